@@ -1,0 +1,2 @@
+export { CHANNEL, MOTION_CHANNELS, MOTION_CHANNEL_COUNT, motionValue } from './motion-channels.ts';
+export type { MotionChannel, MotionTrack } from './motion-channels.ts';

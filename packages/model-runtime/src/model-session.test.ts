@@ -1,0 +1,92 @@
+import { fileURLToPath } from 'node:url';
+import * as ort from 'onnxruntime-node';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createModelSession, type ModelSession } from './model-session.ts';
+import { parseProviderList } from './execution-providers.ts';
+
+const embeddingModel = fileURLToPath(new URL('../../../models/audio/embedding_model.onnx', import.meta.url));
+
+function windows(batch: number): Float32Array {
+  const data = new Float32Array(batch * 76 * 32);
+  for (let i = 0; i < data.length; i++) data[i] = Math.sin(i * 0.37) * 3;
+  return data;
+}
+
+describe('createModelSession', () => {
+  const sessions: ModelSession[] = [];
+  afterAll(async () => {
+    for (const session of sessions) await session.close();
+  });
+
+  it('runs a real model in a worker thread with the same result as onnxruntime on the main thread', async () => {
+    const session = await createModelSession(embeddingModel, { providers: ['cpu'] });
+    sessions.push(session);
+    expect(session.provider).toBe('cpu');
+    expect(session.inputs[0]).toMatchObject({ name: 'input_1', type: 'float32' });
+    expect(session.inputs[0]?.shape.slice(1)).toEqual([76, 32, 1]);
+    const input = windows(3);
+    const outputs = await session.run({ input_1: { data: input, dims: [3, 76, 32, 1] } });
+    const result = outputs['conv2d_19'];
+    expect(result?.dims).toEqual([3, 1, 1, 96]);
+
+    const direct = await ort.InferenceSession.create(embeddingModel, { executionProviders: ['cpu'], intraOpNumThreads: 1 });
+    const expected = (await direct.run({ input_1: new ort.Tensor('float32', input, [3, 76, 32, 1]) }))['conv2d_19'];
+    expect(Array.from(result!.data as Float32Array)).toEqual(Array.from(expected!.data as Float32Array));
+  });
+
+  it('keeps the event loop free while inference runs', async () => {
+    const session = await createModelSession(embeddingModel, { providers: ['cpu'] });
+    sessions.push(session);
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    const input = windows(256);
+    const started = performance.now();
+    for (let i = 0; i < 4; i++) await session.run({ input_1: { data: input, dims: [256, 76, 32, 1] } });
+    const elapsed = performance.now() - started;
+    clearInterval(timer);
+    expect(ticks).toBeGreaterThan(elapsed / 20);
+  });
+
+  it('falls back to the next provider and says which one runs', async () => {
+    const lines: string[] = [];
+    const session = await createModelSession(embeddingModel, { providers: ['cuda', 'cpu'], log: (line) => lines.push(line) });
+    sessions.push(session);
+    expect(session.provider).toBe('cpu');
+    expect(lines).toEqual(['embedding_model.onnx: running on cpu (cuda unavailable)']);
+  });
+
+  it('names the missing file', async () => {
+    await expect(createModelSession('/nonexistent/model.onnx')).rejects.toMatchObject({
+      code: 'MODEL_RUNTIME_FILE_MISSING',
+      message: 'Model file not found: /nonexistent/model.onnx',
+    });
+  });
+
+  it('rejects a run with wrong feeds and stays usable', async () => {
+    const session = await createModelSession(embeddingModel, { providers: ['cpu'] });
+    sessions.push(session);
+    await expect(session.run({ wrong_name: { data: new Float32Array(4), dims: [4] } })).rejects.toMatchObject({
+      code: 'MODEL_RUNTIME_RUN_FAILED',
+    });
+    const ok = await session.run({ input_1: { data: windows(1), dims: [1, 76, 32, 1] } });
+    expect(ok['conv2d_19']?.dims).toEqual([1, 1, 1, 96]);
+  });
+
+  it('refuses runs after close', async () => {
+    const session = await createModelSession(embeddingModel, { providers: ['cpu'] });
+    await session.close();
+    await expect(session.run({ input_1: { data: windows(1), dims: [1, 76, 32, 1] } })).rejects.toMatchObject({
+      code: 'MODEL_RUNTIME_CLOSED',
+    });
+  });
+});
+
+describe('parseProviderList', () => {
+  it('accepts auto and explicit lists', () => {
+    expect(parseProviderList('auto')).toEqual(['cuda', 'webgpu', 'cpu']);
+    expect(parseProviderList(' WebGPU, cpu ')).toEqual(['webgpu', 'cpu']);
+  });
+  it('names an unknown provider', () => {
+    expect(() => parseProviderList('cuda,tpu')).toThrow('Unknown execution provider "tpu": expected one of cuda, webgpu, cpu or auto.');
+  });
+});

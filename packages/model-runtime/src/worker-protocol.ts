@@ -1,0 +1,58 @@
+import type { ExecutionProvider } from './execution-providers.ts';
+
+/** A tensor crossing the thread boundary: float32, int64 or int32 data with its shape. */
+export interface TensorData {
+  data: Float32Array | Int32Array | BigInt64Array;
+  dims: readonly number[];
+}
+
+export type TensorMap = Record<string, TensorData>;
+
+/** Name, element type and shape (symbolic dimensions as strings) of one model input or output. */
+export interface TensorSignature {
+  name: string;
+  type: string;
+  shape: ReadonlyArray<number | string>;
+}
+
+export interface LoadRequest {
+  kind: 'load';
+  path: string;
+  providers: ExecutionProvider[];
+  intraOpThreads: number;
+}
+
+export interface RunRequest {
+  kind: 'run';
+  id: number;
+  feeds: TensorMap;
+}
+
+export type WorkerRequest = LoadRequest | RunRequest;
+
+export interface LoadedReply {
+  kind: 'loaded';
+  provider: ExecutionProvider;
+  failures: Array<{ provider: ExecutionProvider; message: string }>;
+  inputs: TensorSignature[];
+  outputs: TensorSignature[];
+}
+
+export interface LoadFailedReply {
+  kind: 'load-failed';
+  failures: Array<{ provider: ExecutionProvider; message: string }>;
+}
+
+export interface RunReply {
+  kind: 'ran';
+  id: number;
+  outputs: TensorMap;
+}
+
+export interface RunFailedReply {
+  kind: 'run-failed';
+  id: number;
+  message: string;
+}
+
+export type WorkerReply = LoadedReply | LoadFailedReply | RunReply | RunFailedReply;
