@@ -1,0 +1,62 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { aacAudioArgs, containerArgs } from './encoder-settings.ts';
+import { MediaError } from './errors.ts';
+import { runTool } from './run-tool.ts';
+
+/** Options of {@link concatChunks}. */
+export interface ConcatChunksOptions {
+  /**
+   * Cut the result (video and audio) at this many seconds; null keeps all chunk frames and the whole audio.
+   * @defaultValue null
+   */
+  durationSeconds?: number | null;
+}
+
+function quoteForConcatList(path: string): string {
+  return `'${resolve(path).replaceAll("'", "'\\''")}'`;
+}
+
+/**
+ * Joins H.264 chunks made by a chunk-mode encoder without re-encoding (`-c:v copy`, concat demuxer) and muxes
+ * AAC encoded once from the original audio file (null: no audio).
+ */
+export async function concatChunks(
+  chunkPaths: readonly string[],
+  audioPath: string | null,
+  out: string,
+  options: ConcatChunksOptions = {},
+): Promise<{ out: string }> {
+  if (chunkPaths.length === 0) {
+    throw new MediaError('MEDIA_BAD_OPTION', 'chunkPaths must name at least one chunk. Passed: []');
+  }
+  for (const path of [...chunkPaths, ...(audioPath === null ? [] : [audioPath])]) {
+    if (!existsSync(path)) throw new MediaError('MEDIA_FILE_MISSING', `Media file not found: ${path}`);
+  }
+  const durationSeconds = options.durationSeconds ?? null;
+  if (durationSeconds !== null && !(durationSeconds > 0)) {
+    throw new MediaError('MEDIA_BAD_OPTION', `durationSeconds must be greater than 0. Passed: ${durationSeconds}`);
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'pf-concat-'));
+  try {
+    const list = join(dir, 'chunks.txt');
+    await writeFile(list, chunkPaths.map((p) => `file ${quoteForConcatList(p)}\n`).join(''));
+    const args = ['-nostdin', '-v', 'error', '-y', '-f', 'concat', '-safe', '0', '-i', list];
+    if (audioPath !== null) args.push('-i', audioPath);
+    args.push('-map', '0:v:0');
+    if (audioPath !== null) args.push('-map', '1:a:0');
+    args.push('-c:v', 'copy');
+    if (audioPath !== null) args.push(...aacAudioArgs());
+    if (durationSeconds !== null) args.push('-t', durationSeconds.toFixed(6));
+    args.push(...containerArgs(out), out);
+    await runTool('ffmpeg', args, {
+      code: 'MEDIA_CONCAT_FAILED',
+      message: `Joining ${chunkPaths.length} chunks into ${out} failed`,
+    });
+    return { out };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,146 @@
+import { MediaError } from './errors.ts';
+import { probeMedia, type AudioStreamInfo } from './probe-media.ts';
+import { describeExit, spawnTool } from './run-tool.ts';
+import { SampleBuffer } from './sample-buffer.ts';
+
+/** Options of {@link decodeAudio}. */
+export interface DecodeAudioOptions {
+  /**
+   * Output sample rate in Hz (the audio is resampled by ffmpeg).
+   * @defaultValue 16000
+   */
+  sampleRate?: number;
+  /**
+   * Shortest accepted result in seconds; shorter audio throws MEDIA_AUDIO_TOO_SHORT.
+   * @defaultValue 0.5
+   */
+  minSeconds?: number;
+  /**
+   * Longest accepted file (or range) in seconds; longer throws MEDIA_AUDIO_TOO_LONG before decoding.
+   * @defaultValue 3600
+   */
+  maxSeconds?: number;
+  /**
+   * Start of the range to return, in seconds. Ranges are cut from the same decode as the whole file
+   * (the file is decoded from its beginning and samples before the range are dropped), so a range's
+   * samples equal the matching slice of a full decode exactly.
+   * @defaultValue 0
+   */
+  startSeconds?: number;
+  /**
+   * End of the range (exclusive), in seconds; null for the end of the file.
+   * @defaultValue null
+   */
+  endSeconds?: number | null;
+}
+
+interface ResolvedDecodeAudioOptions {
+  sampleRate: number;
+  minSeconds: number;
+  maxSeconds: number;
+  startSeconds: number;
+  endSeconds: number | null;
+}
+
+/** Mono float32 samples in [-1, 1]. */
+export interface DecodedAudio {
+  samples: Float32Array;
+  sampleRate: number;
+  durationSeconds: number;
+  /** The decoded stream as it is in the file. */
+  source: Pick<AudioStreamInfo, 'codec' | 'sampleRate' | 'channels'>;
+}
+
+function badOption(name: string, allowed: string, value: unknown): MediaError {
+  return new MediaError('MEDIA_BAD_OPTION', `${name} must be ${allowed}. Passed: ${String(value)}`);
+}
+
+function resolveOptions(options: DecodeAudioOptions): ResolvedDecodeAudioOptions {
+  const resolved: ResolvedDecodeAudioOptions = {
+    sampleRate: options.sampleRate ?? 16000,
+    minSeconds: options.minSeconds ?? 0.5,
+    maxSeconds: options.maxSeconds ?? 3600,
+    startSeconds: options.startSeconds ?? 0,
+    endSeconds: options.endSeconds ?? null,
+  };
+  if (!Number.isInteger(resolved.sampleRate) || resolved.sampleRate < 1000 || resolved.sampleRate > 192000) {
+    throw badOption('sampleRate', 'an integer between 1000 and 192000', resolved.sampleRate);
+  }
+  if (!(resolved.minSeconds >= 0)) throw badOption('minSeconds', 'at least 0', resolved.minSeconds);
+  if (!(resolved.maxSeconds > resolved.minSeconds)) {
+    throw badOption('maxSeconds', `greater than minSeconds (${resolved.minSeconds})`, resolved.maxSeconds);
+  }
+  if (!(resolved.startSeconds >= 0)) throw badOption('startSeconds', 'at least 0', resolved.startSeconds);
+  if (resolved.endSeconds !== null && !(resolved.endSeconds > resolved.startSeconds)) {
+    throw badOption('endSeconds', `greater than startSeconds (${resolved.startSeconds})`, resolved.endSeconds);
+  }
+  return resolved;
+}
+
+/**
+ * Decodes the first audio stream of any file ffmpeg reads to mono float32 at `sampleRate`, streamed from
+ * ffmpeg's stdout into one preallocated buffer.
+ */
+export async function decodeAudio(path: string, options: DecodeAudioOptions = {}): Promise<DecodedAudio> {
+  const opts = resolveOptions(options);
+  const info = await probeMedia(path, { countPackets: false });
+  const stream = info.audio;
+  if (stream === null) {
+    throw new MediaError('MEDIA_NO_AUDIO', `${path} has no audio stream (streams: ${describeStreams(info.streams)})`);
+  }
+  const fileSeconds = stream.durationSeconds ?? info.durationSeconds;
+  const rangeEnd = opts.endSeconds ?? fileSeconds;
+  if (rangeEnd !== null && rangeEnd - opts.startSeconds > opts.maxSeconds) {
+    throw new MediaError(
+      'MEDIA_AUDIO_TOO_LONG',
+      `${path}: audio must be at most ${opts.maxSeconds} s long. Passed: ${(rangeEnd - opts.startSeconds).toFixed(2)} s`,
+    );
+  }
+
+  const rate = opts.sampleRate;
+  const skipSamples = Math.round(opts.startSeconds * rate);
+  const limitSamples = opts.endSeconds === null ? Number.POSITIVE_INFINITY : Math.round(opts.endSeconds * rate) - skipSamples;
+  const expected = Number.isFinite(limitSamples) ? limitSamples : ((fileSeconds ?? 60) - opts.startSeconds) * rate + rate;
+  const buffer = new SampleBuffer(expected, skipSamples, limitSamples);
+
+  const args = ['-nostdin', '-v', 'error', '-i', path, '-map', `0:${stream.index}`, '-vn', '-sn', '-dn'];
+  args.push('-ac', '1', '-ar', String(rate), '-f', 'f32le', '-acodec', 'pcm_f32le', 'pipe:1');
+  const proc = spawnTool('ffmpeg', args);
+  let stoppedEarly = false;
+  proc.child.stdout?.on('data', (chunk: Buffer) => {
+    if (stoppedEarly) return;
+    buffer.push(chunk);
+    if (buffer.full) {
+      stoppedEarly = true;
+      proc.child.stdout?.destroy();
+      proc.child.kill('SIGKILL');
+    }
+  });
+  const { code, signal } = await proc.exited;
+  if (!stoppedEarly && code !== 0) {
+    throw new MediaError(
+      'MEDIA_DECODE_FAILED',
+      `Decoding audio of ${path} failed: ${describeExit('ffmpeg', code, signal, proc.stderrTail())}`,
+    );
+  }
+
+  const samples = buffer.result();
+  const durationSeconds = samples.length / rate;
+  if (durationSeconds < opts.minSeconds) {
+    const what = opts.startSeconds > 0 || opts.endSeconds !== null ? 'the requested range of the audio' : 'audio';
+    throw new MediaError(
+      'MEDIA_AUDIO_TOO_SHORT',
+      `${path}: ${what} must be at least ${opts.minSeconds} s long. Passed: ${durationSeconds.toFixed(3)} s`,
+    );
+  }
+  return {
+    samples,
+    sampleRate: rate,
+    durationSeconds,
+    source: { codec: stream.codec, sampleRate: stream.sampleRate, channels: stream.channels },
+  };
+}
+
+function describeStreams(streams: ReadonlyArray<{ type: string; codec: string }>): string {
+  return streams.length === 0 ? 'none' : streams.map((s) => `${s.type} ${s.codec}`).join(', ');
+}

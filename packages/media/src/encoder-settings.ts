@@ -1,0 +1,70 @@
+import { MediaError } from './errors.ts';
+
+/** x264 speed/quality presets accepted by the encoder, fastest first. */
+export const X264_PRESETS = Object.freeze([
+  'ultrafast',
+  'superfast',
+  'veryfast',
+  'faster',
+  'fast',
+  'medium',
+  'slow',
+] as const);
+export type X264Preset = (typeof X264_PRESETS)[number];
+
+/**
+ * The one set of H.264 settings every chunk and every whole-clip encode uses. Chunks encoded separately are
+ * joined with `-c copy`, so all of them must carry identical stream parameters; fixing the thread count and
+ * asking x264 for CPU-independent decisions makes the same frames give the same bytes on any machine.
+ */
+export const H264_SETTINGS = Object.freeze({
+  codec: 'libx264',
+  preset: 'veryfast' as X264Preset,
+  crf: 20,
+  profile: 'high',
+  pixelFormat: 'yuv420p',
+  /** Keyframe interval in seconds (`-g` = fps * this). */
+  keyframeIntervalSeconds: 2,
+  bFrames: 2,
+  /** x264 frame threads; x264's output depends on it, so it is a constant, not the machine's core count. */
+  threads: 2,
+  x264Params: 'scenecut=0:open-gop=0:cpu-independent=1',
+  audioCodec: 'aac',
+  audioBitrate: '128k',
+});
+
+/** Arguments for the video encoder (after the inputs), for a stream at `fps`. */
+export function h264VideoArgs(fps: number, preset: X264Preset, crf: number): string[] {
+  const gop = Math.max(1, Math.round(fps * H264_SETTINGS.keyframeIntervalSeconds));
+  return [
+    '-c:v', H264_SETTINGS.codec,
+    '-preset', preset,
+    '-crf', String(crf),
+    '-profile:v', H264_SETTINGS.profile,
+    '-pix_fmt', H264_SETTINGS.pixelFormat,
+    '-g', String(gop),
+    // x264 clamps the minimum interval to gop/2+1; passing that value keeps the command honest.
+    '-keyint_min', String(Math.floor(gop / 2) + 1),
+    '-sc_threshold', '0',
+    '-bf', String(H264_SETTINGS.bFrames),
+    '-threads', String(H264_SETTINGS.threads),
+    '-x264-params', H264_SETTINGS.x264Params,
+  ];
+}
+
+export function aacAudioArgs(): string[] {
+  return ['-c:a', H264_SETTINGS.audioCodec, '-b:a', H264_SETTINGS.audioBitrate];
+}
+
+/** `-movflags +faststart` for MP4-family outputs (moov atom first, so playback starts before the download ends). */
+export function containerArgs(out: string): string[] {
+  return /\.(mp4|m4v|mov)$/i.test(out) ? ['-movflags', '+faststart'] : [];
+}
+
+export function checkPreset(preset: string): X264Preset {
+  const found = X264_PRESETS.find((p) => p === preset);
+  if (found === undefined) {
+    throw new MediaError('MEDIA_BAD_OPTION', `preset must be one of ${X264_PRESETS.join(', ')}. Passed: ${preset}`);
+  }
+  return found;
+}

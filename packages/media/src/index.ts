@@ -1,0 +1,16 @@
+export { probeMedia } from './probe-media.ts';
+export type { AudioStreamInfo, MediaInfo, MediaStreamInfo, ProbeMediaOptions, VideoStreamInfo } from './probe-media.ts';
+export { decodeAudio } from './decode-audio.ts';
+export type { DecodeAudioOptions, DecodedAudio } from './decode-audio.ts';
+export { createVideoEncoder } from './video-encoder.ts';
+export type { VideoEncoder, VideoEncoderOptions } from './video-encoder.ts';
+export { concatChunks } from './concat-chunks.ts';
+export type { ConcatChunksOptions } from './concat-chunks.ts';
+export { H264_SETTINGS, X264_PRESETS } from './encoder-settings.ts';
+export type { X264Preset } from './encoder-settings.ts';
+export { readVideoFrames } from './read-video-frames.ts';
+export type { VideoFrames } from './read-video-frames.ts';
+export { saveContactSheet } from './contact-sheet.ts';
+export type { ContactSheetOptions, FramesSource, VideoSource } from './contact-sheet.ts';
+export { MediaError, MEDIA_ERROR_CODES } from './errors.ts';
+export type { MediaErrorCode } from './errors.ts';

@@ -1,0 +1,193 @@
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { aacAudioArgs, checkPreset, containerArgs, H264_SETTINGS, h264VideoArgs, type X264Preset } from './encoder-settings.ts';
+import { MediaError } from './errors.ts';
+import { describeExit, spawnTool } from './run-tool.ts';
+
+/** Options of {@link createVideoEncoder}. */
+export interface VideoEncoderOptions {
+  /** Output file; the container follows the extension (.mp4 for final videos; .mp4 or .ts for chunks). */
+  out: string;
+  /** Frame width in pixels (even). */
+  width: number;
+  /** Frame height in pixels (even). */
+  height: number;
+  /** Frames per second, 1 to 120. */
+  fps: number;
+  /**
+   * `final`: a whole clip, muxed with `audio` (AAC encoded once from the original file).
+   * `chunk`: video only, starting on an IDR frame, for joining with {@link concatChunks}.
+   * @defaultValue 'final'
+   */
+  mode?: 'final' | 'chunk';
+  /**
+   * The original audio file to mux (final mode only).
+   * @defaultValue null (no audio)
+   */
+  audio?: { path: string } | null;
+  /**
+   * x264 constant rate factor, 0 to 51 (lower is better). Chunks of one video must share it.
+   * @defaultValue H264_SETTINGS.crf
+   */
+  crf?: number;
+  /**
+   * x264 preset. Chunks of one video must share it.
+   * @defaultValue H264_SETTINGS.preset
+   */
+  preset?: X264Preset;
+  /**
+   * Cut the output (video and audio) at this many seconds; null keeps every frame written and the whole audio.
+   * With `ceil(audioSeconds * fps)` frames written the output already matches the audio within one frame.
+   * @defaultValue null
+   */
+  durationSeconds?: number | null;
+}
+
+interface ResolvedVideoEncoderOptions {
+  out: string;
+  width: number;
+  height: number;
+  fps: number;
+  mode: 'final' | 'chunk';
+  audioPath: string | null;
+  crf: number;
+  preset: X264Preset;
+  durationSeconds: number | null;
+}
+
+/** An ffmpeg process fed with raw RGB frames on stdin. */
+export interface VideoEncoder {
+  /** Sends one frame (width*height*3 bytes, RGB24, row-major); resolves once ffmpeg has taken it, so the
+   * caller may then reuse the buffer. Await each write: that is the backpressure. */
+  write(frame: Uint8Array): Promise<void>;
+  /** Closes stdin and waits for ffmpeg to finish the file. */
+  finish(): Promise<{ out: string; frames: number }>;
+  /** Kills ffmpeg and removes the partial output. */
+  abort(): Promise<void>;
+}
+
+function bad(name: string, allowed: string, value: unknown): MediaError {
+  return new MediaError('MEDIA_BAD_OPTION', `${name} must be ${allowed}. Passed: ${String(value)}`);
+}
+
+function resolveOptions(options: VideoEncoderOptions): ResolvedVideoEncoderOptions {
+  const mode = options.mode ?? 'final';
+  const resolved: ResolvedVideoEncoderOptions = {
+    out: options.out,
+    width: options.width,
+    height: options.height,
+    fps: options.fps,
+    mode,
+    audioPath: options.audio?.path ?? null,
+    crf: options.crf ?? H264_SETTINGS.crf,
+    preset: checkPreset(options.preset ?? H264_SETTINGS.preset),
+    durationSeconds: options.durationSeconds ?? null,
+  };
+  for (const key of ['width', 'height'] as const) {
+    const value = resolved[key];
+    if (!Number.isInteger(value) || value < 16 || value > 8192 || value % 2 !== 0) {
+      throw bad(key, 'an even integer between 16 and 8192 (yuv420p)', value);
+    }
+  }
+  if (!(resolved.fps >= 1 && resolved.fps <= 120)) throw bad('fps', 'between 1 and 120', resolved.fps);
+  if (!Number.isInteger(resolved.crf) || resolved.crf < 0 || resolved.crf > 51) {
+    throw bad('crf', 'an integer between 0 and 51 for libx264', resolved.crf);
+  }
+  if (resolved.durationSeconds !== null && !(resolved.durationSeconds > 0)) {
+    throw bad('durationSeconds', 'greater than 0', resolved.durationSeconds);
+  }
+  if (mode === 'chunk' && resolved.audioPath !== null) {
+    throw bad('audio', 'absent in chunk mode (concatChunks muxes the original audio once)', resolved.audioPath);
+  }
+  if (resolved.audioPath !== null && !existsSync(resolved.audioPath)) {
+    throw new MediaError('MEDIA_FILE_MISSING', `Audio file not found: ${resolved.audioPath}`);
+  }
+  return resolved;
+}
+
+function encoderArgs(o: ResolvedVideoEncoderOptions): string[] {
+  const args = ['-nostdin', '-v', 'error', '-y'];
+  args.push('-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${o.width}x${o.height}`, '-r', String(o.fps), '-i', 'pipe:0');
+  if (o.audioPath !== null) args.push('-i', o.audioPath);
+  args.push('-map', '0:v:0');
+  if (o.audioPath !== null) args.push('-map', '1:a:0');
+  args.push(...h264VideoArgs(o.fps, o.preset, o.crf));
+  if (o.mode === 'chunk') args.push('-force_key_frames', '0');
+  if (o.audioPath !== null) args.push(...aacAudioArgs());
+  if (o.durationSeconds !== null) args.push('-t', o.durationSeconds.toFixed(6));
+  args.push(...containerArgs(o.out), o.out);
+  return args;
+}
+
+/** Starts ffmpeg encoding raw RGB frames written to it into H.264 with {@link H264_SETTINGS}. */
+export function createVideoEncoder(options: VideoEncoderOptions): VideoEncoder {
+  const o = resolveOptions(options);
+  const frameBytes = o.width * o.height * 3;
+  const proc = spawnTool('ffmpeg', encoderArgs(o), 'pipe');
+  const stdin = proc.child.stdin;
+  if (stdin === null) throw new MediaError('MEDIA_ENCODE_FAILED', `ffmpeg for ${o.out} has no stdin`);
+  let frames = 0;
+  let state: 'open' | 'finishing' | 'closed' = 'open';
+  let exitInfo: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+  let spawnError: unknown = null;
+  const exited = proc.exited.then(
+    (info) => {
+      exitInfo = info;
+      return info;
+    },
+    (error: unknown) => {
+      spawnError = error;
+      return { code: null, signal: null };
+    },
+  );
+  // A write into a pipe whose reader died reports EPIPE here; the exit status explains why.
+  stdin.on('error', () => undefined);
+
+  async function failure(): Promise<Error> {
+    await exited;
+    if (spawnError instanceof Error) return spawnError;
+    const info = exitInfo ?? { code: null, signal: null };
+    return new MediaError(
+      'MEDIA_ENCODE_FAILED',
+      `Encoding ${o.out} failed: ${describeExit('ffmpeg', info.code, info.signal, proc.stderrTail())}`,
+    );
+  }
+
+  return {
+    async write(frame) {
+      if (state !== 'open') {
+        throw new MediaError('MEDIA_ENCODER_CLOSED', `Encoder for ${o.out} is ${state}; write() came after it`);
+      }
+      if (frame.length !== frameBytes) {
+        throw new MediaError(
+          'MEDIA_BAD_FRAME',
+          `Frame must be ${o.width}x${o.height}x3 = ${frameBytes} bytes of RGB24. Passed: ${frame.length} bytes`,
+        );
+      }
+      if (exitInfo !== null || spawnError !== null) throw await failure();
+      const error = await new Promise<Error | null | undefined>((resolve) => {
+        stdin.write(frame, (err) => resolve(err));
+      });
+      if (error) throw await failure();
+      frames += 1;
+    },
+    async finish() {
+      if (state !== 'open') {
+        throw new MediaError('MEDIA_ENCODER_CLOSED', `Encoder for ${o.out} is ${state}; finish() came after it`);
+      }
+      state = 'finishing';
+      stdin.end();
+      const info = await exited;
+      state = 'closed';
+      if (spawnError !== null || info.code !== 0) throw await failure();
+      return { out: o.out, frames };
+    },
+    async abort() {
+      if (state === 'closed') return;
+      state = 'closed';
+      proc.child.kill('SIGKILL');
+      await exited;
+      await rm(o.out, { force: true });
+    },
+  };
+}
