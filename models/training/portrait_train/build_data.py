@@ -1,0 +1,83 @@
+"""Build the training dataset offline: `python -m portrait_train.build_data --out data [--limit-minutes N] [--jobs 2]`.
+
+Writes OUT/index.jsonl, OUT/utts/<id>.npz, OUT/stats.json (format in models/training/DATA.md). Re-running reuses
+utterances already written (OUT/entries/<id>.json marks a finished plan item)."""
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from .data.jobs import Job, run_job
+from .data.plan import make_plan
+
+
+def _work(args: tuple[Job, str]) -> tuple[list[dict], str | None]:
+    job, out = args
+    try:
+        return run_job(job, Path(out)), None
+    except Exception as exc:  # one failing utterance must not stop the build; it is reported
+        return [], f"{job.source} {[it['id'] for it in job.items]}: {type(exc).__name__}: {exc}"
+
+
+def write_index(out: Path, entries: list[dict], started: float) -> dict:
+    entries = sorted(entries, key=lambda e: e["id"])
+    tmp = out / "index.jsonl.tmp"
+    tmp.write_text("".join(json.dumps(e, sort_keys=True) + "\n" for e in entries))
+    tmp.replace(out / "index.jsonl")
+    hours: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    counts: dict[str, int] = defaultdict(int)
+    for e in entries:
+        key = f"{e['split']}{'' if e['augment'] is None else '-augmented'}"
+        hours[e["source"]][key] += e["seconds"] / 3600
+        counts[e["source"]] += 1
+    stats = {
+        "utterances": len(entries),
+        "hours_total": round(sum(e["seconds"] for e in entries) / 3600, 4),
+        "hours_clean": round(sum(e["seconds"] for e in entries if e["augment"] is None) / 3600, 4),
+        "hours": {s: {k: round(v, 4) for k, v in d.items()} for s, d in sorted(hours.items())},
+        "utterances_per_source": dict(sorted(counts.items())),
+        "build_seconds": round(time.time() - started, 1),
+    }
+    (out / "stats.json").write_text(json.dumps(stats, indent=2) + "\n")
+    return stats
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=Path("data"))
+    parser.add_argument("--limit-minutes", type=float, default=None, help="cap on clean minutes (scales every source)")
+    parser.add_argument("--jobs", type=int, default=2)
+    args = parser.parse_args(argv)
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    started = time.time()
+    out = args.out
+    (out / "utts").mkdir(parents=True, exist_ok=True)
+    plan = make_plan(args.limit_minutes)
+    print(f"plan: {len(plan)} jobs", flush=True)
+    entries: list[dict] = []
+    errors: list[str] = []
+    work = [(job, str(out)) for job in plan]
+    with mp.get_context("fork").Pool(args.jobs, maxtasksperchild=200) as pool:
+        for i, (result, error) in enumerate(pool.imap_unordered(_work, work, chunksize=1)):
+            entries.extend(result)
+            if error:
+                errors.append(error)
+                print("error:", error, file=sys.stderr, flush=True)
+            if (i + 1) % 100 == 0:
+                stats = write_index(out, entries, started)
+                print(f"{i + 1}/{len(plan)} jobs, {stats['hours_total']:.2f} h, {time.time() - started:.0f} s", flush=True)
+    stats = write_index(out, entries, started)
+    stats["errors"] = errors
+    (out / "stats.json").write_text(json.dumps(stats, indent=2) + "\n")
+    print(json.dumps(stats, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

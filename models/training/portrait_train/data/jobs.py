@@ -1,0 +1,99 @@
+"""Build jobs: each turns a plan item into clean audio + phones, then writes the clean utterance and its
+augmented copies (features from the augmented audio, targets and envelope from the clean one)."""
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..features import compute_features
+from ..targets import build_targets, envelope
+from . import asterisk_source, augment, festival_source, flite_source, text
+from .audio_io import normalise_peak, to_16k
+from .phones import PhoneSegment, fill_silence
+from .record import IndexEntry, save_utterance, seed_of
+
+_ENGINE = None
+
+
+@dataclass
+class Job:
+    """One unit of work (a festival job carries several utterances)."""
+    source: str
+    items: list[dict] = field(default_factory=list)  # each: id, voice, lang, split, augments, params
+
+
+def _espeak():
+    global _ENGINE
+    if _ENGINE is None:
+        from .espeak_source import EspeakEngine
+
+        _ENGINE = EspeakEngine()
+    return _ENGINE
+
+
+def pad(audio: np.ndarray, phones: list[PhoneSegment], rng: random.Random) -> tuple[np.ndarray, list[PhoneSegment]]:
+    """Random leading/trailing silence (0.1-0.6 s) so utterances start and end at rest."""
+    before, after = int(rng.uniform(0.1, 0.6) * 16000), int(rng.uniform(0.1, 0.6) * 16000)
+    out = np.concatenate([np.zeros(before, np.float32), audio, np.zeros(after, np.float32)])
+    shift = before / 16000.0
+    moved = [PhoneSegment(p.start + shift, p.end + shift, p.label) for p in phones]
+    return out, fill_silence(moved, len(out) / 16000.0)
+
+
+def synthesise(job: Job) -> list[tuple[dict, np.ndarray, list[PhoneSegment]]]:
+    out = []
+    if job.source == "festival":
+        jobs = [festival_source.FestivalJob(**it["params"]) for it in job.items]
+        for it, (audio, phones) in zip(job.items, festival_source.synth_batch(jobs, job.items[0]["voice"])):
+            out.append((it, audio, phones))
+        return out
+    for it in job.items:
+        p = it["params"]
+        if job.source == "flite":
+            audio, phones = flite_source.synth(p["text"], it["voice"], p["stretch"], p.get("f0_mean"))
+        elif job.source in ("espeak", "singing"):
+            res = _espeak().synth(p["text"], it["voice"], p["rate"], p["pitch"], p["range"], ssml=job.source == "singing")
+            audio, phones = to_16k(res.audio, res.sample_rate), res.phones
+        elif job.source == "asterisk":
+            audio = asterisk_source.decode_g722(Path(p["path"]))
+            phones = asterisk_source.align(audio, asterisk_source.normalise_words(p["text"]))
+        else:
+            raise ValueError(f"unknown source {job.source!r}")
+        out.append((it, audio, phones))
+    return out
+
+
+def run_job(job: Job, out_dir: Path) -> list[dict]:
+    """Write every utterance of the job; returns index entries as dicts. Already written entries are reused."""
+    entries_dir = out_dir / "entries"
+    done = [entries_dir / f"{it['id']}.json" for it in job.items]
+    if all(p.exists() for p in done):
+        return [json.loads(line) for p in done for line in p.read_text().splitlines() if line.strip()]
+    results = []
+    for it, audio, phones in synthesise(job):
+        rng = random.Random(seed_of(it["id"]))
+        audio = normalise_peak(audio, rng.uniform(0.3, 0.9))
+        audio, phones = pad(audio, phones, rng)
+        motion = build_targets(phones, audio, seed_of(it["id"]))
+        env = envelope(audio, len(motion))
+        lines = []
+        for kind in [None] + list(it["augments"]):
+            uid = it["id"] if kind is None else f"{it['id']}-{kind}"
+            noisy = audio if kind is None else augment.apply(audio, kind, np.random.default_rng(seed_of(uid)))
+            noisy = np.clip(noisy, -1.0, 1.0).astype(np.float32)
+            feats = compute_features(noisy)
+            save_utterance(out_dir / "utts" / f"{uid}.npz", feats, motion, noisy, phones, env)
+            entry = IndexEntry(uid, job.source, it["voice"], it["lang"], it["split"], round(len(noisy) / 16000, 3),
+                               f"utts/{uid}.npz", kind)
+            lines.append(entry.to_json())
+            results.append(json.loads(entry.to_json()))
+        entries_dir.mkdir(parents=True, exist_ok=True)
+        (entries_dir / f"{it['id']}.json").write_text("\n".join(lines) + "\n")
+    return results
+
+
+__all__ = ["Job", "run_job", "text"]
