@@ -1,0 +1,223 @@
+import { createModelSession, type ExecutionProvider, type ModelSession } from '@portrait-farm/model-runtime';
+import { AudioFeaturesError } from './errors.ts';
+import {
+  EMB_DIM,
+  EMB_WINDOW,
+  FEATURE_DIM,
+  LOCAL_MEL,
+  MEL_BINS,
+  MEL_BLOCK,
+  centreMelFrame,
+  firstMelFrame,
+  frameCount,
+  melBlocksFor,
+  samplesNeeded,
+} from './front-end-layout.ts';
+import { computeMelBlocks, melFloor, transformMel, type MelBlocks } from './mel-blocks.ts';
+
+/** Options of {@link createAudioFrontEnd}. */
+export interface AudioFrontEndOptions {
+  /** Path of melspectrogram.onnx (a pack's `audio.mel`). */
+  melModel: string;
+  /** Path of embedding_model.onnx (a pack's `audio.embedding`). */
+  embeddingModel: string;
+  /**
+   * Execution providers to try, in order.
+   * @defaultValue model-runtime's default (PORTRAIT_FARM_PROVIDERS, else cuda, webgpu, cpu)
+   */
+  providers?: ExecutionProvider[];
+  /**
+   * Embedding windows per embedding run. Results do not depend on it.
+   * @defaultValue 128
+   */
+  embeddingBatch?: number;
+  /**
+   * Receives one line per model naming the execution provider that runs it.
+   * @defaultValue none
+   */
+  log?: (line: string) => void;
+}
+
+/** Feature rows of motion frames [startFrame, startFrame + frameCount): `frameCount * 224` floats, row-major. */
+export interface FeatureRows {
+  startFrame: number;
+  frameCount: number;
+  dim: 224;
+  data: Float32Array;
+}
+
+/** Features of a whole clip (rows of frames [0, frameCount)), with the mel peak they were floored at. */
+export interface AudioFeatures {
+  frameCount: number;
+  dim: 224;
+  data: Float32Array;
+  /** The clip's largest mel value (dB); pass it to `featuresRange` to reproduce these rows exactly. */
+  melPeak: number;
+}
+
+/** Options of {@link AudioFrontEnd.featuresRange}. */
+export interface FeatureRangeOptions {
+  /**
+   * The clip's mel peak (dB). melspectrogram.onnx floors every mel value at `peak - 80 dB` over its input, so rows
+   * equal a whole-clip run only when flooring uses the whole clip's peak (see README).
+   * @defaultValue the peak of `samples`
+   */
+  melPeak?: number;
+  /**
+   * Whether `samples` is the whole clip (audio past its end is silence). When false, `samples` is the audio
+   * received so far and must hold at least `samplesNeeded(end)` samples.
+   * @defaultValue true
+   */
+  audioComplete?: boolean;
+}
+
+/** The audio front-end `oww-mel-emb-v1` of models/SPEC.md, with its two models loaded in worker threads. */
+export interface AudioFrontEnd {
+  /** Features of every motion frame of the clip (`ceil(n / 640)` rows), as models/training computes them. */
+  features(samples: Float32Array): Promise<AudioFeatures>;
+  /** Rows [start, end) of the clip's features; equal bit for bit to the same rows of `features`. */
+  featuresRange(samples: Float32Array, start: number, end: number, options?: FeatureRangeOptions): Promise<FeatureRows>;
+  /** The clip's mel peak, the value `features` floors at (cheap: the mel model only). */
+  melPeak(samples: Float32Array): Promise<number>;
+  /** The feature row of digital silence (frame 25 of 2 s of zeros), what windows past the audio are padded with. */
+  silenceFeature(): Promise<Float32Array>;
+  close(): Promise<void>;
+}
+
+const SILENCE_SAMPLES = 32000;
+const SILENCE_FRAME = 25;
+
+function checkSamples(samples: Float32Array): void {
+  if (!(samples instanceof Float32Array)) {
+    throw new AudioFeaturesError('AUDIO_FEATURES_BAD_SAMPLES', `samples must be a Float32Array of 16 kHz mono audio. Passed: ${Object.prototype.toString.call(samples)}`);
+  }
+  for (let i = 0; i < samples.length; i++) {
+    if (!Number.isFinite(samples[i]!)) {
+      throw new AudioFeaturesError('AUDIO_FEATURES_BAD_SAMPLES', `samples must be finite numbers. Passed: ${samples[i]} at index ${i}`);
+    }
+  }
+}
+
+function checkRange(samples: Float32Array, start: number, end: number, complete: boolean): void {
+  const total = frameCount(samples.length);
+  if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end < start) {
+    throw new AudioFeaturesError('AUDIO_FEATURES_BAD_RANGE', `frame range must be integers with 0 <= start <= end. Passed: [${start}, ${end})`);
+  }
+  if (complete && end > total) {
+    throw new AudioFeaturesError('AUDIO_FEATURES_BAD_RANGE', `frame range must end at or before the clip's ${total} frames (${samples.length} samples). Passed: [${start}, ${end})`);
+  }
+  if (!complete && samples.length < samplesNeeded(end)) {
+    throw new AudioFeaturesError(
+      'AUDIO_FEATURES_NEED_MORE_AUDIO',
+      `frames [${start}, ${end}) need ${samplesNeeded(end)} samples of audio while it is still arriving. Passed: ${samples.length}`,
+    );
+  }
+}
+
+/** Loads the front-end's two models. */
+export async function createAudioFrontEnd(options: AudioFrontEndOptions): Promise<AudioFrontEnd> {
+  const sessionOptions = { ...(options.providers ? { providers: options.providers } : {}), ...(options.log ? { log: options.log } : {}) };
+  const batch = options.embeddingBatch ?? 128;
+  if (!Number.isInteger(batch) || batch < 1) {
+    throw new AudioFeaturesError('AUDIO_FEATURES_BAD_RANGE', `embeddingBatch must be a positive integer. Passed: ${batch}`);
+  }
+  const mel = await createModelSession(options.melModel, sessionOptions);
+  let embedding: ModelSession;
+  try {
+    embedding = await createModelSession(options.embeddingModel, sessionOptions);
+  } catch (error) {
+    await mel.close();
+    throw error;
+  }
+  let closed = false;
+  let silence: Float32Array | null = null;
+
+  const ensureOpen = (): void => {
+    if (closed) throw new AudioFeaturesError('AUDIO_FEATURES_CLOSED', 'audio front-end is closed');
+  };
+
+  const peakOf = async (samples: Float32Array): Promise<number> => {
+    const blocks = melBlocksFor(0, Math.max(1, frameCount(samples.length)));
+    return (await computeMelBlocks(mel, samples, 0, blocks.end)).peak;
+  };
+
+  const rows = async (blocks: MelBlocks, start: number, end: number, peak: number): Promise<Float32Array> => {
+    const floor = melFloor(peak);
+    const n = end - start;
+    const out = new Float32Array(n * FEATURE_DIM);
+    const melRow = (j: number, bin: number): number =>
+      transformMel(blocks.data[(j - blocks.first * MEL_BLOCK) * MEL_BINS + bin]!, floor);
+    for (let done = 0; done < n; done += batch) {
+      const m = Math.min(batch, n - done);
+      const windows = new Float32Array(m * EMB_WINDOW * MEL_BINS);
+      for (let w = 0; w < m; w++) {
+        const j0 = firstMelFrame(start + done + w);
+        for (let r = 0; r < EMB_WINDOW; r++) {
+          for (let bin = 0; bin < MEL_BINS; bin++) windows[(w * EMB_WINDOW + r) * MEL_BINS + bin] = melRow(j0 + r, bin);
+        }
+      }
+      const result = (await embedding.run({ input_1: { data: windows, dims: [m, EMB_WINDOW, MEL_BINS, 1] } }))['conv2d_19'];
+      if (result === undefined || !(result.data instanceof Float32Array) || result.data.length !== m * EMB_DIM) {
+        throw new AudioFeaturesError('AUDIO_FEATURES_BAD_MODEL', `embedding model: expected float32 output "conv2d_19" with ${m * EMB_DIM} values`);
+      }
+      for (let w = 0; w < m; w++) out.set(result.data.subarray(w * EMB_DIM, (w + 1) * EMB_DIM), (done + w) * FEATURE_DIM);
+    }
+    for (let t = 0; t < n; t++) {
+      const j0 = centreMelFrame(start + t) - LOCAL_MEL / 2;
+      for (let pair = 0; pair < LOCAL_MEL / 2; pair++) {
+        for (let bin = 0; bin < MEL_BINS; bin++) {
+          const sum = Math.fround(melRow(j0 + 2 * pair, bin) + melRow(j0 + 2 * pair + 1, bin));
+          out[t * FEATURE_DIM + EMB_DIM + pair * MEL_BINS + bin] = Math.fround(sum / 2);
+        }
+      }
+    }
+    return out;
+  };
+
+  const range = async (samples: Float32Array, start: number, end: number, peak: number | null): Promise<{ data: Float32Array; peak: number }> => {
+    if (end === start) return { data: new Float32Array(0), peak: peak ?? (await peakOf(samples)) };
+    const needed = melBlocksFor(start, end);
+    const blocks = await computeMelBlocks(mel, samples, needed.first, needed.end);
+    const clipPeak = peak ?? (await peakOf(samples));
+    return { data: await rows(blocks, start, end, clipPeak), peak: clipPeak };
+  };
+
+  return {
+    async features(samples) {
+      ensureOpen();
+      checkSamples(samples);
+      const total = frameCount(samples.length);
+      const { data, peak } = await range(samples, 0, total, null);
+      return { frameCount: total, dim: 224, data, melPeak: peak };
+    },
+    async featuresRange(samples, start, end, rangeOptions = {}) {
+      ensureOpen();
+      checkSamples(samples);
+      const complete = rangeOptions.audioComplete ?? true;
+      checkRange(samples, start, end, complete);
+      if (!complete && rangeOptions.melPeak === undefined) {
+        throw new AudioFeaturesError('AUDIO_FEATURES_BAD_RANGE', 'melPeak is required while audio is still arriving (audioComplete: false). Passed: undefined');
+      }
+      const { data } = await range(samples, start, end, rangeOptions.melPeak ?? null);
+      return { startFrame: start, frameCount: end - start, dim: 224, data };
+    },
+    async melPeak(samples) {
+      ensureOpen();
+      checkSamples(samples);
+      return peakOf(samples);
+    },
+    async silenceFeature() {
+      ensureOpen();
+      if (silence === null) {
+        const { data } = await range(new Float32Array(SILENCE_SAMPLES), SILENCE_FRAME, SILENCE_FRAME + 1, null);
+        silence = data;
+      }
+      return silence.slice();
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await Promise.all([mel.close(), embedding.close()]);
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import type { ModelSession } from '@portrait-farm/model-runtime';
+import { AudioFeaturesError } from './errors.ts';
+import { HOP, MEL_BINS, MEL_BLOCK, MEL_BLOCK_SAMPLES, MEL_TOP_DB, PAD_BEFORE } from './front-end-layout.ts';
+
+/** Mel frames of a run of whole blocks, as melspectrogram.onnx returned them (before the global floor). */
+export interface MelBlocks {
+  /** First block index held. */
+  first: number;
+  /** Number of blocks held. */
+  count: number;
+  /** `count * MEL_BLOCK` frames of MEL_BINS values (dB), row-major. */
+  data: Float32Array;
+  /** Largest value in `data` (the largest mel cell of these frames). */
+  peak: number;
+}
+
+const BLOCKS_PER_RUN = 256;
+
+/** Writes padded block `k` (int16-scaled audio, zeros outside the audio) into `target` at `offset`. */
+function fillBlock(samples: Float32Array, k: number, target: Float32Array, offset: number): void {
+  const start = k * MEL_BLOCK * HOP - PAD_BEFORE;
+  for (let i = 0; i < MEL_BLOCK_SAMPLES; i++) {
+    const s = start + i;
+    target[offset + i] = s >= 0 && s < samples.length ? samples[s]! * 32768 : 0;
+  }
+}
+
+/**
+ * Runs melspectrogram.onnx on blocks [first, end), each from its own MEL_BLOCK_SAMPLES samples, so every block is
+ * computed from the same input shape whoever asks for it. Samples past the end of `samples` read as zeros.
+ */
+export async function computeMelBlocks(session: ModelSession, samples: Float32Array, first: number, end: number): Promise<MelBlocks> {
+  const count = Math.max(0, end - first);
+  const data = new Float32Array(count * MEL_BLOCK * MEL_BINS);
+  let peak = -Infinity;
+  for (let done = 0; done < count; done += BLOCKS_PER_RUN) {
+    const n = Math.min(BLOCKS_PER_RUN, count - done);
+    const input = new Float32Array(n * MEL_BLOCK_SAMPLES);
+    for (let b = 0; b < n; b++) fillBlock(samples, first + done + b, input, b * MEL_BLOCK_SAMPLES);
+    const outputs = await session.run({ input: { data: input, dims: [n, MEL_BLOCK_SAMPLES] } });
+    const mel = outputs['output'];
+    const expected = n * MEL_BLOCK * MEL_BINS;
+    if (mel === undefined || !(mel.data instanceof Float32Array) || mel.data.length !== expected) {
+      throw new AudioFeaturesError(
+        'AUDIO_FEATURES_BAD_MODEL',
+        `melspectrogram model: expected float32 output "output" with ${expected} values for ${n} blocks, got ${mel === undefined ? 'no such output' : `${mel.data.length} values`}`,
+      );
+    }
+    data.set(mel.data, done * MEL_BLOCK * MEL_BINS);
+    for (let i = 0; i < mel.data.length; i++) if (mel.data[i]! > peak) peak = mel.data[i]!;
+  }
+  return { first, count, data, peak };
+}
+
+/**
+ * The floor melspectrogram.onnx applies, `peak - 80 dB`, in float32 as the model computes it. The model floors at
+ * the peak of its own input; flooring again at the clip's peak gives what one run over the whole clip gives.
+ */
+export function melFloor(peak: number): number {
+  return Math.fround(peak - MEL_TOP_DB);
+}
+
+/** openWakeWord's transform of a floored mel value, `mel / 10 + 2`, in float32. */
+export function transformMel(value: number, floor: number): number {
+  return Math.fround(Math.fround((value > floor ? value : floor) / 10) + 2);
+}
