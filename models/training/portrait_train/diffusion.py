@@ -1,0 +1,184 @@
+"""Noise schedule, training loss and the samplers, with the maths the TypeScript engine implements (models/SPEC.md,
+and "Sampling" in models/training/README.md).
+
+Schedule: discrete table alpha_bar[t] for t = 0 .. T-1. Sampler timesteps for N steps are the integers
+tau_i = round((T - 1) * (N - i) / N), i = 0 .. N-1 (999 down to about 999/N); the step after tau_{N-1} lands on
+clean data (alpha = 1, sigma = 0). alpha_t = sqrt(alpha_bar), sigma_t = sqrt(1 - alpha_bar), lambda = log(alpha/sigma).
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+DEFAULT_SCHEDULE = {"type": "cosine", "timesteps": 1000, "s": 0.008}
+
+
+def alpha_bar_table(schedule: dict = DEFAULT_SCHEDULE) -> np.ndarray:
+    """float64 [T] alpha_bar per the manifest schedule (SPEC: cosine clipped so that beta <= 0.999, or linear)."""
+    steps = int(schedule["timesteps"])
+    if schedule["type"] == "cosine":
+        s = float(schedule.get("s", 0.008))
+        f = lambda u: np.cos(((u / steps) + s) / (1 + s) * np.pi / 2) ** 2  # noqa: E731
+        u = np.arange(steps + 1, dtype=np.float64)
+        betas = np.minimum(1.0 - f(u[1:]) / f(u[:-1]), 0.999)
+    elif schedule["type"] == "linear":
+        betas = np.linspace(float(schedule["beta_start"]), float(schedule["beta_end"]), steps, dtype=np.float64)
+    else:
+        raise ValueError(f"schedule type must be 'cosine' or 'linear', got {schedule['type']!r}")
+    return np.cumprod(1.0 - betas)
+
+
+def sampler_timesteps(steps: int, timesteps: int = 1000) -> list[int]:
+    if steps < 1 or steps > timesteps:
+        raise ValueError(f"steps must be in [1, {timesteps}], got {steps}")
+    return [int(round((timesteps - 1) * (steps - i) / steps)) for i in range(steps)]
+
+
+@dataclass(frozen=True)
+class Schedule:
+    alpha_bar: torch.Tensor  # [T] float32
+
+    @staticmethod
+    def create(schedule: dict = DEFAULT_SCHEDULE) -> "Schedule":
+        return Schedule(torch.tensor(alpha_bar_table(schedule), dtype=torch.float32))
+
+    @property
+    def timesteps(self) -> int:
+        return int(self.alpha_bar.shape[0])
+
+    def q_sample(self, x0: torch.Tensor, t: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
+        ab = self.alpha_bar.to(x0.device)[t].reshape(-1, *([1] * (x0.dim() - 1)))
+        return ab.sqrt() * x0 + (1 - ab).sqrt() * noise
+
+
+def to_x0(prediction: torch.Tensor, x_t: torch.Tensor, alpha_bar: float, kind: str) -> torch.Tensor:
+    a, s = math.sqrt(alpha_bar), math.sqrt(1.0 - alpha_bar)
+    if kind == "x0":
+        return prediction
+    if kind == "eps":
+        return (x_t - s * prediction) / a
+    if kind == "v":
+        return a * x_t - s * prediction
+    raise ValueError(f"prediction must be 'x0', 'eps' or 'v', got {kind!r}")
+
+
+def training_target(x0: torch.Tensor, noise: torch.Tensor, alpha_bar: torch.Tensor, kind: str) -> torch.Tensor:
+    ab = alpha_bar.reshape(-1, *([1] * (x0.dim() - 1)))
+    if kind == "x0":
+        return x0
+    if kind == "eps":
+        return noise
+    if kind == "v":
+        return ab.sqrt() * noise - (1 - ab).sqrt() * x0
+    raise ValueError(f"prediction must be 'x0', 'eps' or 'v', got {kind!r}")
+
+
+def diffusion_loss(
+    prediction: torch.Tensor,
+    target: torch.Tensor,
+    channel_weight: torch.Tensor,
+    velocity_weight: float = 1.0,
+    context: torch.Tensor | None = None,
+    context_keep: torch.Tensor | None = None,
+) -> tuple[torch.Tensor, dict[str, float]]:
+    """Channel-weighted MSE plus an MSE on frame-to-frame differences (including the step from the last context
+    frame into the window where context is present)."""
+    err = (prediction - target) ** 2 * channel_weight
+    mse = err.mean()
+    vel_pred = prediction[:, 1:] - prediction[:, :-1]
+    vel_true = target[:, 1:] - target[:, :-1]
+    vel = (((vel_pred - vel_true) ** 2) * channel_weight).mean()
+    if context is not None and context_keep is not None:
+        first_pred = prediction[:, 0] - context[:, -1]
+        first_true = target[:, 0] - context[:, -1]
+        seam = ((((first_pred - first_true) ** 2) * channel_weight).mean(dim=-1) * context_keep).mean()
+        vel = vel + seam / prediction.shape[1]
+    total = mse + velocity_weight * vel
+    return total, {"mse": float(mse.detach()), "vel": float(vel.detach())}
+
+
+Denoise = Callable[[torch.Tensor, int], torch.Tensor]
+"""(x_t, integer timestep) -> x0 estimate (guidance already applied)."""
+
+
+def guided_denoiser(
+    model: Callable[..., torch.Tensor],
+    audio: torch.Tensor,
+    prev_motion: torch.Tensor,
+    prev_keep: torch.Tensor,
+    guidance: float,
+    alpha_bar: torch.Tensor,
+    kind: str = "x0",
+) -> Denoise:
+    """Classifier-free guidance on audio only: cond and uncond run as one batch; the uncond branch keeps context."""
+    b = audio.shape[0]
+
+    def denoise(x: torch.Tensor, t: int) -> torch.Tensor:
+        ab = float(alpha_bar[t])
+        ts = torch.full((b,), float(t))
+        if guidance == 1.0:
+            pred = model(x, ts, audio, torch.ones(b), prev_motion, prev_keep)
+            return to_x0(pred, x, ab, kind)
+        pred = model(
+            torch.cat([x, x]), torch.cat([ts, ts]), torch.cat([audio, audio]),
+            torch.cat([torch.ones(b), torch.zeros(b)]), torch.cat([prev_motion, prev_motion]),
+            torch.cat([prev_keep, prev_keep]),
+        )
+        x0 = to_x0(pred, torch.cat([x, x]), ab, kind)
+        cond, uncond = x0[:b], x0[b:]
+        return uncond + guidance * (cond - uncond)
+
+    return denoise
+
+
+def _alpha_sigma(alpha_bar: torch.Tensor, t: int | None) -> tuple[float, float]:
+    if t is None:
+        return 1.0, 0.0
+    ab = float(alpha_bar[t])
+    return math.sqrt(ab), math.sqrt(1.0 - ab)
+
+
+def sample_ddim(denoise: Denoise, noise: torch.Tensor, alpha_bar: torch.Tensor, steps: int) -> torch.Tensor:
+    """Deterministic DDIM (eta = 0) from x_{tau_0} = noise (unit variance) to clean data."""
+    taus: Sequence[int | None] = [*sampler_timesteps(steps, len(alpha_bar)), None]
+    x = noise
+    for i in range(steps):
+        t, t_next = taus[i], taus[i + 1]
+        a, s = _alpha_sigma(alpha_bar, t)
+        a_next, s_next = _alpha_sigma(alpha_bar, t_next)
+        x0 = denoise(x, t)
+        eps = (x - a * x0) / s
+        x = a_next * x0 + s_next * eps
+    return x
+
+
+def sample_dpmpp_2m(denoise: Denoise, noise: torch.Tensor, alpha_bar: torch.Tensor, steps: int) -> torch.Tensor:
+    """DPM-Solver++(2M) in data prediction. The first step and the last step (to sigma = 0) are first order;
+    the last step therefore returns the final x0 estimate."""
+    taus: Sequence[int | None] = [*sampler_timesteps(steps, len(alpha_bar)), None]
+    x = noise
+    x0_prev: torch.Tensor | None = None
+    h_prev = 0.0
+    for i in range(steps):
+        t, t_next = taus[i], taus[i + 1]
+        x0 = denoise(x, t)
+        if t_next is None:
+            return x0
+        a, s = _alpha_sigma(alpha_bar, t)
+        a_next, s_next = _alpha_sigma(alpha_bar, t_next)
+        h = math.log(a_next / s_next) - math.log(a / s)
+        if x0_prev is None:
+            d = x0
+        else:
+            r = h_prev / h
+            d = (1 + 1 / (2 * r)) * x0 - (1 / (2 * r)) * x0_prev
+        x = (s_next / s) * x - a_next * math.expm1(-h) * d
+        x0_prev, h_prev = x0, h
+    return x
+
+
+SAMPLERS = {"ddim": sample_ddim, "dpmpp-2m": sample_dpmpp_2m}

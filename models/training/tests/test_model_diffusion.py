@@ -1,0 +1,101 @@
+"""Noise schedule closed forms and the samplers on analytic cases."""
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from portrait_train.diffusion import (Schedule, alpha_bar_table, guided_denoiser, sample_ddim, sample_dpmpp_2m,
+                                      sampler_timesteps, to_x0, training_target)
+
+
+def f(u, T=1000, s=0.008):
+    return math.cos(((u / T) + s) / (1 + s) * math.pi / 2) ** 2
+
+
+def test_cosine_schedule_matches_the_closed_form():
+    ab = alpha_bar_table()
+    assert ab.shape == (1000,)
+    for t in (0, 1, 10, 500, 900, 998):
+        assert ab[t] == pytest.approx(f(t + 1) / f(0), rel=1e-9)
+    assert ab[999] == pytest.approx(ab[998] * 0.001, rel=1e-9)
+    assert np.all(np.diff(ab) < 0)
+
+
+def test_linear_schedule_is_a_cumulative_product():
+    ab = alpha_bar_table({"type": "linear", "timesteps": 1000, "beta_start": 1e-4, "beta_end": 0.02})
+    betas = np.linspace(1e-4, 0.02, 1000)
+    assert ab[0] == pytest.approx(1 - 1e-4)
+    assert ab[-1] == pytest.approx(np.prod(1 - betas))
+
+
+def test_sampler_timesteps():
+    assert sampler_timesteps(1) == [999]
+    assert sampler_timesteps(4) == [999, 749, 500, 250]
+    assert sampler_timesteps(12)[-1] == 83
+
+
+def test_q_sample_and_prediction_conversions_are_consistent():
+    sched = Schedule.create()
+    x0, noise = torch.randn(4, 5, 3), torch.randn(4, 5, 3)
+    t = torch.tensor([0, 100, 500, 999])
+    x_t = sched.q_sample(x0, t, noise)
+    for i in range(4):
+        ab = float(sched.alpha_bar[t[i]])
+        for kind in ("x0", "eps", "v"):
+            target = training_target(x0[i : i + 1], noise[i : i + 1], sched.alpha_bar[t[i : i + 1]], kind)
+            assert torch.allclose(to_x0(target, x_t[i : i + 1], ab, kind), x0[i : i + 1], atol=2e-3)
+
+
+@pytest.mark.parametrize("sampler", [sample_ddim, sample_dpmpp_2m])
+def test_single_point_data_is_recovered_exactly(sampler):
+    point = torch.tensor([[[0.5, -1.0, 2.0]]])
+    out = sampler(lambda x, t: point.expand_as(x), torch.randn(2, 1, 3), Schedule.create().alpha_bar, 6)
+    assert torch.allclose(out, point.expand(2, 1, 3), atol=1e-5)
+
+
+@pytest.mark.parametrize("sampler,steps,tol", [(sample_ddim, 200, 0.02), (sample_dpmpp_2m, 50, 0.005)])
+def test_gaussian_data_follows_the_probability_flow(sampler, steps, tol):
+    # Data N(mu, sd^2): the exact x0 predictor is linear, and the probability-flow ODE keeps
+    # (x_t - a*mu) / sqrt(a^2 sd^2 + s^2) constant, which gives the exact end point.
+    ab = Schedule.create().alpha_bar
+    mu, sd = 0.7, 0.3
+
+    def denoise(x, t):
+        a2 = float(ab[t])
+        a, s2 = math.sqrt(a2), 1 - a2
+        return mu + a * sd**2 / (a2 * sd**2 + s2) * (x - a * mu)
+
+    noise = torch.randn(64, 4, 2, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    a_T = math.sqrt(float(ab[999]))
+    expected = mu + sd * (noise - a_T * mu) / math.sqrt(a_T**2 * sd**2 + 1 - a_T**2)
+    out = sampler(denoise, noise, ab.double(), steps)
+    assert float((out - expected).abs().max()) < tol
+
+
+def test_dpmpp_2m_beats_ddim_at_few_steps():
+    ab = Schedule.create().alpha_bar.double()
+    mu, sd = 0.7, 0.3
+    denoise = lambda x, t: mu + math.sqrt(float(ab[t])) * sd**2 / (float(ab[t]) * sd**2 + 1 - float(ab[t])) * (
+        x - math.sqrt(float(ab[t])) * mu)
+    noise = torch.randn(256, 2, generator=torch.Generator().manual_seed(1), dtype=torch.float64)
+    a_T = math.sqrt(float(ab[999]))
+    expected = mu + sd * (noise - a_T * mu) / math.sqrt(a_T**2 * sd**2 + 1 - a_T**2)
+    err_ddim = float((sample_ddim(denoise, noise, ab, 6) - expected).abs().mean())
+    err_dpm = float((sample_dpmpp_2m(denoise, noise, ab, 6) - expected).abs().mean())
+    assert err_dpm < err_ddim
+
+
+def test_guidance_combines_cond_and_uncond_in_one_batch():
+    calls = []
+
+    def model(x, t, audio, audio_keep, prev, prev_keep):
+        calls.append(x.shape[0])
+        assert torch.equal(prev_keep, torch.ones(x.shape[0]))
+        return audio_keep.reshape(-1, 1, 1) * torch.ones_like(x)
+
+    ab = Schedule.create().alpha_bar
+    d = guided_denoiser(model, torch.zeros(3, 5, 7), torch.zeros(3, 2, 4), torch.ones(3), 2.5, ab)
+    out = d(torch.zeros(3, 5, 4), 10)
+    assert calls == [6]
+    assert torch.allclose(out, torch.full((3, 5, 4), 2.5))
