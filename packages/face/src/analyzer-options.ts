@@ -1,0 +1,85 @@
+import { fileURLToPath } from 'node:url';
+import type { ExecutionProvider } from '@portrait-farm/model-runtime';
+import type { Box } from './face-detector.ts';
+
+/** Options of {@link createFaceAnalyzer}. */
+export interface FaceAnalyzerOptions {
+  /**
+   * Folder holding face_detector.onnx, face_detector_full.onnx, face_landmarks.onnx and iris_landmarks.onnx.
+   * @defaultValue the repository's models/face
+   */
+  modelsDir?: string;
+  /**
+   * Execution providers to try, in order.
+   * @defaultValue the model runtime's default (PORTRAIT_FARM_PROVIDERS, else cuda, webgpu, cpu)
+   */
+  providers?: ExecutionProvider[];
+  /**
+   * Receives one line per model naming the provider that runs it.
+   * @defaultValue none
+   */
+  log?: (line: string) => void;
+  /**
+   * Lowest detector probability for a face to count.
+   * @defaultValue 0.5
+   */
+  minDetectionScore?: number;
+  /**
+   * Lowest face-presence probability of the mesh model; below it the portrait has no usable face.
+   * @defaultValue 0.5
+   */
+  minPresence?: number;
+  /**
+   * Mesh passes after the first, each cropped from the previous pass's landmarks (steadier across framings).
+   * @defaultValue 2
+   */
+  refinePasses?: number;
+}
+
+/** {@link FaceAnalyzerOptions} with every field decided. */
+export interface ResolvedFaceAnalyzerOptions {
+  modelsDir: string;
+  providers: ExecutionProvider[] | null;
+  log: (line: string) => void;
+  minDetectionScore: number;
+  minPresence: number;
+  refinePasses: number;
+}
+
+const DEFAULT_MODELS_DIR = fileURLToPath(new URL('../../../models/face/', import.meta.url));
+
+function probability(name: string, value: number): number {
+  if (!Number.isFinite(value) || value < 0 || value > 1) {
+    throw new RangeError(`${name} must be between 0 and 1. Passed: ${value}`);
+  }
+  return value;
+}
+
+export function resolveAnalyzerOptions(options: FaceAnalyzerOptions): ResolvedFaceAnalyzerOptions {
+  const refinePasses = options.refinePasses ?? 2;
+  if (!Number.isInteger(refinePasses) || refinePasses < 0 || refinePasses > 5) {
+    throw new RangeError(`refinePasses must be an integer between 0 and 5. Passed: ${refinePasses}`);
+  }
+  return Object.freeze({
+    modelsDir: options.modelsDir ?? DEFAULT_MODELS_DIR,
+    providers: options.providers ?? null,
+    log: options.log ?? ((): void => {}),
+    minDetectionScore: probability('minDetectionScore', options.minDetectionScore ?? 0.5),
+    minPresence: probability('minPresence', options.minPresence ?? 0.5),
+    refinePasses,
+  });
+}
+
+/** Options of one `analyze` call. */
+export interface AnalyzeOptions {
+  /**
+   * Which detected face to analyse, counted from the largest (0).
+   * @defaultValue 0
+   */
+  faceIndex?: number;
+  /**
+   * The face's box in image pixels; skips the detector (for faces it misses). Any rotation of the face works.
+   * @defaultValue none (the detector finds the face)
+   */
+  faceBox?: Box;
+}

@@ -1,0 +1,121 @@
+import type { ModelSession } from '@portrait-farm/model-runtime';
+import { applyAffine, type Affine } from './affine.ts';
+import { generateAnchors, type Anchor, type AnchorLayout } from './anchors.ts';
+import type { RgbImage } from './decode-image.ts';
+import { sampleTensor } from './image-sampling.ts';
+
+/** An axis-aligned box in image pixels. */
+export interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * One detected face in image pixels. Keypoints, in the detector's order: subject's right eye (image left),
+ * left eye, nose tip, mouth centre, right ear tragion, left ear tragion.
+ */
+export interface Detection {
+  box: Box;
+  score: number;
+  keypoints: Array<[number, number]>;
+}
+
+/** Options that tune the detector's decoding. */
+export interface DetectorSettings {
+  /** Lowest face probability kept. */
+  minScore: number;
+  /** IoU above which overlapping boxes merge into one face. */
+  overlap: number;
+}
+
+const KEYPOINTS = 6;
+const VALUES_PER_ANCHOR = 4 + KEYPOINTS * 2;
+
+/** A BlazeFace model with its anchor layout: finds faces in a whole image. */
+export class FaceDetector {
+  private readonly anchors: Anchor[];
+
+  constructor(
+    private readonly session: ModelSession,
+    private readonly layout: AnchorLayout,
+  ) {
+    this.anchors = generateAnchors(layout);
+  }
+
+  /** Faces in `image`, largest first. */
+  async detect(image: RgbImage, settings: DetectorSettings): Promise<Detection[]> {
+    const n = this.layout.inputSize;
+    // The whole image letterboxed into the square input, centred, padded with black.
+    const side = Math.max(image.width, image.height);
+    const toImage: Affine = [side / n, 0, (image.width - side) / 2, 0, side / n, (image.height - side) / 2];
+    const input = sampleTensor(image, { size: n, toImage, range: [-1, 1], border: 'black' });
+    const inputName = this.session.inputs[0]?.name ?? 'input';
+    const outputs = await this.session.run({ [inputName]: { data: input, dims: [1, n, n, 3] } });
+    const [regressorsName, scoresName] = this.session.outputs.map((o) => o.name);
+    const regressors = outputs[regressorsName ?? '']?.data;
+    const scores = outputs[scoresName ?? '']?.data;
+    if (!(regressors instanceof Float32Array) || !(scores instanceof Float32Array)) {
+      throw new Error(`${this.session.path}: expected two float32 outputs`);
+    }
+    const candidates = this.decode(regressors, scores, settings.minScore, toImage);
+    return weightedNms(candidates, settings.overlap).sort((p, q) => area(q.box) - area(p.box));
+  }
+
+  private decode(raw: Float32Array, logits: Float32Array, minScore: number, toImage: Affine): Detection[] {
+    const n = this.layout.inputSize;
+    const found: Detection[] = [];
+    this.anchors.forEach((anchor, i) => {
+      const logit = Math.max(-100, Math.min(100, logits[i] ?? -100));
+      const score = 1 / (1 + Math.exp(-logit));
+      if (score < minScore) return;
+      const o = i * VALUES_PER_ANCHOR;
+      const value = (k: number): number => raw[o + k] ?? 0;
+      // Regressor units are input pixels relative to the anchor centre.
+      const cx = anchor.x * n + value(0);
+      const cy = anchor.y * n + value(1);
+      const [x0, y0] = applyAffine(toImage, cx - value(2) / 2, cy - value(3) / 2);
+      const [x1, y1] = applyAffine(toImage, cx + value(2) / 2, cy + value(3) / 2);
+      const keypoints: Array<[number, number]> = [];
+      for (let k = 0; k < KEYPOINTS; k++) {
+        keypoints.push(applyAffine(toImage, anchor.x * n + value(4 + 2 * k), anchor.y * n + value(5 + 2 * k)));
+      }
+      found.push({ box: { x: x0, y: y0, width: x1 - x0, height: y1 - y0 }, score, keypoints });
+    });
+    return found;
+  }
+}
+
+function area(box: Box): number {
+  return Math.max(0, box.width) * Math.max(0, box.height);
+}
+
+export function intersectionOverUnion(p: Box, q: Box): number {
+  const w = Math.min(p.x + p.width, q.x + q.width) - Math.max(p.x, q.x);
+  const h = Math.min(p.y + p.height, q.y + q.height) - Math.max(p.y, q.y);
+  if (w <= 0 || h <= 0) return 0;
+  const inter = w * h;
+  return inter / (area(p) + area(q) - inter);
+}
+
+/** Weighted non-maximum suppression: each cluster of overlapping boxes becomes their score-weighted mean. */
+export function weightedNms(detections: Detection[], overlap: number): Detection[] {
+  let remaining = [...detections].sort((p, q) => q.score - p.score);
+  const kept: Detection[] = [];
+  while (remaining.length > 0) {
+    const top = remaining[0];
+    if (top === undefined) break;
+    const cluster = remaining.filter((d) => intersectionOverUnion(top.box, d.box) > overlap);
+    remaining = remaining.filter((d) => intersectionOverUnion(top.box, d.box) <= overlap && d !== top);
+    if (cluster.length === 0) cluster.push(top);
+    const total = cluster.reduce((s, d) => s + d.score, 0);
+    const mean = (pick: (d: Detection) => number): number => cluster.reduce((s, d) => s + pick(d) * d.score, 0) / total;
+    kept.push({
+      box: { x: mean((d) => d.box.x), y: mean((d) => d.box.y), width: mean((d) => d.box.width), height: mean((d) => d.box.height) },
+      score: top.score,
+      keypoints: top.keypoints.map((_, k) => [mean((d) => d.keypoints[k]?.[0] ?? 0), mean((d) => d.keypoints[k]?.[1] ?? 0)]),
+    });
+  }
+  return kept;
+}

@@ -1,0 +1,15 @@
+export { createFaceAnalyzer, FACE_MODEL_FILES } from './face-analyzer.ts';
+export type { FaceAnalyzer } from './face-analyzer.ts';
+export type { AnalyzeOptions, FaceAnalyzerOptions } from './analyzer-options.ts';
+export { LANDMARK_COUNT } from './face-analysis.ts';
+export type { FaceAnalysis } from './face-analysis.ts';
+export type { Box } from './face-detector.ts';
+export { decodeImage } from './decode-image.ts';
+export type { RgbImage } from './decode-image.ts';
+export { applyAffine, composeAffine, invertAffine } from './affine.ts';
+export type { Affine } from './affine.ts';
+export { warpToCrop } from './warp-to-crop.ts';
+export type { WarpOptions } from './warp-to-crop.ts';
+export { CROP_SIZE, CROP_EYE_HEIGHT, CROP_FACE_WIDTH } from './crop-transform.ts';
+export { FaceError, FACE_ERROR_CODES } from './errors.ts';
+export type { FaceErrorCode } from './errors.ts';
