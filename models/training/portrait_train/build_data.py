@@ -13,7 +13,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from .data.jobs import Job, run_job
+from .data.jobs import Job, retarget, run_job
 from .data.plan import make_plan
 
 
@@ -48,12 +48,41 @@ def write_index(out: Path, entries: list[dict], started: float) -> dict:
     return stats
 
 
+def _retarget_work(args: tuple[str, list[str], str]) -> str | None:
+    clean_id, ids, out = args
+    try:
+        retarget(clean_id, ids, Path(out))
+        return None
+    except Exception as exc:
+        return f"{clean_id}: {type(exc).__name__}: {exc}"
+
+
+def retarget_all(out: Path, jobs: int) -> int:
+    started = time.time()
+    groups: dict[str, list[str]] = defaultdict(list)
+    for line in (out / "index.jsonl").read_text().splitlines():
+        entry = json.loads(line)
+        clean = entry["id"] if entry["augment"] is None else entry["id"][: -len(entry["augment"]) - 1]
+        groups[clean].append(entry["id"])
+    work = [(k, v, str(out)) for k, v in sorted(groups.items())]
+    with mp.get_context("fork").Pool(jobs) as pool:
+        errors = [e for e in pool.imap_unordered(_retarget_work, work, chunksize=8) if e]
+    for e in errors:
+        print("error:", e, file=sys.stderr)
+    print(f"retargeted {len(work)} utterance groups in {time.time() - started:.0f} s, {len(errors)} errors")
+    return 1 if errors else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=Path("data"))
     parser.add_argument("--limit-minutes", type=float, default=None, help="cap on clean minutes (scales every source)")
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--retarget", action="store_true",
+                        help="only recompute the motion targets of an existing OUT (after changing portrait_train.targets)")
     args = parser.parse_args(argv)
+    if args.retarget:
+        return retarget_all(args.out, args.jobs)
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     started = time.time()
     out = args.out

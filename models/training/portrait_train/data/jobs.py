@@ -14,7 +14,7 @@ from ..targets import build_targets, envelope
 from . import asterisk_source, augment, festival_source, flite_source, text
 from .audio_io import normalise_peak, to_16k
 from .phones import PhoneSegment, fill_silence
-from .record import IndexEntry, save_utterance, seed_of
+from .record import IndexEntry, load_utterance, phones_of, save_utterance, seed_of, to_int16
 
 _ENGINE = None
 
@@ -78,6 +78,7 @@ def run_job(job: Job, out_dir: Path) -> list[dict]:
         rng = random.Random(seed_of(it["id"]))
         audio = normalise_peak(audio, rng.uniform(0.3, 0.9))
         audio, phones = pad(audio, phones, rng)
+        audio = to_int16(audio).astype(np.float32) / 32768.0  # targets see exactly the stored clean audio
         motion = build_targets(phones, audio, seed_of(it["id"]))
         env = envelope(audio, len(motion))
         lines = []
@@ -96,4 +97,20 @@ def run_job(job: Job, out_dir: Path) -> list[dict]:
     return results
 
 
-__all__ = ["Job", "run_job", "text"]
+def retarget(clean_id: str, ids: list[str], out_dir: Path) -> None:
+    """Recompute the motion of a clean utterance and its augmented copies from the stored clean audio and phones
+    (after a change of the target model, without re-synthesising or recomputing features)."""
+    clean = load_utterance(out_dir / "utts" / f"{clean_id}.npz")
+    motion = build_targets(phones_of(clean), clean["audio"].astype(np.float32) / 32768.0, seed_of(clean_id))
+    for uid in ids:
+        path = out_dir / "utts" / f"{uid}.npz"
+        record = clean if uid == clean_id else load_utterance(path)
+        if record["motion"].shape != motion.shape:
+            raise ValueError(f"{uid}: motion shape {record['motion'].shape} differs from the clean {motion.shape}")
+        record = dict(record, motion=motion.astype(np.float32))
+        tmp = path.with_suffix(".tmp.npz")
+        np.savez(tmp, **record)
+        tmp.replace(path)
+
+
+__all__ = ["Job", "retarget", "run_job", "text"]

@@ -53,6 +53,17 @@ def _centre_region(t: np.ndarray, seg: PhoneSegment, fraction: float) -> np.ndar
     return (t >= lo) & (t <= hi)
 
 
+def relax_pauses(m: np.ndarray, phones: Sequence[PhoneSegment], t: np.ndarray) -> np.ndarray:
+    """Silences of at least PAUSE_CLOSE_S relax every mouth channel to 0, with raised-cosine transitions."""
+    closed = np.zeros(len(t), bool)
+    for seg in phones:
+        if seg.label == "sil" and seg.end - seg.start >= PAUSE_CLOSE_S:
+            closed |= (t >= seg.start - LEAD_S + 0.02) & (t <= seg.end - LEAD_S - 0.02)
+    w = ramp_mask(closed, int(PAUSE_RAMP_S * FINE_HZ))
+    w = np.where(closed, 1.0, w)
+    return m * (1.0 - w[:, None])
+
+
 def apply_constraints(m: np.ndarray, phones: Sequence[PhoneSegment], t: np.ndarray) -> np.ndarray:
     m = m.copy()
     for seg in phones:
@@ -78,15 +89,7 @@ def apply_constraints(m: np.ndarray, phones: Sequence[PhoneSegment], t: np.ndarr
             m[r, J] = np.maximum(m[r, J], 0.4)
             m[r, P] = np.maximum(m[r, P], 0.35)
             m[r, S] = 0.0
-    # pauses: everything relaxes to a closed mouth, with smooth transitions
-    closed = np.zeros(len(t), bool)
-    for seg in phones:
-        if seg.label == "sil" and seg.end - seg.start >= PAUSE_CLOSE_S:
-            closed |= (t >= seg.start - LEAD_S + 0.02) & (t <= seg.end - LEAD_S - 0.02)
-    # utterance edges count as silence when they are silence
-    w = ramp_mask(closed, int(PAUSE_RAMP_S * FINE_HZ))
-    w = np.where(closed, 1.0, w)
-    return m * (1.0 - w[:, None])
+    return m
 
 
 def loudness_scale(envelope_db: np.ndarray, t_frames: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -104,5 +107,5 @@ def mouth_targets(phones: Sequence[PhoneSegment], n_frames: int, envelope_db: np
     if envelope_db is not None:
         frame_t = (np.arange(len(envelope_db)) + 0.5) * 0.04
         m[:, J] *= loudness_scale(envelope_db, frame_t, t)
-    m = np.clip(apply_constraints(m, phones, t), 0.0, 1.0)
+    m = np.clip(apply_constraints(relax_pauses(m, phones, t), phones, t), 0.0, 1.0)
     return np.stack([sample_frames(m[:, c], n_frames) for c in range(len(MOUTH))], axis=1)
