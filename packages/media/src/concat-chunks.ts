@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { aacAudioArgs, containerArgs } from './encoder-settings.ts';
 import { MediaError } from './errors.ts';
+import { probeMedia } from './probe-media.ts';
 import { runTool } from './run-tool.ts';
 
 /** Options of {@link concatChunks}. */
@@ -39,11 +40,14 @@ export async function concatChunks(
   if (durationSeconds !== null && !(durationSeconds > 0)) {
     throw new MediaError('MEDIA_BAD_OPTION', `durationSeconds must be greater than 0. Passed: ${durationSeconds}`);
   }
+  await checkSameStreamParameters(chunkPaths);
   const dir = await mkdtemp(join(tmpdir(), 'pf-concat-'));
   try {
     const list = join(dir, 'chunks.txt');
     await writeFile(list, chunkPaths.map((p) => `file ${quoteForConcatList(p)}\n`).join(''));
-    const args = ['-nostdin', '-v', 'error', '-y', '-f', 'concat', '-safe', '0', '-i', list];
+    // auto_convert 0: pass packets through untouched (the chunks share one set of stream parameters), so the
+    // joined stream is byte-for-byte the chunks' packets.
+    const args = ['-nostdin', '-v', 'error', '-y', '-f', 'concat', '-safe', '0', '-auto_convert', '0', '-i', list];
     if (audioPath !== null) args.push('-i', audioPath);
     args.push('-map', '0:v:0');
     if (audioPath !== null) args.push('-map', '1:a:0');
@@ -58,5 +62,24 @@ export async function concatChunks(
     return { out };
   } finally {
     await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Stream copy only works when every chunk has the first chunk's codec, size and parameter sets. */
+async function checkSameStreamParameters(chunkPaths: readonly string[]): Promise<void> {
+  let first: { path: string; key: string } | null = null;
+  for (const path of chunkPaths) {
+    const video = (await probeMedia(path, { countPackets: false })).video;
+    if (video === null) throw new MediaError('MEDIA_NO_VIDEO', `Chunk ${path} has no video stream`);
+    const key = `${video.codec} ${video.width}x${video.height} ${video.pixelFormat ?? '?'} ${video.extradataHash ?? 'no-extradata'}`;
+    if (first === null) {
+      first = { path, key };
+    } else if (key !== first.key) {
+      throw new MediaError(
+        'MEDIA_CONCAT_FAILED',
+        `Chunk ${path} was encoded with other stream parameters than ${first.path} (${key} vs ${first.key}); ` +
+          'encode every chunk with the same size and H264_SETTINGS',
+      );
+    }
   }
 }

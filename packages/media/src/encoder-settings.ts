@@ -27,7 +27,7 @@ export const H264_SETTINGS = Object.freeze({
   keyframeIntervalSeconds: 2,
   bFrames: 2,
   /** x264 frame threads; x264's output depends on it, so it is a constant, not the machine's core count. */
-  threads: 2,
+  threads: 4,
   x264Params: 'scenecut=0:open-gop=0:cpu-independent=1',
   audioCodec: 'aac',
   audioBitrate: '128k',

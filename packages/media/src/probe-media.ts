@@ -10,6 +10,8 @@ export interface MediaStreamInfo {
   durationSeconds: number | null;
   /** Packets read by ffprobe's `-count_packets` (frames for video); null when counting was skipped. */
   packetCount: number | null;
+  /** MD5 of the codec's extradata (for H.264 the SPS/PPS); null when the stream has none. */
+  extradataHash: string | null;
 }
 
 export interface AudioStreamInfo extends MediaStreamInfo {
@@ -59,6 +61,7 @@ interface RawStream {
   duration?: string;
   nb_read_packets?: string;
   nb_frames?: string;
+  extradata_hash?: string;
   sample_rate?: string;
   channels?: number;
   channel_layout?: string;
@@ -100,6 +103,7 @@ function toStream(raw: RawStream, index: number): AudioStreamInfo | VideoStreamI
     codec: raw.codec_name ?? 'unknown',
     durationSeconds: toNumber(raw.duration),
     packetCount: toNumber(raw.nb_read_packets),
+    extradataHash: raw.extradata_hash ?? null,
   };
   if (base.type === 'audio') {
     return {
@@ -129,7 +133,7 @@ export async function probeMedia(path: string, options: ProbeMediaOptions = {}):
   if (!existsSync(path)) {
     throw new MediaError('MEDIA_FILE_MISSING', `Media file not found: ${path}`);
   }
-  const args = ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams'];
+  const args = ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', '-show_data_hash', 'md5'];
   if (options.countPackets ?? true) args.push('-count_packets');
   args.push('-i', path);
   const stdout = await runTool('ffprobe', args, {

@@ -153,6 +153,12 @@ export function createVideoEncoder(options: VideoEncoderOptions): VideoEncoder {
     );
   }
 
+  // With durationSeconds ffmpeg stops reading once it has enough; frames written after that are dropped.
+  async function cutAtDuration(): Promise<boolean> {
+    const info = await exited;
+    return o.durationSeconds !== null && spawnError === null && info.code === 0;
+  }
+
   return {
     async write(frame) {
       if (state !== 'open') {
@@ -164,11 +170,17 @@ export function createVideoEncoder(options: VideoEncoderOptions): VideoEncoder {
           `Frame must be ${o.width}x${o.height}x3 = ${frameBytes} bytes of RGB24. Passed: ${frame.length} bytes`,
         );
       }
-      if (exitInfo !== null || spawnError !== null) throw await failure();
+      if (exitInfo !== null || spawnError !== null) {
+        if (await cutAtDuration()) return;
+        throw await failure();
+      }
       const error = await new Promise<Error | null | undefined>((resolve) => {
         stdin.write(frame, (err) => resolve(err));
       });
-      if (error) throw await failure();
+      if (error) {
+        if (await cutAtDuration()) return;
+        throw await failure();
+      }
       frames += 1;
     },
     async finish() {
@@ -180,7 +192,8 @@ export function createVideoEncoder(options: VideoEncoderOptions): VideoEncoder {
       const info = await exited;
       state = 'closed';
       if (spawnError !== null || info.code !== 0) throw await failure();
-      return { out: o.out, frames };
+      const kept = o.durationSeconds === null ? frames : Math.min(frames, Math.ceil(o.durationSeconds * o.fps - 1e-9));
+      return { out: o.out, frames: kept };
     },
     async abort() {
       if (state === 'closed') return;

@@ -1,0 +1,113 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { probeMedia } from './probe-media.ts';
+import { readVideoFrames } from './read-video-frames.ts';
+import { fixture, makeTempDir, portraitFrames, videoPacketDigests, videoPacketFlags } from './test-support.ts';
+import { createVideoEncoder, type VideoEncoderOptions } from './video-encoder.ts';
+
+const SIZE = 128;
+const FPS = 25;
+const AUDIO_SECONDS = 3.635;
+const FRAME_COUNT = Math.ceil(AUDIO_SECONDS * FPS); // 91
+
+const temp = makeTempDir();
+let frames: Uint8Array[] = [];
+beforeAll(async () => {
+  frames = await portraitFrames(FRAME_COUNT + 10, SIZE);
+});
+afterAll(() => temp.cleanup());
+
+async function encode(options: Omit<VideoEncoderOptions, 'width' | 'height' | 'fps'>, count: number): Promise<number> {
+  const encoder = createVideoEncoder({ width: SIZE, height: SIZE, fps: FPS, ...options });
+  for (const frame of frames.slice(0, count)) await encoder.write(frame);
+  return (await encoder.finish()).frames;
+}
+
+function meanAbsDiff(a: Uint8Array, b: Uint8Array): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i += 1) sum += Math.abs((a[i] ?? 0) - (b[i] ?? 0));
+  return sum / a.length;
+}
+
+describe('createVideoEncoder', () => {
+  it('muxes the original audio; ceil(duration*fps) frames match its duration within one frame', async () => {
+    const out = join(temp.dir, 'final.mp4');
+    expect(await encode({ out, audio: { path: fixture('speech-3s.wav') } }, FRAME_COUNT)).toBe(FRAME_COUNT);
+    const info = await probeMedia(out);
+    expect(info.video).toMatchObject({ codec: 'h264', width: SIZE, height: SIZE, fps: FPS, frameCount: FRAME_COUNT });
+    expect(info.audio).toMatchObject({ codec: 'aac', sampleRate: 16000, channels: 1 });
+    expect(Math.abs((info.durationSeconds ?? 0) - AUDIO_SECONDS)).toBeLessThanOrEqual(1 / FPS);
+    expect(Math.abs((info.audio?.durationSeconds ?? 0) - AUDIO_SECONDS)).toBeLessThan(0.03);
+    const [first] = await videoPacketFlags(out);
+    expect(first).toMatch(/^K/);
+  });
+
+  it('cuts extra frames and audio at durationSeconds', async () => {
+    const out = join(temp.dir, 'cut.mp4');
+    expect(await encode({ out, audio: { path: fixture('speech-3s.wav') }, durationSeconds: 2 }, FRAME_COUNT)).toBe(50);
+    const info = await probeMedia(out);
+    expect(info.video?.frameCount).toBe(50);
+    expect(Math.abs((info.durationSeconds ?? 0) - 2)).toBeLessThanOrEqual(1 / FPS);
+  });
+
+  it('keeps the picture: decoded frames are close to the frames written', async () => {
+    const out = join(temp.dir, 'quality.mp4');
+    await encode({ out }, 30);
+    const decoded = await readVideoFrames(out, [0, 17, 29]);
+    expect(decoded.indices).toEqual([0, 17, 29]);
+    decoded.frames.forEach((frame, i) => {
+      const source = frames[decoded.indices[i] ?? 0] ?? new Uint8Array();
+      expect(meanAbsDiff(frame, source)).toBeLessThan(4);
+    });
+  });
+
+  it('gives the same bytes for the same frames', async () => {
+    const a = join(temp.dir, 'same-a.mp4');
+    const b = join(temp.dir, 'same-b.mp4');
+    await encode({ out: a, mode: 'chunk' }, 40);
+    await encode({ out: b, mode: 'chunk' }, 40);
+    expect(await videoPacketDigests(a)).toEqual(await videoPacketDigests(b));
+  });
+
+  it('rejects frames of the wrong size and bad options, naming the value', async () => {
+    const out = join(temp.dir, 'bad.mp4');
+    expect(() => createVideoEncoder({ out, width: 127, height: SIZE, fps: FPS })).toThrow(
+      'width must be an even integer between 16 and 8192 (yuv420p). Passed: 127',
+    );
+    expect(() => createVideoEncoder({ out, width: SIZE, height: SIZE, fps: FPS, crf: 80 })).toThrow(
+      'crf must be an integer between 0 and 51 for libx264. Passed: 80',
+    );
+    expect(() =>
+      createVideoEncoder({ out, width: SIZE, height: SIZE, fps: FPS, mode: 'chunk', audio: { path: fixture('speech-3s.wav') } }),
+    ).toThrow(/audio must be absent in chunk mode/);
+    const encoder = createVideoEncoder({ out, width: SIZE, height: SIZE, fps: FPS });
+    await expect(encoder.write(new Uint8Array(10))).rejects.toMatchObject({
+      code: 'MEDIA_BAD_FRAME',
+      message: 'Frame must be 128x128x3 = 49152 bytes of RGB24. Passed: 10 bytes',
+    });
+    await encoder.abort();
+  });
+
+  it('abort() kills ffmpeg and removes the partial file; later writes fail', async () => {
+    const out = join(temp.dir, 'aborted.mp4');
+    const encoder = createVideoEncoder({ out, width: SIZE, height: SIZE, fps: FPS });
+    for (const frame of frames.slice(0, 5)) await encoder.write(frame);
+    await encoder.abort();
+    expect(existsSync(out)).toBe(false);
+    await expect(encoder.write(frames[0] ?? new Uint8Array())).rejects.toMatchObject({ code: 'MEDIA_ENCODER_CLOSED' });
+  });
+
+  it('reports ffmpeg failures with its stderr', async () => {
+    const out = join(temp.dir, 'no-such-dir', 'x.mp4');
+    const encoder = createVideoEncoder({ out, width: SIZE, height: SIZE, fps: FPS });
+    const attempt = (async () => {
+      for (const frame of frames.slice(0, 20)) await encoder.write(frame);
+      await encoder.finish();
+    })();
+    await expect(attempt).rejects.toMatchObject({
+      code: 'MEDIA_ENCODE_FAILED',
+      message: expect.stringMatching(/Encoding .*x\.mp4 failed: ffmpeg exited with code 1: .*No such file or directory/s),
+    });
+  });
+});
