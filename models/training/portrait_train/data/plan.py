@@ -12,7 +12,7 @@ from .singing import VOICES as SING_VOICES, song_ssml
 
 # minutes of clean audio per source (before augmentation); asterisk contributes all its prompts
 DEFAULT_MINUTES = {"flite": 50.0, "espeak": 45.0, "festival": 20.0, "singing": 15.0, "asterisk": 26.0}
-AVG_SECONDS = {"flite": 6.5, "espeak": 6.0, "festival": 6.5, "singing": 5.0}
+AVG_SECONDS = {"flite": 9.6, "espeak": 7.5, "festival": 8.0, "singing": 7.0}  # measured, incl. padding
 AUGMENT_FRACTION = 0.3
 TTS_HELDOUT_PERCENT = 5
 ESPEAK_VOICES = (("en", "en"), ("en-us", "en"), ("en+f3", "en"), ("en-us+m3", "en"), ("en+f4", "en"),
@@ -35,8 +35,8 @@ def make_plan(limit_minutes: float | None = None) -> list[Job]:
     if limit_minutes is not None:
         scale = min(1.0, limit_minutes / sum(DEFAULT_MINUTES.values()))
     jobs: list[Job] = []
-    rng = random.Random(20261122)
 
+    rng = random.Random("flite-20261122")
     count = int(DEFAULT_MINUTES["flite"] * scale * 60 / AVG_SECONDS["flite"])
     for i in range(count):
         uid = f"flite-{i:05d}"
@@ -47,6 +47,7 @@ def make_plan(limit_minutes: float | None = None) -> list[Job]:
         jobs.append(Job("flite", [{"id": uid, "voice": voice, "lang": "en", "split": split,
                                    "augments": _augments(rng, split), "params": params}]))
 
+    rng = random.Random("espeak-20261122")
     count = int(DEFAULT_MINUTES["espeak"] * scale * 60 / AVG_SECONDS["espeak"])
     for i in range(count):
         uid = f"espeak-{i:05d}"
@@ -57,6 +58,7 @@ def make_plan(limit_minutes: float | None = None) -> list[Job]:
         jobs.append(Job("espeak", [{"id": uid, "voice": voice, "lang": lang, "split": split,
                                     "augments": _augments(rng, split), "params": params}]))
 
+    rng = random.Random("festival-20261122")
     count = int(DEFAULT_MINUTES["festival"] * scale * 60 / AVG_SECONDS["festival"])
     items = []
     for i in range(count):
@@ -69,6 +71,7 @@ def make_plan(limit_minutes: float | None = None) -> list[Job]:
     for k in range(0, len(items), FESTIVAL_BATCH):
         jobs.append(Job("festival", items[k : k + FESTIVAL_BATCH]))
 
+    rng = random.Random("singing-20261122")
     count = int(DEFAULT_MINUTES["singing"] * scale * 60 / AVG_SECONDS["singing"])
     for i in range(count):
         uid = f"singing-{i:05d}"
