@@ -1,0 +1,11 @@
+export { STORAGE_ERRORS, StorageError, isStorageError } from './errors.ts';
+export type { StorageErrorCode } from './errors.ts';
+export type { ObjectBody, ObjectInfo, ObjectStorage, ListOptions, PresignOptions, PutOptions } from './object-storage.ts';
+export { assertValidKey, assertValidPrefix, compareKeys, MAX_KEY_BYTES } from './keys.ts';
+export { FilesystemStorage } from './filesystem-storage.ts';
+export type { FilesystemStorageOptions } from './filesystem-storage.ts';
+export { PRESIGNED_FILES_PATH, presignFileUrl, verifyPresignedFile } from './file-presign.ts';
+export { S3Storage } from './s3-storage.ts';
+export type { ConditionalWriteMode, S3Credentials, S3StorageOptions } from './s3-options.ts';
+export { createStorage, redact, STORAGE_DRIVERS } from './create-storage.ts';
+export type { CreateStorageOptions } from './create-storage.ts';
