@@ -25,10 +25,16 @@ export interface FaceAnalyzerOptions {
    */
   minDetectionScore?: number;
   /**
-   * Lowest face-presence probability of the mesh model; below it the portrait has no usable face.
+   * Lowest face-presence probability of the mesh model for a detection to count as a face.
    * @defaultValue 0.5
    */
   minPresence?: number;
+  /**
+   * Detector probability from which a detection counts as a face even when the mesh model doubts it
+   * (it often does for drawings and paintings).
+   * @defaultValue 0.75
+   */
+  sureDetectionScore?: number;
   /**
    * Mesh passes after the first, each cropped from the previous pass's landmarks (steadier across framings).
    * @defaultValue 2
@@ -43,6 +49,7 @@ export interface ResolvedFaceAnalyzerOptions {
   log: (line: string) => void;
   minDetectionScore: number;
   minPresence: number;
+  sureDetectionScore: number;
   refinePasses: number;
 }
 
@@ -66,6 +73,7 @@ export function resolveAnalyzerOptions(options: FaceAnalyzerOptions): ResolvedFa
     log: options.log ?? ((): void => {}),
     minDetectionScore: probability('minDetectionScore', options.minDetectionScore ?? 0.5),
     minPresence: probability('minPresence', options.minPresence ?? 0.5),
+    sureDetectionScore: probability('sureDetectionScore', options.sureDetectionScore ?? 0.75),
     refinePasses,
   });
 }
@@ -78,7 +86,8 @@ export interface AnalyzeOptions {
    */
   faceIndex?: number;
   /**
-   * The face's box in image pixels; skips the detector (for faces it misses). Any rotation of the face works.
+   * The face's box in image pixels, brow to chin; skips the detector (for faces it misses). The face should be
+   * roughly upright (up to about 45 degrees of roll).
    * @defaultValue none (the detector finds the face)
    */
   faceBox?: Box;

@@ -12,7 +12,7 @@ import { CROP_SIZE, cropTransform } from './crop-transform.ts';
 import { decodeImage, type RgbImage } from './decode-image.ts';
 import { describeSource, FaceError, faceNotFound } from './errors.ts';
 import { LANDMARK_COUNT, type FaceAnalysis } from './face-analysis.ts';
-import { FaceDetector, type Box, type Detection } from './face-detector.ts';
+import { FaceDetector, weightedNms, type Box, type Detection } from './face-detector.ts';
 import { FULL_RANGE_LAYOUT, SHORT_RANGE_LAYOUT } from './anchors.ts';
 import { regionFromBox, regionFromDetection, regionFromMesh } from './face-regions.ts';
 import { addIrises } from './iris.ts';
@@ -50,26 +50,21 @@ export async function createFaceAnalyzer(options: FaceAnalyzerOptions = {}): Pro
       ...(settings.providers === null ? {} : { providers: settings.providers }),
       log: settings.log,
     });
-  const [detectorSession, meshSession, irisSession] = await Promise.all([
+  const [shortSession, fullSession, meshSession, irisSession] = await Promise.all([
     open(FACE_MODEL_FILES.detector),
+    open(FACE_MODEL_FILES.detectorFull),
     open(FACE_MODEL_FILES.mesh),
     open(FACE_MODEL_FILES.iris),
   ]);
-  const detector = new FaceDetector(detectorSession, SHORT_RANGE_LAYOUT);
-  let fullDetector: Promise<FaceDetector> | null = null;
-  const sessions: Array<Promise<ModelSession>> = [detectorSession, meshSession, irisSession].map((s) => Promise.resolve(s));
+  const detectors = [new FaceDetector(shortSession, SHORT_RANGE_LAYOUT), new FaceDetector(fullSession, FULL_RANGE_LAYOUT)];
+  const sessions = [shortSession, fullSession, meshSession, irisSession];
   let closed = false;
 
+  /** Both detectors (near faces, and small faces in big photos), their boxes merged. */
   const detectAll = async (image: RgbImage): Promise<Detection[]> => {
-    const detectorSettings = { minScore: settings.minDetectionScore, overlap: 0.3 };
-    const near = await detector.detect(image, detectorSettings);
-    if (near.length > 0) return near;
-    if (fullDetector === null) {
-      const session = open(FACE_MODEL_FILES.detectorFull);
-      sessions.push(session);
-      fullDetector = session.then((s) => new FaceDetector(s, FULL_RANGE_LAYOUT));
-    }
-    return (await fullDetector).detect(image, detectorSettings);
+    const detectorSettings = { minScore: settings.minDetectionScore, overlap: DETECTION_OVERLAP };
+    const found = await Promise.all(detectors.map((d) => d.detect(image, detectorSettings)));
+    return weightedNms(found.flat(), DETECTION_OVERLAP);
   };
 
   return {
@@ -78,9 +73,8 @@ export async function createFaceAnalyzer(options: FaceAnalyzerOptions = {}): Pro
       const name = isRgbImage(source) ? 'the portrait' : describeSource(source);
       const image = isRgbImage(source) ? source : await decodeImage(source);
       const first = await firstPass(image, name, analyzeOptions, settings, meshSession, detectAll);
-      let pass = first;
+      let pass = first.pass;
       for (let i = 0; i < settings.refinePasses; i++) pass = await runMesh(meshSession, image, regionFromMesh(pass.points, MESH_POINTS));
-      if (pass.presence < settings.minPresence) throw faceNotFound(name, image.width, image.height);
       const landmarks = new Float32Array(LANDMARK_COUNT * 3);
       landmarks.set(pass.points);
       await addIrises(irisSession, image, landmarks);
@@ -89,7 +83,7 @@ export async function createFaceAnalyzer(options: FaceAnalyzerOptions = {}): Pro
         imageWidth: image.width,
         imageHeight: image.height,
         box: meshBounds(pass.points),
-        score: pass.presence,
+        score: Math.max(first.detectionScore, pass.presence),
         landmarks,
         crop: { size: CROP_SIZE, toCrop, toImage: invertAffine(toCrop) },
       };
@@ -97,11 +91,21 @@ export async function createFaceAnalyzer(options: FaceAnalyzerOptions = {}): Pro
     async close() {
       if (closed) return;
       closed = true;
-      const all = await Promise.allSettled(sessions);
-      await Promise.all(all.map((s) => (s.status === 'fulfilled' ? s.value.close() : undefined)));
+      await Promise.all(sessions.map((s) => s.close()));
     },
   };
 }
+
+/** The chosen face's first mesh pass, and the detector's probability for it (0 for a passed box). */
+interface FirstPass {
+  pass: MeshPass;
+  detectionScore: number;
+}
+
+/** Most detections checked by the mesh model per portrait (the highest scoring ones). */
+const MAX_CANDIDATES = 8;
+/** IoU above which two detections are the same face. */
+const DETECTION_OVERLAP = 0.3;
 
 async function firstPass(
   image: RgbImage,
@@ -110,42 +114,36 @@ async function firstPass(
   settings: ResolvedFaceAnalyzerOptions,
   mesh: ModelSession,
   detectAll: (image: RgbImage) => Promise<Detection[]>,
-): Promise<MeshPass> {
+): Promise<FirstPass> {
   if (options.faceBox !== undefined) {
     const box = validateBox(options.faceBox, image);
-    // No rotation is known for a passed box: try the four upright turns and keep the most face-like.
-    let best: MeshPass | null = null;
-    for (const quarter of [0, 1, 2, 3]) {
-      const pass = await runMesh(mesh, image, regionFromBox(box, (quarter * Math.PI) / 2));
-      if (best === null || pass.presence > best.presence) best = pass;
-    }
-    if (best === null || best.presence < settings.minPresence) {
-      throw new FaceError(
-        'FACE_NOT_FOUND',
-        `No face inside the box ${formatBox(box)} of ${name} (${image.width}x${image.height}): the landmark model ` +
-          `gave it a face probability of ${(best?.presence ?? 0).toFixed(2)}, below ${settings.minPresence}. ` +
-          `Pass a box that frames the face from brow to chin.`,
-      );
-    }
-    return best;
+    return { pass: await runMesh(mesh, image, regionFromBox(box)), detectionScore: 0 };
   }
   const faceIndex = options.faceIndex ?? 0;
   if (!Number.isInteger(faceIndex) || faceIndex < 0) {
     throw new FaceError('FACE_INDEX_OUT_OF_RANGE', `faceIndex must be a whole number from 0. Passed: ${faceIndex}`);
   }
-  const detections = await detectAll(image);
-  if (detections.length === 0) throw faceNotFound(name, image.width, image.height);
-  const detection = detections[faceIndex];
-  if (detection === undefined) {
+  const candidates = (await detectAll(image)).sort((p, q) => q.score - p.score).slice(0, MAX_CANDIDATES);
+  // A detection is a face when the mesh model agrees, or when the detector is sure on its own
+  // (the mesh model doubts drawings and paintings that the detector accepts).
+  const faces: FirstPass[] = [];
+  for (const detection of candidates) {
+    const pass = await runMesh(mesh, image, regionFromDetection(detection));
+    if (pass.presence >= settings.minPresence || detection.score >= settings.sureDetectionScore) {
+      faces.push({ pass, detectionScore: detection.score });
+    }
+  }
+  if (faces.length === 0) throw faceNotFound(name, image.width, image.height);
+  faces.sort((p, q) => q.pass.region.size - p.pass.region.size);
+  const face = faces[faceIndex];
+  if (face === undefined) {
     throw new FaceError(
       'FACE_INDEX_OUT_OF_RANGE',
-      `faceIndex ${faceIndex} is out of range: ${detections.length} face${detections.length === 1 ? '' : 's'} ` +
-        `found in ${name}, so faceIndex must be between 0 and ${detections.length - 1} (0 = largest).`,
+      `faceIndex ${faceIndex} is out of range: ${faces.length} face${faces.length === 1 ? '' : 's'} ` +
+        `found in ${name}, so faceIndex must be between 0 and ${faces.length - 1} (0 = largest).`,
     );
   }
-  const pass = await runMesh(mesh, image, regionFromDetection(detection));
-  if (pass.presence < settings.minPresence) throw faceNotFound(name, image.width, image.height);
-  return pass;
+  return face;
 }
 
 function formatBox(box: Box): string {

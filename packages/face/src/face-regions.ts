@@ -26,13 +26,13 @@ export function regionFromDetection(detection: Detection): RotatedSquare {
   };
 }
 
-/** Landmark-model region from a box the caller passed (no rotation known). */
-export function regionFromBox(box: Box, angle: number): RotatedSquare {
+/** Landmark-model region from a box the caller passed: upright, as no rotation is known. */
+export function regionFromBox(box: Box): RotatedSquare {
   return {
     centerX: box.x + box.width / 2,
     centerY: box.y + box.height / 2,
     size: Math.max(box.width, box.height) * FACE_CROP_SCALE,
-    angle,
+    angle: 0,
   };
 }
 
