@@ -1,0 +1,12 @@
+import type { CliCommand } from './command.ts';
+import { renderCommand } from './render-command.ts';
+
+/** Every sub-command, in the order `--help` lists them. Later: up, demo, verify. */
+export const COMMANDS: readonly CliCommand[] = Object.freeze([renderCommand]);
+
+export function findCommand(name: string): CliCommand | null {
+  return COMMANDS.find((command) => command.name === name) ?? null;
+}
+
+export { EXIT } from './command.ts';
+export type { CliCommand, CliIo } from './command.ts';

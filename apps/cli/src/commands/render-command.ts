@@ -1,0 +1,37 @@
+import { createJsonReporter } from '../json-reporter.ts';
+import { loadRenderClip } from '../load-engine.ts';
+import { parseRenderArgs, RENDER_USAGE } from '../render-args.ts';
+import { createHumanReporter, toReportedError, type RenderReporter } from '../render-reporter.ts';
+import { EXIT, type CliCommand, type CliIo } from './command.ts';
+
+function reporterFor(io: CliIo, flags: { json: boolean; verbose: boolean }): RenderReporter {
+  return flags.json
+    ? createJsonReporter(io.stdout, { verbose: flags.verbose, now: io.now })
+    : createHumanReporter(io.stdout, io.stderr, { verbose: flags.verbose, now: io.now });
+}
+
+/** `portrait-farm render`: portrait + audio -> MP4 through the engine's renderClip. */
+export const renderCommand: CliCommand = {
+  name: 'render',
+  summary: 'render a talking video from a portrait and an audio track',
+  usage: RENDER_USAGE,
+  async run(argv, io) {
+    // Usage errors (CliError CLI_USAGE) propagate to the dispatcher, which prints usage and exits with 2.
+    const parsed = parseRenderArgs(argv, io.cwd);
+    if (parsed.kind === 'help') {
+      io.stdout.write(RENDER_USAGE);
+      return EXIT.ok;
+    }
+    const reporter = reporterFor(io, parsed.flags);
+    const started = io.now();
+    try {
+      const renderClip = await loadRenderClip();
+      const result = await renderClip({ ...parsed.options, log: (line) => reporter.log(line) }, (p) => reporter.progress(p));
+      reporter.done(result, (io.now() - started) / 1000);
+      return EXIT.ok;
+    } catch (error) {
+      reporter.error(toReportedError(error));
+      return EXIT.failed;
+    }
+  },
+};

@@ -1,0 +1,10 @@
+// Process entry of the portrait-farm command (bin/portrait-farm.js loads it through tsx).
+import { runCli } from './cli.ts';
+
+const io = { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), now: () => performance.now() };
+const code = await runCli(process.argv.slice(2), io).catch((error: unknown) => {
+  process.stderr.write(`portrait-farm: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  return 1;
+});
+// Exit explicitly once output is flushed: engine worker threads or child processes must not keep the CLI alive.
+process.stdout.write('', () => process.exit(code));

@@ -1,0 +1,96 @@
+import type { RenderProgress } from './engine-contract.ts';
+import { formatClock, type OutputStream } from './output-stream.ts';
+
+/** Options of {@link createProgressDisplay}. */
+export interface ProgressDisplayOptions {
+  /**
+   * Milliseconds between redraws of the terminal line (stage changes always draw).
+   * @defaultValue 100
+   */
+  redrawMs?: number;
+  /**
+   * Milliseconds between plain lines when the stream is not a terminal (stage changes always print).
+   * @defaultValue 5000
+   */
+  lineMs?: number;
+  /**
+   * Clock in milliseconds.
+   * @defaultValue performance.now
+   */
+  now?: () => number;
+}
+
+/** Shows render progress: one updating line on a terminal, occasional plain lines otherwise. */
+export interface ProgressDisplay {
+  update(progress: RenderProgress): void;
+  /** Prints a line above the progress line (terminal) or between progress lines. */
+  note(line: string): void;
+  /** Ends the progress line so later output starts on a fresh line. */
+  close(): void;
+}
+
+const BAR_WIDTH = 24;
+const CLEAR_LINE = '\r\x1b[2K';
+
+function describe(p: RenderProgress): string {
+  const parts: string[] = [];
+  if (p.total > 0) parts.push(`${p.done}/${p.total}${p.stage === 'render' || p.stage === 'encode' ? ' frames' : ''}`);
+  if (p.framesPerSecond > 0) parts.push(`${p.framesPerSecond.toFixed(1)} fps`);
+  if (p.etaSeconds !== null) parts.push(`ETA ${formatClock(p.etaSeconds)}`);
+  return parts.join('  ');
+}
+
+function bar(p: RenderProgress): string {
+  const fraction = p.total > 0 ? Math.min(1, Math.max(0, p.done / p.total)) : 0;
+  const filled = Math.round(fraction * BAR_WIDTH);
+  return `[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}] ${String(Math.floor(fraction * 100)).padStart(3)}%`;
+}
+
+export function createProgressDisplay(stream: OutputStream, options: ProgressDisplayOptions = {}): ProgressDisplay {
+  const now = options.now ?? (() => performance.now());
+  const tty = stream.isTTY === true;
+  const interval = tty ? (options.redrawMs ?? 100) : (options.lineMs ?? 5000);
+  let lastStage: string | null = null;
+  let lastDrawn = Number.NEGATIVE_INFINITY;
+  let lineOpen = false;
+  let latest: RenderProgress | null = null;
+
+  function draw(p: RenderProgress): void {
+    if (tty) {
+      const text = `${p.stage.padEnd(6)} ${bar(p)}  ${describe(p)}`.trimEnd();
+      const width = (stream.columns ?? 80) - 1;
+      stream.write(`${CLEAR_LINE}${text.length > width ? text.slice(0, width) : text}`);
+      lineOpen = true;
+    } else {
+      const percent = p.total > 0 ? ` (${Math.floor((100 * p.done) / p.total)}%)` : '';
+      const rest = describe(p);
+      stream.write(`${p.stage}${percent}${rest === '' ? '' : `: ${rest}`}\n`);
+    }
+  }
+
+  return {
+    update(p) {
+      latest = p;
+      const t = now();
+      const stageChanged = p.stage !== lastStage;
+      const finished = p.total > 0 && p.done >= p.total;
+      if (stageChanged || t - lastDrawn >= interval || (tty && finished)) {
+        draw(p);
+        lastStage = p.stage;
+        lastDrawn = t;
+      }
+    },
+    note(line) {
+      if (tty && lineOpen) {
+        stream.write(`${CLEAR_LINE}${line}\n`);
+        if (latest !== null) draw(latest);
+      } else {
+        stream.write(`${line}\n`);
+      }
+    },
+    close() {
+      if (tty && lineOpen) stream.write('\n');
+      lineOpen = false;
+    },
+  };
+}

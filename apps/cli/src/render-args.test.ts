@@ -1,0 +1,111 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { CliError } from './cli-error.ts';
+import { parseRenderArgs } from './render-args.ts';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const base = ['--image', 'test/fixtures/astronaut.png', '--audio', 'test/fixtures/speech-3s.wav', '--out', 'out.mp4'];
+
+function parse(...extra: string[]): ReturnType<typeof parseRenderArgs> {
+  return parseRenderArgs([...base, ...extra], root);
+}
+
+function usageMessage(argv: string[]): { message: string; showUsage: boolean } {
+  try {
+    parseRenderArgs(argv, root);
+  } catch (error) {
+    expect(error).toBeInstanceOf(CliError);
+    const cliError = error as CliError;
+    expect(cliError.code).toBe('CLI_USAGE');
+    return { message: cliError.message, showUsage: cliError.showUsage };
+  }
+  throw new Error(`expected a usage error for ${argv.join(' ')}`);
+}
+
+describe('parseRenderArgs', () => {
+  it('passes only the required paths (resolved) when nothing else is given', () => {
+    expect(parse()).toEqual({
+      kind: 'render',
+      options: {
+        image: resolve(root, 'test/fixtures/astronaut.png'),
+        audio: resolve(root, 'test/fixtures/speech-3s.wav'),
+        out: resolve(root, 'out.mp4'),
+      },
+      flags: { json: false, verbose: false },
+    });
+  });
+
+  it('maps every option to the engine options', () => {
+    const parsed = parse(
+      '--fps', '30', '--mode', 'crop', '--seed', '42', '--steps', '8', '--solver', 'ddim', '--guidance', '1.5',
+      '--gaze', '-0.25,0.5', '--head-distance', '1.2', '--emotion', 'happy', '--emotion-intensity', '0.7',
+      '--motion-intensity', '0.5', '--blink-rate', '12', '--face-index', '1', '--providers', 'webgpu,cpu',
+      '--json', '--verbose',
+    );
+    expect(parsed).toMatchObject({
+      kind: 'render',
+      options: {
+        fps: 30, mode: 'crop', seed: 42, steps: 8, solver: 'ddim', guidance: 1.5, faceIndex: 1,
+        providers: ['webgpu', 'cpu'],
+        controls: { gaze: { x: -0.25, y: 0.5 }, headDistance: 1.2, emotion: 'happy', emotionIntensity: 0.7, motionIntensity: 0.5, blinkRate: 12 },
+      },
+      flags: { json: true, verbose: true },
+    });
+  });
+
+  it('reads --gaze camera, --face-box and --option=value', () => {
+    const parsed = parse('--gaze=camera', '--face-box', '100,80,200,240');
+    expect(parsed).toMatchObject({ options: { controls: { gaze: 'camera' }, faceBox: { x: 100, y: 80, width: 200, height: 240 } } });
+  });
+
+  it('returns help for -h and --help', () => {
+    expect(parseRenderArgs(['-h'], root)).toEqual({ kind: 'help' });
+    expect(parseRenderArgs(['--help'], root)).toEqual({ kind: 'help' });
+  });
+
+  it.each([
+    [['--fps', '75'], '--fps must be an integer between 12 and 60. Passed: 75'],
+    [['--fps', '25.5'], '--fps must be an integer between 12 and 60. Passed: 25.5'],
+    [['--fps', '25fps'], '--fps must be an integer between 12 and 60. Passed: 25fps'],
+    [['--mode', 'wide'], '--mode must be one of full, crop. Passed: wide'],
+    [['--seed', '-1'], '--seed must be an integer between 0 and 4294967295. Passed: -1'],
+    [['--steps', '0'], '--steps must be an integer between 1 and 100. Passed: 0'],
+    [['--solver', 'euler'], '--solver must be one of ddim, dpmpp-2m. Passed: euler'],
+    [['--guidance', '11'], '--guidance must be between 0 and 10. Passed: 11'],
+    [['--gaze', '0.5'], '--gaze must be "camera" or X,Y with X and Y between -1 and 1. Passed: 0.5'],
+    [['--gaze', '2,0'], '--gaze must be "camera" or X,Y with X and Y between -1 and 1. Passed: 2,0'],
+    [['--head-distance', '3'], '--head-distance must be between 0.5 and 2. Passed: 3'],
+    [['--emotion', 'bored'], '--emotion must be one of neutral, happy, sad, angry, surprised. Passed: bored'],
+    [['--emotion-intensity', '1.5'], '--emotion-intensity must be between 0 and 1. Passed: 1.5'],
+    [['--motion-intensity', 'lots'], '--motion-intensity must be between 0 and 2. Passed: lots'],
+    [['--blink-rate', '100'], '--blink-rate must be between 0 and 60. Passed: 100'],
+    [['--face-index', '1.5'], '--face-index must be an integer between 0 and 99. Passed: 1.5'],
+    [['--face-box', '1,2,3'], '--face-box must be X,Y,W,H: four integers, X and Y at least 0, W and H at least 8. Passed: 1,2,3'],
+    [['--providers', 'cuda,tpu'], '--providers must be a comma-separated list of distinct values from cuda, webgpu, cpu. Passed: cuda,tpu'],
+    [['--providers', 'cpu,cpu'], '--providers must be a comma-separated list of distinct values from cuda, webgpu, cpu. Passed: cpu,cpu'],
+    [['--pack', 'test/fixtures'], `--pack must be a folder that holds manifest.json. Passed: ${resolve(root, 'test/fixtures')}`],
+    [['--face-index', '0', '--face-box', '0,0,64,64'], '--face-index and --face-box choose the face in two ways; pass one. Passed: both'],
+  ])('rejects %j: %s', (extra, message) => {
+    expect(usageMessage([...base, ...extra])).toEqual({ message, showUsage: false });
+  });
+
+  it('names missing files and a bad output path', () => {
+    const missing = resolve(root, 'test/fixtures/none.png');
+    expect(usageMessage(['--image', 'test/fixtures/none.png', ...base.slice(2)]).message).toBe(
+      `--image must be an existing file. Passed: ${missing}`,
+    );
+    expect(usageMessage([...base.slice(0, 4), '--out', 'clip.avi']).message).toBe('--out must be a path ending in .mp4. Passed: clip.avi');
+    expect(usageMessage([...base.slice(0, 4), '--out', 'no/such/dir/clip.mp4']).message).toBe(
+      '--out must be in an existing folder. Passed: no/such/dir/clip.mp4',
+    );
+  });
+
+  it('asks for the usage text on unknown options, stray arguments and missing required options', () => {
+    expect(usageMessage([...base, '--colour', 'red'])).toEqual({ message: "Unknown option '--colour'", showUsage: true });
+    expect(usageMessage([...base, 'extra']).showUsage).toBe(true);
+    expect(usageMessage([...base, '--fps'])).toMatchObject({ showUsage: true });
+    expect(usageMessage(base.slice(2))).toEqual({ message: 'Missing required option --image', showUsage: true });
+    expect(usageMessage(base.slice(0, 4))).toEqual({ message: 'Missing required option --out', showUsage: true });
+  });
+});
