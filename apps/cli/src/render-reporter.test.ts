@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { createHumanReporter, toReportedError } from './render-reporter.ts';
+import { collectingStream, manualClock } from './test-streams.ts';
+
+const result = {
+  out: '/tmp/clip.mp4', frames: 91, fps: 25, width: 512, height: 512, durationSeconds: 3.64, provider: 'webgpu',
+  timings: { audio: 0.4, render: 2.5 },
+};
+
+describe('human reporter', () => {
+  it('ends the progress line and prints a summary on stdout', () => {
+    const stdout = collectingStream();
+    const stderr = collectingStream({ isTTY: true });
+    const reporter = createHumanReporter(stdout, stderr, { verbose: false, now: manualClock().now });
+    reporter.progress({ stage: 'render', done: 91, total: 91, framesPerSecond: 30, etaSeconds: 0 });
+    reporter.done(result, 75.2);
+    expect(stderr.text().endsWith('\n')).toBe(true);
+    expect(stdout.text()).toBe('Wrote /tmp/clip.mp4: 91 frames, 512x512 at 25 fps, 3.64 s of video, provider webgpu in 1:15\n');
+  });
+
+  it('adds timings with --verbose', () => {
+    const stdout = collectingStream();
+    const reporter = createHumanReporter(stdout, collectingStream(), { verbose: true });
+    reporter.done(result, 3);
+    expect(stdout.text()).toContain('Timings: audio 0.40 s, render 2.50 s\n');
+  });
+
+  it('prints the error code and message without a stack, unless verbose', () => {
+    const error = Object.assign(new Error('Audio is 0.2 s long; at least 0.5 s is needed'), { code: 'MEDIA_AUDIO_TOO_SHORT' });
+    const stderr = collectingStream();
+    createHumanReporter(collectingStream(), stderr, { verbose: false }).error(toReportedError(error));
+    expect(stderr.text()).toBe('Render failed [MEDIA_AUDIO_TOO_SHORT]: Audio is 0.2 s long; at least 0.5 s is needed\n');
+
+    const verbose = collectingStream();
+    createHumanReporter(collectingStream(), verbose, { verbose: true }).error(toReportedError(error));
+    expect(verbose.text()).toContain('    at ');
+  });
+
+  it('treats thrown non-errors and code-less errors as UNEXPECTED', () => {
+    expect(toReportedError('just a string')).toEqual({ code: 'UNEXPECTED', message: 'just a string', stack: null });
+    expect(toReportedError(Object.assign(new Error('x'), { code: 42 })).code).toBe('UNEXPECTED');
+  });
+});
