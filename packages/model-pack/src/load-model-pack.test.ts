@@ -29,8 +29,19 @@ async function failure(path: string, options = {}): Promise<PackError> {
   return packError;
 }
 
-function edit(fn: (m: Record<string, any>) => void): TestPackOptions {
-  return { editManifest: (m) => fn(m as Record<string, any>) };
+/** The test manifest's shape, loose enough to break it. */
+interface EditableManifest {
+  [field: string]: unknown;
+  channels: string[];
+  channel_mean: number[];
+  channel_std: number[];
+  audio: Record<string, unknown>;
+  denoiser: Record<string, unknown>;
+  files: Record<string, { sha256: string; bytes: number; license?: string }>;
+}
+
+function edit(fn: (m: EditableManifest) => void): TestPackOptions {
+  return { editManifest: (m) => fn(m as EditableManifest) };
 }
 
 describe('loadModelPack', () => {
@@ -65,21 +76,21 @@ describe('loadModelPack', () => {
     const cases: Array<[TestPackOptions, string, string]> = [
       [edit((m) => (m['format'] = 'pack/2')), 'PACK_FORMAT', 'field "format" must be "portrait-farm-pack/1" (the only pack format this loader reads). Found: "pack/2"'],
       [edit((m) => (m['fps'] = 30)), 'PACK_FIELD', 'field "fps" must be 25 (the frame rate of audio front-end oww-mel-emb-v1). Found: 30'],
-      [edit((m) => ([m['channels'][0], m['channels'][1]] = [m['channels'][1], m['channels'][0]])), 'PACK_CHANNELS', 'Found: channel 0 is "lips_part" where SPEC has "jaw_open"'],
-      [edit((m) => m['channel_mean'].pop()), 'PACK_STATS', 'field "channel_mean" must be an array of 20 finite numbers (one per motion channel). Found: an array of 19 values'],
-      [edit((m) => (m['channel_std'][12] = 0)), 'PACK_STATS', 'field "channel_std[12]" (head_yaw) must be greater than 0. Found: 0'],
-      [edit((m) => (m['audio']['feature_dim'] = 128)), 'PACK_AUDIO', 'field "audio.feature_dim" must be 224 (the feature size of oww-mel-emb-v1). Found: 128'],
-      [edit((m) => (m['audio']['frontend'] = 'whisper')), 'PACK_AUDIO', 'field "audio.frontend" must be "oww-mel-emb-v1"'],
-      [edit((m) => (m['denoiser']['prediction'] = 'score')), 'PACK_FIELD', 'field "denoiser.prediction" must be one of x0, eps, v. Found: "score"'],
-      [edit((m) => (m['denoiser']['context'] = 60)), 'PACK_FIELD', 'field "denoiser.context" must be an integer between 1 and 50. Found: 60'],
-      [edit((m) => (m['denoiser']['schedule'] = { type: 'sigmoid', timesteps: 1000 })), 'PACK_SCHEDULE', 'field "denoiser.schedule.type" must be one of cosine, linear. Found: "sigmoid"'],
-      [edit((m) => (m['denoiser']['default_solver'] = 'euler')), 'PACK_FIELD', 'field "denoiser.default_solver" must be one of ddim, dpmpp-2m. Found: "euler"'],
-      [edit((m) => (m['denoiser']['default_steps'] = 0)), 'PACK_FIELD', 'field "denoiser.default_steps" must be an integer between 1 and 1000. Found: 0'],
+      [edit((m) => ([m.channels[0], m.channels[1]] = [m.channels[1]!, m.channels[0]!])), 'PACK_CHANNELS', 'Found: channel 0 is "lips_part" where SPEC has "jaw_open"'],
+      [edit((m) => m.channel_mean.pop()), 'PACK_STATS', 'field "channel_mean" must be an array of 20 finite numbers (one per motion channel). Found: an array of 19 values'],
+      [edit((m) => (m.channel_std[12] = 0)), 'PACK_STATS', 'field "channel_std[12]" (head_yaw) must be greater than 0. Found: 0'],
+      [edit((m) => (m.audio['feature_dim'] = 128)), 'PACK_AUDIO', 'field "audio.feature_dim" must be 224 (the feature size of oww-mel-emb-v1). Found: 128'],
+      [edit((m) => (m.audio['frontend'] = 'whisper')), 'PACK_AUDIO', 'field "audio.frontend" must be "oww-mel-emb-v1"'],
+      [edit((m) => (m.denoiser['prediction'] = 'score')), 'PACK_FIELD', 'field "denoiser.prediction" must be one of x0, eps, v. Found: "score"'],
+      [edit((m) => (m.denoiser['context'] = 60)), 'PACK_FIELD', 'field "denoiser.context" must be an integer between 1 and 50. Found: 60'],
+      [edit((m) => (m.denoiser['schedule'] = { type: 'sigmoid', timesteps: 1000 })), 'PACK_SCHEDULE', 'field "denoiser.schedule.type" must be one of cosine, linear. Found: "sigmoid"'],
+      [edit((m) => (m.denoiser['default_solver'] = 'euler')), 'PACK_FIELD', 'field "denoiser.default_solver" must be one of ddim, dpmpp-2m. Found: "euler"'],
+      [edit((m) => (m.denoiser['default_steps'] = 0)), 'PACK_FIELD', 'field "denoiser.default_steps" must be an integer between 1 and 1000. Found: 0'],
       [edit((m) => delete m['renderer']), 'PACK_FIELD', 'field "renderer" must be an object. Found: nothing'],
-      [edit((m) => delete m['files']['denoiser.onnx']), 'PACK_FILE_UNLISTED', 'field "denoiser.file" names "denoiser.onnx", which must be listed in "files"'],
+      [edit((m) => delete m.files['denoiser.onnx']), 'PACK_FILE_UNLISTED', 'field "denoiser.file" names "denoiser.onnx", which must be listed in "files"'],
       [edit((m) => (m['face'] = { detector: '../face/detector.onnx' })), 'PACK_FILE_UNLISTED', 'field "face.detector" names "../face/detector.onnx"'],
-      [edit((m) => (m['files']['denoiser.onnx']['sha256'] = 'abc')), 'PACK_FIELD', 'field "files.denoiser.onnx.sha256" must be 64 lowercase hex digits. Found: "abc"'],
-      [edit((m) => delete m['files']['denoiser.onnx']['license']), 'PACK_FIELD', 'field "files.denoiser.onnx.license" must be a non-empty string. Found: nothing'],
+      [edit((m) => (m.files['denoiser.onnx']!.sha256 = 'abc')), 'PACK_FIELD', 'field "files.denoiser.onnx.sha256" must be 64 lowercase hex digits. Found: "abc"'],
+      [edit((m) => delete m.files['denoiser.onnx']!.license), 'PACK_FIELD', 'field "files.denoiser.onnx.license" must be a non-empty string. Found: nothing'],
     ];
     for (const [options, code, message] of cases) {
       const { manifestPath } = pack(options);
@@ -97,7 +108,7 @@ describe('loadModelPack', () => {
       `${displayPath(join(missing.dir, 'audio', 'embedding_model.onnx'))}: file listed in ${displayPath(missing.manifestPath)} as "audio/embedding_model.onnx" does not exist`,
     );
 
-    const resized = pack(edit((m) => (m['files']['denoiser.onnx']['bytes'] += 1)));
+    const resized = pack(edit((m) => (m.files['denoiser.onnx']!.bytes += 1)));
     const sizeError = await failure(resized.dir);
     expect(sizeError.code).toBe('PACK_FILE_SIZE');
     expect(sizeError.message).toMatch(/denoiser\.onnx: size is (\d+) bytes, expected \d+ \(.*files\."denoiser\.onnx"\.bytes\)/);
@@ -105,7 +116,7 @@ describe('loadModelPack', () => {
     const corrupted = pack();
     const file = join(corrupted.dir, 'audio', 'melspectrogram.onnx');
     const bytes = readFileSync(file);
-    bytes[bytes.length - 1] ^= 1;
+    bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 1;
     writeFileSync(file, bytes);
     const hashError = await failure(corrupted.dir);
     expect(hashError.code).toBe('PACK_FILE_HASH');
