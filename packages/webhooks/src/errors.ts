@@ -1,0 +1,67 @@
+/**
+ * Error catalogue of @portrait-farm/webhooks. `retryable` says whether a later attempt may succeed;
+ * the delivery queue uses it together with `nextAttemptDelay`.
+ */
+export const WEBHOOK_ERRORS = Object.freeze({
+  WEBHOOK_BAD_SECRET: { retryable: false, description: 'A signing secret is not whsec_<base64> of 16 to 128 bytes.' },
+  WEBHOOK_BAD_OPTION: { retryable: false, description: 'An option is out of range.' },
+  WEBHOOK_BAD_URL: { retryable: false, description: 'The endpoint URL cannot be parsed or is not http(s).' },
+  WEBHOOK_BLOCKED_ADDRESS: {
+    retryable: false,
+    description: 'The endpoint resolves to an address the SSRF policy refuses (private, loopback, link-local, metadata...).',
+  },
+  WEBHOOK_DNS: { retryable: true, description: 'The endpoint host name could not be resolved.' },
+  WEBHOOK_CONNECT: { retryable: true, description: 'The connection failed or was reset before a response arrived.' },
+  WEBHOOK_TIMEOUT: { retryable: true, description: 'No response status within the timeout.' },
+  WEBHOOK_REDIRECT: { retryable: true, description: 'The endpoint answered with a redirect, which is never followed.' },
+  WEBHOOK_HTTP_STATUS: {
+    retryable: true,
+    description: 'The endpoint answered with a status outside 2xx (410 Gone disables the endpoint).',
+  },
+  WEBHOOK_MISSING_HEADER: { retryable: false, description: 'A received webhook lacks a required header.' },
+  WEBHOOK_BAD_TIMESTAMP: {
+    retryable: false,
+    description: 'A received webhook timestamp is malformed or outside the tolerance.',
+  },
+  WEBHOOK_BAD_SIGNATURE: { retryable: false, description: 'No signature of a received webhook matches.' },
+} as const);
+
+export type WebhookErrorCode = keyof typeof WEBHOOK_ERRORS;
+
+export interface WebhookErrorDetails {
+  /** HTTP status received, for WEBHOOK_HTTP_STATUS and WEBHOOK_REDIRECT. */
+  status?: number;
+  /** The endpoint answered 410 Gone: stop sending to it. */
+  disableEndpoint?: boolean;
+  /** Delay the endpoint asked for (Retry-After), in milliseconds. */
+  retryAfterMs?: number;
+  /** Overrides the catalogue's retryable flag. */
+  retryable?: boolean;
+  cause?: unknown;
+}
+
+/** Errors raised by signing, verification and delivery; `code` is stable. */
+export class WebhookError extends Error {
+  override readonly name = 'WebhookError';
+  readonly retryable: boolean;
+  readonly disableEndpoint: boolean;
+  readonly status: number | null;
+  readonly retryAfterMs: number | null;
+
+  constructor(
+    readonly code: WebhookErrorCode,
+    message: string,
+    details: WebhookErrorDetails = {},
+  ) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.retryable = details.retryable ?? WEBHOOK_ERRORS[code].retryable;
+    this.disableEndpoint = details.disableEndpoint ?? false;
+    this.status = details.status ?? null;
+    this.retryAfterMs = details.retryAfterMs ?? null;
+  }
+}
+
+/** True when `error` is a WebhookError, optionally with the given code. */
+export function isWebhookError(error: unknown, code?: WebhookErrorCode): error is WebhookError {
+  return error instanceof WebhookError && (code === undefined || error.code === code);
+}

@@ -1,0 +1,13 @@
+export { WEBHOOK_ERRORS, WebhookError, isWebhookError } from './errors.ts';
+export type { WebhookErrorCode, WebhookErrorDetails } from './errors.ts';
+export { generateSecret, parseSecret, SECRET_PREFIX } from './secret.ts';
+export { sign, verify, WEBHOOK_HEADERS } from './signature.ts';
+export type { HeaderSource, SignInput, VerifiedWebhook, VerifyOptions } from './signature.ts';
+export { classifyAddress, isCategoryAllowed } from './address-policy.ts';
+export type { AddressCategory, AddressPolicy } from './address-policy.ts';
+export { deliver } from './deliver.ts';
+export type { DeliverOptions, DeliveryResult } from './deliver.ts';
+export { DEFAULT_RETRY_SCHEDULE_MS, nextAttemptDelay } from './retry-schedule.ts';
+export type { RetryScheduleOptions } from './retry-schedule.ts';
+export { createMessageId, WEBHOOK_EVENT_TYPES } from './events.ts';
+export type { WebhookEvent, WebhookEventType } from './events.ts';

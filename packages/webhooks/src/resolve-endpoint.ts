@@ -1,0 +1,77 @@
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { classifyAddress, isCategoryAllowed, optionAllowing } from './address-policy.ts';
+import type { AddressPolicy } from './address-policy.ts';
+import { WebhookError } from './errors.ts';
+
+export interface ResolvedEndpoint {
+  url: URL;
+  /** Host name as written in the URL, without IPv6 brackets. */
+  host: string;
+  /** The checked address every connection for this delivery must use. */
+  address: string;
+  family: 4 | 6;
+}
+
+/** Parses and checks an endpoint URL: http(s) only, no credentials in it. */
+export function parseEndpointUrl(endpoint: string): URL {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    throw new WebhookError('WEBHOOK_BAD_URL', `Webhook URL ${JSON.stringify(String(endpoint).slice(0, 200))} cannot be parsed.`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new WebhookError('WEBHOOK_BAD_URL', `Webhook URL must use http or https. Received: ${url.protocol}`);
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw new WebhookError('WEBHOOK_BAD_URL', `Webhook URL for ${url.host} must not carry credentials.`);
+  }
+  return url;
+}
+
+/**
+ * Resolves the URL's host (every address, as the OS resolver returns them) and checks each against the
+ * policy before anything connects: one refused address refuses the endpoint. Returns the first address,
+ * which the caller pins for the connection so a second, different DNS answer cannot be used (rebinding).
+ */
+export async function resolveEndpoint(url: URL, policy: AddressPolicy, timeoutMs: number): Promise<ResolvedEndpoint> {
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  let addresses: Array<{ address: string; family: number }>;
+  if (isIP(host) !== 0) {
+    addresses = [{ address: host, family: isIP(host) }];
+  } else {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      addresses = await Promise.race([
+        lookup(host, { all: true, verbatim: true }),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new WebhookError('WEBHOOK_TIMEOUT', `Resolving ${host} took longer than ${timeoutMs} ms.`)),
+            timeoutMs,
+          );
+        }),
+      ]);
+    } catch (error) {
+      if (error instanceof WebhookError) throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new WebhookError('WEBHOOK_DNS', `Cannot resolve webhook host ${host}: ${reason}`, { cause: error });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+  if (addresses.length === 0) throw new WebhookError('WEBHOOK_DNS', `Webhook host ${host} resolved to no address.`);
+  for (const { address } of addresses) {
+    const category = classifyAddress(address);
+    if (!isCategoryAllowed(category, policy)) {
+      const option = optionAllowing(category);
+      throw new WebhookError(
+        'WEBHOOK_BLOCKED_ADDRESS',
+        `Webhook host ${host} resolves to ${address}, a ${category} address; ` +
+          (option === null ? 'webhooks are never sent there.' : `set ${option} to allow it.`),
+      );
+    }
+  }
+  const first = addresses[0]!;
+  return { url, host, address: first.address, family: first.family === 6 ? 6 : 4 };
+}
