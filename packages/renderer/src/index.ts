@@ -1,0 +1,12 @@
+export { RendererError } from './errors.ts';
+export type { RendererErrorCode } from './errors.ts';
+export type { MeshwarpOptions } from './options.ts';
+export { prepareMeshwarp } from './prepare.ts';
+export type { MeshwarpInput, RgbImage } from './prepare.ts';
+export type { PreparedEye, PreparedMeshwarp } from './prepared.ts';
+export { createMeshwarpRenderer, createMeshwarpRendererFromPrepared } from './renderer.ts';
+export type { MeshwarpRenderer } from './renderer.ts';
+export { CROP_SIZE, MAX_FULL_SIDE, fitFull } from './output-size.ts';
+export { canonicalLandmarks } from './mesh/canonical-face.ts';
+export { decodeGeometryPipeline, GEOMETRY_PIPELINE_RANGE } from './mesh/geometry-pipeline-decoder.ts';
+export type { CanonicalMeshData } from './mesh/geometry-pipeline-decoder.ts';

@@ -1,0 +1,157 @@
+import { type ContourProfile, buildContourProfile, sampleColumn } from '../geometry/contour-profile.ts';
+import { INNER_LOWER, INNER_UPPER } from '../mesh/landmark-indices.ts';
+import { clamp01, sampleBilinear, smoothstep } from '../raster/sample.ts';
+import type { MouthColours } from './colour-samples.ts';
+
+/** Visible length of the upper teeth below the upper lip, relative to the mouth width. */
+const UPPER_TEETH = 0.13;
+/** Opening (relative to mouth width) from which the lower teeth start to show. */
+const LOWER_TEETH_FROM = 0.09;
+/** Soft edge of painted parts over the lips, pixels. */
+const FEATHER = 1.5;
+
+export interface MouthPaintInput {
+  width: number;
+  height: number;
+  source: Uint8Array;
+  out: Uint8Array;
+  /** Rest (source) and deformed vertex positions. */
+  rest: Float32Array;
+  pos: Float32Array;
+  /** Profile of the source opening (from `rest`). */
+  sourceProfile: ContourProfile;
+  colours: MouthColours;
+  /** Mouth width of the source, pixels. */
+  mouthWidth: number;
+}
+
+const tmp = new Float32Array(3);
+const synth = new Float32Array(3);
+
+function teethProfile(s: number): number {
+  return smoothstep(0.06, 0.3, s) * smoothstep(0.94, 0.7, s);
+}
+
+/**
+ * Paints the mouth opening (the polygon between the deformed inner lip contours): source interior pixels are
+ * reused where the source shows them (upper part moves with the upper lip, lower part with the lower lip), the rest
+ * is synthesised (lip shadow falling into darkness, upper teeth under the upper lip, lower teeth and a hint of
+ * tongue when the jaw is well open) with a soft edge over the lips.
+ */
+export function paintMouthInterior(input: MouthPaintInput): void {
+  const { width, height, source, out, pos, sourceProfile: sp, colours } = input;
+  const dp = buildContourProfile(pos, INNER_UPPER, INNER_LOWER);
+  const scale = sp.length / dp.length;
+  const mw = input.mouthWidth / scale;
+  let maxGap = 0;
+  for (let a = 0; a < dp.upper.length; a++) maxGap = Math.max(maxGap, dp.lower[a]! - dp.upper[a]!);
+  if (maxGap <= 0.05) return;
+
+  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+  for (const v of [...INNER_UPPER, ...INNER_LOWER]) {
+    minX = Math.min(minX, pos[v * 3]!);
+    maxX = Math.max(maxX, pos[v * 3]!);
+    minY = Math.min(minY, pos[v * 3 + 1]!);
+    maxY = Math.max(maxY, pos[v * 3 + 1]!);
+  }
+  const x0 = Math.max(0, Math.floor(minX - FEATHER - 1));
+  const x1 = Math.min(width - 1, Math.ceil(maxX + FEATHER + 1));
+  const y0 = Math.max(0, Math.floor(minY - FEATHER - 1));
+  const y1 = Math.min(height - 1, Math.ceil(maxY + FEATHER + 1));
+  const upperTeeth = UPPER_TEETH * mw;
+  const upperTeethSource = UPPER_TEETH * input.mouthWidth;
+  const [lr, lg, lb] = colours.lip;
+  const [dr, dg, db] = colours.dark;
+  const [tr, tg, tb] = colours.teeth;
+  const [gr, gg, gb] = colours.tongue;
+
+  for (let y = y0; y <= y1; y++) {
+    for (let x = x0; x <= x1; x++) {
+      const px = x + 0.5 - dp.cornerX;
+      const py = y + 0.5 - dp.cornerY;
+      const a = px * dp.axisX + py * dp.axisY;
+      if (a <= 0 || a >= dp.length) continue;
+      const b = px * dp.normalX + py * dp.normalY;
+      const bu = sampleColumn(dp.upper, a);
+      const bl = sampleColumn(dp.lower, a);
+      const open = bl - bu;
+      if (open <= 0.05) continue;
+      const d = b - bu;
+      const e = bl - b;
+      const edge = Math.min(d, e);
+      if (edge < -FEATHER) continue;
+      const s = a / dp.length;
+
+      // Synthesised interior: lip shadow into darkness, tongue, lower teeth, upper teeth (back to front).
+      const dd = Math.max(0, d);
+      const ee = Math.max(0, e);
+      const depth = smoothstep(0, Math.max(1.5, 0.3 * open), Math.min(dd, ee));
+      const sideDark = 1 - 0.6 * smoothstep(0.25, 0.02, Math.min(s, 1 - s));
+      const shadow = 0.42;
+      synth[0] = (lr * shadow + (dr - lr * shadow) * depth) * sideDark;
+      synth[1] = (lg * shadow + (dg - lg * shadow) * depth) * sideDark;
+      synth[2] = (lb * shadow + (db - lb * shadow) * depth) * sideDark;
+      const bump = Math.sqrt(Math.max(0, 1 - ((s - 0.5) / 0.36) ** 2));
+      const tongueH = Math.min(0.45 * open, 0.12 * mw) * bump;
+      if (tongueH > 0.5) {
+        const k = clamp01((tongueH - ee) / 1.2) * smoothstep(0.05 * mw, 0.14 * mw, open);
+        const shade = 0.55 + 0.45 * (ee / tongueH);
+        synth[0] += (gr * shade - synth[0]!) * k;
+        synth[1] += (gg * shade - synth[1]!) * k;
+        synth[2] += (gb * shade - synth[2]!) * k;
+      }
+      const lowerShow = smoothstep(LOWER_TEETH_FROM * mw, (LOWER_TEETH_FROM + 0.1) * mw, open);
+      const lowerTeeth = 0.055 * mw * lowerShow * teethProfile(s);
+      if (lowerTeeth > 0.3) {
+        const k = clamp01((lowerTeeth - ee) / 1.2);
+        const shade = 0.62 * (1 - 0.35 * Math.abs(2 * s - 1));
+        synth[0] += (tr * shade - synth[0]!) * k;
+        synth[1] += (tg * shade - synth[1]!) * k;
+        synth[2] += (tb * shade - synth[2]!) * k;
+      }
+      const upperH = upperTeeth * teethProfile(s) * (1 - 0.2 * (2 * s - 1) ** 2);
+      if (upperH > 0.3) {
+        const k = clamp01((upperH - dd) / 1.2);
+        const shade = (0.95 - 0.3 * Math.abs(2 * s - 1)) * (0.72 + 0.28 * smoothstep(0, Math.max(1, 0.25 * upperH), dd));
+        synth[0] += (tr * shade - synth[0]!) * k;
+        synth[1] += (tg * shade - synth[1]!) * k;
+        synth[2] += (tb * shade - synth[2]!) * k;
+      }
+
+      // Reuse of the source interior: the part under the upper lip follows the upper lip, the rest the lower lip.
+      const a0 = s * sp.length;
+      const su = sampleColumn(sp.upper, a0);
+      const sl = sampleColumn(sp.lower, a0);
+      const h0 = Math.max(0, sl - su);
+      const grown = Math.max(0, open * scale - h0);
+      const fade = Math.min(2, grown);
+      const margin = Math.min(1.5, grown);
+      const upperLimit = Math.min(h0 - margin, upperTeethSource);
+      const lowerLimit = h0 - Math.min(h0, upperTeethSource);
+      const du = dd * scale;
+      const eu = ee * scale;
+      let reuse = 0;
+      let srcB = 0;
+      if (du < upperLimit) {
+        reuse = fade > 0 ? clamp01((upperLimit - du) / fade) : 1;
+        srcB = su + du;
+      } else if (eu < lowerLimit) {
+        reuse = fade > 0 ? clamp01((lowerLimit - eu) / fade) : 1;
+        srcB = sl - eu;
+      }
+      let r = synth[0]!, g = synth[1]!, bl2 = synth[2]!;
+      if (reuse > 0) {
+        sampleBilinear(source, width, height, sp.cornerX + a0 * sp.axisX + srcB * sp.normalX, sp.cornerY + a0 * sp.axisY + srcB * sp.normalY, tmp);
+        r += (tmp[0]! - r) * reuse;
+        g += (tmp[1]! - g) * reuse;
+        bl2 += (tmp[2]! - bl2) * reuse;
+      }
+      const alpha = edge >= 0 ? 1 : (1 + edge / FEATHER) * (1 - reuse);
+      if (alpha <= 0) continue;
+      const o = (y * width + x) * 3;
+      out[o] = out[o]! + (r - out[o]!) * alpha + 0.5;
+      out[o + 1] = out[o + 1]! + (g - out[o + 1]!) * alpha + 0.5;
+      out[o + 2] = out[o + 2]! + (bl2 - out[o + 2]!) * alpha + 0.5;
+    }
+  }
+}

@@ -1,0 +1,123 @@
+/** Source image and destination buffer of one warp, RGB bytes. */
+export interface WarpTarget {
+  width: number;
+  height: number;
+  source: Uint8Array;
+  out: Uint8Array;
+}
+
+/** Movement (pixels) under which a triangle counts as unchanged and is left as the copied source. */
+const STILL_EPSILON = 0.01;
+
+/**
+ * Piecewise-affine backward warp: each destination triangle (vertex positions `dst`) is rasterised (pixel centres,
+ * top-left-consistent spans so shared edges neither gap nor overlap) and filled by bilinear samples of the source at
+ * the inverse-affine position given by the rest positions `src`. Triangles [0, alphaTriangles) are blended over the
+ * existing output with per-vertex opacity `alpha`; the rest are opaque.
+ */
+export function warpTriangles(
+  target: WarpTarget,
+  src: Float32Array,
+  dst: Float32Array,
+  triangles: Uint16Array,
+  first: number,
+  end: number,
+  alpha: Float32Array | null,
+): void {
+  const { width, height, source, out } = target;
+  const maxX = width - 1;
+  const maxY = height - 1;
+  const rowStride = width * 3;
+  for (let t = first; t < end; t++) {
+    const i0 = triangles[t * 3]!;
+    const i1 = triangles[t * 3 + 1]!;
+    const i2 = triangles[t * 3 + 2]!;
+    const x0 = dst[i0 * 3]!, y0 = dst[i0 * 3 + 1]!;
+    const x1 = dst[i1 * 3]!, y1 = dst[i1 * 3 + 1]!;
+    const x2 = dst[i2 * 3]!, y2 = dst[i2 * 3 + 1]!;
+    const u0 = src[i0 * 3]!, v0 = src[i0 * 3 + 1]!;
+    const u1 = src[i1 * 3]!, v1 = src[i1 * 3 + 1]!;
+    const u2 = src[i2 * 3]!, v2 = src[i2 * 3 + 1]!;
+    if (
+      Math.abs(x0 - u0) + Math.abs(y0 - v0) < STILL_EPSILON &&
+      Math.abs(x1 - u1) + Math.abs(y1 - v1) < STILL_EPSILON &&
+      Math.abs(x2 - u2) + Math.abs(y2 - v2) < STILL_EPSILON
+    ) continue;
+    const ax = x1 - x0, ay = y1 - y0, bx = x2 - x0, by = y2 - y0;
+    const det = ax * by - bx * ay;
+    if (Math.abs(det) < 1e-9) continue;
+    const inv = 1 / det;
+    const dux = ((u1 - u0) * by - (u2 - u0) * ay) * inv;
+    const duy = ((u2 - u0) * ax - (u1 - u0) * bx) * inv;
+    const dvx = ((v1 - v0) * by - (v2 - v0) * ay) * inv;
+    const dvy = ((v2 - v0) * ax - (v1 - v0) * bx) * inv;
+    let dax = 0, day = 0, a0 = 1;
+    const blend = alpha !== null;
+    if (blend) {
+      a0 = alpha[i0]!;
+      const a1 = alpha[i1]!, a2 = alpha[i2]!;
+      dax = ((a1 - a0) * by - (a2 - a0) * ay) * inv;
+      day = ((a2 - a0) * ax - (a1 - a0) * bx) * inv;
+    }
+    const minY = Math.min(y0, y1, y2);
+    const maxYt = Math.max(y0, y1, y2);
+    const yStart = Math.max(0, Math.ceil(minY - 0.5));
+    const yEnd = Math.min(maxY, Math.ceil(maxYt - 0.5) - 1);
+    for (let y = yStart; y <= yEnd; y++) {
+      const yc = y + 0.5;
+      let xl = Infinity, xr = -Infinity;
+      // Each edge is evaluated from its upper endpoint so that neighbours sharing it get the same x.
+      for (let e = 0; e < 3; e++) {
+        let pxa: number, pya: number, pxb: number, pyb: number;
+        if (e === 0) { pxa = x0; pya = y0; pxb = x1; pyb = y1; }
+        else if (e === 1) { pxa = x1; pya = y1; pxb = x2; pyb = y2; }
+        else { pxa = x2; pya = y2; pxb = x0; pyb = y0; }
+        if (pya > pyb || (pya === pyb && pxa > pxb)) {
+          const tx = pxa; pxa = pxb; pxb = tx;
+          const ty = pya; pya = pyb; pyb = ty;
+        }
+        if (yc < pya || yc >= pyb) continue;
+        const x = pxa + ((yc - pya) * (pxb - pxa)) / (pyb - pya);
+        if (x < xl) xl = x;
+        if (x > xr) xr = x;
+      }
+      if (xl > xr) continue;
+      const xs = Math.max(0, Math.ceil(xl - 0.5));
+      const xe = Math.min(maxX, Math.ceil(xr - 0.5) - 1);
+      if (xs > xe) continue;
+      const fx = xs + 0.5 - x0;
+      const fy = yc - y0;
+      // Source position in pixel-index space (pixel centres at integers).
+      let su = u0 + dux * fx + duy * fy - 0.5;
+      let sv = v0 + dvx * fx + dvy * fy - 0.5;
+      let a = a0 + dax * fx + day * fy;
+      let o = (y * width + xs) * 3;
+      for (let x = xs; x <= xe; x++, su += dux, sv += dvx, a += dax, o += 3) {
+        const cu = su < 0 ? 0 : su > maxX ? maxX : su;
+        const cv = sv < 0 ? 0 : sv > maxY ? maxY : sv;
+        let ix = cu | 0;
+        let iy = cv | 0;
+        if (ix >= maxX) ix = maxX - 1;
+        if (iy >= maxY) iy = maxY - 1;
+        const tx = cu - ix;
+        const ty = cv - iy;
+        const p = (iy * width + ix) * 3;
+        const q = p + rowStride;
+        const w00 = (1 - tx) * (1 - ty), w10 = tx * (1 - ty), w01 = (1 - tx) * ty, w11 = tx * ty;
+        const r = source[p]! * w00 + source[p + 3]! * w10 + source[q]! * w01 + source[q + 3]! * w11;
+        const g = source[p + 1]! * w00 + source[p + 4]! * w10 + source[q + 1]! * w01 + source[q + 4]! * w11;
+        const b = source[p + 2]! * w00 + source[p + 5]! * w10 + source[q + 2]! * w01 + source[q + 5]! * w11;
+        if (blend) {
+          const k = a < 0 ? 0 : a > 1 ? 1 : a;
+          out[o] = out[o]! + (r - out[o]!) * k + 0.5;
+          out[o + 1] = out[o + 1]! + (g - out[o + 1]!) * k + 0.5;
+          out[o + 2] = out[o + 2]! + (b - out[o + 2]!) * k + 0.5;
+        } else {
+          out[o] = r + 0.5;
+          out[o + 1] = g + 0.5;
+          out[o + 2] = b + 0.5;
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,136 @@
+import { CHANNEL, MOTION_CHANNEL_COUNT } from '@portrait-farm/contracts';
+import { createDeformScratch, deformMesh, neutralModelGaps } from './deform/deform-mesh.ts';
+import { GAZE_SHIFT } from './deform/neutral-estimate.ts';
+import { RendererError } from './errors.ts';
+import { type ContourProfile, buildContourProfile } from './geometry/contour-profile.ts';
+import { INNER_LOWER, INNER_UPPER } from './mesh/landmark-indices.ts';
+import { paintEye } from './paint/eyes.ts';
+import { paintMouthInterior } from './paint/mouth-interior.ts';
+import { type MeshwarpInput, prepareMeshwarp } from './prepare.ts';
+import type { PreparedMeshwarp } from './prepared.ts';
+import { warpTriangles } from './raster/warp-triangles.ts';
+
+/** A renderer for one portrait. */
+export interface MeshwarpRenderer {
+  width: number;
+  height: number;
+  /** The channel values the portrait already shows (motion equal to this reproduces the portrait). */
+  neutral: Float32Array;
+  /**
+   * Renders one frame for absolute motion (20 channels, models/SPEC.md units) into `out` (or a new buffer):
+   * RGB, width * height * 3.
+   */
+  renderFrame(motion: Float32Array, out?: Uint8Array): Uint8Array;
+}
+
+/** Margin (pixels) around the moved mesh that painted edges may touch. */
+const MARGIN = 3;
+
+function validateMotion(motion: Float32Array): void {
+  if (motion.length !== MOTION_CHANNEL_COUNT) {
+    throw new RendererError('INVALID_MOTION', `motion must hold ${MOTION_CHANNEL_COUNT} channels, got ${motion.length}`);
+  }
+  for (let c = 0; c < MOTION_CHANNEL_COUNT; c++) {
+    if (!Number.isFinite(motion[c]!)) throw new RendererError('INVALID_MOTION', `motion channel ${c} must be finite, got ${motion[c]}`);
+  }
+}
+
+function validatePrepared(p: PreparedMeshwarp): void {
+  if (p.format !== 'portrait-farm-meshwarp/1') {
+    throw new RendererError('INVALID_PREPARED', `prepared data must have format portrait-farm-meshwarp/1, got ${String(p.format)}`);
+  }
+  if (p.image.length !== p.width * p.height * 3 || p.rest.length !== p.vertexCount * 3) {
+    throw new RendererError('INVALID_PREPARED', `prepared data is inconsistent: image ${p.image.length} bytes for ${p.width}x${p.height}, ${p.rest.length} rest values for ${p.vertexCount} vertices`);
+  }
+}
+
+/** Builds a renderer from `prepareMeshwarp` output (for example in a worker thread). Cheap: no per-portrait analysis. */
+export function createMeshwarpRendererFromPrepared(prepared: PreparedMeshwarp): MeshwarpRenderer {
+  validatePrepared(prepared);
+  const p = prepared;
+  const { width, height } = p;
+  const scratch = createDeformScratch(p);
+  const neutralGaps = neutralModelGaps(p);
+  const mouthProfile: ContourProfile = buildContourProfile(p.rest, INNER_UPPER, INNER_LOWER);
+  const eyeProfiles = p.eyes.map((eye) => buildContourProfile(p.rest, eye.upper, eye.lower));
+  const eyeWidths = p.eyes.map((eye, i) => eyeProfiles[i]!.length + 0 * eye.iris);
+  const target = { width, height, source: p.image, out: p.image };
+  let lastOut: Uint8Array | null = null;
+  let lastBox = [0, 0, width - 1, height - 1];
+
+  function restoreRows(out: Uint8Array, box: number[]): void {
+    const [x0, y0, x1, y1] = box as [number, number, number, number];
+    for (let y = y0; y <= y1; y++) {
+      const start = (y * width + x0) * 3;
+      const end = (y * width + x1 + 1) * 3;
+      out.set(p.image.subarray(start, end), start);
+    }
+  }
+
+  function renderFrame(motion: Float32Array, out?: Uint8Array): Uint8Array {
+    validateMotion(motion);
+    const frame = out ?? new Uint8Array(width * height * 3);
+    if (frame.length !== width * height * 3) {
+      throw new RendererError('INVALID_SIZE', `out must hold ${width * height * 3} bytes, got ${frame.length}`);
+    }
+    const pos = deformMesh(p, motion, scratch, neutralGaps);
+    let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+    for (let v = 0; v < p.vertexCount; v++) {
+      const x = pos[v * 3]!;
+      const y = pos[v * 3 + 1]!;
+      if (x < minX) minX = x;
+      if (x > maxX) maxX = x;
+      if (y < minY) minY = y;
+      if (y > maxY) maxY = y;
+    }
+    const box = [
+      Math.max(0, Math.floor(minX) - MARGIN),
+      Math.max(0, Math.floor(minY) - MARGIN),
+      Math.min(width - 1, Math.ceil(maxX) + MARGIN),
+      Math.min(height - 1, Math.ceil(maxY) + MARGIN),
+    ];
+    if (frame !== lastOut) frame.set(p.image);
+    else {
+      restoreRows(frame, [
+        Math.min(box[0]!, lastBox[0]!), Math.min(box[1]!, lastBox[1]!), Math.max(box[2]!, lastBox[2]!), Math.max(box[3]!, lastBox[3]!),
+      ]);
+    }
+    lastOut = frame;
+    lastBox = box;
+    target.out = frame;
+    const ringEnd = p.ringTriangleCount;
+    warpTriangles(target, p.rest, pos, p.triangles, 0, ringEnd, p.alpha);
+    warpTriangles(target, p.rest, pos, p.triangles, ringEnd, p.triangles.length / 3, null);
+
+    if (p.paintEyes) {
+      const f = p.frame;
+      const gx = motion[CHANNEL.gaze_x]! - p.neutral[CHANNEL.gaze_x]!;
+      const gy = motion[CHANNEL.gaze_y]! - p.neutral[CHANNEL.gaze_y]!;
+      p.eyes.forEach((eye, i) => {
+        const b = motion[eye.blinkChannel]!;
+        const b0 = p.neutral[eye.blinkChannel]!;
+        const closure = b > b0 ? Math.min(1, (b - b0) / Math.max(1e-3, 1 - b0)) : 0;
+        if (closure <= 0 && Math.abs(gx) < 1e-4 && Math.abs(gy) < 1e-4) return;
+        const unit = GAZE_SHIFT * eyeWidths[i]!;
+        paintEye({
+          width, height, source: p.image, out: frame, rest: p.rest, pos, eye, sourceProfile: eyeProfiles[i]!, closure,
+          shiftX: (gx * f.exX + gy * f.eyX) * unit,
+          shiftY: (gx * f.exY + gy * f.eyY) * unit,
+        });
+      });
+    }
+    if (p.mouthInterior) {
+      paintMouthInterior({
+        width, height, source: p.image, out: frame, rest: p.rest, pos, sourceProfile: mouthProfile, colours: p.colours, mouthWidth: p.frame.mouthWidth,
+      });
+    }
+    return frame;
+  }
+
+  return { width, height, neutral: Float32Array.from(p.neutral), renderFrame };
+}
+
+/** Prepares the portrait and returns its renderer. */
+export function createMeshwarpRenderer(input: MeshwarpInput): MeshwarpRenderer {
+  return createMeshwarpRendererFromPrepared(prepareMeshwarp(input));
+}
