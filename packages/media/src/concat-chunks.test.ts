@@ -80,6 +80,28 @@ describe('concatChunks', () => {
   });
 });
 
+describe('concatChunks with MPEG-TS chunks (HLS segments)', () => {
+  it('joins .ts chunks into an MP4 with every frame', async () => {
+    const frames = await portraitFrames(FRAME_COUNT, SIZE);
+    const tsChunks: string[] = [];
+    for (const [index, [from, to]] of RANGES.entries()) {
+      const out = join(temp.dir, `chunk-${index}.ts`);
+      const encoder = createVideoEncoder({ out, width: SIZE, height: SIZE, fps: FPS, mode: 'chunk' });
+      for (const frame of frames.slice(from, to)) await encoder.write(frame);
+      await encoder.finish();
+      expect((await videoPacketFlags(out))[0]).toMatch(/^K/);
+      tsChunks.push(out);
+    }
+    const out = join(temp.dir, 'from-ts.mp4');
+    await concatChunks(tsChunks, fixture('speech-3s.wav'), out);
+    const info = await probeMedia(out);
+    expect(info.video?.frameCount).toBe(FRAME_COUNT);
+    expect(Math.abs((info.durationSeconds ?? 0) - AUDIO_SECONDS)).toBeLessThanOrEqual(1 / FPS);
+    const { stderr } = await ffmpegText(['-v', 'error', '-i', out, '-f', 'null', '-']);
+    expect(stderr).toBe('');
+  });
+});
+
 describe('concatChunks with mismatched chunks', () => {
   it('refuses chunks encoded with other parameters, naming both', async () => {
     const other = join(temp.dir, 'other-crf.mp4');
