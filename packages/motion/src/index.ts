@@ -1,1 +1,13 @@
-export {};
+export { createMotionGenerator } from './motion-generator.ts';
+export type { MotionGenerator, MotionGeneratorOptions, SegmentRequest, WindowMotion } from './motion-generator.ts';
+export { alphaBarTable, alphaSigma, samplerTimesteps } from './schedule.ts';
+export { predictionToX0, x0ToPrediction } from './prediction.ts';
+export { guidanceFeeds, guidedX0 } from './guidance.ts';
+export type { WindowConditioning } from './guidance.ts';
+export { SOLVERS, sample, sampleDdim, sampleDpmpp2m } from './solvers.ts';
+export type { Denoise, Solver } from './solvers.ts';
+export { RNG_DOMAIN, gaussians, philox4x32, uniformWords, windowNoise } from './rng.ts';
+export { windowAudio, windowCount } from './windows.ts';
+export type { FeatureMatrix } from './windows.ts';
+export { MotionError, MOTION_ERROR_CODES } from './errors.ts';
+export type { MotionErrorCode } from './errors.ts';
