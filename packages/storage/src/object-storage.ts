@@ -46,6 +46,8 @@ export interface PresignOptions {
 /**
  * One object store. Keys are "/"-separated relative paths (see `assertValidKey`); every method
  * validates its key first and throws StorageError('STORAGE_BAD_KEY') before touching the store.
+ * Portable key layouts never use a key that is also a "directory" of other keys ("a" and "a/b"):
+ * S3 allows it, the filesystem driver answers STORAGE_KEY_CONFLICT.
  */
 export interface ObjectStorage {
   /** Driver name, e.g. "filesystem" or "s3". */

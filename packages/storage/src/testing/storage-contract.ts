@@ -168,6 +168,27 @@ export function describeStorageContract(
       console.log(`[${name}] 20 MiB streamed put ${putMs.toFixed(0)} ms (${mbps(putMs)} MiB/s), streamed get ${getMs.toFixed(0)} ms (${mbps(getMs)} MiB/s)`);
     });
 
+    it('keeps the previous object when a body stream fails midway, also past the first multipart part', async () => {
+      const p = unique();
+      await storage.put(`${p}chunk.mp4`, Buffer.from('complete'));
+      for (const failAfter of [64 * 1024, 9 * MB]) {
+        let sent = 0;
+        const failing = new Readable({
+          read() {
+            if (sent >= failAfter) {
+              this.destroy(new Error('client went away'));
+              return;
+            }
+            sent += MB / 4;
+            this.push(Buffer.alloc(MB / 4, 7));
+          },
+        });
+        await expectStorageError(storage.put(`${p}chunk.mp4`, failing), 'STORAGE_IO', `${p}chunk.mp4`);
+        expect((await storage.get(`${p}chunk.mp4`)).toString()).toBe('complete');
+      }
+      expect(await storage.list(p)).toEqual([`${p}chunk.mp4`]);
+    });
+
     it('lists keys under a prefix in byte order, with paging', async () => {
       const p = unique();
       const keys = Array.from({ length: 12 }, (_, i) => `${p}a/${String(i).padStart(2, '0')}`);
