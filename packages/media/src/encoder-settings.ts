@@ -29,6 +29,8 @@ export const H264_SETTINGS = Object.freeze({
   /** x264 frame threads; x264's output depends on it, so it is a constant, not the machine's core count. */
   threads: 4,
   x264Params: 'scenecut=0:open-gop=0:cpu-independent=1',
+  /** RGB is converted with the BT.709 matrix to limited-range YUV and tagged so, as players assume for HD. */
+  colorSpace: 'bt709',
   audioCodec: 'aac',
   audioBitrate: '128k',
 });
@@ -41,7 +43,12 @@ export function h264VideoArgs(fps: number, preset: X264Preset, crf: number): str
     '-preset', preset,
     '-crf', String(crf),
     '-profile:v', H264_SETTINGS.profile,
+    '-vf', `scale=out_color_matrix=${H264_SETTINGS.colorSpace}:out_range=tv,format=${H264_SETTINGS.pixelFormat}`,
     '-pix_fmt', H264_SETTINGS.pixelFormat,
+    '-color_primaries', H264_SETTINGS.colorSpace,
+    '-color_trc', H264_SETTINGS.colorSpace,
+    '-colorspace', H264_SETTINGS.colorSpace,
+    '-color_range', 'tv',
     '-g', String(gop),
     // x264 clamps the minimum interval to gop/2+1; passing that value keeps the command honest.
     '-keyint_min', String(Math.floor(gop / 2) + 1),
