@@ -33,7 +33,7 @@ describe('decodeImage', () => {
       expect((error as FaceError).code).toBe('IMAGE_UNREADABLE');
       expect((error as FaceError).message).toMatch(/JPEG, PNG or WebP/);
     }
-    const missing = await decodeImage('/no/such/dir/face.webp').catch((e: unknown) => e as FaceError);
-    expect(missing.message).toBe('Cannot read face.webp: no such file. Portraits must be JPEG, PNG or WebP images.');
+    const missing = await decodeImage('/no/such/dir/face.webp').then(() => null, (e: unknown) => e as FaceError);
+    expect(missing?.message).toBe('Cannot read face.webp: no such file. Portraits must be JPEG, PNG or WebP images.');
   });
 });

@@ -14,6 +14,7 @@ import { describeSource, FaceError, faceNotFound } from './errors.ts';
 import { LANDMARK_COUNT, type FaceAnalysis } from './face-analysis.ts';
 import { FaceDetector, weightedNms, type Box, type Detection } from './face-detector.ts';
 import { FULL_RANGE_LAYOUT, SHORT_RANGE_LAYOUT } from './anchors.ts';
+import { ImagePyramid } from './image-pyramid.ts';
 import { regionFromBox, regionFromDetection, regionFromMesh } from './face-regions.ts';
 import { addIrises } from './iris.ts';
 import { MESH_POINTS, runMesh, type MeshPass } from './landmark-models.ts';
@@ -61,7 +62,7 @@ export async function createFaceAnalyzer(options: FaceAnalyzerOptions = {}): Pro
   let closed = false;
 
   /** Both detectors (near faces, and small faces in big photos), their boxes merged. */
-  const detectAll = async (image: RgbImage): Promise<Detection[]> => {
+  const detectAll = async (image: ImagePyramid): Promise<Detection[]> => {
     const detectorSettings = { minScore: settings.minDetectionScore, overlap: DETECTION_OVERLAP };
     const found = await Promise.all(detectors.map((d) => d.detect(image, detectorSettings)));
     return weightedNms(found.flat(), DETECTION_OVERLAP);
@@ -72,12 +73,13 @@ export async function createFaceAnalyzer(options: FaceAnalyzerOptions = {}): Pro
       if (closed) throw new FaceError('FACE_ANALYZER_CLOSED', 'The face analyzer is closed; create a new one.');
       const name = isRgbImage(source) ? 'the portrait' : describeSource(source);
       const image = isRgbImage(source) ? source : await decodeImage(source);
-      const first = await firstPass(image, name, analyzeOptions, settings, meshSession, detectAll);
+      const pyramid = new ImagePyramid(image);
+      const first = await firstPass(pyramid, name, analyzeOptions, settings, meshSession, detectAll);
       let pass = first.pass;
-      for (let i = 0; i < settings.refinePasses; i++) pass = await runMesh(meshSession, image, regionFromMesh(pass.points, MESH_POINTS));
+      for (let i = 0; i < settings.refinePasses; i++) pass = await runMesh(meshSession, pyramid, regionFromMesh(pass.points, MESH_POINTS));
       const landmarks = new Float32Array(LANDMARK_COUNT * 3);
       landmarks.set(pass.points);
-      await addIrises(irisSession, image, landmarks);
+      await addIrises(irisSession, pyramid, landmarks);
       const toCrop = cropTransform(landmarks);
       return {
         imageWidth: image.width,
@@ -108,27 +110,28 @@ const MAX_CANDIDATES = 8;
 const DETECTION_OVERLAP = 0.3;
 
 async function firstPass(
-  image: RgbImage,
+  pyramid: ImagePyramid,
   name: string,
   options: AnalyzeOptions,
   settings: ResolvedFaceAnalyzerOptions,
   mesh: ModelSession,
-  detectAll: (image: RgbImage) => Promise<Detection[]>,
+  detectAll: (image: ImagePyramid) => Promise<Detection[]>,
 ): Promise<FirstPass> {
+  const { image } = pyramid;
   if (options.faceBox !== undefined) {
     const box = validateBox(options.faceBox, image);
-    return { pass: await runMesh(mesh, image, regionFromBox(box)), detectionScore: 0 };
+    return { pass: await runMesh(mesh, pyramid, regionFromBox(box)), detectionScore: 0 };
   }
   const faceIndex = options.faceIndex ?? 0;
   if (!Number.isInteger(faceIndex) || faceIndex < 0) {
     throw new FaceError('FACE_INDEX_OUT_OF_RANGE', `faceIndex must be a whole number from 0. Passed: ${faceIndex}`);
   }
-  const candidates = (await detectAll(image)).sort((p, q) => q.score - p.score).slice(0, MAX_CANDIDATES);
+  const candidates = (await detectAll(pyramid)).sort((p, q) => q.score - p.score).slice(0, MAX_CANDIDATES);
   // A detection is a face when the mesh model agrees, or when the detector is sure on its own
   // (the mesh model doubts drawings and paintings that the detector accepts).
   const faces: FirstPass[] = [];
   for (const detection of candidates) {
-    const pass = await runMesh(mesh, image, regionFromDetection(detection));
+    const pass = await runMesh(mesh, pyramid, regionFromDetection(detection));
     if (pass.presence >= settings.minPresence || detection.score >= settings.sureDetectionScore) {
       faces.push({ pass, detectionScore: detection.score });
     }

@@ -1,8 +1,7 @@
 import type { ModelSession } from '@portrait-farm/model-runtime';
 import { applyAffine, type Affine } from './affine.ts';
 import { generateAnchors, type Anchor, type AnchorLayout } from './anchors.ts';
-import type { RgbImage } from './decode-image.ts';
-import { sampleTensor } from './image-sampling.ts';
+import type { ImagePyramid } from './image-pyramid.ts';
 
 /** An axis-aligned box in image pixels. */
 export interface Box {
@@ -45,12 +44,13 @@ export class FaceDetector {
   }
 
   /** Faces in `image`, largest first. */
-  async detect(image: RgbImage, settings: DetectorSettings): Promise<Detection[]> {
+  async detect(pyramid: ImagePyramid, settings: DetectorSettings): Promise<Detection[]> {
     const n = this.layout.inputSize;
+    const { image } = pyramid;
     // The whole image letterboxed into the square input, centred, padded with black.
     const side = Math.max(image.width, image.height);
     const toImage: Affine = [side / n, 0, (image.width - side) / 2, 0, side / n, (image.height - side) / 2];
-    const input = sampleTensor(image, { size: n, toImage, range: [-1, 1], border: 'black' });
+    const input = await pyramid.sample({ size: n, toImage, range: [-1, 1], border: 'black' });
     const inputName = this.session.inputs[0]?.name ?? 'input';
     const outputs = await this.session.run({ [inputName]: { data: input, dims: [1, n, n, 3] } });
     const [regressorsName, scoresName] = this.session.outputs.map((o) => o.name);

@@ -1,5 +1,5 @@
 import type { ModelSession } from '@portrait-farm/model-runtime';
-import type { RgbImage } from './decode-image.ts';
+import type { ImagePyramid } from './image-pyramid.ts';
 import { LEFT_EYE_CORNERS, RIGHT_EYE_CORNERS, regionFromEyeCorners } from './face-regions.ts';
 import { IRIS_POINTS, MESH_POINTS, runIris } from './landmark-models.ts';
 
@@ -11,7 +11,7 @@ const LEFT_EYE_CONTOUR = [263, 249, 390, 373, 374, 380, 381, 382, 362, 398, 384,
  * Fills landmarks 468-477 (5 iris points per eye) from the iris model run on each eye's crop. The iris
  * points take the mean depth of their eye's contour, as MediaPipe does.
  */
-export async function addIrises(session: ModelSession, image: RgbImage, landmarks: Float32Array): Promise<void> {
+export async function addIrises(session: ModelSession, image: ImagePyramid, landmarks: Float32Array): Promise<void> {
   const eyes = [
     { corners: RIGHT_EYE_CORNERS, contour: RIGHT_EYE_CONTOUR, mirror: false, first: MESH_POINTS },
     { corners: LEFT_EYE_CORNERS, contour: LEFT_EYE_CONTOUR, mirror: true, first: MESH_POINTS + IRIS_POINTS },

@@ -1,7 +1,6 @@
 import type { ModelSession } from '@portrait-farm/model-runtime';
 import { applyAffine, squareToImage, type RotatedSquare } from './affine.ts';
-import type { RgbImage } from './decode-image.ts';
-import { sampleTensor } from './image-sampling.ts';
+import type { ImagePyramid } from './image-pyramid.ts';
 
 export const MESH_POINTS = 468;
 const MESH_INPUT = 192;
@@ -37,8 +36,8 @@ function projectPoints(raw: Float32Array, count: number, region: RotatedSquare, 
 }
 
 /** Runs the 468-point mesh model on a rotated square region of the image. */
-export async function runMesh(session: ModelSession, image: RgbImage, region: RotatedSquare): Promise<MeshPass> {
-  const input = sampleTensor(image, { size: MESH_INPUT, toImage: squareToImage(region, MESH_INPUT), range: [0, 1], border: 'replicate' });
+export async function runMesh(session: ModelSession, image: ImagePyramid, region: RotatedSquare): Promise<MeshPass> {
+  const input = await image.sample({ size: MESH_INPUT, toImage: squareToImage(region, MESH_INPUT), range: [0, 1], border: 'replicate' });
   const outputs = await session.run({ [session.inputs[0]?.name ?? 'input_1']: { data: input, dims: [1, MESH_INPUT, MESH_INPUT, 3] } });
   const raw = floatOutput(session, outputs, 0);
   const flag = floatOutput(session, outputs, 1)[0] ?? -100;
@@ -49,9 +48,9 @@ export async function runMesh(session: ModelSession, image: RgbImage, region: Ro
  * Runs the iris model on one eye. The model knows image-left eyes only; the other eye is mirrored in and out.
  * Returns the 5 iris points (centre, then the boundary points) in image pixels.
  */
-export async function runIris(session: ModelSession, image: RgbImage, region: RotatedSquare, mirror: boolean): Promise<Float32Array> {
+export async function runIris(session: ModelSession, image: ImagePyramid, region: RotatedSquare, mirror: boolean): Promise<Float32Array> {
   const toImage = squareToImage(region, IRIS_INPUT, mirror);
-  const input = sampleTensor(image, { size: IRIS_INPUT, toImage, range: [0, 1], border: 'replicate' });
+  const input = await image.sample({ size: IRIS_INPUT, toImage, range: [0, 1], border: 'replicate' });
   const outputs = await session.run({ [session.inputs[0]?.name ?? 'input_1']: { data: input, dims: [1, IRIS_INPUT, IRIS_INPUT, 3] } });
   return projectPoints(floatOutput(session, outputs, 1), IRIS_POINTS, region, IRIS_INPUT, mirror);
 }
