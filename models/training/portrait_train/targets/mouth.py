@@ -13,7 +13,7 @@ from .visemes import BILABIALS, LABIODENTALS, MOUTH, OPEN_VOWELS, ROUNDED, VISEM
 LEAD_S = 0.04  # articulators move this much before the acoustic segment
 PLATEAU = 0.3  # dominance is flat over the central 2 * PLATEAU of a phone
 PAUSE_CLOSE_S = 0.15  # silences at least this long close the mouth
-PAUSE_RAMP_S = 0.08
+PAUSE_RAMP_S = 0.1
 HALF_FRAME = 0.021
 
 
