@@ -113,7 +113,7 @@ describe('createMotionGenerator', () => {
 
   it('follows the audio through guidance: jaw opens on speech, not on silence; unconditional ignores audio', async () => {
     const jawBy = (data: Float32Array): { speech: number; silence: number } => {
-      const sums = { speech: [0, 0], silence: [0, 0] };
+      const sums: Record<'speech' | 'silence', [number, number]> = { speech: [0, 0], silence: [0, 0] };
       for (let f = 0; f < features.frameCount; f++) {
         const second = Math.floor(f / 25);
         if (f % 25 < 5 || f % 25 > 20) continue;
@@ -121,7 +121,7 @@ describe('createMotionGenerator', () => {
         bucket[0] += data[f * C + CHANNEL.jaw_open]!;
         bucket[1] += 1;
       }
-      return { speech: sums.speech[0]! / sums.speech[1]!, silence: sums.silence[0]! / sums.silence[1]! };
+      return { speech: sums.speech[0] / sums.speech[1], silence: sums.silence[0] / sums.silence[1] };
     };
     const guided = jawBy((await generator.generateAll(features)).data);
     expect(guided.speech - guided.silence).toBeGreaterThan(0.1);

@@ -1,0 +1,93 @@
+import { MotionError } from '../errors.ts';
+import { checkSeed } from '../rng.ts';
+import { EMOTIONS, type Emotion } from './emotion.ts';
+
+/** User controls applied to generated (denormalised) motion, in the manner of VASA-1. All optional. */
+export interface MotionControls {
+  /**
+   * Where the eyes look: `{x, y}` in gaze units (1 = 30 degrees; + = image right / down, each in [-1, 1]), or
+   * `'camera'`: at the viewer, the eyes partly compensating head yaw and pitch.
+   * @defaultValue the model's gaze
+   */
+  gaze?: { x: number; y: number } | 'camera';
+  /**
+   * Offset added to head_scale (natural log of scale): + = closer / larger, in [-0.5, 0.5].
+   * @defaultValue 0
+   */
+  headDistance?: number;
+  /** @defaultValue 'neutral' */
+  emotion?: Emotion;
+  /**
+   * Strength of the emotion, in [0, 1].
+   * @defaultValue 1
+   */
+  emotionIntensity?: number;
+  /**
+   * Head motion scaled about the pack's mean pose: 0 = still, 1 = as generated, 2 = twice as much. In [0, 2].
+   * @defaultValue 1
+   */
+  motionIntensity?: number;
+  /**
+   * Blinks per minute, in [0, 60]. When set, a procedural blink track (seeded, 100-300 ms asymmetric blinks)
+   * replaces the model's blinks.
+   * @defaultValue the model's blinks
+   */
+  blinkRate?: number;
+  /**
+   * Seed of the procedural blinks.
+   * @defaultValue 0
+   */
+  seed?: number;
+}
+
+/** Controls with every field decided. */
+export interface ResolvedControls {
+  gaze: { x: number; y: number } | 'camera' | null;
+  headDistance: number;
+  emotion: Emotion;
+  emotionIntensity: number;
+  motionIntensity: number;
+  blinkRate: number | null;
+  seed: number;
+}
+
+function range(name: string, value: number | undefined, fallback: number, min: number, max: number, unit = ''): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+    throw new MotionError('MOTION_BAD_CONTROL', `${name} must be between ${min} and ${max}${unit}. Passed: ${String(value)}`);
+  }
+  return value;
+}
+
+function resolveGaze(gaze: MotionControls['gaze']): ResolvedControls['gaze'] {
+  if (gaze === undefined) return null;
+  if (gaze === 'camera') return gaze;
+  const ok = typeof gaze === 'object' && gaze !== null && [gaze.x, gaze.y].every((v) => typeof v === 'number' && Number.isFinite(v) && v >= -1 && v <= 1);
+  if (!ok) {
+    throw new MotionError('MOTION_BAD_CONTROL', `gaze must be "camera" or {x, y} with x and y between -1 and 1. Passed: ${JSON.stringify(gaze)}`);
+  }
+  return { x: gaze.x, y: gaze.y };
+}
+
+/** Validates controls once and fills in the defaults. */
+export function resolveControls(controls: MotionControls = {}): ResolvedControls {
+  const emotion = controls.emotion ?? 'neutral';
+  if (!(EMOTIONS as readonly string[]).includes(emotion)) {
+    throw new MotionError('MOTION_BAD_CONTROL', `emotion must be one of ${EMOTIONS.join(', ')}. Passed: ${String(emotion)}`);
+  }
+  const seed = controls.seed ?? 0;
+  try {
+    checkSeed(seed);
+  } catch {
+    throw new MotionError('MOTION_BAD_CONTROL', `seed must be an integer between 0 and ${Number.MAX_SAFE_INTEGER}. Passed: ${seed}`);
+  }
+  return {
+    gaze: resolveGaze(controls.gaze),
+    headDistance: range('headDistance', controls.headDistance, 0, -0.5, 0.5),
+    emotion,
+    emotionIntensity: range('emotionIntensity', controls.emotionIntensity, 1, 0, 1),
+    motionIntensity: range('motionIntensity', controls.motionIntensity, 1, 0, 2),
+    blinkRate: controls.blinkRate === undefined ? null : range('blinkRate', controls.blinkRate, 0, 0, 60, ' blinks per minute'),
+    seed,
+  };
+}
