@@ -31,7 +31,7 @@ def is_real(row: dict) -> bool:
 
 
 class OnnxDenoiser:
-    def __init__(self, pack: Path, threads: int = 2):
+    def __init__(self, pack: Path, threads: int = 1):
         self.pack = Path(pack)
         self.manifest = json.loads((self.pack / "manifest.json").read_text())
         den = self.manifest["denoiser"]
@@ -95,8 +95,8 @@ class OnnxDenoiser:
 
 
 def evaluate(pack: Path, data: Path, guidances: list[float], steps_list: list[int], seeds: int = 3,
-             max_utterances: int = 40, solver: str | None = None) -> dict:
-    denoiser = OnnxDenoiser(pack)
+             max_utterances: int = 40, solver: str | None = None, threads: int = 1) -> dict:
+    denoiser = OnnxDenoiser(pack, threads)
     solver = solver or denoiser.manifest["denoiser"]["default_solver"]
     rows, utts = load_split(data, "heldout")
     groups: dict[str, list[int]] = {"real*": [], "synthetic": []}
@@ -162,9 +162,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--max-utterances", type=int, default=40, help="per group")
     parser.add_argument("--solver", default=None, choices=sorted(SAMPLERS))
     parser.add_argument("--json", type=Path, default=Path("eval.json"))
+    parser.add_argument("--threads", type=int, default=1, help="onnxruntime intra-op threads")
     args = parser.parse_args(argv)
     result = evaluate(args.pack, args.data, [float(g) for g in args.guidance.split(",")],
-                      [int(s) for s in args.steps.split(",")], args.seeds, args.max_utterances, args.solver)
+                      [int(s) for s in args.steps.split(",")], args.seeds, args.max_utterances, args.solver,
+                      args.threads)
     table = markdown_table(result)
     result["table"] = table
     args.json.write_text(json.dumps(result, indent=1) + "\n")

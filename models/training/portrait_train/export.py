@@ -109,13 +109,25 @@ def parity_fixture(model: MotionDenoiser, onnx_error: float, guidance: float = 2
     return fixture
 
 
+def hours_table(data_stats: dict) -> str:
+    """Markdown table of hours per source from the builder's stats.json ({"hours": {source: {split: hours}}})."""
+    hours = data_stats.get("hours") or data_stats.get("hours_by_source") or {}
+    if not isinstance(hours, dict) or not hours:
+        return ""
+    rows = {src: (v if isinstance(v, dict) else {"all": v}) for src, v in hours.items()}
+    keys = sorted({k for v in rows.values() for k in v})
+    lines = ["| source | " + " | ".join(keys) + " |", "|---|" + "---|" * len(keys)]
+    for src in sorted(rows):
+        lines.append(f"| {src} | " + " | ".join(f"{float(rows[src].get(k, 0.0)):.2f}" for k in keys) + " |")
+    total = {k: sum(float(v.get(k, 0.0)) for v in rows.values()) for k in keys}
+    lines.append("| total | " + " | ".join(f"{total[k]:.2f}" for k in keys) + " |")
+    return "\n".join(lines)
+
+
 def provenance_text(ckpt: dict, data_stats: dict | None, params: int, onnx_bytes: int) -> str:
-    hours = ""
-    if data_stats:
-        by_source = data_stats.get("hours_by_source") or data_stats.get("hours") or {}
-        if isinstance(by_source, dict) and by_source:
-            hours = "\n".join(f"| {k} | {float(v):.2f} |" for k, v in sorted(by_source.items()) if isinstance(v, (int, float)))
-            hours = "\n\nTraining data (hours by source, from data/stats.json):\n\n| source | hours |\n|---|---|\n" + hours
+    hours = hours_table(data_stats) if data_stats else ""
+    if hours:
+        hours = "\n\nTraining data (hours of audio by source and split, from data/stats.json):\n\n" + hours
     return f"""# Starter pack provenance
 
 | file | made by | license |
@@ -168,7 +180,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--solver", default="dpmpp-2m", choices=sorted(SAMPLERS))
     parser.add_argument("--weights", default="ema", choices=["ema", "model"])
     args = parser.parse_args(argv)
-    torch.set_num_threads(2)
+    torch.set_num_threads(1)
     model, ckpt = load_run(args.run, args.weights)
     stats_path = args.data / "stats.json" if args.data else None
     data_stats = json.loads(stats_path.read_text()) if stats_path and stats_path.exists() else None

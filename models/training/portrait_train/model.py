@@ -26,9 +26,9 @@ class ModelConfig:
     channels: int = NUM_CHANNELS
     feature_dim: int = FEATURE_DIM
     d_model: int = 128
-    layers: int = 5
+    layers: int = 4
     heads: int = 4
-    ff_mult: int = 3
+    ff_mult: int = 2
     audio_kernel: int = 5
     prediction: str = "x0"
 
@@ -49,18 +49,20 @@ def timestep_embedding(t: torch.Tensor, dim: int, max_period: float = 10000.0) -
 
 
 class AudioEncoder(nn.Module):
-    """Per-frame MLP followed by a short temporal convolution (local context of +-2 frames)."""
+    """Features standardised with training-set statistics (buffers, set by `set_feature_stats`), a per-frame
+    projection and a short temporal convolution (local context of +-2 frames)."""
 
     def __init__(self, feature_dim: int, d_model: int, kernel: int):
         super().__init__()
-        self.norm = nn.LayerNorm(feature_dim)
+        self.register_buffer("feature_mean", torch.zeros(feature_dim))
+        self.register_buffer("feature_std", torch.ones(feature_dim))
         self.inp = nn.Linear(feature_dim, d_model)
         self.conv = nn.Conv1d(d_model, d_model, kernel, padding=kernel // 2)
         self.out = nn.Linear(d_model, d_model)
         self.act = nn.GELU()
 
     def forward(self, audio: torch.Tensor) -> torch.Tensor:
-        h = self.act(self.inp(self.norm(audio)))
+        h = self.act(self.inp((audio - self.feature_mean) / self.feature_std))
         h = h + self.act(self.conv(h.transpose(1, 2)).transpose(1, 2))
         return self.out(h)
 
@@ -116,6 +118,11 @@ class MotionDenoiser(nn.Module):
         self.head = nn.Linear(d, config.channels)
         nn.init.normal_(self.no_context, std=0.02)
         nn.init.normal_(self.null_audio, std=0.02)
+
+    def set_feature_stats(self, mean, std) -> None:
+        with torch.no_grad():
+            self.audio.feature_mean.copy_(torch.as_tensor(mean, dtype=torch.float32))
+            self.audio.feature_std.copy_(torch.as_tensor(std, dtype=torch.float32).clamp_min(1e-3))
 
     def forward(
         self,

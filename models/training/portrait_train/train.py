@@ -12,6 +12,7 @@ import argparse
 import copy
 import json
 import math
+import os
 import time
 from pathlib import Path
 
@@ -19,7 +20,7 @@ import numpy as np
 import torch
 
 from .channels import CHANNEL_INDEX, NUM_CHANNELS
-from .dataset import MotionStats, WindowBank, check_motion_shape, load_split, silence_feature
+from .dataset import MotionStats, WindowBank, check_motion_shape, load_index, load_utterance, silence_feature
 from .diffusion import DEFAULT_SCHEDULE, Schedule, diffusion_loss, training_target
 from .model import ModelConfig, MotionDenoiser, parameter_count
 
@@ -92,6 +93,53 @@ class Trainer:
         return float(self.loss(self.ema, batch, g)[0])
 
 
+class TrainingData:
+    """Utterances of the dataset, loaded once each; `refresh` picks up utterances added to index.jsonl since."""
+
+    def __init__(self, data_dir: Path):
+        self.data_dir = Path(data_dir)
+        self.cache: dict[str, dict] = {}
+        self.mtime: float | None = None
+        self.train: list[dict] = []
+        self.held: list[dict] = []
+        self.hours_by_source: dict[str, float] = {}
+
+    def refresh(self) -> bool:
+        try:
+            mtime = (self.data_dir / "index.jsonl").stat().st_mtime
+            if mtime == self.mtime:
+                return False
+            rows = load_index(self.data_dir)
+        except (OSError, ValueError):  # the builder may be replacing the index right now
+            return False
+        self.mtime = mtime
+        for row in rows:
+            if row["id"] not in self.cache and row.get("split") in ("train", "heldout"):
+                try:
+                    utt = load_utterance(self.data_dir, row)
+                except (OSError, ValueError):
+                    continue
+                check_motion_shape(utt)
+                self.cache[row["id"]] = {"features": utt["features"], "motion": utt["motion"]}
+        rows = [r for r in rows if r["id"] in self.cache]
+        self.train = [self.cache[r["id"]] for r in rows if r.get("split") == "train"]
+        self.held = [self.cache[r["id"]] for r in rows if r.get("split") == "heldout"]
+        hours: dict[str, float] = {}
+        for r in rows:
+            if r.get("split") == "train":
+                hours[r["source"]] = hours.get(r["source"], 0.0) + float(r["seconds"]) / 3600
+        self.hours_by_source = hours
+        return True
+
+    def banks(self, stats: MotionStats, config: ModelConfig, pad: np.ndarray):
+        bank = WindowBank(self.train, stats, config.window, config.context, pad)
+        held = None
+        if self.held:
+            held_bank = WindowBank(self.held, stats, config.window, config.context, pad)
+            held = held_bank.sample(256, np.random.default_rng(123), audio_drop_p=0.0)
+        return bank, held
+
+
 def lr_at(fraction: float, base: float, warmup: float = 0.03, floor: float = 0.05) -> float:
     if fraction < warmup:
         return base * max(fraction / warmup, 0.02)
@@ -121,37 +169,44 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--d-model", type=int, default=ModelConfig.d_model)
     parser.add_argument("--layers", type=int, default=ModelConfig.layers)
     parser.add_argument("--heads", type=int, default=ModelConfig.heads)
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=0,
+                        help="CPU threads; 0 = 2 on an idle machine, 1 when the load average exceeds 1 (on a busy "
+                             "2-core machine two threads were measured 10x slower than one)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--checkpoint-minutes", type=float, default=3.0)
     parser.add_argument("--max-steps", type=int, default=None)
+    parser.add_argument("--reload-minutes", type=float, default=0.0,
+                        help="while the dataset is still being built: re-read index.jsonl this often and add new "
+                             "utterances (normalisation statistics stay those of the first load)")
     args = parser.parse_args(argv)
 
     torch.manual_seed(args.seed)
+    if args.threads <= 0:
+        args.threads = 1 if os.getloadavg()[0] > 1.0 else 2
     torch.set_num_threads(args.threads)
     device = pick_device(args.device)
     args.out.mkdir(parents=True, exist_ok=True)
     t_load = time.time()
-    train_rows, train_utts = load_split(args.data, "train")
-    held_rows, held_utts = load_split(args.data, "heldout")
-    for utt in train_utts + held_utts:
-        check_motion_shape(utt)
-    stats = MotionStats.from_motion(np.concatenate([u["motion"] for u in train_utts]))
+    data = TrainingData(args.data)
+    data.refresh()
     config = ModelConfig(d_model=args.d_model, layers=args.layers, heads=args.heads)
-    pad = silence_feature()
-    bank = WindowBank(train_utts, stats, config.window, config.context, pad)
-    held_bank = WindowBank(held_utts, stats, config.window, config.context, pad) if held_utts else None
+    stats = MotionStats.from_motion(np.concatenate([u["motion"] for u in data.train]))
+    feats = np.concatenate([u["features"] for u in data.train])
     model = MotionDenoiser(config)
+    model.set_feature_stats(feats.mean(axis=0), feats.std(axis=0))
+    del feats
+    pad = silence_feature()
+    bank, held_batch = data.banks(stats, config, pad)
     trainer = Trainer(model, Schedule.create(), lr=args.lr, device=device)
     rng = np.random.default_rng(args.seed)
-    held_batch = held_bank.sample(256, np.random.default_rng(123), audio_drop_p=0.0) if held_bank else None
     log = (args.out / "log.jsonl").open("a")
-    info = {"event": "start", "train_utterances": len(train_rows), "heldout_utterances": len(held_rows),
+    info = {"event": "start", "train_utterances": len(data.train), "heldout_utterances": len(data.held),
             "train_frames": bank.frames, "train_hours": bank.frames / 25 / 3600, "params": parameter_count(model),
             "device": str(device), "threads": args.threads, "batch": args.batch, "config": config.to_dict(),
             "load_seconds": round(time.time() - t_load, 1)}
     print(json.dumps(info), flush=True)
     log.write(json.dumps(info) + "\n")
+    last_reload = time.time()
     budget = args.minutes * 60
     start = last_ckpt = last_log = time.time()
     recent: list[float] = []
@@ -173,6 +228,14 @@ def main(argv: list[str] | None = None) -> None:
             log.write(json.dumps(entry) + "\n")
             log.flush()
             recent, last_log = [], now
+        if args.reload_minutes > 0 and now - last_reload >= args.reload_minutes * 60 and data.refresh():
+            bank, held_batch = data.banks(stats, config, pad)
+            entry = {"event": "reload", "step": trainer.step, "train_utterances": len(data.train),
+                     "heldout_utterances": len(data.held), "train_hours": bank.frames / 25 / 3600}
+            print(json.dumps(entry), flush=True)
+            log.write(json.dumps(entry) + "\n")
+        if args.reload_minutes > 0 and now - last_reload >= args.reload_minutes * 60:
+            last_reload = now
         if now - last_ckpt >= args.checkpoint_minutes * 60:
             save_checkpoint(args.out / "checkpoint.pt", trainer, stats, {"minutes": (now - start) / 60})
             last_ckpt = now
@@ -181,7 +244,8 @@ def main(argv: list[str] | None = None) -> None:
     if held_batch is not None:
         final["heldout_loss_ema"] = trainer.eval_loss(held_batch)
     save_checkpoint(args.out / "checkpoint.pt", trainer, stats, {"minutes": minutes, "device": str(device),
-                                                                   "train_hours": bank.frames / 25 / 3600})
+                                                                   "train_hours": bank.frames / 25 / 3600,
+                                                                   "train_hours_by_source": data.hours_by_source})
     print(json.dumps(final), flush=True)
     log.write(json.dumps(final) + "\n")
     log.close()
