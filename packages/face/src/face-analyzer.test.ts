@@ -96,6 +96,11 @@ describe('face analysis of the astronaut portrait', () => {
       expect(point(astronaut, c + 3)[0]).toBeLessThan(cx);
       expect(point(astronaut, c + 4)[1]).toBeGreaterThan(cy);
     }
+    // Eyelids (refined by the iris model) above and below the irises.
+    expect(point(astronaut, 159)[1]).toBeLessThan(rightIris[1] - 2);
+    expect(point(astronaut, 145)[1]).toBeGreaterThan(rightIris[1] + 2);
+    expect(point(astronaut, 386)[1]).toBeLessThan(leftIris[1] - 2);
+    expect(point(astronaut, 374)[1]).toBeGreaterThan(leftIris[1] + 2);
     const nose = point(astronaut, 1);
     const mouthLeft = point(astronaut, 61);
     const mouthRight = point(astronaut, 291);

@@ -16,7 +16,7 @@ import { FaceDetector, weightedNms, type Box, type Detection } from './face-dete
 import { FULL_RANGE_LAYOUT, SHORT_RANGE_LAYOUT } from './anchors.ts';
 import { ImagePyramid } from './image-pyramid.ts';
 import { regionFromBox, regionFromDetection, regionFromMesh } from './face-regions.ts';
-import { addIrises } from './iris.ts';
+import { refineEyes } from './iris.ts';
 import { MESH_POINTS, runMesh, type MeshPass } from './landmark-models.ts';
 
 /** A loaded face analyzer; `close` frees its model threads. */
@@ -79,7 +79,7 @@ export async function createFaceAnalyzer(options: FaceAnalyzerOptions = {}): Pro
       for (let i = 0; i < settings.refinePasses; i++) pass = await runMesh(meshSession, pyramid, regionFromMesh(pass.points, MESH_POINTS));
       const landmarks = new Float32Array(LANDMARK_COUNT * 3);
       landmarks.set(pass.points);
-      await addIrises(irisSession, pyramid, landmarks);
+      await refineEyes(irisSession, pyramid, landmarks);
       const toCrop = cropTransform(landmarks);
       return {
         imageWidth: image.width,

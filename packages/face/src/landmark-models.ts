@@ -44,13 +44,24 @@ export async function runMesh(session: ModelSession, image: ImagePyramid, region
   return { points: projectPoints(raw, MESH_POINTS, region, MESH_INPUT, false), presence: 1 / (1 + Math.exp(-flag)), region };
 }
 
-/**
- * Runs the iris model on one eye. The model knows image-left eyes only; the other eye is mirrored in and out.
- * Returns the 5 iris points (centre, then the boundary points) in image pixels.
- */
-export async function runIris(session: ModelSession, image: ImagePyramid, region: RotatedSquare, mirror: boolean): Promise<Float32Array> {
+/** Points of the iris model's eye-region output: eyelids, rings around the eye and the brow. */
+export const EYE_REGION_POINTS = 71;
+
+/** One eye from the iris model, in image pixels (z in px, relative to the eye crop's centre). */
+export interface EyePass {
+  /** 71 x 3: eyelid contours, four rings around the eye, the brow (MediaPipe's order). */
+  region: Float32Array;
+  /** 5 x 3: iris centre, then four boundary points. */
+  iris: Float32Array;
+}
+
+/** Runs the iris model on one eye. The model knows image-left eyes only; the other eye is mirrored in and out. */
+export async function runIris(session: ModelSession, image: ImagePyramid, region: RotatedSquare, mirror: boolean): Promise<EyePass> {
   const toImage = squareToImage(region, IRIS_INPUT, mirror);
   const input = await image.sample({ size: IRIS_INPUT, toImage, range: [0, 1], border: 'replicate' });
   const outputs = await session.run({ [session.inputs[0]?.name ?? 'input_1']: { data: input, dims: [1, IRIS_INPUT, IRIS_INPUT, 3] } });
-  return projectPoints(floatOutput(session, outputs, 1), IRIS_POINTS, region, IRIS_INPUT, mirror);
+  return {
+    region: projectPoints(floatOutput(session, outputs, 0), EYE_REGION_POINTS, region, IRIS_INPUT, mirror),
+    iris: projectPoints(floatOutput(session, outputs, 1), IRIS_POINTS, region, IRIS_INPUT, mirror),
+  };
 }
