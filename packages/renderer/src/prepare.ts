@@ -11,6 +11,7 @@ import {
 } from './mesh/landmark-indices.ts';
 import { type MeshwarpOptions, resolveOptions } from './options.ts';
 import { sampleMouthColours } from './paint/colour-samples.ts';
+import { sampleEyeColours } from './paint/eyes.ts';
 import type { PreparedEye, PreparedMeshwarp } from './prepared.ts';
 
 /** A portrait: RGB bytes, row-major, width * height * 3. */
@@ -136,10 +137,11 @@ export function prepareMeshwarp(input: MeshwarpInput): PreparedMeshwarp {
     sealT[i] = span !== 0 ? Math.min(1, Math.max(0, (s - pairS[j]!) / span)) : 0;
   });
 
-  const eyes: PreparedEye[] = [
+  const eyeContours = [
     { upper: [...EYE_R_UPPER], lower: [...EYE_R_LOWER], iris: irises.right, irisRadius: irisRadius(landmarks, irises.right), blinkChannel: CHANNEL.blink_r, openField: FIELD.openRightEye },
     { upper: [...EYE_L_UPPER].reverse(), lower: [...EYE_L_LOWER].reverse(), iris: irises.left, irisRadius: irisRadius(landmarks, irises.left), blinkChannel: CHANNEL.blink_l, openField: FIELD.openLeftEye },
   ];
+  const eyes: PreparedEye[] = eyeContours.map((eye) => ({ ...eye, colours: sampleEyeColours(data, width, height, rest, eye) }));
 
   let cx = 0;
   let cy = 0;

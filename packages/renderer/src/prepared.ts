@@ -1,5 +1,6 @@
 import type { FaceFrame } from './geometry/face-frame.ts';
 import type { MouthColours } from './paint/colour-samples.ts';
+import type { EyeColours } from './paint/eyes.ts';
 
 /** Per-eye data of a prepared portrait. */
 export interface PreparedEye {
@@ -11,6 +12,7 @@ export interface PreparedEye {
   blinkChannel: number;
   /** Displacement field that opens this eye's lid. */
   openField: number;
+  colours: EyeColours;
 }
 
 /**

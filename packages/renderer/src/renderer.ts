@@ -4,7 +4,7 @@ import { GAZE_SHIFT } from './deform/neutral-estimate.ts';
 import { RendererError } from './errors.ts';
 import { type ContourProfile, buildContourProfile } from './geometry/contour-profile.ts';
 import { INNER_LOWER, INNER_UPPER } from './mesh/landmark-indices.ts';
-import { paintEye } from './paint/eyes.ts';
+import { paintEyeball, paintLashLine } from './paint/eyes.ts';
 import { paintMouthInterior } from './paint/mouth-interior.ts';
 import { type MeshwarpInput, prepareMeshwarp } from './prepare.ts';
 import type { PreparedMeshwarp } from './prepared.ts';
@@ -50,10 +50,16 @@ export function createMeshwarpRendererFromPrepared(prepared: PreparedMeshwarp): 
   const p = prepared;
   const { width, height } = p;
   const scratch = createDeformScratch(p);
+  const openScratch = createDeformScratch(p);
+  const openMotion = new Float32Array(MOTION_CHANNEL_COUNT);
   const neutralGaps = neutralModelGaps(p);
   const mouthProfile: ContourProfile = buildContourProfile(p.rest, INNER_UPPER, INNER_LOWER);
   const eyeProfiles = p.eyes.map((eye) => buildContourProfile(p.rest, eye.upper, eye.lower));
   const eyeWidths = p.eyes.map((eye, i) => eyeProfiles[i]!.length + 0 * eye.iris);
+  const distance = (points: Float32Array, a: number, b: number): number =>
+    Math.hypot(points[a * 3]! - points[b * 3]!, points[a * 3 + 1]! - points[b * 3 + 1]!);
+  const restNoseLength = Math.max(1e-3, distance(p.rest, 168, 2));
+  const columnMap = new Float32Array(4096);
   const target = { width, height, source: p.image, out: p.image };
   let lastOut: Uint8Array | null = null;
   let lastBox = [0, 0, width - 1, height - 1];
@@ -98,30 +104,47 @@ export function createMeshwarpRendererFromPrepared(prepared: PreparedMeshwarp): 
     lastOut = frame;
     lastBox = box;
     target.out = frame;
+    // Eyes are drawn with the lids where the source has them; the lowered lids (face triangles) cover them.
+    openMotion.set(motion);
+    let closing = false;
+    for (const eye of p.eyes) {
+      const b0 = p.neutral[eye.blinkChannel]!;
+      if (openMotion[eye.blinkChannel]! > b0) {
+        openMotion[eye.blinkChannel] = b0;
+        closing = true;
+      }
+    }
+    const openPos = closing ? deformMesh(p, openMotion, openScratch, neutralGaps) : pos;
     const ringEnd = p.ringTriangleCount;
+    const eyeEnd = ringEnd + p.eyeTriangleCount;
     warpTriangles(target, p.rest, pos, p.triangles, 0, ringEnd, p.alpha);
-    warpTriangles(target, p.rest, pos, p.triangles, ringEnd, p.triangles.length / 3, null);
-
-    if (p.paintEyes) {
-      const f = p.frame;
-      const gx = motion[CHANNEL.gaze_x]! - p.neutral[CHANNEL.gaze_x]!;
-      const gy = motion[CHANNEL.gaze_y]! - p.neutral[CHANNEL.gaze_y]!;
+    warpTriangles(target, p.rest, openPos, p.triangles, ringEnd, eyeEnd, null);
+    const f = p.frame;
+    const gx = motion[CHANNEL.gaze_x]! - p.neutral[CHANNEL.gaze_x]!;
+    const gy = motion[CHANNEL.gaze_y]! - p.neutral[CHANNEL.gaze_y]!;
+    if (p.paintEyes && (Math.abs(gx) > 1e-4 || Math.abs(gy) > 1e-4)) {
       p.eyes.forEach((eye, i) => {
-        const b = motion[eye.blinkChannel]!;
-        const b0 = p.neutral[eye.blinkChannel]!;
-        const closure = b > b0 ? Math.min(1, (b - b0) / Math.max(1e-3, 1 - b0)) : 0;
-        if (closure <= 0 && Math.abs(gx) < 1e-4 && Math.abs(gy) < 1e-4) return;
         const unit = GAZE_SHIFT * eyeWidths[i]!;
-        paintEye({
-          width, height, source: p.image, out: frame, rest: p.rest, pos, eye, sourceProfile: eyeProfiles[i]!, closure,
+        paintEyeball({
+          width, height, source: p.image, out: frame, rest: p.rest, pos: openPos, eye, colours: eye.colours, sourceProfile: eyeProfiles[i]!,
           shiftX: (gx * f.exX + gy * f.eyX) * unit,
           shiftY: (gx * f.exY + gy * f.eyY) * unit,
         });
       });
     }
+    warpTriangles(target, p.rest, pos, p.triangles, eyeEnd, p.triangles.length / 3, null);
+    if (p.paintEyes && closing) {
+      for (const eye of p.eyes) {
+        const b = motion[eye.blinkChannel]!;
+        const b0 = p.neutral[eye.blinkChannel]!;
+        const closure = b > b0 ? Math.min(1, (b - b0) / Math.max(1e-3, 1 - b0)) : 0;
+        paintLashLine({ width, height, out: frame, pos, eye, closure });
+      }
+    }
     if (p.mouthInterior) {
       paintMouthInterior({
         width, height, source: p.image, out: frame, rest: p.rest, pos, sourceProfile: mouthProfile, colours: p.colours, mouthWidth: p.frame.mouthWidth,
+        verticalScale: distance(pos, 168, 2) / restNoseLength, columnMap,
       });
     }
     return frame;

@@ -69,7 +69,7 @@ export function deformMesh(p: PreparedMeshwarp, m: Float32Array, scratch: Deform
   addField(pos, p.fields, FIELD.browUp, size, pos0(brow) - pos0(brow0));
   addField(pos, p.fields, FIELD.browDown, size, neg0(brow) - neg0(brow0));
   addField(pos, p.fields, FIELD.browFurrow, size, d(CHANNEL.brow_furrow));
-  for (const eye of p.eyes) addField(pos, p.fields, eye.openField, size, pos0(-d(eye.blinkChannel)));
+  for (const eye of p.eyes) addField(pos, p.fields, eye.openField, size, -d(eye.blinkChannel));
 
   const f = p.frame;
   const angle = d(CHANNEL.jaw_open) * p.jawRadiansPerUnit;

@@ -5,7 +5,7 @@ import { LOWER_LIP, UPPER_LIP } from './blendshapes.ts';
 import { type Displacement, spreadField } from './spread-field.ts';
 
 /** Lip gap at jaw_open = 1, relative to the distance from the eye line to the chin. */
-export const JAW_GAP = 0.3;
+export const JAW_GAP = 0.24;
 
 /** The jaw as a rotation about an axis through both jaw joints (parallel to the eye line). */
 export interface JawModel {
@@ -19,7 +19,7 @@ export interface JawModel {
   weight: Float32Array;
 }
 
-const LOW_OVAL = [152, 148, 176, 149, 150, 136, 172, 377, 400, 378, 379, 365, 397];
+const LOW_OVAL = [152, 148, 176, 149, 150, 136, 377, 400, 378, 379, 365];
 const STILL = [1, 2, 4, 5, 19, 94, 98, 327, 164, 167, 393, 165, 391, 205, 425, 50, 280, 187, 411, 6, 168, 197, 195];
 
 export function buildJawModel(rest: Float32Array, vertexCount: number, ring: Uint8Array, frame: FaceFrame): JawModel {
@@ -27,10 +27,18 @@ export function buildJawModel(rest: Float32Array, vertexCount: number, ring: Uin
   for (const v of UPPER_LIP) controls.set(v, [0, 0, 0]);
   for (const v of STILL) controls.set(v, [0, 0, 0]);
   for (const v of FACE_OVAL) if (!LOW_OVAL.includes(v)) controls.set(v, [0, 0, 0]);
-  for (const v of [58, 288]) controls.set(v, [0.55, 0, 0]);
-  for (const v of [132, 361]) controls.set(v, [0.2, 0, 0]);
+  for (const v of [172, 397]) controls.set(v, [0.8, 0, 0]);
+  for (const v of [58, 288]) controls.set(v, [0.5, 0, 0]);
+  for (const v of [132, 361]) controls.set(v, [0.22, 0, 0]);
+  for (const v of [93, 323]) controls.set(v, [0.05, 0, 0]);
   for (const v of LOW_OVAL) controls.set(v, [1, 0, 0]);
-  for (const v of LOWER_LIP) controls.set(v, [1, 0, 0]);
+  // The lower lip drops less near the corners, which keeps the opening oval rather than boxy.
+  const mouthU = ((rest[61 * 3]! + rest[291 * 3]!) / 2 - frame.originX) * frame.exX + ((rest[61 * 3 + 1]! + rest[291 * 3 + 1]!) / 2 - frame.originY) * frame.exY;
+  for (const v of LOWER_LIP) {
+    const u = (rest[v * 3]! - frame.originX) * frame.exX + (rest[v * 3 + 1]! - frame.originY) * frame.exY;
+    const s = Math.min(1, Math.abs(u - mouthU) / (frame.mouthWidth / 2));
+    controls.set(v, [0.45 + 0.55 * Math.sqrt(Math.max(0, 1 - s * s)), 0, 0]);
+  }
   for (const v of [61, 291, 78, 308, 62, 292, 76, 306]) controls.set(v, [0.45, 0, 0]);
   const spread = new Float32Array(vertexCount * 3);
   spreadField(rest, LANDMARK_COUNT, controls, 1e6, spread);

@@ -65,7 +65,7 @@ export function sampleMouthColours(image: Uint8Array, width: number, height: num
   const teeth: [number, number, number] = sourceTeeth
     ? [median(found[0]!), median(found[1]!), median(found[2]!)]
     : [228 * brightness, 220 * brightness, 205 * brightness];
-  const dark: [number, number, number] = [lipColour[0] * 0.14 + 4, lipColour[1] * 0.1 + 2, lipColour[2] * 0.1 + 2];
-  const tongue: [number, number, number] = [lipColour[0] * 0.8 + 20, lipColour[1] * 0.55, lipColour[2] * 0.6];
+  const dark: [number, number, number] = [lipColour[0] * 0.2 + 4, lipColour[1] * 0.12 + 2, lipColour[2] * 0.12 + 2];
+  const tongue: [number, number, number] = [lipColour[0] * 0.75 + 15, lipColour[1] * 0.6, lipColour[2] * 0.62];
   return { lip: lipColour, teeth, dark, tongue, sourceTeeth };
 }

@@ -10,39 +10,25 @@ export interface EyeContours {
   irisRadius: number;
 }
 
-export interface EyePaintInput {
+export interface EyeballPaintInput {
   width: number;
   height: number;
   source: Uint8Array;
   out: Uint8Array;
   rest: Float32Array;
+  /** Vertex positions with the lids where the source has them (the closing lid is drawn over later). */
   pos: Float32Array;
   eye: EyeContours;
   sourceProfile: ContourProfile;
-  /** Extra lid closure in [0, 1]: share of the remaining opening covered by the upper lid. */
-  closure: number;
-  /** Iris shift in source pixels (already in image orientation). */
+  /** Iris shift in source pixels (image orientation). */
   shiftX: number;
   shiftY: number;
 }
 
 const rgb = new Float32Array(3);
-const lid = new Float32Array(3);
+const left = new Float32Array(3);
 
-/**
- * Redraws one eye opening: the eyeball is resampled column by column from the source opening with the iris pushed
- * by the gaze shift (the lids clip it), then the upper lid is painted down over `closure` of the opening with skin
- * sampled just above the source lid, a darker lash line at its edge and no iris showing through.
- */
-export function paintEye(input: EyePaintInput): void {
-  const { width, height, source, out, rest, pos, eye, sourceProfile: sp, closure } = input;
-  const dp = buildContourProfile(pos, eye.upper, eye.lower);
-  const scale = sp.length / dp.length;
-  const irisX = rest[eye.iris * 3]!;
-  const irisY = rest[eye.iris * 3 + 1]!;
-  const radius = Math.max(1, eye.irisRadius);
-  const lashWidth = Math.max(1.2, 0.07 * dp.length);
-  const cover = closure > 0 ? 1.2 * Math.min(1, closure * 4) : 0;
+function bounds(pos: Float32Array, eye: EyeContours): [number, number, number, number] {
   let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
   for (const v of [...eye.upper, ...eye.lower]) {
     minX = Math.min(minX, pos[v * 3]!);
@@ -50,14 +36,93 @@ export function paintEye(input: EyePaintInput): void {
     minY = Math.min(minY, pos[v * 3 + 1]!);
     maxY = Math.max(maxY, pos[v * 3 + 1]!);
   }
-  const x0 = Math.max(0, Math.floor(minX - 2));
-  const x1 = Math.min(width - 1, Math.ceil(maxX + 2));
-  const y0 = Math.max(0, Math.floor(minY - 3));
-  const y1 = Math.min(height - 1, Math.ceil(maxY + 2));
-  const centre = (sampleColumn(sp.lower, sp.length / 2) - sampleColumn(sp.upper, sp.length / 2));
-  const band = Math.max(1.5, 0.45 * centre);
-  const lashGap = Math.max(1, 0.18 * centre);
+  return [minX, minY, maxX, maxY];
+}
 
+/** Median colours of the sclera and the iris of one source eye. */
+export interface EyeColours {
+  sclera: [number, number, number];
+  iris: [number, number, number];
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+}
+
+/** Samples the sclera (opening outside the iris disc) and iris colours of a source eye. */
+export function sampleEyeColours(image: Uint8Array, width: number, height: number, rest: Float32Array, eye: EyeContours): EyeColours {
+  const sp = buildContourProfile(rest, eye.upper, eye.lower);
+  const cx = rest[eye.iris * 3]!;
+  const cy = rest[eye.iris * 3 + 1]!;
+  const radius = Math.max(1, eye.irisRadius);
+  const sclera: number[][] = [[], [], []];
+  const iris: number[][] = [[], [], []];
+  for (let a = 1; a < sp.upper.length - 1; a++) {
+    for (let b = sp.upper[a]! + 0.5; b < sp.lower[a]! - 0.5; b += 1) {
+      const x = sp.cornerX + a * sp.axisX + b * sp.normalX;
+      const y = sp.cornerY + a * sp.axisY + b * sp.normalY;
+      sampleBilinear(image, width, height, x, y, rgb);
+      const r = Math.hypot(x - cx, y - cy) / radius;
+      const bucket = r > 1.15 ? sclera : r < 0.8 ? iris : null;
+      if (bucket === null) continue;
+      for (let c = 0; c < 3; c++) bucket[c]!.push(rgb[c]!);
+    }
+  }
+  // The sclera is the brighter half of what lies outside the iris (corners and lid shadows are darker).
+  const luma = sclera[0]!.map((r, i) => r + sclera[1]![i]! + sclera[2]![i]!);
+  const cut = median(luma);
+  const bright = (c: number): number[] => sclera[c]!.filter((_, i) => luma[i]! >= cut);
+  const pick = (bucket: number[][], c: number, fallback: number): number => (bucket[c]!.length > 0 ? median(bucket[c]!) : fallback);
+  return {
+    sclera: sclera[0]!.length >= 4 ? [median(bright(0)), median(bright(1)), median(bright(2))] : [215, 205, 200],
+    iris: [pick(iris, 0, 80), pick(iris, 1, 55), pick(iris, 2, 40)],
+  };
+}
+
+export interface EyeballPaintInput {
+  width: number;
+  height: number;
+  source: Uint8Array;
+  out: Uint8Array;
+  rest: Float32Array;
+  /** Vertex positions with the lids where the source has them (a closing lid is drawn over later). */
+  pos: Float32Array;
+  eye: EyeContours;
+  colours: EyeColours;
+  sourceProfile: ContourProfile;
+  /** Iris shift in source pixels (image orientation). */
+  shiftX: number;
+  shiftY: number;
+}
+
+/**
+ * Redraws one eye opening for a gaze change. Working in the source opening (column by column), the iris disc is
+ * translated by the gaze shift; iris parts the source hides under the lids get the iris colour; sclera that the iris
+ * uncovers is painted in the sclera colour, shaded under the upper lid; elsewhere the source sclera stays.
+ */
+export function paintEyeball(input: EyeballPaintInput): void {
+  const { width, height, source, out, rest, pos, eye, colours, sourceProfile: sp } = input;
+  const dp = buildContourProfile(pos, eye.upper, eye.lower);
+  const cx = rest[eye.iris * 3]!;
+  const cy = rest[eye.iris * 3 + 1]!;
+  const radius = Math.max(1, eye.irisRadius);
+  // Keep the iris centre inside the opening.
+  const centreA = (cx - sp.cornerX) * sp.axisX + (cy - sp.cornerY) * sp.axisY;
+  const centreB = (cx - sp.cornerX) * sp.normalX + (cy - sp.cornerY) * sp.normalY;
+  const limit = Math.max(0, sp.length / 2 - 0.6 * radius);
+  let shiftA = input.shiftX * sp.axisX + input.shiftY * sp.axisY;
+  shiftA = Math.min(sp.length / 2 + limit - centreA, Math.max(sp.length / 2 - limit - centreA, shiftA));
+  const shiftB = input.shiftX * sp.normalX + input.shiftY * sp.normalY;
+  const tx = cx + shiftA * sp.axisX + shiftB * sp.normalX;
+  const ty = cy + shiftA * sp.axisY + shiftB * sp.normalY;
+  const [minX, minY, maxX, maxY] = bounds(pos, eye);
+  const x0 = Math.max(0, Math.floor(minX - 1));
+  const x1 = Math.min(width - 1, Math.ceil(maxX + 1));
+  const y0 = Math.max(0, Math.floor(minY - 1));
+  const y1 = Math.min(height - 1, Math.ceil(maxY + 1));
+  const [sr, sg, sb] = colours.sclera;
+  const [ir, ig, ib] = colours.iris;
   for (let y = y0; y <= y1; y++) {
     for (let x = x0; x <= x1; x++) {
       const px = x + 0.5 - dp.cornerX;
@@ -68,55 +133,115 @@ export function paintEye(input: EyePaintInput): void {
       const bu = sampleColumn(dp.upper, a);
       const bl = sampleColumn(dp.lower, a);
       const open = bl - bu;
-      if (b > bl || b < bu - cover) continue;
-      const o = (y * width + x) * 3;
-      const s = a / dp.length;
-      const a0 = s * sp.length;
+      if (b < bu - 0.5 || b > bl + 0.5 || open <= 0.01) continue;
+      const a0 = (a / dp.length) * sp.length;
       const su = sampleColumn(sp.upper, a0);
       const sl = sampleColumn(sp.lower, a0);
-      let r = out[o]!, g = out[o + 1]!, bb = out[o + 2]!;
-      if (b >= bu && open > 0.01) {
-        const t = (b - bu) / open;
-        const sb = su + t * (sl - su);
-        let sx = sp.cornerX + a0 * sp.axisX + sb * sp.normalX;
-        let sy = sp.cornerY + a0 * sp.axisY + sb * sp.normalY;
-        const dx = sx - input.shiftX - irisX;
-        const dy = sy - input.shiftY - irisY;
-        const push = smoothstep(2.2, 1.0, Math.hypot(dx, dy) / radius);
-        sx -= input.shiftX * push;
-        sy -= input.shiftY * push;
-        sampleBilinear(source, width, height, sx, sy, rgb);
-        r = rgb[0]!;
-        g = rgb[1]!;
-        bb = rgb[2]!;
-      }
-      if (closure > 0) {
-        const edge = bu + closure * Math.max(0, open);
-        const top = bu - cover;
-        if (b < edge + 1) {
-          const tau = clamp01((b - top) / Math.max(0.5, edge - top));
-          const sb = su - lashGap - (1 - tau) * band;
-          sampleBilinear(source, width, height, sp.cornerX + a0 * sp.axisX + sb * sp.normalX, sp.cornerY + a0 * sp.axisY + sb * sp.normalY, lid);
-          const shade = 1 - 0.12 * tau;
-          let lr = lid[0]! * shade, lg = lid[1]! * shade, lb = lid[2]! * shade;
-          const lash = smoothstep(edge - lashWidth * scale, edge - 0.2 * lashWidth, b) * Math.min(1, 0.4 + closure);
-          const dark = 0.3;
-          lr += (lid[0]! * dark - lr) * lash;
-          lg += (lid[1]! * dark - lg) * lash;
-          lb += (lid[2]! * dark - lb) * lash;
-          const k = b <= edge ? (b >= bu ? 1 : clamp01((b - top) / Math.max(0.5, cover))) : 1 - (b - edge);
-          r += (lr - r) * k;
-          g += (lg - g) * k;
-          bb += (lb - bb) * k;
+      const t = Math.min(1, Math.max(0, (b - bu) / open));
+      const sbv = su + t * (sl - su);
+      const qx = sp.cornerX + a0 * sp.axisX + sbv * sp.normalX;
+      const qy = sp.cornerY + a0 * sp.axisY + sbv * sp.normalY;
+      // Sclera layer: the source where it shows sclera, painted sclera where the iris used to be.
+      sampleBilinear(source, width, height, qx, qy, rgb);
+      let r = rgb[0]!, g = rgb[1]!, bb = rgb[2]!;
+      const oldDist = Math.hypot(qx - cx, qy - cy) / radius;
+      const wasIris = smoothstep(1.3, 1.05, oldDist);
+      if (wasIris > 0) {
+        // Uncovered sclera: interpolate the source sclera found left and right of the old iris on this row.
+        const qa = a0;
+        const qb = sbv;
+        const dbRow = qb - centreB;
+        const half = Math.sqrt(Math.max(0, (1.3 * radius) ** 2 - dbRow * dbRow)) + 0.5;
+        const la = centreA - half;
+        const ra = centreA + half;
+        const inside = (pa: number): boolean => pa > 0.5 && pa < sp.length - 0.5 && qb > sampleColumn(sp.upper, pa) + 0.5 && qb < sampleColumn(sp.lower, pa) - 0.5;
+        const leftOk = inside(la);
+        const rightOk = inside(ra);
+        const mix = leftOk && rightOk ? Math.min(1, Math.max(0, (qa - la) / (ra - la))) : rightOk ? 1 : 0;
+        sampleBilinear(source, width, height, sp.cornerX + la * sp.axisX + qb * sp.normalX, sp.cornerY + la * sp.axisY + qb * sp.normalY, left);
+        sampleBilinear(source, width, height, sp.cornerX + ra * sp.axisX + qb * sp.normalX, sp.cornerY + ra * sp.axisY + qb * sp.normalY, rgb);
+        let fr: number, fg: number, fb: number;
+        const shade = 0.8 + 0.2 * smoothstep(0, 0.45, t);
+        fr = sr * shade;
+        fg = sg * shade;
+        fb = sb * shade;
+        if (leftOk || rightOk) {
+          // Half the found sclera (keeps its shading), half the median sclera colour (hides streaks).
+          fr = 0.5 * fr + 0.5 * (left[0]! + (rgb[0]! - left[0]!) * mix);
+          fg = 0.5 * fg + 0.5 * (left[1]! + (rgb[1]! - left[1]!) * mix);
+          fb = 0.5 * fb + 0.5 * (left[2]! + (rgb[2]! - left[2]!) * mix);
         }
+        r += (fr - r) * wasIris;
+        g += (fg - g) * wasIris;
+        bb += (fb - bb) * wasIris;
       }
-      out[o] = r + 0.5;
-      out[o + 1] = g + 0.5;
-      out[o + 2] = bb + 0.5;
+      // Iris layer: the source iris translated by the shift.
+      const irisDist = Math.hypot(qx - tx, qy - ty) / radius;
+      const cover = clamp01((1 - irisDist) * radius + 0.5);
+      if (cover > 0) {
+        const fx = qx - (tx - cx);
+        const fy = qy - (ty - cy);
+        const fa = (fx - sp.cornerX) * sp.axisX + (fy - sp.cornerY) * sp.axisY;
+        const fb = (fx - sp.cornerX) * sp.normalX + (fy - sp.cornerY) * sp.normalY;
+        const hidden = fa <= 0 || fa >= sp.length || fb < sampleColumn(sp.upper, fa) + 0.5 || fb > sampleColumn(sp.lower, fa) - 0.5;
+        if (hidden) {
+          rgb[0] = ir;
+          rgb[1] = ig;
+          rgb[2] = ib;
+        } else sampleBilinear(source, width, height, fx, fy, rgb);
+        r += (rgb[0]! - r) * cover;
+        g += (rgb[1]! - g) * cover;
+        bb += (rgb[2]! - bb) * cover;
+      }
+      const k = clamp01(Math.min(b - bu, bl - b) + 0.5);
+      const o = (y * width + x) * 3;
+      out[o] = out[o]! + (r - out[o]!) * k + 0.5;
+      out[o + 1] = out[o + 1]! + (g - out[o + 1]!) * k + 0.5;
+      out[o + 2] = out[o + 2]! + (bb - out[o + 2]!) * k + 0.5;
     }
   }
 }
 
-export function eyeSourceProfile(rest: Float32Array, eye: EyeContours): ContourProfile {
-  return buildContourProfile(rest, eye.upper, eye.lower);
+export interface LashLineInput {
+  width: number;
+  height: number;
+  out: Uint8Array;
+  /** Final vertex positions (lid closed by `closure`). */
+  pos: Float32Array;
+  eye: EyeContours;
+  closure: number;
+}
+
+/**
+ * Darkens a soft band along the lowered upper-lid edge so that a closing lid reads as a lash line, not a smear.
+ */
+export function paintLashLine(input: LashLineInput): void {
+  const { width, height, out, pos, eye, closure } = input;
+  if (closure <= 0.05) return;
+  const dp = buildContourProfile(pos, eye.upper, eye.lower);
+  const thickness = Math.max(0.8, 0.045 * dp.length) * smoothstep(0.05, 0.5, closure);
+  const strength = 0.45 * smoothstep(0.05, 0.6, closure);
+  const [minX, minY, maxX, maxY] = bounds(pos, eye);
+  const x0 = Math.max(0, Math.floor(minX));
+  const x1 = Math.min(width - 1, Math.ceil(maxX));
+  const y0 = Math.max(0, Math.floor(minY - thickness - 2));
+  const y1 = Math.min(height - 1, Math.ceil(maxY + 2));
+  for (let y = y0; y <= y1; y++) {
+    for (let x = x0; x <= x1; x++) {
+      const px = x + 0.5 - dp.cornerX;
+      const py = y + 0.5 - dp.cornerY;
+      const a = px * dp.axisX + py * dp.axisY;
+      if (a <= 0 || a >= dp.length) continue;
+      const s = a / dp.length;
+      const b = px * dp.normalX + py * dp.normalY;
+      const edge = sampleColumn(dp.upper, a);
+      const dist = edge - b;
+      if (dist < -1 || dist > thickness + 1) continue;
+      const k = strength * clamp01(dist + 1) * clamp01(thickness + 1 - dist) * smoothstep(0, 0.2, Math.min(s, 1 - s));
+      const o = (y * width + x) * 3;
+      out[o] = out[o]! * (1 - k) + 0.5;
+      out[o + 1] = out[o + 1]! * (1 - k) + 0.5;
+      out[o + 2] = out[o + 2]! * (1 - k) + 0.5;
+    }
+  }
 }

@@ -23,6 +23,40 @@ export interface MouthPaintInput {
   colours: MouthColours;
   /** Mouth width of the source, pixels. */
   mouthWidth: number;
+  /** Vertical size of the face in the frame relative to the source (head scale and pitch). */
+  verticalScale: number;
+  /** Scratch table of at least 4096 floats. */
+  columnMap: Float32Array;
+}
+
+/** Fills `map[a]` with the source column matching destination column `a`, from the lip contour vertices. */
+function buildColumnMap(input: MouthPaintInput, dp: ContourProfile, columns: number): void {
+  const { rest, pos, sourceProfile: sp, columnMap } = input;
+  columnMap.fill(0, 0, columns);
+  for (const contour of [INNER_UPPER, INNER_LOWER]) {
+    let prevA = 0;
+    let prevA0 = 0;
+    let k = 0;
+    for (let a = 0; a < columns; a++) {
+      while (k < contour.length) {
+        const v = contour[k]!;
+        const ad = Math.max(prevA, (pos[v * 3]! - dp.cornerX) * dp.axisX + (pos[v * 3 + 1]! - dp.cornerY) * dp.axisY);
+        if (ad >= a) break;
+        prevA = ad;
+        prevA0 = (rest[v * 3]! - sp.cornerX) * sp.axisX + (rest[v * 3 + 1]! - sp.cornerY) * sp.axisY;
+        k++;
+      }
+      let a0: number;
+      if (k >= contour.length) a0 = sp.length;
+      else {
+        const v = contour[k]!;
+        const ad = Math.max(prevA, (pos[v * 3]! - dp.cornerX) * dp.axisX + (pos[v * 3 + 1]! - dp.cornerY) * dp.axisY);
+        const as = (rest[v * 3]! - sp.cornerX) * sp.axisX + (rest[v * 3 + 1]! - sp.cornerY) * sp.axisY;
+        a0 = ad > prevA ? prevA0 + ((a - prevA) / (ad - prevA)) * (as - prevA0) : as;
+      }
+      columnMap[a] = columnMap[a]! + 0.5 * Math.min(sp.length, Math.max(0, a0));
+    }
+  }
 }
 
 const tmp = new Float32Array(3);
@@ -41,8 +75,10 @@ function teethProfile(s: number): number {
 export function paintMouthInterior(input: MouthPaintInput): void {
   const { width, height, source, out, pos, sourceProfile: sp, colours } = input;
   const dp = buildContourProfile(pos, INNER_UPPER, INNER_LOWER);
-  const scale = sp.length / dp.length;
-  const mw = input.mouthWidth / scale;
+  const columns = Math.min(input.columnMap.length, dp.upper.length);
+  buildColumnMap(input, dp, columns);
+  const scale = 1 / input.verticalScale;
+  const mw = input.mouthWidth * (dp.length / sp.length);
   let maxGap = 0;
   for (let a = 0; a < dp.upper.length; a++) maxGap = Math.max(maxGap, dp.lower[a]! - dp.upper[a]!);
   if (maxGap <= 0.05) return;
@@ -91,20 +127,20 @@ export function paintMouthInterior(input: MouthPaintInput): void {
       synth[0] = (lr * shadow + (dr - lr * shadow) * depth) * sideDark;
       synth[1] = (lg * shadow + (dg - lg * shadow) * depth) * sideDark;
       synth[2] = (lb * shadow + (db - lb * shadow) * depth) * sideDark;
-      const bump = Math.sqrt(Math.max(0, 1 - ((s - 0.5) / 0.36) ** 2));
-      const tongueH = Math.min(0.45 * open, 0.12 * mw) * bump;
+      const bump = Math.sqrt(Math.max(0, 1 - ((s - 0.5) / 0.42) ** 2));
+      const tongueH = Math.min(0.5 * open, 0.16 * mw) * bump;
       if (tongueH > 0.5) {
-        const k = clamp01((tongueH - ee) / 1.2) * smoothstep(0.05 * mw, 0.14 * mw, open);
-        const shade = 0.55 + 0.45 * (ee / tongueH);
+        const k = clamp01((tongueH - ee) / 1.5) * smoothstep(0.05 * mw, 0.16 * mw, open);
+        const shade = (0.85 - 0.45 * (ee / tongueH)) * (1 - 0.4 * Math.abs(2 * s - 1));
         synth[0] += (gr * shade - synth[0]!) * k;
         synth[1] += (gg * shade - synth[1]!) * k;
         synth[2] += (gb * shade - synth[2]!) * k;
       }
       const lowerShow = smoothstep(LOWER_TEETH_FROM * mw, (LOWER_TEETH_FROM + 0.1) * mw, open);
-      const lowerTeeth = 0.055 * mw * lowerShow * teethProfile(s);
+      const lowerTeeth = 0.045 * mw * lowerShow * teethProfile(s);
       if (lowerTeeth > 0.3) {
         const k = clamp01((lowerTeeth - ee) / 1.2);
-        const shade = 0.62 * (1 - 0.35 * Math.abs(2 * s - 1));
+        const shade = 0.8 * (1 - 0.35 * Math.abs(2 * s - 1)) * (0.8 + 0.2 * smoothstep(0, lowerTeeth, ee));
         synth[0] += (tr * shade - synth[0]!) * k;
         synth[1] += (tg * shade - synth[1]!) * k;
         synth[2] += (tb * shade - synth[2]!) * k;
@@ -119,7 +155,7 @@ export function paintMouthInterior(input: MouthPaintInput): void {
       }
 
       // Reuse of the source interior: the part under the upper lip follows the upper lip, the rest the lower lip.
-      const a0 = s * sp.length;
+      const a0 = sampleColumn(input.columnMap.subarray(0, columns), a);
       const su = sampleColumn(sp.upper, a0);
       const sl = sampleColumn(sp.lower, a0);
       const h0 = Math.max(0, sl - su);
@@ -146,7 +182,8 @@ export function paintMouthInterior(input: MouthPaintInput): void {
         g += (tmp[1]! - g) * reuse;
         bl2 += (tmp[2]! - bl2) * reuse;
       }
-      const alpha = edge >= 0 ? 1 : (1 + edge / FEATHER) * (1 - reuse);
+      // Over the lips the painted edge is feathered only where the opening grew beyond the source's.
+      const alpha = edge >= 0 ? 1 : (1 + edge / FEATHER) * (1 - reuse) * clamp01(grown);
       if (alpha <= 0) continue;
       const o = (y * width + x) * 3;
       out[o] = out[o]! + (r - out[o]!) * alpha + 0.5;
