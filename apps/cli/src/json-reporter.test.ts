@@ -11,7 +11,7 @@ function events(text: string): Array<Record<string, unknown>> {
 }
 
 const result = {
-  out: '/tmp/x.mp4', frames: 91, fps: 25, width: 512, height: 512, durationSeconds: 3.64, provider: 'cpu',
+  out: 'out/x.mp4', frames: 91, fps: 25, width: 512, height: 512, durationSeconds: 3.64, provider: 'cpu',
   timings: { render: 2.5 },
 };
 

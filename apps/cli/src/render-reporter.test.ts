@@ -3,7 +3,7 @@ import { createHumanReporter, toReportedError } from './render-reporter.ts';
 import { collectingStream, manualClock } from './test-streams.ts';
 
 const result = {
-  out: '/tmp/clip.mp4', frames: 91, fps: 25, width: 512, height: 512, durationSeconds: 3.64, provider: 'webgpu',
+  out: 'out/clip.mp4', frames: 91, fps: 25, width: 512, height: 512, durationSeconds: 3.64, provider: 'webgpu',
   timings: { audio: 0.4, render: 2.5 },
 };
 
@@ -15,14 +15,21 @@ describe('human reporter', () => {
     reporter.progress({ stage: 'render', done: 91, total: 91, framesPerSecond: 30, etaSeconds: 0 });
     reporter.done(result, 75.2);
     expect(stderr.text().endsWith('\n')).toBe(true);
-    expect(stdout.text()).toBe('Wrote /tmp/clip.mp4: 91 frames, 512x512 at 25 fps, 3.64 s of video, provider webgpu in 1:15\n');
+    expect(stdout.text()).toBe('Wrote out/clip.mp4: 91 frames, 512x512 at 25 fps, 3.64 s of video, provider webgpu in 1:15\n');
   });
 
-  it('adds timings with --verbose', () => {
+  it('adds engine log lines and timings with --verbose only', () => {
     const stdout = collectingStream();
-    const reporter = createHumanReporter(stdout, collectingStream(), { verbose: true });
+    const stderr = collectingStream();
+    const reporter = createHumanReporter(stdout, stderr, { verbose: true });
+    reporter.log('provider webgpu');
     reporter.done(result, 3);
+    expect(stderr.text()).toBe('provider webgpu\n');
     expect(stdout.text()).toContain('Timings: audio 0.40 s, render 2.50 s\n');
+
+    const quiet = collectingStream();
+    createHumanReporter(collectingStream(), quiet, { verbose: false }).log('provider webgpu');
+    expect(quiet.text()).toBe('');
   });
 
   it('prints the error code and message without a stack, unless verbose', () => {

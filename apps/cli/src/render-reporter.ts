@@ -37,7 +37,9 @@ export function createHumanReporter(stdout: OutputStream, stderr: OutputStream, 
   const display = createProgressDisplay(stderr, options);
   return {
     progress: (p) => display.update(p),
-    log: (line) => display.note(line),
+    log(line) {
+      if (options.verbose) display.note(line);
+    },
     done(result, wallSeconds) {
       display.close();
       const took = ` in ${formatClock(wallSeconds)}`;
