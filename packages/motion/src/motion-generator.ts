@@ -3,10 +3,11 @@ import { MOTION_CHANNEL_COUNT, type MotionTrack } from '@portrait-farm/contracts
 import type { ModelPack } from '@portrait-farm/model-pack';
 import { createModelSession, type ExecutionProvider, type ModelSession } from '@portrait-farm/model-runtime';
 import { MotionError } from './errors.ts';
-import { guidanceFeeds, guidedX0, type WindowConditioning } from './guidance.ts';
+import type { WindowConditioning } from './guidance.ts';
 import { checkSeed, windowNoise } from './rng.ts';
 import { alphaBarTable, samplerTimesteps } from './schedule.ts';
-import { SOLVERS, sample, type Denoise, type Solver } from './solvers.ts';
+import { SOLVERS, type Solver } from './solvers.ts';
+import { sampleWindow, type SamplerSettings } from './window-sampler.ts';
 import { checkFeatures, windowAudio, windowCount, type FeatureMatrix } from './windows.ts';
 
 /** Options of {@link createMotionGenerator}; unset ones take the pack's defaults. */
@@ -103,6 +104,7 @@ export async function createMotionGenerator(pack: ModelPack, session: ModelSessi
   const alphaBar = alphaBarTable(pack.denoiser.schedule);
   const mean = pack.channelMean;
   const std = pack.channelStd;
+  const settings: SamplerSettings = { session: denoiser, alphaBar, prediction, guidance: resolved.guidance, solver: resolved.solver, steps: resolved.steps };
   let closed = false;
 
   const checkTail = (index: number, tail: Float32Array | null): void => {
@@ -129,16 +131,8 @@ export async function createMotionGenerator(pack: ModelPack, session: ModelSessi
       channels: c,
       featureDim,
     };
-    const denoise: Denoise = async (x, t) => {
-      const outputs = await denoiser.run(guidanceFeeds(x, t, conditioning));
-      const pred = outputs['prediction'];
-      if (pred === undefined || !(pred.data instanceof Float32Array) || pred.data.length !== 2 * w * c) {
-        throw new MotionError('MOTION_DENOISER_FAILED', `denoiser output "prediction" must be float32 [2, ${w}, ${c}]. Got: ${pred === undefined ? 'no such output' : `${pred.data.length} values`}`);
-      }
-      return guidedX0(pred.data, x, alphaBar[t]!, prediction, resolved.guidance);
-    };
     const noise = Float64Array.from(windowNoise(resolved.seed, index, w * c));
-    const z = Float32Array.from(await sample(resolved.solver, denoise, noise, alphaBar, resolved.steps));
+    const z = Float32Array.from(await sampleWindow(settings, conditioning, noise));
     const motion = new Float32Array(w * c);
     for (let i = 0; i < motion.length; i++) motion[i] = z[i]! * std[i % c]! + mean[i % c]!;
     return { motion, tail: z.slice((w - k) * c) };
