@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ExecutionProvider } from '@portrait-farm/model-runtime';
 import type { Box } from './face-detector.ts';
@@ -9,6 +10,12 @@ export interface FaceAnalyzerOptions {
    * @defaultValue the repository's models/face
    */
   modelsDir?: string;
+  /**
+   * Paths of single model files (for example a model pack manifest's `face` section), each overriding the file
+   * of that name in `modelsDir`.
+   * @defaultValue none
+   */
+  modelFiles?: Partial<Record<FaceModelRole, string>>;
   /**
    * Execution providers to try, in order.
    * @defaultValue the model runtime's default (PORTRAIT_FARM_PROVIDERS, else cuda, webgpu, cpu)
@@ -42,9 +49,19 @@ export interface FaceAnalyzerOptions {
   refinePasses?: number;
 }
 
+/** The four face models by role, and their file names in `models/face`. */
+export const FACE_MODEL_FILES = Object.freeze({
+  detector: 'face_detector.onnx',
+  detectorFull: 'face_detector_full.onnx',
+  mesh: 'face_landmarks.onnx',
+  iris: 'iris_landmarks.onnx',
+});
+export type FaceModelRole = keyof typeof FACE_MODEL_FILES;
+
 /** {@link FaceAnalyzerOptions} with every field decided. */
 export interface ResolvedFaceAnalyzerOptions {
   modelsDir: string;
+  modelPaths: Readonly<Record<FaceModelRole, string>>;
   providers: ExecutionProvider[] | null;
   log: (line: string) => void;
   minDetectionScore: number;
@@ -67,8 +84,16 @@ export function resolveAnalyzerOptions(options: FaceAnalyzerOptions): ResolvedFa
   if (!Number.isInteger(refinePasses) || refinePasses < 0 || refinePasses > 5) {
     throw new RangeError(`refinePasses must be an integer between 0 and 5. Passed: ${refinePasses}`);
   }
+  const modelsDir = options.modelsDir ?? DEFAULT_MODELS_DIR;
+  const modelPaths = Object.freeze({
+    detector: options.modelFiles?.detector ?? join(modelsDir, FACE_MODEL_FILES.detector),
+    detectorFull: options.modelFiles?.detectorFull ?? join(modelsDir, FACE_MODEL_FILES.detectorFull),
+    mesh: options.modelFiles?.mesh ?? join(modelsDir, FACE_MODEL_FILES.mesh),
+    iris: options.modelFiles?.iris ?? join(modelsDir, FACE_MODEL_FILES.iris),
+  });
   return Object.freeze({
-    modelsDir: options.modelsDir ?? DEFAULT_MODELS_DIR,
+    modelsDir,
+    modelPaths,
     providers: options.providers ?? null,
     log: options.log ?? ((): void => {}),
     minDetectionScore: probability('minDetectionScore', options.minDetectionScore ?? 0.5),

@@ -219,3 +219,18 @@ describe('robustness', () => {
     expect(box.message).toContain('10,10,-5,20');
   });
 });
+
+describe('analyzer lifecycle', () => {
+  it('says which model file is missing', async () => {
+    const error = await failure(createFaceAnalyzer({ modelsDir: '/nonexistent/face-models' }));
+    expect(error.code).toBe('FACE_MODELS_MISSING');
+    expect(error.message).toContain('/nonexistent/face-models/face_detector.onnx');
+  });
+
+  it('refuses to analyse after close', async () => {
+    const closing = await createFaceAnalyzer({ providers: ['cpu'] });
+    await closing.close();
+    const error = await failure(closing.analyze(ASTRONAUT));
+    expect(error.code).toBe('FACE_ANALYZER_CLOSED');
+  });
+});

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { createModelSession, type ModelSession } from '@portrait-farm/model-runtime';
 import { invertAffine } from './affine.ts';
 import {
   resolveAnalyzerOptions,
   type AnalyzeOptions,
   type FaceAnalyzerOptions,
+  type FaceModelRole,
   type ResolvedFaceAnalyzerOptions,
 } from './analyzer-options.ts';
 import { CROP_SIZE, cropTransform } from './crop-transform.ts';
@@ -26,13 +26,6 @@ export interface FaceAnalyzer {
   close(): Promise<void>;
 }
 
-export const FACE_MODEL_FILES = Object.freeze({
-  detector: 'face_detector.onnx',
-  detectorFull: 'face_detector_full.onnx',
-  mesh: 'face_landmarks.onnx',
-  iris: 'iris_landmarks.onnx',
-});
-
 function isRgbImage(value: unknown): value is RgbImage {
   return typeof value === 'object' && value !== null && 'data' in value && 'width' in value && !(value instanceof Uint8Array);
 }
@@ -40,22 +33,21 @@ function isRgbImage(value: unknown): value is RgbImage {
 /** Loads the face models (each in its own inference thread) and returns an analyzer. */
 export async function createFaceAnalyzer(options: FaceAnalyzerOptions = {}): Promise<FaceAnalyzer> {
   const settings = resolveAnalyzerOptions(options);
-  for (const file of Object.values(FACE_MODEL_FILES)) {
-    const path = join(settings.modelsDir, file);
+  for (const [role, path] of Object.entries(settings.modelPaths)) {
     if (!existsSync(path)) {
-      throw new FaceError('FACE_MODELS_MISSING', `Face model ${file} not found in ${settings.modelsDir} (looked for ${path}).`);
+      throw new FaceError('FACE_MODELS_MISSING', `Face model "${role}" not found: no file at ${path}.`);
     }
   }
-  const open = (file: string): Promise<ModelSession> =>
-    createModelSession(join(settings.modelsDir, file), {
+  const open = (role: FaceModelRole): Promise<ModelSession> =>
+    createModelSession(settings.modelPaths[role], {
       ...(settings.providers === null ? {} : { providers: settings.providers }),
       log: settings.log,
     });
   const [shortSession, fullSession, meshSession, irisSession] = await Promise.all([
-    open(FACE_MODEL_FILES.detector),
-    open(FACE_MODEL_FILES.detectorFull),
-    open(FACE_MODEL_FILES.mesh),
-    open(FACE_MODEL_FILES.iris),
+    open('detector'),
+    open('detectorFull'),
+    open('mesh'),
+    open('iris'),
   ]);
   const detectors = [new FaceDetector(shortSession, SHORT_RANGE_LAYOUT), new FaceDetector(fullSession, FULL_RANGE_LAYOUT)];
   const sessions = [shortSession, fullSession, meshSession, irisSession];

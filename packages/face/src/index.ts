@@ -1,6 +1,7 @@
-export { createFaceAnalyzer, FACE_MODEL_FILES } from './face-analyzer.ts';
+export { createFaceAnalyzer } from './face-analyzer.ts';
+export { FACE_MODEL_FILES } from './analyzer-options.ts';
 export type { FaceAnalyzer } from './face-analyzer.ts';
-export type { AnalyzeOptions, FaceAnalyzerOptions } from './analyzer-options.ts';
+export type { AnalyzeOptions, FaceAnalyzerOptions, FaceModelRole } from './analyzer-options.ts';
 export { LANDMARK_COUNT } from './face-analysis.ts';
 export type { FaceAnalysis } from './face-analysis.ts';
 export type { Box } from './face-detector.ts';
