@@ -30,7 +30,9 @@ export interface RenderClipOptions {
   faceIndex?: number;
   faceBox?: { x: number; y: number; width: number; height: number };
   providers?: Provider[];
+  renderThreads?: number;
   log?: (line: string) => void;
+  signal?: AbortSignal;
 }
 
 export interface RenderProgress {

@@ -39,16 +39,16 @@ describe('parseRenderArgs', () => {
   it('maps every option to the engine options', () => {
     const parsed = parse(
       '--fps', '30', '--mode', 'crop', '--seed', '42', '--steps', '8', '--solver', 'ddim', '--guidance', '1.5',
-      '--gaze', '-0.25,0.5', '--head-distance', '1.2', '--emotion', 'happy', '--emotion-intensity', '0.7',
+      '--gaze', '-0.25,0.5', '--head-distance', '-0.2', '--emotion', 'happy', '--emotion-intensity', '0.7',
       '--motion-intensity', '0.5', '--blink-rate', '12', '--face-index', '1', '--providers', 'webgpu,cpu',
-      '--json', '--verbose',
+      '--render-threads', '2', '--json', '--verbose',
     );
     expect(parsed).toMatchObject({
       kind: 'render',
       options: {
         fps: 30, mode: 'crop', seed: 42, steps: 8, solver: 'ddim', guidance: 1.5, faceIndex: 1,
-        providers: ['webgpu', 'cpu'],
-        controls: { gaze: { x: -0.25, y: 0.5 }, headDistance: 1.2, emotion: 'happy', emotionIntensity: 0.7, motionIntensity: 0.5, blinkRate: 12 },
+        providers: ['webgpu', 'cpu'], renderThreads: 2,
+        controls: { gaze: { x: -0.25, y: 0.5 }, headDistance: -0.2, emotion: 'happy', emotionIntensity: 0.7, motionIntensity: 0.5, blinkRate: 12 },
       },
       flags: { json: true, verbose: true },
     });
@@ -75,12 +75,13 @@ describe('parseRenderArgs', () => {
     [['--guidance', '11'], '--guidance must be between 0 and 10. Passed: 11'],
     [['--gaze', '0.5'], '--gaze must be "camera" or X,Y with X and Y between -1 and 1. Passed: 0.5'],
     [['--gaze', '2,0'], '--gaze must be "camera" or X,Y with X and Y between -1 and 1. Passed: 2,0'],
-    [['--head-distance', '3'], '--head-distance must be between 0.5 and 2. Passed: 3'],
+    [['--head-distance', '3'], '--head-distance must be between -0.5 and 0.5. Passed: 3'],
+    [['--render-threads', '0'], '--render-threads must be an integer between 1 and 32. Passed: 0'],
     [['--emotion', 'bored'], '--emotion must be one of neutral, happy, sad, angry, surprised. Passed: bored'],
     [['--emotion-intensity', '1.5'], '--emotion-intensity must be between 0 and 1. Passed: 1.5'],
     [['--motion-intensity', 'lots'], '--motion-intensity must be between 0 and 2. Passed: lots'],
     [['--blink-rate', '100'], '--blink-rate must be between 0 and 60. Passed: 100'],
-    [['--face-index', '1.5'], '--face-index must be an integer between 0 and 99. Passed: 1.5'],
+    [['--face-index', '1.5'], '--face-index must be an integer between 0 and 63. Passed: 1.5'],
     [['--face-box', '1,2,3'], '--face-box must be X,Y,W,H: four integers, X and Y at least 0, W and H at least 8. Passed: 1,2,3'],
     [['--providers', 'cuda,tpu'], '--providers must be a comma-separated list of distinct values from cuda, webgpu, cpu. Passed: cuda,tpu'],
     [['--providers', 'cpu,cpu'], '--providers must be a comma-separated list of distinct values from cuda, webgpu, cpu. Passed: cpu,cpu'],

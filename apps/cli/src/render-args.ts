@@ -31,17 +31,18 @@ Rendering:
   --solver ddim|dpmpp-2m    diffusion solver (default: the pack's)
   --guidance X              audio guidance scale, 0 to 10 (default: the pack's)
   --providers LIST          execution providers to try in order, from cuda,webgpu,cpu
+  --render-threads N        threads rendering frames in parallel, 1 to 32 (default: 1)
 
 Controls:
   --gaze X,Y|camera         gaze direction, X and Y in -1..1 (1 = 30 degrees), or at the camera
-  --head-distance X         head distance relative to the portrait, 0.5 (closer) to 2 (farther)
+  --head-distance X         head scale offset (natural log), -0.5 (farther) to 0.5 (closer)
   --emotion NAME            neutral, happy, sad, angry or surprised
   --emotion-intensity X     0 to 1
   --motion-intensity X      head motion, 0 (still) to 2 (lively); 1 is natural
   --blink-rate N            blinks per minute, 0 to 60
 
 Face choice (portraits with several faces):
-  --face-index N            which detected face, 0 = largest (0 to 99)
+  --face-index N            which detected face, 0 = largest (0 to 63)
   --face-box X,Y,W,H        the face's box in image pixels
 
 Output:
@@ -63,6 +64,7 @@ export type ParsedRender =
 const VALUE_OPTIONS = [
   'image', 'audio', 'out', 'pack', 'fps', 'mode', 'seed', 'steps', 'solver', 'guidance', 'gaze', 'head-distance',
   'emotion', 'emotion-intensity', 'motion-intensity', 'blink-rate', 'face-index', 'face-box', 'providers',
+  'render-threads',
 ] as const;
 
 const PARSE_CONFIG = {
@@ -118,7 +120,7 @@ function parseGaze(text: string): NonNullable<RenderControls['gaze']> {
 function parseControls(v: Values): RenderControls | undefined {
   const controls: RenderControls = {};
   if (v.gaze !== undefined) controls.gaze = parseGaze(v.gaze);
-  if (v['head-distance'] !== undefined) controls.headDistance = numberInRange('head-distance', v['head-distance'], 0.5, 2);
+  if (v['head-distance'] !== undefined) controls.headDistance = numberInRange('head-distance', v['head-distance'], -0.5, 0.5);
   if (v.emotion !== undefined) {
     controls.emotion = oneOf<Emotion>('emotion', v.emotion, ['neutral', 'happy', 'sad', 'angry', 'surprised']);
   }
@@ -167,13 +169,16 @@ export function parseRenderArgs(argv: readonly string[], cwd: string): ParsedRen
   if (v.guidance !== undefined) options.guidance = numberInRange('guidance', v.guidance, 0, 10);
   const controls = parseControls(v);
   if (controls !== undefined) options.controls = controls;
-  if (v['face-index'] !== undefined) options.faceIndex = integerInRange('face-index', v['face-index'], 0, 99);
+  if (v['face-index'] !== undefined) options.faceIndex = integerInRange('face-index', v['face-index'], 0, 63);
   if (v['face-box'] !== undefined) options.faceBox = parseFaceBox(v['face-box']);
   if (v['face-index'] !== undefined && v['face-box'] !== undefined) {
     throw usageError(`--face-index and --face-box choose the face in two ways; pass one. Passed: both`);
   }
   if (v.providers !== undefined) {
     options.providers = wordList<Provider>('providers', v.providers, ['cuda', 'webgpu', 'cpu']);
+  }
+  if (v['render-threads'] !== undefined) {
+    options.renderThreads = integerInRange('render-threads', v['render-threads'], 1, 32);
   }
   return { kind: 'render', options, flags: { json: v.json === true, verbose: v.verbose === true } };
 }

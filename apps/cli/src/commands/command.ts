@@ -8,6 +8,8 @@ export interface CliIo {
   cwd: string;
   /** Milliseconds; performance.now in production. */
   now: () => number;
+  /** Aborted when the user interrupts (Ctrl-C); long commands stop and clean up. */
+  interrupt?: AbortSignal;
 }
 
 /** Exit codes: 0 success, 1 the work failed, 2 the command line was wrong. */

@@ -26,7 +26,10 @@ export const renderCommand: CliCommand = {
     const started = io.now();
     try {
       const renderClip = await loadRenderClip();
-      const result = await renderClip({ ...parsed.options, log: (line) => reporter.log(line) }, (p) => reporter.progress(p));
+      const options = { ...parsed.options, log: (line: string) => reporter.log(line) };
+      const result = await renderClip(io.interrupt === undefined ? options : { ...options, signal: io.interrupt }, (p) =>
+        reporter.progress(p),
+      );
       reporter.done(result, (io.now() - started) / 1000);
       return EXIT.ok;
     } catch (error) {
