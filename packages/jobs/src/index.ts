@@ -1,0 +1,33 @@
+export { JOBS_ERRORS, JobsError, isJobsError } from './errors.ts';
+export type { JobsErrorCode } from './errors.ts';
+export { canTransition, isJobStatus, isTerminal, JOB_STATUSES, JOB_TRANSITIONS, statusesLeadingTo, TERMINAL_STATUSES } from './job-status.ts';
+export type { JobStatus } from './job-status.ts';
+export { createJobId, isJobId } from './job-id.ts';
+export { JOB_EVENT_TYPES } from './job-record.ts';
+export type {
+  Emotion,
+  JobAudioInput,
+  JobControls,
+  JobError,
+  JobEventType,
+  JobImageInput,
+  JobInput,
+  JobInputs,
+  JobOptions,
+  JobOutput,
+  JobPlan,
+  JobProgress,
+  JobRecord,
+  JobTimings,
+  JobWebhook,
+  NewJob,
+  PlannedSegment,
+  Solver,
+  WebhookAttempt,
+} from './job-record.ts';
+export { jobKeys } from './keys.ts';
+export type { JobKeys } from './keys.ts';
+export { JobStore } from './job-store.ts';
+export type { CreateJobOptions, CreateJobResult, JobPage, JobStoreOptions, ListJobsOptions, RateDecision, TransitionResult } from './job-store.ts';
+export { describeJob } from './describe-job.ts';
+export type { JobDescription } from './describe-job.ts';

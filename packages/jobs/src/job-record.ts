@@ -1,0 +1,156 @@
+import type { JobStatus } from './job-status.ts';
+
+export type Emotion = 'neutral' | 'happy' | 'sad' | 'angry' | 'surprised';
+export type Solver = 'ddim' | 'dpmpp-2m';
+
+/** Controls acting on the motion channels (the engine's RenderControls). */
+export interface JobControls {
+  gaze?: { x: number; y: number } | 'camera';
+  headDistance?: number;
+  emotion?: Emotion;
+  emotionIntensity?: number;
+  motionIntensity?: number;
+  blinkRate?: number;
+}
+
+/** Render options of a job: the engine's options without paths and process settings. */
+export interface JobOptions {
+  fps: number;
+  mode: 'full' | 'crop';
+  seed: number;
+  steps?: number;
+  solver?: Solver;
+  guidance?: number;
+  controls?: JobControls;
+  faceIndex?: number;
+  faceBox?: { x: number; y: number; width: number; height: number };
+}
+
+export const JOB_EVENT_TYPES = Object.freeze(['job.succeeded', 'job.failed', 'job.canceled', 'job.progress'] as const);
+export type JobEventType = (typeof JOB_EVENT_TYPES)[number];
+
+export interface JobWebhook {
+  url: string;
+  events: JobEventType[];
+}
+
+/** One stored input: where it lies in object storage and what the gateway measured. */
+export interface JobInput {
+  key: string;
+  size: number;
+  sha256: string;
+  contentType: string | null;
+}
+
+export interface JobImageInput extends JobInput {
+  width: number;
+  height: number;
+  format: string;
+}
+
+export interface JobAudioInput extends JobInput {
+  durationSeconds: number;
+}
+
+export interface JobInputs {
+  image: JobImageInput;
+  audio: JobAudioInput;
+}
+
+export interface JobError {
+  code: string;
+  message: string;
+}
+
+export interface JobOutput {
+  key: string;
+  size: number;
+  durationSeconds: number;
+  sha256: string;
+}
+
+export interface JobProgress {
+  segmentsDone: number;
+  segmentsTotal: number;
+  framesDone: number;
+  framesTotal: number;
+}
+
+/** One segment of the plan: frames [frameStart, frameEnd) made from windows [firstWindow, firstWindow+windowCount). */
+export interface PlannedSegment {
+  index: number;
+  firstWindow: number;
+  windowCount: number;
+  frameStart: number;
+  frameEnd: number;
+}
+
+/** What "prepare" decided: frame rate, length and segments (the live playlist reads chunk durations from it). */
+export interface JobPlan {
+  fps: number;
+  frameCount: number;
+  durationSeconds: number;
+  segments: PlannedSegment[];
+}
+
+/** Seconds spent in each status (null while not reached), from the transition times. */
+export interface JobTimings {
+  queued: number | null;
+  preparing: number | null;
+  rendering: number | null;
+  stitching: number | null;
+  total: number | null;
+  /** Durations workers added with `addWorkSeconds` (e.g. denoise, render, encode summed over segments). */
+  work: Record<string, number>;
+}
+
+/** Everything the store keeps about a job. */
+export interface JobRecord {
+  id: string;
+  tenantId: string;
+  status: JobStatus;
+  createdAt: Date;
+  updatedAt: Date;
+  /** When the job entered each status it has been in (ms since the epoch). */
+  statusTimes: Partial<Record<JobStatus, number>>;
+  options: JobOptions;
+  inputs: JobInputs;
+  webhook: JobWebhook | null;
+  /** 1 (lowest) to 10 (highest). */
+  priority: number;
+  idempotencyKey: string | null;
+  requestHash: string;
+  progress: JobProgress;
+  timings: JobTimings;
+  plan: JobPlan | null;
+  error: JobError | null;
+  output: JobOutput | null;
+  cancelRequested: boolean;
+}
+
+/** What a creator supplies; the store adds id, status, times and counters. */
+export interface NewJob {
+  id: string;
+  tenantId: string;
+  options: JobOptions;
+  inputs: JobInputs;
+  webhook: JobWebhook | null;
+  priority: number;
+  /** The client's Idempotency-Key header, or null. */
+  idempotencyKey: string | null;
+  /** Digest of everything in the request that defines the job (inputs' bytes, options, webhook, priority). */
+  requestHash: string;
+}
+
+/** One webhook delivery attempt, as recorded on the job. */
+export interface WebhookAttempt {
+  event: JobEventType;
+  attempt: number;
+  at: string;
+  ok: boolean;
+  status: number | null;
+  errorCode: string | null;
+  message: string | null;
+  /** When the next attempt is due, or null (delivered, given up, or endpoint disabled). */
+  nextAttemptAt: string | null;
+}

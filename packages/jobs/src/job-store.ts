@@ -1,0 +1,286 @@
+import type { Redis } from 'ioredis';
+import { JobsError } from './errors.ts';
+import { isJobId } from './job-id.ts';
+import type { JobError, JobOutput, JobPlan, JobRecord, NewJob, WebhookAttempt } from './job-record.ts';
+import { isTerminal, statusesLeadingTo } from './job-status.ts';
+import type { JobStatus } from './job-status.ts';
+import { jobKeys } from './keys.ts';
+import type { JobKeys } from './keys.ts';
+import { decodeJob, encodeNewJob } from './record-codec.ts';
+import { CREATE_JOB, RATE_WINDOW, runScript, SEGMENT_PROGRESS, TRANSITION } from './scripts.ts';
+
+export interface JobStoreOptions {
+  /** A connected ioredis client (shared; the store never closes it). */
+  redis: Redis;
+  /**
+   * Deployment prefix; every key lives under `{prefix}:jobs:`.
+   * @defaultValue "pf"
+   */
+  prefix?: string;
+  /**
+   * How long an Idempotency-Key is remembered, in seconds.
+   * @defaultValue 86400
+   */
+  idempotencyTtlSeconds?: number;
+  /** @defaultValue Date.now */
+  now?: () => number;
+}
+
+export interface CreateJobOptions {
+  /** Most active (non-terminal) jobs the tenant may have; null = no limit. @defaultValue null */
+  maxActiveJobs?: number | null;
+}
+
+export interface CreateJobResult {
+  record: JobRecord;
+  /** false when an earlier request with the same Idempotency-Key and body created the job. */
+  created: boolean;
+}
+
+export interface TransitionResult {
+  /** True when this call moved the job. */
+  applied: boolean;
+  /** The status before this call. */
+  previous: JobStatus;
+  /** The status after this call (the target when applied, else the unchanged current one). */
+  status: JobStatus;
+}
+
+export interface ListJobsOptions {
+  /** 1 to 100. @defaultValue 20 */
+  limit?: number;
+  /** The `nextCursor` of the previous page. */
+  cursor?: string | null;
+}
+
+export interface JobPage {
+  jobs: JobRecord[];
+  /** Pass as `cursor` for the next (older) page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export interface RateDecision {
+  allowed: boolean;
+  count: number;
+  limit: number;
+  /** Seconds until the window resets. */
+  resetSeconds: number;
+}
+
+const MAX_ATTEMPTS_KEPT = 50;
+
+/**
+ * Job records in Redis: one hash per job, a per-tenant sorted set for listing (ids sort by creation time),
+ * a per-tenant set of active jobs for the concurrency limit, idempotency keys with a TTL. Every change
+ * that must not race (create, status transitions, segment progress) is one Lua script.
+ */
+export class JobStore {
+  readonly prefix: string;
+  readonly keys: JobKeys;
+  private readonly redis: Redis;
+  private readonly idempotencyTtlSeconds: number;
+  private readonly now: () => number;
+  private readonly tenants = new Map<string, string>();
+
+  constructor(options: JobStoreOptions) {
+    this.redis = options.redis;
+    this.prefix = options.prefix ?? 'pf';
+    this.keys = jobKeys(this.prefix);
+    this.idempotencyTtlSeconds = options.idempotencyTtlSeconds ?? 86_400;
+    if (!Number.isInteger(this.idempotencyTtlSeconds) || this.idempotencyTtlSeconds < 1) {
+      throw new JobsError('JOBS_BAD_ARGUMENT', `idempotencyTtlSeconds must be an integer >= 1. Received: ${options.idempotencyTtlSeconds}`);
+    }
+    this.now = options.now ?? Date.now;
+  }
+
+  /**
+   * Creates a job in status "queued" unless the tenant's Idempotency-Key was used before: same request hash
+   * returns that job (created: false); a different hash throws JOBS_IDEMPOTENCY_CONFLICT. Throws
+   * JOBS_CONCURRENCY_LIMIT when the tenant already has `maxActiveJobs` active jobs.
+   */
+  async create(job: NewJob, options: CreateJobOptions = {}): Promise<CreateJobResult> {
+    if (!isJobId(job.id)) throw new JobsError('JOBS_BAD_ARGUMENT', `Job id ${JSON.stringify(job.id)} is not a job id (see createJobId).`);
+    const limit = options.maxActiveJobs ?? null;
+    const idemKey = job.idempotencyKey === null ? '' : this.keys.idempotency(job.tenantId, job.idempotencyKey);
+    const keys = [this.keys.job(job.id), this.keys.tenantJobs(job.tenantId), this.keys.tenantActive(job.tenantId), idemKey];
+    const args = [job.id, job.requestHash, limit ?? -1, this.idempotencyTtlSeconds, ...encodeNewJob(job, this.now())];
+    const [outcome, value] = (await runScript(this.redis, CREATE_JOB, keys, args)) as [string, string];
+    if (outcome === 'limit') {
+      throw new JobsError(
+        'JOBS_CONCURRENCY_LIMIT',
+        `Tenant ${job.tenantId} has ${value} active jobs; at most ${String(limit)} may run at once. Wait for one to finish or cancel one.`,
+        { active: Number(value), limit },
+      );
+    }
+    if (outcome === 'conflict') {
+      throw new JobsError(
+        'JOBS_IDEMPOTENCY_CONFLICT',
+        `Idempotency-Key ${JSON.stringify(job.idempotencyKey)} was already used for job ${value} with a different request body; ` +
+          'use a new key for a different request.',
+        { jobId: value },
+      );
+    }
+    const record = await this.getById(value);
+    if (record === null) throw new JobsError('JOBS_NOT_FOUND', `Job ${value} vanished right after it was created.`);
+    return { record, created: outcome === 'created' };
+  }
+
+  /** The tenant's job; another tenant's job is JOBS_NOT_FOUND, exactly like a missing one. */
+  async get(tenantId: string, id: string): Promise<JobRecord> {
+    const record = isJobId(id) ? await this.getById(id) : null;
+    if (record === null || record.tenantId !== tenantId) throw new JobsError('JOBS_NOT_FOUND', `Job ${id} not found.`);
+    return record;
+  }
+
+  /** Any tenant's job, for workers; null when missing. */
+  async getById(id: string): Promise<JobRecord | null> {
+    if (!isJobId(id)) return null;
+    return decodeJob(await this.redis.hgetall(this.keys.job(id)));
+  }
+
+  /** The tenant's jobs, newest first. */
+  async list(tenantId: string, options: ListJobsOptions = {}): Promise<JobPage> {
+    const limit = options.limit ?? 20;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
+      throw new JobsError('JOBS_BAD_ARGUMENT', `limit must be an integer between 1 and 100. Received: ${String(options.limit)}`);
+    }
+    const cursor = options.cursor ?? null;
+    if (cursor !== null && !isJobId(cursor)) {
+      throw new JobsError('JOBS_BAD_ARGUMENT', `cursor must be the nextCursor of a previous page. Received: ${JSON.stringify(cursor)}`);
+    }
+    const ids = await this.redis.zrevrangebylex(this.keys.tenantJobs(tenantId), cursor === null ? '+' : `(${cursor}`, '-', 'LIMIT', 0, limit + 1);
+    const page = ids.slice(0, limit);
+    const pipeline = this.redis.pipeline();
+    for (const id of page) pipeline.hgetall(this.keys.job(id));
+    const results = (await pipeline.exec()) ?? [];
+    const jobs: JobRecord[] = [];
+    for (const [error, hash] of results) {
+      if (error !== null) throw error;
+      const record = decodeJob(hash as Record<string, string>);
+      if (record !== null && record.tenantId === tenantId) jobs.push(record);
+    }
+    return { jobs, nextCursor: ids.length > limit ? (page[page.length - 1] ?? null) : null };
+  }
+
+  private async tenantOf(id: string): Promise<string> {
+    const cached = this.tenants.get(id);
+    if (cached !== undefined) return cached;
+    const tenantId = isJobId(id) ? await this.redis.hget(this.keys.job(id), 'tenantId') : null;
+    if (tenantId === null) throw new JobsError('JOBS_NOT_FOUND', `Job ${id} not found.`);
+    if (this.tenants.size > 10_000) this.tenants.clear();
+    this.tenants.set(id, tenantId);
+    return tenantId;
+  }
+
+  /**
+   * Moves a job to `to` if the state machine allows it from the current status, atomically: concurrent
+   * callers can never move a job backwards or out of a terminal status. Moving to the current status is a
+   * no-op (applied: false). `fields` are stored in the same step (error, output, cancel flag).
+   */
+  async transition(id: string, to: JobStatus, fields: Record<string, string> = {}): Promise<TransitionResult> {
+    const tenantId = await this.tenantOf(id);
+    const keys = [this.keys.job(id), this.keys.tenantActive(tenantId)];
+    const args = [id, to, this.now(), isTerminal(to) ? '1' : '0', statusesLeadingTo(to).join(','), ...Object.entries(fields).flat()];
+    const [outcome, status] = (await runScript(this.redis, TRANSITION, keys, args)) as [string, JobStatus];
+    if (outcome === 'missing') throw new JobsError('JOBS_NOT_FOUND', `Job ${id} not found.`);
+    return { applied: outcome === 'applied', previous: status, status: outcome === 'applied' ? to : status };
+  }
+
+  /** Ends the job as failed with an error (no effect on a job already ended). */
+  fail(id: string, error: JobError): Promise<TransitionResult> {
+    return this.transition(id, 'failed', { error: JSON.stringify({ code: error.code, message: error.message }) });
+  }
+
+  /** Ends the job as succeeded with its output (only from stitching). */
+  succeed(id: string, output: JobOutput): Promise<TransitionResult> {
+    return this.transition(id, 'succeeded', { output: JSON.stringify(output) });
+  }
+
+  /**
+   * Cancels the tenant's job: sets the cancel flag and status canceled in one step and publishes the id on
+   * the cancel channel. Idempotent: canceling a canceled job changes nothing. A job that already succeeded
+   * or failed throws JOBS_ALREADY_FINISHED.
+   */
+  async cancel(tenantId: string, id: string): Promise<{ record: JobRecord; changed: boolean }> {
+    await this.get(tenantId, id);
+    const result = await this.transition(id, 'canceled', { cancelRequested: '1' });
+    if (!result.applied && result.status !== 'canceled') {
+      throw new JobsError('JOBS_ALREADY_FINISHED', `Job ${id} already ${result.status}; it can no longer be canceled.`, {
+        status: result.status,
+      });
+    }
+    if (result.applied) await this.redis.publish(this.keys.cancelChannel(), id);
+    return { record: await this.get(tenantId, id), changed: result.applied };
+  }
+
+  /** Whether cancel was asked for: one HGET, cheap enough to call between frames. */
+  async isCancelRequested(id: string): Promise<boolean> {
+    return (await this.redis.hget(this.keys.job(id), 'cancelRequested')) === '1';
+  }
+
+  /** Stores the segment plan and the totals it implies (segments, frames). */
+  async setPlan(id: string, plan: JobPlan): Promise<void> {
+    await this.tenantOf(id);
+    await this.redis.hset(this.keys.job(id), {
+      plan: JSON.stringify(plan),
+      segmentsTotal: String(plan.segments.length),
+      framesTotal: String(plan.frameCount),
+      updatedAt: String(this.now()),
+    });
+  }
+
+  /**
+   * Reports how many frames of a segment are done and whether it is complete. Idempotent under retries:
+   * frames only count up per segment, and a segment counts as done once.
+   */
+  async reportSegment(id: string, index: number, framesDone: number, complete: boolean): Promise<{ segmentsDone: number; framesDone: number }> {
+    if (!Number.isInteger(index) || index < 0 || !Number.isInteger(framesDone) || framesDone < 0) {
+      throw new JobsError('JOBS_BAD_ARGUMENT', `index and framesDone must be integers >= 0. Received: ${index}, ${framesDone}`);
+    }
+    const keys = [this.keys.job(id), this.keys.segmentFrames(id), this.keys.segmentsDone(id)];
+    const answer = (await runScript(this.redis, SEGMENT_PROGRESS, keys, [index, framesDone, complete ? '1' : '0', this.now()])) as
+      | [number, number]
+      | null;
+    if (answer === null) throw new JobsError('JOBS_NOT_FOUND', `Job ${id} not found.`);
+    return { segmentsDone: answer[0], framesDone: answer[1] };
+  }
+
+  /** Adds seconds of work under a name (e.g. "denoise", "render", "encode"), summed over segments. */
+  async addWorkSeconds(id: string, name: string, seconds: number): Promise<void> {
+    if (!/^[a-z][a-z0-9-]{0,40}$/.test(name) || !Number.isFinite(seconds) || seconds < 0) {
+      throw new JobsError('JOBS_BAD_ARGUMENT', `Work timing needs a lower-case name and seconds >= 0. Received: ${name}, ${seconds}`);
+    }
+    await this.redis.hincrbyfloat(this.keys.job(id), `work:${name}`, seconds);
+  }
+
+  async activeCount(tenantId: string): Promise<number> {
+    return this.redis.scard(this.keys.tenantActive(tenantId));
+  }
+
+  /** Appends a webhook delivery attempt to the job (the newest 50 are kept). */
+  async recordWebhookAttempt(id: string, attempt: WebhookAttempt): Promise<void> {
+    const key = this.keys.webhookAttempts(id);
+    await this.redis.multi().rpush(key, JSON.stringify(attempt)).ltrim(key, -MAX_ATTEMPTS_KEPT, -1).exec();
+  }
+
+  async webhookAttempts(id: string): Promise<WebhookAttempt[]> {
+    return (await this.redis.lrange(this.keys.webhookAttempts(id), 0, -1)).map((line) => JSON.parse(line) as WebhookAttempt);
+  }
+
+  /** Stops deliveries to an endpoint of a tenant (after it answered 410 Gone). */
+  async disableEndpoint(tenantId: string, url: string): Promise<void> {
+    await this.redis.sadd(this.keys.disabledEndpoints(), `${tenantId} ${url}`);
+  }
+
+  async isEndpointDisabled(tenantId: string, url: string): Promise<boolean> {
+    return (await this.redis.sismember(this.keys.disabledEndpoints(), `${tenantId} ${url}`)) === 1;
+  }
+
+  /** Counts one request in the tenant's fixed window for `scope`; `allowed` is false past `limit`. */
+  async consumeRate(tenantId: string, scope: string, limit: number, windowSeconds: number): Promise<RateDecision> {
+    const window = Math.floor(this.now() / 1000 / windowSeconds);
+    const key = this.keys.rateWindow(tenantId, scope, window);
+    const [count, ttl] = (await runScript(this.redis, RATE_WINDOW, [key], [windowSeconds])) as [number, number];
+    return { allowed: count <= limit, count, limit, resetSeconds: Math.max(1, ttl) };
+  }
+}

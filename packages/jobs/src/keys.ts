@@ -1,0 +1,35 @@
+import { createHash } from 'node:crypto';
+
+/** Redis key names of the job store, all under one deployment prefix (e.g. "pf"). */
+export interface JobKeys {
+  job(id: string): string;
+  segmentFrames(id: string): string;
+  segmentsDone(id: string): string;
+  webhookAttempts(id: string): string;
+  tenantJobs(tenantId: string): string;
+  tenantActive(tenantId: string): string;
+  idempotency(tenantId: string, key: string): string;
+  rateWindow(tenantId: string, scope: string, window: number): string;
+  disabledEndpoints(): string;
+  /** Pub/Sub channel on which canceled job ids are published. */
+  cancelChannel(): string;
+}
+
+/** Builds the key names for a prefix. Tenant ids and idempotency keys are hashed into fixed-size names. */
+export function jobKeys(prefix: string): JobKeys {
+  const p = `${prefix}:jobs`;
+  const tenant = (tenantId: string) => `${p}:tenant:${encodeURIComponent(tenantId)}`;
+  return Object.freeze({
+    job: (id: string) => `${p}:job:${id}`,
+    segmentFrames: (id: string) => `${p}:job:${id}:segment-frames`,
+    segmentsDone: (id: string) => `${p}:job:${id}:segments-done`,
+    webhookAttempts: (id: string) => `${p}:job:${id}:webhooks`,
+    tenantJobs: (tenantId: string) => `${tenant(tenantId)}:jobs`,
+    tenantActive: (tenantId: string) => `${tenant(tenantId)}:active`,
+    idempotency: (tenantId: string, key: string) =>
+      `${tenant(tenantId)}:idem:${createHash('sha256').update(key).digest('base64url')}`,
+    rateWindow: (tenantId: string, scope: string, window: number) => `${tenant(tenantId)}:rate:${scope}:${window}`,
+    disabledEndpoints: () => `${p}:webhook-endpoints-disabled`,
+    cancelChannel: () => `${p}:cancel`,
+  });
+}
