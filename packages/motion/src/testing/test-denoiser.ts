@@ -23,6 +23,9 @@ export interface TestDenoiserOptions {
 }
 
 const FEATURE_EMB = 96;
+/** Mean log-mel feature (mel / 10 + 2) where the test jaw starts to open: speech is about 8-10, pauses 4.5-6. */
+const JAW_THRESHOLD = 7;
+const JAW_GAIN = 1.2;
 
 /**
  * Weights of the test denoiser, from fixed formulas. prediction = out * tanh(g * x_t + keep_a * (audio @ A)
@@ -36,7 +39,7 @@ function weights(channels: number, featureDim: number): Record<string, number[]>
   const a: number[] = [];
   for (let f = 0; f < featureDim; f++) {
     for (let c = 0; c < channels; c++) {
-      if (f >= FEATURE_EMB && c === jaw) a.push(0.6 / melCount);
+      if (f >= FEATURE_EMB && c === jaw) a.push(JAW_GAIN / melCount);
       else if (f < FEATURE_EMB) a.push(0.004 * Math.sin(f * 0.7 + c * 1.3));
       else a.push(0);
     }
@@ -45,10 +48,10 @@ function weights(channels: number, featureDim: number): Record<string, number[]>
   return {
     A: a,
     g: perChannel((c) => 0.15 + 0.01 * c),
-    d: perChannel((c) => 0.5 + 0.02 * Math.cos(c)),
+    d: perChannel((c) => 0.15 + 0.02 * Math.cos(c)),
     tau: perChannel((c) => 1e-4 * Math.sin(c + 1)),
-    bias: perChannel((c) => (c === jaw ? -0.6 * 6 : 0.1 * Math.sin(c * 2.1))),
-    out: perChannel(() => 1.5),
+    bias: perChannel((c) => (c === jaw ? -JAW_GAIN * JAW_THRESHOLD : 0.1 * Math.sin(c * 2.1))),
+    out: perChannel(() => 1),
   };
 }
 
