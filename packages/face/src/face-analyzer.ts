@@ -43,14 +43,14 @@ export async function createFaceAnalyzer(options: FaceAnalyzerOptions = {}): Pro
       ...(settings.providers === null ? {} : { providers: settings.providers }),
       log: settings.log,
     });
-  const [shortSession, fullSession, meshSession, irisSession] = await Promise.all([
-    open('detector'),
-    open('detectorFull'),
-    open('mesh'),
-    open('iris'),
-  ]);
+  const opened = await Promise.allSettled([open('detector'), open('detectorFull'), open('mesh'), open('iris')]);
+  const sessions = opened.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+  const [shortSession, fullSession, meshSession, irisSession] = sessions;
+  if (shortSession === undefined || fullSession === undefined || meshSession === undefined || irisSession === undefined) {
+    await Promise.all(sessions.map((s) => s.close()));
+    throw opened.find((o) => o.status === 'rejected')?.reason;
+  }
   const detectors = [new FaceDetector(shortSession, SHORT_RANGE_LAYOUT), new FaceDetector(fullSession, FULL_RANGE_LAYOUT)];
-  const sessions = [shortSession, fullSession, meshSession, irisSession];
   let closed = false;
 
   /** Both detectors (near faces, and small faces in big photos), their boxes merged. */
