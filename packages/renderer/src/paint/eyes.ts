@@ -28,6 +28,10 @@ export interface EyeballPaintInput {
 const rgb = new Float32Array(3);
 const left = new Float32Array(3);
 
+function insideOpening(sp: ContourProfile, a: number, b: number): boolean {
+  return a > 0.5 && a < sp.length - 0.5 && b > sampleColumn(sp.upper, a) + 0.5 && b < sampleColumn(sp.lower, a) - 0.5;
+}
+
 function bounds(pos: Float32Array, eye: EyeContours): [number, number, number, number] {
   let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
   for (const v of [...eye.upper, ...eye.lower]) {
@@ -154,9 +158,8 @@ export function paintEyeball(input: EyeballPaintInput): void {
         const half = Math.sqrt(Math.max(0, (1.3 * radius) ** 2 - dbRow * dbRow)) + 0.5;
         const la = centreA - half;
         const ra = centreA + half;
-        const inside = (pa: number): boolean => pa > 0.5 && pa < sp.length - 0.5 && qb > sampleColumn(sp.upper, pa) + 0.5 && qb < sampleColumn(sp.lower, pa) - 0.5;
-        const leftOk = inside(la);
-        const rightOk = inside(ra);
+        const leftOk = insideOpening(sp, la, qb);
+        const rightOk = insideOpening(sp, ra, qb);
         const mix = leftOk && rightOk ? Math.min(1, Math.max(0, (qa - la) / (ra - la))) : rightOk ? 1 : 0;
         sampleBilinear(source, width, height, sp.cornerX + la * sp.axisX + qb * sp.normalX, sp.cornerY + la * sp.axisY + qb * sp.normalY, left);
         sampleBilinear(source, width, height, sp.cornerX + ra * sp.axisX + qb * sp.normalX, sp.cornerY + ra * sp.axisY + qb * sp.normalY, rgb);
