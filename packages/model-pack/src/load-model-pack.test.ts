@@ -143,6 +143,13 @@ describe('loadModelPack', () => {
     }
   });
 
+  it('loads a motion-only pack whose face models are not listed yet when asked to ignore the face block', async () => {
+    const { dir } = pack(edit((m) => (m['face'] = { detector: '../face/face_detector.onnx', landmarks: '../face/face_landmarks.onnx' })));
+    expect((await failure(dir, { verifySignature: false })).code).toBe('PACK_FILE_UNLISTED');
+    const loaded = await loadModelPack(dir, { ignoreFace: true, verifySignature: false });
+    expect(loaded.face).toEqual({ detector: join(dir, '..', 'face', 'face_detector.onnx'), landmarks: join(dir, '..', 'face', 'face_landmarks.onnx') });
+  });
+
   it('names a denoiser onnxruntime cannot load', async () => {
     const { dir, manifestPath } = pack();
     writeFileSync(join(dir, 'denoiser.onnx'), 'not an onnx model');

@@ -25,6 +25,12 @@ export interface LoadModelPackOptions {
    * @defaultValue ['cpu']
    */
   providers?: ExecutionProvider[];
+  /**
+   * Accept a pack whose face models are not (yet) listed or present: face paths are resolved but not checked.
+   * For motion-only use (audio -> motion); a renderer needs the face models.
+   * @defaultValue false
+   */
+  ignoreFace?: boolean;
 }
 
 function freezePack(parsed: ParsedManifest): ModelPack {
@@ -61,7 +67,7 @@ export async function loadModelPack(path: string, options: LoadModelPackOptions 
   } catch (error) {
     throw new PackError('PACK_MANIFEST_JSON', `${label}: not valid JSON (${error instanceof Error ? error.message : String(error)})`);
   }
-  const parsed = parseManifest(json, manifestPath);
+  const parsed = parseManifest(json, manifestPath, { ignoreFace: options.ignoreFace ?? false });
   await verifyFiles(label, parsed.files, options.verifyHashes ?? true);
   if (options.verifySignature ?? true) {
     let session: ModelSession;

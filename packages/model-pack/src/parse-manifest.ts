@@ -78,7 +78,7 @@ function listed(label: string, files: Record<string, PackFile>, dir: string, fie
 }
 
 /** Validates a manifest object (models/SPEC.md, "Manifest") and resolves its paths against its directory. */
-export function parseManifest(json: unknown, manifestPath: string): ParsedManifest {
+export function parseManifest(json: unknown, manifestPath: string, options: { ignoreFace?: boolean } = {}): ParsedManifest {
   const label = displayPath(manifestPath);
   const dir = dirname(manifestPath);
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
@@ -125,7 +125,7 @@ export function parseManifest(json: unknown, manifestPath: string): ParsedManife
       if (typeof value !== 'string' || value === '') {
         throw new PackError('PACK_FIELD', `${label}: field "face.${key}" must be a path relative to the manifest. Found: ${quote(value)}`);
       }
-      face[key] = listed(label, files, dir, `face.${key}`, value);
+      face[key] = options.ignoreFace ? resolve(dir, value) : listed(label, files, dir, `face.${key}`, value);
     }
     Object.freeze(face);
   }
