@@ -14,6 +14,11 @@ export interface ConcatChunksOptions {
    * @defaultValue null
    */
   durationSeconds?: number | null;
+  /**
+   * Stops ffmpeg (MEDIA_ABORTED) when aborted.
+   * @defaultValue null
+   */
+  signal?: AbortSignal | null;
 }
 
 function quoteForConcatList(path: string): string {
@@ -58,7 +63,7 @@ export async function concatChunks(
     await runTool('ffmpeg', args, {
       code: 'MEDIA_CONCAT_FAILED',
       message: `Joining ${chunkPaths.length} chunks into ${out} failed`,
-    });
+    }, options.signal ?? null);
     return { out };
   } finally {
     await rm(dir, { recursive: true, force: true });

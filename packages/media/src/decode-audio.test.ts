@@ -107,6 +107,18 @@ describe('decodeAudio', () => {
     });
   });
 
+  it('stops when its signal is aborted', async () => {
+    const controller = new AbortController();
+    controller.abort(new Error('job cancelled'));
+    await expect(decodeAudio(fixture('speech-3s.wav'), { signal: controller.signal })).rejects.toMatchObject({
+      code: 'MEDIA_ABORTED',
+    });
+    const later = new AbortController();
+    const pending = decodeAudio(fixture('demo-speech-20s.ogg'), { signal: later.signal });
+    setTimeout(() => later.abort(new Error('job cancelled')), 30);
+    await expect(pending).rejects.toMatchObject({ code: 'MEDIA_ABORTED', message: 'ffmpeg was stopped: job cancelled' });
+  });
+
   it('decodes ten minutes of audio quickly into one buffer', async () => {
     const long = join(temp.dir, 'ten-minutes.wav');
     await ffmpegText(['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=220:sample_rate=8000', '-t', '600', long]);

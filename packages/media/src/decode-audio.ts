@@ -32,6 +32,11 @@ export interface DecodeAudioOptions {
    * @defaultValue null
    */
   endSeconds?: number | null;
+  /**
+   * Stops decoding (MEDIA_ABORTED) when aborted.
+   * @defaultValue null
+   */
+  signal?: AbortSignal | null;
 }
 
 interface ResolvedDecodeAudioOptions {
@@ -40,6 +45,7 @@ interface ResolvedDecodeAudioOptions {
   maxSeconds: number;
   startSeconds: number;
   endSeconds: number | null;
+  signal: AbortSignal | null;
 }
 
 /** Mono float32 samples in [-1, 1]. */
@@ -62,6 +68,7 @@ function resolveOptions(options: DecodeAudioOptions): ResolvedDecodeAudioOptions
     maxSeconds: options.maxSeconds ?? 3600,
     startSeconds: options.startSeconds ?? 0,
     endSeconds: options.endSeconds ?? null,
+    signal: options.signal ?? null,
   };
   if (!Number.isInteger(resolved.sampleRate) || resolved.sampleRate < 1000 || resolved.sampleRate > 192000) {
     throw badOption('sampleRate', 'an integer between 1000 and 192000', resolved.sampleRate);
@@ -105,7 +112,7 @@ export async function decodeAudio(path: string, options: DecodeAudioOptions = {}
 
   const args = ['-nostdin', '-v', 'error', '-i', path, '-map', `0:${stream.index}`, '-vn', '-sn', '-dn'];
   args.push('-ac', '1', '-ar', String(rate), '-f', 'f32le', '-acodec', 'pcm_f32le', 'pipe:1');
-  const proc = spawnTool('ffmpeg', args);
+  const proc = spawnTool('ffmpeg', args, { signal: opts.signal });
   let stoppedEarly = false;
   proc.child.stdout?.on('data', (chunk: Buffer) => {
     if (stoppedEarly) return;
@@ -116,11 +123,11 @@ export async function decodeAudio(path: string, options: DecodeAudioOptions = {}
       proc.child.kill('SIGKILL');
     }
   });
-  const { code, signal } = await proc.exited;
+  const { code, signal: exitSignal } = await proc.exited;
   if (!stoppedEarly && code !== 0) {
     throw new MediaError(
       'MEDIA_DECODE_FAILED',
-      `Decoding audio of ${path} failed: ${describeExit('ffmpeg', code, signal, proc.stderrTail())}`,
+      `Decoding audio of ${path} failed: ${describeExit('ffmpeg', code, exitSignal, proc.stderrTail())}`,
     );
   }
 

@@ -11,7 +11,8 @@ export type MediaErrorCode =
   | 'MEDIA_BAD_FRAME'
   | 'MEDIA_ENCODER_CLOSED'
   | 'MEDIA_ENCODE_FAILED'
-  | 'MEDIA_CONCAT_FAILED';
+  | 'MEDIA_CONCAT_FAILED'
+  | 'MEDIA_ABORTED';
 
 /** What each code means; the catalogue is checked by a test so codes stay documented and stable. */
 export const MEDIA_ERROR_CODES: Readonly<Record<MediaErrorCode, string>> = Object.freeze({
@@ -28,6 +29,7 @@ export const MEDIA_ERROR_CODES: Readonly<Record<MediaErrorCode, string>> = Objec
   MEDIA_ENCODER_CLOSED: 'the encoder was finished or aborted',
   MEDIA_ENCODE_FAILED: 'ffmpeg failed while encoding',
   MEDIA_CONCAT_FAILED: 'ffmpeg failed while concatenating chunks',
+  MEDIA_ABORTED: 'the caller aborted the operation through its AbortSignal',
 });
 
 /** Errors raised by @portrait-farm/media; `code` is stable, the message names the file and what went wrong. */

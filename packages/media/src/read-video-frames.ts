@@ -16,7 +16,11 @@ export interface VideoFrames {
  * Decodes a video to RGB24 and returns the frames at `indices` (0-based, in decode order; all frames when
  * omitted). Decoding stops after the last requested frame.
  */
-export async function readVideoFrames(path: string, indices?: readonly number[]): Promise<VideoFrames> {
+export async function readVideoFrames(
+  path: string,
+  indices?: readonly number[],
+  signal?: AbortSignal,
+): Promise<VideoFrames> {
   const info = await probeMedia(path, { countPackets: false });
   const video = info.video;
   if (video === null) throw new MediaError('MEDIA_NO_VIDEO', `${path} has no video stream`);
@@ -30,7 +34,7 @@ export async function readVideoFrames(path: string, indices?: readonly number[])
   const frameBytes = width * height * 3;
   const args = ['-nostdin', '-v', 'error', '-i', path, '-map', `0:${video.index}`, '-vsync', 'passthrough'];
   args.push('-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1');
-  const proc = spawnTool('ffmpeg', args);
+  const proc = spawnTool('ffmpeg', args, { signal: signal ?? null });
 
   const result: VideoFrames = { width, height, indices: [], frames: [] };
   let current = new Uint8Array(frameBytes);
@@ -61,13 +65,17 @@ export async function readVideoFrames(path: string, indices?: readonly number[])
       }
     }
   });
-  const { code, signal } = await proc.exited;
+  const { code, signal: exitSignal } = await proc.exited;
   if (!stopped && code !== 0) {
-    throw new MediaError('MEDIA_DECODE_FAILED', `Decoding video of ${path} failed: ${describeExit('ffmpeg', code, signal, proc.stderrTail())}`);
+    const why = describeExit('ffmpeg', code, exitSignal, proc.stderrTail());
+    throw new MediaError('MEDIA_DECODE_FAILED', `Decoding video of ${path} failed: ${why}`);
   }
   if (wanted !== null && result.indices.length < wanted.length) {
     const missing = wanted.filter((i) => !result.indices.includes(i));
-    throw new MediaError('MEDIA_BAD_OPTION', `${path} has ${index} frames; frame indices ${missing.join(',')} do not exist`);
+    throw new MediaError(
+      'MEDIA_BAD_OPTION',
+      `${path} has ${index} frames; frame indices ${missing.join(',')} do not exist`,
+    );
   }
   return result;
 }

@@ -19,22 +19,46 @@ export interface ToolProcess {
   stderrTail(): string;
 }
 
-export function spawnTool(tool: MediaTool, args: readonly string[], stdin: 'pipe' | 'ignore' = 'ignore'): ToolProcess {
-  const child = spawn(toolPath(tool), args, { stdio: [stdin, 'pipe', 'pipe'] });
+export interface SpawnToolOptions {
+  /** @defaultValue 'ignore' */
+  stdin?: 'pipe' | 'ignore';
+  /** Aborting kills the process; `exited` then rejects with MEDIA_ABORTED. @defaultValue null */
+  signal?: AbortSignal | null;
+}
+
+function abortedError(tool: MediaTool, signal: AbortSignal): MediaError {
+  const reason: unknown = signal.reason;
+  const why = reason instanceof Error ? reason.message : String(reason ?? 'aborted');
+  return new MediaError('MEDIA_ABORTED', `${tool} was stopped: ${why}`);
+}
+
+export function spawnTool(tool: MediaTool, args: readonly string[], options: SpawnToolOptions = {}): ToolProcess {
+  const signal = options.signal ?? null;
+  if (signal?.aborted === true) throw abortedError(tool, signal);
+  const child = spawn(toolPath(tool), args, { stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'] });
   let tail = '';
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (text: string) => {
     tail = (tail + text).slice(-STDERR_TAIL_BYTES);
   });
+  const onAbort = (): void => {
+    child.kill('SIGKILL');
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
     child.once('error', (error: NodeJS.ErrnoException) => {
+      signal?.removeEventListener('abort', onAbort);
       if (error.code === 'ENOENT') {
         reject(new MediaError('MEDIA_FFMPEG_MISSING', `${tool} was not found (${toolPath(tool)}). Install ffmpeg.`));
       } else {
         reject(error);
       }
     });
-    child.once('close', (code, signal) => resolve({ code, signal }));
+    child.once('close', (code, exitSignal) => {
+      signal?.removeEventListener('abort', onAbort);
+      if (signal?.aborted === true) reject(abortedError(tool, signal));
+      else resolve({ code, signal: exitSignal });
+    });
   });
   return { child, exited, stderrTail: () => tail.trim() };
 }
@@ -44,16 +68,17 @@ export async function runTool(
   tool: MediaTool,
   args: readonly string[],
   failure: { code: MediaErrorCode; message: string },
+  signal: AbortSignal | null = null,
 ): Promise<string> {
-  const proc = spawnTool(tool, args);
+  const proc = spawnTool(tool, args, { signal });
   let stdout = '';
   proc.child.stdout?.setEncoding('utf8');
   proc.child.stdout?.on('data', (text: string) => {
     stdout += text;
   });
-  const { code, signal } = await proc.exited;
+  const { code, signal: exitSignal } = await proc.exited;
   if (code !== 0) {
-    throw new MediaError(failure.code, `${failure.message}: ${describeExit(tool, code, signal, proc.stderrTail())}`);
+    throw new MediaError(failure.code, `${failure.message}: ${describeExit(tool, code, exitSignal, proc.stderrTail())}`);
   }
   return stdout;
 }

@@ -111,3 +111,19 @@ describe('createVideoEncoder', () => {
     });
   });
 });
+
+describe('createVideoEncoder with an AbortSignal', () => {
+  it('stops ffmpeg, removes the partial file and rejects with MEDIA_ABORTED', async () => {
+    const out = join(temp.dir, 'signalled.mp4');
+    const controller = new AbortController();
+    const encoder = createVideoEncoder({ out, width: SIZE, height: SIZE, fps: FPS, signal: controller.signal });
+    for (const frame of frames.slice(0, 5)) await encoder.write(frame);
+    controller.abort(new Error('job cancelled'));
+    await expect(encoder.write(frames[5] ?? new Uint8Array())).rejects.toMatchObject({
+      code: 'MEDIA_ABORTED',
+      message: 'ffmpeg was stopped: job cancelled',
+    });
+    expect(existsSync(out)).toBe(false);
+    await expect(encoder.finish()).rejects.toMatchObject({ code: 'MEDIA_ABORTED' });
+  });
+});

@@ -41,6 +41,12 @@ export interface VideoEncoderOptions {
    * @defaultValue null
    */
   durationSeconds?: number | null;
+  /**
+   * Aborting kills ffmpeg and removes the partial output, like {@link VideoEncoder.abort}; pending and later
+   * calls reject with MEDIA_ABORTED.
+   * @defaultValue null
+   */
+  signal?: AbortSignal | null;
 }
 
 interface ResolvedVideoEncoderOptions {
@@ -53,6 +59,7 @@ interface ResolvedVideoEncoderOptions {
   crf: number;
   preset: X264Preset;
   durationSeconds: number | null;
+  signal: AbortSignal | null;
 }
 
 /** An ffmpeg process fed with raw RGB frames on stdin. */
@@ -82,6 +89,7 @@ function resolveOptions(options: VideoEncoderOptions): ResolvedVideoEncoderOptio
     crf: options.crf ?? H264_SETTINGS.crf,
     preset: checkPreset(options.preset ?? H264_SETTINGS.preset),
     durationSeconds: options.durationSeconds ?? null,
+    signal: options.signal ?? null,
   };
   for (const key of ['width', 'height'] as const) {
     const value = resolved[key];
@@ -123,7 +131,7 @@ function encoderArgs(o: ResolvedVideoEncoderOptions): string[] {
 export function createVideoEncoder(options: VideoEncoderOptions): VideoEncoder {
   const o = resolveOptions(options);
   const frameBytes = o.width * o.height * 3;
-  const proc = spawnTool('ffmpeg', encoderArgs(o), 'pipe');
+  const proc = spawnTool('ffmpeg', encoderArgs(o), { stdin: 'pipe', signal: o.signal });
   const stdin = proc.child.stdin;
   if (stdin === null) throw new MediaError('MEDIA_ENCODE_FAILED', `ffmpeg for ${o.out} has no stdin`);
   let frames = 0;
@@ -135,8 +143,9 @@ export function createVideoEncoder(options: VideoEncoderOptions): VideoEncoder {
       exitInfo = info;
       return info;
     },
-    (error: unknown) => {
+    async (error: unknown) => {
       spawnError = error;
+      if (error instanceof MediaError && error.code === 'MEDIA_ABORTED') await rm(o.out, { force: true });
       return { code: null, signal: null };
     },
   );
@@ -170,6 +179,7 @@ export function createVideoEncoder(options: VideoEncoderOptions): VideoEncoder {
           `Frame must be ${o.width}x${o.height}x3 = ${frameBytes} bytes of RGB24. Passed: ${frame.length} bytes`,
         );
       }
+      if (o.signal?.aborted === true) throw await failure();
       if (exitInfo !== null || spawnError !== null) {
         if (await cutAtDuration()) return;
         throw await failure();
