@@ -5,7 +5,7 @@ import { decodeImage } from './decode-image.ts';
 import { FaceError } from './errors.ts';
 import type { FaceAnalysis } from './face-analysis.ts';
 import { createFaceAnalyzer, type FaceAnalyzer } from './face-analyzer.ts';
-import { ASTRONAUT, drawing, gradient, reframed, smallFaceInBigPhoto, twoFaces } from './test-images.ts';
+import { ASTRONAUT, drawing, gradient, painting, reframed, smallFaceInBigPhoto, twoFaces } from './test-images.ts';
 import { warpToCrop } from './warp-to-crop.ts';
 
 let analyzer: FaceAnalyzer;
@@ -188,11 +188,13 @@ describe('robustness', () => {
     expect(error.mean).toBeLessThan(0.05 * eyeDistance(found));
   });
 
-  it('finds a drawn, posterised face', async () => {
-    const drawn = await analyzer.analyze(await drawing());
-    const error = landmarkError(drawn, astronaut, (x, y) => [x, y]);
-    console.log(`drawing: score ${drawn.score.toFixed(3)}, landmark error mean ${error.mean.toFixed(3)} px, max ${error.max.toFixed(3)} px`);
-    expect(error.mean).toBeLessThan(0.1 * eyeDistance(astronaut));
+  it('finds drawn and painted faces', async () => {
+    for (const [style, image] of [['drawing', await drawing()], ['painting', await painting()]] as const) {
+      const styled = await analyzer.analyze(image);
+      const error = landmarkError(styled, astronaut, (x, y) => [x, y]);
+      console.log(`${style}: score ${styled.score.toFixed(3)}, landmark error mean ${error.mean.toFixed(3)} px, max ${error.max.toFixed(3)} px`);
+      expect(error.mean).toBeLessThan(0.1 * eyeDistance(astronaut));
+    }
   });
 
   it('picks the largest of two faces by default and the other by index', async () => {

@@ -50,6 +50,13 @@ export async function smallFaceInBigPhoto(size: number, width: number, height: n
     .toBuffer();
 }
 
+/** A "painted" astronaut: median-smoothed into flat patches, colours posterised to four levels per channel. */
+export async function painting(): Promise<Buffer> {
+  const { data, info } = await sharp(ASTRONAUT).median(7).raw().toBuffer({ resolveWithObject: true });
+  for (let i = 0; i < data.length; i++) data[i] = Math.min(255, Math.round((data[i] ?? 0) / 85) * 85);
+  return sharp(data, { raw: { width: info.width, height: info.height, channels: 3 } }).png().toBuffer();
+}
+
 /** Two astronauts side by side on white: the full 512 one at x = `bigX`, a `smallSize` one at x = 40. */
 export async function twoFaces(smallSize: number, bigX: number): Promise<Buffer> {
   const small = await sharp(ASTRONAUT).resize(smallSize, smallSize).png().toBuffer();
