@@ -13,7 +13,8 @@ export async function loadRenderClip(): Promise<RenderClip> {
     const code = (error as { code?: unknown }).code;
     const message = error instanceof Error ? error.message : String(error);
     if (code === 'ERR_MODULE_NOT_FOUND' && message.includes(ENGINE_PACKAGE)) {
-      throw new CliError('CLI_ENGINE_MISSING', `${ENGINE_PACKAGE} is not installed; run npm install at the repository root`);
+      const detail = message.split('\n')[0] ?? message;
+      throw new CliError('CLI_ENGINE_MISSING', `${ENGINE_PACKAGE} could not be loaded (${detail}). Run npm install.`);
     }
     throw error;
   }
