@@ -54,7 +54,9 @@ describe('progress display on a pipe or file', () => {
     const stream = collectingStream({ isTTY: false });
     const clock = manualClock();
     const display = createProgressDisplay(stream, { now: clock.now });
-    display.update({ stage: 'decode', done: 0, total: 0, framesPerSecond: 0, etaSeconds: null });
+    display.update({ stage: 'decode', done: 0, total: 1, framesPerSecond: 0, etaSeconds: null });
+    clock.advance(10);
+    display.update({ stage: 'decode', done: 1, total: 1, framesPerSecond: 100, etaSeconds: 0 });
     display.update(render(0, 200, 0, null));
     for (let frame = 1; frame <= 200; frame += 1) {
       clock.advance(50);

@@ -32,9 +32,13 @@ export interface ProgressDisplay {
 const BAR_WIDTH = 24;
 const CLEAR_LINE = '\r\x1b[2K';
 
+/** Stages that count frames; the others report 0 or 1 of 1. */
+const FRAME_STAGES: ReadonlySet<string> = new Set(['motion', 'render', 'encode']);
+
 function describe(p: RenderProgress): string {
+  if (!FRAME_STAGES.has(p.stage)) return '';
   const parts: string[] = [];
-  if (p.total > 0) parts.push(`${p.done}/${p.total}${p.stage === 'render' || p.stage === 'encode' ? ' frames' : ''}`);
+  if (p.total > 0) parts.push(`${p.done}/${p.total} frames`);
   if (p.framesPerSecond > 0) parts.push(`${p.framesPerSecond.toFixed(1)} fps`);
   if (p.etaSeconds !== null) parts.push(`ETA ${formatClock(p.etaSeconds)}`);
   return parts.join('  ');
@@ -62,7 +66,7 @@ export function createProgressDisplay(stream: OutputStream, options: ProgressDis
       stream.write(`${CLEAR_LINE}${text.length > width ? text.slice(0, width) : text}`);
       lineOpen = true;
     } else {
-      const percent = p.total > 0 ? ` (${Math.floor((100 * p.done) / p.total)}%)` : '';
+      const percent = FRAME_STAGES.has(p.stage) && p.total > 0 ? ` (${Math.floor((100 * p.done) / p.total)}%)` : '';
       const rest = describe(p);
       stream.write(`${p.stage}${percent}${rest === '' ? '' : `: ${rest}`}\n`);
     }
