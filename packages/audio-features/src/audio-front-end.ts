@@ -178,7 +178,9 @@ export async function createAudioFrontEnd(options: AudioFrontEndOptions): Promis
     if (end === start) return { data: new Float32Array(0), peak: peak ?? (await peakOf(samples)) };
     const needed = melBlocksFor(start, end);
     const blocks = await computeMelBlocks(mel, samples, needed.first, needed.end);
-    const clipPeak = peak ?? (await peakOf(samples));
+    // Frames [0, all) read every block but block 0, which is all padding (-100 dB, the lowest value there is).
+    const wholeClip = start === 0 && end === frameCount(samples.length);
+    const clipPeak = peak ?? (wholeClip ? blocks.peak : await peakOf(samples));
     return { data: await rows(blocks, start, end, clipPeak), peak: clipPeak };
   };
 
