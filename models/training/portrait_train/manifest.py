@@ -25,9 +25,16 @@ AUDIO_FILES = {
 }
 FACE = {"detector": "../face/face_detector.onnx", "landmarks": "../face/face_landmarks.onnx"}
 FACE_FILE_INFO = {
-    "license": "Apache-2.0",
-    "source": "MediaPipe model from the npm packages @mediapipe/face_detection / @mediapipe/face_mesh, converted to "
-              "ONNX by the project (see ../face/PROVENANCE.md)",
+    "../face/face_detector.onnx": {
+        "license": "Apache-2.0",
+        "source": "npm @mediapipe/face_detection 0.4.1657300184, face_detection_short_range.tflite, converted to ONNX "
+                  "by models/face/convert (see ../face/PROVENANCE.md)",
+    },
+    "../face/face_landmarks.onnx": {
+        "license": "Apache-2.0",
+        "source": "npm @mediapipe/face_mesh 0.4.1657299874, face_landmark.tflite, converted to ONNX by "
+                  "models/face/convert (see ../face/PROVENANCE.md)",
+    },
 }
 DENOISER_FILE_INFO = {"license": "Apache-2.0", "source": "trained by models/training (see PROVENANCE.md)"}
 
@@ -61,7 +68,7 @@ def build_manifest(pack_dir: Path, channel_mean: list[float], channel_std: list[
             files[rel] = file_entry(pack_dir / rel, **_info(info))
     for rel in FACE.values():
         if (pack_dir / rel).exists():
-            files[rel] = file_entry(pack_dir / rel, **_info(FACE_FILE_INFO))
+            files[rel] = file_entry(pack_dir / rel, **_info(FACE_FILE_INFO[rel]))
     return {
         "format": FORMAT, "name": name, "version": version, "fps": FPS,
         "channels": list(CHANNELS),

@@ -13,6 +13,8 @@ from portrait_train.model import ModelConfig, MotionDenoiser
 from portrait_train.paths import AUDIO_MODELS_DIR
 from portrait_train.synthetic import write_dataset
 
+torch.set_num_threads(1)  # small models; one thread is fastest on a shared 2-core machine
+
 
 def test_phone_counts_on_a_hand_made_curve():
     opening = np.zeros(50)

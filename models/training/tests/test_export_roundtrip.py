@@ -15,6 +15,8 @@ from portrait_train.manifest import sha256_of, validate_manifest
 from portrait_train.model import ModelConfig, MotionDenoiser
 from portrait_train.paths import AUDIO_MODELS_DIR
 
+torch.set_num_threads(1)  # small models; one thread is fastest on a shared 2-core machine
+
 TINY = ModelConfig(d_model=32, layers=1, heads=2)
 
 

@@ -8,6 +8,8 @@ import torch
 from portrait_train.diffusion import (Schedule, alpha_bar_table, guided_denoiser, sample_ddim, sample_dpmpp_2m,
                                       sampler_timesteps, to_x0, training_target)
 
+torch.set_num_threads(1)  # small models; one thread is fastest on a shared 2-core machine
+
 
 def f(u, T=1000, s=0.008):
     return math.cos(((u / T) + s) / (1 + s) * math.pi / 2) ** 2

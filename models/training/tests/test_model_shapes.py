@@ -3,6 +3,8 @@ import torch
 
 from portrait_train.model import ModelConfig, MotionDenoiser, timestep_embedding
 
+torch.set_num_threads(1)  # small models; one thread is fastest on a shared 2-core machine
+
 TINY = ModelConfig(d_model=32, layers=1, heads=2)
 
 
