@@ -1,0 +1,54 @@
+import { Redis } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
+import { QueueError } from './errors.ts';
+
+/**
+ * What a connection is for. "worker": BullMQ Workers and anything that blocks (maxRetriesPerRequest null,
+ * as BullMQ requires; commands wait for Redis to come back). "client": request handlers such as the gateway,
+ * whose commands should fail fast while Redis is down (a few retries, then an error).
+ */
+export type ConnectionRole = 'worker' | 'client';
+
+export interface RedisConnectionOptions {
+  /** @defaultValue "client" */
+  role?: ConnectionRole;
+  /**
+   * Client role: how long to wait for a reply before the command fails, in milliseconds.
+   * @defaultValue 5000
+   */
+  commandTimeoutMs?: number;
+  /** A name shown by CLIENT LIST. */
+  connectionName?: string;
+}
+
+/** Deployment prefixes: letters, digits, "-" and "_", so they can be joined with ":" into key names. */
+export function assertValidPrefix(prefix: string): string {
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(prefix)) {
+    throw new QueueError('QUEUE_BAD_OPTION', `Key prefix must be 1-64 letters, digits, "-" or "_". Received: ${JSON.stringify(prefix)}`);
+  }
+  return prefix;
+}
+
+/** Opens an ioredis connection to `redis://[user:pass@]host:port[/db]` (or rediss://) set up for its role. */
+export function createRedisConnection(url: string, options: RedisConnectionOptions = {}): Redis {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new QueueError('QUEUE_BAD_OPTION', `Redis URL cannot be parsed. Received: ${JSON.stringify(url.replace(/\/\/[^@/]*@/, '//***@'))}`);
+  }
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
+    throw new QueueError('QUEUE_BAD_OPTION', `Redis URL must start with redis:// or rediss://. Received: ${parsed.protocol}`);
+  }
+  const role = options.role ?? 'client';
+  const common: RedisOptions = {
+    lazyConnect: false,
+    ...(options.connectionName === undefined ? {} : { connectionName: options.connectionName }),
+    retryStrategy: (times: number) => Math.min(100 * 2 ** Math.min(times, 6), 3000),
+  };
+  const roleOptions: RedisOptions =
+    role === 'worker'
+      ? { maxRetriesPerRequest: null, enableReadyCheck: false }
+      : { maxRetriesPerRequest: 1, commandTimeout: options.commandTimeoutMs ?? 5000, connectTimeout: 3000 };
+  return new Redis(url, { ...common, ...roleOptions });
+}

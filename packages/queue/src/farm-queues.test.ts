@@ -1,0 +1,82 @@
+import { createJobId } from '@portrait-farm/jobs';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startRedisServer, uniquePrefix } from '../../../test/helpers/redis-server.ts';
+import type { RedisServerProcess } from '../../../test/helpers/redis-server.ts';
+import { createRedisConnection } from './connection.ts';
+import { isQueueError } from './errors.ts';
+import { FarmQueues } from './farm-queues.ts';
+import { readQueueDepths } from './queue-depth.ts';
+import { QUEUE_NAMES } from './queue-names.ts';
+
+let server: RedisServerProcess;
+let redis: Redis;
+let queues: FarmQueues;
+
+beforeAll(async () => {
+  server = await startRedisServer();
+  redis = createRedisConnection(server.url);
+});
+
+afterAll(async () => {
+  redis.disconnect();
+  await server.close();
+});
+
+beforeEach(() => {
+  queues = new FarmQueues({ connection: redis, prefix: uniquePrefix() });
+});
+
+afterEach(async () => {
+  await queues.close();
+});
+
+describe('FarmQueues', () => {
+  it('gives each step a deterministic id, so enqueueing twice adds one job', async () => {
+    const jobId = createJobId();
+    expect(await queues.enqueuePrepare({ jobId, tenantId: 't' })).toBe(`${jobId}-prepare`);
+    expect(await queues.enqueuePrepare({ jobId, tenantId: 't' })).toBe(`${jobId}-prepare`);
+    const segment = { jobId, segmentIndex: 3, firstWindow: 6, windowCount: 2, frameStart: 150, frameEnd: 200 };
+    expect(await queues.enqueueSegment(segment)).toBe(`${jobId}-seg-3`);
+    await queues.enqueueSegment(segment);
+    await queues.enqueueStitch({ jobId });
+    await queues.enqueueStitch({ jobId });
+    const depths = await queues.depths();
+    expect(depths.prepare.waiting).toBe(1);
+    expect(depths.segment.waiting).toBe(1);
+    expect(depths.stitch.waiting).toBe(1);
+    const stored = await queues.queue(QUEUE_NAMES.segment).getJob(`${jobId}-seg-3`);
+    expect(stored?.data).toEqual(segment);
+  });
+
+  it('hands out higher API priorities first', async () => {
+    const low = createJobId();
+    const high = createJobId();
+    await queues.enqueuePrepare({ jobId: low, tenantId: 't' }, { priority: 1 });
+    await queues.enqueuePrepare({ jobId: high, tenantId: 't' }, { priority: 10 });
+    const waiting = await queues.queue(QUEUE_NAMES.prepare).getPrioritized();
+    const sorted = [...waiting].sort((a, b) => (a.priority ?? 0) - (b.priority ?? 0));
+    expect(sorted.map((job) => job.data.jobId)).toEqual([high, low]);
+  });
+
+  it('refuses malformed payloads and priorities with messages that name them', async () => {
+    const jobId = createJobId();
+    const bad = await queues
+      .enqueueSegment({ jobId, segmentIndex: 0, firstWindow: 0, windowCount: 1, frameStart: 10, frameEnd: 10 })
+      .catch((e: unknown) => e);
+    expect(isQueueError(bad, 'QUEUE_BAD_PAYLOAD')).toBe(true);
+    expect(String(bad)).toContain('frameEnd');
+    const priority = await queues.enqueueStitch({ jobId }, { priority: 11 }).catch((e: unknown) => e);
+    expect(String(priority)).toContain('priority must be an integer between 1 and 10. Received: 11');
+    expect(() => new FarmQueues({ connection: redis, prefix: 'a:b' })).toThrow(/prefix/);
+  });
+
+  it('reports depths for the KEDA endpoint', async () => {
+    await queues.enqueuePrepare({ jobId: createJobId(), tenantId: 't' });
+    await queues.enqueueSegment({ jobId: createJobId(), segmentIndex: 0, firstWindow: 0, windowCount: 1, frameStart: 0, frameEnd: 5 });
+    await queues.enqueueStitch({ jobId: createJobId() }, { delayMs: 60_000 });
+    const report = await readQueueDepths(queues);
+    expect(report.gpuDesired).toBe(2);
+    expect(report.queues.stitch).toEqual({ waiting: 0, active: 0, delayed: 1, failed: 0, desired: 0 });
+  });
+});

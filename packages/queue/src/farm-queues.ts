@@ -1,0 +1,171 @@
+import { isJobId } from '@portrait-farm/jobs';
+import type { JobEventType, JobRecord } from '@portrait-farm/jobs';
+import { Queue } from 'bullmq';
+import type { JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { prepareJobId, segmentJobId, stitchJobId, webhookJobId } from './bull-job-ids.ts';
+import { assertValidPrefix } from './connection.ts';
+import { QueueError } from './errors.ts';
+import type { PrepareJob, QueuePayloads, SegmentJob, StitchJob, WebhookJob } from './payloads.ts';
+import { bullPriority, PRIORITY_RANGE } from './priority.ts';
+import { ALL_QUEUES, bullPrefix, QUEUE_NAMES } from './queue-names.ts';
+import type { QueueName } from './queue-names.ts';
+
+export interface FarmQueuesOptions {
+  /** ioredis connection the queues share (producers only; Workers need their own, see createRedisConnection). */
+  connection: Redis;
+  /**
+   * Deployment prefix; BullMQ keys live under `{prefix}:q:`.
+   * @defaultValue "pf"
+   */
+  prefix?: string;
+  /**
+   * How long finished BullMQ jobs are kept, in seconds. Their ids stay taken meanwhile, which is what makes
+   * re-enqueueing the same step a no-op.
+   * @defaultValue 86400
+   */
+  keepCompletedSeconds?: number;
+  /**
+   * Attempts BullMQ makes for prepare, segment and stitch jobs before they fail (exponential backoff from 2 s).
+   * @defaultValue 3
+   */
+  attempts?: number;
+}
+
+export interface EnqueueOptions {
+  /** API priority, 1 (lowest) to 10 (highest). @defaultValue 5 */
+  priority?: number;
+  /** Milliseconds before the job may run. @defaultValue 0 */
+  delayMs?: number;
+}
+
+/** Per queue: jobs waiting (including prioritised), running, delayed and failed. */
+export interface QueueDepth {
+  waiting: number;
+  active: number;
+  delayed: number;
+  failed: number;
+}
+
+function check(condition: boolean, message: string): void {
+  if (!condition) throw new QueueError('QUEUE_BAD_PAYLOAD', message);
+}
+
+function checkJobId(jobId: string): void {
+  check(typeof jobId === 'string' && isJobId(jobId), `jobId must be a job id (job_...). Received: ${JSON.stringify(jobId)}`);
+}
+
+function checkSegment(job: SegmentJob): void {
+  checkJobId(job.jobId);
+  for (const field of ['segmentIndex', 'firstWindow', 'windowCount', 'frameStart', 'frameEnd'] as const) {
+    check(Number.isInteger(job[field]) && job[field] >= 0, `${field} must be an integer >= 0. Received: ${String(job[field])}`);
+  }
+  check(job.frameEnd > job.frameStart, `frameEnd must be greater than frameStart. Received: ${job.frameStart}..${job.frameEnd}`);
+  check(job.windowCount >= 1, `windowCount must be at least 1. Received: ${job.windowCount}`);
+}
+
+/**
+ * The four farm queues of one deployment, with enqueue helpers that give every step a deterministic BullMQ
+ * job id (`{jobId}-prepare`, `{jobId}-seg-{i}`, `{jobId}-stitch`, `{jobId}-wh-{event}-{seq}-{attempt}`):
+ * enqueueing a step that is already queued, running or recently finished adds nothing.
+ */
+export class FarmQueues {
+  readonly prefix: string;
+  private readonly queues: Readonly<Record<QueueName, Queue>>;
+  private readonly keepCompletedSeconds: number;
+  private readonly attempts: number;
+
+  constructor(options: FarmQueuesOptions) {
+    this.prefix = assertValidPrefix(options.prefix ?? 'pf');
+    this.keepCompletedSeconds = options.keepCompletedSeconds ?? 86_400;
+    this.attempts = options.attempts ?? 3;
+    const entries = ALL_QUEUES.map((name) => [name, new Queue(name, { connection: options.connection, prefix: bullPrefix(this.prefix) })]);
+    this.queues = Object.freeze(Object.fromEntries(entries) as Record<QueueName, Queue>);
+  }
+
+  /** The BullMQ Queue behind a name (for inspection and tests). */
+  queue(name: QueueName): Queue {
+    return this.queues[name];
+  }
+
+  private jobOptions(jobId: string, options: EnqueueOptions, retried: boolean): JobsOptions {
+    const delay = options.delayMs ?? 0;
+    if (!Number.isFinite(delay) || delay < 0) {
+      throw new QueueError('QUEUE_BAD_OPTION', `delayMs must be a number >= 0. Received: ${String(options.delayMs)}`);
+    }
+    return {
+      jobId,
+      priority: bullPriority(options.priority ?? PRIORITY_RANGE.default),
+      ...(delay > 0 ? { delay: Math.round(delay) } : {}),
+      removeOnComplete: { age: this.keepCompletedSeconds },
+      removeOnFail: { age: 7 * 86_400 },
+      ...(retried ? { attempts: this.attempts, backoff: { type: 'exponential', delay: 2000 } } : { attempts: 1 }),
+    };
+  }
+
+  private async add<Name extends QueueName>(name: Name, jobId: string, payload: QueuePayloads[Name], options: JobsOptions): Promise<string> {
+    const job = await this.queues[name].add(name, payload, options);
+    return job.id ?? jobId;
+  }
+
+  async enqueuePrepare(job: PrepareJob, options: EnqueueOptions = {}): Promise<string> {
+    checkJobId(job.jobId);
+    const id = prepareJobId(job.jobId);
+    return this.add(QUEUE_NAMES.prepare, id, { jobId: job.jobId, tenantId: job.tenantId }, this.jobOptions(id, options, true));
+  }
+
+  async enqueueSegment(job: SegmentJob, options: EnqueueOptions = {}): Promise<string> {
+    checkSegment(job);
+    const id = segmentJobId(job.jobId, job.segmentIndex);
+    return this.add(QUEUE_NAMES.segment, id, { ...job }, this.jobOptions(id, options, true));
+  }
+
+  async enqueueStitch(job: StitchJob, options: EnqueueOptions = {}): Promise<string> {
+    checkJobId(job.jobId);
+    const id = stitchJobId(job.jobId);
+    return this.add(QUEUE_NAMES.stitch, id, { jobId: job.jobId }, this.jobOptions(id, options, true));
+  }
+
+  /** One delivery attempt; the webhook worker enqueues the next attempt itself, with its delay. */
+  async enqueueWebhook(job: WebhookJob, options: EnqueueOptions = {}): Promise<string> {
+    checkJobId(job.jobId);
+    check(Number.isInteger(job.attempt) && job.attempt >= 1, `attempt must be an integer >= 1. Received: ${String(job.attempt)}`);
+    const id = webhookJobId(job.jobId, job.event, job.sequence, job.attempt);
+    return this.add(QUEUE_NAMES.webhook, id, { ...job }, this.jobOptions(id, options, false));
+  }
+
+  /**
+   * Enqueues the first delivery of `event` for a job if the job has a webhook subscribed to it; returns the
+   * BullMQ id, or null when nothing is subscribed.
+   */
+  async notify(record: JobRecord, event: JobEventType, sequence = 0, occurredAt: Date = new Date()): Promise<string | null> {
+    if (record.webhook === null || !record.webhook.events.includes(event)) return null;
+    return this.enqueueWebhook({ jobId: record.id, tenantId: record.tenantId, event, attempt: 1, occurredAt: occurredAt.toISOString(), sequence });
+  }
+
+  /** Jobs per queue, for the KEDA scaler endpoint and metrics. */
+  async depths(): Promise<Record<QueueName, QueueDepth>> {
+    const result = {} as Record<QueueName, QueueDepth>;
+    await Promise.all(
+      ALL_QUEUES.map(async (name) => {
+        const counts = await this.queues[name].getJobCounts('wait', 'prioritized', 'waiting-children', 'active', 'delayed', 'failed');
+        result[name] = {
+          waiting: (counts['wait'] ?? 0) + (counts['prioritized'] ?? 0) + (counts['waiting-children'] ?? 0),
+          active: counts['active'] ?? 0,
+          delayed: counts['delayed'] ?? 0,
+          failed: counts['failed'] ?? 0,
+        };
+      }),
+    );
+    return result;
+  }
+
+  /** Removes every job of every queue of this prefix (tests and resets only). */
+  async obliterate(): Promise<void> {
+    await Promise.all(ALL_QUEUES.map((name) => this.queues[name].obliterate({ force: true })));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(ALL_QUEUES.map((name) => this.queues[name].close()));
+  }
+}

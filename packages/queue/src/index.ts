@@ -1,0 +1,15 @@
+export { QUEUE_ERRORS, QueueError, isQueueError } from './errors.ts';
+export type { QueueErrorCode } from './errors.ts';
+export { ALL_QUEUES, bullPrefix, QUEUE_NAMES } from './queue-names.ts';
+export type { QueueName } from './queue-names.ts';
+export type { PayloadOf, PrepareJob, QueuePayloads, SegmentJob, StitchJob, WebhookJob } from './payloads.ts';
+export { assertValidPrefix, createRedisConnection } from './connection.ts';
+export type { ConnectionRole, RedisConnectionOptions } from './connection.ts';
+export { prepareJobId, segmentJobId, stitchJobId, webhookJobId } from './bull-job-ids.ts';
+export { bullPriority, PRIORITY_RANGE } from './priority.ts';
+export { FarmQueues } from './farm-queues.ts';
+export type { EnqueueOptions, FarmQueuesOptions, QueueDepth } from './farm-queues.ts';
+export { readQueueDepths } from './queue-depth.ts';
+export type { QueueDepthReport } from './queue-depth.ts';
+export { createWebhookWorker, processWebhookJob, webhookMessageId } from './webhook-worker.ts';
+export type { WebhookOutcome, WebhookWorkerOptions } from './webhook-worker.ts';

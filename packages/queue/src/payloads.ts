@@ -1,0 +1,46 @@
+import type { JobEventType } from '@portrait-farm/jobs';
+import type { QueueName } from './queue-names.ts';
+
+/** Decode audio, analyse the face, plan segments, store plan and features, start the segment chain. */
+export interface PrepareJob {
+  jobId: string;
+  tenantId: string;
+}
+
+/** Frames [frameStart, frameEnd) of one job, made from motion windows [firstWindow, firstWindow + windowCount). */
+export interface SegmentJob {
+  jobId: string;
+  segmentIndex: number;
+  firstWindow: number;
+  windowCount: number;
+  frameStart: number;
+  frameEnd: number;
+}
+
+/** Concatenate every chunk, mux the original audio, store the final MP4, finish the job. */
+export interface StitchJob {
+  jobId: string;
+}
+
+/** One delivery attempt of one event of one job. */
+export interface WebhookJob {
+  jobId: string;
+  tenantId: string;
+  event: JobEventType;
+  /** 1 for the first attempt. */
+  attempt: number;
+  /** When the event happened (ISO 8601); the same on every attempt. */
+  occurredAt: string;
+  /** Tells repeated events of one type apart (job.progress: segments done); 0 for the others. */
+  sequence: number;
+}
+
+/** Payload type of each queue. */
+export interface QueuePayloads {
+  prepare: PrepareJob;
+  segment: SegmentJob;
+  stitch: StitchJob;
+  webhook: WebhookJob;
+}
+
+export type PayloadOf<Name extends QueueName> = QueuePayloads[Name];
