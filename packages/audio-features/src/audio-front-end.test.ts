@@ -75,6 +75,15 @@ describe('audio front-end oww-mel-emb-v1', () => {
     expect(defaultPeak.data).toEqual(whole.data.subarray(7 * FEATURE_DIM, 9 * FEATURE_DIM));
   });
 
+  it('gives the same bits whatever the embedding batch size', async () => {
+    const small = await createAudioFrontEnd({ melModel, embeddingModel, providers: ['cpu'], embeddingBatch: 7 });
+    try {
+      expect((await small.features(clip)).data).toEqual(whole.data);
+    } finally {
+      await small.close();
+    }
+  });
+
   it('computes frames incrementally from the audio received so far', async () => {
     const assembled = new Float32Array(whole.data.length);
     let done = 0;
