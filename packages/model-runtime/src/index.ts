@@ -5,3 +5,4 @@ export type { ExecutionProvider } from './execution-providers.ts';
 export { ModelRuntimeError } from './errors.ts';
 export type { ModelRuntimeErrorCode } from './errors.ts';
 export type { TensorData, TensorMap, TensorSignature } from './worker-protocol.ts';
+export { siblingScript, startModuleWorker } from './module-worker.ts';

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { ModelRuntimeError } from './errors.ts';
+import { siblingScript, startModuleWorker } from './module-worker.ts';
 import { defaultProviders, type ExecutionProvider } from './execution-providers.ts';
 import type { TensorMap, TensorSignature, WorkerReply, WorkerRequest } from './worker-protocol.ts';
 
@@ -40,9 +41,7 @@ interface Pending {
 }
 
 function startInferenceThread(): Worker {
-  const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-  const script = new URL(`./inference-worker${extension}`, import.meta.url).href;
-  return new Worker(new URL('./worker-entry.mjs', import.meta.url), { workerData: { script } });
+  return startModuleWorker(siblingScript(import.meta.url, 'inference-worker'));
 }
 
 
