@@ -5,7 +5,7 @@ import { probeMedia } from './probe-media.ts';
 import { ffmpegText, fixture, makeTempDir, portraitFrames, videoPacketDigests, videoPacketFlags } from './test-support.ts';
 import { createVideoEncoder } from './video-encoder.ts';
 
-const SIZE = 128;
+const SIZE = 64;
 const FPS = 25;
 const AUDIO_SECONDS = 3.635;
 const FRAME_COUNT = Math.ceil(AUDIO_SECONDS * FPS); // 91

@@ -107,7 +107,9 @@ export async function decodeAudio(path: string, options: DecodeAudioOptions = {}
   const rate = opts.sampleRate;
   const skipSamples = Math.round(opts.startSeconds * rate);
   const limitSamples = opts.endSeconds === null ? Number.POSITIVE_INFINITY : Math.round(opts.endSeconds * rate) - skipSamples;
-  const expected = Number.isFinite(limitSamples) ? limitSamples : ((fileSeconds ?? 60) - opts.startSeconds) * rate + rate;
+  // Preallocate for the probed length (plus a second); the buffer grows if the probe was short.
+  const fromProbe = fileSeconds === null ? 60 * rate : Math.max(0, fileSeconds - opts.startSeconds) * rate + rate;
+  const expected = Math.min(limitSamples, fromProbe);
   const buffer = new SampleBuffer(expected, skipSamples, limitSamples);
 
   const args = ['-nostdin', '-v', 'error', '-i', path, '-map', `0:${stream.index}`, '-vn', '-sn', '-dn'];
