@@ -13,9 +13,10 @@ describe('analyzer options', () => {
     });
     expect(resolved.providers).toBeNull();
     expect(resolved.minDetectionScore).toBe(0.5);
-    expect(resolved.minPresence).toBe(0.5);
+    expect(resolved.minPresence).toBe(0.9);
     expect(resolved.sureDetectionScore).toBe(0.75);
     expect(resolved.refinePasses).toBe(2);
+    expect(resolved.searchUpsideDown).toBe(true);
     expect(resolveAnalyzerOptions({ refinePasses: 0, minPresence: 0 }).refinePasses).toBe(0);
     expect(resolveAnalyzerOptions({}).modelPaths.detector).toMatch(/models[\\/]face[\\/]face_detector\.onnx$/);
   });

@@ -5,7 +5,7 @@ import { decodeImage } from './decode-image.ts';
 import { FaceError } from './errors.ts';
 import type { FaceAnalysis } from './face-analysis.ts';
 import { createFaceAnalyzer, type FaceAnalyzer } from './face-analyzer.ts';
-import { ASTRONAUT, drawing, gradient, painting, reframed, smallFaceInBigPhoto, twoFaces } from './test-images.ts';
+import { ASTRONAUT, drawing, gradient, painting, reframed, smallFaceInBigPhoto, turned, twoFaces } from './test-images.ts';
 import { warpToCrop } from './warp-to-crop.ts';
 
 let analyzer: FaceAnalyzer;
@@ -155,6 +155,20 @@ describe('robustness', () => {
     console.log(`reframed x${scale}: landmark error mean ${error.mean.toFixed(3)} px, max ${error.max.toFixed(3)} px, eye distance ${eye.toFixed(1)} px`);
     expect(error.mean).toBeLessThan(0.015 * eye);
     expect(error.max).toBeLessThan(0.05 * eye);
+  });
+
+  it('finds the face turned sideways and upside down', async () => {
+    const back: Record<number, (x: number, y: number) => [number, number]> = {
+      90: (x, y) => [y, 512 - x],
+      180: (x, y) => [512 - x, 512 - y],
+      270: (x, y) => [512 - y, x],
+    };
+    for (const degrees of [90, 180, 270]) {
+      const result = await analyzer.analyze(await turned(degrees));
+      const error = landmarkError(result, astronaut, back[degrees] ?? ((x, y) => [x, y]));
+      console.log(`turned ${degrees}: landmark error mean ${error.mean.toFixed(3)} px, max ${error.max.toFixed(3)} px`);
+      expect(error.mean).toBeLessThan(0.02 * eyeDistance(astronaut));
+    }
   });
 
   it('reads WebP and JPEG portraits', async () => {

@@ -12,7 +12,7 @@ import { CROP_SIZE, cropTransform } from './crop-transform.ts';
 import { decodeImage, type RgbImage } from './decode-image.ts';
 import { describeSource, FaceError, faceNotFound } from './errors.ts';
 import { LANDMARK_COUNT, type FaceAnalysis } from './face-analysis.ts';
-import { FaceDetector, weightedNms, type Box, type Detection } from './face-detector.ts';
+import { FaceDetector, hardNms, weightedNms, type Box, type Detection } from './face-detector.ts';
 import { FULL_RANGE_LAYOUT, SHORT_RANGE_LAYOUT } from './anchors.ts';
 import { ImagePyramid } from './image-pyramid.ts';
 import { regionFromBox, regionFromDetection, regionFromMesh } from './face-regions.ts';
@@ -53,11 +53,21 @@ export async function createFaceAnalyzer(options: FaceAnalyzerOptions = {}): Pro
   const detectors = [new FaceDetector(shortSession, SHORT_RANGE_LAYOUT), new FaceDetector(fullSession, FULL_RANGE_LAYOUT)];
   let closed = false;
 
-  /** Both detectors (near faces, and small faces in big photos), their boxes merged. */
+  /**
+   * Both detectors (near faces, and small faces in big photos), boxes merged; with `searchUpsideDown` also on
+   * the image turned by 180 degrees, where the better scoring reading of each face wins (the detector takes an
+   * upside-down face for an upright one with a lower score, and the mesh model cannot tell).
+   */
   const detectAll = async (image: ImagePyramid): Promise<Detection[]> => {
     const detectorSettings = { minScore: settings.minDetectionScore, overlap: DETECTION_OVERLAP };
-    const found = await Promise.all(detectors.map((d) => d.detect(image, detectorSettings)));
-    return weightedNms(found.flat(), DETECTION_OVERLAP);
+    const turns = settings.searchUpsideDown ? [0, 2] : [0];
+    const found = await Promise.all(
+      turns.map(async (turn) => {
+        const both = await Promise.all(detectors.map((d) => d.detect(image, detectorSettings, turn)));
+        return weightedNms(both.flat(), DETECTION_OVERLAP);
+      }),
+    );
+    return hardNms(found.flat(), DETECTION_OVERLAP);
   };
 
   return {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FULL_RANGE_LAYOUT, generateAnchors, SHORT_RANGE_LAYOUT } from './anchors.ts';
-import { intersectionOverUnion, weightedNms, type Detection } from './face-detector.ts';
+import { hardNms, intersectionOverUnion, weightedNms, type Detection } from './face-detector.ts';
 
 const detection = (x: number, score: number): Detection => ({
   box: { x, y: 0, width: 10, height: 10 },
@@ -28,6 +28,11 @@ describe('weighted non-maximum suppression', () => {
     expect(kept[0]?.box.x).toBeCloseTo((0 * 0.9 + 2 * 0.6) / 1.5, 9);
     expect(kept[0]?.keypoints[0]?.[0]).toBeCloseTo((0 * 0.9 + 2 * 0.6) / 1.5, 9);
     expect(kept[1]?.box.x).toBe(40);
+  });
+
+  it('keeps only the best of overlapping boxes in plain suppression', () => {
+    const kept = hardNms([detection(2, 0.6), detection(0, 0.9), detection(40, 0.7)], 0.3);
+    expect(kept.map((d) => [d.box.x, d.score])).toEqual([[0, 0.9], [40, 0.7]]);
   });
 
   it('measures overlap as intersection over union', () => {

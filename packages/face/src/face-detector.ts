@@ -1,5 +1,5 @@
 import type { ModelSession } from '@portrait-farm/model-runtime';
-import { applyAffine, type Affine } from './affine.ts';
+import { applyAffine, composeAffine, type Affine } from './affine.ts';
 import { generateAnchors, type Anchor, type AnchorLayout } from './anchors.ts';
 import type { ImagePyramid } from './image-pyramid.ts';
 
@@ -43,13 +43,20 @@ export class FaceDetector {
     this.anchors = generateAnchors(layout);
   }
 
-  /** Faces in `image`, largest first. */
-  async detect(pyramid: ImagePyramid, settings: DetectorSettings): Promise<Detection[]> {
+  /**
+   * Faces in `image`, largest first. The detector sees the whole image letterboxed into its square input,
+   * turned by `quarterTurns` x 90 degrees (faces far from upright are found on the turn that makes them upright).
+   */
+  async detect(pyramid: ImagePyramid, settings: DetectorSettings, quarterTurns = 0): Promise<Detection[]> {
     const n = this.layout.inputSize;
     const { image } = pyramid;
-    // The whole image letterboxed into the square input, centred, padded with black.
     const side = Math.max(image.width, image.height);
-    const toImage: Affine = [side / n, 0, (image.width - side) / 2, 0, side / n, (image.height - side) / 2];
+    const letterbox: Affine = [side / n, 0, (image.width - side) / 2, 0, side / n, (image.height - side) / 2];
+    const cos = Math.round(Math.cos((quarterTurns * Math.PI) / 2));
+    const sin = Math.round(Math.sin((quarterTurns * Math.PI) / 2));
+    const h = n / 2;
+    const turn: Affine = [cos, -sin, h - cos * h + sin * h, sin, cos, h - sin * h - cos * h];
+    const toImage = composeAffine(letterbox, turn);
     const input = await pyramid.sample({ size: n, toImage, range: [-1, 1], border: 'black' });
     const inputName = this.session.inputs[0]?.name ?? 'input';
     const outputs = await this.session.run({ [inputName]: { data: input, dims: [1, n, n, 3] } });
@@ -73,15 +80,15 @@ export class FaceDetector {
       const o = i * VALUES_PER_ANCHOR;
       const value = (k: number): number => raw[o + k] ?? 0;
       // Regressor units are input pixels relative to the anchor centre.
-      const cx = anchor.x * n + value(0);
-      const cy = anchor.y * n + value(1);
-      const [x0, y0] = applyAffine(toImage, cx - value(2) / 2, cy - value(3) / 2);
-      const [x1, y1] = applyAffine(toImage, cx + value(2) / 2, cy + value(3) / 2);
+      const [cx, cy] = applyAffine(toImage, anchor.x * n + value(0), anchor.y * n + value(1));
+      // Turned by a multiple of 90 degrees, the box stays axis-aligned; width and height may swap.
+      const width = Math.abs(toImage[0] * value(2)) + Math.abs(toImage[1] * value(3));
+      const height = Math.abs(toImage[3] * value(2)) + Math.abs(toImage[4] * value(3));
       const keypoints: Array<[number, number]> = [];
       for (let k = 0; k < KEYPOINTS; k++) {
         keypoints.push(applyAffine(toImage, anchor.x * n + value(4 + 2 * k), anchor.y * n + value(5 + 2 * k)));
       }
-      found.push({ box: { x: x0, y: y0, width: x1 - x0, height: y1 - y0 }, score, keypoints });
+      found.push({ box: { x: cx - width / 2, y: cy - height / 2, width, height }, score, keypoints });
     });
     return found;
   }
@@ -97,6 +104,15 @@ export function intersectionOverUnion(p: Box, q: Box): number {
   if (w <= 0 || h <= 0) return 0;
   const inter = w * h;
   return inter / (area(p) + area(q) - inter);
+}
+
+/** Plain non-maximum suppression: of overlapping boxes only the highest scoring one stays. */
+export function hardNms(detections: Detection[], overlap: number): Detection[] {
+  const kept: Detection[] = [];
+  for (const d of [...detections].sort((p, q) => q.score - p.score)) {
+    if (kept.every((k) => intersectionOverUnion(k.box, d.box) <= overlap)) kept.push(d);
+  }
+  return kept;
 }
 
 /** Weighted non-maximum suppression: each cluster of overlapping boxes becomes their score-weighted mean. */

@@ -14,6 +14,11 @@ export async function reframed(scale: number, pad: { left: number; top: number; 
     .toBuffer();
 }
 
+/** The astronaut turned by `degrees` (multiples of 90). */
+export async function turned(degrees: number): Promise<Buffer> {
+  return sharp(ASTRONAUT).rotate(degrees).png().toBuffer();
+}
+
 /** A flat horizontal gradient with no face in it. */
 export async function gradient(width: number, height: number): Promise<Buffer> {
   const data = Buffer.alloc(width * height * 3);
