@@ -7,7 +7,7 @@ import { RendererError } from './errors.ts';
 import { buildFaceFrame, eyeCentres } from './geometry/face-frame.ts';
 import { LANDMARK_COUNT, buildFaceTopology } from './mesh/face-topology.ts';
 import {
-  EYE_L_LOWER, EYE_L_UPPER, EYE_R_LOWER, EYE_R_UPPER, FACE_OVAL, INNER_LOWER, INNER_UPPER, NOSE_TIP,
+  EYE_L_LOWER, EYE_L_UPPER, EYE_R_LOWER, EYE_R_UPPER, FACE_OVAL, INNER_LOWER, INNER_UPPER,
 } from './mesh/landmark-indices.ts';
 import { type MeshwarpOptions, resolveOptions } from './options.ts';
 import { sampleMouthColours } from './paint/colour-samples.ts';
@@ -152,6 +152,16 @@ export function prepareMeshwarp(input: MeshwarpInput): PreparedMeshwarp {
   cx /= FACE_OVAL.length;
   cy /= FACE_OVAL.length;
   const faceWidth = Math.hypot(rest[454 * 3]! - rest[234 * 3]!, rest[454 * 3 + 1]! - rest[234 * 3 + 1]!);
+  let pivotZ = 0;
+  for (const v of FACE_OVAL) pivotZ += rest[v * 3 + 2]!;
+  pivotZ /= FACE_OVAL.length;
+  const rotationDepth = new Float32Array(vc);
+  for (let v = 0; v < LANDMARK_COUNT; v++) {
+    let nearest = Infinity;
+    for (const o of FACE_OVAL) nearest = Math.min(nearest, Math.hypot(rest[v * 3]! - rest[o * 3]!, rest[v * 3 + 1]! - rest[o * 3 + 1]!));
+    const t = Math.min(1, nearest / (0.12 * faceWidth));
+    rotationDepth[v] = (rest[v * 3 + 2]! - pivotZ) * t * t * (3 - 2 * t);
+  }
 
   return {
     format: 'portrait-farm-meshwarp/1',
@@ -171,7 +181,8 @@ export function prepareMeshwarp(input: MeshwarpInput): PreparedMeshwarp {
     jawPivotZ: jaw.pivotZ,
     jawRadiansPerUnit: jaw.radiansPerUnit,
     frame,
-    headPivot: [cx, cy, rest[NOSE_TIP * 3 + 2]! + 2 * frame.eyeDistance],
+    headPivot: [cx, cy, pivotZ],
+    rotationDepth,
     faceWidth,
     neutral,
     sealGap,

@@ -40,6 +40,11 @@ export interface PreparedMeshwarp {
   jawRadiansPerUnit: number;
   frame: FaceFrame;
   headPivot: [number, number, number];
+  /**
+   * Depth relative to the head pivot used by the head rotation: 0 on the face oval and the rings (the silhouette
+   * stays where it is while the surface turns inside it), the landmark depth further inside.
+   */
+  rotationDepth: Float32Array;
   faceWidth: number;
   neutral: Float32Array;
   /** Lip-seal bookkeeping: per inner-lip pair gap contribution of jaw_open, lips_part and upper_lip_raise. */

@@ -3,9 +3,9 @@ import { createDeformScratch, deformMesh, neutralModelGaps } from './deform/defo
 import { GAZE_SHIFT } from './deform/neutral-estimate.ts';
 import { RendererError } from './errors.ts';
 import { type ContourProfile, buildContourProfile } from './geometry/contour-profile.ts';
-import { INNER_LOWER, INNER_UPPER } from './mesh/landmark-indices.ts';
+import { INNER_LOWER, INNER_UPPER, OUTER_LOWER, OUTER_UPPER } from './mesh/landmark-indices.ts';
 import { paintEyeball, paintLashLine } from './paint/eyes.ts';
-import { paintMouthInterior } from './paint/mouth-interior.ts';
+import { paintMouthInterior, sourceTeethDepth } from './paint/mouth-interior.ts';
 import { type MeshwarpInput, prepareMeshwarp } from './prepare.ts';
 import type { PreparedMeshwarp } from './prepared.ts';
 import { warpTriangles } from './raster/warp-triangles.ts';
@@ -60,6 +60,28 @@ export function createMeshwarpRendererFromPrepared(prepared: PreparedMeshwarp): 
     Math.hypot(points[a * 3]! - points[b * 3]!, points[a * 3 + 1]! - points[b * 3 + 1]!);
   const restNoseLength = Math.max(1e-3, distance(p.rest, 168, 2));
   const columnMap = new Float32Array(4096);
+  const texture = Float32Array.from(p.rest);
+  const teethDepth = sourceTeethDepth(p.image, width, height, mouthProfile, p.colours.teeth);
+
+  /**
+   * Texture coordinates for this frame: as the lips close relative to the source, the inner-lip vertices sample a
+   * little further into the lips so that teeth or shadow pixels at the source's lip edge do not line the seam.
+   */
+  function lipTexture(pos: Float32Array, verticalScale: number): Float32Array {
+    for (let k = 1; k < INNER_UPPER.length - 1; k++) {
+      const u = INNER_UPPER[k]!;
+      const l = INNER_LOWER[k]!;
+      const source = distance(p.rest, u, l) * verticalScale;
+      const closing = source > 0.5 ? Math.min(1, Math.max(0, 1 - distance(pos, u, l) / source)) : 0;
+      for (const [inner, outer] of [[u, OUTER_UPPER[k]!], [l, OUTER_LOWER[k]!]] as const) {
+        const thickness = distance(p.rest, inner, outer);
+        const t = thickness > 0 ? (Math.min(1.5, 0.3 * thickness) * closing) / thickness : 0;
+        texture[inner * 3] = p.rest[inner * 3]! + (p.rest[outer * 3]! - p.rest[inner * 3]!) * t;
+        texture[inner * 3 + 1] = p.rest[inner * 3 + 1]! + (p.rest[outer * 3 + 1]! - p.rest[inner * 3 + 1]!) * t;
+      }
+    }
+    return texture;
+  }
   const target = { width, height, source: p.image, out: p.image };
   let lastOut: Uint8Array | null = null;
   let lastBox = [0, 0, width - 1, height - 1];
@@ -132,7 +154,8 @@ export function createMeshwarpRendererFromPrepared(prepared: PreparedMeshwarp): 
         });
       });
     }
-    warpTriangles(target, p.rest, pos, p.triangles, eyeEnd, p.triangles.length / 3, null);
+    const verticalScale = distance(pos, 168, 2) / restNoseLength;
+    warpTriangles(target, lipTexture(pos, verticalScale), pos, p.triangles, eyeEnd, p.triangles.length / 3, null);
     if (p.paintEyes && closing) {
       for (const eye of p.eyes) {
         const b = motion[eye.blinkChannel]!;
@@ -144,7 +167,7 @@ export function createMeshwarpRendererFromPrepared(prepared: PreparedMeshwarp): 
     if (p.mouthInterior) {
       paintMouthInterior({
         width, height, source: p.image, out: frame, rest: p.rest, pos, sourceProfile: mouthProfile, colours: p.colours, mouthWidth: p.frame.mouthWidth,
-        verticalScale: distance(pos, 168, 2) / restNoseLength, columnMap,
+        verticalScale, columnMap, teethDepth,
       });
     }
     return frame;

@@ -132,7 +132,7 @@ function applyHeadPose(p: PreparedMeshwarp, m: Float32Array, pos: Float32Array):
   const ty = m[CHANNEL.head_ty]! * p.faceWidth;
   const scale = Math.exp(m[CHANNEL.head_scale]!);
   if (yaw === 0 && pitch === 0 && roll === 0 && tx === 0 && ty === 0 && scale === 1) return;
-  const [px, py, pz] = p.headPivot;
+  const [px, py] = p.headPivot;
   const cy = Math.cos(yaw), sy = Math.sin(yaw);
   const cp = Math.cos(pitch), sp = Math.sin(pitch);
   const cr = Math.cos(roll), sr = Math.sin(roll);
@@ -141,7 +141,7 @@ function applyHeadPose(p: PreparedMeshwarp, m: Float32Array, pos: Float32Array):
     if (w === 0) continue;
     const x = pos[v * 3]! - px;
     const y = pos[v * 3 + 1]! - py;
-    const z = pos[v * 3 + 2]! - pz;
+    const z = p.rotationDepth[v]! + pos[v * 3 + 2]! - p.rest[v * 3 + 2]!;
     // Yaw about the vertical axis, pitch about the horizontal axis, roll in the image plane.
     const x1 = x * cy - z * sy;
     const z1 = x * sy + z * cy;
@@ -151,7 +151,7 @@ function applyHeadPose(p: PreparedMeshwarp, m: Float32Array, pos: Float32Array):
     const y3 = x1 * sr + y2 * cr;
     const nx = px + x3 * scale + tx;
     const ny = py + y3 * scale + ty;
-    const nz = pz + z2 * scale;
+    const nz = pos[v * 3 + 2]! + z2 * scale - z;
     pos[v * 3] = pos[v * 3]! + (nx - pos[v * 3]!) * w;
     pos[v * 3 + 1] = pos[v * 3 + 1]! + (ny - pos[v * 3 + 1]!) * w;
     pos[v * 3 + 2] = pos[v * 3 + 2]! + (nz - pos[v * 3 + 2]!) * w;

@@ -27,6 +27,41 @@ export interface MouthPaintInput {
   verticalScale: number;
   /** Scratch table of at least 4096 floats. */
   columnMap: Float32Array;
+  /** Per source column, how far below the upper lip the source shows teeth (`sourceTeethDepth`). */
+  teethDepth: Float32Array;
+}
+
+/**
+ * For each column of the source opening, the depth below the upper lip down to which the source shows teeth
+ * (bright, unsaturated pixels close to the sampled teeth colour); 0 where it shows none.
+ */
+export function sourceTeethDepth(source: Uint8Array, width: number, height: number, sp: ContourProfile, teeth: readonly number[]): Float32Array {
+  const depth = new Float32Array(sp.upper.length);
+  const teethLuma = 0.299 * teeth[0]! + 0.587 * teeth[1]! + 0.114 * teeth[2]!;
+  for (let a = 0; a < sp.upper.length; a++) {
+    const h = sp.lower[a]! - sp.upper[a]!;
+    for (let d = 0.25; d < h; d += 0.5) {
+      const b = sp.upper[a]! + d;
+      sampleBilinear(source, width, height, sp.cornerX + a * sp.axisX + b * sp.normalX, sp.cornerY + a * sp.axisY + b * sp.normalY, tmp);
+      const luma = 0.299 * tmp[0]! + 0.587 * tmp[1]! + 0.114 * tmp[2]!;
+      const hi = Math.max(tmp[0]!, tmp[1]!, tmp[2]!);
+      const lo = Math.min(tmp[0]!, tmp[1]!, tmp[2]!);
+      if (luma > 0.72 * teethLuma && hi - lo < 0.35 * hi) depth[a] = d + 0.25;
+    }
+  }
+  // Teeth do not end column by column: widen by a few columns and smooth so the reused teeth fade out gently.
+  const reach = Math.max(2, Math.round(sp.length * 0.04));
+  const widened = depth.map((_, a) => {
+    let best = 0;
+    for (let k = Math.max(0, a - reach); k <= Math.min(depth.length - 1, a + reach); k++) best = Math.max(best, depth[k]!);
+    return Math.min(best, sp.lower[a]! - sp.upper[a]!);
+  });
+  return widened.map((_, a) => {
+    let sum = 0;
+    let n = 0;
+    for (let k = Math.max(0, a - reach); k <= Math.min(depth.length - 1, a + reach); k++, n++) sum += widened[k]!;
+    return Math.min(widened[a]!, sum / n);
+  });
 }
 
 /** Fills `map[a]` with the source column matching destination column `a`, from the lip contour vertices. */
@@ -63,7 +98,7 @@ const tmp = new Float32Array(3);
 const synth = new Float32Array(3);
 
 function teethProfile(s: number): number {
-  return smoothstep(0.06, 0.3, s) * smoothstep(0.94, 0.7, s);
+  return smoothstep(0.02, 0.2, s) * smoothstep(0.98, 0.8, s);
 }
 
 /**
@@ -127,17 +162,17 @@ export function paintMouthInterior(input: MouthPaintInput): void {
       synth[0] = (lr * shadow + (dr - lr * shadow) * depth) * sideDark;
       synth[1] = (lg * shadow + (dg - lg * shadow) * depth) * sideDark;
       synth[2] = (lb * shadow + (db - lb * shadow) * depth) * sideDark;
-      const bump = Math.sqrt(Math.max(0, 1 - ((s - 0.5) / 0.42) ** 2));
-      const tongueH = Math.min(0.5 * open, 0.16 * mw) * bump;
+      const bump = Math.sqrt(Math.max(0, 1 - ((s - 0.5) / 0.45) ** 2));
+      const tongueH = Math.min(0.55 * open, 0.2 * mw) * bump;
       if (tongueH > 0.5) {
-        const k = clamp01((tongueH - ee) / 1.5) * smoothstep(0.05 * mw, 0.16 * mw, open);
-        const shade = (0.85 - 0.45 * (ee / tongueH)) * (1 - 0.4 * Math.abs(2 * s - 1));
+        const k = clamp01((tongueH - ee) / 2) * smoothstep(0.04 * mw, 0.14 * mw, open);
+        const shade = (0.95 - 0.5 * (ee / tongueH)) * (1 - 0.35 * Math.abs(2 * s - 1));
         synth[0] += (gr * shade - synth[0]!) * k;
         synth[1] += (gg * shade - synth[1]!) * k;
         synth[2] += (gb * shade - synth[2]!) * k;
       }
       const lowerShow = smoothstep(LOWER_TEETH_FROM * mw, (LOWER_TEETH_FROM + 0.1) * mw, open);
-      const lowerTeeth = 0.045 * mw * lowerShow * teethProfile(s);
+      const lowerTeeth = 0.035 * mw * lowerShow * teethProfile(s);
       if (lowerTeeth > 0.3) {
         const k = clamp01((lowerTeeth - ee) / 1.2);
         const shade = 0.8 * (1 - 0.35 * Math.abs(2 * s - 1)) * (0.8 + 0.2 * smoothstep(0, lowerTeeth, ee));
@@ -148,7 +183,7 @@ export function paintMouthInterior(input: MouthPaintInput): void {
       const upperH = upperTeeth * teethProfile(s) * (1 - 0.2 * (2 * s - 1) ** 2);
       if (upperH > 0.3) {
         const k = clamp01((upperH - dd) / 1.2);
-        const shade = (0.95 - 0.3 * Math.abs(2 * s - 1)) * (0.72 + 0.28 * smoothstep(0, Math.max(1, 0.25 * upperH), dd));
+        const shade = (0.97 - 0.3 * (2 * s - 1) ** 2) * (0.72 + 0.28 * smoothstep(0, Math.max(1, 0.25 * upperH), dd));
         synth[0] += (tr * shade - synth[0]!) * k;
         synth[1] += (tg * shade - synth[1]!) * k;
         synth[2] += (tb * shade - synth[2]!) * k;
@@ -159,10 +194,14 @@ export function paintMouthInterior(input: MouthPaintInput): void {
       const su = sampleColumn(sp.upper, a0);
       const sl = sampleColumn(sp.lower, a0);
       const h0 = Math.max(0, sl - su);
-      const grown = Math.max(0, open * scale - h0);
+      // Small mismatches of the column mapping under head motion are not a parting of the lips.
+      const grown = Math.max(0, open * scale - h0 * 1.08 - 0.6);
       const fade = Math.min(2, grown);
       const margin = Math.min(1.5, grown);
-      const upperLimit = Math.min(h0 - margin, upperTeethSource);
+      // Once the lips part further than in the source, only the source's teeth keep following the upper lip;
+      // the shadow below them is synthesised.
+      const teethEnd = sampleColumn(input.teethDepth, a0) + 1;
+      const upperLimit = Math.min(h0 - margin, upperTeethSource, h0 + (Math.min(h0, teethEnd) - h0) * clamp01(grown / 2));
       const lowerLimit = h0 - Math.min(h0, upperTeethSource);
       const du = dd * scale;
       const eu = ee * scale;
