@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyAffine, composeAffine } from './affine.ts';
 import { decodeImage } from './decode-image.ts';
 import { FaceError } from './errors.ts';
+import { bilinear } from './image-sampling.ts';
 import type { FaceAnalysis } from './face-analysis.ts';
 import { createFaceAnalyzer, type FaceAnalyzer } from './face-analyzer.ts';
 import { ASTRONAUT, drawing, gradient, painting, reframed, smallFaceInBigPhoto, turned, twoFaces } from './test-images.ts';
@@ -139,9 +140,17 @@ describe('face analysis of the astronaut portrait', () => {
     expect(right[1]).toBeCloseTo(0.42 * 512, 3);
     expect(right[0]).toBeLessThan(256);
     expect(left[0]).toBeGreaterThan(256);
-    const crop = warpToCrop(await decodeImage(ASTRONAUT), astronaut);
+    const image = await decodeImage(ASTRONAUT);
+    const crop = warpToCrop(image, astronaut);
     expect(crop.width).toBe(512);
     expect(crop.data).toHaveLength(512 * 512 * 3);
+    // Crop pixel (u, v) shows the image at toImage(u + 0.5, v + 0.5) (pixel centres), bilinearly interpolated.
+    const expected = new Float64Array(3);
+    for (const [u, v] of [[100, 200], [256, 215], [300, 400], [20, 20]] as const) {
+      const [x, y] = applyAffine(toImage, u + 0.5, v + 0.5);
+      bilinear(image, x - 0.5, y - 0.5, 'replicate', expected);
+      for (let c = 0; c < 3; c++) expect(Math.abs((crop.data[(v * 512 + u) * 3 + c] ?? NaN) - (expected[c] ?? NaN))).toBeLessThanOrEqual(0.5);
+    }
   });
 });
 

@@ -131,13 +131,14 @@ async function firstPass(
   const candidates = (await detectAll(pyramid)).sort((p, q) => q.score - p.score).slice(0, MAX_CANDIDATES);
   // A detection is a face when the mesh model agrees, or when the detector is sure on its own
   // (the mesh model doubts drawings and paintings that the detector accepts).
+  const passes = await Promise.all(candidates.map((d) => runMesh(mesh, pyramid, regionFromDetection(d))));
   const faces: FirstPass[] = [];
-  for (const detection of candidates) {
-    const pass = await runMesh(mesh, pyramid, regionFromDetection(detection));
-    if (pass.presence >= settings.minPresence || detection.score >= settings.sureDetectionScore) {
+  candidates.forEach((detection, i) => {
+    const pass = passes[i];
+    if (pass !== undefined && (pass.presence >= settings.minPresence || detection.score >= settings.sureDetectionScore)) {
       faces.push({ pass, detectionScore: detection.score });
     }
-  }
+  });
   if (faces.length === 0) throw faceNotFound(name, image.width, image.height);
   faces.sort((p, q) => q.pass.region.size - p.pass.region.size);
   const face = faces[faceIndex];
