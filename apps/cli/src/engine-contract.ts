@@ -1,57 +1,9 @@
-// The part of @portrait-farm/engine's public interface the CLI calls. The engine package is loaded at run time
-// (see load-engine.ts) so that `--help` and argument checks work without it.
+// The engine types the CLI uses. Type-only imports: the engine itself is loaded on first use (load-engine.ts),
+// so `--help` and argument checks start fast.
+import type { ExecutionProvider } from '@portrait-farm/model-runtime';
+import type { RenderClipOptions, RenderProgress, RenderResult } from '@portrait-farm/engine';
 
-export type Emotion = 'neutral' | 'happy' | 'sad' | 'angry' | 'surprised';
-export type Solver = 'ddim' | 'dpmpp-2m';
-export type Provider = 'cuda' | 'webgpu' | 'cpu';
-export type RenderStage = 'decode' | 'face' | 'audio' | 'motion' | 'render' | 'encode' | 'done';
-
-export interface RenderControls {
-  gaze?: { x: number; y: number } | 'camera';
-  headDistance?: number;
-  emotion?: Emotion;
-  emotionIntensity?: number;
-  motionIntensity?: number;
-  blinkRate?: number;
-}
-
-export interface RenderClipOptions {
-  image: string;
-  audio: string;
-  out: string;
-  pack?: string;
-  fps?: number;
-  mode?: 'full' | 'crop';
-  seed?: number;
-  steps?: number;
-  solver?: Solver;
-  guidance?: number;
-  controls?: RenderControls;
-  faceIndex?: number;
-  faceBox?: { x: number; y: number; width: number; height: number };
-  providers?: Provider[];
-  renderThreads?: number;
-  log?: (line: string) => void;
-  signal?: AbortSignal;
-}
-
-export interface RenderProgress {
-  stage: RenderStage;
-  done: number;
-  total: number;
-  framesPerSecond: number;
-  etaSeconds: number | null;
-}
-
-export interface RenderResult {
-  out: string;
-  frames: number;
-  fps: number;
-  width: number;
-  height: number;
-  durationSeconds: number;
-  provider: string;
-  timings: Record<string, number>;
-}
-
+export type { Emotion, RenderClipOptions, RenderControls, RenderProgress, RenderResult, RenderStage } from '@portrait-farm/engine';
+export type Solver = NonNullable<RenderClipOptions['solver']>;
+export type Provider = ExecutionProvider;
 export type RenderClip = (options: RenderClipOptions, onProgress?: (p: RenderProgress) => void) => Promise<RenderResult>;

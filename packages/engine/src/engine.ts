@@ -1,0 +1,65 @@
+import { createAudioFrontEnd, type AudioFrontEnd } from '@portrait-farm/audio-features';
+import { createFaceAnalyzer, type FaceAnalyzer } from '@portrait-farm/face';
+import { loadModelPack, type ModelPack } from '@portrait-farm/model-pack';
+import { createModelSession, type ExecutionProvider, type ModelSession } from '@portrait-farm/model-runtime';
+
+/** Options of {@link createEngine}. */
+export interface EngineOptions {
+  /** Model pack folder (absolute). */
+  pack: string;
+  /** Execution providers to try, in order. @defaultValue model-runtime's default */
+  providers?: ExecutionProvider[] | null;
+  /** Receives one line per model naming the provider that runs it. @defaultValue none */
+  log?: (line: string) => void;
+}
+
+/**
+ * The models of one pack, loaded once, each in its own inference thread: face analysis, the audio front-end and
+ * the denoiser. A render process or a farm worker keeps one and renders many clips or segments with it.
+ */
+export interface Engine {
+  readonly pack: ModelPack;
+  readonly face: FaceAnalyzer;
+  readonly audio: AudioFrontEnd;
+  readonly denoiser: ModelSession;
+  /** The execution provider of the denoiser (the model that runs most). */
+  readonly provider: string;
+  /** Feature row of digital silence, padding windows past the end of the audio. */
+  readonly silenceFeature: Float32Array;
+  close(): Promise<void>;
+}
+
+export async function createEngine(options: EngineOptions): Promise<Engine> {
+  const providers = options.providers ?? undefined;
+  const log = options.log ?? ((): void => {});
+  const pack = await loadModelPack(options.pack, providers ? { providers } : {});
+  const opened: Array<{ close(): Promise<void> }> = [];
+  try {
+    const faceOptions = { ...(pack.face?.['detector'] ? { modelsDir: dirnameOf(pack.face['detector']) } : {}), ...(providers ? { providers } : {}), log };
+    const face = await createFaceAnalyzer(faceOptions);
+    opened.push(face);
+    const audio = await createAudioFrontEnd({ melModel: pack.audio.mel, embeddingModel: pack.audio.embedding, ...(providers ? { providers } : {}), log });
+    opened.push(audio);
+    const denoiser = await createModelSession(pack.denoiser.file, { ...(providers ? { providers } : {}), log });
+    opened.push(denoiser);
+    const silenceFeature = await audio.silenceFeature();
+    return {
+      pack,
+      face,
+      audio,
+      denoiser,
+      provider: denoiser.provider,
+      silenceFeature,
+      async close(): Promise<void> {
+        await Promise.all(opened.map((item) => item.close()));
+      },
+    };
+  } catch (error) {
+    await Promise.all(opened.map((item) => item.close()));
+    throw error;
+  }
+}
+
+function dirnameOf(path: string): string {
+  return path.slice(0, path.lastIndexOf('/') + 1);
+}

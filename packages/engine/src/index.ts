@@ -1,0 +1,14 @@
+export { renderClip, renderClipWith, outputFrameCount } from './render-clip.ts';
+export type { RenderResult } from './render-clip.ts';
+export { createEngine } from './engine.ts';
+export type { Engine, EngineOptions } from './engine.ts';
+export { resolveRenderOptions, DEFAULT_PACK, FPS_RANGE } from './render-options.ts';
+export type { Emotion, OutputMode, RenderClipOptions, RenderControls, ResolvedRenderOptions } from './render-options.ts';
+export { ProgressReporter } from './progress.ts';
+export type { ProgressListener, RenderProgress, RenderStage } from './progress.ts';
+export { prepareSourceImage } from './source-image.ts';
+export type { SourceImage } from './source-image.ts';
+export { createRenderPool } from './render-pool.ts';
+export type { RenderPool } from './render-pool.ts';
+export { EngineError, ENGINE_ERROR_CODES } from './errors.ts';
+export type { EngineErrorCode } from './errors.ts';

@@ -1,0 +1,35 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeTestPack, type TestPack, type TestPackOptions } from '@portrait-farm/motion/testing';
+
+const FACE_MODELS = fileURLToPath(new URL('../../../../models/face/', import.meta.url));
+const FACE_FILES = { detector: 'face_detector.onnx', landmarks: 'face_landmarks.onnx' } as const;
+
+/**
+ * A complete pack for engine tests: the tiny test denoiser of @portrait-farm/motion/testing, the real audio
+ * front-end, and the repository's real face models, all listed with hashes.
+ */
+export function writeEngineTestPack(dir: string, options: TestPackOptions = {}): TestPack {
+  return writeTestPack(dir, {
+    ...options,
+    editManifest: (manifest) => {
+      const face: Record<string, string> = {};
+      const files = manifest['files'] as Record<string, unknown>;
+      for (const [role, file] of Object.entries(FACE_FILES)) {
+        const path = relative(dir, `${FACE_MODELS}${file}`);
+        const bytes = readFileSync(`${FACE_MODELS}${file}`);
+        face[role] = path;
+        files[path] = {
+          sha256: createHash('sha256').update(bytes).digest('hex'),
+          bytes: bytes.length,
+          license: 'Apache-2.0',
+          source: 'models/face (MediaPipe, converted to ONNX)',
+        };
+      }
+      manifest['face'] = face;
+      options.editManifest?.(manifest);
+    },
+  });
+}
