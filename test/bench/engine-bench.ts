@@ -1,0 +1,97 @@
+// npm run bench:engine [-- --runs 3 --seconds 20 --pack models/starter --providers cpu --threads 1]
+// Prints frames/s and real-time factor (seconds of work per second of audio) per stage for a clip of
+// --seconds at 512x512, 25 fps, then the same for the whole pipeline (stages overlapped as renderClip runs them).
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { MOTION_CHANNEL_COUNT as C } from '@portrait-farm/contracts';
+import { createEngine, DEFAULT_PACK, outputFrameCount, prepareSourceImage, createRenderPool, renderClipWith, resolveRenderOptions } from '@portrait-farm/engine';
+import { decodeImage } from '@portrait-farm/face';
+import { createVideoEncoder, decodeAudio } from '@portrait-farm/media';
+import { parseProviderList } from '@portrait-farm/model-runtime';
+import { applyControls, createMotionGenerator, resample } from '@portrait-farm/motion';
+import { prepareMeshwarp } from '@portrait-farm/renderer';
+import { writeEngineTestPack } from '../../packages/engine/src/testing/engine-test-pack.ts';
+
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '3' },
+    seconds: { type: 'string', default: '20' },
+    pack: { type: 'string' },
+    providers: { type: 'string', default: 'cpu' },
+    threads: { type: 'string', default: '1' },
+  },
+});
+const runs = Number(values.runs);
+const seconds = Number(values.seconds);
+const threads = Number(values.threads);
+const providers = parseProviderList(values.providers);
+const fps = 25;
+const work = mkdtempSync(join(tmpdir(), 'engine-bench-'));
+const fixtures = new URL('../fixtures/', import.meta.url).pathname;
+
+let pack = values.pack ?? DEFAULT_PACK;
+let packNote = pack;
+if (!existsSync(join(pack, 'manifest.json'))) {
+  pack = join(work, 'pack');
+  writeEngineTestPack(pack);
+  packNote = 'test denoiser (models/starter not present)';
+}
+
+const audioPath = join(work, 'speech.wav');
+execFileSync('ffmpeg', ['-v', 'error', '-stream_loop', '-1', '-i', join(fixtures, 'demo-speech-20s.ogg'), '-t', String(seconds), '-ac', '1', '-ar', '44100', audioPath]);
+const imagePath = join(fixtures, 'astronaut.png');
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  const start = performance.now();
+  const result = await fn();
+  return [result, (performance.now() - start) / 1000];
+}
+
+const engine = await createEngine({ pack, providers });
+const stages: Record<string, number[]> = { decode: [], face: [], audio: [], denoise: [], render: [], encode: [], pipeline: [] };
+let frames = 0;
+for (let run = 0; run < runs; run++) {
+  const [audio, decodeSeconds] = await timed(() => decodeAudio(audioPath));
+  const image = await decodeImage(imagePath);
+  const [analysis, faceSeconds] = await timed(() => engine.face.analyze(image));
+  const [features, audioSeconds] = await timed(() => engine.audio.features(audio.samples));
+  const generator = await createMotionGenerator(engine.pack, engine.denoiser, { silenceFeature: engine.silenceFeature, seed: run });
+  const [generated, denoiseSeconds] = await timed(() => generator.generateAll(features));
+  frames = outputFrameCount(audio.durationSeconds, fps);
+  const track = resample(applyControls(generated, {}, { channelMean: engine.pack.channelMean }), fps);
+  const source = await prepareSourceImage(image, analysis, 'crop');
+  const prepared = prepareMeshwarp({ image: source.image, landmarks: source.landmarks });
+  const pool = await createRenderPool(prepared, threads);
+  const rendered: Uint8Array[] = [];
+  const motionOf = (i: number): Float32Array => track.data.slice(Math.min(i, track.frameCount - 1) * C, (Math.min(i, track.frameCount - 1) + 1) * C);
+  const [, renderSeconds] = await timed(() => pool.renderFrames(frames, motionOf, (frame) => void rendered.push(frame.slice())));
+  await pool.close();
+  const encoder = createVideoEncoder({ out: join(work, 'encode.mp4'), width: 512, height: 512, fps, audio: { path: audioPath } });
+  const [, encodeSeconds] = await timed(async () => {
+    for (const frame of rendered) await encoder.write(frame);
+    await encoder.finish();
+  });
+  const options = resolveRenderOptions({ image: imagePath, audio: audioPath, out: join(work, 'clip.mp4'), pack, mode: 'crop', fps, seed: run, renderThreads: threads, providers });
+  const [, pipelineSeconds] = await timed(() => renderClipWith(engine, options));
+  stages.decode!.push(decodeSeconds);
+  stages.face!.push(faceSeconds);
+  stages.audio!.push(audioSeconds);
+  stages.denoise!.push(denoiseSeconds);
+  stages.render!.push(renderSeconds);
+  stages.encode!.push(encodeSeconds);
+  stages.pipeline!.push(pipelineSeconds);
+}
+await engine.close();
+rmSync(work, { recursive: true, force: true });
+
+console.log(`engine benchmark: ${seconds} s clip, ${frames} frames at ${fps} fps, 512x512 (crop), ${runs} runs, median`);
+console.log(`pack: ${packNote}; denoiser on ${engine.provider}; render threads: ${threads}`);
+console.log('stage      seconds   frames/s   RTF');
+for (const [stage, times] of Object.entries(stages)) {
+  const t = median(times);
+  console.log(`${stage.padEnd(10)} ${t.toFixed(3).padStart(7)} ${(frames / t).toFixed(1).padStart(10)} ${(t / seconds).toFixed(4).padStart(7)}`);
+}
