@@ -69,8 +69,9 @@ export function buildFaceTopology(landmarks: Float32Array, width: number, height
       const v = LANDMARK_COUNT + r * ovalCount + k;
       const dx = landmarks[o * 3]! - cx;
       const dy = landmarks[o * 3 + 1]! - cy;
-      rest[v * 3] = Math.min(width, Math.max(0, cx + dx * scale));
-      rest[v * 3 + 1] = Math.min(height, Math.max(0, cy + dy * scale));
+      // Kept 1.5 px inside the image so that bilinear samples never need clamping.
+      rest[v * 3] = Math.min(width - 1.5, Math.max(1.5, cx + dx * scale));
+      rest[v * 3 + 1] = Math.min(height - 1.5, Math.max(1.5, cy + dy * scale));
       rest[v * 3 + 2] = landmarks[o * 3 + 2]!;
       const towardsChin = Math.max(0, (dx * chinX + dy * chinY) / (Math.hypot(dx, dy) * chinLength || 1));
       headWeight[v] = RING_HEAD_WEIGHTS[r]! * (1 - 0.5 * towardsChin * towardsChin);

@@ -6,6 +6,27 @@ export interface WarpTarget {
   out: Uint8Array;
 }
 
+const edgeX = new Float64Array(3);
+const edgeTop = new Float64Array(3);
+const edgeBottom = new Float64Array(3);
+const edgeSlope = new Float64Array(3);
+let edgeSlot = 0;
+
+/** Stores one edge, upper endpoint first, in the next of three slots; returns the slot. */
+function edge(xa: number, ya: number, xb: number, yb: number): number {
+  const slot = edgeSlot;
+  edgeSlot = (edgeSlot + 1) % 3;
+  if (ya > yb || (ya === yb && xa > xb)) {
+    const tx = xa; xa = xb; xb = tx;
+    const ty = ya; ya = yb; yb = ty;
+  }
+  edgeX[slot] = xa;
+  edgeTop[slot] = ya;
+  edgeBottom[slot] = yb;
+  edgeSlope[slot] = yb > ya ? (xb - xa) / (yb - ya) : 0;
+  return slot;
+}
+
 /** Movement (pixels) under which a triangle counts as unchanged and is left as the copied source. */
 const STILL_EPSILON = 0.01;
 
@@ -59,25 +80,31 @@ export function warpTriangles(
       dax = ((a1 - a0) * by - (a2 - a0) * ay) * inv;
       day = ((a2 - a0) * ax - (a1 - a0) * bx) * inv;
     }
+    // Source footprint strictly inside the image (one pixel of margin for the bilinear neighbour)?
+    const safe = Math.min(u0, u1, u2) >= 1.5 && Math.min(v0, v1, v2) >= 1.5 && Math.max(u0, u1, u2) <= maxX - 0.5 && Math.max(v0, v1, v2) <= maxY - 0.5;
     const minY = Math.min(y0, y1, y2);
     const maxYt = Math.max(y0, y1, y2);
     const yStart = Math.max(0, Math.ceil(minY - 0.5));
     const yEnd = Math.min(maxY, Math.ceil(maxYt - 0.5) - 1);
+    // Edges with their upper endpoint first, so that neighbours sharing an edge compute the same x per row.
+    const e0 = edge(x0, y0, x1, y1);
+    const e1 = edge(x1, y1, x2, y2);
+    const e2 = edge(x2, y2, x0, y0);
     for (let y = yStart; y <= yEnd; y++) {
       const yc = y + 0.5;
       let xl = Infinity, xr = -Infinity;
-      // Each edge is evaluated from its upper endpoint so that neighbours sharing it get the same x.
-      for (let e = 0; e < 3; e++) {
-        let pxa: number, pya: number, pxb: number, pyb: number;
-        if (e === 0) { pxa = x0; pya = y0; pxb = x1; pyb = y1; }
-        else if (e === 1) { pxa = x1; pya = y1; pxb = x2; pyb = y2; }
-        else { pxa = x2; pya = y2; pxb = x0; pyb = y0; }
-        if (pya > pyb || (pya === pyb && pxa > pxb)) {
-          const tx = pxa; pxa = pxb; pxb = tx;
-          const ty = pya; pya = pyb; pyb = ty;
-        }
-        if (yc < pya || yc >= pyb) continue;
-        const x = pxa + ((yc - pya) * (pxb - pxa)) / (pyb - pya);
+      if (yc >= edgeTop[e0]! && yc < edgeBottom[e0]!) {
+        const x = edgeX[e0]! + (yc - edgeTop[e0]!) * edgeSlope[e0]!;
+        if (x < xl) xl = x;
+        if (x > xr) xr = x;
+      }
+      if (yc >= edgeTop[e1]! && yc < edgeBottom[e1]!) {
+        const x = edgeX[e1]! + (yc - edgeTop[e1]!) * edgeSlope[e1]!;
+        if (x < xl) xl = x;
+        if (x > xr) xr = x;
+      }
+      if (yc >= edgeTop[e2]! && yc < edgeBottom[e2]!) {
+        const x = edgeX[e2]! + (yc - edgeTop[e2]!) * edgeSlope[e2]!;
         if (x < xl) xl = x;
         if (x > xr) xr = x;
       }
@@ -92,6 +119,41 @@ export function warpTriangles(
       let sv = v0 + dvx * fx + dvy * fy - 0.5;
       let a = a0 + dax * fx + day * fy;
       let o = (y * width + xs) * 3;
+      if (!blend && safe) {
+        // Fast path: the source footprint lies inside the image, bilinear weights in 8-bit fixed point.
+        for (let x = xs; x <= xe; x++, su += dux, sv += dvx, o += 3) {
+          const ix = su | 0;
+          const iy = sv | 0;
+          const fx = ((su - ix) * 256) | 0;
+          const fy = ((sv - iy) * 256) | 0;
+          const gx = 256 - fx;
+          const gy = 256 - fy;
+          const p = (iy * width + ix) * 3;
+          const q = p + rowStride;
+          out[o] = (((source[p]! * gx + source[p + 3]! * fx) * gy + (source[q]! * gx + source[q + 3]! * fx) * fy + 32768) >> 16);
+          out[o + 1] = (((source[p + 1]! * gx + source[p + 4]! * fx) * gy + (source[q + 1]! * gx + source[q + 4]! * fx) * fy + 32768) >> 16);
+          out[o + 2] = (((source[p + 2]! * gx + source[p + 5]! * fx) * gy + (source[q + 2]! * gx + source[q + 5]! * fx) * fy + 32768) >> 16);
+        }
+        continue;
+      }
+      if (blend && safe) {
+        for (let x = xs; x <= xe; x++, su += dux, sv += dvx, a += dax, o += 3) {
+          const ix = su | 0;
+          const iy = sv | 0;
+          const fx = ((su - ix) * 256) | 0;
+          const fy = ((sv - iy) * 256) | 0;
+          const gx = 256 - fx;
+          const gy = 256 - fy;
+          const k = a <= 0 ? 0 : a >= 1 ? 256 : (a * 256) | 0;
+          const p = (iy * width + ix) * 3;
+          const q = p + rowStride;
+          for (let c = 0; c < 3; c++) {
+            const v = ((source[p + c]! * gx + source[p + 3 + c]! * fx) * gy + (source[q + c]! * gx + source[q + 3 + c]! * fx) * fy + 32768) >> 16;
+            out[o + c] = (out[o + c]! * (256 - k) + v * k + 128) >> 8;
+          }
+        }
+        continue;
+      }
       for (let x = xs; x <= xe; x++, su += dux, sv += dvx, a += dax, o += 3) {
         const cu = su < 0 ? 0 : su > maxX ? maxX : su;
         const cv = sv < 0 ? 0 : sv > maxY ? maxY : sv;
