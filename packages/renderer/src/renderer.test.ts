@@ -143,6 +143,18 @@ describe('meshwarp renderer on a synthetic portrait', () => {
     expect(Buffer.from(out).equals(Buffer.from(a))).toBe(true);
   });
 
+  it('takes neutral overrides and can leave the mouth interior unpainted', () => {
+    const override = new Float32Array(MOTION_CHANNEL_COUNT).fill(Number.NaN);
+    override[CHANNEL.smile] = 0.5;
+    const custom = createMeshwarpRenderer({ image, landmarks: portrait.landmarks, options: { neutral: override, mouthInterior: false } });
+    expect(custom.neutral[CHANNEL.smile]).toBeCloseTo(0.5, 6);
+    expect(custom.neutral[CHANNEL.lips_part]).toBeCloseTo(renderer.neutral[CHANNEL.lips_part]!, 6);
+    const same = custom.renderFrame(Float32Array.from(custom.neutral));
+    expect(Buffer.from(same).equals(Buffer.from(portrait.data))).toBe(true);
+    const open = custom.renderFrame(motion({ jaw_open: 0.8, smile: 0.5 }));
+    expect(countDarkInMouthBox(open)).toBeLessThan(countDarkInMouthBox(renderer.renderFrame(motion({ jaw_open: 0.8 }))));
+  });
+
   it('rejects bad input with stable codes', () => {
     expect(() => renderer.renderFrame(new Float32Array(3))).toThrow(RendererError);
     expect(() => renderer.renderFrame(motion({ jaw_open: Number.NaN }))).toThrow(/must be finite/);

@@ -55,7 +55,7 @@ export function createMeshwarpRendererFromPrepared(prepared: PreparedMeshwarp): 
   const neutralGaps = neutralModelGaps(p);
   const mouthProfile: ContourProfile = buildContourProfile(p.rest, INNER_UPPER, INNER_LOWER);
   const eyeProfiles = p.eyes.map((eye) => buildContourProfile(p.rest, eye.upper, eye.lower));
-  const eyeWidths = p.eyes.map((eye, i) => eyeProfiles[i]!.length + 0 * eye.iris);
+  const eyeWidths = eyeProfiles.map((profile) => profile.length);
   const distance = (points: Float32Array, a: number, b: number): number =>
     Math.hypot(points[a * 3]! - points[b * 3]!, points[a * 3 + 1]! - points[b * 3 + 1]!);
   const restNoseLength = Math.max(1e-3, distance(p.rest, 168, 2));
