@@ -1,5 +1,5 @@
 import { createAudioFrontEnd, type AudioFrontEnd } from '@portrait-farm/audio-features';
-import { createFaceAnalyzer, type FaceAnalyzer } from '@portrait-farm/face';
+import { createFaceAnalyzer, FACE_MODEL_FILES, type FaceAnalyzer, type FaceModelRole } from '@portrait-farm/face';
 import { loadModelPack, type ModelPack } from '@portrait-farm/model-pack';
 import { createModelSession, type ExecutionProvider, type ModelSession } from '@portrait-farm/model-runtime';
 
@@ -35,8 +35,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const pack = await loadModelPack(options.pack, providers ? { providers } : {});
   const opened: Array<{ close(): Promise<void> }> = [];
   try {
-    const faceOptions = { ...(pack.face?.['detector'] ? { modelsDir: dirnameOf(pack.face['detector']) } : {}), ...(providers ? { providers } : {}), log };
-    const face = await createFaceAnalyzer(faceOptions);
+    const face = await createFaceAnalyzer({ modelFiles: faceModelFiles(pack), ...(providers ? { providers } : {}), log });
     opened.push(face);
     const audio = await createAudioFrontEnd({ melModel: pack.audio.mel, embeddingModel: pack.audio.embedding, ...(providers ? { providers } : {}), log });
     opened.push(audio);
@@ -60,6 +59,12 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   }
 }
 
-function dirnameOf(path: string): string {
-  return path.slice(0, path.lastIndexOf('/') + 1);
+/** The pack's face block (roles detector, detectorFull, mesh, iris); roles it leaves out use models/face. */
+function faceModelFiles(pack: ModelPack): Partial<Record<FaceModelRole, string>> {
+  const files: Partial<Record<FaceModelRole, string>> = {};
+  for (const role of Object.keys(FACE_MODEL_FILES) as FaceModelRole[]) {
+    const path = pack.face?.[role];
+    if (path !== undefined) files[role] = path;
+  }
+  return files;
 }

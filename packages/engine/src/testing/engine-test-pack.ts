@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FACE_MODEL_FILES } from '@portrait-farm/face';
 import { writeTestPack, type TestPack, type TestPackOptions } from '@portrait-farm/motion/testing';
 
 const FACE_MODELS = fileURLToPath(new URL('../../../../models/face/', import.meta.url));
-const FACE_FILES = { detector: 'face_detector.onnx', landmarks: 'face_landmarks.onnx' } as const;
 
 /**
  * A complete pack for engine tests: the tiny test denoiser of @portrait-farm/motion/testing, the real audio
@@ -17,7 +17,7 @@ export function writeEngineTestPack(dir: string, options: TestPackOptions = {}):
     editManifest: (manifest) => {
       const face: Record<string, string> = {};
       const files = manifest['files'] as Record<string, unknown>;
-      for (const [role, file] of Object.entries(FACE_FILES)) {
+      for (const [role, file] of Object.entries(FACE_MODEL_FILES)) {
         const path = relative(dir, `${FACE_MODELS}${file}`);
         const bytes = readFileSync(`${FACE_MODELS}${file}`);
         face[role] = path;
