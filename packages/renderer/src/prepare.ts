@@ -115,7 +115,7 @@ export function prepareMeshwarp(input: MeshwarpInput): PreparedMeshwarp {
     sealGap[row + 1] = fieldGap(FIELD.lipsPart, u, l);
     sealGap[row + 2] = fieldGap(FIELD.upperLipRaise, u, l);
     sealGap[row + 3] = fieldGap(FIELD.mouthRound, u, l);
-    sealGap[row + 4] = fieldGap(FIELD.lowerLipTuck, u, l);
+    // lower_lip_tuck brings the lower lip up to the upper teeth, not to the upper lip: it does not close the gap.
   }
   const moved = [...UPPER_LIP].map((v) => ({ v, side: -1 })).concat([...LOWER_LIP].map((v) => ({ v, side: 1 })));
   const sealVertices = new Uint16Array(2 * SEAL_PAIRS + moved.length);

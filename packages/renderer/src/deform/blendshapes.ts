@@ -64,8 +64,12 @@ function write(ctx: FieldContext, controls: Map<number, Displacement>, sigma: nu
   spreadField(ctx.rest, ctx.vertexCount, controls, sigma, fields.subarray(field * size, (field + 1) * size));
 }
 
+/** Nose vertices that mouth fields must not drag along. */
+const NOSE_PINS = [1, 2, 4, 5, 6, 19, 45, 48, 64, 75, 94, 97, 98, 99, 115, 195, 197, 220, 240, 275, 278, 294, 305, 326, 327, 328, 344, 440, 460];
+
 function lipField(ctx: FieldContext, shape: (v: number, s: number) => [number, number, number]): Map<number, Displacement> {
   const controls = new Map<number, Displacement>();
+  for (const v of NOSE_PINS) controls.set(v, [0, 0, 0]);
   for (const v of LIP_VERTICES) {
     const [du, dv, dz] = shape(v, mouthS(ctx, v));
     controls.set(v, frameDisplacement(ctx.frame, du, dv, dz));
@@ -98,7 +102,7 @@ function mouthFields(ctx: FieldContext, fields: Float32Array): void {
   write(ctx, lipField(ctx, (v, s) => {
     const p = Math.sqrt(profile(s));
     if (!UPPER_LIP.has(v)) return [0, 0, 0];
-    return [0, (INNER_UPPER_SET.has(v) ? -0.09 : -0.07) * mw * p, 0];
+    return [0, (INNER_UPPER_SET.has(v) ? -0.13 : -0.1) * mw * p, 0];
   }), 0.35 * mw, fields, FIELD.upperLipRaise);
   write(ctx, lipField(ctx, (v, s) => {
     const p = Math.sqrt(profile(s));
@@ -116,7 +120,7 @@ function mouthFields(ctx: FieldContext, fields: Float32Array): void {
   const cornerWeight = (v: number, s: number): number => (CORNERS.has(v) ? 1 : Math.pow(Math.abs(s), 1.5));
   const up = lipField(ctx, (v, s) => {
     const w = cornerWeight(v, s);
-    return [0.07 * mw * Math.sign(s) * w, -0.09 * mw * w - (UPPER_LIP.has(v) ? 0.01 * mw * (1 - w) : 0), 0.03 * mw * w];
+    return [0.1 * mw * Math.sign(s) * w, -0.09 * mw * w - (UPPER_LIP.has(v) ? 0.01 * mw * (1 - w) : 0), 0.03 * mw * w];
   });
   for (const v of CHEEKS) up.set(v, frameDisplacement(ctx.frame, 0.02 * mw * Math.sign(mouthS(ctx, v)), -0.04 * mw, 0));
   write(ctx, up, 0.55 * mw, fields, FIELD.smileUp);

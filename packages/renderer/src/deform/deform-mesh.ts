@@ -4,7 +4,7 @@ import { FIELD } from './blendshapes.ts';
 
 /** Channels whose fields open or close the inner lips, in the column order of `sealGap`. */
 export const SEAL_CHANNELS = Object.freeze([
-  CHANNEL.jaw_open, CHANNEL.lips_part, CHANNEL.upper_lip_raise, CHANNEL.mouth_round, CHANNEL.lower_lip_tuck,
+  CHANNEL.jaw_open, CHANNEL.lips_part, CHANNEL.upper_lip_raise, CHANNEL.mouth_round,
 ]);
 export const SEAL_PAIRS = 9;
 /** Index of the centre pair (landmarks 13/14). */

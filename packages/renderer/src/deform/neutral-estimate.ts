@@ -12,7 +12,6 @@ const BLINK_TOLERANCE = 0.3;
 interface MouthShape {
   gap: number;
   cornerLift: number;
-  widthRatio: number;
 }
 
 function mouthShape(points: Float32Array, frame: FaceFrame): MouthShape {
@@ -23,7 +22,6 @@ function mouthShape(points: Float32Array, frame: FaceFrame): MouthShape {
   return {
     gap: Math.max(0, v14 - v13),
     cornerLift: ((v13 + v14) / 2 - (v61 + v291) / 2) / frame.mouthWidth,
-    widthRatio: frame.mouthWidth / frame.eyeDistance,
   };
 }
 
@@ -73,9 +71,8 @@ export function estimateNeutral(points: Float32Array, frame: FaceFrame, jawGapPx
   neutral[CHANNEL.jaw_open] = clamp((source.gap - partGap) / Math.max(1e-3, jawGapPx), 0, 1);
   const smile = clamp((source.cornerLift - reference.cornerLift) / 0.09, -1, 1);
   neutral[CHANNEL.smile] = smile;
-  const widthChange = source.widthRatio / reference.widthRatio - 1 - 0.14 * Math.max(0, smile);
-  neutral[CHANNEL.mouth_wide] = clamp(widthChange / 0.24, 0, 1);
-  neutral[CHANNEL.mouth_round] = clamp(-widthChange / 0.44, 0, 1);
+  // Mouth width varies too much between people to tell mouth_wide or mouth_round from one portrait: both stay 0,
+  // so the portrait's own width is the relaxed width.
 
   const lids = (upper: readonly number[], lower: readonly number[]): number => {
     const ratio = eyeOpening(points, upper, lower) / eyeOpening(canonical, upper, lower);
