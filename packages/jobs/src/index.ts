@@ -31,3 +31,4 @@ export { JobStore } from './job-store.ts';
 export type { CreateJobOptions, CreateJobResult, JobPage, JobStoreOptions, ListJobsOptions, RateDecision, TransitionResult } from './job-store.ts';
 export { describeJob } from './describe-job.ts';
 export type { JobDescription } from './describe-job.ts';
+export { CHUNK_EXTENSION, chunkIndexOf, jobStorageKeys } from './storage-keys.ts';

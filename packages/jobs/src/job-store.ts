@@ -125,6 +125,17 @@ export class JobStore {
     return { record, created: outcome === 'created' };
   }
 
+  /**
+   * What an Idempotency-Key of the tenant is bound to, or null when unused (or expired). Lets a caller answer
+   * a retried request before doing expensive work; `create` re-checks atomically.
+   */
+  async lookupIdempotencyKey(tenantId: string, key: string): Promise<{ jobId: string; requestHash: string } | null> {
+    const seen = await this.redis.get(this.keys.idempotency(tenantId, key));
+    if (seen === null) return null;
+    const sep = seen.indexOf('|');
+    return { jobId: seen.slice(0, sep), requestHash: seen.slice(sep + 1) };
+  }
+
   /** The tenant's job; another tenant's job is JOBS_NOT_FOUND, exactly like a missing one. */
   async get(tenantId: string, id: string): Promise<JobRecord> {
     const record = isJobId(id) ? await this.getById(id) : null;

@@ -1,0 +1,34 @@
+import { createHash } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import type { GatewayContext } from './context.ts';
+import { GatewayError } from './errors.ts';
+
+/** API keys are looked up by their SHA-256, so the raw keys are not kept in memory after start-up. */
+export function apiKeyIndex(apiKeys: Readonly<Record<string, string>>): ReadonlyMap<string, string> {
+  return new Map(Object.entries(apiKeys).map(([key, tenant]) => [createHash('sha256').update(key).digest('hex'), tenant]));
+}
+
+/** The tenant of the request's `Authorization: Bearer <key>`, or GATEWAY_UNAUTHORIZED. */
+export function tenantOf(request: FastifyRequest, index: ReadonlyMap<string, string>): string {
+  const header = request.headers.authorization;
+  const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  if (match?.[1] === undefined) {
+    throw new GatewayError('GATEWAY_UNAUTHORIZED', 'Authorization: Bearer <API key> is required.', { 'www-authenticate': 'Bearer' });
+  }
+  const tenant = index.get(createHash('sha256').update(match[1]).digest('hex'));
+  if (tenant === undefined) throw new GatewayError('GATEWAY_UNAUTHORIZED', 'The API key is not known.', { 'www-authenticate': 'Bearer' });
+  return tenant;
+}
+
+/** Counts the request against the tenant's per-minute window for `scope`; GATEWAY_RATE_LIMITED past the limit. */
+export async function enforceRate(ctx: GatewayContext, tenantId: string, scope: 'requests' | 'create', limit: number): Promise<void> {
+  const decision = await ctx.jobs.consumeRate(tenantId, scope, limit, 60);
+  if (!decision.allowed) {
+    const what = scope === 'create' ? 'job creations' : 'requests';
+    throw new GatewayError(
+      'GATEWAY_RATE_LIMITED',
+      `Tenant ${tenantId} may make at most ${limit} ${what} per minute. Received: ${decision.count}; retry in ${decision.resetSeconds} s.`,
+      { 'retry-after': String(decision.resetSeconds) },
+    );
+  }
+}

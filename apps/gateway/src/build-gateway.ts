@@ -1,0 +1,81 @@
+import fastifyMultipart from '@fastify/multipart';
+import { JobStore } from '@portrait-farm/jobs';
+import { createRedisConnection, FarmQueues } from '@portrait-farm/queue';
+import { createStorage } from '@portrait-farm/storage';
+import type { ObjectStorage } from '@portrait-farm/storage';
+import Fastify from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import { resolveGatewayConfig } from './config.ts';
+import type { GatewayConfig, ResolvedGatewayConfig } from './config.ts';
+import type { GatewayContext } from './context.ts';
+import { errorHandler } from './error-handler.ts';
+import { GatewayError } from './errors.ts';
+import { createMetrics } from './metrics.ts';
+import { fileRoutes } from './routes/file-routes.ts';
+import { jobRoutes } from './routes/job-routes.ts';
+import { opsRoutes } from './routes/ops-routes.ts';
+
+export interface Gateway {
+  app: FastifyInstance;
+  context: GatewayContext;
+  /** Closes the HTTP server (if listening), the queues, Redis and storage. */
+  close(): Promise<void>;
+}
+
+function openStorage(config: ResolvedGatewayConfig): ObjectStorage {
+  const storage = createStorage(config.storageUrl, {
+    ...(config.presignSecret === null ? {} : { presignSecret: config.presignSecret }),
+    presignBaseUrl: config.publicBaseUrl,
+  });
+  if (storage.driver === 'filesystem' && config.presignSecret === null) {
+    throw new GatewayError('GATEWAY_BAD_CONFIG', 'presignSecret is required with filesystem storage (it signs result and chunk URLs).');
+  }
+  return storage;
+}
+
+/**
+ * Builds the gateway: checks and freezes the configuration, opens Redis, the queues and storage, and
+ * registers the routes. Tests drive it with `app.inject()`; main.ts calls `app.listen()`.
+ */
+export async function buildGateway(input: GatewayConfig | ResolvedGatewayConfig): Promise<Gateway> {
+  const config = Object.isFrozen(input) ? (input as ResolvedGatewayConfig) : resolveGatewayConfig(input as GatewayConfig);
+  const storage = openStorage(config);
+  const redis = createRedisConnection(config.redisUrl, { role: 'client', connectionName: 'gateway' });
+  redis.on('error', () => {}); // reported through /readyz and request errors; ioredis reconnects by itself
+  const jobs = new JobStore({ redis, prefix: config.prefix, idempotencyTtlSeconds: config.idempotencyTtlSeconds });
+  const queues = new FarmQueues({ connection: redis, prefix: config.prefix });
+  const metrics = createMetrics(queues);
+  const context: GatewayContext = { config, redis, jobs, queues, storage, metrics };
+
+  const app = Fastify({ logger: config.logger, bodyLimit: 1024 * 1024, return503OnClosing: true });
+  app.setErrorHandler(errorHandler(context));
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ error: { code: 'GATEWAY_NOT_FOUND', message: `No route ${request.method} ${request.url.split('?')[0]}.` } }),
+  );
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.httpDuration.observe(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+  await app.register(fastifyMultipart, {
+    limits: { fileSize: config.limits.maxUploadBytes, files: 2, fields: 3, fieldSize: 64 * 1024, parts: 5 },
+  });
+  await app.register(async (scope) => jobRoutes(scope, context));
+  await app.register(async (scope) => fileRoutes(scope, context));
+  await app.register(async (scope) => opsRoutes(scope, context));
+
+  let closed = false;
+  return {
+    app,
+    context,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await app.close();
+      await queues.close().catch(() => {});
+      redis.disconnect();
+      await storage.close();
+    },
+  };
+}

@@ -1,0 +1,16 @@
+import type { JobStore } from '@portrait-farm/jobs';
+import type { FarmQueues } from '@portrait-farm/queue';
+import type { ObjectStorage } from '@portrait-farm/storage';
+import type { Redis } from 'ioredis';
+import type { ResolvedGatewayConfig } from './config.ts';
+import type { GatewayMetrics } from './metrics.ts';
+
+/** What the routes share: configuration and the clients opened once at start-up. */
+export interface GatewayContext {
+  config: ResolvedGatewayConfig;
+  redis: Redis;
+  jobs: JobStore;
+  queues: FarmQueues;
+  storage: ObjectStorage;
+  metrics: GatewayMetrics;
+}

@@ -1,0 +1,118 @@
+import { JobStore } from '@portrait-farm/jobs';
+import { QUEUE_NAMES } from '@portrait-farm/queue';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pngImage, wavTone } from './testing/media-fixtures.ts';
+import { auth, GatewayHarness, jobForm, KEY_B } from './testing/gateway-harness.ts';
+
+let harness: GatewayHarness;
+
+beforeAll(async () => {
+  harness = await GatewayHarness.start();
+});
+
+afterAll(async () => {
+  await harness.close();
+});
+
+describe('POST /v1/jobs (multipart)', () => {
+  it('stores the inputs, records the job, enqueues prepare and answers 202 with urls', async () => {
+    const gateway = await harness.gateway();
+    const form = await jobForm({ options: { fps: 30, seed: 7, controls: { emotion: 'happy', gaze: 'camera' } }, priority: 8 });
+    const response = await gateway.app.inject({ method: 'POST', url: '/v1/jobs', headers: auth(undefined, form.headers), payload: form.payload });
+    expect(response.statusCode).toBe(202);
+    const body = response.json<{ id: string; status: string; urls: Record<string, string> }>();
+    expect(body.status).toBe('queued');
+    expect(body.urls).toEqual({
+      self: `http://gateway.test/v1/jobs/${body.id}`,
+      cancel: `http://gateway.test/v1/jobs/${body.id}/cancel`,
+      result: `http://gateway.test/v1/jobs/${body.id}/result`,
+      live: `http://gateway.test/v1/jobs/${body.id}/live.m3u8`,
+    });
+    expect(response.headers['location']).toBe(body.urls['self']);
+
+    const { jobs, queues, storage } = gateway.context;
+    const record = (await jobs.getById(body.id))!;
+    expect(record.options).toEqual({ fps: 30, mode: 'full', seed: 7, controls: { emotion: 'happy', gaze: 'camera' } });
+    expect(record.priority).toBe(8);
+    expect(record.inputs.image).toMatchObject({ key: `jobs/${body.id}/input/image.png`, width: 64, height: 64, format: 'png' });
+    expect(record.inputs.audio.key).toBe(`jobs/${body.id}/input/audio.wav`);
+    expect(record.inputs.audio.durationSeconds).toBeCloseTo(1, 2);
+    expect(await storage.get(record.inputs.audio.key)).toEqual(wavTone(1));
+    const prepare = await queues.queue(QUEUE_NAMES.prepare).getJob(`${body.id}-prepare`);
+    expect(prepare?.data).toEqual({ jobId: body.id, tenantId: 'tenant-a' });
+    expect(prepare?.priority).toBe(3);
+
+    const view = await gateway.app.inject({ method: 'GET', url: `/v1/jobs/${body.id}`, headers: auth() });
+    expect(view.json()).toMatchObject({ id: body.id, status: 'queued', progress: { segmentsDone: 0 }, error: null, output: null });
+  });
+
+  it('returns the same job for a retried create with the same Idempotency-Key, and 409 for a different body', async () => {
+    const gateway = await harness.gateway();
+    const form = await jobForm({ options: { seed: 1 } });
+    const headers = auth(undefined, { ...form.headers, 'idempotency-key': 'order-17' });
+    const first = await gateway.app.inject({ method: 'POST', url: '/v1/jobs', headers, payload: form.payload });
+    const second = await gateway.app.inject({ method: 'POST', url: '/v1/jobs', headers, payload: form.payload });
+    expect(first.statusCode).toBe(202);
+    expect(second.statusCode).toBe(202);
+    expect(second.json<{ id: string }>().id).toBe(first.json<{ id: string }>().id);
+    expect(second.headers['idempotent-replayed']).toBe('true');
+    expect((await gateway.context.queues.depths()).prepare.waiting).toBe(1);
+
+    const other = await jobForm({ options: { seed: 2 } });
+    const conflict = await gateway.app.inject({
+      method: 'POST',
+      url: '/v1/jobs',
+      headers: auth(undefined, { ...other.headers, 'idempotency-key': 'order-17' }),
+      payload: other.payload,
+    });
+    expect(conflict.statusCode).toBe(409);
+    expect(conflict.json()).toMatchObject({ error: { code: 'GATEWAY_IDEMPOTENCY_CONFLICT' } });
+    expect(conflict.json<{ error: { message: string } }>().error.message).toContain(first.json<{ id: string }>().id);
+    // Only the first request's inputs are in storage.
+    expect(await gateway.context.storage.list('jobs/')).toHaveLength(2);
+  });
+
+  it('keeps tenants apart: another tenant gets 404 and does not see the job in its list', async () => {
+    const gateway = await harness.gateway();
+    const form = await jobForm();
+    const created = await gateway.app.inject({ method: 'POST', url: '/v1/jobs', headers: auth(undefined, form.headers), payload: form.payload });
+    const id = created.json<{ id: string }>().id;
+    for (const url of [`/v1/jobs/${id}`, `/v1/jobs/${id}/live.m3u8`, `/v1/jobs/${id}/result`]) {
+      const response = await gateway.app.inject({ method: 'GET', url, headers: auth(KEY_B) });
+      expect(response.statusCode).toBe(404);
+      expect(response.json()).toMatchObject({ error: { code: 'GATEWAY_JOB_NOT_FOUND' } });
+    }
+    expect((await gateway.app.inject({ method: 'POST', url: `/v1/jobs/${id}/cancel`, headers: auth(KEY_B) })).statusCode).toBe(404);
+    const list = await gateway.app.inject({ method: 'GET', url: '/v1/jobs', headers: auth(KEY_B) });
+    expect(list.json()).toEqual({ jobs: [], nextCursor: null, next: null });
+    const own = await gateway.app.inject({ method: 'GET', url: '/v1/jobs', headers: auth() });
+    expect(own.json<{ jobs: Array<{ id: string }> }>().jobs.map((j) => j.id)).toEqual([id]);
+    expect(await new JobStore({ redis: gateway.context.redis, prefix: gateway.context.config.prefix }).activeCount('tenant-a')).toBe(1);
+  });
+
+  it('refuses requests without a known API key', async () => {
+    const gateway = await harness.gateway();
+    const none = await gateway.app.inject({ method: 'GET', url: '/v1/jobs' });
+    expect(none.statusCode).toBe(401);
+    expect(none.headers['www-authenticate']).toBe('Bearer');
+    const wrong = await gateway.app.inject({ method: 'GET', url: '/v1/jobs', headers: auth('not-a-key-at-all') });
+    expect(wrong.json()).toMatchObject({ error: { code: 'GATEWAY_UNAUTHORIZED' } });
+  });
+
+  it('pages through the list with a cursor', async () => {
+    const gateway = await harness.gateway();
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      const form = await jobForm({ image: await pngImage(32 + i, 32) });
+      const created = await gateway.app.inject({ method: 'POST', url: '/v1/jobs', headers: auth(undefined, form.headers), payload: form.payload });
+      ids.unshift(created.json<{ id: string }>().id);
+    }
+    const first = await gateway.app.inject({ method: 'GET', url: '/v1/jobs?limit=2', headers: auth() });
+    const page1 = first.json<{ jobs: Array<{ id: string }>; nextCursor: string; next: string }>();
+    expect(page1.jobs.map((j) => j.id)).toEqual(ids.slice(0, 2));
+    const second = await gateway.app.inject({ method: 'GET', url: `/v1/jobs?limit=2&cursor=${page1.nextCursor}`, headers: auth() });
+    expect(second.json()).toMatchObject({ jobs: [{ id: ids[2] }], nextCursor: null });
+    const bad = await gateway.app.inject({ method: 'GET', url: '/v1/jobs?limit=500', headers: auth() });
+    expect(bad.statusCode).toBe(422);
+  });
+});

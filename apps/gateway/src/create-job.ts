@@ -1,0 +1,125 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createJobId, isJobsError } from '@portrait-farm/jobs';
+import type { JobRecord, NewJob } from '@portrait-farm/jobs';
+import type { FastifyRequest } from 'fastify';
+import type { GatewayContext } from './context.ts';
+import { GatewayError } from './errors.ts';
+import { fetchInputs, readJsonRequest, readMultipart } from './job-inputs.ts';
+import type { InputName, LocalInput, RawJobRequest } from './job-inputs.ts';
+import { parseJobRequestFields } from './job-request.ts';
+import type { JobRequestFields } from './job-request.ts';
+import { checkAudio, checkImage } from './media-checks.ts';
+
+export interface CreateOutcome {
+  record: JobRecord;
+  /** True when an earlier request with the same Idempotency-Key made this job. */
+  replayed: boolean;
+}
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+/** Reads and checks the Idempotency-Key header: 1-255 visible ASCII characters, or null when absent. */
+export function idempotencyKeyOf(request: FastifyRequest): string | null {
+  const value = request.headers['idempotency-key'];
+  if (value === undefined) return null;
+  if (typeof value !== 'string' || !IDEMPOTENCY_KEY.test(value)) {
+    throw new GatewayError('GATEWAY_BAD_REQUEST', 'Idempotency-Key must be 1 to 255 visible ASCII characters.');
+  }
+  return value;
+}
+
+/** Digest of what defines the job: fields plus the inputs' bytes (multipart) or URLs (JSON). */
+function requestHash(fields: JobRequestFields, raw: RawJobRequest): string {
+  const inputs = Object.fromEntries(
+    (['image', 'audio'] as const).map((name) => [name, raw.files[name]?.sha256 ?? raw.urls[name]?.href ?? null]),
+  );
+  return createHash('sha256').update(JSON.stringify({ ...fields, inputs })).digest('hex');
+}
+
+async function replay(ctx: GatewayContext, tenantId: string, key: string | null, hash: string): Promise<JobRecord | null> {
+  if (key === null) return null;
+  const seen = await ctx.jobs.lookupIdempotencyKey(tenantId, key);
+  if (seen === null) return null;
+  if (seen.requestHash !== hash) {
+    throw new GatewayError(
+      'GATEWAY_IDEMPOTENCY_CONFLICT',
+      `Idempotency-Key ${JSON.stringify(key)} was already used for job ${seen.jobId} with a different request; use a new key for a different request.`,
+    );
+  }
+  return ctx.jobs.get(tenantId, seen.jobId);
+}
+
+async function storeInputs(ctx: GatewayContext, id: string, local: Record<InputName, LocalInput>, imageFormat: string): Promise<Record<InputName, string>> {
+  const keys = {
+    image: `jobs/${id}/input/image.${imageFormat === 'jpeg' ? 'jpg' : imageFormat}`,
+    audio: `jobs/${id}/input/audio${local.audio.extension}`,
+  };
+  await Promise.all([
+    ctx.storage.put(keys.image, { path: local.image.path }, { contentType: `image/${imageFormat}` }),
+    ctx.storage.put(keys.audio, { path: local.audio.path }, local.audio.contentType === null ? {} : { contentType: local.audio.contentType }),
+  ]);
+  return keys;
+}
+
+/**
+ * POST /v1/jobs: inputs are spooled to a temporary folder (multipart) or downloaded there (JSON URLs) under the
+ * upload limit, checked (image pixels with sharp, audio duration with ffprobe), stored under jobs/{id}/input/,
+ * then the job record is created (idempotency and concurrency checked atomically) and "prepare" is enqueued.
+ */
+export async function createJob(ctx: GatewayContext, request: FastifyRequest, tenantId: string): Promise<CreateOutcome> {
+  const { limits, inputFetch } = ctx.config;
+  const key = idempotencyKeyOf(request);
+  const dir = await mkdtemp(join(tmpdir(), 'pf-gateway-'));
+  const id = createJobId();
+  let stored = false;
+  try {
+    const budget = { limit: limits.maxUploadBytes, used: 0 };
+    const raw = request.isMultipart() ? await readMultipart(request, dir, budget) : readJsonRequest(request.body, inputFetch);
+    const fields = parseJobRequestFields(raw.fields, inputFetch.allowHttp);
+    const hash = requestHash(fields, raw);
+    const earlier = await replay(ctx, tenantId, key, hash);
+    if (earlier !== null) return { record: earlier, replayed: true };
+    if ((await ctx.jobs.activeCount(tenantId)) >= limits.maxConcurrentJobs) {
+      throw new GatewayError('GATEWAY_CONCURRENCY_LIMIT', `Tenant ${tenantId} already has ${limits.maxConcurrentJobs} active jobs, the most allowed; wait for one to finish.`);
+    }
+    const local = await fetchInputs(raw, dir, budget, inputFetch);
+    const image = await checkImage(local.image.path, limits.maxImagePixels);
+    const audio = await checkAudio(local.audio.path, limits.maxAudioSeconds);
+    stored = true;
+    const keys = await storeInputs(ctx, id, local, image.format);
+    const job: NewJob = {
+      id,
+      tenantId,
+      ...fields,
+      inputs: {
+        image: { key: keys.image, size: local.image.size, sha256: local.image.sha256, contentType: `image/${image.format}`, ...image },
+        audio: { key: keys.audio, size: local.audio.size, sha256: local.audio.sha256, contentType: local.audio.contentType, durationSeconds: audio.durationSeconds },
+      },
+      idempotencyKey: key,
+      requestHash: hash,
+    };
+    const { record, created } = await ctx.jobs.create(job, { maxActiveJobs: limits.maxConcurrentJobs });
+    if (!created) {
+      await ctx.storage.deletePrefix(`jobs/${id}/`);
+      return { record, replayed: true };
+    }
+    try {
+      await ctx.queues.enqueuePrepare({ jobId: id, tenantId }, { priority: fields.priority });
+    } catch (error) {
+      await ctx.jobs.fail(id, { code: 'GATEWAY_UNAVAILABLE', message: 'The job could not be queued.' });
+      throw new GatewayError('GATEWAY_UNAVAILABLE', `The job could not be queued: ${(error as Error).message}`);
+    }
+    ctx.metrics.jobsCreated.inc({ tenant: tenantId });
+    return { record, replayed: false };
+  } catch (error) {
+    if (stored) await ctx.storage.deletePrefix(`jobs/${id}/`).catch(() => 0);
+    if (isJobsError(error, 'JOBS_IDEMPOTENCY_CONFLICT')) throw new GatewayError('GATEWAY_IDEMPOTENCY_CONFLICT', error.message);
+    if (isJobsError(error, 'JOBS_CONCURRENCY_LIMIT')) throw new GatewayError('GATEWAY_CONCURRENCY_LIMIT', error.message);
+    throw error;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,8 @@
+export { buildGateway } from './build-gateway.ts';
+export type { Gateway } from './build-gateway.ts';
+export { loadGatewayConfig, parseApiKeyList, resolveGatewayConfig } from './config.ts';
+export type { GatewayConfig, GatewayLimits, InputFetchPolicy, ResolvedGatewayConfig } from './config.ts';
+export { GATEWAY_ERRORS, GatewayError, isGatewayError } from './errors.ts';
+export type { GatewayErrorCode } from './errors.ts';
+export { OPTION_RANGES } from './job-request.ts';
+export { renderPlaylist } from './live-playlist.ts';

@@ -1,0 +1,107 @@
+import { extname, join } from 'node:path';
+import type { MultipartFile, MultipartValue } from '@fastify/multipart';
+import type { FastifyRequest } from 'fastify';
+import type { ResolvedGatewayConfig } from './config.ts';
+import { GatewayError } from './errors.ts';
+import { fetchInput, parseInputUrl } from './fetch-input.ts';
+import { parseJsonField } from './job-request.ts';
+import { spoolToFile, tooLarge } from './spool.ts';
+import type { ByteBudget, SpooledFile } from './spool.ts';
+
+export const INPUT_NAMES = ['image', 'audio'] as const;
+export type InputName = (typeof INPUT_NAMES)[number];
+
+/** One input on local disk, with what the client said about it. */
+export interface LocalInput extends SpooledFile {
+  contentType: string | null;
+  /** Extension for the stored key, from the client's filename or URL path (".bin" when unknown). */
+  extension: string;
+}
+
+/** The request body before the inputs are fetched: fields plus either local files or URLs. */
+export interface RawJobRequest {
+  fields: { options?: unknown; webhook?: unknown; priority?: unknown };
+  /** Multipart: files already spooled. */
+  files: Partial<Record<InputName, LocalInput>>;
+  /** JSON: URLs still to fetch. */
+  urls: Partial<Record<InputName, URL>>;
+}
+
+function extensionOf(name: string): string {
+  const ext = extname(name).toLowerCase();
+  return /^\.[a-z0-9]{1,5}$/.test(ext) ? ext : '.bin';
+}
+
+const FIELD_NAMES = ['options', 'webhook', 'priority'] as const;
+
+/** Reads a multipart request: files "image" and "audio" are spooled to `dir` under the byte budget. */
+export async function readMultipart(request: FastifyRequest, dir: string, budget: ByteBudget): Promise<RawJobRequest> {
+  const raw: RawJobRequest = { fields: {}, files: {}, urls: {} };
+  const seen = new Set<string>();
+  try {
+    for await (const part of request.parts()) {
+      if (seen.has(part.fieldname)) throw new GatewayError('GATEWAY_BAD_REQUEST', `The multipart field "${part.fieldname}" appears twice.`);
+      seen.add(part.fieldname);
+      if (part.type === 'file') {
+        const file = part as MultipartFile;
+        if (!(INPUT_NAMES as readonly string[]).includes(file.fieldname)) {
+          file.file.resume();
+          throw new GatewayError('GATEWAY_BAD_REQUEST', `Unknown file field "${file.fieldname}"; expected image and audio.`);
+        }
+        const name = file.fieldname as InputName;
+        const spooled = await spoolToFile(file.file, join(dir, name), budget);
+        if (file.file.truncated) throw tooLarge(budget.limit, `more than ${budget.limit} bytes`);
+        raw.files[name] = { ...spooled, contentType: file.mimetype || null, extension: extensionOf(file.filename) };
+      } else {
+        const field = part as MultipartValue<unknown>;
+        const name = field.fieldname;
+        if (!(FIELD_NAMES as readonly string[]).includes(name)) {
+          throw new GatewayError('GATEWAY_BAD_REQUEST', `Unknown field "${name}"; expected ${[...INPUT_NAMES, ...FIELD_NAMES].join(', ')}.`);
+        }
+        const text = String(field.value);
+        raw.fields[name as (typeof FIELD_NAMES)[number]] = name === 'priority' ? text : parseJsonField(name, text);
+      }
+    }
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === 'FST_REQ_FILE_TOO_LARGE' || code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT') {
+      throw tooLarge(budget.limit, `more than ${budget.limit} bytes`);
+    }
+    throw error;
+  }
+  for (const name of INPUT_NAMES) {
+    if (raw.files[name] === undefined) throw new GatewayError('GATEWAY_BAD_REQUEST', `The multipart file "${name}" is missing.`);
+  }
+  return raw;
+}
+
+/** Reads a JSON request: image and audio are https URLs, fetched later. */
+export function readJsonRequest(body: unknown, policy: ResolvedGatewayConfig['inputFetch']): RawJobRequest {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new GatewayError('GATEWAY_BAD_REQUEST', 'The JSON body must be an object {image, audio, options, webhook, priority}.');
+  }
+  const record = body as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    if (!([...INPUT_NAMES, ...FIELD_NAMES] as readonly string[]).includes(key)) {
+      throw new GatewayError('GATEWAY_BAD_REQUEST', `Unknown field "${key}"; expected ${[...INPUT_NAMES, ...FIELD_NAMES].join(', ')}.`);
+    }
+  }
+  const urls: Partial<Record<InputName, URL>> = {};
+  for (const name of INPUT_NAMES) {
+    if (record[name] === undefined) throw new GatewayError('GATEWAY_BAD_OPTION', `${name} is required: an https URL of the ${name}.`);
+    urls[name] = parseInputUrl(name, record[name], policy);
+  }
+  return { fields: { options: record['options'], webhook: record['webhook'], priority: record['priority'] }, files: {}, urls };
+}
+
+/** Downloads the URLs of a JSON request into `dir`. */
+export async function fetchInputs(raw: RawJobRequest, dir: string, budget: ByteBudget, policy: ResolvedGatewayConfig['inputFetch']): Promise<Record<InputName, LocalInput>> {
+  const out: Partial<Record<InputName, LocalInput>> = { ...raw.files };
+  for (const name of INPUT_NAMES) {
+    const url = raw.urls[name];
+    if (url === undefined) continue;
+    const fetched = await fetchInput(name, url, join(dir, name), budget, policy);
+    out[name] = { ...fetched, extension: extensionOf(url.pathname) };
+  }
+  return out as Record<InputName, LocalInput>;
+}

@@ -1,0 +1,38 @@
+import { extname } from 'node:path';
+import { FilesystemStorage } from '@portrait-farm/storage';
+import type { FastifyInstance } from 'fastify';
+import type { GatewayContext } from '../context.ts';
+import { GatewayError } from '../errors.ts';
+
+const CONTENT_TYPES: Readonly<Record<string, string>> = Object.freeze({
+  '.mp4': 'video/mp4',
+  '.ts': 'video/mp2t',
+  '.m3u8': 'application/vnd.apple.mpegurl',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.webp': 'image/webp',
+  '.wav': 'audio/wav',
+  '.mp3': 'audio/mpeg',
+  '.json': 'application/json',
+});
+
+/** GET /v1/files/{key}?expires&sig: objects of the filesystem driver behind presigned URLs (no API key needed). */
+export async function fileRoutes(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
+  app.get<{ Params: { '*': string }; Querystring: { expires?: string; sig?: string } }>('/v1/files/*', async (request, reply) => {
+    const storage = ctx.storage;
+    if (!(storage instanceof FilesystemStorage)) throw new GatewayError('GATEWAY_NOT_FOUND', 'Files are served by the storage service itself.');
+    const key = request.params['*'];
+    const { expires, sig } = request.query;
+    if (expires === undefined || sig === undefined || !storage.verifyPresigned(key, expires, sig)) {
+      throw new GatewayError('GATEWAY_BAD_SIGNATURE', 'The file URL has a wrong signature or has expired.');
+    }
+    const info = await storage.head(key);
+    if (info === null) throw new GatewayError('GATEWAY_NOT_FOUND', 'The file does not exist.');
+    const stream = await storage.getStream(key);
+    return reply
+      .header('content-type', CONTENT_TYPES[extname(key).toLowerCase()] ?? 'application/octet-stream')
+      .header('content-length', String(info.size))
+      .header('cache-control', 'private, max-age=60')
+      .send(stream);
+  });
+}

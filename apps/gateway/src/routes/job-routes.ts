@@ -1,0 +1,87 @@
+import { jobStorageKeys } from '@portrait-farm/jobs';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { apiKeyIndex, enforceRate, tenantOf } from '../auth.ts';
+import type { GatewayContext } from '../context.ts';
+import { createJob } from '../create-job.ts';
+import { GatewayError } from '../errors.ts';
+import { jobSummary, jobView } from '../job-view.ts';
+import { livePlaylist } from '../live-playlist.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    tenantId: string;
+  }
+}
+
+type IdParams = { Params: { id: string } };
+
+function pageQuery(request: FastifyRequest): { limit: number; cursor: string | null } {
+  const query = request.query as Record<string, unknown>;
+  const limitText = query['limit'];
+  let limit = 20;
+  if (limitText !== undefined) {
+    limit = typeof limitText === 'string' && /^\d+$/.test(limitText) ? Number(limitText) : NaN;
+    if (!(limit >= 1 && limit <= 100)) throw new GatewayError('GATEWAY_BAD_OPTION', `limit must be an integer between 1 and 100. Received: ${String(limitText)}`);
+  }
+  const cursor = query['cursor'];
+  if (cursor !== undefined && typeof cursor !== 'string') throw new GatewayError('GATEWAY_BAD_OPTION', 'cursor must be a string.');
+  return { limit, cursor: cursor ?? null };
+}
+
+/** The authenticated /v1/jobs API (Bearer key -> tenant, per-tenant rate limit). */
+export async function jobRoutes(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
+  const keys = apiKeyIndex(ctx.config.apiKeys);
+  const { limits } = ctx.config;
+  app.decorateRequest('tenantId', '');
+  app.addHook('onRequest', async (request) => {
+    request.tenantId = tenantOf(request, keys);
+    await enforceRate(ctx, request.tenantId, 'requests', limits.requestsPerMinute);
+  });
+
+  app.post('/v1/jobs', async (request, reply) => {
+    await enforceRate(ctx, request.tenantId, 'create', limits.jobsPerMinute);
+    const { record, replayed } = await createJob(ctx, request, request.tenantId);
+    const summary = jobSummary(ctx, record);
+    return reply
+      .code(202)
+      .header('location', summary.urls.self)
+      .header('idempotent-replayed', String(replayed))
+      .send({ id: summary.id, status: summary.status, urls: summary.urls });
+  });
+
+  app.get('/v1/jobs', async (request) => {
+    const { limit, cursor } = pageQuery(request);
+    const page = await ctx.jobs.list(request.tenantId, { limit, cursor });
+    const next = page.nextCursor === null ? null : `${ctx.config.publicBaseUrl}/v1/jobs?limit=${limit}&cursor=${page.nextCursor}`;
+    return { jobs: page.jobs.map((record) => jobSummary(ctx, record)), nextCursor: page.nextCursor, next };
+  });
+
+  app.get<IdParams>('/v1/jobs/:id', async (request) => jobView(ctx, await ctx.jobs.get(request.tenantId, request.params.id)));
+
+  app.post<IdParams>('/v1/jobs/:id/cancel', async (request) => {
+    const { record, changed } = await ctx.jobs.cancel(request.tenantId, request.params.id);
+    if (changed) {
+      await ctx.queues.notify(record, 'job.canceled');
+      // Chunks already written go now; workers still rendering see the flag, abort and delete theirs.
+      await ctx.storage.deletePrefix(jobStorageKeys.chunkPrefix(record.id)).catch((error: unknown) => {
+        request.log.warn({ err: error }, 'deleting chunks of a canceled job failed');
+      });
+    }
+    return jobView(ctx, record);
+  });
+
+  app.get<IdParams>('/v1/jobs/:id/live.m3u8', async (request, reply) => {
+    const record = await ctx.jobs.get(request.tenantId, request.params.id);
+    const playlist = await livePlaylist(ctx.storage, record, ctx.config.presignSeconds);
+    return reply.header('content-type', 'application/vnd.apple.mpegurl').header('cache-control', 'no-cache').send(playlist);
+  });
+
+  app.get<IdParams>('/v1/jobs/:id/result', async (request, reply) => {
+    const record = await ctx.jobs.get(request.tenantId, request.params.id);
+    if (record.status !== 'succeeded' || record.output === null) {
+      throw new GatewayError('GATEWAY_RESULT_NOT_READY', `Job ${record.id} is ${record.status}; its result exists once it has succeeded.`);
+    }
+    const url = await ctx.storage.presignGet(record.output.key, { expiresSeconds: ctx.config.presignSeconds });
+    return reply.redirect(url, 302);
+  });
+}

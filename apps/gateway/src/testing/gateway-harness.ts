@@ -1,0 +1,75 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startRedisServer, uniquePrefix } from '../../../../test/helpers/redis-server.ts';
+import type { RedisServerProcess } from '../../../../test/helpers/redis-server.ts';
+import { buildGateway } from '../build-gateway.ts';
+import type { Gateway } from '../build-gateway.ts';
+import type { GatewayConfig, GatewayLimits } from '../config.ts';
+import { pngImage, wavTone } from './media-fixtures.ts';
+import { multipartBody } from './multipart-body.ts';
+import type { MultipartPart } from './multipart-body.ts';
+
+export const KEY_A = 'key-tenant-a-0001';
+export const KEY_B = 'key-tenant-b-0002';
+export const BASE_URL = 'http://gateway.test';
+
+/** One redis-server for a test file; each gateway built on it gets its own key prefix and storage folder. */
+export class GatewayHarness {
+  private constructor(readonly redis: RedisServerProcess) {}
+  private readonly cleanups: Array<() => Promise<void>> = [];
+
+  static async start(): Promise<GatewayHarness> {
+    return new GatewayHarness(await startRedisServer());
+  }
+
+  async gateway(overrides: Partial<GatewayConfig> & { limits?: GatewayLimits } = {}): Promise<Gateway> {
+    const dir = await mkdtemp(join(tmpdir(), 'pf-gateway-store-'));
+    const gateway = await buildGateway({
+      redisUrl: this.redis.url,
+      storageUrl: dir,
+      publicBaseUrl: BASE_URL,
+      presignSecret: 'test-presign-secret-0123456789',
+      apiKeys: { [KEY_A]: 'tenant-a', [KEY_B]: 'tenant-b' },
+      prefix: uniquePrefix(),
+      ...overrides,
+    });
+    this.cleanups.push(async () => {
+      await gateway.close();
+      await rm(dir, { recursive: true, force: true });
+    });
+    return gateway;
+  }
+
+  async close(): Promise<void> {
+    for (const cleanup of this.cleanups.splice(0).reverse()) await cleanup();
+    await this.redis.close();
+  }
+}
+
+export interface JobForm {
+  image?: Buffer;
+  audio?: Buffer;
+  options?: object | string;
+  webhook?: object;
+  priority?: number;
+}
+
+let defaultImage: Buffer | null = null;
+const defaultAudio = wavTone(1);
+
+/** A multipart create request (a 64x64 PNG and 1 s of WAV unless given). */
+export async function jobForm(form: JobForm = {}): Promise<{ payload: Buffer; headers: Record<string, string> }> {
+  defaultImage ??= await pngImage(64, 64);
+  const parts: MultipartPart[] = [];
+  if (form.options !== undefined) parts.push({ name: 'options', value: typeof form.options === 'string' ? form.options : JSON.stringify(form.options) });
+  if (form.webhook !== undefined) parts.push({ name: 'webhook', value: JSON.stringify(form.webhook) });
+  if (form.priority !== undefined) parts.push({ name: 'priority', value: String(form.priority) });
+  parts.push({ name: 'image', value: form.image ?? defaultImage, filename: 'portrait.png', contentType: 'image/png' });
+  parts.push({ name: 'audio', value: form.audio ?? defaultAudio, filename: 'speech.wav', contentType: 'audio/wav' });
+  return multipartBody(parts);
+}
+
+export function auth(key: string = KEY_A, extra: Record<string, string> = {}): Record<string, string> {
+  return { authorization: `Bearer ${key}`, ...extra };
+}
