@@ -1,13 +1,15 @@
 /**
  * Render-stage benchmark: frames per second of the meshwarp renderer at 512x512 over 200 frames of talking-like
- * motion (jaw, lips, smile, blinks, gaze, head motion), median of 3 runs, single thread.
+ * motion (jaw, lips, smile, blinks, gaze, head motion), median of 3 runs: one thread, then two worker threads that
+ * rebuild the renderer from posted `prepareMeshwarp` data (a warm-up run first).
  * Run: npx tsx packages/renderer/scripts/bench-render.ts
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CHANNEL, MOTION_CHANNEL_COUNT } from '@portrait-farm/contracts';
 import sharp from 'sharp';
-import { canonicalLandmarks, createMeshwarpRenderer } from '../src/index.ts';
+import { Worker } from 'node:worker_threads';
+import { canonicalLandmarks, createMeshwarpRendererFromPrepared, prepareMeshwarp } from '../src/index.ts';
 
 const SIZE = 512;
 const FRAMES = 200;
@@ -17,7 +19,8 @@ const fixture = fileURLToPath(new URL('../../../test/fixtures/astronaut.png', im
 const { data } = await sharp(readFileSync(fixture)).removeAlpha().resize(SIZE, SIZE).raw().toBuffer({ resolveWithObject: true });
 // Canonical landmarks sized like a face crop (face about 60% of the frame); the pixels are a real photograph.
 const landmarks = canonicalLandmarks(SIZE / 2, SIZE * 0.52, 19);
-const renderer = createMeshwarpRenderer({ image: { width: SIZE, height: SIZE, data: new Uint8Array(data) }, landmarks });
+const prepared = prepareMeshwarp({ image: { width: SIZE, height: SIZE, data: new Uint8Array(data) }, landmarks });
+const renderer = createMeshwarpRendererFromPrepared(prepared);
 
 const motions: Float32Array[] = [];
 for (let f = 0; f < FRAMES; f++) {
@@ -55,3 +58,19 @@ console.log(
   `meshwarp ${SIZE}x${SIZE}: ${median(rates).toFixed(1)} frames/s wall clock, ${median(cpuRates).toFixed(1)} frames per CPU-second ` +
     `(median of ${RUNS} runs of ${FRAMES} frames, one thread; wall runs: ${rates.map((r) => r.toFixed(1)).join(', ')})`,
 );
+
+// Two worker threads, each rebuilt from the posted prepared data, rendering alternate frames.
+const WORKERS = 2;
+const workers = Array.from({ length: WORKERS }, () => new Worker(new URL('./ts-worker-entry.mjs', import.meta.url), { workerData: { script: new URL('./bench-render-worker.ts', import.meta.url).href } }));
+await Promise.all(workers.map((w) => new Promise((resolve) => { w.once('message', resolve); w.postMessage({ prepared, motions }); })));
+const parallel: number[] = [];
+for (let run = -1; run < RUNS; run++) {
+  const start = process.hrtime.bigint();
+  await Promise.all(workers.map((w, i) => new Promise((resolve) => {
+    w.once('message', resolve);
+    w.postMessage(Array.from({ length: FRAMES / WORKERS }, (_, k) => k * WORKERS + i));
+  })));
+  if (run >= 0) parallel.push(FRAMES / (Number(process.hrtime.bigint() - start) / 1e9));
+}
+await Promise.all(workers.map((w) => w.terminate()));
+console.log(`meshwarp ${SIZE}x${SIZE} in ${WORKERS} worker threads: ${median(parallel).toFixed(1)} frames/s wall clock (median of ${RUNS} runs)`);

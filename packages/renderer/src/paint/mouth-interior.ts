@@ -221,8 +221,18 @@ export function paintMouthInterior(input: MouthPaintInput): void {
         g += (tmp[1]! - g) * reuse;
         bl2 += (tmp[2]! - bl2) * reuse;
       }
+      // An opening that grew only a little is the source interior stretched to fit (no specks of painted
+      // darkness); the layered reuse and synthesis take over as it grows.
+      const layered = clamp01(grown / 3);
+      if (layered < 1 && h0 > 0.25) {
+        const stretchB = su + Math.min(1, dd / open) * h0;
+        sampleBilinear(source, width, height, sp.cornerX + a0 * sp.axisX + stretchB * sp.normalX, sp.cornerY + a0 * sp.axisY + stretchB * sp.normalY, tmp);
+        r = tmp[0]! + (r - tmp[0]!) * layered;
+        g = tmp[1]! + (g - tmp[1]!) * layered;
+        bl2 = tmp[2]! + (bl2 - tmp[2]!) * layered;
+      }
       // Over the lips the painted edge is feathered only where the opening grew beyond the source's.
-      const alpha = edge >= 0 ? 1 : (1 + edge / FEATHER) * (1 - reuse) * clamp01(grown);
+      const alpha = edge >= 0 ? 1 : (1 + edge / FEATHER) * (1 - reuse) * layered;
       if (alpha <= 0) continue;
       const o = (y * width + x) * 3;
       out[o] = out[o]! + (r - out[o]!) * alpha + 0.5;
