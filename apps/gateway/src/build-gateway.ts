@@ -18,6 +18,8 @@ import { opsRoutes } from './routes/ops-routes.ts';
 export interface Gateway {
   app: FastifyInstance;
   context: GatewayContext;
+  /** Every route registered (method and URL pattern, HEAD excluded), e.g. for checking the OpenAPI document. */
+  routes: ReadonlyArray<{ method: string; url: string }>;
   /** Closes the HTTP server (if listening), the queues, Redis and storage. */
   close(): Promise<void>;
 }
@@ -48,6 +50,10 @@ export async function buildGateway(input: GatewayConfig | ResolvedGatewayConfig)
   const context: GatewayContext = { config, redis, jobs, queues, storage, metrics };
 
   const app = Fastify({ logger: config.logger, bodyLimit: 1024 * 1024, return503OnClosing: true });
+  const routes: Array<{ method: string; url: string }> = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url });
+  });
   app.setErrorHandler(errorHandler(context));
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({ error: { code: 'GATEWAY_NOT_FOUND', message: `No route ${request.method} ${request.url.split('?')[0]}.` } }),
@@ -69,6 +75,7 @@ export async function buildGateway(input: GatewayConfig | ResolvedGatewayConfig)
   return {
     app,
     context,
+    routes,
     async close() {
       if (closed) return;
       closed = true;

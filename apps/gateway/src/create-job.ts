@@ -71,6 +71,13 @@ async function storeInputs(ctx: GatewayContext, id: string, local: Record<InputN
  */
 export async function createJob(ctx: GatewayContext, request: FastifyRequest, tenantId: string): Promise<CreateOutcome> {
   const { limits, inputFetch } = ctx.config;
+  const contentType = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  if (!request.isMultipart() && contentType !== 'application/json') {
+    throw new GatewayError(
+      'GATEWAY_UNSUPPORTED_MEDIA_TYPE',
+      `POST /v1/jobs takes multipart/form-data or application/json. Received: ${contentType === '' ? 'no content type' : contentType}`,
+    );
+  }
   const key = idempotencyKeyOf(request);
   const dir = await mkdtemp(join(tmpdir(), 'pf-gateway-'));
   const id = createJobId();

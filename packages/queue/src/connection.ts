@@ -44,7 +44,7 @@ export function createRedisConnection(url: string, options: RedisConnectionOptio
   const common: RedisOptions = {
     lazyConnect: false,
     ...(options.connectionName === undefined ? {} : { connectionName: options.connectionName }),
-    retryStrategy: (times: number) => Math.min(100 * 2 ** Math.min(times, 6), 3000),
+    retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 6), 1000),
   };
   const roleOptions: RedisOptions =
     role === 'worker'

@@ -30,6 +30,12 @@ export interface FarmQueuesOptions {
    * @defaultValue 3
    */
   attempts?: number;
+  /**
+   * Receives connection errors the queues emit (Redis down, reconnecting). Callers see failures through the
+   * promises they await; this is for logs.
+   * @defaultValue ignore
+   */
+  onError?: (error: Error) => void;
 }
 
 export interface EnqueueOptions {
@@ -79,7 +85,12 @@ export class FarmQueues {
     this.prefix = assertValidPrefix(options.prefix ?? 'pf');
     this.keepCompletedSeconds = options.keepCompletedSeconds ?? 86_400;
     this.attempts = options.attempts ?? 3;
-    const entries = ALL_QUEUES.map((name) => [name, new Queue(name, { connection: options.connection, prefix: bullPrefix(this.prefix) })]);
+    const onError = options.onError ?? ((): void => {});
+    const entries = ALL_QUEUES.map((name) => {
+      const queue = new Queue(name, { connection: options.connection, prefix: bullPrefix(this.prefix) });
+      queue.on('error', onError);
+      return [name, queue];
+    });
     this.queues = Object.freeze(Object.fromEntries(entries) as Record<QueueName, Queue>);
   }
 

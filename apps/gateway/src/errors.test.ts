@@ -1,0 +1,29 @@
+import { JOBS_ERRORS, JobsError } from '@portrait-farm/jobs';
+import { describe, expect, it } from 'vitest';
+import { toGatewayError } from './error-handler.ts';
+import { GATEWAY_ERRORS, GatewayError } from './errors.ts';
+
+describe('gateway error catalogue', () => {
+  it('has stable GATEWAY_ codes with an HTTP error status and a description each', () => {
+    for (const [code, entry] of Object.entries(GATEWAY_ERRORS)) {
+      expect(code).toMatch(/^GATEWAY_[A-Z_]+$/);
+      expect(entry.status).toBeGreaterThanOrEqual(400);
+      expect(entry.status).toBeLessThan(600);
+      expect(entry.description).toMatch(/\.$/);
+    }
+  });
+
+  it('maps every job store error to a catalogue code with the same status', () => {
+    for (const code of Object.keys(JOBS_ERRORS) as Array<keyof typeof JOBS_ERRORS>) {
+      const mapped = toGatewayError(new JobsError(code, 'x'));
+      expect(mapped).toBeInstanceOf(GatewayError);
+      expect(mapped.status).toBe(JOBS_ERRORS[code].status);
+    }
+  });
+
+  it('hides unexpected errors behind GATEWAY_INTERNAL', () => {
+    const mapped = toGatewayError(new TypeError('secret detail'));
+    expect(mapped.code).toBe('GATEWAY_INTERNAL');
+    expect(mapped.message).not.toContain('secret');
+  });
+});

@@ -1,0 +1,96 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GATEWAY_ERRORS } from './errors.ts';
+import { OPENAPI_PATH } from './routes/ops-routes.ts';
+import { auth, GatewayHarness, jobForm } from './testing/gateway-harness.ts';
+
+let harness: GatewayHarness;
+
+beforeAll(async () => {
+  harness = await GatewayHarness.start();
+});
+
+afterAll(async () => {
+  await harness.close();
+});
+
+interface OpenApi {
+  openapi: string;
+  paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+  components: { schemas: { Error: { properties: { error: { properties: { code: { enum: string[] } } } } } } };
+}
+
+describe('operations endpoints', () => {
+  it('readyz fails while Redis is down and recovers when it is back; healthz stays up', async () => {
+    const gateway = await harness.gateway();
+    const ready = await gateway.app.inject({ method: 'GET', url: '/readyz' });
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json()).toEqual({ status: 'ready', checks: { redis: 'ok', storage: 'ok' } });
+
+    await harness.redis.stop();
+    try {
+      const down = await gateway.app.inject({ method: 'GET', url: '/readyz' });
+      expect(down.statusCode).toBe(503);
+      expect(down.json()).toMatchObject({ status: 'unavailable', checks: { storage: 'ok' } });
+      expect(down.json<{ checks: { redis: string } }>().checks.redis).toMatch(/^failed/);
+      expect((await gateway.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+      const api = await gateway.app.inject({ method: 'GET', url: '/v1/jobs', headers: auth() });
+      expect(api.statusCode).toBe(503);
+      expect(api.json()).toMatchObject({ error: { code: 'GATEWAY_UNAVAILABLE' } });
+    } finally {
+      await harness.redis.start();
+    }
+    let status = 0;
+    for (let i = 0; i < 50 && status !== 200; i += 1) {
+      status = (await gateway.app.inject({ method: 'GET', url: '/readyz' })).statusCode;
+      if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(status).toBe(200);
+  });
+
+  it('exposes Prometheus metrics: default, request histogram, jobs created, queue depths', async () => {
+    const gateway = await harness.gateway();
+    const form = await jobForm();
+    await gateway.app.inject({ method: 'POST', url: '/v1/jobs', headers: auth(undefined, form.headers), payload: form.payload });
+    await gateway.app.inject({ method: 'GET', url: '/v1/jobs/job_00000000000000000000000000', headers: auth() });
+    const metrics = await gateway.app.inject({ method: 'GET', url: '/metrics' });
+    expect(metrics.statusCode).toBe(200);
+    expect(metrics.body).toContain('portrait_farm_gateway_process_cpu_seconds_total');
+    expect(metrics.body).toContain('portrait_farm_jobs_created_total{tenant="tenant-a"} 1');
+    expect(metrics.body).toMatch(/portrait_farm_http_request_duration_seconds_count\{method="POST",route="\/v1\/jobs",status_code="202"\} 1/);
+    expect(metrics.body).toContain('portrait_farm_http_errors_total{code="GATEWAY_JOB_NOT_FOUND"} 1');
+    expect(metrics.body).toContain('portrait_farm_queue_jobs{queue="prepare",state="waiting"} 1');
+    const depth = await gateway.app.inject({ method: 'GET', url: '/queue-depth' });
+    expect(depth.json()).toMatchObject({ gpuDesired: 1, queues: { prepare: { waiting: 1, desired: 1 } } });
+  });
+
+  it('serves the OpenAPI document kept in the repository, and it matches the routes and error codes', async () => {
+    const gateway = await harness.gateway();
+    const served = await gateway.app.inject({ method: 'GET', url: '/openapi.json' });
+    const doc = JSON.parse(readFileSync(OPENAPI_PATH, 'utf8')) as OpenApi;
+    expect(served.json()).toEqual(doc);
+    expect(doc.openapi).toBe('3.1.0');
+    const documented = Object.entries(doc.paths)
+      .flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`))
+      .sort();
+    const registered = gateway.routes
+      .map(({ method, url }) => `${method} ${url.replace(/:(\w+)/g, '{$1}').replace(/\*$/, '{key}')}`)
+      .sort();
+    expect(registered).toEqual(documented);
+    expect(doc.components.schemas.Error.properties.error.properties.code.enum.sort()).toEqual(Object.keys(GATEWAY_ERRORS).sort());
+    // Every status a documented error response uses belongs to a catalogue code with that status.
+    const statuses = new Set(Object.values(GATEWAY_ERRORS).map((entry) => String(entry.status)));
+    for (const methods of Object.values(doc.paths)) {
+      for (const operation of Object.values(methods)) {
+        for (const status of Object.keys(operation.responses)) if (Number(status) >= 400) expect(statuses).toContain(status);
+      }
+    }
+  });
+
+  it('answers unknown routes with the catalogue shape', async () => {
+    const gateway = await harness.gateway();
+    const response = await gateway.app.inject({ method: 'GET', url: '/v2/nothing' });
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toMatchObject({ error: { code: 'GATEWAY_NOT_FOUND' } });
+  });
+});
