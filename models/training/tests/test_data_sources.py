@@ -83,3 +83,15 @@ def test_asterisk_heldout_fixed_fraction():
 
 def test_oov_word_gets_flite_pronunciation():
     assert asterisk_source.flite_pronunciation("unmute")[:3] == ["ax", "n", "m"]
+
+
+def test_text_corpora():
+    import random
+
+    from portrait_train.data import text
+
+    pool = text.sentences("es")  # the smallest corpus; en, de, it are read the same way by the build
+    assert len(pool) > 5000
+    assert all(25 <= len(s) <= 180 and s.count(" ") >= 3 for s in pool)
+    a = text.pick_text("es", random.Random(1))
+    assert a == text.pick_text("es", random.Random(1)) and len(a) >= 25

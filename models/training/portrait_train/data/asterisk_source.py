@@ -18,6 +18,7 @@ SOUNDS_DIR = Path("/usr/share/asterisk/sounds/en")
 TRANSCRIPTS = Path("/usr/share/doc/asterisk-core-sounds-en/core-sounds-en.txt.gz")
 HELDOUT_PERCENT = 10
 _FRAME_S = 0.01
+_ALIGN_PAD = 3200
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,8 @@ def read_prompts(sounds_dir: Path = SOUNDS_DIR, transcripts: Path = TRANSCRIPTS)
             name, text = line.split(":", 1)
             name, text = name.strip(), text.strip()
             path = sounds_dir / f"{name}.g722"
-            if not text or text.startswith("[") or not path.exists():
+            text = re.sub(r"\([^)]*\)|<[^>]*>|\[[^\]]*\]", " ", text).strip()  # stage directions
+            if not text or not re.search(r"[A-Za-z0-9]", text) or not path.exists():
                 continue
             prompts.append(Prompt(name, text, path))
     return sorted(prompts, key=lambda p: p.name)
@@ -86,10 +88,12 @@ def normalise_words(text: str) -> list[str]:
     return words
 
 
-@lru_cache(maxsize=1)
-def _decoder():
+@lru_cache(maxsize=2)
+def _decoder(wide: bool = False):
     import pocketsphinx
 
+    if wide:
+        return pocketsphinx.Decoder(lm=None, loglevel="ERROR", beam=1e-100, wbeam=1e-80, pbeam=1e-100)
     return pocketsphinx.Decoder(lm=None, loglevel="ERROR")
 
 
@@ -103,14 +107,7 @@ def flite_pronunciation(word: str) -> list[str]:
     return phones
 
 
-def align(audio: np.ndarray, words: list[str]) -> list[PhoneSegment]:
-    """Phone segments of 16 kHz float audio for a known word sequence (two-pass pocketsphinx alignment)."""
-    decoder = _decoder()
-    for word in words:
-        if decoder.lookup_word(word) is None:
-            cmu = ["ah" if p == "ax" else p for p in flite_pronunciation(word)]
-            decoder.add_word(word, " ".join(cmu).upper(), True)
-    pcm = (np.clip(audio, -1, 1) * 32767).astype(np.int16).tobytes()
+def _align_once(decoder, pcm: bytes, words: list[str]):
     decoder.set_align_text(" ".join(words))
     decoder.start_utt()
     decoder.process_raw(pcm, full_utt=True)
@@ -122,9 +119,34 @@ def align(audio: np.ndarray, words: list[str]) -> list[PhoneSegment]:
     alignment = decoder.get_alignment()
     if alignment is None:
         raise RuntimeError("pocketsphinx produced no alignment")
+    return alignment
+
+
+def align(audio: np.ndarray, words: list[str]) -> list[PhoneSegment]:
+    """Phone segments of 16 kHz float audio for a known word sequence (two-pass pocketsphinx alignment).
+
+    The prompts are trimmed tightly, so 0.2 s of silence is added on both sides for the aligner (its grammar
+    starts and ends in silence); a failed attempt is retried once with a fresh decoder and wider beams."""
+    pad = np.zeros(_ALIGN_PAD, np.float32)
+    pcm = (np.clip(np.concatenate([pad, audio, pad]), -1, 1) * 32767).astype(np.int16).tobytes()
+    for attempt in range(2):
+        decoder = _decoder(attempt > 0)
+        for word in words:
+            if decoder.lookup_word(word) is None:
+                cmu = ["ah" if p == "ax" else p for p in flite_pronunciation(word)]
+                decoder.add_word(word, " ".join(cmu).upper(), True)
+        try:
+            alignment = _align_once(decoder, pcm, words)
+            break
+        except RuntimeError:
+            _decoder.cache_clear()  # a failed search can leave the decoder unusable
+            if attempt == 1:
+                raise
+    offset = _ALIGN_PAD / 16000.0
     segments = []
     for word in alignment:
         for phone in word:
-            start = phone.start * _FRAME_S
+            start = phone.start * _FRAME_S - offset
             segments.append(PhoneSegment(start, start + phone.duration * _FRAME_S, arpabet_to_common(phone.name)))
-    return fill_silence(segments, len(audio) / 16000.0)
+    clipped = [PhoneSegment(max(p.start, 0.0), p.end, p.label) for p in segments if p.end > 0.0]
+    return fill_silence(clipped, len(audio) / 16000.0)
