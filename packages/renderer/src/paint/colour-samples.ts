@@ -43,6 +43,7 @@ export function sampleMouthColours(image: Uint8Array, width: number, height: num
   // Teeth: bright, unsaturated pixels inside the source mouth opening.
   const profile = buildContourProfile(points, INNER_UPPER, INNER_LOWER);
   const found: number[][] = [[], [], []];
+  let holePixels = 0;
   for (let a = 0; a < profile.upper.length; a++) {
     const top = sampleColumn(profile.upper, a);
     const bottom = sampleColumn(profile.lower, a);
@@ -50,17 +51,19 @@ export function sampleMouthColours(image: Uint8Array, width: number, height: num
       const x = profile.cornerX + a * profile.axisX + b * profile.normalX;
       const y = profile.cornerY + a * profile.axisY + b * profile.normalY;
       sampleBilinear(image, width, height, x, y, rgb);
+      holePixels++;
       const [r, g, bl] = [rgb[0]!, rgb[1]!, rgb[2]!];
       const hi = Math.max(r, g, bl);
       const lo = Math.min(r, g, bl);
-      if (luminance(r, g, bl) > 0.85 * skinLuma && hi - lo < 0.3 * hi) {
+      // Teeth are at least as bright as the skin and much less saturated than lips (lips run at 0.25-0.4).
+      if (luminance(r, g, bl) > 0.95 * skinLuma && hi - lo < 0.22 * hi && r - g < 0.1 * r + 4) {
         found[0]!.push(r);
         found[1]!.push(g);
         found[2]!.push(bl);
       }
     }
   }
-  const sourceTeeth = found[0]!.length >= 6;
+  const sourceTeeth = found[0]!.length >= Math.max(6, 0.1 * holePixels);
   const brightness = Math.min(1.05, Math.max(0.55, skinLuma / 170));
   const teeth: [number, number, number] = sourceTeeth
     ? [median(found[0]!), median(found[1]!), median(found[2]!)]

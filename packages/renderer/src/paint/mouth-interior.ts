@@ -6,7 +6,7 @@ import type { MouthColours } from './colour-samples.ts';
 /** Visible length of the upper teeth below the upper lip, relative to the mouth width. */
 const UPPER_TEETH = 0.13;
 /** Opening (relative to mouth width) from which the lower teeth start to show. */
-const LOWER_TEETH_FROM = 0.09;
+const LOWER_TEETH_FROM = 0.13;
 /** Soft edge of painted parts over the lips, pixels. */
 const FEATHER = 1.5;
 
@@ -46,7 +46,7 @@ export function sourceTeethDepth(source: Uint8Array, width: number, height: numb
       const luma = 0.299 * tmp[0]! + 0.587 * tmp[1]! + 0.114 * tmp[2]!;
       const hi = Math.max(tmp[0]!, tmp[1]!, tmp[2]!);
       const lo = Math.min(tmp[0]!, tmp[1]!, tmp[2]!);
-      if (luma > 0.72 * teethLuma && hi - lo < 0.35 * hi) depth[a] = d + 0.25;
+      if (luma > 0.72 * teethLuma && hi - lo < 0.22 * hi && tmp[0]! - tmp[1]! < 0.1 * tmp[0]! + 4) depth[a] = d + 0.25;
     }
   }
   // Teeth do not end column by column: widen by a few columns and smooth so the reused teeth fade out gently.
@@ -96,6 +96,26 @@ function buildColumnMap(input: MouthPaintInput, dp: ContourProfile, columns: num
 
 const tmp = new Float32Array(3);
 const synth = new Float32Array(3);
+
+/** Tooth edges from the midline, as fractions of the mouth width: incisors, lateral incisors, canines, premolars. */
+const TOOTH_EDGES = [0, 0.085, 0.15, 0.205, 0.25, 0.3];
+const TOOTH_LENGTH = [1, 0.9, 0.95, 0.82, 0.75];
+const TOOTH_BRIGHTNESS = [1, 0.96, 0.9, 0.82, 0.75];
+const tooth = { length: 1, shade: 1 };
+
+/** Length factor (scalloped lower edge) and shade (darker gaps between teeth) of the painted upper teeth at `s`. */
+function toothAt(s: number, mouthWidth: number): { length: number; shade: number } {
+  const u = Math.abs(s - 0.5);
+  let i = 0;
+  while (i < TOOTH_EDGES.length - 2 && u > TOOTH_EDGES[i + 1]!) i++;
+  const left = TOOTH_EDGES[i]!;
+  const right = TOOTH_EDGES[i + 1]!;
+  const local = Math.min(1, (u - left) / (right - left));
+  const gapPx = Math.min(u - left, right - u) * mouthWidth;
+  tooth.length = TOOTH_LENGTH[i]! * (1 - 0.18 * Math.pow(2 * local - 1, 4));
+  tooth.shade = TOOTH_BRIGHTNESS[i]! * (1 - 0.13 * Math.exp(-gapPx * gapPx));
+  return tooth;
+}
 
 function teethProfile(s: number): number {
   return smoothstep(0.02, 0.2, s) * smoothstep(0.98, 0.8, s);
@@ -171,19 +191,21 @@ export function paintMouthInterior(input: MouthPaintInput): void {
         synth[1] += (gg * shade - synth[1]!) * k;
         synth[2] += (gb * shade - synth[2]!) * k;
       }
-      const lowerShow = smoothstep(LOWER_TEETH_FROM * mw, (LOWER_TEETH_FROM + 0.1) * mw, open);
-      const lowerTeeth = 0.035 * mw * lowerShow * teethProfile(s);
+      const lowerShow = smoothstep(LOWER_TEETH_FROM * mw, (LOWER_TEETH_FROM + 0.12) * mw, open);
+      const lowerTeeth = 0.03 * mw * lowerShow * smoothstep(0.12, 0.3, s) * smoothstep(0.88, 0.7, s);
       if (lowerTeeth > 0.3) {
         const k = clamp01((lowerTeeth - ee) / 1.2);
-        const shade = 0.8 * (1 - 0.35 * Math.abs(2 * s - 1)) * (0.8 + 0.2 * smoothstep(0, lowerTeeth, ee));
+        const gap = toothAt(s, 0.8 * mw).shade;
+        const shade = 0.88 * gap * (1 - 0.3 * Math.abs(2 * s - 1)) * (0.85 + 0.15 * smoothstep(0, lowerTeeth, ee));
         synth[0] += (tr * shade - synth[0]!) * k;
         synth[1] += (tg * shade - synth[1]!) * k;
         synth[2] += (tb * shade - synth[2]!) * k;
       }
-      const upperH = upperTeeth * teethProfile(s) * (1 - 0.2 * (2 * s - 1) ** 2);
+      const tooth = toothAt(s, mw);
+      const upperH = upperTeeth * teethProfile(s) * (1 - 0.2 * (2 * s - 1) ** 2) * tooth.length;
       if (upperH > 0.3) {
         const k = clamp01((upperH - dd) / 1.2);
-        const shade = (0.97 - 0.3 * (2 * s - 1) ** 2) * (0.72 + 0.28 * smoothstep(0, Math.max(1, 0.25 * upperH), dd));
+        const shade = (0.97 - 0.3 * (2 * s - 1) ** 2) * (0.72 + 0.28 * smoothstep(0, Math.max(1, 0.25 * upperH), dd)) * tooth.shade;
         synth[0] += (tr * shade - synth[0]!) * k;
         synth[1] += (tg * shade - synth[1]!) * k;
         synth[2] += (tb * shade - synth[2]!) * k;
