@@ -89,6 +89,24 @@ describe('meshwarp renderer on a synthetic portrait', () => {
     }
   });
 
+  it('paints upper teeth under the upper lip when a portrait without visible teeth opens its mouth', () => {
+    expect(prepared.colours.sourceTeeth).toBe(false);
+    const lm = portrait.landmarks;
+    const frame = renderer.renderFrame(motion({ jaw_open: 0.7 }));
+    const countTeeth = (image: Uint8Array): number => {
+      let n = 0;
+      for (let y = Math.floor(lm[13 * 3 + 1]!); y < lm[13 * 3 + 1]! + 12; y++) {
+        for (let x = Math.floor(lm[78 * 3]!); x < lm[308 * 3]!; x++) {
+          const [r, g, b] = pixel(image, x, y);
+          if (r > 150 && g > 140 && b > 120 && r - b < 60) n++;
+        }
+      }
+      return n;
+    };
+    expect(countTeeth(portrait.data)).toBe(0);
+    expect(countTeeth(frame)).toBeGreaterThan(100);
+  });
+
   it('closes the eyes with lid-coloured skin over the iris', () => {
     const lm = portrait.landmarks;
     const before = pixel(portrait.data, lm[468 * 3]!, lm[468 * 3 + 1]!);
@@ -109,6 +127,12 @@ describe('meshwarp renderer on a synthetic portrait', () => {
     const pitch = positions(motion({ head_pitch: 10 }));
     expect(yaw[1 * 3]! - rest[1 * 3]!).toBeGreaterThan(5);
     expect(pitch[1 * 3 + 1]! - rest[1 * 3 + 1]!).toBeGreaterThan(3);
+    const moved = positions(motion({ head_tx: 0.1, head_ty: -0.05 }));
+    expect(moved[1 * 3]! - rest[1 * 3]!).toBeCloseTo(0.1 * prepared.faceWidth, 3);
+    expect(moved[1 * 3 + 1]! - rest[1 * 3 + 1]!).toBeCloseTo(-0.05 * prepared.faceWidth, 3);
+    const bigger = positions(motion({ head_scale: Math.log(1.1) }));
+    const width = (p: Float32Array): number => p[454 * 3]! - p[234 * 3]!;
+    expect(width(bigger) / width(rest)).toBeCloseTo(1.1, 2);
     const frame = renderer.renderFrame(motion({ head_yaw: 15 }));
     expect(pixel(frame, 0, 0)).toEqual(pixel(portrait.data, 0, 0));
   });
