@@ -37,7 +37,7 @@ export function buildJawModel(rest: Float32Array, vertexCount: number, ring: Uin
   for (const v of LOWER_LIP) {
     const u = (rest[v * 3]! - frame.originX) * frame.exX + (rest[v * 3 + 1]! - frame.originY) * frame.exY;
     const s = Math.min(1, Math.abs(u - mouthU) / (frame.mouthWidth / 2));
-    controls.set(v, [0.45 + 0.55 * Math.sqrt(Math.max(0, 1 - s * s)), 0, 0]);
+    controls.set(v, [0.45 + 0.55 * Math.max(0, 1 - s * s), 0, 0]);
   }
   for (const v of [61, 291, 78, 308, 62, 292, 76, 306]) controls.set(v, [0.45, 0, 0]);
   const spread = new Float32Array(vertexCount * 3);

@@ -205,7 +205,8 @@ export function paintMouthInterior(input: MouthPaintInput): void {
       const upperH = upperTeeth * teethProfile(s) * (1 - 0.2 * (2 * s - 1) ** 2) * tooth.length;
       if (upperH > 0.3) {
         const k = clamp01((upperH - dd) / 1.2);
-        const shade = (0.97 - 0.3 * (2 * s - 1) ** 2) * (0.72 + 0.28 * smoothstep(0, Math.max(1, 0.25 * upperH), dd)) * tooth.shade;
+        const shade = (0.97 - 0.3 * (2 * s - 1) ** 2) * (0.72 + 0.28 * smoothstep(0, Math.max(1, 0.25 * upperH), dd)) * tooth.shade *
+          (1 - 0.55 * smoothstep(0.25, 0.45, Math.abs(s - 0.5)));
         synth[0] += (tr * shade - synth[0]!) * k;
         synth[1] += (tg * shade - synth[1]!) * k;
         synth[2] += (tb * shade - synth[2]!) * k;
