@@ -72,6 +72,19 @@ describe('POST /v1/jobs (multipart)', () => {
     expect(await gateway.context.storage.list('jobs/')).toHaveLength(2);
   });
 
+  it('creates one job when two requests with the same Idempotency-Key race', async () => {
+    const gateway = await harness.gateway();
+    const form = await jobForm({ options: { seed: 3 } });
+    const headers = auth(undefined, { ...form.headers, 'idempotency-key': 'race-1' });
+    const answers = await Promise.all(
+      Array.from({ length: 4 }, () => gateway.app.inject({ method: 'POST', url: '/v1/jobs', headers, payload: form.payload })),
+    );
+    expect(answers.map((a) => a.statusCode)).toEqual([202, 202, 202, 202]);
+    expect(new Set(answers.map((a) => a.json<{ id: string }>().id)).size).toBe(1);
+    expect(await gateway.context.storage.list('jobs/')).toHaveLength(2);
+    expect((await gateway.context.queues.depths()).prepare.waiting).toBe(1);
+  });
+
   it('keeps tenants apart: another tenant gets 404 and does not see the job in its list', async () => {
     const gateway = await harness.gateway();
     const form = await jobForm();

@@ -93,8 +93,10 @@ export async function createJob(ctx: GatewayContext, request: FastifyRequest, te
       throw new GatewayError('GATEWAY_CONCURRENCY_LIMIT', `Tenant ${tenantId} already has ${limits.maxConcurrentJobs} active jobs, the most allowed; wait for one to finish.`);
     }
     const local = await fetchInputs(raw, dir, budget, inputFetch);
-    const image = await checkImage(local.image.path, limits.maxImagePixels);
-    const audio = await checkAudio(local.audio.path, limits.maxAudioSeconds);
+    const [image, audio] = await Promise.all([
+      checkImage(local.image.path, limits.maxImagePixels),
+      checkAudio(local.audio.path, limits.maxAudioSeconds),
+    ]);
     stored = true;
     const keys = await storeInputs(ctx, id, local, image.format);
     const job: NewJob = {
