@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { applyControls } from './apply-controls.ts';
 import { blinkSchedule, blinkTrack } from './blink-track.ts';
 import { resolveControls } from './motion-controls.ts';
-import { resample } from './resample.ts';
+import { resample, resampleRange } from './resample.ts';
 
 const mean = Float32Array.from({ length: C }, (_, c) => (c === CHANNEL.head_yaw ? 2 : c === CHANNEL.gaze_x ? 0.1 : 0));
 
@@ -125,5 +125,29 @@ describe('resample', () => {
         expect(Math.max(...near), `blink at ${blink.at}s, ${fps} fps`).toBeGreaterThanOrEqual(blink.peak - 1e-6);
       }
     }
+  });
+});
+
+describe('resampleRange', () => {
+  it('equals resample row for row from a part of the track, at every output rate', () => {
+    const n = 137;
+    const data = new Float32Array(n * C);
+    for (let i = 0; i < data.length; i++) data[i] = Math.sin(i * 0.37) + ((i * 7919) % 13) / 13;
+    const track = { fps: 25, frameCount: n, data };
+    for (const fps of [12, 24, 25, 30, 60]) {
+      const whole = resample(track, fps);
+      const count = Math.ceil((n / 25) * fps);
+      const start = Math.floor(count / 3);
+      const end = Math.floor((2 * count) / 3);
+      const firstFrame = Math.max(0, Math.floor((start * 25) / fps) - 3);
+      const lastFrame = Math.min(n, Math.ceil((end * 25) / fps) + 3);
+      const known = { fps: 25, frameCount: n, firstFrame, data: data.slice(firstFrame * C, lastFrame * C) };
+      expect(resampleRange(known, fps, start, end)).toEqual(whole.data.slice(start * C, end * C));
+    }
+  });
+
+  it('names a motion frame it does not have', () => {
+    const known = { fps: 25, frameCount: 100, firstFrame: 40, data: new Float32Array(10 * C) };
+    expect(() => resampleRange(known, 30, 0, 5)).toThrow('resampling needs motion frame 0, but only frames 40..49 are known');
   });
 });

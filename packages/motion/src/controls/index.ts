@@ -6,4 +6,5 @@ export { EMOTIONS, EMOTION_OFFSETS } from './emotion.ts';
 export type { Emotion } from './emotion.ts';
 export { blinkSchedule, blinkTrack } from './blink-track.ts';
 export type { Blink } from './blink-track.ts';
-export { resample, checkOutputFps, MIN_OUTPUT_FPS, MAX_OUTPUT_FPS } from './resample.ts';
+export { resample, resampleRange, checkOutputFps, MIN_OUTPUT_FPS, MAX_OUTPUT_FPS } from './resample.ts';
+export type { KnownMotion } from './resample.ts';

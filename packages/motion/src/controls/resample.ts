@@ -25,24 +25,59 @@ export function resample(track: MotionTrack, fps: number): MotionTrack {
   if (fps === track.fps) return { fps, frameCount: track.frameCount, data: track.data.slice() };
   const n = track.frameCount;
   const count = n === 0 ? 0 : Math.max(1, Math.round((n * fps) / track.fps));
-  const data = new Float32Array(count * C);
-  const src = track.data;
-  for (let k = 0; k < count; k++) {
-    const position = (k * track.fps) / fps;
+  const data = resampleRange({ fps: track.fps, frameCount: n, firstFrame: 0, data: track.data }, fps, 0, count);
+  return { fps, frameCount: count, data };
+}
+
+/** Some consecutive frames of a track: rows of frames [firstFrame, firstFrame + data.length / 20) of a track of `frameCount` frames. */
+export interface KnownMotion {
+  fps: number;
+  /** Frames in the whole track. */
+  frameCount: number;
+  firstFrame: number;
+  data: Float32Array;
+}
+
+/**
+ * Output frames [start, end) of `resample(track, fps)` computed from part of the track, equal to them bit for bit
+ * (the frame-rate-matching case included). Throws when a frame they read is not in `known`.
+ */
+export function resampleRange(known: KnownMotion, fps: number, start: number, end: number): Float32Array {
+  checkOutputFps(fps);
+  const n = known.frameCount;
+  const src = known.data;
+  const knownEnd = known.firstFrame + src.length / C;
+  const row = (i: number): number => {
+    if (i < known.firstFrame || i >= knownEnd) {
+      throw new MotionError('MOTION_BAD_TRACK', `resampling needs motion frame ${i}, but only frames ${known.firstFrame}..${knownEnd - 1} are known`);
+    }
+    return (i - known.firstFrame) * C;
+  };
+  const data = new Float32Array((end - start) * C);
+  for (let k = start; k < end; k++) {
+    const out = (k - start) * C;
+    if (fps === known.fps) {
+      const r = row(Math.min(n - 1, k));
+      for (let c = 0; c < C; c++) data[out + c] = src[r + c]!;
+      continue;
+    }
+    const position = (k * known.fps) / fps;
     const i0 = Math.min(n - 1, Math.floor(position));
     const i1 = Math.min(n - 1, i0 + 1);
     const w = Math.min(1, position - i0);
-    for (let c = 0; c < C; c++) data[k * C + c] = src[i0 * C + c]! * (1 - w) + src[i1 * C + c]! * w;
-    if (fps < track.fps) {
-      const half = (0.5 * track.fps) / fps;
+    const r0 = row(i0);
+    const r1 = row(i1);
+    for (let c = 0; c < C; c++) data[out + c] = src[r0 + c]! * (1 - w) + src[r1 + c]! * w;
+    if (fps < known.fps) {
+      const half = (0.5 * known.fps) / fps;
       const from = Math.max(0, Math.ceil(position - half));
       const to = Math.min(n - 1, Math.floor(position + half));
       for (const c of PEAK_CHANNELS) {
-        let peak = data[k * C + c]!;
-        for (let i = from; i <= to; i++) peak = Math.max(peak, src[i * C + c]!);
-        data[k * C + c] = peak;
+        let peak = data[out + c]!;
+        for (let i = from; i <= to; i++) peak = Math.max(peak, src[row(i) + c]!);
+        data[out + c] = peak;
       }
     }
   }
-  return { fps, frameCount: count, data };
+  return data;
 }
