@@ -76,3 +76,12 @@ def test_brows_gaze_smile_ranges():
     assert 3 <= jumps.sum() <= 90  # saccades between fixations, not constant jitter
     smile = m[:, CHANNEL_INDEX["smile"]]
     assert -0.2 <= smile.mean() <= 0.5 and np.std(smile) < 0.05
+
+
+def test_short_utterances_stay_in_range():
+    for seed in range(20):
+        m = _utterance(0.6, seed)
+        assert np.max(np.abs(m[:, CHANNEL_INDEX["smile"]])) < 0.6
+        assert np.max(np.abs(m[:, CHANNEL_INDEX["head_yaw"]])) < 5.0
+        assert np.max(np.abs(m[:, CHANNEL_INDEX["head_scale"]])) < 0.03
+        assert np.max(np.abs(m[:, CHANNEL_INDEX["brow_raise"]])) < 0.8

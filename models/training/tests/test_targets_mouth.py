@@ -105,3 +105,13 @@ def test_mouth_leads_audio():
 def test_mouth_smooth_outside_closures():
     m = motion_for(SENTENCE)
     assert np.max(np.abs(np.diff(m[:, JAW]))) < 0.5
+
+
+def test_short_bilabials_between_open_vowels_still_seal():
+    phones = phones_from([("sil", 0.3), ("p", 0.025), ("aa", 0.09), ("m", 0.03), ("ae", 0.08), ("b", 0.04),
+                          ("aa", 0.2), ("sil", 0.3)])
+    m = motion_for(phones)
+    for seg in phones:
+        if seg.label in ("p", "b", "m"):
+            f = nearest_frame(0.5 * (seg.start + seg.end))
+            assert m[f, PART] == 0.0 and m[f, JAW] <= 0.05, seg

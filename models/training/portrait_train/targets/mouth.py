@@ -14,7 +14,7 @@ LEAD_S = 0.04  # articulators move this much before the acoustic segment
 PLATEAU = 0.3  # dominance is flat over the central 2 * PLATEAU of a phone
 PAUSE_CLOSE_S = 0.15  # silences at least this long close the mouth
 PAUSE_RAMP_S = 0.1
-HALF_FRAME = 0.021
+HALF_FRAME = 0.025
 
 
 def _dominance(t: np.ndarray, start: float, end: float, alpha: float, theta_before: float, theta_after: float) -> np.ndarray:
@@ -65,21 +65,9 @@ def relax_pauses(m: np.ndarray, phones: Sequence[PhoneSegment], t: np.ndarray) -
 
 
 def apply_constraints(m: np.ndarray, phones: Sequence[PhoneSegment], t: np.ndarray) -> np.ndarray:
+    """Vowel constraints first, then labiodentals, then bilabials: where regions overlap, the seal wins."""
     m = m.copy()
     for seg in phones:
-        if seg.label in BILABIALS:
-            r = _centre_region(t, seg, 0.2)
-            m[r, J] = np.minimum(m[r, J], 0.05)
-            m[r, P] = 0.0
-            m[r, S] = np.maximum(m[r, S], 0.7)
-            m[r, U] = np.minimum(m[r, U], 0.05)
-            m[r, T] = np.minimum(m[r, T], 0.05)
-        elif seg.label in LABIODENTALS:
-            r = _centre_region(t, seg, 0.25)
-            m[r, T] = np.maximum(m[r, T], 0.65)
-            m[r, U] = np.maximum(m[r, U], 0.35)
-            m[r, J] = np.minimum(m[r, J], 0.15)
-            m[r, S] = 0.0
         if seg.label in ROUNDED:
             r = _centre_region(t, seg, 0.3)
             m[r, R] = np.maximum(m[r, R], ROUNDED[seg.label])
@@ -89,6 +77,21 @@ def apply_constraints(m: np.ndarray, phones: Sequence[PhoneSegment], t: np.ndarr
             m[r, J] = np.maximum(m[r, J], 0.4)
             m[r, P] = np.maximum(m[r, P], 0.35)
             m[r, S] = 0.0
+    for seg in phones:
+        if seg.label in LABIODENTALS:
+            r = _centre_region(t, seg, 0.25)
+            m[r, T] = np.maximum(m[r, T], 0.65)
+            m[r, U] = np.maximum(m[r, U], 0.35)
+            m[r, J] = np.minimum(m[r, J], 0.15)
+            m[r, S] = 0.0
+    for seg in phones:
+        if seg.label in BILABIALS:
+            r = _centre_region(t, seg, 0.2)
+            m[r, J] = np.minimum(m[r, J], 0.05)
+            m[r, P] = 0.0
+            m[r, S] = np.maximum(m[r, S], 0.7)
+            m[r, U] = np.minimum(m[r, U], 0.05)
+            m[r, T] = np.minimum(m[r, T], 0.05)
     return m
 
 

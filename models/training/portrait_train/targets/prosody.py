@@ -61,11 +61,12 @@ def _bump(n: int, centre: float, rise: float, fall: float) -> np.ndarray:
 
 
 def _drift(rng: np.random.Generator, n: int, amplitude: float, sigma_frames: float) -> np.ndarray:
-    """Slow random drift: heavily smoothed noise scaled to `amplitude` standard deviation."""
+    """Slow random drift: white noise smoothed by a Gaussian of `sigma_frames`, scaled to a standard deviation of
+    `amplitude` (the smoothed noise's theoretical deviation, so short utterances are not inflated)."""
     pad = int(4 * sigma_frames)
     noise = smooth(rng.standard_normal(n + 2 * pad), sigma_frames)[pad : pad + n]
-    std = float(np.std(noise)) or 1.0
-    return noise / std * amplitude
+    expected = 1.0 / np.sqrt(2.0 * np.sqrt(np.pi) * sigma_frames)
+    return noise / expected * amplitude
 
 
 def _soft_limit(x: np.ndarray, limit: float) -> np.ndarray:
