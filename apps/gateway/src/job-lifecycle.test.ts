@@ -125,6 +125,7 @@ describe('job lifecycle over HTTP', () => {
     expect(await jobs.isCancelRequested(id)).toBe(true);
     expect(await storage.list(jobStorageKeys.chunkPrefix(id))).toEqual([]);
     expect((await cancel()).json()).toMatchObject({ status: 'canceled' });
+    expect((await queues.depths()).prepare.waiting).toBe(0); // the waiting prepare step was discarded
     const webhooks = await queues.queue(QUEUE_NAMES.webhook).getJobs(['wait', 'prioritized', 'active', 'delayed', 'completed']);
     expect(webhooks.map((job) => [job.data.event, job.data.attempt])).toEqual([['job.canceled', 1]]);
     // A worker that comes late cannot bring the job back.

@@ -32,3 +32,5 @@ export type { CreateJobOptions, CreateJobResult, JobPage, JobStoreOptions, ListJ
 export { describeJob } from './describe-job.ts';
 export type { JobDescription } from './describe-job.ts';
 export { CHUNK_EXTENSION, chunkIndexOf, jobStorageKeys } from './storage-keys.ts';
+export { watchCancellations } from './cancel-watcher.ts';
+export type { CancelWatcher, CancelWatcherOptions } from './cancel-watcher.ts';

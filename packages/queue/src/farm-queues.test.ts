@@ -49,6 +49,17 @@ describe('FarmQueues', () => {
     expect(stored?.data).toEqual(segment);
   });
 
+  it('discards the waiting steps of a canceled job', async () => {
+    const jobId = createJobId();
+    await queues.enqueuePrepare({ jobId, tenantId: 't' });
+    for (let i = 0; i < 3; i += 1) {
+      await queues.enqueueSegment({ jobId, segmentIndex: i, firstWindow: i, windowCount: 1, frameStart: i * 10, frameEnd: i * 10 + 10 });
+    }
+    expect(await queues.discardSteps(jobId, 3)).toBe(4);
+    const depths = await queues.depths();
+    expect([depths.prepare.waiting, depths.segment.waiting]).toEqual([0, 0]);
+  });
+
   it('hands out higher API priorities first', async () => {
     const low = createJobId();
     const high = createJobId();

@@ -154,6 +154,26 @@ export class FarmQueues {
     return this.enqueueWebhook({ jobId: record.id, tenantId: record.tenantId, event, attempt: 1, occurredAt: occurredAt.toISOString(), sequence });
   }
 
+  /**
+   * Removes a canceled job's prepare, segment (0 to segmentCount-1) and stitch steps that are still waiting or
+   * delayed; running ones are locked and left to notice the cancel flag. Returns how many were removed.
+   */
+  async discardSteps(jobId: string, segmentCount: number): Promise<number> {
+    checkJobId(jobId);
+    const steps: Array<[QueueName, string]> = [
+      [QUEUE_NAMES.prepare, prepareJobId(jobId)],
+      [QUEUE_NAMES.stitch, stitchJobId(jobId)],
+      ...Array.from({ length: segmentCount }, (_, i): [QueueName, string] => [QUEUE_NAMES.segment, segmentJobId(jobId, i)]),
+    ];
+    const removed = await Promise.all(
+      steps.map(async ([name, id]) => {
+        if ((await this.queues[name].getJob(id)) === undefined) return 0;
+        return (await this.queues[name].remove(id).catch(() => 0)) === 1 ? 1 : 0;
+      }),
+    );
+    return removed.reduce<number>((sum, n) => sum + n, 0);
+  }
+
   /** Jobs per queue, for the KEDA scaler endpoint and metrics. */
   async depths(): Promise<Record<QueueName, QueueDepth>> {
     const result = {} as Record<QueueName, QueueDepth>;

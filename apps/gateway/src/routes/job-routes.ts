@@ -62,6 +62,7 @@ export async function jobRoutes(app: FastifyInstance, ctx: GatewayContext): Prom
     const { record, changed } = await ctx.jobs.cancel(request.tenantId, request.params.id);
     if (changed) {
       await ctx.queues.notify(record, 'job.canceled');
+      await ctx.queues.discardSteps(record.id, record.plan?.segments.length ?? 0);
       // Chunks already written go now; workers still rendering see the flag, abort and delete theirs.
       await ctx.storage.deletePrefix(jobStorageKeys.chunkPrefix(record.id)).catch((error: unknown) => {
         request.log.warn({ err: error }, 'deleting chunks of a canceled job failed');
