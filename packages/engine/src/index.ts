@@ -1,7 +1,15 @@
-export { renderClip, renderClipWith, outputFrameCount } from './render-clip.ts';
+export { renderClip, renderClipWith } from './render-clip.ts';
 export type { RenderResult } from './render-clip.ts';
 export { createEngine } from './engine.ts';
 export type { Engine, EngineOptions } from './engine.ts';
+export { prepareClip, outputFrameCount, DEFAULT_WINDOWS_PER_SEGMENT } from './prepare-clip.ts';
+export type { ClipMotionSettings, PreparedClip, SegmentRelay } from './prepared-clip.ts';
+export { planSegments, LOOKBACK } from './segment-plan.ts';
+export type { SegmentPlan, SegmentPlanInput } from './segment-plan.ts';
+export { generateSegmentMotion, segmentOutputMotion } from './segment-motion.ts';
+export type { SegmentMotion } from './segment-motion.ts';
+export { renderSegmentChunk } from './render-segment.ts';
+export type { RenderSegmentOptions } from './render-segment.ts';
 export { resolveRenderOptions, DEFAULT_PACK, FPS_RANGE } from './render-options.ts';
 export type { Emotion, OutputMode, RenderClipOptions, RenderControls, ResolvedRenderOptions } from './render-options.ts';
 export { ProgressReporter } from './progress.ts';

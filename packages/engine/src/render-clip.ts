@@ -1,15 +1,15 @@
-import { rm } from 'node:fs/promises';
-import { MOTION_CHANNEL_COUNT as C, type MotionTrack } from '@portrait-farm/contracts';
-import { decodeImage } from '@portrait-farm/face';
-import { createVideoEncoder, decodeAudio } from '@portrait-farm/media';
-import { applyControls, createMotionGenerator, resample } from '@portrait-farm/motion';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { concatChunks } from '@portrait-farm/media';
 import { prepareMeshwarp } from '@portrait-farm/renderer';
 import { createEngine, type Engine } from './engine.ts';
-import { EngineError } from './errors.ts';
+import { prepareClip, throwIfAborted } from './prepare-clip.ts';
+import type { SegmentRelay } from './prepared-clip.ts';
 import { ProgressReporter, type ProgressListener } from './progress.ts';
 import { createRenderPool } from './render-pool.ts';
 import { resolveRenderOptions, type RenderClipOptions, type ResolvedRenderOptions } from './render-options.ts';
-import { prepareSourceImage } from './source-image.ts';
+import { renderSegmentChunk } from './render-segment.ts';
+import { generateSegmentMotion, segmentOutputMotion } from './segment-motion.ts';
 
 /** What {@link renderClip} made. */
 export interface RenderResult {
@@ -21,7 +21,7 @@ export interface RenderResult {
   durationSeconds: number;
   /** Execution provider of the denoiser. */
   provider: string;
-  /** Seconds per stage: decode, face, audio, motion, render (rendering and encoding overlap; encode is the tail). */
+  /** Seconds per stage: decode, face, audio, motion, render (rendering and encoding overlap), encode (the join). */
   timings: Record<string, number>;
 }
 
@@ -36,87 +36,44 @@ export async function renderClip(options: RenderClipOptions, onProgress?: Progre
   }
 }
 
-/** Output frame count: the audio's duration at the output rate, rounded up, so the video never ends early. */
-export function outputFrameCount(durationSeconds: number, fps: number): number {
-  return Math.max(1, Math.ceil(durationSeconds * fps - 1e-6));
-}
-
-/** `track` stretched or cut to exactly `frames` frames (the last frame held). */
-function fitTrack(track: MotionTrack, frames: number): MotionTrack {
-  const data = new Float32Array(frames * C);
-  const available = Math.min(frames, track.frameCount);
-  data.set(track.data.subarray(0, available * C));
-  for (let f = available; f < frames; f++) data.copyWithin(f * C, (available - 1) * C, available * C);
-  return { fps: track.fps, frameCount: frames, data };
-}
-
-function throwIfAborted(signal: AbortSignal | null): void {
-  if (signal?.aborted) throw new EngineError('ENGINE_CANCELED', 'The render was canceled.');
-}
-
-/** {@link renderClip} with an engine whose models are already loaded. */
+/**
+ * {@link renderClip} with an engine whose models are already loaded. It renders exactly as the farm does: segment by
+ * segment, each an H.264 chunk, joined without re-encoding and muxed with the original audio, so a farm render with
+ * the same seed is bit-identical to this one.
+ */
 export async function renderClipWith(engine: Engine, o: ResolvedRenderOptions, onProgress?: ProgressListener): Promise<RenderResult> {
   const progress = new ProgressReporter(onProgress);
-
-  progress.start('decode');
-  const audio = await decodeAudio(o.audio, { signal: o.signal });
-  throwIfAborted(o.signal);
-
-  progress.start('face');
-  const image = await decodeImage(o.image);
-  const analysis = await engine.face.analyze(image, {
-    faceIndex: o.faceIndex,
-    ...(o.faceBox === null ? {} : { faceBox: o.faceBox }),
-  });
-  throwIfAborted(o.signal);
-
-  progress.start('audio');
-  const features = await engine.audio.features(audio.samples);
-  throwIfAborted(o.signal);
-
-  const pack = engine.pack;
-  const windows = Math.ceil(features.frameCount / pack.denoiser.window);
-  progress.start('motion', windows * pack.denoiser.window);
-  const generator = await createMotionGenerator(pack, engine.denoiser, {
-    silenceFeature: engine.silenceFeature,
-    seed: o.seed,
-    ...(o.steps === null ? {} : { steps: o.steps }),
-    ...(o.solver === null ? {} : { solver: o.solver }),
-    ...(o.guidance === null ? {} : { guidance: o.guidance }),
-  });
-  const generated = await generator.generateAll(features);
-  progress.advance(windows * pack.denoiser.window);
-  throwIfAborted(o.signal);
-
-  const controlled = applyControls(generated, { ...o.controls, seed: o.seed }, { channelMean: pack.channelMean });
-  const frames = outputFrameCount(audio.durationSeconds, o.fps);
-  const track = fitTrack(resample(controlled, o.fps), frames);
-
-  const source = await prepareSourceImage(image, analysis, o.mode);
-  const prepared = prepareMeshwarp({ image: source.image, landmarks: source.landmarks });
-  const { width, height } = source.image;
-  progress.start('render', frames);
-  const pool = await createRenderPool(prepared, o.renderThreads);
-  const encoder = createVideoEncoder({ out: o.out, width, height, fps: o.fps, audio: { path: o.audio }, signal: o.signal });
+  const clip = await prepareClip(engine, o, progress);
+  const { width, height } = clip.source.image;
+  const chunksDir = await mkdtemp(join(dirname(o.out), '.portrait-farm-chunks-'));
+  const pool = await createRenderPool(prepareMeshwarp({ image: clip.source.image, landmarks: clip.source.landmarks }), o.renderThreads);
   try {
-    await pool.renderFrames(
-      frames,
-      (index) => track.data.slice(index * C, (index + 1) * C),
-      async (frame, index) => {
-        await encoder.write(frame);
-        progress.advance(index + 1);
-      },
-      o.signal,
-    );
+    const chunks: string[] = [];
+    let relay: SegmentRelay | null = null;
+    progress.start('motion', clip.segments.length);
+    const motions = [];
+    for (const segment of clip.segments) {
+      const generated = await generateSegmentMotion(engine, clip, segment, relay);
+      motions.push(segmentOutputMotion(engine, clip, segment, relay, generated.motion));
+      relay = generated.relay;
+      progress.advance(segment.index + 1);
+      throwIfAborted(o.signal);
+    }
+    progress.start('render', clip.outputFrames);
+    for (const segment of clip.segments) {
+      const chunk = join(chunksDir, `${String(segment.index).padStart(5, '0')}.mp4`);
+      await renderSegmentChunk(pool, clip, segment, motions[segment.index]!, { out: chunk, signal: o.signal, progress });
+      chunks.push(chunk);
+    }
     progress.start('encode');
-    await encoder.finish();
+    await concatChunks(chunks, o.audio, o.out, { signal: o.signal });
   } catch (error) {
-    await encoder.abort();
     await rm(o.out, { force: true });
     throw error;
   } finally {
     await pool.close();
+    await rm(chunksDir, { recursive: true, force: true });
   }
   const timings = progress.finish();
-  return { out: o.out, frames, fps: o.fps, width, height, durationSeconds: audio.durationSeconds, provider: engine.provider, timings };
+  return { out: o.out, frames: clip.outputFrames, fps: o.fps, width, height, durationSeconds: clip.audioSeconds, provider: engine.provider, timings };
 }

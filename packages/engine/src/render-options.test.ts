@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveRenderOptions, type RenderClipOptions } from './render-options.ts';
-import { outputFrameCount } from './render-clip.ts';
+import { outputFrameCount } from './prepare-clip.ts';
 
 const fixtures = new URL('../../../test/fixtures/', import.meta.url).pathname;
 const pack = mkdtempSync(join(tmpdir(), 'engine-options-'));

@@ -1,0 +1,40 @@
+import type { FeatureMatrix } from '@portrait-farm/motion';
+import type { MotionControls } from '@portrait-farm/motion';
+import type { SegmentPlan } from './segment-plan.ts';
+import type { SourceImage } from './source-image.ts';
+
+/** Motion settings of a clip: what a segment needs to generate its windows exactly as any other process would. */
+export interface ClipMotionSettings {
+  seed: number;
+  steps: number | null;
+  solver: 'ddim' | 'dpmpp-2m' | null;
+  guidance: number | null;
+  controls: MotionControls;
+}
+
+/**
+ * Everything the prepare stage learns about a clip, from which any segment renders on its own: plain data (typed
+ * arrays and numbers), so the farm can store it and hand it to workers.
+ */
+export interface PreparedClip {
+  /** Output frame rate. */
+  fps: number;
+  audioSeconds: number;
+  /** Motion frames at the pack's fps (= audio feature rows). */
+  motionFrames: number;
+  outputFrames: number;
+  features: FeatureMatrix & { melPeak: number };
+  /** The picture the renderer animates (crop or full framing) with its landmarks. */
+  source: SourceImage;
+  motion: ClipMotionSettings;
+  segments: SegmentPlan[];
+}
+
+/**
+ * What segment i hands to segment i+1: the last K motion frames of its windows, normalised (the denoiser's
+ * context) and as generated (for resampling across the boundary).
+ */
+export interface SegmentRelay {
+  tail: Float32Array;
+  motion: Float32Array;
+}

@@ -1,0 +1,42 @@
+import { MOTION_CHANNEL_COUNT as C } from '@portrait-farm/contracts';
+import { createVideoEncoder } from '@portrait-farm/media';
+import type { PreparedClip } from './prepared-clip.ts';
+import type { ProgressReporter } from './progress.ts';
+import type { RenderPool } from './render-pool.ts';
+import type { SegmentPlan } from './segment-plan.ts';
+
+/** Options of {@link renderSegmentChunk}. */
+export interface RenderSegmentOptions {
+  /** The chunk file to write (.mp4 or .ts). */
+  out: string;
+  signal?: AbortSignal | null;
+  /** Advanced with the clip-wide count of frames done. */
+  progress?: ProgressReporter | null;
+}
+
+/**
+ * Renders a segment's output frames and encodes them as one H.264 chunk (starting on an IDR frame, fixed encoder
+ * settings), for joining without re-encoding. `outputMotion` holds the segment's frames' motion (segmentOutputMotion).
+ */
+export async function renderSegmentChunk(pool: RenderPool, clip: PreparedClip, segment: SegmentPlan, outputMotion: Float32Array, options: RenderSegmentOptions): Promise<{ frames: number }> {
+  const { width, height } = clip.source.image;
+  const frames = segment.frameEnd - segment.frameStart;
+  const signal = options.signal ?? null;
+  const encoder = createVideoEncoder({ out: options.out, width, height, fps: clip.fps, mode: 'chunk', signal });
+  try {
+    await pool.renderFrames(
+      frames,
+      (index) => outputMotion.slice(index * C, (index + 1) * C),
+      async (frame, index) => {
+        await encoder.write(frame);
+        options.progress?.advance(segment.frameStart + index + 1);
+      },
+      signal,
+    );
+    await encoder.finish();
+  } catch (error) {
+    await encoder.abort();
+    throw error;
+  }
+  return { frames };
+}

@@ -1,0 +1,59 @@
+import { MOTION_CHANNEL_COUNT as C } from '@portrait-farm/contracts';
+import { applyControls, createMotionGenerator, resampleRange } from '@portrait-farm/motion';
+import type { Engine } from './engine.ts';
+import { EngineError } from './errors.ts';
+import type { PreparedClip, SegmentRelay } from './prepared-clip.ts';
+import type { SegmentPlan } from './segment-plan.ts';
+
+/** Motion a segment generated: frames [motionStart, motionEnd) as the denoiser made them, and the relay onwards. */
+export interface SegmentMotion {
+  motion: Float32Array;
+  relay: SegmentRelay;
+}
+
+/**
+ * The chained part of a segment: its windows' motion, conditioned on the previous segment's relay (null for the
+ * first). Cheap next to rendering; the farm runs it first and releases the next segment with the relay.
+ */
+export async function generateSegmentMotion(engine: Engine, clip: PreparedClip, segment: SegmentPlan, relay: SegmentRelay | null): Promise<SegmentMotion> {
+  if ((segment.index === 0) !== (relay === null)) {
+    throw new EngineError('ENGINE_BAD_OPTION', `segment ${segment.index} ${segment.index === 0 ? 'takes no relay' : 'needs the relay of the segment before it'}`);
+  }
+  const pack = engine.pack;
+  const generator = await createMotionGenerator(pack, engine.denoiser, {
+    silenceFeature: engine.silenceFeature,
+    seed: clip.motion.seed,
+    ...(clip.motion.steps === null ? {} : { steps: clip.motion.steps }),
+    ...(clip.motion.solver === null ? {} : { solver: clip.motion.solver }),
+    ...(clip.motion.guidance === null ? {} : { guidance: clip.motion.guidance }),
+  });
+  const result = await generator.generateSegment({
+    firstWindow: segment.firstWindow,
+    windowCount: segment.windowCount,
+    features: clip.features,
+    tail: relay?.tail ?? null,
+  });
+  const k = pack.denoiser.context;
+  const windowsEnd = (segment.firstWindow + segment.windowCount) * pack.denoiser.window;
+  const motion = result.motion.slice(0, (segment.motionEnd - segment.motionStart) * C);
+  return { motion, relay: { tail: result.tail, motion: result.motion.slice((windowsEnd - k - segment.motionStart) * C) } };
+}
+
+/**
+ * Output motion of a segment's frames: the relayed and the segment's own motion with the controls applied, resampled
+ * to the output rate. Equal, frame for frame, to the same frames of a whole-clip run.
+ */
+export function segmentOutputMotion(engine: Engine, clip: PreparedClip, segment: SegmentPlan, relay: SegmentRelay | null, motion: Float32Array): Float32Array {
+  const before = relay === null ? 0 : relay.motion.length / C;
+  const known = new Float32Array(relay === null ? motion.length : relay.motion.length + motion.length);
+  if (relay !== null) known.set(relay.motion);
+  known.set(motion, relay === null ? 0 : relay.motion.length);
+  const firstFrame = segment.motionStart - before;
+  const pack = engine.pack;
+  const controlled = applyControls(
+    { fps: pack.fps, frameCount: known.length / C, data: known },
+    clip.motion.controls,
+    { channelMean: pack.channelMean, firstFrame },
+  );
+  return resampleRange({ fps: pack.fps, frameCount: clip.motionFrames, firstFrame, data: controlled.data }, clip.fps, segment.frameStart, segment.frameEnd);
+}

@@ -1,0 +1,102 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MOTION_CHANNEL_COUNT as C } from '@portrait-farm/contracts';
+import { concatChunks } from '@portrait-farm/media';
+import { applyControls, createMotionGenerator, resample } from '@portrait-farm/motion';
+import { prepareMeshwarp } from '@portrait-farm/renderer';
+import { createEngine, type Engine } from './engine.ts';
+import { prepareClip } from './prepare-clip.ts';
+import type { PreparedClip, SegmentRelay } from './prepared-clip.ts';
+import { ProgressReporter } from './progress.ts';
+import { renderClipWith } from './render-clip.ts';
+import { resolveRenderOptions, type RenderClipOptions } from './render-options.ts';
+import { createRenderPool } from './render-pool.ts';
+import { renderSegmentChunk } from './render-segment.ts';
+import { generateSegmentMotion, segmentOutputMotion } from './segment-motion.ts';
+import { writeEngineTestPack } from './testing/engine-test-pack.ts';
+
+const fixtures = new URL('../../../test/fixtures/', import.meta.url).pathname;
+const work = mkdtempSync(join(tmpdir(), 'engine-segments-'));
+const pack = join(work, 'pack');
+const base: RenderClipOptions = {
+  image: join(fixtures, 'astronaut.png'),
+  audio: join(fixtures, 'speech-3s.wav'),
+  out: join(work, 'whole.mp4'),
+  pack,
+  mode: 'crop',
+  seed: 11,
+  controls: { blinkRate: 20, emotion: 'happy', gaze: 'camera' },
+};
+let engine: Engine;
+
+async function chainMotion(clip: PreparedClip): Promise<{ output: Float32Array[]; relays: Array<SegmentRelay | null>; generated: Float32Array[] }> {
+  const output: Float32Array[] = [];
+  const relays: Array<SegmentRelay | null> = [];
+  const generated: Float32Array[] = [];
+  let relay: SegmentRelay | null = null;
+  for (const segment of clip.segments) {
+    relays.push(relay);
+    const result = await generateSegmentMotion(engine, clip, segment, relay);
+    generated.push(result.motion);
+    output.push(segmentOutputMotion(engine, clip, segment, relay, result.motion));
+    relay = result.relay;
+  }
+  return { output, relays, generated };
+}
+
+const longAudio = join(work, 'speech-7s.wav');
+
+beforeAll(async () => {
+  execFileSync('ffmpeg', ['-v', 'error', '-stream_loop', '1', '-i', join(fixtures, 'speech-3s.wav'), longAudio]);
+  writeEngineTestPack(pack, { defaultSteps: 4 });
+  engine = await createEngine({ pack, providers: ['cpu'] });
+}, 60_000);
+
+afterAll(async () => {
+  await engine?.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('segments', () => {
+  for (const fps of [12, 25, 30]) {
+    for (const windowsPerSegment of [1, 2]) {
+      it(`give the whole clip's motion frame for frame (fps ${fps}, ${windowsPerSegment} window${windowsPerSegment > 1 ? 's' : ''} per segment)`, async () => {
+        const options = resolveRenderOptions({ ...base, audio: longAudio, fps });
+        const clip = await prepareClip(engine, options, new ProgressReporter(undefined), windowsPerSegment);
+        expect(clip.segments.length).toBeGreaterThan(1);
+        const { output } = await chainMotion(clip);
+        const joined = new Float32Array(clip.outputFrames * C);
+        for (const [i, segment] of clip.segments.entries()) joined.set(output[i]!, segment.frameStart * C);
+
+        const generator = await createMotionGenerator(engine.pack, engine.denoiser, { silenceFeature: engine.silenceFeature, seed: 11 });
+        const track = resample(applyControls(await generator.generateAll(clip.features), clip.motion.controls, { channelMean: engine.pack.channelMean }), fps);
+        const whole = track.data;
+        const compared = Math.min(clip.outputFrames, track.frameCount) * C;
+        expect(joined.subarray(0, compared)).toEqual(whole.subarray(0, compared));
+      });
+    }
+  }
+
+  it('render to chunks in any order and on separate thread pools, joining to the same bytes as renderClip', async () => {
+    const options = resolveRenderOptions(base);
+    const whole = await renderClipWith(engine, options);
+    const clip = await prepareClip(engine, options, new ProgressReporter(undefined));
+    const { output } = await chainMotion(clip);
+    const prepared = prepareMeshwarp({ image: clip.source.image, landmarks: clip.source.landmarks });
+    const chunks = clip.segments.map((s) => join(work, `chunk-${s.index}.mp4`));
+    for (const segment of [...clip.segments].reverse()) {
+      const pool = await createRenderPool(prepared, 1 + (segment.index % 2));
+      try {
+        await renderSegmentChunk(pool, clip, segment, output[segment.index]!, { out: chunks[segment.index]! });
+      } finally {
+        await pool.close();
+      }
+    }
+    const joined = join(work, 'joined.mp4');
+    await concatChunks(chunks, base.audio, joined);
+    expect(readFileSync(joined).equals(readFileSync(whole.out))).toBe(true);
+  });
+});
