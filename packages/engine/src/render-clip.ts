@@ -50,13 +50,13 @@ export async function renderClipWith(engine: Engine, o: ResolvedRenderOptions, o
   try {
     const chunks: string[] = [];
     let relay: SegmentRelay | null = null;
-    progress.start('motion', clip.segments.length);
+    progress.start('motion', clip.motionFrames);
     const motions = [];
     for (const segment of clip.segments) {
       const generated = await generateSegmentMotion(engine, clip, segment, relay);
       motions.push(segmentOutputMotion(engine, clip, segment, relay, generated.motion));
       relay = generated.relay;
-      progress.advance(segment.index + 1);
+      progress.advance(segment.motionEnd);
       throwIfAborted(o.signal);
     }
     progress.start('render', clip.outputFrames);
