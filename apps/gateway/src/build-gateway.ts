@@ -1,6 +1,6 @@
 import fastifyMultipart from '@fastify/multipart';
 import { JobStore } from '@portrait-farm/jobs';
-import { createRedisConnection, FarmQueues } from '@portrait-farm/queue';
+import { createRedisConnection, createWebhookWorker, FarmQueues } from '@portrait-farm/queue';
 import { createStorage } from '@portrait-farm/storage';
 import type { ObjectStorage } from '@portrait-farm/storage';
 import Fastify from 'fastify';
@@ -33,6 +33,31 @@ function openStorage(config: ResolvedGatewayConfig): ObjectStorage {
     throw new GatewayError('GATEWAY_BAD_CONFIG', 'presignSecret is required with filesystem storage (it signs result and chunk URLs).');
   }
   return storage;
+}
+
+/** The webhook delivery worker, when the configuration asks for it in this process. */
+function startWebhookWorker(context: GatewayContext): { close(): Promise<void> } | null {
+  const { config } = context;
+  if (!config.webhooks.runWorker) return null;
+  const connection = createRedisConnection(config.redisUrl, { role: 'worker', connectionName: 'gateway-webhooks' });
+  connection.on('error', () => {});
+  const worker = createWebhookWorker({
+    connection,
+    queues: context.queues,
+    jobs: context.jobs,
+    secretFor: (tenantId) => config.webhookSecrets[tenantId] ?? null,
+    allowLoopback: config.webhooks.allowLoopback,
+    allowPrivate: config.webhooks.allowPrivate,
+    concurrency: config.webhooks.concurrency,
+    ...(config.webhooks.retryScheduleMs === null ? {} : { retry: { scheduleMs: config.webhooks.retryScheduleMs } }),
+  });
+  worker.on('error', () => {});
+  return {
+    async close() {
+      await worker.close();
+      connection.disconnect();
+    },
+  };
 }
 
 /**
@@ -71,6 +96,8 @@ export async function buildGateway(input: GatewayConfig | ResolvedGatewayConfig)
   await app.register(async (scope) => fileRoutes(scope, context));
   await app.register(async (scope) => opsRoutes(scope, context));
 
+  const webhookWorker = startWebhookWorker(context);
+
   let closed = false;
   return {
     app,
@@ -80,6 +107,7 @@ export async function buildGateway(input: GatewayConfig | ResolvedGatewayConfig)
       if (closed) return;
       closed = true;
       await app.close();
+      await webhookWorker?.close();
       await queues.close().catch(() => {});
       redis.disconnect();
       await storage.close();

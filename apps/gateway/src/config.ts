@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { parseSecret } from '@portrait-farm/webhooks';
 import { GatewayError } from './errors.ts';
 
 /** Per-tenant and per-request limits. */
@@ -29,6 +30,20 @@ export interface InputFetchPolicy {
   timeoutMs?: number;
 }
 
+/** Webhook delivery run inside the gateway process (small deployments; larger ones run it in a worker process). */
+export interface WebhookDeliveryConfig {
+  /** Start the webhook delivery worker in this process. @defaultValue false */
+  runWorker?: boolean;
+  /** Deliver to loopback addresses. @defaultValue false */
+  allowLoopback?: boolean;
+  /** Deliver to private addresses (receivers inside the cluster). @defaultValue false */
+  allowPrivate?: boolean;
+  /** Deliveries in flight at once. @defaultValue 8 */
+  concurrency?: number;
+  /** Delay before each retry, in milliseconds. @defaultValue 5 s, 30 s, 2 min, ... 8 h */
+  retryScheduleMs?: number[];
+}
+
 /** Gateway configuration; `resolveGatewayConfig` checks it once and freezes it. */
 export interface GatewayConfig {
   /** `redis://host:port`. */
@@ -51,11 +66,16 @@ export interface GatewayConfig {
   presignSeconds?: number;
   /** Fastify's logger (pino). @defaultValue false */
   logger?: boolean;
+  /** Tenant id -> webhook signing secret(s), `whsec_<base64>`. Tenants without one get no webhooks. */
+  webhookSecrets?: Readonly<Record<string, string | readonly string[]>>;
+  webhooks?: WebhookDeliveryConfig;
 }
 
 export type ResolvedGatewayConfig = Readonly<
-  Required<Omit<GatewayConfig, 'limits' | 'inputFetch' | 'presignSecret'>> & {
+  Required<Omit<GatewayConfig, 'limits' | 'inputFetch' | 'presignSecret' | 'webhooks' | 'webhookSecrets'>> & {
     presignSecret: string | null;
+    webhookSecrets: Readonly<Record<string, readonly string[]>>;
+    webhooks: Readonly<Required<Omit<WebhookDeliveryConfig, 'retryScheduleMs'>> & { retryScheduleMs: readonly number[] | null }>;
     limits: Readonly<Required<GatewayLimits>>;
     inputFetch: Readonly<Required<InputFetchPolicy>>;
   }
@@ -104,6 +124,23 @@ export function resolveGatewayConfig(config: GatewayConfig): ResolvedGatewayConf
   }
   const limits = config.limits ?? {};
   const fetchPolicy = config.inputFetch ?? {};
+  const webhookSecrets: Record<string, readonly string[]> = {};
+  for (const [tenant, secrets] of Object.entries(config.webhookSecrets ?? {})) {
+    const list = [secrets].flat();
+    for (const secret of list) {
+      try {
+        parseSecret(secret);
+      } catch (error) {
+        throw bad(`webhookSecrets of tenant ${tenant}: ${(error as Error).message}`);
+      }
+    }
+    webhookSecrets[tenant] = Object.freeze(list);
+  }
+  const webhooks = config.webhooks ?? {};
+  const schedule = webhooks.retryScheduleMs ?? null;
+  if (schedule !== null && (!Array.isArray(schedule) || !schedule.every((ms) => Number.isInteger(ms) && ms >= 0))) {
+    throw bad(`webhooks.retryScheduleMs must be a list of whole milliseconds >= 0. Received: ${JSON.stringify(schedule)}`);
+  }
   return Object.freeze({
     redisUrl: config.redisUrl,
     storageUrl: config.storageUrl,
@@ -128,15 +165,23 @@ export function resolveGatewayConfig(config: GatewayConfig): ResolvedGatewayConf
     idempotencyTtlSeconds: integer('idempotencyTtlSeconds', config.idempotencyTtlSeconds, 86_400, 60, 30 * 86_400),
     presignSeconds: integer('presignSeconds', config.presignSeconds, 3600, 60, 604_800),
     logger: flag('logger', config.logger),
+    webhookSecrets: Object.freeze(webhookSecrets),
+    webhooks: Object.freeze({
+      runWorker: flag('webhooks.runWorker', webhooks.runWorker),
+      allowLoopback: flag('webhooks.allowLoopback', webhooks.allowLoopback),
+      allowPrivate: flag('webhooks.allowPrivate', webhooks.allowPrivate),
+      concurrency: integer('webhooks.concurrency', webhooks.concurrency, 8, 1, 256),
+      retryScheduleMs: schedule === null ? null : Object.freeze([...schedule]),
+    }),
   });
 }
 
-/** `key1:tenantA,key2:tenantB` -> { key1: 'tenantA', key2: 'tenantB' } */
-export function parseApiKeyList(text: string): Record<string, string> {
+/** `key1:tenantA,key2:tenantB` -> { key1: 'tenantA', key2: 'tenantB' } (split at each entry's last ':'). */
+export function parseApiKeyList(text: string, variable = 'PORTRAIT_FARM_API_KEYS'): Record<string, string> {
   const keys: Record<string, string> = {};
   for (const entry of text.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
     const at = entry.lastIndexOf(':');
-    if (at <= 0 || at === entry.length - 1) throw bad(`PORTRAIT_FARM_API_KEYS entries must be KEY:TENANT. Received an entry of ${entry.length} characters without one`);
+    if (at <= 0 || at === entry.length - 1) throw bad(`${variable} entries must be A:B. Received an entry of ${entry.length} characters without one`);
     keys[entry.slice(0, at)] = entry.slice(at + 1);
   }
   return keys;
@@ -179,6 +224,14 @@ export function loadGatewayConfig(env: Readonly<Record<string, string | undefine
     if (value !== undefined) limits[field] = value;
   }
   const presignSecret = v('PRESIGN_SECRET') ?? base.presignSecret;
+  const webhookSecrets: Record<string, string | readonly string[]> = { ...(base.webhookSecrets ?? {}) };
+  for (const [tenant, secret] of Object.entries(parseApiKeyList(v('WEBHOOK_SECRETS') ?? '', 'PORTRAIT_FARM_WEBHOOK_SECRETS'))) {
+    // The list is TENANT:SECRET; parseApiKeyList splits at the last ':', which whsec_ base64 never contains.
+    webhookSecrets[tenant] = secret;
+  }
+  const webhooks: WebhookDeliveryConfig = { ...(base.webhooks ?? {}) };
+  if (v('WEBHOOK_WORKER') !== undefined) webhooks.runWorker = v('WEBHOOK_WORKER') === '1' || v('WEBHOOK_WORKER') === 'true';
+  if (v('WEBHOOK_ALLOW_PRIVATE') !== undefined) webhooks.allowPrivate = v('WEBHOOK_ALLOW_PRIVATE') === '1' || v('WEBHOOK_ALLOW_PRIVATE') === 'true';
   return resolveGatewayConfig({
     ...base,
     redisUrl: v('REDIS_URL') ?? base.redisUrl ?? 'redis://127.0.0.1:6379',
@@ -187,6 +240,8 @@ export function loadGatewayConfig(env: Readonly<Record<string, string | undefine
     prefix: v('PREFIX') ?? base.prefix ?? 'pf',
     apiKeys,
     limits,
+    webhookSecrets,
+    webhooks,
     ...(presignSecret === undefined ? {} : { presignSecret }),
   });
 }
