@@ -61,7 +61,7 @@ export async function renderClipWith(engine: Engine, o: ResolvedRenderOptions, o
     }
     progress.start('render', clip.outputFrames);
     for (const segment of clip.segments) {
-      const chunk = join(chunksDir, `${String(segment.index).padStart(5, '0')}.mp4`);
+      const chunk = join(chunksDir, `${String(segment.index).padStart(5, '0')}.ts`);
       await renderSegmentChunk(pool, clip, segment, motions[segment.index]!, { out: chunk, signal: o.signal, progress });
       chunks.push(chunk);
     }

@@ -86,7 +86,7 @@ describe('segments', () => {
     const clip = await prepareClip(engine, options, new ProgressReporter(undefined));
     const { output } = await chainMotion(clip);
     const prepared = prepareMeshwarp({ image: clip.source.image, landmarks: clip.source.landmarks });
-    const chunks = clip.segments.map((s) => join(work, `chunk-${s.index}.mp4`));
+    const chunks = clip.segments.map((s) => join(work, `chunk-${s.index}.ts`));
     for (const segment of [...clip.segments].reverse()) {
       const pool = await createRenderPool(prepared, 1 + (segment.index % 2));
       try {
