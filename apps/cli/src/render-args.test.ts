@@ -72,7 +72,7 @@ describe('parseRenderArgs', () => {
     [['--seed', '-1'], '--seed must be an integer between 0 and 4294967295. Passed: -1'],
     [['--steps', '0'], '--steps must be an integer between 1 and 100. Passed: 0'],
     [['--solver', 'euler'], '--solver must be one of ddim, dpmpp-2m. Passed: euler'],
-    [['--guidance', '11'], '--guidance must be between 0 and 10. Passed: 11'],
+    [['--guidance', '21'], '--guidance must be between 0 and 20. Passed: 21'],
     [['--gaze', '0.5'], '--gaze must be "camera" or X,Y with X and Y between -1 and 1. Passed: 0.5'],
     [['--gaze', '2,0'], '--gaze must be "camera" or X,Y with X and Y between -1 and 1. Passed: 2,0'],
     [['--head-distance', '3'], '--head-distance must be between -0.5 and 0.5. Passed: 3'],

@@ -1,3 +1,4 @@
+import { RENDER_OPTION_RANGES } from '@portrait-farm/contracts';
 import { dirname, extname, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -120,17 +121,17 @@ function parseGaze(text: string): NonNullable<RenderControls['gaze']> {
 function parseControls(v: Values): RenderControls | undefined {
   const controls: RenderControls = {};
   if (v.gaze !== undefined) controls.gaze = parseGaze(v.gaze);
-  if (v['head-distance'] !== undefined) controls.headDistance = numberInRange('head-distance', v['head-distance'], -0.5, 0.5);
+  if (v['head-distance'] !== undefined) controls.headDistance = numberInRange('head-distance', v['head-distance'], RENDER_OPTION_RANGES.headDistance.min, RENDER_OPTION_RANGES.headDistance.max);
   if (v.emotion !== undefined) {
     controls.emotion = oneOf<Emotion>('emotion', v.emotion, ['neutral', 'happy', 'sad', 'angry', 'surprised']);
   }
   if (v['emotion-intensity'] !== undefined) {
-    controls.emotionIntensity = numberInRange('emotion-intensity', v['emotion-intensity'], 0, 1);
+    controls.emotionIntensity = numberInRange('emotion-intensity', v['emotion-intensity'], RENDER_OPTION_RANGES.emotionIntensity.min, RENDER_OPTION_RANGES.emotionIntensity.max);
   }
   if (v['motion-intensity'] !== undefined) {
-    controls.motionIntensity = numberInRange('motion-intensity', v['motion-intensity'], 0, 2);
+    controls.motionIntensity = numberInRange('motion-intensity', v['motion-intensity'], RENDER_OPTION_RANGES.motionIntensity.min, RENDER_OPTION_RANGES.motionIntensity.max);
   }
-  if (v['blink-rate'] !== undefined) controls.blinkRate = numberInRange('blink-rate', v['blink-rate'], 0, 60);
+  if (v['blink-rate'] !== undefined) controls.blinkRate = numberInRange('blink-rate', v['blink-rate'], RENDER_OPTION_RANGES.blinkRate.min, RENDER_OPTION_RANGES.blinkRate.max);
   return Object.keys(controls).length === 0 ? undefined : controls;
 }
 
@@ -161,15 +162,15 @@ export function parseRenderArgs(argv: readonly string[], cwd: string): ParsedRen
     out,
   };
   if (v.pack !== undefined) options.pack = existingDirectoryWith('pack', at(v.pack), 'manifest.json');
-  if (v.fps !== undefined) options.fps = integerInRange('fps', v.fps, 12, 60);
+  if (v.fps !== undefined) options.fps = integerInRange('fps', v.fps, RENDER_OPTION_RANGES.fps.min, RENDER_OPTION_RANGES.fps.max);
   if (v.mode !== undefined) options.mode = oneOf('mode', v.mode, ['full', 'crop'] as const);
-  if (v.seed !== undefined) options.seed = integerInRange('seed', v.seed, 0, 2 ** 32 - 1);
-  if (v.steps !== undefined) options.steps = integerInRange('steps', v.steps, 1, 100);
+  if (v.seed !== undefined) options.seed = integerInRange('seed', v.seed, RENDER_OPTION_RANGES.seed.min, RENDER_OPTION_RANGES.seed.max);
+  if (v.steps !== undefined) options.steps = integerInRange('steps', v.steps, RENDER_OPTION_RANGES.steps.min, RENDER_OPTION_RANGES.steps.max);
   if (v.solver !== undefined) options.solver = oneOf<Solver>('solver', v.solver, ['ddim', 'dpmpp-2m']);
-  if (v.guidance !== undefined) options.guidance = numberInRange('guidance', v.guidance, 0, 10);
+  if (v.guidance !== undefined) options.guidance = numberInRange('guidance', v.guidance, RENDER_OPTION_RANGES.guidance.min, RENDER_OPTION_RANGES.guidance.max);
   const controls = parseControls(v);
   if (controls !== undefined) options.controls = controls;
-  if (v['face-index'] !== undefined) options.faceIndex = integerInRange('face-index', v['face-index'], 0, 63);
+  if (v['face-index'] !== undefined) options.faceIndex = integerInRange('face-index', v['face-index'], RENDER_OPTION_RANGES.faceIndex.min, RENDER_OPTION_RANGES.faceIndex.max);
   if (v['face-box'] !== undefined) options.faceBox = parseFaceBox(v['face-box']);
   if (v['face-index'] !== undefined && v['face-box'] !== undefined) {
     throw usageError(`--face-index and --face-box choose the face in two ways; pass one. Passed: both`);
@@ -178,7 +179,7 @@ export function parseRenderArgs(argv: readonly string[], cwd: string): ParsedRen
     options.providers = wordList<Provider>('providers', v.providers, ['cuda', 'webgpu', 'cpu']);
   }
   if (v['render-threads'] !== undefined) {
-    options.renderThreads = integerInRange('render-threads', v['render-threads'], 1, 32);
+    options.renderThreads = integerInRange('render-threads', v['render-threads'], RENDER_OPTION_RANGES.renderThreads.min, RENDER_OPTION_RANGES.renderThreads.max);
   }
   return { kind: 'render', options, flags: { json: v.json === true, verbose: v.verbose === true } };
 }

@@ -1,3 +1,4 @@
+import { RENDER_OPTION_RANGES } from '@portrait-farm/contracts';
 import { JOB_EVENT_TYPES } from '@portrait-farm/jobs';
 import type { JobControls, JobEventType, JobOptions, JobWebhook } from '@portrait-farm/jobs';
 import { GatewayError } from './errors.ts';
@@ -9,18 +10,9 @@ export interface JobRequestFields {
   priority: number;
 }
 
-/** Ranges shared with the engine and the CLI (`portrait-farm render --help`). */
+/** The render ranges shared with the engine and the CLI, plus the API's own. */
 export const OPTION_RANGES = Object.freeze({
-  fps: { min: 12, max: 60, default: 25 },
-  seed: { min: 0, max: 2 ** 32 - 1, default: 0 },
-  steps: { min: 1, max: 100 },
-  guidance: { min: 0, max: 10 },
-  gaze: { min: -1, max: 1 },
-  headDistance: { min: 0.5, max: 2 },
-  emotionIntensity: { min: 0, max: 1 },
-  motionIntensity: { min: 0, max: 2 },
-  blinkRate: { min: 0, max: 60 },
-  faceIndex: { min: 0, max: 63 },
+  ...RENDER_OPTION_RANGES,
   faceBoxSide: { min: 8 },
   priority: { min: 1, max: 10, default: 5 },
 });

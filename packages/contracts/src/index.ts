@@ -1,2 +1,3 @@
 export { CHANNEL, MOTION_CHANNELS, MOTION_CHANNEL_COUNT, motionValue } from './motion-channels.ts';
 export type { MotionChannel, MotionTrack } from './motion-channels.ts';
+export { RENDER_OPTION_RANGES } from './render-option-ranges.ts';

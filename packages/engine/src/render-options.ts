@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { RENDER_OPTION_RANGES } from '@portrait-farm/contracts';
 import type { ExecutionProvider } from '@portrait-farm/model-runtime';
 import { EngineError } from './errors.ts';
 
@@ -82,7 +83,7 @@ export interface ResolvedRenderOptions {
 }
 
 export const DEFAULT_PACK = fileURLToPath(new URL('../../../models/starter/', import.meta.url));
-export const FPS_RANGE = Object.freeze({ min: 12, max: 60 });
+export const FPS_RANGE = RENDER_OPTION_RANGES.fps;
 
 function badOption(message: string): EngineError {
   return new EngineError('ENGINE_BAD_OPTION', message);
@@ -108,7 +109,7 @@ export function resolveRenderOptions(options: RenderClipOptions): ResolvedRender
   if (!existsSync(dirname(out))) {
     throw new EngineError('ENGINE_OUTPUT_UNWRITABLE', `The output folder of ${options.out} does not exist.`);
   }
-  const fps = options.fps ?? 25;
+  const fps = options.fps ?? RENDER_OPTION_RANGES.fps.default;
   if (!Number.isFinite(fps) || fps < FPS_RANGE.min || fps > FPS_RANGE.max) {
     throw badOption(`fps must be between ${FPS_RANGE.min} and ${FPS_RANGE.max}. Passed: ${fps}`);
   }
@@ -125,15 +126,15 @@ export function resolveRenderOptions(options: RenderClipOptions): ResolvedRender
     pack,
     fps,
     mode,
-    seed: integerIn('seed', options.seed ?? 0, 0, 2 ** 32 - 1),
+    seed: integerIn('seed', options.seed ?? RENDER_OPTION_RANGES.seed.default, RENDER_OPTION_RANGES.seed.min, RENDER_OPTION_RANGES.seed.max),
     steps: options.steps ?? null,
     solver: options.solver ?? null,
     guidance: options.guidance ?? null,
     controls: options.controls ?? {},
-    faceIndex: integerIn('faceIndex', options.faceIndex ?? 0, 0, 63),
+    faceIndex: integerIn('faceIndex', options.faceIndex ?? RENDER_OPTION_RANGES.faceIndex.default, RENDER_OPTION_RANGES.faceIndex.min, RENDER_OPTION_RANGES.faceIndex.max),
     faceBox: options.faceBox ?? null,
     providers: options.providers ?? null,
-    renderThreads: integerIn('renderThreads', options.renderThreads ?? 1, 1, 32),
+    renderThreads: integerIn('renderThreads', options.renderThreads ?? RENDER_OPTION_RANGES.renderThreads.default, RENDER_OPTION_RANGES.renderThreads.min, RENDER_OPTION_RANGES.renderThreads.max),
     log: options.log ?? ((): void => {}),
     signal: options.signal ?? null,
   };

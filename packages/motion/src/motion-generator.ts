@@ -1,5 +1,5 @@
 import { createAudioFrontEnd } from '@portrait-farm/audio-features';
-import { MOTION_CHANNEL_COUNT, type MotionTrack } from '@portrait-farm/contracts';
+import { MOTION_CHANNEL_COUNT, RENDER_OPTION_RANGES, type MotionTrack } from '@portrait-farm/contracts';
 import type { ModelPack } from '@portrait-farm/model-pack';
 import { createModelSession, type ExecutionProvider, type ModelSession } from '@portrait-farm/model-runtime';
 import { MotionError } from './errors.ts';
@@ -69,8 +69,9 @@ async function resolveOptions(pack: ModelPack, options: MotionGeneratorOptions):
     throw new MotionError('MOTION_BAD_OPTION', `solver must be one of ${SOLVERS.join(', ')}. Passed: ${solver}`);
   }
   const guidance = options.guidance ?? d.defaultGuidance;
-  if (!Number.isFinite(guidance) || guidance < 0 || guidance > 20) {
-    throw new MotionError('MOTION_BAD_OPTION', `guidance must be between 0 and 20. Passed: ${guidance}`);
+  const { min, max } = RENDER_OPTION_RANGES.guidance;
+  if (!Number.isFinite(guidance) || guidance < min || guidance > max) {
+    throw new MotionError('MOTION_BAD_OPTION', `guidance must be between ${min} and ${max}. Passed: ${guidance}`);
   }
   const seed = options.seed ?? 0;
   checkSeed(seed);

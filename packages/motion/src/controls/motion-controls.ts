@@ -1,3 +1,4 @@
+import { RENDER_OPTION_RANGES } from '@portrait-farm/contracts';
 import { MotionError } from '../errors.ts';
 import { checkSeed } from '../rng.ts';
 import { EMOTIONS, type Emotion } from './emotion.ts';
@@ -83,11 +84,11 @@ export function resolveControls(controls: MotionControls = {}): ResolvedControls
   }
   return {
     gaze: resolveGaze(controls.gaze),
-    headDistance: range('headDistance', controls.headDistance, 0, -0.5, 0.5),
+    headDistance: range('headDistance', controls.headDistance, RENDER_OPTION_RANGES.headDistance.default, RENDER_OPTION_RANGES.headDistance.min, RENDER_OPTION_RANGES.headDistance.max),
     emotion,
-    emotionIntensity: range('emotionIntensity', controls.emotionIntensity, 1, 0, 1),
-    motionIntensity: range('motionIntensity', controls.motionIntensity, 1, 0, 2),
-    blinkRate: controls.blinkRate === undefined ? null : range('blinkRate', controls.blinkRate, 0, 0, 60, ' blinks per minute'),
+    emotionIntensity: range('emotionIntensity', controls.emotionIntensity, RENDER_OPTION_RANGES.emotionIntensity.default, RENDER_OPTION_RANGES.emotionIntensity.min, RENDER_OPTION_RANGES.emotionIntensity.max),
+    motionIntensity: range('motionIntensity', controls.motionIntensity, RENDER_OPTION_RANGES.motionIntensity.default, RENDER_OPTION_RANGES.motionIntensity.min, RENDER_OPTION_RANGES.motionIntensity.max),
+    blinkRate: controls.blinkRate === undefined ? null : range('blinkRate', controls.blinkRate, 0, RENDER_OPTION_RANGES.blinkRate.min, RENDER_OPTION_RANGES.blinkRate.max, ' blinks per minute'),
     seed,
   };
 }
