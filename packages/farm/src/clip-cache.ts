@@ -1,0 +1,105 @@
+import { createRenderPool } from '@portrait-farm/engine';
+import type { PreparedClip, RenderPool } from '@portrait-farm/engine';
+import type { ObjectStorage } from '@portrait-farm/storage';
+import { prepareMeshwarp } from '@portrait-farm/renderer';
+import { FarmError } from './errors.ts';
+import { decodePreparedClip } from './work-codec.ts';
+import { workKeys } from './work-keys.ts';
+
+interface Entry {
+  clip: Promise<PreparedClip>;
+  pool: Promise<RenderPool> | null;
+  users: number;
+  usedAt: number;
+}
+
+/** A job's prepared clip and render pool, lent to one segment step and handed back with `release()`. */
+export interface ClipLease {
+  clip: PreparedClip;
+  pool(): Promise<RenderPool>;
+  release(): void;
+}
+
+/**
+ * Per-process cache of prepared clips (downloaded once per job, not once per segment) and of their render pools
+ * (the meshwarp preparation and render threads are set up once per job). Keeps at most `capacity` jobs; the
+ * least recently used idle one is closed when another is needed.
+ */
+export class ClipCache {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(
+    private readonly storage: ObjectStorage,
+    private readonly renderThreads = 1,
+    private readonly capacity = 2,
+  ) {}
+
+  async lease(jobId: string): Promise<ClipLease> {
+    let entry = this.entries.get(jobId);
+    if (entry === undefined) {
+      entry = { clip: this.load(jobId), pool: null, users: 0, usedAt: Date.now() };
+      this.entries.set(jobId, entry);
+    }
+    entry.users++;
+    entry.usedAt = Date.now();
+    const current = entry;
+    let clip: PreparedClip;
+    try {
+      clip = await current.clip;
+    } catch (error) {
+      current.users--;
+      if (this.entries.get(jobId) === current) this.entries.delete(jobId);
+      throw error;
+    }
+    await this.evict();
+    let released = false;
+    return {
+      clip,
+      pool: () => {
+        current.pool ??= createRenderPool(prepareMeshwarp({ image: clip.source.image, landmarks: clip.source.landmarks }), this.renderThreads);
+        return current.pool;
+      },
+      release: () => {
+        if (released) return;
+        released = true;
+        current.users--;
+        current.usedAt = Date.now();
+      },
+    };
+  }
+
+  /** Drops a job (it ended); its pool closes once no step uses it. */
+  async forget(jobId: string): Promise<void> {
+    const entry = this.entries.get(jobId);
+    if (entry === undefined || entry.users > 0) return;
+    this.entries.delete(jobId);
+    await closeEntry(entry);
+  }
+
+  async close(): Promise<void> {
+    const entries = [...this.entries.values()];
+    this.entries.clear();
+    await Promise.all(entries.map(closeEntry));
+  }
+
+  private async load(jobId: string): Promise<PreparedClip> {
+    const key = workKeys.clip(jobId);
+    if (!(await this.storage.exists(key))) throw new FarmError('FARM_MISSING_INPUT', `Prepared clip ${key} is not in storage.`);
+    return decodePreparedClip(await this.storage.get(key));
+  }
+
+  private async evict(): Promise<void> {
+    while (this.entries.size > this.capacity) {
+      const idle = [...this.entries.entries()].filter(([, e]) => e.users === 0).sort((a, b) => a[1].usedAt - b[1].usedAt)[0];
+      if (idle === undefined) return;
+      this.entries.delete(idle[0]);
+      await closeEntry(idle[1]);
+    }
+  }
+}
+
+async function closeEntry(entry: Entry): Promise<void> {
+  if (entry.pool === null) return;
+  const pool = await entry.pool.catch(() => null);
+  await pool?.close();
+}

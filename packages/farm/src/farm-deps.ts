@@ -1,0 +1,26 @@
+import type { Engine } from '@portrait-farm/engine';
+import type { CancelWatcher, JobStore } from '@portrait-farm/jobs';
+import type { FarmQueues } from '@portrait-farm/queue';
+import type { ObjectStorage } from '@portrait-farm/storage';
+import type { ClipCache } from './clip-cache.ts';
+
+/** What the farm's steps work with; every step is a plain async function of these. */
+export interface FarmDeps {
+  storage: ObjectStorage;
+  jobs: JobStore;
+  queues: FarmQueues;
+  /** Gives each job an AbortSignal fired by POST /v1/jobs/{id}/cancel. */
+  cancels: CancelWatcher;
+  /** Folder for downloaded inputs, chunks being encoded and outputs being joined. */
+  tempDir: string;
+  log: (line: string) => void;
+}
+
+/** Steps that run the models (prepare, segment) also need the loaded engine and the pack folder it came from. */
+export interface EngineDeps extends FarmDeps {
+  engine: Engine;
+  /** The model pack folder the engine was created from. */
+  packDir: string;
+  /** Prepared clips and render pools of recent jobs (per process). */
+  clips: ClipCache;
+}

@@ -1,0 +1,75 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { jobStorageKeys } from '@portrait-farm/jobs';
+import type { JobError } from '@portrait-farm/jobs';
+import { concatChunks, probeMedia } from '@portrait-farm/media';
+import { FarmError } from './errors.ts';
+import type { FarmDeps } from './farm-deps.ts';
+import type { StepOutcome } from './process-prepare.ts';
+import { deleteIntermediates, download, liveRecord, secondsSince, withTempDir } from './step-support.ts';
+
+async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const part of createReadStream(path)) hash.update(part as Buffer);
+  return hash.digest('hex');
+}
+
+/**
+ * The stitch step: every chunk in order joined without re-encoding and muxed with the original audio (the engine's
+ * concatChunks, exactly as renderClip does), the MP4 stored, the job succeeded, intermediates deleted, the
+ * job.succeeded webhook queued.
+ */
+export async function processStitch(deps: FarmDeps, jobId: string): Promise<StepOutcome> {
+  const record = await liveRecord(deps, jobId);
+  if (record === null) return 'skipped';
+  const plan = record.plan;
+  if (plan === null) throw new FarmError('FARM_MISSING_INPUT', `Job ${jobId} has no segment plan; it cannot be stitched before prepare.`);
+  await deps.jobs.transition(jobId, 'stitching');
+  const signal = await deps.cancels.signalFor(jobId);
+  const started = performance.now();
+  try {
+    const output = await withTempDir(deps, 'stitch', async (dir) => {
+      const chunks: string[] = [];
+      for (const segment of plan.segments) {
+        chunks.push(await download(deps, jobStorageKeys.chunk(jobId, segment.index), dir, `chunk-${segment.index}`));
+      }
+      const audio = await download(deps, record.inputs.audio.key, dir, 'audio');
+      const out = join(dir, 'output.mp4');
+      await concatChunks(chunks, audio, out, { signal });
+      const [info, size, sha256] = await Promise.all([probeMedia(out), stat(out).then((s) => s.size), sha256File(out)]);
+      const key = jobStorageKeys.output(jobId);
+      await deps.storage.put(key, { path: out }, { contentType: 'video/mp4' });
+      return { key, size, sha256, durationSeconds: info.durationSeconds ?? plan.durationSeconds };
+    });
+    if (signal.aborted) return 'canceled';
+    await deps.jobs.addWorkSeconds(jobId, 'stitch', secondsSince(started));
+    const result = await deps.jobs.succeed(jobId, output);
+    if (!result.applied) return 'skipped';
+    await deleteIntermediates(deps, jobId);
+    const finished = await deps.jobs.getById(jobId);
+    if (finished !== null) await deps.queues.notify(finished, 'job.succeeded');
+    deps.log(`${jobId}: succeeded (${output.size} bytes, ${output.durationSeconds.toFixed(2)} s) in ${secondsSince(started).toFixed(2)} s`);
+    return 'done';
+  } catch (error) {
+    if (signal.aborted) return 'canceled';
+    throw error;
+  } finally {
+    deps.cancels.release(jobId);
+  }
+}
+
+/** The job fails (a step ran out of retries or cannot succeed): record, intermediates deleted, job.failed queued. */
+export async function failJob(deps: FarmDeps, jobId: string, error: JobError): Promise<boolean> {
+  const result = await deps.jobs.fail(jobId, error);
+  if (!result.applied) return false;
+  const record = await deps.jobs.getById(jobId);
+  if (record !== null) {
+    await deps.queues.discardSteps(jobId, record.plan?.segments.length ?? 0);
+    await deps.queues.notify(record, 'job.failed');
+  }
+  await deleteIntermediates(deps, jobId);
+  deps.log(`${jobId}: failed: ${error.code}: ${error.message}`);
+  return true;
+}

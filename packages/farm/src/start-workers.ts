@@ -1,0 +1,174 @@
+import { createEngine } from '@portrait-farm/engine';
+import type { Engine } from '@portrait-farm/engine';
+import { JobStore, watchCancellations } from '@portrait-farm/jobs';
+import type { ExecutionProvider } from '@portrait-farm/model-runtime';
+import { bullPrefix, createRedisConnection, createWebhookWorker, FarmQueues, QUEUE_NAMES } from '@portrait-farm/queue';
+import type { PrepareJob, SegmentJob, StitchJob } from '@portrait-farm/queue';
+import { createStorage } from '@portrait-farm/storage';
+import { UnrecoverableError, Worker } from 'bullmq';
+import type { Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { ClipCache } from './clip-cache.ts';
+import type { FarmProcessConfig } from './farm-config.ts';
+import type { EngineDeps, FarmDeps } from './farm-deps.ts';
+import { processPrepare } from './process-prepare.ts';
+import { processSegment } from './process-segment.ts';
+import { failJob, processStitch } from './process-stitch.ts';
+
+/** Errors no retry can fix (bad input, no face): the job fails at once instead of after every attempt. */
+const PERMANENT_CODES = new Set([
+  'FACE_NOT_FOUND',
+  'FACE_INDEX_OUT_OF_RANGE',
+  'FACE_BOX_INVALID',
+  'IMAGE_UNREADABLE',
+  'MEDIA_UNREADABLE',
+  'MEDIA_NO_AUDIO',
+  'MEDIA_AUDIO_TOO_SHORT',
+  'MEDIA_AUDIO_TOO_LONG',
+  'ENGINE_BAD_OPTION',
+  'ENGINE_INPUT_MISSING',
+  'FARM_BAD_WORK_FILE',
+]);
+
+function codeOf(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? code : 'FARM_STEP_FAILED';
+}
+
+/** Running farm Workers of one process. */
+export interface RunningWorkers {
+  workers: readonly Worker[];
+  /** Stops taking steps, lets running ones finish (or hands them back), closes connections and the engine. */
+  close(): Promise<void>;
+}
+
+interface Shared {
+  deps: FarmDeps;
+  connections: Redis[];
+  connection(name: string): Redis;
+  closeShared(): Promise<void>;
+}
+
+async function openShared(config: FarmProcessConfig, log: (line: string) => void, role: string): Promise<Shared> {
+  const connections: Redis[] = [];
+  const connection = (name: string): Redis => {
+    const redis = createRedisConnection(config.redisUrl, { role: 'worker', connectionName: `pf-${role}-${name}` });
+    redis.on('error', () => {});
+    connections.push(redis);
+    return redis;
+  };
+  const jobs = new JobStore({ redis: connection('jobs'), prefix: config.prefix });
+  const queues = new FarmQueues({ connection: connection('queues'), prefix: config.prefix, onError: () => {} });
+  const cancels = await watchCancellations({ subscriber: connection('cancel'), store: jobs });
+  const storage = createStorage(config.storageUrl);
+  return {
+    deps: { storage, jobs, queues, cancels, tempDir: config.tempDir, log },
+    connections,
+    connection,
+    async closeShared() {
+      await cancels.close();
+      await queues.close();
+      await storage.close();
+      for (const redis of connections) redis.disconnect();
+    },
+  };
+}
+
+function stepWorker<T extends { jobId: string }>(
+  shared: Shared,
+  config: FarmProcessConfig,
+  queue: string,
+  concurrency: number,
+  run: (data: T) => Promise<unknown>,
+): Worker<T> {
+  const worker = new Worker<T>(
+    queue,
+    async (job: Job<T>) => {
+      try {
+        return await run(job.data);
+      } catch (error) {
+        const code = codeOf(error);
+        if (!PERMANENT_CODES.has(code)) throw error;
+        throw Object.assign(new UnrecoverableError((error as Error).message), { code });
+      }
+    },
+    {
+      connection: shared.connection(`${queue}-worker`),
+      prefix: bullPrefix(config.prefix),
+      concurrency,
+      lockDuration: config.lockMs,
+      stalledInterval: config.stalledIntervalMs,
+      maxStalledCount: 2,
+    },
+  );
+  worker.on('error', (error) => shared.deps.log(`${queue} worker: ${error.message}`));
+  worker.on('failed', (job, error) => {
+    if (job === undefined) return;
+    const finalAttempt = error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
+    shared.deps.log(`${job.data.jobId}: ${queue} step failed (attempt ${job.attemptsMade}): ${error.message}`);
+    if (!finalAttempt) return;
+    failJob(shared.deps, job.data.jobId, { code: codeOf(error), message: `The ${queue} step failed: ${error.message}` }).catch((e: Error) =>
+      shared.deps.log(`${job.data.jobId}: could not record the failure: ${e.message}`),
+    );
+  });
+  return worker;
+}
+
+/** The GPU/CPU worker process: the engine loaded once, Workers for the prepare and segment queues. */
+export async function startRenderWorkers(config: FarmProcessConfig, options: { log?: (line: string) => void; engine?: Engine } = {}): Promise<RunningWorkers> {
+  const log = options.log ?? ((): void => {});
+  const engine =
+    options.engine ??
+    (await createEngine({ pack: config.packDir, ...(config.providers === null ? {} : { providers: config.providers as ExecutionProvider[] }), log }));
+  const shared = await openShared(config, log, 'worker');
+  const clips = new ClipCache(shared.deps.storage, config.renderThreads);
+  const deps: EngineDeps = { ...shared.deps, engine, packDir: config.packDir, clips };
+  const workers = [
+    stepWorker<PrepareJob>(shared, config, QUEUE_NAMES.prepare, config.prepareConcurrency, (data) => processPrepare(deps, data.jobId)),
+    stepWorker<SegmentJob>(shared, config, QUEUE_NAMES.segment, config.segmentConcurrency, async (data) => {
+      const outcome = await processSegment(deps, data.jobId, data.segmentIndex);
+      if (outcome !== 'done' || data.segmentIndex === (await clipSegments(deps, data.jobId)) - 1) await clips.forget(data.jobId);
+      return outcome;
+    }),
+  ];
+  return {
+    workers,
+    async close() {
+      await Promise.all(workers.map((w) => w.close()));
+      await clips.close();
+      await shared.closeShared();
+      if (options.engine === undefined) await engine.close();
+    },
+  };
+}
+
+async function clipSegments(deps: EngineDeps, jobId: string): Promise<number> {
+  const record = await deps.jobs.getById(jobId);
+  return record?.plan?.segments.length ?? 0;
+}
+
+/** The stitcher process: Workers for the stitch queue and for webhook delivery. */
+export async function startStitcherWorkers(config: FarmProcessConfig, options: { log?: (line: string) => void } = {}): Promise<RunningWorkers> {
+  const log = options.log ?? ((): void => {});
+  const shared = await openShared(config, log, 'stitcher');
+  const stitch = stepWorker<StitchJob>(shared, config, QUEUE_NAMES.stitch, config.stitchConcurrency, (data) => processStitch(shared.deps, data.jobId));
+  const webhooks = createWebhookWorker({
+    connection: shared.connection('webhook-worker'),
+    queues: shared.deps.queues,
+    jobs: shared.deps.jobs,
+    secretFor: (tenantId) => config.webhookSecrets[tenantId] ?? null,
+    allowLoopback: config.webhookAllowLoopback,
+    allowPrivate: config.webhookAllowPrivate,
+    ...(config.webhookRetryMs === null ? {} : { retry: { scheduleMs: config.webhookRetryMs, jitter: 0 } }),
+    log,
+  });
+  webhooks.on('error', (error) => log(`webhook worker: ${error.message}`));
+  const workers = [stitch, webhooks as unknown as Worker];
+  return {
+    workers,
+    async close() {
+      await Promise.all([stitch.close(), webhooks.close()]);
+      await shared.closeShared();
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { isTerminal, jobStorageKeys } from '@portrait-farm/jobs';
+import type { JobRecord } from '@portrait-farm/jobs';
+import { FarmError } from './errors.ts';
+import type { FarmDeps } from './farm-deps.ts';
+
+/** The job's record, or null when it is gone, ended or canceled (a step then does nothing). */
+export async function liveRecord(deps: FarmDeps, jobId: string): Promise<JobRecord | null> {
+  const record = await deps.jobs.getById(jobId);
+  if (record === null || isTerminal(record.status) || record.cancelRequested) return null;
+  return record;
+}
+
+/** Runs `body` with a fresh temporary folder, removed afterwards whatever happens. */
+export async function withTempDir<T>(deps: FarmDeps, label: string, body: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(deps.tempDir, `pf-${label}-`));
+  try {
+    return await body(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Downloads an object to `dir/name{ext of key}`; throws FARM_MISSING_INPUT when it is not there. */
+export async function download(deps: FarmDeps, key: string, dir: string, name: string): Promise<string> {
+  if (!(await deps.storage.exists(key))) throw new FarmError('FARM_MISSING_INPUT', `${key} is not in storage.`);
+  const path = join(dir, `${name}${extname(key)}`);
+  await deps.storage.getToFile(key, path);
+  return path;
+}
+
+/** Removes a job's chunks and work files (after success, failure or cancel). */
+export async function deleteIntermediates(deps: FarmDeps, jobId: string): Promise<void> {
+  await deps.storage.deletePrefix(jobStorageKeys.chunkPrefix(jobId));
+  await deps.storage.deletePrefix(jobStorageKeys.workPrefix(jobId));
+}
+
+/** Seconds since `start` (performance.now milliseconds). */
+export function secondsSince(start: number): number {
+  return (performance.now() - start) / 1000;
+}
