@@ -154,8 +154,10 @@ def markdown_table(result: dict) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--pack", type=Path, required=True)
-    parser.add_argument("--data", type=Path, required=True)
+    parser.add_argument("--pack", type=Path)
+    parser.add_argument("--data", type=Path)
+    parser.add_argument("--merge", type=Path, nargs="+", default=None,
+                        help="instead of evaluating: merge the rows of these JSON results (runs split across processes)")
     parser.add_argument("--guidance", default="1,2,3")
     parser.add_argument("--steps", default="6,12,25")
     parser.add_argument("--seeds", type=int, default=3)
@@ -164,6 +166,23 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--json", type=Path, default=Path("eval.json"))
     parser.add_argument("--threads", type=int, default=1, help="onnxruntime intra-op threads")
     args = parser.parse_args(argv)
+    if args.merge:
+        parts = [json.loads(p.read_text()) for p in args.merge]
+        result = {**parts[0], "rows": []}
+        seen = set()
+        for part in parts:
+            for row in part["rows"]:
+                key = (row["group"], row["guidance"], row["steps"])
+                if key not in seen:
+                    seen.add(key)
+                    result["rows"].append(row)
+        result["rows"].sort(key=lambda r: (r["group"], r["guidance"] or 0, r["steps"] or 0))
+        result["table"] = markdown_table(result)
+        args.json.write_text(json.dumps(result, indent=1) + "\n")
+        print(result["table"])
+        return
+    if args.pack is None or args.data is None:
+        parser.error("--pack and --data are required unless --merge is given")
     result = evaluate(args.pack, args.data, [float(g) for g in args.guidance.split(",")],
                       [int(s) for s in args.steps.split(",")], args.seeds, args.max_utterances, args.solver,
                       args.threads)

@@ -107,20 +107,27 @@ class TrainingData:
     def refresh(self) -> bool:
         try:
             mtime = (self.data_dir / "index.jsonl").stat().st_mtime
-            if mtime == self.mtime:
-                return False
             rows = load_index(self.data_dir)
         except (OSError, ValueError):  # the builder may be replacing the index right now
             return False
+        changed = mtime != self.mtime
         self.mtime = mtime
         for row in rows:
-            if row["id"] not in self.cache and row.get("split") in ("train", "heldout"):
-                try:
-                    utt = load_utterance(self.data_dir, row)
-                except (OSError, ValueError):
+            if row.get("split") not in ("train", "heldout"):
+                continue
+            try:
+                file_mtime = (self.data_dir / row["file"]).stat().st_mtime
+                cached = self.cache.get(row["id"])
+                if cached is not None and cached["mtime"] == file_mtime:
                     continue
-                check_motion_shape(utt)
-                self.cache[row["id"]] = {"features": utt["features"], "motion": utt["motion"]}
+                utt = load_utterance(self.data_dir, row)  # new, or rewritten (e.g. retargeted) since loaded
+            except (OSError, ValueError):
+                continue
+            check_motion_shape(utt)
+            self.cache[row["id"]] = {"features": utt["features"], "motion": utt["motion"], "mtime": file_mtime}
+            changed = True
+        if not changed:
+            return False
         rows = [r for r in rows if r["id"] in self.cache]
         self.train = [self.cache[r["id"]] for r in rows if r.get("split") == "train"]
         self.held = [self.cache[r["id"]] for r in rows if r.get("split") == "heldout"]
@@ -175,6 +182,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--checkpoint-minutes", type=float, default=3.0)
     parser.add_argument("--max-steps", type=int, default=None)
+    parser.add_argument("--init", type=Path, default=None,
+                        help="start from this run's checkpoint (its EMA weights, configuration and normalisation)")
     parser.add_argument("--reload-minutes", type=float, default=0.0,
                         help="while the dataset is still being built: re-read index.jsonl this often and add new "
                              "utterances (normalisation statistics stay those of the first load)")
@@ -189,12 +198,21 @@ def main(argv: list[str] | None = None) -> None:
     t_load = time.time()
     data = TrainingData(args.data)
     data.refresh()
-    config = ModelConfig(d_model=args.d_model, layers=args.layers, heads=args.heads)
-    stats = MotionStats.from_motion(np.concatenate([u["motion"] for u in data.train]))
-    feats = np.concatenate([u["features"] for u in data.train])
-    model = MotionDenoiser(config)
-    model.set_feature_stats(feats.mean(axis=0), feats.std(axis=0))
-    del feats
+    if args.init is not None:
+        init = torch.load(args.init / "checkpoint.pt", map_location="cpu", weights_only=False)
+        config = ModelConfig.from_dict(init["config"])
+        stats = MotionStats(np.array(init["channel_mean"], np.float32), np.array(init["channel_std"], np.float32))
+        model = MotionDenoiser(config)
+        model.load_state_dict(init["ema"])
+        prior = {"init": str(args.init), "init_steps": int(init["step"]), "init_minutes": float(init.get("minutes", 0))}
+    else:
+        config = ModelConfig(d_model=args.d_model, layers=args.layers, heads=args.heads)
+        stats = MotionStats.from_motion(np.concatenate([u["motion"] for u in data.train]))
+        feats = np.concatenate([u["features"] for u in data.train])
+        model = MotionDenoiser(config)
+        model.set_feature_stats(feats.mean(axis=0), feats.std(axis=0))
+        del feats
+        prior = {}
     pad = silence_feature()
     bank, held_batch = data.banks(stats, config, pad)
     trainer = Trainer(model, Schedule.create(), lr=args.lr, device=device)
@@ -203,7 +221,7 @@ def main(argv: list[str] | None = None) -> None:
     info = {"event": "start", "train_utterances": len(data.train), "heldout_utterances": len(data.held),
             "train_frames": bank.frames, "train_hours": bank.frames / 25 / 3600, "params": parameter_count(model),
             "device": str(device), "threads": args.threads, "batch": args.batch, "config": config.to_dict(),
-            "load_seconds": round(time.time() - t_load, 1)}
+            "load_seconds": round(time.time() - t_load, 1), **prior}
     print(json.dumps(info), flush=True)
     log.write(json.dumps(info) + "\n")
     last_reload = time.time()
@@ -237,7 +255,7 @@ def main(argv: list[str] | None = None) -> None:
         if args.reload_minutes > 0 and now - last_reload >= args.reload_minutes * 60:
             last_reload = now
         if now - last_ckpt >= args.checkpoint_minutes * 60:
-            save_checkpoint(args.out / "checkpoint.pt", trainer, stats, {"minutes": (now - start) / 60})
+            save_checkpoint(args.out / "checkpoint.pt", trainer, stats, {"minutes": (now - start) / 60, **prior})
             last_ckpt = now
     minutes = (time.time() - start) / 60
     final = {"event": "end", "step": trainer.step, "minutes": round(minutes, 2)}
@@ -245,7 +263,8 @@ def main(argv: list[str] | None = None) -> None:
         final["heldout_loss_ema"] = trainer.eval_loss(held_batch)
     save_checkpoint(args.out / "checkpoint.pt", trainer, stats, {"minutes": minutes, "device": str(device),
                                                                    "train_hours": bank.frames / 25 / 3600,
-                                                                   "train_hours_by_source": data.hours_by_source})
+                                                                   "train_hours_by_source": data.hours_by_source,
+                                                                   **prior})
     print(json.dumps(final), flush=True)
     log.write(json.dumps(final) + "\n")
     log.close()
