@@ -1,10 +1,7 @@
-import { lookup } from 'node:dns/promises';
 import { request as httpRequest } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { isIP } from 'node:net';
-import type { LookupFunction } from 'node:net';
-import { classifyAddress, isCategoryAllowed } from '@portrait-farm/webhooks';
+import { isWebhookError, pinnedLookup, resolveEndpoint, type ResolvedEndpoint } from '@portrait-farm/webhooks';
 import type { ResolvedGatewayConfig } from './config.ts';
 import { GatewayError } from './errors.ts';
 import { spoolToFile } from './spool.ts';
@@ -36,23 +33,14 @@ export function parseInputUrl(name: string, value: unknown, policy: ResolvedGate
  * Resolves the host and checks every address with the webhooks' SSRF address policy (loopback and private
  * ranges only when allowed; link-local, metadata and reserved never). Returns the address to pin.
  */
-async function checkedAddress(name: string, url: URL, policy: ResolvedGatewayConfig['inputFetch']): Promise<{ address: string; family: 4 | 6 }> {
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  let addresses: Array<{ address: string; family: number }>;
+async function checkedAddress(name: string, url: URL, policy: ResolvedGatewayConfig['inputFetch']): Promise<ResolvedEndpoint> {
   try {
-    addresses = isIP(host) !== 0 ? [{ address: host, family: isIP(host) }] : await lookup(host, { all: true, verbatim: true });
+    return await resolveEndpoint(url, { allowLoopback: policy.allowLoopback, allowPrivate: policy.allowPrivate }, policy.timeoutMs);
   } catch (error) {
-    throw new GatewayError('GATEWAY_INPUT_FETCH_FAILED', `${name}: cannot resolve ${host}: ${(error as Error).message}`);
+    if (!isWebhookError(error)) throw error;
+    if (error.code === 'WEBHOOK_BLOCKED_ADDRESS') throw refused(name, `${error.message.replace(/; set \w+ to allow it\.$|; webhooks are never sent there\.$/, '')}; inputs are not fetched from there.`);
+    throw new GatewayError('GATEWAY_INPUT_FETCH_FAILED', `${name}: ${error.message}`);
   }
-  for (const { address } of addresses) {
-    const category = classifyAddress(address);
-    if (!isCategoryAllowed(category, { allowLoopback: policy.allowLoopback, allowPrivate: policy.allowPrivate })) {
-      throw refused(name, `${host} resolves to ${address}, a ${category} address; inputs are not fetched from there.`);
-    }
-  }
-  const first = addresses[0];
-  if (first === undefined) throw new GatewayError('GATEWAY_INPUT_FETCH_FAILED', `${name}: ${host} resolved to no address.`);
-  return { address: first.address, family: first.family === 6 ? 6 : 4 };
 }
 
 /**
@@ -67,18 +55,13 @@ export async function fetchInput(
   policy: ResolvedGatewayConfig['inputFetch'],
 ): Promise<FetchedInput> {
   const pinned = await checkedAddress(name, url, policy);
-  const pinnedLookup: LookupFunction = (_hostname, options, callback) => {
-    if (options.all === true) {
-      (callback as (e: null, a: Array<{ address: string; family: number }>) => void)(null, [pinned]);
-    } else callback(null, pinned.address, pinned.family);
-  };
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), policy.timeoutMs);
   try {
     const response = await new Promise<IncomingMessage>((resolve, reject) => {
       const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, {
         method: 'GET',
-        lookup: pinnedLookup,
+        lookup: pinnedLookup(pinned),
         agent: false,
         signal: controller.signal,
         headers: { 'user-agent': 'portrait-farm-gateway/0.1', accept: '*/*' },

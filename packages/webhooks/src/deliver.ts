@@ -1,11 +1,10 @@
 import { request as httpRequest } from 'node:http';
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { LookupFunction } from 'node:net';
 import { WebhookError } from './errors.ts';
 import { createMessageId } from './events.ts';
 import type { WebhookEvent } from './events.ts';
-import { parseEndpointUrl, resolveEndpoint } from './resolve-endpoint.ts';
+import { parseEndpointUrl, pinnedLookup, resolveEndpoint } from './resolve-endpoint.ts';
 import type { ResolvedEndpoint } from './resolve-endpoint.ts';
 import { sign, WEBHOOK_HEADERS } from './signature.ts';
 
@@ -73,19 +72,6 @@ function resolveOptions(options: DeliverOptions): ResolvedDeliverOptions {
     allowLoopback: options.allowLoopback ?? false,
     now: options.now ?? Date.now,
     userAgent: options.userAgent ?? 'portrait-farm-webhooks/0.1',
-  };
-}
-
-/** A lookup that answers every query with the already checked address, so the socket cannot go elsewhere. */
-function pinnedLookup(endpoint: ResolvedEndpoint): LookupFunction {
-  return (_hostname, options, callback) => {
-    if (options.all === true) {
-      (callback as (error: null, addresses: Array<{ address: string; family: number }>) => void)(null, [
-        { address: endpoint.address, family: endpoint.family },
-      ]);
-    } else {
-      callback(null, endpoint.address, endpoint.family);
-    }
   };
 }
 

@@ -11,3 +11,5 @@ export { DEFAULT_RETRY_SCHEDULE_MS, nextAttemptDelay } from './retry-schedule.ts
 export type { RetryScheduleOptions } from './retry-schedule.ts';
 export { createMessageId, WEBHOOK_EVENT_TYPES } from './events.ts';
 export type { WebhookEvent, WebhookEventType } from './events.ts';
+export { parseEndpointUrl, pinnedLookup, resolveEndpoint } from './resolve-endpoint.ts';
+export type { ResolvedEndpoint } from './resolve-endpoint.ts';

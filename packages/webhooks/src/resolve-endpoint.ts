@@ -1,5 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import type { LookupFunction } from 'node:net';
 import { classifyAddress, isCategoryAllowed, optionAllowing } from './address-policy.ts';
 import type { AddressPolicy } from './address-policy.ts';
 import { WebhookError } from './errors.ts';
@@ -55,23 +56,36 @@ export async function resolveEndpoint(url: URL, policy: AddressPolicy, timeoutMs
     } catch (error) {
       if (error instanceof WebhookError) throw error;
       const reason = error instanceof Error ? error.message : String(error);
-      throw new WebhookError('WEBHOOK_DNS', `Cannot resolve webhook host ${host}: ${reason}`, { cause: error });
+      throw new WebhookError('WEBHOOK_DNS', `Cannot resolve host ${host}: ${reason}`, { cause: error });
     } finally {
       clearTimeout(timer);
     }
   }
-  if (addresses.length === 0) throw new WebhookError('WEBHOOK_DNS', `Webhook host ${host} resolved to no address.`);
+  if (addresses.length === 0) throw new WebhookError('WEBHOOK_DNS', `Host ${host} resolved to no address.`);
   for (const { address } of addresses) {
     const category = classifyAddress(address);
     if (!isCategoryAllowed(category, policy)) {
       const option = optionAllowing(category);
       throw new WebhookError(
         'WEBHOOK_BLOCKED_ADDRESS',
-        `Webhook host ${host} resolves to ${address}, a ${category} address; ` +
+        `Host ${host} resolves to ${address}, a ${category} address; ` +
           (option === null ? 'webhooks are never sent there.' : `set ${option} to allow it.`),
       );
     }
   }
   const first = addresses[0]!;
   return { url, host, address: first.address, family: first.family === 6 ? 6 : 4 };
+}
+
+/** A lookup that answers every query with the already checked address, so the socket cannot go elsewhere. */
+export function pinnedLookup(endpoint: Pick<ResolvedEndpoint, 'address' | 'family'>): LookupFunction {
+  return (_hostname, options, callback) => {
+    if (options.all === true) {
+      (callback as (error: null, addresses: Array<{ address: string; family: number }>) => void)(null, [
+        { address: endpoint.address, family: endpoint.family },
+      ]);
+    } else {
+      callback(null, endpoint.address, endpoint.family);
+    }
+  };
 }
