@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { createEngine } from '@portrait-farm/engine';
 import type { Engine } from '@portrait-farm/engine';
 import { JobStore, watchCancellations } from '@portrait-farm/jobs';
@@ -96,6 +97,7 @@ function stepWorker<T extends { jobId: string }>(
       connection: shared.connection(`${queue}-worker`),
       prefix: bullPrefix(config.prefix),
       concurrency,
+      name: `${queue}-${hostname()}-${process.pid}`,
       lockDuration: config.lockMs,
       stalledInterval: config.stalledIntervalMs,
       maxStalledCount: 2,

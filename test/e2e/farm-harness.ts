@@ -1,0 +1,128 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { basename, join } from 'node:path';
+import { verify } from '@portrait-farm/webhooks';
+
+export const FIXTURES = new URL('../fixtures/', import.meta.url).pathname;
+
+/** Options every e2e job uses, and the same for the renderClip reference. */
+export const JOB_OPTIONS = Object.freeze({ fps: 25, mode: 'crop' as const, seed: 7, controls: { blinkRate: 20, emotion: 'happy' as const } });
+
+export function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** `seconds` of speech: speech-3s.wav looped with ffmpeg. */
+export function loopedSpeech(dir: string, loops: number): string {
+  const out = join(dir, `speech-${3 * (loops + 1)}s.wav`);
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-stream_loop', String(loops), '-i', join(FIXTURES, 'speech-3s.wav'), '-c', 'copy', out]);
+  return out;
+}
+
+export interface ReceivedWebhook {
+  type: string;
+  jobId: string;
+  status: string;
+  headers: IncomingHttpHeaders;
+}
+
+/** A webhook receiver on 127.0.0.1 that verifies every signature and records the events. */
+export class WebhookReceiver {
+  readonly events: ReceivedWebhook[] = [];
+  readonly rejected: string[] = [];
+  private waiters: Array<() => void> = [];
+  private constructor(
+    private readonly server: ReturnType<typeof createServer>,
+    readonly url: string,
+  ) {}
+
+  static async start(secret: () => string): Promise<WebhookReceiver> {
+    let receiver: WebhookReceiver | null = null;
+    const server = createServer((request, response) => {
+      const parts: Buffer[] = [];
+      request.on('data', (part: Buffer) => parts.push(part));
+      request.on('end', () => {
+        const body = Buffer.concat(parts);
+        try {
+          verify(secret(), request.headers, body);
+          const event = JSON.parse(body.toString('utf8')) as { type: string; data: { id: string; status: string } };
+          receiver?.events.push({ type: event.type, jobId: event.data.id, status: event.data.status, headers: request.headers });
+          response.writeHead(204).end();
+        } catch (error) {
+          receiver?.rejected.push((error as Error).message);
+          response.writeHead(400).end();
+        }
+        for (const wake of receiver?.waiters.splice(0) ?? []) wake();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    receiver = new WebhookReceiver(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`);
+    return receiver;
+  }
+
+  async waitFor(jobId: string, type: string, timeoutMs: number): Promise<ReceivedWebhook> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.events.find((e) => e.jobId === jobId && e.type === type);
+      if (found !== undefined) return found;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`No ${type} webhook for ${jobId} within ${timeoutMs} ms (got ${JSON.stringify(this.events.map((e) => [e.jobId, e.type]))})`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(left, 500));
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+export interface SubmitOptions {
+  image: string;
+  audio: string;
+  options?: object;
+  webhook?: string;
+  idempotencyKey?: string;
+}
+
+/** POST /v1/jobs as multipart; answers the status, JSON body and headers. */
+export async function submitJob(apiUrl: string, apiKey: string, s: SubmitOptions): Promise<{ status: number; body: { id: string; status: string }; headers: Headers }> {
+  const form = new FormData();
+  form.append('options', JSON.stringify(s.options ?? JOB_OPTIONS));
+  if (s.webhook !== undefined) form.append('webhook', JSON.stringify({ url: s.webhook, events: ['job.succeeded', 'job.failed', 'job.canceled'] }));
+  form.append('image', new Blob([await readFile(s.image)], { type: 'image/png' }), basename(s.image));
+  form.append('audio', new Blob([await readFile(s.audio)], { type: 'audio/wav' }), basename(s.audio));
+  const headers: Record<string, string> = { authorization: `Bearer ${apiKey}` };
+  if (s.idempotencyKey !== undefined) headers['idempotency-key'] = s.idempotencyKey;
+  const response = await fetch(`${apiUrl}/v1/jobs`, { method: 'POST', body: form, headers });
+  return { status: response.status, body: (await response.json()) as { id: string; status: string }, headers: response.headers };
+}
+
+export async function getJob(apiUrl: string, apiKey: string, id: string): Promise<Record<string, unknown> & { status: string }> {
+  const response = await fetch(`${apiUrl}/v1/jobs/${id}`, { headers: { authorization: `Bearer ${apiKey}` } });
+  return (await response.json()) as Record<string, unknown> & { status: string };
+}
+
+/** GET /v1/jobs/{id}/result, following the redirect to the presigned URL. */
+export async function downloadResult(apiUrl: string, apiKey: string, id: string): Promise<Buffer> {
+  const response = await fetch(`${apiUrl}/v1/jobs/${id}/result`, { headers: { authorization: `Bearer ${apiKey}` } });
+  if (!response.ok) throw new Error(`GET result answered ${response.status}: ${await response.text()}`);
+  return Buffer.from(await response.arrayBuffer());
+}
+
+export async function until(what: string, check: () => Promise<boolean>, timeoutMs: number, everyMs = 100): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}

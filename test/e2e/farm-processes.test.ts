@@ -1,0 +1,140 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderClip } from '@portrait-farm/engine';
+import { writeEngineTestPack } from '../../packages/engine/src/testing/engine-test-pack.ts';
+import { startLocalFarm } from '@portrait-farm/farm';
+import type { LocalFarm } from '@portrait-farm/farm';
+import { probeMedia } from '@portrait-farm/media';
+import { bullPrefix, createRedisConnection, QUEUE_NAMES } from '@portrait-farm/queue';
+import { Queue } from 'bullmq';
+import { startRedisServer, uniquePrefix } from '../helpers/redis-server.ts';
+import type { RedisServerProcess } from '../helpers/redis-server.ts';
+import { downloadResult, FIXTURES, getJob, JOB_OPTIONS, loopedSpeech, sha256, submitJob, until, WebhookReceiver } from './farm-harness.ts';
+
+// The whole farm as real processes (gateway, 2 workers, stitcher) on a real redis-server, filesystem storage and
+// the engine's small test pack, against renderClip of the same inputs, options and seed.
+const work = mkdtempSync(join(tmpdir(), 'pf-e2e-'));
+const pack = join(work, 'pack');
+const storageDir = join(work, 'storage');
+const image = join(FIXTURES, 'astronaut.png');
+const shortAudio = join(FIXTURES, 'speech-3s.wav');
+let longAudio = '';
+let redis: RedisServerProcess;
+let farm: LocalFarm;
+let receiver: WebhookReceiver;
+const reference: Record<string, Buffer> = {};
+
+async function renderReference(audio: string, name: string): Promise<Buffer> {
+  const out = join(work, `${name}.mp4`);
+  await renderClip({ image, audio, out, pack, providers: ['cpu'], ...JOB_OPTIONS });
+  return readFileSync(out);
+}
+
+function chunksOf(jobId: string): string[] {
+  try {
+    return readdirSync(join(storageDir, 'jobs', jobId, 'chunks')).filter((f) => f.endsWith('.ts'));
+  } catch {
+    return [];
+  }
+}
+
+beforeAll(async () => {
+  writeEngineTestPack(pack, { defaultSteps: 4 });
+  longAudio = loopedSpeech(work, 2);
+  redis = await startRedisServer();
+  receiver = await WebhookReceiver.start(() => farm.webhookSecret);
+  farm = await startLocalFarm({
+    workers: 2,
+    port: 0,
+    redisUrl: redis.url,
+    dataDir: join(work, 'farm'),
+    storageUrl: storageDir,
+    packDir: pack,
+    prefix: uniquePrefix('e2e'),
+    env: { PORTRAIT_FARM_PROVIDERS: 'cpu', PORTRAIT_FARM_LOCK_MS: '3000', PORTRAIT_FARM_STALLED_INTERVAL_MS: '1000' },
+    log: (line) => {
+      if (process.env['PF_E2E_VERBOSE'] === '1') process.stdout.write(`${line}\n`);
+    },
+  });
+  reference['short'] = await renderReference(shortAudio, 'short');
+}, 180_000);
+
+afterAll(async () => {
+  await farm?.stop();
+  await receiver?.close();
+  await redis?.close();
+  rmSync(work, { recursive: true, force: true });
+}, 60_000);
+
+describe('farm (processes)', () => {
+  it('renders a job to a signed job.succeeded webhook and an MP4 byte-identical to renderClip', async () => {
+    const created = await submitJob(farm.apiUrl, farm.apiKey, { image, audio: shortAudio, webhook: receiver.url });
+    expect(created.status).toBe(202);
+    const event = await receiver.waitFor(created.body.id, 'job.succeeded', 90_000);
+    expect(event.status).toBe('succeeded');
+    expect(receiver.rejected).toEqual([]);
+    const output = await downloadResult(farm.apiUrl, farm.apiKey, created.body.id);
+    const file = join(work, 'farm-short.mp4');
+    writeFileSync(file, output);
+    const info = await probeMedia(file);
+    expect(info.streams.map((s) => s.type).sort()).toEqual(['audio', 'video']);
+    const audioSeconds = (await probeMedia(shortAudio)).durationSeconds ?? 0;
+    expect(Math.abs((info.durationSeconds ?? 0) - audioSeconds)).toBeLessThan(0.1);
+    expect(sha256(output)).toBe(sha256(reference['short']!));
+    const job = await getJob(farm.apiUrl, farm.apiKey, created.body.id);
+    expect(job['output']).toMatchObject({ sha256: sha256(output), size: output.length });
+    expect(chunksOf(created.body.id)).toEqual([]);
+  }, 120_000);
+
+  it('answers a repeated Idempotency-Key with the same job and renders it once', async () => {
+    const first = await submitJob(farm.apiUrl, farm.apiKey, { image, audio: shortAudio, idempotencyKey: 'e2e-idem-1' });
+    const second = await submitJob(farm.apiUrl, farm.apiKey, { image, audio: shortAudio, idempotencyKey: 'e2e-idem-1' });
+    expect(first.status).toBe(202);
+    expect(second.body.id).toBe(first.body.id);
+    expect(second.headers.get('idempotent-replayed')).toBe('true');
+    await until('the idempotent job succeeding', async () => (await getJob(farm.apiUrl, farm.apiKey, first.body.id)).status === 'succeeded', 90_000, 250);
+    expect(sha256(await downloadResult(farm.apiUrl, farm.apiKey, first.body.id))).toBe(sha256(reference['short']!));
+  }, 120_000);
+
+  it('cancels a rendering job within seconds and deletes its chunks', async () => {
+    const created = await submitJob(farm.apiUrl, farm.apiKey, { image, audio: longAudio, webhook: receiver.url });
+    const id = created.body.id;
+    await until('a first chunk', async () => chunksOf(id).length > 0, 90_000);
+    const response = await fetch(`${farm.apiUrl}/v1/jobs/${id}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${farm.apiKey}` } });
+    expect(response.status).toBe(200);
+    const canceledAt = Date.now();
+    await receiver.waitFor(id, 'job.canceled', 15_000);
+    // Workers that were rendering notice within moments, abort, and remove anything they uploaded.
+    await until('chunks deleted', async () => chunksOf(id).length === 0, 10_000);
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(chunksOf(id)).toEqual([]);
+    expect((await getJob(farm.apiUrl, farm.apiKey, id)).status).toBe('canceled');
+    expect(Date.now() - canceledAt).toBeLessThan(15_000);
+  }, 120_000);
+
+  it('finishes a job whose worker is killed (SIGKILL) mid-segment, with the same bytes as renderClip', async () => {
+    const expected = await renderReference(longAudio, 'long');
+    const created = await submitJob(farm.apiUrl, farm.apiKey, { image, audio: longAudio, webhook: receiver.url });
+    const id = created.body.id;
+    await until('a first chunk', async () => chunksOf(id).length > 0, 90_000);
+    const connection = createRedisConnection(redis.url, { role: 'worker' });
+    const queue = new Queue(QUEUE_NAMES.segment, { connection, prefix: bullPrefix(farm.prefix) });
+    let victim: number | null = null;
+    await until('a segment being rendered', async () => {
+      const active = await queue.getJobs(['active']);
+      const owner = active.find((job) => job.data.jobId === id)?.processedBy;
+      const pid = owner === undefined ? NaN : Number(owner.slice(owner.lastIndexOf('-') + 1));
+      victim = farm.workers.find((w) => w.pid === pid)?.pid ?? null;
+      return victim !== null;
+    }, 30_000, 50);
+    process.kill(victim!, 'SIGKILL');
+    await queue.close();
+    connection.disconnect();
+    await receiver.waitFor(id, 'job.succeeded', 120_000);
+    const output = await downloadResult(farm.apiUrl, farm.apiKey, id);
+    expect(sha256(output)).toBe(sha256(expected));
+    expect(farm.workers.reduce((n, w) => n + w.restarts, 0)).toBeGreaterThanOrEqual(1);
+  }, 180_000);
+});
