@@ -16,5 +16,7 @@ export type { FarmProcessConfig } from './farm-config.ts';
 export { startRenderWorkers, startStitcherWorkers } from './start-workers.ts';
 export type { RunningWorkers } from './start-workers.ts';
 export { runUntilSignal } from './run-process.ts';
+export { runDemoJob } from './demo-run.ts';
+export type { DemoJobOptions, DemoJobResult } from './demo-run.ts';
 export { startLocalFarm } from './local-farm.ts';
 export type { LocalFarm, LocalFarmOptions } from './local-farm.ts';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { generateSecret } from '@portrait-farm/webhooks';
@@ -96,7 +96,9 @@ export async function startLocalFarm(options: LocalFarmOptions = {}): Promise<Lo
   const webhookSecret = generateSecret();
   const storageUrl = options.storageUrl ?? join(dataDir, 'storage');
   const children: SupervisedChild[] = [];
+  const configFile = join(dataDir, `gateway-config-${process.pid}.json`);
   const stopAll = async (): Promise<void> => {
+    await rm(configFile, { force: true });
     await Promise.all(children.filter((c) => c.name !== 'redis').map((c) => c.stop()));
     await Promise.all(children.filter((c) => c.name === 'redis').map((c) => c.stop()));
   };
@@ -126,7 +128,6 @@ export async function startLocalFarm(options: LocalFarmOptions = {}): Promise<Lo
     if (!/^[a-z0-9]+:/i.test(storageUrl) || /^[a-z]:[\\/]/i.test(storageUrl)) await mkdir(storageUrl, { recursive: true });
     const port = options.port === 0 ? await freePort() : (options.port ?? 8080);
     const apiUrl = `http://127.0.0.1:${port}`;
-    const configFile = join(dataDir, `gateway-config-${process.pid}.json`);
     await mkdir(dataDir, { recursive: true });
     await writeFile(
       configFile,

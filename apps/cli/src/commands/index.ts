@@ -1,8 +1,10 @@
 import type { CliCommand } from './command.ts';
+import { demoCommand } from './demo-command.ts';
 import { renderCommand } from './render-command.ts';
+import { upCommand } from './up-command.ts';
 
 /** Every sub-command, in the order `--help` lists them. Later: up, demo, verify. */
-export const COMMANDS: readonly CliCommand[] = Object.freeze([renderCommand]);
+export const COMMANDS: readonly CliCommand[] = Object.freeze([renderCommand, upCommand, demoCommand]);
 
 export function findCommand(name: string): CliCommand | null {
   return COMMANDS.find((command) => command.name === name) ?? null;

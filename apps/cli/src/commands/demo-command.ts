@@ -1,0 +1,87 @@
+import { existsSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { EXIT, type CliCommand } from './command.ts';
+import { parseFarmFlags } from './up-command.ts';
+
+export const DEMO_USAGE = `Usage: portrait-farm demo [options]
+
+Start the farm locally (as "up" does, 2 workers), send test/fixtures/astronaut.png and
+test/fixtures/demo-speech-20s.ogg through the HTTP API with a webhook, wait for the signed job.succeeded
+webhook, download the video and stop the farm.
+
+Options:
+  --out PATH         where the video goes (default: out/demo.mp4)
+  --workers N        worker processes, 1 to 64 (default: 2)
+  --port P           API port (default: any free one)
+  --storage URL      storage folder or s3:// URL (default: .cache/farm/storage)
+  --redis URL        an existing Redis (default: start redis-server)
+  --pack DIR         model pack (default: PORTRAIT_FARM_PACK or models/starter)
+  -h, --help         this text
+`;
+
+function outOption(argv: readonly string[]): { out: string | null; rest: string[] } {
+  const rest: string[] = [];
+  let out: string | null = null;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--out') out = argv[++i] ?? '';
+    else if (arg.startsWith('--out=')) out = arg.slice(6);
+    else rest.push(arg);
+  }
+  return { out, rest };
+}
+
+/** `portrait-farm demo`: one job through a local farm, end to end, as an API client. */
+export const demoCommand: CliCommand = {
+  name: 'demo',
+  summary: 'start the farm, render the demo clip through the API and webhook, stop',
+  usage: DEMO_USAGE,
+  async run(argv, io) {
+    const { out: outArg, rest } = outOption(argv);
+    const flags = parseFarmFlags(rest, io.cwd, 2, 0);
+    if (flags === null) {
+      io.stdout.write(DEMO_USAGE);
+      return EXIT.ok;
+    }
+    const { REPO_ROOT, runDemoJob, startLocalFarm } = await import('@portrait-farm/farm');
+    const image = join(REPO_ROOT, 'test/fixtures/astronaut.png');
+    const audio = join(REPO_ROOT, 'test/fixtures/demo-speech-20s.ogg');
+    const out = resolve(io.cwd, outArg ?? 'out/demo.mp4');
+    const pack = flags.packDir ?? process.env['PORTRAIT_FARM_PACK'] ?? join(REPO_ROOT, 'models/starter');
+    if (!existsSync(join(pack, 'manifest.json'))) {
+      io.stderr.write(`portrait-farm demo: model pack not found: ${pack} has no manifest.json (run npm run setup, or pass --pack)\n`);
+      return EXIT.failed;
+    }
+    const log = (line: string): void => {
+      io.stderr.write(`${line}\n`);
+    };
+    io.stdout.write(`Starting the farm (${flags.workers} workers)...\n`);
+    let farm;
+    try {
+      farm = await startLocalFarm({ ...flags, packDir: pack, log: (line) => process.env['PORTRAIT_FARM_VERBOSE'] === '1' && log(line) });
+    } catch (error) {
+      io.stderr.write(`portrait-farm demo: ${(error as Error).message}\n`);
+      return EXIT.failed;
+    }
+    try {
+      io.stdout.write(`Farm up at ${farm.apiUrl}; submitting ${relative(io.cwd, image)} + ${relative(io.cwd, audio)}\n`);
+      const result = await runDemoJob(farm, {
+        image,
+        audio,
+        out,
+        log: (line) => io.stdout.write(`  ${line}\n`),
+        ...(io.interrupt === undefined ? {} : { signal: io.interrupt }),
+      });
+      io.stdout.write(`Done in ${result.seconds.toFixed(1)} s: ${out} (${(result.bytes / 1e6).toFixed(2)} MB, job ${result.jobId})\n`);
+      const timings = (result.job['timings'] ?? {}) as Record<string, unknown>;
+      io.stdout.write(`  timings: ${JSON.stringify(timings)}\n`);
+      return EXIT.ok;
+    } catch (error) {
+      io.stderr.write(`portrait-farm demo: ${(error as Error).message}\n`);
+      return EXIT.failed;
+    } finally {
+      io.stdout.write('Stopping the farm...\n');
+      await farm.stop();
+    }
+  },
+};

@@ -1,0 +1,113 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { usageError } from '../cli-error.ts';
+import { integerInRange } from '../option-values.ts';
+import { EXIT, type CliCommand, type CliIo } from './command.ts';
+
+export const UP_USAGE = `Usage: portrait-farm up [options]
+
+Run the whole farm on this machine: Redis, the HTTP API (gateway), worker processes and a stitcher, each
+restarted if it crashes. Ctrl-C stops everything.
+
+Options:
+  --workers N        worker processes, 1 to 64 (default: 1)
+  --port P           API port, 0 for any free one (default: 8080)
+  --storage URL      storage: a folder or s3://bucket/prefix?endpoint=... (default: .cache/farm/storage)
+  --redis URL        use this Redis instead of starting redis-server (default: own, on 127.0.0.1)
+  --pack DIR         model pack of the workers (default: PORTRAIT_FARM_PACK or models/starter)
+  -h, --help         this text
+
+The API key is the first of PORTRAIT_FARM_API_KEYS (key:tenant,...) or a new one each run; it is printed.
+`;
+
+export interface FarmFlags {
+  workers: number;
+  port: number;
+  storageUrl?: string;
+  redisUrl?: string;
+  packDir?: string;
+}
+
+/** Parses the flags `up` and `demo` share; null for --help. */
+export function parseFarmFlags(argv: readonly string[], cwd: string, defaultWorkers: number, defaultPort: number): FarmFlags | null {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        workers: { type: 'string' },
+        port: { type: 'string' },
+        storage: { type: 'string' },
+        redis: { type: 'string' },
+        pack: { type: 'string' },
+        out: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw usageError((error as Error).message, true);
+  }
+  const v = parsed.values;
+  if (v.help === true) return null;
+  const storage = v.storage;
+  return {
+    workers: v.workers === undefined ? defaultWorkers : integerInRange('--workers', v.workers, 1, 64),
+    port: v.port === undefined ? defaultPort : integerInRange('--port', v.port, 0, 65535),
+    ...(storage === undefined ? {} : { storageUrl: /^s3:\/\//.test(storage) ? storage : resolve(cwd, storage) }),
+    ...(v.redis === undefined ? {} : { redisUrl: v.redis }),
+    ...(v.pack === undefined ? {} : { packDir: resolve(cwd, v.pack) }),
+  };
+}
+
+/** Resolves when the user interrupts (Ctrl-C). */
+export function interrupted(io: CliIo): Promise<void> {
+  const signal = io.interrupt;
+  if (signal === undefined) return new Promise(() => {});
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((done) => signal.addEventListener('abort', () => done(), { once: true }));
+}
+
+/** `portrait-farm up`: the farm as local child processes until Ctrl-C. */
+export const upCommand: CliCommand = {
+  name: 'up',
+  summary: 'run the whole farm locally (API, Redis, workers, stitcher) until Ctrl-C',
+  usage: UP_USAGE,
+  async run(argv, io) {
+    if (argv.includes('--out')) throw usageError('up has no --out option', true);
+    const flags = parseFarmFlags(argv, io.cwd, 1, 8080);
+    if (flags === null) {
+      io.stdout.write(UP_USAGE);
+      return EXIT.ok;
+    }
+    const { startLocalFarm } = await import('@portrait-farm/farm');
+    io.stdout.write(`Starting the farm (${flags.workers} worker${flags.workers === 1 ? '' : 's'})...\n`);
+    let farm;
+    try {
+      farm = await startLocalFarm({ ...flags, log: (line) => io.stderr.write(`${line}\n`) });
+    } catch (error) {
+      io.stderr.write(`portrait-farm up: ${(error as Error).message}\n`);
+      return EXIT.failed;
+    }
+    io.stdout.write(
+      [
+        '',
+        `  API       ${farm.apiUrl}  (OpenAPI: ${farm.apiUrl}/openapi.json)`,
+        `  API key   ${farm.apiKey}  (tenant ${farm.tenant})`,
+        `  Webhooks  signed with ${farm.webhookSecret}`,
+        `  Redis     ${farm.redisUrl}  prefix ${farm.prefix}`,
+        `  Storage   ${farm.storageUrl}`,
+        '',
+        `  curl -H "Authorization: Bearer ${farm.apiKey}" -F image=@portrait.png -F audio=@speech.wav ${farm.apiUrl}/v1/jobs`,
+        '',
+        'Press Ctrl-C to stop.',
+        '',
+      ].join('\n'),
+    );
+    await interrupted(io);
+    io.stdout.write('Stopping the farm...\n');
+    await farm.stop();
+    return EXIT.ok;
+  },
+};
