@@ -1,0 +1,100 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildGateway } from '@portrait-farm/gateway';
+import type { Gateway } from '@portrait-farm/gateway';
+import { createEngine, renderClip } from '@portrait-farm/engine';
+import type { Engine } from '@portrait-farm/engine';
+import { loadFarmConfig, startRenderWorkers, startStitcherWorkers, workKeys } from '@portrait-farm/farm';
+import type { RunningWorkers } from '@portrait-farm/farm';
+import { jobStorageKeys } from '@portrait-farm/jobs';
+import { createStorage } from '@portrait-farm/storage';
+import { startS3rver } from '@portrait-farm/storage/testing';
+import type { S3rverProcess } from '@portrait-farm/storage/testing';
+import { generateSecret } from '@portrait-farm/webhooks';
+import { writeEngineTestPack } from '../../packages/engine/src/testing/engine-test-pack.ts';
+import { startRedisServer, uniquePrefix } from '../helpers/redis-server.ts';
+import type { RedisServerProcess } from '../helpers/redis-server.ts';
+import { downloadResult, FIXTURES, getJob, JOB_OPTIONS, sha256, submitJob, WebhookReceiver } from './farm-harness.ts';
+
+// The farm's steps in this process (one engine shared by the render Workers) with S3-protocol storage (s3rver), the
+// gateway listening on a port: the same bytes as renderClip, and nothing left under work/ or chunks/.
+const work = mkdtempSync(join(tmpdir(), 'pf-e2e-s3-'));
+const pack = join(work, 'pack');
+const image = join(FIXTURES, 'astronaut.png');
+const audio = join(FIXTURES, 'speech-3s.wav');
+const API_KEY = 'e2e-s3-key-0001';
+const secret = generateSecret();
+let redis: RedisServerProcess;
+let s3: S3rverProcess;
+let engine: Engine;
+let gateway: Gateway;
+let apiUrl = '';
+let storageUrl = '';
+let receiver: WebhookReceiver;
+const running: RunningWorkers[] = [];
+
+beforeAll(async () => {
+  writeEngineTestPack(pack, { defaultSteps: 4 });
+  [redis, s3] = await Promise.all([startRedisServer(), startS3rver(['farm'])]);
+  storageUrl = `s3://S3RVER:S3RVER@farm/e2e?endpoint=${encodeURIComponent(s3.endpoint)}&region=us-east-1`;
+  const prefix = uniquePrefix('e2e');
+  receiver = await WebhookReceiver.start(() => secret);
+  gateway = await buildGateway({
+    redisUrl: redis.url,
+    storageUrl,
+    publicBaseUrl: 'http://127.0.0.1:1',
+    apiKeys: { [API_KEY]: 'tenant-s3' },
+    prefix,
+    inputFetch: { allowHttp: true },
+    webhookSecrets: { 'tenant-s3': secret },
+  });
+  apiUrl = await gateway.app.listen({ port: 0, host: '127.0.0.1' });
+  const config = loadFarmConfig({
+    PORTRAIT_FARM_REDIS_URL: redis.url,
+    PORTRAIT_FARM_STORAGE_URL: storageUrl,
+    PORTRAIT_FARM_PREFIX: prefix,
+    PORTRAIT_FARM_PACK: pack,
+    PORTRAIT_FARM_WEBHOOK_SECRETS: `tenant-s3:${secret}`,
+    PORTRAIT_FARM_WEBHOOK_ALLOW_LOOPBACK: '1',
+    PORTRAIT_FARM_TEMP_DIR: work,
+  });
+  engine = await createEngine({ pack, providers: ['cpu'] });
+  running.push(await startRenderWorkers(config, { engine }), await startStitcherWorkers(config));
+}, 120_000);
+
+afterAll(async () => {
+  for (const r of running) await r.close();
+  await gateway?.close();
+  await engine?.close();
+  await receiver?.close();
+  await s3?.stop();
+  await redis?.close();
+  rmSync(work, { recursive: true, force: true });
+}, 60_000);
+
+describe('farm (S3 storage, in-process steps)', () => {
+  it('renders through S3 storage to the same bytes as renderClip and cleans up its work files', async () => {
+    const out = join(work, 'reference.mp4');
+    await renderClip({ image, audio, out, pack, providers: ['cpu'], ...JOB_OPTIONS });
+    const created = await submitJob(apiUrl, API_KEY, { image, audio, webhook: receiver.url });
+    expect(created.status).toBe(202);
+    const id = created.body.id;
+    await receiver.waitFor(id, 'job.succeeded', 90_000);
+    const job = await getJob(apiUrl, API_KEY, id);
+    expect(job.status).toBe('succeeded');
+    expect(job['progress']).toMatchObject({ segmentsDone: 2, segmentsTotal: 2 });
+    const storage = createStorage(storageUrl);
+    try {
+      const stored = await storage.get(jobStorageKeys.output(id));
+      expect(sha256(stored)).toBe(sha256(readFileSync(out)));
+      expect(await storage.list(jobStorageKeys.chunkPrefix(id))).toEqual([]);
+      expect(await storage.exists(workKeys.clip(id))).toBe(false);
+    } finally {
+      await storage.close();
+    }
+    // The result URL of S3 storage is presigned by the S3 driver; the gateway answers 302 to it.
+    expect(sha256(await downloadResult(apiUrl, API_KEY, id))).toBe(sha256(readFileSync(out)));
+  }, 120_000);
+});
