@@ -1,0 +1,46 @@
+// npm run eval:render -- [--pack models/starter] [--clips DIR]... [--seed 0] [--steps N] [--guidance X] [--json out.json]
+// Renders clips with the pack, re-detects the face on every output frame and scores the mouth against the phone
+// timings. Clip folders hold NAME.wav + NAME.phones.json; the committed synthetic fixtures are always included,
+// and held-out real speech comes from `python -m portrait_train.eval_clips --data data --out DIR`.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createEngine, DEFAULT_PACK } from '@portrait-farm/engine';
+import { clipsInFolder, evaluateRenders, summarise, summaryTable, type EvaluationClip } from '@portrait-farm/evaluation';
+
+const { values } = parseArgs({
+  options: {
+    pack: { type: 'string', default: DEFAULT_PACK },
+    clips: { type: 'string', multiple: true, default: [] },
+    seed: { type: 'string', default: '0' },
+    steps: { type: 'string' },
+    guidance: { type: 'string' },
+    json: { type: 'string' },
+  },
+});
+const fixtures = new URL('../fixtures/', import.meta.url).pathname;
+const clips: EvaluationClip[] = [
+  { name: 'speech-3s', audio: join(fixtures, 'speech-3s.wav'), phones: (await import(join(fixtures, 'speech-3s.phones.json'), { with: { type: 'json' } })).default, kind: 'synthetic' },
+  ...values.clips.flatMap((dir) => clipsInFolder(dir, basename(dir).includes('synthetic') ? 'synthetic' : 'real')),
+];
+const work = mkdtempSync(join(tmpdir(), 'render-eval-'));
+const engine = await createEngine({ pack: values.pack, providers: ['cpu'] });
+try {
+  const results = await evaluateRenders(engine, {
+    image: join(fixtures, 'astronaut.png'),
+    clips,
+    workDir: work,
+    seed: Number(values.seed),
+    ...(values.steps === undefined ? {} : { steps: Number(values.steps) }),
+    ...(values.guidance === undefined ? {} : { guidance: Number(values.guidance) }),
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
+  const summary = summarise(results);
+  console.log(`render evaluation: pack ${values.pack}, seed ${values.seed}, steps ${values.steps ?? 'default'}, guidance ${values.guidance ?? 'default'}`);
+  console.log(summaryTable(summary));
+  if (values.json) writeFileSync(values.json, JSON.stringify({ summary, results }, null, 2));
+} finally {
+  await engine.close();
+  rmSync(work, { recursive: true, force: true });
+}
