@@ -1,0 +1,114 @@
+// npm run bench:farm [-- --runs 3 --seconds 30 --pack models/starter --workers 1,2]
+// For one clip of --seconds (astronaut.png, demo speech looped, 25 fps, full framing): the farm's time to the first
+// chunk and total time (submit -> succeeded) with each worker count, as real processes (gateway, Redis, workers,
+// stitcher, filesystem storage), and renderClip of the same clip in this process with its models already loaded;
+// the farm's overhead is its total with one worker minus renderClip. Medians over --runs, after a warm-up job.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createEngine, DEFAULT_PACK, renderClipWith, resolveRenderOptions } from '@portrait-farm/engine';
+import { startLocalFarm } from '@portrait-farm/farm';
+import type { LocalFarm } from '@portrait-farm/farm';
+import { writeEngineTestPack } from '../../packages/engine/src/testing/engine-test-pack.ts';
+
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '3' },
+    seconds: { type: 'string', default: '30' },
+    pack: { type: 'string' },
+    workers: { type: 'string', default: '1,2' },
+  },
+});
+const runs = Number(values.runs);
+const seconds = Number(values.seconds);
+const workerCounts = values.workers.split(',').map(Number);
+const work = mkdtempSync(join(tmpdir(), 'farm-bench-'));
+const fixtures = new URL('../fixtures/', import.meta.url).pathname;
+const options = { fps: 25, mode: 'full' as const, seed: 3 };
+
+let pack = values.pack ?? process.env['PORTRAIT_FARM_PACK'] ?? DEFAULT_PACK;
+let packNote = pack;
+if (!existsSync(join(pack, 'manifest.json'))) {
+  pack = join(work, 'pack');
+  writeEngineTestPack(pack);
+  packNote = 'engine test pack (test denoiser, real audio and face models; models/starter not present)';
+}
+const image = join(fixtures, 'astronaut.png');
+const audio = join(work, 'speech.wav');
+execFileSync('ffmpeg', ['-v', 'error', '-stream_loop', '-1', '-i', join(fixtures, 'demo-speech-20s.ogg'), '-t', String(seconds), '-ac', '1', '-ar', '44100', audio]);
+const warmAudio = join(fixtures, 'speech-3s.wav');
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function runJob(farm: LocalFarm, storageDir: string, audioPath: string): Promise<{ firstChunk: number; total: number; sha: string }> {
+  const form = new FormData();
+  form.append('options', JSON.stringify(options));
+  form.append('image', new Blob([readFileSync(image)]), 'astronaut.png');
+  form.append('audio', new Blob([readFileSync(audioPath)]), 'speech.wav');
+  const auth = { authorization: `Bearer ${farm.apiKey}` };
+  const start = performance.now();
+  const created = (await (await fetch(`${farm.apiUrl}/v1/jobs`, { method: 'POST', body: form, headers: auth })).json()) as { id: string };
+  const firstChunkFile = join(storageDir, 'jobs', created.id, 'chunks', '00000.ts');
+  let firstChunk = NaN;
+  for (;;) {
+    if (Number.isNaN(firstChunk) && existsSync(firstChunkFile)) firstChunk = (performance.now() - start) / 1000;
+    const job = (await (await fetch(`${farm.apiUrl}/v1/jobs/${created.id}`, { headers: auth })).json()) as { status: string; output: { sha256: string } | null };
+    if (job.status === 'succeeded') return { firstChunk, total: (performance.now() - start) / 1000, sha: job.output?.sha256 ?? '' };
+    if (job.status === 'failed' || job.status === 'canceled') throw new Error(`bench job ${created.id} ${job.status}`);
+    await sleep(50);
+  }
+}
+
+const results: Array<{ label: string; firstChunk: number; total: number }> = [];
+const shas = new Set<string>();
+for (const workers of workerCounts) {
+  const storageDir = join(work, `storage-${workers}`);
+  const farm = await startLocalFarm({ workers, port: 0, dataDir: join(work, `farm-${workers}`), storageUrl: storageDir, packDir: pack, env: { PORTRAIT_FARM_PROVIDERS: 'cpu' } });
+  try {
+    await runJob(farm, storageDir, warmAudio);
+    const firsts: number[] = [];
+    const totals: number[] = [];
+    for (let run = 0; run < runs; run++) {
+      const r = await runJob(farm, storageDir, audio);
+      firsts.push(r.firstChunk);
+      totals.push(r.total);
+      shas.add(r.sha);
+      process.stderr.write(`farm, ${workers} worker(s), run ${run + 1}: first chunk ${r.firstChunk.toFixed(2)} s, total ${r.total.toFixed(2)} s\n`);
+    }
+    results.push({ label: `farm, ${workers} worker${workers === 1 ? '' : 's'}`, firstChunk: median(firsts), total: median(totals) });
+  } finally {
+    await farm.stop();
+  }
+}
+
+const engine = await createEngine({ pack, providers: ['cpu'] });
+const local: number[] = [];
+let localSha = '';
+try {
+  for (let run = 0; run < runs; run++) {
+    const out = join(work, 'local.mp4');
+    const start = performance.now();
+    await renderClipWith(engine, resolveRenderOptions({ image, audio, out, pack, ...options }));
+    local.push((performance.now() - start) / 1000);
+    localSha = (await import('node:crypto')).createHash('sha256').update(readFileSync(out)).digest('hex');
+    process.stderr.write(`renderClip, run ${run + 1}: ${local.at(-1)!.toFixed(2)} s\n`);
+  }
+} finally {
+  await engine.close();
+}
+rmSync(work, { recursive: true, force: true });
+
+const localMedian = median(local);
+const lines = [
+  `Farm bench: ${seconds} s clip, 512x512, 25 fps, ${runs} run(s) each (medians), pack: ${packNote}`,
+  `  ${'setup'.padEnd(22)} ${'first chunk'.padStart(12)} ${'total'.padStart(9)} ${'x real time'.padStart(12)}`,
+  ...results.map((r) => `  ${r.label.padEnd(22)} ${`${r.firstChunk.toFixed(2)} s`.padStart(12)} ${`${r.total.toFixed(2)} s`.padStart(9)} ${(r.total / seconds).toFixed(2).padStart(12)}`),
+  `  ${'renderClip (loaded)'.padEnd(22)} ${'-'.padStart(12)} ${`${localMedian.toFixed(2)} s`.padStart(9)} ${(localMedian / seconds).toFixed(2).padStart(12)}`,
+];
+const one = results.find((r) => r.label === 'farm, 1 worker');
+if (one !== undefined) lines.push(`  farm overhead (1 worker - renderClip): ${(one.total - localMedian).toFixed(2)} s (${(((one.total - localMedian) / localMedian) * 100).toFixed(1)} %)`);
+lines.push(`  outputs identical to renderClip: ${shas.size === 1 && shas.has(localSha) ? 'yes' : `NO (${[...shas].join(', ')} vs ${localSha})`}`);
+process.stdout.write(`${lines.join('\n')}\n`);
