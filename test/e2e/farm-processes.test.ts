@@ -9,6 +9,7 @@ import type { LocalFarm } from '@portrait-farm/farm';
 import { probeMedia } from '@portrait-farm/media';
 import { bullPrefix, createRedisConnection, QUEUE_NAMES } from '@portrait-farm/queue';
 import { Queue } from 'bullmq';
+import sharp from 'sharp';
 import { startRedisServer, uniquePrefix } from '../helpers/redis-server.ts';
 import type { RedisServerProcess } from '../helpers/redis-server.ts';
 import { downloadResult, FIXTURES, getJob, JOB_OPTIONS, loopedSpeech, sha256, submitJob, until, WebhookReceiver } from './farm-harness.ts';
@@ -97,6 +98,17 @@ describe('farm (processes)', () => {
     await until('the idempotent job succeeding', async () => (await getJob(farm.apiUrl, farm.apiKey, first.body.id)).status === 'succeeded', 90_000, 250);
     expect(sha256(await downloadResult(farm.apiUrl, farm.apiKey, first.body.id))).toBe(sha256(reference['short']!));
   }, 120_000);
+
+  it('fails a job whose portrait has no face at once (no retries), with a signed job.failed webhook', async () => {
+    const blank = join(work, 'blank.png');
+    await sharp({ create: { width: 256, height: 256, channels: 3, background: { r: 120, g: 130, b: 140 } } }).png().toFile(blank);
+    const created = await submitJob(farm.apiUrl, farm.apiKey, { image: blank, audio: shortAudio, webhook: receiver.url });
+    expect(created.status).toBe(202);
+    await receiver.waitFor(created.body.id, 'job.failed', 30_000);
+    const job = await getJob(farm.apiUrl, farm.apiKey, created.body.id);
+    expect(job.status).toBe('failed');
+    expect(job['error']).toMatchObject({ code: 'FACE_NOT_FOUND' });
+  }, 60_000);
 
   it('cancels a rendering job within seconds and deletes its chunks', async () => {
     const created = await submitJob(farm.apiUrl, farm.apiKey, { image, audio: longAudio, webhook: receiver.url });

@@ -3,7 +3,7 @@ import { prepareClip, ProgressReporter, resolveRenderOptions } from '@portrait-f
 import type { JobPlan } from '@portrait-farm/jobs';
 import type { EngineDeps } from './farm-deps.ts';
 import { jobRenderOptions } from './job-render-options.ts';
-import { download, liveRecord, secondsSince, withTempDir } from './step-support.ts';
+import { download, holdCancelSignal, liveRecord, secondsSince, withTempDir } from './step-support.ts';
 import { encodePreparedClip } from './work-codec.ts';
 import { workKeys } from './work-keys.ts';
 
@@ -18,7 +18,7 @@ export async function processPrepare(deps: EngineDeps, jobId: string): Promise<S
   const record = await liveRecord(deps, jobId);
   if (record === null) return 'skipped';
   await deps.jobs.transition(jobId, 'preparing');
-  const signal = await deps.cancels.signalFor(jobId);
+  const { signal, release } = await holdCancelSignal(deps, jobId);
   try {
     const started = performance.now();
     const clip = await withTempDir(deps, 'prepare', async (dir) => {
@@ -54,6 +54,6 @@ export async function processPrepare(deps: EngineDeps, jobId: string): Promise<S
     if (signal.aborted) return 'canceled';
     throw error;
   } finally {
-    deps.cancels.release(jobId);
+    release();
   }
 }

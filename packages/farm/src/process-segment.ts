@@ -2,10 +2,11 @@ import { join } from 'node:path';
 import { generateSegmentMotion, renderSegmentChunk, segmentOutputMotion } from '@portrait-farm/engine';
 import type { SegmentRelay } from '@portrait-farm/engine';
 import { jobStorageKeys } from '@portrait-farm/jobs';
+import type { ClipLease } from './clip-cache.ts';
 import { FarmError } from './errors.ts';
 import type { EngineDeps } from './farm-deps.ts';
 import type { StepOutcome } from './process-prepare.ts';
-import { liveRecord, secondsSince, withTempDir } from './step-support.ts';
+import { holdCancelSignal, liveRecord, secondsSince, withTempDir } from './step-support.ts';
 import { decodeRelay, encodeRelay } from './work-codec.ts';
 import { workKeys } from './work-keys.ts';
 
@@ -17,10 +18,11 @@ import { workKeys } from './work-keys.ts';
 export async function processSegment(deps: EngineDeps, jobId: string, index: number): Promise<StepOutcome> {
   const record = await liveRecord(deps, jobId);
   if (record === null) return 'skipped';
-  const signal = await deps.cancels.signalFor(jobId);
-  const lease = await deps.clips.lease(jobId);
+  const { signal, release } = await holdCancelSignal(deps, jobId);
   const chunkKey = jobStorageKeys.chunk(jobId, index);
+  let lease: ClipLease | null = null;
   try {
+    lease = await deps.clips.lease(jobId);
     const { clip } = lease;
     const segment = clip.segments[index];
     if (segment === undefined) throw new FarmError('FARM_MISSING_INPUT', `Job ${jobId} has ${clip.segments.length} segments; segment ${index} does not exist.`);
@@ -72,7 +74,7 @@ export async function processSegment(deps: EngineDeps, jobId: string, index: num
     }
     throw error;
   } finally {
-    lease.release();
-    deps.cancels.release(jobId);
+    lease?.release();
+    release();
   }
 }

@@ -8,7 +8,7 @@ import { concatChunks, probeMedia } from '@portrait-farm/media';
 import { FarmError } from './errors.ts';
 import type { FarmDeps } from './farm-deps.ts';
 import type { StepOutcome } from './process-prepare.ts';
-import { deleteIntermediates, download, liveRecord, secondsSince, withTempDir } from './step-support.ts';
+import { deleteIntermediates, download, holdCancelSignal, liveRecord, secondsSince, withTempDir } from './step-support.ts';
 
 async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');
@@ -27,7 +27,7 @@ export async function processStitch(deps: FarmDeps, jobId: string): Promise<Step
   const plan = record.plan;
   if (plan === null) throw new FarmError('FARM_MISSING_INPUT', `Job ${jobId} has no segment plan; it cannot be stitched before prepare.`);
   await deps.jobs.transition(jobId, 'stitching');
-  const signal = await deps.cancels.signalFor(jobId);
+  const { signal, release } = await holdCancelSignal(deps, jobId);
   const started = performance.now();
   try {
     const output = await withTempDir(deps, 'stitch', async (dir) => {
@@ -56,7 +56,7 @@ export async function processStitch(deps: FarmDeps, jobId: string): Promise<Step
     if (signal.aborted) return 'canceled';
     throw error;
   } finally {
-    deps.cancels.release(jobId);
+    release();
   }
 }
 

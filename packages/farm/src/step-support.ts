@@ -40,3 +40,36 @@ export async function deleteIntermediates(deps: FarmDeps, jobId: string): Promis
 export function secondsSince(start: number): number {
   return (performance.now() - start) / 1000;
 }
+
+const holders = new WeakMap<object, Map<string, number>>();
+
+/**
+ * The job's cancel signal, counted per process: the watcher stops watching the job only when the last step of it
+ * running here lets go (two steps of one job may run at once in one process).
+ */
+export async function holdCancelSignal(deps: FarmDeps, jobId: string): Promise<{ signal: AbortSignal; release: () => void }> {
+  let counts = holders.get(deps.cancels);
+  if (counts === undefined) {
+    counts = new Map();
+    holders.set(deps.cancels, counts);
+  }
+  const held = counts;
+  held.set(jobId, (held.get(jobId) ?? 0) + 1);
+  let released = false;
+  const release = (): void => {
+    if (released) return;
+    released = true;
+    const left = (held.get(jobId) ?? 1) - 1;
+    if (left > 0) held.set(jobId, left);
+    else {
+      held.delete(jobId);
+      deps.cancels.release(jobId);
+    }
+  };
+  try {
+    return { signal: await deps.cancels.signalFor(jobId), release };
+  } catch (error) {
+    release();
+    throw error;
+  }
+}
