@@ -25,7 +25,7 @@ describe('runCli', () => {
     expect(none.stderr.text()).toContain('Usage: portrait-farm <command>');
     const unknown = io();
     expect(await runCli(['paint'], unknown)).toBe(2);
-    expect(unknown.stderr.text()).toContain('unknown command "paint" (commands: render)');
+    expect(unknown.stderr.text()).toContain('unknown command "paint" (commands: render, up, demo)');
   });
 
   it('shows render usage for render --help and help render', async () => {
