@@ -94,46 +94,56 @@ class Trainer:
 
 
 class TrainingData:
-    """Utterances of the dataset, loaded once each; `refresh` picks up utterances added to index.jsonl since."""
+    """Utterances of the dataset (index.jsonl, plus entries/*.json of a build in progress), loaded once each;
+    `refresh` picks up utterances added or rewritten since."""
 
     def __init__(self, data_dir: Path):
         self.data_dir = Path(data_dir)
         self.cache: dict[str, dict] = {}
-        self.mtime: float | None = None
+        self.rows: dict[str, dict] = {}
         self.train: list[dict] = []
         self.held: list[dict] = []
         self.hours_by_source: dict[str, float] = {}
 
     def refresh(self) -> bool:
+        """Load utterances that are new or rewritten (e.g. retargeted) since the last call. Utterances missing from
+        the current index stay (the builder rewrites the index as it goes, so it may list only part of the set)."""
         try:
-            mtime = (self.data_dir / "index.jsonl").stat().st_mtime
-            rows = load_index(self.data_dir)
+            index = load_index(self.data_dir)
         except (OSError, ValueError):  # the builder may be replacing the index right now
             return False
-        changed = mtime != self.mtime
-        self.mtime = mtime
-        for row in rows:
-            if row.get("split") not in ("train", "heldout"):
-                continue
+        for path in sorted((self.data_dir / "entries").glob("*.json")):  # finished items of a build in progress
             try:
-                file_mtime = (self.data_dir / row["file"]).stat().st_mtime
-                cached = self.cache.get(row["id"])
-                if cached is not None and cached["mtime"] == file_mtime:
-                    continue
-                utt = load_utterance(self.data_dir, row)  # new, or rewritten (e.g. retargeted) since loaded
+                index += [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
             except (OSError, ValueError):
                 continue
+        changed = False
+        for row in index:
+            if row.get("split") not in ("train", "heldout"):
+                continue
+            if self.rows.get(row["id"], {}).get("split") != row["split"]:
+                changed = True
+            self.rows[row["id"]] = row
+        for uid, row in self.rows.items():
+            try:
+                file_mtime = (self.data_dir / row["file"]).stat().st_mtime
+                cached = self.cache.get(uid)
+                if cached is not None and cached["mtime"] == file_mtime:
+                    continue
+                utt = load_utterance(self.data_dir, row)
+            except (OSError, ValueError, KeyError):
+                continue
             check_motion_shape(utt)
-            self.cache[row["id"]] = {"features": utt["features"], "motion": utt["motion"], "mtime": file_mtime}
+            self.cache[uid] = {"features": utt["features"], "motion": utt["motion"], "mtime": file_mtime}
             changed = True
         if not changed:
             return False
-        rows = [r for r in rows if r["id"] in self.cache]
-        self.train = [self.cache[r["id"]] for r in rows if r.get("split") == "train"]
-        self.held = [self.cache[r["id"]] for r in rows if r.get("split") == "heldout"]
+        rows = [r for uid, r in sorted(self.rows.items()) if uid in self.cache]
+        self.train = [self.cache[r["id"]] for r in rows if r["split"] == "train"]
+        self.held = [self.cache[r["id"]] for r in rows if r["split"] == "heldout"]
         hours: dict[str, float] = {}
         for r in rows:
-            if r.get("split") == "train":
+            if r["split"] == "train":
                 hours[r["source"]] = hours.get(r["source"], 0.0) + float(r["seconds"]) / 3600
         self.hours_by_source = hours
         return True
