@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -110,7 +110,7 @@ describe('farm (processes)', () => {
     expect(job['error']).toMatchObject({ code: 'FACE_NOT_FOUND' });
   }, 60_000);
 
-  it('cancels a rendering job within seconds and deletes its chunks', async () => {
+  it('cancels a rendering job within seconds and deletes its chunks and work files', async () => {
     const created = await submitJob(farm.apiUrl, farm.apiKey, { image, audio: longAudio, webhook: receiver.url });
     const id = created.body.id;
     await until('a first chunk', async () => chunksOf(id).length > 0, 90_000);
@@ -122,6 +122,7 @@ describe('farm (processes)', () => {
     await until('chunks deleted', async () => chunksOf(id).length === 0, 10_000);
     await new Promise((r) => setTimeout(r, 3000));
     expect(chunksOf(id)).toEqual([]);
+    await until('work files deleted', async () => !existsSync(join(storageDir, 'jobs', id, 'work', 'clip.bin')), 10_000);
     expect((await getJob(farm.apiUrl, farm.apiKey, id)).status).toBe('canceled');
     expect(Date.now() - canceledAt).toBeLessThan(15_000);
   }, 120_000);

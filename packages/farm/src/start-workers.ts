@@ -13,8 +13,10 @@ import { ClipCache } from './clip-cache.ts';
 import type { FarmProcessConfig } from './farm-config.ts';
 import type { EngineDeps, FarmDeps } from './farm-deps.ts';
 import { processPrepare } from './process-prepare.ts';
+import type { StepOutcome } from './process-prepare.ts';
 import { processSegment } from './process-segment.ts';
 import { failJob, processStitch } from './process-stitch.ts';
+import { deleteIntermediates } from './step-support.ts';
 
 /** Errors no retry can fix (bad input, no face): the job fails at once instead of after every attempt. */
 const PERMANENT_CODES = new Set([
@@ -75,18 +77,26 @@ async function openShared(config: FarmProcessConfig, log: (line: string) => void
   };
 }
 
+/** A step found its job canceled or failed: remove what this or a racing step may have written after the cleanup. */
+async function cleanUpEnded(deps: FarmDeps, jobId: string): Promise<void> {
+  const record = await deps.jobs.getById(jobId);
+  if (record !== null && (record.status === 'canceled' || record.status === 'failed')) await deleteIntermediates(deps, jobId);
+}
+
 function stepWorker<T extends { jobId: string }>(
   shared: Shared,
   config: FarmProcessConfig,
   queue: string,
   concurrency: number,
-  run: (data: T) => Promise<unknown>,
+  run: (data: T) => Promise<StepOutcome>,
 ): Worker<T> {
   const worker = new Worker<T>(
     queue,
     async (job: Job<T>) => {
       try {
-        return await run(job.data);
+        const outcome = await run(job.data);
+        if (outcome === 'canceled' || outcome === 'skipped') await cleanUpEnded(shared.deps, job.data.jobId);
+        return outcome;
       } catch (error) {
         const code = codeOf(error);
         if (!PERMANENT_CODES.has(code)) throw error;
@@ -106,7 +116,8 @@ function stepWorker<T extends { jobId: string }>(
   worker.on('error', (error) => shared.deps.log(`${queue} worker: ${error.message}`));
   worker.on('failed', (job, error) => {
     if (job === undefined) return;
-    const finalAttempt = error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
+    const stalledOut = /stalled more than/i.test(error.message);
+    const finalAttempt = error instanceof UnrecoverableError || stalledOut || job.attemptsMade >= (job.opts.attempts ?? 1);
     shared.deps.log(`${job.data.jobId}: ${queue} step failed (attempt ${job.attemptsMade}): ${error.message}`);
     if (!finalAttempt) return;
     failJob(shared.deps, job.data.jobId, { code: codeOf(error), message: `The ${queue} step failed: ${error.message}` }).catch((e: Error) =>
