@@ -4,3 +4,5 @@ export { mouthOpening, scorePhones, pearson, bestLag, rigidJitter, rigidShapeDri
 export type { FrameLandmarks, MouthThresholds, PhoneScores } from './mouth-metrics.ts';
 export { phoneClass, framesOf, BILABIALS, OPEN_VOWELS, SILENCES } from './phones.ts';
 export type { TimedPhone } from './phones.ts';
+export { saveMouthSheet } from './mouth-sheet.ts';
+export type { MouthSheetOptions } from './mouth-sheet.ts';
