@@ -20,3 +20,4 @@ export { createRenderPool } from './render-pool.ts';
 export type { RenderPool } from './render-pool.ts';
 export { EngineError, ENGINE_ERROR_CODES } from './errors.ts';
 export type { EngineErrorCode } from './errors.ts';
+export { retargetToPortrait } from './retarget.ts';

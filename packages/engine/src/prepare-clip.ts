@@ -1,5 +1,6 @@
 import { decodeImage } from '@portrait-farm/face';
 import { decodeAudio } from '@portrait-farm/media';
+import { createMeshwarpRendererFromPrepared, prepareMeshwarp } from '@portrait-farm/renderer';
 import type { Engine } from './engine.ts';
 import { EngineError } from './errors.ts';
 import type { ProgressReporter } from './progress.ts';
@@ -35,6 +36,7 @@ export async function prepareClip(
   const image = await decodeImage(o.image);
   const analysis = await engine.face.analyze(image, { faceIndex: o.faceIndex, ...(o.faceBox === null ? {} : { faceBox: o.faceBox }) });
   const source = await prepareSourceImage(image, analysis, o.mode);
+  const neutral = createMeshwarpRendererFromPrepared(prepareMeshwarp({ image: source.image, landmarks: source.landmarks })).neutral;
   throwIfAborted(o.signal);
 
   progress.start('audio');
@@ -50,6 +52,7 @@ export async function prepareClip(
     outputFrames,
     features,
     source,
+    neutral,
     motion: { seed: o.seed, steps: o.steps, solver: o.solver, guidance: o.guidance, controls: { ...o.controls, seed: o.seed } },
     segments: planSegments({
       motionFrames: features.frameCount,

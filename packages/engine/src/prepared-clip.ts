@@ -26,6 +26,8 @@ export interface PreparedClip {
   features: FeatureMatrix & { melPeak: number };
   /** The picture the renderer animates (crop or full framing) with its landmarks. */
   source: SourceImage;
+  /** The channel values the portrait itself shows (the renderer's estimate), which motion is fitted to. */
+  neutral: Float32Array;
   motion: ClipMotionSettings;
   segments: SegmentPlan[];
 }

@@ -2,6 +2,7 @@ import { MOTION_CHANNEL_COUNT as C } from '@portrait-farm/contracts';
 import { applyControls, createMotionGenerator, resampleRange } from '@portrait-farm/motion';
 import type { Engine } from './engine.ts';
 import { EngineError } from './errors.ts';
+import { retargetToPortrait } from './retarget.ts';
 import type { PreparedClip, SegmentRelay } from './prepared-clip.ts';
 import type { SegmentPlan } from './segment-plan.ts';
 
@@ -40,7 +41,8 @@ export async function generateSegmentMotion(engine: Engine, clip: PreparedClip, 
 }
 
 /**
- * Output motion of a segment's frames: the relayed and the segment's own motion with the controls applied, resampled
+ * Output motion of a segment's frames: the relayed and the segment's own motion fitted to the portrait, with the
+ * controls applied, resampled
  * to the output rate. Equal, frame for frame, to the same frames of a whole-clip run.
  */
 export function segmentOutputMotion(engine: Engine, clip: PreparedClip, segment: SegmentPlan, relay: SegmentRelay | null, motion: Float32Array): Float32Array {
@@ -51,7 +53,7 @@ export function segmentOutputMotion(engine: Engine, clip: PreparedClip, segment:
   const firstFrame = segment.motionStart - before;
   const pack = engine.pack;
   const controlled = applyControls(
-    { fps: pack.fps, frameCount: known.length / C, data: known },
+    { fps: pack.fps, frameCount: known.length / C, data: retargetToPortrait(known, clip.neutral, pack.channelMean) },
     clip.motion.controls,
     { channelMean: pack.channelMean, firstFrame },
   );

@@ -12,6 +12,7 @@ import { prepareClip } from './prepare-clip.ts';
 import type { PreparedClip, SegmentRelay } from './prepared-clip.ts';
 import { ProgressReporter } from './progress.ts';
 import { renderClipWith } from './render-clip.ts';
+import { retargetToPortrait } from './retarget.ts';
 import { resolveRenderOptions, type RenderClipOptions } from './render-options.ts';
 import { createRenderPool } from './render-pool.ts';
 import { renderSegmentChunk } from './render-segment.ts';
@@ -72,7 +73,9 @@ describe('segments', () => {
         for (const [i, segment] of clip.segments.entries()) joined.set(output[i]!, segment.frameStart * C);
 
         const generator = await createMotionGenerator(engine.pack, engine.denoiser, { silenceFeature: engine.silenceFeature, seed: 11 });
-        const track = resample(applyControls(await generator.generateAll(clip.features), clip.motion.controls, { channelMean: engine.pack.channelMean }), fps);
+        const generated = await generator.generateAll(clip.features);
+        retargetToPortrait(generated.data, clip.neutral, engine.pack.channelMean);
+        const track = resample(applyControls(generated, clip.motion.controls, { channelMean: engine.pack.channelMean }), fps);
         const whole = track.data;
         const compared = Math.min(clip.outputFrames, track.frameCount) * C;
         expect(joined.subarray(0, compared)).toEqual(whole.subarray(0, compared));
