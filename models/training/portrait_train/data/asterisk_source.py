@@ -7,7 +7,6 @@ import hashlib
 import re
 import subprocess
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -88,13 +87,13 @@ def normalise_words(text: str) -> list[str]:
     return words
 
 
-@lru_cache(maxsize=2)
 def _decoder(wide: bool = False):
+    """A fresh decoder with per-utterance (batch) cepstral mean normalisation. A reused decoder keeps state between
+    utterances (alignments then depend on what the process aligned before), so every alignment gets its own."""
     import pocketsphinx
 
-    if wide:
-        return pocketsphinx.Decoder(lm=None, loglevel="ERROR", beam=1e-100, wbeam=1e-80, pbeam=1e-100)
-    return pocketsphinx.Decoder(lm=None, loglevel="ERROR")
+    beams = {"beam": 1e-100, "wbeam": 1e-80, "pbeam": 1e-100} if wide else {}
+    return pocketsphinx.Decoder(lm=None, loglevel="ERROR", cmn="batch", **beams)
 
 
 def flite_pronunciation(word: str) -> list[str]:
@@ -108,7 +107,7 @@ def flite_pronunciation(word: str) -> list[str]:
 
 
 def _align_once(decoder, pcm: bytes, words: list[str]):
-    decoder.set_align_text(" ".join(words))
+    decoder.set_align_text(" ".join(words))  # first pass: word alignment; second pass: phones and states
     decoder.start_utt()
     decoder.process_raw(pcm, full_utt=True)
     decoder.end_utt()
@@ -126,7 +125,7 @@ def align(audio: np.ndarray, words: list[str]) -> list[PhoneSegment]:
     """Phone segments of 16 kHz float audio for a known word sequence (two-pass pocketsphinx alignment).
 
     The prompts are trimmed tightly, so 0.2 s of silence is added on both sides for the aligner (its grammar
-    starts and ends in silence); a failed attempt is retried once with a fresh decoder and wider beams."""
+    starts and ends in silence); a failed attempt is retried once with wider beams."""
     pad = np.zeros(_ALIGN_PAD, np.float32)
     pcm = (np.clip(np.concatenate([pad, audio, pad]), -1, 1) * 32767).astype(np.int16).tobytes()
     for attempt in range(2):
@@ -139,7 +138,6 @@ def align(audio: np.ndarray, words: list[str]) -> list[PhoneSegment]:
             alignment = _align_once(decoder, pcm, words)
             break
         except RuntimeError:
-            _decoder.cache_clear()  # a failed search can leave the decoder unusable
             if attempt == 1:
                 raise
     offset = _ALIGN_PAD / 16000.0

@@ -137,3 +137,43 @@ def events_to_segments(events: list[tuple[str, float]], total: float) -> list[Ph
         for k, label in enumerate(labels):
             segments.append(PhoneSegment(start + k * step, start + (k + 1) * step, label))
     return fill_silence(segments, total)
+
+
+def synth_isolated(text: str, voice: str = "en", rate: int = 175, pitch: int = 50, pitch_range: int = 50,
+                   ssml: bool = False) -> EspeakResult:
+    """Synthesise in a fresh process. espeak-ng carries state from one utterance to the next (the same text can
+    come out a few samples longer), so a fresh engine per utterance keeps the dataset reproducible."""
+    import json
+    import subprocess
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    package_root = Path(__file__).resolve().parents[2]
+    request = {"text": text, "voice": voice, "rate": rate, "pitch": pitch, "range": pitch_range, "ssml": ssml}
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run([sys.executable, "-m", "portrait_train.data.espeak_source", tmp], input=json.dumps(request),
+                       text=True, check=True, cwd=package_root, capture_output=True)
+        audio = np.load(Path(tmp) / "audio.npy")
+        meta = json.loads((Path(tmp) / "meta.json").read_text())
+    raw = [(name, float(t)) for name, t in meta["raw"]]
+    total = len(audio) / meta["sample_rate"]
+    return EspeakResult(audio, int(meta["sample_rate"]), events_to_segments(raw, total), raw)
+
+
+def _serve(out_dir: str) -> None:
+    import json
+    import sys
+    from pathlib import Path
+
+    request = json.loads(sys.stdin.read())
+    result = EspeakEngine().synth(request["text"], request["voice"], request["rate"], request["pitch"],
+                                  request["range"], ssml=request["ssml"])
+    np.save(Path(out_dir) / "audio.npy", result.audio)
+    (Path(out_dir) / "meta.json").write_text(json.dumps({"sample_rate": result.sample_rate, "raw": result.raw_phonemes}))
+
+
+if __name__ == "__main__":
+    import sys
+
+    _serve(sys.argv[1])

@@ -13,26 +13,15 @@ from ..features import compute_features
 from ..targets import build_targets, envelope
 from . import asterisk_source, augment, festival_source, flite_source, text
 from .audio_io import normalise_peak, to_16k
+from .espeak_source import synth_isolated
 from .phones import PhoneSegment, fill_silence
 from .record import IndexEntry, load_utterance, phones_of, save_utterance, seed_of, to_int16
-
-_ENGINE = None
-
 
 @dataclass
 class Job:
     """One unit of work (a festival job carries several utterances)."""
     source: str
     items: list[dict] = field(default_factory=list)  # each: id, voice, lang, split, augments, params
-
-
-def _espeak():
-    global _ENGINE
-    if _ENGINE is None:
-        from .espeak_source import EspeakEngine
-
-        _ENGINE = EspeakEngine()
-    return _ENGINE
 
 
 def pad(audio: np.ndarray, phones: list[PhoneSegment], rng: random.Random) -> tuple[np.ndarray, list[PhoneSegment]]:
@@ -56,7 +45,7 @@ def synthesise(job: Job) -> list[tuple[dict, np.ndarray, list[PhoneSegment]]]:
         if job.source == "flite":
             audio, phones = flite_source.synth(p["text"], it["voice"], p["stretch"], p.get("f0_mean"))
         elif job.source in ("espeak", "singing"):
-            res = _espeak().synth(p["text"], it["voice"], p["rate"], p["pitch"], p["range"], ssml=job.source == "singing")
+            res = synth_isolated(p["text"], it["voice"], p["rate"], p["pitch"], p["range"], ssml=job.source == "singing")
             audio, phones = to_16k(res.audio, res.sample_rate), res.phones
         elif job.source == "asterisk":
             audio = asterisk_source.decode_g722(Path(p["path"]))
@@ -78,7 +67,9 @@ def run_job(job: Job, out_dir: Path) -> list[dict]:
         rng = random.Random(seed_of(it["id"]))
         audio = normalise_peak(audio, rng.uniform(0.3, 0.9))
         audio, phones = pad(audio, phones, rng)
-        audio = to_int16(audio).astype(np.float32) / 32768.0  # targets see exactly the stored clean audio
+        # targets see exactly what is stored (int16 audio, float32 phone times), so --retarget reproduces them
+        audio = to_int16(audio).astype(np.float32) / 32768.0
+        phones = [PhoneSegment(float(np.float32(p.start)), float(np.float32(p.end)), p.label) for p in phones]
         motion = build_targets(phones, audio, seed_of(it["id"]))
         env = envelope(audio, len(motion))
         lines = []
