@@ -114,6 +114,10 @@ describe('farm (processes)', () => {
     const created = await submitJob(farm.apiUrl, farm.apiKey, { image, audio: longAudio, webhook: receiver.url });
     const id = created.body.id;
     await until('a first chunk', async () => chunksOf(id).length > 0, 90_000);
+    // The gateway's live playlist lists the chunks the workers stored, as they come.
+    const live = await (await fetch(`${farm.apiUrl}/v1/jobs/${id}/live.m3u8`, { headers: { authorization: `Bearer ${farm.apiKey}` } })).text();
+    expect(live).toContain('#EXTM3U');
+    expect(live).toMatch(/#EXTINF:\d+\.\d{3},\n\S*00000\.ts/);
     const response = await fetch(`${farm.apiUrl}/v1/jobs/${id}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${farm.apiKey}` } });
     expect(response.status).toBe(200);
     const canceledAt = Date.now();

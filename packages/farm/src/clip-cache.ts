@@ -9,6 +9,8 @@ import { workKeys } from './work-keys.ts';
 interface Entry {
   clip: Promise<PreparedClip>;
   pool: Promise<RenderPool> | null;
+  /** The pool renders one segment at a time (its threads answer whoever is listening); later callers wait here. */
+  poolTurn: Promise<void>;
   users: number;
   usedAt: number;
 }
@@ -16,7 +18,8 @@ interface Entry {
 /** A job's prepared clip and render pool, lent to one segment step and handed back with `release()`. */
 export interface ClipLease {
   clip: PreparedClip;
-  pool(): Promise<RenderPool>;
+  /** Runs `render` with the job's render pool, after any other segment of the job using it in this process. */
+  withPool<T>(render: (pool: RenderPool) => Promise<T>): Promise<T>;
   release(): void;
 }
 
@@ -37,7 +40,7 @@ export class ClipCache {
   async lease(jobId: string): Promise<ClipLease> {
     let entry = this.entries.get(jobId);
     if (entry === undefined) {
-      entry = { clip: this.load(jobId), pool: null, users: 0, usedAt: Date.now() };
+      entry = { clip: this.load(jobId), pool: null, poolTurn: Promise.resolve(), users: 0, usedAt: Date.now() };
       this.entries.set(jobId, entry);
     }
     entry.users++;
@@ -55,9 +58,16 @@ export class ClipCache {
     let released = false;
     return {
       clip,
-      pool: () => {
-        current.pool ??= createRenderPool(prepareMeshwarp({ image: clip.source.image, landmarks: clip.source.landmarks }), this.renderThreads);
-        return current.pool;
+      withPool: <T>(render: (pool: RenderPool) => Promise<T>): Promise<T> => {
+        const run = current.poolTurn.then(async () => {
+          current.pool ??= createRenderPool(prepareMeshwarp({ image: clip.source.image, landmarks: clip.source.landmarks }), this.renderThreads);
+          return render(await current.pool);
+        });
+        current.poolTurn = run.then(
+          () => {},
+          () => {},
+        );
+        return run;
       },
       release: () => {
         if (released) return;

@@ -22,7 +22,7 @@ export interface LocalFarmOptions {
   dataDir?: string;
   /** Model pack of the workers. @defaultValue PORTRAIT_FARM_PACK or models/starter */
   packDir?: string;
-  /** API key of tenant "local". @defaultValue the first of PORTRAIT_FARM_API_KEYS, else a random one */
+  /** API key of tenant "local". @defaultValue the first `key:tenant` of PORTRAIT_FARM_API_KEYS, else a random key */
   apiKey?: string;
   /** Deployment prefix of Redis keys. @defaultValue "pf" */
   prefix?: string;
@@ -91,8 +91,10 @@ export async function startLocalFarm(options: LocalFarmOptions = {}): Promise<Lo
     throw new FarmError('FARM_BAD_CONFIG', `workers must be an integer between 1 and 64. Received: ${workerCount}`);
   }
   const prefix = options.prefix ?? 'pf';
-  const tenant = 'local';
-  const apiKey = options.apiKey ?? process.env['PORTRAIT_FARM_API_KEYS']?.split(',')[0]?.split(':')[0] ?? `pf_local_${randomBytes(16).toString('hex')}`;
+  const fromEnv = process.env['PORTRAIT_FARM_API_KEYS']?.split(',')[0]?.trim() ?? '';
+  const at = fromEnv.lastIndexOf(':');
+  const tenant = options.apiKey === undefined && at > 0 ? fromEnv.slice(at + 1) : 'local';
+  const apiKey = options.apiKey ?? (at > 0 ? fromEnv.slice(0, at) : `pf_local_${randomBytes(16).toString('hex')}`);
   const webhookSecret = generateSecret();
   const storageUrl = options.storageUrl ?? join(dataDir, 'storage');
   const children: SupervisedChild[] = [];

@@ -22,8 +22,9 @@ export async function processSegment(deps: EngineDeps, jobId: string, index: num
   const chunkKey = jobStorageKeys.chunk(jobId, index);
   let lease: ClipLease | null = null;
   try {
-    lease = await deps.clips.lease(jobId);
-    const { clip } = lease;
+    const leased = await deps.clips.lease(jobId);
+    lease = leased;
+    const { clip } = leased;
     const segment = clip.segments[index];
     if (segment === undefined) throw new FarmError('FARM_MISSING_INPUT', `Job ${jobId} has ${clip.segments.length} segments; segment ${index} does not exist.`);
     let relay: SegmentRelay | null = null;
@@ -50,10 +51,9 @@ export async function processSegment(deps: EngineDeps, jobId: string, index: num
     const renderStarted = performance.now();
     if (!(await deps.storage.exists(chunkKey))) {
       const motion = segmentOutputMotion(deps.engine, clip, segment, relay, generated.motion);
-      const pool = await lease.pool();
       await withTempDir(deps, 'segment', async (dir) => {
         const out = join(dir, `${String(index).padStart(5, '0')}.ts`);
-        await renderSegmentChunk(pool, clip, segment, motion, { out, signal });
+        await leased.withPool((pool) => renderSegmentChunk(pool, clip, segment, motion, { out, signal }));
         if (signal.aborted) return;
         await deps.storage.putIfAbsent(chunkKey, { path: out }, { contentType: 'video/mp2t' });
       });
