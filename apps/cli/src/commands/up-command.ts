@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { usageError } from '../cli-error.ts';
 import { integerInRange } from '../option-values.ts';
@@ -53,8 +54,8 @@ export function parseFarmFlags(argv: readonly string[], cwd: string, defaultWork
   if (v.help === true) return null;
   const storage = v.storage;
   return {
-    workers: v.workers === undefined ? defaultWorkers : integerInRange('--workers', v.workers, 1, 64),
-    port: v.port === undefined ? defaultPort : integerInRange('--port', v.port, 0, 65535),
+    workers: v.workers === undefined ? defaultWorkers : integerInRange('workers', v.workers, 1, 64),
+    port: v.port === undefined ? defaultPort : integerInRange('port', v.port, 0, 65535),
     ...(storage === undefined ? {} : { storageUrl: /^s3:\/\//.test(storage) ? storage : resolve(cwd, storage) }),
     ...(v.redis === undefined ? {} : { redisUrl: v.redis }),
     ...(v.pack === undefined ? {} : { packDir: resolve(cwd, v.pack) }),
@@ -81,11 +82,16 @@ export const upCommand: CliCommand = {
       io.stdout.write(UP_USAGE);
       return EXIT.ok;
     }
-    const { startLocalFarm } = await import('@portrait-farm/farm');
+    const { REPO_ROOT, startLocalFarm } = await import('@portrait-farm/farm');
+    const pack = flags.packDir ?? process.env['PORTRAIT_FARM_PACK'] ?? join(REPO_ROOT, 'models/starter');
+    if (!existsSync(join(pack, 'manifest.json'))) {
+      io.stderr.write(`portrait-farm up: model pack not found: ${pack} has no manifest.json (run npm run setup, or pass --pack)\n`);
+      return EXIT.failed;
+    }
     io.stdout.write(`Starting the farm (${flags.workers} worker${flags.workers === 1 ? '' : 's'})...\n`);
     let farm;
     try {
-      farm = await startLocalFarm({ ...flags, log: (line) => io.stderr.write(`${line}\n`) });
+      farm = await startLocalFarm({ ...flags, packDir: pack, log: (line) => io.stderr.write(`${line}\n`) });
     } catch (error) {
       io.stderr.write(`portrait-farm up: ${(error as Error).message}\n`);
       return EXIT.failed;
