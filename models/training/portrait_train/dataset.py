@@ -28,6 +28,18 @@ def load_index(data_dir: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
+def current_rows(data_dir: Path) -> list[dict]:
+    """index.jsonl plus the entries/*.json of a build still in progress (which rewrites the index as it goes),
+    one row per id."""
+    rows = {r["id"]: r for r in load_index(data_dir)}
+    for path in sorted((Path(data_dir) / "entries").glob("*.json")):
+        for line in path.read_text().splitlines():
+            if line.strip():
+                row = json.loads(line)
+                rows.setdefault(row["id"], row)
+    return [rows[k] for k in sorted(rows)]
+
+
 def load_utterance(data_dir: Path, row: dict) -> dict[str, np.ndarray]:
     with np.load(Path(data_dir) / row["file"], allow_pickle=False) as npz:
         return {k: npz[k] for k in npz.files}
@@ -110,7 +122,7 @@ class WindowBank:
 
 
 def load_split(data_dir: Path, split: str, max_utterances: int | None = None) -> tuple[list[dict], list[dict]]:
-    rows = [r for r in load_index(data_dir) if r.get("split") == split]
+    rows = [r for r in current_rows(data_dir) if r.get("split") == split and (Path(data_dir) / r["file"]).exists()]
     if max_utterances is not None:
         rows = rows[:max_utterances]
     return rows, [load_utterance(data_dir, r) for r in rows]
