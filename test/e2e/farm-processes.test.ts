@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +19,8 @@ import { downloadResult, FIXTURES, getJob, JOB_OPTIONS, loopedSpeech, sha256, su
 const work = mkdtempSync(join(tmpdir(), 'pf-e2e-'));
 const pack = join(work, 'pack');
 const storageDir = join(work, 'storage');
+// Worker temp files go here, so what a killed worker leaves behind is removed with the rest.
+const tempDir = join(work, 'tmp');
 const image = join(FIXTURES, 'astronaut.png');
 const shortAudio = join(FIXTURES, 'speech-3s.wav');
 let longAudio = '';
@@ -35,7 +37,7 @@ async function renderReference(audio: string, name: string): Promise<Buffer> {
 
 function chunksOf(jobId: string): string[] {
   try {
-    return readdirSync(join(storageDir, 'jobs', jobId, 'chunks')).filter((f) => f.endsWith('.ts'));
+    return readdirSync(join(storageDir, 'jobs', jobId, 'chunks')).filter((f) => /^\d{5}\.ts$/.test(f));
   } catch {
     return [];
   }
@@ -43,6 +45,7 @@ function chunksOf(jobId: string): string[] {
 
 beforeAll(async () => {
   writeEngineTestPack(pack, { defaultSteps: 4 });
+  mkdirSync(tempDir);
   longAudio = loopedSpeech(work, 2);
   redis = await startRedisServer();
   receiver = await WebhookReceiver.start(() => farm.webhookSecret);
@@ -54,7 +57,7 @@ beforeAll(async () => {
     storageUrl: storageDir,
     packDir: pack,
     prefix: uniquePrefix('e2e'),
-    env: { PORTRAIT_FARM_PROVIDERS: 'cpu', PORTRAIT_FARM_LOCK_MS: '3000', PORTRAIT_FARM_STALLED_INTERVAL_MS: '1000' },
+    env: { PORTRAIT_FARM_TEMP_DIR: tempDir, PORTRAIT_FARM_PROVIDERS: 'cpu', PORTRAIT_FARM_LOCK_MS: '3000', PORTRAIT_FARM_STALLED_INTERVAL_MS: '1000' },
     log: (line) => {
       if (process.env['PF_E2E_VERBOSE'] === '1') process.stdout.write(`${line}\n`);
     },
@@ -115,9 +118,12 @@ describe('farm (processes)', () => {
     const id = created.body.id;
     await until('a first chunk', async () => chunksOf(id).length > 0, 90_000);
     // The gateway's live playlist lists the chunks the workers stored, as they come.
-    const live = await (await fetch(`${farm.apiUrl}/v1/jobs/${id}/live.m3u8`, { headers: { authorization: `Bearer ${farm.apiKey}` } })).text();
+    let live = '';
+    await until('chunk 0 in the live playlist', async () => {
+      live = await (await fetch(`${farm.apiUrl}/v1/jobs/${id}/live.m3u8`, { headers: { authorization: `Bearer ${farm.apiKey}` } })).text();
+      return /#EXTINF:\d+\.\d{3},\n\S*00000\.ts/.test(live);
+    }, 5000);
     expect(live).toContain('#EXTM3U');
-    expect(live).toMatch(/#EXTINF:\d+\.\d{3},\n\S*00000\.ts/);
     const response = await fetch(`${farm.apiUrl}/v1/jobs/${id}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${farm.apiKey}` } });
     expect(response.status).toBe(200);
     const canceledAt = Date.now();
