@@ -27,6 +27,8 @@ let longAudio = '';
 let redis: RedisServerProcess;
 let farm: LocalFarm;
 let receiver: WebhookReceiver;
+let queueConnection: ReturnType<typeof createRedisConnection>;
+let segmentQueue: Queue;
 const reference: Record<string, Buffer> = {};
 
 async function renderReference(audio: string, name: string): Promise<Buffer> {
@@ -62,10 +64,14 @@ beforeAll(async () => {
       if (process.env['PF_E2E_VERBOSE'] === '1') process.stdout.write(`${line}\n`);
     },
   });
+  queueConnection = createRedisConnection(redis.url, { role: 'worker' });
+  segmentQueue = new Queue(QUEUE_NAMES.segment, { connection: queueConnection, prefix: bullPrefix(farm.prefix) });
   reference['short'] = await renderReference(shortAudio, 'short');
 }, 180_000);
 
 afterAll(async () => {
+  await segmentQueue?.close();
+  queueConnection?.disconnect();
   await farm?.stop();
   await receiver?.close();
   await redis?.close();
@@ -124,12 +130,19 @@ describe('farm (processes)', () => {
       return /#EXTINF:\d+\.\d{3},\n\S*00000\.ts/.test(live);
     }, 5000);
     expect(live).toContain('#EXTM3U');
+    const canceledAt = Date.now();
     const response = await fetch(`${farm.apiUrl}/v1/jobs/${id}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${farm.apiKey}` } });
     expect(response.status).toBe(200);
-    const canceledAt = Date.now();
     await receiver.waitFor(id, 'job.canceled', 15_000);
     // Workers that were rendering notice within moments, abort, and remove anything they uploaded.
-    await until('chunks deleted', async () => chunksOf(id).length === 0, 10_000);
+    await until('chunks deleted', async () => chunksOf(id).length === 0, 10_000, 20);
+    if (process.env['PF_E2E_VERBOSE'] === '1') process.stdout.write(`cancel: chunks gone ${Date.now() - canceledAt} ms after POST /cancel\n`);
+    // No step of the job runs or waits any more: running ones aborted, waiting ones were discarded or skipped.
+    await until('no segment step of the job left', async () => {
+      const left = await segmentQueue.getJobs(['active', 'wait', 'prioritized', 'delayed']);
+      return left.every((job) => job.data.jobId !== id);
+    }, 10_000, 20);
+    if (process.env['PF_E2E_VERBOSE'] === '1') process.stdout.write(`cancel: no steps left ${Date.now() - canceledAt} ms after POST /cancel\n`);
     await new Promise((r) => setTimeout(r, 3000));
     expect(chunksOf(id)).toEqual([]);
     await until('work files deleted', async () => !existsSync(join(storageDir, 'jobs', id, 'work', 'clip.bin')), 10_000);
@@ -142,19 +155,15 @@ describe('farm (processes)', () => {
     const created = await submitJob(farm.apiUrl, farm.apiKey, { image, audio: longAudio, webhook: receiver.url });
     const id = created.body.id;
     await until('a first chunk', async () => chunksOf(id).length > 0, 90_000);
-    const connection = createRedisConnection(redis.url, { role: 'worker' });
-    const queue = new Queue(QUEUE_NAMES.segment, { connection, prefix: bullPrefix(farm.prefix) });
     let victim: number | null = null;
     await until('a segment being rendered', async () => {
-      const active = await queue.getJobs(['active']);
+      const active = await segmentQueue.getJobs(['active']);
       const owner = active.find((job) => job.data.jobId === id)?.processedBy;
       const pid = owner === undefined ? NaN : Number(owner.slice(owner.lastIndexOf('-') + 1));
       victim = farm.workers.find((w) => w.pid === pid)?.pid ?? null;
       return victim !== null;
     }, 30_000, 50);
     process.kill(victim!, 'SIGKILL');
-    await queue.close();
-    connection.disconnect();
     await receiver.waitFor(id, 'job.succeeded', 120_000);
     const output = await downloadResult(farm.apiUrl, farm.apiKey, id);
     expect(sha256(output)).toBe(sha256(expected));
