@@ -95,3 +95,25 @@ def test_text_corpora():
     assert all(25 <= len(s) <= 180 and s.count(" ") >= 3 for s in pool)
     a = text.pick_text("es", random.Random(1))
     assert a == text.pick_text("es", random.Random(1)) and len(a) >= 25
+
+
+def test_espeak_isolated_synthesis_is_reproducible():
+    """Regression: one espeak-ng engine carries state between utterances; the builder synthesises in a fresh process."""
+    from portrait_train.data.espeak_source import synth_isolated
+
+    first = synth_isolated("Mama made pie.", "de", 150, 40, 60)
+    synth_isolated("<speak><prosody pitch=\"+40%\" rate=\"30%\">la</prosody></speak>", "en+f3", 90, 60, 10, ssml=True)
+    again = synth_isolated("Mama made pie.", "de", 150, 40, 60)
+    assert np.array_equal(first.audio, again.audio) and first.phones == again.phones
+
+
+def test_alignment_independent_of_history_and_stage_directions_stripped():
+    """Regression: a reused pocketsphinx decoder made an alignment depend on the prompts aligned before it."""
+    prompts = {p.name: p for p in asterisk_source.read_prompts()}
+    assert "silence/1" not in prompts and all("(" not in p.text and "<" not in p.text for p in prompts.values())
+    assert prompts["vm-intro"].text.startswith("Please leave your message after the tone.")
+    target, other = prompts["auth-thankyou"], prompts["agent-loginok"]
+    audio = asterisk_source.decode_g722(target.path)
+    first = asterisk_source.align(audio, asterisk_source.normalise_words(target.text))
+    asterisk_source.align(asterisk_source.decode_g722(other.path), asterisk_source.normalise_words(other.text))
+    assert asterisk_source.align(audio, asterisk_source.normalise_words(target.text)) == first
