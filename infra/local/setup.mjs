@@ -40,7 +40,7 @@ function run(command, args, options = {}) {
 function installDebianPackages() {
   const wanted = DEBIAN_PACKAGES[purpose] ?? DEBIAN_PACKAGES.render;
   const missing = [...new Set(Object.entries(wanted).filter(([command]) => !has(command)).flatMap(([, pkg]) => pkg.split(' ')))];
-  const dataPackages = purpose === 'test' ? ['libespeak-ng1', 'asterisk-core-sounds-en-g722', 'asterisk-core-sounds-en'] : [];
+  const dataPackages = purpose === 'test' ? ['libespeak-ng1', 'asterisk-core-sounds-en-g722', 'asterisk-core-sounds-en', 'fortunes-es', 'fortunes-min'] : [];
   const missingData = dataPackages.filter((pkg) => spawnSync('dpkg', ['-s', pkg], { stdio: 'ignore' }).status !== 0);
   const all = [...missing, ...missingData];
   if (all.length === 0) return;
