@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -36,7 +37,7 @@ interface VerifiedEvent {
 /**
  * One job through a running farm, as a client would do it: a local webhook receiver on 127.0.0.1, POST /v1/jobs
  * with the portrait, the audio and the webhook, the signed job.succeeded (or job.failed) event verified, the
- * result downloaded from GET /v1/jobs/{id}/result.
+ * result downloaded from GET /v1/jobs/{id}/result and checked against the job's SHA-256.
  */
 export async function runDemoJob(farm: LocalFarm, o: DemoJobOptions): Promise<DemoJobResult> {
   const started = performance.now();
@@ -107,6 +108,9 @@ export async function runDemoJob(farm: LocalFarm, o: DemoJobOptions): Promise<De
     await mkdir(dirname(o.out), { recursive: true });
     await writeFile(o.out, bytes);
     const job = (await (await fetch(`${farm.apiUrl}/v1/jobs/${jobId}`, { headers: auth })).json()) as Record<string, unknown>;
+    const expected = (job['output'] as { sha256?: string } | null)?.sha256;
+    const actual = createHash('sha256').update(bytes).digest('hex');
+    if (expected !== actual) throw new FarmError('FARM_PROCESS_FAILED', `The downloaded video's SHA-256 ${actual} differs from the job's ${String(expected)}.`);
     return { jobId, out: o.out, bytes: bytes.length, seconds: (performance.now() - started) / 1000, job };
   } finally {
     await new Promise<void>((resolve) => server.close(() => resolve()));
