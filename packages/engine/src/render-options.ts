@@ -1,28 +1,12 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RENDER_OPTION_RANGES } from '@portrait-farm/contracts';
+import { RENDER_OPTION_RANGES, type RenderControls, type Solver } from '@portrait-farm/contracts';
 import type { ExecutionProvider } from '@portrait-farm/model-runtime';
 import { EngineError } from './errors.ts';
 
-export type Emotion = 'neutral' | 'happy' | 'sad' | 'angry' | 'surprised';
+export type { Emotion, RenderControls } from '@portrait-farm/contracts';
 export type OutputMode = 'full' | 'crop';
-
-/** VASA-1 style controls acting on the motion channels. */
-export interface RenderControls {
-  /** Where the eyes look: offsets in [-1, 1] (1 = 30 degrees), or 'camera'. @defaultValue the model's gaze */
-  gaze?: { x: number; y: number } | 'camera';
-  /** Added to head_scale (log scale): positive = closer. @defaultValue 0 */
-  headDistance?: number;
-  /** @defaultValue 'neutral' */
-  emotion?: Emotion;
-  /** 0..1. @defaultValue 0.6 when an emotion other than neutral is set */
-  emotionIntensity?: number;
-  /** Scales head motion about its mean; 0 = still head. @defaultValue 1 */
-  motionIntensity?: number;
-  /** Blinks per minute; replaces the model's blinks. @defaultValue the model's blinks */
-  blinkRate?: number;
-}
 
 /** Options of {@link renderClip}. Only `image`, `audio` and `out` are required. */
 export interface RenderClipOptions {
@@ -43,7 +27,7 @@ export interface RenderClipOptions {
   /** @defaultValue the pack's default */
   steps?: number;
   /** @defaultValue the pack's default */
-  solver?: 'ddim' | 'dpmpp-2m';
+  solver?: Solver;
   /** Classifier-free guidance scale on audio. @defaultValue the pack's default */
   guidance?: number;
   controls?: RenderControls;
@@ -71,7 +55,7 @@ export interface ResolvedRenderOptions {
   mode: OutputMode;
   seed: number;
   steps: number | null;
-  solver: 'ddim' | 'dpmpp-2m' | null;
+  solver: Solver | null;
   guidance: number | null;
   controls: RenderControls;
   faceIndex: number;

@@ -1,17 +1,10 @@
 import type { JobStatus } from './job-status.ts';
 
-export type Emotion = 'neutral' | 'happy' | 'sad' | 'angry' | 'surprised';
-export type Solver = 'ddim' | 'dpmpp-2m';
+import type { RenderControls, Solver } from '@portrait-farm/contracts';
 
+export type { Emotion, Solver } from '@portrait-farm/contracts';
 /** Controls acting on the motion channels (the engine's RenderControls). */
-export interface JobControls {
-  gaze?: { x: number; y: number } | 'camera';
-  headDistance?: number;
-  emotion?: Emotion;
-  emotionIntensity?: number;
-  motionIntensity?: number;
-  blinkRate?: number;
-}
+export type JobControls = RenderControls;
 
 /** Render options of a job: the engine's options without paths and process settings. */
 export interface JobOptions {
