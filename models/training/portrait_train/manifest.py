@@ -141,3 +141,28 @@ def validate_manifest(manifest: dict, pack_dir: Path, check_files: bool = True) 
 
 def write_json(path: Path, data: dict) -> None:
     Path(path).write_text(json.dumps(data, indent=2) + "\n")
+
+
+def refresh_files(pack_dir: Path) -> dict:
+    """Re-hash every file the pack's manifest names (e.g. after the face models were re-converted), keeping the
+    rest of the manifest; the denoiser itself is unchanged. `python -m portrait_train.manifest --pack ../starter`"""
+    pack_dir = Path(pack_dir)
+    manifest = json.loads((pack_dir / "manifest.json").read_text())
+    for rel in named_files(manifest):
+        if (pack_dir / rel).exists():
+            old = manifest["files"].get(rel, {})
+            info = old if "license" in old else (AUDIO_FILES.get(rel) or FACE_FILE_INFO.get(rel) or DENOISER_FILE_INFO)
+            manifest["files"][rel] = file_entry(pack_dir / rel, info["license"], info["source"])
+    write_json(pack_dir / "manifest.json", manifest)
+    return manifest
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Re-hash the files a pack's manifest names and validate it.")
+    parser.add_argument("--pack", type=Path, required=True)
+    args = parser.parse_args()
+    problems = validate_manifest(refresh_files(args.pack), args.pack)
+    print("\n".join(problems) if problems else "manifest valid")
+    raise SystemExit(1 if problems else 0)

@@ -75,3 +75,15 @@ def test_parity_fixture_reproduces_with_onnxruntime(pack):
     assert np.abs(got - decode(fixture["outputs"]["prediction"])).max() < 1e-4
     assert np.abs(torch_run(model, feeds) - decode(fixture["outputs"]["prediction"])).max() == 0
     assert set(fixture["sampling"]["results"]) == {"ddim", "dpmpp-2m"}
+
+
+def test_refresh_files_rehashes_a_changed_file(tmp_path):
+    from portrait_train.manifest import refresh_files
+    shutil.copytree(AUDIO_MODELS_DIR, tmp_path / "audio", ignore=shutil.ignore_patterns("*.md"))
+    export_pack(MotionDenoiser(TINY).eval(), [0.0] * 20, [1.0] * 20, tmp_path / "starter")
+    with open(tmp_path / "audio" / "melspectrogram.onnx", "ab") as f:
+        f.write(b"\0")
+    manifest = json.loads((tmp_path / "starter" / "manifest.json").read_text())
+    assert any("melspectrogram" in p for p in validate_manifest(manifest, tmp_path / "starter"))
+    refreshed = refresh_files(tmp_path / "starter")
+    assert not [p for p in validate_manifest(refreshed, tmp_path / "starter") if "/face/" not in p]
