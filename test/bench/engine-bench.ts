@@ -21,7 +21,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '20' },
     pack: { type: 'string' },
     providers: { type: 'string', default: 'cpu' },
-    threads: { type: 'string', default: '1' },
+    threads: { type: 'string', default: '2' },
   },
 });
 const runs = Number(values.runs);

@@ -32,7 +32,7 @@ Rendering:
   --solver ddim|dpmpp-2m    diffusion solver (default: the pack's)
   --guidance X              audio guidance scale, 0 to 10 (default: the pack's)
   --providers LIST          execution providers to try in order, from cuda,webgpu,cpu
-  --render-threads N        threads rendering frames in parallel, 1 to 32 (default: 1)
+  --render-threads N        threads rendering frames in parallel, 1 to 32 (default: 2, or 1 on one core)
 
 Controls:
   --gaze X,Y|camera         gaze direction, X and Y in -1..1 (1 = 30 degrees), or at the camera

@@ -21,5 +21,6 @@ export const RENDER_OPTION_RANGES = Object.freeze({
   blinkRate: { min: 0, max: 60 },
   /** Which face, counted from the largest. */
   faceIndex: { min: 0, max: 63, default: 0 },
-  renderThreads: { min: 1, max: 32, default: 1 },
+  /** Threads rendering frames; the engine's default is 2, or 1 on a one-core machine. */
+  renderThreads: { min: 1, max: 32, default: 2 },
 } as const);

@@ -8,7 +8,7 @@ import type { SegmentRelay } from './prepared-clip.ts';
 import { ProgressReporter, type ProgressListener } from './progress.ts';
 import { createRenderPool } from './render-pool.ts';
 import { resolveRenderOptions, type RenderClipOptions, type ResolvedRenderOptions } from './render-options.ts';
-import { renderSegmentChunk } from './render-segment.ts';
+import { startSegmentChunk } from './render-segment.ts';
 import { generateSegmentMotion, segmentOutputMotion } from './segment-motion.ts';
 
 /** What {@link renderClip} made. */
@@ -60,11 +60,15 @@ export async function renderClipWith(engine: Engine, o: ResolvedRenderOptions, o
       throwIfAborted(o.signal);
     }
     progress.start('render', clip.outputFrames);
+    let flushing: Promise<void> = Promise.resolve();
     for (const segment of clip.segments) {
       const chunk = join(chunksDir, `${String(segment.index).padStart(5, '0')}.ts`);
-      await renderSegmentChunk(pool, clip, segment, motions[segment.index]!, { out: chunk, signal: o.signal, progress });
+      const started = await startSegmentChunk(pool, clip, segment, motions[segment.index]!, { out: chunk, signal: o.signal, progress });
+      await flushing;
+      flushing = started.encoded;
       chunks.push(chunk);
     }
+    await flushing;
     progress.start('encode');
     await concatChunks(chunks, o.audio, o.out, { signal: o.signal });
   } catch (error) {

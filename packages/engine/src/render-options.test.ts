@@ -1,5 +1,5 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveRenderOptions, type RenderClipOptions } from './render-options.ts';
@@ -12,7 +12,7 @@ const base: RenderClipOptions = { image: `${fixtures}astronaut.png`, audio: `${f
 
 describe('resolveRenderOptions', () => {
   it('names the option, the range and the value', () => {
-    expect(resolveRenderOptions(base)).toMatchObject({ fps: 25, mode: 'full', seed: 0, renderThreads: 1, steps: null });
+    expect(resolveRenderOptions(base)).toMatchObject({ fps: 25, mode: 'full', seed: 0, renderThreads: Math.min(2, availableParallelism()), steps: null });
     expect(() => resolveRenderOptions({ ...base, fps: 75 })).toThrow('fps must be between 12 and 60. Passed: 75');
     expect(() => resolveRenderOptions({ ...base, seed: -1 })).toThrow('seed must be an integer between 0 and 4294967295. Passed: -1');
     expect(() => resolveRenderOptions({ ...base, mode: 'wide' as 'full' })).toThrow('mode must be full or crop. Passed: wide');

@@ -1,4 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RENDER_OPTION_RANGES, type RenderControls, type Solver } from '@portrait-farm/contracts';
@@ -37,7 +38,7 @@ export interface RenderClipOptions {
   faceBox?: { x: number; y: number; width: number; height: number };
   /** Execution providers to try, in order. @defaultValue cuda, webgpu, cpu (or PORTRAIT_FARM_PROVIDERS) */
   providers?: ExecutionProvider[];
-  /** Threads rendering frames in parallel. @defaultValue 1 */
+  /** Threads rendering frames in parallel. @defaultValue 2 (1 on a one-core machine) */
   renderThreads?: number;
   /** Receives log lines (which execution provider runs each model). @defaultValue none */
   log?: (line: string) => void;
@@ -118,7 +119,7 @@ export function resolveRenderOptions(options: RenderClipOptions): ResolvedRender
     faceIndex: integerIn('faceIndex', options.faceIndex ?? RENDER_OPTION_RANGES.faceIndex.default, RENDER_OPTION_RANGES.faceIndex.min, RENDER_OPTION_RANGES.faceIndex.max),
     faceBox: options.faceBox ?? null,
     providers: options.providers ?? null,
-    renderThreads: integerIn('renderThreads', options.renderThreads ?? RENDER_OPTION_RANGES.renderThreads.default, RENDER_OPTION_RANGES.renderThreads.min, RENDER_OPTION_RANGES.renderThreads.max),
+    renderThreads: integerIn('renderThreads', options.renderThreads ?? Math.min(RENDER_OPTION_RANGES.renderThreads.default, availableParallelism()), RENDER_OPTION_RANGES.renderThreads.min, RENDER_OPTION_RANGES.renderThreads.max),
     log: options.log ?? ((): void => {}),
     signal: options.signal ?? null,
   };

@@ -14,11 +14,18 @@ export interface RenderSegmentOptions {
   progress?: ProgressReporter | null;
 }
 
+/** A chunk whose frames are all rendered and handed to the encoder; `encoded` settles when the file is complete. */
+export interface StartedChunk {
+  frames: number;
+  encoded: Promise<void>;
+}
+
 /**
- * Renders a segment's output frames and encodes them as one H.264 chunk (starting on an IDR frame, fixed encoder
- * settings), for joining without re-encoding. `outputMotion` holds the segment's frames' motion (segmentOutputMotion).
+ * Renders a segment's output frames into an H.264 chunk encoder (starting on an IDR frame, fixed encoder settings,
+ * for joining without re-encoding) and returns once every frame is written, while the encoder still flushes: the
+ * caller can render the next segment meanwhile. `outputMotion` holds the frames' motion (segmentOutputMotion).
  */
-export async function renderSegmentChunk(pool: RenderPool, clip: PreparedClip, segment: SegmentPlan, outputMotion: Float32Array, options: RenderSegmentOptions): Promise<{ frames: number }> {
+export async function startSegmentChunk(pool: RenderPool, clip: PreparedClip, segment: SegmentPlan, outputMotion: Float32Array, options: RenderSegmentOptions): Promise<StartedChunk> {
   const { width, height } = clip.source.image;
   const frames = segment.frameEnd - segment.frameStart;
   const signal = options.signal ?? null;
@@ -33,10 +40,18 @@ export async function renderSegmentChunk(pool: RenderPool, clip: PreparedClip, s
       },
       signal,
     );
-    await encoder.finish();
   } catch (error) {
     await encoder.abort();
     throw error;
   }
-  return { frames };
+  const encoded = encoder.finish().then(() => undefined);
+  encoded.catch(() => {});
+  return { frames, encoded };
+}
+
+/** {@link startSegmentChunk}, resolving once the chunk file is complete. */
+export async function renderSegmentChunk(pool: RenderPool, clip: PreparedClip, segment: SegmentPlan, outputMotion: Float32Array, options: RenderSegmentOptions): Promise<{ frames: number }> {
+  const started = await startSegmentChunk(pool, clip, segment, outputMotion, options);
+  await started.encoded;
+  return { frames: started.frames };
 }
