@@ -26,3 +26,15 @@ describe('retargetToPortrait', () => {
     expect(frame[CHANNEL.blink_r]).toBe(1);
   });
 });
+
+describe('retargetToPortrait while the lips press', () => {
+  it('lets the smile give way to the generated one, so the lips can seal', () => {
+    const neutral = new Float32Array(C);
+    neutral[CHANNEL.smile] = 0.9;
+    const frame = new Float32Array(C);
+    frame[CHANNEL.smile] = 0.1;
+    frame[CHANNEL.lips_press] = 1;
+    retargetToPortrait(frame, neutral, new Float32Array(C));
+    expect(frame[CHANNEL.smile]).toBeCloseTo(0.1, 6);
+  });
+});
