@@ -89,6 +89,21 @@ describe('meshwarp renderer on a synthetic portrait', () => {
     }
   });
 
+  it('seals the lips at the press generated motion reaches on p/b/m, even with the jaw a little open', () => {
+    const pressed = positions(motion({ jaw_open: 0.06, lips_part: 0.02, lips_press: 0.65 }));
+    const loose = positions(motion({ jaw_open: 0.06, lips_part: 0.02 }));
+    let pressedGap = 0;
+    let looseGap = 0;
+    for (let k = 1; k < INNER_UPPER.length - 1; k++) {
+      const u = INNER_UPPER[k]!;
+      const l = INNER_LOWER[k]!;
+      pressedGap = Math.max(pressedGap, Math.abs(pressed[l * 3 + 1]! - pressed[u * 3 + 1]!));
+      looseGap = Math.max(looseGap, Math.abs(loose[l * 3 + 1]! - loose[u * 3 + 1]!));
+    }
+    expect(pressedGap).toBeLessThan(0.3);
+    expect(looseGap).toBeGreaterThan(1);
+  });
+
   it('paints upper teeth under the upper lip when a portrait without visible teeth opens its mouth', () => {
     expect(prepared.colours.sourceTeeth).toBe(false);
     const lm = portrait.landmarks;
