@@ -10,7 +10,7 @@ export { generateSegmentMotion, segmentOutputMotion } from './segment-motion.ts'
 export type { SegmentMotion } from './segment-motion.ts';
 export { renderSegmentChunk, startSegmentChunk } from './render-segment.ts';
 export type { RenderSegmentOptions, StartedChunk } from './render-segment.ts';
-export { resolveRenderOptions, DEFAULT_PACK, FPS_RANGE } from './render-options.ts';
+export { resolveRenderOptions, DEFAULT_PACK } from './render-options.ts';
 export type { Emotion, OutputMode, RenderClipOptions, RenderControls, ResolvedRenderOptions } from './render-options.ts';
 export { ProgressReporter } from './progress.ts';
 export type { ProgressListener, RenderProgress, RenderStage } from './progress.ts';

@@ -1,6 +1,6 @@
 import { decodeImage } from '@portrait-farm/face';
 import { decodeAudio } from '@portrait-farm/media';
-import { createMeshwarpRendererFromPrepared, prepareMeshwarp } from '@portrait-farm/renderer';
+import { prepareMeshwarp } from '@portrait-farm/renderer';
 import type { Engine } from './engine.ts';
 import { EngineError } from './errors.ts';
 import type { ProgressReporter } from './progress.ts';
@@ -36,7 +36,7 @@ export async function prepareClip(
   const image = await decodeImage(o.image);
   const analysis = await engine.face.analyze(image, { faceIndex: o.faceIndex, ...(o.faceBox === null ? {} : { faceBox: o.faceBox }) });
   const source = await prepareSourceImage(image, analysis, o.mode);
-  const neutral = createMeshwarpRendererFromPrepared(prepareMeshwarp({ image: source.image, landmarks: source.landmarks })).neutral;
+  const { neutral } = prepareMeshwarp({ image: source.image, landmarks: source.landmarks });
   throwIfAborted(o.signal);
 
   progress.start('audio');

@@ -68,7 +68,6 @@ export interface ResolvedRenderOptions {
 }
 
 export const DEFAULT_PACK = fileURLToPath(new URL('../../../models/starter/', import.meta.url));
-export const FPS_RANGE = RENDER_OPTION_RANGES.fps;
 
 function badOption(message: string): EngineError {
   return new EngineError('ENGINE_BAD_OPTION', message);
@@ -94,9 +93,10 @@ export function resolveRenderOptions(options: RenderClipOptions): ResolvedRender
   if (!existsSync(dirname(out))) {
     throw new EngineError('ENGINE_OUTPUT_UNWRITABLE', `The output folder of ${options.out} does not exist.`);
   }
-  const fps = options.fps ?? RENDER_OPTION_RANGES.fps.default;
-  if (!Number.isFinite(fps) || fps < FPS_RANGE.min || fps > FPS_RANGE.max) {
-    throw badOption(`fps must be between ${FPS_RANGE.min} and ${FPS_RANGE.max}. Passed: ${fps}`);
+  const fpsRange = RENDER_OPTION_RANGES.fps;
+  const fps = options.fps ?? fpsRange.default;
+  if (!Number.isFinite(fps) || fps < fpsRange.min || fps > fpsRange.max) {
+    throw badOption(`fps must be between ${fpsRange.min} and ${fpsRange.max}. Passed: ${fps}`);
   }
   const mode = options.mode ?? 'full';
   if (mode !== 'full' && mode !== 'crop') throw badOption(`mode must be full or crop. Passed: ${String(mode)}`);

@@ -45,12 +45,13 @@ export interface EvaluateOptions {
 
 /** Clips in a folder: every `NAME.wav` (or .ogg, .mp3) with a `NAME.phones.json` beside it. */
 export function clipsInFolder(dir: string, kind: string): EvaluationClip[] {
-  return readdirSync(dir)
+  const files = readdirSync(dir);
+  return files
     .filter((file) => file.endsWith('.phones.json'))
     .sort()
     .flatMap((file) => {
       const name = file.slice(0, -'.phones.json'.length);
-      const audio = readdirSync(dir).find((f) => f.startsWith(`${name}.`) && /\.(wav|ogg|mp3|flac|m4a)$/.test(f));
+      const audio = files.find((f) => f.startsWith(`${name}.`) && /\.(wav|ogg|mp3|flac|m4a)$/.test(f));
       if (audio === undefined) return [];
       return [{ name, audio: join(dir, audio), phones: JSON.parse(readFileSync(join(dir, file), 'utf8')) as TimedPhone[], kind }];
     });
