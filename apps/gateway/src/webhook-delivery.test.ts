@@ -47,7 +47,12 @@ describe('webhook delivery worker in the gateway process', () => {
     const last = received[1]!;
     verify(secret, last.headers as Record<string, string>, last.body);
     expect(JSON.parse(last.body.toString())).toMatchObject({ type: 'job.canceled', data: { id, status: 'canceled' } });
-    const attempts = await gateway.context.jobs.webhookAttempts(id);
+    // The receiver sees the request before the worker records the attempt's outcome: wait for the record.
+    let attempts = await gateway.context.jobs.webhookAttempts(id);
+    while (attempts.length < 2 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      attempts = await gateway.context.jobs.webhookAttempts(id);
+    }
     expect(attempts.map((a) => [a.event, a.attempt, a.ok, a.status])).toEqual([
       ['job.canceled', 1, false, 503],
       ['job.canceled', 2, true, 204],
