@@ -8,7 +8,7 @@ import { checkSeed, windowNoise } from './rng.ts';
 import { alphaBarTable, samplerTimesteps } from './schedule.ts';
 import { SOLVERS, type Solver } from './solvers.ts';
 import { sampleWindow, type SamplerSettings } from './window-sampler.ts';
-import { checkFeatures, windowAudio, windowCount, type FeatureMatrix } from './windows.ts';
+import { checkFeatures, featureSpan, windowAudio, windowCount, type FeatureMatrix } from './windows.ts';
 
 /** Options of {@link createMotionGenerator}; unset ones take the pack's defaults. */
 export interface MotionGeneratorOptions {
@@ -55,7 +55,7 @@ export interface MotionGenerator {
   readonly seed: number;
   generateWindow(index: number, features: FeatureMatrix, prevTail: Float32Array | null): Promise<WindowMotion>;
   generateSegment(request: SegmentRequest): Promise<WindowMotion>;
-  /** Every window in order, trimmed to the features' frame count, at the pack's fps. */
+  /** Every window of the clip in order, trimmed to its frame count, at the pack's fps (the matrix must hold every row). */
   generateAll(features: FeatureMatrix): Promise<MotionTrack>;
   close(): Promise<void>;
 }
@@ -162,10 +162,11 @@ export async function createMotionGenerator(pack: ModelPack, session: ModelSessi
     generateSegment,
     async generateAll(features) {
       checkFeatures(features, featureDim);
-      const count = windowCount(features.frameCount, w);
+      const frames = featureSpan(features).clipFrames;
+      const count = windowCount(frames, w);
       if (count === 0) return { fps: pack.fps, frameCount: 0, data: new Float32Array(0) };
       const { motion } = await generateSegment({ firstWindow: 0, windowCount: count, features, tail: null });
-      return { fps: pack.fps, frameCount: features.frameCount, data: motion.slice(0, features.frameCount * c) };
+      return { fps: pack.fps, frameCount: frames, data: motion.slice(0, frames * c) };
     },
     async close() {
       if (closed) return;
