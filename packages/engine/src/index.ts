@@ -6,7 +6,7 @@ export { prepareClip, outputFrameCount, DEFAULT_WINDOWS_PER_SEGMENT } from './pr
 export type { ClipMotionSettings, PreparedClip, SegmentRelay } from './prepared-clip.ts';
 export { planSegments, LOOKBACK } from './segment-plan.ts';
 export type { SegmentPlan, SegmentPlanInput } from './segment-plan.ts';
-export { generateSegmentMotion, segmentOutputMotion } from './segment-motion.ts';
+export { generateSegmentMotion, segmentFeatures, segmentOutputMotion } from './segment-motion.ts';
 export type { SegmentMotion } from './segment-motion.ts';
 export { renderSegmentChunk, startSegmentChunk } from './render-segment.ts';
 export type { RenderSegmentOptions, StartedChunk } from './render-segment.ts';

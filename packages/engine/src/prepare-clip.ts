@@ -1,5 +1,6 @@
+import { frameCount } from '@portrait-farm/audio-features';
 import { decodeImage } from '@portrait-farm/face';
-import { decodeAudio } from '@portrait-farm/media';
+import { decodeAudio, type DecodedAudio } from '@portrait-farm/media';
 import { prepareMeshwarp } from '@portrait-farm/renderer';
 import type { Engine } from './engine.ts';
 import { EngineError } from './errors.ts';
@@ -7,7 +8,7 @@ import type { ProgressReporter } from './progress.ts';
 import type { PreparedClip } from './prepared-clip.ts';
 import type { ResolvedRenderOptions } from './render-options.ts';
 import { planSegments } from './segment-plan.ts';
-import { prepareSourceImage } from './source-image.ts';
+import { prepareSourceImage, type SourceImage } from './source-image.ts';
 
 /** Windows per segment: one window (2 s at 25 fps) keeps the time to the first chunk short. */
 export const DEFAULT_WINDOWS_PER_SEGMENT = 1;
@@ -21,7 +22,12 @@ export function throwIfAborted(signal: AbortSignal | null): void {
   if (signal?.aborted) throw new EngineError('ENGINE_CANCELED', 'The render was canceled.');
 }
 
-/** The prepare stage: decode the audio, analyse the face, compute audio features, plan the segments. */
+/**
+ * The prepare stage: decode the audio and find its mel peak while the face is analysed (separate inference
+ * threads), then plan the segments. Audio features are left to the segments (`generateSegmentMotion`), so the time
+ * to the first segment does not grow with the clip's length beyond decoding and the mel peak.
+ * Stage timings count what the clip waited for: decode, audio (the mel peak), face (what was left of it).
+ */
 export async function prepareClip(
   engine: Engine,
   o: ResolvedRenderOptions,
@@ -29,33 +35,39 @@ export async function prepareClip(
   windowsPerSegment = DEFAULT_WINDOWS_PER_SEGMENT,
 ): Promise<PreparedClip> {
   progress.start('decode');
-  const audio = await decodeAudio(o.audio, { signal: o.signal });
-  throwIfAborted(o.signal);
-
+  const face = analyseFace(engine, o);
+  face.catch(() => {}); // awaited below; until then a face error must not count as unhandled
+  let audio: DecodedAudio;
+  let melPeak: number;
+  try {
+    audio = await decodeAudio(o.audio, { signal: o.signal });
+    throwIfAborted(o.signal);
+    progress.start('audio');
+    melPeak = await engine.audio.melPeak(audio.samples);
+    throwIfAborted(o.signal);
+  } catch (error) {
+    await face.catch(() => {});
+    throw error;
+  }
   progress.start('face');
-  const image = await decodeImage(o.image);
-  const analysis = await engine.face.analyze(image, { faceIndex: o.faceIndex, ...(o.faceBox === null ? {} : { faceBox: o.faceBox }) });
-  const source = await prepareSourceImage(image, analysis, o.mode);
-  const { neutral } = prepareMeshwarp({ image: source.image, landmarks: source.landmarks });
+  const { source, neutral } = await face;
   throwIfAborted(o.signal);
 
-  progress.start('audio');
-  const features = await engine.audio.features(audio.samples);
-  throwIfAborted(o.signal);
-
+  const motionFrames = frameCount(audio.samples.length);
   const pack = engine.pack;
   const outputFrames = outputFrameCount(audio.durationSeconds, o.fps);
   return {
     fps: o.fps,
     audioSeconds: audio.durationSeconds,
-    motionFrames: features.frameCount,
+    motionFrames,
     outputFrames,
-    features,
+    samples: audio.samples,
+    melPeak,
     source,
     neutral,
     motion: { seed: o.seed, steps: o.steps, solver: o.solver, guidance: o.guidance, controls: { ...o.controls, seed: o.seed } },
     segments: planSegments({
-      motionFrames: features.frameCount,
+      motionFrames,
       outputFrames,
       packFps: pack.fps,
       fps: o.fps,
@@ -64,4 +76,13 @@ export async function prepareClip(
       windowsPerSegment,
     }),
   };
+}
+
+/** The portrait, framed for the output mode, with the channel values it shows. */
+async function analyseFace(engine: Engine, o: ResolvedRenderOptions): Promise<{ source: SourceImage; neutral: Float32Array }> {
+  const image = await decodeImage(o.image);
+  const analysis = await engine.face.analyze(image, { faceIndex: o.faceIndex, ...(o.faceBox === null ? {} : { faceBox: o.faceBox }) });
+  const source = await prepareSourceImage(image, analysis, o.mode);
+  const { neutral } = prepareMeshwarp({ image: source.image, landmarks: source.landmarks });
+  return { source, neutral };
 }

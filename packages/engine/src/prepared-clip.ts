@@ -1,4 +1,3 @@
-import type { FeatureMatrix } from '@portrait-farm/motion';
 import type { MotionControls } from '@portrait-farm/motion';
 import type { SegmentPlan } from './segment-plan.ts';
 import type { SourceImage } from './source-image.ts';
@@ -20,10 +19,13 @@ export interface PreparedClip {
   /** Output frame rate. */
   fps: number;
   audioSeconds: number;
-  /** Motion frames at the pack's fps (= audio feature rows). */
+  /** Motion frames at the pack's fps (= audio feature rows of the whole clip). */
   motionFrames: number;
   outputFrames: number;
-  features: FeatureMatrix & { melPeak: number };
+  /** The clip's audio, 16 kHz mono: each segment computes the feature rows its windows read from it. */
+  samples: Float32Array;
+  /** The clip's mel peak (dB): segments floor their feature rows at it, so they equal the whole clip's rows. */
+  melPeak: number;
   /** The picture the renderer animates (crop or full framing) with its landmarks. */
   source: SourceImage;
   /** The channel values the portrait itself shows (the renderer's estimate), which motion is fitted to. */

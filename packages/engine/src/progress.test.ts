@@ -22,4 +22,16 @@ describe('ProgressReporter', () => {
     expect(events[1]?.etaSeconds).toBeNull();
     expect(timings).toEqual({ decode: 0.5, render: 2 });
   });
+
+  it('moves time attributed to another stage out of the current one', () => {
+    let clock = 0;
+    const reporter = new ProgressReporter(undefined, () => clock);
+    reporter.start('motion', 10);
+    reporter.attribute('audio', 0.25);
+    clock = 1000;
+    reporter.attribute('audio', 0.25);
+    reporter.start('render');
+    clock = 1500;
+    expect(reporter.finish()).toEqual({ audio: 0.5, motion: 0.5, render: 0.5 });
+  });
 });

@@ -19,7 +19,7 @@ export type ProgressListener = (progress: RenderProgress) => void;
  * stage (the first and the last of each stage are always sent).
  */
 export class ProgressReporter {
-  private current: { stage: RenderStage; total: number; startedAt: number; lastSentAt: number } | null = null;
+  private current: { stage: RenderStage; total: number; startedAt: number; lastSentAt: number; lent: number } | null = null;
   private readonly timings: Record<string, number> = {};
 
   constructor(
@@ -30,7 +30,7 @@ export class ProgressReporter {
 
   start(stage: RenderStage, total = 1): void {
     this.closeStage();
-    this.current = { stage, total: Math.max(1, total), startedAt: this.now(), lastSentAt: -Infinity };
+    this.current = { stage, total: Math.max(1, total), startedAt: this.now(), lastSentAt: -Infinity, lent: 0 };
     this.send(0);
   }
 
@@ -39,6 +39,17 @@ export class ProgressReporter {
     if (current === null) return;
     if (done < current.total && this.now() - current.lastSentAt < this.minIntervalMs) return;
     this.send(done);
+  }
+
+  /**
+   * Counts `seconds` of the current stage's time under `stage` instead: work of another kind done inside it (each
+   * segment's audio features while motion runs), so the timings still add up to the time taken.
+   */
+  attribute(stage: RenderStage, seconds: number): void {
+    const current = this.current;
+    if (current === null || current.stage === stage) return;
+    current.lent += seconds;
+    this.timings[stage] = (this.timings[stage] ?? 0) + seconds;
   }
 
   /** Closes the last stage, reports `done` and returns the seconds each stage took. */
@@ -51,7 +62,7 @@ export class ProgressReporter {
   private closeStage(): void {
     const current = this.current;
     if (current === null) return;
-    this.timings[current.stage] = (this.timings[current.stage] ?? 0) + (this.now() - current.startedAt) / 1000;
+    this.timings[current.stage] = (this.timings[current.stage] ?? 0) + (this.now() - current.startedAt) / 1000 - current.lent;
     this.current = null;
   }
 

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { concatChunks } from '@portrait-farm/media';
+import type { FeatureMatrix } from '@portrait-farm/motion';
 import { prepareMeshwarp } from '@portrait-farm/renderer';
 import { createEngine, type Engine } from './engine.ts';
 import { prepareClip, throwIfAborted } from './prepare-clip.ts';
@@ -9,7 +10,7 @@ import { ProgressReporter, type ProgressListener } from './progress.ts';
 import { createRenderPool } from './render-pool.ts';
 import { resolveRenderOptions, type RenderClipOptions, type ResolvedRenderOptions } from './render-options.ts';
 import { startSegmentChunk } from './render-segment.ts';
-import { generateSegmentMotion, segmentOutputMotion } from './segment-motion.ts';
+import { generateSegmentMotion, segmentFeatures, segmentOutputMotion } from './segment-motion.ts';
 
 /** What {@link renderClip} made. */
 export interface RenderResult {
@@ -52,8 +53,15 @@ export async function renderClipWith(engine: Engine, o: ResolvedRenderOptions, o
     let relay: SegmentRelay | null = null;
     progress.start('motion', clip.motionFrames);
     const motions = [];
+    // The next segment's audio features are computed (audio thread) while this one's motion is (denoiser thread).
+    let nextFeatures: Promise<FeatureMatrix> | null = prefetch(segmentFeatures(engine, clip, clip.segments[0]!));
     for (const segment of clip.segments) {
-      const generated = await generateSegmentMotion(engine, clip, segment, relay);
+      const waitStarted = performance.now();
+      const features = await nextFeatures;
+      progress.attribute('audio', (performance.now() - waitStarted) / 1000);
+      const following = clip.segments[segment.index + 1];
+      nextFeatures = following === undefined ? null : prefetch(segmentFeatures(engine, clip, following));
+      const generated = await generateSegmentMotion(engine, clip, segment, relay, features);
       motions.push(segmentOutputMotion(engine, clip, segment, relay, generated.motion));
       relay = generated.relay;
       progress.advance(segment.motionEnd);
@@ -80,4 +88,10 @@ export async function renderClipWith(engine: Engine, o: ResolvedRenderOptions, o
   }
   const timings = progress.finish();
   return { out: o.out, frames: clip.outputFrames, fps: o.fps, width, height, durationSeconds: clip.audioSeconds, provider: engine.provider, timings };
+}
+
+/** A promise awaited later: its rejection must not count as unhandled if the render fails before then. */
+function prefetch<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => {});
+  return promise;
 }

@@ -1,5 +1,5 @@
 import { MOTION_CHANNEL_COUNT as C } from '@portrait-farm/contracts';
-import { applyControls, createMotionGenerator, resampleRange } from '@portrait-farm/motion';
+import { applyControls, createMotionGenerator, resampleRange, type FeatureMatrix } from '@portrait-farm/motion';
 import type { Engine } from './engine.ts';
 import { EngineError } from './errors.ts';
 import { retargetToPortrait } from './retarget.ts';
@@ -10,16 +10,40 @@ import type { SegmentPlan } from './segment-plan.ts';
 export interface SegmentMotion {
   motion: Float32Array;
   relay: SegmentRelay;
+  /** Seconds spent computing the segment's audio features (0 when they were passed in). */
+  featureSeconds: number;
+}
+
+/**
+ * The audio feature rows a segment's windows read, clip frames [firstWindow*W, min(motionFrames, (firstWindow +
+ * windowCount)*W)), floored at the clip's mel peak: equal bit for bit to the same rows of the whole clip's features.
+ */
+export async function segmentFeatures(engine: Engine, clip: PreparedClip, segment: SegmentPlan): Promise<FeatureMatrix> {
+  const w = engine.pack.denoiser.window;
+  const start = Math.min(clip.motionFrames, segment.firstWindow * w);
+  const end = Math.min(clip.motionFrames, (segment.firstWindow + segment.windowCount) * w);
+  const rows = await engine.audio.featuresRange(clip.samples, start, end, { melPeak: clip.melPeak });
+  return { ...rows, clipFrameCount: clip.motionFrames };
 }
 
 /**
  * The chained part of a segment: its windows' motion, conditioned on the previous segment's relay (null for the
- * first). Cheap next to rendering; the farm runs it first and releases the next segment with the relay.
+ * first), from its own audio feature rows (`features`, else computed here with {@link segmentFeatures}). Cheap next
+ * to rendering; the farm runs it first and releases the next segment with the relay.
  */
-export async function generateSegmentMotion(engine: Engine, clip: PreparedClip, segment: SegmentPlan, relay: SegmentRelay | null): Promise<SegmentMotion> {
+export async function generateSegmentMotion(
+  engine: Engine,
+  clip: PreparedClip,
+  segment: SegmentPlan,
+  relay: SegmentRelay | null,
+  features: FeatureMatrix | null = null,
+): Promise<SegmentMotion> {
   if ((segment.index === 0) !== (relay === null)) {
     throw new EngineError('ENGINE_BAD_OPTION', `segment ${segment.index} ${segment.index === 0 ? 'takes no relay' : 'needs the relay of the segment before it'}`);
   }
+  const featuresStarted = performance.now();
+  const rows = features ?? (await segmentFeatures(engine, clip, segment));
+  const featureSeconds = features === null ? (performance.now() - featuresStarted) / 1000 : 0;
   const pack = engine.pack;
   const generator = await createMotionGenerator(pack, engine.denoiser, {
     silenceFeature: engine.silenceFeature,
@@ -31,13 +55,13 @@ export async function generateSegmentMotion(engine: Engine, clip: PreparedClip, 
   const result = await generator.generateSegment({
     firstWindow: segment.firstWindow,
     windowCount: segment.windowCount,
-    features: clip.features,
+    features: rows,
     tail: relay?.tail ?? null,
   });
   const k = pack.denoiser.context;
   const windowsEnd = (segment.firstWindow + segment.windowCount) * pack.denoiser.window;
   const motion = result.motion.slice(0, (segment.motionEnd - segment.motionStart) * C);
-  return { motion, relay: { tail: result.tail, motion: result.motion.slice((windowsEnd - k - segment.motionStart) * C) } };
+  return { motion, relay: { tail: result.tail, motion: result.motion.slice((windowsEnd - k - segment.motionStart) * C) }, featureSeconds };
 }
 
 /**

@@ -16,7 +16,7 @@ import { retargetToPortrait } from './retarget.ts';
 import { resolveRenderOptions, type RenderClipOptions } from './render-options.ts';
 import { createRenderPool } from './render-pool.ts';
 import { renderSegmentChunk } from './render-segment.ts';
-import { generateSegmentMotion, segmentOutputMotion } from './segment-motion.ts';
+import { generateSegmentMotion, segmentFeatures, segmentOutputMotion } from './segment-motion.ts';
 import { writeEngineTestPack } from './testing/engine-test-pack.ts';
 
 const fixtures = new URL('../../../test/fixtures/', import.meta.url).pathname;
@@ -64,7 +64,7 @@ afterAll(async () => {
 describe('segments', () => {
   for (const fps of [12, 25, 30]) {
     for (const windowsPerSegment of [1, 2]) {
-      it(`give the whole clip's motion frame for frame (fps ${fps}, ${windowsPerSegment} window${windowsPerSegment > 1 ? 's' : ''} per segment)`, async () => {
+      it(`from their own feature rows give the whole clip's motion frame for frame (fps ${fps}, ${windowsPerSegment} window${windowsPerSegment > 1 ? 's' : ''} per segment)`, async () => {
         const options = resolveRenderOptions({ ...base, audio: longAudio, fps });
         const clip = await prepareClip(engine, options, new ProgressReporter(undefined), windowsPerSegment);
         expect(clip.segments.length).toBeGreaterThan(1);
@@ -73,7 +73,10 @@ describe('segments', () => {
         for (const [i, segment] of clip.segments.entries()) joined.set(output[i]!, segment.frameStart * C);
 
         const generator = await createMotionGenerator(engine.pack, engine.denoiser, { silenceFeature: engine.silenceFeature, seed: 11 });
-        const generated = await generator.generateAll(clip.features);
+        const features = await engine.audio.features(clip.samples);
+        expect(features.frameCount).toBe(clip.motionFrames);
+        expect(features.melPeak).toBe(clip.melPeak);
+        const generated = await generator.generateAll(features);
         retargetToPortrait(generated.data, clip.neutral, engine.pack.channelMean);
         const track = resample(applyControls(generated, clip.motion.controls, { channelMean: engine.pack.channelMean }), fps);
         const whole = track.data;
@@ -82,6 +85,24 @@ describe('segments', () => {
       });
     }
   }
+
+  it('prepare holds the samples and mel peak, not features; each segment computes rows equal to the whole clip\'s', async () => {
+    const clip = await prepareClip(engine, resolveRenderOptions({ ...base, audio: longAudio }), new ProgressReporter(undefined));
+    expect(clip).not.toHaveProperty('features');
+    expect(clip.samples).toBeInstanceOf(Float32Array);
+    expect(clip.motionFrames).toBe(Math.ceil(clip.samples.length / 640));
+    const whole = await engine.audio.features(clip.samples);
+    expect(clip.melPeak).toBe(whole.melPeak);
+    const dim = whole.dim;
+    for (const segment of clip.segments) {
+      const rows = await segmentFeatures(engine, clip, segment);
+      const start = segment.firstWindow * engine.pack.denoiser.window;
+      expect(rows).toMatchObject({ startFrame: start, clipFrameCount: clip.motionFrames, frameCount: segment.motionEnd - start });
+      expect(Buffer.from(rows.data.buffer, rows.data.byteOffset, rows.data.byteLength)).toEqual(
+        Buffer.from(whole.data.buffer, whole.data.byteOffset + start * dim * 4, rows.frameCount * dim * 4),
+      );
+    }
+  });
 
   it('render to chunks in any order and on separate thread pools, joining to the same bytes as renderClip', async () => {
     const options = resolveRenderOptions(base);

@@ -11,8 +11,9 @@ import { workKeys } from './work-keys.ts';
 export type StepOutcome = 'done' | 'skipped' | 'canceled';
 
 /**
- * The prepare step: inputs from storage, the engine's prepareClip (decode, face, audio features, segment plan),
- * the clip stored as `work/clip.bin`, the plan on the job record, and segment 0 released.
+ * The prepare step: inputs from storage, the engine's prepareClip (decode, mel peak, face, segment plan; no audio
+ * features, each segment computes its own), the clip stored as `work/clip.bin`, the plan on the job record, and
+ * segment 0 released.
  */
 export async function processPrepare(deps: EngineDeps, jobId: string): Promise<StepOutcome> {
   const record = await liveRecord(deps, jobId);

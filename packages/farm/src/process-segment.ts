@@ -11,7 +11,7 @@ import { decodeRelay, encodeRelay } from './work-codec.ts';
 import { workKeys } from './work-keys.ts';
 
 /**
- * Segment i: its motion (chained on relay i-1), relay i stored and segment i+1 released at once, then its frames
+ * Segment i: its audio feature rows and motion (chained on relay i-1), relay i stored and segment i+1 released at once, then its frames
  * rendered and encoded into `chunks/{i}.ts`. The step that completes the last missing chunk releases the stitch.
  * Every write is idempotent (same bytes, deterministic queue ids), so a retried or duplicated step is harmless.
  */
@@ -45,7 +45,8 @@ export async function processSegment(deps: EngineDeps, jobId: string, index: num
         { priority: record.priority },
       );
     }
-    await deps.jobs.addWorkSeconds(jobId, 'motion', secondsSince(motionStarted));
+    await deps.jobs.addWorkSeconds(jobId, 'audio', generated.featureSeconds);
+    await deps.jobs.addWorkSeconds(jobId, 'motion', Math.max(0, secondsSince(motionStarted) - generated.featureSeconds));
     await deps.jobs.transition(jobId, 'rendering');
 
     const renderStarted = performance.now();

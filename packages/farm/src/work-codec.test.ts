@@ -7,7 +7,8 @@ describe('work files', () => {
     const value = {
       fps: 25,
       audioSeconds: 3.635,
-      features: { frameCount: 3, dim: 2, data: new Float32Array([0.1, -2.5e-8, Math.PI, NaN, -0, 1e30]), melPeak: 0.731 },
+      samples: new Float32Array([0.1, -2.5e-8, Math.PI, NaN, -0, 1e30]),
+      melPeak: 0.731,
       source: { image: { width: 2, height: 1, data: new Uint8Array([1, 2, 3, 4, 5, 6]) }, landmarks: new Float32Array([1.5, 2.25, -3]) },
       motion: { seed: 7, steps: null, controls: { gaze: 'camera', emotion: 'happy', skipped: undefined } },
       segments: [{ index: 0, frameStart: 0, frameEnd: 50 }],
@@ -15,7 +16,8 @@ describe('work files', () => {
     };
     const bytes = encodeWork('prepared-clip', value);
     const back = decodeWork('prepared-clip', bytes) as typeof value;
-    expect(Buffer.from(back.features.data.buffer)).toEqual(Buffer.from(value.features.data.buffer));
+    expect(Buffer.from(back.samples.buffer)).toEqual(Buffer.from(value.samples.buffer));
+    expect(back.melPeak).toBe(0.731);
     expect(back.source.image.data).toEqual(value.source.image.data);
     expect(back.source.landmarks).toEqual(value.source.landmarks);
     expect(back.odd[0]).toBe(Infinity);
@@ -41,6 +43,20 @@ describe('work files', () => {
     expect(header.version).toBe(WORK_FORMAT_VERSION);
     const future = Buffer.from(bytes);
     future.write(`"version":${WORK_FORMAT_VERSION + 1}`, bytes.indexOf('"version"'), 'utf8');
-    expect(() => decodeRelay(future)).toThrow(/version must be 1/);
+    expect(() => decodeRelay(future)).toThrow(`version must be ${WORK_FORMAT_VERSION}. Received: ${WORK_FORMAT_VERSION + 1}`);
+  });
+
+  it('refuse a prepared clip of version 1 (whole-clip features) naming what changed', () => {
+    const old = encodeWork('prepared-clip', { features: { frameCount: 1, dim: 1, data: new Float32Array(1) }, segments: [] });
+    old.write('"version":1,', old.indexOf('"version"'), 'utf8');
+    expect(() => decodePreparedClip(old)).toThrow(FarmError);
+    expect(() => decodePreparedClip(old)).toThrow(
+      `Work file version must be ${WORK_FORMAT_VERSION}. Received: 1 (written by an older farm; since then 2: prepared clips hold the audio samples and mel peak instead of the whole clip's features). Submit the job again.`,
+    );
+  });
+
+  it('refuse a prepared clip without audio samples', () => {
+    const bytes = encodeWork('prepared-clip', { features: { data: new Float32Array(1) }, source: { image: { data: new Uint8Array(3) } }, segments: [] });
+    expect(() => decodePreparedClip(bytes)).toThrow('Work file does not hold a prepared clip (audio samples, mel peak, source image, segments).');
   });
 });

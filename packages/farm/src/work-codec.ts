@@ -6,9 +6,11 @@ import { FarmError } from './errors.ts';
  * Binary form of the farm's work files: `PFW1`, a uint32 LE header length, a JSON header, then the raw
  * little-endian bytes of every typed array, each aligned to 8 bytes. The header holds the value with each typed
  * array replaced by `{"$a": n}` (its entry in `arrays`), so numbers, strings and nesting survive exactly and the
- * big arrays (features, source picture, landmarks, motion) are stored as they are in memory.
+ * big arrays (audio samples, source picture, landmarks, motion) are stored as they are in memory.
  */
-export const WORK_FORMAT_VERSION = 1;
+export const WORK_FORMAT_VERSION = 2;
+/** What changed at each version, named when a file of an older one is refused. */
+const VERSION_CHANGES: Record<number, string> = { 2: 'prepared clips hold the audio samples and mel peak instead of the whole clip\'s features' };
 
 const MAGIC = Buffer.from('PFW1', 'ascii');
 
@@ -100,7 +102,7 @@ export function decodeWork(expectedKind: string, bytes: Uint8Array): unknown {
   const jsonLength = buffer.readUInt32LE(4);
   if (8 + jsonLength > buffer.length) throw bad(`Work file header of ${jsonLength} bytes runs past its end (${buffer.length} bytes).`);
   const header = JSON.parse(buffer.subarray(8, 8 + jsonLength).toString('utf8')) as Header;
-  if (header.version !== WORK_FORMAT_VERSION) throw bad(`Work file version must be ${WORK_FORMAT_VERSION}. Received: ${String(header.version)}`);
+  if (header.version !== WORK_FORMAT_VERSION) throw bad(versionMessage(header.version));
   if (header.kind !== expectedKind) throw bad(`Work file must hold a ${expectedKind}. Received: ${String(header.kind)}`);
   const dataStart = Math.ceil((8 + jsonLength) / 8) * 8;
   const arrays = header.arrays.map((entry) => {
@@ -130,14 +132,21 @@ export function decodeWork(expectedKind: string, bytes: Uint8Array): unknown {
   return walk(header.value);
 }
 
+function versionMessage(version: unknown): string {
+  const base = `Work file version must be ${WORK_FORMAT_VERSION}. Received: ${String(version)}`;
+  if (typeof version !== 'number' || version >= WORK_FORMAT_VERSION) return base;
+  const changes = Object.entries(VERSION_CHANGES).filter(([v]) => Number(v) > version).map(([v, what]) => `${v}: ${what}`);
+  return `${base} (written by an older farm; since then ${changes.join('; ')}). Submit the job again.`;
+}
+
 export function encodePreparedClip(clip: PreparedClip): Buffer {
   return encodeWork('prepared-clip', clip);
 }
 
 export function decodePreparedClip(bytes: Uint8Array): PreparedClip {
   const clip = decodeWork('prepared-clip', bytes) as PreparedClip;
-  if (!(clip.features?.data instanceof Float32Array) || !(clip.source?.image?.data instanceof Uint8Array) || !Array.isArray(clip.segments)) {
-    throw bad('Work file does not hold a prepared clip (features, source image, segments).');
+  if (!(clip.samples instanceof Float32Array) || typeof clip.melPeak !== 'number' || !(clip.source?.image?.data instanceof Uint8Array) || !Array.isArray(clip.segments)) {
+    throw bad('Work file does not hold a prepared clip (audio samples, mel peak, source image, segments).');
   }
   return clip;
 }
