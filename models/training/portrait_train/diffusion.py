@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from .channels import CHANNEL_INDEX
+
 DEFAULT_SCHEDULE = {"type": "cosine", "timesteps": 1000, "s": 0.008}
 
 
@@ -182,3 +184,28 @@ def sample_dpmpp_2m(denoise: Denoise, noise: torch.Tensor, alpha_bar: torch.Tens
 
 
 SAMPLERS = {"ddim": sample_ddim, "dpmpp-2m": sample_dpmpp_2m}
+
+CLOSING_DIRECTION = {"jaw_open": -1, "lips_part": -1, "lips_press": 1}
+"""Mouth channels whose one-frame jumps in this direction (the lips closing) are real articulation."""
+
+
+def continuity_ramp(frames: int) -> np.ndarray:
+    """Weight of the seam offset at each of a window's first `frames` frames: a half cosine from 1 down to 0."""
+    return np.array([0.5 * (1 + math.cos(math.pi * f / frames)) for f in range(frames)], np.float64)
+
+
+def apply_continuity(x0: np.ndarray, context: np.ndarray, ramp: np.ndarray) -> np.ndarray:
+    """Seam continuity (models/SPEC.md) on x0 estimates [B, W, C] of windows with context [B, K, C]: the offset of
+    frame 0 from the context's last frame plus its last step is removed from the first len(ramp) frames along
+    `ramp`, except on a mouth channel jumping in its closing direction. Returns a new array."""
+    if len(ramp) == 0:
+        return x0
+    target = 2 * context[:, -1].astype(np.float64) - context[:, -2] if context.shape[1] > 1 else context[:, -1]
+    offset = x0[:, 0] - target
+    closing = np.zeros(x0.shape[-1])
+    for name, direction in CLOSING_DIRECTION.items():
+        closing[CHANNEL_INDEX[name]] = direction
+    offset = np.where(offset * closing > 0, 0.0, offset)
+    out = x0.astype(np.float64, copy=True)
+    out[:, : len(ramp)] -= offset[:, None, :] * ramp[None, :, None]
+    return out.astype(x0.dtype)

@@ -4,8 +4,8 @@
 
 Motion is sampled exactly as the engine does (models/SPEC.md, "Windows and segments"): features padded with the
 features of digital silence to whole windows; window i conditioned on the last K frames of window i-1 (none for
-window 0); the initial noise of window i drawn from numpy's generator seeded with (seed, i); cond and uncond run
-as one batch. Metrics (portrait_train/metrics.py) are reported per (guidance, steps) for heldout real speech
+window 0), with the seam continuity of the manifest's continuity_frames; the initial noise of window i drawn from
+numpy's generator seeded with (seed, i); cond and uncond run as one batch. Metrics (portrait_train/metrics.py) are reported per (guidance, steps) for heldout real speech
 (marked *) and heldout synthetic speech, plus a `targets` row measuring the training targets themselves.
 Prints a markdown table and writes JSON.
 """
@@ -21,7 +21,7 @@ import numpy as np
 import onnxruntime as ort
 
 from .dataset import load_split, silence_feature
-from .diffusion import SAMPLERS, alpha_bar_table, to_x0
+from .diffusion import SAMPLERS, alpha_bar_table, apply_continuity, continuity_ramp, to_x0
 from .metrics import group_metrics, head_diversity
 
 
@@ -43,6 +43,7 @@ class OnnxDenoiser:
         self.alpha_bar = alpha_bar_table(den["schedule"])
         self.mean = np.array(self.manifest["channel_mean"], np.float32)
         self.std = np.array(self.manifest["channel_std"], np.float32)
+        self.ramp = continuity_ramp(int(den.get("continuity_frames", 0)))
         self.calls = 0
 
     def guided(self, audio: np.ndarray, prev: np.ndarray, prev_keep: np.ndarray, guidance: float):
@@ -66,6 +67,9 @@ class OnnxDenoiser:
 
         return denoise
 
+    def with_continuity(self, denoise, prev: np.ndarray):
+        return lambda x, t: apply_continuity(denoise(x, t), prev, self.ramp)
+
     def sample(self, features: list[np.ndarray], seeds: list[int], guidance: float, steps: int,
                solver: str = "dpmpp-2m", max_batch: int = 256) -> list[np.ndarray]:
         """Motion [N_i, C] (channel units) for every (features[i], seeds[i]) pair, windows chained per item."""
@@ -88,7 +92,10 @@ class OnnxDenoiser:
                     keep = np.ones(len(chunk), np.float32)
                 noise = np.stack([np.random.default_rng([seeds[j], i]).standard_normal((w, len(self.mean)))
                                   for j in chunk]).astype(np.float32)
-                z = SAMPLERS[solver](self.guided(audio, prev, keep, guidance), noise, self.alpha_bar, steps)
+                guided = self.guided(audio, prev, keep, guidance)
+                if i > 0 and len(self.ramp):
+                    guided = self.with_continuity(guided, prev)
+                z = SAMPLERS[solver](guided, noise, self.alpha_bar, steps)
                 for row, j in enumerate(chunk):
                     outputs[j][i * w : (i + 1) * w] = z[row]
         return [(o[: len(f)] * self.std + self.mean).astype(np.float32) for o, f in zip(outputs, features)]
@@ -110,7 +117,7 @@ def evaluate(pack: Path, data: Path, guidances: list[float], steps_list: list[in
     result: dict = {"solver": solver, "seeds": seeds, "groups": {k: len(v) for k, v in groups.items()},
                     "seconds": {k: float(sum(rows[i]["seconds"] for i in v)) for k, v in groups.items()}, "rows": []}
     for name, idx in groups.items():
-        targets = group_metrics([utts[i]["motion"] for i in idx], [utts[i] for i in idx])
+        targets = group_metrics([utts[i]["motion"] for i in idx], [utts[i] for i in idx], denoiser.window)
         result["rows"].append({"group": name, "guidance": None, "steps": None, "head_diversity_deg": None, **targets})
     chosen = [i for v in groups.values() for i in v]
     for guidance in guidances:
@@ -122,7 +129,7 @@ def evaluate(pack: Path, data: Path, guidances: list[float], steps_list: list[in
             per_utt = {i: np.stack(motions[j * seeds : (j + 1) * seeds]) for j, i in enumerate(chosen)}
             for name, idx in groups.items():
                 flat = [m for i in idx for m in per_utt[i]]
-                metrics = group_metrics(flat, [utts[i] for i in idx for _ in range(seeds)])
+                metrics = group_metrics(flat, [utts[i] for i in idx for _ in range(seeds)], denoiser.window)
                 result["rows"].append({"group": name, "guidance": guidance, "steps": steps,
                                        "head_diversity_deg": head_diversity([per_utt[i] for i in idx]), **metrics})
             print(f"guidance {guidance} steps {steps}: {time.time() - t0:.1f} s", flush=True)
@@ -133,7 +140,8 @@ COLUMNS = [("group", "group", "{}"), ("guidance", "guidance", "{}"), ("steps", "
            ("bilabial_closure", "p/b/m closed", "{:.1%}"), ("open_vowel_opening", "open vowels open", "{:.1%}"),
            ("silence_closure", "silence closed", "{:.1%}"), ("corr_target", "r(target)", "{:.2f}"),
            ("corr_envelope", "r(envelope)", "{:.2f}"), ("onset_lag_ms", "onset lag ms", "{:+.0f}"),
-           ("lag_vs_target_ms", "lag vs target ms", "{:+.0f}"), ("head_diversity_deg", "head div. deg", "{:.2f}")]
+           ("lag_vs_target_ms", "lag vs target ms", "{:+.0f}"), ("seam_mouth", "seam mouth", "{:.2f}"),
+           ("seam_head", "seam head", "{:.2f}"), ("head_diversity_deg", "head div. deg", "{:.2f}")]
 
 
 def markdown_table(result: dict) -> str:

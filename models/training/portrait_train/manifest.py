@@ -70,10 +70,14 @@ def file_entry(path: Path, license_: str, source: str) -> dict:
     return {"sha256": sha256_of(path), "bytes": path.stat().st_size, "license": license_, "source": source}
 
 
+CONTINUITY_FRAMES = 3
+"""Seam continuity of models/SPEC.md: frames over which a window's start is pulled onto its context's last step."""
+
+
 def build_manifest(pack_dir: Path, channel_mean: list[float], channel_std: list[float], window: int, context: int,
                    prediction: str, schedule: dict, default_steps: int = 12, default_solver: str = "dpmpp-2m",
                    default_guidance: float = 2.0, name: str = "starter", version: str = "0.1.0",
-                   denoiser_file: str = "denoiser.onnx") -> dict:
+                   denoiser_file: str = "denoiser.onnx", continuity_frames: int = CONTINUITY_FRAMES) -> dict:
     """The manifest for a pack directory whose denoiser is already written. Files outside the pack (audio, face)
     are hashed when present; a named file that is missing is left out of `files` and reported by validate."""
     pack_dir = Path(pack_dir)
@@ -92,7 +96,7 @@ def build_manifest(pack_dir: Path, channel_mean: list[float], channel_std: list[
                   "mel": "../audio/melspectrogram.onnx", "embedding": "../audio/embedding_model.onnx"},
         "denoiser": {"file": denoiser_file, "window": window, "context": context, "prediction": prediction,
                      "schedule": dict(schedule), "default_steps": default_steps, "default_solver": default_solver,
-                     "default_guidance": default_guidance},
+                     "default_guidance": default_guidance, "continuity_frames": continuity_frames},
         "renderer": {"type": "meshwarp"},
         "face": dict(FACE),
         "files": files,

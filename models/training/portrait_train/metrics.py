@@ -10,7 +10,8 @@ closure by a fraction of a frame).
   opening is below `CLOSED`;
 - correlations: Pearson over all frames of a group, of the opening with the target opening and with the envelope;
 - onset lag: lag (ms) that maximises the cross-correlation of the positive parts of the frame-to-frame derivatives
-  of opening and envelope (lags within +-200 ms, parabolic refinement); positive = mouth moves after the audio.
+  of opening and envelope (lags within +-200 ms, parabolic refinement); positive = mouth moves after the audio;
+- seams: mean |change| across window boundaries over the mean elsewhere, of the opening and of head yaw.
 """
 from __future__ import annotations
 
@@ -122,7 +123,22 @@ def head_diversity(samples: list[np.ndarray]) -> float:
     return float(np.mean(values)) if values else float("nan")
 
 
-def group_metrics(motions: list[np.ndarray], utterances: list[dict]) -> dict[str, float]:
+def seam_ratio(curves: list[np.ndarray], window: int) -> float:
+    """Mean |frame-to-frame change| across window boundaries (frame k*window - 1 to k*window) divided by the mean
+    elsewhere: 1 when windows join as smoothly as frames inside a window."""
+    seams, others = [], []
+    for curve in curves:
+        steps = np.abs(np.diff(np.asarray(curve, np.float64)))
+        boundary = (np.arange(1, len(curve)) % window) == 0
+        seams.append(steps[boundary])
+        others.append(steps[~boundary])
+    seam, other = np.concatenate(seams), np.concatenate(others)
+    if len(seam) == 0 or len(other) == 0 or other.mean() == 0:
+        return float("nan")
+    return float(seam.mean() / other.mean())
+
+
+def group_metrics(motions: list[np.ndarray], utterances: list[dict], window: int = 50) -> dict[str, float]:
     """Metrics for one group: motions[i] is [N_i, C] motion for utterances[i] (with target 'motion', 'envelope',
     'phone_start_end', 'phone_labels')."""
     counts = Counts.empty()
@@ -140,5 +156,7 @@ def group_metrics(motions: list[np.ndarray], utterances: list[dict]) -> dict[str
         "silence_closure": rate(counts.silence), "corr_target": pearson(cat, np.concatenate(targets)),
         "corr_envelope": pearson(cat, np.concatenate(envelopes)),
         "onset_lag_ms": onset_lag_ms(openings, envelopes), "lag_vs_target_ms": onset_lag_ms(openings, targets),
+        "seam_mouth": seam_ratio(openings, window),
+        "seam_head": seam_ratio([m[:, CHANNEL_INDEX["head_yaw"]] for m in motions], window),
         "n_bilabial": len(counts.bilabial), "n_open_vowel": len(counts.open_vowel), "n_silence_frames": len(counts.silence),
     }

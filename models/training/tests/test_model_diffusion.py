@@ -5,8 +5,9 @@ import numpy as np
 import pytest
 import torch
 
-from portrait_train.diffusion import (Schedule, alpha_bar_table, guided_denoiser, sample_ddim, sample_dpmpp_2m,
-                                      sampler_timesteps, to_x0, training_target)
+from portrait_train.channels import CHANNEL_INDEX, NUM_CHANNELS
+from portrait_train.diffusion import (Schedule, alpha_bar_table, apply_continuity, continuity_ramp, guided_denoiser,
+                                      sample_ddim, sample_dpmpp_2m, sampler_timesteps, to_x0, training_target)
 
 torch.set_num_threads(1)  # small models; one thread is fastest on a shared 2-core machine
 
@@ -101,3 +102,20 @@ def test_guidance_combines_cond_and_uncond_in_one_batch():
     out = d(torch.zeros(3, 5, 4), 10)
     assert calls == [6]
     assert torch.allclose(out, torch.full((3, 5, 4), 2.5))
+
+
+def test_continuity_pulls_the_window_start_onto_the_context_step_but_lets_the_lips_close():
+    # The same case as packages/motion/src/continuity.test.ts.
+    ch = CHANNEL_INDEX
+    context = np.zeros((1, 2, NUM_CHANNELS), np.float32)
+    context[0, :, ch["head_yaw"]] = [0.1, 0.2]
+    context[0, :, ch["jaw_open"]] = [1, 1]
+    x0 = np.full((1, 4, NUM_CHANNELS), 0.5)
+    x0[0, 0, [ch["head_yaw"], ch["jaw_open"], ch["lips_part"], ch["lips_press"]]] = [1, 0, 1, 2]
+    np.testing.assert_allclose(continuity_ramp(3), [1, 0.75, 0.25], atol=1e-12)
+    out = apply_continuity(x0, context, continuity_ramp(2))[0]
+    np.testing.assert_allclose(out[:3, ch["head_yaw"]], [0.3, 0.15, 0.5], atol=1e-6)
+    np.testing.assert_allclose(out[:2, ch["lips_part"]], [0, 0], atol=1e-12)
+    np.testing.assert_allclose(out[:2, ch["smile"]], [0, 0.25], atol=1e-12)
+    assert out[0, ch["jaw_open"]] == 0 and out[0, ch["lips_press"]] == 2 and out[1, ch["lips_press"]] == 0.5
+    assert apply_continuity(x0, context, continuity_ramp(0)) is x0

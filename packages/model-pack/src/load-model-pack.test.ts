@@ -50,7 +50,7 @@ describe('loadModelPack', () => {
     const loaded = await loadModelPack(dir);
     expect(loaded.manifestPath).toBe(manifestPath);
     expect(loaded.channels).toEqual([...MOTION_CHANNELS]);
-    expect(loaded.denoiser).toMatchObject({ file: join(dir, 'denoiser.onnx'), window: 50, context: 10, prediction: 'v', defaultSteps: 6, defaultSolver: 'dpmpp-2m', defaultGuidance: 2 });
+    expect(loaded.denoiser).toMatchObject({ file: join(dir, 'denoiser.onnx'), window: 50, context: 10, prediction: 'v', defaultSteps: 6, defaultSolver: 'dpmpp-2m', defaultGuidance: 2, continuityFrames: 3 });
     expect(loaded.denoiser.schedule).toEqual({ type: 'linear', timesteps: 500, betaStart: 1e-4, betaEnd: 0.02 });
     expect(loaded.audio.mel).toBe(join(dir, 'audio', 'melspectrogram.onnx'));
     expect(loaded.channelStd).toBeInstanceOf(Float32Array);
@@ -63,6 +63,11 @@ describe('loadModelPack', () => {
       (loaded as { name: string }).name = 'x';
     }).toThrow();
     expect(loaded.files['denoiser.onnx']?.license).toBe('Apache-2.0');
+  });
+
+  it('reads a pack without continuity_frames as seam continuity off', async () => {
+    const { dir } = pack({ editManifest: (m) => delete (m['denoiser'] as Record<string, unknown>)['continuity_frames'] });
+    expect((await loadModelPack(dir)).denoiser.continuityFrames).toBe(0);
   });
 
   it('names a missing or unreadable manifest', async () => {
@@ -83,6 +88,7 @@ describe('loadModelPack', () => {
       [edit((m) => (m.audio['frontend'] = 'whisper')), 'PACK_AUDIO', 'field "audio.frontend" must be "oww-mel-emb-v1"'],
       [edit((m) => (m.denoiser['prediction'] = 'score')), 'PACK_FIELD', 'field "denoiser.prediction" must be one of x0, eps, v. Found: "score"'],
       [edit((m) => (m.denoiser['context'] = 60)), 'PACK_FIELD', 'field "denoiser.context" must be an integer between 1 and 50. Found: 60'],
+      [edit((m) => (m.denoiser['continuity_frames'] = -1)), 'PACK_FIELD', 'field "denoiser.continuity_frames" must be an integer between 0 and 50. Found: -1'],
       [edit((m) => (m.denoiser['schedule'] = { type: 'sigmoid', timesteps: 1000 })), 'PACK_SCHEDULE', 'field "denoiser.schedule.type" must be one of cosine, linear. Found: "sigmoid"'],
       [edit((m) => (m.denoiser['default_solver'] = 'euler')), 'PACK_FIELD', 'field "denoiser.default_solver" must be one of ddim, dpmpp-2m. Found: "euler"'],
       [edit((m) => (m.denoiser['default_steps'] = 0)), 'PACK_FIELD', 'field "denoiser.default_steps" must be an integer between 1 and 1000. Found: 0'],

@@ -39,6 +39,8 @@ export interface PackDenoiser {
   readonly defaultSteps: number;
   readonly defaultSolver: SolverName;
   readonly defaultGuidance: number;
+  /** Frames over which a window's start is made continuous with its context (models/SPEC.md); 0 turns it off. */
+  readonly continuityFrames: number;
 }
 
 /** A validated model pack (models/<pack>/manifest.json), frozen, with absolute paths. */

@@ -2,6 +2,7 @@ import { createAudioFrontEnd } from '@portrait-farm/audio-features';
 import { MOTION_CHANNEL_COUNT, RENDER_OPTION_RANGES, type MotionTrack } from '@portrait-farm/contracts';
 import type { ModelPack } from '@portrait-farm/model-pack';
 import { createModelSession, type ExecutionProvider, type ModelSession } from '@portrait-farm/model-runtime';
+import { continuityRamp } from './continuity.ts';
 import { MotionError } from './errors.ts';
 import type { WindowConditioning } from './guidance.ts';
 import { checkSeed, windowNoise } from './rng.ts';
@@ -105,7 +106,15 @@ export async function createMotionGenerator(pack: ModelPack, session: ModelSessi
   const alphaBar = alphaBarTable(pack.denoiser.schedule);
   const mean = pack.channelMean;
   const std = pack.channelStd;
-  const settings: SamplerSettings = { session: denoiser, alphaBar, prediction, guidance: resolved.guidance, solver: resolved.solver, steps: resolved.steps };
+  const settings: SamplerSettings = {
+    session: denoiser,
+    alphaBar,
+    prediction,
+    guidance: resolved.guidance,
+    solver: resolved.solver,
+    steps: resolved.steps,
+    continuity: continuityRamp(pack.denoiser.continuityFrames),
+  };
   let closed = false;
 
   const checkTail = (index: number, tail: Float32Array | null): void => {

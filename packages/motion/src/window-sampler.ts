@@ -1,5 +1,6 @@
 import type { PredictionType } from '@portrait-farm/model-pack';
 import type { ModelSession } from '@portrait-farm/model-runtime';
+import { applyContinuity } from './continuity.ts';
 import { MotionError } from './errors.ts';
 import { guidanceFeeds, guidedX0, type WindowConditioning } from './guidance.ts';
 import { sample, type Denoise, type Solver } from './solvers.ts';
@@ -12,11 +13,14 @@ export interface SamplerSettings {
   guidance: number;
   solver: Solver;
   steps: number;
+  /** Seam continuity ramp ({@link continuityRamp} of the pack's continuity_frames); empty turns it off. */
+  continuity: Float64Array;
 }
 
 /**
  * Denoises one window from its initial noise (normalised, W*C) to clean normalised motion. Every denoiser call is
- * one batch of 2 rows (cond, uncond), whatever the guidance scale.
+ * one batch of 2 rows (cond, uncond), whatever the guidance scale; a window with context gets seam continuity on
+ * every x0 estimate.
  */
 export async function sampleWindow(settings: SamplerSettings, conditioning: WindowConditioning, noise: Float64Array): Promise<Float64Array> {
   const size = conditioning.window * conditioning.channels;
@@ -29,7 +33,9 @@ export async function sampleWindow(settings: SamplerSettings, conditioning: Wind
         `denoiser output "prediction" must be float32 [2, ${conditioning.window}, ${conditioning.channels}]. Got: ${pred === undefined ? 'no such output' : `${pred.data.length} values`}`,
       );
     }
-    return guidedX0(pred.data, x, settings.alphaBar[t]!, settings.prediction, settings.guidance);
+    const x0 = guidedX0(pred.data, x, settings.alphaBar[t]!, settings.prediction, settings.guidance);
+    if (conditioning.prevKeep === 1) applyContinuity(x0, conditioning.prevMotion, conditioning.channels, settings.continuity);
+    return x0;
   };
   return sample(settings.solver, denoise, noise, settings.alphaBar, settings.steps);
 }

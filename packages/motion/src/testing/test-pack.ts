@@ -19,6 +19,8 @@ export interface TestPackOptions {
   defaultSolver?: string;
   /** @defaultValue 2 */
   defaultGuidance?: number;
+  /** denoiser.continuity_frames. @defaultValue 3, as the starter pack */
+  continuityFrames?: number;
   /** Window, context and signature of the test denoiser; also written into the manifest. @defaultValue SPEC sizes */
   denoiser?: TestDenoiserOptions;
   /** Edits the manifest object just before it is written (for broken packs). @defaultValue none */
@@ -83,6 +85,7 @@ export function writeTestPack(dir: string, options: TestPackOptions = {}): TestP
       default_steps: options.defaultSteps ?? 6,
       default_solver: options.defaultSolver ?? 'dpmpp-2m',
       default_guidance: options.defaultGuidance ?? 2,
+      continuity_frames: options.continuityFrames ?? 3,
     },
     renderer: { type: 'meshwarp' },
     files: {
