@@ -16,6 +16,7 @@ import { processPrepare } from './process-prepare.ts';
 import type { StepOutcome } from './process-prepare.ts';
 import { processSegment } from './process-segment.ts';
 import { failJob, processStitch } from './process-stitch.ts';
+import { createScratchDir } from './scratch-dir.ts';
 import { deleteIntermediates } from './step-support.ts';
 
 /** Errors no retry can fix (bad input, no face): the job fails at once instead of after every attempt. */
@@ -64,8 +65,10 @@ async function openShared(config: FarmProcessConfig, log: (line: string) => void
   const queues = new FarmQueues({ connection: connection('queues'), prefix: config.prefix, onError: () => {} });
   const cancels = await watchCancellations({ subscriber: connection('cancel'), store: jobs });
   const storage = createStorage(config.storageUrl);
+  const scratch = await createScratchDir(config.tempDir);
+  if (scratch.swept.length > 0) log(`removed the scratch folders of ${scratch.swept.length} farm process(es) that died: ${scratch.swept.join(', ')}`);
   return {
-    deps: { storage, jobs, queues, cancels, tempDir: config.tempDir, log },
+    deps: { storage, jobs, queues, cancels, tempDir: scratch.dir, log },
     connections,
     connection,
     async closeShared() {
@@ -73,6 +76,7 @@ async function openShared(config: FarmProcessConfig, log: (line: string) => void
       await queues.close();
       await storage.close();
       for (const redis of connections) redis.disconnect();
+      await scratch.remove();
     },
   };
 }
