@@ -101,6 +101,17 @@ describe('audio front-end oww-mel-emb-v1', () => {
     expect(assembled).toEqual(whole.data);
   });
 
+  it('computes the mel peak while the audio arrives, equal to the whole clip\'s', async () => {
+    const long = new Float32Array(25 * 16000 + 333);
+    for (let i = 0; i < long.length; i++) long[i] = clip[i % clip.length]! * (i > 17 * 16000 && i < 18 * 16000 ? 1.9 : 0.7);
+    for (const [samples, chunk] of [[long, 16384], [long.subarray(0, 21 * 16000 + 7), 5000], [clip, 4096]] as const) {
+      const stream = frontEnd.melPeakStream();
+      for (let n = chunk; n < samples.length; n += chunk) stream.push(samples.subarray(0, n));
+      expect(await stream.finish(samples)).toBe(await frontEnd.melPeak(samples));
+    }
+    await expect(frontEnd.melPeakStream().finish(new Float32Array([Number.NaN]))).rejects.toThrow('samples must be finite numbers');
+  });
+
   it('names what is wrong with a request', async () => {
     await expect(frontEnd.featuresRange(clip, 10, 60)).rejects.toThrow(
       "frame range must end at or before the clip's 51 frames (32123 samples). Passed: [10, 60)",

@@ -14,6 +14,7 @@ import {
   samplesNeeded,
 } from './front-end-layout.ts';
 import { computeMelBlocks, melFloor, transformMel, type MelBlocks } from './mel-blocks.ts';
+import { createMelPeakStream, type MelPeakStream } from './mel-peak-stream.ts';
 
 /** Options of {@link createAudioFrontEnd}. */
 export interface AudioFrontEndOptions {
@@ -79,6 +80,8 @@ export interface AudioFrontEnd {
   featuresRange(samples: Float32Array, start: number, end: number, options?: FeatureRangeOptions): Promise<FeatureRows>;
   /** The clip's mel peak, the value `features` floors at (cheap: the mel model only). */
   melPeak(samples: Float32Array): Promise<number>;
+  /** The same peak, computed while the audio is decoded: push the samples so far, finish with all of them. */
+  melPeakStream(): MelPeakStream;
   /** The feature row of digital silence (frame 25 of 2 s of zeros), what windows past the audio are padded with. */
   silenceFeature(): Promise<Float32Array>;
   close(): Promise<void>;
@@ -207,6 +210,10 @@ export async function createAudioFrontEnd(options: AudioFrontEndOptions): Promis
       ensureOpen();
       checkSamples(samples);
       return peakOf(samples);
+    },
+    melPeakStream() {
+      ensureOpen();
+      return createMelPeakStream(mel, checkSamples);
     },
     async silenceFeature() {
       ensureOpen();

@@ -23,10 +23,10 @@ export function throwIfAborted(signal: AbortSignal | null): void {
 }
 
 /**
- * The prepare stage: decode the audio and find its mel peak while the face is analysed (separate inference
- * threads), then plan the segments. Audio features are left to the segments (`generateSegmentMotion`), so the time
+ * The prepare stage: decode the audio and find its mel peak (the mel model runs on the audio decoded so far while
+ * ffmpeg goes on) while the face is analysed (separate inference threads), then plan the segments. Audio features are left to the segments (`generateSegmentMotion`), so the time
  * to the first segment does not grow with the clip's length beyond decoding and the mel peak.
- * Stage timings count what the clip waited for: decode, audio (the mel peak), face (what was left of it).
+ * Stage timings count what the clip waited for: decode, audio (the rest of the mel peak), face (what was left of it).
  */
 export async function prepareClip(
   engine: Engine,
@@ -40,10 +40,11 @@ export async function prepareClip(
   let audio: DecodedAudio;
   let melPeak: number;
   try {
-    audio = await decodeAudio(o.audio, { signal: o.signal });
+    const peak = engine.audio.melPeakStream();
+    audio = await decodeAudio(o.audio, { signal: o.signal, onSamples: (decoded) => peak.push(decoded) });
     throwIfAborted(o.signal);
     progress.start('audio');
-    melPeak = await engine.audio.melPeak(audio.samples);
+    melPeak = await peak.finish(audio.samples);
     throwIfAborted(o.signal);
   } catch (error) {
     await face.catch(() => {});

@@ -73,6 +73,16 @@ describe('decodeAudio', () => {
     expect(Array.from(part.samples)).toEqual(Array.from(full.samples.subarray(16000, 40000)));
   });
 
+  it('shows the samples decoded so far as they arrive, each a prefix of the result', async () => {
+    const seen: Float32Array[] = [];
+    const audio = await decodeAudio(fixture('demo-speech-20s.ogg'), { onSamples: (decoded) => seen.push(decoded) });
+    expect(seen.length).toBeGreaterThan(1);
+    for (let i = 1; i < seen.length; i++) expect(seen[i]!.length).toBeGreaterThanOrEqual(seen[i - 1]!.length);
+    expect(seen.at(-1)!.length).toBe(audio.samples.length);
+    const bytes = (a: Float32Array, n: number): Buffer => Buffer.from(a.buffer, a.byteOffset, n * 4);
+    for (const prefix of seen) expect(bytes(prefix, prefix.length).equals(bytes(audio.samples, prefix.length))).toBe(true);
+  });
+
   it('refuses a file without audio', async () => {
     const error = decodeAudio(fixture('astronaut.png'));
     await expect(error).rejects.toMatchObject({ code: 'MEDIA_NO_AUDIO' });

@@ -37,6 +37,12 @@ export interface DecodeAudioOptions {
    * @defaultValue null
    */
   signal?: AbortSignal | null;
+  /**
+   * Called as samples arrive with every sample decoded so far (a view; the values it holds never change), so work
+   * on the beginning of the audio can start before the decode ends.
+   * @defaultValue none
+   */
+  onSamples?: ((decoded: Float32Array) => void) | null;
 }
 
 interface ResolvedDecodeAudioOptions {
@@ -46,6 +52,7 @@ interface ResolvedDecodeAudioOptions {
   startSeconds: number;
   endSeconds: number | null;
   signal: AbortSignal | null;
+  onSamples: ((decoded: Float32Array) => void) | null;
 }
 
 /** Mono float32 samples in [-1, 1]. */
@@ -69,6 +76,7 @@ function resolveOptions(options: DecodeAudioOptions): ResolvedDecodeAudioOptions
     startSeconds: options.startSeconds ?? 0,
     endSeconds: options.endSeconds ?? null,
     signal: options.signal ?? null,
+    onSamples: options.onSamples ?? null,
   };
   if (!Number.isInteger(resolved.sampleRate) || resolved.sampleRate < 1000 || resolved.sampleRate > 192000) {
     throw badOption('sampleRate', 'an integer between 1000 and 192000', resolved.sampleRate);
@@ -119,6 +127,7 @@ export async function decodeAudio(path: string, options: DecodeAudioOptions = {}
   proc.child.stdout?.on('data', (chunk: Buffer) => {
     if (stoppedEarly) return;
     buffer.push(chunk);
+    opts.onSamples?.(buffer.decoded());
     if (buffer.full) {
       stoppedEarly = true;
       proc.child.stdout?.destroy();

@@ -37,6 +37,11 @@ export class SampleBuffer {
     this.filledBytes += data.length;
   }
 
+  /** A view of the samples stored so far (no copy; later pushes never change them). */
+  decoded(): Float32Array {
+    return this.samples.subarray(0, Math.floor(this.filledBytes / 4));
+  }
+
   /** The whole samples stored so far, as a tight copy when the preallocation overshot by more than 1 %. */
   result(): Float32Array {
     const count = Math.floor(this.filledBytes / 4);
