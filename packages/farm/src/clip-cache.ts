@@ -24,7 +24,7 @@ export interface ClipLease {
 }
 
 /**
- * Per-process cache of prepared clips (downloaded once per job, not once per segment) and of their render pools
+ * Per-process cache of prepared clips (downloaded once per job, not once per segment; none for jobs prepared here) and of their render pools
  * (the meshwarp preparation and render threads are set up once per job). Keeps at most `capacity` jobs; the
  * least recently used idle one is closed when another is needed.
  */
@@ -76,6 +76,13 @@ export class ClipCache {
         current.usedAt = Date.now();
       },
     };
+  }
+
+  /** Keeps a clip this process just prepared, so its segments here need not read it back from storage. */
+  async remember(jobId: string, clip: PreparedClip): Promise<void> {
+    if (this.entries.has(jobId)) return;
+    this.entries.set(jobId, { clip: Promise.resolve(clip), pool: null, poolTurn: Promise.resolve(), users: 0, usedAt: Date.now() });
+    await this.evict();
   }
 
   /** Drops a job (it ended); its pool closes once no step uses it. */

@@ -35,6 +35,7 @@ export async function processPrepare(deps: EngineDeps, jobId: string): Promise<S
     });
     if (signal.aborted) return 'canceled';
     await deps.storage.put(workKeys.clip(jobId), encodePreparedClip(clip), { contentType: 'application/octet-stream' });
+    await deps.clips.remember(jobId, clip);
     const plan: JobPlan = {
       fps: clip.fps,
       frameCount: clip.outputFrames,
