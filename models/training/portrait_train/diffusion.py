@@ -185,8 +185,10 @@ def sample_dpmpp_2m(denoise: Denoise, noise: torch.Tensor, alpha_bar: torch.Tens
 
 SAMPLERS = {"ddim": sample_ddim, "dpmpp-2m": sample_dpmpp_2m}
 
+ARTICULATORS = ("jaw_open", "lips_part", "mouth_wide", "mouth_round", "upper_lip_raise", "lower_lip_tuck", "lips_press")
+"""The channels that shape the lips; they keep the denoiser's jump when the mouth closes at a window's start."""
 CLOSING_DIRECTION = {"jaw_open": -1, "lips_part": -1, "lips_press": 1}
-"""Mouth channels whose one-frame jumps in this direction (the lips closing) are real articulation."""
+"""Direction in which each closing channel moves as the lips close: -1 falls, +1 rises."""
 
 
 def continuity_ramp(frames: int) -> np.ndarray:
@@ -197,15 +199,17 @@ def continuity_ramp(frames: int) -> np.ndarray:
 def apply_continuity(x0: np.ndarray, context: np.ndarray, ramp: np.ndarray) -> np.ndarray:
     """Seam continuity (models/SPEC.md) on x0 estimates [B, W, C] of windows with context [B, K, C]: the offset of
     frame 0 from the context's last frame plus its last step is removed from the first len(ramp) frames along
-    `ramp`, except on a mouth channel jumping in its closing direction. Returns a new array."""
+    `ramp`; where the lips close at the start (a closing channel jumps in its closing direction) the articulators
+    keep the denoiser's jump. Returns a new array."""
     if len(ramp) == 0:
         return x0
     target = 2 * context[:, -1].astype(np.float64) - context[:, -2] if context.shape[1] > 1 else context[:, -1]
     offset = x0[:, 0] - target
-    closing = np.zeros(x0.shape[-1])
+    closes = np.zeros(len(x0), bool)
     for name, direction in CLOSING_DIRECTION.items():
-        closing[CHANNEL_INDEX[name]] = direction
-    offset = np.where(offset * closing > 0, 0.0, offset)
+        closes |= offset[:, CHANNEL_INDEX[name]] * direction > 0
+    articulators = [CHANNEL_INDEX[name] for name in ARTICULATORS]
+    offset[np.ix_(closes, articulators)] = 0.0
     out = x0.astype(np.float64, copy=True)
     out[:, : len(ramp)] -= offset[:, None, :] * ramp[None, :, None]
     return out.astype(x0.dtype)

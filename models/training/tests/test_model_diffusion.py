@@ -104,18 +104,33 @@ def test_guidance_combines_cond_and_uncond_in_one_batch():
     assert torch.allclose(out, torch.full((3, 5, 4), 2.5))
 
 
-def test_continuity_pulls_the_window_start_onto_the_context_step_but_lets_the_lips_close():
-    # The same case as packages/motion/src/continuity.test.ts.
+def continuity_case(jaw_context: float):
     ch = CHANNEL_INDEX
     context = np.zeros((1, 2, NUM_CHANNELS), np.float32)
     context[0, :, ch["head_yaw"]] = [0.1, 0.2]
-    context[0, :, ch["jaw_open"]] = [1, 1]
+    context[0, :, ch["jaw_open"]] = jaw_context
     x0 = np.full((1, 4, NUM_CHANNELS), 0.5)
-    x0[0, 0, [ch["head_yaw"], ch["jaw_open"], ch["lips_part"], ch["lips_press"]]] = [1, 0, 1, 2]
+    x0[0, 0, [ch["head_yaw"], ch["jaw_open"], ch["lips_part"], ch["upper_lip_raise"], ch["lips_press"]]] = [1, 0, 1, 1, 0]
+    return x0, context
+
+
+def test_continuity_pulls_the_window_start_onto_the_context_step():
+    # The same cases as packages/motion/src/continuity.test.ts.
+    ch = CHANNEL_INDEX
     np.testing.assert_allclose(continuity_ramp(3), [1, 0.75, 0.25], atol=1e-12)
+    x0, context = continuity_case(0.0)
     out = apply_continuity(x0, context, continuity_ramp(2))[0]
     np.testing.assert_allclose(out[:3, ch["head_yaw"]], [0.3, 0.15, 0.5], atol=1e-6)
     np.testing.assert_allclose(out[:2, ch["lips_part"]], [0, 0], atol=1e-12)
+    np.testing.assert_allclose(out[0, ch["upper_lip_raise"]], 0, atol=1e-12)
     np.testing.assert_allclose(out[:2, ch["smile"]], [0, 0.25], atol=1e-12)
-    assert out[0, ch["jaw_open"]] == 0 and out[0, ch["lips_press"]] == 2 and out[1, ch["lips_press"]] == 0.5
     assert apply_continuity(x0, context, continuity_ramp(0)) is x0
+
+
+def test_continuity_lets_the_lips_close_at_the_window_start():
+    ch = CHANNEL_INDEX
+    x0, context = continuity_case(1.0)
+    out = apply_continuity(x0, context, continuity_ramp(2))[0]
+    assert out[0, ch["jaw_open"]] == 0 and out[0, ch["lips_part"]] == 1 and out[0, ch["upper_lip_raise"]] == 1
+    np.testing.assert_allclose(out[0, ch["head_yaw"]], 0.3, atol=1e-6)
+    np.testing.assert_allclose(out[0, ch["smile"]], 0, atol=1e-12)

@@ -13,18 +13,19 @@ function frames(count: number, fill: (frame: number, channel: number) => number)
   return out;
 }
 
-/** The values models/training/tests/test_model_diffusion.py checks for apply_continuity too. */
-function example(): { x0: Float64Array; context: Float32Array } {
+/** The cases models/training/tests/test_model_diffusion.py checks for apply_continuity too. */
+function example(jawContext: number): { x0: Float64Array; context: Float32Array } {
   const context = frames(K, () => 0);
   context[CHANNEL.head_yaw] = 0.1;
   context[C + CHANNEL.head_yaw] = 0.2;
-  context[CHANNEL.jaw_open] = 1;
-  context[C + CHANNEL.jaw_open] = 1;
+  context[CHANNEL.jaw_open] = jawContext;
+  context[C + CHANNEL.jaw_open] = jawContext;
   const x0 = Float64Array.from(frames(W, () => 0.5));
   x0[CHANNEL.head_yaw] = 1;
   x0[CHANNEL.jaw_open] = 0;
   x0[CHANNEL.lips_part] = 1;
-  x0[CHANNEL.lips_press] = 2;
+  x0[CHANNEL.upper_lip_raise] = 1;
+  x0[CHANNEL.lips_press] = 0;
   return { x0, context };
 }
 
@@ -35,25 +36,28 @@ describe('seam continuity', () => {
   });
 
   it("pulls frame 0 onto the context's last step and fades the offset out", () => {
-    const { x0, context } = example();
+    const { x0, context } = example(0);
     applyContinuity(x0, context, C, continuityRamp(2));
     // head_yaw: the context steps 0.1 -> 0.2, so the window starts at 0.3; offset 0.7 fades at half weight on frame 1.
     expect(x0[CHANNEL.head_yaw]).toBeCloseTo(0.3, 6);
     expect(x0[C + CHANNEL.head_yaw]).toBeCloseTo(0.5 - 0.35, 6);
     expect(x0[2 * C + CHANNEL.head_yaw]).toBe(0.5);
-    // lips_part opens from 0 to 1 in one frame: an opening jump is smoothed.
+    // The lips opening in one frame is smoothed like any other jump.
     expect(x0[CHANNEL.lips_part]).toBeCloseTo(0, 12);
-    expect(x0[C + CHANNEL.lips_part]).toBeCloseTo(0.5 - 0.5, 12);
-    // A channel already continuous (smile: context 0, 0 -> target 0, but frame 0 is 0.5) moves like any other.
+    expect(x0[C + CHANNEL.lips_part]).toBeCloseTo(0, 12);
+    expect(x0[CHANNEL.upper_lip_raise]).toBeCloseTo(0, 12);
     expect(x0[CHANNEL.smile]).toBeCloseTo(0, 12);
+    expect(x0[C + CHANNEL.smile]).toBeCloseTo(0.25, 12);
   });
 
-  it('leaves the lips closing fast as the denoiser made them', () => {
-    const { x0, context } = example();
+  it('leaves every articulator as the denoiser made it when the lips close at the start', () => {
+    const { x0, context } = example(1);
     applyContinuity(x0, context, C, continuityRamp(2));
     expect(x0[CHANNEL.jaw_open]).toBe(0);
-    expect(x0[CHANNEL.lips_press]).toBe(2);
-    expect(x0[C + CHANNEL.lips_press]).toBe(0.5);
+    expect(x0[CHANNEL.lips_part]).toBe(1);
+    expect(x0[CHANNEL.upper_lip_raise]).toBe(1);
+    expect(x0[CHANNEL.head_yaw]).toBeCloseTo(0.3, 6);
+    expect(x0[CHANNEL.smile]).toBeCloseTo(0, 12);
   });
 
   it('acts on every x0 estimate of a window with context, and never on window 0', async () => {
