@@ -1,9 +1,12 @@
-// npm run bench:farm [-- --runs 3 --seconds 30 --pack models/starter --workers 1,2]
+// npm run bench:farm [-- --runs 3 --seconds 30 --long 300 --pack models/starter --workers 1,2]
 // For one clip of --seconds (astronaut.png, demo speech looped, 25 fps, full framing): the farm's time to the first
 // chunk and total time (submit -> succeeded) with each worker count, as real processes (gateway, Redis, workers,
 // stitcher, filesystem storage), and renderClip of the same clip in this process with its models already loaded, run after each farm run of the first
 // worker count so both see the same machine load;
-// the farm's overhead is its total with one worker minus renderClip. Medians over --runs, after a warm-up job.
+// the farm's overhead is its total with one worker minus renderClip. Then, with the first worker count, the time to
+// the first chunk of a clip of --long seconds (the job canceled once its first chunk exists), to show it does not
+// grow with the clip's length; each first-chunk run prints where the time went (upload, queue, prepare's stages).
+// Medians over --runs, after a warm-up job.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -19,12 +22,14 @@ const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '3' },
     seconds: { type: 'string', default: '30' },
+    long: { type: 'string', default: '300' },
     pack: { type: 'string' },
     workers: { type: 'string', default: '1,2' },
   },
 });
 const runs = Number(values.runs);
 const seconds = Number(values.seconds);
+const longSeconds = Number(values.long);
 const workerCounts = values.workers.split(',').map(Number);
 const work = mkdtempSync(join(tmpdir(), 'farm-bench-'));
 const fixtures = new URL('../fixtures/', import.meta.url).pathname;
@@ -38,14 +43,34 @@ if (!existsSync(join(pack, 'manifest.json'))) {
   packNote = 'engine test pack (test denoiser, real audio and face models; models/starter not present)';
 }
 const image = join(fixtures, 'astronaut.png');
-const audio = join(work, 'speech.wav');
-execFileSync('ffmpeg', ['-v', 'error', '-stream_loop', '-1', '-i', join(fixtures, 'demo-speech-20s.ogg'), '-t', String(seconds), '-ac', '1', '-ar', '44100', audio]);
+function loopedSpeech(name: string, length: number): string {
+  const path = join(work, name);
+  execFileSync('ffmpeg', ['-v', 'error', '-stream_loop', '-1', '-i', join(fixtures, 'demo-speech-20s.ogg'), '-t', String(length), '-ac', '1', '-ar', '44100', path]);
+  return path;
+}
+const audio = loopedSpeech('speech.wav', seconds);
+const longAudio = loopedSpeech('speech-long.wav', longSeconds);
 const warmAudio = join(fixtures, 'speech-3s.wav');
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function runJob(farm: LocalFarm, storageDir: string, audioPath: string): Promise<{ firstChunk: number; total: number; sha: string }> {
+interface JobView {
+  status: string;
+  output: { sha256: string } | null;
+  timings: { queuedSeconds: number | null; preparingSeconds: number | null; work: Record<string, number> };
+}
+
+/**
+ * Submits a job and times its first chunk (the file appearing in storage) and its end; with `firstChunkOnly` it
+ * cancels the job once the first chunk exists and returns when the farm has let it go.
+ */
+async function runJob(
+  farm: LocalFarm,
+  storageDir: string,
+  audioPath: string,
+  firstChunkOnly = false,
+): Promise<{ firstChunk: number; total: number; sha: string; breakdown: string }> {
   const form = new FormData();
   form.append('options', JSON.stringify(options));
   form.append('image', new Blob([readFileSync(image)]), 'astronaut.png');
@@ -53,18 +78,46 @@ async function runJob(farm: LocalFarm, storageDir: string, audioPath: string): P
   const auth = { authorization: `Bearer ${farm.apiKey}` };
   const start = performance.now();
   const created = (await (await fetch(`${farm.apiUrl}/v1/jobs`, { method: 'POST', body: form, headers: auth })).json()) as { id: string };
+  const submitted = (performance.now() - start) / 1000;
   const firstChunkFile = join(storageDir, 'jobs', created.id, 'chunks', '00000.ts');
+  // The gateway allows 600 requests a minute per tenant: the chunk file is polled often, the job every 150 ms.
+  const view = async (): Promise<JobView> => {
+    for (;;) {
+      const response = await fetch(`${farm.apiUrl}/v1/jobs/${created.id}`, { headers: auth });
+      if (response.ok) return (await response.json()) as JobView;
+      if (response.status !== 429) throw new Error(`GET job ${created.id}: HTTP ${response.status}`);
+      await sleep(1000);
+    }
+  };
   let firstChunk = NaN;
+  let breakdown = '';
+  let viewedAt = -Infinity;
   for (;;) {
-    if (Number.isNaN(firstChunk) && existsSync(firstChunkFile)) firstChunk = (performance.now() - start) / 1000;
-    const job = (await (await fetch(`${farm.apiUrl}/v1/jobs/${created.id}`, { headers: auth })).json()) as { status: string; output: { sha256: string } | null };
-    if (job.status === 'succeeded') return { firstChunk, total: (performance.now() - start) / 1000, sha: job.output?.sha256 ?? '' };
+    if (Number.isNaN(firstChunk) && existsSync(firstChunkFile)) {
+      firstChunk = (performance.now() - start) / 1000;
+      const { timings } = await view();
+      const work = Object.entries(timings.work).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ');
+      breakdown = `submit (upload) ${submitted.toFixed(2)} s, queued ${timings.queuedSeconds?.toFixed(2)} s, preparing ${timings.preparingSeconds?.toFixed(2)} s; work so far: ${work}`;
+      if (firstChunkOnly) {
+        await fetch(`${farm.apiUrl}/v1/jobs/${created.id}/cancel`, { method: 'POST', headers: auth });
+        while ((await view()).status !== 'canceled') await sleep(250);
+        await sleep(1500);
+        return { firstChunk, total: NaN, sha: '', breakdown };
+      }
+    }
+    if (performance.now() - viewedAt < 150) {
+      await sleep(20);
+      continue;
+    }
+    viewedAt = performance.now();
+    const job = await view();
+    if (job.status === 'succeeded') return { firstChunk, total: (performance.now() - start) / 1000, sha: job.output?.sha256 ?? '', breakdown };
     if (job.status === 'failed' || job.status === 'canceled') throw new Error(`bench job ${created.id} ${job.status}`);
-    await sleep(50);
   }
 }
 
 const results: Array<{ label: string; firstChunk: number; total: number }> = [];
+let firstChunkByLength: { label: string; short: number; long: number } | null = null;
 const shas = new Set<string>();
 const engine = await createEngine({ pack, providers: ['cpu'] });
 const local: number[] = [];
@@ -90,10 +143,19 @@ for (const workers of workerCounts) {
       firsts.push(r.firstChunk);
       totals.push(r.total);
       shas.add(r.sha);
-      process.stderr.write(`farm, ${workers} worker(s), run ${run + 1}: first chunk ${r.firstChunk.toFixed(2)} s, total ${r.total.toFixed(2)} s\n`);
+      process.stderr.write(`farm, ${workers} worker(s), run ${run + 1}: first chunk ${r.firstChunk.toFixed(2)} s (${r.breakdown}), total ${r.total.toFixed(2)} s\n`);
       if (workers === workerCounts[0]) await renderLocal(run);
     }
     results.push({ label: `farm, ${workers} worker${workers === 1 ? '' : 's'}`, firstChunk: median(firsts), total: median(totals) });
+    if (workers === workerCounts[0]) {
+      const longFirsts: number[] = [];
+      for (let run = 0; run < runs; run++) {
+        const r = await runJob(farm, storageDir, longAudio, true);
+        longFirsts.push(r.firstChunk);
+        process.stderr.write(`farm, ${workers} worker(s), ${longSeconds} s clip, run ${run + 1}: first chunk ${r.firstChunk.toFixed(2)} s (${r.breakdown})\n`);
+      }
+      firstChunkByLength = { label: `farm, ${workers} worker${workers === 1 ? '' : 's'}`, short: median(firsts), long: median(longFirsts) };
+    }
   } finally {
     await farm.stop();
   }
@@ -111,5 +173,9 @@ const lines = [
 ];
 const one = results[0];
 if (one !== undefined) lines.push(`  farm overhead (${one.label} - renderClip): ${(one.total - localMedian).toFixed(2)} s (${(((one.total - localMedian) / localMedian) * 100).toFixed(1)} %)`);
+if (firstChunkByLength !== null) {
+  const { label, short, long } = firstChunkByLength;
+  lines.push(`  first chunk by clip length (${label}): ${seconds} s clip ${short.toFixed(2)} s, ${longSeconds} s clip ${long.toFixed(2)} s`);
+}
 lines.push(`  outputs identical to renderClip: ${shas.size === 1 && shas.has(localSha) ? 'yes' : `NO (${[...shas].join(', ')} vs ${localSha})`}`);
 process.stdout.write(`${lines.join('\n')}\n`);
