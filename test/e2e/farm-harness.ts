@@ -98,7 +98,7 @@ export interface SubmitOptions {
 export async function submitJob(apiUrl: string, apiKey: string, s: SubmitOptions): Promise<{ status: number; body: { id: string; status: string }; headers: Headers }> {
   const form = new FormData();
   form.append('options', JSON.stringify(s.options ?? JOB_OPTIONS));
-  if (s.webhook !== undefined) form.append('webhook', JSON.stringify({ url: s.webhook, events: ['job.succeeded', 'job.failed', 'job.canceled'] }));
+  if (s.webhook !== undefined) form.append('webhook', JSON.stringify({ url: s.webhook, events: ['job.succeeded', 'job.failed', 'job.canceled', 'job.progress'] }));
   form.append('image', new Blob([await readFile(s.image)], { type: 'image/png' }), basename(s.image));
   form.append('audio', new Blob([await readFile(s.audio)], { type: 'audio/wav' }), basename(s.audio));
   const headers: Record<string, string> = { authorization: `Bearer ${apiKey}` };

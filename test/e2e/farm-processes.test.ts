@@ -79,7 +79,7 @@ afterAll(async () => {
 }, 60_000);
 
 describe('farm (processes)', () => {
-  it('renders a job to a signed job.succeeded webhook and an MP4 byte-identical to renderClip', async () => {
+  it('renders a job to signed job.progress and job.succeeded webhooks and an MP4 byte-identical to renderClip', async () => {
     const created = await submitJob(farm.apiUrl, farm.apiKey, { image, audio: shortAudio, webhook: receiver.url });
     expect(created.status).toBe(202);
     const event = await receiver.waitFor(created.body.id, 'job.succeeded', 90_000);
@@ -96,6 +96,12 @@ describe('farm (processes)', () => {
     const job = await getJob(farm.apiUrl, farm.apiKey, created.body.id);
     expect(job['output']).toMatchObject({ sha256: sha256(output), size: output.length });
     expect(chunksOf(created.body.id)).toEqual([]);
+    await receiver.waitFor(created.body.id, 'job.progress', 30_000);
+    const progress = receiver.events.filter((e) => e.jobId === created.body.id && e.type === 'job.progress');
+    const segments = (job['progress'] as { segmentsTotal: number }).segmentsTotal;
+    expect(progress.length).toBeGreaterThanOrEqual(1);
+    expect(progress.length).toBeLessThanOrEqual(segments);
+    expect(new Set(progress.map((e) => e.headers['webhook-id'])).size).toBe(progress.length);
   }, 120_000);
 
   it('answers a repeated Idempotency-Key with the same job and renders it once', async () => {

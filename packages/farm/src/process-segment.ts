@@ -6,6 +6,7 @@ import type { ClipLease } from './clip-cache.ts';
 import { FarmError } from './errors.ts';
 import type { EngineDeps } from './farm-deps.ts';
 import type { StepOutcome } from './process-prepare.ts';
+import { isProgressMilestone } from './progress-events.ts';
 import { holdCancelSignal, liveRecord, secondsSince, withTempDir } from './step-support.ts';
 import { decodeRelay, encodeRelay } from './work-codec.ts';
 import { workKeys } from './work-keys.ts';
@@ -66,6 +67,7 @@ export async function processSegment(deps: EngineDeps, jobId: string, index: num
     }
     const { segmentsDone } = await deps.jobs.reportSegment(jobId, index, segment.frameEnd - segment.frameStart, true);
     deps.log(`${jobId}: segment ${index + 1}/${clip.segments.length} in ${secondsSince(motionStarted).toFixed(2)} s`);
+    if (isProgressMilestone(segmentsDone, clip.segments.length)) await deps.queues.notify(record, 'job.progress', segmentsDone);
     if (segmentsDone >= clip.segments.length) await deps.queues.enqueueStitch({ jobId }, { priority: record.priority });
     return 'done';
   } catch (error) {
