@@ -55,14 +55,15 @@ export class ClipCache {
       throw error;
     }
     await this.evict();
+    // The render threads start while the segment computes its features and motion (other threads), not after.
+    setImmediate(() => {
+      if (this.entries.get(jobId) === current) this.startPool(current, clip).catch(() => {});
+    });
     let released = false;
     return {
       clip,
       withPool: <T>(render: (pool: RenderPool) => Promise<T>): Promise<T> => {
-        const run = current.poolTurn.then(async () => {
-          current.pool ??= createRenderPool(prepareMeshwarp({ image: clip.source.image, landmarks: clip.source.landmarks }), this.renderThreads);
-          return render(await current.pool);
-        });
+        const run = current.poolTurn.then(async () => render(await this.startPool(current, clip)));
         current.poolTurn = run.then(
           () => {},
           () => {},
@@ -97,6 +98,11 @@ export class ClipCache {
     const entries = [...this.entries.values()];
     this.entries.clear();
     await Promise.all(entries.map(closeEntry));
+  }
+
+  private startPool(entry: Entry, clip: PreparedClip): Promise<RenderPool> {
+    entry.pool ??= createRenderPool(prepareMeshwarp({ image: clip.source.image, landmarks: clip.source.landmarks }), this.renderThreads);
+    return entry.pool;
   }
 
   private async load(jobId: string): Promise<PreparedClip> {
