@@ -1,17 +1,19 @@
 // npm run bench:engine [-- --runs 3 --seconds 20 --pack models/starter --providers cpu --threads 1]
-// Prints frames/s and real-time factor (seconds of work per second of audio) per stage for a clip of
+// Prints frames/s and real-time factor (seconds of work per second of audio) per stage (audio: the mel peak and
+// every segment's feature rows, as the pipeline computes them) for a clip of
 // --seconds at 512x512, 25 fps, then the same for the whole pipeline (stages overlapped as renderClip runs them).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { FEATURE_DIM, frameCount } from '@portrait-farm/audio-features';
 import { MOTION_CHANNEL_COUNT as C } from '@portrait-farm/contracts';
 import { createEngine, DEFAULT_PACK, outputFrameCount, prepareSourceImage, createRenderPool, renderClipWith, resolveRenderOptions } from '@portrait-farm/engine';
 import { decodeImage } from '@portrait-farm/face';
 import { createVideoEncoder, decodeAudio } from '@portrait-farm/media';
 import { parseProviderList } from '@portrait-farm/model-runtime';
-import { applyControls, createMotionGenerator, resample } from '@portrait-farm/motion';
+import { applyControls, createMotionGenerator, resample, type FeatureMatrix } from '@portrait-farm/motion';
 import { prepareMeshwarp } from '@portrait-farm/renderer';
 import { writeEngineTestPack } from '../../packages/engine/src/testing/engine-test-pack.ts';
 
@@ -52,13 +54,27 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
 }
 
 const engine = await createEngine({ pack, providers });
+
+/** The clip's features assembled from per-segment rows (segments of one window), as prepare + segments compute them. */
+async function segmentedFeatures(samples: Float32Array): Promise<FeatureMatrix> {
+  const melPeak = await engine.audio.melPeak(samples);
+  const frames = frameCount(samples.length);
+  const w = engine.pack.denoiser.window;
+  const data = new Float32Array(frames * FEATURE_DIM);
+  for (let start = 0; start < frames; start += w) {
+    const rows = await engine.audio.featuresRange(samples, start, Math.min(frames, start + w), { melPeak });
+    data.set(rows.data, start * FEATURE_DIM);
+  }
+  return { frameCount: frames, dim: FEATURE_DIM, data };
+}
 const stages: Record<string, number[]> = { decode: [], face: [], audio: [], denoise: [], render: [], encode: [], pipeline: [] };
 let frames = 0;
 for (let run = 0; run < runs; run++) {
   const [audio, decodeSeconds] = await timed(() => decodeAudio(audioPath));
   const image = await decodeImage(imagePath);
   const [analysis, faceSeconds] = await timed(() => engine.face.analyze(image));
-  const [features, audioSeconds] = await timed(() => engine.audio.features(audio.samples));
+  // As the pipeline computes them: the clip's mel peak, then each segment's rows (one window per segment).
+  const [features, audioSeconds] = await timed(() => segmentedFeatures(audio.samples));
   const generator = await createMotionGenerator(engine.pack, engine.denoiser, { silenceFeature: engine.silenceFeature, seed: run });
   const [generated, denoiseSeconds] = await timed(() => generator.generateAll(features));
   frames = outputFrameCount(audio.durationSeconds, fps);
