@@ -150,7 +150,8 @@ export class FilesystemStorage implements ObjectStorage {
   async getToFile(key: string, path: string): Promise<number> {
     const stream = await this.getStream(key);
     try {
-      const result = await writeFileAtomic(resolve(path), stream, { mode: 'replace', fsync: this.options.fsync });
+      // The copy is the caller's local file (a worker's scratch), not stored data: no fsync.
+      const result = await writeFileAtomic(resolve(path), stream, { mode: 'replace', fsync: false });
       return result === null ? 0 : result.size;
     } catch (error) {
       stream.destroy();
