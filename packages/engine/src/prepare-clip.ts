@@ -24,8 +24,9 @@ export function throwIfAborted(signal: AbortSignal | null): void {
 
 /**
  * The prepare stage: decode the audio and find its mel peak (the mel model runs on the audio decoded so far while
- * ffmpeg goes on) while the face is analysed (separate inference threads), then plan the segments. Audio features are left to the segments (`generateSegmentMotion`), so the time
- * to the first segment does not grow with the clip's length beyond decoding and the mel peak.
+ * ffmpeg goes on) while the face is analysed (separate inference threads), then plan the segments. Audio features
+ * are left to the segments (`generateSegmentMotion`), so the time to the first segment does not grow with the
+ * clip's length beyond decoding and the mel peak.
  * Stage timings count what the clip waited for: decode, audio (the rest of the mel peak), face (what was left of it).
  */
 export async function prepareClip(
