@@ -29,6 +29,8 @@ export interface ClipEvaluation {
   drift: number;
   /** Mouth opening change across segment boundaries relative to elsewhere (1 = no seam). */
   seamRatio: number;
+  /** The re-detected mouth opening of every output frame (inner lip gap in eye distances). */
+  opening: number[];
 }
 
 export interface EvaluateOptions {
@@ -107,6 +109,7 @@ export async function evaluateRenders(engine: Engine, options: EvaluateOptions):
       jitter: rigidJitter(landmarks),
       drift: landmarks.reduce((sum, l) => sum + rigidShapeDrift(landmarks[0]!, l), 0) / landmarks.length,
       seamRatio: seamRatio(opening, boundaries),
+      opening,
     };
     options.log?.(`${clip.name}: ${JSON.stringify(evaluation.scores)} r=${evaluation.envelopeCorrelation.toFixed(2)}`);
     results.push(evaluation);
