@@ -67,9 +67,6 @@ class OnnxDenoiser:
 
         return denoise
 
-    def with_continuity(self, denoise, prev: np.ndarray):
-        return lambda x, t: apply_continuity(denoise(x, t), prev, self.ramp)
-
     def sample(self, features: list[np.ndarray], seeds: list[int], guidance: float, steps: int,
                solver: str = "dpmpp-2m", max_batch: int = 256) -> list[np.ndarray]:
         """Motion [N_i, C] (channel units) for every (features[i], seeds[i]) pair, windows chained per item."""
@@ -92,10 +89,9 @@ class OnnxDenoiser:
                     keep = np.ones(len(chunk), np.float32)
                 noise = np.stack([np.random.default_rng([seeds[j], i]).standard_normal((w, len(self.mean)))
                                   for j in chunk]).astype(np.float32)
-                guided = self.guided(audio, prev, keep, guidance)
-                if i > 0 and len(self.ramp):
-                    guided = self.with_continuity(guided, prev)
-                z = SAMPLERS[solver](guided, noise, self.alpha_bar, steps)
+                z = SAMPLERS[solver](self.guided(audio, prev, keep, guidance), noise, self.alpha_bar, steps)
+                if i > 0:
+                    z = apply_continuity(z, prev, self.ramp)
                 for row, j in enumerate(chunk):
                     outputs[j][i * w : (i + 1) * w] = z[row]
         return [(o[: len(f)] * self.std + self.mean).astype(np.float32) for o, f in zip(outputs, features)]

@@ -88,7 +88,7 @@ describe('loadModelPack', () => {
       [edit((m) => (m.audio['frontend'] = 'whisper')), 'PACK_AUDIO', 'field "audio.frontend" must be "oww-mel-emb-v1"'],
       [edit((m) => (m.denoiser['prediction'] = 'score')), 'PACK_FIELD', 'field "denoiser.prediction" must be one of x0, eps, v. Found: "score"'],
       [edit((m) => (m.denoiser['context'] = 60)), 'PACK_FIELD', 'field "denoiser.context" must be an integer between 1 and 50. Found: 60'],
-      [edit((m) => (m.denoiser['continuity_frames'] = -1)), 'PACK_FIELD', 'field "denoiser.continuity_frames" must be an integer between 0 and 50. Found: -1'],
+      [edit((m) => (m.denoiser['continuity_frames'] = -1)), 'PACK_FIELD', 'field "denoiser.continuity_frames" must be an integer between 0 and 40. Found: -1'],
       [edit((m) => (m.denoiser['schedule'] = { type: 'sigmoid', timesteps: 1000 })), 'PACK_SCHEDULE', 'field "denoiser.schedule.type" must be one of cosine, linear. Found: "sigmoid"'],
       [edit((m) => (m.denoiser['default_solver'] = 'euler')), 'PACK_FIELD', 'field "denoiser.default_solver" must be one of ddim, dpmpp-2m. Found: "euler"'],
       [edit((m) => (m.denoiser['default_steps'] = 0)), 'PACK_FIELD', 'field "denoiser.default_steps" must be an integer between 1 and 1000. Found: 0'],

@@ -113,7 +113,7 @@ export function parseManifest(json: unknown, manifestPath: string, options: { ig
   const defaultSteps = denoiser.integer('default_steps', 1, schedule.timesteps);
   const defaultSolver = denoiser.oneOf('default_solver', SOLVERS);
   const defaultGuidance = denoiser.number('default_guidance', 0, 100);
-  const continuityFrames = denoiser.has('continuity_frames') ? denoiser.integer('continuity_frames', 0, window) : 0;
+  const continuityFrames = denoiser.has('continuity_frames') ? denoiser.integer('continuity_frames', 0, window - context) : 0;
 
   const rendererReader = root.object_('renderer');
   const renderer = Object.freeze({ ...(root.raw('renderer') as Record<string, unknown>), type: rendererReader.string('type') });

@@ -60,7 +60,7 @@ describe('seam continuity', () => {
     expect(x0[CHANNEL.smile]).toBeCloseTo(0, 12);
   });
 
-  it('acts on every x0 estimate of a window with context, and never on window 0', async () => {
+  it('acts on the sampled motion of a window with context, and never on window 0', async () => {
     const constant = 0.5;
     const session = {
       run: async () => ({ prediction: { data: new Float32Array(2 * W * C).fill(constant), dims: [2, W, C] } }),

@@ -18,7 +18,7 @@ export function continuityRamp(frames: number): Float64Array {
 }
 
 /**
- * Seam continuity of models/SPEC.md, applied to every x0 estimate of a window that has context: the window should
+ * Seam continuity of models/SPEC.md, applied to the sampled motion of a window that has context: the window should
  * start where the context's last step leads (last frame + its velocity). The offset of its first frame from there
  * is removed from its first `frames` frames, fading out along {@link continuityRamp}. When the lips close at the
  * start (a closing channel jumps in its closing direction: a p/b/m), the articulators keep the denoiser's jump.

@@ -19,8 +19,8 @@ export interface SamplerSettings {
 
 /**
  * Denoises one window from its initial noise (normalised, W*C) to clean normalised motion. Every denoiser call is
- * one batch of 2 rows (cond, uncond), whatever the guidance scale; a window with context gets seam continuity on
- * every x0 estimate.
+ * one batch of 2 rows (cond, uncond), whatever the guidance scale; a window with context then gets seam continuity
+ * on its first frames.
  */
 export async function sampleWindow(settings: SamplerSettings, conditioning: WindowConditioning, noise: Float64Array): Promise<Float64Array> {
   const size = conditioning.window * conditioning.channels;
@@ -33,9 +33,9 @@ export async function sampleWindow(settings: SamplerSettings, conditioning: Wind
         `denoiser output "prediction" must be float32 [2, ${conditioning.window}, ${conditioning.channels}]. Got: ${pred === undefined ? 'no such output' : `${pred.data.length} values`}`,
       );
     }
-    const x0 = guidedX0(pred.data, x, settings.alphaBar[t]!, settings.prediction, settings.guidance);
-    if (conditioning.prevKeep === 1) applyContinuity(x0, conditioning.prevMotion, conditioning.channels, settings.continuity);
-    return x0;
+    return guidedX0(pred.data, x, settings.alphaBar[t]!, settings.prediction, settings.guidance);
   };
-  return sample(settings.solver, denoise, noise, settings.alphaBar, settings.steps);
+  const motion = await sample(settings.solver, denoise, noise, settings.alphaBar, settings.steps);
+  if (conditioning.prevKeep === 1) applyContinuity(motion, conditioning.prevMotion, conditioning.channels, settings.continuity);
+  return motion;
 }
