@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { generateSecret } from '@portrait-farm/webhooks';
 import { superviseChild } from './child-process.ts';
@@ -74,11 +73,6 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: n
 
 function tsxArgs(script: string): string[] {
   return ['--import', 'tsx', resolve(REPO_ROOT, script)];
-}
-
-/** Render threads each local worker gets unless PORTRAIT_FARM_RENDER_THREADS says otherwise: the cores shared out. */
-export function renderThreadsPerWorker(workers: number, cores = availableParallelism()): number {
-  return Math.max(1, Math.floor(cores / workers));
 }
 
 function withoutFarmVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
@@ -162,7 +156,6 @@ export async function startLocalFarm(options: LocalFarmOptions = {}): Promise<Lo
     });
     children.push(gateway);
     const farmEnv: NodeJS.ProcessEnv = {
-      PORTRAIT_FARM_RENDER_THREADS: String(renderThreadsPerWorker(workerCount)),
       ...process.env,
       PORTRAIT_FARM_REDIS_URL: redisUrl,
       PORTRAIT_FARM_STORAGE_URL: storageUrl,
