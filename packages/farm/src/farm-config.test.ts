@@ -7,7 +7,7 @@ const base = { PORTRAIT_FARM_STORAGE_URL: '/tmp/pf-storage' };
 describe('loadFarmConfig', () => {
   it('fills the defaults', () => {
     const config = loadFarmConfig(base);
-    expect(config).toMatchObject({ redisUrl: 'redis://127.0.0.1:6379', prefix: 'pf', renderThreads: 1, segmentConcurrency: 1, lockMs: 30_000, webhookRetryMs: null });
+    expect(config).toMatchObject({ redisUrl: 'redis://127.0.0.1:6379', prefix: 'pf', renderThreads: 1, segmentConcurrency: 2, lockMs: 30_000, webhookRetryMs: null });
     expect(config.packDir.endsWith('models/starter')).toBe(true);
   });
 

@@ -58,7 +58,7 @@ function flag(env: Env, name: string): boolean {
 
 /**
  * Reads PORTRAIT_FARM_REDIS_URL (redis://127.0.0.1:6379), _STORAGE_URL (required), _PREFIX (pf), _PACK
- * (models/starter), _PROVIDERS (comma list), _RENDER_THREADS (1), _PREPARE_CONCURRENCY (1), _SEGMENT_CONCURRENCY (1),
+ * (models/starter), _PROVIDERS (comma list), _RENDER_THREADS (1), _PREPARE_CONCURRENCY (1), _SEGMENT_CONCURRENCY (2),
  * _STITCH_CONCURRENCY (2), _LOCK_MS (30000), _STALLED_INTERVAL_MS (30000), _TEMP_DIR (the OS temp folder),
  * _WEBHOOK_SECRETS (tenant:whsec_...,...), _WEBHOOK_ALLOW_LOOPBACK, _WEBHOOK_ALLOW_PRIVATE, _WEBHOOK_RETRY_MS
  * (comma list of delays).
@@ -101,7 +101,7 @@ export function loadFarmConfig(env: Env = process.env): FarmProcessConfig {
     providers: v('PROVIDERS')?.split(',').map((s) => s.trim()) ?? null,
     renderThreads: integer(env, 'PORTRAIT_FARM_RENDER_THREADS', 1, 1, 32),
     prepareConcurrency: integer(env, 'PORTRAIT_FARM_PREPARE_CONCURRENCY', 1, 1, 64),
-    segmentConcurrency: integer(env, 'PORTRAIT_FARM_SEGMENT_CONCURRENCY', 1, 1, 64),
+    segmentConcurrency: integer(env, 'PORTRAIT_FARM_SEGMENT_CONCURRENCY', 2, 1, 64),
     stitchConcurrency: integer(env, 'PORTRAIT_FARM_STITCH_CONCURRENCY', 2, 1, 64),
     lockMs,
     stalledIntervalMs: integer(env, 'PORTRAIT_FARM_STALLED_INTERVAL_MS', 30_000, 500, 3_600_000),
