@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createEngine, DEFAULT_PACK, renderClipWith, resolveRenderOptions } from '@portrait-farm/engine';
 import { startLocalFarm } from '@portrait-farm/farm';
@@ -77,7 +77,9 @@ async function runJob(
   form.append('audio', new Blob([readFileSync(audioPath)]), 'speech.wav');
   const auth = { authorization: `Bearer ${farm.apiKey}` };
   const start = performance.now();
-  const created = (await (await fetch(`${farm.apiUrl}/v1/jobs`, { method: 'POST', body: form, headers: auth })).json()) as { id: string };
+  const response = await fetch(`${farm.apiUrl}/v1/jobs`, { method: 'POST', body: form, headers: auth });
+  if (response.status !== 202) throw new Error(`POST /v1/jobs with ${basename(audioPath)}: HTTP ${response.status} ${await response.text()}`);
+  const created = (await response.json()) as { id: string };
   const submitted = (performance.now() - start) / 1000;
   const firstChunkFile = join(storageDir, 'jobs', created.id, 'chunks', '00000.ts');
   // The gateway allows 600 requests a minute per tenant: the chunk file is polled often, the job every 150 ms.
