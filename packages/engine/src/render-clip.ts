@@ -54,13 +54,13 @@ export async function renderClipWith(engine: Engine, o: ResolvedRenderOptions, o
     progress.start('motion', clip.motionFrames);
     const motions = [];
     // The next segment's audio features are computed (audio thread) while this one's motion is (denoiser thread).
-    let nextFeatures: Promise<FeatureMatrix> | null = prefetch(segmentFeatures(engine, clip, clip.segments[0]!));
+    let nextFeatures: Promise<FeatureMatrix> = prefetch(segmentFeatures(engine, clip, clip.segments[0]!));
     for (const segment of clip.segments) {
       const waitStarted = performance.now();
       const features = await nextFeatures;
       progress.attribute('audio', (performance.now() - waitStarted) / 1000);
       const following = clip.segments[segment.index + 1];
-      nextFeatures = following === undefined ? null : prefetch(segmentFeatures(engine, clip, following));
+      if (following !== undefined) nextFeatures = prefetch(segmentFeatures(engine, clip, following));
       const generated = await generateSegmentMotion(engine, clip, segment, relay, features);
       motions.push(segmentOutputMotion(engine, clip, segment, relay, generated.motion));
       relay = generated.relay;

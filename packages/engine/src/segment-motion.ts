@@ -10,8 +10,6 @@ import type { SegmentPlan } from './segment-plan.ts';
 export interface SegmentMotion {
   motion: Float32Array;
   relay: SegmentRelay;
-  /** Seconds spent computing the segment's audio features (0 when they were passed in). */
-  featureSeconds: number;
 }
 
 /**
@@ -28,22 +26,19 @@ export async function segmentFeatures(engine: Engine, clip: PreparedClip, segmen
 
 /**
  * The chained part of a segment: its windows' motion, conditioned on the previous segment's relay (null for the
- * first), from its own audio feature rows (`features`, else computed here with {@link segmentFeatures}). Cheap next
- * to rendering; the farm runs it first and releases the next segment with the relay.
+ * first), from its own audio feature rows ({@link segmentFeatures}). Cheap next to rendering; the farm runs it first
+ * and releases the next segment with the relay.
  */
 export async function generateSegmentMotion(
   engine: Engine,
   clip: PreparedClip,
   segment: SegmentPlan,
   relay: SegmentRelay | null,
-  features: FeatureMatrix | null = null,
+  features: FeatureMatrix,
 ): Promise<SegmentMotion> {
   if ((segment.index === 0) !== (relay === null)) {
     throw new EngineError('ENGINE_BAD_OPTION', `segment ${segment.index} ${segment.index === 0 ? 'takes no relay' : 'needs the relay of the segment before it'}`);
   }
-  const featuresStarted = performance.now();
-  const rows = features ?? (await segmentFeatures(engine, clip, segment));
-  const featureSeconds = features === null ? (performance.now() - featuresStarted) / 1000 : 0;
   const pack = engine.pack;
   const generator = await createMotionGenerator(pack, engine.denoiser, {
     silenceFeature: engine.silenceFeature,
@@ -55,13 +50,13 @@ export async function generateSegmentMotion(
   const result = await generator.generateSegment({
     firstWindow: segment.firstWindow,
     windowCount: segment.windowCount,
-    features: rows,
+    features,
     tail: relay?.tail ?? null,
   });
   const k = pack.denoiser.context;
   const windowsEnd = (segment.firstWindow + segment.windowCount) * pack.denoiser.window;
   const motion = result.motion.slice(0, (segment.motionEnd - segment.motionStart) * C);
-  return { motion, relay: { tail: result.tail, motion: result.motion.slice((windowsEnd - k - segment.motionStart) * C) }, featureSeconds };
+  return { motion, relay: { tail: result.tail, motion: result.motion.slice((windowsEnd - k - segment.motionStart) * C) } };
 }
 
 /**

@@ -40,7 +40,7 @@ async function chainMotion(clip: PreparedClip): Promise<{ output: Float32Array[]
   let relay: SegmentRelay | null = null;
   for (const segment of clip.segments) {
     relays.push(relay);
-    const result = await generateSegmentMotion(engine, clip, segment, relay);
+    const result = await generateSegmentMotion(engine, clip, segment, relay, await segmentFeatures(engine, clip, segment));
     generated.push(result.motion);
     output.push(segmentOutputMotion(engine, clip, segment, relay, result.motion));
     relay = result.relay;

@@ -24,8 +24,8 @@ export interface ClipLease {
 }
 
 /**
- * Per-process cache of prepared clips (downloaded once per job, not once per segment; none for jobs prepared here) and of their render pools
- * (the meshwarp preparation and render threads are set up once per job). Keeps at most `capacity` jobs; the
+ * Per-process cache of prepared clips (downloaded once per job, not once per segment; none for jobs prepared here)
+ * and of their render pools (the meshwarp preparation and render threads are set up once per job). Keeps at most `capacity` jobs; the
  * least recently used idle one is closed when another is needed.
  */
 export class ClipCache {

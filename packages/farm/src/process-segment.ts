@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { generateSegmentMotion, renderSegmentChunk, segmentOutputMotion } from '@portrait-farm/engine';
+import { generateSegmentMotion, renderSegmentChunk, segmentFeatures, segmentOutputMotion } from '@portrait-farm/engine';
 import type { SegmentRelay } from '@portrait-farm/engine';
 import { jobStorageKeys } from '@portrait-farm/jobs';
 import type { ClipLease } from './clip-cache.ts';
@@ -12,8 +12,8 @@ import { decodeRelay, encodeRelay } from './work-codec.ts';
 import { workKeys } from './work-keys.ts';
 
 /**
- * Segment i: its audio feature rows and motion (chained on relay i-1), relay i stored and segment i+1 released at once, then its frames
- * rendered and encoded into `chunks/{i}.ts`. The step that completes the last missing chunk releases the stitch.
+ * Segment i: its audio feature rows and motion (chained on relay i-1), relay i stored and segment i+1 released at
+ * once, then its frames rendered and encoded into `chunks/{i}.ts`. The step that completes the last missing chunk releases the stitch.
  * Every write is idempotent (same bytes, deterministic queue ids), so a retried or duplicated step is harmless.
  */
 export async function processSegment(deps: EngineDeps, jobId: string, index: number): Promise<StepOutcome> {
@@ -34,8 +34,11 @@ export async function processSegment(deps: EngineDeps, jobId: string, index: num
       if (!(await deps.storage.exists(key))) throw new FarmError('FARM_MISSING_INPUT', `Relay ${key} of segment ${index - 1} is not in storage.`);
       relay = decodeRelay(await deps.storage.get(key));
     }
+    const featuresStarted = performance.now();
+    const features = await segmentFeatures(deps.engine, clip, segment);
+    const featureSeconds = secondsSince(featuresStarted);
     const motionStarted = performance.now();
-    const generated = await generateSegmentMotion(deps.engine, clip, segment, relay);
+    const generated = await generateSegmentMotion(deps.engine, clip, segment, relay, features);
     const last = index === clip.segments.length - 1;
     if (signal.aborted) return 'canceled';
     if (!last) {
@@ -46,8 +49,8 @@ export async function processSegment(deps: EngineDeps, jobId: string, index: num
         { priority: record.priority },
       );
     }
-    await deps.jobs.addWorkSeconds(jobId, 'audio', generated.featureSeconds);
-    await deps.jobs.addWorkSeconds(jobId, 'motion', Math.max(0, secondsSince(motionStarted) - generated.featureSeconds));
+    await deps.jobs.addWorkSeconds(jobId, 'audio', featureSeconds);
+    await deps.jobs.addWorkSeconds(jobId, 'motion', secondsSince(motionStarted));
     await deps.jobs.transition(jobId, 'rendering');
 
     const renderStarted = performance.now();
@@ -66,7 +69,7 @@ export async function processSegment(deps: EngineDeps, jobId: string, index: num
       return 'canceled';
     }
     const { segmentsDone } = await deps.jobs.reportSegment(jobId, index, segment.frameEnd - segment.frameStart, true);
-    deps.log(`${jobId}: segment ${index + 1}/${clip.segments.length} in ${secondsSince(motionStarted).toFixed(2)} s`);
+    deps.log(`${jobId}: segment ${index + 1}/${clip.segments.length} in ${secondsSince(featuresStarted).toFixed(2)} s`);
     if (isProgressMilestone(segmentsDone, clip.segments.length)) await deps.queues.notify(record, 'job.progress', segmentsDone);
     if (segmentsDone >= clip.segments.length) await deps.queues.enqueueStitch({ jobId }, { priority: record.priority });
     return 'done';
