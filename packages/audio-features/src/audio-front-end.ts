@@ -15,6 +15,7 @@ import {
 } from './front-end-layout.ts';
 import { computeMelBlocks, melFloor, transformMel, type MelBlocks } from './mel-blocks.ts';
 import { createMelPeakStream, type MelPeakStream } from './mel-peak-stream.ts';
+import { searchMelPeak } from './mel-peak-search.ts';
 
 /** Options of {@link createAudioFrontEnd}. */
 export interface AudioFrontEndOptions {
@@ -141,7 +142,7 @@ export async function createAudioFrontEnd(options: AudioFrontEndOptions): Promis
 
   const peakOf = async (samples: Float32Array): Promise<number> => {
     const blocks = melBlocksFor(0, Math.max(1, frameCount(samples.length)));
-    return (await computeMelBlocks(mel, samples, 0, blocks.end)).peak;
+    return searchMelPeak(mel, samples, 0, blocks.end);
   };
 
   const rows = async (blocks: MelBlocks, start: number, end: number, peak: number): Promise<Float32Array> => {

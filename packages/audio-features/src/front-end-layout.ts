@@ -21,6 +21,19 @@ export const FEATURE_DIM = EMB_DIM + (LOCAL_MEL / 2) * MEL_BINS;
 export const MEL_TOP_DB = 80;
 
 /**
+ * Samples [first, end) of a 512-sample mel frame that melspectrogram.onnx reads: its STFT weights are a 400-sample
+ * periodic Hann window centred in the 512 (zero elsewhere).
+ */
+export const MEL_WINDOW_SUPPORT = { first: 57, end: 456 } as const;
+
+/**
+ * An upper bound on (mel cell) / (energy of the frame's samples in MEL_WINDOW_SUPPORT) for melspectrogram.onnx:
+ * each mel band is a quadratic form of the frame, and the largest eigenvalue over the 32 bands is 1.866105 (computed
+ * from the model's weights in float64; models/training/tests/test_mel_gain_bound.py checks it). Rounded up.
+ */
+export const MEL_GAIN_BOUND = 1.8662;
+
+/**
  * Mel frames are computed in blocks of this many padded frames on a fixed grid (block k = frames [16k, 16k+16)),
  * every block from the same number of samples, so a frame's value never depends on which request computed it.
  */

@@ -26,17 +26,15 @@ function fillBlock(samples: Float32Array, k: number, target: Float32Array, offse
 }
 
 /**
- * Runs melspectrogram.onnx on blocks [first, end), each from its own MEL_BLOCK_SAMPLES samples, so every block is
- * computed from the same input shape whoever asks for it. Samples past the end of `samples` read as zeros.
+ * Runs melspectrogram.onnx on the listed blocks, each from its own MEL_BLOCK_SAMPLES samples, so every block is
+ * computed from the same input shape whoever asks for it (samples past the end of `samples` read as zeros), and
+ * hands each run's output (MEL_BLOCK frames per listed block, in list order) to `consume` with its list offset.
  */
-export async function computeMelBlocks(session: ModelSession, samples: Float32Array, first: number, end: number): Promise<MelBlocks> {
-  const count = Math.max(0, end - first);
-  const data = new Float32Array(count * MEL_BLOCK * MEL_BINS);
-  let peak = -Infinity;
-  for (let done = 0; done < count; done += BLOCKS_PER_RUN) {
-    const n = Math.min(BLOCKS_PER_RUN, count - done);
+async function runBlocks(session: ModelSession, samples: Float32Array, blocks: readonly number[], consume: (mel: Float32Array, offset: number) => void): Promise<void> {
+  for (let done = 0; done < blocks.length; done += BLOCKS_PER_RUN) {
+    const n = Math.min(BLOCKS_PER_RUN, blocks.length - done);
     const input = new Float32Array(n * MEL_BLOCK_SAMPLES);
-    for (let b = 0; b < n; b++) fillBlock(samples, first + done + b, input, b * MEL_BLOCK_SAMPLES);
+    for (let b = 0; b < n; b++) fillBlock(samples, blocks[done + b]!, input, b * MEL_BLOCK_SAMPLES);
     const outputs = await session.run({ input: { data: input, dims: [n, MEL_BLOCK_SAMPLES] } });
     const mel = outputs['output'];
     const expected = n * MEL_BLOCK * MEL_BINS;
@@ -46,10 +44,36 @@ export async function computeMelBlocks(session: ModelSession, samples: Float32Ar
         `melspectrogram model: expected float32 output "output" with ${expected} values for ${n} blocks, got ${mel === undefined ? 'no such output' : `${mel.data.length} values`}`,
       );
     }
-    data.set(mel.data, done * MEL_BLOCK * MEL_BINS);
-    for (let i = 0; i < mel.data.length; i++) if (mel.data[i]! > peak) peak = mel.data[i]!;
+    consume(mel.data, done);
   }
+}
+
+function maxOf(values: Float32Array, from: number): number {
+  let peak = from;
+  for (let i = 0; i < values.length; i++) if (values[i]! > peak) peak = values[i]!;
+  return peak;
+}
+
+/** Mel frames of blocks [first, end), with their largest cell. */
+export async function computeMelBlocks(session: ModelSession, samples: Float32Array, first: number, end: number): Promise<MelBlocks> {
+  const count = Math.max(0, end - first);
+  const data = new Float32Array(count * MEL_BLOCK * MEL_BINS);
+  let peak = -Infinity;
+  const blocks = Array.from({ length: count }, (_, i) => first + i);
+  await runBlocks(session, samples, blocks, (mel, offset) => {
+    data.set(mel, offset * MEL_BLOCK * MEL_BINS);
+    peak = maxOf(mel, peak);
+  });
   return { first, count, data, peak };
+}
+
+/** The largest mel cell of the listed blocks (-Infinity for none). */
+export async function melPeakOfBlocks(session: ModelSession, samples: Float32Array, blocks: readonly number[]): Promise<number> {
+  let peak = -Infinity;
+  await runBlocks(session, samples, blocks, (mel) => {
+    peak = maxOf(mel, peak);
+  });
+  return peak;
 }
 
 /**

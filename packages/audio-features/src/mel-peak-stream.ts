@@ -1,6 +1,6 @@
 import type { ModelSession } from '@portrait-farm/model-runtime';
 import { HOP, MEL_BLOCK, MEL_BLOCK_SAMPLES, PAD_BEFORE, frameCount, melBlocksFor } from './front-end-layout.ts';
-import { computeMelBlocks } from './mel-blocks.ts';
+import { searchMelPeak } from './mel-peak-search.ts';
 
 /** Blocks per run while audio arrives (about 10 s of audio): fewer, larger model runs. */
 const STREAM_RUN_BLOCKS = 64;
@@ -9,7 +9,7 @@ const STREAM_RUN_BLOCKS = 64;
  * A clip's mel peak computed while its audio is still being decoded: `push` the samples decoded so far (a growing
  * prefix) and the mel model runs on every block they already hold, so that when the decode ends only the last
  * blocks are left for `finish`. The peak equals `AudioFrontEnd.melPeak` of the whole clip exactly (every block is
- * computed from the same samples either way).
+ * computed from the same samples either way, and blocks that cannot reach the peak are skipped by both).
  */
 export interface MelPeakStream {
   /** Samples decoded so far (the clip's first `decoded.length` samples; read later, so never change them). */
@@ -33,8 +33,7 @@ export function createMelPeakStream(mel: ModelSession, check: (samples: Float32A
   const run = async (samples: Float32Array, end: number): Promise<void> => {
     while (done < end) {
       const next = Math.min(end, done + STREAM_RUN_BLOCKS);
-      const blocks = await computeMelBlocks(mel, samples, done, next);
-      if (blocks.peak > peak) peak = blocks.peak;
+      peak = await searchMelPeak(mel, samples, done, next, peak);
       done = next;
     }
   };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CHANNEL, MOTION_CHANNEL_COUNT } from '@portrait-farm/contracts';
 import { createMeshwarpRendererFromPrepared, prepareMeshwarp } from '@portrait-farm/renderer';
 import { syntheticPortrait } from '../../renderer/src/testing/synthetic-portrait.ts';
-import { createRenderPool } from './render-pool.ts';
+import { createRenderPool, startRenderThreads } from './render-pool.ts';
 
 function motionOf(index: number): Float32Array {
   const motion = new Float32Array(MOTION_CHANNEL_COUNT);
@@ -58,6 +58,50 @@ describe('createRenderPool', () => {
       });
     } finally {
       await pool.close();
+    }
+  });
+});
+
+describe('startRenderThreads', () => {
+  const portraits = [syntheticPortrait(256), syntheticPortrait(192)];
+  const prepared = portraits.map((p) => prepareMeshwarp({ image: p, landmarks: p.landmarks }));
+  const expected = prepared.map((prep) => {
+    const direct = createMeshwarpRendererFromPrepared(prep);
+    return Array.from({ length: 8 }, (_, i) => direct.renderFrame(motionOf(i)).slice());
+  });
+
+  const collect = async (pool: { renderFrames: (n: number, m: typeof motionOf, c: (f: Uint8Array, i: number) => void) => Promise<void> }): Promise<Uint8Array[]> => {
+    const frames: Uint8Array[] = [];
+    await pool.renderFrames(8, motionOf, (frame) => {
+      frames.push(frame.slice());
+    });
+    return frames;
+  };
+
+  it('renders two portraits at once on the same threads, each equal to rendering on this thread', async () => {
+    const threads = startRenderThreads(2);
+    try {
+      const pools = prepared.map((p) => threads.portrait(p));
+      const rendered = await Promise.all(pools.map(collect));
+      rendered.forEach((frames, p) => frames.forEach((frame, i) => expect(Buffer.compare(frame, expected[p]![i]!)).toBe(0)));
+      await pools[0]!.close();
+      const again = await collect(pools[1]!);
+      again.forEach((frame, i) => expect(Buffer.compare(frame, expected[1]![i]!)).toBe(0));
+      await expect(collect(pools[0]!)).rejects.toMatchObject({ code: 'ENGINE_RENDER_THREAD_DIED', message: expect.stringContaining('is not loaded') });
+    } finally {
+      await threads.close();
+    }
+  });
+
+  it('reports a portrait that cannot be loaded when it is rendered, and keeps serving the others', async () => {
+    const threads = startRenderThreads(1);
+    try {
+      const broken = threads.portrait({ ...prepared[0]!, image: new Uint8Array(3) });
+      await expect(collect(broken)).rejects.toMatchObject({ code: 'ENGINE_RENDER_THREAD_DIED', message: expect.stringContaining('Frame 0') });
+      const good = await collect(threads.portrait(prepared[1]!));
+      good.forEach((frame, i) => expect(Buffer.compare(frame, expected[1]![i]!)).toBe(0));
+    } finally {
+      await threads.close();
     }
   });
 });

@@ -4,11 +4,12 @@ import type { PreparedMeshwarp } from '@portrait-farm/renderer';
 import { EngineError } from './errors.ts';
 import type { RenderReply, RenderRequest } from './render-protocol.ts';
 
-/** Render threads for one portrait: frames go out in any order and come back in the order asked for. */
+/** One portrait on render threads: frames go out in any order and come back in the order asked for. */
 export interface RenderPool {
   /**
    * Renders `frameCount` frames, the motion of frame i being `motionOf(i)`, and hands each frame to `consume` in
    * order; `consume` may be async (backpressure from the encoder). The frame buffer is reused after `consume`.
+   * One call at a time per pool.
    */
   renderFrames(
     frameCount: number,
@@ -19,112 +20,172 @@ export interface RenderPool {
   close(): Promise<void>;
 }
 
-interface Slot {
-  worker: Worker;
-  pending: number;
+/**
+ * Render threads started once and shared by every portrait a process renders, so that a clip does not wait for
+ * threads to boot. A thread that dies is replaced, with the portraits loaded at the time.
+ */
+export interface RenderThreads {
+  readonly count: number;
+  /** Loads a portrait into every thread. Closing the returned pool unloads it; the threads stay. */
+  portrait(prepared: PreparedMeshwarp): RenderPool;
+  close(): Promise<void>;
 }
 
 /** Frames queued per thread, so a thread never waits for the main thread between frames. */
 const QUEUED_PER_THREAD = 2;
 
-export async function createRenderPool(prepared: PreparedMeshwarp, threads: number): Promise<RenderPool> {
+let nextCall = 1;
+
+export function startRenderThreads(count: number): RenderThreads {
+  if (!Number.isInteger(count) || count < 1) throw new EngineError('ENGINE_BAD_OPTION', `render threads must be a positive integer. Passed: ${count}`);
   const script = siblingScript(import.meta.url, 'render-worker');
-  const slots: Slot[] = Array.from({ length: threads }, () => ({ worker: startModuleWorker(script, prepared), pending: 0 }));
+  const portraits = new Map<number, PreparedMeshwarp>();
+  let nextPortrait = 1;
   let closed = false;
 
-  async function renderFrames(
-    frameCount: number,
-    motionOf: (index: number) => Float32Array,
-    consume: (frame: Uint8Array, index: number) => Promise<void> | void,
-    signal: AbortSignal | null = null,
-  ): Promise<void> {
-    const ready = new Map<number, Uint8Array>();
-    const spare: Uint8Array[] = [];
-    let next = 0;
-    let emitted = 0;
+  const start = (): Worker => {
+    const worker = startModuleWorker(script, null);
+    for (const [portrait, data] of portraits) worker.postMessage({ kind: 'load', portrait, data } satisfies RenderRequest);
+    worker.on('error', () => {}); // a render in progress reports it; the thread is replaced on exit
+    worker.once('exit', () => {
+      const i = threads.indexOf(worker);
+      if (!closed && i >= 0) threads[i] = start();
+    });
+    return worker;
+  };
+  const threads: Worker[] = [];
+  for (let i = 0; i < count; i++) threads.push(start());
 
-    await new Promise<void>((resolve, reject) => {
-      let failed = false;
-      const fail = (error: Error): void => {
-        if (failed) return;
-        failed = true;
-        cleanup();
-        reject(error);
+  return {
+    count,
+    portrait(prepared) {
+      if (closed) throw new EngineError('ENGINE_RENDER_THREAD_DIED', 'The render threads are closed.');
+      const portrait = nextPortrait++;
+      portraits.set(portrait, prepared);
+      for (const worker of threads) worker.postMessage({ kind: 'load', portrait, data: prepared } satisfies RenderRequest);
+      let unloaded = false;
+      return {
+        renderFrames: (frameCount, motionOf, consume, signal = null) => renderOn([...threads], portrait, frameCount, motionOf, consume, signal),
+        async close() {
+          if (unloaded) return;
+          unloaded = true;
+          portraits.delete(portrait);
+          if (!closed) for (const worker of threads) worker.postMessage({ kind: 'unload', portrait } satisfies RenderRequest);
+        },
       };
-      const onAbort = (): void => fail(new EngineError('ENGINE_CANCELED', 'The render was canceled.'));
-      const handlers = slots.map((slot) => {
-        const onMessage = (reply: RenderReply): void => {
-          slot.pending--;
-          if ('error' in reply) return fail(new EngineError('ENGINE_RENDER_THREAD_DIED', `Frame ${reply.index}: ${reply.error}`));
-          ready.set(reply.index, reply.frame);
-          void drain();
-        };
-        const onError = (error: Error): void => fail(new EngineError('ENGINE_RENDER_THREAD_DIED', `A render thread failed: ${error.message}`));
-        slot.worker.on('message', onMessage);
-        slot.worker.on('error', onError);
-        return { slot, onMessage, onError };
-      });
-      const cleanup = (): void => {
-        signal?.removeEventListener('abort', onAbort);
-        for (const h of handlers) {
-          h.slot.worker.off('message', h.onMessage);
-          h.slot.worker.off('error', h.onError);
-        }
-      };
-      if (signal?.aborted) return onAbort();
-      signal?.addEventListener('abort', onAbort);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await Promise.all(threads.map((worker) => worker.terminate()));
+    },
+  };
+}
 
-      let draining = false;
-      const drain = async (): Promise<void> => {
-        if (draining || failed) return;
-        draining = true;
-        try {
-          while (ready.has(emitted)) {
-            const frame = ready.get(emitted)!;
-            ready.delete(emitted);
-            await consume(frame, emitted);
-            spare.push(frame);
-            emitted++;
-            if (failed) return;
-          }
-        } catch (error) {
-          return fail(error instanceof Error ? error : new Error(String(error)));
-        } finally {
-          draining = false;
-        }
-        if (emitted === frameCount) {
-          cleanup();
-          resolve();
-          return;
-        }
-        dispatch();
+/** Render threads of their own for one portrait (a single render): closing the pool stops them. */
+export async function createRenderPool(prepared: PreparedMeshwarp, threads: number): Promise<RenderPool> {
+  const own = startRenderThreads(threads);
+  const pool = own.portrait(prepared);
+  return {
+    renderFrames: pool.renderFrames,
+    async close() {
+      await pool.close();
+      await own.close();
+    },
+  };
+}
+
+function renderOn(
+  threads: Worker[],
+  portrait: number,
+  frameCount: number,
+  motionOf: (index: number) => Float32Array,
+  consume: (frame: Uint8Array, index: number) => Promise<void> | void,
+  signal: AbortSignal | null,
+): Promise<void> {
+  const call = nextCall++;
+  const pending = threads.map(() => 0);
+  const ready = new Map<number, Uint8Array>();
+  const spare: Uint8Array[] = [];
+  let next = 0;
+  let emitted = 0;
+
+  return new Promise<void>((resolve, reject) => {
+    let failed = false;
+    const fail = (error: Error): void => {
+      if (failed) return;
+      failed = true;
+      cleanup();
+      reject(error);
+    };
+    const onAbort = (): void => fail(new EngineError('ENGINE_CANCELED', 'The render was canceled.'));
+    const handlers = threads.map((worker, slot) => {
+      const onMessage = (reply: RenderReply): void => {
+        if (reply.call !== call) return;
+        pending[slot]!--;
+        if ('error' in reply) return fail(new EngineError('ENGINE_RENDER_THREAD_DIED', `Frame ${reply.index}: ${reply.error}`));
+        ready.set(reply.index, reply.frame);
+        void drain();
       };
-      const dispatch = (): void => {
-        for (const slot of slots) {
-          while (!failed && next < frameCount && slot.pending < QUEUED_PER_THREAD && ready.size < threads * 4) {
-            const index = next++;
-            const buffer = spare.pop() ?? null;
-            const request: RenderRequest = { index, motion: motionOf(index), buffer };
-            slot.pending++;
-            slot.worker.postMessage(request, buffer === null ? [] : [buffer.buffer as ArrayBuffer]);
-          }
+      const onError = (error: Error): void => fail(new EngineError('ENGINE_RENDER_THREAD_DIED', `A render thread failed: ${error.message}`));
+      const onExit = (code: number): void => fail(new EngineError('ENGINE_RENDER_THREAD_DIED', `A render thread stopped (exit code ${code}).`));
+      worker.on('message', onMessage);
+      worker.on('error', onError);
+      worker.on('exit', onExit);
+      return { worker, onMessage, onError, onExit };
+    });
+    const cleanup = (): void => {
+      signal?.removeEventListener('abort', onAbort);
+      for (const h of handlers) {
+        h.worker.off('message', h.onMessage);
+        h.worker.off('error', h.onError);
+        h.worker.off('exit', h.onExit);
+      }
+    };
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort);
+
+    let draining = false;
+    const drain = async (): Promise<void> => {
+      if (draining || failed) return;
+      draining = true;
+      try {
+        while (ready.has(emitted)) {
+          const frame = ready.get(emitted)!;
+          ready.delete(emitted);
+          await consume(frame, emitted);
+          spare.push(frame);
+          emitted++;
+          if (failed) return;
         }
-      };
-      if (frameCount === 0) {
+      } catch (error) {
+        return fail(error instanceof Error ? error : new Error(String(error)));
+      } finally {
+        draining = false;
+      }
+      if (emitted === frameCount) {
         cleanup();
         resolve();
         return;
       }
       dispatch();
-    });
-  }
-
-  return {
-    renderFrames,
-    async close(): Promise<void> {
-      if (closed) return;
-      closed = true;
-      await Promise.all(slots.map((slot) => slot.worker.terminate()));
-    },
-  };
+    };
+    const dispatch = (): void => {
+      for (const [slot, worker] of threads.entries()) {
+        while (!failed && next < frameCount && pending[slot]! < QUEUED_PER_THREAD && ready.size < threads.length * 4) {
+          const index = next++;
+          const buffer = spare.pop() ?? null;
+          const request: RenderRequest = { kind: 'render', portrait, call, index, motion: motionOf(index), buffer };
+          pending[slot]!++;
+          worker.postMessage(request, buffer === null ? [] : [buffer.buffer as ArrayBuffer]);
+        }
+      }
+    };
+    if (frameCount === 0) {
+      cleanup();
+      resolve();
+      return;
+    }
+    dispatch();
+  });
 }

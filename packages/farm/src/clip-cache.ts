@@ -1,5 +1,4 @@
-import { createRenderPool } from '@portrait-farm/engine';
-import type { PreparedClip, RenderPool } from '@portrait-farm/engine';
+import type { PreparedClip, RenderPool, RenderThreads } from '@portrait-farm/engine';
 import type { ObjectStorage } from '@portrait-farm/storage';
 import { prepareMeshwarp } from '@portrait-farm/renderer';
 import { FarmError } from './errors.ts';
@@ -25,15 +24,15 @@ export interface ClipLease {
 
 /**
  * Per-process cache of prepared clips (downloaded once per job, not once per segment; none for jobs prepared here)
- * and of their render pools (the meshwarp preparation and render threads are set up once per job). Keeps at most `capacity` jobs; the
- * least recently used idle one is closed when another is needed.
+ * and of their render pools (the portrait's meshwarp preparation, loaded once per job into the process's render
+ * threads). Keeps at most `capacity` jobs; the least recently used idle one is dropped when another is needed.
  */
 export class ClipCache {
   private readonly entries = new Map<string, Entry>();
 
   constructor(
     private readonly storage: ObjectStorage,
-    private readonly renderThreads = 1,
+    private readonly renderThreads: RenderThreads,
     private readonly capacity = 2,
   ) {}
 
@@ -55,7 +54,7 @@ export class ClipCache {
       throw error;
     }
     await this.evict();
-    // The render threads start while the segment computes its features and motion (other threads), not after.
+    // The portrait loads into the render threads while the segment computes its features and motion, not after.
     setImmediate(() => {
       if (this.entries.get(jobId) === current) this.startPool(current, clip).catch(() => {});
     });
@@ -101,7 +100,7 @@ export class ClipCache {
   }
 
   private startPool(entry: Entry, clip: PreparedClip): Promise<RenderPool> {
-    entry.pool ??= createRenderPool(prepareMeshwarp({ image: clip.source.image, landmarks: clip.source.landmarks }), this.renderThreads);
+    entry.pool ??= Promise.resolve().then(() => this.renderThreads.portrait(prepareMeshwarp({ image: clip.source.image, landmarks: clip.source.landmarks })));
     return entry.pool;
   }
 

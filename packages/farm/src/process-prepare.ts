@@ -3,23 +3,26 @@ import { prepareClip, ProgressReporter, resolveRenderOptions } from '@portrait-f
 import type { JobPlan } from '@portrait-farm/jobs';
 import type { EngineDeps } from './farm-deps.ts';
 import { jobRenderOptions } from './job-render-options.ts';
+import { processSegment } from './process-segment.ts';
 import { download, holdCancelSignal, liveRecord, secondsSince, withTempDir } from './step-support.ts';
+import type { StepOutcome } from './step-support.ts';
 import { encodePreparedClip } from './work-codec.ts';
 import { workKeys } from './work-keys.ts';
 
-/** What a step did: ran, or skipped because the job had ended or was canceled. */
-export type StepOutcome = 'done' | 'skipped' | 'canceled';
-
 /**
  * The prepare step: inputs from storage, the engine's prepareClip (decode, mel peak, face, segment plan; no audio
- * features, each segment computes its own), the clip stored as `work/clip.bin`, the plan on the job record, and
- * segment 0 released.
+ * features, each segment computes its own) and the plan on the job record; then segment 0 runs here, from the clip
+ * in memory, while the clip is stored as `work/clip.bin` for the workers of the other segments. Running segment 0
+ * in the process that holds the clip keeps storing and reading the clip (which grows with the audio's length) and
+ * a queue hop off the way to the first chunk. A retried prepare runs segment 0 again, which is harmless (see
+ * processSegment).
  */
 export async function processPrepare(deps: EngineDeps, jobId: string): Promise<StepOutcome> {
   const record = await liveRecord(deps, jobId);
   if (record === null) return 'skipped';
   await deps.jobs.transition(jobId, 'preparing');
   const { signal, release } = await holdCancelSignal(deps, jobId);
+  let clipStored: Promise<void> | null = null;
   try {
     const started = performance.now();
     const clip = await withTempDir(deps, 'prepare', async (dir) => {
@@ -34,7 +37,9 @@ export async function processPrepare(deps: EngineDeps, jobId: string): Promise<S
       return prepared;
     });
     if (signal.aborted) return 'canceled';
-    await deps.storage.put(workKeys.clip(jobId), encodePreparedClip(clip), { contentType: 'application/octet-stream' });
+    const storing = deps.storage.put(workKeys.clip(jobId), encodePreparedClip(clip), { contentType: 'application/octet-stream' });
+    clipStored = storing;
+    storing.catch(() => {}); // awaited below and before segment 1 is released
     await deps.clips.remember(jobId, clip);
     const plan: JobPlan = {
       fps: clip.fps,
@@ -44,18 +49,16 @@ export async function processPrepare(deps: EngineDeps, jobId: string): Promise<S
     };
     await deps.jobs.setPlan(jobId, plan);
     await deps.jobs.addWorkSeconds(jobId, 'prepare', secondsSince(started));
-    if (signal.aborted) return 'canceled';
-    const first = plan.segments[0]!;
-    await deps.queues.enqueueSegment(
-      { jobId, segmentIndex: 0, firstWindow: first.firstWindow, windowCount: first.windowCount, frameStart: first.frameStart, frameEnd: first.frameEnd },
-      { priority: record.priority },
-    );
     deps.log(`${jobId}: prepared ${plan.segments.length} segment(s), ${plan.frameCount} frames in ${secondsSince(started).toFixed(2)} s`);
-    return 'done';
+    if (signal.aborted) return 'canceled';
+    const outcome = await processSegment(deps, jobId, 0, { clipStored: storing });
+    await storing;
+    return outcome;
   } catch (error) {
     if (signal.aborted) return 'canceled';
     throw error;
   } finally {
+    await clipStored?.catch(() => {});
     release();
   }
 }

@@ -5,18 +5,25 @@ import { jobStorageKeys } from '@portrait-farm/jobs';
 import type { ClipLease } from './clip-cache.ts';
 import { FarmError } from './errors.ts';
 import type { EngineDeps } from './farm-deps.ts';
-import type { StepOutcome } from './process-prepare.ts';
+import type { StepOutcome } from './step-support.ts';
 import { isProgressMilestone } from './progress-events.ts';
 import { holdCancelSignal, liveRecord, secondsSince, withTempDir } from './step-support.ts';
 import { decodeRelay, encodeRelay } from './work-codec.ts';
 import { workKeys } from './work-keys.ts';
 
+/** Options of {@link processSegment}. */
+export interface SegmentStepOptions {
+  /** Resolves once the clip is in storage: segment i+1 (which may run in another process) is released only then. */
+  clipStored?: Promise<void>;
+}
+
 /**
  * Segment i: its audio feature rows and motion (chained on relay i-1), relay i stored and segment i+1 released at
- * once, then its frames rendered and encoded into `chunks/{i}.ts`. The step that completes the last missing chunk releases the stitch.
- * Every write is idempotent (same bytes, deterministic queue ids), so a retried or duplicated step is harmless.
+ * once, then its frames rendered and encoded into `chunks/{i}.ts`. The step that completes the last missing chunk
+ * releases the stitch. Every write is idempotent (same bytes, deterministic queue ids), so a retried or duplicated
+ * step is harmless.
  */
-export async function processSegment(deps: EngineDeps, jobId: string, index: number): Promise<StepOutcome> {
+export async function processSegment(deps: EngineDeps, jobId: string, index: number, options: SegmentStepOptions = {}): Promise<StepOutcome> {
   const record = await liveRecord(deps, jobId);
   if (record === null) return 'skipped';
   const { signal, release } = await holdCancelSignal(deps, jobId);
@@ -43,6 +50,7 @@ export async function processSegment(deps: EngineDeps, jobId: string, index: num
     if (signal.aborted) return 'canceled';
     if (!last) {
       await deps.storage.putIfAbsent(workKeys.relay(jobId, index), encodeRelay(generated.relay), { contentType: 'application/octet-stream' });
+      await options.clipStored;
       const next = clip.segments[index + 1]!;
       await deps.queues.enqueueSegment(
         { jobId, segmentIndex: next.index, firstWindow: next.firstWindow, windowCount: next.windowCount, frameStart: next.frameStart, frameEnd: next.frameEnd },
@@ -52,7 +60,6 @@ export async function processSegment(deps: EngineDeps, jobId: string, index: num
     await deps.jobs.addWorkSeconds(jobId, 'audio', featureSeconds);
     await deps.jobs.addWorkSeconds(jobId, 'motion', secondsSince(motionStarted));
     await deps.jobs.transition(jobId, 'rendering');
-
     const renderStarted = performance.now();
     if (!(await deps.storage.exists(chunkKey))) {
       const motion = segmentOutputMotion(deps.engine, clip, segment, relay, generated.motion);

@@ -7,7 +7,7 @@ import type { JobError } from '@portrait-farm/jobs';
 import { concatChunks, probeMedia } from '@portrait-farm/media';
 import { FarmError } from './errors.ts';
 import type { FarmDeps } from './farm-deps.ts';
-import type { StepOutcome } from './process-prepare.ts';
+import type { StepOutcome } from './step-support.ts';
 import { deleteIntermediates, download, holdCancelSignal, liveRecord, secondsSince, withTempDir } from './step-support.ts';
 
 async function sha256File(path: string): Promise<string> {

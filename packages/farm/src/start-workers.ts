@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { createEngine } from '@portrait-farm/engine';
+import { createEngine, startRenderThreads } from '@portrait-farm/engine';
 import type { Engine } from '@portrait-farm/engine';
 import { JobStore, watchCancellations } from '@portrait-farm/jobs';
 import type { ExecutionProvider } from '@portrait-farm/model-runtime';
@@ -13,7 +13,7 @@ import { ClipCache } from './clip-cache.ts';
 import type { FarmProcessConfig } from './farm-config.ts';
 import type { EngineDeps, FarmDeps } from './farm-deps.ts';
 import { processPrepare } from './process-prepare.ts';
-import type { StepOutcome } from './process-prepare.ts';
+import type { StepOutcome } from './step-support.ts';
 import { processSegment } from './process-segment.ts';
 import { failJob, processStitch } from './process-stitch.ts';
 import { createScratchDir } from './scratch-dir.ts';
@@ -138,30 +138,34 @@ export async function startRenderWorkers(config: FarmProcessConfig, options: { l
     options.engine ??
     (await createEngine({ pack: config.packDir, ...(config.providers === null ? {} : { providers: config.providers as ExecutionProvider[] }), log }));
   const shared = await openShared(config, log, 'worker');
-  const clips = new ClipCache(shared.deps.storage, config.renderThreads);
+  const renderThreads = startRenderThreads(config.renderThreads);
+  const clips = new ClipCache(shared.deps.storage, renderThreads);
   const deps: EngineDeps = { ...shared.deps, engine, packDir: config.packDir, clips };
   const workers = [
-    stepWorker<PrepareJob>(shared, config, QUEUE_NAMES.prepare, config.prepareConcurrency, (data) => processPrepare(deps, data.jobId)),
-    stepWorker<SegmentJob>(shared, config, QUEUE_NAMES.segment, config.segmentConcurrency, async (data) => {
-      const outcome = await processSegment(deps, data.jobId, data.segmentIndex);
-      if (outcome !== 'done' || data.segmentIndex === (await clipSegments(deps, data.jobId)) - 1) await clips.forget(data.jobId);
-      return outcome;
-    }),
+    stepWorker<PrepareJob>(shared, config, QUEUE_NAMES.prepare, config.prepareConcurrency, async (data) =>
+      forgetClipAfter(deps, data.jobId, 0, await processPrepare(deps, data.jobId)),
+    ),
+    stepWorker<SegmentJob>(shared, config, QUEUE_NAMES.segment, config.segmentConcurrency, async (data) =>
+      forgetClipAfter(deps, data.jobId, data.segmentIndex, await processSegment(deps, data.jobId, data.segmentIndex)),
+    ),
   ];
   return {
     workers,
     async close() {
       await Promise.all(workers.map((w) => w.close()));
       await clips.close();
+      await renderThreads.close();
       await shared.closeShared();
       if (options.engine === undefined) await engine.close();
     },
   };
 }
 
-async function clipSegments(deps: EngineDeps, jobId: string): Promise<number> {
+/** Drops the job's clip from this process's cache once segment `index` was its last or the job will not go on. */
+async function forgetClipAfter(deps: EngineDeps, jobId: string, index: number, outcome: StepOutcome): Promise<StepOutcome> {
   const record = await deps.jobs.getById(jobId);
-  return record?.plan?.segments.length ?? 0;
+  if (outcome !== 'done' || index === (record?.plan?.segments.length ?? 0) - 1) await deps.clips.forget(jobId);
+  return outcome;
 }
 
 /** The stitcher process: Workers for the stitch queue and for webhook delivery. */

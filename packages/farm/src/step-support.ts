@@ -5,6 +5,9 @@ import type { JobRecord } from '@portrait-farm/jobs';
 import { FarmError } from './errors.ts';
 import type { FarmDeps } from './farm-deps.ts';
 
+/** What a step did: ran, or skipped because the job had ended or was canceled. */
+export type StepOutcome = 'done' | 'skipped' | 'canceled';
+
 /** The job's record, or null when it is gone, ended or canceled (a step then does nothing). */
 export async function liveRecord(deps: FarmDeps, jobId: string): Promise<JobRecord | null> {
   const record = await deps.jobs.getById(jobId);

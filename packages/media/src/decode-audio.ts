@@ -92,36 +92,25 @@ function resolveOptions(options: DecodeAudioOptions): ResolvedDecodeAudioOptions
   return resolved;
 }
 
+/** Samples to hold before the probe says how long the audio is. */
+const SECONDS_BEFORE_PROBE = 30;
+
 /**
  * Decodes the first audio stream of any file ffmpeg reads to mono float32 at `sampleRate`, streamed from
- * ffmpeg's stdout into one preallocated buffer.
+ * ffmpeg's stdout into one buffer sized from the probe. ffmpeg starts at once; ffprobe checks the file meanwhile
+ * (no audio stream, too long) and ffmpeg is stopped if it refuses it.
  */
 export async function decodeAudio(path: string, options: DecodeAudioOptions = {}): Promise<DecodedAudio> {
   const opts = resolveOptions(options);
-  const info = await probeMedia(path, { countPackets: false });
-  const stream = info.audio;
-  if (stream === null) {
-    throw new MediaError('MEDIA_NO_AUDIO', `${path} has no audio stream (streams: ${describeStreams(info.streams)})`);
-  }
-  const fileSeconds = stream.durationSeconds ?? info.durationSeconds;
-  const rangeEnd = opts.endSeconds ?? fileSeconds;
-  if (rangeEnd !== null && rangeEnd - opts.startSeconds > opts.maxSeconds) {
-    throw new MediaError(
-      'MEDIA_AUDIO_TOO_LONG',
-      `${path}: audio must be at most ${opts.maxSeconds} s long. Passed: ${(rangeEnd - opts.startSeconds).toFixed(2)} s`,
-    );
-  }
-
   const rate = opts.sampleRate;
   const skipSamples = Math.round(opts.startSeconds * rate);
   const limitSamples = opts.endSeconds === null ? Number.POSITIVE_INFINITY : Math.round(opts.endSeconds * rate) - skipSamples;
-  // Preallocate for the probed length (plus a second); the buffer grows if the probe was short.
-  const fromProbe = fileSeconds === null ? 60 * rate : Math.max(0, fileSeconds - opts.startSeconds) * rate + rate;
-  const expected = Math.min(limitSamples, fromProbe);
-  const buffer = new SampleBuffer(expected, skipSamples, limitSamples);
+  const buffer = new SampleBuffer(Math.min(limitSamples, SECONDS_BEFORE_PROBE * rate), skipSamples, limitSamples);
 
-  const args = ['-nostdin', '-v', 'error', '-i', path, '-map', `0:${stream.index}`, '-vn', '-sn', '-dn'];
-  args.push('-ac', '1', '-ar', String(rate), '-f', 'f32le', '-acodec', 'pcm_f32le', 'pipe:1');
+  // 0:a:0 is the stream the probe calls `audio` (the first audio stream). -flush_packets 0 lets ffmpeg write its
+  // output in large blocks rather than one pipe write per packet.
+  const args = ['-nostdin', '-v', 'error', '-i', path, '-map', '0:a:0', '-vn', '-sn', '-dn'];
+  args.push('-ac', '1', '-ar', String(rate), '-f', 'f32le', '-acodec', 'pcm_f32le', '-flush_packets', '0', 'pipe:1');
   const proc = spawnTool('ffmpeg', args, { signal: opts.signal });
   let stoppedEarly = false;
   proc.child.stdout?.on('data', (chunk: Buffer) => {
@@ -134,7 +123,18 @@ export async function decodeAudio(path: string, options: DecodeAudioOptions = {}
       proc.child.kill('SIGKILL');
     }
   });
-  const { code, signal: exitSignal } = await proc.exited;
+  const exited = proc.exited;
+  exited.catch(() => {}); // awaited below, unless the probe refuses the file first
+
+  let source: DecodedAudio['source'];
+  try {
+    source = await checkProbe(path, opts, buffer);
+  } catch (error) {
+    proc.child.kill('SIGKILL');
+    await exited.catch(() => {});
+    throw error;
+  }
+  const { code, signal: exitSignal } = await exited;
   if (!stoppedEarly && code !== 0) {
     throw new MediaError(
       'MEDIA_DECODE_FAILED',
@@ -155,8 +155,33 @@ export async function decodeAudio(path: string, options: DecodeAudioOptions = {}
     samples,
     sampleRate: rate,
     durationSeconds,
-    source: { codec: stream.codec, sampleRate: stream.sampleRate, channels: stream.channels },
+    source,
   };
+}
+
+/** Probes the file: refuses it without an audio stream or longer than allowed, else sizes `buffer` for it. */
+async function checkProbe(path: string, opts: ResolvedDecodeAudioOptions, buffer: SampleBuffer): Promise<DecodedAudio['source']> {
+  const info = await probeMedia(path, { countPackets: false });
+  const stream = info.audio;
+  if (stream === null) {
+    throw new MediaError('MEDIA_NO_AUDIO', `${path} has no audio stream (streams: ${describeStreams(info.streams)})`);
+  }
+  const fileSeconds = stream.durationSeconds ?? info.durationSeconds;
+  const rangeEnd = opts.endSeconds ?? fileSeconds;
+  if (rangeEnd !== null && rangeEnd - opts.startSeconds > opts.maxSeconds) {
+    throw new MediaError(
+      'MEDIA_AUDIO_TOO_LONG',
+      `${path}: audio must be at most ${opts.maxSeconds} s long. Passed: ${(rangeEnd - opts.startSeconds).toFixed(2)} s`,
+    );
+  }
+  // The probed length plus a second (the buffer still grows if the probe was short).
+  if (fileSeconds !== null) {
+    const rate = opts.sampleRate;
+    const skipSamples = Math.round(opts.startSeconds * rate);
+    const limitSamples = opts.endSeconds === null ? Number.POSITIVE_INFINITY : Math.round(opts.endSeconds * rate) - skipSamples;
+    buffer.reserve(Math.min(limitSamples, Math.max(0, fileSeconds - opts.startSeconds) * rate + rate));
+  }
+  return { codec: stream.codec, sampleRate: stream.sampleRate, channels: stream.channels };
 }
 
 function describeStreams(streams: ReadonlyArray<{ type: string; codec: string }>): string {

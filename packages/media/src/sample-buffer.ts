@@ -37,6 +37,13 @@ export class SampleBuffer {
     this.filledBytes += data.length;
   }
 
+  /** Makes room for `samples` in all (a larger expected length learnt later), so that no doubling is needed. */
+  reserve(samples: number): void {
+    const capacity = Math.ceil(samples);
+    if (capacity <= this.samples.length) return;
+    this.resize(capacity);
+  }
+
   /** A view of the samples stored so far (no copy; later pushes never change them). */
   decoded(): Float32Array {
     return this.samples.subarray(0, Math.floor(this.filledBytes / 4));
@@ -52,6 +59,10 @@ export class SampleBuffer {
   private grow(neededBytes: number): void {
     let capacity = this.samples.length * 2;
     while (capacity * 4 < neededBytes) capacity *= 2;
+    this.resize(capacity);
+  }
+
+  private resize(capacity: number): void {
     const next = new Float32Array(capacity);
     next.set(this.samples);
     this.samples = next;

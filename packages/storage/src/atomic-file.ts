@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { copyFile, link, mkdir, open, rename, unlink } from 'node:fs/promises';
+import { copyFile, link, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -105,4 +105,32 @@ export async function writeFileAtomic(
   }
   if (options.fsync) await syncDirectory(dir);
   return { size };
+}
+
+/** Errors of link(2) that mean "cannot link here" (another filesystem, links not allowed), not a missing source. */
+const NO_LINK_CODES = new Set(['EXDEV', 'EPERM', 'EMLINK', 'ENOTSUP', 'EOPNOTSUPP', 'EACCES']);
+
+/**
+ * Hard-links `source` to `target`, replacing any file there atomically (a link under a temporary name, then a
+ * rename). Returns the file's size, or null when the filesystem cannot link them (the caller copies instead).
+ * Throws ENOENT when `source` does not exist.
+ */
+export async function linkFileAtomic(source: string, target: string): Promise<number | null> {
+  const dir = dirname(target);
+  await mkdir(dir, { recursive: true });
+  const tmp = join(dir, `${RESERVED_SEGMENT_PREFIX}${randomUUID()}-${basename(target).slice(0, 40)}`);
+  try {
+    await link(source, tmp);
+  } catch (error) {
+    if (NO_LINK_CODES.has(errorCode(error) ?? '')) return null;
+    throw error;
+  }
+  try {
+    const info = await stat(tmp);
+    await rename(tmp, target);
+    return info.size;
+  } catch (error) {
+    await unlink(tmp).catch(() => undefined);
+    throw error;
+  }
 }

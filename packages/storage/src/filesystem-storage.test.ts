@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { RequestListener } from 'node:http';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { existsSync, statSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -112,6 +113,34 @@ describe('FilesystemStorage', () => {
     await storage.put('jobs/8/input.wav', Buffer.from('w'));
     expect(await storage.deletePrefix('jobs/9')).toBe(2);
     expect(await readdir(join(root, 'prune', 'jobs'))).toEqual(['8']);
+  });
+
+  it('downloads as a snapshot: a later put or delete of the object leaves the local file as it was', async () => {
+    const storage = new FilesystemStorage({ root: join(root, 'snapshot') });
+    await storage.put('jobs/1/input/audio.wav', Buffer.from('first version'));
+    const local = join(root, 'scratch', 'audio.wav');
+    expect(await storage.getToFile('jobs/1/input/audio.wav', local)).toBe('first version'.length);
+    await storage.put('jobs/1/input/audio.wav', Buffer.from('second'));
+    expect(await readFile(local, 'utf8')).toBe('first version');
+    expect(await storage.getToFile('jobs/1/input/audio.wav', local)).toBe('second'.length);
+    expect(await readFile(local, 'utf8')).toBe('second');
+    await storage.delete('jobs/1/input/audio.wav');
+    expect(await readFile(local, 'utf8')).toBe('second');
+    expect((await stat(local)).nlink).toBe(1);
+    expect(await readdir(join(root, 'scratch'))).toEqual(['audio.wav']);
+  });
+
+  it.skipIf(!existsSync('/dev/shm') || statSync('/dev/shm').dev === statSync(tmpdir()).dev)('copies a download to another filesystem', async () => {
+    const storage = new FilesystemStorage({ root: join(root, 'other-fs') });
+    await storage.put('k.bin', Buffer.from('bytes across filesystems'));
+    const dir = await mkdtemp(join('/dev/shm', 'pf-storage-test-'));
+    try {
+      expect(await storage.getToFile('k.bin', join(dir, 'k.bin'))).toBe(24);
+      expect(await readFile(join(dir, 'k.bin'), 'utf8')).toBe('bytes across filesystems');
+      expect((await stat(join(dir, 'k.bin'))).nlink).toBe(1);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('checks presigned URLs: signature, expiry and key', () => {

@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { access, lstat, mkdir, open, readFile, readdir, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
-import { errorCode, writeFileAtomic } from './atomic-file.ts';
+import { errorCode, linkFileAtomic, writeFileAtomic } from './atomic-file.ts';
 import { assertValidBody } from './body.ts';
 import { StorageError } from './errors.ts';
 import { presignFileUrl, verifyPresignedFile } from './file-presign.ts';
@@ -147,7 +147,21 @@ export class FilesystemStorage implements ObjectStorage {
     return handle.createReadStream();
   }
 
+  /**
+   * A put never changes an object's file in place (it renames a new file over it), so when `path` is on the same
+   * filesystem the download is a hard link: a snapshot of the object, free whatever its size. Elsewhere, a copy.
+   */
   async getToFile(key: string, path: string): Promise<number> {
+    const source = this.pathOf(key);
+    try {
+      if ((await lstat(source)).isFile()) {
+        const linked = await linkFileAtomic(source, resolve(path));
+        if (linked !== null) return linked;
+      }
+    } catch (error) {
+      const code = errorCode(error);
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw ioError('download', key, error);
+    }
     const stream = await this.getStream(key);
     try {
       // The copy is the caller's local file (a worker's scratch), not stored data: no fsync.

@@ -66,7 +66,10 @@ export interface ObjectStorage {
   get(key: string): Promise<Buffer>;
   /** Opens an object for streaming. Throws STORAGE_NOT_FOUND (before returning) when missing. */
   getStream(key: string): Promise<Readable>;
-  /** Downloads an object to a local file, atomically (temporary file + rename). Returns the size written. */
+  /**
+   * Downloads an object to a local file, atomically (temporary file + rename). Returns the size written. The file
+   * may share its bytes with the store (the filesystem driver hard-links it when it can): read it, never write it.
+   */
   getToFile(key: string, path: string): Promise<number>;
   /** Size, etag and date of an object, or null when missing. */
   head(key: string): Promise<ObjectInfo | null>;
