@@ -38,6 +38,11 @@ describe('gateway configuration', () => {
       PORTRAIT_FARM_MAX_CONCURRENT_JOBS: '3',
     });
     expect(config).toMatchObject({ redisUrl: 'redis://redis:6379', apiKeys: { 'key-00000001': 'acme' }, limits: { maxConcurrentJobs: 3 } });
+    // As main.ts loads it: S3 storage needs no presign secret of the gateway's own.
+    expect(loadGatewayConfig({ PORTRAIT_FARM_STORAGE_URL: 's3://bucket/prefix', PORTRAIT_FARM_API_KEYS: 'key-00000001:acme' }, { logger: true })).toMatchObject({
+      logger: true,
+      presignSecret: null,
+    });
     expect(() => loadGatewayConfig({ PORTRAIT_FARM_STORAGE_URL: '/x', PORTRAIT_FARM_API_KEYS: 'key-00000001:acme', PORTRAIT_FARM_JOBS_PER_MINUTE: 'ten' })).toThrow(
       'PORTRAIT_FARM_JOBS_PER_MINUTE must be a whole number. Received: ten',
     );

@@ -199,8 +199,12 @@ function envInt(env: Readonly<Record<string, string | undefined>>, name: string)
  * variables below override its fields (REDIS_URL, STORAGE_URL, PUBLIC_URL, API_KEYS "key:tenant,...",
  * API_KEYS_FILE with a JSON object key -> tenant, PRESIGN_SECRET, PREFIX, MAX_UPLOAD_BYTES, MAX_IMAGE_PIXELS,
  * MAX_AUDIO_SECONDS, REQUESTS_PER_MINUTE, JOBS_PER_MINUTE, MAX_CONCURRENT_JOBS, all prefixed PORTRAIT_FARM_).
+ * `overrides` (the process's own choices, such as its logger) win over both.
  */
-export function loadGatewayConfig(env: Readonly<Record<string, string | undefined>> = process.env): ResolvedGatewayConfig {
+export function loadGatewayConfig(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  overrides: Partial<GatewayConfig> = {},
+): ResolvedGatewayConfig {
   const v = (name: string) => env[`PORTRAIT_FARM_${name}`];
   const file = v('CONFIG');
   const base: Partial<GatewayConfig> = file === undefined ? {} : (JSON.parse(readFileSync(file, 'utf8')) as Partial<GatewayConfig>);
@@ -243,5 +247,6 @@ export function loadGatewayConfig(env: Readonly<Record<string, string | undefine
     webhookSecrets,
     webhooks,
     ...(presignSecret === undefined ? {} : { presignSecret }),
+    ...overrides,
   });
 }
