@@ -10,6 +10,23 @@ import type { FarmDeps } from './farm-deps.ts';
 import type { StepOutcome } from './step-support.ts';
 import { deleteIntermediates, download, holdCancelSignal, liveRecord, secondsSince, withTempDir } from './step-support.ts';
 
+/** Downloads running at once: a long clip has hundreds of chunks, and S3 answers each GET with some delay. */
+const PARALLEL_DOWNLOADS = 8;
+
+/** Downloads the objects into `dir`, a few at a time; the local paths, in the order given. */
+async function downloadAll(deps: FarmDeps, objects: ReadonlyArray<{ key: string; name: string }>, dir: string): Promise<string[]> {
+  const paths: string[] = new Array<string>(objects.length);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < objects.length) {
+      const i = next++;
+      paths[i] = await download(deps, objects[i]!.key, dir, objects[i]!.name);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_DOWNLOADS, objects.length) }, lane));
+  return paths;
+}
+
 async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const part of createReadStream(path)) hash.update(part as Buffer);
@@ -31,11 +48,10 @@ export async function processStitch(deps: FarmDeps, jobId: string): Promise<Step
   const started = performance.now();
   try {
     const output = await withTempDir(deps, 'stitch', async (dir) => {
-      const chunks: string[] = [];
-      for (const segment of plan.segments) {
-        chunks.push(await download(deps, jobStorageKeys.chunk(jobId, segment.index), dir, `chunk-${segment.index}`));
-      }
-      const audio = await download(deps, record.inputs.audio.key, dir, 'audio');
+      const [chunks, audio] = await Promise.all([
+        downloadAll(deps, plan.segments.map((segment) => ({ key: jobStorageKeys.chunk(jobId, segment.index), name: `chunk-${segment.index}` })), dir),
+        download(deps, record.inputs.audio.key, dir, 'audio'),
+      ]);
       const out = join(dir, 'output.mp4');
       await concatChunks(chunks, audio, out, { signal });
       const [info, size, sha256] = await Promise.all([probeMedia(out), stat(out).then((s) => s.size), sha256File(out)]);
