@@ -4,6 +4,7 @@ export const FARM_ERROR_CODES = Object.freeze({
   FARM_MISSING_INPUT: 'A step needs an object that is not in storage (input, relay of the previous segment, chunk).',
   FARM_JOB_NOT_FOUND: 'The job record does not exist.',
   FARM_PROCESS_FAILED: 'A farm child process could not be started or stopped.',
+  FARM_DATA_DIR_IN_USE: 'Another local farm is running on the same data folder.',
 } as const);
 
 export type FarmErrorCode = keyof typeof FARM_ERROR_CODES;

@@ -1,12 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import { generateSecret } from '@portrait-farm/webhooks';
 import { superviseChild } from './child-process.ts';
 import type { SupervisedChild } from './child-process.ts';
 import { FarmError } from './errors.ts';
 import { REPO_ROOT } from './farm-config.ts';
+import { claimDataDir, loadCredentials } from './local-farm-state.ts';
+import type { LocalFarmCredentials } from './local-farm-state.ts';
 
 /** Options of {@link startLocalFarm}. */
 export interface LocalFarmOptions {
@@ -18,11 +18,15 @@ export interface LocalFarmOptions {
   storageUrl?: string;
   /** An existing Redis; without it the farm starts its own redis-server on 127.0.0.1. */
   redisUrl?: string;
-  /** Where the farm's own Redis and storage live. @defaultValue `.cache/farm` under the repository */
+  /**
+   * Where the farm keeps what outlives a run: its own Redis (append-only file), storage and credentials (API key,
+   * webhook and presign secrets), so that a restarted farm finishes the jobs it had accepted and its clients keep
+   * their key. One farm at a time per folder. @defaultValue `.cache/farm` under the repository
+   */
   dataDir?: string;
   /** Model pack of the workers. @defaultValue PORTRAIT_FARM_PACK or models/starter */
   packDir?: string;
-  /** API key of tenant "local". @defaultValue the first `key:tenant` of PORTRAIT_FARM_API_KEYS, else a random key */
+  /** API key of tenant "local". @defaultValue the first `key:tenant` of PORTRAIT_FARM_API_KEYS, else the data folder's */
   apiKey?: string;
   /** Deployment prefix of Redis keys. @defaultValue "pf" */
   prefix?: string;
@@ -94,8 +98,16 @@ export async function startLocalFarm(options: LocalFarmOptions = {}): Promise<Lo
   const fromEnv = process.env['PORTRAIT_FARM_API_KEYS']?.split(',')[0]?.trim() ?? '';
   const at = fromEnv.lastIndexOf(':');
   const tenant = options.apiKey === undefined && at > 0 ? fromEnv.slice(at + 1) : 'local';
-  const apiKey = options.apiKey ?? (at > 0 ? fromEnv.slice(0, at) : `pf_local_${randomBytes(16).toString('hex')}`);
-  const webhookSecret = generateSecret();
+  const claim = await claimDataDir(dataDir);
+  let credentials: LocalFarmCredentials;
+  try {
+    credentials = await loadCredentials(dataDir);
+  } catch (error) {
+    await claim.release();
+    throw error;
+  }
+  const apiKey = options.apiKey ?? (at > 0 ? fromEnv.slice(0, at) : credentials.apiKey);
+  const { webhookSecret, presignSecret } = credentials;
   const storageUrl = options.storageUrl ?? join(dataDir, 'storage');
   const children: SupervisedChild[] = [];
   const configFile = join(dataDir, `gateway-config-${process.pid}.json`);
@@ -103,6 +115,7 @@ export async function startLocalFarm(options: LocalFarmOptions = {}): Promise<Lo
     await rm(configFile, { force: true });
     await Promise.all(children.filter((c) => c.name !== 'redis').map((c) => c.stop()));
     await Promise.all(children.filter((c) => c.name === 'redis').map((c) => c.stop()));
+    await claim.release();
   };
   try {
     let redisUrl = options.redisUrl;
@@ -110,7 +123,8 @@ export async function startLocalFarm(options: LocalFarmOptions = {}): Promise<Lo
       const redisDir = join(dataDir, 'redis');
       await mkdir(redisDir, { recursive: true });
       const port = await freePort();
-      const args = ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--dir', redisDir];
+      // Every write goes to the append-only file, flushed to disk each second: jobs survive a restart of the farm.
+      const args = ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec', '--dir', redisDir];
       const redis = superviseChild({ name: 'redis', command: 'redis-server', args, cwd: redisDir, env: process.env, onLine: () => {} });
       children.push(redis);
       redisUrl = `redis://127.0.0.1:${port}`;
@@ -130,7 +144,6 @@ export async function startLocalFarm(options: LocalFarmOptions = {}): Promise<Lo
     if (!/^[a-z0-9]+:/i.test(storageUrl) || /^[a-z]:[\\/]/i.test(storageUrl)) await mkdir(storageUrl, { recursive: true });
     const port = options.port === 0 ? await freePort() : (options.port ?? 8080);
     const apiUrl = `http://127.0.0.1:${port}`;
-    await mkdir(dataDir, { recursive: true });
     await writeFile(
       configFile,
       JSON.stringify({
@@ -138,7 +151,7 @@ export async function startLocalFarm(options: LocalFarmOptions = {}): Promise<Lo
         storageUrl,
         publicBaseUrl: apiUrl,
         apiKeys: { [apiKey]: tenant },
-        presignSecret: randomBytes(24).toString('hex'),
+        presignSecret,
         prefix,
         inputFetch: { allowHttp: true },
         webhookSecrets: { [tenant]: webhookSecret },

@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { EXIT, type CliCommand } from './command.ts';
 import { parseFarmFlags } from './up-command.ts';
@@ -13,7 +15,8 @@ Options:
   --out PATH         where the video goes (default: out/demo.mp4)
   --workers N        worker processes, 1 to 64 (default: 2)
   --port P           API port (default: any free one)
-  --storage URL      storage folder or s3:// URL (default: .cache/farm/storage)
+  --data-dir DIR     the farm's Redis, storage and credentials (default: a new temporary folder, removed after)
+  --storage URL      storage folder or s3:// URL (default: DATA_DIR/storage)
   --redis URL        an existing Redis (default: start redis-server)
   --pack DIR         model pack (default: PORTRAIT_FARM_PACK or models/starter)
   -h, --help         this text
@@ -56,11 +59,22 @@ export const demoCommand: CliCommand = {
       io.stderr.write(`${line}\n`);
     };
     io.stdout.write(`Starting the farm (${flags.workers} workers)...\n`);
+    // A folder of its own unless told otherwise: the demo runs beside a farm that `up` keeps in .cache/farm.
+    const ownDataDir = flags.dataDir === undefined ? await mkdtemp(join(tmpdir(), 'portrait-farm-demo-')) : null;
+    const removeOwnDataDir = async (): Promise<void> => {
+      if (ownDataDir !== null) await rm(ownDataDir, { recursive: true, force: true });
+    };
     let farm;
     try {
-      farm = await startLocalFarm({ ...flags, packDir: pack, log: (line) => process.env['PORTRAIT_FARM_VERBOSE'] === '1' && log(line) });
+      farm = await startLocalFarm({
+        ...flags,
+        ...(ownDataDir === null ? {} : { dataDir: ownDataDir }),
+        packDir: pack,
+        log: (line) => process.env['PORTRAIT_FARM_VERBOSE'] === '1' && log(line),
+      });
     } catch (error) {
       io.stderr.write(`portrait-farm demo: ${(error as Error).message}\n`);
+      await removeOwnDataDir();
       return EXIT.failed;
     }
     try {
@@ -82,6 +96,7 @@ export const demoCommand: CliCommand = {
     } finally {
       io.stdout.write('Stopping the farm...\n');
       await farm.stop();
+      await removeOwnDataDir();
     }
   },
 };

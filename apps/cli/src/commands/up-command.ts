@@ -13,17 +13,21 @@ restarted if it crashes. Ctrl-C stops everything.
 Options:
   --workers N        worker processes, 1 to 64 (default: 1)
   --port P           API port, 0 for any free one (default: 8080)
-  --storage URL      storage: a folder or s3://bucket/prefix?endpoint=... (default: .cache/farm/storage)
+  --data-dir DIR     where the farm's Redis, storage and credentials live (default: .cache/farm)
+  --storage URL      storage: a folder or s3://bucket/prefix?endpoint=... (default: DATA_DIR/storage)
   --redis URL        use this Redis instead of starting redis-server (default: own, on 127.0.0.1)
   --pack DIR         model pack of the workers (default: PORTRAIT_FARM_PACK or models/starter)
   -h, --help         this text
 
-The API key is the first of PORTRAIT_FARM_API_KEYS (key:tenant,...) or a new one each run; it is printed.
+The farm's own Redis writes every change to an append-only file in DATA_DIR: stopped and started again, the farm
+finishes the jobs it had accepted. The API key (the first of PORTRAIT_FARM_API_KEYS, key:tenant,..., or one made
+on the first run) and the webhook secret are kept in DATA_DIR/credentials.json; they are printed.
 `;
 
 export interface FarmFlags {
   workers: number;
   port: number;
+  dataDir?: string;
   storageUrl?: string;
   redisUrl?: string;
   packDir?: string;
@@ -40,6 +44,7 @@ export function parseFarmFlags(argv: readonly string[], cwd: string, defaultWork
       options: {
         workers: { type: 'string' },
         port: { type: 'string' },
+        'data-dir': { type: 'string' },
         storage: { type: 'string' },
         redis: { type: 'string' },
         pack: { type: 'string' },
@@ -56,6 +61,7 @@ export function parseFarmFlags(argv: readonly string[], cwd: string, defaultWork
   return {
     workers: v.workers === undefined ? defaultWorkers : integerInRange('workers', v.workers, 1, 64),
     port: v.port === undefined ? defaultPort : integerInRange('port', v.port, 0, 65535),
+    ...(v['data-dir'] === undefined ? {} : { dataDir: resolve(cwd, v['data-dir']) }),
     ...(storage === undefined ? {} : { storageUrl: /^s3:\/\//.test(storage) ? storage : resolve(cwd, storage) }),
     ...(v.redis === undefined ? {} : { redisUrl: v.redis }),
     ...(v.pack === undefined ? {} : { packDir: resolve(cwd, v.pack) }),

@@ -1,0 +1,43 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { claimDataDir, loadCredentials } from './local-farm-state.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'pf-farm-state-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe('a local farm data folder', () => {
+  it('is claimed by one farm at a time, and a claim left by a process that is gone is taken over', async () => {
+    const dir = join(root, 'claimed');
+    const first = await claimDataDir(dir);
+    await expect(claimDataDir(dir)).rejects.toMatchObject({
+      code: 'FARM_DATA_DIR_IN_USE',
+      message: expect.stringContaining(`Another local farm (pid ${process.pid}) is using ${dir}`),
+    });
+    await first.release();
+    const second = await claimDataDir(dir);
+    await second.release();
+
+    const gone = spawnSync(process.execPath, ['-e', 'process.pid']).pid!;
+    writeFileSync(join(dir, 'farm.pid'), `${gone} 0123456789abcdef`);
+    const third = await claimDataDir(dir);
+    expect(readFileSync(join(dir, 'farm.pid'), 'utf8')).toMatch(new RegExp(`^${process.pid} `));
+    await third.release();
+  });
+
+  it('keeps the API key and secrets of its first run, readable by its owner only', async () => {
+    const dir = join(root, 'credentials');
+    await claimDataDir(dir).then((c) => c.release());
+    const made = await loadCredentials(dir);
+    expect(made.apiKey).toMatch(/^pf_local_[0-9a-f]{32}$/);
+    expect(made.webhookSecret).toMatch(/^whsec_/);
+    expect(await loadCredentials(dir)).toEqual(made);
+    expect(statSync(join(dir, 'credentials.json')).mode & 0o777).toBe(0o600);
+    writeFileSync(join(dir, 'credentials.json'), '{"apiKey": 3}');
+    await expect(loadCredentials(dir)).rejects.toMatchObject({ code: 'FARM_BAD_CONFIG', message: expect.stringContaining('must hold apiKey, webhookSecret and presignSecret') });
+    writeFileSync(join(dir, 'credentials.json'), '{not json');
+    await expect(loadCredentials(dir)).rejects.toMatchObject({ code: 'FARM_BAD_CONFIG', message: expect.stringContaining('is not readable JSON') });
+  });
+});
