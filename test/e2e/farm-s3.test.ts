@@ -85,12 +85,15 @@ describe('farm (S3 storage, in-process steps)', () => {
     const job = await getJob(apiUrl, API_KEY, id);
     expect(job.status).toBe('succeeded');
     expect(job['progress']).toMatchObject({ segmentsDone: 2, segmentsTotal: 2 });
+    // The audio step encoded the sound track while the segments rendered; the stitch copied it.
+    expect((job['timings'] as { work: Record<string, number> }).work['track']).toBeGreaterThan(0);
     const storage = createStorage(storageUrl);
     try {
       const stored = await storage.get(jobStorageKeys.output(id));
       expect(sha256(stored)).toBe(sha256(readFileSync(out)));
       expect(await storage.list(jobStorageKeys.chunkPrefix(id))).toEqual([]);
       expect(await storage.exists(workKeys.clip(id))).toBe(false);
+      expect(await storage.exists(workKeys.audioTrack(id))).toBe(false);
     } finally {
       await storage.close();
     }

@@ -1,6 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { concatChunks } from '@portrait-farm/media';
+import { concatChunks, encodeAudioTrack } from '@portrait-farm/media';
 import type { FeatureMatrix } from '@portrait-farm/motion';
 import { prepareMeshwarp } from '@portrait-farm/renderer';
 import { createEngine, type Engine } from './engine.ts';
@@ -39,14 +39,16 @@ export async function renderClip(options: RenderClipOptions, onProgress?: Progre
 
 /**
  * {@link renderClip} with an engine whose models are already loaded. It renders exactly as the farm does: segment by
- * segment, each an H.264 chunk, joined without re-encoding and muxed with the original audio, so a farm render with
- * the same seed is bit-identical to this one.
+ * segment, each an H.264 chunk, joined without re-encoding and muxed with the original audio's AAC track (encoded
+ * meanwhile), so a farm render with the same seed is bit-identical to this one.
  */
 export async function renderClipWith(engine: Engine, o: ResolvedRenderOptions, onProgress?: ProgressListener): Promise<RenderResult> {
   const progress = new ProgressReporter(onProgress);
   const clip = await prepareClip(engine, o, progress);
   const { width, height } = clip.source.image;
   const chunksDir = await mkdtemp(join(dirname(o.out), '.portrait-farm-chunks-'));
+  // The sound track is encoded while the segments are made, not after the last chunk (the farm's audio step).
+  const track = prefetch(encodeAudioTrack(o.audio, join(chunksDir, 'audio.m4a'), { signal: o.signal }));
   const pool = await createRenderPool(prepareMeshwarp({ image: clip.source.image, landmarks: clip.source.landmarks }), o.renderThreads);
   try {
     const chunks: string[] = [];
@@ -78,12 +80,13 @@ export async function renderClipWith(engine: Engine, o: ResolvedRenderOptions, o
     }
     await flushing;
     progress.start('encode');
-    await concatChunks(chunks, o.audio, o.out, { signal: o.signal });
+    await concatChunks(chunks, (await track).out, o.out, { signal: o.signal, audioIsTrack: true });
   } catch (error) {
     await rm(o.out, { force: true });
     throw error;
   } finally {
     await pool.close();
+    await track.catch(() => {});
     await rm(chunksDir, { recursive: true, force: true });
   }
   const timings = progress.finish();

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MOTION_CHANNEL_COUNT as C } from '@portrait-farm/contracts';
-import { concatChunks } from '@portrait-farm/media';
+import { concatChunks, encodeAudioTrack } from '@portrait-farm/media';
 import { applyControls, createMotionGenerator, resample } from '@portrait-farm/motion';
 import { prepareMeshwarp } from '@portrait-farm/renderer';
 import { createEngine, type Engine } from './engine.ts';
@@ -120,7 +120,8 @@ describe('segments', () => {
       }
     }
     const joined = join(work, 'joined.mp4');
-    await concatChunks(chunks, base.audio, joined);
+    const track = await encodeAudioTrack(base.audio, join(work, 'track.m4a'));
+    await concatChunks(chunks, track.out, joined, { audioIsTrack: true });
     expect(readFileSync(joined).equals(readFileSync(whole.out))).toBe(true);
   });
 });

@@ -7,6 +7,7 @@ export type { JobRenderPaths } from './job-render-options.ts';
 export { ClipCache } from './clip-cache.ts';
 export type { ClipLease } from './clip-cache.ts';
 export type { EngineDeps, FarmDeps } from './farm-deps.ts';
+export { processAudio } from './process-audio.ts';
 export { processPrepare } from './process-prepare.ts';
 export type { StepOutcome } from './step-support.ts';
 export type { SegmentStepOptions } from './process-segment.ts';

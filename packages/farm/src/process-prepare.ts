@@ -11,7 +11,8 @@ import { workKeys } from './work-keys.ts';
 
 /**
  * The prepare step: inputs from storage, the engine's prepareClip (decode, mel peak, face, segment plan; no audio
- * features, each segment computes its own) and the plan on the job record; then segment 0 runs here, from the clip
+ * features, each segment computes its own), the plan on the job record and the audio step released; then segment 0
+ * runs here, from the clip
  * in memory, while the clip is stored as `work/clip.bin` for the workers of the other segments. Running segment 0
  * in the process that holds the clip keeps storing and reading the clip (which grows with the audio's length) and
  * a queue hop off the way to the first chunk. A retried prepare runs segment 0 again, which is harmless (see
@@ -48,6 +49,7 @@ export async function processPrepare(deps: EngineDeps, jobId: string): Promise<S
       segments: clip.segments.map((s) => ({ index: s.index, firstWindow: s.firstWindow, windowCount: s.windowCount, frameStart: s.frameStart, frameEnd: s.frameEnd })),
     };
     await deps.jobs.setPlan(jobId, plan);
+    await deps.queues.enqueueAudio({ jobId }, { priority: record.priority });
     await deps.jobs.addWorkSeconds(jobId, 'prepare', secondsSince(started));
     deps.log(`${jobId}: prepared ${plan.segments.length} segment(s), ${plan.frameCount} frames in ${secondsSince(started).toFixed(2)} s`);
     if (signal.aborted) return 'canceled';

@@ -6,6 +6,7 @@ import { jobStorageKeys } from '@portrait-farm/jobs';
 import type { JobError } from '@portrait-farm/jobs';
 import { concatChunks, probeMedia } from '@portrait-farm/media';
 import { FarmError } from './errors.ts';
+import { audioTrackIn } from './process-audio.ts';
 import type { FarmDeps } from './farm-deps.ts';
 import type { StepOutcome } from './step-support.ts';
 import { deleteIntermediates, download, holdCancelSignal, liveRecord, secondsSince, withTempDir } from './step-support.ts';
@@ -34,9 +35,9 @@ async function sha256File(path: string): Promise<string> {
 }
 
 /**
- * The stitch step: every chunk in order joined without re-encoding and muxed with the original audio (the engine's
- * concatChunks, exactly as renderClip does), the MP4 stored, the job succeeded, intermediates deleted, the
- * job.succeeded webhook queued.
+ * The stitch step: every chunk in order joined without re-encoding and muxed with the audio step's AAC track (the
+ * engine's concatChunks, exactly as renderClip does; encoded here if the audio step has not stored it), the MP4
+ * stored, the job succeeded, intermediates deleted, the job.succeeded webhook queued.
  */
 export async function processStitch(deps: FarmDeps, jobId: string): Promise<StepOutcome> {
   const record = await liveRecord(deps, jobId);
@@ -48,12 +49,12 @@ export async function processStitch(deps: FarmDeps, jobId: string): Promise<Step
   const started = performance.now();
   try {
     const output = await withTempDir(deps, 'stitch', async (dir) => {
-      const [chunks, audio] = await Promise.all([
+      const [chunks, track] = await Promise.all([
         downloadAll(deps, plan.segments.map((segment) => ({ key: jobStorageKeys.chunk(jobId, segment.index), name: `chunk-${segment.index}` })), dir),
-        download(deps, record.inputs.audio.key, dir, 'audio'),
+        audioTrackIn(deps, record, dir, signal),
       ]);
       const out = join(dir, 'output.mp4');
-      await concatChunks(chunks, audio, out, { signal });
+      await concatChunks(chunks, track, out, { signal, audioIsTrack: true });
       const [info, size, sha256] = await Promise.all([probeMedia(out), stat(out).then((s) => s.size), sha256File(out)]);
       const key = jobStorageKeys.output(jobId);
       await deps.storage.put(key, { path: out }, { contentType: 'video/mp4' });

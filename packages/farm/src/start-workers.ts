@@ -4,7 +4,7 @@ import type { Engine } from '@portrait-farm/engine';
 import { JobStore, watchCancellations } from '@portrait-farm/jobs';
 import type { ExecutionProvider } from '@portrait-farm/model-runtime';
 import { bullPrefix, createRedisConnection, createWebhookWorker, FarmQueues, QUEUE_NAMES } from '@portrait-farm/queue';
-import type { PrepareJob, SegmentJob, StitchJob } from '@portrait-farm/queue';
+import type { AudioJob, PrepareJob, SegmentJob, StitchJob } from '@portrait-farm/queue';
 import { createStorage } from '@portrait-farm/storage';
 import { UnrecoverableError, Worker } from 'bullmq';
 import type { Job } from 'bullmq';
@@ -12,6 +12,7 @@ import type { Redis } from 'ioredis';
 import { ClipCache } from './clip-cache.ts';
 import type { FarmProcessConfig } from './farm-config.ts';
 import type { EngineDeps, FarmDeps } from './farm-deps.ts';
+import { processAudio } from './process-audio.ts';
 import { processPrepare } from './process-prepare.ts';
 import type { StepOutcome } from './step-support.ts';
 import { processSegment } from './process-segment.ts';
@@ -168,11 +169,12 @@ async function forgetClipAfter(deps: EngineDeps, jobId: string, index: number, o
   return outcome;
 }
 
-/** The stitcher process: Workers for the stitch queue and for webhook delivery. */
+/** The stitcher process: Workers for the audio and stitch queues and for webhook delivery. */
 export async function startStitcherWorkers(config: FarmProcessConfig, options: { log?: (line: string) => void } = {}): Promise<RunningWorkers> {
   const log = options.log ?? ((): void => {});
   const shared = await openShared(config, log, 'stitcher');
   const stitch = stepWorker<StitchJob>(shared, config, QUEUE_NAMES.stitch, config.stitchConcurrency, (data) => processStitch(shared.deps, data.jobId));
+  const audio = stepWorker<AudioJob>(shared, config, QUEUE_NAMES.audio, config.stitchConcurrency, (data) => processAudio(shared.deps, data.jobId));
   const webhooks = createWebhookWorker({
     connection: shared.connection('webhook-worker'),
     queues: shared.deps.queues,
@@ -184,11 +186,11 @@ export async function startStitcherWorkers(config: FarmProcessConfig, options: {
     log,
   });
   webhooks.on('error', (error) => log(`webhook worker: ${error.message}`));
-  const workers = [stitch, webhooks as unknown as Worker];
+  const workers = [stitch, audio, webhooks as unknown as Worker];
   return {
     workers,
     async close() {
-      await Promise.all([stitch.close(), webhooks.close()]);
+      await Promise.all([stitch.close(), audio.close(), webhooks.close()]);
       await shared.closeShared();
     },
   };

@@ -1,7 +1,8 @@
 import { jobStorageKeys } from '@portrait-farm/jobs';
 
-/** Working objects of a job under `jobs/{id}/work/`: the prepared clip and each segment's relay. */
+/** Working objects of a job under `jobs/{id}/work/`: the prepared clip, each segment's relay, the AAC track. */
 export const workKeys = Object.freeze({
   clip: (jobId: string) => `${jobStorageKeys.workPrefix(jobId)}clip.bin`,
+  audioTrack: (jobId: string) => `${jobStorageKeys.workPrefix(jobId)}audio.m4a`,
   relay: (jobId: string, index: number) => `${jobStorageKeys.workPrefix(jobId)}relay-${index}.bin`,
 });

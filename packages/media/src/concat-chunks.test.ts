@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { concatChunks } from './concat-chunks.ts';
+import { encodeAudioTrack } from './encode-audio-track.ts';
 import { probeMedia } from './probe-media.ts';
 import { ffmpegText, fixture, makeTempDir, portraitFrames, videoPacketDigests, videoPacketFlags } from './test-support.ts';
 import { createVideoEncoder } from './video-encoder.ts';
@@ -58,6 +59,25 @@ describe('concatChunks', () => {
 
     const { stderr } = await ffmpegText(['-v', 'error', '-i', out, '-f', 'null', '-']);
     expect(stderr).toBe('');
+  });
+
+  it('copies an AAC track encoded beforehand: the same audio packets, times and bytes, as encoding in the join', async () => {
+    const track = join(temp.dir, 'track.m4a');
+    await encodeAudioTrack(fixture('speech-3s.wav'), track);
+    const copied = join(temp.dir, 'copied-track.mp4');
+    await concatChunks(chunks, track, copied, { audioIsTrack: true });
+    const encoded = join(temp.dir, 'encoded-in-join.mp4');
+    await concatChunks(chunks, fixture('speech-3s.wav'), encoded);
+    const audioPackets = async (path: string): Promise<string[]> =>
+      (await ffmpegText(['-v', 'error', '-i', path, '-map', '0:a:0', '-c', 'copy', '-f', 'framemd5', '-'])).stdout.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+    expect((await audioPackets(copied)).length).toBeGreaterThan(50);
+    expect(await audioPackets(copied)).toEqual(await audioPackets(encoded));
+    expect(await videoPacketDigests(copied)).toEqual(await videoPacketDigests(encoded));
+    await expect(encodeAudioTrack(fixture('missing.wav'), track)).rejects.toMatchObject({ code: 'MEDIA_FILE_MISSING' });
+    await expect(encodeAudioTrack(fixture('speech-3s.wav'), join(temp.dir, 'track.aac'))).rejects.toMatchObject({
+      code: 'MEDIA_BAD_OPTION',
+      message: expect.stringContaining('out must be an .m4a or .mp4 file'),
+    });
   });
 
   it('gives a video whose timestamps play straight through', async () => {

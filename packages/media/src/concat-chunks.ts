@@ -16,6 +16,12 @@ export interface ConcatChunksOptions {
    */
   durationSeconds?: number | null;
   /**
+   * The audio file is an AAC track from {@link encodeAudioTrack}: it is copied as it is, not encoded. The result
+   * has the same audio packets as when the original file is given, and the join is quick whatever the length.
+   * @defaultValue false
+   */
+  audioIsTrack?: boolean;
+  /**
    * Stops ffmpeg (MEDIA_ABORTED) when aborted.
    * @defaultValue null
    */
@@ -28,7 +34,8 @@ function quoteForConcatList(path: string): string {
 
 /**
  * Joins H.264 chunks made by a chunk-mode encoder without re-encoding (`-c:v copy`, concat demuxer) and muxes
- * AAC encoded once from the original audio file (null: no audio).
+ * AAC encoded once from the original audio file, or copied from a track encoded beforehand (`audioIsTrack`), or
+ * no audio (null).
  */
 export async function concatChunks(
   chunkPaths: readonly string[],
@@ -58,7 +65,7 @@ export async function concatChunks(
     args.push('-map', '0:v:0');
     if (audioPath !== null) args.push('-map', '1:a:0');
     args.push('-c:v', 'copy');
-    if (audioPath !== null) args.push(...aacAudioArgs());
+    if (audioPath !== null) args.push(...(options.audioIsTrack === true ? ['-c:a', 'copy'] : aacAudioArgs()));
     if (durationSeconds !== null) args.push('-t', durationSeconds.toFixed(6));
     args.push(...containerArgs(out), out);
     await runTool('ffmpeg', args, {

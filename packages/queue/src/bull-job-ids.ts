@@ -11,6 +11,10 @@ export function segmentJobId(jobId: string, segmentIndex: number): string {
   return `${jobId}-seg-${segmentIndex}`;
 }
 
+export function audioJobId(jobId: string): string {
+  return `${jobId}-audio`;
+}
+
 export function stitchJobId(jobId: string): string {
   return `${jobId}-stitch`;
 }

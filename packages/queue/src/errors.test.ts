@@ -12,7 +12,7 @@ describe('queue constants', () => {
   });
 
   it('names the four queues in pipeline order, frozen', () => {
-    expect(ALL_QUEUES).toEqual(['prepare', 'segment', 'stitch', 'webhook']);
+    expect(ALL_QUEUES).toEqual(['prepare', 'segment', 'audio', 'stitch', 'webhook']);
     expect(Object.isFrozen(QUEUE_NAMES)).toBe(true);
   });
 

@@ -41,9 +41,12 @@ describe('FarmQueues', () => {
     await queues.enqueueSegment(segment);
     await queues.enqueueStitch({ jobId });
     await queues.enqueueStitch({ jobId });
+    expect(await queues.enqueueAudio({ jobId })).toBe(`${jobId}-audio`);
+    await queues.enqueueAudio({ jobId });
     const depths = await queues.depths();
     expect(depths.prepare.waiting).toBe(1);
     expect(depths.segment.waiting).toBe(1);
+    expect(depths.audio.waiting).toBe(1);
     expect(depths.stitch.waiting).toBe(1);
     const stored = await queues.queue(QUEUE_NAMES.segment).getJob(`${jobId}-seg-3`);
     expect(stored?.data).toEqual(segment);
@@ -55,9 +58,10 @@ describe('FarmQueues', () => {
     for (let i = 0; i < 3; i += 1) {
       await queues.enqueueSegment({ jobId, segmentIndex: i, firstWindow: i, windowCount: 1, frameStart: i * 10, frameEnd: i * 10 + 10 });
     }
-    expect(await queues.discardSteps(jobId, 3)).toBe(4);
+    await queues.enqueueAudio({ jobId });
+    expect(await queues.discardSteps(jobId, 3)).toBe(5);
     const depths = await queues.depths();
-    expect([depths.prepare.waiting, depths.segment.waiting]).toEqual([0, 0]);
+    expect([depths.prepare.waiting, depths.segment.waiting, depths.audio.waiting]).toEqual([0, 0, 0]);
   });
 
   it('hands out higher API priorities first', async () => {

@@ -3,10 +3,10 @@ import type { JobEventType, JobRecord } from '@portrait-farm/jobs';
 import { Queue } from 'bullmq';
 import type { JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { prepareJobId, segmentJobId, stitchJobId, webhookJobId } from './bull-job-ids.ts';
+import { audioJobId, prepareJobId, segmentJobId, stitchJobId, webhookJobId } from './bull-job-ids.ts';
 import { assertValidPrefix } from './connection.ts';
 import { QueueError } from './errors.ts';
-import type { PrepareJob, QueuePayloads, SegmentJob, StitchJob, WebhookJob } from './payloads.ts';
+import type { AudioJob, PrepareJob, QueuePayloads, SegmentJob, StitchJob, WebhookJob } from './payloads.ts';
 import { bullPriority, PRIORITY_RANGE } from './priority.ts';
 import { ALL_QUEUES, bullPrefix, QUEUE_NAMES } from './queue-names.ts';
 import type { QueueName } from './queue-names.ts';
@@ -131,6 +131,12 @@ export class FarmQueues {
     return this.add(QUEUE_NAMES.segment, id, { ...job }, this.jobOptions(id, options, true));
   }
 
+  async enqueueAudio(job: AudioJob, options: EnqueueOptions = {}): Promise<string> {
+    checkJobId(job.jobId);
+    const id = audioJobId(job.jobId);
+    return this.add(QUEUE_NAMES.audio, id, { jobId: job.jobId }, this.jobOptions(id, options, true));
+  }
+
   async enqueueStitch(job: StitchJob, options: EnqueueOptions = {}): Promise<string> {
     checkJobId(job.jobId);
     const id = stitchJobId(job.jobId);
@@ -155,13 +161,14 @@ export class FarmQueues {
   }
 
   /**
-   * Removes a canceled job's prepare, segment (0 to segmentCount-1) and stitch steps that are still waiting or
+   * Removes a canceled job's prepare, segment (0 to segmentCount-1), audio and stitch steps that are still waiting or
    * delayed; running ones are locked and left to notice the cancel flag. Returns how many were removed.
    */
   async discardSteps(jobId: string, segmentCount: number): Promise<number> {
     checkJobId(jobId);
     const steps: Array<[QueueName, string]> = [
       [QUEUE_NAMES.prepare, prepareJobId(jobId)],
+      [QUEUE_NAMES.audio, audioJobId(jobId)],
       [QUEUE_NAMES.stitch, stitchJobId(jobId)],
       ...Array.from({ length: segmentCount }, (_, i): [QueueName, string] => [QUEUE_NAMES.segment, segmentJobId(jobId, i)]),
     ];

@@ -17,6 +17,11 @@ export interface SegmentJob {
   frameEnd: number;
 }
 
+/** Encode the original audio into the final video's AAC track (`work/audio.m4a`) while the segments render. */
+export interface AudioJob {
+  jobId: string;
+}
+
 /** Concatenate every chunk, mux the original audio, store the final MP4, finish the job. */
 export interface StitchJob {
   jobId: string;
@@ -39,6 +44,7 @@ export interface WebhookJob {
 export interface QueuePayloads {
   prepare: PrepareJob;
   segment: SegmentJob;
+  audio: AudioJob;
   stitch: StitchJob;
   webhook: WebhookJob;
 }

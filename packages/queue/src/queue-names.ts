@@ -1,10 +1,12 @@
 /**
  * The farm's queues, in pipeline order: one "prepare" per job, then its "segment" jobs (several workers at
- * once), one "stitch", and "webhook" deliveries. The values are the BullMQ queue names.
+ * once) and, beside them, one "audio" (the sound track encoded for the final video), one "stitch", and "webhook"
+ * deliveries. The values are the BullMQ queue names.
  */
 export const QUEUE_NAMES = Object.freeze({
   prepare: 'prepare',
   segment: 'segment',
+  audio: 'audio',
   stitch: 'stitch',
   webhook: 'webhook',
 } as const);
