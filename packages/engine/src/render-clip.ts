@@ -47,8 +47,8 @@ export async function renderClipWith(engine: Engine, o: ResolvedRenderOptions, o
   const clip = await prepareClip(engine, o, progress);
   const { width, height } = clip.source.image;
   const chunksDir = await mkdtemp(join(dirname(o.out), '.portrait-farm-chunks-'));
-  // The sound track is encoded while the segments are made, not after the last chunk (the farm's audio step).
-  const track = prefetch(encodeAudioTrack(o.audio, join(chunksDir, 'audio.m4a'), { signal: o.signal }));
+  // The sound track is encoded beside the segments, at a low CPU priority, not after the last chunk (as the farm).
+  const track = prefetch(encodeAudioTrack(o.audio, join(chunksDir, 'audio.m4a'), { signal: o.signal, background: true }));
   const pool = await createRenderPool(prepareMeshwarp({ image: clip.source.image, landmarks: clip.source.landmarks }), o.renderThreads);
   try {
     const chunks: string[] = [];

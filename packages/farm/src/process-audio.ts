@@ -7,11 +7,14 @@ import type { StepOutcome } from './step-support.ts';
 import { download, holdCancelSignal, liveRecord, secondsSince, withTempDir } from './step-support.ts';
 import { workKeys } from './work-keys.ts';
 
-/** Encodes the job's input audio into `dir/audio.m4a` and stores it as `work/audio.m4a` (same bytes on a rerun). */
-async function encodeAndStore(deps: FarmDeps, record: JobRecord, dir: string, signal: AbortSignal | null): Promise<string> {
+/**
+ * Encodes the job's input audio into `dir/audio.m4a` and stores it as `work/audio.m4a` (same bytes on a rerun);
+ * `background`: at a low CPU priority, beside rendering.
+ */
+async function encodeAndStore(deps: FarmDeps, record: JobRecord, dir: string, signal: AbortSignal | null, background: boolean): Promise<string> {
   const input = await download(deps, record.inputs.audio.key, dir, 'input-audio');
   const path = join(dir, 'audio.m4a');
-  await encodeAudioTrack(input, path, { signal });
+  await encodeAudioTrack(input, path, { signal, background });
   if (signal?.aborted !== true) await deps.storage.putIfAbsent(workKeys.audioTrack(record.id), { path }, { contentType: 'audio/mp4' });
   return path;
 }
@@ -19,16 +22,17 @@ async function encodeAndStore(deps: FarmDeps, record: JobRecord, dir: string, si
 /** The final video's AAC track in `dir`: the audio step's when it is stored, else encoded here. */
 export async function audioTrackIn(deps: FarmDeps, record: JobRecord, dir: string, signal: AbortSignal | null): Promise<string> {
   const key = workKeys.audioTrack(record.id);
-  if (!(await deps.storage.exists(key))) return encodeAndStore(deps, record, dir, signal);
+  if (!(await deps.storage.exists(key))) return encodeAndStore(deps, record, dir, signal, false);
   const path = join(dir, 'audio.m4a');
   await deps.storage.getToFile(key, path);
   return path;
 }
 
 /**
- * The audio step, run by the stitcher while the segments render: the input audio encoded once into the final
- * video's AAC track (`work/audio.m4a`), so that the stitch only copies it. Encoding takes about 1/75 of the audio's
- * length (8 s for 10 minutes), which would otherwise all come after the last chunk.
+ * The audio step, released once segment 0 is done and run by the stitcher while the other segments render: the
+ * input audio encoded once, at a low CPU priority, into the final video's AAC track (`work/audio.m4a`), so that the
+ * stitch only copies it. Encoding takes about 1/75 of the audio's length (8 s for 10 minutes), which would
+ * otherwise all come after the last chunk.
  */
 export async function processAudio(deps: FarmDeps, jobId: string): Promise<StepOutcome> {
   const record = await liveRecord(deps, jobId);
@@ -37,7 +41,7 @@ export async function processAudio(deps: FarmDeps, jobId: string): Promise<StepO
   const { signal, release } = await holdCancelSignal(deps, jobId);
   const started = performance.now();
   try {
-    await withTempDir(deps, 'audio', (dir) => encodeAndStore(deps, record, dir, signal));
+    await withTempDir(deps, 'audio', (dir) => encodeAndStore(deps, record, dir, signal, true));
     if (signal.aborted) return 'canceled';
     // A stitch that encoded the track itself may have finished the job and removed its work files meanwhile.
     const now = await deps.jobs.getById(jobId);

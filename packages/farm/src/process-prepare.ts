@@ -11,12 +11,11 @@ import { workKeys } from './work-keys.ts';
 
 /**
  * The prepare step: inputs from storage, the engine's prepareClip (decode, mel peak, face, segment plan; no audio
- * features, each segment computes its own), the plan on the job record and the audio step released; then segment 0
- * runs here, from the clip
+ * features, each segment computes its own) and the plan on the job record; then segment 0 runs here, from the clip
  * in memory, while the clip is stored as `work/clip.bin` for the workers of the other segments. Running segment 0
  * in the process that holds the clip keeps storing and reading the clip (which grows with the audio's length) and
- * a queue hop off the way to the first chunk. A retried prepare runs segment 0 again, which is harmless (see
- * processSegment).
+ * a queue hop off the way to the first chunk. Then the audio step is released. A retried prepare runs segment 0
+ * again, which is harmless (see processSegment).
  */
 export async function processPrepare(deps: EngineDeps, jobId: string): Promise<StepOutcome> {
   const record = await liveRecord(deps, jobId);
@@ -49,12 +48,13 @@ export async function processPrepare(deps: EngineDeps, jobId: string): Promise<S
       segments: clip.segments.map((s) => ({ index: s.index, firstWindow: s.firstWindow, windowCount: s.windowCount, frameStart: s.frameStart, frameEnd: s.frameEnd })),
     };
     await deps.jobs.setPlan(jobId, plan);
-    await deps.queues.enqueueAudio({ jobId }, { priority: record.priority });
     await deps.jobs.addWorkSeconds(jobId, 'prepare', secondsSince(started));
     deps.log(`${jobId}: prepared ${plan.segments.length} segment(s), ${plan.frameCount} frames in ${secondsSince(started).toFixed(2)} s`);
     if (signal.aborted) return 'canceled';
     const outcome = await processSegment(deps, jobId, 0, { clipStored: storing });
     await storing;
+    // After segment 0, so that encoding the sound track never delays the first chunk.
+    if (outcome === 'done') await deps.queues.enqueueAudio({ jobId }, { priority: record.priority });
     return outcome;
   } catch (error) {
     if (signal.aborted) return 'canceled';

@@ -7,6 +7,7 @@ export type { VideoEncoder, VideoEncoderOptions } from './video-encoder.ts';
 export { concatChunks } from './concat-chunks.ts';
 export type { ConcatChunksOptions } from './concat-chunks.ts';
 export { encodeAudioTrack } from './encode-audio-track.ts';
+export type { EncodeAudioTrackOptions } from './encode-audio-track.ts';
 export { H264_SETTINGS, X264_PRESETS } from './encoder-settings.ts';
 export type { X264Preset } from './encoder-settings.ts';
 export { readVideoFrames } from './read-video-frames.ts';

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { MediaError, type MediaErrorCode } from './errors.ts';
 
 /** The two binaries this package drives; FFMPEG_PATH / FFPROBE_PATH override the names found on PATH. */
@@ -24,6 +25,8 @@ export interface SpawnToolOptions {
   stdin?: 'pipe' | 'ignore';
   /** Aborting kills the process; `exited` then rejects with MEDIA_ABORTED. @defaultValue null */
   signal?: AbortSignal | null;
+  /** Scheduling priority (nice value, -20 to 19; higher yields the CPU to others). @defaultValue the caller's */
+  niceness?: number | null;
 }
 
 function abortedError(tool: MediaTool, signal: AbortSignal): MediaError {
@@ -36,6 +39,13 @@ export function spawnTool(tool: MediaTool, args: readonly string[], options: Spa
   const signal = options.signal ?? null;
   if (signal?.aborted === true) throw abortedError(tool, signal);
   const child = spawn(toolPath(tool), args, { stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'] });
+  if (options.niceness != null && child.pid !== undefined) {
+    try {
+      setPriority(child.pid, options.niceness);
+    } catch {
+      // Not allowed here (some containers): the process runs at the caller's priority.
+    }
+  }
   let tail = '';
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (text: string) => {
@@ -69,8 +79,9 @@ export async function runTool(
   args: readonly string[],
   failure: { code: MediaErrorCode; message: string },
   signal: AbortSignal | null = null,
+  niceness: number | null = null,
 ): Promise<string> {
-  const proc = spawnTool(tool, args, { signal });
+  const proc = spawnTool(tool, args, { signal, niceness });
   let stdout = '';
   proc.child.stdout?.setEncoding('utf8');
   proc.child.stdout?.on('data', (text: string) => {
