@@ -29,6 +29,7 @@ let farm: LocalFarm;
 let receiver: WebhookReceiver;
 let queueConnection: ReturnType<typeof createRedisConnection>;
 let segmentQueue: Queue;
+let prepareQueue: Queue;
 const reference: Record<string, Buffer> = {};
 
 async function renderReference(audio: string, name: string): Promise<Buffer> {
@@ -66,11 +67,13 @@ beforeAll(async () => {
   });
   queueConnection = createRedisConnection(redis.url, { role: 'worker' });
   segmentQueue = new Queue(QUEUE_NAMES.segment, { connection: queueConnection, prefix: bullPrefix(farm.prefix) });
+  prepareQueue = new Queue(QUEUE_NAMES.prepare, { connection: queueConnection, prefix: bullPrefix(farm.prefix) });
   reference['short'] = await renderReference(shortAudio, 'short');
 }, 180_000);
 
 afterAll(async () => {
   await segmentQueue?.close();
+  await prepareQueue?.close();
   queueConnection?.disconnect();
   await farm?.stop();
   await receiver?.close();
@@ -174,5 +177,24 @@ describe('farm (processes)', () => {
     const output = await downloadResult(farm.apiUrl, farm.apiKey, id);
     expect(sha256(output)).toBe(sha256(expected));
     expect(farm.workers.reduce((n, w) => n + w.restarts, 0)).toBeGreaterThanOrEqual(1);
+  }, 180_000);
+
+  it('finishes a job whose worker is killed (SIGKILL) in its prepare step, which renders segment 0', async () => {
+    const restartsBefore = farm.workers.reduce((n, w) => n + w.restarts, 0);
+    const expected = await renderReference(longAudio, 'long');
+    const created = await submitJob(farm.apiUrl, farm.apiKey, { image, audio: longAudio, webhook: receiver.url });
+    const id = created.body.id;
+    let victim: number | null = null;
+    await until('the prepare step running', async () => {
+      const active = await prepareQueue.getJobs(['active']);
+      const owner = active.find((job) => job.data.jobId === id)?.processedBy;
+      const pid = owner === undefined ? NaN : Number(owner.slice(owner.lastIndexOf('-') + 1));
+      victim = farm.workers.find((w) => w.pid === pid)?.pid ?? null;
+      return victim !== null;
+    }, 30_000, 10);
+    process.kill(victim!, 'SIGKILL');
+    await receiver.waitFor(id, 'job.succeeded', 120_000);
+    expect(sha256(await downloadResult(farm.apiUrl, farm.apiKey, id))).toBe(sha256(expected));
+    expect(farm.workers.reduce((n, w) => n + w.restarts, 0)).toBeGreaterThan(restartsBefore);
   }, 180_000);
 });
