@@ -50,7 +50,8 @@ export async function claimDataDir(dataDir: string): Promise<{ release(): Promis
     if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
       throw new FarmError(
         'FARM_DATA_DIR_IN_USE',
-        `Another local farm (pid ${owner}) is using ${dataDir}. Stop it first, or give this one another data folder (--data-dir).`,
+        `Another local farm (pid ${owner}) is using ${dataDir}. Stop it first, or give this one another data folder ` +
+          `(--data-dir); if pid ${owner} is not a farm, delete ${path}.`,
       );
     }
     await unlink(path).catch(() => {});
