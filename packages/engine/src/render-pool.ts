@@ -22,7 +22,8 @@ export interface RenderPool {
 
 /**
  * Render threads started once and shared by every portrait a process renders, so that a clip does not wait for
- * threads to boot. A thread that dies is replaced, with the portraits loaded at the time.
+ * threads to boot. A thread that dies is replaced, with the portraits loaded at the time; meanwhile frames go to
+ * the others (a frame is the same whichever thread renders it).
  */
 export interface RenderThreads {
   readonly count: number;
@@ -33,6 +34,9 @@ export interface RenderThreads {
 
 /** Frames queued per thread, so a thread never waits for the main thread between frames. */
 const QUEUED_PER_THREAD = 2;
+/** A thread that dies sooner than this after it started is replaced after a pause (doubling to 5 s), not at once. */
+const SHORT_LIFE_MS = 1000;
+const MAX_RESTART_PAUSE_MS = 5000;
 
 let nextCall = 1;
 
@@ -42,19 +46,27 @@ export function startRenderThreads(count: number): RenderThreads {
   const portraits = new Map<number, PreparedMeshwarp>();
   let nextPortrait = 1;
   let closed = false;
+  /** Each slot's running thread, or null while it is being replaced. */
+  const threads: Array<Worker | null> = [];
+  const pauses: number[] = [];
 
-  const start = (): Worker => {
+  const start = (slot: number): void => {
     const worker = startModuleWorker(script, null);
+    const startedAt = Date.now();
     for (const [portrait, data] of portraits) worker.postMessage({ kind: 'load', portrait, data } satisfies RenderRequest);
     worker.on('error', () => {}); // a render in progress reports it; the thread is replaced on exit
     worker.once('exit', () => {
-      const i = threads.indexOf(worker);
-      if (!closed && i >= 0) threads[i] = start();
+      if (closed || threads[slot] !== worker) return;
+      threads[slot] = null;
+      pauses[slot] = Date.now() - startedAt < SHORT_LIFE_MS ? Math.min(MAX_RESTART_PAUSE_MS, Math.max(100, (pauses[slot] ?? 0) * 2)) : 0;
+      setTimeout(() => {
+        if (!closed) start(slot);
+      }, pauses[slot]).unref();
     });
-    return worker;
+    threads[slot] = worker;
   };
-  const threads: Worker[] = [];
-  for (let i = 0; i < count; i++) threads.push(start());
+  for (let slot = 0; slot < count; slot++) start(slot);
+  const running = (): Worker[] => threads.filter((worker): worker is Worker => worker !== null);
 
   return {
     count,
@@ -62,22 +74,26 @@ export function startRenderThreads(count: number): RenderThreads {
       if (closed) throw new EngineError('ENGINE_RENDER_THREAD_DIED', 'The render threads are closed.');
       const portrait = nextPortrait++;
       portraits.set(portrait, prepared);
-      for (const worker of threads) worker.postMessage({ kind: 'load', portrait, data: prepared } satisfies RenderRequest);
+      for (const worker of running()) worker.postMessage({ kind: 'load', portrait, data: prepared } satisfies RenderRequest);
       let unloaded = false;
       return {
-        renderFrames: (frameCount, motionOf, consume, signal = null) => renderOn([...threads], portrait, frameCount, motionOf, consume, signal),
+        renderFrames: (frameCount, motionOf, consume, signal = null) => {
+          const available = running();
+          if (available.length === 0) return Promise.reject(new EngineError('ENGINE_RENDER_THREAD_DIED', 'Every render thread is being restarted.'));
+          return renderOn(available, portrait, frameCount, motionOf, consume, signal);
+        },
         async close() {
           if (unloaded) return;
           unloaded = true;
           portraits.delete(portrait);
-          if (!closed) for (const worker of threads) worker.postMessage({ kind: 'unload', portrait } satisfies RenderRequest);
+          if (!closed) for (const worker of running()) worker.postMessage({ kind: 'unload', portrait } satisfies RenderRequest);
         },
       };
     },
     async close() {
       if (closed) return;
       closed = true;
-      await Promise.all(threads.map((worker) => worker.terminate()));
+      await Promise.all(running().map((worker) => worker.terminate()));
     },
   };
 }
