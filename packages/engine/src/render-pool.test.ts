@@ -3,6 +3,7 @@ import { CHANNEL, MOTION_CHANNEL_COUNT } from '@portrait-farm/contracts';
 import { createMeshwarpRendererFromPrepared, prepareMeshwarp } from '@portrait-farm/renderer';
 import { syntheticPortrait } from '../../renderer/src/testing/synthetic-portrait.ts';
 import { createRenderPool, startRenderThreads } from './render-pool.ts';
+import { CRASH_MOTION_VALUE } from './testing/crash-motion.ts';
 
 function motionOf(index: number): Float32Array {
   const motion = new Float32Array(MOTION_CHANNEL_COUNT);
@@ -100,6 +101,29 @@ describe('startRenderThreads', () => {
       await expect(collect(broken)).rejects.toMatchObject({ code: 'ENGINE_RENDER_THREAD_DIED', message: expect.stringContaining('Frame 0') });
       const good = await collect(threads.portrait(prepared[1]!));
       good.forEach((frame, i) => expect(Buffer.compare(frame, expected[1]![i]!)).toBe(0));
+    } finally {
+      await threads.close();
+    }
+  });
+
+  it('replaces a thread that dies, with the portraits it held, and renders on', async () => {
+    const threads = startRenderThreads(2, new URL('./testing/crashing-render-worker.ts', import.meta.url));
+    try {
+      const pool = threads.portrait(prepared[0]!);
+      const crash = (index: number): Float32Array => {
+        const motion = motionOf(index);
+        if (index === 3) motion[0] = CRASH_MOTION_VALUE;
+        return motion;
+      };
+      await expect(pool.renderFrames(8, crash, () => {})).rejects.toMatchObject({ code: 'ENGINE_RENDER_THREAD_DIED', message: expect.stringContaining('exit code 3') });
+      const frames = await collect(pool);
+      frames.forEach((frame, i) => expect(Buffer.compare(frame, expected[0]![i]!)).toBe(0));
+      // After the replacement, a portrait loaded later and the first one both render correctly.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const second = await collect(threads.portrait(prepared[1]!));
+      second.forEach((frame, i) => expect(Buffer.compare(frame, expected[1]![i]!)).toBe(0));
+      const again = await collect(pool);
+      again.forEach((frame, i) => expect(Buffer.compare(frame, expected[0]![i]!)).toBe(0));
     } finally {
       await threads.close();
     }

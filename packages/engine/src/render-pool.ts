@@ -40,9 +40,11 @@ const MAX_RESTART_PAUSE_MS = 5000;
 
 let nextCall = 1;
 
-export function startRenderThreads(count: number): RenderThreads {
+/**
+ * Starts `count` render threads. `script` is the thread's module (tests give one that can be made to die).
+ */
+export function startRenderThreads(count: number, script: URL = siblingScript(import.meta.url, 'render-worker')): RenderThreads {
   if (!Number.isInteger(count) || count < 1) throw new EngineError('ENGINE_BAD_OPTION', `render threads must be a positive integer. Passed: ${count}`);
-  const script = siblingScript(import.meta.url, 'render-worker');
   const portraits = new Map<number, PreparedMeshwarp>();
   let nextPortrait = 1;
   let closed = false;

@@ -1,36 +1,5 @@
 import { parentPort } from 'node:worker_threads';
-import { createMeshwarpRendererFromPrepared, type MeshwarpRenderer } from '@portrait-farm/renderer';
-import type { RenderReply, RenderRequest } from './render-protocol.ts';
+import { serveRenderRequests } from './render-service.ts';
 
-const port = parentPort;
-if (port === null) throw new Error('render-worker must run in a worker thread');
-/** Each loaded portrait's renderer, or why it could not be made (reported by its renders, not by a crash). */
-const renderers = new Map<number, MeshwarpRenderer | Error>();
-
-function load(data: Parameters<typeof createMeshwarpRendererFromPrepared>[0]): MeshwarpRenderer | Error {
-  try {
-    return createMeshwarpRendererFromPrepared(data);
-  } catch (error) {
-    return error instanceof Error ? error : new Error(String(error));
-  }
-}
-
-port.on('message', (request: RenderRequest) => {
-  if (request.kind === 'load') {
-    renderers.set(request.portrait, load(request.data));
-    return;
-  }
-  if (request.kind === 'unload') {
-    renderers.delete(request.portrait);
-    return;
-  }
-  try {
-    const renderer = renderers.get(request.portrait);
-    if (renderer === undefined) throw new Error(`portrait ${request.portrait} is not loaded in this render thread`);
-    if (renderer instanceof Error) throw renderer;
-    const frame = renderer.renderFrame(request.motion, request.buffer ?? undefined);
-    port.postMessage({ call: request.call, index: request.index, frame } satisfies RenderReply, [frame.buffer as ArrayBuffer]);
-  } catch (error) {
-    port.postMessage({ call: request.call, index: request.index, error: error instanceof Error ? error.message : String(error) } satisfies RenderReply);
-  }
-});
+if (parentPort === null) throw new Error('render-worker must run in a worker thread');
+serveRenderRequests(parentPort);
