@@ -38,6 +38,18 @@ async function renderReference(audio: string, name: string): Promise<Buffer> {
   return readFileSync(out);
 }
 
+/** The pid of the farm worker running one of the job's steps from `queue`, once one does. */
+async function workerRunning(queue: Queue, jobId: string, what: string, everyMs: number): Promise<number> {
+  let victim: number | null = null;
+  await until(what, async () => {
+    const owner = (await queue.getJobs(['active'])).find((job) => job.data.jobId === jobId)?.processedBy;
+    const pid = owner === undefined ? NaN : Number(owner.slice(owner.lastIndexOf('-') + 1));
+    victim = farm.workers.find((w) => w.pid === pid)?.pid ?? null;
+    return victim !== null;
+  }, 30_000, everyMs);
+  return victim!;
+}
+
 function chunksOf(jobId: string): string[] {
   try {
     return readdirSync(join(storageDir, 'jobs', jobId, 'chunks')).filter((f) => /^\d{5}\.ts$/.test(f));
@@ -164,15 +176,8 @@ describe('farm (processes)', () => {
     const created = await submitJob(farm.apiUrl, farm.apiKey, { image, audio: longAudio, webhook: receiver.url });
     const id = created.body.id;
     await until('a first chunk', async () => chunksOf(id).length > 0, 90_000);
-    let victim: number | null = null;
-    await until('a segment being rendered', async () => {
-      const active = await segmentQueue.getJobs(['active']);
-      const owner = active.find((job) => job.data.jobId === id)?.processedBy;
-      const pid = owner === undefined ? NaN : Number(owner.slice(owner.lastIndexOf('-') + 1));
-      victim = farm.workers.find((w) => w.pid === pid)?.pid ?? null;
-      return victim !== null;
-    }, 30_000, 50);
-    process.kill(victim!, 'SIGKILL');
+    const victim = await workerRunning(segmentQueue, id, 'a segment being rendered', 50);
+    process.kill(victim, 'SIGKILL');
     await receiver.waitFor(id, 'job.succeeded', 120_000);
     const output = await downloadResult(farm.apiUrl, farm.apiKey, id);
     expect(sha256(output)).toBe(sha256(expected));
@@ -184,15 +189,8 @@ describe('farm (processes)', () => {
     const expected = await renderReference(longAudio, 'long');
     const created = await submitJob(farm.apiUrl, farm.apiKey, { image, audio: longAudio, webhook: receiver.url });
     const id = created.body.id;
-    let victim: number | null = null;
-    await until('the prepare step running', async () => {
-      const active = await prepareQueue.getJobs(['active']);
-      const owner = active.find((job) => job.data.jobId === id)?.processedBy;
-      const pid = owner === undefined ? NaN : Number(owner.slice(owner.lastIndexOf('-') + 1));
-      victim = farm.workers.find((w) => w.pid === pid)?.pid ?? null;
-      return victim !== null;
-    }, 30_000, 10);
-    process.kill(victim!, 'SIGKILL');
+    const victim = await workerRunning(prepareQueue, id, 'the prepare step running', 10);
+    process.kill(victim, 'SIGKILL');
     await receiver.waitFor(id, 'job.succeeded', 120_000);
     expect(sha256(await downloadResult(farm.apiUrl, farm.apiKey, id))).toBe(sha256(expected));
     expect(farm.workers.reduce((n, w) => n + w.restarts, 0)).toBeGreaterThan(restartsBefore);
