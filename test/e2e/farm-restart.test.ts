@@ -8,8 +8,9 @@ import type { LocalFarm, LocalFarmOptions } from '@portrait-farm/farm';
 import { writeEngineTestPack } from '../../packages/engine/src/testing/engine-test-pack.ts';
 import { downloadResult, FIXTURES, getJob, JOB_OPTIONS, loopedSpeech, sha256, submitJob, until } from './farm-harness.ts';
 
-// `portrait-farm up` stopped while it has jobs in flight and started again on the same data folder: its own Redis
-// kept the jobs (append-only file), so they finish, byte-identical to renderClip, and clients keep their API key.
+// `portrait-farm up` stopped while it has jobs in flight and started again on the same data folder, or its Redis
+// killed and restarted by the farm: the append-only file kept the jobs, so they finish, byte-identical to
+// renderClip, and clients keep their API key.
 const work = mkdtempSync(join(tmpdir(), 'pf-e2e-restart-'));
 const pack = join(work, 'pack');
 const dataDir = join(work, 'farm');
@@ -18,11 +19,11 @@ const image = join(FIXTURES, 'astronaut.png');
 let longAudio = '';
 const farms: LocalFarm[] = [];
 
-function options(): LocalFarmOptions {
+function options(folder = dataDir): LocalFarmOptions {
   return {
     workers: 1,
     port: 0,
-    dataDir,
+    dataDir: folder,
     packDir: pack,
     env: { PORTRAIT_FARM_TEMP_DIR: tempDir, PORTRAIT_FARM_PROVIDERS: 'cpu', PORTRAIT_FARM_LOCK_MS: '3000', PORTRAIT_FARM_STALLED_INTERVAL_MS: '1000' },
     log: (line) => {
@@ -71,5 +72,22 @@ describe('local farm restart', () => {
     const reference = join(work, 'reference.mp4');
     await renderClip({ image, audio: longAudio, out: reference, pack, providers: ['cpu'], ...JOB_OPTIONS });
     expect(sha256(await downloadResult(second.apiUrl, second.apiKey, ids[0]!))).toBe(sha256(readFileSync(reference)));
+  }, 300_000);
+
+  it('finishes a job whose Redis is killed (SIGKILL) mid-render, from the append-only file', async () => {
+    const folder = join(work, 'farm-redis-killed');
+    const farm = await startLocalFarm(options(folder));
+    farms.push(farm);
+    const created = await submitJob(farm.apiUrl, farm.apiKey, { image, audio: longAudio });
+    expect(created.status).toBe(202);
+    const id = created.body.id;
+    await until('the first chunk', async () => existsSync(join(folder, 'storage', 'jobs', id, 'chunks', '00000.ts')), 120_000);
+    const restarts = farm.redis!.restarts;
+    process.kill(farm.redis!.pid!, 'SIGKILL');
+    await until('redis-server restarted', async () => farm.redis!.restarts > restarts, 30_000);
+    await until(`job ${id} succeeding`, async () => (await getJob(farm.apiUrl, farm.apiKey, id).catch(() => ({ status: 'unreachable' }))).status === 'succeeded', 120_000, 250);
+    const reference = join(work, 'reference.mp4');
+    if (!existsSync(reference)) await renderClip({ image, audio: longAudio, out: reference, pack, providers: ['cpu'], ...JOB_OPTIONS });
+    expect(sha256(await downloadResult(farm.apiUrl, farm.apiKey, id))).toBe(sha256(readFileSync(reference)));
   }, 300_000);
 });

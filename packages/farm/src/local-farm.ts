@@ -49,6 +49,8 @@ export interface LocalFarm {
   workers: readonly SupervisedChild[];
   stitcher: SupervisedChild;
   gateway: SupervisedChild;
+  /** The farm's own redis-server (restarted if it dies; its append-only file keeps the data), or null with `redisUrl`. */
+  redis: SupervisedChild | null;
   /** Stops every process (and the farm's own Redis). */
   stop(): Promise<void>;
 }
@@ -119,6 +121,7 @@ export async function startLocalFarm(options: LocalFarmOptions = {}): Promise<Lo
   };
   try {
     let redisUrl = options.redisUrl;
+    let ownRedis: SupervisedChild | null = null;
     if (redisUrl === undefined) {
       const redisDir = join(dataDir, 'redis');
       await mkdir(redisDir, { recursive: true });
@@ -127,6 +130,7 @@ export async function startLocalFarm(options: LocalFarmOptions = {}): Promise<Lo
       const args = ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec', '--dir', redisDir];
       const redis = superviseChild({ name: 'redis', command: 'redis-server', args, cwd: redisDir, env: process.env, onLine: () => {} });
       children.push(redis);
+      ownRedis = redis;
       redisUrl = `redis://127.0.0.1:${port}`;
       const { Redis } = await import('ioredis');
       const url = redisUrl;
@@ -186,7 +190,7 @@ export async function startLocalFarm(options: LocalFarmOptions = {}): Promise<Lo
     const stitcher = superviseChild({ name: 'stitcher', command: process.execPath, args: tsxArgs('apps/stitcher/src/main.ts'), cwd: REPO_ROOT, env: farmEnv, onLine: log });
     children.push(stitcher);
     await waitFor('The gateway', async () => (await fetch(`${apiUrl}/readyz`)).ok, 60_000);
-    return { apiUrl, apiKey, tenant, webhookSecret, redisUrl, storageUrl, prefix, workers, stitcher, gateway, stop: stopAll };
+    return { apiUrl, apiKey, tenant, webhookSecret, redisUrl, storageUrl, prefix, workers, stitcher, gateway, redis: ownRedis, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;
