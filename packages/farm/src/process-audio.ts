@@ -4,7 +4,7 @@ import { isTerminal } from '@portrait-farm/jobs';
 import type { JobRecord } from '@portrait-farm/jobs';
 import type { FarmDeps } from './farm-deps.ts';
 import type { StepOutcome } from './step-support.ts';
-import { download, holdCancelSignal, liveRecord, secondsSince, withTempDir } from './step-support.ts';
+import { download, liveRecord, secondsSince, withCancelSignal, withTempDir } from './step-support.ts';
 import { workKeys } from './work-keys.ts';
 
 /**
@@ -38,9 +38,8 @@ export async function processAudio(deps: FarmDeps, jobId: string): Promise<StepO
   const record = await liveRecord(deps, jobId);
   if (record === null) return 'skipped';
   if (await deps.storage.exists(workKeys.audioTrack(jobId))) return 'done';
-  const { signal, release } = await holdCancelSignal(deps, jobId);
-  const started = performance.now();
-  try {
+  return withCancelSignal(deps, jobId, async (signal) => {
+    const started = performance.now();
     await withTempDir(deps, 'audio', (dir) => encodeAndStore(deps, record, dir, signal, true));
     if (signal.aborted) return 'canceled';
     // A stitch that encoded the track itself may have finished the job and removed its work files meanwhile.
@@ -51,10 +50,5 @@ export async function processAudio(deps: FarmDeps, jobId: string): Promise<StepO
     }
     await deps.jobs.addWorkSeconds(jobId, 'track', secondsSince(started));
     return 'done';
-  } catch (error) {
-    if (signal.aborted) return 'canceled';
-    throw error;
-  } finally {
-    release();
-  }
+  });
 }

@@ -9,7 +9,7 @@ import { FarmError } from './errors.ts';
 import { audioTrackIn } from './process-audio.ts';
 import type { FarmDeps } from './farm-deps.ts';
 import type { StepOutcome } from './step-support.ts';
-import { deleteIntermediates, download, holdCancelSignal, liveRecord, secondsSince, withTempDir } from './step-support.ts';
+import { deleteIntermediates, download, liveRecord, secondsSince, withCancelSignal, withTempDir } from './step-support.ts';
 
 /** Downloads running at once: a long clip has hundreds of chunks, and S3 answers each GET with some delay. */
 const PARALLEL_DOWNLOADS = 8;
@@ -45,9 +45,8 @@ export async function processStitch(deps: FarmDeps, jobId: string): Promise<Step
   const plan = record.plan;
   if (plan === null) throw new FarmError('FARM_MISSING_INPUT', `Job ${jobId} has no segment plan; it cannot be stitched before prepare.`);
   await deps.jobs.transition(jobId, 'stitching');
-  const { signal, release } = await holdCancelSignal(deps, jobId);
-  const started = performance.now();
-  try {
+  return withCancelSignal(deps, jobId, async (signal) => {
+    const started = performance.now();
     const output = await withTempDir(deps, 'stitch', async (dir) => {
       const [chunks, track] = await Promise.all([
         downloadAll(deps, plan.segments.map((segment) => ({ key: jobStorageKeys.chunk(jobId, segment.index), name: `chunk-${segment.index}` })), dir),
@@ -69,12 +68,7 @@ export async function processStitch(deps: FarmDeps, jobId: string): Promise<Step
     if (finished !== null) await deps.queues.notify(finished, 'job.succeeded');
     deps.log(`${jobId}: succeeded (${output.size} bytes, ${output.durationSeconds.toFixed(2)} s) in ${secondsSince(started).toFixed(2)} s`);
     return 'done';
-  } catch (error) {
-    if (signal.aborted) return 'canceled';
-    throw error;
-  } finally {
-    release();
-  }
+  });
 }
 
 /** The job fails (a step ran out of retries or cannot succeed): record, intermediates deleted, job.failed queued. */

@@ -76,3 +76,26 @@ export async function holdCancelSignal(deps: FarmDeps, jobId: string): Promise<{
     throw error;
   }
 }
+
+/**
+ * Runs a step's work holding the job's cancel signal. An error thrown once the job is canceled (the abort made the
+ * work fail) ends the step as 'canceled', after `onCanceled` cleans up; any other error is thrown on. (Prepare and
+ * segment spell this out: they also wait for a write or hand back a lease whatever happens.)
+ */
+export async function withCancelSignal(
+  deps: FarmDeps,
+  jobId: string,
+  work: (signal: AbortSignal) => Promise<StepOutcome>,
+  onCanceled: () => Promise<void> = async () => {},
+): Promise<StepOutcome> {
+  const { signal, release } = await holdCancelSignal(deps, jobId);
+  try {
+    return await work(signal);
+  } catch (error) {
+    if (!signal.aborted) throw error;
+    await onCanceled().catch(() => {});
+    return 'canceled';
+  } finally {
+    release();
+  }
+}
