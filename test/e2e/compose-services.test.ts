@@ -88,7 +88,7 @@ function hostEnvironment(service: ComposeService, docker: { env: Record<string, 
   }
   env['AWS_ACCESS_KEY_ID'] = 'S3RVER';
   env['AWS_SECRET_ACCESS_KEY'] = 'S3RVER';
-  // ... and it listens on loopback, which the farm refuses unless told otherwise.
+  // The test's webhook receiver listens on loopback, which the farm refuses unless told otherwise; no GPU here.
   env['PORTRAIT_FARM_WEBHOOK_ALLOW_LOOPBACK'] = '1';
   env['PORTRAIT_FARM_PROVIDERS'] = 'cpu';
   env['PORTRAIT_FARM_TEMP_DIR'] = work;
