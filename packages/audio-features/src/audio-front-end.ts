@@ -8,6 +8,7 @@ import {
   MEL_BINS,
   MEL_BLOCK,
   centreMelFrame,
+  clipMelBlockEnd,
   firstMelFrame,
   frameCount,
   melBlocksFor,
@@ -141,8 +142,7 @@ export async function createAudioFrontEnd(options: AudioFrontEndOptions): Promis
   };
 
   const peakOf = async (samples: Float32Array): Promise<number> => {
-    const blocks = melBlocksFor(0, Math.max(1, frameCount(samples.length)));
-    return searchMelPeak(mel, samples, 0, blocks.end);
+    return searchMelPeak(mel, samples, 0, clipMelBlockEnd(samples.length));
   };
 
   const rows = async (blocks: MelBlocks, start: number, end: number, peak: number): Promise<Float32Array> => {

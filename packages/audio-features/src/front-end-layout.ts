@@ -65,6 +65,11 @@ export function melBlocksFor(start: number, end: number): { first: number; end: 
   return { first: Math.floor(firstMelFrame(start) / MEL_BLOCK), end: Math.floor(lastMelFrame(end - 1) / MEL_BLOCK) + 1 };
 }
 
+/** End of the mel blocks a whole clip of `sampleCount` samples reads (at least one frame's): where its peak is sought. */
+export function clipMelBlockEnd(sampleCount: number): number {
+  return melBlocksFor(0, Math.max(1, frameCount(sampleCount))).end;
+}
+
 /**
  * Samples from the start of the audio needed to compute motion frames [0, end) exactly while audio is still
  * arriving: the end of the last mel block they touch (at most 196 ms + 150 ms past frame end-1's centre).

@@ -1,5 +1,5 @@
 import type { ModelSession } from '@portrait-farm/model-runtime';
-import { HOP, MEL_BLOCK, MEL_BLOCK_SAMPLES, PAD_BEFORE, frameCount, melBlocksFor } from './front-end-layout.ts';
+import { HOP, MEL_BLOCK, MEL_BLOCK_SAMPLES, PAD_BEFORE, clipMelBlockEnd } from './front-end-layout.ts';
 import { searchMelPeak } from './mel-peak-search.ts';
 
 /** Blocks per run while audio arrives (about 10 s of audio): fewer, larger model runs. */
@@ -64,8 +64,7 @@ export function createMelPeakStream(mel: ModelSession, check: (samples: Float32A
       latest = samples;
       while (running !== null) await running;
       if (failure !== null) throw failure;
-      const end = melBlocksFor(0, Math.max(1, frameCount(samples.length))).end;
-      await run(samples, end);
+      await run(samples, clipMelBlockEnd(samples.length));
       return peak;
     },
   };

@@ -9,7 +9,6 @@ export interface RenderPool {
   /**
    * Renders `frameCount` frames, the motion of frame i being `motionOf(i)`, and hands each frame to `consume` in
    * order; `consume` may be async (backpressure from the encoder). The frame buffer is reused after `consume`.
-   * One call at a time per pool.
    */
   renderFrames(
     frameCount: number,
@@ -26,7 +25,6 @@ export interface RenderPool {
  * the others (a frame is the same whichever thread renders it).
  */
 export interface RenderThreads {
-  readonly count: number;
   /** Loads a portrait into every thread. Closing the returned pool unloads it; the threads stay. */
   portrait(prepared: PreparedMeshwarp): RenderPool;
   close(): Promise<void>;
@@ -71,7 +69,6 @@ export function startRenderThreads(count: number, script: URL = siblingScript(im
   const running = (): Worker[] => threads.filter((worker): worker is Worker => worker !== null);
 
   return {
-    count,
     portrait(prepared) {
       if (closed) throw new EngineError('ENGINE_RENDER_THREAD_DIED', 'The render threads are closed.');
       const portrait = nextPortrait++;

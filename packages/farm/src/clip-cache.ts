@@ -7,8 +7,8 @@ import { workKeys } from './work-keys.ts';
 
 interface Entry {
   clip: Promise<PreparedClip>;
-  pool: Promise<RenderPool> | null;
-  /** The pool renders one segment at a time (its threads answer whoever is listening); later callers wait here. */
+  pool: RenderPool | null;
+  /** The job's segments in this process render one at a time, so the earlier one's chunk is done first. */
   poolTurn: Promise<void>;
   users: number;
   usedAt: number;
@@ -56,13 +56,18 @@ export class ClipCache {
     await this.evict();
     // The portrait loads into the render threads while the segment computes its features and motion, not after.
     setImmediate(() => {
-      if (this.entries.get(jobId) === current) this.startPool(current, clip).catch(() => {});
+      if (this.entries.get(jobId) !== current) return;
+      try {
+        this.startPool(current, clip);
+      } catch {
+        // Threads closing (shutdown): the segment's own render reports it.
+      }
     });
     let released = false;
     return {
       clip,
       withPool: <T>(render: (pool: RenderPool) => Promise<T>): Promise<T> => {
-        const run = current.poolTurn.then(async () => render(await this.startPool(current, clip)));
+        const run = current.poolTurn.then(() => render(this.startPool(current, clip)));
         current.poolTurn = run.then(
           () => {},
           () => {},
@@ -99,8 +104,8 @@ export class ClipCache {
     await Promise.all(entries.map(closeEntry));
   }
 
-  private startPool(entry: Entry, clip: PreparedClip): Promise<RenderPool> {
-    entry.pool ??= Promise.resolve().then(() => this.renderThreads.portrait(prepareMeshwarp({ image: clip.source.image, landmarks: clip.source.landmarks })));
+  private startPool(entry: Entry, clip: PreparedClip): RenderPool {
+    entry.pool ??= this.renderThreads.portrait(prepareMeshwarp({ image: clip.source.image, landmarks: clip.source.landmarks }));
     return entry.pool;
   }
 
@@ -121,7 +126,5 @@ export class ClipCache {
 }
 
 async function closeEntry(entry: Entry): Promise<void> {
-  if (entry.pool === null) return;
-  const pool = await entry.pool.catch(() => null);
-  await pool?.close();
+  await entry.pool?.close();
 }

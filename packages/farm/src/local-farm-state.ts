@@ -3,6 +3,7 @@ import { mkdir, open, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generateSecret } from '@portrait-farm/webhooks';
 import { FarmError } from './errors.ts';
+import { isProcessAlive } from './process-alive.ts';
 
 /** What a local farm keeps across runs in its data folder, so that a restart changes nothing for its clients. */
 export interface LocalFarmCredentials {
@@ -13,15 +14,6 @@ export interface LocalFarmCredentials {
 
 function errorCode(error: unknown): string | undefined {
   return (error as { code?: unknown }).code as string | undefined;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return errorCode(error) === 'EPERM';
-  }
 }
 
 /**
@@ -47,7 +39,7 @@ export async function claimDataDir(dataDir: string): Promise<{ release(): Promis
       if (errorCode(error) !== 'EEXIST') throw error;
     }
     const owner = Number((await readFile(path, 'utf8').catch(() => '')).split(' ')[0]);
-    if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
+    if (Number.isInteger(owner) && owner > 0 && isProcessAlive(owner)) {
       throw new FarmError(
         'FARM_DATA_DIR_IN_USE',
         `Another local farm (pid ${owner}) is using ${dataDir}. Stop it first, or give this one another data folder ` +

@@ -1,17 +1,9 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isProcessAlive } from './process-alive.ts';
 
 const PREFIX = 'pf-process-';
 const OWNED = /^pf-process-(\d+)-/;
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * Removes the scratch folders of farm processes on this machine that are gone (killed with SIGKILL or crashed
@@ -21,7 +13,7 @@ export async function sweepDeadScratchDirs(base: string): Promise<string[]> {
   const removed: string[] = [];
   for (const name of await readdir(base).catch(() => [] as string[])) {
     const pid = OWNED.exec(name)?.[1];
-    if (pid === undefined || Number(pid) === process.pid || isAlive(Number(pid))) continue;
+    if (pid === undefined || Number(pid) === process.pid || isProcessAlive(Number(pid))) continue;
     await rm(join(base, name), { recursive: true, force: true });
     removed.push(name);
   }

@@ -14,11 +14,11 @@ import type { FarmProcessConfig } from './farm-config.ts';
 import type { EngineDeps, FarmDeps } from './farm-deps.ts';
 import { processAudio } from './process-audio.ts';
 import { processPrepare } from './process-prepare.ts';
-import type { StepOutcome } from './step-support.ts';
 import { processSegment } from './process-segment.ts';
 import { failJob, processStitch } from './process-stitch.ts';
 import { createScratchDir } from './scratch-dir.ts';
 import { deleteIntermediates } from './step-support.ts';
+import type { StepOutcome } from './step-support.ts';
 
 /** Errors no retry can fix (bad input, no face): the job fails at once instead of after every attempt. */
 const PERMANENT_CODES = new Set([

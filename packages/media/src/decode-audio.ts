@@ -128,7 +128,7 @@ export async function decodeAudio(path: string, options: DecodeAudioOptions = {}
 
   let source: DecodedAudio['source'];
   try {
-    source = await checkProbe(path, opts, buffer);
+    source = await checkProbe(path, opts, buffer, limitSamples);
   } catch (error) {
     proc.child.kill('SIGKILL');
     await exited.catch(() => {});
@@ -159,8 +159,11 @@ export async function decodeAudio(path: string, options: DecodeAudioOptions = {}
   };
 }
 
-/** Probes the file: refuses it without an audio stream or longer than allowed, else sizes `buffer` for it. */
-async function checkProbe(path: string, opts: ResolvedDecodeAudioOptions, buffer: SampleBuffer): Promise<DecodedAudio['source']> {
+/**
+ * Probes the file: refuses it without an audio stream or longer than allowed, else sizes `buffer` for it (at most
+ * `limitSamples`, the samples the range keeps).
+ */
+async function checkProbe(path: string, opts: ResolvedDecodeAudioOptions, buffer: SampleBuffer, limitSamples: number): Promise<DecodedAudio['source']> {
   const info = await probeMedia(path, { countPackets: false });
   const stream = info.audio;
   if (stream === null) {
@@ -177,8 +180,6 @@ async function checkProbe(path: string, opts: ResolvedDecodeAudioOptions, buffer
   // The probed length plus a second (the buffer still grows if the probe was short).
   if (fileSeconds !== null) {
     const rate = opts.sampleRate;
-    const skipSamples = Math.round(opts.startSeconds * rate);
-    const limitSamples = opts.endSeconds === null ? Number.POSITIVE_INFINITY : Math.round(opts.endSeconds * rate) - skipSamples;
     buffer.reserve(Math.min(limitSamples, Math.max(0, fileSeconds - opts.startSeconds) * rate + rate));
   }
   return { codec: stream.codec, sampleRate: stream.sampleRate, channels: stream.channels };

@@ -31,8 +31,10 @@ function digestOf(parts: Buffer[] | null): string | null {
 
 const TS_SYNC = 0x47;
 const TS_PACKET = 188;
-/** Enough of a chunk to hold its tables and first access unit's headers (they come in the first few packets). */
+/** Most of a chunk read for its tables and first access unit's headers (they come in the first few packets). */
 const TS_READ_BYTES = 256 * 1024;
+/** Read at a time: 64 packets. */
+const TS_READ_BLOCK = 64 * TS_PACKET;
 const STREAM_TYPE_H264 = 0x1b;
 const NAL_SPS = 7;
 const NAL_PPS = 8;
@@ -55,47 +57,50 @@ function section(payload: Buffer): Buffer {
   return body.subarray(0, Math.min(body.length, 3 + length));
 }
 
+/** The parameter sets of the first access unit, reading the file a few packets at a time (they come first). */
 async function tsParameterSets(file: FileHandle): Promise<Buffer[] | null> {
-  const bytes = Buffer.alloc(TS_READ_BYTES);
-  const { bytesRead } = await file.read(bytes, 0, TS_READ_BYTES, 0);
+  const block = Buffer.alloc(TS_READ_BLOCK);
   let pmtPid = -1;
   let videoPid = -1;
   const es: Buffer[] = [];
-  for (let at = 0; at + TS_PACKET <= bytesRead; at += TS_PACKET) {
-    const packet = tsPayload(bytes.subarray(at, at + TS_PACKET));
-    if (packet === null) return null;
-    const { pid, start, payload } = packet;
-    if (pid === 0 && start && pmtPid < 0) {
-      const pat = section(payload);
-      for (let p = 8; p + 4 <= pat.length - 4; p += 4) {
-        if (pat.readUInt16BE(p) !== 0) {
-          pmtPid = pat.readUInt16BE(p + 2) & 0x1fff;
-          break;
-        }
+  for (let offset = 0; offset < TS_READ_BYTES; offset += TS_READ_BLOCK) {
+    const { bytesRead } = await file.read(block, 0, TS_READ_BLOCK, offset);
+    for (let at = 0; at + TS_PACKET <= bytesRead; at += TS_PACKET) {
+      const packet = tsPayload(block.subarray(at, at + TS_PACKET));
+      if (packet === null) return null;
+      const { pid, start, payload } = packet;
+      if (pid === 0 && start && pmtPid < 0) {
+        pmtPid = programMapPid(section(payload));
+      } else if (pid === pmtPid && start && videoPid < 0) {
+        videoPid = h264Pid(section(payload));
+        if (videoPid < 0) return null;
+      } else if (pid === videoPid && videoPid >= 0 && (start || es.length > 0)) {
+        if (start && es.length > 0) return null; // the first access unit ended without a slice
+        // Copied: the block is read into again.
+        es.push(Buffer.from(start ? payload.subarray(9 + payload[8]!) : payload));
+        const found = parameterSetsOf(Buffer.concat(es));
+        if (found !== null) return found;
       }
-    } else if (pid === pmtPid && start && videoPid < 0) {
-      const pmt = section(payload);
-      let p = 12 + (pmt.readUInt16BE(10) & 0x0fff);
-      while (p + 5 <= pmt.length - 4) {
-        if (pmt[p] === STREAM_TYPE_H264) {
-          videoPid = pmt.readUInt16BE(p + 1) & 0x1fff;
-          break;
-        }
-        p += 5 + (pmt.readUInt16BE(p + 3) & 0x0fff);
-      }
-      if (videoPid < 0) return null;
-    } else if (pid === videoPid && videoPid >= 0) {
-      if (start) {
-        if (es.length > 0) break; // the first access unit has ended
-        es.push(payload.subarray(9 + payload[8]!));
-      } else if (es.length > 0) {
-        es.push(payload);
-      }
-      const found = parameterSetsOf(Buffer.concat(es));
-      if (found !== null) return found;
     }
+    if (bytesRead < TS_READ_BLOCK) return null;
   }
   return null;
+}
+
+/** PID of the first program's map in a PAT section, or -1. */
+function programMapPid(pat: Buffer): number {
+  for (let p = 8; p + 4 <= pat.length - 4; p += 4) if (pat.readUInt16BE(p) !== 0) return pat.readUInt16BE(p + 2) & 0x1fff;
+  return -1;
+}
+
+/** PID of the H.264 stream in a PMT section, or -1. */
+function h264Pid(pmt: Buffer): number {
+  let p = 12 + (pmt.readUInt16BE(10) & 0x0fff);
+  while (p + 5 <= pmt.length - 4) {
+    if (pmt[p] === STREAM_TYPE_H264) return pmt.readUInt16BE(p + 1) & 0x1fff;
+    p += 5 + (pmt.readUInt16BE(p + 3) & 0x0fff);
+  }
+  return -1;
 }
 
 /** The SPS and PPS NAL units of an Annex B stream, in order, once a slice shows that the headers are complete. */

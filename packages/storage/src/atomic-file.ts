@@ -31,10 +31,15 @@ async function syncDirectory(dir: string): Promise<void> {
   }
 }
 
+/** A fresh temporary name for `target` in `dir`, with the reserved prefix that listings skip. */
+function tempPathFor(dir: string, target: string): string {
+  return join(dir, `${RESERVED_SEGMENT_PREFIX}${randomUUID()}-${basename(target).slice(0, 40)}`);
+}
+
 async function openTemp(dir: string, target: string): Promise<{ tmp: string; handle: FileHandle }> {
   for (let attempt = 1; ; attempt++) {
     await mkdir(dir, { recursive: true });
-    const tmp = join(dir, `${RESERVED_SEGMENT_PREFIX}${randomUUID()}-${basename(target).slice(0, 40)}`);
+    const tmp = tempPathFor(dir, target);
     try {
       return { tmp, handle: await open(tmp, 'wx', 0o644) };
     } catch (error) {
@@ -118,7 +123,7 @@ const NO_LINK_CODES = new Set(['EXDEV', 'EPERM', 'EMLINK', 'ENOTSUP', 'EOPNOTSUP
 export async function linkFileAtomic(source: string, target: string): Promise<number | null> {
   const dir = dirname(target);
   await mkdir(dir, { recursive: true });
-  const tmp = join(dir, `${RESERVED_SEGMENT_PREFIX}${randomUUID()}-${basename(target).slice(0, 40)}`);
+  const tmp = tempPathFor(dir, target);
   try {
     await link(source, tmp);
   } catch (error) {
