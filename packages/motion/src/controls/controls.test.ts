@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { applyControls } from './apply-controls.ts';
 import { blinkSchedule, blinkTrack } from './blink-track.ts';
 import { resolveControls } from './motion-controls.ts';
-import { resample, resampleRange } from './resample.ts';
+import { lipGap, resample, resampleRange, SEALED_GAP } from './resample.ts';
 
 const mean = Float32Array.from({ length: C }, (_, c) => (c === CHANNEL.head_yaw ? 2 : c === CHANNEL.gaze_x ? 0.1 : 0));
 
@@ -101,7 +101,7 @@ describe('applyControls', () => {
 });
 
 describe('resample', () => {
-  const ramp = track(25, (f, c) => f + c / 100);
+  const ramp = track(25, (f, c) => (c === CHANNEL.lips_press ? 0 : f + c / 100)); // lips never sealed
 
   it('interpolates linearly over the same duration', () => {
     const up = resample(ramp, 50);
@@ -124,6 +124,39 @@ describe('resample', () => {
         const near = [k - 1, k, k + 1].filter((i) => i >= 0 && i < low.frameCount).map((i) => at(low, i, 'blink_l'));
         expect(Math.max(...near), `blink at ${blink.at}s, ${fps} fps`).toBeGreaterThanOrEqual(blink.peak - 1e-6);
       }
+    }
+  });
+});
+
+describe('resample: lip closures', () => {
+  // Speech-like mouth: open (jaw 0.5, lips 0.4) with one sealed frame (a 40 ms p/b/m at 25 fps) every 7 frames.
+  const sealedEvery = 7;
+  const speech = track(25 * 4, (f, c) => {
+    const sealed = f % sealedEvery === 3;
+    if (c === CHANNEL.jaw_open) return sealed ? 0.03 : 0.5;
+    if (c === CHANNEL.lips_part) return sealed ? 0 : 0.4;
+    if (c === CHANNEL.lips_press) return sealed ? 0.75 : 0;
+    return 0;
+  });
+  const sealedFrames = Array.from({ length: speech.frameCount }, (_, f) => f).filter((f) => f % sealedEvery === 3);
+
+  it('shows every one-frame closure on at least one output frame at every rate from 12 to 60 fps', () => {
+    for (let fps = 12; fps <= 60; fps++) {
+      const out = resample(speech, fps);
+      for (const f of sealedFrames) {
+        const near = Array.from({ length: out.frameCount }, (_, k) => k).filter((k) => Math.abs((k * 25) / fps - f) <= Math.max(0.5, 12.5 / fps) + 1e-9);
+        const gaps = near.map((k) => lipGap(out.data, k * C));
+        expect(Math.min(...gaps), `closure at motion frame ${f}, ${fps} fps`).toBeLessThanOrEqual(SEALED_GAP);
+      }
+    }
+  });
+
+  it('keeps the closure on every output frame within its 40 ms when upsampling, and opens elsewhere', () => {
+    const out = resample(speech, 60);
+    for (let k = 0; k < out.frameCount; k++) {
+      const position = (k * 25) / 60;
+      const inside = sealedFrames.some((f) => Math.abs(position - f) <= 0.5);
+      expect(lipGap(out.data, k * C) <= SEALED_GAP, `output frame ${k}`).toBe(inside);
     }
   });
 });

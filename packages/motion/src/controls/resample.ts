@@ -4,6 +4,19 @@ import { MotionError } from '../errors.ts';
 export const MIN_OUTPUT_FPS = 12;
 export const MAX_OUTPUT_FPS = 60;
 const PEAK_CHANNELS = [CHANNEL.blink_l, CHANNEL.blink_r];
+const ARTICULATORS = [
+  CHANNEL.jaw_open, CHANNEL.lips_part, CHANNEL.mouth_wide, CHANNEL.mouth_round,
+  CHANNEL.upper_lip_raise, CHANNEL.lower_lip_tuck, CHANNEL.lips_press,
+];
+/** A frame whose lip gap is at most this reads as sealed lips (a p/b/m). */
+export const SEALED_GAP = 0.06;
+
+/** Lip gap of a frame: the mouth opening, gone where lips_press seals the lips (as the renderer seals them). */
+export function lipGap(frame: ArrayLike<number>, offset = 0): number {
+  const press = Math.min(1, Math.max(0, (frame[offset + CHANNEL.lips_press]! - 0.15) / 0.4));
+  const open = 0.7 * Math.max(0, frame[offset + CHANNEL.jaw_open]!) + 0.3 * Math.max(0, frame[offset + CHANNEL.lips_part]!);
+  return open * (1 - press * press * (3 - 2 * press));
+}
 
 /** Checks an output frame rate: a number in [12, 60]. */
 export function checkOutputFps(fps: number): void {
@@ -15,7 +28,10 @@ export function checkOutputFps(fps: number): void {
 /**
  * Resamples a track to `fps` (12..60) covering the same duration: output frame k sits at time k / fps and takes the
  * linear interpolation of the two nearest source frames (the last frame holds). Blink channels also take the
- * largest source value within half an output frame, so a blink's closure survives downsampling.
+ * largest source value within half an output frame, so a blink's closure survives downsampling. A lip closure
+ * survives any rate: where a source frame within half an output frame (at least half a source frame) seals the
+ * lips, the output frame takes the mouth of the most closed such frame, so a one-frame p/b/m at 25 fps shows on at
+ * least one output frame at 12 fps, and on every output frame within its 40 ms at 60 fps.
  */
 export function resample(track: MotionTrack, fps: number): MotionTrack {
   checkOutputFps(fps);
@@ -68,16 +84,34 @@ export function resampleRange(known: KnownMotion, fps: number, start: number, en
     const r0 = row(i0);
     const r1 = row(i1);
     for (let c = 0; c < C; c++) data[out + c] = src[r0 + c]! * (1 - w) + src[r1 + c]! * w;
+    const half = Math.max(0.5, (0.5 * known.fps) / fps);
+    const from = Math.max(0, Math.ceil(position - half));
+    const to = Math.min(n - 1, Math.floor(position + half));
     if (fps < known.fps) {
-      const half = (0.5 * known.fps) / fps;
-      const from = Math.max(0, Math.ceil(position - half));
-      const to = Math.min(n - 1, Math.floor(position + half));
       for (const c of PEAK_CHANNELS) {
         let peak = data[out + c]!;
         for (let i = from; i <= to; i++) peak = Math.max(peak, src[row(i) + c]!);
         data[out + c] = peak;
       }
     }
+    keepLipClosure(src, row, from, to, data, out);
   }
   return data;
+}
+
+/** Gives output frame `out` the mouth of the most closed source frame in [from, to] when that frame seals the lips
+ * and the interpolated frame does not close as far. */
+function keepLipClosure(src: Float32Array, row: (i: number) => number, from: number, to: number, data: Float32Array, out: number): void {
+  let best = -1;
+  let bestGap = Math.min(SEALED_GAP, lipGap(data, out));
+  for (let i = from; i <= to; i++) {
+    const gap = lipGap(src, row(i));
+    if (gap <= bestGap) {
+      best = i;
+      bestGap = gap;
+    }
+  }
+  if (best < 0) return;
+  const r = row(best);
+  for (const c of ARTICULATORS) data[out + c] = src[r + c]!;
 }
