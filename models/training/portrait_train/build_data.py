@@ -13,6 +13,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+from .data.derive import derive_plan, run_derive
 from .data.jobs import Job, retarget, run_job
 from .data.plan import make_plan
 
@@ -33,19 +34,27 @@ def write_index(out: Path, entries: list[dict], started: float) -> dict:
     hours: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     counts: dict[str, int] = defaultdict(int)
     for e in entries:
-        key = f"{e['split']}{'' if e['augment'] is None else '-augmented'}"
+        key = e["split"] + ("-augmented" if e["augment"] is not None else "-derived" if "tempo" in e else "")
         hours[e["source"]][key] += e["seconds"] / 3600
         counts[e["source"]] += 1
     stats = {
         "utterances": len(entries),
         "hours_total": round(sum(e["seconds"] for e in entries) / 3600, 4),
-        "hours_clean": round(sum(e["seconds"] for e in entries if e["augment"] is None) / 3600, 4),
+        "hours_clean": round(sum(e["seconds"] for e in entries if e["augment"] is None and "tempo" not in e) / 3600, 4),
         "hours": {s: {k: round(v, 4) for k, v in d.items()} for s, d in sorted(hours.items())},
         "utterances_per_source": dict(sorted(counts.items())),
         "build_seconds": round(time.time() - started, 1),
     }
     (out / "stats.json").write_text(json.dumps(stats, indent=2) + "\n")
     return stats
+
+
+def _derive_work(args: tuple[dict, str]) -> tuple[list[dict], str | None]:
+    item, out = args
+    try:
+        return run_derive(item, Path(out)), None
+    except Exception as exc:  # reported like a failing utterance
+        return [], f"derive {item['id']}: {type(exc).__name__}: {exc}"
 
 
 def _retarget_work(args: tuple[str, list[str], str]) -> str | None:
@@ -78,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("data"))
     parser.add_argument("--limit-minutes", type=float, default=None, help="cap on clean minutes (scales every source)")
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--no-derive", dest="derive", action="store_false",
+                        help="skip the faster and re-voiced copies of train utterances (data/derive.py)")
     parser.add_argument("--retarget", action="store_true",
                         help="only recompute the motion targets of an existing OUT (after changing portrait_train.targets)")
     args = parser.parse_args(argv)
@@ -101,6 +112,15 @@ def main(argv: list[str] | None = None) -> int:
             if (i + 1) % 100 == 0:
                 stats = write_index(out, entries, started)
                 print(f"{i + 1}/{len(plan)} jobs, {stats['hours_total']:.2f} h, {time.time() - started:.0f} s", flush=True)
+        derived = derive_plan(entries) if args.derive else []
+        print(f"derive: {len(derived)} faster or re-voiced copies", flush=True)
+        for i, (result, error) in enumerate(pool.imap_unordered(_derive_work, [(d, str(out)) for d in derived])):
+            entries.extend(result)
+            if error:
+                errors.append(error)
+                print("error:", error, file=sys.stderr, flush=True)
+            if (i + 1) % 200 == 0:
+                print(f"derive {i + 1}/{len(derived)}, {time.time() - started:.0f} s", flush=True)
     stats = write_index(out, entries, started)
     stats["errors"] = errors
     (out / "stats.json").write_text(json.dumps(stats, indent=2) + "\n")

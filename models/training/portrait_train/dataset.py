@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .channels import NUM_CHANNELS
+from .channels import CHANNEL_INDEX, NUM_CHANNELS
 from .features import FEATURE_DIM, compute_features
 
 
@@ -77,6 +77,21 @@ class Batch:
     audio_keep: torch.Tensor  # [B]
     prev_motion: torch.Tensor  # [B, K, C]
     prev_keep: torch.Tensor  # [B]
+    frame_weight: torch.Tensor | None = None  # [B, W] loss weight per frame (lip closures count more)
+
+
+CLOSURE_WEIGHT = 3.0
+
+
+def closure_weights(motion: np.ndarray, weight: float = CLOSURE_WEIGHT) -> np.ndarray:
+    """[N] per-frame loss weight: `weight` on frames whose target seals the lips for a p/b/m (lips_press >= 0.5)
+    and on the frame either side, 1 elsewhere. A short closure is one or two frames among many open ones; without
+    the weight the model can miss it at little cost."""
+    sealed = motion[:, CHANNEL_INDEX["lips_press"]] >= 0.5
+    near = sealed.copy()
+    near[1:] |= sealed[:-1]
+    near[:-1] |= sealed[1:]
+    return np.where(near, weight, 1.0).astype(np.float32)
 
 
 class WindowBank:
@@ -86,7 +101,7 @@ class WindowBank:
             raise ValueError("no utterances to train on")
         self.window, self.context = window, context
         pad_feature = np.zeros(FEATURE_DIM, np.float32) if pad_feature is None else pad_feature
-        feats, motion, starts, lengths, offset = [], [], [], [], 0
+        feats, motion, weights, starts, lengths, offset = [], [], [], [], [], 0
         for utt in utterances:
             f, m = utt["features"].astype(np.float32), utt["motion"].astype(np.float32)
             n = min(len(f), len(m))
@@ -94,11 +109,13 @@ class WindowBank:
                 continue
             feats += [f[:n], np.repeat(pad_feature[None], window, axis=0)]
             motion += [stats.normalise(m[:n]), np.repeat(stats.normalise(m[n - 1 : n]), window, axis=0)]
+            weights += [closure_weights(m[:n]), np.ones(window, np.float32)]
             starts.append(offset)
             lengths.append(n)
             offset += n + window
         self.features = torch.from_numpy(np.concatenate(feats))
         self.motion = torch.from_numpy(np.concatenate(motion))
+        self.frame_weight = torch.from_numpy(np.concatenate(weights))
         self.starts = np.array(starts, np.int64)
         self.lengths = np.array(lengths, np.int64)
         self.frames = int(self.lengths.sum())
@@ -118,7 +135,7 @@ class WindowBank:
         prev_keep = torch.from_numpy((~first & (rng.random(batch) >= context_drop_p)).astype(np.float32))
         audio_keep = torch.from_numpy((rng.random(batch) >= audio_drop_p).astype(np.float32))
         prev = self.motion[ctx_idx] * prev_keep[:, None, None]
-        return Batch(self.motion[idx], self.features[idx], audio_keep, prev, prev_keep)
+        return Batch(self.motion[idx], self.features[idx], audio_keep, prev, prev_keep, self.frame_weight[idx])
 
 
 def load_split(data_dir: Path, split: str, max_utterances: int | None = None) -> tuple[list[dict], list[dict]]:

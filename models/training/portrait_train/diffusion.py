@@ -86,14 +86,20 @@ def diffusion_loss(
     velocity_weight: float = 1.0,
     context: torch.Tensor | None = None,
     context_keep: torch.Tensor | None = None,
+    frame_weight: torch.Tensor | None = None,
 ) -> tuple[torch.Tensor, dict[str, float]]:
     """Channel-weighted MSE plus an MSE on frame-to-frame differences (including the step from the last context
-    frame into the window where context is present)."""
+    frame into the window where context is present). `frame_weight` [B, W] weighs frames (a difference by the
+    larger weight of its two frames)."""
     err = (prediction - target) ** 2 * channel_weight
-    mse = err.mean()
     vel_pred = prediction[:, 1:] - prediction[:, :-1]
     vel_true = target[:, 1:] - target[:, :-1]
-    vel = (((vel_pred - vel_true) ** 2) * channel_weight).mean()
+    vel_err = ((vel_pred - vel_true) ** 2) * channel_weight
+    if frame_weight is not None:
+        err = err * frame_weight[..., None]
+        vel_err = vel_err * torch.maximum(frame_weight[:, 1:], frame_weight[:, :-1])[..., None]
+    mse = err.mean()
+    vel = vel_err.mean()
     if context is not None and context_keep is not None:
         first_pred = prediction[:, 0] - context[:, -1]
         first_true = target[:, 0] - context[:, -1]

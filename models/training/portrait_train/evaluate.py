@@ -1,12 +1,14 @@
 """Evaluate an exported pack on the heldout utterances through onnxruntime.
 
-    python -m portrait_train.evaluate --pack ../starter --data data [--guidance 1,2,3] [--steps 6,12,25]
+    python -m portrait_train.evaluate --pack ../starter --data data [--sets evaldata] [--guidance 1,2,3] [--steps 6,12,25]
 
 Motion is sampled exactly as the engine does (models/SPEC.md, "Windows and segments"): features padded with the
 features of digital silence to whole windows; window i conditioned on the last K frames of window i-1 (none for
 window 0), with the seam continuity of the manifest's continuity_frames; the initial noise of window i drawn from
-numpy's generator seeded with (seed, i); cond and uncond run as one batch. Metrics (portrait_train/metrics.py) are reported per (guidance, steps) for heldout real speech
-(marked *) and heldout synthetic speech, plus a `targets` row measuring the training targets themselves.
+numpy's generator seeded with (seed, i); cond and uncond run as one batch. Metrics (portrait_train/metrics.py) are
+reported per (guidance, steps) and group, with each group's speaking rate, plus a `targets` row measuring the training
+targets themselves. Groups: the training data's held-out real speech (real*) and synthetic speech, and every set of
+the natural-rate evaluation sets (`portrait_train.eval_sets`) given with --sets.
 Prints a markdown table and writes JSON.
 """
 from __future__ import annotations
@@ -22,6 +24,9 @@ import onnxruntime as ort
 
 from .dataset import load_split, silence_feature
 from .diffusion import SAMPLERS, alpha_bar_table, apply_continuity, continuity_ramp, to_x0
+from .data.phones import VOWELS
+from .data.record import phones_of
+from .data.tempo import speaking_rate
 from .metrics import group_metrics, head_diversity
 
 
@@ -97,47 +102,90 @@ class OnnxDenoiser:
         return [(o[: len(f)] * self.std + self.mean).astype(np.float32) for o, f in zip(outputs, features)]
 
 
-def evaluate(pack: Path, data: Path, guidances: list[float], steps_list: list[int], seeds: int = 3,
-             max_utterances: int = 40, solver: str | None = None, threads: int = 1) -> dict:
+def heldout_groups(data: Path, max_utterances: int) -> dict[str, tuple[list[dict], list[dict]]]:
+    """The training data's held-out utterances: real speech (real*) and synthetic speech."""
+    rows, utts = load_split(data, "heldout")
+    groups: dict[str, tuple[list[dict], list[dict]]] = {"real*": ([], []), "synthetic": ([], [])}
+    for row, utt in zip(rows, utts):
+        group = groups["real*" if is_real(row) else "synthetic"]
+        group[0].append(row)
+        group[1].append(utt)
+    return {k: _subset(v, max_utterances) for k, v in groups.items() if v[0]}
+
+
+def set_groups(sets_dir: Path, max_utterances: int) -> dict[str, tuple[list[dict], list[dict]]]:
+    """The evaluation sets of `portrait_train.eval_sets`, one group per set."""
+    rows, utts = load_split(sets_dir, "heldout")
+    groups: dict[str, tuple[list[dict], list[dict]]] = {}
+    for row, utt in zip(rows, utts):
+        group = groups.setdefault(str(row.get("set", "unnamed")), ([], []))
+        group[0].append(row)
+        group[1].append(utt)
+    return {k: _subset(v, max_utterances) for k, v in sorted(groups.items())}
+
+
+def _subset(group: tuple[list[dict], list[dict]], max_utterances: int) -> tuple[list[dict], list[dict]]:
+    rows, utts = group
+    if len(rows) <= max_utterances:
+        return rows, utts
+    chosen = sorted(np.random.default_rng(0).choice(len(rows), size=max_utterances, replace=False).tolist())
+    return [rows[i] for i in chosen], [utts[i] for i in chosen]
+
+
+def group_rate(utts: list[dict]) -> dict[str, float]:
+    """Speaking rate of a group: phones and syllables per second of speech (pauses of 150 ms or more excluded)."""
+    totals = np.zeros(3)
+    for utt in utts:
+        phones = phones_of(utt)
+        phones_s, syllables_s, seconds = speaking_rate(phones, frozenset(VOWELS))
+        totals += (phones_s * seconds, syllables_s * seconds, seconds)
+    return {"phones_per_second": float(totals[0] / totals[2]) if totals[2] else float("nan"),
+            "syllables_per_second": float(totals[1] / totals[2]) if totals[2] else float("nan")}
+
+
+def evaluate(pack: Path, data: Path | None, guidances: list[float], steps_list: list[int], seeds: int = 3,
+             max_utterances: int = 40, solver: str | None = None, threads: int = 1,
+             sets: list[Path] | None = None) -> dict:
     denoiser = OnnxDenoiser(pack, threads)
     solver = solver or denoiser.manifest["denoiser"]["default_solver"]
-    rows, utts = load_split(data, "heldout")
-    groups: dict[str, list[int]] = {"real*": [], "synthetic": []}
-    for i, row in enumerate(rows):
-        groups["real*" if is_real(row) else "synthetic"].append(i)
-    rng = np.random.default_rng(0)
-    for name, idx in groups.items():
-        if len(idx) > max_utterances:
-            groups[name] = sorted(rng.choice(idx, size=max_utterances, replace=False).tolist())
-    groups = {k: v for k, v in groups.items() if v}
-    result: dict = {"solver": solver, "seeds": seeds, "groups": {k: len(v) for k, v in groups.items()},
-                    "seconds": {k: float(sum(rows[i]["seconds"] for i in v)) for k, v in groups.items()}, "rows": []}
-    for name, idx in groups.items():
-        targets = group_metrics([utts[i]["motion"] for i in idx], [utts[i] for i in idx], denoiser.window)
-        result["rows"].append({"group": name, "guidance": None, "steps": None, "head_diversity_deg": None, **targets})
-    chosen = [i for v in groups.values() for i in v]
+    groups: dict[str, tuple[list[dict], list[dict]]] = {}
+    if data is not None:
+        groups.update(heldout_groups(data, max_utterances))
+    for sets_dir in sets or []:
+        groups.update(set_groups(sets_dir, max_utterances))
+    result: dict = {"solver": solver, "seeds": seeds, "groups": {k: len(v[0]) for k, v in groups.items()},
+                    "seconds": {k: float(sum(r["seconds"] for r in v[0])) for k, v in groups.items()},
+                    "rate": {k: group_rate(v[1]) for k, v in groups.items()}, "rows": []}
+    for name, (_, utts) in groups.items():
+        targets = group_metrics([u["motion"] for u in utts], utts, denoiser.window)
+        result["rows"].append({"group": name, "guidance": None, "steps": None, "head_diversity_deg": None,
+                               **result["rate"][name], **targets})
+    chosen = [(name, j) for name, (_, utts) in groups.items() for j in range(len(utts))]
     for guidance in guidances:
         for steps in steps_list:
             t0 = time.time()
-            feats = [utts[i]["features"] for i in chosen for _ in range(seeds)]
+            feats = [groups[name][1][j]["features"] for name, j in chosen for _ in range(seeds)]
             seed_list = [s for _ in chosen for s in range(seeds)]
             motions = denoiser.sample(feats, seed_list, guidance, steps, solver)
-            per_utt = {i: np.stack(motions[j * seeds : (j + 1) * seeds]) for j, i in enumerate(chosen)}
-            for name, idx in groups.items():
-                flat = [m for i in idx for m in per_utt[i]]
-                metrics = group_metrics(flat, [utts[i] for i in idx for _ in range(seeds)], denoiser.window)
-                result["rows"].append({"group": name, "guidance": guidance, "steps": steps,
-                                       "head_diversity_deg": head_diversity([per_utt[i] for i in idx]), **metrics})
+            per_utt = {key: np.stack(motions[i * seeds : (i + 1) * seeds]) for i, key in enumerate(chosen)}
+            for name, (_, utts) in groups.items():
+                flat = [m for j in range(len(utts)) for m in per_utt[(name, j)]]
+                metrics = group_metrics(flat, [u for u in utts for _ in range(seeds)], denoiser.window)
+                result["rows"].append({"group": name, "guidance": guidance, "steps": steps, **result["rate"][name],
+                                       "head_diversity_deg": head_diversity([per_utt[(name, j)] for j in range(len(utts))]),
+                                       **metrics})
             print(f"guidance {guidance} steps {steps}: {time.time() - t0:.1f} s", flush=True)
     return result
 
 
-COLUMNS = [("group", "group", "{}"), ("guidance", "guidance", "{}"), ("steps", "steps", "{}"),
+COLUMNS = [("group", "group", "{}"), ("syllables_per_second", "syll/s", "{:.1f}"), ("guidance", "guidance", "{}"),
+           ("steps", "steps", "{}"),
            ("bilabial_closure", "p/b/m closed", "{:.1%}"), ("open_vowel_opening", "open vowels open", "{:.1%}"),
            ("silence_closure", "silence closed", "{:.1%}"), ("corr_target", "r(target)", "{:.2f}"),
            ("corr_envelope", "r(envelope)", "{:.2f}"), ("onset_lag_ms", "onset lag ms", "{:+.0f}"),
            ("lag_vs_target_ms", "lag vs target ms", "{:+.0f}"), ("seam_mouth", "seam mouth", "{:.2f}"),
-           ("seam_head", "seam head", "{:.2f}"), ("head_diversity_deg", "head div. deg", "{:.2f}")]
+           ("seam_head", "seam head", "{:.2f}"), ("head_yaw_std_deg", "yaw std deg", "{:.2f}"),
+           ("head_pitch_std_deg", "pitch std deg", "{:.2f}"), ("head_diversity_deg", "head div. deg", "{:.2f}")]
 
 
 def markdown_table(result: dict) -> str:
@@ -159,7 +207,9 @@ def markdown_table(result: dict) -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pack", type=Path)
-    parser.add_argument("--data", type=Path)
+    parser.add_argument("--data", type=Path, help="training data: its held-out utterances (real* and synthetic)")
+    parser.add_argument("--sets", type=Path, nargs="*", default=[],
+                        help="evaluation set folders (portrait_train.eval_sets): one group per set")
     parser.add_argument("--merge", type=Path, nargs="+", default=None,
                         help="instead of evaluating: merge the rows of these JSON results (runs split across processes)")
     parser.add_argument("--guidance", default="1,2,3")
@@ -185,11 +235,11 @@ def main(argv: list[str] | None = None) -> None:
         args.json.write_text(json.dumps(result, indent=1) + "\n")
         print(result["table"])
         return
-    if args.pack is None or args.data is None:
-        parser.error("--pack and --data are required unless --merge is given")
+    if args.pack is None or (args.data is None and not args.sets):
+        parser.error("--pack and --data or --sets are required unless --merge is given")
     result = evaluate(args.pack, args.data, [float(g) for g in args.guidance.split(",")],
                       [int(s) for s in args.steps.split(",")], args.seeds, args.max_utterances, args.solver,
-                      args.threads)
+                      args.threads, args.sets)
     table = markdown_table(result)
     result["table"] = table
     args.json.write_text(json.dumps(result, indent=1) + "\n")

@@ -123,6 +123,12 @@ def head_diversity(samples: list[np.ndarray]) -> float:
     return float(np.mean(values)) if values else float("nan")
 
 
+def head_motion_std(motions: list[np.ndarray]) -> dict[str, float]:
+    """Mean over utterances of each head angle's standard deviation over time (degrees): how much the head moves."""
+    return {f"{name}_std_deg": float(np.mean([np.asarray(m[:, CHANNEL_INDEX[name]], np.float64).std() for m in motions]))
+            if motions else float("nan") for name in HEAD_ANGLES}
+
+
 def seam_ratio(curves: list[np.ndarray], window: int) -> float:
     """Mean |frame-to-frame change| across window boundaries (frame k*window - 1 to k*window) divided by the mean
     elsewhere: 1 when windows join as smoothly as frames inside a window."""
@@ -158,5 +164,6 @@ def group_metrics(motions: list[np.ndarray], utterances: list[dict], window: int
         "onset_lag_ms": onset_lag_ms(openings, envelopes), "lag_vs_target_ms": onset_lag_ms(openings, targets),
         "seam_mouth": seam_ratio(openings, window),
         "seam_head": seam_ratio([m[:, CHANNEL_INDEX["head_yaw"]] for m in motions], window),
+        **head_motion_std(motions),
         "n_bilabial": len(counts.bilabial), "n_open_vowel": len(counts.open_vowel), "n_silence_frames": len(counts.silence),
     }

@@ -23,6 +23,7 @@ from .channels import CHANNEL_INDEX, NUM_CHANNELS
 from .dataset import MotionStats, WindowBank, check_motion_shape, load_index, load_utterance, silence_feature
 from .diffusion import DEFAULT_SCHEDULE, Schedule, diffusion_loss, training_target
 from .model import ModelConfig, MotionDenoiser, parameter_count
+from .onnx_weights import load_onnx_weights
 
 
 def channel_weights(mouth: float = 2.0, key: float = 3.0) -> torch.Tensor:
@@ -67,9 +68,10 @@ class Trainer:
         pred = model(x_t, t.float(), batch.audio.to(dev), batch.audio_keep.to(dev), prev, prev_keep)
         kind = model.config.prediction
         target = training_target(x0, noise, self.alpha_bar[t], kind)
+        frame_weight = None if batch.frame_weight is None else batch.frame_weight.to(dev)
         if kind == "x0":
-            return diffusion_loss(pred, target, self.weights, self.velocity_weight, prev, prev_keep)
-        return diffusion_loss(pred, target, self.weights, 0.0)
+            return diffusion_loss(pred, target, self.weights, self.velocity_weight, prev, prev_keep, frame_weight)
+        return diffusion_loss(pred, target, self.weights, 0.0, frame_weight=frame_weight)
 
     def train_step(self, batch, lr: float) -> dict:
         self.model.train()
@@ -194,6 +196,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--max-steps", type=int, default=None)
     parser.add_argument("--init", type=Path, default=None,
                         help="start from this run's checkpoint (its EMA weights, configuration and normalisation)")
+    parser.add_argument("--init-pack", type=Path, default=None,
+                        help="start from the denoiser of this exported pack (e.g. ../starter: its weights read back "
+                             "from ONNX); normalisation statistics come from the data")
     parser.add_argument("--reload-minutes", type=float, default=0.0,
                         help="while the dataset is still being built: re-read index.jsonl this often and add new "
                              "utterances (normalisation statistics stay those of the first load)")
@@ -215,6 +220,14 @@ def main(argv: list[str] | None = None) -> None:
         model = MotionDenoiser(config)
         model.load_state_dict(init["ema"])
         prior = {"init": str(args.init), "init_steps": int(init["step"]), "init_minutes": float(init.get("minutes", 0))}
+    elif args.init_pack is not None:
+        manifest = json.loads((args.init_pack / "manifest.json").read_text())
+        den = manifest["denoiser"]
+        config = ModelConfig(window=den["window"], context=den["context"], d_model=args.d_model, layers=args.layers,
+                             heads=args.heads)
+        model = load_onnx_weights(args.init_pack / den["file"], config)
+        stats = MotionStats.from_motion(np.concatenate([u["motion"] for u in data.train]))
+        prior = {"init_pack": f"{manifest['name']} {manifest['version']}"}
     else:
         config = ModelConfig(d_model=args.d_model, layers=args.layers, heads=args.heads)
         stats = MotionStats.from_motion(np.concatenate([u["motion"] for u in data.train]))

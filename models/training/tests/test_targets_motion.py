@@ -45,18 +45,23 @@ def _utterance(seconds: float, seed: int) -> np.ndarray:
     return build_targets(phones, audio, seed)
 
 
-def test_head_motion_small_and_smooth():
+def test_head_motion_of_a_talker_and_smooth():
+    stds = {name: [] for name in ("head_yaw", "head_pitch", "head_roll")}
     for seed in range(4):
         m = _utterance(20.0, seed)
-        for name, limit, step in (("head_yaw", 8.0, 0.6), ("head_pitch", 6.0, 0.6), ("head_roll", 4.0, 0.4)):
+        for name, limit, step in (("head_yaw", 12.0, 1.2), ("head_pitch", 8.0, 1.2), ("head_roll", 6.0, 0.6)):
             x = m[:, CHANNEL_INDEX[name]]
             assert np.max(np.abs(x)) <= limit, (name, np.max(np.abs(x)))
             assert np.max(np.abs(np.diff(x))) <= step, (name, np.max(np.abs(np.diff(x))))
             second = np.abs(np.diff(x, 2))
-            assert np.max(second) <= step / 2, (name, np.max(second))  # no jitter
-            assert np.std(x) > 0.05  # but it does move
+            assert np.max(second) <= step / 3, (name, np.max(second))  # no jerks
+            stds[name].append(float(np.std(x)))
         for name in ("head_tx", "head_ty", "head_scale"):
-            assert np.max(np.abs(m[:, CHANNEL_INDEX[name]])) < 0.05
+            assert np.max(np.abs(m[:, CHANNEL_INDEX[name]])) < 0.08
+    # a few degrees, as real talkers move: not the frozen head of a fraction of a degree
+    assert 1.5 <= np.mean(stds["head_yaw"]) <= 5.0, stds["head_yaw"]
+    assert 1.2 <= np.mean(stds["head_pitch"]) <= 4.0, stds["head_pitch"]
+    assert 0.5 <= np.mean(stds["head_roll"]) <= 2.5, stds["head_roll"]
 
 
 def test_seeded_and_varied():

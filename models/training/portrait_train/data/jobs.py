@@ -104,4 +104,19 @@ def retarget(clean_id: str, ids: list[str], out_dir: Path) -> None:
         tmp.replace(path)
 
 
-__all__ = ["Job", "retarget", "run_job", "text"]
+
+def store_derived(out_dir: Path, uid: str, source: str, voice: str, lang: str, split: str, audio: np.ndarray,
+                  phones: list[PhoneSegment], extra: dict | None = None) -> dict:
+    """Write an utterance made from another one (a faster or re-voiced copy, an evaluation clip): its own targets
+    from its own audio and phones, so `--retarget` treats it like a clean utterance. Returns its index row."""
+    audio = to_int16(np.clip(audio, -1.0, 1.0)).astype(np.float32) / 32768.0
+    phones = [PhoneSegment(float(np.float32(p.start)), float(np.float32(p.end)), p.label) for p in phones]
+    motion = build_targets(phones, audio, seed_of(uid))
+    save_utterance(out_dir / "utts" / f"{uid}.npz", compute_features(audio), motion, audio, phones,
+                   envelope(audio, len(motion)))
+    row = json.loads(IndexEntry(uid, source, voice, lang, split, round(len(audio) / 16000, 3), f"utts/{uid}.npz",
+                                None).to_json())
+    return {**row, **(extra or {})}
+
+
+__all__ = ["Job", "retarget", "run_job", "store_derived", "text"]

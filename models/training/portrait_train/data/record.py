@@ -72,5 +72,8 @@ def phones_of(record: dict[str, np.ndarray]) -> list[PhoneSegment]:
 
 
 def read_index(data_dir: Path) -> list[IndexEntry]:
+    """The index's rows as entries (fields that some rows add, like a derived copy's `tempo`, are left out)."""
+    names = set(IndexEntry.__dataclass_fields__)
     with open(data_dir / "index.jsonl", encoding="utf-8") as f:
-        return [IndexEntry(**json.loads(line)) for line in f if line.strip()]
+        rows = [json.loads(line) for line in f if line.strip()]
+    return [IndexEntry(**{k: v for k, v in row.items() if k in names}) for row in rows]

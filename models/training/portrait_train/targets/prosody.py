@@ -101,20 +101,29 @@ def speaking_mask(phones: Sequence[PhoneSegment], n_frames: int) -> np.ndarray:
     return mask
 
 
+# Head motion of a talker (degrees): within-utterance standard deviations of about 2-3 deg yaw, 1.5-2.5 deg pitch
+# and 1 deg roll at style 1, larger nods on stressed syllables; real talkers measure a few degrees on each axis.
+YAW_DRIFT, YAW_SPEECH, YAW_TURN = 2.6, 1.4, 1.8
+PITCH_DRIFT, PITCH_SPEECH, NOD = 1.4, 0.9, (2.0, 5.0)
+ROLL_DRIFT, ROLL_SPEECH = 1.0, 0.6
+HEAD_LIMITS = {"head_yaw": 12.0, "head_pitch": 8.0, "head_roll": 6.0}
+
+
 def head_and_brows(env_db: np.ndarray, f0: np.ndarray, voiced: np.ndarray, speaking: np.ndarray,
                    rng: np.random.Generator) -> dict[str, np.ndarray]:
     """Head pose (degrees, face-width fractions, log scale) and brows, all smooth and seeded."""
     n = len(env_db)
     activity = smooth(speaking, 8.0)
-    style = float(rng.uniform(0.6, 1.4))  # how animated this speaker is
-    yaw = _drift(rng, n, 1.2 * style, 25.0) + activity * _drift(rng, n, 0.9 * style, 10.0)
-    pitch_deg = _drift(rng, n, 0.8 * style, 25.0) + activity * _drift(rng, n, 0.5 * style, 8.0)
-    roll = _drift(rng, n, 0.7 * style, 30.0) + activity * _drift(rng, n, 0.4 * style, 12.0)
+    style = float(rng.uniform(0.7, 1.3))  # how animated this speaker is
+    yaw = _drift(rng, n, YAW_DRIFT * style, 18.0) + activity * _drift(rng, n, YAW_SPEECH * style, 8.0)
+    pitch_deg = _drift(rng, n, PITCH_DRIFT * style, 18.0) + activity * _drift(rng, n, PITCH_SPEECH * style, 7.0)
+    roll = _drift(rng, n, ROLL_DRIFT * style, 22.0) + activity * _drift(rng, n, ROLL_SPEECH * style, 10.0)
     brow = np.full(n, float(rng.uniform(-0.05, 0.1))) + _drift(rng, n, 0.04, 30.0)
     for frame, strength in accents(env_db, f0, voiced, speaking):
-        nod = rng.uniform(0.8, 2.5) * style * strength
+        nod = rng.uniform(*NOD) * style * strength
         pitch_deg += nod * (_bump(n, frame + 1.5, 2.5, 4.5) - 0.35 * _bump(n, frame + 9, 3.0, 5.0))
-        yaw += rng.normal(0.0, 0.6) * style * strength * _bump(n, frame + 2, 4.0, 8.0)
+        yaw += rng.normal(0.0, YAW_TURN) * style * strength * _bump(n, frame + 2, 4.0, 8.0)
+        roll += rng.normal(0.0, 0.5) * style * strength * _bump(n, frame + 2, 4.0, 8.0)
         if rng.random() < 0.45 * strength:
             brow += rng.uniform(0.2, 0.5) * strength * _bump(n, frame, 3.0, 7.0)
     furrow = np.zeros(n)
@@ -127,9 +136,9 @@ def head_and_brows(env_db: np.ndarray, f0: np.ndarray, voiced: np.ndarray, speak
         brow -= 0.3 * amp * _bump(n, frame + width / 2, width / 3, width / 2)
         t += float(rng.exponential(20.0)) + 2.0
     return {
-        "head_yaw": smooth(_soft_limit(yaw, 6.0), 1.5),
-        "head_pitch": smooth(_soft_limit(pitch_deg, 5.0), 1.5),
-        "head_roll": smooth(_soft_limit(roll, 3.0), 1.5),
+        "head_yaw": smooth(_soft_limit(yaw, HEAD_LIMITS["head_yaw"]), 1.5),
+        "head_pitch": smooth(_soft_limit(pitch_deg, HEAD_LIMITS["head_pitch"]), 1.5),
+        "head_roll": smooth(_soft_limit(roll, HEAD_LIMITS["head_roll"]), 1.5),
         "head_tx": smooth(0.004 * yaw / 2.0 + _drift(rng, n, 0.003, 30.0), 1.5),
         "head_ty": smooth(0.003 * pitch_deg / 1.5 + _drift(rng, n, 0.002, 30.0), 1.5),
         "head_scale": smooth(_drift(rng, n, 0.006, 40.0), 1.5),
