@@ -1,6 +1,8 @@
-// npm run look -- [--pack models/starter] [--audio test/fixtures/speech-3s.wav] [--out out/look]
+// npm run look -- [--pack models/starter] [--image test/fixtures/astronaut.png] [--audio test/fixtures/speech-3s.wav]
+//   [--out out/look] [--mouth-size 2.2]
 // Renders a talking clip and writes what to look at: the video, a contact sheet of whole frames and a sheet of
-// the mouth region of every frame, captioned with the phone being spoken.
+// the mouth region of every frame, captioned with the phone being spoken (`--mouth-size`: the side of that region
+// in mouth widths; 1.4 shows the lips and the opening up close).
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,6 +19,7 @@ const { values } = parseArgs({
     audio: { type: 'string', default: join(fixtures, 'speech-3s.wav') },
     out: { type: 'string', default: 'out/look' },
     seed: { type: 'string', default: '0' },
+    'mouth-size': { type: 'string', default: '2.2' },
   },
 });
 mkdirSync(values.out, { recursive: true });
@@ -32,7 +35,7 @@ await analyzer.close();
 const lips = [61, 291, 0, 17].map((i) => [analysis.landmarks[i * 3]!, analysis.landmarks[i * 3 + 1]!] as const);
 const cx = (lips[0]![0] + lips[1]![0]) / 2;
 const cy = (lips[2]![1] + lips[3]![1]) / 2;
-const size = Math.round(2.2 * Math.abs(lips[1]![0] - lips[0]![0]));
+const size = Math.round(Number(values['mouth-size']) * Math.abs(lips[1]![0] - lips[0]![0]));
 const phonesPath = values.audio.replace(/\.[a-z0-9]+$/, '.phones.json');
 let phones: TimedPhone[] = [];
 try {
