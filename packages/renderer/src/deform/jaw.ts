@@ -22,9 +22,23 @@ export interface JawModel {
 const LOW_OVAL = [152, 148, 176, 149, 150, 136, 377, 400, 378, 379, 365];
 const STILL = [1, 2, 4, 5, 19, 94, 98, 327, 164, 167, 393, 165, 391, 205, 425, 50, 280, 187, 411, 6, 168, 197, 195];
 
+/** Share of the jaw rotation at the mouth corners (they drop a little with the jaw). */
+const CORNER_SHARE = 0.45;
+
 export function buildJawModel(rest: Float32Array, vertexCount: number, ring: Uint8Array, frame: FaceFrame): JawModel {
   const controls = new Map<number, Displacement>();
-  for (const v of UPPER_LIP) controls.set(v, [0, 0, 0]);
+  const mouthU = ((rest[61 * 3]! + rest[291 * 3]!) / 2 - frame.originX) * frame.exX + ((rest[61 * 3 + 1]! + rest[291 * 3 + 1]!) / 2 - frame.originY) * frame.exY;
+  /** 0 at the mouth centre, 1 at the corners. */
+  const side = (v: number): number => {
+    const u = (rest[v * 3]! - frame.originX) * frame.exX + (rest[v * 3 + 1]! - frame.originY) * frame.exY;
+    return Math.min(1, Math.abs(u - mouthU) / (frame.mouthWidth / 2));
+  };
+  // The upper lip stays, except near the corners where it follows their drop: a still upper lip next to a dropped
+  // corner made the opening's sides vertical edges.
+  for (const v of UPPER_LIP) {
+    const t = Math.min(1, Math.max(0, (side(v) - 0.35) / 0.65));
+    controls.set(v, [CORNER_SHARE * Math.pow(t, 1.5), 0, 0]);
+  }
   for (const v of STILL) controls.set(v, [0, 0, 0]);
   for (const v of FACE_OVAL) if (!LOW_OVAL.includes(v)) controls.set(v, [0, 0, 0]);
   for (const v of [172, 397]) controls.set(v, [0.8, 0, 0]);
@@ -33,13 +47,11 @@ export function buildJawModel(rest: Float32Array, vertexCount: number, ring: Uin
   for (const v of [93, 323]) controls.set(v, [0.05, 0, 0]);
   for (const v of LOW_OVAL) controls.set(v, [1, 0, 0]);
   // The lower lip drops less near the corners, which keeps the opening oval rather than boxy.
-  const mouthU = ((rest[61 * 3]! + rest[291 * 3]!) / 2 - frame.originX) * frame.exX + ((rest[61 * 3 + 1]! + rest[291 * 3 + 1]!) / 2 - frame.originY) * frame.exY;
   for (const v of LOWER_LIP) {
-    const u = (rest[v * 3]! - frame.originX) * frame.exX + (rest[v * 3 + 1]! - frame.originY) * frame.exY;
-    const s = Math.min(1, Math.abs(u - mouthU) / (frame.mouthWidth / 2));
-    controls.set(v, [0.45 + 0.55 * Math.max(0, 1 - s * s), 0, 0]);
+    const s = side(v);
+    controls.set(v, [CORNER_SHARE + (1 - CORNER_SHARE) * Math.pow(Math.max(0, 1 - s * s), 1.5), 0, 0]);
   }
-  for (const v of [61, 291, 78, 308, 62, 292, 76, 306]) controls.set(v, [0.45, 0, 0]);
+  for (const v of [61, 291, 78, 308, 62, 292, 76, 306]) controls.set(v, [CORNER_SHARE, 0, 0]);
   const spread = new Float32Array(vertexCount * 3);
   spreadField(rest, LANDMARK_COUNT, controls, 1e6, spread);
   const weight = new Float32Array(vertexCount);
