@@ -1,7 +1,9 @@
 // npm run eval:render -- [--pack models/starter] [--clips DIR]... [--seed 0] [--steps N] [--guidance X] [--json out.json]
 // Renders clips with the pack, re-detects the face on every output frame and scores the mouth against the phone
-// timings. Clip folders hold NAME.wav + NAME.phones.json; the committed synthetic fixtures are always included,
-// and held-out real speech comes from `python -m portrait_train.eval_clips --data data --out DIR`.
+// timings, and the head pose's motion against the targets'. Clip folders hold NAME.wav + NAME.phones.json (+
+// NAME.target.json); each folder is reported as its own set, named after it. The committed synthetic fixture is
+// always included; the natural-rate evaluation sets come from `python -m portrait_train.eval_clips --sets evaldata
+// --out DIR` (one folder per set), held-out training speech from `--data data`.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -21,8 +23,8 @@ const { values } = parseArgs({
 });
 const fixtures = new URL('../fixtures/', import.meta.url).pathname;
 const clips: EvaluationClip[] = [
-  { name: 'speech-3s', audio: join(fixtures, 'speech-3s.wav'), phones: (await import(join(fixtures, 'speech-3s.phones.json'), { with: { type: 'json' } })).default, kind: 'synthetic' },
-  ...values.clips.flatMap((dir) => clipsInFolder(dir, basename(dir).includes('synthetic') ? 'synthetic' : 'real')),
+  { name: 'speech-3s', audio: join(fixtures, 'speech-3s.wav'), phones: (await import(join(fixtures, 'speech-3s.phones.json'), { with: { type: 'json' } })).default, kind: 'fixture' },
+  ...values.clips.flatMap((dir) => clipsInFolder(dir, basename(dir.replace(/\/+$/, '')))),
 ];
 const work = mkdtempSync(join(tmpdir(), 'render-eval-'));
 const engine = await createEngine({ pack: values.pack, providers: ['cpu'] });

@@ -1,7 +1,8 @@
-"""Writes held-out utterances of a built dataset as NAME.wav + NAME.phones.json, the clip folder that the render
-evaluation (`npm run eval:render`) reads.
+"""Writes held-out utterances as NAME.wav + NAME.phones.json + NAME.target.json (the head motion of the targets),
+the clip folders that the render evaluation (`npm run eval:render`) reads.
 
     python -m portrait_train.eval_clips --data data --out DIR [--source asterisk] [--limit 12] [--min-seconds 1.5]
+    python -m portrait_train.eval_clips --sets evaldata --out DIR [--limit 12]   # one folder per evaluation set
 """
 from __future__ import annotations
 
@@ -12,8 +13,15 @@ from pathlib import Path
 
 import numpy as np
 
+from .channels import CHANNEL_INDEX
 
-def export_clips(data: Path, out: Path, source: str, limit: int, min_seconds: float) -> list[str]:
+
+HEAD = {"yaw": CHANNEL_INDEX["head_yaw"], "pitch": CHANNEL_INDEX["head_pitch"], "roll": CHANNEL_INDEX["head_roll"]}
+
+
+def export_clips(data: Path, out: Path, source: str | None, limit: int, min_seconds: float,
+                 set_name: str | None = None) -> list[str]:
+    """Clips of `source` (or of evaluation set `set_name`) into `out`."""
     out.mkdir(parents=True, exist_ok=True)
     names: list[str] = []
     with open(data / "index.jsonl", encoding="utf-8") as index:
@@ -21,7 +29,8 @@ def export_clips(data: Path, out: Path, source: str, limit: int, min_seconds: fl
     for entry in entries:
         if len(names) >= limit:
             break
-        if entry["split"] != "heldout" or entry["source"] != source or entry.get("augment") or entry["seconds"] < min_seconds:
+        wanted = entry.get("set") == set_name if set_name is not None else entry["source"] == source
+        if entry["split"] != "heldout" or not wanted or entry.get("augment") or entry["seconds"] < min_seconds:
             continue
         utt = np.load(data / entry["file"], allow_pickle=False)
         audio = np.asarray(utt["audio"], dtype=np.int16)
@@ -35,18 +44,29 @@ def export_clips(data: Path, out: Path, source: str, limit: int, min_seconds: fl
             for label, span in zip(utt["phone_labels"], utt["phone_start_end"])
         ]
         (out / f"{entry['id']}.phones.json").write_text(json.dumps(phones), encoding="utf-8")
+        head = {k: float(np.std(utt["motion"][:, c])) for k, c in HEAD.items()}
+        (out / f"{entry['id']}.target.json").write_text(json.dumps({"headStd": head}), encoding="utf-8")
         names.append(entry["id"])
     return names
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", type=Path, required=True)
+    parser.add_argument("--data", type=Path, help="training data: its held-out utterances of --source")
+    parser.add_argument("--sets", type=Path, help="evaluation sets (portrait_train.eval_sets): one folder per set")
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--source", default="asterisk")
     parser.add_argument("--limit", type=int, default=12)
     parser.add_argument("--min-seconds", type=float, default=1.5)
     args = parser.parse_args()
+    if args.sets is not None:
+        stats = json.loads((args.sets / "stats.json").read_text())
+        for set_name in stats["sets"]:
+            names = export_clips(args.sets, args.out / set_name, None, args.limit, args.min_seconds, set_name)
+            print(f"wrote {len(names)} clips to {args.out / set_name}")
+        return
+    if args.data is None:
+        parser.error("--data or --sets is required")
     names = export_clips(args.data, args.out, args.source, args.limit, args.min_seconds)
     print(f"wrote {len(names)} clips to {args.out}")
 

@@ -2,6 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { renderClipWith, resolveRenderOptions, type Engine } from '@portrait-farm/engine';
 import { decodeAudio, readVideoFrames } from '@portrait-farm/media';
+import { headMotionStd, type HeadAngles } from './head-pose.ts';
 import { bestLag, mouthOpening, pearson, rigidJitter, rigidShapeDrift, scorePhones, seamRatio, type FrameLandmarks, type PhoneScores } from './mouth-metrics.ts';
 import type { TimedPhone } from './phones.ts';
 
@@ -10,8 +11,10 @@ export interface EvaluationClip {
   name: string;
   audio: string;
   phones: TimedPhone[];
-  /** Real (recorded) or synthetic (TTS) speech: reported separately. */
+  /** The evaluation set the clip belongs to (e.g. real-fast-1.5): sets are reported separately. */
   kind: string;
+  /** Head motion of the clip's training-style targets (`NAME.target.json`), to compare the output with. */
+  targetHeadStd?: HeadAngles;
 }
 
 export interface ClipEvaluation {
@@ -29,6 +32,10 @@ export interface ClipEvaluation {
   drift: number;
   /** Mouth opening change across segment boundaries relative to elsewhere (1 = no seam). */
   seamRatio: number;
+  /** Head motion measured on the output: standard deviation of the rigid head pose over the clip, degrees. */
+  headStd: HeadAngles;
+  /** The same figure for the clip's targets, when known. */
+  targetHeadStd: HeadAngles | null;
   /** The re-detected mouth opening of every output frame (inner lip gap in eye distances). */
   opening: number[];
 }
@@ -45,7 +52,10 @@ export interface EvaluateOptions {
   log?: (line: string) => void;
 }
 
-/** Clips in a folder: every `NAME.wav` (or .ogg, .mp3) with a `NAME.phones.json` beside it. */
+/**
+ * Clips in a folder: every `NAME.wav` (or .ogg, .mp3) with a `NAME.phones.json` beside it, and the head motion of
+ * its targets from `NAME.target.json` ({ headStd: { yaw, pitch, roll } }) where there is one.
+ */
 export function clipsInFolder(dir: string, kind: string): EvaluationClip[] {
   const files = readdirSync(dir);
   return files
@@ -55,7 +65,11 @@ export function clipsInFolder(dir: string, kind: string): EvaluationClip[] {
       const name = file.slice(0, -'.phones.json'.length);
       const audio = files.find((f) => f.startsWith(`${name}.`) && /\.(wav|ogg|mp3|flac|m4a)$/.test(f));
       if (audio === undefined) return [];
-      return [{ name, audio: join(dir, audio), phones: JSON.parse(readFileSync(join(dir, file), 'utf8')) as TimedPhone[], kind }];
+      const clip: EvaluationClip = { name, audio: join(dir, audio), phones: JSON.parse(readFileSync(join(dir, file), 'utf8')) as TimedPhone[], kind };
+      if (files.includes(`${name}.target.json`)) {
+        clip.targetHeadStd = (JSON.parse(readFileSync(join(dir, `${name}.target.json`), 'utf8')) as { headStd: HeadAngles }).headStd;
+      }
+      return [clip];
     });
 }
 
@@ -109,6 +123,8 @@ export async function evaluateRenders(engine: Engine, options: EvaluateOptions):
       jitter: rigidJitter(landmarks),
       drift: landmarks.reduce((sum, l) => sum + rigidShapeDrift(landmarks[0]!, l), 0) / landmarks.length,
       seamRatio: seamRatio(opening, boundaries),
+      headStd: headMotionStd(landmarks),
+      targetHeadStd: clip.targetHeadStd ?? null,
       opening,
     };
     options.log?.(`${clip.name}: ${JSON.stringify(evaluation.scores)} r=${evaluation.envelopeCorrelation.toFixed(2)}`);
@@ -129,6 +145,10 @@ export interface EvaluationSummary {
   jitter: number;
   drift: number;
   seamRatio: number;
+  /** Mean over clips of the head pose standard deviation measured on the output, degrees. */
+  headStd: HeadAngles;
+  /** The same for the clips' targets (NaN where no clip has them). */
+  targetHeadStd: HeadAngles;
 }
 
 /** Rates pooled over the clips of each kind (and 'all'); the other figures are means over clips. */
@@ -151,19 +171,27 @@ export function summarise(results: readonly ClipEvaluation[]): EvaluationSummary
       jitter: mean(group.map((r) => r.jitter)),
       drift: mean(group.map((r) => r.drift)),
       seamRatio: mean(group.map((r) => r.seamRatio)),
+      headStd: meanAngles(group.map((r) => r.headStd)),
+      targetHeadStd: meanAngles(group.flatMap((r) => (r.targetHeadStd === null ? [] : [r.targetHeadStd]))),
     };
   });
+}
+
+function meanAngles(values: readonly HeadAngles[]): HeadAngles {
+  const mean = (key: keyof HeadAngles): number => (values.length === 0 ? NaN : values.reduce((s, v) => s + v[key], 0) / values.length);
+  return { yaw: mean('yaw'), pitch: mean('pitch'), roll: mean('roll') };
 }
 
 /** The summary as a markdown table. */
 export function summaryTable(rows: readonly EvaluationSummary[]): string {
   const pct = (x: number): string => (Number.isNaN(x) ? 'n/a' : `${(100 * x).toFixed(1)} %`);
   const lines = [
-    '| speech | clips | frames | p/b/m closed | open vowels opened | silence closed | r(opening, envelope) | lag (ms) | jitter (eye dist.) | rigid drift (eye dist.) | seam ratio |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '| speech | clips | frames | p/b/m closed | open vowels opened | silence closed | r(opening, envelope) | lag (ms) | jitter (eye dist.) | rigid drift (eye dist.) | seam ratio | head std yaw/pitch/roll (deg) | targets\' |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
+  const angles = (a: HeadAngles): string => (Number.isNaN(a.yaw) ? 'n/a' : `${a.yaw.toFixed(2)} / ${a.pitch.toFixed(2)} / ${a.roll.toFixed(2)}`);
   for (const r of rows) {
-    lines.push(`| ${r.kind} | ${r.clips} | ${r.frames} | ${pct(r.bilabialClosure)} | ${pct(r.openVowelOpening)} | ${pct(r.silenceClosure)} | ${r.envelopeCorrelation.toFixed(2)} | ${r.lagMs.toFixed(0)} | ${r.jitter.toFixed(4)} | ${r.drift.toFixed(4)} | ${r.seamRatio.toFixed(2)} |`);
+    lines.push(`| ${r.kind} | ${r.clips} | ${r.frames} | ${pct(r.bilabialClosure)} | ${pct(r.openVowelOpening)} | ${pct(r.silenceClosure)} | ${r.envelopeCorrelation.toFixed(2)} | ${r.lagMs.toFixed(0)} | ${r.jitter.toFixed(4)} | ${r.drift.toFixed(4)} | ${r.seamRatio.toFixed(2)} | ${angles(r.headStd)} | ${angles(r.targetHeadStd)} |`);
   }
   return lines.join('\n');
 }
