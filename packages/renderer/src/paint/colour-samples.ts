@@ -55,8 +55,9 @@ export function sampleMouthColours(image: Uint8Array, width: number, height: num
       const [r, g, bl] = [rgb[0]!, rgb[1]!, rgb[2]!];
       const hi = Math.max(r, g, bl);
       const lo = Math.min(r, g, bl);
-      // Teeth are at least as bright as the skin and much less saturated than lips (lips run at 0.25-0.4).
-      if (luminance(r, g, bl) > 0.95 * skinLuma && hi - lo < 0.22 * hi && r - g < 0.1 * r + 4) {
+      // Teeth are about as bright as the skin and far less red than lips (whose red exceeds green by a third or
+      // more); in paintings they may be as saturated as ivory paint, so yellow is allowed (blue below green).
+      if (luminance(r, g, bl) > 0.88 * skinLuma && hi - lo < 0.32 * hi && r - g < 0.15 * r + 4) {
         found[0]!.push(r);
         found[1]!.push(g);
         found[2]!.push(bl);

@@ -97,6 +97,10 @@ export function paintMouthInterior(input: MouthPaintInput): void {
   const upperTeethSource = UPPER_TEETH * input.mouthWidth;
   const dark = colours.dark;
   const floor = 0.9 * luma(dark[0], dark[1], dark[2]);
+  let sourceMaxGap = 0;
+  for (let a = 0; a < sp.upper.length; a++) sourceMaxGap = Math.max(sourceMaxGap, sp.lower[a]! - sp.upper[a]!);
+  // How far the mouth moved from the source's opening (0 keeps the neutral frame exact).
+  const moved = clamp01(Math.abs(maxGap * scale - sourceMaxGap));
   point.mouthWidth = mw;
 
   for (let y = y0; y <= y1; y++) {
@@ -172,11 +176,11 @@ export function paintMouthInterior(input: MouthPaintInput): void {
         g = cg + (g - cg) * layered;
         bl2 = cb + (bl2 - cb) * layered;
       }
-      // No black specks: lift reused pixels darker than the interior's dark colour (not at all while the opening
-      // matches the source's, which keeps the neutral frame exact).
+      // No black specks: lift reused pixels darker than the interior's dark colour (not while the mouth keeps the
+      // source's opening, which keeps the neutral frame exact).
       const y1v = luma(r, g, bl2);
       if (y1v < floor) {
-        const k = ((floor - y1v) / floor) * clamp01(Math.abs(open * scale - h0) / 2);
+        const k = ((floor - y1v) / floor) * moved;
         r += (dark[0] - r) * k;
         g += (dark[1] - g) * k;
         bl2 += (dark[2] - bl2) * k;

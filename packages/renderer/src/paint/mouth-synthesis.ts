@@ -7,8 +7,8 @@ export const UPPER_TEETH = 0.13;
 /** Visible length of the lower teeth above the lower lip with the jaw well open, relative to the mouth width. */
 const LOWER_TEETH = 0.07;
 /** Opening (relative to the mouth width) over which the lower teeth come into view: only with the jaw well open. */
-const LOWER_TEETH_FROM = 0.2;
-const LOWER_TEETH_FULL = 0.34;
+const LOWER_TEETH_FROM = 0.26;
+const LOWER_TEETH_FULL = 0.4;
 /** Opening (relative to the mouth width) over which the upper teeth come out of the lips' shadow. */
 const UPPER_TEETH_FROM = 0.04;
 const UPPER_TEETH_FULL = 0.12;
@@ -46,6 +46,7 @@ function lerpInto(out: number[], a: readonly number[], b: readonly number[], t: 
 }
 
 const shaded = [0, 0, 0];
+const teethShadow = [0, 0, 0];
 
 /**
  * Colour of the synthesised mouth interior at one point, back to front: the wet inner lip falling off into the dark
@@ -57,6 +58,10 @@ const shaded = [0, 0, 0];
 export function synthesiseInterior(p: InteriorPoint, colours: MouthColours, out: Float32Array): void {
   const { s, d, e, open, mouthWidth: mw } = p;
   const { lip, dark, teeth, tongue } = colours;
+  // Teeth in shadow take the warm colour of the lips' shadow, not grey.
+  teethShadow[0] = 0.5 * lip[0] + 0.5 * dark[0];
+  teethShadow[1] = 0.5 * lip[1] + 0.5 * dark[1];
+  teethShadow[2] = 0.5 * lip[2] + 0.5 * dark[2];
   const side = Math.min(s, 1 - s);
   // Cavity: inner lip shadow into darkness over a third of the opening from each lip.
   // A narrow gap stays in the lips' reddish shadow; only a real opening falls into darkness.
@@ -86,7 +91,7 @@ export function synthesiseInterior(p: InteriorPoint, colours: MouthColours, out:
     const top = lowerH * (1 - 0.35 * (2 * tooth.across - 1) ** 2);
     const k = clamp01((top - e) / 1.2 + 0.2);
     const light = (0.7 + 0.24 * smoothstep(0, lowerH, e)) * tooth.shade * (1 - 0.3 * Math.abs(2 * s - 1));
-    mix(out, lerpInto(shaded, dark, teeth, light), k);
+    mix(out, lerpInto(shaded, teethShadow, teeth, light), k);
   }
 
   // Upper teeth: hang under the upper lip; in its shadow while the lips are nearly closed.
@@ -99,6 +104,6 @@ export function synthesiseInterior(p: InteriorPoint, colours: MouthColours, out:
     const back = smoothstep(0.2, 0.44, Math.abs(s - 0.5));
     const light = root * tooth.shade * (1 - 0.8 * back) * (0.45 + 0.55 * show);
     const k = clamp01((upperH - d) / 1.2 + 0.2) * (0.35 + 0.65 * show) * (1 - 0.5 * back);
-    mix(out, lerpInto(shaded, dark, teeth, light), k);
+    mix(out, lerpInto(shaded, teethShadow, teeth, light), k);
   }
 }

@@ -10,6 +10,10 @@ const tmp = new Float32Array(3);
 export function sourceTeethDepth(source: Uint8Array, width: number, height: number, sp: ContourProfile, teeth: readonly number[]): Float32Array {
   const depth = new Float32Array(sp.upper.length);
   const teethLuma = 0.299 * teeth[0]! + 0.587 * teeth[1]! + 0.114 * teeth[2]!;
+  // Pixels count as teeth when no more saturated, and no redder, than the sampled teeth colour allows.
+  const teethHi = Math.max(teeth[0]!, teeth[1]!, teeth[2]!);
+  const saturation = Math.max(0.22, (teethHi - Math.min(teeth[0]!, teeth[1]!, teeth[2]!)) / teethHi + 0.08);
+  const redness = Math.max(0.1, (teeth[0]! - teeth[1]!) / teeth[0]! + 0.05);
   for (let a = 0; a < sp.upper.length; a++) {
     const h = sp.lower[a]! - sp.upper[a]!;
     for (let d = 0.25; d < h; d += 0.5) {
@@ -18,7 +22,7 @@ export function sourceTeethDepth(source: Uint8Array, width: number, height: numb
       const luma = 0.299 * tmp[0]! + 0.587 * tmp[1]! + 0.114 * tmp[2]!;
       const hi = Math.max(tmp[0]!, tmp[1]!, tmp[2]!);
       const lo = Math.min(tmp[0]!, tmp[1]!, tmp[2]!);
-      if (luma > 0.72 * teethLuma && hi - lo < 0.22 * hi && tmp[0]! - tmp[1]! < 0.1 * tmp[0]! + 4) depth[a] = d + 0.25;
+      if (luma > 0.72 * teethLuma && hi - lo < saturation * hi && tmp[0]! - tmp[1]! < redness * tmp[0]! + 4) depth[a] = d + 0.25;
     }
   }
   // Teeth do not end column by column: widen by a few columns and smooth so the reused teeth fade out gently.
