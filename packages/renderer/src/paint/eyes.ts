@@ -117,7 +117,11 @@ export function paintEyeball(input: EyeballPaintInput): void {
   const limit = Math.max(0, sp.length / 2 - 0.6 * radius);
   let shiftA = input.shiftX * sp.axisX + input.shiftY * sp.axisY;
   shiftA = Math.min(sp.length / 2 + limit - centreA, Math.max(sp.length / 2 - limit - centreA, shiftA));
-  const shiftB = input.shiftX * sp.normalX + input.shiftY * sp.normalY;
+  // Vertically the iris stays mostly in the opening (looking far up or down, the lids follow the eye).
+  const rowTop = sampleColumn(sp.upper, centreA + shiftA) + 0.25 * radius;
+  const rowBottom = sampleColumn(sp.lower, centreA + shiftA) - 0.25 * radius;
+  let shiftB = input.shiftX * sp.normalX + input.shiftY * sp.normalY;
+  if (rowBottom > rowTop) shiftB = Math.min(rowBottom - centreB, Math.max(rowTop - centreB, shiftB));
   const tx = cx + shiftA * sp.axisX + shiftB * sp.normalX;
   const ty = cy + shiftA * sp.axisY + shiftB * sp.normalY;
   const [minX, minY, maxX, maxY] = bounds(pos, eye);
@@ -149,13 +153,14 @@ export function paintEyeball(input: EyeballPaintInput): void {
       sampleBilinear(source, width, height, qx, qy, rgb);
       let r = rgb[0]!, g = rgb[1]!, bb = rgb[2]!;
       const oldDist = Math.hypot(qx - cx, qy - cy) / radius;
-      const wasIris = smoothstep(1.3, 1.05, oldDist);
+      // Wide enough to take the dark limbal ring along (a narrower mask left a ghost of the old iris outline).
+      const wasIris = smoothstep(1.5, 1.2, oldDist);
       if (wasIris > 0) {
         // Uncovered sclera: interpolate the source sclera found left and right of the old iris on this row.
         const qa = a0;
         const qb = sbv;
         const dbRow = qb - centreB;
-        const half = Math.sqrt(Math.max(0, (1.3 * radius) ** 2 - dbRow * dbRow)) + 0.5;
+        const half = Math.sqrt(Math.max(0, (1.5 * radius) ** 2 - dbRow * dbRow)) + 0.5;
         const la = centreA - half;
         const ra = centreA + half;
         const leftOk = insideOpening(sp, la, qb);
@@ -169,10 +174,16 @@ export function paintEyeball(input: EyeballPaintInput): void {
         fg = sg * shade;
         fb = sb * shade;
         if (leftOk || rightOk) {
-          // Half the found sclera (keeps its shading), half the median sclera colour (hides streaks).
-          fr = 0.5 * fr + 0.5 * (left[0]! + (rgb[0]! - left[0]!) * mix);
-          fg = 0.5 * fg + 0.5 * (left[1]! + (rgb[1]! - left[1]!) * mix);
-          fb = 0.5 * fb + 0.5 * (left[2]! + (rgb[2]! - left[2]!) * mix);
+          // Some of the found sclera (keeps its shading) where it is sclera-bright; lid shadow or a corner found
+          // beside the old iris would paint a dull mauve patch, so darker finds count less.
+          const fr2 = left[0]! + (rgb[0]! - left[0]!) * mix;
+          const fg2 = left[1]! + (rgb[1]! - left[1]!) * mix;
+          const fb2 = left[2]! + (rgb[2]! - left[2]!) * mix;
+          const found = (fr2 + fg2 + fb2) / Math.max(1, sr + sg + sb);
+          const w = 0.4 * smoothstep(0.7, 0.92, found);
+          fr += (fr2 - fr) * w;
+          fg += (fg2 - fg) * w;
+          fb += (fb2 - fb) * w;
         }
         r += (fr - r) * wasIris;
         g += (fg - g) * wasIris;
