@@ -179,6 +179,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--guidance", type=float, default=2.0)
     parser.add_argument("--solver", default="dpmpp-2m", choices=sorted(SAMPLERS))
     parser.add_argument("--weights", default="ema", choices=["ema", "model"])
+    parser.add_argument("--version", default="0.1.0", help="pack version written to the manifest")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     model, ckpt = load_run(args.run, args.weights)
@@ -186,7 +187,8 @@ def main(argv: list[str] | None = None) -> None:
     data_stats = json.loads(stats_path.read_text()) if stats_path and stats_path.exists() else None
     onnx_guess = parameter_count(model) * 4
     result = export_pack(model, ckpt["channel_mean"], ckpt["channel_std"], args.out, args.steps, args.solver,
-                         args.guidance, provenance_text(ckpt, data_stats, parameter_count(model), onnx_guess))
+                         args.guidance, provenance_text(ckpt, data_stats, parameter_count(model), onnx_guess),
+                         version=args.version)
     size = result["onnx_bytes"]
     (args.out / "PROVENANCE.md").write_text(provenance_text(ckpt, data_stats, parameter_count(model), size))
     missing = [p for p in validate_manifest(result["manifest"], args.out) if p]

@@ -38,7 +38,7 @@ def read_prompts(sounds_dir: Path = SOUNDS_DIR, transcripts: Path = TRANSCRIPTS)
             name, text = name.strip(), text.strip()
             path = sounds_dir / f"{name}.g722"
             text = re.sub(r"\([^)]*\)|<[^>]*>|\[[^\]]*\]", " ", text).strip()  # stage directions
-            if not text or not re.search(r"[A-Za-z0-9]", text) or not path.exists():
+            if not text or not re.search(r"\w", text) or not path.exists():
                 continue
             prompts.append(Prompt(name, text, path))
     return sorted(prompts, key=lambda p: p.name)

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..features import compute_features
 from ..targets import build_targets, envelope
-from . import asterisk_source, augment, festival_source, flite_source, text
+from . import asterisk_source, augment, festival_source, flite_source, sung_vowels, text
 from .audio_io import normalise_peak, to_16k
 from .espeak_source import synth_isolated
 from .phones import PhoneSegment, fill_silence
@@ -47,6 +47,8 @@ def synthesise(job: Job) -> list[tuple[dict, np.ndarray, list[PhoneSegment]]]:
         elif job.source in ("espeak", "singing"):
             res = synth_isolated(p["text"], it["voice"], p["rate"], p["pitch"], p["range"], ssml=job.source == "singing")
             audio, phones = to_16k(res.audio, res.sample_rate), res.phones
+        elif job.source == "vowels":
+            audio, phones = sung_vowels.song(np.random.default_rng(p["seed"]), p["notes"], p["low"], p["high"])
         elif job.source == "asterisk":
             audio = asterisk_source.decode_g722(Path(p["path"]))
             phones = asterisk_source.align(audio, asterisk_source.normalise_words(p["text"]))

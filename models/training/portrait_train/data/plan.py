@@ -11,8 +11,8 @@ from .jobs import Job
 from .singing import VOICES as SING_VOICES, song_ssml
 
 # minutes of clean audio per source (before augmentation); asterisk contributes all its prompts
-DEFAULT_MINUTES = {"flite": 50.0, "espeak": 45.0, "festival": 20.0, "singing": 15.0, "asterisk": 26.0}
-AVG_SECONDS = {"flite": 9.6, "espeak": 7.5, "festival": 8.0, "singing": 7.0}  # measured, incl. padding
+DEFAULT_MINUTES = {"flite": 50.0, "espeak": 45.0, "festival": 20.0, "singing": 15.0, "asterisk": 26.0, "vowels": 12.0}
+AVG_SECONDS = {"flite": 9.6, "espeak": 7.5, "festival": 8.0, "singing": 7.0, "vowels": 9.0}  # measured, incl. padding
 AUGMENT_FRACTION = 0.3
 TTS_HELDOUT_PERCENT = 5
 ESPEAK_VOICES = (("en", "en"), ("en-us", "en"), ("en+f3", "en"), ("en-us+m3", "en"), ("en+f4", "en"),
@@ -82,6 +82,16 @@ def make_plan(limit_minutes: float | None = None) -> list[Job]:
                   "range": rng.randint(0, 30)}
         jobs.append(Job("singing", [{"id": uid, "voice": voice, "lang": lang, "split": split,
                                      "augments": _augments(rng, split), "params": params}]))
+
+    rng = random.Random("vowels-20261205")
+    count = int(DEFAULT_MINUTES["vowels"] * scale * 60 / AVG_SECONDS["vowels"])
+    for i in range(count):
+        uid = f"vowels-{i:05d}"
+        split = _split(uid, TTS_HELDOUT_PERCENT)
+        low, high = (rng.uniform(100, 220), 520.0) if i % 2 == 0 else (rng.uniform(230, 330), 1050.0)
+        params = {"seed": rng.randrange(2**31), "notes": rng.randint(4, 9), "low": round(low, 1), "high": high}
+        jobs.append(Job("vowels", [{"id": uid, "voice": "additive", "lang": "-", "split": split,
+                                    "augments": _augments(rng, split), "params": params}]))
 
     prompts = asterisk_source.read_prompts()
     if scale < 1.0:

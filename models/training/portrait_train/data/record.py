@@ -10,7 +10,7 @@ import numpy as np
 
 from .phones import PHONE_SET, PhoneSegment
 
-SOURCES = ("flite", "espeak", "festival", "asterisk", "singing")
+SOURCES = ("flite", "espeak", "festival", "asterisk", "singing", "vowels")
 SPLITS = ("train", "heldout")
 
 
