@@ -1,4 +1,5 @@
 export { renderClip, renderClipWith } from './render-clip.ts';
+export { prepareClipRenderer } from './clip-renderer.ts';
 export type { RenderResult } from './render-clip.ts';
 export { createEngine } from './engine.ts';
 export type { Engine, EngineOptions } from './engine.ts';

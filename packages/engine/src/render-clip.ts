@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { concatChunks, encodeAudioTrack } from '@portrait-farm/media';
 import type { FeatureMatrix } from '@portrait-farm/motion';
-import { prepareMeshwarp } from '@portrait-farm/renderer';
+import { prepareClipRenderer } from './clip-renderer.ts';
 import { createEngine, type Engine } from './engine.ts';
 import { prepareClip, throwIfAborted } from './prepare-clip.ts';
 import type { SegmentRelay } from './prepared-clip.ts';
@@ -49,7 +49,7 @@ export async function renderClipWith(engine: Engine, o: ResolvedRenderOptions, o
   const chunksDir = await mkdtemp(join(dirname(o.out), '.portrait-farm-chunks-'));
   // The sound track is encoded beside the segments, at a low CPU priority, not after the last chunk (as the farm).
   const track = prefetch(encodeAudioTrack(o.audio, join(chunksDir, 'audio.m4a'), { signal: o.signal, background: true }));
-  const pool = await createRenderPool(prepareMeshwarp({ image: clip.source.image, landmarks: clip.source.landmarks }), o.renderThreads);
+  const pool = await createRenderPool(prepareClipRenderer(clip), o.renderThreads);
   try {
     const chunks: string[] = [];
     let relay: SegmentRelay | null = null;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MOTION_CHANNEL_COUNT as C } from '@portrait-farm/contracts';
 import { concatChunks, encodeAudioTrack } from '@portrait-farm/media';
 import { applyControls, createMotionGenerator, resample } from '@portrait-farm/motion';
-import { prepareMeshwarp } from '@portrait-farm/renderer';
+import { prepareClipRenderer } from './clip-renderer.ts';
 import { createEngine, type Engine } from './engine.ts';
 import { prepareClip } from './prepare-clip.ts';
 import type { PreparedClip, SegmentRelay } from './prepared-clip.ts';
@@ -29,7 +29,8 @@ const base: RenderClipOptions = {
   pack,
   mode: 'crop',
   seed: 11,
-  controls: { blinkRate: 20, emotion: 'happy', gaze: 'camera' },
+  // A head distance: frames are a camera zoom (zooming out extends the border), which must split like the rest.
+  controls: { blinkRate: 20, emotion: 'happy', gaze: 'camera', headDistance: -0.2 },
 };
 let engine: Engine;
 
@@ -109,7 +110,7 @@ describe('segments', () => {
     const whole = await renderClipWith(engine, options);
     const clip = await prepareClip(engine, options, new ProgressReporter(undefined));
     const { output } = await chainMotion(clip);
-    const prepared = prepareMeshwarp({ image: clip.source.image, landmarks: clip.source.landmarks });
+    const prepared = prepareClipRenderer(clip);
     const chunks = clip.segments.map((s) => join(work, `chunk-${s.index}.ts`));
     for (const segment of [...clip.segments].reverse()) {
       const pool = await createRenderPool(prepared, 1 + (segment.index % 2));

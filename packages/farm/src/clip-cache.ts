@@ -1,6 +1,5 @@
-import type { PreparedClip, RenderPool, RenderThreads } from '@portrait-farm/engine';
+import { prepareClipRenderer, type PreparedClip, type RenderPool, type RenderThreads } from '@portrait-farm/engine';
 import type { ObjectStorage } from '@portrait-farm/storage';
-import { prepareMeshwarp } from '@portrait-farm/renderer';
 import { FarmError } from './errors.ts';
 import { decodePreparedClip } from './work-codec.ts';
 import { workKeys } from './work-keys.ts';
@@ -105,7 +104,7 @@ export class ClipCache {
   }
 
   private startPool(entry: Entry, clip: PreparedClip): RenderPool {
-    entry.pool ??= this.renderThreads.portrait(prepareMeshwarp({ image: clip.source.image, landmarks: clip.source.landmarks }));
+    entry.pool ??= this.renderThreads.portrait(prepareClipRenderer(clip));
     return entry.pool;
   }
 

@@ -1,6 +1,7 @@
 /**
  * Renders single frames of the astronaut face crop (or its painted version) at the extremes of the motion channels
- * the painted parts depend on (mouth, blinks, gaze, head distance) and writes one PNG per case plus a sheet with a
+ * the painted parts depend on (mouth, blinks, gaze, head_scale directly and as the headDistance control, which the
+ * engine tells the renderer: `distance-*` cases) and writes one PNG per case plus a sheet with a
  * whole-face tile and a magnified detail tile per case.
  * Run: npx tsx packages/renderer/scripts/render-extremes.ts [--painted] [--out out/extremes]
  */
@@ -16,12 +17,19 @@ const { values } = parseArgs({ options: { painted: { type: 'boolean', default: f
 const photo = await faceCrop(await astronautPortrait());
 const portrait = values.painted ? { image: await paintedPortrait(photo.image), landmarks: photo.landmarks } : photo;
 const renderer = createMeshwarpRenderer(portrait);
+/** Renderers told the clip's head distance (as the engine does for the headDistance control). */
+const distanceRenderers = new Map<number, ReturnType<typeof createMeshwarpRenderer>>();
+const rendererFor = (headDistance: number | undefined): ReturnType<typeof createMeshwarpRenderer> => {
+  if (headDistance === undefined) return renderer;
+  if (!distanceRenderers.has(headDistance)) distanceRenderers.set(headDistance, createMeshwarpRenderer({ ...portrait, options: { headDistance } }));
+  return distanceRenderers.get(headDistance)!;
+};
 const { width, height } = portrait.image;
 const lm = portrait.landmarks;
 
 type Channels = Partial<Record<keyof typeof CHANNEL, number>>;
 type Detail = 'mouth' | 'eyes' | 'jaw';
-const cases: { name: string; channels: Channels; detail: Detail }[] = [
+const cases: { name: string; channels: Channels; detail: Detail; headDistance?: number }[] = [
   { name: 'neutral', channels: {}, detail: 'mouth' },
   { name: 'lips-closed', channels: { jaw_open: 0, lips_part: 0 }, detail: 'mouth' },
   { name: 'lips-part-0.3', channels: { jaw_open: 0, lips_part: 0.3 }, detail: 'mouth' },
@@ -38,6 +46,8 @@ const cases: { name: string; channels: Channels; detail: Detail }[] = [
   { name: 'scale-0.5', channels: { head_scale: 0.5 }, detail: 'jaw' },
   { name: 'scale--0.5', channels: { head_scale: -0.5 }, detail: 'jaw' },
   { name: 'scale--0.5-jaw-1', channels: { head_scale: -0.5, jaw_open: 1 }, detail: 'jaw' },
+  { name: 'distance-0.5', channels: { head_scale: 0.52, jaw_open: 0.4 }, detail: 'jaw', headDistance: 0.5 },
+  { name: 'distance--0.5', channels: { head_scale: -0.52, jaw_open: 0.4 }, detail: 'jaw', headDistance: -0.5 },
 ];
 
 function region(detail: Detail): { left: number; top: number; size: number } {
@@ -57,7 +67,7 @@ const tiles: sharp.OverlayOptions[] = [];
 for (const [i, c] of cases.entries()) {
   const m = Float32Array.from(renderer.neutral);
   for (const [name, value] of Object.entries(c.channels)) m[CHANNEL[name as keyof typeof CHANNEL]] = value;
-  const frame = renderer.renderFrame(m);
+  const frame = rendererFor(c.headDistance).renderFrame(m);
   const raw = { raw: { width, height, channels: 3 as const } };
   await sharp(frame, raw).png().toFile(join(values.out, `${c.name}.png`));
   const whole = await sharp(frame, raw).resize(TILE, TILE).png().toBuffer();

@@ -195,5 +195,6 @@ export function prepareMeshwarp(input: MeshwarpInput): PreparedMeshwarp {
     colours: sampleMouthColours(data, width, height, landmarks),
     mouthInterior: options.mouthInterior,
     paintEyes: options.eyes,
+    headDistance: options.headDistance,
   };
 }

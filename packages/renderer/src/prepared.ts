@@ -60,4 +60,6 @@ export interface PreparedMeshwarp {
   colours: MouthColours;
   mouthInterior: boolean;
   paintEyes: boolean;
+  /** The clip's constant head distance (log scale), shown as a camera zoom (`MeshwarpOptions.headDistance`). */
+  headDistance: number;
 }

@@ -1,5 +1,6 @@
 import { CHANNEL, MOTION_CHANNEL_COUNT } from '@portrait-farm/contracts';
 import { createDeformScratch, deformMesh, neutralModelGaps } from './deform/deform-mesh.ts';
+import { type HeadScaleSplit, splitHeadScale } from './deform/head-distance.ts';
 import { GAZE_SHIFT } from './deform/neutral-estimate.ts';
 import { RendererError } from './errors.ts';
 import { type ContourProfile, buildContourProfile } from './geometry/contour-profile.ts';
@@ -9,6 +10,7 @@ import { paintMouthInterior } from './paint/mouth-interior.ts';
 import { sourceTeethDepth } from './paint/source-teeth.ts';
 import { type MeshwarpInput, prepareMeshwarp } from './prepare.ts';
 import type { PreparedMeshwarp } from './prepared.ts';
+import { createCameraZoom } from './raster/camera-zoom.ts';
 import { warpTriangles } from './raster/warp-triangles.ts';
 
 /** A renderer for one portrait. */
@@ -53,6 +55,9 @@ export function createMeshwarpRendererFromPrepared(prepared: PreparedMeshwarp): 
   const scratch = createDeformScratch(p);
   const openScratch = createDeformScratch(p);
   const openMotion = new Float32Array(MOTION_CHANNEL_COUNT);
+  const warpMotion = new Float32Array(MOTION_CHANNEL_COUNT);
+  const split: HeadScaleSplit = { warp: 0, zoom: 0 };
+  const camera = createCameraZoom(p.image, width, height, p.headPivot[0], p.headPivot[1]);
   const neutralGaps = neutralModelGaps(p);
   const mouthProfile: ContourProfile = buildContourProfile(p.rest, INNER_UPPER, INNER_LOWER);
   const eyeProfiles = p.eyes.map((eye) => buildContourProfile(p.rest, eye.upper, eye.lower));
@@ -86,13 +91,14 @@ export function createMeshwarpRendererFromPrepared(prepared: PreparedMeshwarp): 
   const target = { width, height, source: p.image, out: p.image };
   let lastOut: Uint8Array | null = null;
   let lastBox = [0, 0, width - 1, height - 1];
+  let lastZoom = 0;
 
-  function restoreRows(out: Uint8Array, box: number[]): void {
+  function restoreRows(out: Uint8Array, background: Uint8Array, box: number[]): void {
     const [x0, y0, x1, y1] = box as [number, number, number, number];
     for (let y = y0; y <= y1; y++) {
       const start = (y * width + x0) * 3;
       const end = (y * width + x1 + 1) * 3;
-      out.set(p.image.subarray(start, end), start);
+      out.set(background.subarray(start, end), start);
     }
   }
 
@@ -102,7 +108,14 @@ export function createMeshwarpRendererFromPrepared(prepared: PreparedMeshwarp): 
     if (frame.length !== width * height * 3) {
       throw new RendererError('INVALID_SIZE', `out must hold ${width * height * 3} bytes, got ${frame.length}`);
     }
-    const pos = deformMesh(p, motion, scratch, neutralGaps);
+    // Head distance: a small warp of the head against the background, the rest a camera zoom of the whole frame.
+    splitHeadScale(motion[CHANNEL.head_scale]!, p.headDistance, split);
+    warpMotion.set(motion);
+    warpMotion[CHANNEL.head_scale] = split.warp;
+    const zoom = split.zoom;
+    const background = camera.background(zoom);
+    const pos = deformMesh(p, warpMotion, scratch, neutralGaps);
+    camera.apply(pos, p.vertexCount, zoom);
     let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
     for (let v = 0; v < p.vertexCount; v++) {
       const x = pos[v * 3]!;
@@ -118,17 +131,18 @@ export function createMeshwarpRendererFromPrepared(prepared: PreparedMeshwarp): 
       Math.min(width - 1, Math.ceil(maxX) + MARGIN),
       Math.min(height - 1, Math.ceil(maxY) + MARGIN),
     ];
-    if (frame !== lastOut) frame.set(p.image);
+    if (frame !== lastOut || zoom !== lastZoom) frame.set(background);
     else {
-      restoreRows(frame, [
+      restoreRows(frame, background, [
         Math.min(box[0]!, lastBox[0]!), Math.min(box[1]!, lastBox[1]!), Math.max(box[2]!, lastBox[2]!), Math.max(box[3]!, lastBox[3]!),
       ]);
     }
     lastOut = frame;
     lastBox = box;
+    lastZoom = zoom;
     target.out = frame;
     // Eyes are drawn with the lids where the source has them; the lowered lids (face triangles) cover them.
-    openMotion.set(motion);
+    openMotion.set(warpMotion);
     let closing = false;
     for (const eye of p.eyes) {
       const b0 = p.neutral[eye.blinkChannel]!;
@@ -137,7 +151,11 @@ export function createMeshwarpRendererFromPrepared(prepared: PreparedMeshwarp): 
         closing = true;
       }
     }
-    const openPos = closing ? deformMesh(p, openMotion, openScratch, neutralGaps) : pos;
+    let openPos = pos;
+    if (closing) {
+      openPos = deformMesh(p, openMotion, openScratch, neutralGaps);
+      camera.apply(openPos, p.vertexCount, zoom);
+    }
     const ringEnd = p.ringTriangleCount;
     const eyeEnd = ringEnd + p.eyeTriangleCount;
     warpTriangles(target, p.rest, pos, p.triangles, 0, ringEnd, p.alpha);
