@@ -1,6 +1,6 @@
 import { clamp01, smoothstep } from '../raster/sample.ts';
 import type { MouthColours } from './colour-samples.ts';
-import { type ToothColumn, lowerRowProfile, toothAt, upperRowProfile } from './tooth-shape.ts';
+import { type ToothColumn, lowerRowProfile, lowerToothAt, toothAt, upperRowProfile } from './tooth-shape.ts';
 
 /** Visible length of the upper teeth below the upper lip at a full opening, relative to the mouth width. */
 export const UPPER_TEETH = 0.13;
@@ -47,6 +47,10 @@ function lerpInto(out: number[], a: readonly number[], b: readonly number[], t: 
 
 const shaded = [0, 0, 0];
 const teethShadow = [0, 0, 0];
+const teethWarm = [0, 0, 0];
+const backTeeth = [0, 0, 0];
+/** Share of the lip colour in the teeth colour of the teeth in the mouth's shade (lower row): warm, not grey. */
+const SHADE_WARMTH = 0.15;
 
 /**
  * Colour of the synthesised mouth interior at one point, back to front: the wet inner lip falling off into the dark
@@ -62,6 +66,7 @@ export function synthesiseInterior(p: InteriorPoint, colours: MouthColours, out:
   teethShadow[0] = 0.5 * lip[0] + 0.5 * dark[0];
   teethShadow[1] = 0.5 * lip[1] + 0.5 * dark[1];
   teethShadow[2] = 0.5 * lip[2] + 0.5 * dark[2];
+  lerpInto(teethWarm, teeth, lip, SHADE_WARMTH);
   const side = Math.min(s, 1 - s);
   // Cavity: inner lip shadow into darkness over a third of the opening from each lip.
   // A narrow gap stays in the lips' reddish shadow; only a real opening falls into darkness.
@@ -86,12 +91,16 @@ export function synthesiseInterior(p: InteriorPoint, colours: MouthColours, out:
   // Lower teeth: only with the jaw well open, their base behind the lower lip.
   const lowerH = LOWER_TEETH * mw * smoothstep(LOWER_TEETH_FROM * mw, LOWER_TEETH_FULL * mw, open) * lowerRowProfile(s);
   if (lowerH > 0.4) {
-    toothAt(s, 0.8 * mw, tooth);
-    // Rounded tops and darker gaps keep the lower row from reading as a white rim along the lip.
-    const top = lowerH * (1 - 0.35 * (2 * tooth.across - 1) ** 2);
-    const k = clamp01((top - e) / 1.2 + 0.2);
-    const light = (0.7 + 0.24 * smoothstep(0, lowerH, e)) * tooth.shade * (1 - 0.3 * Math.abs(2 * s - 1));
-    mix(out, lerpInto(shaded, teethShadow, teeth, light), k);
+    lowerToothAt(s, mw, tooth);
+    // A few wide teeth with rounded crowns (flat tops, round corners), soft-edged, their base hidden in the lower
+    // lip's shadow and their sides turning away: rounded teeth in the mouth's shade, not a light saw edge.
+    const c = 2 * tooth.across - 1;
+    const top = lowerH * (1 - 0.3 * c ** 4);
+    const soft = Math.max(1, 0.25 * lowerH);
+    const k = 0.92 * smoothstep(-soft, soft, top - e) * smoothstep(0, Math.max(1, 0.3 * lowerH), e);
+    const round = 1 - 0.3 * c * c;
+    const light = (0.55 + 0.35 * smoothstep(0, lowerH, e)) * round * tooth.shade * (1 - 0.3 * Math.abs(2 * s - 1));
+    mix(out, lerpInto(shaded, teethShadow, teethWarm, light), k);
   }
 
   // Upper teeth: hang under the upper lip; in its shadow while the lips are nearly closed.
@@ -104,6 +113,6 @@ export function synthesiseInterior(p: InteriorPoint, colours: MouthColours, out:
     const back = smoothstep(0.2, 0.44, Math.abs(s - 0.5));
     const light = root * tooth.shade * (1 - 0.8 * back) * (0.45 + 0.55 * show);
     const k = clamp01((upperH - d) / 1.2 + 0.2) * (0.35 + 0.65 * show) * (1 - 0.5 * back);
-    mix(out, lerpInto(shaded, teethShadow, teeth, light), k);
+    mix(out, lerpInto(shaded, teethShadow, lerpInto(backTeeth, teeth, lip, SHADE_WARMTH * back), light), k);
   }
 }

@@ -4,6 +4,13 @@ import { smoothstep } from '../raster/sample.ts';
 const TOOTH_EDGES = [0, 0.085, 0.15, 0.205, 0.25, 0.3];
 const TOOTH_LENGTH = [1, 0.9, 0.95, 0.82, 0.75];
 const TOOTH_BRIGHTNESS = [1, 0.96, 0.9, 0.82, 0.75];
+/**
+ * The lower row, as fractions of the mouth width: fewer and wider teeth than the real ones, so that at their small
+ * size they read as rounded teeth, not as a saw edge.
+ */
+const LOWER_TOOTH_EDGES = [0, 0.11, 0.21, 0.3, 0.4];
+const LOWER_TOOTH_LENGTH = [1, 0.97, 0.9, 0.8];
+const LOWER_TOOTH_BRIGHTNESS = [1, 0.95, 0.87, 0.78];
 
 /** One painted tooth column: its length factor and its shade (darker in the gaps between teeth). */
 export interface ToothColumn {
@@ -18,16 +25,25 @@ export interface ToothColumn {
  * mouth), for a row `rowWidth` pixels wide. Writes into `out` and returns it.
  */
 export function toothAt(s: number, rowWidth: number, out: ToothColumn): ToothColumn {
+  return rowTooth(TOOTH_EDGES, TOOTH_LENGTH, TOOTH_BRIGHTNESS, s, rowWidth, out);
+}
+
+/** {@link toothAt} for the lower row (`LOWER_TOOTH_EDGES`). */
+export function lowerToothAt(s: number, rowWidth: number, out: ToothColumn): ToothColumn {
+  return rowTooth(LOWER_TOOTH_EDGES, LOWER_TOOTH_LENGTH, LOWER_TOOTH_BRIGHTNESS, s, rowWidth, out);
+}
+
+function rowTooth(edges: readonly number[], lengths: readonly number[], brightness: readonly number[], s: number, rowWidth: number, out: ToothColumn): ToothColumn {
   const u = Math.abs(s - 0.5);
   let i = 0;
-  while (i < TOOTH_EDGES.length - 2 && u > TOOTH_EDGES[i + 1]!) i++;
-  const left = TOOTH_EDGES[i]!;
-  const right = TOOTH_EDGES[i + 1]!;
+  while (i < edges.length - 2 && u > edges[i + 1]!) i++;
+  const left = edges[i]!;
+  const right = edges[i + 1]!;
   const local = Math.min(1, (u - left) / (right - left));
   const gapPx = Math.min(u - left, right - u) * rowWidth;
   out.across = local;
-  out.length = TOOTH_LENGTH[i]! * (1 - 0.18 * Math.pow(2 * local - 1, 4));
-  out.shade = TOOTH_BRIGHTNESS[i]! * (1 - 0.16 * Math.exp(-gapPx * gapPx));
+  out.length = lengths[i]! * (1 - 0.18 * Math.pow(2 * local - 1, 4));
+  out.shade = brightness[i]! * (1 - 0.16 * Math.exp(-gapPx * gapPx));
   return out;
 }
 
