@@ -106,11 +106,11 @@ def _build(args: tuple[dict, str]) -> tuple[list[dict], str | None]:
     item, out_dir = args
     marker = Path(out_dir) / "entries" / f"{item['kind']}-{item['name'].replace('/', '_')}.json"
     if marker.exists():
-        return json.loads(marker.read_text()), None
+        return [json.loads(line) for line in marker.read_text().splitlines() if line.strip()], None
     rows, error = _build_item(item, Path(out_dir))
     if error is None:
         marker.parent.mkdir(parents=True, exist_ok=True)
-        marker.write_text(json.dumps(rows))
+        marker.write_text("".join(json.dumps(r, sort_keys=True) + "\n" for r in rows))
     return rows, error
 
 
