@@ -40,7 +40,11 @@ function run(command, args, options = {}) {
 function installDebianPackages() {
   const wanted = DEBIAN_PACKAGES[purpose] ?? DEBIAN_PACKAGES.render;
   const missing = [...new Set(Object.entries(wanted).filter(([command]) => !has(command)).flatMap(([, pkg]) => pkg.split(' ')))];
-  const dataPackages = purpose === 'test' ? ['libespeak-ng1', 'asterisk-core-sounds-en-g722', 'asterisk-core-sounds-en', 'fortunes-es', 'fortunes-min'] : [];
+  const dataPackages = purpose === 'test' ? [
+    'libespeak-ng1', 'fortunes-es', 'fortunes-min', 'festvox-us-slt-hts', 'festvox-kdlpc16k',
+    // real speech of the training data and of the evaluation sets (models/training/DATA.md)
+    ...['en', 'fr', 'it', 'ru', 'es'].flatMap((lang) => [`asterisk-core-sounds-${lang}`, `asterisk-core-sounds-${lang}-g722`]),
+  ] : [];
   const missingData = dataPackages.filter((pkg) => spawnSync('dpkg', ['-s', pkg], { stdio: 'ignore' }).status !== 0);
   const all = [...missing, ...missingData];
   if (all.length === 0) return;
