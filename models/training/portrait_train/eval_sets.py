@@ -14,6 +14,8 @@ Sets (each a group of `evaluate --sets` and a clip folder of `eval_clips --sets`
   French (June), Italian (Carlo), Russian and Mexican Spanish (Allison again, in Spanish); phone times from a DTW
   alignment to espeak-ng's reading of the transcript (data/dtw_align.py: about 30 ms median error on bilabials,
   so these sets score pauses well and bilabials roughly);
+- `real-slow-dtw`: `real-slow` with phones from the same DTW alignment instead of pocketsphinx: a control that shows
+  what the alignment's error costs the scores of the four sets above;
 - `tts-fr`: espeak-ng French (a language no training source speaks), exact phone times;
 - `sung-high`: sustained sung vowels up to soprano pitch (data/sung_vowels.py, seeds no training song uses): loud
   high notes that sound almost like sines must keep the mouth open.
@@ -63,7 +65,7 @@ def _other_language_prompts(lang: str) -> list[asterisk_source.Prompt]:
 
 
 def _other_language_items() -> list[dict]:
-    items = []
+    items = [{**item, "kind": "real-dtw", "voice": "en-us"} for item in _real_items()]
     for lang, (voice, count) in OTHER_LANGUAGES.items():
         prompts = _other_language_prompts(lang)
         items += [{"kind": "real-other", "lang": lang, "voice": voice, "name": f"{lang}-{p.name.replace('/', '_')}",
@@ -133,6 +135,13 @@ def _build_item(item: dict, out: Path) -> tuple[list[dict], str | None]:
             rows.append(store_derived(out, uid, "asterisk", f"allison-warp{warp}", "en", "heldout", fast, fast_phones,
                                       {"set": "real-fast-revoiced", "tempo": 1.5, "warp": warp}))
             return rows, None
+        if item["kind"] == "real-dtw":
+            base = "asterisk-" + item["name"].replace("/", "_")
+            audio = asterisk_source.decode_g722(Path(item["path"]))
+            audio, _ = _clean(audio, [], base)  # the same padding as real-slow
+            phones = align_by_synthesis(audio, item["text"], item["voice"])
+            return [store_derived(out, f"{base}~dtw", "asterisk", "allison", "en", "heldout", audio, phones,
+                                  {"set": "real-slow-dtw", "alignment": "dtw"})], None
         if item["kind"] == "real-other":
             audio = asterisk_source.decode_g722(Path(item["path"]))
             phones = align_by_synthesis(audio, item["text"], item["voice"])

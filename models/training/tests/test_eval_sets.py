@@ -8,7 +8,8 @@ from portrait_train.data.record import load_utterance, phones_of
 
 def test_builds_each_kind_of_item_and_reports_rates(tmp_path):
     items = [eval_sets._real_items()[0], eval_sets._tts_items(1)[-1], eval_sets._song_items(1)[0],
-             next(i for i in eval_sets._other_language_items() if i["kind"] == "real-other" and i["lang"] == "fr")]
+             next(i for i in eval_sets._other_language_items() if i["kind"] == "real-other" and i["lang"] == "fr"),
+             next(i for i in eval_sets._other_language_items() if i["kind"] == "real-dtw")]
     rows = []
     for item in items:
         built, error = eval_sets._build((item, str(tmp_path)))
@@ -17,7 +18,7 @@ def test_builds_each_kind_of_item_and_reports_rates(tmp_path):
         assert eval_sets._build((item, str(tmp_path)))[0] == built  # reused from its entry
     sets = {r["set"] for r in rows}
     assert {"real-slow", "real-fast-1.3", "real-fast-1.5", "real-fast-1.7", "real-fast-revoiced", "tts-fast-unseen",
-            "sung-high", "real-fr"} <= sets
+            "sung-high", "real-fr", "real-slow-dtw"} <= sets
     assert all(r["split"] == "heldout" for r in rows)
     by_set = {r["set"]: r for r in rows}
     slow = load_utterance(tmp_path / by_set["real-slow"]["file"])
@@ -29,5 +30,7 @@ def test_builds_each_kind_of_item_and_reports_rates(tmp_path):
     assert abs(ratio - 1.5) < 0.1
     french = load_utterance(tmp_path / by_set["real-fr"]["file"])
     assert sum(p.label != "sil" for p in phones_of(french)) > 5
+    control = load_utterance(tmp_path / by_set["real-slow-dtw"]["file"])
+    assert np.array_equal(control["audio"], slow["audio"])  # same recording, other phone times
     song = load_utterance(tmp_path / by_set["sung-high"]["file"])
     assert np.abs(song["audio"]).max() > 1000

@@ -1,8 +1,8 @@
 """Phone timing for recordings in languages without an acoustic model here: synthesise the transcript with
 espeak-ng (exact phone times), align the synthetic audio to the recording by dynamic time warping of normalised
-cepstra, and carry the phone boundaries across the warping path. Pauses the recording has and the synthesis lacks
-(and the reverse) are fixed from the recording's own energy: spans of at least 150 ms well below the speech level
-become `sil`. Accuracy is that of a DTW alignment across speakers (measured against pocketsphinx on English in
+cepstra, and carry the phone boundaries across the warping path. Pauses come from the recording's own energy:
+spans of at least 150 ms well below the speech level become `sil`, and a pause of the synthesis where the recording
+speaks on goes to the phone before it. Accuracy is that of a DTW alignment across speakers (measured against pocketsphinx on English in
 tests/test_data_dtw_align.py), good enough to score pauses and most bilabials, not for training targets."""
 from __future__ import annotations
 
@@ -97,13 +97,20 @@ def pauses(audio: np.ndarray, floor_db: float = -32.0) -> list[tuple[float, floa
 
 
 def with_pauses(phones: list[PhoneSegment], spans: list[tuple[float, float]], total: float) -> list[PhoneSegment]:
-    """Phones with the measured pauses cut in as `sil`, and aligned silences outside them kept only where short."""
+    """Phones with the measured pauses cut in as `sil`. A pause of the synthesis where the recording speaks on is
+    given to the phone before it (the recording's speech is there, not a pause)."""
     out: list[PhoneSegment] = []
     for p in phones:
         pieces = [(p.start, p.end)]
         for a, b in spans:
             pieces = [piece for s, e in pieces for piece in ((s, min(e, a)), (max(s, b), e)) if piece[1] > piece[0]]
-        out += [PhoneSegment(s, e, p.label) for s, e in pieces if p.label != "sil" or e - s < PAUSE_S]
+        for s, e in pieces:
+            if p.label != "sil":
+                out.append(PhoneSegment(s, e, p.label))
+            elif out and abs(out[-1].end - s) < 1e-6 and out[-1].label != "sil":
+                out[-1] = PhoneSegment(out[-1].start, e, out[-1].label)
+            elif e - s < PAUSE_S:
+                out.append(PhoneSegment(s, e, "sil"))
     out += [PhoneSegment(a, b, "sil") for a, b in spans]
     return fill_silence(out, total)
 
