@@ -145,7 +145,7 @@ def group_rate(utts: list[dict]) -> dict[str, float]:
 
 def evaluate(pack: Path, data: Path | None, guidances: list[float], steps_list: list[int], seeds: int = 3,
              max_utterances: int = 40, solver: str | None = None, threads: int = 1,
-             sets: list[Path] | None = None) -> dict:
+             sets: list[Path] | None = None, only: list[str] | None = None) -> dict:
     denoiser = OnnxDenoiser(pack, threads)
     solver = solver or denoiser.manifest["denoiser"]["default_solver"]
     groups: dict[str, tuple[list[dict], list[dict]]] = {}
@@ -153,6 +153,8 @@ def evaluate(pack: Path, data: Path | None, guidances: list[float], steps_list: 
         groups.update(heldout_groups(data, max_utterances))
     for sets_dir in sets or []:
         groups.update(set_groups(sets_dir, max_utterances))
+    if only:
+        groups = {k: v for k, v in groups.items() if k in only}
     result: dict = {"solver": solver, "seeds": seeds, "groups": {k: len(v[0]) for k, v in groups.items()},
                     "seconds": {k: float(sum(r["seconds"] for r in v[0])) for k, v in groups.items()},
                     "rate": {k: group_rate(v[1]) for k, v in groups.items()}, "rows": []}
@@ -181,7 +183,8 @@ def evaluate(pack: Path, data: Path | None, guidances: list[float], steps_list: 
 COLUMNS = [("group", "group", "{}"), ("syllables_per_second", "syll/s", "{:.1f}"), ("guidance", "guidance", "{}"),
            ("steps", "steps", "{}"),
            ("bilabial_closure", "p/b/m closed", "{:.1%}"), ("open_vowel_opening", "open vowels open", "{:.1%}"),
-           ("silence_closure", "silence closed", "{:.1%}"), ("corr_target", "r(target)", "{:.2f}"),
+           ("silence_closure", "silence closed", "{:.1%}"),
+           ("short_pause_closure", "short pauses closed", "{:.1%}"), ("corr_target", "r(target)", "{:.2f}"),
            ("corr_envelope", "r(envelope)", "{:.2f}"), ("onset_lag_ms", "onset lag ms", "{:+.0f}"),
            ("lag_vs_target_ms", "lag vs target ms", "{:+.0f}"), ("seam_mouth", "seam mouth", "{:.2f}"),
            ("seam_head", "seam head", "{:.2f}"), ("head_yaw_std_deg", "yaw std deg", "{:.2f}"),
@@ -212,6 +215,7 @@ def main(argv: list[str] | None = None) -> None:
                         help="evaluation set folders (portrait_train.eval_sets): one group per set")
     parser.add_argument("--merge", type=Path, nargs="+", default=None,
                         help="instead of evaluating: merge the rows of these JSON results (runs split across processes)")
+    parser.add_argument("--only", default=None, help="comma-separated groups to evaluate (default: all)")
     parser.add_argument("--guidance", default="1,2,3")
     parser.add_argument("--steps", default="6,12,25")
     parser.add_argument("--seeds", type=int, default=3)
@@ -239,7 +243,7 @@ def main(argv: list[str] | None = None) -> None:
         parser.error("--pack and --data or --sets are required unless --merge is given")
     result = evaluate(args.pack, args.data, [float(g) for g in args.guidance.split(",")],
                       [int(s) for s in args.steps.split(",")], args.seeds, args.max_utterances, args.solver,
-                      args.threads, args.sets)
+                      args.threads, args.sets, args.only.split(",") if args.only else None)
     table = markdown_table(result)
     result["table"] = table
     args.json.write_text(json.dumps(result, indent=1) + "\n")

@@ -6,6 +6,8 @@ closure by a fraction of a frame).
 - bilabial closure: fraction of p/b/m phones whose minimum opening is below `CLOSED`;
 - open vowels: fraction of aa/ae/ah/ao/aw/ay phones (the dataset's open vowels) of at least 60 ms whose maximum
   opening exceeds `OPEN`;
+- short pauses: fraction of silences of 150-400 ms (inside speech, where the targets close the mouth) in which the
+  opening falls below `CLOSED` on some frame: the mouth must not rest half open between phrases;
 - silence closure: fraction of frames inside silences longer than 200 ms, at least 80 ms from either end, whose
   opening is below `CLOSED`;
 - correlations: Pearson over all frames of a group, of the opening with the target opening and with the envelope;
@@ -15,7 +17,7 @@ closure by a fraction of a frame).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -49,6 +51,7 @@ class Counts:
     bilabial: list[bool]
     open_vowel: list[bool]
     silence: list[bool]
+    short_pause: list[bool] = field(default_factory=list)
 
     @staticmethod
     def empty() -> "Counts":
@@ -58,6 +61,7 @@ class Counts:
         self.bilabial += other.bilabial
         self.open_vowel += other.open_vowel
         self.silence += other.silence
+        self.short_pause += other.short_pause
 
 
 def phone_counts(opening: np.ndarray, spans: np.ndarray, labels: np.ndarray, closed: float = CLOSED,
@@ -74,7 +78,11 @@ def phone_counts(opening: np.ndarray, spans: np.ndarray, labels: np.ndarray, clo
             frames = phone_frames(start, end, n)
             if len(frames):
                 counts.open_vowel.append(bool(opening[frames].max() > open_))
-        elif name in SILENCE and end - start > 0.2:
+        if name in SILENCE and 0.15 <= end - start <= 0.4 and start > 0.0 and end < n / FPS - 1e-6:
+            frames = phone_frames(start + 0.04, end - 0.04, n, slack=0.0)
+            if len(frames):
+                counts.short_pause.append(bool(opening[frames].min() < closed))
+        if name in SILENCE and end - start > 0.2:
             t = np.arange(n)
             inside = (t / FPS >= start + 0.08 - 1e-6) & ((t + 1) / FPS <= end - 0.08 + 1e-6)
             counts.silence += [bool(v) for v in opening[inside] < closed]
@@ -159,11 +167,12 @@ def group_metrics(motions: list[np.ndarray], utterances: list[dict], window: int
     cat = np.concatenate(openings)
     return {
         "bilabial_closure": rate(counts.bilabial), "open_vowel_opening": rate(counts.open_vowel),
-        "silence_closure": rate(counts.silence), "corr_target": pearson(cat, np.concatenate(targets)),
+        "silence_closure": rate(counts.silence), "short_pause_closure": rate(counts.short_pause), "corr_target": pearson(cat, np.concatenate(targets)),
         "corr_envelope": pearson(cat, np.concatenate(envelopes)),
         "onset_lag_ms": onset_lag_ms(openings, envelopes), "lag_vs_target_ms": onset_lag_ms(openings, targets),
         "seam_mouth": seam_ratio(openings, window),
         "seam_head": seam_ratio([m[:, CHANNEL_INDEX["head_yaw"]] for m in motions], window),
         **head_motion_std(motions),
         "n_bilabial": len(counts.bilabial), "n_open_vowel": len(counts.open_vowel), "n_silence_frames": len(counts.silence),
+        "n_short_pauses": len(counts.short_pause),
     }

@@ -68,3 +68,13 @@ def test_evaluate_runs_chained_windows_on_a_tiny_pack(tmp_path):
     assert a.shape == (120, 20) and np.array_equal(a, b)
     c, = den.sample(feats[:1], [6], 2.0, 3)
     assert not np.array_equal(a, c)
+
+
+def test_short_pauses_count_when_the_mouth_closes_somewhere_inside():
+    from portrait_train.metrics import phone_counts
+    spans = np.array([[0.0, 0.3], [0.3, 0.6], [0.6, 0.8], [0.8, 1.2], [1.2, 1.6]])
+    labels = np.array(["aa", "ae", "sil", "ah", "sil"])
+    opening = np.full(40, 0.5)
+    assert phone_counts(opening, spans, labels).short_pause == [False]  # the final silence is not a pause
+    opening[17] = 0.02
+    assert phone_counts(opening, spans, labels).short_pause == [True]
