@@ -82,3 +82,24 @@ export function sampleColumn(table: Float32Array, a: number): number {
   const t = a - i;
   return table[i]! + (table[i + 1]! - table[i]!) * t;
 }
+
+/** Where a pixel centre lies against a profile: column `a`, signed distance `b` from the axis, and both contours there. */
+export interface ProfilePoint {
+  a: number;
+  b: number;
+  upper: number;
+  lower: number;
+}
+
+/** Fills `out` for the centre of pixel (x, y); false (and `out` partly filled) when it lies beyond the corners. */
+export function locateInProfile(dp: ContourProfile, x: number, y: number, out: ProfilePoint): boolean {
+  const px = x + 0.5 - dp.cornerX;
+  const py = y + 0.5 - dp.cornerY;
+  const a = px * dp.axisX + py * dp.axisY;
+  out.a = a;
+  if (a <= 0 || a >= dp.length) return false;
+  out.b = px * dp.normalX + py * dp.normalY;
+  out.upper = sampleColumn(dp.upper, a);
+  out.lower = sampleColumn(dp.lower, a);
+  return true;
+}

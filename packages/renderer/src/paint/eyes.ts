@@ -1,4 +1,4 @@
-import { type ContourProfile, buildContourProfile, sampleColumn } from '../geometry/contour-profile.ts';
+import { type ContourProfile, type ProfilePoint, buildContourProfile, locateInProfile, sampleColumn } from '../geometry/contour-profile.ts';
 import { clamp01, sampleBilinear, smoothstep } from '../raster/sample.ts';
 
 /** One eye's contours ordered from image left to image right, and its iris centre landmark. */
@@ -131,15 +131,11 @@ export function paintEyeball(input: EyeballPaintInput): void {
   const y1 = Math.min(height - 1, Math.ceil(maxY + 1));
   const [sr, sg, sb] = colours.sclera;
   const [ir, ig, ib] = colours.iris;
+  const at: ProfilePoint = { a: 0, b: 0, upper: 0, lower: 0 };
   for (let y = y0; y <= y1; y++) {
     for (let x = x0; x <= x1; x++) {
-      const px = x + 0.5 - dp.cornerX;
-      const py = y + 0.5 - dp.cornerY;
-      const a = px * dp.axisX + py * dp.axisY;
-      if (a <= 0 || a >= dp.length) continue;
-      const b = px * dp.normalX + py * dp.normalY;
-      const bu = sampleColumn(dp.upper, a);
-      const bl = sampleColumn(dp.lower, a);
+      if (!locateInProfile(dp, x, y, at)) continue;
+      const { a, b, upper: bu, lower: bl } = at;
       const open = bl - bu;
       if (b < bu - 0.5 || b > bl + 0.5 || open <= 0.01) continue;
       const a0 = (a / dp.length) * sp.length;

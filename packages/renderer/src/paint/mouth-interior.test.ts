@@ -1,7 +1,7 @@
 import { CHANNEL } from '@portrait-farm/contracts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createDeformScratch, deformMesh, neutralModelGaps } from '../deform/deform-mesh.ts';
-import { buildContourProfile, sampleColumn } from '../geometry/contour-profile.ts';
+import { type ProfilePoint, buildContourProfile, locateInProfile } from '../geometry/contour-profile.ts';
 import { INNER_LOWER, INNER_UPPER, OUTER_LOWER, OUTER_UPPER } from '../mesh/landmark-indices.ts';
 import { prepareMeshwarp } from '../prepare.ts';
 import type { PreparedMeshwarp } from '../prepared.ts';
@@ -40,15 +40,11 @@ function openingPixels(s: Subject, channels: Channels, inset = 0.5): { o: number
   const dp = buildContourProfile(pos, INNER_UPPER, INNER_LOWER);
   const width = s.portrait.image.width;
   const found = [];
+  const at: ProfilePoint = { a: 0, b: 0, upper: 0, lower: 0 };
   for (let y = 0; y < s.portrait.image.height; y++) {
     for (let x = 0; x < width; x++) {
-      const px = x + 0.5 - dp.cornerX;
-      const py = y + 0.5 - dp.cornerY;
-      const a = px * dp.axisX + py * dp.axisY;
-      if (a <= 0 || a >= dp.length) continue;
-      const b = px * dp.normalX + py * dp.normalY;
-      const bu = sampleColumn(dp.upper, a);
-      const bl = sampleColumn(dp.lower, a);
+      if (!locateInProfile(dp, x, y, at)) continue;
+      const { a, b, upper: bu, lower: bl } = at;
       if (b < bu + inset || b > bl - inset) continue;
       found.push({ o: (y * width + x) * 3, x, y, s: a / dp.length, d: b - bu, e: bl - b, open: bl - bu });
     }

@@ -1,4 +1,4 @@
-import { type ContourProfile, buildContourProfile, sampleColumn } from '../geometry/contour-profile.ts';
+import { type ContourProfile, type ProfilePoint, buildContourProfile, locateInProfile, sampleColumn } from '../geometry/contour-profile.ts';
 import { INNER_LOWER, INNER_UPPER } from '../mesh/landmark-indices.ts';
 import { clamp01, sampleBilinear, smoothstep } from '../raster/sample.ts';
 import type { MouthColours } from './colour-samples.ts';
@@ -103,15 +103,11 @@ export function paintMouthInterior(input: MouthPaintInput): void {
   const moved = clamp01(Math.abs(maxGap * scale - sourceMaxGap));
   point.mouthWidth = mw;
 
+  const at: ProfilePoint = { a: 0, b: 0, upper: 0, lower: 0 };
   for (let y = y0; y <= y1; y++) {
     for (let x = x0; x <= x1; x++) {
-      const px = x + 0.5 - dp.cornerX;
-      const py = y + 0.5 - dp.cornerY;
-      const a = px * dp.axisX + py * dp.axisY;
-      if (a <= 0 || a >= dp.length) continue;
-      const b = px * dp.normalX + py * dp.normalY;
-      const bu = sampleColumn(dp.upper, a);
-      const bl = sampleColumn(dp.lower, a);
+      if (!locateInProfile(dp, x, y, at)) continue;
+      const { a, b, upper: bu, lower: bl } = at;
       const open = bl - bu;
       if (open <= 0.05) continue;
       const d = b - bu;
