@@ -126,6 +126,11 @@ def hours_table(data_stats: dict) -> str:
 
 def provenance_text(ckpt: dict, data_stats: dict | None, params: int, onnx_bytes: int) -> str:
     hours = hours_table(data_stats) if data_stats else ""
+    continued = ""
+    if ckpt.get("init_pack"):
+        continued = f", continued from the weights of pack {ckpt['init_pack']} (itself trained from scratch by the same code)"
+    elif ckpt.get("init"):
+        continued = f", continued from the EMA weights of run {ckpt['init']} ({ckpt.get('init_steps', 0)} steps)"
     if hours:
         hours = "\n\nTraining data (hours of audio by source and split, from data/stats.json):\n\n" + hours
     return f"""# Starter pack provenance
@@ -140,7 +145,7 @@ def provenance_text(ckpt: dict, data_stats: dict | None, params: int, onnx_bytes
 Denoiser: diffusion transformer, {ckpt['config']['layers']} layers, d_model {ckpt['config']['d_model']}, {params} parameters,
 {onnx_bytes / 1e6:.2f} MB ONNX (opset {OPSET}), prediction `{ckpt['config']['prediction']}`, window {ckpt['config']['window']}
 frames, context {ckpt['config']['context']} frames. Trained for {float(ckpt.get('minutes', 0)):.1f} minutes ({ckpt['step']} steps)
-on {ckpt.get('device', 'cpu')}, on speech with known phone timing (TTS voices and force-aligned recordings) whose motion
+on {ckpt.get('device', 'cpu')}{continued}, on speech with known phone timing (TTS voices and force-aligned recordings) whose motion
 targets come from the project's own coarticulation and prosody models (models/training, data built by build_data.py).
 No third-party weights are included. See models/training/TRAINING.md for data, training and evaluation.{hours}
 """
