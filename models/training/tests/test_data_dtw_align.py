@@ -20,6 +20,10 @@ def test_pauses_cut_into_phones():
     assert len(spans) == 1 and abs(spans[0][0] - 0.5) < 0.02 and abs(spans[0][1] - 0.8) < 0.02
     phones = with_pauses([PhoneSegment(0.0, 0.7, "aa"), PhoneSegment(0.7, 1.3, "m")], spans, 1.3)
     assert [p.label for p in phones] == ["aa", "sil", "m"]
+    # a pause of the synthesis outside the recording's pauses is speech: it goes to the phones beside it
+    phones = with_pauses([PhoneSegment(0.0, 0.4, "aa"), PhoneSegment(0.4, 1.0, "sil"), PhoneSegment(1.0, 1.3, "m")],
+                         spans, 1.3)
+    assert [(p.label, round(p.start, 2), round(p.end, 2)) for p in phones] == [("aa", 0.0, 0.5), ("sil", 0.5, 0.8), ("m", 0.8, 1.3)]
 
 
 def test_bilabials_land_near_pocketsphinx_on_english():

@@ -1,8 +1,8 @@
 """Phone timing for recordings in languages without an acoustic model here: synthesise the transcript with
 espeak-ng (exact phone times), align the synthetic audio to the recording by dynamic time warping of normalised
 cepstra, and carry the phone boundaries across the warping path. Pauses come from the recording's own energy:
-spans of at least 150 ms well below the speech level become `sil`, and a pause of the synthesis where the recording
-speaks on goes to the phone before it. Accuracy is that of a DTW alignment across speakers (measured against pocketsphinx on English in
+spans of at least 150 ms well below the speech level become `sil`, and any other pause of the synthesis goes to the
+phone before it. Accuracy is that of a DTW alignment across speakers (measured against pocketsphinx on English in
 tests/test_data_dtw_align.py), good enough to score pauses and most bilabials, not for training targets."""
 from __future__ import annotations
 
@@ -97,9 +97,10 @@ def pauses(audio: np.ndarray, floor_db: float = -32.0) -> list[tuple[float, floa
 
 
 def with_pauses(phones: list[PhoneSegment], spans: list[tuple[float, float]], total: float) -> list[PhoneSegment]:
-    """Phones with the measured pauses cut in as `sil`. A pause of the synthesis where the recording speaks on is
-    given to the phone before it (the recording's speech is there, not a pause)."""
+    """Phones with the measured pauses cut in as `sil`. Any other pause of the synthesis is given to the phone before
+    it: the recording speaks there (a gap left at the start, before any phone, stays `sil`)."""
     out: list[PhoneSegment] = []
+    orphans: list[tuple[float, float]] = []
     for p in phones:
         pieces = [(p.start, p.end)]
         for a, b in spans:
@@ -109,8 +110,13 @@ def with_pauses(phones: list[PhoneSegment], spans: list[tuple[float, float]], to
                 out.append(PhoneSegment(s, e, p.label))
             elif out and abs(out[-1].end - s) < 1e-6 and out[-1].label != "sil":
                 out[-1] = PhoneSegment(out[-1].start, e, out[-1].label)
-            elif e - s < PAUSE_S:
-                out.append(PhoneSegment(s, e, "sil"))
+            else:
+                orphans.append((s, e))
+    for s, e in orphans:  # right after a measured pause: the phone that follows starts earlier
+        following = [i for i, q in enumerate(out) if abs(q.start - e) < 1e-6]
+        if following:
+            q = out[following[0]]
+            out[following[0]] = PhoneSegment(s, q.end, q.label)
     out += [PhoneSegment(a, b, "sil") for a, b in spans]
     return fill_silence(out, total)
 
