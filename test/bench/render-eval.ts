@@ -1,4 +1,4 @@
-// npm run eval:render -- [--pack models/starter] [--clips DIR]... [--seed 0] [--steps N] [--guidance X] [--json out.json]
+// npm run eval:render -- [--pack models/starter] [--image portrait.png] [--clips DIR]... [--seed 0] [--steps N] [--guidance X] [--json out.json]
 // Renders clips with the pack, re-detects the face on every output frame and scores the mouth against the phone
 // timings, and the head pose's motion against the targets'. Clip folders hold NAME.wav + NAME.phones.json (+
 // NAME.target.json); each folder is reported as its own set, named after it. The committed synthetic fixture is
@@ -14,6 +14,7 @@ import { clipsInFolder, evaluateRenders, summarise, summaryTable, type Evaluatio
 const { values } = parseArgs({
   options: {
     pack: { type: 'string', default: DEFAULT_PACK },
+    image: { type: 'string' },
     clips: { type: 'string', multiple: true, default: [] },
     seed: { type: 'string', default: '0' },
     steps: { type: 'string' },
@@ -30,7 +31,7 @@ const work = mkdtempSync(join(tmpdir(), 'render-eval-'));
 const engine = await createEngine({ pack: values.pack, providers: ['cpu'] });
 try {
   const results = await evaluateRenders(engine, {
-    image: join(fixtures, 'astronaut.png'),
+    image: values.image ?? join(fixtures, 'astronaut.png'),
     clips,
     workDir: work,
     seed: Number(values.seed),
@@ -39,7 +40,7 @@ try {
     log: (line) => process.stderr.write(`${line}\n`),
   });
   const summary = summarise(results);
-  console.log(`render evaluation: pack ${values.pack}, seed ${values.seed}, steps ${values.steps ?? 'default'}, guidance ${values.guidance ?? 'default'}`);
+  console.log(`render evaluation: pack ${values.pack}, image ${values.image ?? 'astronaut.png'}, seed ${values.seed}, steps ${values.steps ?? 'default'}, guidance ${values.guidance ?? 'default'}`);
   console.log(summaryTable(summary));
   if (values.json) writeFileSync(values.json, JSON.stringify({ summary, results }, null, 2));
 } finally {

@@ -13,7 +13,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from .data.derive import derive_plan, run_derive
+from .data.derive import derive_plan, is_derived, run_derive
 from .data.jobs import Job, retarget, run_job
 from .data.plan import make_plan
 
@@ -34,13 +34,13 @@ def write_index(out: Path, entries: list[dict], started: float) -> dict:
     hours: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     counts: dict[str, int] = defaultdict(int)
     for e in entries:
-        key = e["split"] + ("-augmented" if e["augment"] is not None else "-derived" if "tempo" in e else "")
+        key = e["split"] + ("-augmented" if e["augment"] is not None else "-derived" if is_derived(e) else "")
         hours[e["source"]][key] += e["seconds"] / 3600
         counts[e["source"]] += 1
     stats = {
         "utterances": len(entries),
         "hours_total": round(sum(e["seconds"] for e in entries) / 3600, 4),
-        "hours_clean": round(sum(e["seconds"] for e in entries if e["augment"] is None and "tempo" not in e) / 3600, 4),
+        "hours_clean": round(sum(e["seconds"] for e in entries if e["augment"] is None and not is_derived(e)) / 3600, 4),
         "hours": {s: {k: round(v, 4) for k, v in d.items()} for s, d in sorted(hours.items())},
         "utterances_per_source": dict(sorted(counts.items())),
         "build_seconds": round(time.time() - started, 1),

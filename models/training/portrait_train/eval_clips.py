@@ -13,10 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .channels import CHANNEL_INDEX
-
-
-HEAD = {"yaw": CHANNEL_INDEX["head_yaw"], "pitch": CHANNEL_INDEX["head_pitch"], "roll": CHANNEL_INDEX["head_roll"]}
+from .metrics import head_motion_std
 
 
 def export_clips(data: Path, out: Path, source: str | None, limit: int, min_seconds: float,
@@ -44,7 +41,7 @@ def export_clips(data: Path, out: Path, source: str | None, limit: int, min_seco
             for label, span in zip(utt["phone_labels"], utt["phone_start_end"])
         ]
         (out / f"{entry['id']}.phones.json").write_text(json.dumps(phones), encoding="utf-8")
-        head = {k: float(np.std(utt["motion"][:, c])) for k, c in HEAD.items()}
+        head = {name.split("_")[1]: std for name, std in head_motion_std([utt["motion"]]).items()}
         (out / f"{entry['id']}.target.json").write_text(json.dumps({"headStd": head}), encoding="utf-8")
         names.append(entry["id"])
     return names

@@ -35,13 +35,13 @@ from pathlib import Path
 import numpy as np
 
 from .data import asterisk_source, festival_source, sung_vowels, text
-from .data.audio_io import normalise_peak, to_16k
+from .data.audio_io import to_16k
 from .data.dtw_align import align_by_synthesis
 from .data.espeak_source import synth_isolated
-from .data.jobs import pad, store_derived
-from .data.phones import VOWELS, PhoneSegment
-from .data.record import seed_of
-from .data.tempo import faster, speaking_rate
+from .data.jobs import at_rest, store_derived
+from .data.phones import VOWELS
+from .data.record import load_utterance, phones_of, seed_of
+from .data.tempo import faster, pooled_rate
 
 REAL_TEMPOS = (1.3, 1.5, 1.7)
 REVOICE = (0.87, 1.15)
@@ -64,8 +64,13 @@ def _other_language_prompts(lang: str) -> list[asterisk_source.Prompt]:
     return sorted(prompts, key=lambda p: seed_of(f"{lang}/{p.name}"))
 
 
+def _dtw_control_items() -> list[dict]:
+    """The held-out English prompts again, to be aligned by the same DTW as the other languages."""
+    return [{**item, "kind": "real-dtw", "voice": "en-us"} for item in _real_items()]
+
+
 def _other_language_items() -> list[dict]:
-    items = [{**item, "kind": "real-dtw", "voice": "en-us"} for item in _real_items()]
+    items = []
     for lang, (voice, count) in OTHER_LANGUAGES.items():
         prompts = _other_language_prompts(lang)
         items += [{"kind": "real-other", "lang": lang, "voice": voice, "name": f"{lang}-{p.name.replace('/', '_')}",
@@ -98,11 +103,6 @@ def _tts_items(per_voice: int) -> list[dict]:
     return items
 
 
-def _clean(audio: np.ndarray, phones: list[PhoneSegment], uid: str) -> tuple[np.ndarray, list[PhoneSegment]]:
-    rng = random.Random(seed_of(uid))
-    return pad(normalise_peak(audio, rng.uniform(0.3, 0.9)), phones, rng)
-
-
 def _build(args: tuple[dict, str]) -> tuple[list[dict], str | None]:
     """Build one item, or reuse it when its entry exists (an interrupted or extended build resumes)."""
     item, out_dir = args
@@ -122,7 +122,7 @@ def _build_item(item: dict, out: Path) -> tuple[list[dict], str | None]:
             audio = asterisk_source.decode_g722(Path(item["path"]))
             phones = asterisk_source.align(audio, asterisk_source.normalise_words(item["text"]))
             base = "asterisk-" + item["name"].replace("/", "_")
-            audio, phones = _clean(audio, phones, base)
+            audio, phones = at_rest(audio, phones, base)
             rows = [store_derived(out, base, "asterisk", "allison", "en", "heldout", audio, phones, {"set": "real-slow"})]
             for tempo in REAL_TEMPOS:
                 fast, fast_phones = faster(audio, phones, tempo)
@@ -138,7 +138,7 @@ def _build_item(item: dict, out: Path) -> tuple[list[dict], str | None]:
         if item["kind"] == "real-dtw":
             base = "asterisk-" + item["name"].replace("/", "_")
             audio = asterisk_source.decode_g722(Path(item["path"]))
-            audio, _ = _clean(audio, [], base)  # the same padding as real-slow
+            audio, _ = at_rest(audio, [], base)  # the same padding as real-slow
             phones = align_by_synthesis(audio, item["text"], item["voice"])
             return [store_derived(out, f"{base}~dtw", "asterisk", "allison", "en", "heldout", audio, phones,
                                   {"set": "real-slow-dtw", "alignment": "dtw"})], None
@@ -146,13 +146,13 @@ def _build_item(item: dict, out: Path) -> tuple[list[dict], str | None]:
             audio = asterisk_source.decode_g722(Path(item["path"]))
             phones = align_by_synthesis(audio, item["text"], item["voice"])
             uid = f"asterisk-{item['name']}"
-            audio, phones = _clean(audio, phones, uid)
+            audio, phones = at_rest(audio, phones, uid)
             return [store_derived(out, uid, "asterisk", f"asterisk-{item['lang']}", item["lang"], "heldout", audio,
                                   phones, {"set": f"real-{item['lang']}", "alignment": "dtw"})], None
         if item["kind"] == "vowels":
             audio, phones = sung_vowels.song(np.random.default_rng(item["seed"]), item["notes"], item["low"], item["high"])
             uid = f"unseen-{item['name']}"
-            audio, phones = _clean(audio, phones, uid)
+            audio, phones = at_rest(audio, phones, uid)
             return [store_derived(out, uid, "vowels", "additive", "-", "heldout", audio, phones, {"set": "sung-high"})], None
         if item["kind"] == "festival":
             job = festival_source.FestivalJob(item["text"], item["stretch"])
@@ -161,7 +161,7 @@ def _build_item(item: dict, out: Path) -> tuple[list[dict], str | None]:
             res = synth_isolated(item["text"], item["voice"], item["rate"], item["pitch"], 50)
             audio, phones = to_16k(res.audio, res.sample_rate), res.phones
         uid = f"unseen-{item['name']}"
-        audio, phones = _clean(audio, phones, uid)
+        audio, phones = at_rest(audio, phones, uid)
         return [store_derived(out, uid, item["kind"], item["voice"], item.get("lang", "en"), "heldout", audio, phones,
                               {"set": item.get("set", "tts-fast-unseen")})], None
     except Exception as exc:  # a failing item is reported, the others are built
@@ -170,21 +170,16 @@ def _build_item(item: dict, out: Path) -> tuple[list[dict], str | None]:
 
 def set_stats(rows: list[dict], out: Path) -> dict:
     """Per set: clips, seconds, phones/s and syllables/s of speech."""
-    from .data.record import load_utterance, phones_of
-
-    acc: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0, 0, 0.0])
-    vowels = frozenset(VOWELS)
+    by_set: dict[str, list[dict]] = defaultdict(list)
     for row in rows:
-        phones = phones_of(load_utterance(out / row["file"]))
-        _, _, speech = speaking_rate(phones, vowels)
-        a = acc[row["set"]]
-        a[0] += 1
-        a[1] += row["seconds"]
-        a[2] += sum(p.label != "sil" for p in phones)
-        a[3] += sum(p.label in vowels for p in phones)
-        a[4] += speech
-    return {name: {"clips": a[0], "seconds": round(a[1], 1), "phones_per_second": round(a[2] / a[4], 2),
-                   "syllables_per_second": round(a[3] / a[4], 2)} for name, a in sorted(acc.items())}
+        by_set[row["set"]].append(row)
+    stats = {}
+    for name, members in sorted(by_set.items()):
+        phones_s, syllables_s, _ = pooled_rate([phones_of(load_utterance(out / r["file"])) for r in members],
+                                               frozenset(VOWELS))
+        stats[name] = {"clips": len(members), "seconds": round(sum(r["seconds"] for r in members), 1),
+                       "phones_per_second": round(phones_s, 2), "syllables_per_second": round(syllables_s, 2)}
+    return stats
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -195,7 +190,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     started = time.time()
     (args.out / "utts").mkdir(parents=True, exist_ok=True)
-    work = [(item, str(args.out)) for item in _real_items() + _tts_items(args.per_voice) + _other_language_items() + _song_items()]
+    work = [(item, str(args.out)) for item in _real_items() + _tts_items(args.per_voice) + _other_language_items()
+                                      + _dtw_control_items() + _song_items()]
     rows: list[dict] = []
     errors: list[str] = []
     with mp.get_context("fork").Pool(args.jobs) as pool:

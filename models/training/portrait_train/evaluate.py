@@ -26,7 +26,7 @@ from .dataset import load_split, silence_feature
 from .diffusion import SAMPLERS, alpha_bar_table, apply_continuity, continuity_ramp, to_x0
 from .data.phones import VOWELS
 from .data.record import phones_of
-from .data.tempo import speaking_rate
+from .data.tempo import pooled_rate
 from .metrics import group_metrics, head_diversity
 
 
@@ -102,26 +102,28 @@ class OnnxDenoiser:
         return [(o[: len(f)] * self.std + self.mean).astype(np.float32) for o, f in zip(outputs, features)]
 
 
-def heldout_groups(data: Path, max_utterances: int) -> dict[str, tuple[list[dict], list[dict]]]:
-    """The training data's held-out utterances: real speech (real*) and synthetic speech."""
+Groups = dict[str, tuple[list[dict], list[dict]]]  # name -> (index rows, utterances)
+
+
+def _grouped(data: Path, key, max_utterances: int) -> Groups:
     rows, utts = load_split(data, "heldout")
-    groups: dict[str, tuple[list[dict], list[dict]]] = {"real*": ([], []), "synthetic": ([], [])}
+    groups: Groups = {}
     for row, utt in zip(rows, utts):
-        group = groups["real*" if is_real(row) else "synthetic"]
+        group = groups.setdefault(key(row), ([], []))
         group[0].append(row)
         group[1].append(utt)
-    return {k: _subset(v, max_utterances) for k, v in groups.items() if v[0]}
+    return {name: _subset(group, max_utterances) for name, group in groups.items()}
 
 
-def set_groups(sets_dir: Path, max_utterances: int) -> dict[str, tuple[list[dict], list[dict]]]:
+def heldout_groups(data: Path, max_utterances: int) -> Groups:
+    """The training data's held-out utterances: real speech (real*) and synthetic speech."""
+    groups = _grouped(data, lambda row: "real*" if is_real(row) else "synthetic", max_utterances)
+    return {name: groups[name] for name in ("real*", "synthetic") if name in groups}
+
+
+def set_groups(sets_dir: Path, max_utterances: int) -> Groups:
     """The evaluation sets of `portrait_train.eval_sets`, one group per set."""
-    rows, utts = load_split(sets_dir, "heldout")
-    groups: dict[str, tuple[list[dict], list[dict]]] = {}
-    for row, utt in zip(rows, utts):
-        group = groups.setdefault(str(row.get("set", "unnamed")), ([], []))
-        group[0].append(row)
-        group[1].append(utt)
-    return {k: _subset(v, max_utterances) for k, v in sorted(groups.items())}
+    return dict(sorted(_grouped(sets_dir, lambda row: str(row.get("set", "unnamed")), max_utterances).items()))
 
 
 def _subset(group: tuple[list[dict], list[dict]], max_utterances: int) -> tuple[list[dict], list[dict]]:
@@ -134,13 +136,8 @@ def _subset(group: tuple[list[dict], list[dict]], max_utterances: int) -> tuple[
 
 def group_rate(utts: list[dict]) -> dict[str, float]:
     """Speaking rate of a group: phones and syllables per second of speech (pauses of 150 ms or more excluded)."""
-    totals = np.zeros(3)
-    for utt in utts:
-        phones = phones_of(utt)
-        phones_s, syllables_s, seconds = speaking_rate(phones, frozenset(VOWELS))
-        totals += (phones_s * seconds, syllables_s * seconds, seconds)
-    return {"phones_per_second": float(totals[0] / totals[2]) if totals[2] else float("nan"),
-            "syllables_per_second": float(totals[1] / totals[2]) if totals[2] else float("nan")}
+    phones_s, syllables_s, _ = pooled_rate([phones_of(u) for u in utts], frozenset(VOWELS))
+    return {"phones_per_second": phones_s, "syllables_per_second": syllables_s}
 
 
 def evaluate(pack: Path, data: Path | None, guidances: list[float], steps_list: list[int], seeds: int = 3,
@@ -148,7 +145,7 @@ def evaluate(pack: Path, data: Path | None, guidances: list[float], steps_list: 
              sets: list[Path] | None = None, only: list[str] | None = None) -> dict:
     denoiser = OnnxDenoiser(pack, threads)
     solver = solver or denoiser.manifest["denoiser"]["default_solver"]
-    groups: dict[str, tuple[list[dict], list[dict]]] = {}
+    groups: Groups = {}
     if data is not None:
         groups.update(heldout_groups(data, max_utterances))
     for sets_dir in sets or []:

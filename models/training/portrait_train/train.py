@@ -226,16 +226,16 @@ def main(argv: list[str] | None = None) -> None:
         config = ModelConfig(window=den["window"], context=den["context"], d_model=args.d_model, layers=args.layers,
                              heads=args.heads)
         model = load_onnx_weights(args.init_pack / den["file"], config)
-        stats = MotionStats.from_motion(np.concatenate([u["motion"] for u in data.train]))
         prior = {"init_pack": f"{manifest['name']} {manifest['version']}"}
     else:
         config = ModelConfig(d_model=args.d_model, layers=args.layers, heads=args.heads)
-        stats = MotionStats.from_motion(np.concatenate([u["motion"] for u in data.train]))
         feats = np.concatenate([u["features"] for u in data.train])
         model = MotionDenoiser(config)
         model.set_feature_stats(feats.mean(axis=0), feats.std(axis=0))
         del feats
         prior = {}
+    if args.init is None:  # a run's checkpoint carries its normalisation; a pack continues on the new data's
+        stats = MotionStats.from_motion(np.concatenate([u["motion"] for u in data.train]))
     pad = silence_feature()
     bank, held_batch = data.banks(stats, config, pad)
     trainer = Trainer(model, Schedule.create(), lr=args.lr, device=device)

@@ -9,7 +9,7 @@ from portrait_train.data.record import load_utterance, phones_of
 def test_builds_each_kind_of_item_and_reports_rates(tmp_path):
     items = [eval_sets._real_items()[0], eval_sets._tts_items(1)[-1], eval_sets._song_items(1)[0],
              next(i for i in eval_sets._other_language_items() if i["kind"] == "real-other" and i["lang"] == "fr"),
-             next(i for i in eval_sets._other_language_items() if i["kind"] == "real-dtw")]
+             eval_sets._dtw_control_items()[0]]
     rows = []
     for item in items:
         built, error = eval_sets._build((item, str(tmp_path)))

@@ -26,6 +26,11 @@ POLICY: dict[str, tuple[int, float, tuple[float, float], float]] = {
 WARPS = ((0.85, 0.95), (1.06, 1.18))
 
 
+def is_derived(row: dict) -> bool:
+    """Whether an index row is a derived copy (it names its `tempo`)."""
+    return "tempo" in row
+
+
 def _warp(rng: random.Random) -> float:
     lo, hi = WARPS[rng.randrange(len(WARPS))]
     return round(rng.uniform(lo, hi), 2)
@@ -35,7 +40,7 @@ def derive_plan(rows: list[dict]) -> list[dict]:
     """Copies to make of the clean train rows: [{id, of, source, voice, lang, tempo, warp}], deterministic."""
     plan = []
     for row in sorted(rows, key=lambda r: r["id"]):
-        if row["split"] != "train" or row.get("augment") is not None or "~" in row["id"]:
+        if row["split"] != "train" or row.get("augment") is not None or is_derived(row):
             continue
         policy = POLICY.get(row["source"])
         if policy is None:

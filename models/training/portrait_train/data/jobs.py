@@ -33,6 +33,19 @@ def pad(audio: np.ndarray, phones: list[PhoneSegment], rng: random.Random) -> tu
     return out, fill_silence(moved, len(out) / 16000.0)
 
 
+def at_rest(audio: np.ndarray, phones: list[PhoneSegment], uid: str) -> tuple[np.ndarray, list[PhoneSegment]]:
+    """Peak-normalised to a random 0.3..0.9 and padded with silence (`pad`), seeded by the utterance id."""
+    rng = random.Random(seed_of(uid))
+    return pad(normalise_peak(audio, rng.uniform(0.3, 0.9)), phones, rng)
+
+
+def as_stored(audio: np.ndarray, phones: list[PhoneSegment]) -> tuple[np.ndarray, list[PhoneSegment]]:
+    """Audio and phones exactly as stored (int16 audio, float32 phone times): targets made from them are the ones
+    `--retarget` reproduces."""
+    audio = to_int16(audio).astype(np.float32) / 32768.0
+    return audio, [PhoneSegment(float(np.float32(p.start)), float(np.float32(p.end)), p.label) for p in phones]
+
+
 def synthesise(job: Job) -> list[tuple[dict, np.ndarray, list[PhoneSegment]]]:
     out = []
     if job.source == "festival":
@@ -66,12 +79,7 @@ def run_job(job: Job, out_dir: Path) -> list[dict]:
         return [json.loads(line) for p in done for line in p.read_text().splitlines() if line.strip()]
     results = []
     for it, audio, phones in synthesise(job):
-        rng = random.Random(seed_of(it["id"]))
-        audio = normalise_peak(audio, rng.uniform(0.3, 0.9))
-        audio, phones = pad(audio, phones, rng)
-        # targets see exactly what is stored (int16 audio, float32 phone times), so --retarget reproduces them
-        audio = to_int16(audio).astype(np.float32) / 32768.0
-        phones = [PhoneSegment(float(np.float32(p.start)), float(np.float32(p.end)), p.label) for p in phones]
+        audio, phones = as_stored(*at_rest(audio, phones, it["id"]))
         motion = build_targets(phones, audio, seed_of(it["id"]))
         env = envelope(audio, len(motion))
         lines = []
@@ -111,8 +119,7 @@ def store_derived(out_dir: Path, uid: str, source: str, voice: str, lang: str, s
                   phones: list[PhoneSegment], extra: dict | None = None) -> dict:
     """Write an utterance made from another one (a faster or re-voiced copy, an evaluation clip): its own targets
     from its own audio and phones, so `--retarget` treats it like a clean utterance. Returns its index row."""
-    audio = to_int16(np.clip(audio, -1.0, 1.0)).astype(np.float32) / 32768.0
-    phones = [PhoneSegment(float(np.float32(p.start)), float(np.float32(p.end)), p.label) for p in phones]
+    audio, phones = as_stored(audio, phones)
     motion = build_targets(phones, audio, seed_of(uid))
     save_utterance(out_dir / "utts" / f"{uid}.npz", compute_features(audio), motion, audio, phones,
                    envelope(audio, len(motion)))
@@ -121,4 +128,4 @@ def store_derived(out_dir: Path, uid: str, source: str, voice: str, lang: str, s
     return {**row, **(extra or {})}
 
 
-__all__ = ["Job", "retarget", "run_job", "store_derived", "text"]
+__all__ = ["Job", "as_stored", "at_rest", "retarget", "run_job", "store_derived", "text"]

@@ -68,3 +68,14 @@ def speaking_rate(phones: list[PhoneSegment], vowels: frozenset[str]) -> tuple[f
     if seconds <= 0:
         return 0.0, 0.0, 0.0
     return len(speech) / seconds, sum(p.label in vowels for p in speech) / seconds, seconds
+
+
+def pooled_rate(phone_lists: list[list[PhoneSegment]], vowels: frozenset[str]) -> tuple[float, float, float]:
+    """`speaking_rate` over several utterances together: (phones/s, syllables/s, seconds of speech)."""
+    phones = syllables = seconds = 0.0
+    for utterance in phone_lists:
+        p, s, t = speaking_rate(utterance, vowels)
+        phones, syllables, seconds = phones + p * t, syllables + s * t, seconds + t
+    if seconds <= 0:
+        return float("nan"), float("nan"), 0.0
+    return phones / seconds, syllables / seconds, seconds

@@ -1,9 +1,9 @@
-import { CHANNEL, MOTION_CHANNEL_COUNT as C, type MotionChannel, type MotionTrack } from '@portrait-farm/contracts';
+import { CHANNEL, MOTION_CHANNEL_COUNT as C, SEALED_GAP, lipGap, type MotionChannel, type MotionTrack } from '@portrait-farm/contracts';
 import { describe, expect, it } from 'vitest';
 import { applyControls } from './apply-controls.ts';
 import { blinkSchedule, blinkTrack } from './blink-track.ts';
 import { resolveControls } from './motion-controls.ts';
-import { lipGap, resample, resampleRange, SEALED_GAP } from './resample.ts';
+import { resample, resampleRange } from './resample.ts';
 
 const mean = Float32Array.from({ length: C }, (_, c) => (c === CHANNEL.head_yaw ? 2 : c === CHANNEL.gaze_x ? 0.1 : 0));
 

@@ -1,4 +1,4 @@
-import { CHANNEL, MOTION_CHANNEL_COUNT as C, type MotionTrack } from '@portrait-farm/contracts';
+import { CHANNEL, MOTION_CHANNEL_COUNT as C, SEALED_GAP, lipGap, type MotionTrack } from '@portrait-farm/contracts';
 import { MotionError } from '../errors.ts';
 
 export const MIN_OUTPUT_FPS = 12;
@@ -8,15 +8,6 @@ const ARTICULATORS = [
   CHANNEL.jaw_open, CHANNEL.lips_part, CHANNEL.mouth_wide, CHANNEL.mouth_round,
   CHANNEL.upper_lip_raise, CHANNEL.lower_lip_tuck, CHANNEL.lips_press,
 ];
-/** A frame whose lip gap is at most this reads as sealed lips (a p/b/m). */
-export const SEALED_GAP = 0.06;
-
-/** Lip gap of a frame: the mouth opening, gone where lips_press seals the lips (as the renderer seals them). */
-export function lipGap(frame: ArrayLike<number>, offset = 0): number {
-  const press = Math.min(1, Math.max(0, (frame[offset + CHANNEL.lips_press]! - 0.15) / 0.4));
-  const open = 0.7 * Math.max(0, frame[offset + CHANNEL.jaw_open]!) + 0.3 * Math.max(0, frame[offset + CHANNEL.lips_part]!);
-  return open * (1 - press * press * (3 - 2 * press));
-}
 
 /** Checks an output frame rate: a number in [12, 60]. */
 export function checkOutputFps(fps: number): void {

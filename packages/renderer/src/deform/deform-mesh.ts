@@ -1,4 +1,4 @@
-import { CHANNEL } from '@portrait-farm/contracts';
+import { CHANNEL, pressSeal } from '@portrait-farm/contracts';
 import type { PreparedMeshwarp } from '../prepared.ts';
 import { FIELD } from './blendshapes.ts';
 
@@ -33,18 +33,6 @@ function addField(pos: Float32Array, fields: Float32Array, field: number, size: 
 
 const pos0 = (x: number): number => (x > 0 ? x : 0);
 const neg0 = (x: number): number => (x < 0 ? -x : 0);
-
-/**
- * How far lips_press seals the lips: none below PRESS_SEAL_START, fully from PRESS_SEAL_FULL (smoothstep). Generated
- * motion presses to about 0.65-0.8 on p/b/m; a linear seal left a third of the gap open there.
- */
-const PRESS_SEAL_START = 0.15;
-const PRESS_SEAL_FULL = 0.55;
-
-function pressSeal(press: number): number {
-  const t = Math.min(1, Math.max(0, (press - PRESS_SEAL_START) / (PRESS_SEAL_FULL - PRESS_SEAL_START)));
-  return t * t * (3 - 2 * t);
-}
 
 /** Model gap of every inner-lip pair for motion `m` (pixels, before the seal). */
 function modelGaps(p: PreparedMeshwarp, m: Float32Array, out: Float64Array): void {
