@@ -41,9 +41,12 @@ describe('create limits', () => {
       [{ steps: 0 }, 'options.steps must be an integer between 1 and 100. Received: 0'],
       [{ solver: 'euler' }, 'options.solver must be one of ddim, dpmpp-2m. Received: "euler"'],
       [{ controls: { emotionIntensity: 1.5 } }, 'options.controls.emotionIntensity must be a number between 0 and 1. Received: 1.5'],
-      [{ controls: { gaze: { x: 2, y: 0 } } }, 'options.controls.gaze.x must be a number between -1 and 1. Received: 2'],
+      [{ controls: { gaze: { x: 2, y: 0 } } }, 'options.controls.gaze must be "camera" or {x, y}, each a number between -1 and 1. Received: {"x":2,"y":0}'],
       [{ faceIndex: 1, faceBox: { x: 0, y: 0, width: 10, height: 10 } }, 'pass one'],
       [{ colour: 'red' }, 'options.colour is not a known option'],
+      [{ controls: { emotionIntensity: 0.5 } }, 'emotionIntensity scales an emotion: pass emotion with it'],
+      [{ seed: '5' }, 'options.seed must be an integer between 0 and 4294967295. Received: "5"'],
+      [{ controls: { gaze: 'up' } }, 'options.controls.gaze must be "camera" or {x, y}'],
     ];
     for (const [options, message] of cases) {
       const response = await create(gateway, { options });

@@ -1,5 +1,20 @@
 export { CHANNEL, MOTION_CHANNELS, MOTION_CHANNEL_COUNT, motionValue } from './motion-channels.ts';
 export type { MotionChannel, MotionTrack } from './motion-channels.ts';
 export { SEALED_GAP, lipGap, pressSeal } from './lip-seal.ts';
-export { RENDER_OPTION_RANGES } from './render-option-ranges.ts';
-export type { Emotion, RenderControls, Solver } from './render-controls.ts';
+export {
+  DEFAULT_OUTPUT_MODE,
+  EMOTIONS,
+  EXECUTION_PROVIDERS,
+  FaceBoxSchema,
+  GazeSchema,
+  JobOptionsSchema,
+  OUTPUT_MODES,
+  RENDER_OPTION_RANGES,
+  RenderControlsSchema,
+  RenderProcessOptionsSchema,
+  SOLVERS,
+  resolveJobOptions,
+} from './render-option-schema.ts';
+export type { Emotion, FaceBox, JobOptions, JobOptionsInput, OutputMode, RenderControls, RenderProcessOptions, Solver } from './render-option-schema.ts';
+export { describeSchema, findViolation, showValue, violationMessage } from './schema-check.ts';
+export type { JsonSchema, SchemaViolation } from './schema-check.ts';

@@ -13,9 +13,9 @@ const base: RenderClipOptions = { image: `${fixtures}astronaut.png`, audio: `${f
 describe('resolveRenderOptions', () => {
   it('names the option, the range and the value', () => {
     expect(resolveRenderOptions(base)).toMatchObject({ fps: 25, mode: 'full', seed: 0, renderThreads: Math.min(2, availableParallelism()), steps: null });
-    expect(() => resolveRenderOptions({ ...base, fps: 75 })).toThrow('fps must be between 12 and 60. Passed: 75');
+    expect(() => resolveRenderOptions({ ...base, fps: 75 })).toThrow('fps must be an integer between 12 and 60. Passed: 75');
     expect(() => resolveRenderOptions({ ...base, seed: -1 })).toThrow('seed must be an integer between 0 and 4294967295. Passed: -1');
-    expect(() => resolveRenderOptions({ ...base, mode: 'wide' as 'full' })).toThrow('mode must be full or crop. Passed: wide');
+    expect(() => resolveRenderOptions({ ...base, mode: 'wide' as 'full' })).toThrow('mode must be one of full, crop. Passed: "wide"');
     expect(() => resolveRenderOptions({ ...base, image: 'missing.png' })).toThrow('image file not found: missing.png');
     expect(() => resolveRenderOptions({ ...base, out: '/no/such/dir/out.mp4' })).toThrow('The output folder of /no/such/dir/out.mp4 does not exist.');
     expect(() => resolveRenderOptions({ ...base, pack: '/tmp' })).toThrow('Model pack not found: /tmp has no manifest.json');

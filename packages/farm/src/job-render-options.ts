@@ -11,20 +11,10 @@ export interface JobRenderPaths {
 }
 
 /**
- * The engine options of a job: the API options (already range-checked by the gateway) with this worker's paths.
- * Fields the client left out stay out, so the engine applies the same defaults as `portrait-farm render`.
+ * The engine options of a job: the API options (checked by the gateway against the same option model the engine
+ * checks) with this worker's paths. Fields the client left out stay out, so the engine applies the same defaults as
+ * `portrait-farm render`.
  */
 export function jobRenderOptions(options: JobOptions, paths: JobRenderPaths): RenderClipOptions {
-  return {
-    ...paths,
-    fps: options.fps,
-    mode: options.mode,
-    seed: options.seed,
-    ...(options.steps === undefined ? {} : { steps: options.steps }),
-    ...(options.solver === undefined ? {} : { solver: options.solver }),
-    ...(options.guidance === undefined ? {} : { guidance: options.guidance }),
-    ...(options.controls === undefined ? {} : { controls: options.controls }),
-    ...(options.faceIndex === undefined ? {} : { faceIndex: options.faceIndex }),
-    ...(options.faceBox === undefined ? {} : { faceBox: options.faceBox }),
-  };
+  return { ...options, ...paths };
 }

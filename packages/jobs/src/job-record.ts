@@ -1,23 +1,10 @@
 import type { JobStatus } from './job-status.ts';
 
-import type { RenderControls, Solver } from '@portrait-farm/contracts';
+import type { JobOptions, RenderControls } from '@portrait-farm/contracts';
 
-export type { Emotion, Solver } from '@portrait-farm/contracts';
+export type { Emotion, JobOptions, Solver } from '@portrait-farm/contracts';
 /** Controls acting on the motion channels (the engine's RenderControls). */
 export type JobControls = RenderControls;
-
-/** Render options of a job: the engine's options without paths and process settings. */
-export interface JobOptions {
-  fps: number;
-  mode: 'full' | 'crop';
-  seed: number;
-  steps?: number;
-  solver?: Solver;
-  guidance?: number;
-  controls?: JobControls;
-  faceIndex?: number;
-  faceBox?: { x: number; y: number; width: number; height: number };
-}
 
 export const JOB_EVENT_TYPES = Object.freeze(['job.succeeded', 'job.failed', 'job.canceled', 'job.progress'] as const);
 export type JobEventType = (typeof JOB_EVENT_TYPES)[number];

@@ -1,7 +1,8 @@
+import { EXECUTION_PROVIDERS } from '@portrait-farm/contracts';
 import { ModelRuntimeError } from './errors.ts';
 
 /** Execution providers the runtime knows, in the order it prefers them. */
-export const EXECUTION_PROVIDERS = Object.freeze(['cuda', 'webgpu', 'cpu'] as const);
+export { EXECUTION_PROVIDERS };
 export type ExecutionProvider = (typeof EXECUTION_PROVIDERS)[number];
 
 export function isExecutionProvider(value: string): value is ExecutionProvider {

@@ -1,10 +1,10 @@
+import { SOLVERS, type Solver } from '@portrait-farm/contracts';
 import { alphaSigma, samplerTimesteps } from './schedule.ts';
 
 /** (x_t, integer timestep) -> x0 estimate with guidance applied. */
 export type Denoise = (x: Float64Array, t: number) => Promise<Float64Array>;
 
-export const SOLVERS = Object.freeze(['ddim', 'dpmpp-2m'] as const);
-export type Solver = (typeof SOLVERS)[number];
+export { SOLVERS, type Solver };
 
 /** Deterministic DDIM (eta = 0) from x_{tau_0} = noise to clean data; the last step returns the final x0 estimate. */
 export async function sampleDdim(denoise: Denoise, noise: Float64Array, alphaBar: Float64Array, steps: number): Promise<Float64Array> {

@@ -1,7 +1,6 @@
-import type { MotionChannel } from '@portrait-farm/contracts';
+import { EMOTIONS, type Emotion, type MotionChannel } from '@portrait-farm/contracts';
 
-export const EMOTIONS = Object.freeze(['neutral', 'happy', 'sad', 'angry', 'surprised'] as const);
-export type Emotion = (typeof EMOTIONS)[number];
+export { EMOTIONS, type Emotion };
 
 /**
  * Offsets at intensity 1, in channel units (models/SPEC.md), scaled by the intensity and added to every frame.

@@ -1,8 +1,8 @@
-import { CHANNEL, MOTION_CHANNEL_COUNT as C, SEALED_GAP, lipGap, type MotionTrack } from '@portrait-farm/contracts';
+import { CHANNEL, MOTION_CHANNEL_COUNT as C, RENDER_OPTION_RANGES, SEALED_GAP, lipGap, type MotionTrack } from '@portrait-farm/contracts';
 import { MotionError } from '../errors.ts';
 
-export const MIN_OUTPUT_FPS = 12;
-export const MAX_OUTPUT_FPS = 60;
+export const MIN_OUTPUT_FPS = RENDER_OPTION_RANGES.fps.min;
+export const MAX_OUTPUT_FPS = RENDER_OPTION_RANGES.fps.max;
 const PEAK_CHANNELS = [CHANNEL.blink_l, CHANNEL.blink_r];
 const ARTICULATORS = [
   CHANNEL.jaw_open, CHANNEL.lips_part, CHANNEL.mouth_wide, CHANNEL.mouth_round,
