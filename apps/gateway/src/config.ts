@@ -1,47 +1,51 @@
 import { readFileSync } from 'node:fs';
-import { parseSecret } from '@portrait-farm/webhooks';
+import { apiKeyProblem, checkSetting, ENVIRONMENT, readGivenConfig, tenantIdProblem, webhookSecretProblem } from '@portrait-farm/config';
+import type { Environment, EnvironmentSource, SettledValueOf } from '@portrait-farm/config';
 import { GatewayError } from './errors.ts';
+
+// Every field's range and default is the one of the variable that sets it (@portrait-farm/config, listed in
+// docs/configuration.md): a GatewayConfig given in code or in PORTRAIT_FARM_CONFIG's file is checked like the variable.
 
 /** Per-tenant and per-request limits. */
 export interface GatewayLimits {
-  /** Largest upload (image + audio) or fetched input, in bytes. @defaultValue 52428800 (50 MB) */
+  /** Largest upload (image + audio) or fetched input, in bytes. @defaultValue PORTRAIT_FARM_MAX_UPLOAD_BYTES's */
   maxUploadBytes?: number;
-  /** Most image pixels (width x height). @defaultValue 40000000 */
+  /** Most image pixels (width x height). @defaultValue PORTRAIT_FARM_MAX_IMAGE_PIXELS's */
   maxImagePixels?: number;
-  /** Longest audio, in seconds. @defaultValue 600 */
+  /** Longest audio, in seconds. @defaultValue PORTRAIT_FARM_MAX_AUDIO_SECONDS's */
   maxAudioSeconds?: number;
-  /** Authenticated requests per tenant per minute. @defaultValue 600 */
+  /** Authenticated requests per tenant per minute. @defaultValue PORTRAIT_FARM_REQUESTS_PER_MINUTE's */
   requestsPerMinute?: number;
-  /** Job creations per tenant per minute. @defaultValue 60 */
+  /** Job creations per tenant per minute. @defaultValue PORTRAIT_FARM_JOBS_PER_MINUTE's */
   jobsPerMinute?: number;
-  /** Active (not finished) jobs per tenant. @defaultValue 10 */
+  /** Active (not finished) jobs per tenant. @defaultValue PORTRAIT_FARM_MAX_CONCURRENT_JOBS's */
   maxConcurrentJobs?: number;
 }
 
 /** Downloading inputs named by URL (JSON requests). */
 export interface InputFetchPolicy {
-  /** Allow plain http:// URLs (tests). @defaultValue false */
+  /** Allow plain http:// URLs (tests). @defaultValue PORTRAIT_FARM_INPUT_ALLOW_HTTP's (false) */
   allowHttp?: boolean;
-  /** Allow 127/8 and ::1 (tests, local development). @defaultValue false */
+  /** Allow 127/8 and ::1 (tests, local development). @defaultValue PORTRAIT_FARM_INPUT_ALLOW_LOOPBACK's (false) */
   allowLoopback?: boolean;
-  /** Allow private ranges (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7). @defaultValue false */
+  /** Allow private ranges (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7). @defaultValue PORTRAIT_FARM_INPUT_ALLOW_PRIVATE's (false) */
   allowPrivate?: boolean;
-  /** Time allowed for one download, in milliseconds. @defaultValue 30000 */
+  /** Time allowed for one download, in milliseconds. @defaultValue PORTRAIT_FARM_INPUT_TIMEOUT_MS's */
   timeoutMs?: number;
 }
 
 /** Webhook delivery run inside the gateway process (small deployments; larger ones run it in a worker process). */
 export interface WebhookDeliveryConfig {
-  /** Start the webhook delivery worker in this process. @defaultValue false */
+  /** Start the webhook delivery worker in this process. @defaultValue PORTRAIT_FARM_WEBHOOK_WORKER's (false) */
   runWorker?: boolean;
-  /** Deliver to loopback addresses. @defaultValue false */
+  /** Deliver to loopback addresses. @defaultValue PORTRAIT_FARM_WEBHOOK_ALLOW_LOOPBACK's (false) */
   allowLoopback?: boolean;
-  /** Deliver to private addresses (receivers inside the cluster). @defaultValue false */
+  /** Deliver to private addresses (receivers inside the cluster). @defaultValue PORTRAIT_FARM_WEBHOOK_ALLOW_PRIVATE's (false) */
   allowPrivate?: boolean;
-  /** Deliveries in flight at once. @defaultValue 8 */
+  /** Deliveries in flight at once. @defaultValue PORTRAIT_FARM_WEBHOOK_CONCURRENCY's */
   concurrency?: number;
-  /** Delay before each retry, in milliseconds. @defaultValue 5 s, 30 s, 2 min, ... 8 h */
-  retryScheduleMs?: number[];
+  /** Delay before each retry, in milliseconds. @defaultValue the webhooks package's schedule (5 s, 30 s, 2 min, ... 8 h) */
+  retryScheduleMs?: readonly number[];
 }
 
 /** Gateway configuration; `resolveGatewayConfig` checks it once and freezes it. */
@@ -56,15 +60,15 @@ export interface GatewayConfig {
   apiKeys: Readonly<Record<string, string>>;
   /** Filesystem storage: secret for presigned file URLs (16+ characters). Required with that driver. */
   presignSecret?: string;
-  /** Deployment prefix of Redis keys and queues. @defaultValue "pf" */
+  /** Deployment prefix of Redis keys and queues. @defaultValue PORTRAIT_FARM_PREFIX's ("pf") */
   prefix?: string;
   limits?: GatewayLimits;
   inputFetch?: InputFetchPolicy;
-  /** How long an Idempotency-Key is remembered, in seconds. @defaultValue 86400 */
+  /** How long an Idempotency-Key is remembered, in seconds. @defaultValue PORTRAIT_FARM_IDEMPOTENCY_TTL_SECONDS's */
   idempotencyTtlSeconds?: number;
-  /** Lifetime of presigned result and chunk URLs, in seconds. @defaultValue 3600 */
+  /** Lifetime of presigned result and chunk URLs, in seconds. @defaultValue PORTRAIT_FARM_PRESIGN_SECONDS's */
   presignSeconds?: number;
-  /** Fastify's logger (pino). @defaultValue false */
+  /** Fastify's logger (pino): the process's choice, not configuration. @defaultValue false */
   logger?: boolean;
   /** Tenant id -> webhook signing secret(s), `whsec_<base64>`. Tenants without one get no webhooks. */
   webhookSecrets?: Readonly<Record<string, string | readonly string[]>>;
@@ -81,172 +85,188 @@ export type ResolvedGatewayConfig = Readonly<
   }
 >;
 
+/** The gateway process's configuration: the resolved GatewayConfig and where it listens. */
+export interface GatewayProcessConfig {
+  readonly config: ResolvedGatewayConfig;
+  /** PORT. */
+  readonly port: number;
+  /** HOST. */
+  readonly host: string;
+}
+
 function bad(message: string): GatewayError {
   return new GatewayError('GATEWAY_BAD_CONFIG', message);
 }
 
-function integer(name: string, value: number | undefined, fallback: number, min: number, max: number): number {
-  const v = value ?? fallback;
-  if (!Number.isInteger(v) || v < min || v > max) throw bad(`${name} must be an integer between ${min} and ${max}. Received: ${String(value)}`);
-  return v;
+/** The field checked by the form of variable `name`, or its default when undefined. */
+function setting<N extends keyof Environment>(field: string, value: unknown, name: N): SettledValueOf<Environment[N]> {
+  const checked = checkSetting(field, value, name);
+  if (!checked.ok) throw bad(checked.message);
+  return checked.value;
 }
 
-function flag(name: string, value: boolean | undefined): boolean {
-  if (value !== undefined && typeof value !== 'boolean') throw bad(`${name} must be true or false. Received: ${String(value)}`);
-  return value ?? false;
+function required<T>(field: string, name: keyof Environment, value: T | null): T {
+  if (value === null) throw bad(`${field} (${name}) must be ${ENVIRONMENT[name].form.expected}. Given: nothing.`);
+  return value;
 }
 
-/** Checks every field, fills the defaults and freezes the result. Throws GATEWAY_BAD_CONFIG naming the field. */
-export function resolveGatewayConfig(config: GatewayConfig): ResolvedGatewayConfig {
-  for (const name of ['redisUrl', 'storageUrl', 'publicBaseUrl'] as const) {
-    if (typeof config[name] !== 'string' || config[name].trim() === '') throw bad(`${name} is required.`);
+function checkApiKeys(apiKeys: Readonly<Record<string, string>>): void {
+  const entries = Object.entries(apiKeys);
+  if (entries.length === 0) throw bad('apiKeys must map at least one API key to a tenant (PORTRAIT_FARM_API_KEYS, PORTRAIT_FARM_API_KEYS_FILE or the config file).');
+  for (const [key, tenant] of entries) {
+    const keyProblem = apiKeyProblem(key);
+    if (keyProblem !== null) throw bad(`apiKeys of tenant ${JSON.stringify(tenant)}: ${keyProblem}.`);
+    const tenantProblem = typeof tenant === 'string' ? tenantIdProblem(tenant) : 'must be a string';
+    if (tenantProblem !== null) throw bad(`apiKeys: the tenant id ${JSON.stringify(tenant)} ${tenantProblem}.`);
   }
-  let base: URL;
-  try {
-    base = new URL(config.publicBaseUrl);
-  } catch {
-    throw bad(`publicBaseUrl must be an absolute http(s) URL. Received: ${config.publicBaseUrl}`);
-  }
-  if (base.protocol !== 'http:' && base.protocol !== 'https:') throw bad(`publicBaseUrl must be http(s). Received: ${base.protocol}`);
-  const apiKeys = config.apiKeys ?? {};
-  const keyCount = Object.keys(apiKeys).length;
-  if (keyCount === 0) throw bad('apiKeys must map at least one API key to a tenant.');
-  for (const [key, tenant] of Object.entries(apiKeys)) {
-    if (key.length < 8) throw bad(`API keys must be at least 8 characters. Received one of ${key.length} for tenant ${tenant}`);
-    if (typeof tenant !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(tenant)) {
-      throw bad(`Tenant ids must be 1-64 letters, digits, ".", "_" or "-". Received: ${JSON.stringify(tenant)}`);
+}
+
+function checkWebhookSecrets(secrets: Readonly<Record<string, string | readonly string[]>>): Record<string, readonly string[]> {
+  const checked: Record<string, readonly string[]> = {};
+  for (const [tenant, value] of Object.entries(secrets)) {
+    const tenantProblem = tenantIdProblem(tenant);
+    if (tenantProblem !== null) throw bad(`webhookSecrets: the tenant id ${JSON.stringify(tenant)} ${tenantProblem}.`);
+    const list = [value].flat();
+    for (const secret of list) {
+      const problem = typeof secret === 'string' ? webhookSecretProblem(secret) : 'Webhook secret must be a string.';
+      if (problem !== null) throw bad(`webhookSecrets of tenant ${tenant}: ${problem}`);
     }
+    checked[tenant] = Object.freeze(list);
   }
-  const prefix = config.prefix ?? 'pf';
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(prefix)) throw bad(`prefix must be 1-64 letters, digits, "-" or "_". Received: ${prefix}`);
-  if (config.presignSecret !== undefined && config.presignSecret.length < 16) {
-    throw bad(`presignSecret must be at least 16 characters. Received: ${config.presignSecret.length} characters`);
-  }
+  return checked;
+}
+
+/** An empty string counts as unset, as an empty variable does. */
+function blankAsUnset(value: unknown): unknown {
+  return typeof value === 'string' && value.trim() === '' ? undefined : value;
+}
+
+/** Checks every field, fills the defaults and freezes the result. Throws GATEWAY_BAD_CONFIG naming the field and its variable. */
+export function resolveGatewayConfig(config: GatewayConfig): ResolvedGatewayConfig {
+  const publicUrl = new URL(setting('publicBaseUrl', config.publicBaseUrl, 'PORTRAIT_FARM_PUBLIC_URL'));
+  const apiKeys = config.apiKeys ?? {};
+  checkApiKeys(apiKeys);
+  if (config.logger !== undefined && typeof config.logger !== 'boolean') throw bad(`logger must be true or false. Given: ${JSON.stringify(config.logger)}.`);
   const limits = config.limits ?? {};
   const fetchPolicy = config.inputFetch ?? {};
-  const webhookSecrets: Record<string, readonly string[]> = {};
-  for (const [tenant, secrets] of Object.entries(config.webhookSecrets ?? {})) {
-    const list = [secrets].flat();
-    for (const secret of list) {
-      try {
-        parseSecret(secret);
-      } catch (error) {
-        throw bad(`webhookSecrets of tenant ${tenant}: ${(error as Error).message}`);
-      }
-    }
-    webhookSecrets[tenant] = Object.freeze(list);
-  }
   const webhooks = config.webhooks ?? {};
-  const schedule = webhooks.retryScheduleMs ?? null;
-  if (schedule !== null && (!Array.isArray(schedule) || !schedule.every((ms) => Number.isInteger(ms) && ms >= 0))) {
-    throw bad(`webhooks.retryScheduleMs must be a list of whole milliseconds >= 0. Received: ${JSON.stringify(schedule)}`);
-  }
   return Object.freeze({
-    redisUrl: config.redisUrl,
-    storageUrl: config.storageUrl,
-    publicBaseUrl: base.href.replace(/\/+$/, ''),
+    redisUrl: setting('redisUrl', config.redisUrl, 'PORTRAIT_FARM_REDIS_URL'),
+    storageUrl: required('storageUrl', 'PORTRAIT_FARM_STORAGE_URL', setting('storageUrl', blankAsUnset(config.storageUrl), 'PORTRAIT_FARM_STORAGE_URL')),
+    publicBaseUrl: publicUrl.href.replace(/\/+$/, ''),
     apiKeys: Object.freeze({ ...apiKeys }),
-    presignSecret: config.presignSecret ?? null,
-    prefix,
+    presignSecret: setting('presignSecret', config.presignSecret, 'PORTRAIT_FARM_PRESIGN_SECRET'),
+    prefix: setting('prefix', config.prefix, 'PORTRAIT_FARM_PREFIX'),
     limits: Object.freeze({
-      maxUploadBytes: integer('limits.maxUploadBytes', limits.maxUploadBytes, 50 * 1024 * 1024, 1024, 2 ** 40),
-      maxImagePixels: integer('limits.maxImagePixels', limits.maxImagePixels, 40_000_000, 1, 2 ** 31),
-      maxAudioSeconds: integer('limits.maxAudioSeconds', limits.maxAudioSeconds, 600, 1, 86_400),
-      requestsPerMinute: integer('limits.requestsPerMinute', limits.requestsPerMinute, 600, 1, 1_000_000),
-      jobsPerMinute: integer('limits.jobsPerMinute', limits.jobsPerMinute, 60, 1, 1_000_000),
-      maxConcurrentJobs: integer('limits.maxConcurrentJobs', limits.maxConcurrentJobs, 10, 1, 100_000),
+      maxUploadBytes: setting('limits.maxUploadBytes', limits.maxUploadBytes, 'PORTRAIT_FARM_MAX_UPLOAD_BYTES'),
+      maxImagePixels: setting('limits.maxImagePixels', limits.maxImagePixels, 'PORTRAIT_FARM_MAX_IMAGE_PIXELS'),
+      maxAudioSeconds: setting('limits.maxAudioSeconds', limits.maxAudioSeconds, 'PORTRAIT_FARM_MAX_AUDIO_SECONDS'),
+      requestsPerMinute: setting('limits.requestsPerMinute', limits.requestsPerMinute, 'PORTRAIT_FARM_REQUESTS_PER_MINUTE'),
+      jobsPerMinute: setting('limits.jobsPerMinute', limits.jobsPerMinute, 'PORTRAIT_FARM_JOBS_PER_MINUTE'),
+      maxConcurrentJobs: setting('limits.maxConcurrentJobs', limits.maxConcurrentJobs, 'PORTRAIT_FARM_MAX_CONCURRENT_JOBS'),
     }),
     inputFetch: Object.freeze({
-      allowHttp: flag('inputFetch.allowHttp', fetchPolicy.allowHttp),
-      allowLoopback: flag('inputFetch.allowLoopback', fetchPolicy.allowLoopback),
-      allowPrivate: flag('inputFetch.allowPrivate', fetchPolicy.allowPrivate),
-      timeoutMs: integer('inputFetch.timeoutMs', fetchPolicy.timeoutMs, 30_000, 100, 600_000),
+      allowHttp: setting('inputFetch.allowHttp', fetchPolicy.allowHttp, 'PORTRAIT_FARM_INPUT_ALLOW_HTTP'),
+      allowLoopback: setting('inputFetch.allowLoopback', fetchPolicy.allowLoopback, 'PORTRAIT_FARM_INPUT_ALLOW_LOOPBACK'),
+      allowPrivate: setting('inputFetch.allowPrivate', fetchPolicy.allowPrivate, 'PORTRAIT_FARM_INPUT_ALLOW_PRIVATE'),
+      timeoutMs: setting('inputFetch.timeoutMs', fetchPolicy.timeoutMs, 'PORTRAIT_FARM_INPUT_TIMEOUT_MS'),
     }),
-    idempotencyTtlSeconds: integer('idempotencyTtlSeconds', config.idempotencyTtlSeconds, 86_400, 60, 30 * 86_400),
-    presignSeconds: integer('presignSeconds', config.presignSeconds, 3600, 60, 604_800),
-    logger: flag('logger', config.logger),
-    webhookSecrets: Object.freeze(webhookSecrets),
+    idempotencyTtlSeconds: setting('idempotencyTtlSeconds', config.idempotencyTtlSeconds, 'PORTRAIT_FARM_IDEMPOTENCY_TTL_SECONDS'),
+    presignSeconds: setting('presignSeconds', config.presignSeconds, 'PORTRAIT_FARM_PRESIGN_SECONDS'),
+    logger: config.logger ?? false,
+    webhookSecrets: Object.freeze(checkWebhookSecrets(config.webhookSecrets ?? {})),
     webhooks: Object.freeze({
-      runWorker: flag('webhooks.runWorker', webhooks.runWorker),
-      allowLoopback: flag('webhooks.allowLoopback', webhooks.allowLoopback),
-      allowPrivate: flag('webhooks.allowPrivate', webhooks.allowPrivate),
-      concurrency: integer('webhooks.concurrency', webhooks.concurrency, 8, 1, 256),
-      retryScheduleMs: schedule === null ? null : Object.freeze([...schedule]),
+      runWorker: setting('webhooks.runWorker', webhooks.runWorker, 'PORTRAIT_FARM_WEBHOOK_WORKER'),
+      allowLoopback: setting('webhooks.allowLoopback', webhooks.allowLoopback, 'PORTRAIT_FARM_WEBHOOK_ALLOW_LOOPBACK'),
+      allowPrivate: setting('webhooks.allowPrivate', webhooks.allowPrivate, 'PORTRAIT_FARM_WEBHOOK_ALLOW_PRIVATE'),
+      concurrency: setting('webhooks.concurrency', webhooks.concurrency, 'PORTRAIT_FARM_WEBHOOK_CONCURRENCY'),
+      retryScheduleMs: setting('webhooks.retryScheduleMs', webhooks.retryScheduleMs, 'PORTRAIT_FARM_WEBHOOK_RETRY_MS'),
     }),
   });
 }
 
-/** `key1:tenantA,key2:tenantB` -> { key1: 'tenantA', key2: 'tenantB' } (split at each entry's last ':'). */
-export function parseApiKeyList(text: string, variable = 'PORTRAIT_FARM_API_KEYS'): Record<string, string> {
-  const keys: Record<string, string> = {};
-  for (const entry of text.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
-    const at = entry.lastIndexOf(':');
-    if (at <= 0 || at === entry.length - 1) throw bad(`${variable} entries must be A:B. Received an entry of ${entry.length} characters without one`);
-    keys[entry.slice(0, at)] = entry.slice(at + 1);
+/** `key1:tenantA,key2:tenantB` -> { key1: 'tenantA', key2: 'tenantB' }, read as PORTRAIT_FARM_API_KEYS is. */
+export function parseApiKeyList(text: string): Record<string, string> {
+  const variable = ENVIRONMENT.PORTRAIT_FARM_API_KEYS;
+  const parsed = variable.form.parse(text);
+  if (!parsed.ok) {
+    const because = parsed.reason === null ? '' : ` (${parsed.reason})`;
+    throw bad(`PORTRAIT_FARM_API_KEYS must be ${variable.form.expected}. Given: ${variable.form.show(text)}${because}.`);
   }
-  return keys;
+  return Object.fromEntries(parsed.value.map(([key, tenant]) => [key, tenant]));
 }
 
-function envInt(env: Readonly<Record<string, string | undefined>>, name: string): number | undefined {
-  const text = env[name];
-  if (text === undefined || text === '') return undefined;
-  if (!/^\d+$/.test(text)) throw bad(`${name} must be a whole number. Received: ${text}`);
-  return Number(text);
+function readJsonFile<T>(file: string, variable: string): T {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
+  } catch (error) {
+    throw bad(`${variable} names ${file}, which is not a readable JSON file: ${(error as Error).message}`);
+  }
+}
+
+/** Drops the undefined fields, so that what the environment does not set leaves the file's value. */
+function defined<T extends object>(fields: T): Partial<T> {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
 /**
- * Configuration from the environment: PORTRAIT_FARM_CONFIG names a JSON file with a GatewayConfig; the
- * variables below override its fields (REDIS_URL, STORAGE_URL, PUBLIC_URL, API_KEYS "key:tenant,...",
- * API_KEYS_FILE with a JSON object key -> tenant, PRESIGN_SECRET, PREFIX, MAX_UPLOAD_BYTES, MAX_IMAGE_PIXELS,
- * MAX_AUDIO_SECONDS, REQUESTS_PER_MINUTE, JOBS_PER_MINUTE, MAX_CONCURRENT_JOBS, all prefixed PORTRAIT_FARM_).
- * `overrides` (the process's own choices, such as its logger) win over both.
+ * The gateway process's configuration, from the environment read once (docs/configuration.md): PORTRAIT_FARM_CONFIG's
+ * JSON file (a GatewayConfig) first, the variables over its fields, `overrides` (the process's own choices, such as its
+ * logger) over both; then every field is checked and defaulted by its variable's form. PORT and HOST for the listener.
+ * Throws ConfigError for a malformed or unknown variable, GATEWAY_BAD_CONFIG for a bad file or field.
  */
-export function loadGatewayConfig(
-  env: Readonly<Record<string, string | undefined>> = process.env,
-  overrides: Partial<GatewayConfig> = {},
-): ResolvedGatewayConfig {
-  const v = (name: string) => env[`PORTRAIT_FARM_${name}`];
-  const file = v('CONFIG');
-  const base: Partial<GatewayConfig> = file === undefined ? {} : (JSON.parse(readFileSync(file, 'utf8')) as Partial<GatewayConfig>);
-  const keysFile = v('API_KEYS_FILE');
-  const apiKeys = {
-    ...(base.apiKeys ?? {}),
-    ...(keysFile === undefined ? {} : (JSON.parse(readFileSync(keysFile, 'utf8')) as Record<string, string>)),
-    ...(v('API_KEYS') === undefined ? {} : parseApiKeyList(v('API_KEYS') ?? '')),
-  };
-  const limits: GatewayLimits = { ...(base.limits ?? {}) };
-  const limitVars = {
-    maxUploadBytes: 'MAX_UPLOAD_BYTES',
-    maxImagePixels: 'MAX_IMAGE_PIXELS',
-    maxAudioSeconds: 'MAX_AUDIO_SECONDS',
-    requestsPerMinute: 'REQUESTS_PER_MINUTE',
-    jobsPerMinute: 'JOBS_PER_MINUTE',
-    maxConcurrentJobs: 'MAX_CONCURRENT_JOBS',
-  } as const;
-  for (const [field, name] of Object.entries(limitVars) as Array<[keyof GatewayLimits, string]>) {
-    const value = envInt(env, `PORTRAIT_FARM_${name}`);
-    if (value !== undefined) limits[field] = value;
-  }
-  const presignSecret = v('PRESIGN_SECRET') ?? base.presignSecret;
-  const webhookSecrets: Record<string, string | readonly string[]> = { ...(base.webhookSecrets ?? {}) };
-  for (const [tenant, secret] of Object.entries(parseApiKeyList(v('WEBHOOK_SECRETS') ?? '', 'PORTRAIT_FARM_WEBHOOK_SECRETS'))) {
-    // The list is TENANT:SECRET; parseApiKeyList splits at the last ':', which whsec_ base64 never contains.
-    webhookSecrets[tenant] = secret;
-  }
-  const webhooks: WebhookDeliveryConfig = { ...(base.webhooks ?? {}) };
-  if (v('WEBHOOK_WORKER') !== undefined) webhooks.runWorker = v('WEBHOOK_WORKER') === '1' || v('WEBHOOK_WORKER') === 'true';
-  if (v('WEBHOOK_ALLOW_PRIVATE') !== undefined) webhooks.allowPrivate = v('WEBHOOK_ALLOW_PRIVATE') === '1' || v('WEBHOOK_ALLOW_PRIVATE') === 'true';
-  return resolveGatewayConfig({
-    ...base,
-    redisUrl: v('REDIS_URL') ?? base.redisUrl ?? 'redis://127.0.0.1:6379',
-    storageUrl: v('STORAGE_URL') ?? base.storageUrl ?? '',
-    publicBaseUrl: v('PUBLIC_URL') ?? base.publicBaseUrl ?? 'http://127.0.0.1:8080',
-    prefix: v('PREFIX') ?? base.prefix ?? 'pf',
-    apiKeys,
-    limits,
+export function loadGatewayProcessConfig(env: EnvironmentSource = process.env, overrides: Partial<GatewayConfig> = {}): GatewayProcessConfig {
+  const given = readGivenConfig('gateway', env);
+  const file: Partial<GatewayConfig> = given.configFile === undefined ? {} : readJsonFile(given.configFile, 'PORTRAIT_FARM_CONFIG');
+  const keysFile: Record<string, string> = given.apiKeysFile === undefined ? {} : readJsonFile(given.apiKeysFile, 'PORTRAIT_FARM_API_KEYS_FILE');
+  const webhookSecrets: Record<string, string | readonly string[]> = { ...(file.webhookSecrets ?? {}) };
+  const envSecrets = new Map<string, string[]>();
+  for (const [tenant, secret] of given.webhookSecrets ?? []) envSecrets.set(tenant, [...(envSecrets.get(tenant) ?? []), secret]);
+  for (const [tenant, secrets] of envSecrets) webhookSecrets[tenant] = secrets;
+  const config = resolveGatewayConfig({
+    ...file,
+    ...defined({
+      presignSecret: given.presignSecret,
+      prefix: given.prefix,
+      idempotencyTtlSeconds: given.idempotencyTtlSeconds,
+      presignSeconds: given.presignSeconds,
+    }),
+    redisUrl: given.redisUrl ?? file.redisUrl ?? ENVIRONMENT.PORTRAIT_FARM_REDIS_URL.default,
+    publicBaseUrl: given.publicBaseUrl ?? file.publicBaseUrl ?? ENVIRONMENT.PORTRAIT_FARM_PUBLIC_URL.default,
+    storageUrl: given.storageUrl ?? file.storageUrl ?? '',
+    apiKeys: { ...(file.apiKeys ?? {}), ...keysFile, ...Object.fromEntries(given.apiKeys ?? []) },
+    limits: {
+      ...(file.limits ?? {}),
+      ...defined({
+        maxUploadBytes: given.maxUploadBytes,
+        maxImagePixels: given.maxImagePixels,
+        maxAudioSeconds: given.maxAudioSeconds,
+        requestsPerMinute: given.requestsPerMinute,
+        jobsPerMinute: given.jobsPerMinute,
+        maxConcurrentJobs: given.maxConcurrentJobs,
+      }),
+    },
+    inputFetch: {
+      ...(file.inputFetch ?? {}),
+      ...defined({ allowHttp: given.inputAllowHttp, allowLoopback: given.inputAllowLoopback, allowPrivate: given.inputAllowPrivate, timeoutMs: given.inputTimeoutMs }),
+    },
     webhookSecrets,
-    webhooks,
-    ...(presignSecret === undefined ? {} : { presignSecret }),
+    webhooks: {
+      ...(file.webhooks ?? {}),
+      ...defined({
+        runWorker: given.webhookWorker,
+        allowLoopback: given.webhookAllowLoopback,
+        allowPrivate: given.webhookAllowPrivate,
+        concurrency: given.webhookConcurrency,
+        retryScheduleMs: given.webhookRetryMs,
+      }),
+    },
     ...overrides,
   });
+  return Object.freeze({ config, port: given.port ?? ENVIRONMENT.PORT.default, host: given.host ?? ENVIRONMENT.HOST.default });
+}
+
+/** The resolved GatewayConfig of {@link loadGatewayProcessConfig}, without the listener. */
+export function loadGatewayConfig(env: EnvironmentSource = process.env, overrides: Partial<GatewayConfig> = {}): ResolvedGatewayConfig {
+  return loadGatewayProcessConfig(env, overrides).config;
 }

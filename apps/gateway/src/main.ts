@@ -1,11 +1,15 @@
+import { configOrExit } from '@portrait-farm/config';
 import { buildGateway } from './build-gateway.ts';
-import { loadGatewayConfig } from './config.ts';
+import { loadGatewayProcessConfig } from './config.ts';
+import { isGatewayError } from './errors.ts';
 
-// Process entry: configuration from the environment (see config.ts), HOST/PORT for the listener.
-const config = loadGatewayConfig(process.env, { logger: true });
+// Process entry: configuration from the environment, read once (see config.ts and docs/configuration.md).
+const { config, port, host } = configOrExit(
+  'gateway',
+  () => loadGatewayProcessConfig(process.env, { logger: true }),
+  (error) => isGatewayError(error, 'GATEWAY_BAD_CONFIG'),
+);
 const gateway = await buildGateway(config);
-const port = Number(process.env['PORT'] ?? 8080);
-const host = process.env['HOST'] ?? '0.0.0.0';
 await gateway.app.listen({ port, host });
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -1,10 +1,14 @@
+import { fileURLToPath } from 'node:url';
+import { configOrExit } from '@portrait-farm/config';
 import { loadFarmConfig, runUntilSignal, startStitcherWorkers } from '@portrait-farm/farm';
 
-// Process entry: configuration from PORTRAIT_FARM_* variables (see loadFarmConfig).
+// Process entry: configuration from PORTRAIT_FARM_* variables read once (docs/configuration.md).
 const log = (line: string): void => {
   process.stdout.write(`[stitcher ${process.pid}] ${line}\n`);
 };
-const config = loadFarmConfig(process.env);
+// The stitcher loads no pack, but it shares the worker's settings type (FarmProcessConfig), which names one.
+const STARTER_PACK = fileURLToPath(new URL('../../../models/starter/', import.meta.url));
+const config = configOrExit('stitcher', () => loadFarmConfig(process.env, { packDir: STARTER_PACK }));
 const running = await startStitcherWorkers(config, { log });
 log(`ready: prefix ${config.prefix}`);
 runUntilSignal('stitcher', running, log);

@@ -1,10 +1,14 @@
+import { fileURLToPath } from 'node:url';
+import { configOrExit } from '@portrait-farm/config';
 import { loadFarmConfig, runUntilSignal, startRenderWorkers } from '@portrait-farm/farm';
 
-// Process entry: configuration from PORTRAIT_FARM_* variables (see loadFarmConfig), engine loaded once.
+// Process entry: configuration from PORTRAIT_FARM_* variables read once (docs/configuration.md), engine loaded once.
 const log = (line: string): void => {
   process.stdout.write(`[worker ${process.pid}] ${line}\n`);
 };
-const config = loadFarmConfig(process.env);
+/** The pack this install ships, used when PORTRAIT_FARM_PACK is unset. */
+const STARTER_PACK = fileURLToPath(new URL('../../../models/starter/', import.meta.url));
+const config = configOrExit('worker', () => loadFarmConfig(process.env, { packDir: STARTER_PACK }));
 const running = await startRenderWorkers(config, { log });
 log(`ready: pack ${config.packDir}, prefix ${config.prefix}`);
 runUntilSignal('worker', running, log);

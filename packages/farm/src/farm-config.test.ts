@@ -3,28 +3,48 @@ import { loadFarmConfig } from './farm-config.ts';
 import { jobRenderOptions } from './job-render-options.ts';
 
 const base = { PORTRAIT_FARM_STORAGE_URL: '/tmp/pf-storage' };
+const app = { packDir: '/opt/farm/models/starter' };
 
 describe('loadFarmConfig', () => {
-  it('fills the defaults', () => {
-    const config = loadFarmConfig(base);
-    expect(config).toMatchObject({ redisUrl: 'redis://127.0.0.1:6379', prefix: 'pf', renderThreads: 1, segmentConcurrency: 2, lockMs: 30_000, webhookRetryMs: null });
-    expect(config.packDir.endsWith('models/starter')).toBe(true);
+  it('fills the defaults of @portrait-farm/config; the pack is the app\'s', () => {
+    const config = loadFarmConfig(base, { packDir: '/opt/farm/models/starter' });
+    expect(config).toMatchObject({
+      redisUrl: 'redis://127.0.0.1:6379',
+      prefix: 'pf',
+      packDir: '/opt/farm/models/starter',
+      providers: null,
+      renderThreads: 1,
+      prepareConcurrency: 1,
+      segmentConcurrency: 2,
+      stitchConcurrency: 2,
+      lockMs: 30_000,
+      stalledIntervalMs: 30_000,
+      webhookSecrets: {},
+      webhookRetryMs: null,
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(loadFarmConfig({ ...base, PORTRAIT_FARM_PACK: '/packs/mine' }, { packDir: '/opt/farm/models/starter' }).packDir).toBe('/packs/mine');
+    expect(() => loadFarmConfig(base)).toThrow('PORTRAIT_FARM_PACK must be a folder path. Given: nothing (and the process names no pack of its own).');
   });
 
   it('names the variable, the range and the value of a bad setting', () => {
-    expect(() => loadFarmConfig({})).toThrow(/PORTRAIT_FARM_STORAGE_URL is required/);
-    expect(() => loadFarmConfig({ ...base, PORTRAIT_FARM_LOCK_MS: '50' })).toThrow('PORTRAIT_FARM_LOCK_MS must be an integer between 1000 and 3600000. Received: 50');
-    expect(() => loadFarmConfig({ ...base, PORTRAIT_FARM_REDIS_URL: 'http://x' })).toThrow(/must start with redis:\/\//);
-    expect(() => loadFarmConfig({ ...base, PORTRAIT_FARM_PREFIX: 'a:b' })).toThrow(/PORTRAIT_FARM_PREFIX/);
-    expect(() => loadFarmConfig({ ...base, PORTRAIT_FARM_WEBHOOK_SECRETS: 'tenant-a:nope' })).toThrow(/WEBHOOK_SECRETS of tenant tenant-a/);
-    expect(() => loadFarmConfig({ ...base, PORTRAIT_FARM_WEBHOOK_ALLOW_LOOPBACK: 'yes' })).toThrow(/must be 1, 0, true or false/);
+    expect(() => loadFarmConfig({}, app)).toThrow(/^PORTRAIT_FARM_STORAGE_URL must be a folder path or a storage URL .*Given: nothing/);
+    expect(() => loadFarmConfig({ ...base, PORTRAIT_FARM_LOCK_MS: '50' }, app)).toThrow('PORTRAIT_FARM_LOCK_MS must be an integer from 1000 to 3600000. Given: "50".');
+    expect(() => loadFarmConfig({ ...base, PORTRAIT_FARM_REDIS_URL: 'http://x' }, app)).toThrow(/must be an absolute redis:\/\/ or rediss:\/\/ URL/);
+    expect(() => loadFarmConfig({ ...base, PORTRAIT_FARM_PREFIX: 'a:b' }, app)).toThrow(/PORTRAIT_FARM_PREFIX/);
+    expect(() => loadFarmConfig({ ...base, PORTRAIT_FARM_WEBHOOK_SECRETS: 'tenant-a:nope' }, app)).toThrow(/PORTRAIT_FARM_WEBHOOK_SECRETS must be .* Given: "\*\*\*"/);
+    expect(() => loadFarmConfig({ ...base, PORTRAIT_FARM_WEBHOOK_ALLOW_LOOPBACK: 'yes' }, app)).toThrow(/must be 1, 0, true or false/);
+    expect(() => loadFarmConfig({ ...base, PORTRAIT_FARM_RENDER_THREADS: '2', PORTRAIT_FARM_LOCKMS: '3000' }, app)).toThrow(
+      'PORTRAIT_FARM_LOCKMS is not a variable of the farm; did you mean PORTRAIT_FARM_LOCK_MS?',
+    );
   });
 
-  it('reads webhook secrets and a retry schedule', () => {
+  it('reads webhook secrets (split at the first ":", as the gateway does) and a retry schedule', () => {
     const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
-    const config = loadFarmConfig({ ...base, PORTRAIT_FARM_WEBHOOK_SECRETS: `a:${secret}`, PORTRAIT_FARM_WEBHOOK_RETRY_MS: '40, 80' });
-    expect(config.webhookSecrets).toEqual({ a: secret });
+    const config = loadFarmConfig({ ...base, PORTRAIT_FARM_WEBHOOK_SECRETS: `a:${secret}, a:${secret.replace('M', 'N')}`, PORTRAIT_FARM_WEBHOOK_RETRY_MS: '40, 80' }, app);
+    expect(config.webhookSecrets).toEqual({ a: [secret, secret.replace('M', 'N')] });
     expect(config.webhookRetryMs).toEqual([40, 80]);
+    expect(loadFarmConfig({ ...base, PORTRAIT_FARM_PROVIDERS: 'cpu' }, app).providers).toEqual(['cpu']);
   });
 });
 

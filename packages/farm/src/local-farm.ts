@@ -1,6 +1,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
+import { ENVIRONMENT, loadConfig } from '@portrait-farm/config';
 import { superviseChild } from './child-process.ts';
 import type { SupervisedChild } from './child-process.ts';
 import { FarmError } from './errors.ts';
@@ -96,10 +97,11 @@ export async function startLocalFarm(options: LocalFarmOptions = {}): Promise<Lo
   if (!Number.isInteger(workerCount) || workerCount < 1 || workerCount > 64) {
     throw new FarmError('FARM_BAD_CONFIG', `workers must be an integer between 1 and 64. Received: ${workerCount}`);
   }
-  const prefix = options.prefix ?? 'pf';
-  const fromEnv = process.env['PORTRAIT_FARM_API_KEYS']?.split(',')[0]?.trim() ?? '';
-  const at = fromEnv.lastIndexOf(':');
-  const tenant = options.apiKey === undefined && at > 0 ? fromEnv.slice(at + 1) : 'local';
+  // Read once: a malformed or unknown PORTRAIT_FARM_* variable (here or in options.env) stops the start, not each child.
+  const settings = loadConfig('local-farm', { ...process.env, ...options.env });
+  const prefix = options.prefix ?? ENVIRONMENT.PORTRAIT_FARM_PREFIX.default;
+  const firstKey = settings.apiKeys?.[0] ?? null;
+  const tenant = options.apiKey === undefined && firstKey !== null ? firstKey[1] : 'local';
   const claim = await claimDataDir(dataDir);
   let credentials: LocalFarmCredentials;
   try {
@@ -108,7 +110,7 @@ export async function startLocalFarm(options: LocalFarmOptions = {}): Promise<Lo
     await claim.release();
     throw error;
   }
-  const apiKey = options.apiKey ?? (at > 0 ? fromEnv.slice(0, at) : credentials.apiKey);
+  const apiKey = options.apiKey ?? firstKey?.[0] ?? credentials.apiKey;
   const { webhookSecret, presignSecret } = credentials;
   const storageUrl = options.storageUrl ?? join(dataDir, 'storage');
   const children: SupervisedChild[] = [];

@@ -1,0 +1,308 @@
+import { tmpdir } from 'node:os';
+import { EXECUTION_PROVIDERS } from '@portrait-farm/model-runtime';
+import { DEFAULT_RETRY_SCHEDULE_MS, parseSecret } from '@portrait-farm/webhooks';
+import { flag, integer, list, oneOf, path, secret, storageLocation, tenantPairs, text, url } from './value-forms.ts';
+import { variable } from './variable.ts';
+
+/** Tenant ids: no ':', which is what lets `tenant:secret` and `key:tenant` lists split unambiguously. */
+export const TENANT_ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+export const TENANT_ID_RULE = 'must be 1-64 letters, digits, ".", "_" or "-"';
+/** API keys are at least this long. */
+export const API_KEY_MIN_LENGTH = 8;
+
+export function tenantIdProblem(tenant: string): string | null {
+  return TENANT_ID_PATTERN.test(tenant) ? null : TENANT_ID_RULE;
+}
+
+export function apiKeyProblem(key: string): string | null {
+  return key.length >= API_KEY_MIN_LENGTH ? null : `the key must be at least ${API_KEY_MIN_LENGTH} characters (it has ${key.length})`;
+}
+
+/** Why a webhook secret is refused (its length or encoding, never its text), or null. */
+export function webhookSecretProblem(value: string): string | null {
+  try {
+    parseSecret(value);
+    return null;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+/** Milliseconds as the table shows them: 5 s, 2 min, 8 h. */
+function duration(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000} h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000} min`;
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
+}
+
+const FARM = ['gateway', 'worker', 'stitcher'] as const;
+
+/**
+ * Every environment variable of the farm, once: its form, default, the roles that read it, one line for the table
+ * (docs/configuration.md, generated from this). An empty value counts as unset. A PORTRAIT_FARM_* variable that is not
+ * here is refused at start-up, with the closest name.
+ */
+export const ENVIRONMENT = Object.freeze({
+  // Shared by the farm's processes
+  PORTRAIT_FARM_REDIS_URL: variable(url(['redis:', 'rediss:']), {
+    key: 'redisUrl',
+    readBy: FARM,
+    default: 'redis://127.0.0.1:6379',
+    description: 'Redis holding the job records and queues (a password in the URL is never printed).',
+  }),
+  PORTRAIT_FARM_STORAGE_URL: variable(storageLocation(), {
+    key: 'storageUrl',
+    readBy: FARM,
+    requiredBy: ['worker', 'stitcher'],
+    unset: 'required (the gateway also takes `storageUrl` from PORTRAIT_FARM_CONFIG)',
+    description: 'Where inputs, chunks and results are stored; S3 takes credentials from the URL or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.',
+  }),
+  PORTRAIT_FARM_PREFIX: variable(text(/^[A-Za-z0-9_-]{1,64}$/, '1-64 letters, digits, "-" or "_"'), {
+    key: 'prefix',
+    readBy: FARM,
+    default: 'pf',
+    description: 'Deployment prefix of Redis keys and queues: farms that share one Redis need different ones.',
+  }),
+  PORTRAIT_FARM_WEBHOOK_SECRETS: variable(
+    tenantPairs({
+      tenantSide: 'left',
+      tenantCheck: tenantIdProblem,
+      other: { name: 'whsec_<base64>', check: webhookSecretProblem, secret: true },
+      uniqueOther: false,
+      note: '(16-128 bytes; split at the first ":")',
+    }),
+    {
+      key: 'webhookSecrets',
+      readBy: ['gateway', 'stitcher'],
+      unset: 'none: no tenant gets webhooks',
+      description: "Each tenant's webhook signing secret (Standard Webhooks); a tenant listed twice signs with both while rotating.",
+    },
+  ),
+  PORTRAIT_FARM_WEBHOOK_ALLOW_LOOPBACK: variable(flag(), {
+    key: 'webhookAllowLoopback',
+    readBy: ['gateway', 'stitcher'],
+    default: false,
+    description: 'Deliver webhooks to loopback addresses (local use, tests).',
+  }),
+  PORTRAIT_FARM_WEBHOOK_ALLOW_PRIVATE: variable(flag(), {
+    key: 'webhookAllowPrivate',
+    readBy: ['gateway', 'stitcher'],
+    default: false,
+    description: 'Deliver webhooks to private addresses (receivers inside the cluster).',
+  }),
+  PORTRAIT_FARM_WEBHOOK_RETRY_MS: variable(list(integer(0, 604_800_000), { expected: 'a comma list of delays in whole milliseconds, 0 to 604800000 each' }), {
+    key: 'webhookRetryMs',
+    readBy: ['gateway', 'stitcher'],
+    unset: `${DEFAULT_RETRY_SCHEDULE_MS.map(duration).join(', ')}, each ±20 %`,
+    description: 'Delay before each retry of a failed webhook delivery; the delivery is given up after the last.',
+  }),
+  PORTRAIT_FARM_TEMP_DIR: variable(path('folder'), {
+    key: 'tempDir',
+    readBy: ['worker', 'stitcher'],
+    computedDefault: { text: 'the OS temp folder', compute: tmpdir },
+    description: 'Where running steps write their work files (a folder per process, removed when it stops).',
+  }),
+
+  // The gateway
+  PORTRAIT_FARM_CONFIG: variable(path('file'), {
+    key: 'configFile',
+    readBy: ['gateway'],
+    unset: 'none',
+    description: "A JSON file holding a GatewayConfig (apps/gateway/src/config.ts); the variables override its fields.",
+  }),
+  PORTRAIT_FARM_PUBLIC_URL: variable(url(['http:', 'https:']), {
+    key: 'publicBaseUrl',
+    readBy: ['gateway'],
+    default: 'http://127.0.0.1:8080',
+    description: 'Origin clients reach the gateway at, used in job URLs and presigned file URLs.',
+  }),
+  PORTRAIT_FARM_API_KEYS: variable(
+    tenantPairs({
+      tenantSide: 'right',
+      tenantCheck: tenantIdProblem,
+      other: { name: 'key', check: apiKeyProblem, secret: true },
+      uniqueOther: true,
+      note: `(keys of ${API_KEY_MIN_LENGTH}+ characters; split at the last ":")`,
+    }),
+    {
+      key: 'apiKeys',
+      readBy: ['gateway', 'local-farm'],
+      unset: 'none (the gateway needs a key from here, PORTRAIT_FARM_API_KEYS_FILE or PORTRAIT_FARM_CONFIG)',
+      description: "API keys and their tenants; the local farm serves the first with the first's tenant.",
+    },
+  ),
+  PORTRAIT_FARM_API_KEYS_FILE: variable(path('file'), {
+    key: 'apiKeysFile',
+    readBy: ['gateway'],
+    unset: 'none',
+    description: 'A JSON file `{"key": "tenant"}`, merged under PORTRAIT_FARM_API_KEYS.',
+  }),
+  PORTRAIT_FARM_PRESIGN_SECRET: variable(secret(16), {
+    key: 'presignSecret',
+    readBy: ['gateway'],
+    unset: 'none (required with filesystem storage)',
+    description: 'Signs the presigned file URLs of filesystem storage (S3 presigns its own).',
+  }),
+  PORTRAIT_FARM_MAX_UPLOAD_BYTES: variable(integer(1024, 2 ** 40), {
+    key: 'maxUploadBytes',
+    readBy: ['gateway'],
+    default: 52_428_800,
+    description: 'Largest upload (image + audio) or fetched input, in bytes.',
+  }),
+  PORTRAIT_FARM_MAX_IMAGE_PIXELS: variable(integer(1, 2 ** 31), {
+    key: 'maxImagePixels',
+    readBy: ['gateway'],
+    default: 40_000_000,
+    description: 'Most pixels (width x height) of an input image.',
+  }),
+  PORTRAIT_FARM_MAX_AUDIO_SECONDS: variable(integer(1, 86_400), {
+    key: 'maxAudioSeconds',
+    readBy: ['gateway'],
+    default: 600,
+    description: 'Longest input audio, in seconds.',
+  }),
+  PORTRAIT_FARM_REQUESTS_PER_MINUTE: variable(integer(1, 1_000_000), {
+    key: 'requestsPerMinute',
+    readBy: ['gateway'],
+    default: 600,
+    description: 'Authenticated requests per tenant per minute.',
+  }),
+  PORTRAIT_FARM_JOBS_PER_MINUTE: variable(integer(1, 1_000_000), {
+    key: 'jobsPerMinute',
+    readBy: ['gateway'],
+    default: 60,
+    description: 'Jobs a tenant may create per minute.',
+  }),
+  PORTRAIT_FARM_MAX_CONCURRENT_JOBS: variable(integer(1, 100_000), {
+    key: 'maxConcurrentJobs',
+    readBy: ['gateway'],
+    default: 10,
+    description: 'Active (unfinished) jobs per tenant.',
+  }),
+  PORTRAIT_FARM_INPUT_ALLOW_HTTP: variable(flag(), {
+    key: 'inputAllowHttp',
+    readBy: ['gateway'],
+    default: false,
+    description: 'Accept plain http:// input and webhook URLs, not only https:// (local use, tests).',
+  }),
+  PORTRAIT_FARM_INPUT_ALLOW_LOOPBACK: variable(flag(), {
+    key: 'inputAllowLoopback',
+    readBy: ['gateway'],
+    default: false,
+    description: 'Download inputs from loopback addresses (local use, tests).',
+  }),
+  PORTRAIT_FARM_INPUT_ALLOW_PRIVATE: variable(flag(), {
+    key: 'inputAllowPrivate',
+    readBy: ['gateway'],
+    default: false,
+    description: 'Download inputs from private addresses (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7).',
+  }),
+  PORTRAIT_FARM_INPUT_TIMEOUT_MS: variable(integer(100, 600_000), {
+    key: 'inputTimeoutMs',
+    readBy: ['gateway'],
+    default: 30_000,
+    description: 'Time allowed for downloading one input, in milliseconds.',
+  }),
+  PORTRAIT_FARM_IDEMPOTENCY_TTL_SECONDS: variable(integer(60, 2_592_000), {
+    key: 'idempotencyTtlSeconds',
+    readBy: ['gateway'],
+    default: 86_400,
+    description: 'How long an Idempotency-Key is remembered, in seconds.',
+  }),
+  PORTRAIT_FARM_PRESIGN_SECONDS: variable(integer(60, 604_800), {
+    key: 'presignSeconds',
+    readBy: ['gateway'],
+    default: 3600,
+    description: 'Lifetime of presigned result and chunk URLs, in seconds.',
+  }),
+  PORTRAIT_FARM_WEBHOOK_WORKER: variable(flag(), {
+    key: 'webhookWorker',
+    readBy: ['gateway'],
+    default: false,
+    description: 'Deliver webhooks from the gateway process too (small deployments; the stitcher always does).',
+  }),
+  PORTRAIT_FARM_WEBHOOK_CONCURRENCY: variable(integer(1, 256), {
+    key: 'webhookConcurrency',
+    readBy: ['gateway'],
+    default: 8,
+    description: "Webhook deliveries in flight at once in the gateway's delivery worker.",
+  }),
+  PORT: variable(integer(0, 65_535), {
+    key: 'port',
+    readBy: ['gateway'],
+    default: 8080,
+    description: 'Port the gateway listens on (0: any free port).',
+  }),
+  HOST: variable(text(/^\S+$/, 'a host name or IP address'), {
+    key: 'host',
+    readBy: ['gateway'],
+    default: '0.0.0.0',
+    description: 'Address the gateway listens on.',
+  }),
+
+  // The worker and the stitcher
+  PORTRAIT_FARM_PACK: variable(path('folder'), {
+    key: 'packDir',
+    readBy: ['worker', 'local-farm'],
+    unset: 'the starter pack the app ships (models/starter)',
+    description: 'Model pack the workers render with.',
+  }),
+  PORTRAIT_FARM_PROVIDERS: variable(list(oneOf(EXECUTION_PROVIDERS), { expected: `a comma list of ${EXECUTION_PROVIDERS.join(', ')}, or auto`, auto: { word: 'auto', value: EXECUTION_PROVIDERS } }), {
+    key: 'providers',
+    readBy: ['worker'],
+    unset: `${EXECUTION_PROVIDERS.join(',')}, the first that loads`,
+    description: 'onnxruntime execution providers to try, in order.',
+  }),
+  PORTRAIT_FARM_RENDER_THREADS: variable(integer(1, 32), {
+    key: 'renderThreads',
+    readBy: ['worker'],
+    default: 1,
+    description: "Threads rendering frames in a worker process, shared by its segments (two segments already overlap).",
+  }),
+  PORTRAIT_FARM_PREPARE_CONCURRENCY: variable(integer(1, 64), {
+    key: 'prepareConcurrency',
+    readBy: ['worker'],
+    default: 1,
+    description: 'Prepare steps (face, audio features) a worker runs at once.',
+  }),
+  PORTRAIT_FARM_SEGMENT_CONCURRENCY: variable(integer(1, 64), {
+    key: 'segmentConcurrency',
+    readBy: ['worker'],
+    default: 2,
+    description: "Segment steps a worker runs at once: one segment's features and motion run while the other renders.",
+  }),
+  PORTRAIT_FARM_STITCH_CONCURRENCY: variable(integer(1, 64), {
+    key: 'stitchConcurrency',
+    readBy: ['stitcher'],
+    default: 2,
+    description: 'Stitch steps, and audio steps, the stitcher runs at once (each).',
+  }),
+  PORTRAIT_FARM_LOCK_MS: variable(integer(1000, 3_600_000), {
+    key: 'lockMs',
+    readBy: ['worker', 'stitcher'],
+    default: 30_000,
+    description: 'Lock of a running step, renewed while it runs: the step of a process that died is retried once it lapses.',
+  }),
+  PORTRAIT_FARM_STALLED_INTERVAL_MS: variable(integer(500, 3_600_000), {
+    key: 'stalledIntervalMs',
+    readBy: ['worker', 'stitcher'],
+    default: 30_000,
+    description: 'How often a process looks for steps whose lock lapsed.',
+  }),
+
+  // The local farm and the tests
+  PORTRAIT_FARM_VERBOSE: variable(flag(), {
+    key: 'verbose',
+    readBy: ['local-farm'],
+    default: false,
+    description: "`portrait-farm demo`: print the farm processes' output.",
+  }),
+  PORTRAIT_FARM_PARITY_DIR: variable(path('folder'), {
+    key: 'parityDir',
+    readBy: ['tests'],
+    unset: 'the committed starter pack',
+    description: "An exported pack for packages/motion's parity test to check instead.",
+  }),
+});
+
+export type Environment = typeof ENVIRONMENT;

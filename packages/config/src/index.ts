@@ -1,0 +1,14 @@
+export { CONFIG_ERRORS, ConfigError, isConfigError } from './config-error.ts';
+export type { ConfigErrorCode, ConfigProblem } from './config-error.ts';
+export { API_KEY_MIN_LENGTH, ENVIRONMENT, TENANT_ID_PATTERN, TENANT_ID_RULE, apiKeyProblem, tenantIdProblem, webhookSecretProblem } from './environment.ts';
+export type { Environment } from './environment.ts';
+export { checkSetting, configOrExit, loadConfig, readGivenConfig } from './load-config.ts';
+export type { GatewayEnvironment, LocalFarmEnvironment, RoleConfig, SettingCheck, StitcherEnvironment, WorkerEnvironment } from './load-config.ts';
+export { CONFIGURATION_DOC, isFarmVariableName, parseEnvironment, readGivenEnvironment } from './parse-environment.ts';
+export type { EnvironmentSource } from './parse-environment.ts';
+export { maskSecret, maskUrl } from './mask.ts';
+export { configurationTable } from './configuration-table.ts';
+export { defaultOf, ROLES, variable } from './variable.ts';
+export type { ConfigOf, GivenOf, Role, Schema, SettledValueOf, ValueOf, Variable, VariableSpec } from './variable.ts';
+export { flag, integer, list, oneOf, path, secret, storageLocation, tenantPairs, text, url } from './value-forms.ts';
+export type { FormKind, Parsed, ValueForm } from './value-forms.ts';
