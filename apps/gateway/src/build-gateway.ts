@@ -1,4 +1,5 @@
 import fastifyMultipart from '@fastify/multipart';
+import fastifySwagger from '@fastify/swagger';
 import { JobStore } from '@portrait-farm/jobs';
 import { createRedisConnection, createWebhookWorker, FarmQueues } from '@portrait-farm/queue';
 import { createStorage } from '@portrait-farm/storage';
@@ -8,7 +9,10 @@ import type { FastifyInstance } from 'fastify';
 import { resolveGatewayConfig } from './config.ts';
 import type { GatewayConfig, ResolvedGatewayConfig } from './config.ts';
 import type { GatewayContext } from './context.ts';
-import { errorHandler } from './error-handler.ts';
+import { SHARED_SCHEMAS } from './api-schemas.ts';
+import { errorHandler, routeNotFound, sendError } from './error-handler.ts';
+import { openApiOptions } from './openapi.ts';
+import { requestValidator } from './request-validation.ts';
 import { GatewayError } from './errors.ts';
 import { createMetrics } from './metrics.ts';
 import { fileRoutes } from './routes/file-routes.ts';
@@ -74,15 +78,25 @@ export async function buildGateway(input: GatewayConfig | ResolvedGatewayConfig)
   const metrics = createMetrics(queues);
   const context: GatewayContext = { config, redis, jobs, queues, storage, metrics };
 
-  const app = Fastify({ logger: config.logger, bodyLimit: 1024 * 1024, return503OnClosing: true });
+  const app = Fastify({
+    logger: config.logger,
+    bodyLimit: 1024 * 1024,
+    return503OnClosing: true,
+    frameworkErrors: (error, _request, reply) => sendError(reply, new GatewayError('GATEWAY_BAD_REQUEST', `The request URL cannot be read: ${error.message}`)),
+  });
   const routes: Array<{ method: string; url: string }> = [];
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url });
   });
+  app.setValidatorCompiler(requestValidator(SHARED_SCHEMAS));
+  for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
   app.setErrorHandler(errorHandler(context));
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ error: { code: 'GATEWAY_NOT_FOUND', message: `No route ${request.method} ${request.url.split('?')[0]}.` } }),
-  );
+  app.setNotFoundHandler((request, reply) => sendError(reply, routeNotFound(request.method, request.url, routes)));
+  // Before the body is read: a method no route takes (QUERY, PROPFIND) must not reach the body parsers.
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.is404) return sendError(reply, routeNotFound(request.method, request.url, routes));
+  });
+  await app.register(fastifySwagger, openApiOptions());
   app.addHook('onResponse', async (request, reply) => {
     metrics.httpDuration.observe(
       { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) },

@@ -2,7 +2,9 @@ import { isJobsError } from '@portrait-farm/jobs';
 import { isStorageError } from '@portrait-farm/storage';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayContext } from './context.ts';
+import type { ErrorObject } from 'ajv/dist/2020.js';
 import { GatewayError } from './errors.ts';
+import { validationFailure } from './request-validation.ts';
 import type { GatewayErrorCode } from './errors.ts';
 
 /** Fastify's own error codes, mapped to the catalogue. */
@@ -37,20 +39,42 @@ export function toGatewayError(error: unknown): GatewayError {
   const mapped = code === undefined ? undefined : FASTIFY_CODES[code];
   if (mapped !== undefined) return new GatewayError(mapped, (error as Error).message);
   const message = error instanceof Error ? error.message : String(error);
+  if (/^Multipart: Boundary not found|unexpected end of multipart data|Malformed part header/i.test(message)) {
+    return new GatewayError('GATEWAY_BAD_REQUEST', `The multipart body cannot be read: ${message}.`);
+  }
   if (/ECONNREFUSED|Connection is closed|max retries per request|Command timed out|Stream isn't writeable/i.test(message)) {
     return new GatewayError('GATEWAY_UNAVAILABLE', 'Redis cannot be reached; try again shortly.');
   }
   return new GatewayError('GATEWAY_INTERNAL', 'An unexpected error happened; it has been logged.');
 }
 
+/** Answers with the one error shape, `{ error: { code, message } }`. */
+export function sendError(reply: FastifyReply, error: GatewayError): FastifyReply {
+  return reply.code(error.status).headers(error.headers).send({ error: { code: error.code, message: error.message } });
+}
+
 export function errorHandler(ctx: GatewayContext) {
   return (error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
-    const gatewayError = toGatewayError(error);
+    const validation = (error as { validation?: ErrorObject[]; validationContext?: string }).validation;
+    const gatewayError = validation === undefined ? toGatewayError(error) : validationFailure(validation, (error as { validationContext?: string }).validationContext);
     if (gatewayError.status >= 500) request.log.error({ err: error }, 'request failed');
     ctx.metrics.rejections.inc({ code: gatewayError.code });
-    return reply
-      .code(gatewayError.status)
-      .headers(gatewayError.headers)
-      .send({ error: { code: gatewayError.code, message: gatewayError.message } });
+    return sendError(reply, gatewayError);
   };
+}
+
+function patternOf(url: string): RegExp {
+  const escaped = url.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/:[^/]+/g, '[^/]+').replace(/\*/g, '.*');
+  return new RegExp(`^${escaped}$`);
+}
+
+/** 405 with Allow when the path has routes for other methods, else 404. */
+export function routeNotFound(method: string, url: string, routes: ReadonlyArray<{ method: string; url: string }>): GatewayError {
+  const path = url.split('?')[0] ?? url;
+  const allowed = [...new Set(routes.filter((route) => patternOf(route.url).test(path)).map((route) => route.method))];
+  if (allowed.length > 0 && !allowed.includes(method)) {
+    if (allowed.includes('GET')) allowed.push('HEAD');
+    return new GatewayError('GATEWAY_METHOD_NOT_ALLOWED', `${path} takes ${allowed.join(', ')}, not ${method}.`, { allow: allowed.join(', ') });
+  }
+  return new GatewayError('GATEWAY_NOT_FOUND', `No route ${method} ${path}.`);
 }

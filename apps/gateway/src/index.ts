@@ -4,5 +4,5 @@ export { loadGatewayConfig, parseApiKeyList, resolveGatewayConfig } from './conf
 export type { GatewayConfig, GatewayLimits, InputFetchPolicy, ResolvedGatewayConfig } from './config.ts';
 export { GATEWAY_ERRORS, GatewayError, isGatewayError } from './errors.ts';
 export type { GatewayErrorCode } from './errors.ts';
-export { OPTION_RANGES } from './job-request.ts';
+export { PRIORITY } from './api-schemas.ts';
 export { renderPlaylist } from './live-playlist.ts';

@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import type { ResolvedGatewayConfig } from './config.ts';
 import { GatewayError } from './errors.ts';
 import { fetchInput, parseInputUrl } from './fetch-input.ts';
-import { parseJsonField } from './job-request.ts';
+import { parseTextField } from './job-request.ts';
 import { spoolToFile, tooLarge } from './spool.ts';
 import type { ByteBudget, SpooledFile } from './spool.ts';
 
@@ -58,8 +58,9 @@ export async function readMultipart(request: FastifyRequest, dir: string, budget
         if (!(FIELD_NAMES as readonly string[]).includes(name)) {
           throw new GatewayError('GATEWAY_BAD_REQUEST', `Unknown field "${name}"; expected ${[...INPUT_NAMES, ...FIELD_NAMES].join(', ')}.`);
         }
-        const text = String(field.value);
-        raw.fields[name as (typeof FIELD_NAMES)[number]] = name === 'priority' ? text : parseJsonField(name, text);
+        const fieldName = name as (typeof FIELD_NAMES)[number];
+        const value = parseTextField(fieldName, String(field.value));
+        if (value !== undefined) raw.fields[fieldName] = value;
       }
     }
   } catch (error) {

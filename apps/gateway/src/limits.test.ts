@@ -44,7 +44,7 @@ describe('create limits', () => {
       [{ controls: { gaze: { x: 2, y: 0 } } }, 'options.controls.gaze must be "camera" or {x, y}, each a number between -1 and 1. Received: {"x":2,"y":0}'],
       [{ faceIndex: 1, faceBox: { x: 0, y: 0, width: 10, height: 10 } }, 'pass one'],
       [{ colour: 'red' }, 'options.colour is not a known option'],
-      [{ controls: { emotionIntensity: 0.5 } }, 'emotionIntensity scales an emotion: pass emotion with it'],
+      [{ controls: { emotionIntensity: 0.5 } }, 'emotionIntensity scales an emotion: give the emotion too.'],
       [{ seed: '5' }, 'options.seed must be an integer between 0 and 4294967295. Received: "5"'],
       [{ controls: { gaze: 'up' } }, 'options.controls.gaze must be "camera" or {x, y}'],
     ];

@@ -16,5 +16,5 @@ export {
   resolveJobOptions,
 } from './render-option-schema.ts';
 export type { Emotion, FaceBox, JobOptions, JobOptionsInput, OutputMode, RenderControls, RenderProcessOptions, Solver } from './render-option-schema.ts';
-export { describeSchema, findViolation, showValue, violationMessage } from './schema-check.ts';
+export { createValidator, describeSchema, findViolation, showValue, violationFromErrors, violationMessage } from './schema-check.ts';
 export type { JsonSchema, SchemaViolation } from './schema-check.ts';

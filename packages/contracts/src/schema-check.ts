@@ -18,7 +18,18 @@ export interface SchemaViolation {
   rule?: string;
 }
 
-const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictRequired: false, coerceTypes: false, useDefaults: false });
+/**
+ * A JSON Schema 2020-12 validator set up the way every check of the project reads its errors: all errors, with the
+ * failing value and schema (see {@link violationFromErrors}). `coerceTypes` only for text inputs (query strings).
+ */
+export function createValidator(options: { coerceTypes?: boolean } = {}): Ajv2020 {
+  const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictRequired: false, coerceTypes: options.coerceTypes ?? false, useDefaults: false });
+  ajv.addFormat('uri', { type: 'string', validate: (text: string) => URL.canParse(text) });
+  ajv.addFormat('date-time', { type: 'string', validate: (text: string) => !Number.isNaN(Date.parse(text)) });
+  return ajv;
+}
+
+const ajv = createValidator();
 const compiled = new WeakMap<object, ValidateFunction>();
 
 function validatorOf(schema: JsonSchema): ValidateFunction {
@@ -108,11 +119,16 @@ function violationOf(error: ErrorObject): SchemaViolation {
   }
 }
 
+/** The violation to report from a validator's errors (a union's own error, a value's problem before a rule's). */
+export function violationFromErrors(errors: readonly ErrorObject[]): SchemaViolation {
+  return violationOf(pickError(errors));
+}
+
 /** Checks `value` against `schema`; returns the first violation, or null when it conforms. */
 export function findViolation(schema: JsonSchema, value: unknown): SchemaViolation | null {
   const validate = validatorOf(schema);
   if (validate(value)) return null;
-  return violationOf(pickError(validate.errors ?? []));
+  return violationFromErrors(validate.errors ?? []);
 }
 
 /** The value as a short text for messages (80 characters at most). */

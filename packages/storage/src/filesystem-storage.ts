@@ -8,7 +8,7 @@ import { StorageError } from './errors.ts';
 import { presignFileUrl, verifyPresignedFile } from './file-presign.ts';
 import { assertValidKey, assertValidPrefix, compareKeys, RESERVED_SEGMENT_PREFIX } from './keys.ts';
 import { resolveListOptions } from './list-options.ts';
-import type { ListOptions, ObjectBody, ObjectInfo, ObjectStorage, PresignOptions, PutOptions } from './object-storage.ts';
+import type { ByteRange, ListOptions, ObjectBody, ObjectInfo, ObjectStorage, PresignOptions, PutOptions } from './object-storage.ts';
 
 export interface FilesystemStorageOptions {
   /** Directory that holds the objects (a key "a/b" is the file "{root}/a/b"); created when first needed. */
@@ -130,7 +130,7 @@ export class FilesystemStorage implements ObjectStorage {
     }
   }
 
-  async getStream(key: string): Promise<Readable> {
+  async getStream(key: string, range?: ByteRange): Promise<Readable> {
     const path = this.pathOf(key);
     let handle;
     try {
@@ -144,7 +144,7 @@ export class FilesystemStorage implements ObjectStorage {
       await handle.close();
       throw notFound(key);
     }
-    return handle.createReadStream();
+    return handle.createReadStream(range === undefined ? {} : { start: range.start, end: range.end });
   }
 
   /**

@@ -1,6 +1,6 @@
 export { STORAGE_ERRORS, StorageError, isStorageError } from './errors.ts';
 export type { StorageErrorCode } from './errors.ts';
-export type { ObjectBody, ObjectInfo, ObjectStorage, ListOptions, PresignOptions, PutOptions } from './object-storage.ts';
+export type { ByteRange, ObjectBody, ObjectInfo, ObjectStorage, ListOptions, PresignOptions, PutOptions } from './object-storage.ts';
 export { assertValidKey, assertValidPrefix, compareKeys, MAX_KEY_BYTES } from './keys.ts';
 export { FilesystemStorage } from './filesystem-storage.ts';
 export type { FilesystemStorageOptions } from './filesystem-storage.ts';

@@ -49,6 +49,12 @@ export interface PresignOptions {
  * Portable key layouts never use a key that is also a "directory" of other keys ("a" and "a/b"):
  * S3 allows it, the filesystem driver answers STORAGE_KEY_CONFLICT.
  */
+/** Bytes `start` to `end` of an object, both inclusive (as in an HTTP Range header). */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
 export interface ObjectStorage {
   /** Driver name, e.g. "filesystem" or "s3". */
   readonly driver: string;
@@ -64,8 +70,11 @@ export interface ObjectStorage {
   putIfAbsent(key: string, body: ObjectBody, options?: PutOptions): Promise<boolean>;
   /** Reads a whole object into memory. Throws STORAGE_NOT_FOUND when missing. */
   get(key: string): Promise<Buffer>;
-  /** Opens an object for streaming. Throws STORAGE_NOT_FOUND (before returning) when missing. */
-  getStream(key: string): Promise<Readable>;
+  /**
+   * Opens an object, or the bytes `range.start` to `range.end` (inclusive) of it, for streaming. Throws
+   * STORAGE_NOT_FOUND (before returning) when missing.
+   */
+  getStream(key: string, range?: ByteRange): Promise<Readable>;
   /**
    * Downloads an object to a local file, atomically (temporary file + rename). Returns the size written. The file
    * may share its bytes with the store (the filesystem driver hard-links it when it can): read it, never write it.

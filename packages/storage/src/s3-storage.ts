@@ -20,7 +20,7 @@ import { StorageError } from './errors.ts';
 import { resolveExpiresSeconds } from './file-presign.ts';
 import { assertValidKey, assertValidPrefix } from './keys.ts';
 import { resolveListOptions } from './list-options.ts';
-import type { ListOptions, ObjectBody, ObjectInfo, ObjectStorage, PresignOptions, PutOptions } from './object-storage.ts';
+import type { ByteRange, ListOptions, ObjectBody, ObjectInfo, ObjectStorage, PresignOptions, PutOptions } from './object-storage.ts';
 import { httpStatusOf, s3Error } from './s3-errors.ts';
 import { resolveS3Options } from './s3-options.ts';
 import type { ResolvedS3Options, S3StorageOptions } from './s3-options.ts';
@@ -141,10 +141,12 @@ export class S3Storage implements ObjectStorage {
     }
   }
 
-  private async getObject(key: string): Promise<Readable> {
+  private async getObject(key: string, range?: ByteRange): Promise<Readable> {
     const objectKey = this.objectKey(key);
     try {
-      const response = await this.client.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: objectKey }));
+      const response = await this.client.send(
+        new GetObjectCommand({ Bucket: this.options.bucket, Key: objectKey, ...(range === undefined ? {} : { Range: `bytes=${range.start}-${range.end}` }) }),
+      );
       if (!(response.Body instanceof Readable)) {
         throw new StorageError('STORAGE_IO', `S3 returned no readable body for ${JSON.stringify(key)} at ${this.location}.`);
       }
@@ -165,8 +167,8 @@ export class S3Storage implements ObjectStorage {
     }
   }
 
-  async getStream(key: string): Promise<Readable> {
-    return this.getObject(key);
+  async getStream(key: string, range?: ByteRange): Promise<Readable> {
+    return this.getObject(key, range);
   }
 
   async getToFile(key: string, path: string): Promise<number> {

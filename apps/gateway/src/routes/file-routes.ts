@@ -2,7 +2,9 @@ import { extname } from 'node:path';
 import { FilesystemStorage } from '@portrait-farm/storage';
 import type { FastifyInstance } from 'fastify';
 import type { GatewayContext } from '../context.ts';
+import { requestedRange } from '../byte-range.ts';
 import { GatewayError } from '../errors.ts';
+import { PRESIGNED_FILE_SCHEMA } from '../route-schemas.ts';
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = Object.freeze({
   '.mp4': 'video/mp4',
@@ -18,21 +20,27 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = Object.freeze({
 
 /** GET /v1/files/{key}?expires&sig: objects of the filesystem driver behind presigned URLs (no API key needed). */
 export async function fileRoutes(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
-  app.get<{ Params: { '*': string }; Querystring: { expires?: string; sig?: string } }>('/v1/files/*', async (request, reply) => {
+  app.get<{ Params: { '*': string }; Querystring: { expires: string; sig: string }; Headers: { range?: string } }>('/v1/files/*', { schema: PRESIGNED_FILE_SCHEMA }, async (request, reply) => {
     const storage = ctx.storage;
     if (!(storage instanceof FilesystemStorage)) throw new GatewayError('GATEWAY_NOT_FOUND', 'Files are served by the storage service itself.');
     const key = request.params['*'];
     const { expires, sig } = request.query;
-    if (expires === undefined || sig === undefined || !storage.verifyPresigned(key, expires, sig)) {
+    if (!storage.verifyPresigned(key, expires, sig)) {
       throw new GatewayError('GATEWAY_BAD_SIGNATURE', 'The file URL has a wrong signature or has expired.');
     }
     const info = await storage.head(key);
     if (info === null) throw new GatewayError('GATEWAY_NOT_FOUND', 'The file does not exist.');
-    const stream = await storage.getStream(key);
-    return reply
+    const range = requestedRange(request.headers.range, info.size);
+    const stream = await storage.getStream(key, range ?? undefined);
+    reply
       .header('content-type', CONTENT_TYPES[extname(key).toLowerCase()] ?? 'application/octet-stream')
-      .header('content-length', String(info.size))
-      .header('cache-control', 'private, max-age=60')
+      .header('accept-ranges', 'bytes')
+      .header('cache-control', 'private, max-age=60');
+    if (range === null) return reply.header('content-length', String(info.size)).send(stream);
+    return reply
+      .code(206)
+      .header('content-range', `bytes ${range.start}-${range.end}/${info.size}`)
+      .header('content-length', String(range.end - range.start + 1))
       .send(stream);
   });
 }

@@ -1,11 +1,13 @@
 import { jobStorageKeys } from '@portrait-farm/jobs';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { JobRecord } from '@portrait-farm/jobs';
+import type { FastifyInstance } from 'fastify';
 import { apiKeyIndex, enforceRate, tenantOf } from '../auth.ts';
 import type { GatewayContext } from '../context.ts';
 import { createJob } from '../create-job.ts';
 import { GatewayError } from '../errors.ts';
 import { jobSummary, jobView } from '../job-view.ts';
 import { livePlaylist } from '../live-playlist.ts';
+import { CANCEL_JOB_SCHEMA, CREATE_JOB_SCHEMA, GET_JOB_SCHEMA, JOB_RESULT_SCHEMA, LIST_JOBS_SCHEMA, LIVE_PLAYLIST_SCHEMA } from '../route-schemas.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -14,18 +16,13 @@ declare module 'fastify' {
 }
 
 type IdParams = { Params: { id: string } };
+type PageQuery = { Querystring: { limit?: number; cursor?: string } };
 
-function pageQuery(request: FastifyRequest): { limit: number; cursor: string | null } {
-  const query = request.query as Record<string, unknown>;
-  const limitText = query['limit'];
-  let limit = 20;
-  if (limitText !== undefined) {
-    limit = typeof limitText === 'string' && /^\d+$/.test(limitText) ? Number(limitText) : NaN;
-    if (!(limit >= 1 && limit <= 100)) throw new GatewayError('GATEWAY_BAD_OPTION', `limit must be an integer between 1 and 100. Received: ${String(limitText)}`);
-  }
-  const cursor = query['cursor'];
-  if (cursor !== undefined && typeof cursor !== 'string') throw new GatewayError('GATEWAY_BAD_OPTION', 'cursor must be a string.');
-  return { limit, cursor: cursor ?? null };
+function resultNotReady(record: JobRecord): GatewayError {
+  const why = record.status === 'canceled' ? 'it was canceled and has no result'
+    : record.status === 'failed' ? `it failed (${record.error?.code ?? 'no code'}) and has no result`
+    : 'its result exists once it has succeeded';
+  return new GatewayError('GATEWAY_RESULT_NOT_READY', `Job ${record.id} is ${record.status}: ${why}.`);
 }
 
 /** The authenticated /v1/jobs API (Bearer key -> tenant, per-tenant rate limit). */
@@ -38,7 +35,7 @@ export async function jobRoutes(app: FastifyInstance, ctx: GatewayContext): Prom
     await enforceRate(ctx, request.tenantId, 'requests', limits.requestsPerMinute);
   });
 
-  app.post('/v1/jobs', async (request, reply) => {
+  app.post('/v1/jobs', { schema: CREATE_JOB_SCHEMA }, async (request, reply) => {
     await enforceRate(ctx, request.tenantId, 'create', limits.jobsPerMinute);
     const { record, replayed } = await createJob(ctx, request, request.tenantId);
     const summary = jobSummary(ctx, record);
@@ -49,16 +46,17 @@ export async function jobRoutes(app: FastifyInstance, ctx: GatewayContext): Prom
       .send({ id: summary.id, status: summary.status, urls: summary.urls });
   });
 
-  app.get('/v1/jobs', async (request) => {
-    const { limit, cursor } = pageQuery(request);
+  app.get<PageQuery>('/v1/jobs', { schema: LIST_JOBS_SCHEMA }, async (request) => {
+    const limit = request.query.limit ?? 20;
+    const cursor = request.query.cursor === undefined || request.query.cursor === '' ? null : request.query.cursor;
     const page = await ctx.jobs.list(request.tenantId, { limit, cursor });
     const next = page.nextCursor === null ? null : `${ctx.config.publicBaseUrl}/v1/jobs?limit=${limit}&cursor=${page.nextCursor}`;
     return { jobs: page.jobs.map((record) => jobSummary(ctx, record)), nextCursor: page.nextCursor, next };
   });
 
-  app.get<IdParams>('/v1/jobs/:id', async (request) => jobView(ctx, await ctx.jobs.get(request.tenantId, request.params.id)));
+  app.get<IdParams>('/v1/jobs/:id', { schema: GET_JOB_SCHEMA }, async (request) => jobView(ctx, await ctx.jobs.get(request.tenantId, request.params.id)));
 
-  app.post<IdParams>('/v1/jobs/:id/cancel', async (request) => {
+  app.post<IdParams>('/v1/jobs/:id/cancel', { schema: CANCEL_JOB_SCHEMA }, async (request) => {
     const { record, changed } = await ctx.jobs.cancel(request.tenantId, request.params.id);
     if (changed) {
       await ctx.queues.notify(record, 'job.canceled');
@@ -71,17 +69,15 @@ export async function jobRoutes(app: FastifyInstance, ctx: GatewayContext): Prom
     return jobView(ctx, record);
   });
 
-  app.get<IdParams>('/v1/jobs/:id/live.m3u8', async (request, reply) => {
+  app.get<IdParams>('/v1/jobs/:id/live.m3u8', { schema: LIVE_PLAYLIST_SCHEMA }, async (request, reply) => {
     const record = await ctx.jobs.get(request.tenantId, request.params.id);
     const playlist = await livePlaylist(ctx.storage, record, ctx.config.presignSeconds);
     return reply.header('content-type', 'application/vnd.apple.mpegurl').header('cache-control', 'no-cache').send(playlist);
   });
 
-  app.get<IdParams>('/v1/jobs/:id/result', async (request, reply) => {
+  app.get<IdParams>('/v1/jobs/:id/result', { schema: JOB_RESULT_SCHEMA }, async (request, reply) => {
     const record = await ctx.jobs.get(request.tenantId, request.params.id);
-    if (record.status !== 'succeeded' || record.output === null) {
-      throw new GatewayError('GATEWAY_RESULT_NOT_READY', `Job ${record.id} is ${record.status}; its result exists once it has succeeded.`);
-    }
+    if (record.status !== 'succeeded' || record.output === null) throw resultNotReady(record);
     const url = await ctx.storage.presignGet(record.output.key, { expiresSeconds: ctx.config.presignSeconds });
     return reply.redirect(url, 302);
   });

@@ -1,9 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { readQueueDepths } from '@portrait-farm/queue';
 import type { FastifyInstance } from 'fastify';
 import type { GatewayContext } from '../context.ts';
+import { HEALTH_SCHEMA, METRICS_SCHEMA, OPENAPI_SCHEMA, QUEUE_DEPTH_SCHEMA, READY_SCHEMA } from '../route-schemas.ts';
 
-export const OPENAPI_PATH = new URL('../../openapi.json', import.meta.url);
+/** The header of /healthz and /readyz that names the process answering (its pid). */
+export const PID_HEADER = 'x-portrait-farm-pid';
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -26,11 +27,14 @@ async function probe(check: () => Promise<unknown>, ms: number, what: string): P
 
 /** Health, readiness, metrics, queue depths and the OpenAPI document (no API key). */
 export async function opsRoutes(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
-  const openapi = JSON.parse(readFileSync(OPENAPI_PATH, 'utf8')) as object;
+  // Which process answers: `portrait-farm up` checks it is its own gateway, not one left on the port by another farm.
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.routeOptions.url === '/healthz' || request.routeOptions.url === '/readyz') reply.header(PID_HEADER, String(process.pid));
+  });
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/healthz', { schema: HEALTH_SCHEMA }, async () => ({ status: 'ok' }));
 
-  app.get('/readyz', async (_request, reply) => {
+  app.get('/readyz', { schema: READY_SCHEMA }, async (_request, reply) => {
     const [redis, storage] = await Promise.all([
       probe(() => ctx.redis.ping(), 1000, 'Redis'),
       probe(() => ctx.storage.check(), 3000, 'Storage'),
@@ -39,12 +43,12 @@ export async function opsRoutes(app: FastifyInstance, ctx: GatewayContext): Prom
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', checks: { redis, storage } });
   });
 
-  app.get('/metrics', async (_request, reply) => {
+  app.get('/metrics', { schema: METRICS_SCHEMA }, async (_request, reply) => {
     const body = await ctx.metrics.registry.metrics();
     return reply.header('content-type', ctx.metrics.registry.contentType).send(body);
   });
 
-  app.get('/queue-depth', async () => readQueueDepths(ctx.queues));
+  app.get('/queue-depth', { schema: QUEUE_DEPTH_SCHEMA }, async () => readQueueDepths(ctx.queues));
 
-  app.get('/openapi.json', async () => openapi);
+  app.get('/openapi.json', { schema: OPENAPI_SCHEMA }, async () => app.swagger());
 }

@@ -1,0 +1,169 @@
+import { JobOptionsSchema } from '@portrait-farm/contracts';
+import { JOB_EVENT_TYPES, JOB_STATUSES } from '@portrait-farm/jobs';
+import { Type, type TSchema } from '@sinclair/typebox';
+import { GATEWAY_ERRORS, type GatewayErrorCode } from './errors.ts';
+
+/**
+ * The HTTP API's schemas. Routes validate requests and serialise responses with them, and the OpenAPI document is
+ * generated from the routes (@fastify/swagger), so the document, the checks and the answers cannot drift apart.
+ * Shared schemas carry an $id and become the document's components.
+ */
+
+const ref = (id: string): TSchema => Type.Unsafe({ $ref: `${id}#` });
+const nullable = <T extends TSchema>(schema: T): TSchema => Type.Union([schema, Type.Null()]);
+const uri = (description: string): TSchema => Type.String({ format: 'uri', description });
+const dateTime = (description: string): TSchema => Type.String({ format: 'date-time', description });
+
+export const PRIORITY = Object.freeze({ min: 1, max: 10, default: 5 });
+
+export const JOB_ID_PATTERN = '^job_[0-9a-z]{26}$';
+
+export const ErrorSchema = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.Unsafe<GatewayErrorCode>({ type: 'string', enum: Object.keys(GATEWAY_ERRORS) }),
+      message: Type.String({ description: 'What went wrong and, for a bad value, what is accepted and what was received.' }),
+    }),
+  },
+  { $id: 'Error', description: 'Every error answer, the framework\'s included.' },
+);
+
+export const JobOptionsComponent = Type.Unsafe({ ...JobOptionsSchema, $id: 'JobOptions' });
+
+export const WebhookSchema = Type.Object(
+  {
+    url: Type.String({ format: 'uri', description: 'https URL (http only where the gateway allows it) without credentials.' }),
+    events: Type.Optional(
+      Type.Array(Type.Unsafe({ type: 'string', enum: [...JOB_EVENT_TYPES] }), {
+        minItems: 1,
+        default: ['job.succeeded', 'job.failed', 'job.canceled'],
+        description: 'Events to deliver. job.progress comes each time another tenth of the segments is done (one per segment for jobs of up to 10 segments).',
+      }),
+    ),
+  },
+  { $id: 'Webhook', additionalProperties: false, description: 'Where to send signed job events (Standard Webhooks).' },
+);
+
+export const PrioritySchema = Type.Integer({ minimum: PRIORITY.min, maximum: PRIORITY.max, default: PRIORITY.default, description: '1 (lowest) to 10 (highest).' });
+
+export const CreateJobJsonSchema = Type.Object(
+  {
+    image: uri('https URL of the portrait (JPEG, PNG or WebP).'),
+    audio: uri('https URL of the audio (any format ffmpeg reads).'),
+    options: Type.Optional(ref('JobOptions')),
+    webhook: Type.Optional(ref('Webhook')),
+    priority: Type.Optional(PrioritySchema),
+  },
+  { $id: 'CreateJobJson', additionalProperties: false },
+);
+
+export const CreateJobMultipartSchema = Type.Object(
+  {
+    image: Type.String({ contentMediaType: 'application/octet-stream', description: 'The portrait: JPEG, PNG or WebP.' }),
+    audio: Type.String({ contentMediaType: 'application/octet-stream', description: 'The audio: any format ffmpeg reads.' }),
+    options: Type.Optional(Type.String({ contentMediaType: 'application/json', description: 'JSON of JobOptions; empty = none.' })),
+    webhook: Type.Optional(Type.String({ contentMediaType: 'application/json', description: 'JSON of Webhook; empty = none.' })),
+    priority: Type.Optional(Type.String({ pattern: '^([1-9]|10)?$', description: '1 (lowest) to 10 (highest); empty = 5.' })),
+  },
+  { additionalProperties: false },
+);
+
+export const JobUrlsSchema = Type.Object(
+  {
+    self: uri('This job.'),
+    cancel: uri('POST to cancel it.'),
+    result: uri('Redirects to the video once the job has succeeded.'),
+    live: uri('HLS playlist of the chunks rendered so far.'),
+  },
+  { $id: 'JobUrls' },
+);
+
+export const StatusSchema = Type.Unsafe({ type: 'string', enum: [...JOB_STATUSES], $id: 'Status' });
+
+export const JobCreatedSchema = Type.Object({ id: Type.String({ pattern: JOB_ID_PATTERN }), status: ref('Status'), urls: ref('JobUrls') }, { $id: 'JobCreated' });
+
+export const JobSummarySchema = Type.Object(
+  { id: Type.String({ pattern: JOB_ID_PATTERN }), status: ref('Status'), createdAt: dateTime('When the gateway accepted it.'), urls: ref('JobUrls') },
+  { $id: 'JobSummary' },
+);
+
+export const JobPageSchema = Type.Object(
+  {
+    jobs: Type.Array(ref('JobSummary')),
+    nextCursor: nullable(Type.String({ description: 'Pass as `cursor` for the next page.' })),
+    next: nullable(uri('The next page, or null on the last.')),
+  },
+  { $id: 'JobPage' },
+);
+
+const seconds = (description: string): TSchema => nullable(Type.Number({ description }));
+
+export const JobSchema = Type.Object(
+  {
+    id: Type.String({ pattern: JOB_ID_PATTERN }),
+    status: ref('Status'),
+    createdAt: dateTime('When the gateway accepted it.'),
+    updatedAt: dateTime('Its last change.'),
+    finishedAt: nullable(dateTime('When it succeeded, failed or was canceled.')),
+    priority: PrioritySchema,
+    options: ref('JobOptions'),
+    progress: Type.Object({ segmentsDone: Type.Integer(), segmentsTotal: Type.Integer(), framesDone: Type.Integer(), framesTotal: Type.Integer() }),
+    timings: Type.Object(
+      {
+        queuedSeconds: seconds('Waiting for a worker.'),
+        preparingSeconds: seconds('Face analysis, audio features and the motion plan.'),
+        renderingSeconds: seconds('Rendering the segments.'),
+        stitchingSeconds: seconds('Joining the chunks and the audio.'),
+        totalSeconds: seconds('From accepted to finished.'),
+        work: Type.Record(Type.String(), Type.Number(), { description: 'Seconds of work by kind (denoise, render, encode), summed over segments.' }),
+      },
+      { description: 'Seconds per stage, null until the job has left it.' },
+    ),
+    error: nullable(Type.Object({ code: Type.String(), message: Type.String() })),
+    output: nullable(
+      Type.Object({
+        size: Type.Integer({ description: 'Bytes.' }),
+        durationSeconds: Type.Number(),
+        sha256: Type.String(),
+        url: uri('Presigned download.'),
+        expiresAt: dateTime('When the download URL expires.'),
+      }),
+    ),
+    input: Type.Object({
+      image: Type.Object({ width: Type.Integer(), height: Type.Integer(), format: Type.String(), size: Type.Integer() }),
+      audio: Type.Object({ durationSeconds: Type.Number(), size: Type.Integer() }),
+    }),
+    urls: ref('JobUrls'),
+  },
+  { $id: 'Job' },
+);
+
+export const ReadinessSchema = Type.Object(
+  {
+    status: Type.Unsafe({ type: 'string', enum: ['ready', 'unavailable'] }),
+    checks: Type.Object({ redis: Type.String(), storage: Type.String() }, { description: '"ok", or "failed: " and the reason.' }),
+  },
+  { $id: 'Readiness' },
+);
+
+/** The shared schemas, registered with the app (the document's components). */
+export const SHARED_SCHEMAS: readonly TSchema[] = [
+  ErrorSchema, JobOptionsComponent, WebhookSchema, CreateJobJsonSchema, JobUrlsSchema, StatusSchema, JobCreatedSchema,
+  JobSummarySchema, JobPageSchema, JobSchema, ReadinessSchema,
+];
+
+/**
+ * The error answers a route can give, grouped by status, each described by its codes from the catalogue: every
+ * route documents what it may answer.
+ */
+export function errorResponses(...codes: GatewayErrorCode[]): Record<string, TSchema> {
+  const byStatus = new Map<number, GatewayErrorCode[]>();
+  for (const code of new Set<GatewayErrorCode>([...codes, 'GATEWAY_INTERNAL'])) {
+    const status = GATEWAY_ERRORS[code].status;
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
+  return Object.fromEntries([...byStatus].map(([status, list]) => [String(status), Type.Unsafe({ $ref: 'Error#', description: list.join(', ') })]));
+}
+
+/** What every authenticated route may answer besides its own errors. */
+export const AUTHENTICATED_ERRORS: readonly GatewayErrorCode[] = ['GATEWAY_UNAUTHORIZED', 'GATEWAY_RATE_LIMITED', 'GATEWAY_UNAVAILABLE'];

@@ -1,0 +1,35 @@
+import { createValidator, violationFromErrors, violationMessage } from '@portrait-farm/contracts';
+import type { ErrorObject } from 'ajv/dist/2020.js';
+import type { FastifySchemaCompiler } from 'fastify';
+import { GatewayError } from './errors.ts';
+
+/**
+ * Fastify's request validation, with the project's validator: JSON Schema 2020-12, bodies taken as sent (no type
+ * coercion: "5" is not 5), query strings and path parameters read from text. Multipart bodies are checked part by
+ * part by the create route with the same schemas.
+ */
+export function requestValidator(shared: readonly object[]): FastifySchemaCompiler<object> {
+  const strict = createValidator();
+  const fromText = createValidator({ coerceTypes: true });
+  for (const schema of shared) {
+    strict.addSchema(schema);
+    fromText.addSchema(schema);
+  }
+  return ({ schema, httpPart, contentType }: { schema: object; httpPart?: string; contentType?: string }) => {
+    if (contentType === 'multipart/form-data') return () => true;
+    return (httpPart === 'body' || httpPart === 'headers' ? strict : fromText).compile(schema);
+  };
+}
+
+/** A failed request validation as the gateway's error, naming the value, what it accepts and what was received. */
+export function validationFailure(errors: readonly ErrorObject[], part: string | undefined): GatewayError {
+  const violation = violationFromErrors(errors);
+  const name = (path: readonly string[]): string => (path.length === 0 ? (part === 'body' ? 'The body' : `The ${part ?? 'request'}`) : path.join('.'));
+  const message = violationMessage(violation, name);
+  if (part === 'params') return new GatewayError('GATEWAY_JOB_NOT_FOUND', `No job ${JSON.stringify(violation.received)} belongs to the caller (job ids look like job_ and 26 letters or digits).`);
+  if (part === 'headers') return new GatewayError('GATEWAY_BAD_REQUEST', message.replace(/^idempotency-key/, 'Idempotency-Key'));
+  if (part === 'body' && (violation.path.length === 0 || (violation.path.length === 1 && violation.unknownProperty !== undefined))) {
+    return new GatewayError('GATEWAY_BAD_REQUEST', message);
+  }
+  return new GatewayError('GATEWAY_BAD_OPTION', message);
+}

@@ -1,0 +1,140 @@
+import { Type } from '@sinclair/typebox';
+import { AUTHENTICATED_ERRORS, CreateJobMultipartSchema, JOB_ID_PATTERN, errorResponses } from './api-schemas.ts';
+
+// The Fastify schema of each route: what it validates, what it answers, and what the OpenAPI document says of it.
+
+const ref = (id: string, description: string): object => ({ $ref: `${id}#`, description });
+const jobIdParams = Type.Object({ id: Type.String({ pattern: JOB_ID_PATTERN, description: 'The job\'s id.' }) });
+const text = (contentType: string, description: string): object => ({ description, content: { [contentType]: { schema: { type: 'string' } } } });
+const redirect = (description: string): object => ({ description, type: 'null', headers: { location: { type: 'string', format: 'uri', description: 'The presigned download.' } } });
+
+export const CREATE_JOB_SCHEMA = {
+  operationId: 'createJob',
+  summary: 'Create a job',
+  description:
+    'multipart/form-data with the files `image` and `audio` and the text fields `options` and `webhook` (JSON) and `priority`, or JSON with https URLs of the inputs. An `Idempotency-Key` makes a retried create return the same job.',
+  headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ pattern: '^[\\x21-\\x7e]{1,255}$', description: '1 to 255 visible ASCII characters.' })) }),
+  body: {
+    content: {
+      'multipart/form-data': { schema: CreateJobMultipartSchema },
+      'application/json': { schema: { $ref: 'CreateJobJson#' } },
+    },
+  },
+  response: {
+    202: {
+      ...ref('JobCreated', 'Accepted, also for an idempotent replay (Idempotent-Replayed: true).'),
+      headers: {
+        location: { type: 'string', format: 'uri', description: 'The job.' },
+        'idempotent-replayed': { type: 'string', enum: ['true', 'false'] },
+      },
+    },
+    ...errorResponses(
+      ...AUTHENTICATED_ERRORS, 'GATEWAY_BAD_REQUEST', 'GATEWAY_IDEMPOTENCY_CONFLICT', 'GATEWAY_UPLOAD_TOO_LARGE', 'GATEWAY_UNSUPPORTED_MEDIA_TYPE',
+      'GATEWAY_BAD_OPTION', 'GATEWAY_BAD_IMAGE', 'GATEWAY_IMAGE_TOO_LARGE', 'GATEWAY_BAD_AUDIO', 'GATEWAY_AUDIO_TOO_LONG', 'GATEWAY_INPUT_URL_REFUSED',
+      'GATEWAY_INPUT_FETCH_FAILED', 'GATEWAY_CONCURRENCY_LIMIT',
+    ),
+  },
+};
+
+export const LIST_JOBS_SCHEMA = {
+  operationId: 'listJobs',
+  summary: 'The caller\'s jobs, newest first',
+  querystring: Type.Object({
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Jobs per page.' })),
+    cursor: Type.Optional(Type.String({ description: 'From the previous page\'s nextCursor; empty = the first page.' })),
+  }),
+  response: { 200: ref('JobPage', 'A page of jobs.'), ...errorResponses(...AUTHENTICATED_ERRORS, 'GATEWAY_BAD_OPTION', 'GATEWAY_BAD_REQUEST') },
+};
+
+export const GET_JOB_SCHEMA = {
+  operationId: 'getJob',
+  summary: 'A job\'s status, progress, timings, error and output',
+  params: jobIdParams,
+  response: { 200: ref('Job', 'The job.'), ...errorResponses(...AUTHENTICATED_ERRORS, 'GATEWAY_JOB_NOT_FOUND') },
+};
+
+export const CANCEL_JOB_SCHEMA = {
+  operationId: 'cancelJob',
+  summary: 'Cancel a job (idempotent); work stops within seconds',
+  params: jobIdParams,
+  response: { 200: ref('Job', 'The canceled job.'), ...errorResponses(...AUTHENTICATED_ERRORS, 'GATEWAY_JOB_NOT_FOUND', 'GATEWAY_JOB_FINISHED') },
+};
+
+export const LIVE_PLAYLIST_SCHEMA = {
+  operationId: 'livePlaylist',
+  summary: 'HLS playlist of the chunks (MPEG-TS, with sound) rendered so far',
+  description: 'An EVENT playlist that grows while the job renders and ends with #EXT-X-ENDLIST once it is complete; after success it stays valid, pointing at the chunks while players may still read them.',
+  params: jobIdParams,
+  response: { 200: text('application/vnd.apple.mpegurl', 'HLS media playlist.'), ...errorResponses(...AUTHENTICATED_ERRORS, 'GATEWAY_JOB_NOT_FOUND') },
+};
+
+export const JOB_RESULT_SCHEMA = {
+  operationId: 'jobResult',
+  summary: 'Redirect to a presigned download of the video',
+  params: jobIdParams,
+  response: { 302: redirect('Found: Location is the presigned download.'), ...errorResponses(...AUTHENTICATED_ERRORS, 'GATEWAY_JOB_NOT_FOUND', 'GATEWAY_RESULT_NOT_READY') },
+};
+
+export const PRESIGNED_FILE_SCHEMA = {
+  operationId: 'presignedFile',
+  summary: 'An object of filesystem storage behind a presigned URL',
+  description: 'Honours a single byte range (Range: bytes=a-b) for players that stream.',
+  security: [],
+  params: Type.Object({ '*': Type.String({ description: 'The object key; may contain /.' }) }),
+  querystring: Type.Object({ expires: Type.String(), sig: Type.String() }),
+  headers: Type.Object({ range: Type.Optional(Type.String({ description: 'bytes=first-last, bytes=first- or bytes=-suffix.' })) }),
+  response: {
+    200: { description: 'The object.', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } }, 'video/mp4': { schema: { type: 'string', format: 'binary' } }, 'video/mp2t': { schema: { type: 'string', format: 'binary' } } } },
+    206: { description: 'The requested byte range (Content-Range).', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } }, 'video/mp4': { schema: { type: 'string', format: 'binary' } } } },
+    ...errorResponses('GATEWAY_BAD_SIGNATURE', 'GATEWAY_NOT_FOUND', 'GATEWAY_RANGE_NOT_SATISFIABLE', 'GATEWAY_BAD_OPTION', 'GATEWAY_UNAVAILABLE'),
+  },
+};
+
+const depth = Type.Object({
+  waiting: Type.Integer({ description: 'Waiting, prioritised included.' }),
+  active: Type.Integer(),
+  delayed: Type.Integer(),
+  failed: Type.Integer(),
+  desired: Type.Integer({ description: 'waiting + active: the workers that would be busy.' }),
+});
+
+export const HEALTH_SCHEMA = {
+  operationId: 'health',
+  summary: 'Liveness',
+  security: [],
+  response: { 200: Type.Object({ status: Type.Literal('ok') }, { description: 'The process runs.' }) },
+};
+
+export const READY_SCHEMA = {
+  operationId: 'ready',
+  summary: 'Readiness: Redis and storage reachable',
+  security: [],
+  response: { 200: ref('Readiness', 'Ready.'), 503: ref('Readiness', 'Not ready: a check failed.') },
+};
+
+export const METRICS_SCHEMA = {
+  operationId: 'metrics',
+  summary: 'Prometheus metrics',
+  security: [],
+  response: { 200: text('text/plain', 'The text exposition format.') },
+};
+
+export const QUEUE_DEPTH_SCHEMA = {
+  operationId: 'queueDepth',
+  summary: 'Jobs per farm queue, for the KEDA metrics-api scaler',
+  security: [],
+  response: {
+    200: Type.Object(
+      { queues: Type.Record(Type.String(), depth), gpuDesired: Type.Integer({ description: 'desired summed over the GPU queues (prepare, segment).' }) },
+      { description: 'Depths.' },
+    ),
+    ...errorResponses('GATEWAY_UNAVAILABLE'),
+  },
+};
+
+export const OPENAPI_SCHEMA = {
+  operationId: 'openapi',
+  summary: 'This document',
+  security: [],
+  response: { 200: Type.Object({}, { additionalProperties: true, description: 'OpenAPI 3.1.' }) },
+};
