@@ -1,17 +1,25 @@
-export type CliErrorCode = 'CLI_USAGE' | 'CLI_ENGINE_MISSING';
+import { catalogueErrorClass, defineErrorCatalogue } from '@portrait-farm/contracts';
+import type { ErrorCode } from '@portrait-farm/contracts';
+
+/** Error catalogue of the CLI itself: stable codes, whether a retry may help, what each means. */
+export const CLI_ERRORS = defineErrorCatalogue({
+  CLI_USAGE: { retryable: false, description: 'An unknown, missing or malformed argument or option; exits with 2.' },
+  CLI_ENGINE_MISSING: { retryable: false, description: 'The render engine package cannot be loaded (not installed, or without renderClip).' },
+});
+
+export type CliErrorCode = ErrorCode<typeof CLI_ERRORS>;
 
 /**
  * Errors raised by the CLI itself. `CLI_USAGE` exits with 2; `showUsage` asks for the command's usage text
  * (unknown or missing options), otherwise only the message and a hint are printed.
  */
-export class CliError extends Error {
-  override readonly name = 'CliError';
+export class CliError extends catalogueErrorClass('CliError', CLI_ERRORS) {
   constructor(
-    readonly code: CliErrorCode,
+    code: CliErrorCode,
     message: string,
     readonly showUsage = false,
   ) {
-    super(message);
+    super(code, message);
   }
 }
 

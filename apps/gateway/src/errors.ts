@@ -1,51 +1,51 @@
+import { catalogueErrorClass, defineErrorCatalogue, errorGuard } from '@portrait-farm/contracts';
+import type { ErrorCode } from '@portrait-farm/contracts';
+
 /**
- * Error catalogue of the gateway: stable codes, the HTTP status each is answered with, and what it means.
+ * Error catalogue of the gateway: stable codes, the HTTP status each is answered with, whether the same request
+ * may succeed later (a client may retry it), and what it means.
  * Every error response has the body `{ "error": { "code", "message" } }`; the OpenAPI document lists the codes.
  */
-export const GATEWAY_ERRORS = Object.freeze({
-  GATEWAY_BAD_REQUEST: { status: 400, description: 'The request is malformed: bad JSON, a missing or duplicated part, an unknown field.' },
-  GATEWAY_UNAUTHORIZED: { status: 401, description: 'No API key, or an unknown one (Authorization: Bearer <key>).' },
-  GATEWAY_BAD_SIGNATURE: { status: 403, description: 'A presigned file URL has a wrong signature or has expired.' },
-  GATEWAY_NOT_FOUND: { status: 404, description: 'No such route, or no such file.' },
-  GATEWAY_JOB_NOT_FOUND: { status: 404, description: 'No job with this id belongs to the caller.' },
-  GATEWAY_METHOD_NOT_ALLOWED: { status: 405, description: 'The route exists but not for this method; Allow lists the methods it takes.' },
-  GATEWAY_IDEMPOTENCY_CONFLICT: { status: 409, description: 'The Idempotency-Key was used before with a different request.' },
-  GATEWAY_JOB_FINISHED: { status: 409, description: 'The job already succeeded or failed; it cannot be canceled.' },
-  GATEWAY_RESULT_NOT_READY: { status: 409, description: 'The job has no result (yet): it has not succeeded.' },
-  GATEWAY_UPLOAD_TOO_LARGE: { status: 413, description: 'The uploaded or fetched inputs are larger than the limit.' },
-  GATEWAY_UNSUPPORTED_MEDIA_TYPE: { status: 415, description: 'The body is neither multipart/form-data nor application/json.' },
-  GATEWAY_RANGE_NOT_SATISFIABLE: { status: 416, description: 'The Range header asks for bytes the file does not have, or for several ranges.' },
-  GATEWAY_BAD_OPTION: { status: 422, description: 'An option is missing, of the wrong type or out of range.' },
-  GATEWAY_BAD_IMAGE: { status: 422, description: 'The image cannot be decoded as JPEG, PNG or WebP.' },
-  GATEWAY_IMAGE_TOO_LARGE: { status: 422, description: 'The image has more pixels than the limit.' },
-  GATEWAY_BAD_AUDIO: { status: 422, description: 'The audio cannot be read or has no audio stream.' },
-  GATEWAY_AUDIO_TOO_LONG: { status: 422, description: 'The audio is longer than the limit.' },
-  GATEWAY_INPUT_URL_REFUSED: { status: 422, description: 'An input URL is not https or resolves to an address the policy refuses.' },
-  GATEWAY_INPUT_FETCH_FAILED: { status: 422, description: 'An input URL could not be downloaded (status, timeout, connection).' },
-  GATEWAY_RATE_LIMITED: { status: 429, description: 'Too many requests from the tenant in this minute; see Retry-After.' },
-  GATEWAY_CONCURRENCY_LIMIT: { status: 429, description: 'The tenant has as many active jobs as it may.' },
-  GATEWAY_INTERNAL: { status: 500, description: 'An unexpected error; the gateway log has the details.' },
-  GATEWAY_UNAVAILABLE: { status: 503, description: 'Redis, the queue or storage cannot be reached.' },
-  GATEWAY_BAD_CONFIG: { status: 500, description: 'The gateway configuration is invalid (raised at start-up).' },
-} as const);
+export const GATEWAY_ERRORS = defineErrorCatalogue({
+  GATEWAY_BAD_REQUEST: { status: 400, retryable: false, description: 'The request is malformed: bad JSON, a missing or duplicated part, an unknown field.' },
+  GATEWAY_UNAUTHORIZED: { status: 401, retryable: false, description: 'No API key, or an unknown one (Authorization: Bearer <key>).' },
+  GATEWAY_BAD_SIGNATURE: { status: 403, retryable: false, description: 'A presigned file URL has a wrong signature or has expired.' },
+  GATEWAY_NOT_FOUND: { status: 404, retryable: false, description: 'No such route, or no such file.' },
+  GATEWAY_JOB_NOT_FOUND: { status: 404, retryable: false, description: 'No job with this id belongs to the caller.' },
+  GATEWAY_METHOD_NOT_ALLOWED: { status: 405, retryable: false, description: 'The route exists but not for this method; Allow lists the methods it takes.' },
+  GATEWAY_IDEMPOTENCY_CONFLICT: { status: 409, retryable: false, description: 'The Idempotency-Key was used before with a different request.' },
+  GATEWAY_JOB_FINISHED: { status: 409, retryable: false, description: 'The job already succeeded or failed; it cannot be canceled.' },
+  GATEWAY_RESULT_NOT_READY: { status: 409, retryable: false, description: 'The job has no result (yet): it has not succeeded.' },
+  GATEWAY_UPLOAD_TOO_LARGE: { status: 413, retryable: false, description: 'The uploaded or fetched inputs are larger than the limit.' },
+  GATEWAY_UNSUPPORTED_MEDIA_TYPE: { status: 415, retryable: false, description: 'The body is neither multipart/form-data nor application/json.' },
+  GATEWAY_RANGE_NOT_SATISFIABLE: { status: 416, retryable: false, description: 'The Range header asks for bytes the file does not have, or for several ranges.' },
+  GATEWAY_BAD_OPTION: { status: 422, retryable: false, description: 'An option is missing, of the wrong type or out of range.' },
+  GATEWAY_BAD_IMAGE: { status: 422, retryable: false, description: 'The image cannot be decoded as JPEG, PNG or WebP.' },
+  GATEWAY_IMAGE_TOO_LARGE: { status: 422, retryable: false, description: 'The image has more pixels than the limit.' },
+  GATEWAY_BAD_AUDIO: { status: 422, retryable: false, description: 'The audio cannot be read or has no audio stream.' },
+  GATEWAY_AUDIO_TOO_LONG: { status: 422, retryable: false, description: 'The audio is longer than the limit.' },
+  GATEWAY_INPUT_URL_REFUSED: { status: 422, retryable: false, description: 'An input URL is not https or resolves to an address the policy refuses.' },
+  GATEWAY_INPUT_FETCH_FAILED: { status: 422, retryable: true, description: 'An input URL could not be downloaded (status, timeout, connection).' },
+  GATEWAY_RATE_LIMITED: { status: 429, retryable: true, description: 'Too many requests from the tenant in this minute; see Retry-After.' },
+  GATEWAY_CONCURRENCY_LIMIT: { status: 429, retryable: true, description: 'The tenant has as many active jobs as it may.' },
+  GATEWAY_INTERNAL: { status: 500, retryable: true, description: 'An unexpected error; the gateway log has the details.' },
+  GATEWAY_UNAVAILABLE: { status: 503, retryable: true, description: 'Redis, the queue or storage cannot be reached.' },
+  GATEWAY_BAD_CONFIG: { status: 500, retryable: false, description: 'The gateway configuration is invalid (raised at start-up).' },
+});
 
-export type GatewayErrorCode = keyof typeof GATEWAY_ERRORS;
+export type GatewayErrorCode = ErrorCode<typeof GATEWAY_ERRORS>;
 
-export class GatewayError extends Error {
-  override readonly name = 'GatewayError';
-  readonly status: number;
-
+/** An error the gateway answers with its catalogue status and `{ error: { code, message } }`. */
+export class GatewayError extends catalogueErrorClass('GatewayError', GATEWAY_ERRORS) {
   constructor(
-    readonly code: GatewayErrorCode,
+    code: GatewayErrorCode,
     message: string,
     /** Extra response headers (Retry-After). */
     readonly headers: Readonly<Record<string, string>> = {},
   ) {
-    super(message);
-    this.status = GATEWAY_ERRORS[code].status;
+    super(code, message);
   }
 }
 
-export function isGatewayError(error: unknown, code?: GatewayErrorCode): error is GatewayError {
-  return error instanceof GatewayError && (code === undefined || error.code === code);
-}
+/** True when `error` is a GatewayError, optionally with the given code. */
+export const isGatewayError = errorGuard(GatewayError);

@@ -1,9 +1,15 @@
-/** Error catalogue of the configuration: stable codes and what each means. */
-export const CONFIG_ERRORS = Object.freeze({
-  CONFIG_INVALID: 'One or more environment variables are missing, malformed, out of range or unknown; `problems` lists each.',
-} as const);
+import { catalogueErrorClass, defineErrorCatalogue, errorGuard } from '@portrait-farm/contracts';
+import type { ErrorCode } from '@portrait-farm/contracts';
 
-export type ConfigErrorCode = keyof typeof CONFIG_ERRORS;
+/** Error catalogue of the configuration: stable codes, whether a retry may help, what each means. */
+export const CONFIG_ERRORS = defineErrorCatalogue({
+  CONFIG_INVALID: {
+    retryable: false,
+    description: 'One or more environment variables are missing, malformed, out of range or unknown; `problems` lists each.',
+  },
+});
+
+export type ConfigErrorCode = ErrorCode<typeof CONFIG_ERRORS>;
 
 /** What is wrong with one variable. */
 export interface ConfigProblem {
@@ -22,12 +28,10 @@ export interface ConfigProblem {
 }
 
 /** The environment does not describe a process that can start: every problem found, not only the first. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  readonly code: ConfigErrorCode = 'CONFIG_INVALID';
-
+export class ConfigError extends catalogueErrorClass('ConfigError', CONFIG_ERRORS) {
   constructor(readonly problems: readonly ConfigProblem[]) {
     super(
+      'CONFIG_INVALID',
       problems.length === 1
         ? (problems[0]?.message ?? '')
         : `${problems.length} problems in the environment:\n${problems.map((p) => `  - ${p.message}`).join('\n')}`,
@@ -35,6 +39,5 @@ export class ConfigError extends Error {
   }
 }
 
-export function isConfigError(error: unknown): error is ConfigError {
-  return error instanceof ConfigError;
-}
+/** True when `error` is a ConfigError. */
+export const isConfigError = errorGuard(ConfigError);

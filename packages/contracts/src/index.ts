@@ -18,3 +18,5 @@ export {
 export type { Emotion, FaceBox, JobOptions, JobOptionsInput, OutputMode, RenderControls, RenderProcessOptions, Solver } from './render-option-schema.ts';
 export { createValidator, describeSchema, findViolation, showValue, violationFromErrors, violationMessage } from './schema-check.ts';
 export type { JsonSchema, SchemaViolation } from './schema-check.ts';
+export { CatalogueError, catalogueErrorClass, defineErrorCatalogue, errorGuard, isCatalogueError, isRetryable } from './error-catalogue.ts';
+export type { CatalogueErrorClass, CatalogueErrorOf, CatalogueErrorOptions, ErrorCatalogue, ErrorCatalogueEntry, ErrorCode } from './error-catalogue.ts';

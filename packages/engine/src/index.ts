@@ -19,6 +19,6 @@ export { prepareSourceImage } from './source-image.ts';
 export type { SourceImage } from './source-image.ts';
 export { createRenderPool, startRenderThreads } from './render-pool.ts';
 export type { RenderPool, RenderThreads } from './render-pool.ts';
-export { EngineError, ENGINE_ERROR_CODES } from './errors.ts';
+export { ENGINE_ERRORS, EngineError, isEngineError } from './errors.ts';
 export type { EngineErrorCode } from './errors.ts';
 export { retargetToPortrait } from './retarget.ts';

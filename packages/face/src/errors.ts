@@ -1,32 +1,26 @@
-/** Stable codes of {@link FaceError}. */
-export type FaceErrorCode =
-  | 'FACE_NOT_FOUND'
-  | 'FACE_INDEX_OUT_OF_RANGE'
-  | 'FACE_BOX_INVALID'
-  | 'IMAGE_UNREADABLE'
-  | 'FACE_MODELS_MISSING'
-  | 'FACE_ANALYZER_CLOSED';
+import { catalogueErrorClass, defineErrorCatalogue, errorGuard } from '@portrait-farm/contracts';
+import type { ErrorCode } from '@portrait-farm/contracts';
 
-/** Every code with what it means; the catalogue test keeps this list and the type in step. */
-export const FACE_ERROR_CODES: Readonly<Record<FaceErrorCode, string>> = Object.freeze({
-  FACE_NOT_FOUND: 'no face was detected in the portrait, or none inside the box that was passed',
-  FACE_INDEX_OUT_OF_RANGE: 'faceIndex names a face beyond the number of faces found',
-  FACE_BOX_INVALID: 'faceBox is not a finite box of positive size that overlaps the image',
-  IMAGE_UNREADABLE: 'the portrait is not a decodable JPEG, PNG or WebP image',
-  FACE_MODELS_MISSING: 'an ONNX file of the face models is missing from the models folder',
-  FACE_ANALYZER_CLOSED: 'analyze() was called after close()',
+/** Error catalogue of @portrait-farm/face: stable codes, whether a retry may help, what each means. */
+export const FACE_ERRORS = defineErrorCatalogue({
+  FACE_NOT_FOUND: { retryable: false, description: 'no face was detected in the portrait, or none inside the box that was passed' },
+  FACE_INDEX_OUT_OF_RANGE: { retryable: false, description: 'faceIndex names a face beyond the number of faces found' },
+  FACE_BOX_INVALID: { retryable: false, description: 'faceBox is not a finite box of positive size that overlaps the image' },
+  IMAGE_UNREADABLE: { retryable: false, description: 'the portrait is not a decodable JPEG, PNG or WebP image' },
+  FACE_MODELS_MISSING: { retryable: false, description: 'an ONNX file of the face models is missing from the models folder' },
+  FACE_ANALYZER_CLOSED: {
+    retryable: true,
+    description: 'analyze() was called after close() (in a farm: the process was stopping; another process may do it)',
+  },
 });
 
-/** The one error class of @portrait-farm/face; `code` is stable, `message` names the problem and the fix. */
-export class FaceError extends Error {
-  override readonly name = 'FaceError';
-  readonly code: FaceErrorCode;
+export type FaceErrorCode = ErrorCode<typeof FACE_ERRORS>;
 
-  constructor(code: FaceErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-  }
-}
+/** The one error class of @portrait-farm/face; `code` is stable, `message` names the problem and the fix. */
+export class FaceError extends catalogueErrorClass('FaceError', FACE_ERRORS) {}
+
+/** True when `error` is a FaceError, optionally with the given code. */
+export const isFaceError = errorGuard(FaceError);
 
 /** How error messages name the portrait: its file name, or "the portrait" for bytes. */
 export function describeSource(source: string | Uint8Array): string {

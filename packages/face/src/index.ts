@@ -12,5 +12,5 @@ export type { Affine } from './affine.ts';
 export { warpToCrop } from './warp-to-crop.ts';
 export type { WarpOptions } from './warp-to-crop.ts';
 export { CROP_SIZE, CROP_EYE_HEIGHT, CROP_FACE_WIDTH } from './crop-transform.ts';
-export { FaceError, FACE_ERROR_CODES } from './errors.ts';
+export { FaceError, FACE_ERRORS, isFaceError } from './errors.ts';
 export type { FaceErrorCode } from './errors.ts';

@@ -1,4 +1,4 @@
-export { FARM_ERROR_CODES, FarmError, isFarmError } from './errors.ts';
+export { FARM_ERRORS, FarmError, isFarmError } from './errors.ts';
 export type { FarmErrorCode } from './errors.ts';
 export { decodePreparedClip, decodeRelay, decodeWork, encodePreparedClip, encodeRelay, encodeWork, WORK_FORMAT_VERSION } from './work-codec.ts';
 export { workKeys } from './work-keys.ts';

@@ -1,13 +1,11 @@
-import { hostname } from 'node:os';
 import { createEngine, startRenderThreads } from '@portrait-farm/engine';
 import type { Engine } from '@portrait-farm/engine';
 import { JobStore, watchCancellations } from '@portrait-farm/jobs';
 import type { ExecutionProvider } from '@portrait-farm/model-runtime';
-import { bullPrefix, createRedisConnection, createWebhookWorker, FarmQueues, QUEUE_NAMES } from '@portrait-farm/queue';
+import { createRedisConnection, createWebhookWorker, FarmQueues, QUEUE_NAMES } from '@portrait-farm/queue';
 import type { AudioJob, PrepareJob, SegmentJob, StitchJob } from '@portrait-farm/queue';
 import { createStorage } from '@portrait-farm/storage';
-import { UnrecoverableError, Worker } from 'bullmq';
-import type { Job } from 'bullmq';
+import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ClipCache } from './clip-cache.ts';
 import type { FarmProcessConfig } from './farm-config.ts';
@@ -15,30 +13,10 @@ import type { EngineDeps, FarmDeps } from './farm-deps.ts';
 import { processAudio } from './process-audio.ts';
 import { processPrepare } from './process-prepare.ts';
 import { processSegment } from './process-segment.ts';
-import { failJob, processStitch } from './process-stitch.ts';
+import { processStitch } from './process-stitch.ts';
 import { createScratchDir } from './scratch-dir.ts';
-import { deleteIntermediates } from './step-support.ts';
 import type { StepOutcome } from './step-support.ts';
-
-/** Errors no retry can fix (bad input, no face): the job fails at once instead of after every attempt. */
-const PERMANENT_CODES = new Set([
-  'FACE_NOT_FOUND',
-  'FACE_INDEX_OUT_OF_RANGE',
-  'FACE_BOX_INVALID',
-  'IMAGE_UNREADABLE',
-  'MEDIA_UNREADABLE',
-  'MEDIA_NO_AUDIO',
-  'MEDIA_AUDIO_TOO_SHORT',
-  'MEDIA_AUDIO_TOO_LONG',
-  'ENGINE_BAD_OPTION',
-  'ENGINE_INPUT_MISSING',
-  'FARM_BAD_WORK_FILE',
-]);
-
-function codeOf(error: unknown): string {
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' ? code : 'FARM_STEP_FAILED';
-}
+import { stepWorker } from './step-worker.ts';
 
 /** Running farm Workers of one process. */
 export interface RunningWorkers {
@@ -82,54 +60,16 @@ async function openShared(config: FarmProcessConfig, log: (line: string) => void
   };
 }
 
-/** A step found its job canceled or failed: remove what this or a racing step may have written after the cleanup. */
-async function cleanUpEnded(deps: FarmDeps, jobId: string): Promise<void> {
-  const record = await deps.jobs.getById(jobId);
-  if (record !== null && (record.status === 'canceled' || record.status === 'failed')) await deleteIntermediates(deps, jobId);
-}
-
-function stepWorker<T extends { jobId: string }>(
+/** A step Worker on the process's shared dependencies, with a Redis connection of its own. */
+function sharedStepWorker<T extends { jobId: string }>(
   shared: Shared,
   config: FarmProcessConfig,
   queue: string,
   concurrency: number,
   run: (data: T) => Promise<StepOutcome>,
 ): Worker<T> {
-  const worker = new Worker<T>(
-    queue,
-    async (job: Job<T>) => {
-      try {
-        const outcome = await run(job.data);
-        if (outcome === 'canceled' || outcome === 'skipped') await cleanUpEnded(shared.deps, job.data.jobId);
-        return outcome;
-      } catch (error) {
-        const code = codeOf(error);
-        if (!PERMANENT_CODES.has(code)) throw error;
-        throw Object.assign(new UnrecoverableError((error as Error).message), { code });
-      }
-    },
-    {
-      connection: shared.connection(`${queue}-worker`),
-      prefix: bullPrefix(config.prefix),
-      concurrency,
-      name: `${queue}-${hostname()}-${process.pid}`,
-      lockDuration: config.lockMs,
-      stalledInterval: config.stalledIntervalMs,
-      maxStalledCount: 2,
-    },
-  );
-  worker.on('error', (error) => shared.deps.log(`${queue} worker: ${error.message}`));
-  worker.on('failed', (job, error) => {
-    if (job === undefined) return;
-    const stalledOut = /stalled more than/i.test(error.message);
-    const finalAttempt = error instanceof UnrecoverableError || stalledOut || job.attemptsMade >= (job.opts.attempts ?? 1);
-    shared.deps.log(`${job.data.jobId}: ${queue} step failed (attempt ${job.attemptsMade}): ${error.message}`);
-    if (!finalAttempt) return;
-    failJob(shared.deps, job.data.jobId, { code: codeOf(error), message: `The ${queue} step failed: ${error.message}` }).catch((e: Error) =>
-      shared.deps.log(`${job.data.jobId}: could not record the failure: ${e.message}`),
-    );
-  });
-  return worker;
+  const { prefix, lockMs, stalledIntervalMs } = config;
+  return stepWorker(queue, { deps: shared.deps, connection: shared.connection(`${queue}-worker`), prefix, concurrency, lockMs, stalledIntervalMs }, run);
 }
 
 /** The GPU/CPU worker process: the engine loaded once, Workers for the prepare and segment queues. */
@@ -143,10 +83,10 @@ export async function startRenderWorkers(config: FarmProcessConfig, options: { l
   const clips = new ClipCache(shared.deps.storage, renderThreads);
   const deps: EngineDeps = { ...shared.deps, engine, packDir: config.packDir, clips };
   const workers = [
-    stepWorker<PrepareJob>(shared, config, QUEUE_NAMES.prepare, config.prepareConcurrency, async (data) =>
+    sharedStepWorker<PrepareJob>(shared, config, QUEUE_NAMES.prepare, config.prepareConcurrency, async (data) =>
       forgetClipAfter(deps, data.jobId, 0, await processPrepare(deps, data.jobId)),
     ),
-    stepWorker<SegmentJob>(shared, config, QUEUE_NAMES.segment, config.segmentConcurrency, async (data) =>
+    sharedStepWorker<SegmentJob>(shared, config, QUEUE_NAMES.segment, config.segmentConcurrency, async (data) =>
       forgetClipAfter(deps, data.jobId, data.segmentIndex, await processSegment(deps, data.jobId, data.segmentIndex)),
     ),
   ];
@@ -173,8 +113,8 @@ async function forgetClipAfter(deps: EngineDeps, jobId: string, index: number, o
 export async function startStitcherWorkers(config: FarmProcessConfig, options: { log?: (line: string) => void } = {}): Promise<RunningWorkers> {
   const log = options.log ?? ((): void => {});
   const shared = await openShared(config, log, 'stitcher');
-  const stitch = stepWorker<StitchJob>(shared, config, QUEUE_NAMES.stitch, config.stitchConcurrency, (data) => processStitch(shared.deps, data.jobId));
-  const audio = stepWorker<AudioJob>(shared, config, QUEUE_NAMES.audio, config.stitchConcurrency, (data) => processAudio(shared.deps, data.jobId));
+  const stitch = sharedStepWorker<StitchJob>(shared, config, QUEUE_NAMES.stitch, config.stitchConcurrency, (data) => processStitch(shared.deps, data.jobId));
+  const audio = sharedStepWorker<AudioJob>(shared, config, QUEUE_NAMES.audio, config.stitchConcurrency, (data) => processAudio(shared.deps, data.jobId));
   const webhooks = createWebhookWorker({
     connection: shared.connection('webhook-worker'),
     queues: shared.deps.queues,

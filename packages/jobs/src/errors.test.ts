@@ -11,4 +11,9 @@ describe('jobs error catalogue', () => {
     }
     expect(new JobsError('JOBS_NOT_FOUND', 'x').status).toBe(404);
   });
+
+  it('retries only the concurrency limit, which a finished job lifts', () => {
+    expect(Object.entries(JOBS_ERRORS).filter(([, entry]) => entry.retryable).map(([code]) => code)).toEqual(['JOBS_CONCURRENCY_LIMIT']);
+    expect(new JobsError('JOBS_CONCURRENCY_LIMIT', 'x', { active: 2 })).toMatchObject({ name: 'JobsError', retryable: true, details: { active: 2 } });
+  });
 });

@@ -14,5 +14,5 @@ export { readVideoFrames } from './read-video-frames.ts';
 export type { VideoFrames } from './read-video-frames.ts';
 export { saveContactSheet } from './contact-sheet.ts';
 export type { ContactSheetOptions, FramesSource, VideoSource } from './contact-sheet.ts';
-export { MediaError, MEDIA_ERROR_CODES } from './errors.ts';
+export { MEDIA_ERRORS, MediaError, isMediaError } from './errors.ts';
 export type { MediaErrorCode } from './errors.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MEDIA_ERROR_CODES, MediaError } from './errors.ts';
+import { MEDIA_ERRORS, MediaError } from './errors.ts';
 import { probeMedia } from './probe-media.ts';
 import { fixture } from './test-support.ts';
 
@@ -38,9 +38,14 @@ describe('probeMedia', () => {
   });
 
   it('documents every error code', () => {
-    for (const [code, meaning] of Object.entries(MEDIA_ERROR_CODES)) {
+    for (const [code, entry] of Object.entries(MEDIA_ERRORS)) {
       expect(code).toMatch(/^MEDIA_[A-Z_]+$/);
-      expect(meaning.length).toBeGreaterThan(10);
+      expect(entry.description.length).toBeGreaterThan(10);
     }
+  });
+
+  it('retries only ffmpeg failing on media that probed well', () => {
+    const retried = Object.entries(MEDIA_ERRORS).filter(([, entry]) => entry.retryable).map(([code]) => code);
+    expect(retried).toEqual(['MEDIA_DECODE_FAILED', 'MEDIA_ENCODE_FAILED', 'MEDIA_CONCAT_FAILED']);
   });
 });

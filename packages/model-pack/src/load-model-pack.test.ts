@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { MOTION_CHANNELS } from '@portrait-farm/contracts';
 import { writeTestPack, type TestPackOptions } from '@portrait-farm/motion/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PACK_ERROR_CODES, PackError } from './errors.ts';
+import { PACK_ERRORS, PackError } from './errors.ts';
 import { loadModelPack } from './load-model-pack.ts';
 import { displayPath } from './display-path.ts';
 
@@ -25,7 +25,7 @@ async function failure(path: string, options = {}): Promise<PackError> {
   );
   expect(error).toBeInstanceOf(PackError);
   const packError = error as PackError;
-  expect(Object.keys(PACK_ERROR_CODES)).toContain(packError.code);
+  expect(Object.keys(PACK_ERRORS)).toContain(packError.code);
   return packError;
 }
 
@@ -168,11 +168,12 @@ describe('loadModelPack', () => {
   });
 });
 
-describe('PACK_ERROR_CODES', () => {
-  it('describes every code in one sentence', () => {
-    for (const [code, description] of Object.entries(PACK_ERROR_CODES)) {
+describe('PACK_ERRORS', () => {
+  it('describes every code in one sentence, none retried (the files decide)', () => {
+    for (const [code, entry] of Object.entries(PACK_ERRORS)) {
       expect(code).toMatch(/^PACK_[A-Z_]+$/);
-      expect(description.length).toBeGreaterThan(10);
+      expect(entry.description.length).toBeGreaterThan(10);
+      expect(entry.retryable).toBe(false);
     }
   });
 });

@@ -9,7 +9,7 @@ export type { Denoise, Solver } from './solvers.ts';
 export { RNG_DOMAIN, gaussians, philox4x32, uniformWords, windowNoise } from './rng.ts';
 export { windowAudio, windowCount } from './windows.ts';
 export type { FeatureMatrix } from './windows.ts';
-export { MotionError, MOTION_ERROR_CODES } from './errors.ts';
+export { MOTION_ERRORS, MotionError, isMotionError } from './errors.ts';
 export type { MotionErrorCode } from './errors.ts';
 export { applyControls, resolveControls, EMOTIONS, EMOTION_OFFSETS, blinkSchedule, blinkTrack, resample, resampleRange, checkOutputFps, MIN_OUTPUT_FPS, MAX_OUTPUT_FPS } from './controls/index.ts';
 export type { ControlContext, KnownMotion, MotionControls, ResolvedControls, Emotion, Blink } from './controls/index.ts';

@@ -8,11 +8,12 @@ describe('queue constants', () => {
     for (const [code, entry] of Object.entries(QUEUE_ERRORS)) {
       expect(code).toMatch(/^QUEUE_[A-Z_]+$/);
       expect(entry.description).toMatch(/\.$/);
+      expect(entry.retryable).toBe(false);
     }
   });
 
-  it('names the four queues in pipeline order, frozen', () => {
-    expect(ALL_QUEUES).toEqual(['prepare', 'segment', 'audio', 'stitch', 'webhook']);
+  it('names the queues in pipeline order, frozen', () => {
+    expect(ALL_QUEUES).toEqual(['prepare', 'segment', 'audio', 'stitch', 'webhook', 'cleanup']);
     expect(Object.isFrozen(QUEUE_NAMES)).toBe(true);
   });
 

@@ -1,22 +1,16 @@
-/** Error catalogue of @portrait-farm/queue; `code` is stable. */
-export const QUEUE_ERRORS = Object.freeze({
-  QUEUE_BAD_PAYLOAD: { description: 'A job payload is missing a field or has one out of range.' },
-  QUEUE_BAD_OPTION: { description: 'An option (priority, delay, Redis URL, prefix) is malformed or out of range.' },
-} as const);
+import { catalogueErrorClass, defineErrorCatalogue, errorGuard } from '@portrait-farm/contracts';
+import type { ErrorCode } from '@portrait-farm/contracts';
 
-export type QueueErrorCode = keyof typeof QUEUE_ERRORS;
+/** Error catalogue of @portrait-farm/queue: stable codes, whether a retry may help, what each means. */
+export const QUEUE_ERRORS = defineErrorCatalogue({
+  QUEUE_BAD_PAYLOAD: { retryable: false, description: 'A job payload is missing a field or has one out of range.' },
+  QUEUE_BAD_OPTION: { retryable: false, description: 'An option (priority, delay, Redis URL, prefix) is malformed or out of range.' },
+});
 
-export class QueueError extends Error {
-  override readonly name = 'QueueError';
+export type QueueErrorCode = ErrorCode<typeof QUEUE_ERRORS>;
 
-  constructor(
-    readonly code: QueueErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+/** Errors of the farm queues; `code` is stable, the message names the field and the value received. */
+export class QueueError extends catalogueErrorClass('QueueError', QUEUE_ERRORS) {}
 
-export function isQueueError(error: unknown, code?: QueueErrorCode): error is QueueError {
-  return error instanceof QueueError && (code === undefined || error.code === code);
-}
+/** True when `error` is a QueueError, optionally with the given code. */
+export const isQueueError = errorGuard(QueueError);

@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { RENDERER_ERROR_CODES, RendererError } from './errors.ts';
+import { RENDERER_ERRORS, RendererError } from './errors.ts';
 import { resolveOptions } from './options.ts';
 
 describe('renderer errors', () => {
-  it('have unique, upper-case codes', () => {
-    expect(new Set(RENDERER_ERROR_CODES).size).toBe(RENDERER_ERROR_CODES.length);
-    for (const code of RENDERER_ERROR_CODES) expect(code).toMatch(/^[A-Z_]+$/);
+  it('have upper-case codes with a description each, none retried (the inputs decide)', () => {
+    for (const [code, entry] of Object.entries(RENDERER_ERRORS)) {
+      expect(code).toMatch(/^[A-Z_]+$/);
+      expect(entry.description).toMatch(/\.$/);
+      expect(entry.retryable).toBe(false);
+    }
   });
 
   it('carry their code and a message that names the value received', () => {

@@ -1,4 +1,4 @@
-export { RENDERER_ERROR_CODES, RendererError } from './errors.ts';
+export { RENDERER_ERRORS, RendererError, isRendererError } from './errors.ts';
 export type { RendererErrorCode } from './errors.ts';
 export type { MeshwarpOptions } from './options.ts';
 export { prepareMeshwarp } from './prepare.ts';

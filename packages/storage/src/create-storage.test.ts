@@ -49,10 +49,15 @@ describe('storage error catalogue', () => {
   it('gives every code an HTTP status and a description', () => {
     for (const [code, entry] of Object.entries(STORAGE_ERRORS)) {
       expect(code).toMatch(/^STORAGE_[A-Z_]+$/);
-      expect(entry.httpStatus).toBeGreaterThanOrEqual(400);
-      expect(entry.httpStatus).toBeLessThan(600);
+      expect(entry.status).toBeGreaterThanOrEqual(400);
+      expect(entry.status).toBeLessThan(600);
       expect(entry.description.length).toBeGreaterThan(10);
-      expect(new StorageError(code as keyof typeof STORAGE_ERRORS, 'm').httpStatus).toBe(entry.httpStatus);
+      expect(new StorageError(code as keyof typeof STORAGE_ERRORS, 'm').status).toBe(entry.status);
     }
+  });
+
+  it('retries only failures of the backing store', () => {
+    const retried = Object.entries(STORAGE_ERRORS).filter(([, entry]) => entry.retryable).map(([code]) => code);
+    expect(retried).toEqual(['STORAGE_UNAVAILABLE', 'STORAGE_IO']);
   });
 });

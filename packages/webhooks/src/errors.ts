@@ -1,8 +1,11 @@
+import { catalogueErrorClass, defineErrorCatalogue, errorGuard } from '@portrait-farm/contracts';
+import type { ErrorCode } from '@portrait-farm/contracts';
+
 /**
  * Error catalogue of @portrait-farm/webhooks. `retryable` says whether a later attempt may succeed;
  * the delivery queue uses it together with `nextAttemptDelay`.
  */
-export const WEBHOOK_ERRORS = Object.freeze({
+export const WEBHOOK_ERRORS = defineErrorCatalogue({
   WEBHOOK_BAD_SECRET: { retryable: false, description: 'A signing secret is not whsec_<base64> of 16 to 128 bytes.' },
   WEBHOOK_BAD_OPTION: { retryable: false, description: 'An option is out of range.' },
   WEBHOOK_BAD_URL: { retryable: false, description: 'The endpoint URL cannot be parsed or is not http(s).' },
@@ -24,9 +27,9 @@ export const WEBHOOK_ERRORS = Object.freeze({
     description: 'A received webhook timestamp is malformed or outside the tolerance.',
   },
   WEBHOOK_BAD_SIGNATURE: { retryable: false, description: 'No signature of a received webhook matches.' },
-} as const);
+});
 
-export type WebhookErrorCode = keyof typeof WEBHOOK_ERRORS;
+export type WebhookErrorCode = ErrorCode<typeof WEBHOOK_ERRORS>;
 
 export interface WebhookErrorDetails {
   /** HTTP status received, for WEBHOOK_HTTP_STATUS and WEBHOOK_REDIRECT. */
@@ -41,20 +44,14 @@ export interface WebhookErrorDetails {
 }
 
 /** Errors raised by signing, verification and delivery; `code` is stable. */
-export class WebhookError extends Error {
-  override readonly name = 'WebhookError';
-  readonly retryable: boolean;
+export class WebhookError extends catalogueErrorClass('WebhookError', WEBHOOK_ERRORS) {
   readonly disableEndpoint: boolean;
+  /** HTTP status received, for WEBHOOK_HTTP_STATUS and WEBHOOK_REDIRECT. */
   readonly status: number | null;
   readonly retryAfterMs: number | null;
 
-  constructor(
-    readonly code: WebhookErrorCode,
-    message: string,
-    details: WebhookErrorDetails = {},
-  ) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.retryable = details.retryable ?? WEBHOOK_ERRORS[code].retryable;
+  constructor(code: WebhookErrorCode, message: string, details: WebhookErrorDetails = {}) {
+    super(code, message, { cause: details.cause, retryable: details.retryable });
     this.disableEndpoint = details.disableEndpoint ?? false;
     this.status = details.status ?? null;
     this.retryAfterMs = details.retryAfterMs ?? null;
@@ -62,6 +59,4 @@ export class WebhookError extends Error {
 }
 
 /** True when `error` is a WebhookError, optionally with the given code. */
-export function isWebhookError(error: unknown, code?: WebhookErrorCode): error is WebhookError {
-  return error instanceof WebhookError && (code === undefined || error.code === code);
-}
+export const isWebhookError = errorGuard(WebhookError);
