@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, redisServerInfo, startProcess } from '@portrait-farm/process-supervision';
+import type { ChildHandle } from '@portrait-farm/process-supervision';
 
 /** A redis-server child process on 127.0.0.1 for tests: no persistence, its own temporary directory. */
 export interface RedisServerProcess {
@@ -30,73 +29,31 @@ export function uniquePrefix(label = 't'): string {
   return `${label}-${randomBytes(5).toString('hex')}`;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Sends PING on a raw socket and resolves true when the answer is +PONG. */
-function ping(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    let answer = '';
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(500, () => done(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.on('data', (data) => {
-      answer += data.toString();
-      if (answer.includes('\r\n')) done(answer.startsWith('+PONG'));
-    });
-    socket.once('error', () => done(false));
-  });
-}
-
-function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
-}
-
-async function launch(port: number, dir: string, timeoutMs: number): Promise<ChildProcess> {
+/** Ready once the server on the port is this child (not one another test left there) and has loaded. */
+function launch(port: number, dir: string, timeoutMs: number): Promise<ChildHandle> {
   const args = ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--save', '', '--appendonly', 'no'];
   args.push('--maxmemory-policy', 'noeviction', '--loglevel', 'warning');
-  const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout?.on('data', (data: Buffer) => (output += data.toString()));
-  child.stderr?.on('data', (data: Buffer) => (output += data.toString()));
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode} on port ${port}: ${output}`);
-    if (await ping(port)) return child;
-    await new Promise((resolve) => setTimeout(resolve, 30));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`redis-server did not answer PING on port ${port} within ${timeoutMs} ms: ${output}`);
+  return startProcess({
+    name: `redis-server on port ${port}`,
+    command: 'redis-server',
+    args,
+    readyTimeoutMs: timeoutMs,
+    readyIntervalMs: 30,
+    ready: async (child) => {
+      const info = await redisServerInfo(port);
+      return info !== null && info.pid === child.pid && !info.loading;
+    },
+  });
 }
 
 /**
  * Starts redis-server on 127.0.0.1 on a free port with a temporary directory, `--save '' --appendonly no`,
- * and waits until it answers PING. Tries a few ports in case another process takes the chosen one first.
+ * and waits until it answers. Tries a few ports in case another process takes the chosen one first.
  */
 export async function startRedisServer(options: StartRedisOptions = {}): Promise<RedisServerProcess> {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const dir = await mkdtemp(join(tmpdir(), 'pf-redis-'));
-  let child: ChildProcess | null = null;
+  let child: ChildHandle | null = null;
   let port = 0;
   let lastError: unknown = null;
   for (let attempt = 0; attempt < 5 && child === null; attempt += 1) {
@@ -114,12 +71,7 @@ export async function startRedisServer(options: StartRedisOptions = {}): Promise
   const stop = async (): Promise<void> => {
     const running = child;
     child = null;
-    if (running === null) return;
-    running.kill('SIGTERM');
-    if (!(await waitForExit(running, 5000))) {
-      running.kill('SIGKILL');
-      await waitForExit(running, 5000);
-    }
+    await running?.stop(5000);
   };
   return {
     host: '127.0.0.1',

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +25,29 @@ describe('a local farm data folder', () => {
     const third = await claimDataDir(dir);
     expect(readFileSync(join(dir, 'farm.pid'), 'utf8')).toMatch(new RegExp(`^${process.pid} `));
     await third.release();
+  });
+
+  it('stays claimed while a holder added to the claim runs (the guard stopping a killed farm\'s Redis)', async () => {
+    const dir = join(root, 'held');
+    const gone = spawnSync(process.execPath, ['-e', 'process.pid']).pid!;
+    const holder = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    try {
+      const claim = await claimDataDir(dir);
+      await claim.addHolder(holder.pid!);
+      expect(readFileSync(claim.path, 'utf8')).toBe(claim.content);
+      expect(claim.content).toMatch(new RegExp(`^${process.pid} [0-9a-f]{16} ${holder.pid}$`));
+      // The farm itself is gone (its pid replaced by one of a finished process); its guard still runs.
+      writeFileSync(claim.path, claim.content.replace(String(process.pid), String(gone)));
+      await expect(claimDataDir(dir)).rejects.toMatchObject({
+        code: 'FARM_DATA_DIR_IN_USE',
+        message: expect.stringContaining(`Another local farm (pid ${holder.pid}) is using ${dir}`),
+      });
+      holder.kill('SIGKILL');
+      await new Promise((resolve) => holder.once('exit', resolve));
+      await (await claimDataDir(dir)).release();
+    } finally {
+      holder.kill('SIGKILL');
+    }
   });
 
   it('keeps the API key and secrets of its first run, readable by its owner only', async () => {

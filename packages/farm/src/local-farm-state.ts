@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generateSecret } from '@portrait-farm/webhooks';
 import { FarmError } from './errors.ts';
@@ -16,30 +16,64 @@ function errorCode(error: unknown): string | undefined {
   return (error as { code?: unknown }).code as string | undefined;
 }
 
+/** A claim on a data folder (`farm.pid`), held until released. */
+export interface DataDirClaim {
+  /** The claim file. */
+  readonly path: string;
+  /** What the claim file holds now: `<pid> <token>` and the pids added by `addHolder`. */
+  readonly content: string;
+  /**
+   * Another process holds the claim with this one: the guard that finishes stopping the farm's processes if this
+   * one dies. The claim counts as live while any holder runs, so a new farm does not start on the folder while the
+   * old farm's Redis is still being stopped.
+   */
+  addHolder(pid: number): Promise<void>;
+  /** Deletes the claim file, if it is still this claim's. */
+  release(): Promise<void>;
+}
+
+/** The pids a claim file names: the owner first, then the holders; the token (second field) is skipped. */
+function claimPids(content: string): number[] {
+  const fields = content.trim().split(/\s+/);
+  return [fields[0], ...fields.slice(2)].map(Number).filter((pid) => Number.isInteger(pid) && pid > 0);
+}
+
 /**
- * Claims the data folder for this farm (`farm.pid`): a second farm on the same folder would run a second Redis on
- * the same append-only file. A claim left by a process that is gone is taken over. Throws FARM_DATA_DIR_IN_USE
- * while the owner runs.
+ * Claims the data folder for this farm (`farm.pid`, created exclusively): a second farm on the same folder would run
+ * a second Redis on the same append-only file. A claim whose processes are all gone (killed, or a pid reused after
+ * a reboot is checked as well as can be: a zombie does not count) is taken over. Throws FARM_DATA_DIR_IN_USE, naming
+ * the folder and the pid, while a holder runs.
  */
-export async function claimDataDir(dataDir: string): Promise<{ release(): Promise<void> }> {
+export async function claimDataDir(dataDir: string): Promise<DataDirClaim> {
   await mkdir(dataDir, { recursive: true });
   const path = join(dataDir, 'farm.pid');
-  const token = `${process.pid} ${randomBytes(8).toString('hex')}`;
+  let content = `${process.pid} ${randomBytes(8).toString('hex')}`;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const handle = await open(path, 'wx', 0o600);
-      await handle.writeFile(token);
+      await handle.writeFile(content);
       await handle.close();
       return {
+        path,
+        get content() {
+          return content;
+        },
+        async addHolder(pid) {
+          const next = `${content} ${pid}`;
+          const temporary = `${path}.${process.pid}.tmp`;
+          await writeFile(temporary, next, { mode: 0o600 });
+          await rename(temporary, path);
+          content = next;
+        },
         async release() {
-          if ((await readFile(path, 'utf8').catch(() => '')) === token) await unlink(path).catch(() => {});
+          if ((await readFile(path, 'utf8').catch(() => '')) === content) await unlink(path).catch(() => {});
         },
       };
     } catch (error) {
       if (errorCode(error) !== 'EEXIST') throw error;
     }
-    const owner = Number((await readFile(path, 'utf8').catch(() => '')).split(' ')[0]);
-    if (Number.isInteger(owner) && owner > 0 && isProcessAlive(owner)) {
+    const owner = claimPids(await readFile(path, 'utf8').catch(() => '')).find(isProcessAlive);
+    if (owner !== undefined) {
       throw new FarmError(
         'FARM_DATA_DIR_IN_USE',
         `Another local farm (pid ${owner}) is using ${dataDir}. Stop it first, or give this one another data folder ` +

@@ -1,13 +1,14 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { ENVIRONMENT, loadConfig } from '@portrait-farm/config';
-import { superviseChild } from './child-process.ts';
-import type { SupervisedChild } from './child-process.ts';
+import { assertPortFree, freePort, startProcessGuard, superviseProcess } from '@portrait-farm/process-supervision';
+import type { ProcessGuard, SupervisedProcess, SuperviseOptions } from '@portrait-farm/process-supervision';
 import { FarmError } from './errors.ts';
 import { REPO_ROOT } from './farm-config.ts';
+import { describePortHolder, gatewayAnswers } from './gateway-readiness.ts';
 import { claimDataDir, loadCredentials } from './local-farm-state.ts';
 import type { LocalFarmCredentials } from './local-farm-state.ts';
+import { startOwnRedis } from './own-redis.ts';
 
 /** Options of {@link startLocalFarm}. */
 export interface LocalFarmOptions {
@@ -35,6 +36,10 @@ export interface LocalFarmOptions {
   env?: Readonly<Record<string, string>>;
   /** Each line the farm and its processes print. */
   log?: (line: string) => void;
+  /** How long each process gets to stop after SIGTERM before SIGKILL (a step cut short is retried). @defaultValue 5000 */
+  stopGraceMs?: number;
+  /** Aborting it while the farm starts stops what was started; the call rejects with PROCESS_ABORTED. @defaultValue none */
+  signal?: AbortSignal;
 }
 
 /** A running local farm. */
@@ -47,35 +52,15 @@ export interface LocalFarm {
   redisUrl: string;
   storageUrl: string;
   prefix: string;
-  workers: readonly SupervisedChild[];
-  stitcher: SupervisedChild;
-  gateway: SupervisedChild;
+  workers: readonly SupervisedProcess[];
+  stitcher: SupervisedProcess;
+  gateway: SupervisedProcess;
   /** The farm's own redis-server (restarted if it dies; its append-only file keeps the data), or null with `redisUrl`. */
-  redis: SupervisedChild | null;
-  /** Stops every process (and the farm's own Redis). */
+  redis: SupervisedProcess | null;
+  /** Pid of the guard that stops every process if this one dies without calling `stop()` (SIGKILL, a crash). */
+  guardPid: number;
+  /** Stops every process (the farm's own Redis last), removes the gateway's configuration file and frees the data folder. */
   stop(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, alive: () => boolean = () => true): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    if (!alive()) break;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new FarmError('FARM_PROCESS_FAILED', `${what} did not become ready within ${timeoutMs} ms.`);
 }
 
 function tsxArgs(script: string): string[] {
@@ -89,6 +74,12 @@ function withoutFarmVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 /**
  * Starts a whole farm on this machine as child processes: Redis (unless `redisUrl`), the gateway, N workers and a
  * stitcher, each restarted if it crashes. Webhooks may go to loopback and http URLs (local use only).
+ *
+ * The farm holds its data folder alone (`farm.pid`, FARM_DATA_DIR_IN_USE while another farm runs on it) and is
+ * ready only when its own gateway answers on the port: a port held by another process fails the start
+ * (PROCESS_PORT_IN_USE, or FARM_PROCESS_FAILED when it is taken while the gateway starts). Each process runs in a
+ * process group of its own, so a terminal's Ctrl-C reaches only the caller, which calls `stop()`; a guard process
+ * stops them all if the caller dies without doing so.
  */
 export async function startLocalFarm(options: LocalFarmOptions = {}): Promise<LocalFarm> {
   const log = options.log ?? ((): void => {});
@@ -113,42 +104,46 @@ export async function startLocalFarm(options: LocalFarmOptions = {}): Promise<Lo
   const apiKey = options.apiKey ?? firstKey?.[0] ?? credentials.apiKey;
   const { webhookSecret, presignSecret } = credentials;
   const storageUrl = options.storageUrl ?? join(dataDir, 'storage');
-  const children: SupervisedChild[] = [];
+  const graceMs = options.stopGraceMs ?? 5000;
+  const children: SupervisedProcess[] = [];
+  let ownRedis: SupervisedProcess | null = null;
+  let guard: ProcessGuard | null = null;
   const configFile = join(dataDir, `gateway-config-${process.pid}.json`);
-  const stopAll = async (): Promise<void> => {
-    await rm(configFile, { force: true });
-    await Promise.all(children.filter((c) => c.name !== 'redis').map((c) => c.stop()));
-    await Promise.all(children.filter((c) => c.name === 'redis').map((c) => c.stop()));
-    await claim.release();
-  };
+  let stopping: Promise<void> | null = null;
+  const stopAll = (): Promise<void> =>
+    (stopping ??= (async () => {
+      await rm(configFile, { force: true });
+      await Promise.all(children.filter((c) => c !== ownRedis).map((c) => c.stop(graceMs)));
+      await ownRedis?.stop(graceMs);
+      await claim.release();
+      await guard?.close();
+    })());
   try {
-    let redisUrl = options.redisUrl;
-    let ownRedis: SupervisedChild | null = null;
-    if (redisUrl === undefined) {
-      const redisDir = join(dataDir, 'redis');
-      await mkdir(redisDir, { recursive: true });
-      const port = await freePort();
-      // Every write goes to the append-only file, flushed to disk each second: jobs survive a restart of the farm.
-      const args = ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec', '--dir', redisDir];
-      const redis = superviseChild({ name: 'redis', command: 'redis-server', args, cwd: redisDir, env: process.env, onLine: () => {} });
-      children.push(redis);
-      ownRedis = redis;
-      redisUrl = `redis://127.0.0.1:${port}`;
-      const { Redis } = await import('ioredis');
-      const url = redisUrl;
-      await waitFor('redis-server', async () => {
-        const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-        client.on('error', () => {});
-        try {
-          await client.connect();
-          return (await client.ping()) === 'PONG';
-        } finally {
-          client.disconnect();
-        }
-      }, 10_000);
-    }
-    if (!/^[a-z0-9]+:/i.test(storageUrl) || /^[a-z]:[\\/]/i.test(storageUrl)) await mkdir(storageUrl, { recursive: true });
     const port = options.port === 0 ? await freePort() : (options.port ?? 8080);
+    await assertPortFree(port, '127.0.0.1', () => describePortHolder(port));
+    guard = await startProcessGuard({ graceMs });
+    await claim.addHolder(guard.pid);
+    guard.removeFileOnOrphan(configFile);
+    guard.removeFileOnOrphan(claim.path, claim.content);
+    const supervision = {
+      detached: true,
+      guard,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    } satisfies Partial<SuperviseOptions>;
+    const withLog = (name: string): Pick<SuperviseOptions, 'onLine' | 'onExit'> => ({
+      onLine: (line) => log(`[${name}] ${line}`),
+      onExit: (how, delay) => log(`[${name}] ${how}${delay === null ? '' : `; restarting in ${delay} ms`}`),
+    });
+    let redisUrl = options.redisUrl;
+    if (redisUrl === undefined) {
+      // Stopped after the processes that use it (guard stage 1).
+      const own = await startOwnRedis(join(dataDir, 'redis'), { ...supervision, guardStage: 1, onExit: withLog('redis').onExit });
+      ownRedis = own.redis;
+      children.push(own.redis);
+      redisUrl = own.url;
+    }
+    options.signal?.throwIfAborted();
+    if (!/^[a-z0-9]+:/i.test(storageUrl) || /^[a-z]:[\\/]/i.test(storageUrl)) await mkdir(storageUrl, { recursive: true });
     const apiUrl = `http://127.0.0.1:${port}`;
     await writeFile(
       configFile,
@@ -165,15 +160,7 @@ export async function startLocalFarm(options: LocalFarmOptions = {}): Promise<Lo
       { mode: 0o600 },
     );
     const base = withoutFarmVariables(process.env);
-    const gateway = superviseChild({
-      name: 'gateway',
-      command: process.execPath,
-      args: tsxArgs('apps/gateway/src/main.ts'),
-      cwd: REPO_ROOT,
-      env: { ...base, PORTRAIT_FARM_CONFIG: configFile, PORT: String(port), HOST: '127.0.0.1' },
-      onLine: log,
-    });
-    children.push(gateway);
+    const gatewayEnv: NodeJS.ProcessEnv = { ...base, PORTRAIT_FARM_CONFIG: configFile, PORT: String(port), HOST: '127.0.0.1' };
     const farmEnv: NodeJS.ProcessEnv = {
       ...process.env,
       PORTRAIT_FARM_REDIS_URL: redisUrl,
@@ -185,14 +172,46 @@ export async function startLocalFarm(options: LocalFarmOptions = {}): Promise<Lo
       ...(options.packDir === undefined ? {} : { PORTRAIT_FARM_PACK: options.packDir }),
       ...options.env,
     };
-    const workers = Array.from({ length: workerCount }, (_, i) =>
-      superviseChild({ name: `worker-${i + 1}`, command: process.execPath, args: tsxArgs('apps/worker/src/main.ts'), cwd: REPO_ROOT, env: farmEnv, onLine: log }),
-    );
-    children.push(...workers);
-    const stitcher = superviseChild({ name: 'stitcher', command: process.execPath, args: tsxArgs('apps/stitcher/src/main.ts'), cwd: REPO_ROOT, env: farmEnv, onLine: log });
+    const app = (name: string, script: string, env: NodeJS.ProcessEnv): Promise<SupervisedProcess> =>
+      superviseProcess({ ...supervision, ...withLog(name), name, command: process.execPath, args: tsxArgs(script), cwd: REPO_ROOT, env });
+    // Workers and the stitcher have no readiness check: they are started and the gateway is waited for meanwhile.
+    const workers: SupervisedProcess[] = [];
+    for (let i = 1; i <= workerCount; i++) {
+      const worker = await app(`worker-${i}`, 'apps/worker/src/main.ts', farmEnv);
+      workers.push(worker);
+      children.push(worker);
+    }
+    const stitcher = await app('stitcher', 'apps/stitcher/src/main.ts', farmEnv);
     children.push(stitcher);
-    await waitFor('The gateway', async () => (await fetch(`${apiUrl}/readyz`)).ok, 60_000);
-    return { apiUrl, apiKey, tenant, webhookSecret, redisUrl, storageUrl, prefix, workers, stitcher, gateway, redis: ownRedis, stop: stopAll };
+    const gateway = await superviseProcess({
+      ...supervision,
+      ...withLog('gateway'),
+      name: 'gateway',
+      command: process.execPath,
+      args: tsxArgs('apps/gateway/src/main.ts'),
+      cwd: REPO_ROOT,
+      env: gatewayEnv,
+      // Its own pid in the answer: a gateway another farm left on the port must not pass for this one.
+      ready: (child) => gatewayAnswers(apiUrl, child.pid),
+      readyTimeoutMs: 60_000,
+      readyIntervalMs: 200,
+    });
+    children.push(gateway);
+    return {
+      apiUrl,
+      apiKey,
+      tenant,
+      webhookSecret,
+      redisUrl,
+      storageUrl,
+      prefix,
+      workers,
+      stitcher,
+      gateway,
+      redis: ownRedis,
+      guardPid: guard.pid,
+      stop: stopAll,
+    };
   } catch (error) {
     await stopAll();
     throw error;

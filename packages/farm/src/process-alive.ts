@@ -1,9 +1,2 @@
-/** Whether a process with this pid runs on this machine (one of another user counts: signalling it is refused). */
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+// Kept for the farm's modules that import it from here; the check lives with the process helpers.
+export { isProcessAlive } from '@portrait-farm/process-supervision';

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { EXIT, type CliCommand } from './command.ts';
+import { stopSignal } from './stop-signal.ts';
 import { parseFarmFlags } from './up-command.ts';
 
 export const DEMO_USAGE = `Usage: portrait-farm demo [options]
@@ -64,6 +65,8 @@ export const demoCommand: CliCommand = {
     const removeOwnDataDir = async (): Promise<void> => {
       if (ownDataDir !== null) await rm(ownDataDir, { recursive: true, force: true });
     };
+    // Ctrl-C, SIGTERM or SIGHUP end the job's wait; the farm is stopped and its folder removed either way.
+    const stop = stopSignal(io);
     let farm;
     try {
       farm = await startLocalFarm({
@@ -71,9 +74,11 @@ export const demoCommand: CliCommand = {
         ...(ownDataDir === null ? {} : { dataDir: ownDataDir }),
         packDir: pack,
         log: (line) => process.env['PORTRAIT_FARM_VERBOSE'] === '1' && log(line),
+        signal: stop.signal,
       });
     } catch (error) {
       io.stderr.write(`portrait-farm demo: ${(error as Error).message}\n`);
+      stop.dispose();
       await removeOwnDataDir();
       return EXIT.failed;
     }
@@ -84,7 +89,7 @@ export const demoCommand: CliCommand = {
         audio,
         out,
         log: (line) => io.stdout.write(`  ${line}\n`),
-        ...(io.interrupt === undefined ? {} : { signal: io.interrupt }),
+        signal: stop.signal,
       });
       io.stdout.write(`Done in ${result.seconds.toFixed(1)} s: ${out} (${(result.bytes / 1e6).toFixed(2)} MB, job ${result.jobId})\n`);
       const timings = (result.job['timings'] ?? {}) as Record<string, unknown>;
@@ -96,6 +101,7 @@ export const demoCommand: CliCommand = {
     } finally {
       io.stdout.write('Stopping the farm...\n');
       await farm.stop();
+      stop.dispose();
       await removeOwnDataDir();
     }
   },

@@ -3,12 +3,14 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { usageError } from '../cli-error.ts';
 import { integerInRange } from '../option-values.ts';
-import { EXIT, type CliCommand, type CliIo } from './command.ts';
+import { EXIT, type CliCommand } from './command.ts';
+import { stopSignal, whenAborted } from './stop-signal.ts';
 
 export const UP_USAGE = `Usage: portrait-farm up [options]
 
 Run the whole farm on this machine: Redis, the HTTP API (gateway), worker processes and a stitcher, each
-restarted if it crashes. Ctrl-C stops everything.
+restarted if it crashes. Ctrl-C (or SIGTERM, SIGHUP) stops everything; if this process is killed outright, a
+guard process stops the farm's processes. One farm at a time per data folder.
 
 Options:
   --workers N        worker processes, 1 to 64 (default: 1)
@@ -68,15 +70,7 @@ export function parseFarmFlags(argv: readonly string[], cwd: string, defaultWork
   };
 }
 
-/** Resolves when the user interrupts (Ctrl-C). */
-export function interrupted(io: CliIo): Promise<void> {
-  const signal = io.interrupt;
-  if (signal === undefined) return new Promise(() => {});
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((done) => signal.addEventListener('abort', () => done(), { once: true }));
-}
-
-/** `portrait-farm up`: the farm as local child processes until Ctrl-C. */
+/** `portrait-farm up`: the farm as local child processes until Ctrl-C, SIGTERM or SIGHUP. */
 export const upCommand: CliCommand = {
   name: 'up',
   summary: 'run the whole farm locally (API, Redis, workers, stitcher) until Ctrl-C',
@@ -95,31 +89,37 @@ export const upCommand: CliCommand = {
       return EXIT.failed;
     }
     io.stdout.write(`Starting the farm (${flags.workers} worker${flags.workers === 1 ? '' : 's'})...\n`);
-    let farm;
+    const stop = stopSignal(io);
     try {
-      farm = await startLocalFarm({ ...flags, packDir: pack, log: (line) => io.stderr.write(`${line}\n`) });
-    } catch (error) {
-      io.stderr.write(`portrait-farm up: ${(error as Error).message}\n`);
-      return EXIT.failed;
+      let farm;
+      try {
+        farm = await startLocalFarm({ ...flags, packDir: pack, log: (line) => io.stderr.write(`${line}\n`), signal: stop.signal });
+      } catch (error) {
+        const why = stop.signal.aborted ? `stopped before the farm was ready (${(stop.signal.reason as Error).message})` : (error as Error).message;
+        io.stderr.write(`portrait-farm up: ${why}\n`);
+        return EXIT.failed;
+      }
+      io.stdout.write(
+        [
+          '',
+          `  API       ${farm.apiUrl}  (OpenAPI: ${farm.apiUrl}/openapi.json)`,
+          `  API key   ${farm.apiKey}  (tenant ${farm.tenant})`,
+          `  Webhooks  signed with ${farm.webhookSecret}`,
+          `  Redis     ${farm.redisUrl}  prefix ${farm.prefix}`,
+          `  Storage   ${farm.storageUrl}`,
+          '',
+          `  curl -H "Authorization: Bearer ${farm.apiKey}" -F image=@portrait.png -F audio=@speech.wav ${farm.apiUrl}/v1/jobs`,
+          '',
+          'Press Ctrl-C to stop.',
+          '',
+        ].join('\n'),
+      );
+      await whenAborted(stop.signal);
+      io.stdout.write(`Stopping the farm (${(stop.signal.reason as Error).message})...\n`);
+      await farm.stop();
+      return EXIT.ok;
+    } finally {
+      stop.dispose();
     }
-    io.stdout.write(
-      [
-        '',
-        `  API       ${farm.apiUrl}  (OpenAPI: ${farm.apiUrl}/openapi.json)`,
-        `  API key   ${farm.apiKey}  (tenant ${farm.tenant})`,
-        `  Webhooks  signed with ${farm.webhookSecret}`,
-        `  Redis     ${farm.redisUrl}  prefix ${farm.prefix}`,
-        `  Storage   ${farm.storageUrl}`,
-        '',
-        `  curl -H "Authorization: Bearer ${farm.apiKey}" -F image=@portrait.png -F audio=@speech.wav ${farm.apiUrl}/v1/jobs`,
-        '',
-        'Press Ctrl-C to stop.',
-        '',
-      ].join('\n'),
-    );
-    await interrupted(io);
-    io.stdout.write('Stopping the farm...\n');
-    await farm.stop();
-    return EXIT.ok;
   },
 };

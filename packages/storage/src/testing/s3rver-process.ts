@@ -1,10 +1,8 @@
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { portAccepts, startProcess } from '@portrait-farm/process-supervision';
 
 /** A running s3rver child process on 127.0.0.1, for tests. */
 export interface S3rverProcess {
@@ -21,33 +19,13 @@ function s3rverBin(): string {
   return join(dirname(require.resolve('s3rver/package.json')), 'bin', 's3rver.js');
 }
 
-function waitForPort(port: number, deadline: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const attempt = () => {
-      const socket = connect({ host: '127.0.0.1', port });
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve();
-      });
-      socket.once('error', () => {
-        socket.destroy();
-        if (Date.now() > deadline) reject(new Error(`s3rver did not accept connections on port ${port}`));
-        else setTimeout(attempt, 50);
-      });
-    };
-    attempt();
-  });
-}
-
-function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
+/** The port of s3rver's start-up line ("S3rver listening on 127.0.0.1:PORT"), once printed. */
+function listeningPort(lines: readonly string[]): number | null {
+  for (const line of lines) {
+    const port = /listening on [\d.]+:(\d+)/.exec(line)?.[1];
+    if (port !== undefined) return Number(port);
+  }
+  return null;
 }
 
 /**
@@ -59,41 +37,27 @@ export async function startS3rver(buckets: readonly string[], timeoutMs = 20_000
   // s3rver 3.7.1 encrypts ListObjectsV2 continuation tokens with DES, which OpenSSL 3 only has in its legacy provider.
   const args = ['--openssl-legacy-provider', s3rverBin(), '-d', dataDir, '-a', '127.0.0.1', '-p', '0', '--silent'];
   for (const bucket of buckets) args.push('--configure-bucket', bucket);
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const deadline = Date.now() + timeoutMs;
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`s3rver did not start within ${timeoutMs} ms: ${output}`)), timeoutMs);
-    const onData = (data: Buffer) => {
-      output += data.toString();
-      const match = /listening on [\d.]+:(\d+)/.exec(output);
-      if (match?.[1] !== undefined) {
-        clearTimeout(timer);
-        resolve(Number(match[1]));
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`s3rver exited with code ${String(code)} before listening: ${output}`));
-    });
+  let port: number | null = null;
+  const child = await startProcess({
+    name: 's3rver',
+    command: process.execPath,
+    args,
+    readyTimeoutMs: timeoutMs,
+    readyIntervalMs: 50,
+    ready: async (c) => {
+      port ??= listeningPort(c.recentLines());
+      return port !== null && (await portAccepts(port));
+    },
   }).catch(async (error: unknown) => {
-    child.kill('SIGKILL');
     await rm(dataDir, { recursive: true, force: true });
     throw error;
   });
-  await waitForPort(port, deadline);
   return {
-    endpoint: `http://127.0.0.1:${port}`,
-    port,
+    endpoint: `http://127.0.0.1:${port!}`,
+    port: port!,
     buckets,
     async stop() {
-      child.kill('SIGTERM');
-      if (!(await waitForExit(child, 5000))) {
-        child.kill('SIGKILL');
-        await waitForExit(child, 5000);
-      }
+      await child.stop(5000);
       await rm(dataDir, { recursive: true, force: true });
     },
   };

@@ -1,0 +1,14 @@
+export { isProcessError, PROCESS_ERROR_CODES, ProcessError } from './errors.ts';
+export type { ProcessErrorCode } from './errors.ts';
+export { describeExit, spawnProcess, withRecentOutput } from './spawn-process.ts';
+export type { ChildHandle, ProcessExit, SpawnOptions } from './spawn-process.ts';
+export { startProcess, waitUntilReady } from './start-process.ts';
+export type { StartProcessOptions } from './start-process.ts';
+export { superviseProcess } from './supervise-process.ts';
+export type { SupervisedProcess, SuperviseOptions } from './supervise-process.ts';
+export { startProcessGuard } from './process-guard.ts';
+export type { GuardedProcess, ProcessGuard, ProcessGuardOptions } from './process-guard.ts';
+export { isProcessAlive, sendSignal, waitUntilGone } from './process-alive.ts';
+export { assertPortFree, freePort, portAccepts } from './ports.ts';
+export { redisServerInfo } from './redis-server-info.ts';
+export type { RedisServerInfo } from './redis-server-info.ts';
