@@ -6,15 +6,16 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_PACK, renderClip } from '@portrait-farm/engine';
+import { renderClip } from '@portrait-farm/engine';
 import { saveMouthSheet, type TimedPhone } from '@portrait-farm/evaluation';
 import { createFaceAnalyzer } from '@portrait-farm/face';
 import { readVideoFrames, saveContactSheet } from '@portrait-farm/media';
+import { FACE_MODELS_DIR, STARTER_PACK } from '../helpers/repo-models.ts';
 
 const fixtures = new URL('../fixtures/', import.meta.url).pathname;
 const { values } = parseArgs({
   options: {
-    pack: { type: 'string', default: DEFAULT_PACK },
+    pack: { type: 'string', default: STARTER_PACK },
     image: { type: 'string', default: join(fixtures, 'astronaut.png') },
     audio: { type: 'string', default: join(fixtures, 'speech-3s.wav') },
     out: { type: 'string', default: 'out/look' },
@@ -29,7 +30,7 @@ const everyFifth = Array.from({ length: Math.ceil(result.frames / 5) }, (_, i) =
 await saveContactSheet({ video, frameIndices: everyFifth }, join(values.out, 'frames.png'), { columns: 6, tileWidth: 256 });
 
 const frames = await readVideoFrames(video);
-const analyzer = await createFaceAnalyzer();
+const analyzer = await createFaceAnalyzer({ modelsDir: FACE_MODELS_DIR });
 const analysis = await analyzer.analyze({ width: frames.width, height: frames.height, data: frames.frames[0]! });
 await analyzer.close();
 const lips = [61, 291, 0, 17].map((i) => [analysis.landmarks[i * 3]!, analysis.landmarks[i * 3 + 1]!] as const);

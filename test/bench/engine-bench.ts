@@ -9,13 +9,14 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FEATURE_DIM, frameCount } from '@portrait-farm/audio-features';
 import { MOTION_CHANNEL_COUNT as C } from '@portrait-farm/contracts';
-import { createEngine, DEFAULT_PACK, outputFrameCount, prepareSourceImage, createRenderPool, renderClipWith, resolveRenderOptions } from '@portrait-farm/engine';
+import { createEngine, outputFrameCount, prepareSourceImage, createRenderPool, renderClipWith, resolveRenderOptions } from '@portrait-farm/engine';
 import { decodeImage } from '@portrait-farm/face';
 import { createVideoEncoder, decodeAudio } from '@portrait-farm/media';
 import { parseProviderList } from '@portrait-farm/model-runtime';
 import { applyControls, createMotionGenerator, resample, type FeatureMatrix } from '@portrait-farm/motion';
 import { prepareMeshwarp } from '@portrait-farm/renderer';
 import { writeEngineTestPack } from '../../packages/engine/src/testing/engine-test-pack.ts';
+import { STARTER_PACK } from '../helpers/repo-models.ts';
 
 const { values } = parseArgs({
   options: {
@@ -34,7 +35,7 @@ const fps = 25;
 const work = mkdtempSync(join(tmpdir(), 'engine-bench-'));
 const fixtures = new URL('../fixtures/', import.meta.url).pathname;
 
-let pack = values.pack ?? DEFAULT_PACK;
+let pack = values.pack ?? STARTER_PACK;
 let packNote = pack;
 if (!existsSync(join(pack, 'manifest.json'))) {
   pack = join(work, 'pack');

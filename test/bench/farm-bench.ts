@@ -14,10 +14,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createEngine, DEFAULT_PACK, renderClipWith, resolveRenderOptions } from '@portrait-farm/engine';
+import { createEngine, renderClipWith, resolveRenderOptions } from '@portrait-farm/engine';
 import { startLocalFarm } from '@portrait-farm/farm';
 import type { LocalFarm } from '@portrait-farm/farm';
 import { writeEngineTestPack } from '../../packages/engine/src/testing/engine-test-pack.ts';
+import { STARTER_PACK } from '../helpers/repo-models.ts';
 
 const { values } = parseArgs({
   options: {
@@ -36,7 +37,7 @@ const work = mkdtempSync(join(tmpdir(), 'farm-bench-'));
 const fixtures = new URL('../fixtures/', import.meta.url).pathname;
 const options = { fps: 25, mode: 'full' as const, seed: 3 };
 
-let pack = values.pack ?? process.env['PORTRAIT_FARM_PACK'] ?? DEFAULT_PACK;
+let pack = values.pack ?? process.env['PORTRAIT_FARM_PACK'] ?? STARTER_PACK;
 let packNote = pack;
 if (!existsSync(join(pack, 'manifest.json'))) {
   pack = join(work, 'pack');

@@ -8,12 +8,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createEngine, DEFAULT_PACK } from '@portrait-farm/engine';
+import { createEngine } from '@portrait-farm/engine';
 import { clipsInFolder, evaluateRenders, summarise, summaryTable, type EvaluationClip } from '@portrait-farm/evaluation';
+import { STARTER_PACK } from '../helpers/repo-models.ts';
 
 const { values } = parseArgs({
   options: {
-    pack: { type: 'string', default: DEFAULT_PACK },
+    pack: { type: 'string', default: STARTER_PACK },
     image: { type: 'string' },
     clips: { type: 'string', multiple: true, default: [] },
     seed: { type: 'string', default: '0' },

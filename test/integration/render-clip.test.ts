@@ -2,10 +2,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_PACK, renderClip, type RenderResult } from '@portrait-farm/engine';
+import { renderClip, type RenderResult } from '@portrait-farm/engine';
 import { createFaceAnalyzer } from '@portrait-farm/face';
 import { probeMedia, readVideoFrames, type MediaInfo, type VideoFrames } from '@portrait-farm/media';
 import { writeEngineTestPack } from '../../packages/engine/src/testing/engine-test-pack.ts';
+import { FACE_MODELS_DIR, STARTER_PACK } from '../helpers/repo-models.ts';
 
 const fixtures = new URL('../fixtures/', import.meta.url).pathname;
 const image = join(fixtures, 'astronaut.png');
@@ -65,14 +66,14 @@ describe('renderClip: a 3 s clip of the committed portrait and speech', () => {
   let mouth: Box;
 
   beforeAll(async () => {
-    const pack = existsSync(join(DEFAULT_PACK, 'manifest.json')) ? DEFAULT_PACK : join(work, 'pack');
-    if (pack !== DEFAULT_PACK) writeEngineTestPack(pack);
+    const pack = existsSync(join(STARTER_PACK, 'manifest.json')) ? STARTER_PACK : join(work, 'pack');
+    if (pack !== STARTER_PACK) writeEngineTestPack(pack);
     result = await renderClip({ image, audio, out, pack, providers: ['cpu'], seed: 7 });
     info = await probeMedia(out);
     frames = await readVideoFrames(out);
     await renderClip({ image, audio, out: stillHeadOut, pack, providers: ['cpu'], seed: 7, controls: { motionIntensity: 0 } });
     stillHead = await readVideoFrames(stillHeadOut);
-    const analyzer = await createFaceAnalyzer({ providers: ['cpu'] });
+    const analyzer = await createFaceAnalyzer({ modelsDir: FACE_MODELS_DIR, providers: ['cpu'] });
     const analysis = await analyzer.analyze(image);
     await analyzer.close();
     const xs = OUTER_LIPS.map((i) => analysis.landmarks[i * 3]!);

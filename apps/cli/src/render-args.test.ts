@@ -31,6 +31,7 @@ describe('parseRenderArgs', () => {
         image: resolve(root, 'test/fixtures/astronaut.png'),
         audio: resolve(root, 'test/fixtures/speech-3s.wav'),
         out: resolve(root, 'out.mp4'),
+        pack: resolve(root, 'models/starter') + '/',
       },
       flags: { json: false, verbose: false },
     });

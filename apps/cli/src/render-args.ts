@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { usageError } from './cli-error.ts';
 import type { RenderClipOptions } from './engine-contract.ts';
 import { OPTION_FLAGS, checkOptionFlags, flagValue, helpLine, setAt, type FlagGroup } from './option-flags.ts';
+import { STARTER_PACK } from './install-paths.ts';
 import { existingDirectoryWith, existingFile } from './option-values.ts';
 
 function optionLines(group: FlagGroup): string {
@@ -105,8 +106,8 @@ export function parseRenderArgs(argv: readonly string[], cwd: string): ParsedRen
     image: existingFile('image', at(v.image ?? '')),
     audio: existingFile('audio', at(v.audio ?? '')),
     out,
+    pack: v.pack === undefined ? STARTER_PACK : existingDirectoryWith('pack', at(v.pack), 'manifest.json'),
   };
-  if (v.pack !== undefined) options.pack = existingDirectoryWith('pack', at(v.pack), 'manifest.json');
   const chosen: Record<string, unknown> = {};
   const typed = new Map<string, string>();
   for (const option of OPTION_FLAGS) {

@@ -11,7 +11,7 @@ export { generateSegmentMotion, segmentFeatures, segmentOutputMotion } from './s
 export type { SegmentMotion } from './segment-motion.ts';
 export { renderSegmentChunk, startSegmentChunk } from './render-segment.ts';
 export type { RenderSegmentOptions, StartedChunk } from './render-segment.ts';
-export { resolveRenderOptions, DEFAULT_PACK } from './render-options.ts';
+export { resolveRenderOptions } from './render-options.ts';
 export type { Emotion, OutputMode, RenderClipOptions, RenderControls, ResolvedRenderOptions } from './render-options.ts';
 export { ProgressReporter } from './progress.ts';
 export type { ProgressListener, RenderProgress, RenderStage } from './progress.ts';

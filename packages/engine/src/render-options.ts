@@ -1,7 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   JobOptionsSchema,
   RENDER_OPTION_RANGES,
@@ -34,8 +33,8 @@ export interface RenderClipOptions extends JobOptionsInput, RenderProcessOptions
   audio: string;
   /** The MP4 to write. */
   out: string;
-  /** Model pack folder. @defaultValue the repository's models/starter */
-  pack?: string;
+  /** Model pack folder (the app knows where its packs are; the CLI's default is the starter pack it ships). */
+  pack: string;
   /** Execution providers to try, in order. @defaultValue cuda, webgpu, cpu (or PORTRAIT_FARM_PROVIDERS) */
   providers?: ExecutionProvider[];
   /** Receives log lines (which execution provider runs each model). @defaultValue none */
@@ -65,8 +64,6 @@ export interface ResolvedRenderOptions {
   signal: AbortSignal | null;
 }
 
-export const DEFAULT_PACK = fileURLToPath(new URL('../../../models/starter/', import.meta.url));
-
 function inputFile(name: string, path: string): string {
   const absolute = resolve(path);
   if (!existsSync(absolute) || !statSync(absolute).isFile()) {
@@ -94,9 +91,9 @@ export function resolveRenderOptions(options: RenderClipOptions): ResolvedRender
   check(JobOptionsSchema, defined(jobOptions));
   check(RenderProcessOptionsSchema, defined({ providers, renderThreads }));
   const job = resolveJobOptions(jobOptions);
-  const pack = resolve(packOption ?? DEFAULT_PACK);
+  const pack = resolve(packOption);
   if (!existsSync(resolve(pack, 'manifest.json'))) {
-    throw new EngineError('ENGINE_INPUT_MISSING', `Model pack not found: ${packOption ?? DEFAULT_PACK} has no manifest.json`);
+    throw new EngineError('ENGINE_INPUT_MISSING', `Model pack not found: ${packOption} has no manifest.json`);
   }
   return {
     image: inputFile('image', image),

@@ -17,13 +17,19 @@ describe('analyzer options', () => {
     expect(resolved.sureDetectionScore).toBe(0.75);
     expect(resolved.refinePasses).toBe(2);
     expect(resolved.searchUpsideDown).toBe(true);
-    expect(resolveAnalyzerOptions({ refinePasses: 0, minPresence: 0 }).refinePasses).toBe(0);
-    expect(resolveAnalyzerOptions({}).modelPaths.detector).toMatch(/models[\\/]face[\\/]face_detector\.onnx$/);
+    expect(resolveAnalyzerOptions({ modelsDir: '/models', refinePasses: 0, minPresence: 0 }).refinePasses).toBe(0);
+  });
+
+  it('knows no models folder of its own: the caller says where the models are', () => {
+    expect(() => resolveAnalyzerOptions({})).toThrow("The face models' location is required: pass modelsDir, or modelFiles.detector.");
+    const files = { detector: '/a.onnx', detectorFull: '/b.onnx', mesh: '/c.onnx', iris: '/d.onnx' };
+    expect(resolveAnalyzerOptions({ modelFiles: files }).modelPaths).toEqual(files);
   });
 
   it('names the option, the range and the value it refuses', () => {
-    expect(() => resolveAnalyzerOptions({ refinePasses: 7 })).toThrow('refinePasses must be an integer between 0 and 5. Passed: 7');
-    expect(() => resolveAnalyzerOptions({ minPresence: 1.5 })).toThrow('minPresence must be between 0 and 1. Passed: 1.5');
-    expect(() => resolveAnalyzerOptions({ minDetectionScore: Number.NaN })).toThrow(/minDetectionScore/);
+    const at = { modelsDir: '/models' };
+    expect(() => resolveAnalyzerOptions({ ...at, refinePasses: 7 })).toThrow('refinePasses must be an integer between 0 and 5. Passed: 7');
+    expect(() => resolveAnalyzerOptions({ ...at, minPresence: 1.5 })).toThrow('minPresence must be between 0 and 1. Passed: 1.5');
+    expect(() => resolveAnalyzerOptions({ ...at, minDetectionScore: Number.NaN })).toThrow(/minDetectionScore/);
   });
 });

@@ -1,13 +1,12 @@
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ExecutionProvider } from '@portrait-farm/model-runtime';
 import type { Box } from './face-detector.ts';
 
 /** Options of {@link createFaceAnalyzer}. */
 export interface FaceAnalyzerOptions {
   /**
-   * Folder holding face_detector.onnx, face_detector_full.onnx, face_landmarks.onnx and iris_landmarks.onnx.
-   * @defaultValue the repository's models/face
+   * Folder holding face_detector.onnx, face_detector_full.onnx, face_landmarks.onnx and iris_landmarks.onnx. The
+   * library knows no location of its own: pass this, or every file in `modelFiles` (a model pack's `face` section).
    */
   modelsDir?: string;
   /**
@@ -67,7 +66,7 @@ export type FaceModelRole = keyof typeof FACE_MODEL_FILES;
 
 /** {@link FaceAnalyzerOptions} with every field decided. */
 export interface ResolvedFaceAnalyzerOptions {
-  modelsDir: string;
+  modelsDir: string | null;
   modelPaths: Readonly<Record<FaceModelRole, string>>;
   providers: ExecutionProvider[] | null;
   log: (line: string) => void;
@@ -77,8 +76,6 @@ export interface ResolvedFaceAnalyzerOptions {
   searchUpsideDown: boolean;
   refinePasses: number;
 }
-
-const DEFAULT_MODELS_DIR = fileURLToPath(new URL('../../../models/face/', import.meta.url));
 
 function probability(name: string, value: number): number {
   if (!Number.isFinite(value) || value < 0 || value > 1) {
@@ -92,13 +89,13 @@ export function resolveAnalyzerOptions(options: FaceAnalyzerOptions): ResolvedFa
   if (!Number.isInteger(refinePasses) || refinePasses < 0 || refinePasses > 5) {
     throw new RangeError(`refinePasses must be an integer between 0 and 5. Passed: ${refinePasses}`);
   }
-  const modelsDir = options.modelsDir ?? DEFAULT_MODELS_DIR;
-  const modelPaths = Object.freeze({
-    detector: options.modelFiles?.detector ?? join(modelsDir, FACE_MODEL_FILES.detector),
-    detectorFull: options.modelFiles?.detectorFull ?? join(modelsDir, FACE_MODEL_FILES.detectorFull),
-    mesh: options.modelFiles?.mesh ?? join(modelsDir, FACE_MODEL_FILES.mesh),
-    iris: options.modelFiles?.iris ?? join(modelsDir, FACE_MODEL_FILES.iris),
-  });
+  const modelsDir = options.modelsDir ?? null;
+  const pathOf = (role: FaceModelRole): string => {
+    const file = options.modelFiles?.[role] ?? (modelsDir === null ? undefined : join(modelsDir, FACE_MODEL_FILES[role]));
+    if (file === undefined) throw new RangeError(`The face models' location is required: pass modelsDir, or modelFiles.${role}.`);
+    return file;
+  };
+  const modelPaths = Object.freeze({ detector: pathOf('detector'), detectorFull: pathOf('detectorFull'), mesh: pathOf('mesh'), iris: pathOf('iris') });
   return Object.freeze({
     modelsDir,
     modelPaths,

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyAffine, composeAffine } from './affine.ts';
@@ -8,6 +9,8 @@ import type { FaceAnalysis } from './face-analysis.ts';
 import { createFaceAnalyzer, type FaceAnalyzer } from './face-analyzer.ts';
 import { ASTRONAUT, drawing, gradient, painting, reframed, smallFaceInBigPhoto, turned, twoFaces } from './test-images.ts';
 import { warpToCrop } from './warp-to-crop.ts';
+
+const MODELS_DIR = fileURLToPath(new URL('../../../models/face/', import.meta.url));
 
 let analyzer: FaceAnalyzer;
 let astronaut: FaceAnalysis;
@@ -39,7 +42,7 @@ async function failure(promise: Promise<unknown>): Promise<FaceError> {
 }
 
 beforeAll(async () => {
-  analyzer = await createFaceAnalyzer({ providers: ['cpu'] });
+  analyzer = await createFaceAnalyzer({ modelsDir: MODELS_DIR, providers: ['cpu'] });
   astronaut = await analyzer.analyze(ASTRONAUT);
 });
 
@@ -253,7 +256,7 @@ describe('analyzer lifecycle', () => {
   });
 
   it('refuses to analyse after close', async () => {
-    const closing = await createFaceAnalyzer({ providers: ['cpu'] });
+    const closing = await createFaceAnalyzer({ modelsDir: MODELS_DIR, providers: ['cpu'] });
     await closing.close();
     const error = await failure(closing.analyze(ASTRONAUT));
     expect(error.code).toBe('FACE_ANALYZER_CLOSED');

@@ -92,7 +92,7 @@ describe('createMotionGenerator', () => {
     writeFileSync(featuresPath, Buffer.from(features.data.buffer, features.data.byteOffset, features.data.byteLength));
     const outPath = join(dir, 'motion.f32');
     const child = fileURLToPath(new URL('./testing/generate-motion-child.ts', import.meta.url));
-    await promisify(execFile)(process.execPath, ['--import', 'tsx', child, JSON.stringify({ packDir, featuresPath, frameCount: features.frameCount, seed: 7, outPath })]);
+    await promisify(execFile)(process.execPath, ['--conditions=portrait-farm-source', '--import', 'tsx', child, JSON.stringify({ packDir, featuresPath, frameCount: features.frameCount, seed: 7, outPath })]);
     const bytes = readFileSync(outPath);
     expect(bytes.equals(Buffer.from(whole.buffer, whole.byteOffset, whole.byteLength))).toBe(true);
 

@@ -1,6 +1,6 @@
 /**
  * Generates motion in a fresh process, for the determinism test:
- * node --import tsx generate-motion-child.ts '{"packDir", "featuresPath", "frameCount", "seed", "outPath"}'
+ * node --conditions=portrait-farm-source --import tsx generate-motion-child.ts '{"packDir", "featuresPath", "frameCount", "seed", "outPath"}'
  * Features are raw little-endian float32 rows of 224; the motion is written the same way.
  */
 import { readFileSync, writeFileSync } from 'node:fs';

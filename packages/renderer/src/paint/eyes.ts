@@ -10,21 +10,6 @@ export interface EyeContours {
   irisRadius: number;
 }
 
-export interface EyeballPaintInput {
-  width: number;
-  height: number;
-  source: Uint8Array;
-  out: Uint8Array;
-  rest: Float32Array;
-  /** Vertex positions with the lids where the source has them (the closing lid is drawn over later). */
-  pos: Float32Array;
-  eye: EyeContours;
-  sourceProfile: ContourProfile;
-  /** Iris shift in source pixels (image orientation). */
-  shiftX: number;
-  shiftY: number;
-}
-
 const rgb = new Float32Array(3);
 const left = new Float32Array(3);
 
