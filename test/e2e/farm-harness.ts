@@ -1,10 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename, join } from 'node:path';
+import { createValidator } from '@portrait-farm/contracts';
 import { verify } from '@portrait-farm/webhooks';
 
 export const FIXTURES = new URL('../fixtures/', import.meta.url).pathname;
@@ -28,6 +30,8 @@ export interface ReceivedWebhook {
   jobId: string;
   status: string;
   headers: IncomingHttpHeaders;
+  /** The event's data: the job as GET /v1/jobs/{id} answers it. */
+  data: Record<string, unknown>;
 }
 
 /** A webhook receiver on 127.0.0.1 that verifies every signature and records the events. */
@@ -49,8 +53,8 @@ export class WebhookReceiver {
         const body = Buffer.concat(parts);
         try {
           verify(secret(), request.headers, body);
-          const event = JSON.parse(body.toString('utf8')) as { type: string; data: { id: string; status: string } };
-          receiver?.events.push({ type: event.type, jobId: event.data.id, status: event.data.status, headers: request.headers });
+          const event = JSON.parse(body.toString('utf8')) as { type: string; data: Record<string, unknown> & { id: string; status: string } };
+          receiver?.events.push({ type: event.type, jobId: event.data.id, status: event.data.status, headers: request.headers, data: event.data });
           response.writeHead(204).end();
         } catch (error) {
           receiver?.rejected.push((error as Error).message);
@@ -117,6 +121,24 @@ export async function downloadResult(apiUrl: string, apiKey: string, id: string)
   const response = await fetch(`${apiUrl}/v1/jobs/${id}/result`, { headers: { authorization: `Bearer ${apiKey}` } });
   if (!response.ok) throw new Error(`GET result answered ${response.status}: ${await response.text()}`);
   return Buffer.from(await response.arrayBuffer());
+}
+
+/**
+ * Problems of `value` against a component schema of the gateway's committed OpenAPI document (e.g. "Job"), checked
+ * with the project's validator; no property beyond the schema's at its top level. Empty when it conforms.
+ */
+export function documentProblems(component: string, value: unknown): unknown[] {
+  const document = JSON.parse(readFileSync(new URL('../../apps/gateway/openapi.json', import.meta.url), 'utf8')) as { components: { schemas: Record<string, object> } };
+  const local = (schema: object): object => JSON.parse(JSON.stringify(schema).replaceAll('#/components/schemas/', '#/$defs/')) as object;
+  const $defs = Object.fromEntries(Object.entries(document.components.schemas).map(([name, schema]) => [name, local(schema)]));
+  const validate = createValidator().compile({ $defs, type: 'object', $ref: `#/$defs/${component}`, unevaluatedProperties: false });
+  return validate(value) ? [] : [...(validate.errors ?? [])];
+}
+
+/** One hash per decoded video frame, in order: two files show the same picture when these are equal. */
+export function decodedFrameHashes(path: string): string[] {
+  const text = execFileSync('ffmpeg', ['-nostdin', '-v', 'error', '-i', path, '-map', '0:v:0', '-f', 'framemd5', '-'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  return text.split('\n').filter((line) => line !== '' && !line.startsWith('#')).map((line) => line.split(',').at(-1)!.trim());
 }
 
 export async function until(what: string, check: () => Promise<boolean>, timeoutMs: number, everyMs = 100): Promise<void> {

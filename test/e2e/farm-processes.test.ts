@@ -1,3 +1,4 @@
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import { Queue } from 'bullmq';
 import sharp from 'sharp';
 import { startRedisServer, uniquePrefix } from '../helpers/redis-server.ts';
 import type { RedisServerProcess } from '../helpers/redis-server.ts';
-import { downloadResult, FIXTURES, getJob, JOB_OPTIONS, loopedSpeech, sha256, submitJob, until, WebhookReceiver } from './farm-harness.ts';
+import { decodedFrameHashes, documentProblems, downloadResult, FIXTURES, getJob, JOB_OPTIONS, loopedSpeech, sha256, submitJob, until, WebhookReceiver } from './farm-harness.ts';
 
 // The whole farm as real processes (gateway, 2 workers, stitcher) on a real redis-server, filesystem storage and
 // the engine's small test pack, against renderClip of the same inputs, options and seed.
@@ -31,6 +32,7 @@ let queueConnection: ReturnType<typeof createRedisConnection>;
 let segmentQueue: Queue;
 let prepareQueue: Queue;
 const reference: Record<string, Buffer> = {};
+const LIVE_GRACE_SECONDS = 5;
 
 async function renderReference(audio: string, name: string): Promise<Buffer> {
   const out = join(work, `${name}.mp4`);
@@ -72,7 +74,14 @@ beforeAll(async () => {
     storageUrl: storageDir,
     packDir: pack,
     prefix: uniquePrefix('e2e'),
-    env: { PORTRAIT_FARM_TEMP_DIR: tempDir, PORTRAIT_FARM_PROVIDERS: 'cpu', PORTRAIT_FARM_LOCK_MS: '3000', PORTRAIT_FARM_STALLED_INTERVAL_MS: '1000' },
+    env: {
+      PORTRAIT_FARM_TEMP_DIR: tempDir,
+      PORTRAIT_FARM_PROVIDERS: 'cpu',
+      PORTRAIT_FARM_LOCK_MS: '3000',
+      PORTRAIT_FARM_STALLED_INTERVAL_MS: '1000',
+      // A succeeded job's chunks go LIVE_GRACE seconds after the clip's length has passed since success.
+      PORTRAIT_FARM_LIVE_GRACE_SECONDS: String(LIVE_GRACE_SECONDS),
+    },
     log: (line) => {
       if (process.env['PF_E2E_VERBOSE'] === '1') process.stdout.write(`${line}\n`);
     },
@@ -100,6 +109,14 @@ describe('farm (processes)', () => {
     const event = await receiver.waitFor(created.body.id, 'job.succeeded', 90_000);
     expect(event.status).toBe('succeeded');
     expect(receiver.rejected).toEqual([]);
+    // The live stream stays for players still reading it (the clip's length and the grace), then goes.
+    const succeededAt = Date.now();
+    expect(chunksOf(created.body.id).length).toBeGreaterThan(0);
+    // The stitcher's webhook carries the job as the document's Job: its URLs, the output's download URL and expiry.
+    expect(documentProblems('Job', event.data)).toEqual([]);
+    expect(event.data['urls']).toMatchObject({ self: `${farm.apiUrl}/v1/jobs/${created.body.id}` });
+    const download = (event.data['output'] as { url: string }).url;
+    expect(sha256(Buffer.from(await (await fetch(download)).arrayBuffer()))).toBe(sha256(reference['short']!));
     const output = await downloadResult(farm.apiUrl, farm.apiKey, created.body.id);
     const file = join(work, 'farm-short.mp4');
     writeFileSync(file, output);
@@ -110,7 +127,9 @@ describe('farm (processes)', () => {
     expect(sha256(output)).toBe(sha256(reference['short']!));
     const job = await getJob(farm.apiUrl, farm.apiKey, created.body.id);
     expect(job['output']).toMatchObject({ sha256: sha256(output), size: output.length });
-    expect(chunksOf(created.body.id)).toEqual([]);
+    const clipSeconds = (job['output'] as { durationSeconds: number }).durationSeconds;
+    await until('the live stream removed', async () => chunksOf(created.body.id).length === 0, (clipSeconds + LIVE_GRACE_SECONDS + 15) * 1000, 100);
+    expect((Date.now() - succeededAt) / 1000).toBeGreaterThan(clipSeconds + LIVE_GRACE_SECONDS - 1);
     await receiver.waitFor(created.body.id, 'job.progress', 30_000);
     const progress = receiver.events.filter((e) => e.jobId === created.body.id && e.type === 'job.progress');
     const segments = (job['progress'] as { segmentsTotal: number }).segmentsTotal;
@@ -118,6 +137,41 @@ describe('farm (processes)', () => {
     expect(progress.length).toBeLessThanOrEqual(segments);
     expect(new Set(progress.map((e) => e.headers['webhook-id'])).size).toBe(progress.length);
   }, 120_000);
+
+  // Regression (issue 16, item 6): the live stream had no sound, and a player still reading it when the job
+  // succeeded was cut short (ffmpeg got 50 of 60 s) because the chunks were removed at once.
+  it('streams the job live with its sound; a player reading across the success gets every frame', async () => {
+    const created = await submitJob(farm.apiUrl, farm.apiKey, { image, audio: longAudio });
+    const id = created.body.id;
+    const playlist = `${farm.apiUrl}/v1/jobs/${id}/live.m3u8`;
+    const headers = { authorization: `Bearer ${farm.apiKey}` };
+    await until('a first chunk in the live playlist', async () => /#EXTINF/.test(await (await fetch(playlist, { headers })).text()), 90_000, 50);
+    // ffmpeg as an HLS client from the first chunk, in real time: the job succeeds while it is still reading.
+    const received = join(work, `live-${id}.ts`);
+    const player = spawn('ffmpeg', ['-nostdin', '-v', 'warning', '-headers', `Authorization: Bearer ${farm.apiKey}\r\n`, '-live_start_index', '0', '-re', '-i', playlist, '-map', '0', '-c', 'copy', '-y', received]);
+    let warnings = '';
+    player.stderr.on('data', (text: Buffer) => (warnings += text.toString()));
+    const code = await new Promise<number | null>((resolve) => player.on('close', resolve));
+    const playerDone = Date.now();
+    expect(code, warnings).toBe(0);
+    expect(warnings).toBe('');
+    const job = await getJob(farm.apiUrl, farm.apiKey, id);
+    expect(job.status).toBe('succeeded');
+    expect(Date.parse(job['finishedAt'] as string), 'the job succeeded while the player was reading').toBeLessThan(playerDone - 1000);
+    // Every frame of the final video, and the sound along the whole clip.
+    const final = join(work, `final-${id}.mp4`);
+    writeFileSync(final, await downloadResult(farm.apiUrl, farm.apiKey, id));
+    expect(decodedFrameHashes(received)).toEqual(decodedFrameHashes(final));
+    const info = await probeMedia(received);
+    expect(info.audio).toMatchObject({ codec: 'aac', sampleRate: 48_000, channels: 1 });
+    const clipSeconds = (job['output'] as { durationSeconds: number }).durationSeconds;
+    const segments = (job['progress'] as { segmentsTotal: number }).segmentsTotal;
+    const counted = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'a:0', '-count_packets', '-show_entries', 'stream=nb_read_packets', '-of', 'json', received], { encoding: 'utf8' });
+    const soundSeconds = (Number((JSON.parse(counted) as { streams: Array<{ nb_read_packets: string }> }).streams[0]?.nb_read_packets) * 1024) / 48_000;
+    // Each chunk's sound ends less than one AAC frame (21.3 ms) before its video.
+    expect(soundSeconds).toBeGreaterThan(clipSeconds - segments * 0.0225 - 0.05);
+    expect(soundSeconds).toBeLessThanOrEqual(clipSeconds + 0.05);
+  }, 180_000);
 
   it('answers a repeated Idempotency-Key with the same job and renders it once', async () => {
     const first = await submitJob(farm.apiUrl, farm.apiKey, { image, audio: shortAudio, idempotencyKey: 'e2e-idem-1' });

@@ -16,7 +16,7 @@ import { generateSecret } from '@portrait-farm/webhooks';
 import { writeEngineTestPack } from '../../packages/engine/src/testing/engine-test-pack.ts';
 import { startRedisServer, uniquePrefix } from '../helpers/redis-server.ts';
 import type { RedisServerProcess } from '../helpers/redis-server.ts';
-import { downloadResult, FIXTURES, getJob, JOB_OPTIONS, sha256, submitJob, WebhookReceiver } from './farm-harness.ts';
+import { documentProblems, downloadResult, FIXTURES, getJob, JOB_OPTIONS, sha256, submitJob, until, WebhookReceiver } from './farm-harness.ts';
 
 // The farm's steps in this process (one engine shared by the render Workers) with S3-protocol storage (s3rver), the
 // gateway listening on a port: the same bytes as renderClip, and nothing left under work/ or chunks/.
@@ -59,6 +59,8 @@ beforeAll(async () => {
     PORTRAIT_FARM_WEBHOOK_SECRETS: `tenant-s3:${secret}`,
     PORTRAIT_FARM_WEBHOOK_ALLOW_LOOPBACK: '1',
     PORTRAIT_FARM_TEMP_DIR: work,
+    PORTRAIT_FARM_PUBLIC_URL: 'http://127.0.0.1:1',
+    PORTRAIT_FARM_LIVE_GRACE_SECONDS: '0',
   });
   engine = await createEngine({ pack, providers: ['cpu'] });
   running.push(await startRenderWorkers(config, { engine }), await startStitcherWorkers(config));
@@ -81,7 +83,7 @@ describe('farm (S3 storage, in-process steps)', () => {
     const created = await submitJob(apiUrl, API_KEY, { image, audio, webhook: receiver.url });
     expect(created.status).toBe(202);
     const id = created.body.id;
-    await receiver.waitFor(id, 'job.succeeded', 90_000);
+    const succeeded = await receiver.waitFor(id, 'job.succeeded', 90_000);
     const job = await getJob(apiUrl, API_KEY, id);
     expect(job.status).toBe('succeeded');
     expect(job['progress']).toMatchObject({ segmentsDone: 2, segmentsTotal: 2 });
@@ -91,13 +93,19 @@ describe('farm (S3 storage, in-process steps)', () => {
     try {
       const stored = await storage.get(jobStorageKeys.output(id));
       expect(sha256(stored)).toBe(sha256(readFileSync(out)));
-      expect(await storage.list(jobStorageKeys.chunkPrefix(id))).toEqual([]);
       expect(await storage.exists(workKeys.clip(id))).toBe(false);
       expect(await storage.exists(workKeys.audioTrack(id))).toBe(false);
+      // The chunks (the live stream) go once the clip's length has passed since success (no grace here).
+      expect((await storage.list(jobStorageKeys.chunkPrefix(id))).length).toBe(2);
+      await until('the live stream removed', async () => (await storage.list(jobStorageKeys.chunkPrefix(id))).length === 0, 20_000, 100);
     } finally {
       await storage.close();
     }
     // The result URL of S3 storage is presigned by the S3 driver; the gateway answers 302 to it.
     expect(sha256(await downloadResult(apiUrl, API_KEY, id))).toBe(sha256(readFileSync(out)));
+    // The stitcher's job.succeeded carries the document's Job, with the S3 driver's presigned download URL.
+    expect(documentProblems('Job', succeeded.data)).toEqual([]);
+    const download = await fetch((succeeded.data['output'] as { url: string }).url);
+    expect(sha256(Buffer.from(await download.arrayBuffer()))).toBe(sha256(readFileSync(out)));
   }, 120_000);
 });

@@ -138,6 +138,19 @@ export const JobSchema = Type.Object(
   { $id: 'Job' },
 );
 
+export const WebhookEventSchema = Type.Object(
+  {
+    type: Type.Unsafe({ type: 'string', enum: [...JOB_EVENT_TYPES], description: 'What happened.' }),
+    timestamp: dateTime('When it happened (the same on every delivery attempt; webhook-timestamp is when this one was sent).'),
+    data: Type.Unsafe({ $ref: 'Job#', description: 'The job as GET /v1/jobs/{id} answers it at the time of the attempt.' }),
+  },
+  {
+    $id: 'WebhookEvent',
+    description:
+      'The body of every webhook (Standard Webhooks): signed with the tenant\'s secret in webhook-signature, over "webhook-id.webhook-timestamp.body". The same webhook-id on every attempt of one event.',
+  },
+);
+
 export const ReadinessSchema = Type.Object(
   {
     status: Type.Unsafe({ type: 'string', enum: ['ready', 'unavailable'] }),
@@ -149,7 +162,7 @@ export const ReadinessSchema = Type.Object(
 /** The shared schemas, registered with the app (the document's components). */
 export const SHARED_SCHEMAS: readonly TSchema[] = [
   ErrorSchema, JobOptionsComponent, WebhookSchema, CreateJobJsonSchema, JobUrlsSchema, StatusSchema, JobCreatedSchema,
-  JobSummarySchema, JobPageSchema, JobSchema, ReadinessSchema,
+  JobSummarySchema, JobPageSchema, JobSchema, WebhookEventSchema, ReadinessSchema,
 ];
 
 /**

@@ -14,6 +14,7 @@ import { errorHandler, routeNotFound, sendError } from './error-handler.ts';
 import { openApiOptions } from './openapi.ts';
 import { requestValidator } from './request-validation.ts';
 import { GatewayError } from './errors.ts';
+import { jobView } from './job-view.ts';
 import { createMetrics } from './metrics.ts';
 import { fileRoutes } from './routes/file-routes.ts';
 import { jobRoutes } from './routes/job-routes.ts';
@@ -54,6 +55,7 @@ function startWebhookWorker(context: GatewayContext): { close(): Promise<void> }
     allowPrivate: config.webhooks.allowPrivate,
     concurrency: config.webhooks.concurrency,
     ...(config.webhooks.retryScheduleMs === null ? {} : { retry: { scheduleMs: config.webhooks.retryScheduleMs } }),
+    eventData: (record) => jobView(context, record),
   });
   worker.on('error', () => {});
   return {

@@ -73,6 +73,23 @@ describe('job lifecycle over HTTP', () => {
     expect(tampered.json()).toMatchObject({ error: { code: 'GATEWAY_BAD_SIGNATURE' } });
   });
 
+  // Regression (issue 16, item 6): a player still reading when the job succeeded was cut short (the playlist emptied).
+  it('keeps a succeeded job\'s playlist ended and listing its chunks while the stitcher keeps them', async () => {
+    const gateway = await harness.gateway();
+    const { jobs, storage } = gateway.context;
+    const id = await createJob(gateway);
+    await jobs.transition(id, 'preparing');
+    await jobs.setPlan(id, PLAN);
+    await jobs.transition(id, 'rendering');
+    for (const segment of PLAN.segments) await storage.put(jobStorageKeys.chunk(id, segment.index), Buffer.from(`chunk${segment.index}`));
+    await jobs.transition(id, 'stitching');
+    await storage.put(jobStorageKeys.output(id), Buffer.from('final-mp4'));
+    await jobs.succeed(id, { key: jobStorageKeys.output(id), size: 9, durationSeconds: 4.8, sha256: 'ab'.repeat(32) });
+    const playlist = (await gateway.app.inject({ method: 'GET', url: `/v1/jobs/${id}/live.m3u8`, headers: auth() })).body;
+    expect(playlist.match(/#EXTINF:[\d.]+,/g)).toEqual(['#EXTINF:2.000,', '#EXTINF:2.000,', '#EXTINF:0.800,']);
+    expect(playlist.trimEnd().endsWith('#EXT-X-ENDLIST')).toBe(true);
+  });
+
   it('reports progress, timings and a presigned output, and redirects /result once succeeded', async () => {
     const gateway = await harness.gateway();
     const { jobs, storage } = gateway.context;

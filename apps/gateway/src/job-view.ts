@@ -1,37 +1,13 @@
-import { describeJob } from '@portrait-farm/jobs';
-import type { JobDescription, JobRecord } from '@portrait-farm/jobs';
+import { jobUrls, jobView as viewOfJob } from '@portrait-farm/jobs';
+import type { JobRecord, JobUrls, JobView } from '@portrait-farm/jobs';
 import type { GatewayContext } from './context.ts';
 
-export interface JobUrls {
-  self: string;
-  cancel: string;
-  result: string;
-  live: string;
-}
+export { jobUrls };
+export type { JobUrls, JobView };
 
-export type JobView = Omit<JobDescription, 'output'> & {
-  urls: JobUrls;
-  output: (NonNullable<JobDescription['output']> & { url: string; expiresAt: string }) | null;
-};
-
-export function jobUrls(baseUrl: string, id: string): JobUrls {
-  const self = `${baseUrl}/v1/jobs/${id}`;
-  return { self, cancel: `${self}/cancel`, result: `${self}/result`, live: `${self}/live.m3u8` };
-}
-
-/** The answer of GET /v1/jobs/{id}: the tenant-visible record, its URLs, and a presigned download when done. */
-export async function jobView(ctx: GatewayContext, record: JobRecord): Promise<JobView> {
-  const description = describeJob(record);
-  let output: JobView['output'] = null;
-  if (description.output !== null && record.output !== null && record.status === 'succeeded') {
-    const seconds = ctx.config.presignSeconds;
-    output = {
-      ...description.output,
-      url: await ctx.storage.presignGet(record.output.key, { expiresSeconds: seconds }),
-      expiresAt: new Date(Date.now() + seconds * 1000).toISOString(),
-    };
-  }
-  return { ...description, output, urls: jobUrls(ctx.config.publicBaseUrl, record.id) };
+/** The answer of GET /v1/jobs/{id} (and a webhook's data): the tenant-visible record, its URLs, a presigned download when done. */
+export function jobView(ctx: GatewayContext, record: JobRecord): Promise<JobView> {
+  return viewOfJob(record, { publicBaseUrl: ctx.config.publicBaseUrl, presignSeconds: ctx.config.presignSeconds, storage: ctx.storage });
 }
 
 /** The short form in lists and in the create answer. */

@@ -112,9 +112,9 @@ export const ENVIRONMENT = Object.freeze({
   }),
   PORTRAIT_FARM_PUBLIC_URL: variable(url(['http:', 'https:']), {
     key: 'publicBaseUrl',
-    readBy: ['gateway'],
+    readBy: ['gateway', 'stitcher'],
     default: 'http://127.0.0.1:8080',
-    description: 'Origin clients reach the gateway at, used in job URLs and presigned file URLs.',
+    description: 'Origin clients reach the gateway at, used in job URLs and presigned file URLs (the stitcher puts them in webhooks).',
   }),
   PORTRAIT_FARM_API_KEYS: variable(
     tenantPairs({
@@ -139,9 +139,9 @@ export const ENVIRONMENT = Object.freeze({
   }),
   PORTRAIT_FARM_PRESIGN_SECRET: variable(secret(16), {
     key: 'presignSecret',
-    readBy: ['gateway'],
+    readBy: ['gateway', 'stitcher'],
     unset: 'none (required with filesystem storage)',
-    description: 'Signs the presigned file URLs of filesystem storage (S3 presigns its own).',
+    description: 'Signs the presigned file URLs of filesystem storage (S3 presigns its own); the gateway and the stitcher share it.',
   }),
   PORTRAIT_FARM_MAX_UPLOAD_BYTES: variable(integer(1024, 2 ** 40), {
     key: 'maxUploadBytes',
@@ -211,9 +211,9 @@ export const ENVIRONMENT = Object.freeze({
   }),
   PORTRAIT_FARM_PRESIGN_SECONDS: variable(integer(60, 604_800), {
     key: 'presignSeconds',
-    readBy: ['gateway'],
+    readBy: ['gateway', 'stitcher'],
     default: 3600,
-    description: 'Lifetime of presigned result and chunk URLs, in seconds.',
+    description: 'Lifetime of presigned result and chunk URLs (and of the download URL in job.succeeded webhooks), in seconds.',
   }),
   PORTRAIT_FARM_WEBHOOK_WORKER: variable(flag(), {
     key: 'webhookWorker',
@@ -270,6 +270,13 @@ export const ENVIRONMENT = Object.freeze({
     readBy: ['worker'],
     default: 2,
     description: "Segment steps a worker runs at once: one segment's features and motion run while the other renders.",
+  }),
+  PORTRAIT_FARM_LIVE_GRACE_SECONDS: variable(integer(0, 604_800), {
+    key: 'liveGraceSeconds',
+    readBy: ['stitcher'],
+    default: 300,
+    description:
+      "How long a succeeded job's live stream (its HLS chunks) stays after the clip's own length has passed since success, for players still reading it; then the chunks are removed.",
   }),
   PORTRAIT_FARM_STITCH_CONCURRENCY: variable(integer(1, 64), {
     key: 'stitchConcurrency',

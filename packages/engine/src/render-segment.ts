@@ -1,5 +1,7 @@
+import { rm } from 'node:fs/promises';
+import { SAMPLE_RATE } from '@portrait-farm/audio-features';
 import { MOTION_CHANNEL_COUNT as C } from '@portrait-farm/contracts';
-import { createVideoEncoder } from '@portrait-farm/media';
+import { createVideoEncoder, encodeChunkAudio, type VideoEncoder } from '@portrait-farm/media';
 import type { PreparedClip } from './prepared-clip.ts';
 import type { ProgressReporter } from './progress.ts';
 import type { RenderPool } from './render-pool.ts';
@@ -12,6 +14,13 @@ export interface RenderSegmentOptions {
   signal?: AbortSignal | null;
   /** Advanced with the clip-wide count of frames done. */
   progress?: ProgressReporter | null;
+  /**
+   * Make a chunk of the live stream (HLS) too: timestamps at the segment's place in the clip and the segment's slice
+   * of the clip's audio (AAC, see encodeChunkAudio). Joining such chunks with concatChunks gives the same video as
+   * joining chunks without (their sound is not used; the final video's is the original track).
+   * @defaultValue false
+   */
+  live?: boolean;
 }
 
 /** A chunk whose frames are all rendered and handed to the encoder; `encoded` settles when the file is complete. */
@@ -29,7 +38,23 @@ export async function startSegmentChunk(pool: RenderPool, clip: PreparedClip, se
   const { width, height } = clip.source.image;
   const frames = segment.frameEnd - segment.frameStart;
   const signal = options.signal ?? null;
-  const encoder = createVideoEncoder({ out: options.out, width, height, fps: clip.fps, mode: 'chunk', signal });
+  const startSeconds = segment.frameStart / clip.fps;
+  const audio = options.live === true
+    ? await encodeChunkAudio({ samples: clip.samples, sampleRate: SAMPLE_RATE, startSeconds, durationSeconds: frames / clip.fps, out: `${options.out}.aac`, signal })
+    : null;
+  const removeAudio = async (): Promise<void> => {
+    if (audio?.out != null) await rm(audio.out, { force: true });
+  };
+  let encoder: VideoEncoder;
+  try {
+    encoder = createVideoEncoder({
+      out: options.out, width, height, fps: clip.fps, mode: 'chunk', signal,
+      ...(audio === null ? {} : { startSeconds, chunkAudio: audio.out === null ? null : { path: audio.out } }),
+    });
+  } catch (error) {
+    await removeAudio();
+    throw error;
+  }
   try {
     await pool.renderFrames(
       frames,
@@ -42,9 +67,13 @@ export async function startSegmentChunk(pool: RenderPool, clip: PreparedClip, se
     );
   } catch (error) {
     await encoder.abort();
+    await removeAudio();
     throw error;
   }
-  const encoded = encoder.finish().then(() => undefined);
+  const encoded = encoder.finish().then(removeAudio, async (error: unknown) => {
+    await removeAudio();
+    throw error;
+  });
   encoded.catch(() => {});
   return { frames, encoded };
 }

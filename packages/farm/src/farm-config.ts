@@ -34,6 +34,14 @@ export interface FarmProcessConfig {
   readonly webhookAllowPrivate: boolean;
   /** Retry delays of webhook delivery, or null for the default schedule. */
   readonly webhookRetryMs: readonly number[] | null;
+  /** Origin clients reach the gateway at, without a trailing slash: the job URLs webhooks carry (stitcher). */
+  readonly publicBaseUrl: string;
+  /** Signs presigned URLs of filesystem storage (the output URL in job.succeeded webhooks), or null. */
+  readonly presignSecret: string | null;
+  /** Lifetime of the output URL a webhook carries, in seconds. */
+  readonly presignSeconds: number;
+  /** How long a succeeded job's chunks (its live stream) stay after the clip's own length has passed, in seconds. */
+  readonly liveGraceSeconds: number;
 }
 
 /** What the app supplies where a variable's default depends on where the app is installed. */
@@ -78,5 +86,9 @@ export function loadFarmConfig(env: EnvironmentSource = process.env, appDefaults
     webhookAllowLoopback: settings.webhookAllowLoopback,
     webhookAllowPrivate: settings.webhookAllowPrivate,
     webhookRetryMs: settings.webhookRetryMs,
+    publicBaseUrl: new URL(settings.publicBaseUrl).href.replace(/\/+$/, ''),
+    presignSecret: settings.presignSecret,
+    presignSeconds: settings.presignSeconds,
+    liveGraceSeconds: settings.liveGraceSeconds,
   });
 }

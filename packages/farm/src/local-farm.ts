@@ -167,6 +167,9 @@ export async function startLocalFarm(options: LocalFarmOptions = {}): Promise<Lo
       PORTRAIT_FARM_STORAGE_URL: storageUrl,
       PORTRAIT_FARM_PREFIX: prefix,
       PORTRAIT_FARM_WEBHOOK_SECRETS: `${tenant}:${webhookSecret}`,
+      // The stitcher's webhooks carry the job's URLs and a presigned download, as the gateway's answers do.
+      PORTRAIT_FARM_PUBLIC_URL: apiUrl,
+      PORTRAIT_FARM_PRESIGN_SECRET: presignSecret,
       PORTRAIT_FARM_WEBHOOK_ALLOW_LOOPBACK: '1',
       PORTRAIT_FARM_WEBHOOK_ALLOW_PRIVATE: '1',
       ...(options.packDir === undefined ? {} : { PORTRAIT_FARM_PACK: options.packDir }),

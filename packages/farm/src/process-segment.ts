@@ -19,7 +19,8 @@ export interface SegmentStepOptions {
 
 /**
  * Segment i: its audio feature rows and motion (chained on relay i-1), relay i stored and segment i+1 released at
- * once, then its frames rendered and encoded into `chunks/{i}.ts`. The step that completes the last missing chunk
+ * once, then its frames rendered and encoded into `chunks/{i}.ts`, a chunk of the live stream too (on the clip's
+ * clock, with its slice of the audio; the stitch takes only its video). The step that completes the last missing chunk
  * releases the stitch. Every write is idempotent (same bytes, deterministic queue ids), so a retried or duplicated
  * step is harmless.
  */
@@ -65,7 +66,7 @@ export async function processSegment(deps: EngineDeps, jobId: string, index: num
       const motion = segmentOutputMotion(deps.engine, clip, segment, relay, generated.motion);
       await withTempDir(deps, 'segment', async (dir) => {
         const out = join(dir, `${String(index).padStart(5, '0')}.ts`);
-        await leased.withPool((pool) => renderSegmentChunk(pool, clip, segment, motion, { out, signal }));
+        await leased.withPool((pool) => renderSegmentChunk(pool, clip, segment, motion, { out, signal, live: true }));
         if (signal.aborted) return;
         await deps.storage.putIfAbsent(chunkKey, { path: out }, { contentType: 'video/mp2t' });
       });

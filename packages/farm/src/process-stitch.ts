@@ -9,7 +9,8 @@ import { FarmError } from './errors.ts';
 import { audioTrackIn } from './process-audio.ts';
 import type { FarmDeps } from './farm-deps.ts';
 import type { StepOutcome } from './step-support.ts';
-import { deleteIntermediates, download, liveRecord, secondsSince, withCancelSignal, withTempDir } from './step-support.ts';
+import { liveStreamKeptMs } from './live-stream-cleanup.ts';
+import { deleteIntermediates, deleteWorkFiles, download, liveRecord, secondsSince, withCancelSignal, withTempDir } from './step-support.ts';
 
 /** Downloads running at once: a long clip has hundreds of chunks, and S3 answers each GET with some delay. */
 const PARALLEL_DOWNLOADS = 8;
@@ -34,12 +35,24 @@ async function sha256File(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
+/** Options of {@link processStitch}. */
+export interface StitchStepOptions {
+  /**
+   * How long the chunks (the live stream a player may still be reading) stay once the clip's own length has passed
+   * since success, in seconds (PORTRAIT_FARM_LIVE_GRACE_SECONDS).
+   * @defaultValue 0
+   */
+  liveGraceSeconds?: number;
+}
+
 /**
  * The stitch step: every chunk in order joined without re-encoding and muxed with the audio step's AAC track (the
  * engine's concatChunks, exactly as renderClip does; encoded here if the audio step has not stored it), the MP4
- * stored, the job succeeded, intermediates deleted, the job.succeeded webhook queued.
+ * stored, the job succeeded, work files deleted, the job.succeeded webhook queued. The chunks stay: the live
+ * playlist, ended, still lists them for players reading it, until the delayed cleanup step removes them (the clip's
+ * length plus `liveGraceSeconds` after success).
  */
-export async function processStitch(deps: FarmDeps, jobId: string): Promise<StepOutcome> {
+export async function processStitch(deps: FarmDeps, jobId: string, options: StitchStepOptions = {}): Promise<StepOutcome> {
   const record = await liveRecord(deps, jobId);
   if (record === null) return 'skipped';
   const plan = record.plan;
@@ -63,7 +76,9 @@ export async function processStitch(deps: FarmDeps, jobId: string): Promise<Step
     await deps.jobs.addWorkSeconds(jobId, 'stitch', secondsSince(started));
     const result = await deps.jobs.succeed(jobId, output);
     if (!result.applied) return 'skipped';
-    await deleteIntermediates(deps, jobId);
+    await deleteWorkFiles(deps, jobId);
+    const keptMs = liveStreamKeptMs(plan.durationSeconds, options.liveGraceSeconds ?? 0);
+    await deps.queues.enqueueCleanup({ jobId }, { delayMs: keptMs, priority: record.priority });
     const finished = await deps.jobs.getById(jobId);
     if (finished !== null) await deps.queues.notify(finished, 'job.succeeded');
     deps.log(`${jobId}: succeeded (${output.size} bytes, ${output.durationSeconds.toFixed(2)} s) in ${secondsSince(started).toFixed(2)} s`);

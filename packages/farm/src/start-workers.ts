@@ -1,6 +1,6 @@
 import { createEngine, startRenderThreads } from '@portrait-farm/engine';
 import type { Engine } from '@portrait-farm/engine';
-import { JobStore, watchCancellations } from '@portrait-farm/jobs';
+import { JobStore, jobView, watchCancellations } from '@portrait-farm/jobs';
 import type { ExecutionProvider } from '@portrait-farm/model-runtime';
 import { createRedisConnection, createWebhookWorker, FarmQueues, QUEUE_NAMES } from '@portrait-farm/queue';
 import type { AudioJob, PrepareJob, SegmentJob, StitchJob } from '@portrait-farm/queue';
@@ -8,6 +8,8 @@ import { createStorage } from '@portrait-farm/storage';
 import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ClipCache } from './clip-cache.ts';
+import { FarmError } from './errors.ts';
+import { createLiveStreamCleanupWorker } from './live-stream-cleanup.ts';
 import type { FarmProcessConfig } from './farm-config.ts';
 import type { EngineDeps, FarmDeps } from './farm-deps.ts';
 import { processAudio } from './process-audio.ts';
@@ -43,7 +45,10 @@ async function openShared(config: FarmProcessConfig, log: (line: string) => void
   const jobs = new JobStore({ redis: connection('jobs'), prefix: config.prefix });
   const queues = new FarmQueues({ connection: connection('queues'), prefix: config.prefix, onError: () => {} });
   const cancels = await watchCancellations({ subscriber: connection('cancel'), store: jobs });
-  const storage = createStorage(config.storageUrl);
+  const storage = createStorage(config.storageUrl, {
+    ...(config.presignSecret === null ? {} : { presignSecret: config.presignSecret }),
+    presignBaseUrl: config.publicBaseUrl,
+  });
   const scratch = await createScratchDir(config.tempDir);
   if (scratch.swept.length > 0) log(`removed the scratch folders of ${scratch.swept.length} farm process(es) that died: ${scratch.swept.join(', ')}`);
   return {
@@ -109,11 +114,24 @@ async function forgetClipAfter(deps: EngineDeps, jobId: string, index: number, o
   return outcome;
 }
 
-/** The stitcher process: Workers for the audio and stitch queues and for webhook delivery. */
+/**
+ * The stitcher process: Workers for the audio and stitch queues, webhook delivery (the job's view as its data) and the
+ * delayed removal of succeeded jobs' live streams. With filesystem storage it needs the presign secret: job.succeeded
+ * webhooks carry a presigned download URL.
+ */
 export async function startStitcherWorkers(config: FarmProcessConfig, options: { log?: (line: string) => void } = {}): Promise<RunningWorkers> {
   const log = options.log ?? ((): void => {});
   const shared = await openShared(config, log, 'stitcher');
-  const stitch = sharedStepWorker<StitchJob>(shared, config, QUEUE_NAMES.stitch, config.stitchConcurrency, (data) => processStitch(shared.deps, data.jobId));
+  if (config.presignSecret === null && shared.deps.storage.driver === 'filesystem') {
+    await shared.closeShared();
+    throw new FarmError(
+      'FARM_BAD_CONFIG',
+      'PORTRAIT_FARM_PRESIGN_SECRET must be set with filesystem storage: the stitcher presigns the output URL that job.succeeded webhooks carry (the same secret as the gateway).',
+    );
+  }
+  const stitch = sharedStepWorker<StitchJob>(shared, config, QUEUE_NAMES.stitch, config.stitchConcurrency, (data) =>
+    processStitch(shared.deps, data.jobId, { liveGraceSeconds: config.liveGraceSeconds }),
+  );
   const audio = sharedStepWorker<AudioJob>(shared, config, QUEUE_NAMES.audio, config.stitchConcurrency, (data) => processAudio(shared.deps, data.jobId));
   const webhooks = createWebhookWorker({
     connection: shared.connection('webhook-worker'),
@@ -123,14 +141,16 @@ export async function startStitcherWorkers(config: FarmProcessConfig, options: {
     allowLoopback: config.webhookAllowLoopback,
     allowPrivate: config.webhookAllowPrivate,
     ...(config.webhookRetryMs === null ? {} : { retry: { scheduleMs: config.webhookRetryMs, jitter: 0 } }),
+    eventData: (record) => jobView(record, { publicBaseUrl: config.publicBaseUrl, presignSeconds: config.presignSeconds, storage: shared.deps.storage }),
     log,
   });
   webhooks.on('error', (error) => log(`webhook worker: ${error.message}`));
-  const workers = [stitch, audio, webhooks as unknown as Worker];
+  const cleanup = createLiveStreamCleanupWorker({ deps: shared.deps, connection: shared.connection('cleanup-worker'), prefix: config.prefix });
+  const workers = [stitch, audio, webhooks as unknown as Worker, cleanup as unknown as Worker];
   return {
     workers,
     async close() {
-      await Promise.all([stitch.close(), audio.close(), webhooks.close()]);
+      await Promise.all([stitch.close(), audio.close(), webhooks.close(), cleanup.close()]);
       await shared.closeShared();
     },
   };

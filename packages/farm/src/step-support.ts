@@ -33,9 +33,14 @@ export async function download(deps: FarmDeps, key: string, dir: string, name: s
   return path;
 }
 
-/** Removes a job's chunks and work files (after success, failure or cancel). */
+/** Removes a job's chunks and work files (after failure or cancel; after success the chunks stay a while, see processStitch). */
 export async function deleteIntermediates(deps: FarmDeps, jobId: string): Promise<void> {
   await deps.storage.deletePrefix(jobStorageKeys.chunkPrefix(jobId));
+  await deleteWorkFiles(deps, jobId);
+}
+
+/** Removes a job's work files (prepared clip, relays, sound track), which only the steps read. */
+export async function deleteWorkFiles(deps: FarmDeps, jobId: string): Promise<void> {
   await deps.storage.deletePrefix(jobStorageKeys.workPrefix(jobId));
 }
 

@@ -31,6 +31,8 @@ export { JobStore } from './job-store.ts';
 export type { CreateJobOptions, CreateJobResult, JobPage, JobStoreOptions, ListJobsOptions, RateDecision, TransitionResult } from './job-store.ts';
 export { describeJob } from './describe-job.ts';
 export type { JobDescription } from './describe-job.ts';
+export { jobUrls, jobView } from './job-view.ts';
+export type { JobUrls, JobView, JobViewContext } from './job-view.ts';
 export { CHUNK_EXTENSION, chunkIndexOf, jobStorageKeys } from './storage-keys.ts';
 export { watchCancellations } from './cancel-watcher.ts';
 export type { CancelWatcher, CancelWatcherOptions } from './cancel-watcher.ts';

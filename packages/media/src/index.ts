@@ -8,6 +8,8 @@ export { concatChunks } from './concat-chunks.ts';
 export type { ConcatChunksOptions } from './concat-chunks.ts';
 export { encodeAudioTrack } from './encode-audio-track.ts';
 export type { EncodeAudioTrackOptions } from './encode-audio-track.ts';
+export { CHUNK_AUDIO_SETTINGS, encodeChunkAudio } from './encode-chunk-audio.ts';
+export type { ChunkAudio, ChunkAudioOptions } from './encode-chunk-audio.ts';
 export { H264_SETTINGS, X264_PRESETS } from './encoder-settings.ts';
 export type { X264Preset } from './encoder-settings.ts';
 export { readVideoFrames } from './read-video-frames.ts';

@@ -16,7 +16,7 @@ export interface VideoEncoderOptions {
   fps: number;
   /**
    * `final`: a whole clip, muxed with `audio` (AAC encoded once from the original file).
-   * `chunk`: video only, starting on an IDR frame, for joining with {@link concatChunks}.
+   * `chunk`: starting on an IDR frame, for joining with {@link concatChunks}; video only unless `chunkAudio`.
    * @defaultValue 'final'
    */
   mode?: 'final' | 'chunk';
@@ -25,6 +25,20 @@ export interface VideoEncoderOptions {
    * @defaultValue null (no audio)
    */
   audio?: { path: string } | null;
+  /**
+   * Chunk mode: where the chunk starts in the clip, in seconds. Its timestamps then start there (rounded to 0.1 ms;
+   * ffmpeg's MPEG-TS muxer adds the same 1.4 s to every chunk), so that chunks played one after another (the live
+   * HLS stream) run on one clock. {@link concatChunks} gives the same video whatever it is: whole 0.1 ms keep its
+   * arithmetic exact. Null: ffmpeg's own timestamps, which start every chunk at the same time.
+   * @defaultValue null
+   */
+  startSeconds?: number | null;
+  /**
+   * Chunk mode: the chunk's sound for the live stream, an ADTS file from {@link encodeChunkAudio} (it starts with the
+   * chunk and ends within it), copied into the chunk. {@link concatChunks} takes only the chunks' video.
+   * @defaultValue null (video only)
+   */
+  chunkAudio?: { path: string } | null;
   /**
    * x264 constant rate factor, 0 to 51 (lower is better). Chunks of one video must share it.
    * @defaultValue H264_SETTINGS.crf
@@ -56,6 +70,8 @@ interface ResolvedVideoEncoderOptions {
   fps: number;
   mode: 'final' | 'chunk';
   audioPath: string | null;
+  startSeconds: number | null;
+  chunkAudioPath: string | null;
   crf: number;
   preset: X264Preset;
   durationSeconds: number | null;
@@ -86,6 +102,8 @@ function resolveOptions(options: VideoEncoderOptions): ResolvedVideoEncoderOptio
     fps: options.fps,
     mode,
     audioPath: options.audio?.path ?? null,
+    startSeconds: options.startSeconds ?? null,
+    chunkAudioPath: options.chunkAudio?.path ?? null,
     crf: options.crf ?? H264_SETTINGS.crf,
     preset: checkPreset(options.preset ?? H264_SETTINGS.preset),
     durationSeconds: options.durationSeconds ?? null,
@@ -107,8 +125,14 @@ function resolveOptions(options: VideoEncoderOptions): ResolvedVideoEncoderOptio
   if (mode === 'chunk' && resolved.audioPath !== null) {
     throw bad('audio', 'absent in chunk mode (concatChunks muxes the original audio once)', resolved.audioPath);
   }
-  if (resolved.audioPath !== null && !existsSync(resolved.audioPath)) {
-    throw new MediaError('MEDIA_FILE_MISSING', `Audio file not found: ${resolved.audioPath}`);
+  if (mode !== 'chunk' && (resolved.startSeconds !== null || resolved.chunkAudioPath !== null)) {
+    throw bad(resolved.chunkAudioPath !== null ? 'chunkAudio' : 'startSeconds', 'absent in final mode (chunk mode only)', resolved.chunkAudioPath ?? resolved.startSeconds);
+  }
+  if (resolved.startSeconds !== null && !(resolved.startSeconds >= 0 && resolved.startSeconds <= 604_800)) {
+    throw bad('startSeconds', 'between 0 and 604800', resolved.startSeconds);
+  }
+  for (const path of [resolved.audioPath, resolved.chunkAudioPath]) {
+    if (path !== null && !existsSync(path)) throw new MediaError('MEDIA_FILE_MISSING', `Audio file not found: ${path}`);
   }
   return resolved;
 }
@@ -116,13 +140,24 @@ function resolveOptions(options: VideoEncoderOptions): ResolvedVideoEncoderOptio
 function encoderArgs(o: ResolvedVideoEncoderOptions): string[] {
   const args = ['-nostdin', '-v', 'error', '-y'];
   args.push('-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${o.width}x${o.height}`, '-r', String(o.fps), '-i', 'pipe:0');
-  if (o.audioPath !== null) args.push('-i', o.audioPath);
+  const audioPath = o.audioPath ?? o.chunkAudioPath;
+  if (audioPath !== null) args.push('-i', audioPath);
   args.push('-map', '0:v:0');
-  if (o.audioPath !== null) args.push('-map', '1:a:0');
+  if (audioPath !== null) args.push('-map', '1:a:0');
   args.push(...h264VideoArgs(o.fps, o.preset, o.crf));
   if (o.mode === 'chunk') args.push('-force_key_frames', '0');
   if (o.audioPath !== null) args.push(...aacAudioArgs());
+  if (o.chunkAudioPath !== null) args.push('-c:a', 'copy');
   if (o.durationSeconds !== null) args.push('-t', o.durationSeconds.toFixed(6));
+  if (o.startSeconds !== null) {
+    // Without this ffmpeg moves a chunk that starts before the B-frame delay (the first) later by that delay.
+    args.push('-avoid_negative_ts', 'disabled');
+    // Played one after another, chunks muxed apart break MPEG-TS continuity counters: the discontinuity indicator on
+    // each stream's first packet says so (else a demuxer reading on flags each chunk's last frame corrupt).
+    if (/\.ts$/i.test(o.out)) args.push('-mpegts_flags', '+initial_discontinuity');
+    // 0.1 ms is 9 ticks of MPEG-TS's 90 kHz clock and 100 of ffmpeg's microseconds: both hold it exactly.
+    if (o.startSeconds > 0) args.push('-output_ts_offset', (Math.round(o.startSeconds * 10_000) / 10_000).toFixed(4));
+  }
   args.push(...containerArgs(o.out), o.out);
   return args;
 }

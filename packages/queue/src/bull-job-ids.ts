@@ -19,6 +19,10 @@ export function stitchJobId(jobId: string): string {
   return `${jobId}-stitch`;
 }
 
+export function cleanupJobId(jobId: string): string {
+  return `${jobId}-cleanup`;
+}
+
 export function webhookJobId(jobId: string, event: JobEventType, sequence: number, attempt: number): string {
   return `${jobId}-wh-${event.replace('.', '_')}-${sequence}-${attempt}`;
 }

@@ -52,6 +52,18 @@ describe('FarmQueues', () => {
     expect(stored?.data).toEqual(segment);
   });
 
+  it('delays the removal of a succeeded job\'s live stream, once per job', async () => {
+    const jobId = createJobId();
+    expect(await queues.enqueueCleanup({ jobId }, { delayMs: 60_000 })).toBe(`${jobId}-cleanup`);
+    expect(await queues.enqueueCleanup({ jobId }, { delayMs: 60_000 })).toBe(`${jobId}-cleanup`);
+    const depths = await queues.depths();
+    expect(depths.cleanup).toMatchObject({ waiting: 0, delayed: 1 });
+    const stored = await queues.queue(QUEUE_NAMES.cleanup).getJob(`${jobId}-cleanup`);
+    expect(stored?.data).toEqual({ jobId });
+    expect(stored?.opts.delay).toBe(60_000);
+    expect(stored?.opts.attempts).toBe(3);
+  });
+
   it('discards the waiting steps of a canceled job', async () => {
     const jobId = createJobId();
     await queues.enqueuePrepare({ jobId, tenantId: 't' });

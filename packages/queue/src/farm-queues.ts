@@ -3,10 +3,10 @@ import type { JobEventType, JobRecord } from '@portrait-farm/jobs';
 import { Queue } from 'bullmq';
 import type { JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { audioJobId, prepareJobId, segmentJobId, stitchJobId, webhookJobId } from './bull-job-ids.ts';
+import { audioJobId, cleanupJobId, prepareJobId, segmentJobId, stitchJobId, webhookJobId } from './bull-job-ids.ts';
 import { assertValidPrefix } from './connection.ts';
 import { QueueError } from './errors.ts';
-import type { AudioJob, PrepareJob, QueuePayloads, SegmentJob, StitchJob, WebhookJob } from './payloads.ts';
+import type { AudioJob, CleanupJob, PrepareJob, QueuePayloads, SegmentJob, StitchJob, WebhookJob } from './payloads.ts';
 import { bullPriority, PRIORITY_RANGE } from './priority.ts';
 import { ALL_QUEUES, bullPrefix, QUEUE_NAMES } from './queue-names.ts';
 import type { QueueName } from './queue-names.ts';
@@ -71,8 +71,8 @@ function checkSegment(job: SegmentJob): void {
 }
 
 /**
- * The four farm queues of one deployment, with enqueue helpers that give every step a deterministic BullMQ
- * job id (`{jobId}-prepare`, `{jobId}-seg-{i}`, `{jobId}-stitch`, `{jobId}-wh-{event}-{seq}-{attempt}`):
+ * The farm queues of one deployment, with enqueue helpers that give every step a deterministic BullMQ job id
+ * (`{jobId}-prepare`, `{jobId}-seg-{i}`, `{jobId}-stitch`, `{jobId}-wh-{event}-{seq}-{attempt}`, `{jobId}-cleanup`):
  * enqueueing a step that is already queued, running or recently finished adds nothing.
  */
 export class FarmQueues {
@@ -141,6 +141,16 @@ export class FarmQueues {
     checkJobId(job.jobId);
     const id = stitchJobId(job.jobId);
     return this.add(QUEUE_NAMES.stitch, id, { jobId: job.jobId }, this.jobOptions(id, options, true));
+  }
+
+  /**
+   * Removes a succeeded job's chunks after `delayMs` (retried like a step); enqueueing it again while one is waiting
+   * or recently done adds nothing.
+   */
+  async enqueueCleanup(job: CleanupJob, options: EnqueueOptions = {}): Promise<string> {
+    checkJobId(job.jobId);
+    const id = cleanupJobId(job.jobId);
+    return this.add(QUEUE_NAMES.cleanup, id, { jobId: job.jobId }, this.jobOptions(id, options, true));
   }
 
   /** One delivery attempt; the webhook worker enqueues the next attempt itself, with its delay. */

@@ -27,6 +27,14 @@ export interface StitchJob {
   jobId: string;
 }
 
+/**
+ * Remove a succeeded job's chunks (its live stream), delayed until players still reading the live playlist are
+ * done with it.
+ */
+export interface CleanupJob {
+  jobId: string;
+}
+
 /** One delivery attempt of one event of one job. */
 export interface WebhookJob {
   jobId: string;
@@ -47,6 +55,7 @@ export interface QueuePayloads {
   audio: AudioJob;
   stitch: StitchJob;
   webhook: WebhookJob;
+  cleanup: CleanupJob;
 }
 
 export type PayloadOf<Name extends QueueName> = QueuePayloads[Name];

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createJobId, JobStore } from '@portrait-farm/jobs';
+import { createJobId, JobStore, jobView } from '@portrait-farm/jobs';
 import type { JobEventType, NewJob } from '@portrait-farm/jobs';
 import { generateSecret, verify } from '@portrait-farm/webhooks';
 import type { Redis } from 'ioredis';
@@ -88,6 +88,7 @@ async function setUp(statuses: number[]) {
     retry: { scheduleMs: [40, 40, 40, 40], jitter: 0 },
     allowLoopback: true,
     timeoutMs: 2000,
+    eventData: (record) => jobView(record, { publicBaseUrl: 'https://farm.example', presignSeconds: 600, storage: { presignGet: async () => 'https://files.example/signed?sig=0' } }),
   });
   worker.on('completed', (_job, outcome) => outcomes.push(outcome));
   cleanups.push(async () => {
@@ -124,8 +125,17 @@ describe('webhook worker', () => {
     const last = receiver.received[3]!;
     expect(verify(secret, last.headers as Record<string, string>, last.body).id).toBe(last.headers['webhook-id']);
     const event = JSON.parse(last.body.toString()) as { type: string; data: { id: string; status: string; output: { size: number } } };
-    expect(event).toMatchObject({ type: 'job.succeeded', data: { id: record.id, status: 'succeeded', output: { size: 1234 } } });
-    expect(JSON.stringify(event)).not.toContain('jobs/'); // no storage keys leak to receivers
+    // The data is the job as GET /v1/jobs/{id} shows it: its URLs and the output's download URL and expiry.
+    expect(event).toMatchObject({
+      type: 'job.succeeded',
+      data: {
+        id: record.id,
+        status: 'succeeded',
+        output: { size: 1234, url: 'https://files.example/signed?sig=0', expiresAt: expect.stringMatching(/^\d{4}-/) },
+        urls: { self: `https://farm.example/v1/jobs/${record.id}`, live: `https://farm.example/v1/jobs/${record.id}/live.m3u8` },
+      },
+    });
+    expect(JSON.stringify(event)).not.toContain(`"jobs/${record.id}/output.mp4"`); // no storage keys leak to receivers
 
     const attempts = await jobs.webhookAttempts(record.id);
     expect(attempts.map((a) => [a.attempt, a.ok, a.status])).toEqual([

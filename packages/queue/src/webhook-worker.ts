@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { describeJob } from '@portrait-farm/jobs';
 import type { JobRecord, JobStore, WebhookAttempt } from '@portrait-farm/jobs';
 import { deliver, isWebhookError, nextAttemptDelay } from '@portrait-farm/webhooks';
 import type { RetryScheduleOptions, WebhookEvent } from '@portrait-farm/webhooks';
@@ -29,8 +28,11 @@ export interface WebhookWorkerOptions {
   timeoutMs?: number;
   /** Deliveries in flight at once. @defaultValue 8 */
   concurrency?: number;
-  /** The event's `data`. @defaultValue describeJob(record) */
-  eventData?: (record: JobRecord, job: WebhookJob) => object;
+  /**
+   * The event's `data`: the job as GET /v1/jobs/{id} answers it (jobView of @portrait-farm/jobs, the document's Job),
+   * built at each attempt (a retry carries the job as it is then, with a fresh download URL).
+   */
+  eventData: (record: JobRecord, job: WebhookJob) => Promise<object>;
   /** @defaultValue none */
   log?: (line: string) => void;
 }
@@ -72,7 +74,7 @@ export async function processWebhookJob(payload: WebhookJob, options: WebhookWor
   const event: WebhookEvent<object> = {
     type: payload.event,
     timestamp: payload.occurredAt,
-    data: options.eventData?.(record, payload) ?? describeJob(record),
+    data: await options.eventData(record, payload),
   };
   try {
     const result = await deliver(webhook.url, event, {
