@@ -64,7 +64,7 @@ export interface LocalFarm {
 }
 
 function tsxArgs(script: string): string[] {
-  return ['--import', 'tsx', resolve(REPO_ROOT, script)];
+  return ['--conditions=portrait-farm-source', '--import', 'tsx', resolve(REPO_ROOT, script)];
 }
 
 function withoutFarmVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
