@@ -41,7 +41,7 @@ export const LIST_JOBS_SCHEMA = {
   summary: 'The caller\'s jobs, newest first',
   querystring: Type.Object({
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Jobs per page.' })),
-    cursor: Type.Optional(Type.String({ description: 'From the previous page\'s nextCursor; empty = the first page.' })),
+    cursor: Type.Optional(Type.String({ pattern: `^(${JOB_ID_PATTERN.slice(1, -1)})?$`, description: 'From the previous page\'s nextCursor (a job id); empty = the first page.' })),
   }),
   response: { 200: ref('JobPage', 'A page of jobs.'), ...errorResponses(...AUTHENTICATED_ERRORS, 'GATEWAY_BAD_OPTION', 'GATEWAY_BAD_REQUEST') },
 };
@@ -98,18 +98,21 @@ const depth = Type.Object({
   desired: Type.Integer({ description: 'waiting + active: the workers that would be busy.' }),
 });
 
+/** The process answering (`portrait-farm up` checks it is the gateway it started). */
+const PROCESS_HEADER = { 'x-portrait-farm-pid': { type: 'string', pattern: '^[0-9]+$', description: 'Pid of the gateway process that answered.' } };
+
 export const HEALTH_SCHEMA = {
   operationId: 'health',
   summary: 'Liveness',
   security: [],
-  response: { 200: Type.Object({ status: Type.Literal('ok') }, { description: 'The process runs.' }) },
+  response: { 200: Type.Object({ status: Type.Literal('ok') }, { description: 'The process runs.', headers: PROCESS_HEADER }) },
 };
 
 export const READY_SCHEMA = {
   operationId: 'ready',
   summary: 'Readiness: Redis and storage reachable',
   security: [],
-  response: { 200: ref('Readiness', 'Ready.'), 503: ref('Readiness', 'Not ready: a check failed.') },
+  response: { 200: { ...ref('Readiness', 'Ready.'), headers: PROCESS_HEADER }, 503: { ...ref('Readiness', 'Not ready: a check failed.'), headers: PROCESS_HEADER } },
 };
 
 export const METRICS_SCHEMA = {
