@@ -1,10 +1,11 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-// The workspace's structure, checked: what each package imports it declares, its build references match, packages
-// never import apps, and the dependency graph has no cycle. ARCHITECTURE.md describes the layers.
+// The workspace's structure, checked: what each package imports it declares (its tests too), no file imports a
+// relative path outside its workspace, its build references match, packages never import apps, and the dependency
+// graph has no cycle. Tests under test/ at the root may import anything. ARCHITECTURE.md describes the layers.
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -33,12 +34,26 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
+/** Every file of a workspace that may import something (sources, tests, testing helpers, scripts), dist/ left out. */
+function workspaceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) return entry === 'node_modules' || entry === 'dist' ? [] : workspaceFiles(path);
+    return /\.(ts|mts|mjs|js)$/.test(entry) ? [path] : [];
+  });
+}
+
+/** Module specifiers a file imports (static, dynamic with a literal, side-effect imports and re-exports). */
+function specifiersOf(path: string): string[] {
+  const text = readFileSync(path, 'utf8');
+  return [...text.matchAll(/(?:^|\s)(?:import|export)\b[^'"`]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^import\s+['"]([^'"]+)['"]/gm)]
+    .map((m) => m[1] ?? m[2] ?? m[3] ?? '')
+    .filter((spec) => spec !== '');
+}
+
 /** Bare module names a file imports (static, dynamic and re-exports), node: builtins left out. */
 function importsOf(path: string): string[] {
-  const text = readFileSync(path, 'utf8');
-  const names = [...text.matchAll(/(?:^|\s)(?:import|export)\b[^'"`]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^import\s+['"]([^'"]+)['"]/gm)]
-    .map((m) => m[1] ?? m[2] ?? m[3] ?? '')
-    .filter((spec) => spec !== '' && !spec.startsWith('.') && !spec.startsWith('node:'));
+  const names = specifiersOf(path).filter((spec) => !spec.startsWith('.') && !spec.startsWith('node:'));
   return names.map((spec) => (spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!));
 }
 
@@ -50,6 +65,30 @@ describe('the workspace', () => {
           .filter((name) => !(name in w.dependencies) && !(name in w.devDependencies))
           .map((name) => `${relative(ROOT, file)} imports ${name}`),
       ),
+    );
+    expect(missing).toEqual([]);
+  });
+
+  it('keeps relative imports inside their own workspace: tests reach other workspaces through packages (test-support)', () => {
+    const leaving = workspaces.flatMap((w) =>
+      workspaceFiles(w.dir).flatMap((file) =>
+        specifiersOf(file)
+          .filter((spec) => spec.startsWith('.') && relative(w.dir, resolve(dirname(file), spec)).startsWith('..'))
+          .map((spec) => `${relative(ROOT, file)} imports ${spec}`),
+      ),
+    );
+    expect(leaving).toEqual([]);
+  });
+
+  it('declares every workspace its tests and test helpers import (so tests keep the layers: no package tests through an app)', () => {
+    const missing = workspaces.flatMap((w) =>
+      workspaceFiles(w.dir)
+        .filter((file) => !sourceFiles(join(w.dir, 'src')).includes(file))
+        .flatMap((file) =>
+          importsOf(file)
+            .filter((name) => byName.has(name) && name !== w.name && !(name in w.dependencies) && !(name in w.devDependencies))
+            .map((name) => `${relative(ROOT, file)} imports ${name}`),
+        ),
     );
     expect(missing).toEqual([]);
   });

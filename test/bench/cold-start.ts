@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '@portrait-farm/process-supervision';
-import { startRedisServer } from '../helpers/redis-server.ts';
+import { startRedisServer } from '@portrait-farm/test-support/redis-server';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1] ?? 3) || 3;

@@ -10,7 +10,7 @@ import { renderClip } from '@portrait-farm/engine';
 import { saveMouthSheet, type TimedPhone } from '@portrait-farm/evaluation';
 import { createFaceAnalyzer } from '@portrait-farm/face';
 import { readVideoFrames, saveContactSheet } from '@portrait-farm/media';
-import { FACE_MODELS_DIR, STARTER_PACK } from '../helpers/repo-models.ts';
+import { FACE_MODELS_DIR, STARTER_PACK } from '@portrait-farm/test-support/repo-models';
 
 const fixtures = new URL('../fixtures/', import.meta.url).pathname;
 const { values } = parseArgs({

@@ -15,8 +15,8 @@ import { createVideoEncoder, decodeAudio } from '@portrait-farm/media';
 import { parseProviderList } from '@portrait-farm/model-runtime';
 import { applyControls, createMotionGenerator, resample, type FeatureMatrix } from '@portrait-farm/motion';
 import { prepareMeshwarp } from '@portrait-farm/renderer';
-import { writeEngineTestPack } from '../../packages/engine/src/testing/engine-test-pack.ts';
-import { STARTER_PACK } from '../helpers/repo-models.ts';
+import { writeEngineTestPack } from '@portrait-farm/test-support/engine-test-pack';
+import { STARTER_PACK } from '@portrait-farm/test-support/repo-models';
 
 const { values } = parseArgs({
   options: {

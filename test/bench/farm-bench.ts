@@ -15,10 +15,10 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createEngine, renderClipWith, resolveRenderOptions } from '@portrait-farm/engine';
-import { startLocalFarm } from '@portrait-farm/farm';
-import type { LocalFarm } from '@portrait-farm/farm';
-import { writeEngineTestPack } from '../../packages/engine/src/testing/engine-test-pack.ts';
-import { STARTER_PACK } from '../helpers/repo-models.ts';
+import { startLocalFarm } from 'portrait-farm/local-farm';
+import type { LocalFarm } from 'portrait-farm/local-farm';
+import { writeEngineTestPack } from '@portrait-farm/test-support/engine-test-pack';
+import { STARTER_PACK } from '@portrait-farm/test-support/repo-models';
 
 const { values } = parseArgs({
   options: {

@@ -10,7 +10,7 @@ import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createEngine } from '@portrait-farm/engine';
 import { clipsInFolder, evaluateRenders, summarise, summaryTable, type EvaluationClip } from '@portrait-farm/evaluation';
-import { STARTER_PACK } from '../helpers/repo-models.ts';
+import { STARTER_PACK } from '@portrait-farm/test-support/repo-models';
 
 const { values } = parseArgs({
   options: {

@@ -5,14 +5,14 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { REPO_ROOT } from '@portrait-farm/farm';
 import { probeMedia } from '@portrait-farm/media';
-import { startS3rver } from '@portrait-farm/storage/testing';
-import type { S3rverProcess } from '@portrait-farm/storage/testing';
-import { startRedisServer } from '../helpers/redis-server.ts';
-import type { RedisServerProcess } from '../helpers/redis-server.ts';
+import { startS3rver } from '@portrait-farm/test-support/s3rver';
+import type { S3rverProcess } from '@portrait-farm/test-support/s3rver';
+import { startRedisServer } from '@portrait-farm/test-support/redis-server';
+import type { RedisServerProcess } from '@portrait-farm/test-support/redis-server';
 import { downloadResult, FIXTURES, getJob, submitJob, until, WebhookReceiver } from './farm-harness.ts';
 
 // docker-compose.yml's farm services (gateway, worker with its replica count, stitcher), each started as a process
@@ -32,6 +32,7 @@ interface ComposeFile {
   services: Record<string, ComposeService>;
 }
 
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const compose = parse(readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as ComposeFile;
 const dockerfile = readFileSync(join(REPO_ROOT, 'infra/docker/Dockerfile'), 'utf8');
 const work = mkdtempSync(join(tmpdir(), 'pf-compose-'));

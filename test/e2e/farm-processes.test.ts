@@ -4,15 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderClip } from '@portrait-farm/engine';
-import { writeEngineTestPack } from '../../packages/engine/src/testing/engine-test-pack.ts';
-import { startLocalFarm } from '@portrait-farm/farm';
-import type { LocalFarm } from '@portrait-farm/farm';
+import { writeEngineTestPack } from '@portrait-farm/test-support/engine-test-pack';
+import { startLocalFarm } from 'portrait-farm/local-farm';
+import type { LocalFarm } from 'portrait-farm/local-farm';
 import { probeMedia } from '@portrait-farm/media';
 import { bullPrefix, createRedisConnection, QUEUE_NAMES } from '@portrait-farm/queue';
 import { Queue } from 'bullmq';
 import sharp from 'sharp';
-import { startRedisServer, uniquePrefix } from '../helpers/redis-server.ts';
-import type { RedisServerProcess } from '../helpers/redis-server.ts';
+import { startRedisServer, uniquePrefix } from '@portrait-farm/test-support/redis-server';
+import type { RedisServerProcess } from '@portrait-farm/test-support/redis-server';
 import { decodedFrameHashes, documentProblems, downloadResult, FIXTURES, getJob, JOB_OPTIONS, loopedSpeech, sha256, submitJob, until, WebhookReceiver } from './farm-harness.ts';
 
 // The whole farm as real processes (gateway, 2 workers, stitcher) on a real redis-server, filesystem storage and

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderClip } from '@portrait-farm/engine';
-import { startLocalFarm } from '@portrait-farm/farm';
-import type { LocalFarm, LocalFarmOptions } from '@portrait-farm/farm';
-import { writeEngineTestPack } from '../../packages/engine/src/testing/engine-test-pack.ts';
+import { startLocalFarm } from 'portrait-farm/local-farm';
+import type { LocalFarm, LocalFarmOptions } from 'portrait-farm/local-farm';
+import { writeEngineTestPack } from '@portrait-farm/test-support/engine-test-pack';
 import { downloadResult, FIXTURES, getJob, JOB_OPTIONS, loopedSpeech, sha256, submitJob, until } from './farm-harness.ts';
 
 // `portrait-farm up` stopped while it has jobs in flight and started again on the same data folder, or its Redis

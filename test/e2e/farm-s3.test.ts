@@ -6,16 +6,18 @@ import { buildGateway } from '@portrait-farm/gateway';
 import type { Gateway } from '@portrait-farm/gateway';
 import { createEngine, renderClip } from '@portrait-farm/engine';
 import type { Engine } from '@portrait-farm/engine';
-import { loadFarmConfig, startRenderWorkers, startStitcherWorkers, workKeys } from '@portrait-farm/farm';
-import type { RunningWorkers } from '@portrait-farm/farm';
+import { loadFarmConfig, workKeys } from '@portrait-farm/job-steps';
+import type { RunningWorkers } from '@portrait-farm/job-steps';
+import { startStitcherWorkers } from '@portrait-farm/stitcher';
+import { startRenderWorkers } from '@portrait-farm/worker';
 import { jobStorageKeys } from '@portrait-farm/jobs';
 import { createStorage } from '@portrait-farm/storage';
-import { startS3rver } from '@portrait-farm/storage/testing';
-import type { S3rverProcess } from '@portrait-farm/storage/testing';
+import { startS3rver } from '@portrait-farm/test-support/s3rver';
+import type { S3rverProcess } from '@portrait-farm/test-support/s3rver';
 import { generateSecret } from '@portrait-farm/webhooks';
-import { writeEngineTestPack } from '../../packages/engine/src/testing/engine-test-pack.ts';
-import { startRedisServer, uniquePrefix } from '../helpers/redis-server.ts';
-import type { RedisServerProcess } from '../helpers/redis-server.ts';
+import { writeEngineTestPack } from '@portrait-farm/test-support/engine-test-pack';
+import { startRedisServer, uniquePrefix } from '@portrait-farm/test-support/redis-server';
+import type { RedisServerProcess } from '@portrait-farm/test-support/redis-server';
 import { documentProblems, downloadResult, FIXTURES, getJob, JOB_OPTIONS, sha256, submitJob, until, WebhookReceiver } from './farm-harness.ts';
 
 // The farm's steps in this process (one engine shared by the render Workers) with S3-protocol storage (s3rver), the

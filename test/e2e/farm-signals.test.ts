@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isProcessAlive, waitUntilGone } from '@portrait-farm/process-supervision';
-import { writeEngineTestPack } from '../../packages/engine/src/testing/engine-test-pack.ts';
+import { writeEngineTestPack } from '@portrait-farm/test-support/engine-test-pack';
 
 // Regression (issue 16): `portrait-farm up & kill $!` left redis-server, the gateway, worker and stitcher running and
 // the gateway's configuration file (with the API key) behind; a second `up` on the same data folder started a second

@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderClip, type RenderResult } from '@portrait-farm/engine';
 import { createFaceAnalyzer } from '@portrait-farm/face';
 import { probeMedia, readVideoFrames, type MediaInfo, type VideoFrames } from '@portrait-farm/media';
-import { writeEngineTestPack } from '../../packages/engine/src/testing/engine-test-pack.ts';
-import { FACE_MODELS_DIR, STARTER_PACK } from '../helpers/repo-models.ts';
+import { writeEngineTestPack } from '@portrait-farm/test-support/engine-test-pack';
+import { FACE_MODELS_DIR, STARTER_PACK } from '@portrait-farm/test-support/repo-models';
 
 const fixtures = new URL('../fixtures/', import.meta.url).pathname;
 const image = join(fixtures, 'astronaut.png');

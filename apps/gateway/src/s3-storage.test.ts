@@ -1,8 +1,8 @@
 import { jobStorageKeys } from '@portrait-farm/jobs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The storage package does not export its test helpers; its s3rver child-process helper is reused by path.
-import { startS3rver } from '@portrait-farm/storage/testing';
-import type { S3rverProcess } from '@portrait-farm/storage/testing';
+import { startS3rver } from '@portrait-farm/test-support/s3rver';
+import type { S3rverProcess } from '@portrait-farm/test-support/s3rver';
 import { wavTone } from './testing/media-fixtures.ts';
 import { auth, GatewayHarness, jobForm } from './testing/gateway-harness.ts';
 

@@ -1,6 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { configOrExit } from '@portrait-farm/config';
-import { loadFarmConfig, runUntilSignal, startStitcherWorkers } from '@portrait-farm/farm';
+import { loadFarmConfig } from '@portrait-farm/job-steps';
+import { runUntilSignal } from '@portrait-farm/process-supervision';
+import { startStitcherWorkers } from './start-stitcher-workers.ts';
 
 // Process entry: configuration from PORTRAIT_FARM_* variables read once (docs/configuration.md).
 const log = (line: string): void => {

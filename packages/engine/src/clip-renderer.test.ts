@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { syntheticPortrait } from '../../renderer/src/testing/synthetic-portrait.ts';
+import { syntheticPortrait } from '@portrait-farm/renderer/testing';
 import { prepareClipRenderer } from './clip-renderer.ts';
 import type { PreparedClip } from './prepared-clip.ts';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CHANNEL, MOTION_CHANNEL_COUNT } from '@portrait-farm/contracts';
 import { createMeshwarpRendererFromPrepared, prepareMeshwarp } from '@portrait-farm/renderer';
-import { syntheticPortrait } from '../../renderer/src/testing/synthetic-portrait.ts';
+import { syntheticPortrait } from '@portrait-farm/renderer/testing';
 import { createRenderPool, startRenderThreads } from './render-pool.ts';
 import { CRASH_MOTION_VALUE } from './testing/crash-motion.ts';
 

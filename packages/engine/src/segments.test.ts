@@ -17,7 +17,7 @@ import { resolveRenderOptions, type RenderClipOptions } from './render-options.t
 import { createRenderPool } from './render-pool.ts';
 import { renderSegmentChunk } from './render-segment.ts';
 import { generateSegmentMotion, segmentFeatures, segmentOutputMotion } from './segment-motion.ts';
-import { writeEngineTestPack } from './testing/engine-test-pack.ts';
+import { writeEngineTestPack } from '@portrait-farm/test-support/engine-test-pack';
 
 const fixtures = new URL('../../../test/fixtures/', import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), 'engine-segments-'));

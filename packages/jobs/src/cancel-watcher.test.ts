@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedisServer, uniquePrefix } from '../../../test/helpers/redis-server.ts';
-import type { RedisServerProcess } from '../../../test/helpers/redis-server.ts';
+import { startRedisServer, uniquePrefix } from '@portrait-farm/test-support/redis-server';
+import type { RedisServerProcess } from '@portrait-farm/test-support/redis-server';
 import { watchCancellations } from './cancel-watcher.ts';
 import { JobStore } from './job-store.ts';
 import { testJob } from './test-job.ts';

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startRedisServer, uniquePrefix } from '../../../test/helpers/redis-server.ts';
-import type { RedisServerProcess } from '../../../test/helpers/redis-server.ts';
+import { startRedisServer, uniquePrefix } from '@portrait-farm/test-support/redis-server';
+import type { RedisServerProcess } from '@portrait-farm/test-support/redis-server';
 import { isJobsError } from './errors.ts';
 import { createJobId } from './job-id.ts';
 import { JOB_STATUSES } from './job-status.ts';

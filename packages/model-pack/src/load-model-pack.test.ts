@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync, readFileSync, unlinkSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MOTION_CHANNELS } from '@portrait-farm/contracts';
-import { writeTestPack, type TestPackOptions } from '@portrait-farm/motion/testing';
+import { writeTestPack, type TestPackOptions } from '@portrait-farm/test-support/test-pack';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PACK_ERRORS, PackError } from './errors.ts';
 import { loadModelPack } from './load-model-pack.ts';

@@ -1,14 +1,14 @@
 /**
  * Times the denoising of one window (median over 8 windows with the context relay, cpu):
- *   npx tsx packages/motion/scripts/bench-motion.ts [packDir] [steps] [solver]
+ *   npx tsx --conditions=portrait-farm-source packages/motion/scripts/bench-motion.ts [packDir] [steps] [solver]
  * Without packDir it writes the test pack (test denoiser) into a temp dir.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadModelPack } from '@portrait-farm/model-pack';
+import { writeTestPack } from '@portrait-farm/test-support/test-pack';
 import { createMotionGenerator, type Solver } from '../src/index.ts';
-import { writeTestPack } from '../src/testing/index.ts';
 
 const temp = process.argv[2] ? null : mkdtempSync(join(tmpdir(), 'pf-bench-'));
 const packDir = process.argv[2] ?? writeTestPack(temp!).dir;

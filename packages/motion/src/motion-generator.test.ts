@@ -10,7 +10,7 @@ import { loadModelPack, type ModelPack } from '@portrait-farm/model-pack';
 import { createModelSession } from '@portrait-farm/model-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMotionGenerator, type MotionGenerator } from './motion-generator.ts';
-import { writeTestPack } from './testing/test-pack.ts';
+import { writeTestPack } from '@portrait-farm/test-support/test-pack';
 
 const W = 50;
 const K = 10;

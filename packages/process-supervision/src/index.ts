@@ -12,3 +12,5 @@ export { isProcessAlive, sendSignal, waitUntilGone } from './process-alive.ts';
 export { assertPortFree, freePort, portAccepts } from './ports.ts';
 export { redisServerInfo } from './redis-server-info.ts';
 export type { RedisServerInfo } from './redis-server-info.ts';
+export { runUntilSignal } from './run-until-signal.ts';
+export type { Closable } from './run-until-signal.ts';

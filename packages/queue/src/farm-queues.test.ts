@@ -1,8 +1,8 @@
 import { createJobId } from '@portrait-farm/jobs';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startRedisServer, uniquePrefix } from '../../../test/helpers/redis-server.ts';
-import type { RedisServerProcess } from '../../../test/helpers/redis-server.ts';
+import { startRedisServer, uniquePrefix } from '@portrait-farm/test-support/redis-server';
+import type { RedisServerProcess } from '@portrait-farm/test-support/redis-server';
 import { createRedisConnection } from './connection.ts';
 import { isQueueError } from './errors.ts';
 import { FarmQueues } from './farm-queues.ts';

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStorage } from './create-storage.ts';
 import { StorageError } from './errors.ts';
 import { S3Storage } from './s3-storage.ts';
-import { startS3rver } from './testing/s3rver-process.ts';
-import type { S3rverProcess } from './testing/s3rver-process.ts';
+import { startS3rver } from '@portrait-farm/test-support/s3rver';
+import type { S3rverProcess } from '@portrait-farm/test-support/s3rver';
 import { describeStorageContract } from './testing/storage-contract.ts';
 
 // s3rver accepts any well-formed signature made with these credentials.

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
+import { DEMO_AUDIO, DEMO_IMAGE, STARTER_PACK } from '../install-paths.ts';
 import { EXIT, type CliCommand } from './command.ts';
 import { stopSignal } from './stop-signal.ts';
 import { parseFarmFlags } from './up-command.ts';
@@ -47,11 +48,11 @@ export const demoCommand: CliCommand = {
       io.stdout.write(DEMO_USAGE);
       return EXIT.ok;
     }
-    const { REPO_ROOT, runDemoJob, startLocalFarm } = await import('@portrait-farm/farm');
-    const image = join(REPO_ROOT, 'test/fixtures/astronaut.png');
-    const audio = join(REPO_ROOT, 'test/fixtures/demo-speech-20s.ogg');
+    const { runDemoJob, startLocalFarm } = await import('../local-farm/index.ts');
+    const image = DEMO_IMAGE;
+    const audio = DEMO_AUDIO;
     const out = resolve(io.cwd, outArg ?? 'out/demo.mp4');
-    const pack = flags.packDir ?? process.env['PORTRAIT_FARM_PACK'] ?? join(REPO_ROOT, 'models/starter');
+    const pack = flags.packDir ?? process.env['PORTRAIT_FARM_PACK'] ?? STARTER_PACK;
     if (!existsSync(join(pack, 'manifest.json'))) {
       io.stderr.write(`portrait-farm demo: model pack not found: ${pack} has no manifest.json (run npm run setup, or pass --pack)\n`);
       return EXIT.failed;

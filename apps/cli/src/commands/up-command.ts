@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { usageError } from '../cli-error.ts';
+import { STARTER_PACK } from '../install-paths.ts';
 import { integerInRange } from '../option-values.ts';
 import { EXIT, type CliCommand } from './command.ts';
 import { stopSignal, whenAborted } from './stop-signal.ts';
@@ -82,8 +83,8 @@ export const upCommand: CliCommand = {
       io.stdout.write(UP_USAGE);
       return EXIT.ok;
     }
-    const { REPO_ROOT, startLocalFarm } = await import('@portrait-farm/farm');
-    const pack = flags.packDir ?? process.env['PORTRAIT_FARM_PACK'] ?? join(REPO_ROOT, 'models/starter');
+    const { startLocalFarm } = await import('../local-farm/index.ts');
+    const pack = flags.packDir ?? process.env['PORTRAIT_FARM_PACK'] ?? STARTER_PACK;
     if (!existsSync(join(pack, 'manifest.json'))) {
       io.stderr.write(`portrait-farm up: model pack not found: ${pack} has no manifest.json (run npm run setup, or pass --pack)\n`);
       return EXIT.failed;

@@ -1,8 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startRedisServer, uniquePrefix } from '../../../../test/helpers/redis-server.ts';
-import type { RedisServerProcess } from '../../../../test/helpers/redis-server.ts';
+import { startRedisServer, uniquePrefix } from '@portrait-farm/test-support/redis-server';
+import type { RedisServerProcess } from '@portrait-farm/test-support/redis-server';
 import { buildGateway } from '../build-gateway.ts';
 import type { Gateway } from '../build-gateway.ts';
 import type { GatewayConfig, GatewayLimits } from '../config.ts';

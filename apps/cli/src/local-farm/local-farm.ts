@@ -1,0 +1,221 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { ENVIRONMENT, loadConfig } from '@portrait-farm/config';
+import { assertPortFree, freePort, startProcessGuard, superviseProcess } from '@portrait-farm/process-supervision';
+import type { ProcessGuard, SupervisedProcess, SuperviseOptions } from '@portrait-farm/process-supervision';
+import { appNodeArgs, INSTALL_ROOT, LOCAL_FARM_DATA_DIR } from '../install-paths.ts';
+import type { FarmApp } from '../install-paths.ts';
+import { LocalFarmError } from './errors.ts';
+import { describePortHolder, gatewayAnswers } from './gateway-readiness.ts';
+import { claimDataDir, loadCredentials } from './local-farm-state.ts';
+import type { LocalFarmCredentials } from './local-farm-state.ts';
+import { startOwnRedis } from './own-redis.ts';
+
+/** Options of {@link startLocalFarm}. */
+export interface LocalFarmOptions {
+  /** Worker processes. @defaultValue 1 */
+  workers?: number;
+  /** Gateway port; 0 picks a free one. @defaultValue 8080 */
+  port?: number;
+  /** Storage URL. @defaultValue `{dataDir}/storage` */
+  storageUrl?: string;
+  /** An existing Redis; without it the farm starts its own redis-server on 127.0.0.1. */
+  redisUrl?: string;
+  /**
+   * Where the farm keeps what outlives a run: its own Redis (append-only file), storage and credentials (API key,
+   * webhook and presign secrets), so that a restarted farm finishes the jobs it had accepted and its clients keep
+   * their key. One farm at a time per folder. @defaultValue `.cache/farm` under the install (LOCAL_FARM_DATA_DIR)
+   */
+  dataDir?: string;
+  /** Model pack of the workers. @defaultValue PORTRAIT_FARM_PACK or models/starter */
+  packDir?: string;
+  /** API key of tenant "local". @defaultValue the first `key:tenant` of PORTRAIT_FARM_API_KEYS, else the data folder's */
+  apiKey?: string;
+  /** Deployment prefix of Redis keys. @defaultValue "pf" */
+  prefix?: string;
+  /** More environment for workers and stitcher (tuning: lock times, webhook retry schedule). */
+  env?: Readonly<Record<string, string>>;
+  /** Each line the farm and its processes print. */
+  log?: (line: string) => void;
+  /** How long each process gets to stop after SIGTERM before SIGKILL (a step cut short is retried). @defaultValue 5000 */
+  stopGraceMs?: number;
+  /** Aborting it while the farm starts stops what was started; the call rejects with PROCESS_ABORTED. @defaultValue none */
+  signal?: AbortSignal;
+}
+
+/** A running local farm. */
+export interface LocalFarm {
+  apiUrl: string;
+  apiKey: string;
+  tenant: string;
+  /** Signing secret of tenant "local"'s webhooks. */
+  webhookSecret: string;
+  redisUrl: string;
+  storageUrl: string;
+  prefix: string;
+  workers: readonly SupervisedProcess[];
+  stitcher: SupervisedProcess;
+  gateway: SupervisedProcess;
+  /** The farm's own redis-server (restarted if it dies; its append-only file keeps the data), or null with `redisUrl`. */
+  redis: SupervisedProcess | null;
+  /** Pid of the guard that stops every process if this one dies without calling `stop()` (SIGKILL, a crash). */
+  guardPid: number;
+  /** Stops every process (the farm's own Redis last), removes the gateway's configuration file and frees the data folder. */
+  stop(): Promise<void>;
+}
+
+function withoutFarmVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('PORTRAIT_FARM_')));
+}
+
+/**
+ * Starts a whole farm on this machine as child processes: Redis (unless `redisUrl`), the gateway, N workers and a
+ * stitcher, each restarted if it crashes. Webhooks may go to loopback and http URLs (local use only). The processes
+ * are this install's apps, run as the CLI itself runs: their sources through tsx in a checkout, their compiled
+ * dist/main.js otherwise (install-paths.ts).
+ *
+ * The farm holds its data folder alone (`farm.pid`, FARM_DATA_DIR_IN_USE while another farm runs on it) and is
+ * ready only when its own gateway answers on the port: a port held by another process fails the start
+ * (PROCESS_PORT_IN_USE, or FARM_PROCESS_FAILED when it is taken while the gateway starts). Each process runs in a
+ * process group of its own, so a terminal's Ctrl-C reaches only the caller, which calls `stop()`; a guard process
+ * stops them all if the caller dies without doing so.
+ */
+export async function startLocalFarm(options: LocalFarmOptions = {}): Promise<LocalFarm> {
+  const log = options.log ?? ((): void => {});
+  const dataDir = resolve(options.dataDir ?? LOCAL_FARM_DATA_DIR);
+  const workerCount = options.workers ?? 1;
+  if (!Number.isInteger(workerCount) || workerCount < 1 || workerCount > 64) {
+    throw new LocalFarmError('FARM_BAD_CONFIG', `workers must be an integer between 1 and 64. Received: ${workerCount}`);
+  }
+  // Read once: a malformed or unknown PORTRAIT_FARM_* variable (here or in options.env) stops the start, not each child.
+  const settings = loadConfig('local-farm', { ...process.env, ...options.env });
+  const prefix = options.prefix ?? ENVIRONMENT.PORTRAIT_FARM_PREFIX.default;
+  const firstKey = settings.apiKeys?.[0] ?? null;
+  const tenant = options.apiKey === undefined && firstKey !== null ? firstKey[1] : 'local';
+  const claim = await claimDataDir(dataDir);
+  let credentials: LocalFarmCredentials;
+  try {
+    credentials = await loadCredentials(dataDir);
+  } catch (error) {
+    await claim.release();
+    throw error;
+  }
+  const apiKey = options.apiKey ?? firstKey?.[0] ?? credentials.apiKey;
+  const { webhookSecret, presignSecret } = credentials;
+  const storageUrl = options.storageUrl ?? join(dataDir, 'storage');
+  const graceMs = options.stopGraceMs ?? 5000;
+  const children: SupervisedProcess[] = [];
+  let ownRedis: SupervisedProcess | null = null;
+  let guard: ProcessGuard | null = null;
+  const configFile = join(dataDir, `gateway-config-${process.pid}.json`);
+  let stopping: Promise<void> | null = null;
+  const stopAll = (): Promise<void> =>
+    (stopping ??= (async () => {
+      await rm(configFile, { force: true });
+      await Promise.all(children.filter((c) => c !== ownRedis).map((c) => c.stop(graceMs)));
+      await ownRedis?.stop(graceMs);
+      await claim.release();
+      await guard?.close();
+    })());
+  try {
+    const port = options.port === 0 ? await freePort() : (options.port ?? 8080);
+    await assertPortFree(port, '127.0.0.1', () => describePortHolder(port));
+    guard = await startProcessGuard({ graceMs });
+    await claim.addHolder(guard.pid);
+    guard.removeFileOnOrphan(configFile);
+    guard.removeFileOnOrphan(claim.path, claim.content);
+    const supervision = {
+      detached: true,
+      guard,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    } satisfies Partial<SuperviseOptions>;
+    const withLog = (name: string): Pick<SuperviseOptions, 'onLine' | 'onExit'> => ({
+      onLine: (line) => log(`[${name}] ${line}`),
+      onExit: (how, delay) => log(`[${name}] ${how}${delay === null ? '' : `; restarting in ${delay} ms`}`),
+    });
+    let redisUrl = options.redisUrl;
+    if (redisUrl === undefined) {
+      // Stopped after the processes that use it (guard stage 1).
+      const own = await startOwnRedis(join(dataDir, 'redis'), { ...supervision, guardStage: 1, onExit: withLog('redis').onExit });
+      ownRedis = own.redis;
+      children.push(own.redis);
+      redisUrl = own.url;
+    }
+    options.signal?.throwIfAborted();
+    if (!/^[a-z0-9]+:/i.test(storageUrl) || /^[a-z]:[\\/]/i.test(storageUrl)) await mkdir(storageUrl, { recursive: true });
+    const apiUrl = `http://127.0.0.1:${port}`;
+    await writeFile(
+      configFile,
+      JSON.stringify({
+        redisUrl,
+        storageUrl,
+        publicBaseUrl: apiUrl,
+        apiKeys: { [apiKey]: tenant },
+        presignSecret,
+        prefix,
+        inputFetch: { allowHttp: true },
+        webhookSecrets: { [tenant]: webhookSecret },
+      }),
+      { mode: 0o600 },
+    );
+    const base = withoutFarmVariables(process.env);
+    const gatewayEnv: NodeJS.ProcessEnv = { ...base, PORTRAIT_FARM_CONFIG: configFile, PORT: String(port), HOST: '127.0.0.1' };
+    const farmEnv: NodeJS.ProcessEnv = {
+      ...process.env,
+      PORTRAIT_FARM_REDIS_URL: redisUrl,
+      PORTRAIT_FARM_STORAGE_URL: storageUrl,
+      PORTRAIT_FARM_PREFIX: prefix,
+      PORTRAIT_FARM_WEBHOOK_SECRETS: `${tenant}:${webhookSecret}`,
+      // The stitcher's webhooks carry the job's URLs and a presigned download, as the gateway's answers do.
+      PORTRAIT_FARM_PUBLIC_URL: apiUrl,
+      PORTRAIT_FARM_PRESIGN_SECRET: presignSecret,
+      PORTRAIT_FARM_WEBHOOK_ALLOW_LOOPBACK: '1',
+      PORTRAIT_FARM_WEBHOOK_ALLOW_PRIVATE: '1',
+      ...(options.packDir === undefined ? {} : { PORTRAIT_FARM_PACK: options.packDir }),
+      ...options.env,
+    };
+    const app = (name: string, entry: FarmApp, env: NodeJS.ProcessEnv): Promise<SupervisedProcess> =>
+      superviseProcess({ ...supervision, ...withLog(name), name, command: process.execPath, args: appNodeArgs(entry), cwd: INSTALL_ROOT, env });
+    // Workers and the stitcher have no readiness check: they are started and the gateway is waited for meanwhile.
+    const workers: SupervisedProcess[] = [];
+    for (let i = 1; i <= workerCount; i++) {
+      const worker = await app(`worker-${i}`, 'worker', farmEnv);
+      workers.push(worker);
+      children.push(worker);
+    }
+    const stitcher = await app('stitcher', 'stitcher', farmEnv);
+    children.push(stitcher);
+    const gateway = await superviseProcess({
+      ...supervision,
+      ...withLog('gateway'),
+      name: 'gateway',
+      command: process.execPath,
+      args: appNodeArgs('gateway'),
+      cwd: INSTALL_ROOT,
+      env: gatewayEnv,
+      // Its own pid in the answer: a gateway another farm left on the port must not pass for this one.
+      ready: (child) => gatewayAnswers(apiUrl, child.pid),
+      readyTimeoutMs: 60_000,
+      readyIntervalMs: 200,
+    });
+    children.push(gateway);
+    return {
+      apiUrl,
+      apiKey,
+      tenant,
+      webhookSecret,
+      redisUrl,
+      storageUrl,
+      prefix,
+      workers,
+      stitcher,
+      gateway,
+      redis: ownRedis,
+      guardPid: guard.pid,
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

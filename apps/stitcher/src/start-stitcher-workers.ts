@@ -1,0 +1,54 @@
+import { jobView } from '@portrait-farm/jobs';
+import { createLiveStreamCleanupWorker, JobStepError, openStepProcess, processAudio, processStitch } from '@portrait-farm/job-steps';
+import type { FarmProcessConfig, RunningWorkers } from '@portrait-farm/job-steps';
+import { createWebhookWorker, QUEUE_NAMES } from '@portrait-farm/queue';
+import type { AudioJob, StitchJob } from '@portrait-farm/queue';
+import type { Worker } from 'bullmq';
+
+/** Options of {@link startStitcherWorkers}. */
+export interface StitcherWorkersOptions {
+  /** Each line the Workers print. @defaultValue none */
+  log?: (line: string) => void;
+}
+
+/**
+ * The stitcher process: Workers for the audio and stitch queues, webhook delivery (the job's view as its data) and the
+ * delayed removal of succeeded jobs' live streams. With filesystem storage it needs the presign secret: job.succeeded
+ * webhooks carry a presigned download URL.
+ */
+export async function startStitcherWorkers(config: FarmProcessConfig, options: StitcherWorkersOptions = {}): Promise<RunningWorkers> {
+  const log = options.log ?? ((): void => {});
+  const steps = await openStepProcess(config, log, 'stitcher');
+  if (config.presignSecret === null && steps.deps.storage.driver === 'filesystem') {
+    await steps.close();
+    throw new JobStepError(
+      'FARM_BAD_CONFIG',
+      'PORTRAIT_FARM_PRESIGN_SECRET must be set with filesystem storage: the stitcher presigns the output URL that job.succeeded webhooks carry (the same secret as the gateway).',
+    );
+  }
+  const stitch = steps.stepWorker<StitchJob>(QUEUE_NAMES.stitch, config.stitchConcurrency, (data) =>
+    processStitch(steps.deps, data.jobId, { liveGraceSeconds: config.liveGraceSeconds }),
+  );
+  const audio = steps.stepWorker<AudioJob>(QUEUE_NAMES.audio, config.stitchConcurrency, (data) => processAudio(steps.deps, data.jobId));
+  const webhooks = createWebhookWorker({
+    connection: steps.connection('webhook-worker'),
+    queues: steps.deps.queues,
+    jobs: steps.deps.jobs,
+    secretFor: (tenantId) => config.webhookSecrets[tenantId] ?? null,
+    allowLoopback: config.webhookAllowLoopback,
+    allowPrivate: config.webhookAllowPrivate,
+    ...(config.webhookRetryMs === null ? {} : { retry: { scheduleMs: config.webhookRetryMs, jitter: 0 } }),
+    eventData: (record) => jobView(record, { publicBaseUrl: config.publicBaseUrl, presignSeconds: config.presignSeconds, storage: steps.deps.storage }),
+    log,
+  });
+  webhooks.on('error', (error) => log(`webhook worker: ${error.message}`));
+  const cleanup = createLiveStreamCleanupWorker({ deps: steps.deps, connection: steps.connection('cleanup-worker'), prefix: config.prefix });
+  const workers = [stitch, audio, webhooks as unknown as Worker, cleanup as unknown as Worker];
+  return {
+    workers,
+    async close() {
+      await Promise.all([stitch.close(), audio.close(), webhooks.close(), cleanup.close()]);
+      await steps.close();
+    },
+  };
+}

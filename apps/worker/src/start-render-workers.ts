@@ -1,0 +1,52 @@
+import { createEngine, startRenderThreads } from '@portrait-farm/engine';
+import type { Engine } from '@portrait-farm/engine';
+import { ClipCache, openStepProcess, processPrepare, processSegment } from '@portrait-farm/job-steps';
+import type { EngineDeps, FarmProcessConfig, RunningWorkers, StepOutcome } from '@portrait-farm/job-steps';
+import type { ExecutionProvider } from '@portrait-farm/model-runtime';
+import { QUEUE_NAMES } from '@portrait-farm/queue';
+import type { PrepareJob, SegmentJob } from '@portrait-farm/queue';
+
+/** Options of {@link startRenderWorkers}. */
+export interface RenderWorkersOptions {
+  /** Each line the Workers print. @defaultValue none */
+  log?: (line: string) => void;
+  /** An engine already loaded (tests share one); the caller closes it. @defaultValue one created from `config.packDir` */
+  engine?: Engine;
+}
+
+/** The GPU/CPU worker process: the engine loaded once, Workers for the prepare and segment queues. */
+export async function startRenderWorkers(config: FarmProcessConfig, options: RenderWorkersOptions = {}): Promise<RunningWorkers> {
+  const log = options.log ?? ((): void => {});
+  const engine =
+    options.engine ??
+    (await createEngine({ pack: config.packDir, ...(config.providers === null ? {} : { providers: config.providers as ExecutionProvider[] }), log }));
+  const steps = await openStepProcess(config, log, 'worker');
+  const renderThreads = startRenderThreads(config.renderThreads);
+  const clips = new ClipCache(steps.deps.storage, renderThreads);
+  const deps: EngineDeps = { ...steps.deps, engine, packDir: config.packDir, clips };
+  const workers = [
+    steps.stepWorker<PrepareJob>(QUEUE_NAMES.prepare, config.prepareConcurrency, async (data) =>
+      forgetClipAfter(deps, data.jobId, 0, await processPrepare(deps, data.jobId)),
+    ),
+    steps.stepWorker<SegmentJob>(QUEUE_NAMES.segment, config.segmentConcurrency, async (data) =>
+      forgetClipAfter(deps, data.jobId, data.segmentIndex, await processSegment(deps, data.jobId, data.segmentIndex)),
+    ),
+  ];
+  return {
+    workers,
+    async close() {
+      await Promise.all(workers.map((w) => w.close()));
+      await clips.close();
+      await renderThreads.close();
+      await steps.close();
+      if (options.engine === undefined) await engine.close();
+    },
+  };
+}
+
+/** Drops the job's clip from this process's cache once segment `index` was its last or the job will not go on. */
+async function forgetClipAfter(deps: EngineDeps, jobId: string, index: number, outcome: StepOutcome): Promise<StepOutcome> {
+  const record = await deps.jobs.getById(jobId);
+  if (outcome !== 'done' || index === (record?.plan?.segments.length ?? 0) - 1) await deps.clips.forget(jobId);
+  return outcome;
+}

@@ -1,0 +1,129 @@
+import { prepareClipRenderer, type PreparedClip, type RenderPool, type RenderThreads } from '@portrait-farm/engine';
+import type { ObjectStorage } from '@portrait-farm/storage';
+import { JobStepError } from './errors.ts';
+import { decodePreparedClip } from './work-codec.ts';
+import { workKeys } from './work-keys.ts';
+
+interface Entry {
+  clip: Promise<PreparedClip>;
+  pool: RenderPool | null;
+  /** The job's segments in this process render one at a time, so the earlier one's chunk is done first. */
+  poolTurn: Promise<void>;
+  users: number;
+  usedAt: number;
+}
+
+/** A job's prepared clip and render pool, lent to one segment step and handed back with `release()`. */
+export interface ClipLease {
+  clip: PreparedClip;
+  /** Runs `render` with the job's render pool, after any other segment of the job using it in this process. */
+  withPool<T>(render: (pool: RenderPool) => Promise<T>): Promise<T>;
+  release(): void;
+}
+
+/**
+ * Per-process cache of prepared clips (downloaded once per job, not once per segment; none for jobs prepared here)
+ * and of their render pools (the portrait's meshwarp preparation, loaded once per job into the process's render
+ * threads). Keeps at most `capacity` jobs; the least recently used idle one is dropped when another is needed.
+ */
+export class ClipCache {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(
+    private readonly storage: ObjectStorage,
+    private readonly renderThreads: RenderThreads,
+    private readonly capacity = 2,
+  ) {}
+
+  async lease(jobId: string): Promise<ClipLease> {
+    let entry = this.entries.get(jobId);
+    if (entry === undefined) {
+      entry = { clip: this.load(jobId), pool: null, poolTurn: Promise.resolve(), users: 0, usedAt: Date.now() };
+      this.entries.set(jobId, entry);
+    }
+    entry.users++;
+    entry.usedAt = Date.now();
+    const current = entry;
+    let clip: PreparedClip;
+    try {
+      clip = await current.clip;
+    } catch (error) {
+      current.users--;
+      if (this.entries.get(jobId) === current) this.entries.delete(jobId);
+      throw error;
+    }
+    await this.evict();
+    // The portrait loads into the render threads while the segment computes its features and motion, not after.
+    setImmediate(() => {
+      if (this.entries.get(jobId) !== current) return;
+      try {
+        this.startPool(current, clip);
+      } catch {
+        // Threads closing (shutdown): the segment's own render reports it.
+      }
+    });
+    let released = false;
+    return {
+      clip,
+      withPool: <T>(render: (pool: RenderPool) => Promise<T>): Promise<T> => {
+        const run = current.poolTurn.then(() => render(this.startPool(current, clip)));
+        current.poolTurn = run.then(
+          () => {},
+          () => {},
+        );
+        return run;
+      },
+      release: () => {
+        if (released) return;
+        released = true;
+        current.users--;
+        current.usedAt = Date.now();
+      },
+    };
+  }
+
+  /** Keeps a clip this process just prepared, so its segments here need not read it back from storage. */
+  async remember(jobId: string, clip: PreparedClip): Promise<void> {
+    if (this.entries.has(jobId)) return;
+    this.entries.set(jobId, { clip: Promise.resolve(clip), pool: null, poolTurn: Promise.resolve(), users: 0, usedAt: Date.now() });
+    await this.evict();
+  }
+
+  /** Drops a job (it ended); its pool closes once no step uses it. */
+  async forget(jobId: string): Promise<void> {
+    const entry = this.entries.get(jobId);
+    if (entry === undefined || entry.users > 0) return;
+    this.entries.delete(jobId);
+    await closeEntry(entry);
+  }
+
+  async close(): Promise<void> {
+    const entries = [...this.entries.values()];
+    this.entries.clear();
+    await Promise.all(entries.map(closeEntry));
+  }
+
+  private startPool(entry: Entry, clip: PreparedClip): RenderPool {
+    entry.pool ??= this.renderThreads.portrait(prepareClipRenderer(clip));
+    return entry.pool;
+  }
+
+  private async load(jobId: string): Promise<PreparedClip> {
+    const key = workKeys.clip(jobId);
+    if (!(await this.storage.exists(key))) throw new JobStepError('FARM_MISSING_INPUT', `Prepared clip ${key} is not in storage.`);
+    return decodePreparedClip(await this.storage.get(key));
+  }
+
+  private async evict(): Promise<void> {
+    while (this.entries.size > this.capacity) {
+      const idle = [...this.entries.entries()].filter(([, e]) => e.users === 0).sort((a, b) => a[1].usedAt - b[1].usedAt)[0];
+      if (idle === undefined) return;
+      this.entries.delete(idle[0]);
+      await closeEntry(idle[1]);
+    }
+  }
+}
+
+async function closeEntry(entry: Entry): Promise<void> {
+  await entry.pool?.close();
+}

@@ -1,0 +1,90 @@
+import { ConfigError, ENVIRONMENT, loadConfig } from '@portrait-farm/config';
+import type { EnvironmentSource } from '@portrait-farm/config';
+
+/**
+ * What the worker and stitcher processes run with (startRenderWorkers, startStitcherWorkers): the variables of both
+ * roles in @portrait-farm/config (docs/configuration.md), read once at boot and frozen.
+ */
+export interface FarmProcessConfig {
+  readonly redisUrl: string;
+  readonly storageUrl: string;
+  /** Deployment prefix of Redis keys and queues. */
+  readonly prefix: string;
+  /** Model pack folder (workers). */
+  readonly packDir: string;
+  /** onnxruntime execution providers, or null for the engine's default. */
+  readonly providers: readonly string[] | null;
+  /** Render threads per worker process. */
+  readonly renderThreads: number;
+  readonly prepareConcurrency: number;
+  readonly segmentConcurrency: number;
+  readonly stitchConcurrency: number;
+  /** BullMQ lock of a running step; a step whose process died is retried after it lapses. */
+  readonly lockMs: number;
+  /** How often each Worker looks for stalled steps. */
+  readonly stalledIntervalMs: number;
+  readonly tempDir: string;
+  /** Tenant -> webhook secrets (stitcher: webhook delivery; more than one while rotating). */
+  readonly webhookSecrets: Readonly<Record<string, readonly string[]>>;
+  readonly webhookAllowLoopback: boolean;
+  readonly webhookAllowPrivate: boolean;
+  /** Retry delays of webhook delivery, or null for the default schedule. */
+  readonly webhookRetryMs: readonly number[] | null;
+  /** Origin clients reach the gateway at, without a trailing slash: the job URLs webhooks carry (stitcher). */
+  readonly publicBaseUrl: string;
+  /** Signs presigned URLs of filesystem storage (the output URL in job.succeeded webhooks), or null. */
+  readonly presignSecret: string | null;
+  /** Lifetime of the output URL a webhook carries, in seconds. */
+  readonly presignSeconds: number;
+  /** How long a succeeded job's chunks (its live stream) stay after the clip's own length has passed, in seconds. */
+  readonly liveGraceSeconds: number;
+}
+
+/** What the app supplies where a variable's default depends on where the app is installed. */
+export interface FarmAppDefaults {
+  /** The pack used when PORTRAIT_FARM_PACK is unset (the app resolves the one it ships). */
+  packDir?: string;
+}
+
+/** tenant:secret pairs in the order written -> tenant -> its secrets. */
+function secretsByTenant(pairs: ReadonlyArray<readonly [string, string]> | null): Readonly<Record<string, readonly string[]>> {
+  const byTenant: Record<string, string[]> = {};
+  for (const [tenant, secret] of pairs ?? []) (byTenant[tenant] ??= []).push(secret);
+  return Object.freeze(Object.fromEntries(Object.entries(byTenant).map(([tenant, secrets]) => [tenant, Object.freeze(secrets)])));
+}
+
+/**
+ * Reads the worker's and the stitcher's variables from `env` once (see @portrait-farm/config for every name, form and
+ * default). Throws ConfigError naming each malformed, missing or unknown variable, what it expects and what was given.
+ */
+export function loadFarmConfig(env: EnvironmentSource = process.env, appDefaults: FarmAppDefaults = {}): FarmProcessConfig {
+  const settings = loadConfig(['worker', 'stitcher'], env);
+  const packDir = settings.packDir ?? appDefaults.packDir ?? null;
+  if (packDir === null) {
+    const expected = ENVIRONMENT.PORTRAIT_FARM_PACK.form.expected;
+    const message = `PORTRAIT_FARM_PACK must be ${expected}. Given: nothing (and the process names no pack of its own).`;
+    throw new ConfigError([{ kind: 'missing', variable: 'PORTRAIT_FARM_PACK', expected, given: null, suggestion: null, message }]);
+  }
+  return Object.freeze({
+    redisUrl: settings.redisUrl,
+    storageUrl: settings.storageUrl,
+    prefix: settings.prefix,
+    packDir,
+    providers: settings.providers,
+    renderThreads: settings.renderThreads,
+    prepareConcurrency: settings.prepareConcurrency,
+    segmentConcurrency: settings.segmentConcurrency,
+    stitchConcurrency: settings.stitchConcurrency,
+    lockMs: settings.lockMs,
+    stalledIntervalMs: settings.stalledIntervalMs,
+    tempDir: settings.tempDir,
+    webhookSecrets: secretsByTenant(settings.webhookSecrets),
+    webhookAllowLoopback: settings.webhookAllowLoopback,
+    webhookAllowPrivate: settings.webhookAllowPrivate,
+    webhookRetryMs: settings.webhookRetryMs,
+    publicBaseUrl: new URL(settings.publicBaseUrl).href.replace(/\/+$/, ''),
+    presignSecret: settings.presignSecret,
+    presignSeconds: settings.presignSeconds,
+    liveGraceSeconds: settings.liveGraceSeconds,
+  });
+}

@@ -1,0 +1,101 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { jobStorageKeys } from '@portrait-farm/jobs';
+import type { JobError } from '@portrait-farm/jobs';
+import { concatChunks, probeMedia } from '@portrait-farm/media';
+import { JobStepError } from './errors.ts';
+import { audioTrackIn } from './process-audio.ts';
+import type { FarmDeps } from './farm-deps.ts';
+import type { StepOutcome } from './step-support.ts';
+import { liveStreamKeptMs } from './live-stream-cleanup.ts';
+import { deleteIntermediates, deleteWorkFiles, download, liveRecord, secondsSince, withCancelSignal, withTempDir } from './step-support.ts';
+
+/** Downloads running at once: a long clip has hundreds of chunks, and S3 answers each GET with some delay. */
+const PARALLEL_DOWNLOADS = 8;
+
+/** Downloads the objects into `dir`, a few at a time; the local paths, in the order given. */
+async function downloadAll(deps: FarmDeps, objects: ReadonlyArray<{ key: string; name: string }>, dir: string): Promise<string[]> {
+  const paths: string[] = new Array<string>(objects.length);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < objects.length) {
+      const i = next++;
+      paths[i] = await download(deps, objects[i]!.key, dir, objects[i]!.name);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_DOWNLOADS, objects.length) }, lane));
+  return paths;
+}
+
+async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const part of createReadStream(path)) hash.update(part as Buffer);
+  return hash.digest('hex');
+}
+
+/** Options of {@link processStitch}. */
+export interface StitchStepOptions {
+  /**
+   * How long the chunks (the live stream a player may still be reading) stay once the clip's own length has passed
+   * since success, in seconds (PORTRAIT_FARM_LIVE_GRACE_SECONDS).
+   * @defaultValue 0
+   */
+  liveGraceSeconds?: number;
+}
+
+/**
+ * The stitch step: every chunk in order joined without re-encoding and muxed with the audio step's AAC track (the
+ * engine's concatChunks, exactly as renderClip does; encoded here if the audio step has not stored it), the MP4
+ * stored, the job succeeded, work files deleted, the job.succeeded webhook queued. The chunks stay: the live
+ * playlist, ended, still lists them for players reading it, until the delayed cleanup step removes them (the clip's
+ * length plus `liveGraceSeconds` after success).
+ */
+export async function processStitch(deps: FarmDeps, jobId: string, options: StitchStepOptions = {}): Promise<StepOutcome> {
+  const record = await liveRecord(deps, jobId);
+  if (record === null) return 'skipped';
+  const plan = record.plan;
+  if (plan === null) throw new JobStepError('FARM_MISSING_INPUT', `Job ${jobId} has no segment plan; it cannot be stitched before prepare.`);
+  await deps.jobs.transition(jobId, 'stitching');
+  return withCancelSignal(deps, jobId, async (signal) => {
+    const started = performance.now();
+    const output = await withTempDir(deps, 'stitch', async (dir) => {
+      const [chunks, track] = await Promise.all([
+        downloadAll(deps, plan.segments.map((segment) => ({ key: jobStorageKeys.chunk(jobId, segment.index), name: `chunk-${segment.index}` })), dir),
+        audioTrackIn(deps, record, dir, signal),
+      ]);
+      const out = join(dir, 'output.mp4');
+      await concatChunks(chunks, track, out, { signal, audioIsTrack: true });
+      const [info, size, sha256] = await Promise.all([probeMedia(out), stat(out).then((s) => s.size), sha256File(out)]);
+      const key = jobStorageKeys.output(jobId);
+      await deps.storage.put(key, { path: out }, { contentType: 'video/mp4' });
+      return { key, size, sha256, durationSeconds: info.durationSeconds ?? plan.durationSeconds };
+    });
+    if (signal.aborted) return 'canceled';
+    await deps.jobs.addWorkSeconds(jobId, 'stitch', secondsSince(started));
+    const result = await deps.jobs.succeed(jobId, output);
+    if (!result.applied) return 'skipped';
+    await deleteWorkFiles(deps, jobId);
+    const keptMs = liveStreamKeptMs(plan.durationSeconds, options.liveGraceSeconds ?? 0);
+    await deps.queues.enqueueCleanup({ jobId }, { delayMs: keptMs, priority: record.priority });
+    const finished = await deps.jobs.getById(jobId);
+    if (finished !== null) await deps.queues.notify(finished, 'job.succeeded');
+    deps.log(`${jobId}: succeeded (${output.size} bytes, ${output.durationSeconds.toFixed(2)} s) in ${secondsSince(started).toFixed(2)} s`);
+    return 'done';
+  });
+}
+
+/** The job fails (a step ran out of retries or cannot succeed): record, intermediates deleted, job.failed queued. */
+export async function failJob(deps: FarmDeps, jobId: string, error: JobError): Promise<boolean> {
+  const result = await deps.jobs.fail(jobId, error);
+  if (!result.applied) return false;
+  const record = await deps.jobs.getById(jobId);
+  if (record !== null) {
+    await deps.queues.discardSteps(jobId, record.plan?.segments.length ?? 0);
+    await deps.queues.notify(record, 'job.failed');
+  }
+  await deleteIntermediates(deps, jobId);
+  deps.log(`${jobId}: failed: ${error.code}: ${error.message}`);
+  return true;
+}

@@ -1,0 +1,68 @@
+import { JobStore, watchCancellations } from '@portrait-farm/jobs';
+import { createRedisConnection, FarmQueues } from '@portrait-farm/queue';
+import { createStorage } from '@portrait-farm/storage';
+import type { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { FarmProcessConfig } from './farm-config.ts';
+import type { FarmDeps } from './farm-deps.ts';
+import { createScratchDir } from './scratch-dir.ts';
+import type { StepOutcome } from './step-support.ts';
+import { stepWorker } from './step-worker.ts';
+
+/** Running step Workers of one process (apps/worker's startRenderWorkers, apps/stitcher's startStitcherWorkers). */
+export interface RunningWorkers {
+  workers: readonly Worker[];
+  /** Stops taking steps, lets running ones finish (or hands them back), closes connections and the engine. */
+  close(): Promise<void>;
+}
+
+/** What a worker or stitcher process shares between its step Workers: one set of {@link FarmDeps}. */
+export interface StepProcess {
+  /** Storage, job store, queues, cancel watcher, this process's scratch folder and log. */
+  readonly deps: FarmDeps;
+  /** A Redis connection of its own (`pf-{role}-{name}`), closed by {@link StepProcess.close}. */
+  connection(name: string): Redis;
+  /** A step Worker on these dependencies, with a Redis connection of its own and the config's lock settings. */
+  stepWorker<T extends { jobId: string }>(queue: string, concurrency: number, run: (data: T) => Promise<StepOutcome>): Worker<T>;
+  /** Closes the cancel watcher, queues, storage and connections, and removes the scratch folder (after the Workers). */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens what the steps of one process work with: Redis connections named after `role`, the job store, the queues,
+ * the cancel watcher, the storage of `config.storageUrl`, and a scratch folder of its own under `config.tempDir`
+ * (the folders of farm processes that died are swept first).
+ */
+export async function openStepProcess(config: FarmProcessConfig, log: (line: string) => void, role: string): Promise<StepProcess> {
+  const connections: Redis[] = [];
+  const connection = (name: string): Redis => {
+    const redis = createRedisConnection(config.redisUrl, { role: 'worker', connectionName: `pf-${role}-${name}` });
+    redis.on('error', () => {});
+    connections.push(redis);
+    return redis;
+  };
+  const jobs = new JobStore({ redis: connection('jobs'), prefix: config.prefix });
+  const queues = new FarmQueues({ connection: connection('queues'), prefix: config.prefix, onError: () => {} });
+  const cancels = await watchCancellations({ subscriber: connection('cancel'), store: jobs });
+  const storage = createStorage(config.storageUrl, {
+    ...(config.presignSecret === null ? {} : { presignSecret: config.presignSecret }),
+    presignBaseUrl: config.publicBaseUrl,
+  });
+  const scratch = await createScratchDir(config.tempDir);
+  if (scratch.swept.length > 0) log(`removed the scratch folders of ${scratch.swept.length} farm process(es) that died: ${scratch.swept.join(', ')}`);
+  const deps: FarmDeps = { storage, jobs, queues, cancels, tempDir: scratch.dir, log };
+  const { prefix, lockMs, stalledIntervalMs } = config;
+  return {
+    deps,
+    connection,
+    stepWorker: (queue, concurrency, run) =>
+      stepWorker(queue, { deps, connection: connection(`${queue}-worker`), prefix, concurrency, lockMs, stalledIntervalMs }, run),
+    async close() {
+      await cancels.close();
+      await queues.close();
+      await storage.close();
+      for (const redis of connections) redis.disconnect();
+      await scratch.remove();
+    },
+  };
+}

@@ -1,0 +1,162 @@
+import { endianness } from 'node:os';
+import type { PreparedClip, SegmentRelay } from '@portrait-farm/engine';
+import { JobStepError } from './errors.ts';
+
+/**
+ * Binary form of the farm's work files: `PFW1`, a uint32 LE header length, a JSON header, then the raw
+ * little-endian bytes of every typed array, each aligned to 8 bytes. The header holds the value with each typed
+ * array replaced by `{"$a": n}` (its entry in `arrays`), so numbers, strings and nesting survive exactly and the
+ * big arrays (audio samples, source picture, landmarks, motion) are stored as they are in memory.
+ */
+export const WORK_FORMAT_VERSION = 2;
+/** What changed at each version, named when a file of an older one is refused. */
+const VERSION_CHANGES: Record<number, string> = { 2: 'prepared clips hold the audio samples and mel peak instead of the whole clip\'s features' };
+
+const MAGIC = Buffer.from('PFW1', 'ascii');
+
+type ArrayKind = 'f32' | 'f64' | 'u8' | 'i32' | 'u32' | 'i16' | 'u16';
+type Typed = Float32Array | Float64Array | Uint8Array | Int32Array | Uint32Array | Int16Array | Uint16Array;
+
+const CONSTRUCTORS: Record<ArrayKind, { new (buffer: ArrayBuffer): Typed; BYTES_PER_ELEMENT: number }> = {
+  f32: Float32Array,
+  f64: Float64Array,
+  u8: Uint8Array,
+  i32: Int32Array,
+  u32: Uint32Array,
+  i16: Int16Array,
+  u16: Uint16Array,
+};
+
+interface ArrayEntry {
+  kind: ArrayKind;
+  offset: number;
+  length: number;
+}
+
+interface Header {
+  version: number;
+  kind: string;
+  value: unknown;
+  arrays: ArrayEntry[];
+}
+
+function kindOf(value: unknown): ArrayKind | null {
+  if (value instanceof Float32Array) return 'f32';
+  if (value instanceof Float64Array) return 'f64';
+  if (value instanceof Uint8Array) return 'u8';
+  if (value instanceof Int32Array) return 'i32';
+  if (value instanceof Uint32Array) return 'u32';
+  if (value instanceof Int16Array) return 'i16';
+  if (value instanceof Uint16Array) return 'u16';
+  return null;
+}
+
+function checkHost(): void {
+  if (endianness() !== 'LE') throw new JobStepError('FARM_BAD_WORK_FILE', 'Work files are little-endian; this host is big-endian.');
+}
+
+/** Encodes a plain-data value (objects, arrays, numbers, strings, booleans, null, typed arrays). */
+export function encodeWork(kind: string, value: unknown): Buffer {
+  checkHost();
+  const arrays: ArrayEntry[] = [];
+  const parts: Typed[] = [];
+  let offset = 0;
+  const walk = (node: unknown): unknown => {
+    const arrayKind = kindOf(node);
+    if (arrayKind !== null) {
+      const typed = node as Typed;
+      arrays.push({ kind: arrayKind, offset, length: typed.length });
+      parts.push(typed);
+      offset += Math.ceil(typed.byteLength / 8) * 8;
+      return { $a: arrays.length - 1 };
+    }
+    if (typeof node === 'number' && !Number.isFinite(node)) return { $n: String(node) };
+    if (Array.isArray(node)) return node.map(walk);
+    if (node !== null && typeof node === 'object') {
+      return Object.fromEntries(Object.entries(node).filter(([, v]) => v !== undefined).map(([k, v]) => [k, walk(v)]));
+    }
+    return node;
+  };
+  const header: Header = { version: WORK_FORMAT_VERSION, kind, value: walk(value), arrays };
+  const json = Buffer.from(JSON.stringify(header), 'utf8');
+  const dataStart = Math.ceil((8 + json.length) / 8) * 8;
+  const out = Buffer.alloc(dataStart + offset);
+  MAGIC.copy(out, 0);
+  out.writeUInt32LE(json.length, 4);
+  json.copy(out, 8);
+  for (const [i, typed] of parts.entries()) {
+    out.set(new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength), dataStart + arrays[i]!.offset);
+  }
+  return out;
+}
+
+function bad(message: string): JobStepError {
+  return new JobStepError('FARM_BAD_WORK_FILE', message);
+}
+
+/** Decodes what {@link encodeWork} wrote; typed arrays are fresh copies (aligned, independent of `bytes`). */
+export function decodeWork(expectedKind: string, bytes: Uint8Array): unknown {
+  checkHost();
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (buffer.length < 8 || !buffer.subarray(0, 4).equals(MAGIC)) throw bad(`Work file must start with "PFW1". Received ${buffer.length} bytes starting ${JSON.stringify(buffer.subarray(0, 4).toString('latin1'))}`);
+  const jsonLength = buffer.readUInt32LE(4);
+  if (8 + jsonLength > buffer.length) throw bad(`Work file header of ${jsonLength} bytes runs past its end (${buffer.length} bytes).`);
+  const header = JSON.parse(buffer.subarray(8, 8 + jsonLength).toString('utf8')) as Header;
+  if (header.version !== WORK_FORMAT_VERSION) throw bad(versionMessage(header.version));
+  if (header.kind !== expectedKind) throw bad(`Work file must hold a ${expectedKind}. Received: ${String(header.kind)}`);
+  const dataStart = Math.ceil((8 + jsonLength) / 8) * 8;
+  const arrays = header.arrays.map((entry) => {
+    const ctor = CONSTRUCTORS[entry.kind];
+    if (ctor === undefined) throw bad(`Unknown array kind in work file: ${String(entry.kind)}`);
+    const byteLength = entry.length * ctor.BYTES_PER_ELEMENT;
+    const start = dataStart + entry.offset;
+    if (start + byteLength > buffer.length) throw bad(`Array of ${byteLength} bytes at ${start} runs past the work file's end (${buffer.length}).`);
+    const copy = new ArrayBuffer(byteLength);
+    new Uint8Array(copy).set(buffer.subarray(start, start + byteLength));
+    return new ctor(copy);
+  });
+  const walk = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(walk);
+    if (node !== null && typeof node === 'object') {
+      const record = node as Record<string, unknown>;
+      if (typeof record['$a'] === 'number' && Object.keys(record).length === 1) {
+        const typed = arrays[record['$a']];
+        if (typed === undefined) throw bad(`Work file refers to array ${record['$a']} of ${arrays.length}.`);
+        return typed;
+      }
+      if (typeof record['$n'] === 'string' && Object.keys(record).length === 1) return Number(record['$n']);
+      return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, walk(v)]));
+    }
+    return node;
+  };
+  return walk(header.value);
+}
+
+function versionMessage(version: unknown): string {
+  const base = `Work file version must be ${WORK_FORMAT_VERSION}. Received: ${String(version)}`;
+  if (typeof version !== 'number' || version >= WORK_FORMAT_VERSION) return base;
+  const changes = Object.entries(VERSION_CHANGES).filter(([v]) => Number(v) > version).map(([v, what]) => `${v}: ${what}`);
+  return `${base} (written by an older farm; since then ${changes.join('; ')}). Submit the job again.`;
+}
+
+export function encodePreparedClip(clip: PreparedClip): Buffer {
+  return encodeWork('prepared-clip', clip);
+}
+
+export function decodePreparedClip(bytes: Uint8Array): PreparedClip {
+  const clip = decodeWork('prepared-clip', bytes) as PreparedClip;
+  if (!(clip.samples instanceof Float32Array) || typeof clip.melPeak !== 'number' || !(clip.source?.image?.data instanceof Uint8Array) || !Array.isArray(clip.segments)) {
+    throw bad('Work file does not hold a prepared clip (audio samples, mel peak, source image, segments).');
+  }
+  return clip;
+}
+
+export function encodeRelay(relay: SegmentRelay): Buffer {
+  return encodeWork('segment-relay', relay);
+}
+
+export function decodeRelay(bytes: Uint8Array): SegmentRelay {
+  const relay = decodeWork('segment-relay', bytes) as SegmentRelay;
+  if (!(relay.tail instanceof Float32Array) || !(relay.motion instanceof Float32Array)) throw bad('Work file does not hold a segment relay (tail, motion).');
+  return relay;
+}
