@@ -1,5 +1,5 @@
-import { catalogueErrorClass, defineErrorCatalogue } from '@portrait-farm/contracts';
-import type { ErrorCode } from '@portrait-farm/contracts';
+import { catalogueErrorClass, defineErrorCatalogue } from '@portrait-farm/contracts/error-catalogue';
+import type { ErrorCode } from '@portrait-farm/contracts/error-catalogue';
 
 /** Error catalogue of the CLI itself: stable codes, whether a retry may help, what each means. */
 export const CLI_ERRORS = defineErrorCatalogue({

@@ -1,5 +1,5 @@
-import { catalogueErrorClass, defineErrorCatalogue, errorGuard } from '@portrait-farm/contracts';
-import type { ErrorCode } from '@portrait-farm/contracts';
+import { catalogueErrorClass, defineErrorCatalogue, errorGuard } from '@portrait-farm/contracts/error-catalogue';
+import type { ErrorCode } from '@portrait-farm/contracts/error-catalogue';
 
 /**
  * Error catalogue of the job steps and of the worker and stitcher processes that run them: stable codes, whether a

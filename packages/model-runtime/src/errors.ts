@@ -1,5 +1,5 @@
-import { catalogueErrorClass, defineErrorCatalogue, errorGuard } from '@portrait-farm/contracts';
-import type { ErrorCode } from '@portrait-farm/contracts';
+import { catalogueErrorClass, defineErrorCatalogue, errorGuard } from '@portrait-farm/contracts/error-catalogue';
+import type { ErrorCode } from '@portrait-farm/contracts/error-catalogue';
 
 /**
  * Error catalogue of @portrait-farm/model-runtime: stable codes, whether a retry may help, what each means. A run

@@ -1,4 +1,4 @@
-export { isProcessError, PROCESS_ERROR_CODES, ProcessError } from './errors.ts';
+export { isProcessError, PROCESS_ERRORS, ProcessError } from './errors.ts';
 export type { ProcessErrorCode } from './errors.ts';
 export { describeExit, spawnProcess, withRecentOutput } from './spawn-process.ts';
 export type { ChildHandle, ProcessExit, SpawnOptions } from './spawn-process.ts';
