@@ -34,10 +34,12 @@ describe('mouth metrics', () => {
       { phone: 'm', start: 0.64, end: 0.72 },
       { phone: 'ae', start: 0.72, end: 0.88 },
       { phone: 'sil', start: 0.88, end: 1.2 },
+      { phone: 'ah', start: 1.2, end: 1.24 },
     ];
-    const opening = Array.from({ length: 30 }, (_, f) => {
+    const opening = Array.from({ length: 31 }, (_, f) => {
       const t = (f + 0.5) / fps;
-      if (t < 0.4 || t >= 0.92) return 0.02;
+      if (t < 0.4 || (t >= 0.92 && t < 1.2)) return 0.02;
+      if (t >= 1.2) return 0.1; // a reduced 40 ms vowel: not scored
       if (t < 0.48) return 0.03;
       if (t < 0.64) return 0.35;
       if (t < 0.72) return 0.15;

@@ -43,10 +43,14 @@ export interface PhoneScores {
   silentFramesClosed: number;
 }
 
+/** Open vowels shorter than this are reduced (a 20-40 ms schwa between consonants) and are not scored, as in the
+ * training toolkit's motion-level measure (portrait_train/metrics.py): real talkers do not open wide on them either. */
+export const MIN_OPEN_VOWEL_SECONDS = 0.06;
+
 /**
  * Scores the opening curve against the phones: a p/b/m counts as closed when the opening falls below `closed` in
- * some frame within one frame of it; an open vowel counts as opened when it exceeds `open` within one frame of it;
- * silences longer than 200 ms count frame by frame, 80 ms in from each edge.
+ * some frame within one frame of it; an open vowel of at least {@link MIN_OPEN_VOWEL_SECONDS} counts as opened when
+ * it exceeds `open` within one frame of it; silences longer than 200 ms count frame by frame, 80 ms in from each edge.
  */
 export function scorePhones(opening: readonly number[], phones: readonly TimedPhone[], fps: number, thresholds: MouthThresholds = DEFAULT_THRESHOLDS): PhoneScores {
   const scores: PhoneScores = { bilabials: 0, bilabialsClosed: 0, openVowels: 0, openVowelsOpened: 0, silentFrames: 0, silentFramesClosed: 0 };
@@ -58,7 +62,7 @@ export function scorePhones(opening: readonly number[], phones: readonly TimedPh
       if (values.length === 0) continue;
       scores.bilabials++;
       if (Math.min(...values) < thresholds.closed) scores.bilabialsClosed++;
-    } else if (kind === 'open-vowel') {
+    } else if (kind === 'open-vowel' && phone.end - phone.start >= MIN_OPEN_VOWEL_SECONDS - 1e-9) {
       const values = framesOf(phone, fps, n, 1).map((f) => opening[f]!);
       if (values.length === 0) continue;
       scores.openVowels++;
