@@ -7,7 +7,7 @@ import { FaceError } from './errors.ts';
 import { bilinear } from './image-sampling.ts';
 import type { FaceAnalysis } from './face-analysis.ts';
 import { createFaceAnalyzer, type FaceAnalyzer } from './face-analyzer.ts';
-import { ASTRONAUT, drawing, gradient, painting, reframed, smallFaceInBigPhoto, turned, twoFaces } from './test-images.ts';
+import { ASTRONAUT, drawing, gradient, painting, reframed, smallFaceInBigPhoto, turned, twoFaces } from './testing/test-images.ts';
 import { warpToCrop } from './warp-to-crop.ts';
 
 const MODELS_DIR = fileURLToPath(new URL('../../../models/face/', import.meta.url));

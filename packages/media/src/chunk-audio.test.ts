@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { concatChunks } from './concat-chunks.ts';
 import { encodeAudioTrack } from './encode-audio-track.ts';
 import { CHUNK_AUDIO_SETTINGS, encodeChunkAudio } from './encode-chunk-audio.ts';
-import { fixture, makeTempDir, portraitFrames } from './test-support.ts';
+import { fixture, makeTempDir, portraitFrames } from './testing/test-support.ts';
 import { createVideoEncoder } from './video-encoder.ts';
 
 // Regression (issue 16, item 6): the live stream's chunks carried no sound. Chunks now carry their slice of the

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { concatChunks } from './concat-chunks.ts';
 import { encodeAudioTrack } from './encode-audio-track.ts';
 import { probeMedia } from './probe-media.ts';
-import { ffmpegText, fixture, makeTempDir, portraitFrames, videoPacketDigests, videoPacketFlags } from './test-support.ts';
+import { ffmpegText, fixture, makeTempDir, portraitFrames, videoPacketDigests, videoPacketFlags } from './testing/test-support.ts';
 import { createVideoEncoder } from './video-encoder.ts';
 
 const SIZE = 64;

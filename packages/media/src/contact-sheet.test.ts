@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { saveContactSheet } from './contact-sheet.ts';
-import { makeTempDir, portraitFrames } from './test-support.ts';
+import { makeTempDir, portraitFrames } from './testing/test-support.ts';
 import { createVideoEncoder } from './video-encoder.ts';
 
 const temp = makeTempDir();

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeAudio } from './decode-audio.ts';
 import { SampleBuffer } from './sample-buffer.ts';
-import { ffmpegText, fixture, makeTempDir } from './test-support.ts';
+import { ffmpegText, fixture, makeTempDir } from './testing/test-support.ts';
 
 const temp = makeTempDir();
 afterAll(() => temp.cleanup());

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { h264ParameterDigest } from './h264-parameter-sets.ts';
 import { probeMedia } from './probe-media.ts';
-import { fixture, makeTempDir, portraitFrames } from './test-support.ts';
+import { fixture, makeTempDir, portraitFrames } from './testing/test-support.ts';
 import { createVideoEncoder } from './video-encoder.ts';
 
 const temp = makeTempDir();

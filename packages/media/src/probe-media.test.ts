@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MEDIA_ERRORS, MediaError } from './errors.ts';
 import { probeMedia } from './probe-media.ts';
-import { fixture } from './test-support.ts';
+import { fixture } from './testing/test-support.ts';
 
 describe('probeMedia', () => {
   it('reads a mono 16 kHz wav', async () => {

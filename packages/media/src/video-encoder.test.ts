@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeMedia } from './probe-media.ts';
 import { readVideoFrames } from './read-video-frames.ts';
-import { fixture, makeTempDir, portraitFrames, videoPacketDigests, videoPacketFlags } from './test-support.ts';
+import { fixture, makeTempDir, portraitFrames, videoPacketDigests, videoPacketFlags } from './testing/test-support.ts';
 import { createVideoEncoder, type VideoEncoderOptions } from './video-encoder.ts';
 
 const SIZE = 128;

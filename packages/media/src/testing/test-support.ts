@@ -10,7 +10,7 @@ import sharp from 'sharp';
 const run = promisify(execFile);
 
 export function fixture(name: string): string {
-  return fileURLToPath(new URL(`../../../test/fixtures/${name}`, import.meta.url));
+  return fileURLToPath(new URL(`../../../../test/fixtures/${name}`, import.meta.url));
 }
 
 export function makeTempDir(): { dir: string; cleanup: () => void } {

@@ -2,7 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 
-export const ASTRONAUT = fileURLToPath(new URL('../../../test/fixtures/astronaut.png', import.meta.url));
+export const ASTRONAUT = fileURLToPath(new URL('../../../../test/fixtures/astronaut.png', import.meta.url));
 
 /** The astronaut scaled by `scale`, then padded with white (pixels after scaling). */
 export async function reframed(scale: number, pad: { left: number; top: number; right: number; bottom: number }): Promise<Buffer> {
