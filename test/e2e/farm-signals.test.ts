@@ -1,6 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isProcessAlive, waitUntilGone } from '@portrait-farm/process-supervision';
 import { writeEngineTestPack } from '@portrait-farm/test-support/engine-test-pack';
+import { FIXTURES, getJob, submitJob, until } from './farm-harness.ts';
 
 // Regression (issue 16): `portrait-farm up & kill $!` left redis-server, the gateway, worker and stitcher running and
 // the gateway's configuration file (with the API key) behind; a second `up` on the same data folder started a second
@@ -125,14 +126,55 @@ describe('portrait-farm up and signals', () => {
     expect(runtimeFiles(dataDir)).toEqual([]);
   }, 240_000);
 
-  it('stops everything on SIGHUP (a closed terminal)', async () => {
+  it('shows a job as readable event lines, its processes logging JSON with jobId and tenant to files, and stops everything on SIGHUP (a closed terminal)', async () => {
     const dataDir = join(work, 'farm');
     const up = await startUp(dataDir);
+    const logDir = join(dataDir, 'logs');
+    expect(up.output()).toContain(`  Logs      ${logDir}  (gateway.log, worker-N.log, stitcher.log, redis.log)`);
+    const [, apiKey, tenant] = /API key {3}(\S+) {2}\(tenant (\S+)\)/.exec(up.output()) ?? [];
+    const apiUrl = `http://127.0.0.1:${up.port}`;
+    const created = await submitJob(apiUrl, apiKey!, { image: join(FIXTURES, 'astronaut.png'), audio: join(FIXTURES, 'speech-3s.wav') });
+    expect(created.status).toBe(202);
+    const jobId = created.body.id;
+    await until('the job succeeds', async () => (await getJob(apiUrl, apiKey!, jobId)).status === 'succeeded', 150_000, 500);
+    await until('the terminal shows the success', async () => up.output().includes(`${jobId}  succeeded: `), 10_000);
+
+    // The terminal: one line per job event, time first; no request lines, no JSON.
+    const lines = up.output().split('\n');
+    const events = lines.filter((line) => line.includes(jobId)).map((line) => line.replace(/^\d\d:\d\d:\d\d {2}/, '<time>  '));
+    const segments = (await getJob(apiUrl, apiKey!, jobId))['progress'] as { segmentsTotal: number };
+    expect(events[0]).toBe(`<time>  ${jobId}  accepted (tenant ${tenant})`);
+    expect(events[1]).toMatch(new RegExp(`^<time>  ${jobId}  prepared: ${segments.segmentsTotal} segments?, \\d+ frames? in \\d+\\.\\d s$`));
+    expect(events.filter((line) => / {2}segment \d+\/\d+ rendered in \d+\.\d s$/.test(line))).toHaveLength(segments.segmentsTotal);
+    expect(events.at(-1)).toMatch(new RegExp(`^<time>  ${jobId}  succeeded: \\d+\\.\\d s of video, \\d+(\\.\\d)? [kM]?B, in \\d+\\.\\d s$`));
+    expect(events).toHaveLength(segments.segmentsTotal + 3);
+    expect(lines.filter((line) => line.trimStart().startsWith('{') || line.includes('request completed') || line.includes('"reqId"'))).toEqual([]);
+
+    // The files: each process's JSON lines, the job's entries with its id and tenant.
+    expect(readdirSync(logDir).sort()).toEqual(['gateway.log', 'redis.log', 'stitcher.log', 'worker-1.log']);
+    const entries = (name: string): Array<Record<string, unknown>> =>
+      readFileSync(join(logDir, name), 'utf8')
+        .split('\n')
+        .filter((line) => line.includes(jobId))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const eventsIn = (name: string): unknown[] => entries(name).filter((e) => e['event'] !== undefined).map((e) => [e['event'], e['jobId'], e['tenant'], e['service']]);
+    expect(eventsIn('gateway.log')).toEqual([['job.created', jobId, tenant, 'gateway']]);
+    expect(eventsIn('worker-1.log')).toEqual([
+      ['job.prepared', jobId, tenant, 'worker'],
+      ...Array.from({ length: segments.segmentsTotal }, () => ['segment.rendered', jobId, tenant, 'worker']),
+    ]);
+    expect(eventsIn('stitcher.log')).toEqual([['job.succeeded', jobId, tenant, 'stitcher']]);
+    expect(entries('worker-1.log').filter((e) => e['msg'] === 'segment step done').map((e) => [e['tenant'], e['queue'], typeof e['durationMs']])).toEqual(
+      Array.from({ length: segments.segmentsTotal - 1 }, () => [tenant, 'segment', 'number']),
+    );
+    const requests = readFileSync(join(logDir, 'gateway.log'), 'utf8').split('\n').filter((line) => line.includes('"request completed"'));
+    expect(requests.map((line) => (JSON.parse(line) as { tenant?: string }).tenant)).toContain(tenant);
+
     up.child.kill('SIGHUP');
     expect(await up.exit).toBe(0);
     expect(up.descendants.filter(isProcessAlive)).toEqual([]);
     expect(runtimeFiles(dataDir)).toEqual([]);
-  }, 180_000);
+  }, 300_000);
 
   it('stops everything when up itself is killed with SIGKILL (its guard does), and frees the data folder', async () => {
     const dataDir = join(work, 'farm');

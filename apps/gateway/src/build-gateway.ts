@@ -5,7 +5,7 @@ import { createRedisConnection, createWebhookWorker, FarmQueues } from '@portrai
 import { createStorage } from '@portrait-farm/storage';
 import type { ObjectStorage } from '@portrait-farm/storage';
 import Fastify from 'fastify';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { resolveGatewayConfig } from './config.ts';
 import type { GatewayConfig, ResolvedGatewayConfig } from './config.ts';
 import type { GatewayContext } from './context.ts';
@@ -66,11 +66,21 @@ function startWebhookWorker(context: GatewayContext): { close(): Promise<void> }
   };
 }
 
+/** Options of {@link buildGateway}: what the process chooses, beside its configuration. */
+export interface BuildGatewayOptions {
+  /**
+   * The logger of Fastify and the routes (main.ts: the process's pino logger, `@portrait-farm/logging`): request
+   * lines, with the tenant once authenticated, and the job.created and job.canceled events.
+   * @defaultValue Fastify's own pino logger when the configuration's `logger` is true, else none
+   */
+  logger?: FastifyBaseLogger;
+}
+
 /**
  * Builds the gateway: checks and freezes the configuration, opens Redis, the queues and storage, and
  * registers the routes. Tests drive it with `app.inject()`; main.ts calls `app.listen()`.
  */
-export async function buildGateway(input: GatewayConfig | ResolvedGatewayConfig): Promise<Gateway> {
+export async function buildGateway(input: GatewayConfig | ResolvedGatewayConfig, options: BuildGatewayOptions = {}): Promise<Gateway> {
   const config = Object.isFrozen(input) ? (input as ResolvedGatewayConfig) : resolveGatewayConfig(input as GatewayConfig);
   const storage = openStorage(config);
   const redis = createRedisConnection(config.redisUrl, { role: 'client', connectionName: 'gateway' });
@@ -81,7 +91,7 @@ export async function buildGateway(input: GatewayConfig | ResolvedGatewayConfig)
   const context: GatewayContext = { config, redis, jobs, queues, storage, metrics };
 
   const app = Fastify({
-    logger: config.logger,
+    ...(options.logger === undefined ? { logger: config.logger } : { loggerInstance: options.logger }),
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
     frameworkErrors: (error, _request, reply) => sendError(reply, new GatewayError('GATEWAY_BAD_REQUEST', `The request URL cannot be read: ${error.message}`)),

@@ -1,5 +1,5 @@
 export { buildGateway } from './build-gateway.ts';
-export type { Gateway } from './build-gateway.ts';
+export type { BuildGatewayOptions, Gateway } from './build-gateway.ts';
 export { loadGatewayConfig, parseApiKeyList, resolveGatewayConfig } from './config.ts';
 export type { GatewayConfig, GatewayLimits, InputFetchPolicy, ResolvedGatewayConfig } from './config.ts';
 export { GATEWAY_ERRORS, GatewayError, isGatewayError } from './errors.ts';

@@ -1,20 +1,22 @@
 import { configOrExit } from '@portrait-farm/config';
+import { createProcessLogger } from '@portrait-farm/logging';
 import { buildGateway } from './build-gateway.ts';
 import { loadGatewayProcessConfig } from './config.ts';
 import { isGatewayError } from './errors.ts';
 
-// Process entry: configuration from the environment, read once (see config.ts and docs/configuration.md).
+// Process entry: configuration from the environment, read once (see config.ts and docs/configuration.md); JSON log
+// lines (pino, service "gateway") on stdout.
 const { config, port, host } = configOrExit(
   'gateway',
-  () => loadGatewayProcessConfig(process.env, { logger: true }),
+  () => loadGatewayProcessConfig(process.env),
   (error) => isGatewayError(error, 'GATEWAY_BAD_CONFIG'),
 );
-const gateway = await buildGateway(config);
+const gateway = await buildGateway(config, { logger: createProcessLogger('gateway') });
 await gateway.app.listen({ port, host });
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    gateway.app.log.info(`${signal}: closing`);
+    gateway.app.log.info({ signal }, 'closing');
     gateway.close().then(
       () => process.exit(0),
       () => process.exit(1),

@@ -1,16 +1,16 @@
 import { fileURLToPath } from 'node:url';
 import { configOrExit } from '@portrait-farm/config';
 import { loadFarmConfig } from '@portrait-farm/job-steps';
+import { createProcessLogger, lineLogger } from '@portrait-farm/logging';
 import { runUntilSignal } from '@portrait-farm/process-supervision';
 import { startStitcherWorkers } from './start-stitcher-workers.ts';
 
-// Process entry: configuration from PORTRAIT_FARM_* variables read once (docs/configuration.md).
-const log = (line: string): void => {
-  process.stdout.write(`[stitcher ${process.pid}] ${line}\n`);
-};
+// Process entry: configuration from PORTRAIT_FARM_* variables read once (docs/configuration.md); JSON log lines (pino)
+// on stdout.
+const logger = createProcessLogger('stitcher');
 // The stitcher loads no pack, but it shares the worker's settings type (FarmProcessConfig), which names one.
 const STARTER_PACK = fileURLToPath(new URL('../../../models/starter/', import.meta.url));
 const config = configOrExit('stitcher', () => loadFarmConfig(process.env, { packDir: STARTER_PACK }));
-const running = await startStitcherWorkers(config, { log });
-log(`ready: prefix ${config.prefix}`);
-runUntilSignal('stitcher', running, log);
+const running = await startStitcherWorkers(config, { logger });
+logger.info({ prefix: config.prefix }, 'ready');
+runUntilSignal('stitcher', running, lineLogger(logger));

@@ -1,14 +1,16 @@
 import { jobView } from '@portrait-farm/jobs';
 import { createLiveStreamCleanupWorker, JobStepError, openStepProcess, processAudio, processStitch } from '@portrait-farm/job-steps';
 import type { FarmProcessConfig, RunningWorkers } from '@portrait-farm/job-steps';
+import { lineLogger, silentLogger } from '@portrait-farm/logging';
+import type { FarmLogger } from '@portrait-farm/logging';
 import { createWebhookWorker, QUEUE_NAMES } from '@portrait-farm/queue';
 import type { AudioJob, StitchJob } from '@portrait-farm/queue';
 import type { Worker } from 'bullmq';
 
 /** Options of {@link startStitcherWorkers}. */
 export interface StitcherWorkersOptions {
-  /** Each line the Workers print. @defaultValue none */
-  log?: (line: string) => void;
+  /** Where the steps and webhook delivery log (main.ts: the process's pino logger). @defaultValue silentLogger */
+  logger?: FarmLogger;
 }
 
 /**
@@ -17,8 +19,8 @@ export interface StitcherWorkersOptions {
  * webhooks carry a presigned download URL.
  */
 export async function startStitcherWorkers(config: FarmProcessConfig, options: StitcherWorkersOptions = {}): Promise<RunningWorkers> {
-  const log = options.log ?? ((): void => {});
-  const steps = await openStepProcess(config, log, 'stitcher');
+  const logger = options.logger ?? silentLogger;
+  const steps = await openStepProcess(config, logger, 'stitcher');
   if (config.presignSecret === null && steps.deps.storage.driver === 'filesystem') {
     await steps.close();
     throw new JobStepError(
@@ -39,9 +41,9 @@ export async function startStitcherWorkers(config: FarmProcessConfig, options: S
     allowPrivate: config.webhookAllowPrivate,
     ...(config.webhookRetryMs === null ? {} : { retry: { scheduleMs: config.webhookRetryMs, jitter: 0 } }),
     eventData: (record) => jobView(record, { publicBaseUrl: config.publicBaseUrl, presignSeconds: config.presignSeconds, storage: steps.deps.storage }),
-    log,
+    log: lineLogger(logger, { queue: QUEUE_NAMES.webhook }, 'warn'),
   });
-  webhooks.on('error', (error) => log(`webhook worker: ${error.message}`));
+  webhooks.on('error', (error) => logger.error({ queue: QUEUE_NAMES.webhook, err: error }, 'queue worker error'));
   const cleanup = createLiveStreamCleanupWorker({ deps: steps.deps, connection: steps.connection('cleanup-worker'), prefix: config.prefix });
   const workers = [stitch, audio, webhooks as unknown as Worker, cleanup as unknown as Worker];
   return {

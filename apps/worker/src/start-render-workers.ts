@@ -2,25 +2,31 @@ import { createEngine, startRenderThreads } from '@portrait-farm/engine';
 import type { Engine } from '@portrait-farm/engine';
 import { ClipCache, openStepProcess, processPrepare, processSegment } from '@portrait-farm/job-steps';
 import type { EngineDeps, FarmProcessConfig, RunningWorkers, StepOutcome } from '@portrait-farm/job-steps';
+import { lineLogger, silentLogger } from '@portrait-farm/logging';
+import type { FarmLogger } from '@portrait-farm/logging';
 import type { ExecutionProvider } from '@portrait-farm/model-runtime';
 import { QUEUE_NAMES } from '@portrait-farm/queue';
 import type { PrepareJob, SegmentJob } from '@portrait-farm/queue';
 
 /** Options of {@link startRenderWorkers}. */
 export interface RenderWorkersOptions {
-  /** Each line the Workers print. @defaultValue none */
-  log?: (line: string) => void;
+  /** Where the engine and the steps log (main.ts: the process's pino logger). @defaultValue silentLogger */
+  logger?: FarmLogger;
   /** An engine already loaded (tests share one); the caller closes it. @defaultValue one created from `config.packDir` */
   engine?: Engine;
 }
 
 /** The GPU/CPU worker process: the engine loaded once, Workers for the prepare and segment queues. */
 export async function startRenderWorkers(config: FarmProcessConfig, options: RenderWorkersOptions = {}): Promise<RunningWorkers> {
-  const log = options.log ?? ((): void => {});
+  const logger = options.logger ?? silentLogger;
   const engine =
     options.engine ??
-    (await createEngine({ pack: config.packDir, ...(config.providers === null ? {} : { providers: config.providers as ExecutionProvider[] }), log }));
-  const steps = await openStepProcess(config, log, 'worker');
+    (await createEngine({
+      pack: config.packDir,
+      ...(config.providers === null ? {} : { providers: config.providers as ExecutionProvider[] }),
+      log: lineLogger(logger, { component: 'engine' }),
+    }));
+  const steps = await openStepProcess(config, logger, 'worker');
   const renderThreads = startRenderThreads(config.renderThreads);
   const clips = new ClipCache(steps.deps.storage, renderThreads);
   const deps: EngineDeps = { ...steps.deps, engine, packDir: config.packDir, clips };

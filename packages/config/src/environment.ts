@@ -302,7 +302,7 @@ export const ENVIRONMENT = Object.freeze({
     key: 'verbose',
     readBy: ['local-farm'],
     default: false,
-    description: "`portrait-farm demo`: print the farm processes' output.",
+    description: "`portrait-farm up` and `demo`: also print every line the farm's processes log, as `--verbose` does (they are in DATA_DIR/logs either way).",
   }),
   PORTRAIT_FARM_PARITY_DIR: variable(path('folder'), {
     key: 'parityDir',

@@ -1,4 +1,5 @@
 import type { Engine } from '@portrait-farm/engine';
+import type { FarmLogger } from '@portrait-farm/logging';
 import type { CancelWatcher, JobStore } from '@portrait-farm/jobs';
 import type { FarmQueues } from '@portrait-farm/queue';
 import type { ObjectStorage } from '@portrait-farm/storage';
@@ -13,7 +14,11 @@ export interface FarmDeps {
   cancels: CancelWatcher;
   /** Folder for downloaded inputs, chunks being encoded and outputs being joined. */
   tempDir: string;
-  log: (line: string) => void;
+  /**
+   * Where the steps log: one structured entry per step event with `jobId`, `tenant`, `segment`, `queue`, `attempt`,
+   * durations in milliseconds and `err`; the events a person follows also carry `event` (`@portrait-farm/logging`).
+   */
+  logger: FarmLogger;
 }
 
 /** Steps that run the models (prepare, segment) also need the loaded engine and the pack folder it came from. */

@@ -20,14 +20,14 @@ export function liveStreamKeptMs(clipSeconds: number, graceSeconds: number): num
  * The cleanup step, queued (delayed) by the stitch: removes a succeeded job's chunks, which its ended live playlist
  * listed until then. Idempotent; a job whose record is gone is cleaned up the same way.
  */
-export async function processLiveStreamCleanup(deps: Pick<FarmDeps, 'storage' | 'log'>, jobId: string): Promise<void> {
+export async function processLiveStreamCleanup(deps: Pick<FarmDeps, 'storage' | 'logger'>, jobId: string): Promise<void> {
   const removed = await deps.storage.deletePrefix(jobStorageKeys.chunkPrefix(jobId));
-  deps.log(`${jobId}: live stream removed (${removed} chunks)`);
+  deps.logger.info({ jobId, chunks: removed }, 'live stream removed');
 }
 
 /** Options of {@link createLiveStreamCleanupWorker}. */
 export interface LiveStreamCleanupWorkerOptions {
-  deps: Pick<FarmDeps, 'storage' | 'log'>;
+  deps: Pick<FarmDeps, 'storage' | 'logger'>;
   /** A Redis connection of the Worker's own (BullMQ blocks on it). */
   connection: Redis;
   /** Deployment prefix; BullMQ keys live under `{prefix}:q:`. */
@@ -43,9 +43,9 @@ export function createLiveStreamCleanupWorker(options: LiveStreamCleanupWorkerOp
     concurrency: 4,
     name: `${QUEUE_NAMES.cleanup}-${hostname()}-${process.pid}`,
   });
-  worker.on('error', (error) => deps.log(`cleanup worker: ${error.message}`));
+  worker.on('error', (error) => deps.logger.error({ queue: QUEUE_NAMES.cleanup, err: error }, 'queue worker error'));
   worker.on('failed', (job, error) => {
-    if (job !== undefined) deps.log(`${job.data.jobId}: removing the live stream failed (attempt ${job.attemptsMade}): ${error.message}`);
+    if (job !== undefined) deps.logger.warn({ jobId: job.data.jobId, queue: QUEUE_NAMES.cleanup, attempt: job.attemptsMade, err: error }, 'removing the live stream failed');
   });
   return worker;
 }

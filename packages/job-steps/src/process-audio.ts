@@ -4,7 +4,7 @@ import { isTerminal } from '@portrait-farm/jobs';
 import type { JobRecord } from '@portrait-farm/jobs';
 import type { FarmDeps } from './farm-deps.ts';
 import type { StepOutcome } from './step-support.ts';
-import { download, liveRecord, secondsSince, withCancelSignal, withTempDir } from './step-support.ts';
+import { download, jobFields, liveRecord, msSince, secondsSince, withCancelSignal, withTempDir } from './step-support.ts';
 import { workKeys } from './work-keys.ts';
 
 /**
@@ -49,6 +49,7 @@ export async function processAudio(deps: FarmDeps, jobId: string): Promise<StepO
       return 'skipped';
     }
     await deps.jobs.addWorkSeconds(jobId, 'track', secondsSince(started));
+    deps.logger.info({ ...jobFields(record), durationMs: msSince(started) }, 'sound track encoded');
     return 'done';
   });
 }

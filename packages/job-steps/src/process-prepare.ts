@@ -1,10 +1,11 @@
 import { join } from 'node:path';
 import { prepareClip, ProgressReporter, resolveRenderOptions } from '@portrait-farm/engine';
 import type { JobPlan } from '@portrait-farm/jobs';
+import { jobEvent } from '@portrait-farm/logging';
 import type { EngineDeps } from './farm-deps.ts';
 import { jobRenderOptions } from './job-render-options.ts';
 import { processSegment } from './process-segment.ts';
-import { download, holdCancelSignal, liveRecord, secondsSince, withTempDir } from './step-support.ts';
+import { download, holdCancelSignal, jobFields, liveRecord, msSince, secondsSince, withTempDir } from './step-support.ts';
 import type { StepOutcome } from './step-support.ts';
 import { encodePreparedClip } from './work-codec.ts';
 import { workKeys } from './work-keys.ts';
@@ -49,7 +50,16 @@ export async function processPrepare(deps: EngineDeps, jobId: string): Promise<S
     };
     await deps.jobs.setPlan(jobId, plan);
     await deps.jobs.addWorkSeconds(jobId, 'prepare', secondsSince(started));
-    deps.log(`${jobId}: prepared ${plan.segments.length} segment(s), ${plan.frameCount} frames in ${secondsSince(started).toFixed(2)} s`);
+    deps.logger.info(
+      jobEvent('job.prepared', {
+        ...jobFields(record),
+        segments: plan.segments.length,
+        frames: plan.frameCount,
+        videoSeconds: plan.durationSeconds,
+        durationMs: msSince(started),
+      }),
+      'job prepared',
+    );
     if (signal.aborted) return 'canceled';
     const outcome = await processSegment(deps, jobId, 0, { clipStored: storing });
     await storing;

@@ -2,12 +2,13 @@ import { join } from 'node:path';
 import { generateSegmentMotion, renderSegmentChunk, segmentFeatures, segmentOutputMotion } from '@portrait-farm/engine';
 import type { SegmentRelay } from '@portrait-farm/engine';
 import { jobStorageKeys } from '@portrait-farm/jobs';
+import { jobEvent } from '@portrait-farm/logging';
 import type { ClipLease } from './clip-cache.ts';
 import { JobStepError } from './errors.ts';
 import type { EngineDeps } from './farm-deps.ts';
 import type { StepOutcome } from './step-support.ts';
 import { isProgressMilestone } from './progress-events.ts';
-import { holdCancelSignal, liveRecord, secondsSince, withTempDir } from './step-support.ts';
+import { holdCancelSignal, jobFields, liveRecord, msSince, secondsSince, withTempDir } from './step-support.ts';
 import { decodeRelay, encodeRelay } from './work-codec.ts';
 import { workKeys } from './work-keys.ts';
 
@@ -76,8 +77,12 @@ export async function processSegment(deps: EngineDeps, jobId: string, index: num
       await deps.storage.delete(chunkKey);
       return 'canceled';
     }
-    const { segmentsDone } = await deps.jobs.reportSegment(jobId, index, segment.frameEnd - segment.frameStart, true);
-    deps.log(`${jobId}: segment ${index + 1}/${clip.segments.length} in ${secondsSince(featuresStarted).toFixed(2)} s`);
+    const frames = segment.frameEnd - segment.frameStart;
+    const { segmentsDone } = await deps.jobs.reportSegment(jobId, index, frames, true);
+    deps.logger.info(
+      jobEvent('segment.rendered', { ...jobFields(record), segment: index, segments: clip.segments.length, segmentsDone, frames, durationMs: msSince(featuresStarted) }),
+      'segment rendered',
+    );
     if (isProgressMilestone(segmentsDone, clip.segments.length)) await deps.queues.notify(record, 'job.progress', segmentsDone);
     if (segmentsDone >= clip.segments.length) await deps.queues.enqueueStitch({ jobId }, { priority: record.priority });
     return 'done';

@@ -4,13 +4,14 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { jobStorageKeys } from '@portrait-farm/jobs';
 import type { JobError } from '@portrait-farm/jobs';
+import { jobEvent } from '@portrait-farm/logging';
 import { concatChunks, probeMedia } from '@portrait-farm/media';
 import { JobStepError } from './errors.ts';
 import { audioTrackIn } from './process-audio.ts';
 import type { FarmDeps } from './farm-deps.ts';
 import type { StepOutcome } from './step-support.ts';
 import { liveStreamKeptMs } from './live-stream-cleanup.ts';
-import { deleteIntermediates, deleteWorkFiles, download, liveRecord, secondsSince, withCancelSignal, withTempDir } from './step-support.ts';
+import { deleteIntermediates, deleteWorkFiles, download, jobFields, liveRecord, msSince, secondsSince, withCancelSignal, withTempDir } from './step-support.ts';
 
 /** Downloads running at once: a long clip has hundreds of chunks, and S3 answers each GET with some delay. */
 const PARALLEL_DOWNLOADS = 8;
@@ -76,12 +77,21 @@ export async function processStitch(deps: FarmDeps, jobId: string, options: Stit
     await deps.jobs.addWorkSeconds(jobId, 'stitch', secondsSince(started));
     const result = await deps.jobs.succeed(jobId, output);
     if (!result.applied) return 'skipped';
+    deps.logger.info(
+      jobEvent('job.succeeded', {
+        ...jobFields(record),
+        videoSeconds: output.durationSeconds,
+        bytes: output.size,
+        durationMs: msSince(started),
+        jobMs: Math.max(0, Date.now() - record.createdAt.getTime()),
+      }),
+      'job succeeded',
+    );
     await deleteWorkFiles(deps, jobId);
     const keptMs = liveStreamKeptMs(plan.durationSeconds, options.liveGraceSeconds ?? 0);
     await deps.queues.enqueueCleanup({ jobId }, { delayMs: keptMs, priority: record.priority });
     const finished = await deps.jobs.getById(jobId);
     if (finished !== null) await deps.queues.notify(finished, 'job.succeeded');
-    deps.log(`${jobId}: succeeded (${output.size} bytes, ${output.durationSeconds.toFixed(2)} s) in ${secondsSince(started).toFixed(2)} s`);
     return 'done';
   });
 }
@@ -91,11 +101,14 @@ export async function failJob(deps: FarmDeps, jobId: string, error: JobError): P
   const result = await deps.jobs.fail(jobId, error);
   if (!result.applied) return false;
   const record = await deps.jobs.getById(jobId);
+  deps.logger.error(
+    jobEvent('job.failed', { ...(record === null ? { jobId } : jobFields(record)), code: error.code, err: { code: error.code, message: error.message } }),
+    'job failed',
+  );
   if (record !== null) {
     await deps.queues.discardSteps(jobId, record.plan?.segments.length ?? 0);
     await deps.queues.notify(record, 'job.failed');
   }
   await deleteIntermediates(deps, jobId);
-  deps.log(`${jobId}: failed: ${error.code}: ${error.message}`);
   return true;
 }

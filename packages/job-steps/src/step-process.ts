@@ -1,4 +1,5 @@
 import { JobStore, watchCancellations } from '@portrait-farm/jobs';
+import type { FarmLogger } from '@portrait-farm/logging';
 import { createRedisConnection, FarmQueues } from '@portrait-farm/queue';
 import { createStorage } from '@portrait-farm/storage';
 import type { Worker } from 'bullmq';
@@ -18,7 +19,7 @@ export interface RunningWorkers {
 
 /** What a worker or stitcher process shares between its step Workers: one set of {@link FarmDeps}. */
 export interface StepProcess {
-  /** Storage, job store, queues, cancel watcher, this process's scratch folder and log. */
+  /** Storage, job store, queues, cancel watcher, this process's scratch folder and logger. */
   readonly deps: FarmDeps;
   /** A Redis connection of its own (`pf-{role}-{name}`), closed by {@link StepProcess.close}. */
   connection(name: string): Redis;
@@ -33,7 +34,7 @@ export interface StepProcess {
  * the cancel watcher, the storage of `config.storageUrl`, and a scratch folder of its own under `config.tempDir`
  * (the folders of farm processes that died are swept first).
  */
-export async function openStepProcess(config: FarmProcessConfig, log: (line: string) => void, role: string): Promise<StepProcess> {
+export async function openStepProcess(config: FarmProcessConfig, logger: FarmLogger, role: string): Promise<StepProcess> {
   const connections: Redis[] = [];
   const connection = (name: string): Redis => {
     const redis = createRedisConnection(config.redisUrl, { role: 'worker', connectionName: `pf-${role}-${name}` });
@@ -49,8 +50,8 @@ export async function openStepProcess(config: FarmProcessConfig, log: (line: str
     presignBaseUrl: config.publicBaseUrl,
   });
   const scratch = await createScratchDir(config.tempDir);
-  if (scratch.swept.length > 0) log(`removed the scratch folders of ${scratch.swept.length} farm process(es) that died: ${scratch.swept.join(', ')}`);
-  const deps: FarmDeps = { storage, jobs, queues, cancels, tempDir: scratch.dir, log };
+  if (scratch.swept.length > 0) logger.info({ swept: scratch.swept }, `removed the scratch folders of ${scratch.swept.length} farm process(es) that died`);
+  const deps: FarmDeps = { storage, jobs, queues, cancels, tempDir: scratch.dir, logger };
   const { prefix, lockMs, stalledIntervalMs } = config;
   return {
     deps,

@@ -49,6 +49,16 @@ export function secondsSince(start: number): number {
   return (performance.now() - start) / 1000;
 }
 
+/** Whole milliseconds since `start` (performance.now milliseconds), for the logs' `durationMs`. */
+export function msSince(start: number): number {
+  return Math.round(performance.now() - start);
+}
+
+/** The fields every log entry about a job carries: its id and its tenant. */
+export function jobFields(record: Pick<JobRecord, 'id' | 'tenantId'>): { jobId: string; tenant: string } {
+  return { jobId: record.id, tenant: record.tenantId };
+}
+
 const holders = new WeakMap<object, Map<string, number>>();
 
 /**

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createJobId, JobStore, watchCancellations } from '@portrait-farm/jobs';
+import { recordingLogger } from '@portrait-farm/logging/testing';
 import type { JobRecord } from '@portrait-farm/jobs';
 import { MediaError } from '@portrait-farm/media';
 import { createRedisConnection, FarmQueues, QUEUE_NAMES } from '@portrait-farm/queue';
@@ -24,6 +25,7 @@ let server: RedisServerProcess;
 let dir: string;
 let connections: Redis[];
 let deps: FarmDeps;
+let logger: ReturnType<typeof recordingLogger>;
 let worker: Worker<AudioJob> | null;
 let prefix: string;
 
@@ -48,13 +50,14 @@ beforeEach(async () => {
   worker = null;
   prefix = uniquePrefix();
   const jobs = new JobStore({ redis: connect(), prefix });
+  logger = recordingLogger();
   deps = {
     jobs,
     queues: new FarmQueues({ connection: connect(), prefix, attempts: 2 }),
     cancels: await watchCancellations({ subscriber: connect(), store: jobs }),
     storage: createStorage(join(dir, prefix)),
     tempDir: dir,
-    log: () => {},
+    logger,
   };
 });
 
@@ -119,6 +122,17 @@ describe('stepWorker retries by the error catalogues', () => {
     expect(record?.error).toMatchObject({ code: 'MEDIA_NO_AUDIO', message: 'The audio step failed: voice.wav has no audio stream.' });
     expect(calls()).toBe(1);
     expect(Date.now() - started).toBeLessThan(2000);
+    // The job event a person follows: the job, its tenant and the code and message recorded on it; no retry.
+    const [failed] = await until(async () => logger.events('job.failed'), (events) => events.length > 0);
+    expect(failed).toEqual({
+      event: 'job.failed',
+      jobId,
+      tenant: 'tenant-a',
+      code: 'MEDIA_NO_AUDIO',
+      err: { code: 'MEDIA_NO_AUDIO', message: 'The audio step failed: voice.wav has no audio stream.' },
+    });
+    expect(logger.events('step.retried')).toEqual([]);
+    expect(logger.entries.find((e) => e.msg === 'audio step failed; no retry')?.fields).toMatchObject({ jobId, tenant: 'tenant-a', queue: 'audio', attempt: 1 });
   });
 
   it('retries a step whose code is retryable, and the job goes on', async () => {
@@ -129,6 +143,15 @@ describe('stepWorker retries by the error catalogues', () => {
     expect(await completedStep(jobId)).toEqual({ state: 'completed', attemptsMade: 2 });
     expect(calls()).toBe(2);
     expect((await deps.jobs.getById(jobId))?.status).toBe('queued');
+    // Logged with the fields: the retry as a job event (the error under err), then the step's second attempt done.
+    const [retried] = logger.events('step.retried');
+    expect(retried).toMatchObject({ event: 'step.retried', jobId, tenant: 'tenant-a', queue: 'audio', attempt: 1, attempts: 2 });
+    expect(retried?.['err']).toBeInstanceOf(StorageError);
+    const done = logger.entries.find((e) => e.msg === 'audio step done');
+    expect(done?.level).toBe('info');
+    expect(done?.fields).toMatchObject({ jobId, tenant: 'tenant-a', queue: 'audio', attempt: 2, outcome: 'done' });
+    expect(done?.fields['durationMs']).toEqual(expect.any(Number));
+    expect(logger.events('job.failed')).toEqual([]);
   });
 
   it('retries an error no catalogue describes, then fails the job with FARM_STEP_FAILED after the last attempt', async () => {

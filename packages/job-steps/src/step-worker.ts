@@ -1,12 +1,13 @@
 import { hostname } from 'node:os';
 import { isRetryable } from '@portrait-farm/contracts';
+import { jobEvent } from '@portrait-farm/logging';
 import { bullPrefix } from '@portrait-farm/queue';
 import { UnrecoverableError, Worker } from 'bullmq';
 import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { FarmDeps } from './farm-deps.ts';
 import { failJob } from './process-stitch.ts';
-import { deleteIntermediates } from './step-support.ts';
+import { deleteIntermediates, msSince } from './step-support.ts';
 import type { StepOutcome } from './step-support.ts';
 
 /**
@@ -28,7 +29,7 @@ function messageOf(error: unknown): string {
 
 /** Options of {@link stepWorker}. */
 export interface StepWorkerOptions {
-  /** The process's storage, job store, queues and log. */
+  /** The process's storage, job store, queues and logger. */
   deps: FarmDeps;
   /** A Redis connection of the Worker's own (BullMQ blocks on it). */
   connection: Redis;
@@ -40,6 +41,28 @@ export interface StepWorkerOptions {
   lockMs: number;
   /** How often this process looks for steps whose process died, in milliseconds. */
   stalledIntervalMs: number;
+}
+
+/** The fields of a step's log entries: its job and tenant, queue, attempt (1-based) and segment where it has one. */
+type StepLogFields = {
+  jobId: string;
+  tenant?: string;
+  segment?: number;
+  queue: string;
+  attempt: number;
+};
+
+async function stepFields(deps: FarmDeps, queue: string, job: Job<{ jobId: string }>, attempt: number): Promise<StepLogFields> {
+  const { jobId } = job.data;
+  const segment = (job.data as { segmentIndex?: unknown }).segmentIndex;
+  const record = await deps.jobs.getById(jobId).catch(() => null);
+  return {
+    jobId,
+    ...(record === null ? {} : { tenant: record.tenantId }),
+    ...(typeof segment === 'number' ? { segment } : {}),
+    queue,
+    attempt,
+  };
 }
 
 /** A step found its job canceled or failed: remove what this or a racing step may have written after the cleanup. */
@@ -59,9 +82,11 @@ export function stepWorker<T extends { jobId: string }>(queue: string, options: 
   const worker = new Worker<T>(
     queue,
     async (job: Job<T>) => {
+      const started = performance.now();
       try {
         const outcome = await run(job.data);
         if (outcome === 'canceled' || outcome === 'skipped') await cleanUpEnded(deps, job.data.jobId);
+        deps.logger.info({ ...(await stepFields(deps, queue, job, job.attemptsMade + 1)), outcome, durationMs: msSince(started) }, `${queue} step ${outcome}`);
         return outcome;
       } catch (error) {
         if (isRetryable(error, RETRY_UNKNOWN_ERRORS)) throw error;
@@ -78,16 +103,24 @@ export function stepWorker<T extends { jobId: string }>(queue: string, options: 
       maxStalledCount: 2,
     },
   );
-  worker.on('error', (error) => deps.log(`${queue} worker: ${error.message}`));
+  worker.on('error', (error) => deps.logger.error({ queue, err: error }, 'queue worker error'));
   worker.on('failed', (job, error) => {
     if (job === undefined) return;
     const stalledOut = /stalled more than/i.test(error.message);
-    const finalAttempt = error instanceof UnrecoverableError || stalledOut || job.attemptsMade >= (job.opts.attempts ?? 1);
-    deps.log(`${job.data.jobId}: ${queue} step failed (attempt ${job.attemptsMade}): ${error.message}`);
-    if (!finalAttempt) return;
-    failJob(deps, job.data.jobId, { code: codeOf(error), message: `The ${queue} step failed: ${error.message}` }).catch((e: Error) =>
-      deps.log(`${job.data.jobId}: could not record the failure: ${e.message}`),
-    );
+    const attempts = job.opts.attempts ?? 1;
+    const finalAttempt = error instanceof UnrecoverableError || stalledOut || job.attemptsMade >= attempts;
+    void (async () => {
+      const fields = await stepFields(deps, queue, job, job.attemptsMade);
+      if (!finalAttempt) {
+        deps.logger.warn(
+          jobEvent('step.retried', { ...fields, attempts, err: error }),
+          `${queue} step failed; retrying`,
+        );
+        return;
+      }
+      deps.logger.warn({ ...fields, attempts, err: error }, `${queue} step failed; no retry`);
+      await failJob(deps, job.data.jobId, { code: codeOf(error), message: `The ${queue} step failed: ${error.message}` });
+    })().catch((e: unknown) => deps.logger.error({ jobId: job.data.jobId, queue, err: e }, 'could not record the failure'));
   });
   return worker;
 }

@@ -21,7 +21,10 @@ Options:
   --storage URL      storage folder or s3:// URL (default: DATA_DIR/storage)
   --redis URL        an existing Redis (default: start redis-server)
   --pack DIR         model pack (default: PORTRAIT_FARM_PACK or models/starter)
+  --verbose          also print every line the farm's processes log (default: PORTRAIT_FARM_VERBOSE, off)
   -h, --help         this text
+
+The terminal shows one line per job event; the processes' logs are in DATA_DIR/logs (kept when the demo fails).
 `;
 
 function outOption(argv: readonly string[]): { out: string | null; rest: string[] } {
@@ -57,32 +60,34 @@ export const demoCommand: CliCommand = {
       io.stderr.write(`portrait-farm demo: model pack not found: ${pack} has no manifest.json (run npm run setup, or pass --pack)\n`);
       return EXIT.failed;
     }
-    const log = (line: string): void => {
-      io.stderr.write(`${line}\n`);
-    };
     io.stdout.write(`Starting the farm (${flags.workers} workers)...\n`);
     // A folder of its own unless told otherwise: the demo runs beside a farm that `up` keeps in .cache/farm.
-    const ownDataDir = flags.dataDir === undefined ? await mkdtemp(join(tmpdir(), 'portrait-farm-demo-')) : null;
-    const removeOwnDataDir = async (): Promise<void> => {
-      if (ownDataDir !== null) await rm(ownDataDir, { recursive: true, force: true });
+    const dataDir = flags.dataDir ?? (await mkdtemp(join(tmpdir(), 'portrait-farm-demo-')));
+    const logDir = join(dataDir, 'logs');
+    /** Removes the demo's own folder after a success; after a failure it stays, for the processes' logs. */
+    const cleanUp = async (succeeded: boolean): Promise<void> => {
+      if (!succeeded && existsSync(logDir)) io.stderr.write(`portrait-farm demo: the farm's logs are in ${logDir}\n`);
+      else if (flags.dataDir === undefined) await rm(dataDir, { recursive: true, force: true });
     };
-    // Ctrl-C, SIGTERM or SIGHUP end the job's wait; the farm is stopped and its folder removed either way.
+    // Ctrl-C, SIGTERM or SIGHUP end the job's wait; the farm is stopped either way.
     const stop = stopSignal(io);
     let farm;
     try {
       farm = await startLocalFarm({
         ...flags,
-        ...(ownDataDir === null ? {} : { dataDir: ownDataDir }),
+        dataDir,
         packDir: pack,
-        log: (line) => process.env['PORTRAIT_FARM_VERBOSE'] === '1' && log(line),
+        logDir,
+        log: (line) => io.stdout.write(`${line}\n`),
         signal: stop.signal,
       });
     } catch (error) {
       io.stderr.write(`portrait-farm demo: ${(error as Error).message}\n`);
       stop.dispose();
-      await removeOwnDataDir();
+      await cleanUp(false);
       return EXIT.failed;
     }
+    let succeeded = false;
     try {
       io.stdout.write(`Farm up at ${farm.apiUrl}; submitting ${relative(io.cwd, image)} + ${relative(io.cwd, audio)}\n`);
       const result = await runDemoJob(farm, {
@@ -95,6 +100,7 @@ export const demoCommand: CliCommand = {
       io.stdout.write(`Done in ${result.seconds.toFixed(1)} s: ${out} (${(result.bytes / 1e6).toFixed(2)} MB, job ${result.jobId})\n`);
       const timings = (result.job['timings'] ?? {}) as Record<string, unknown>;
       io.stdout.write(`  timings: ${JSON.stringify(timings)}\n`);
+      succeeded = true;
       return EXIT.ok;
     } catch (error) {
       io.stderr.write(`portrait-farm demo: ${(error as Error).message}\n`);
@@ -103,7 +109,7 @@ export const demoCommand: CliCommand = {
       io.stdout.write('Stopping the farm...\n');
       await farm.stop();
       stop.dispose();
-      await removeOwnDataDir();
+      await cleanUp(succeeded);
     }
   },
 };

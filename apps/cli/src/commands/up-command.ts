@@ -20,7 +20,12 @@ Options:
   --storage URL      storage: a folder or s3://bucket/prefix?endpoint=... (default: DATA_DIR/storage)
   --redis URL        use this Redis instead of starting redis-server (default: own, on 127.0.0.1)
   --pack DIR         model pack of the workers (default: PORTRAIT_FARM_PACK or models/starter)
+  --verbose          also print every line the processes log (default: PORTRAIT_FARM_VERBOSE, off)
   -h, --help         this text
+
+The terminal shows one line per job event (accepted, prepared, each segment rendered, succeeded, failed, canceled)
+and processes that crash and restart. Each process logs JSON lines to its own file in DATA_DIR/logs (gateway.log,
+worker-1.log, ..., stitcher.log, redis.log), with the job id and tenant on every line about a job.
 
 The farm's own Redis writes every change to an append-only file in DATA_DIR: stopped and started again, the farm
 finishes the jobs it had accepted. The API key (the first of PORTRAIT_FARM_API_KEYS, key:tenant,..., or one made
@@ -34,6 +39,8 @@ export interface FarmFlags {
   storageUrl?: string;
   redisUrl?: string;
   packDir?: string;
+  /** --verbose: the processes' log lines on the terminal too; unset leaves it to PORTRAIT_FARM_VERBOSE. */
+  verbose?: true;
 }
 
 /** Parses the flags `up` and `demo` share; null for --help. */
@@ -52,6 +59,7 @@ export function parseFarmFlags(argv: readonly string[], cwd: string, defaultWork
         redis: { type: 'string' },
         pack: { type: 'string' },
         out: { type: 'string' },
+        verbose: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -68,6 +76,7 @@ export function parseFarmFlags(argv: readonly string[], cwd: string, defaultWork
     ...(storage === undefined ? {} : { storageUrl: /^s3:\/\//.test(storage) ? storage : resolve(cwd, storage) }),
     ...(v.redis === undefined ? {} : { redisUrl: v.redis }),
     ...(v.pack === undefined ? {} : { packDir: resolve(cwd, v.pack) }),
+    ...(v.verbose === true ? { verbose: true as const } : {}),
   };
 }
 
@@ -94,7 +103,7 @@ export const upCommand: CliCommand = {
     try {
       let farm;
       try {
-        farm = await startLocalFarm({ ...flags, packDir: pack, log: (line) => io.stderr.write(`${line}\n`), signal: stop.signal });
+        farm = await startLocalFarm({ ...flags, packDir: pack, log: (line) => io.stdout.write(`${line}\n`), signal: stop.signal });
       } catch (error) {
         const why = stop.signal.aborted ? `stopped before the farm was ready (${(stop.signal.reason as Error).message})` : (error as Error).message;
         io.stderr.write(`portrait-farm up: ${why}\n`);
@@ -108,10 +117,11 @@ export const upCommand: CliCommand = {
           `  Webhooks  signed with ${farm.webhookSecret}`,
           `  Redis     ${farm.redisUrl}  prefix ${farm.prefix}`,
           `  Storage   ${farm.storageUrl}`,
+          `  Logs      ${farm.logDir}  (gateway.log, worker-N.log, stitcher.log${farm.redis === null ? '' : ', redis.log'})`,
           '',
           `  curl -H "Authorization: Bearer ${farm.apiKey}" -F image=@portrait.png -F audio=@speech.wav ${farm.apiUrl}/v1/jobs`,
           '',
-          'Press Ctrl-C to stop.',
+          'Press Ctrl-C to stop. Job events follow.',
           '',
         ].join('\n'),
       );

@@ -75,21 +75,13 @@ export async function runDemoJob(farm: LocalFarm, o: DemoJobOptions): Promise<De
       throw new LocalFarmError('FARM_PROCESS_FAILED', `POST /v1/jobs answered ${created.status}: ${JSON.stringify(createdBody.error ?? createdBody)}`);
     }
     const jobId = createdBody.id;
-    o.log(`job ${jobId} created; waiting for its signed webhook at ${hookUrl}`);
+    o.log(`waiting for the signed webhook of ${jobId} at ${hookUrl}`);
+    // The job's progress is the farm's to show (its processes' job events, LocalFarmOptions.log); this waits.
     const deadline = Date.now() + (o.timeoutMs ?? 1_800_000);
-    let lastLine = '';
     let event: VerifiedEvent | undefined;
     while ((event = events.find((e) => e.data.id === jobId)) === undefined) {
       if (o.signal?.aborted) throw new LocalFarmError('FARM_PROCESS_FAILED', 'Interrupted before the job finished.');
       if (Date.now() > deadline) throw new LocalFarmError('FARM_PROCESS_FAILED', `No webhook for ${jobId} within ${o.timeoutMs ?? 1_800_000} ms.`);
-      const job = (await (await fetch(`${farm.apiUrl}/v1/jobs/${jobId}`, { headers: auth })).json()) as {
-        status: string;
-        progress?: { segmentsDone: number; segmentsTotal: number; framesDone: number; framesTotal: number };
-      };
-      const p = job.progress;
-      const line = `${job.status}${p && p.segmentsTotal > 0 ? `: ${p.segmentsDone}/${p.segmentsTotal} segments, ${p.framesDone}/${p.framesTotal} frames` : ''}`;
-      if (line !== lastLine) o.log(line);
-      lastLine = line;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 1000);
         wake = () => {

@@ -6,6 +6,8 @@ import type { ProcessGuard, SupervisedProcess, SuperviseOptions } from '@portrai
 import { appNodeArgs, INSTALL_ROOT, LOCAL_FARM_DATA_DIR } from '../install-paths.ts';
 import type { FarmApp } from '../install-paths.ts';
 import { LocalFarmError } from './errors.ts';
+import { openFarmLogs } from './farm-logs.ts';
+import type { FarmLogs } from './farm-logs.ts';
 import { describePortHolder, gatewayAnswers } from './gateway-readiness.ts';
 import { claimDataDir, loadCredentials } from './local-farm-state.ts';
 import type { LocalFarmCredentials } from './local-farm-state.ts';
@@ -35,8 +37,16 @@ export interface LocalFarmOptions {
   prefix?: string;
   /** More environment for workers and stitcher (tuning: lock times, webhook retry schedule). */
   env?: Readonly<Record<string, string>>;
-  /** Each line the farm and its processes print. */
+  /**
+   * Lines for a person to follow: one per job event the processes log (accepted, prepared, segment rendered,
+   * succeeded, failed, canceled, step retried), the errors they log, and each process that exits on its own (and is
+   * restarted). Everything the processes print goes to their log files (`logDir`). @defaultValue none
+   */
   log?: (line: string) => void;
+  /** Also gives `log` every line of every process, as `[name] line`. @defaultValue PORTRAIT_FARM_VERBOSE's (false) */
+  verbose?: boolean;
+  /** Where each process's output is appended: gateway.log, worker-1.log, ..., stitcher.log, redis.log. @defaultValue `{dataDir}/logs` */
+  logDir?: string;
   /** How long each process gets to stop after SIGTERM before SIGKILL (a step cut short is retried). @defaultValue 5000 */
   stopGraceMs?: number;
   /** Aborting it while the farm starts stops what was started; the call rejects with PROCESS_ABORTED. @defaultValue none */
@@ -58,9 +68,11 @@ export interface LocalFarm {
   gateway: SupervisedProcess;
   /** The farm's own redis-server (restarted if it dies; its append-only file keeps the data), or null with `redisUrl`. */
   redis: SupervisedProcess | null;
+  /** The folder of the processes' log files (`{name}.log`). */
+  logDir: string;
   /** Pid of the guard that stops every process if this one dies without calling `stop()` (SIGKILL, a crash). */
   guardPid: number;
-  /** Stops every process (the farm's own Redis last), removes the gateway's configuration file and frees the data folder. */
+  /** Stops every process (the farm's own Redis last), removes the gateway's configuration file, closes the log files and frees the data folder. */
   stop(): Promise<void>;
 }
 
@@ -72,7 +84,8 @@ function withoutFarmVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
  * Starts a whole farm on this machine as child processes: Redis (unless `redisUrl`), the gateway, N workers and a
  * stitcher, each restarted if it crashes. Webhooks may go to loopback and http URLs (local use only). The processes
  * are this install's apps, run as the CLI itself runs: their sources through tsx in a checkout, their compiled
- * dist/main.js otherwise (install-paths.ts).
+ * dist/main.js otherwise (install-paths.ts). Their output (JSON log lines) is appended to `{logDir}/{name}.log`; `log`
+ * gets one readable line per job event in it, and a line for each process that exits and is restarted.
  *
  * The farm holds its data folder alone (`farm.pid`, FARM_DATA_DIR_IN_USE while another farm runs on it) and is
  * ready only when its own gateway answers on the port: a port held by another process fails the start
@@ -104,6 +117,8 @@ export async function startLocalFarm(options: LocalFarmOptions = {}): Promise<Lo
   const { webhookSecret, presignSecret } = credentials;
   const storageUrl = options.storageUrl ?? join(dataDir, 'storage');
   const graceMs = options.stopGraceMs ?? 5000;
+  const logDir = resolve(options.logDir ?? join(dataDir, 'logs'));
+  let logs: FarmLogs | null = null;
   const children: SupervisedProcess[] = [];
   let ownRedis: SupervisedProcess | null = null;
   let guard: ProcessGuard | null = null;
@@ -114,6 +129,7 @@ export async function startLocalFarm(options: LocalFarmOptions = {}): Promise<Lo
       await rm(configFile, { force: true });
       await Promise.all(children.filter((c) => c !== ownRedis).map((c) => c.stop(graceMs)));
       await ownRedis?.stop(graceMs);
+      await logs?.close();
       await claim.release();
       await guard?.close();
     })());
@@ -129,14 +145,13 @@ export async function startLocalFarm(options: LocalFarmOptions = {}): Promise<Lo
       guard,
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     } satisfies Partial<SuperviseOptions>;
-    const withLog = (name: string): Pick<SuperviseOptions, 'onLine' | 'onExit'> => ({
-      onLine: (line) => log(`[${name}] ${line}`),
-      onExit: (how, delay) => log(`[${name}] ${how}${delay === null ? '' : `; restarting in ${delay} ms`}`),
-    });
+    const farmLogs = openFarmLogs(logDir, { log, verbose: options.verbose ?? settings.verbose });
+    logs = farmLogs;
+    const withLog = (name: string): Pick<SuperviseOptions, 'onLine' | 'onExit'> => farmLogs.of(name);
     let redisUrl = options.redisUrl;
     if (redisUrl === undefined) {
       // Stopped after the processes that use it (guard stage 1).
-      const own = await startOwnRedis(join(dataDir, 'redis'), { ...supervision, guardStage: 1, onExit: withLog('redis').onExit });
+      const own = await startOwnRedis(join(dataDir, 'redis'), { ...supervision, guardStage: 1, ...withLog('redis') });
       ownRedis = own.redis;
       children.push(own.redis);
       redisUrl = own.url;
@@ -211,6 +226,7 @@ export async function startLocalFarm(options: LocalFarmOptions = {}): Promise<Lo
       stitcher,
       gateway,
       redis: ownRedis,
+      logDir,
       guardPid: guard.pid,
       stop: stopAll,
     };

@@ -1,5 +1,6 @@
 import { jobStorageKeys } from '@portrait-farm/jobs';
 import type { JobRecord } from '@portrait-farm/jobs';
+import { jobEvent } from '@portrait-farm/logging';
 import type { FastifyInstance } from 'fastify';
 import { apiKeyIndex, enforceRate, tenantOf } from '../auth.ts';
 import type { GatewayContext } from '../context.ts';
@@ -30,14 +31,20 @@ export async function jobRoutes(app: FastifyInstance, ctx: GatewayContext): Prom
   const keys = apiKeyIndex(ctx.config.apiKeys);
   const { limits } = ctx.config;
   app.decorateRequest('tenantId', '');
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     request.tenantId = tenantOf(request, keys);
+    // Every line of the request from here on, "request completed" included, names the tenant.
+    request.log = request.log.child({ tenant: request.tenantId });
+    reply.log = request.log;
     await enforceRate(ctx, request.tenantId, 'requests', limits.requestsPerMinute);
   });
 
   app.post('/v1/jobs', { schema: CREATE_JOB_SCHEMA }, async (request, reply) => {
     await enforceRate(ctx, request.tenantId, 'create', limits.jobsPerMinute);
     const { record, replayed } = await createJob(ctx, request, request.tenantId);
+    // The request logger carries the tenant.
+    if (replayed) request.log.info({ jobId: record.id }, 'job replayed (Idempotency-Key)');
+    else request.log.info(jobEvent('job.created', { jobId: record.id }), 'job accepted');
     const summary = jobSummary(ctx, record);
     return reply
       .code(202)
@@ -59,6 +66,7 @@ export async function jobRoutes(app: FastifyInstance, ctx: GatewayContext): Prom
   app.post<IdParams>('/v1/jobs/:id/cancel', { schema: CANCEL_JOB_SCHEMA }, async (request) => {
     const { record, changed } = await ctx.jobs.cancel(request.tenantId, request.params.id);
     if (changed) {
+      request.log.info(jobEvent('job.canceled', { jobId: record.id }), 'job canceled');
       await ctx.queues.notify(record, 'job.canceled');
       await ctx.queues.discardSteps(record.id, record.plan?.segments.length ?? 0);
       // Chunks already written go now; workers still rendering see the flag, abort and delete theirs.

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { startRedisServer, uniquePrefix } from '@portrait-farm/test-support/redis-server';
 import type { RedisServerProcess } from '@portrait-farm/test-support/redis-server';
 import { buildGateway } from '../build-gateway.ts';
-import type { Gateway } from '../build-gateway.ts';
+import type { BuildGatewayOptions, Gateway } from '../build-gateway.ts';
 import type { GatewayConfig, GatewayLimits } from '../config.ts';
 import { pngImage, wavTone } from './media-fixtures.ts';
 import { multipartBody } from './multipart-body.ts';
@@ -23,7 +23,7 @@ export class GatewayHarness {
     return new GatewayHarness(await startRedisServer());
   }
 
-  async gateway(overrides: Partial<GatewayConfig> & { limits?: GatewayLimits } = {}): Promise<Gateway> {
+  async gateway(overrides: Partial<GatewayConfig> & { limits?: GatewayLimits } = {}, options: BuildGatewayOptions = {}): Promise<Gateway> {
     const dir = await mkdtemp(join(tmpdir(), 'pf-gateway-store-'));
     const gateway = await buildGateway({
       redisUrl: this.redis.url,
@@ -33,7 +33,7 @@ export class GatewayHarness {
       apiKeys: { [KEY_A]: 'tenant-a', [KEY_B]: 'tenant-b' },
       prefix: uniquePrefix(),
       ...overrides,
-    });
+    }, options);
     this.cleanups.push(async () => {
       await gateway.close();
       await rm(dir, { recursive: true, force: true });
