@@ -1,5 +1,5 @@
 import { JobOptionsSchema } from '@portrait-farm/contracts';
-import { JOB_EVENT_TYPES, JOB_STATUSES } from '@portrait-farm/jobs';
+import { JOB_EVENT_TYPES, JOB_ID_PATTERN_SOURCE, JOB_STATUSES } from '@portrait-farm/jobs';
 import { Type, type TSchema } from '@sinclair/typebox';
 import { GATEWAY_ERRORS, type GatewayErrorCode } from './errors.ts';
 
@@ -16,7 +16,7 @@ const dateTime = (description: string): TSchema => Type.String({ format: 'date-t
 
 export const PRIORITY = Object.freeze({ min: 1, max: 10, default: 5 });
 
-export const JOB_ID_PATTERN = '^job_[0-9a-z]{26}$';
+export const JOB_ID_PATTERN = JOB_ID_PATTERN_SOURCE;
 
 export const ErrorSchema = Type.Object(
   {

@@ -26,7 +26,7 @@ export function validationFailure(errors: readonly ErrorObject[], part: string |
   const violation = violationFromErrors(errors);
   const name = (path: readonly string[]): string => (path.length === 0 ? (part === 'body' ? 'The body' : `The ${part ?? 'request'}`) : path.join('.'));
   const message = violationMessage(violation, name);
-  if (part === 'params') return new GatewayError('GATEWAY_JOB_NOT_FOUND', `No job ${JSON.stringify(violation.received)} belongs to the caller (job ids look like job_ and 26 letters or digits).`);
+  if (part === 'params') return new GatewayError('GATEWAY_JOB_NOT_FOUND', `No job ${JSON.stringify(violation.received)} belongs to the caller (job ids look like job_ and 26 Crockford base32 characters).`);
   if (part === 'headers') return new GatewayError('GATEWAY_BAD_REQUEST', message.replace(/^idempotency-key/, 'Idempotency-Key'));
   if (part === 'body' && (violation.path.length === 0 || (violation.path.length === 1 && violation.unknownProperty !== undefined))) {
     return new GatewayError('GATEWAY_BAD_REQUEST', message);

@@ -2,7 +2,7 @@ export { JOBS_ERRORS, JobsError, isJobsError } from './errors.ts';
 export type { JobsErrorCode } from './errors.ts';
 export { canTransition, isJobStatus, isTerminal, JOB_STATUSES, JOB_TRANSITIONS, statusesLeadingTo, TERMINAL_STATUSES } from './job-status.ts';
 export type { JobStatus } from './job-status.ts';
-export { createJobId, isJobId } from './job-id.ts';
+export { createJobId, isJobId, JOB_ID_PATTERN_SOURCE } from './job-id.ts';
 export { JOB_EVENT_TYPES } from './job-record.ts';
 export type {
   Emotion,

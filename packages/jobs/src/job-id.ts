@@ -4,7 +4,9 @@ import { randomBytes } from 'node:crypto';
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 const TIME_CHARS = 10;
 const RANDOM_CHARS = 16;
-const JOB_ID_PATTERN = new RegExp(`^job_[${ALPHABET}]{${TIME_CHARS + RANDOM_CHARS}}$`);
+/** What a job id looks like, as a regular expression's source (the API document states it). */
+export const JOB_ID_PATTERN_SOURCE = `^job_[${ALPHABET}]{${TIME_CHARS + RANDOM_CHARS}}$`;
+const JOB_ID_PATTERN = new RegExp(JOB_ID_PATTERN_SOURCE);
 
 function encodeTime(ms: number): string {
   let out = '';
