@@ -16,6 +16,7 @@ import type { RedisServerProcess } from '@portrait-farm/test-support/redis-serve
 import type { FarmDeps } from './farm-deps.ts';
 import type { StepOutcome } from './step-support.ts';
 import { stepWorker } from './step-worker.ts';
+import { testJob } from '@portrait-farm/jobs/testing';
 
 // A step fails with a code from another package's catalogue; the real queue decides whether it runs again.
 // Two attempts per step, 2 s backoff between them (FarmQueues' exponential backoff). The job record fails only
@@ -72,19 +73,7 @@ afterEach(async () => {
 /** A queued job and its audio step, run by a step worker whose step is `run`. */
 async function runAudioStep(run: (calls: number) => Promise<StepOutcome>): Promise<{ jobId: string; calls: () => number }> {
   const jobId = createJobId();
-  await deps.jobs.create({
-    id: jobId,
-    tenantId: 'tenant-a',
-    options: { fps: 25, mode: 'full', seed: 0 },
-    inputs: {
-      image: { key: `jobs/${jobId}/input/image.png`, size: 10, sha256: 'x', contentType: 'image/png', width: 64, height: 64, format: 'png' },
-      audio: { key: `jobs/${jobId}/input/audio.wav`, size: 10, sha256: 'y', contentType: 'audio/wav', durationSeconds: 1 },
-    },
-    webhook: null,
-    priority: 5,
-    idempotencyKey: null,
-    requestHash: 'h',
-  });
+  await deps.jobs.create(testJob({ id: jobId, requestHash: 'h' }));
   let calls = 0;
   worker = stepWorker<AudioJob>(QUEUE_NAMES.audio, { deps, connection: connect(), prefix, concurrency: 1, lockMs: 30_000, stalledIntervalMs: 30_000 }, () => {
     calls += 1;

@@ -4,7 +4,7 @@ import { startRedisServer, uniquePrefix } from '@portrait-farm/test-support/redi
 import type { RedisServerProcess } from '@portrait-farm/test-support/redis-server';
 import { watchCancellations } from './cancel-watcher.ts';
 import { JobStore } from './job-store.ts';
-import { testJob } from './test-job.ts';
+import { testJob } from './testing/test-job.ts';
 
 let server: RedisServerProcess;
 let redis: Redis;

@@ -7,7 +7,7 @@ import { createJobId } from './job-id.ts';
 import { JOB_STATUSES } from './job-status.ts';
 import type { JobStatus } from './job-status.ts';
 import { JobStore } from './job-store.ts';
-import { testJob } from './test-job.ts';
+import { testJob } from './testing/test-job.ts';
 
 let server: RedisServerProcess;
 let redis: Redis;

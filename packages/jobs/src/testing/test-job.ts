@@ -1,5 +1,5 @@
-import { createJobId } from './job-id.ts';
-import type { NewJob } from './job-record.ts';
+import { createJobId } from '../job-id.ts';
+import type { NewJob } from '../job-record.ts';
 
 /** A complete NewJob for tests; override any field. */
 export function testJob(overrides: Partial<NewJob> = {}): NewJob {
