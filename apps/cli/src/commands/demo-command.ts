@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
+import { loadConfig } from '@portrait-farm/config';
 import { DEMO_AUDIO, DEMO_IMAGE, STARTER_PACK } from '../install-paths.ts';
 import { EXIT, type CliCommand } from './command.ts';
 import { stopSignal } from './stop-signal.ts';
@@ -55,7 +56,7 @@ export const demoCommand: CliCommand = {
     const image = DEMO_IMAGE;
     const audio = DEMO_AUDIO;
     const out = resolve(io.cwd, outArg ?? 'out/demo.mp4');
-    const pack = flags.packDir ?? process.env['PORTRAIT_FARM_PACK'] ?? STARTER_PACK;
+    const pack = flags.packDir ?? loadConfig('local-farm', process.env).packDir ?? STARTER_PACK;
     if (!existsSync(join(pack, 'manifest.json'))) {
       io.stderr.write(`portrait-farm demo: model pack not found: ${pack} has no manifest.json (run npm run setup, or pass --pack)\n`);
       return EXIT.failed;

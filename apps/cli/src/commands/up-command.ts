@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { loadConfig } from '@portrait-farm/config';
 import { usageError } from '../cli-error.ts';
 import { STARTER_PACK } from '../install-paths.ts';
 import { integerInRange } from '../option-values.ts';
@@ -93,7 +94,7 @@ export const upCommand: CliCommand = {
       return EXIT.ok;
     }
     const { startLocalFarm } = await import('../local-farm/index.ts');
-    const pack = flags.packDir ?? process.env['PORTRAIT_FARM_PACK'] ?? STARTER_PACK;
+    const pack = flags.packDir ?? loadConfig('local-farm', process.env).packDir ?? STARTER_PACK;
     if (!existsSync(join(pack, 'manifest.json'))) {
       io.stderr.write(`portrait-farm up: model pack not found: ${pack} has no manifest.json (run npm run setup, or pass --pack)\n`);
       return EXIT.failed;
