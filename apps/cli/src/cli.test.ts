@@ -76,3 +76,24 @@ describe('the installed bin', () => {
     expect((failure as { stderr: string }).stderr).toContain("Unknown option '--nope'");
   });
 });
+
+describe('render --json', () => {
+  it('reports a usage error as an error event on stdout and exits 2', async () => {
+    const streams = io();
+    const argv = ['render', '--json', '--image', 'test/fixtures/astronaut.png', '--audio', 'test/fixtures/speech-3s.wav', '--out', 'x.mp4', '--fps', '75'];
+    expect(await runCli(argv, streams)).toBe(2);
+    expect(streams.stderr.text()).toBe('');
+    const lines = streams.stdout.text().trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toEqual({ event: 'error', code: 'CLI_USAGE', message: '--fps must be an integer between 12 and 60. Passed: 75' });
+  });
+
+  it('reports unknown and missing options as error events too', async () => {
+    for (const argv of [['render', '--json', '--wat'], ['render', '--json']]) {
+      const streams = io();
+      expect(await runCli(argv, streams)).toBe(2);
+      expect(streams.stderr.text()).toBe('');
+      expect(JSON.parse(streams.stdout.text())).toMatchObject({ event: 'error', code: 'CLI_USAGE' });
+    }
+  });
+});

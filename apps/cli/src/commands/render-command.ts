@@ -1,3 +1,4 @@
+import { CliError } from '../cli-error.ts';
 import { createJsonReporter } from '../json-reporter.ts';
 import { loadRenderClip } from '../load-engine.ts';
 import { parseRenderArgs, RENDER_USAGE } from '../render-args.ts';
@@ -16,8 +17,16 @@ export const renderCommand: CliCommand = {
   summary: 'render a talking video from a portrait and an audio track',
   usage: RENDER_USAGE,
   async run(argv, io) {
-    // Usage errors (CliError CLI_USAGE) propagate to the dispatcher, which prints usage and exits with 2.
-    const parsed = parseRenderArgs(argv, io.cwd);
+    // Usage errors (CliError CLI_USAGE) propagate to the dispatcher, which prints them and exits with 2; with --json
+    // they are an error event on stdout instead, like every other error.
+    let parsed: ReturnType<typeof parseRenderArgs>;
+    try {
+      parsed = parseRenderArgs(argv, io.cwd);
+    } catch (error) {
+      if (!(error instanceof CliError) || !argv.includes('--json')) throw error;
+      createJsonReporter(io.stdout, { verbose: argv.includes('--verbose'), now: io.now }).error(toReportedError(error));
+      return error.code === 'CLI_USAGE' ? EXIT.usage : EXIT.failed;
+    }
     if (parsed.kind === 'help') {
       io.stdout.write(RENDER_USAGE);
       return EXIT.ok;
