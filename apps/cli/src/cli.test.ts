@@ -36,12 +36,21 @@ describe('runCli', () => {
     }
   });
 
-  it('exits 2 with the usage for unknown and missing options', async () => {
+  it('exits 2 with a suggestion and a hint, not the whole usage, for an unknown option', async () => {
     const streams = io();
-    expect(await runCli(['render', '--image', 'test/fixtures/astronaut.png', '--wat'], streams)).toBe(2);
-    expect(streams.stderr.text()).toContain("portrait-farm: Unknown option '--wat'");
-    expect(streams.stderr.text()).toContain('Usage: portrait-farm render');
+    expect(await runCli(['render', '--image', 'test/fixtures/astronaut.png', '--seeed', '3'], streams)).toBe(2);
+    expect(streams.stderr.text()).toBe(
+      "portrait-farm: Unknown option '--seeed'. Did you mean --seed?\n" +
+        'Run "portrait-farm render --help" for the options and their ranges.\n',
+    );
     expect(streams.stdout.text()).toBe('');
+  });
+
+  it('exits 2 with the usage for a missing required option', async () => {
+    const streams = io();
+    expect(await runCli(['render', '--image', 'test/fixtures/astronaut.png'], streams)).toBe(2);
+    expect(streams.stderr.text()).toContain('portrait-farm: Missing required option --audio');
+    expect(streams.stderr.text()).toContain('Usage: portrait-farm render');
   });
 
   it('exits 2 with the message and a hint for a bad value', async () => {

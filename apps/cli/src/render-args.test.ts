@@ -1,4 +1,6 @@
-import { resolve } from 'node:path';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CliError } from './cli-error.ts';
@@ -105,8 +107,22 @@ describe('parseRenderArgs', () => {
     );
   });
 
-  it('asks for the usage text on unknown options, stray arguments and missing required options', () => {
-    expect(usageMessage([...base, '--colour', 'red'])).toEqual({ message: "Unknown option '--colour'", showUsage: true });
+  it('suggests the closest flag for an unknown option, without the usage text', () => {
+    expect(usageMessage([...base, '--colour', 'red'])).toEqual({ message: "Unknown option '--colour'", showUsage: false });
+    expect(usageMessage([...base, '--fsp', '30'])).toEqual({ message: "Unknown option '--fsp'. Did you mean --fps?", showUsage: false });
+    expect(usageMessage([...base, '--head-distanse=0.1']).message).toBe("Unknown option '--head-distanse'. Did you mean --head-distance?");
+    expect(usageMessage([...base, '--forse']).message).toBe("Unknown option '--forse'. Did you mean --force?");
+  });
+
+  it('does not overwrite an existing output file without --force', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'render-args-')), 'clip.mp4');
+    writeFileSync(out, 'old');
+    const argv = [...base.slice(0, 4), '--out', out];
+    expect(usageMessage(argv)).toEqual({ message: `${out} already exists; pass --force to overwrite it`, showUsage: false });
+    expect(parseRenderArgs([...argv, '--force'], root)).toMatchObject({ kind: 'render', options: { out } });
+  });
+
+  it('asks for the usage text on stray arguments and missing required options', () => {
     expect(usageMessage([...base, 'extra']).showUsage).toBe(true);
     expect(usageMessage([...base, '--fps'])).toMatchObject({ showUsage: true });
     expect(usageMessage(base.slice(2))).toEqual({ message: 'Missing required option --image', showUsage: true });

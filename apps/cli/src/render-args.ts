@@ -6,6 +6,7 @@ import type { RenderClipOptions } from './engine-contract.ts';
 import { OPTION_FLAGS, checkOptionFlags, flagValue, helpLine, setAt, type FlagGroup } from './option-flags.ts';
 import { STARTER_PACK } from './install-paths.ts';
 import { existingDirectoryWith, existingFile } from './option-values.ts';
+import { closestFlag } from './closest-flag.ts';
 
 function optionLines(group: FlagGroup): string {
   return OPTION_FLAGS.filter((option) => option.group === group).map((option) => helpLine(option)).join('\n');
@@ -31,6 +32,7 @@ Face choice (portraits with several faces):
 ${optionLines('Face choice')}
 
 Output:
+  --force                   overwrite --out if it exists
   --json                    one JSON object per line on stdout (progress, done, error)
   --verbose                 engine log lines, and stack traces on errors
   -h, --help                this text
@@ -51,6 +53,7 @@ const VALUE_OPTIONS: readonly string[] = ['image', 'audio', 'out', 'pack', ...OP
 const PARSE_CONFIG = {
   options: {
     ...Object.fromEntries(VALUE_OPTIONS.map((name) => [name, { type: 'string' as const }])),
+    force: { type: 'boolean' as const },
     json: { type: 'boolean' as const },
     verbose: { type: 'boolean' as const },
     help: { type: 'boolean' as const, short: 'h' },
@@ -59,7 +62,7 @@ const PARSE_CONFIG = {
   allowPositionals: false,
 };
 
-type Values = Partial<Record<string, string | boolean>> & { image?: string; audio?: string; out?: string; pack?: string; json?: boolean; verbose?: boolean; help?: boolean };
+type Values = Partial<Record<string, string | boolean>> & { image?: string; audio?: string; out?: string; pack?: string; force?: boolean; json?: boolean; verbose?: boolean; help?: boolean };
 
 /** `--gaze -0.2,0.1` would read as an option; glue a negative-number value to its option as `--gaze=-0.2,0.1`. */
 function glueNegativeValues(argv: readonly string[]): string[] {
@@ -78,11 +81,20 @@ function glueNegativeValues(argv: readonly string[]): string[] {
   return out;
 }
 
+/** "Unknown option '--fsp'. Did you mean --fps?" without the whole usage text; no suggestion when none is close. */
+function unknownOptionError(parseMessage: string): Error {
+  const typed = /'(-[^']*)'/.exec(parseMessage)?.[1] ?? '';
+  const name = typed.replace(/^-+/, '').split('=')[0] ?? '';
+  const suggestion = typed.startsWith('--') ? closestFlag(name, Object.keys(PARSE_CONFIG.options)) : null;
+  return usageError(`Unknown option '${typed}'${suggestion === null ? '' : `. Did you mean --${suggestion}?`}`);
+}
+
 function readValues(argv: readonly string[]): Values {
   try {
     return parseArgs({ ...PARSE_CONFIG, args: glueNegativeValues(argv) }).values as Values;
   } catch (error) {
     const code = (error as { code?: unknown }).code;
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw unknownOptionError((error as Error).message);
     if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
       throw usageError((error as Error).message.split('\n')[0] ?? 'Bad arguments', true);
     }
@@ -101,6 +113,7 @@ export function parseRenderArgs(argv: readonly string[], cwd: string): ParsedRen
   const out = at(v.out ?? '');
   if (extname(out).toLowerCase() !== '.mp4') throw usageError(`--out must be a path ending in .mp4. Passed: ${v.out}`);
   if (!existsSync(dirname(out))) throw usageError(`--out must be in an existing folder. Passed: ${v.out}`);
+  if (existsSync(out) && v.force !== true) throw usageError(`${out} already exists; pass --force to overwrite it`);
 
   const options: RenderClipOptions = {
     image: existingFile('image', at(v.image ?? '')),
