@@ -1,5 +1,6 @@
 import type { RenderProgress } from './engine-contract.ts';
 import { formatClock, type OutputStream } from './output-stream.ts';
+import { createRenderEta } from './render-eta.ts';
 
 /** Options of {@link createProgressDisplay}. */
 export interface ProgressDisplayOptions {
@@ -35,12 +36,15 @@ const CLEAR_LINE = '\r\x1b[2K';
 /** Stages that count frames; the others report 0 or 1 of 1. */
 const FRAME_STAGES: ReadonlySet<string> = new Set(['motion', 'render', 'encode']);
 
-function describe(p: RenderProgress): string {
+/** Frames, rate and the ETA of the whole render, with the current stage's own ETA in brackets. */
+function describe(p: RenderProgress, renderEta: number | null): string {
   if (!FRAME_STAGES.has(p.stage)) return '';
   const parts: string[] = [];
   if (p.total > 0) parts.push(`${p.done}/${p.total} frames`);
   if (p.framesPerSecond > 0) parts.push(`${p.framesPerSecond.toFixed(1)} fps`);
-  if (p.etaSeconds !== null) parts.push(`ETA ${formatClock(p.etaSeconds)}`);
+  if (renderEta !== null) {
+    parts.push(`ETA ${formatClock(renderEta)}${p.etaSeconds === null ? '' : ` (${p.stage} ${formatClock(p.etaSeconds)})`}`);
+  } else if (p.etaSeconds !== null) parts.push(`${p.stage} ETA ${formatClock(p.etaSeconds)}`);
   return parts.join('  ');
 }
 
@@ -58,16 +62,18 @@ export function createProgressDisplay(stream: OutputStream, options: ProgressDis
   let lastDrawn = Number.NEGATIVE_INFINITY;
   let lineOpen = false;
   let latest: RenderProgress | null = null;
+  const eta = createRenderEta(now);
+  let renderEta: number | null = null;
 
   function draw(p: RenderProgress): void {
     if (tty) {
-      const text = `${p.stage.padEnd(6)} ${bar(p)}  ${describe(p)}`.trimEnd();
+      const text = `${p.stage.padEnd(6)} ${bar(p)}  ${describe(p, renderEta)}`.trimEnd();
       const width = (stream.columns ?? 80) - 1;
       stream.write(`${CLEAR_LINE}${text.length > width ? text.slice(0, width) : text}`);
       lineOpen = true;
     } else {
       const percent = FRAME_STAGES.has(p.stage) && p.total > 0 ? ` (${Math.floor((100 * p.done) / p.total)}%)` : '';
-      const rest = describe(p);
+      const rest = describe(p, renderEta);
       stream.write(`${p.stage}${percent}${rest === '' ? '' : `: ${rest}`}\n`);
     }
   }
@@ -75,6 +81,7 @@ export function createProgressDisplay(stream: OutputStream, options: ProgressDis
   return {
     update(p) {
       latest = p;
+      renderEta = eta.update(p);
       const t = now();
       const stageChanged = p.stage !== lastStage;
       const finished = p.total > 0 && p.done >= p.total;
