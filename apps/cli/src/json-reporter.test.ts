@@ -55,4 +55,10 @@ describe('JSON reporter', () => {
     expect(error).toMatchObject({ event: 'error', code: 'UNEXPECTED', message: 'boom' });
     expect(String(error?.['stack'])).toContain('TypeError: boom');
   });
+
+  it('sends notices without --verbose', () => {
+    const stream = collectingStream();
+    createJsonReporter(stream, { verbose: false }).notice('The portrait is 4000x3000; it is rendered at 1920x1440 (long side at most 1920).');
+    expect(events(stream.text())).toEqual([{ event: 'notice', line: 'The portrait is 4000x3000; it is rendered at 1920x1440 (long side at most 1920).' }]);
+  });
 });

@@ -18,7 +18,7 @@ export interface JsonReporterOptions {
   now?: () => number;
 }
 
-/** One JSON object per line on `stream`: `progress`, `log`, `done` and `error` events. */
+/** One JSON object per line on `stream`: `progress`, `log`, `notice`, `done` and `error` events. */
 export function createJsonReporter(stream: OutputStream, options: JsonReporterOptions): RenderReporter {
   const now = options.now ?? (() => performance.now());
   const interval = options.intervalMs ?? 250;
@@ -39,6 +39,9 @@ export function createJsonReporter(stream: OutputStream, options: JsonReporterOp
     },
     log(line: string) {
       if (options.verbose) emit({ event: 'log', line });
+    },
+    notice(line: string) {
+      emit({ event: 'notice', line });
     },
     done(result: RenderResult, wallSeconds: number) {
       emit({ event: 'done', ...result, wallSeconds: Math.round(wallSeconds * 1000) / 1000 });

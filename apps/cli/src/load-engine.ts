@@ -1,10 +1,16 @@
 import { CliError } from './cli-error.ts';
-import type { RenderClip } from './engine-contract.ts';
+import type { InspectPortrait, RenderClip } from './engine-contract.ts';
 
 const ENGINE_PACKAGE = '@portrait-farm/engine';
 
+/** What the render command uses of the engine. */
+export interface LoadedEngine {
+  renderClip: RenderClip;
+  inspectPortrait: InspectPortrait;
+}
+
 /** Imports the engine on first use, so commands that do not render start fast and work without it. */
-export async function loadRenderClip(): Promise<RenderClip> {
+export async function loadEngine(): Promise<LoadedEngine> {
   let engine: unknown;
   try {
     const specifier: string = ENGINE_PACKAGE;
@@ -18,9 +24,9 @@ export async function loadRenderClip(): Promise<RenderClip> {
     }
     throw error;
   }
-  const renderClip = (engine as { renderClip?: unknown }).renderClip;
-  if (typeof renderClip !== 'function') {
-    throw new CliError('CLI_ENGINE_MISSING', `${ENGINE_PACKAGE} does not export a renderClip function`);
+  const { renderClip, inspectPortrait } = engine as { renderClip?: unknown; inspectPortrait?: unknown };
+  for (const [name, value] of [['renderClip', renderClip], ['inspectPortrait', inspectPortrait]] as const) {
+    if (typeof value !== 'function') throw new CliError('CLI_ENGINE_MISSING', `${ENGINE_PACKAGE} does not export a ${name} function`);
   }
-  return renderClip as RenderClip;
+  return { renderClip: renderClip as RenderClip, inspectPortrait: inspectPortrait as InspectPortrait };
 }

@@ -47,4 +47,12 @@ describe('human reporter', () => {
     expect(toReportedError('just a string')).toEqual({ code: 'UNEXPECTED', message: 'just a string', stack: null });
     expect(toReportedError(Object.assign(new Error('x'), { code: 42 })).code).toBe('UNEXPECTED');
   });
+
+  it('prints notices without --verbose, above the progress line', () => {
+    const stderr = collectingStream({ isTTY: true, columns: 100 });
+    const reporter = createHumanReporter(collectingStream(), stderr, { verbose: false, now: manualClock().now });
+    reporter.progress({ stage: 'decode', done: 0, total: 1, framesPerSecond: 0, etaSeconds: null });
+    reporter.notice('The portrait is 4000x3000; it is rendered at 1920x1440 (long side at most 1920).');
+    expect(stderr.text()).toContain('\r\x1b[2KThe portrait is 4000x3000; it is rendered at 1920x1440 (long side at most 1920).\n');
+  });
 });

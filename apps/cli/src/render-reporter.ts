@@ -14,6 +14,8 @@ export interface RenderReporter {
   progress(progress: RenderProgress): void;
   /** An engine log line (only passed on with --verbose). */
   log(line: string): void;
+  /** Something the person should know, shown without --verbose too (a downscaled portrait, a doubtful face box). */
+  notice(line: string): void;
   /** The render finished; `wallSeconds` is the time the CLI waited for it. */
   done(result: RenderResult, wallSeconds: number): void;
   error(error: ReportedError): void;
@@ -40,6 +42,7 @@ export function createHumanReporter(stdout: OutputStream, stderr: OutputStream, 
     log(line) {
       if (options.verbose) display.note(line);
     },
+    notice: (line) => display.note(line),
     done(result, wallSeconds) {
       display.close();
       const took = ` in ${formatClock(wallSeconds)}`;

@@ -17,6 +17,8 @@ export { ProgressReporter } from './progress.ts';
 export type { ProgressListener, RenderProgress, RenderStage } from './progress.ts';
 export { prepareSourceImage } from './source-image.ts';
 export type { SourceImage } from './source-image.ts';
+export { inspectPortrait } from './inspect-portrait.ts';
+export type { PortraitInfo } from './inspect-portrait.ts';
 export { createRenderPool, startRenderThreads } from './render-pool.ts';
 export type { RenderPool, RenderThreads } from './render-pool.ts';
 export { ENGINE_ERRORS, EngineError, isEngineError } from './errors.ts';

@@ -1,6 +1,6 @@
 import { CliError } from '../cli-error.ts';
 import { createJsonReporter } from '../json-reporter.ts';
-import { loadRenderClip } from '../load-engine.ts';
+import { loadEngine } from '../load-engine.ts';
 import { parseRenderArgs, RENDER_USAGE } from '../render-args.ts';
 import { createHumanReporter, toReportedError, type RenderReporter } from '../render-reporter.ts';
 import { EXIT, type CliCommand, type CliIo } from './command.ts';
@@ -34,7 +34,13 @@ export const renderCommand: CliCommand = {
     const reporter = reporterFor(io, parsed.flags);
     const started = io.now();
     try {
-      const renderClip = await loadRenderClip();
+      const { renderClip, inspectPortrait } = await loadEngine();
+      // Decoded before any model loads: an unreadable portrait fails at once, a large one is said to be downscaled.
+      const portrait = await inspectPortrait(parsed.options.image, parsed.options.mode);
+      if (portrait.downscaledTo !== null) {
+        const { width, height } = portrait.downscaledTo;
+        reporter.notice(`The portrait is ${portrait.width}x${portrait.height}; it is rendered at ${width}x${height} (long side at most 1920).`);
+      }
       const options = { ...parsed.options, log: (line: string) => reporter.log(line) };
       const result = await renderClip(io.interrupt === undefined ? options : { ...options, signal: io.interrupt }, (p) =>
         reporter.progress(p),
