@@ -9,3 +9,5 @@ export type Provider = ExecutionProvider;
 export type RenderClip = (options: RenderClipOptions, onProgress?: (p: RenderProgress) => void) => Promise<RenderResult>;
 /** Decodes the portrait without loading models: its size, and the size it renders at when smaller. */
 export type InspectPortrait = (image: string, mode?: OutputMode) => Promise<PortraitInfo>;
+/** The engine's WARNING_PREFIX: log lines that start with it are shown without --verbose (checked by a test). */
+export const ENGINE_WARNING_PREFIX = 'warning: ';

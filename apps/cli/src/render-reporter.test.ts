@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createHumanReporter, toReportedError } from './render-reporter.ts';
+import { WARNING_PREFIX } from '@portrait-farm/engine';
+import { ENGINE_WARNING_PREFIX } from './engine-contract.ts';
+import { createHumanReporter, engineLog, toReportedError } from './render-reporter.ts';
 import { collectingStream, manualClock } from './test-streams.ts';
 
 const result = {
@@ -54,5 +56,14 @@ describe('human reporter', () => {
     reporter.progress({ stage: 'decode', done: 0, total: 1, framesPerSecond: 0, etaSeconds: null });
     reporter.notice('The portrait is 4000x3000; it is rendered at 1920x1440 (long side at most 1920).');
     expect(stderr.text()).toContain('\r\x1b[2KThe portrait is 4000x3000; it is rendered at 1920x1440 (long side at most 1920).\n');
+  });
+
+  it("shows the engine's warnings (a face box without a clear face) without --verbose, other log lines only with it", () => {
+    expect(ENGINE_WARNING_PREFIX).toBe(WARNING_PREFIX);
+    const stderr = collectingStream();
+    const log = engineLog(createHumanReporter(collectingStream(), stderr, { verbose: false }));
+    log('provider cpu');
+    log('warning: no clear face in the face box 10,20,200,240 (face presence 0.12, faces score above 0.5)');
+    expect(stderr.text()).toBe('Warning: no clear face in the face box 10,20,200,240 (face presence 0.12, faces score above 0.5)\n');
   });
 });

@@ -1,4 +1,4 @@
-import type { RenderProgress, RenderResult } from './engine-contract.ts';
+import { ENGINE_WARNING_PREFIX, type RenderProgress, type RenderResult } from './engine-contract.ts';
 import { formatClock, type OutputStream } from './output-stream.ts';
 import { createProgressDisplay, type ProgressDisplayOptions } from './progress-bar.ts';
 
@@ -19,6 +19,14 @@ export interface RenderReporter {
   /** The render finished; `wallSeconds` is the time the CLI waited for it. */
   done(result: RenderResult, wallSeconds: number): void;
   error(error: ReportedError): void;
+}
+
+/** The engine's `log` option: warnings become notices ("Warning: ..."), shown always; other lines only with --verbose. */
+export function engineLog(reporter: RenderReporter): (line: string) => void {
+  return (line) => {
+    if (line.startsWith(ENGINE_WARNING_PREFIX)) reporter.notice(`Warning: ${line.slice(ENGINE_WARNING_PREFIX.length)}`);
+    else reporter.log(line);
+  };
 }
 
 /** Turns anything thrown into a code and a message; errors without a string `code` become UNEXPECTED. */

@@ -4,6 +4,7 @@ import { decodeAudio, type DecodedAudio } from '@portrait-farm/media';
 import { prepareMeshwarp } from '@portrait-farm/renderer';
 import type { Engine } from './engine.ts';
 import { EngineError } from './errors.ts';
+import { faceBoxWarning } from './face-box-check.ts';
 import type { ProgressReporter } from './progress.ts';
 import type { PreparedClip } from './prepared-clip.ts';
 import type { ResolvedRenderOptions } from './render-options.ts';
@@ -84,6 +85,8 @@ export async function prepareClip(
 async function analyseFace(engine: Engine, o: ResolvedRenderOptions): Promise<{ source: SourceImage; neutral: Float32Array }> {
   const image = await decodeImage(o.image);
   const analysis = await engine.face.analyze(image, { faceIndex: o.faceIndex, ...(o.faceBox === null ? {} : { faceBox: o.faceBox }) });
+  const warning = o.faceBox === null ? null : faceBoxWarning(o.faceBox, analysis.score);
+  if (warning !== null) o.log(warning);
   const source = await prepareSourceImage(image, analysis, o.mode);
   const { neutral } = prepareMeshwarp({ image: source.image, landmarks: source.landmarks });
   return { source, neutral };

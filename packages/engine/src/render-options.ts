@@ -37,7 +37,10 @@ export interface RenderClipOptions extends JobOptionsInput, RenderProcessOptions
   pack: string;
   /** Execution providers to try, in order. @defaultValue cuda, webgpu, cpu (or PORTRAIT_FARM_PROVIDERS) */
   providers?: ExecutionProvider[];
-  /** Receives log lines (which execution provider runs each model). @defaultValue none */
+  /**
+   * Receives log lines (which execution provider runs each model); those that start with WARNING_PREFIX
+   * ("warning: ") are for the person who renders (a face box without a clear face). @defaultValue none
+   */
   log?: (line: string) => void;
   /** Stops the render; the partial output is removed. @defaultValue none */
   signal?: AbortSignal;

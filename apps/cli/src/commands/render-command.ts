@@ -2,7 +2,7 @@ import { CliError } from '../cli-error.ts';
 import { createJsonReporter } from '../json-reporter.ts';
 import { loadEngine } from '../load-engine.ts';
 import { parseRenderArgs, RENDER_USAGE } from '../render-args.ts';
-import { createHumanReporter, toReportedError, type RenderReporter } from '../render-reporter.ts';
+import { createHumanReporter, engineLog, toReportedError, type RenderReporter } from '../render-reporter.ts';
 import { EXIT, type CliCommand, type CliIo } from './command.ts';
 
 function reporterFor(io: CliIo, flags: { json: boolean; verbose: boolean }): RenderReporter {
@@ -41,7 +41,7 @@ export const renderCommand: CliCommand = {
         const { width, height } = portrait.downscaledTo;
         reporter.notice(`The portrait is ${portrait.width}x${portrait.height}; it is rendered at ${width}x${height} (long side at most 1920).`);
       }
-      const options = { ...parsed.options, log: (line: string) => reporter.log(line) };
+      const options = { ...parsed.options, log: engineLog(reporter) };
       const result = await renderClip(io.interrupt === undefined ? options : { ...options, signal: io.interrupt }, (p) =>
         reporter.progress(p),
       );
