@@ -32,7 +32,12 @@ export async function renderClip(options: RenderClipOptions, onProgress?: Progre
   const engine = await createEngine({ pack: resolved.pack, providers: resolved.providers, log: resolved.log });
   try {
     return await renderClipWith(engine, resolved, onProgress);
+  } catch (error) {
+    // Canceled in any stage (an ffmpeg stopped in decode or encode included), the render says so in one way.
+    throwIfAborted(resolved.signal);
+    throw error;
   } finally {
+    // Waits for the runs in flight in the inference threads before releasing their sessions.
     await engine.close();
   }
 }

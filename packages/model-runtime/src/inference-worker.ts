@@ -1,6 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import type { ExecutionProvider } from './execution-providers.ts';
+import { providerUnavailableReason } from './provider-probe.ts';
 import type {
   LoadRequest,
   RunRequest,
@@ -14,7 +15,14 @@ import type {
 const port = parentPort;
 if (port === null) throw new Error('inference-worker must run in a worker thread');
 
+// onnxruntime's own logger writes provider probes that fail ("Failed to load library ...") to stderr; a failure that
+// matters reaches the caller as an exception, so only fatal messages are let through.
+ort.env.logLevel = 'fatal';
+
 let session: ort.InferenceSession | null = null;
+/** Runs in flight: a session released while onnxruntime runs it aborts the process (Napi::Error in a native thread). */
+const running = new Set<Promise<void>>();
+let closing = false;
 
 function reply(message: WorkerReply, transfer: ArrayBuffer[] = []): void {
   port!.postMessage(message, transfer);
@@ -31,12 +39,18 @@ function describe(metadata: readonly ort.InferenceSession.ValueMetadata[]): Tens
 async function load(request: LoadRequest): Promise<void> {
   const failures: Array<{ provider: ExecutionProvider; message: string }> = [];
   for (const provider of request.providers) {
+    const unavailable = providerUnavailableReason(provider);
+    if (unavailable !== null) {
+      failures.push({ provider, message: unavailable });
+      continue;
+    }
     try {
       session = await ort.InferenceSession.create(request.path, {
         executionProviders: [provider],
         intraOpNumThreads: request.intraOpThreads,
         interOpNumThreads: 1,
         graphOptimizationLevel: 'all',
+        logSeverityLevel: 4,
       });
       reply({
         kind: 'loaded',
@@ -70,6 +84,7 @@ function fromOrtTensor(value: ort.Tensor): TensorData {
 
 async function run(request: RunRequest): Promise<void> {
   try {
+    if (closing) throw new Error('session is closed');
     if (session === null) throw new Error('no model loaded');
     const feeds: Record<string, ort.Tensor> = {};
     for (const [name, tensor] of Object.entries(request.feeds)) feeds[name] = toOrtTensor(tensor);
@@ -87,7 +102,21 @@ async function run(request: RunRequest): Promise<void> {
   }
 }
 
+/** Lets the runs in flight finish, then releases the session: only then may the thread be terminated. */
+async function close(): Promise<void> {
+  closing = true;
+  while (running.size > 0) await Promise.allSettled([...running]);
+  const current = session;
+  session = null;
+  await current?.release().catch(() => {});
+  reply({ kind: 'closed' });
+}
+
 port.on('message', (request: WorkerRequest) => {
   if (request.kind === 'load') void load(request);
-  else void run(request);
+  else if (request.kind === 'close') void close();
+  else {
+    const task = run(request).finally(() => running.delete(task));
+    running.add(task);
+  }
 });

@@ -19,7 +19,8 @@ export interface ModelSessionOptions {
    */
   intraOpThreads?: number;
   /**
-   * Receives one line naming the provider that runs the model and the providers that failed.
+   * Receives one line naming the provider that runs the model and why each earlier one was skipped or failed
+   * (providers whose library or driver is absent are skipped without asking onnxruntime, which would print errors).
    * @defaultValue none
    */
   log?: (line: string) => void;
@@ -38,6 +39,29 @@ export interface ModelSession {
 interface Pending {
   resolve: (outputs: TensorMap) => void;
   reject: (error: Error) => void;
+}
+
+/** How long `close` waits for the runs in flight before it terminates the thread anyway. */
+const CLOSE_TIMEOUT_MS = 60_000;
+
+/** Asks the inference thread to finish its runs and release its session; resolves when it has (or has exited). */
+function releaseInThread(worker: Worker, timeoutMs: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      worker.off('message', onMessage);
+      worker.off('exit', done);
+      resolve();
+    };
+    const onMessage = (message: WorkerReply): void => {
+      if (message.kind === 'closed') done();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    worker.on('message', onMessage);
+    worker.once('exit', done);
+    worker.ref();
+    worker.postMessage({ kind: 'close' } satisfies WorkerRequest);
+  });
 }
 
 function startInferenceThread(): Worker {
@@ -74,7 +98,7 @@ export async function createModelSession(path: string, options: ModelSessionOpti
     throw error;
   });
 
-  const failed = loaded.failures.map((f) => `${f.provider} unavailable`).join(', ');
+  const failed = loaded.failures.map((f) => `${f.provider} unavailable: ${f.message}`).join('; ');
   options.log?.(`${basename(path)}: running on ${loaded.provider}${failed ? ` (${failed})` : ''}`);
 
   worker.on('message', (message: WorkerReply) => {
@@ -115,7 +139,11 @@ export async function createModelSession(path: string, options: ModelSessionOpti
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
+      const alive = deathError === null;
       failAll(new ModelRuntimeError('MODEL_RUNTIME_CLOSED', `${basename(path)}: session closed while running`));
+      // Terminating the thread while onnxruntime runs or holds the session aborts the whole process ("terminate
+      // called after throwing an instance of 'Napi::Error'"): the thread first lets its runs finish and releases it.
+      if (alive) await releaseInThread(worker, CLOSE_TIMEOUT_MS);
       await worker.terminate();
     },
   };

@@ -28,7 +28,12 @@ export interface RunRequest {
   feeds: TensorMap;
 }
 
-export type WorkerRequest = LoadRequest | RunRequest;
+/** Waits for the runs in flight, then releases the session; answered by `closed`. */
+export interface CloseRequest {
+  kind: 'close';
+}
+
+export type WorkerRequest = LoadRequest | RunRequest | CloseRequest;
 
 export interface LoadedReply {
   kind: 'loaded';
@@ -55,4 +60,8 @@ export interface RunFailedReply {
   message: string;
 }
 
-export type WorkerReply = LoadedReply | LoadFailedReply | RunReply | RunFailedReply;
+export interface ClosedReply {
+  kind: 'closed';
+}
+
+export type WorkerReply = LoadedReply | LoadFailedReply | RunReply | RunFailedReply | ClosedReply;
