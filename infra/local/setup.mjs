@@ -2,8 +2,8 @@
 // Installs what the README's commands need on a Debian/Ubuntu machine with Node 20+:
 // Debian packages (ffmpeg, redis-server), the npm workspace, and (for tests) the training toolkit's Python packages.
 // Usage: node infra/local/setup.mjs [--for render|test]
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -32,9 +32,20 @@ function has(command) {
   return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
 }
 
-function run(command, args, options = {}) {
-  say(`${command} ${args.join(' ')}`);
-  execFileSync(command, args, { stdio: ['ignore', 'inherit', 'inherit'], cwd: root, ...options });
+const LOG = join(root, '.cache', 'setup.log');
+const summary = [];
+
+/** Runs a step quietly: its output goes to .cache/setup.log, and only a failure shows it (the last lines). */
+function run(what, command, args, options = {}) {
+  const started = Date.now();
+  const result = spawnSync(command, args, { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, ...options });
+  mkdirSync(dirname(LOG), { recursive: true });
+  writeFileSync(LOG, `$ ${command} ${args.join(' ')}\n${result.stdout ?? ''}${result.stderr ?? ''}\n`, { flag: 'a' });
+  if (result.status !== 0) {
+    const tail = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim().split('\n').slice(-15).join('\n');
+    throw new Error(`${what} failed (${command} ${args.join(' ')}):\n${tail}\nFull output: ${LOG}`);
+  }
+  summary.push(`${what} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
 }
 
 function installDebianPackages() {
@@ -52,18 +63,20 @@ function installDebianPackages() {
     throw new Error(`Missing programs (${all.join(', ')}) and no apt-get to install them: install them yourself.`);
   }
   const sudo = process.getuid?.() === 0 ? [] : ['sudo'];
-  const apt = (args) => run(sudo[0] ?? 'apt-get', sudo.length ? ['apt-get', ...args] : args, {
+  const apt = (what, args) => run(what, sudo[0] ?? 'apt-get', sudo.length ? ['apt-get', ...args] : args, {
     env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
   });
-  apt(['update', '-qq']);
-  apt(['install', '-y', '-qq', '--no-install-recommends', ...all]);
+  say(`installing Debian packages: ${all.join(' ')}`);
+  apt('package lists updated', ['update', '-qq']);
+  apt(`${all.length} Debian package(s) installed`, ['install', '-y', '-qq', '--no-install-recommends', ...all]);
 }
 
 function installNodePackages() {
   const lock = join(root, 'package-lock.json');
   const marker = join(root, 'node_modules', '.package-lock.json');
   if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) return;
-  run('npm', ['ci', '--no-audit', '--no-fund']);
+  say('installing npm packages (npm ci)');
+  run('npm packages installed', 'npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error']);
 }
 
 function installPythonPackages() {
@@ -71,10 +84,15 @@ function installPythonPackages() {
   if (!existsSync(requirements)) return;
   const python = has('python3') ? 'python3' : null;
   if (python === null) throw new Error('python3 is needed for the training toolkit tests: install Python 3.11.');
-  run(python, ['-m', 'pip', 'install', '-q', '-r', requirements]);
+  run('Python packages of models/training checked', python, ['-m', 'pip', 'install', '-q', '-r', requirements]);
 }
 
-installDebianPackages();
-installNodePackages();
-if (purpose === 'test') installPythonPackages();
-say('ready');
+try {
+  installDebianPackages();
+  installNodePackages();
+  if (purpose === 'test') installPythonPackages();
+} catch (error) {
+  say(error.message);
+  process.exit(1);
+}
+say(summary.length === 0 ? 'ready (everything was already installed)' : `ready: ${summary.join('; ')}`);
