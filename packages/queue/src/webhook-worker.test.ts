@@ -1,7 +1,8 @@
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createJobId, JobStore, jobView } from '@portrait-farm/jobs';
+import { JobStore, jobView } from '@portrait-farm/jobs';
+import { testJob } from '@portrait-farm/jobs/testing';
 import type { JobEventType, NewJob } from '@portrait-farm/jobs';
 import { generateSecret, verify } from '@portrait-farm/webhooks';
 import type { Redis } from 'ioredis';
@@ -36,20 +37,7 @@ async function startReceiver(statuses: number[]): Promise<{ url: string; receive
 }
 
 function jobWithWebhook(url: string, events: JobEventType[]): NewJob {
-  const id = createJobId();
-  return {
-    id,
-    tenantId: 'tenant-a',
-    options: { fps: 25, mode: 'full', seed: 1 },
-    inputs: {
-      image: { key: `jobs/${id}/input/image.png`, size: 1, sha256: 'a', contentType: 'image/png', width: 8, height: 8, format: 'png' },
-      audio: { key: `jobs/${id}/input/audio.wav`, size: 1, sha256: 'b', contentType: 'audio/wav', durationSeconds: 2 },
-    },
-    webhook: { url, events },
-    priority: 5,
-    idempotencyKey: null,
-    requestHash: 'h',
-  };
+  return testJob({ webhook: { url, events }, requestHash: 'h' });
 }
 
 let server: RedisServerProcess;
