@@ -183,9 +183,9 @@ export function setAt(target: Record<string, unknown>, path: readonly string[], 
 
 /** Checks the options made from flags against both schemas; throws a usage error naming the flag. */
 export function checkOptionFlags(options: Record<string, unknown>, typed: ReadonlyMap<string, string>): void {
-  const { providers, renderThreads, ...job } = options;
-  const processOptions = Object.fromEntries(Object.entries({ providers, renderThreads }).filter(([, v]) => v !== undefined));
-  for (const [schema, value] of [[JobOptionsSchema, job], [RenderProcessOptionsSchema, processOptions]] as const) {
+  const isProcessOption = (name: string): boolean => name in RenderProcessOptionsSchema.properties;
+  const part = (wanted: boolean): Record<string, unknown> => Object.fromEntries(Object.entries(options).filter(([name]) => isProcessOption(name) === wanted));
+  for (const [schema, value] of [[JobOptionsSchema, part(false)], [RenderProcessOptionsSchema, part(true)]] as const) {
     const violation = findViolation(schema, value);
     if (violation !== null) throw violationError(violation, typed);
   }

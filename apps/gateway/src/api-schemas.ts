@@ -17,6 +17,8 @@ const dateTime = (description: string): TSchema => Type.String({ format: 'date-t
 export const PRIORITY = Object.freeze({ min: 1, max: 10, default: 5 });
 
 export const JOB_ID_PATTERN = JOB_ID_PATTERN_SOURCE;
+/** An Idempotency-Key: 1 to 255 visible ASCII characters. */
+export const IDEMPOTENCY_KEY_PATTERN = '^[\\x21-\\x7e]{1,255}$';
 
 export const ErrorSchema = Type.Object(
   {

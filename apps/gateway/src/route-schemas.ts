@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { AUTHENTICATED_ERRORS, CreateJobMultipartSchema, JOB_ID_PATTERN, errorResponses } from './api-schemas.ts';
+import { AUTHENTICATED_ERRORS, CreateJobMultipartSchema, IDEMPOTENCY_KEY_PATTERN, JOB_ID_PATTERN, errorResponses } from './api-schemas.ts';
 
 // The Fastify schema of each route: what it validates, what it answers, and what the OpenAPI document says of it.
 
@@ -13,7 +13,7 @@ export const CREATE_JOB_SCHEMA = {
   summary: 'Create a job',
   description:
     'multipart/form-data with the files `image` and `audio` and the text fields `options` and `webhook` (JSON) and `priority`, or JSON with https URLs of the inputs. An `Idempotency-Key` makes a retried create return the same job.',
-  headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ pattern: '^[\\x21-\\x7e]{1,255}$', description: '1 to 255 visible ASCII characters.' })) }),
+  headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ pattern: IDEMPOTENCY_KEY_PATTERN, description: '1 to 255 visible ASCII characters.' })) }),
   body: {
     content: {
       'multipart/form-data': { schema: CreateJobMultipartSchema },

@@ -29,13 +29,14 @@ export function createValidator(options: { coerceTypes?: boolean } = {}): Ajv202
   return ajv;
 }
 
-const ajv = createValidator();
+let shared: Ajv2020 | null = null;
 const compiled = new WeakMap<object, ValidateFunction>();
 
 function validatorOf(schema: JsonSchema): ValidateFunction {
   let validate = compiled.get(schema);
   if (validate === undefined) {
-    validate = ajv.compile(schema as Record<string, unknown>);
+    shared ??= createValidator();
+    validate = shared.compile(schema as Record<string, unknown>);
     compiled.set(schema, validate);
   }
   return validate;
