@@ -13,7 +13,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from .data.derive import derive_plan, is_derived, run_derive
+from .data.derive import derive_plan, is_derived, run_derive, voice_plan
 from .data.jobs import Job, retarget, run_job
 from .data.plan import make_plan
 
@@ -112,8 +112,8 @@ def main(argv: list[str] | None = None) -> int:
             if (i + 1) % 100 == 0:
                 stats = write_index(out, entries, started)
                 print(f"{i + 1}/{len(plan)} jobs, {stats['hours_total']:.2f} h, {time.time() - started:.0f} s", flush=True)
-        derived = derive_plan(entries) if args.derive else []
-        print(f"derive: {len(derived)} faster or re-voiced copies", flush=True)
+        derived = derive_plan(entries) + voice_plan(entries) if args.derive else []
+        print(f"derive: {len(derived)} faster, re-voiced or other-voice copies", flush=True)
         for i, (result, error) in enumerate(pool.imap_unordered(_derive_work, [(d, str(out)) for d in derived])):
             entries.extend(result)
             if error:

@@ -2,10 +2,11 @@ import json
 
 import numpy as np
 
-from portrait_train.data.derive import derive_plan, run_derive
+from portrait_train.data.derive import derive_plan, run_derive, voice_plan
 from portrait_train.data.phones import VOWELS, PhoneSegment
 from portrait_train.data.record import load_utterance, phones_of, save_utterance
-from portrait_train.data.tempo import change_speaker, change_tempo, faster, speaking_rate
+from portrait_train.data.tempo import (change_speaker, change_tempo, change_voice_quality, faster, other_voice,
+                                       realign, speaking_rate)
 from portrait_train.dataset import closure_weights
 from portrait_train.channels import CHANNEL_INDEX
 from portrait_train.targets import build_targets, envelope
@@ -87,3 +88,47 @@ def test_derive_plan_is_deterministic_and_run_derive_writes_a_copy(tmp_path):
     assert len(copy["motion"]) == len(copy["features"]) < len(motion)
     assert json.loads((tmp_path / "entries" / f"{row['id']}.json").read_text()) == row
     assert phones_of(copy)[1].label == "m"
+
+
+def test_pitch_moves_on_its_own_and_the_signal_stays_in_time():
+    audio = _tone_bursts(2.0)
+    higher = change_voice_quality(audio, 4.0, 1.0, [], 0.0)
+    assert len(higher) == len(audio)
+    peak = np.argmax(np.abs(np.fft.rfft(higher))) * 16000 / len(higher)
+    assert abs(peak - 160 * 2 ** (4 / 12)) < 4
+    on_in, on_out = np.abs(audio) > 0.05, np.abs(higher) > 0.05
+    edges_in = np.flatnonzero(np.diff(on_in.astype(int)) == 1)
+    edges_out = np.flatnonzero(np.diff(on_out.astype(int)) == 1)
+    assert abs(int(edges_out[0]) - int(edges_in[0])) < 16 * 10  # the first burst starts within 10 ms
+
+
+def test_realign_undoes_a_delay():
+    audio = _tone_bursts(2.0)
+    late = np.concatenate([np.zeros(480, np.float32), audio])[: len(audio)]
+    back = realign(late, audio)
+    assert len(back) == len(audio)
+    assert np.abs(back[:-800] - audio[:-800]).max() < 1e-6
+
+
+def test_other_voice_moves_phones_and_keeps_the_level():
+    audio = _tone_bursts(2.0)
+    phones = [PhoneSegment(0.0, 0.5, "sil"), PhoneSegment(0.5, 0.56, "p"), PhoneSegment(0.56, 1.2, "aa"),
+              PhoneSegment(1.2, 2.0, "sil")]
+    out, moved = other_voice(audio, phones, 1.5, 1.2, -3.0, [(1000.0, 6.0)], -0.3)
+    assert abs(len(out) / len(audio) - 1 / 1.5) < 0.01
+    assert [p.label for p in moved] == [p.label for p in phones]
+    assert abs(np.abs(out).max() / np.abs(audio).max() - 1) < 0.02
+
+
+def test_voice_plan_is_deterministic_and_only_of_clean_train_rows():
+    rows = [{"id": f"asterisk-{k}", "source": "asterisk", "voice": "allison", "lang": "en", "split": "train",
+             "file": f"utts/asterisk-{k}.npz", "augment": None, "seconds": 2.0} for k in range(3)]
+    rows += [{"id": "asterisk-0~t150", "source": "asterisk", "voice": "allison", "lang": "en", "split": "train",
+              "file": "utts/asterisk-0~t150.npz", "augment": None, "seconds": 1.3, "tempo": 1.5, "warp": 1.0},
+             {"id": "singing-1", "source": "singing", "voice": "en", "lang": "en", "split": "train",
+              "file": "utts/singing-1.npz", "augment": None, "seconds": 2.0}]
+    plan = voice_plan(rows)
+    assert plan == voice_plan(list(reversed(rows)))
+    assert [p["id"] for p in plan] == [f"asterisk-{k}~v{n}" for k in range(3) for n in range(3)]
+    assert len({(p["warp"], p["semitones"]) for p in plan}) == len(plan)
+    assert all(1.15 <= p["tempo"] <= 1.8 and not 0.94 < p["warp"] < 1.06 for p in plan)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .jobs import store_derived
 from .record import load_utterance, phones_of, seed_of
-from .tempo import faster
+from .tempo import faster, other_voice
 
 # source -> (copies per utterance, probability of each copy, tempo range, probability that a copy is re-voiced)
 POLICY: dict[str, tuple[int, float, tuple[float, float], float]] = {
@@ -24,6 +24,18 @@ POLICY: dict[str, tuple[int, float, tuple[float, float], float]] = {
     "singing": (1, 0.15, (1.1, 1.3), 0.0),
 }
 WARPS = ((0.85, 0.95), (1.06, 1.18))
+
+# source -> (copies per utterance, probability of each copy, tempo range)
+VOICE_POLICY: dict[str, tuple[int, float, tuple[float, float]]] = {
+    "asterisk": (3, 1.0, (1.15, 1.8)),
+    "flite": (1, 0.6, (1.1, 1.6)),
+    "festival": (1, 0.6, (1.1, 1.6)),
+    "espeak": (1, 0.5, (1.0, 1.5)),
+}
+VOICE_WARPS = ((0.8, 0.94), (1.06, 1.25))
+VOICE_SEMITONES = 5.0
+VOICE_BAND_GAIN_DB = 8.0
+VOICE_TILT = 0.5
 
 
 def is_derived(row: dict) -> bool:
@@ -60,6 +72,35 @@ def derive_plan(rows: list[dict]) -> list[dict]:
     return plan
 
 
+def _voice_params(rng: random.Random, tempo_range: tuple[float, float]) -> dict:
+    lo, hi = VOICE_WARPS[rng.randrange(len(VOICE_WARPS))]
+    bands = [(round(rng.uniform(250, 4000)), round(rng.uniform(-VOICE_BAND_GAIN_DB, VOICE_BAND_GAIN_DB), 1))
+             for _ in range(rng.randint(1, 3))]
+    return {"tempo": round(rng.uniform(*tempo_range), 2), "warp": round(rng.uniform(lo, hi), 2),
+            "semitones": round(rng.uniform(-VOICE_SEMITONES, VOICE_SEMITONES), 1), "bands": bands,
+            "tilt": round(rng.uniform(-VOICE_TILT, VOICE_TILT), 2)}
+
+
+def voice_plan(rows: list[dict]) -> list[dict]:
+    """Voice copies of the clean train rows: [{id, of, source, voice, lang, tempo, warp, semitones, bands, tilt}],
+    deterministic."""
+    plan = []
+    for row in sorted(rows, key=lambda r: r["id"]):
+        if row["split"] != "train" or row.get("augment") is not None or is_derived(row):
+            continue
+        policy = VOICE_POLICY.get(row["source"])
+        if policy is None:
+            continue
+        copies, chance, tempo_range = policy
+        rng = random.Random(seed_of(row["id"] + "~voice"))
+        for n in range(copies):
+            if rng.random() >= chance:
+                continue
+            plan.append({"id": f"{row['id']}~v{n}", "of": row["file"], "source": row["source"], "voice": row["voice"],
+                         "lang": row["lang"], **_voice_params(rng, tempo_range)})
+    return plan
+
+
 def run_derive(item: dict, out_dir: Path) -> list[dict]:
     """Write one copy (or reuse it when its entry exists); returns its index row."""
     marker = out_dir / "entries" / f"{item['id']}.json"
@@ -67,9 +108,14 @@ def run_derive(item: dict, out_dir: Path) -> list[dict]:
         return [json.loads(marker.read_text())]
     clean = load_utterance(out_dir / item["of"])
     audio = clean["audio"].astype("float32") / 32768.0
-    fast, phones = faster(audio, phones_of(clean), item["tempo"], item["warp"])
-    row = store_derived(out_dir, item["id"], item["source"], item["voice"], item["lang"], "train", fast, phones,
-                        {"tempo": item["tempo"], "warp": item["warp"]})
+    if "semitones" in item:
+        fast, phones = other_voice(audio, phones_of(clean), item["tempo"], item["warp"], item["semitones"],
+                                   [tuple(band) for band in item["bands"]], item["tilt"])
+        extra = {key: item[key] for key in ("tempo", "warp", "semitones", "bands", "tilt")}
+    else:
+        fast, phones = faster(audio, phones_of(clean), item["tempo"], item["warp"])
+        extra = {"tempo": item["tempo"], "warp": item["warp"]}
+    row = store_derived(out_dir, item["id"], item["source"], item["voice"], item["lang"], "train", fast, phones, extra)
     marker.parent.mkdir(parents=True, exist_ok=True)
     marker.write_text(json.dumps(row, sort_keys=True) + "\n")
     return [row]

@@ -11,12 +11,16 @@ from .jobs import Job
 from .singing import VOICES as SING_VOICES, song_ssml
 
 # minutes of clean audio per source (before augmentation); asterisk contributes all its prompts
-DEFAULT_MINUTES = {"flite": 50.0, "espeak": 45.0, "festival": 20.0, "singing": 15.0, "asterisk": 26.0, "vowels": 12.0}
+DEFAULT_MINUTES = {"flite": 50.0, "espeak": 45.0, "espeak-more": 30.0, "festival": 20.0, "singing": 15.0, "asterisk": 26.0, "vowels": 12.0}
 AVG_SECONDS = {"flite": 9.6, "espeak": 7.5, "festival": 8.0, "singing": 7.0, "vowels": 9.0}  # measured, incl. padding
 AUGMENT_FRACTION = 0.3
 TTS_HELDOUT_PERCENT = 5
 ESPEAK_VOICES = (("en", "en"), ("en-us", "en"), ("en+f3", "en"), ("en-us+m3", "en"), ("en+f4", "en"),
                  ("de", "de"), ("de+f2", "de"), ("es", "es"), ("es+f3", "es"), ("it", "it"), ("it+m4", "it"))
+# English voices and variants the first plan did not use (the unseen evaluation voices stay unused), read faster
+ESPEAK_MORE_VOICES = ("en-gb-x-gbclan", "en-gb-x-gbcwmd+f2", "en-us+m1", "en-us+m2", "en+m5", "en-us+m6", "en+m7",
+                      "en-us+f1", "en+f2", "en-us+f5", "en+klatt", "en-us+klatt3", "en-gb-x-gbclan+Andy",
+                      "en-us+Annie", "en+benjamin", "en-gb-x-gbcwmd+linda", "en-us+max", "en+edward")
 FESTIVAL_BATCH = 12
 
 
@@ -56,6 +60,17 @@ def make_plan(limit_minutes: float | None = None) -> list[Job]:
         params = {"text": text.pick_text(lang, rng, 1, 3), "rate": rng.randint(120, 230), "pitch": rng.randint(25, 75),
                   "range": rng.randint(20, 90)}
         jobs.append(Job("espeak", [{"id": uid, "voice": voice, "lang": lang, "split": split,
+                                    "augments": _augments(rng, split), "params": params}]))
+
+    rng = random.Random("espeak-more-20261205")
+    count = int(DEFAULT_MINUTES["espeak-more"] * scale * 60 / AVG_SECONDS["espeak"])
+    for i in range(count):
+        uid = f"espeak-v-{i:05d}"
+        voice = ESPEAK_MORE_VOICES[i % len(ESPEAK_MORE_VOICES)]
+        split = _split(uid, TTS_HELDOUT_PERCENT)
+        params = {"text": text.pick_text("en", rng, 1, 3), "rate": rng.randint(160, 300), "pitch": rng.randint(20, 80),
+                  "range": rng.randint(20, 100)}
+        jobs.append(Job("espeak", [{"id": uid, "voice": voice, "lang": "en", "split": split,
                                     "augments": _augments(rng, split), "params": params}]))
 
     rng = random.Random("festival-20261122")

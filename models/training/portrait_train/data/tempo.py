@@ -39,6 +39,62 @@ def change_speaker(audio: np.ndarray, warp: float) -> np.ndarray:
     return resample_poly(np.asarray(audio, np.float64), up // g, down // g).astype(np.float32)
 
 
+def _sox(audio: np.ndarray, effects: list[str]) -> np.ndarray:
+    pcm = subprocess.run(["sox", *_RAW, "-", *_RAW, "-", *effects], input=np.asarray(audio, "<f4").tobytes(),
+                         capture_output=True, check=True).stdout
+    return np.frombuffer(pcm, "<f4").astype(np.float32)
+
+
+def _envelope(audio: np.ndarray, hop: int) -> np.ndarray:
+    frames = len(audio) // hop
+    return np.sqrt(np.mean(np.square(audio[: frames * hop].reshape(frames, hop)), axis=1))
+
+
+def realign(shifted: np.ndarray, reference: np.ndarray, max_ms: float = 60.0) -> np.ndarray:
+    """`shifted` moved in time (1 ms steps) so that its energy envelope lines up with `reference`'s, same length:
+    sox's pitch shifter delays or advances the signal by a few tens of milliseconds, which would move every phone
+    off its target."""
+    hop = SAMPLE_RATE // 1000
+    a, b = _envelope(reference, hop), _envelope(shifted, hop)
+    n = min(len(a), len(b))
+    span = int(max_ms)
+
+    def score(lag: int) -> float:  # b[i] ~ a[i - lag]: shifted is `lag` ms late
+        x, y = (a[: n - lag], b[lag:n]) if lag >= 0 else (a[-lag:n], b[: n + lag])
+        return float(np.dot(x - x.mean(), y - y.mean()))
+
+    lag = max(range(-span, span + 1), key=score) * hop
+    out = shifted[lag:] if lag >= 0 else np.concatenate([np.zeros(-lag, np.float32), shifted])
+    out = out[: len(reference)]
+    return np.concatenate([out, np.zeros(len(reference) - len(out), np.float32)]).astype(np.float32)
+
+
+def change_voice_quality(audio: np.ndarray, semitones: float, tempo: float, bands: list[tuple[float, float]],
+                         tilt: float) -> np.ndarray:
+    """Pitch moved by `semitones` with the formants and duration kept (re-aligned in time), then `tempo` times
+    faster (sox WSOLA), then coloured like another voice or microphone: peaking bands (centre Hz, gain dB, one
+    octave wide) and a first-order spectral tilt (`tilt` > 0 brightens, < 0 darkens). The peak level is kept."""
+    if not -8.0 <= semitones <= 8.0:
+        raise ValueError(f"pitch shift must be between -8 and 8 semitones. Passed: {semitones}")
+    if not -0.7 <= tilt <= 0.7:
+        raise ValueError(f"spectral tilt must be between -0.7 and 0.7. Passed: {tilt}")
+    source = np.asarray(audio, np.float32)
+    out = source
+    if abs(semitones) > 1e-6:
+        out = realign(_sox(out, ["pitch", f"{semitones * 100:.1f}"]), out)
+    effects = ["tempo", "-s", f"{tempo:.4f}"] if abs(tempo - 1.0) > 1e-6 else []
+    for centre, gain in bands:
+        effects += ["equalizer", f"{centre:.0f}", "1.0o", f"{gain:.1f}"]
+    if effects:
+        out = _sox(out, effects)
+    if abs(tilt) > 1e-6:
+        out = (out - tilt * np.concatenate([[0.0], out[:-1]])).astype(np.float32)
+    peak_in, peak_out = float(np.max(np.abs(source))), float(np.max(np.abs(out)))
+    if peak_out > 0:
+        out = out * (peak_in / peak_out)
+    return np.clip(out, -1.0, 1.0).astype(np.float32)
+
+
 def scale_phones(phones: list[PhoneSegment], ratio: float, total: float) -> list[PhoneSegment]:
     """Phone times multiplied by `ratio` (new length / old length), clipped to `total` seconds."""
     out = []
@@ -54,6 +110,16 @@ def faster(audio: np.ndarray, phones: list[PhoneSegment], tempo: float, warp: fl
     """Audio `tempo` times faster overall, its voice warped by `warp`, and its phones moved with it."""
     out = change_speaker(audio, warp)
     out = change_tempo(out, tempo / warp)
+    ratio = len(out) / max(1, len(audio))
+    return out, scale_phones(phones, ratio, len(out) / SAMPLE_RATE)
+
+
+def other_voice(audio: np.ndarray, phones: list[PhoneSegment], tempo: float, warp: float, semitones: float,
+                bands: list[tuple[float, float]], tilt: float) -> tuple[np.ndarray, list[PhoneSegment]]:
+    """Another speaker at another rate: formants moved by `warp` (vocal tract length), pitch by `warp` and then by
+    `semitones` on its own, `tempo` times faster overall, coloured by `bands` and `tilt`; phones moved with it."""
+    out = change_speaker(audio, warp)
+    out = change_voice_quality(out, semitones, tempo / warp, bands, tilt)
     ratio = len(out) / max(1, len(audio))
     return out, scale_phones(phones, ratio, len(out) / SAMPLE_RATE)
 
