@@ -8,11 +8,13 @@ import type { ErrorCode } from '@portrait-farm/contracts/error-catalogue';
  */
 export const GATEWAY_ERRORS = defineErrorCatalogue({
   GATEWAY_BAD_REQUEST: { status: 400, retryable: false, description: 'The request is malformed: bad JSON, a missing or duplicated part, an unknown field.' },
+  GATEWAY_BAD_MULTIPART: { status: 400, retryable: false, description: 'The multipart body cannot be parsed: no boundary in Content-Type, parts that do not use it, or a body that ends before the closing boundary.' },
   GATEWAY_UNAUTHORIZED: { status: 401, retryable: false, description: 'No API key, or an unknown one (Authorization: Bearer <key>).' },
   GATEWAY_BAD_SIGNATURE: { status: 403, retryable: false, description: 'A presigned file URL has a wrong signature or has expired.' },
   GATEWAY_NOT_FOUND: { status: 404, retryable: false, description: 'No such route, or no such file.' },
   GATEWAY_JOB_NOT_FOUND: { status: 404, retryable: false, description: 'No job with this id belongs to the caller.' },
   GATEWAY_METHOD_NOT_ALLOWED: { status: 405, retryable: false, description: 'The route exists but not for this method; Allow lists the methods it takes.' },
+  GATEWAY_REQUEST_TIMEOUT: { status: 408, retryable: true, description: 'The request did not arrive in time (headers, whole body, or a silence while sending); the connection is closed.' },
   GATEWAY_IDEMPOTENCY_CONFLICT: { status: 409, retryable: false, description: 'The Idempotency-Key was used before with a different request.' },
   GATEWAY_JOB_FINISHED: { status: 409, retryable: false, description: 'The job already succeeded or failed; it cannot be canceled.' },
   GATEWAY_RESULT_NOT_READY: { status: 409, retryable: false, description: 'The job has no result (yet): it has not succeeded.' },
@@ -28,6 +30,7 @@ export const GATEWAY_ERRORS = defineErrorCatalogue({
   GATEWAY_INPUT_FETCH_FAILED: { status: 422, retryable: true, description: 'An input URL could not be downloaded (status, timeout, connection).' },
   GATEWAY_RATE_LIMITED: { status: 429, retryable: true, description: 'Too many requests from the tenant in this minute; see Retry-After.' },
   GATEWAY_CONCURRENCY_LIMIT: { status: 429, retryable: true, description: 'The tenant has as many active jobs as it may.' },
+  GATEWAY_CLIENT_CLOSED: { status: 499, retryable: false, description: 'The client closed the connection before the answer (never sent; counted and logged apart from server errors).' },
   GATEWAY_INTERNAL: { status: 500, retryable: true, description: 'An unexpected error; the gateway log has the details.' },
   GATEWAY_UNAVAILABLE: { status: 503, retryable: true, description: 'Redis, the queue or storage cannot be reached.' },
   GATEWAY_BAD_CONFIG: { status: 500, retryable: false, description: 'The gateway configuration is invalid (raised at start-up).' },
