@@ -135,6 +135,30 @@ export const JobSchema = Type.Object(
       image: Type.Object({ width: Type.Integer(), height: Type.Integer(), format: Type.String(), size: Type.Integer() }),
       audio: Type.Object({ durationSeconds: Type.Number(), size: Type.Integer() }),
     }),
+    webhook: Type.Optional(
+      nullable(
+        Type.Object(
+          {
+            url: uri('Where the events go.'),
+            events: Type.Array(Type.String()),
+            deliveries: Type.Array(
+              Type.Object({
+                event: Type.String(),
+                attempt: Type.Integer({ description: '1 for the first try of an event.' }),
+                at: dateTime('When the attempt ended.'),
+                ok: Type.Boolean(),
+                status: nullable(Type.Integer({ description: 'The HTTP status the endpoint answered.' })),
+                errorCode: nullable(Type.String({ description: 'WEBHOOK_* code of a failed attempt.' })),
+                message: nullable(Type.String()),
+                nextAttemptAt: nullable(dateTime('When the next attempt is due.')),
+              }),
+              { description: 'The last delivery attempts, oldest first.' },
+            ),
+          },
+          { description: 'GET /v1/jobs/{id} only (webhooks do not carry it): the webhook and how its last deliveries went.' },
+        ),
+      ),
+    ),
     urls: ref('JobUrls'),
   },
   { $id: 'Job' },

@@ -27,6 +27,7 @@ export const GATEWAY_ERRORS = defineErrorCatalogue({
   GATEWAY_BAD_AUDIO: { status: 422, retryable: false, description: 'The audio cannot be read or has no audio stream.' },
   GATEWAY_AUDIO_TOO_LONG: { status: 422, retryable: false, description: 'The audio is longer than the limit.' },
   GATEWAY_INPUT_URL_REFUSED: { status: 422, retryable: false, description: 'An input URL is not https or resolves to an address the policy refuses.' },
+  GATEWAY_WEBHOOK_URL_REFUSED: { status: 422, retryable: false, description: 'The webhook URL does not resolve, or resolves to an address webhooks are not sent to (loopback, private, link-local, metadata).' },
   GATEWAY_INPUT_FETCH_FAILED: { status: 422, retryable: true, description: 'An input URL could not be downloaded (status, timeout, connection).' },
   GATEWAY_RATE_LIMITED: { status: 429, retryable: true, description: 'Too many requests from the tenant in this minute; see Retry-After.' },
   GATEWAY_CONCURRENCY_LIMIT: { status: 429, retryable: true, description: 'The tenant has as many active jobs as it may.' },

@@ -31,7 +31,7 @@ export const CREATE_JOB_SCHEMA = {
     ...errorResponses(
       ...AUTHENTICATED_ERRORS, 'GATEWAY_BAD_REQUEST', 'GATEWAY_IDEMPOTENCY_CONFLICT', 'GATEWAY_UPLOAD_TOO_LARGE', 'GATEWAY_UNSUPPORTED_MEDIA_TYPE',
       'GATEWAY_BAD_OPTION', 'GATEWAY_BAD_IMAGE', 'GATEWAY_IMAGE_TOO_LARGE', 'GATEWAY_BAD_AUDIO', 'GATEWAY_AUDIO_TOO_LONG', 'GATEWAY_INPUT_URL_REFUSED',
-      'GATEWAY_INPUT_FETCH_FAILED', 'GATEWAY_CONCURRENCY_LIMIT',
+      'GATEWAY_WEBHOOK_URL_REFUSED', 'GATEWAY_INPUT_FETCH_FAILED', 'GATEWAY_CONCURRENCY_LIMIT',
     ),
   },
 };
@@ -58,6 +58,14 @@ export const CANCEL_JOB_SCHEMA = {
   summary: 'Cancel a job (idempotent); work stops within seconds',
   params: jobIdParams,
   response: { 200: ref('Job', 'The canceled job.'), ...errorResponses(...AUTHENTICATED_ERRORS, 'GATEWAY_JOB_NOT_FOUND', 'GATEWAY_JOB_FINISHED') },
+};
+
+export const DELETE_JOB_SCHEMA = {
+  operationId: 'deleteJob',
+  summary: 'Delete a job: its inputs, output and record (canceled first if it still runs)',
+  description: 'Removes the portrait, the audio, every chunk and the video from storage, then the record, its webhook attempts and its Idempotency-Key. Finished jobs are also removed after the retention period (PORTRAIT_FARM_RETENTION_DAYS).',
+  params: jobIdParams,
+  response: { 204: { description: 'Deleted.', type: 'null' }, ...errorResponses(...AUTHENTICATED_ERRORS, 'GATEWAY_JOB_NOT_FOUND', 'GATEWAY_UNAVAILABLE') },
 };
 
 export const LIVE_PLAYLIST_SCHEMA = {
