@@ -11,7 +11,7 @@ import { fetchInputs, readJsonRequest, readMultipart } from './job-inputs.ts';
 import type { InputName, LocalInput, RawJobRequest } from './job-inputs.ts';
 import { parseJobRequestFields } from './job-request.ts';
 import type { JobRequestFields } from './job-request.ts';
-import { checkAudio, checkImage } from './media-checks.ts';
+import { checkAudio, checkFaceBox, checkImage } from './media-checks.ts';
 
 export interface CreateOutcome {
   record: JobRecord;
@@ -60,7 +60,8 @@ async function storeInputs(ctx: GatewayContext, id: string, local: Record<InputN
 
 /**
  * POST /v1/jobs: inputs are spooled to a temporary folder (multipart) or downloaded there (JSON URLs) under the
- * upload limit, checked (image pixels with sharp, audio duration with ffprobe), stored under jobs/{id}/input/,
+ * upload limit, checked as the worker would (media-checks: the image decoded whole, the audio decoded, options.faceBox
+ * on the image), stored under jobs/{id}/input/,
  * then the job record is created (idempotency and concurrency checked atomically) and "prepare" is enqueued.
  */
 export async function createJob(ctx: GatewayContext, request: FastifyRequest, tenantId: string): Promise<CreateOutcome> {
@@ -92,6 +93,7 @@ export async function createJob(ctx: GatewayContext, request: FastifyRequest, te
       checkAudio(local.audio.path, limits.maxAudioSeconds),
     ]);
     stored = true;
+    checkFaceBox(fields.options.faceBox, image);
     const keys = await storeInputs(ctx, id, local, image.format);
     const job: NewJob = {
       id,

@@ -3,7 +3,8 @@ import { basename, join } from 'node:path';
 import { renderClipWith, resolveRenderOptions, type Engine } from '@portrait-farm/engine';
 import { decodeAudio, readVideoFrames } from '@portrait-farm/media';
 import { headMotionStd, type HeadAngles } from './head-pose.ts';
-import { bestLag, mouthOpening, pearson, rigidJitter, rigidShapeDrift, scorePhones, seamRatio, type FrameLandmarks, type PhoneScores } from './mouth-metrics.ts';
+import { bestLag, DEFAULT_THRESHOLDS, mouthOpening, pearson, rigidJitter, rigidShapeDrift, scorePhones, seamRatio, type FrameLandmarks, type MouthThresholds, type PhoneScores } from './mouth-metrics.ts';
+import { median, thresholdsForRest, writeRestAudio } from './rest-calibration.ts';
 import type { TimedPhone } from './phones.ts';
 
 /** One clip to evaluate: speech and its phone timings. */
@@ -49,7 +50,16 @@ export interface EvaluateOptions {
   seed?: number;
   steps?: number;
   guidance?: number;
+  /** Closed and open thresholds; {@link calibrateRest} gives the portrait's own. */
+  thresholds?: MouthThresholds;
   log?: (line: string) => void;
+}
+
+/** What a render of the portrait in silence measures: its sealed mouth, and the thresholds that follow from it. */
+export interface RestCalibration {
+  /** Median re-detected inner-lip gap over the frames of a silent render, in mouth widths. */
+  restOpening: number;
+  thresholds: MouthThresholds;
 }
 
 /**
@@ -84,30 +94,48 @@ function envelope(samples: Float32Array, sampleRate: number, fps: number, frames
   });
 }
 
+/** Renders `audio` with the engine's pack and re-detects the face landmarks of every output frame. */
+async function renderLandmarks(engine: Engine, options: EvaluateOptions, audio: string, name: string): Promise<FrameLandmarks[]> {
+  const out = join(options.workDir, `${basename(name)}.mp4`);
+  const resolved = resolveRenderOptions({
+    image: options.image,
+    audio,
+    out,
+    pack: engine.pack.dir,
+    mode: 'crop',
+    fps: options.fps ?? 25,
+    seed: options.seed ?? 0,
+    ...(options.steps === undefined ? {} : { steps: options.steps }),
+    ...(options.guidance === undefined ? {} : { guidance: options.guidance }),
+  });
+  await renderClipWith(engine, resolved);
+  const video = await readVideoFrames(out);
+  const landmarks: FrameLandmarks[] = [];
+  for (const frame of video.frames) {
+    const analysis = await engine.face.analyze({ width: video.width, height: video.height, data: frame }, {});
+    landmarks.push(analysis.landmarks);
+  }
+  return landmarks;
+}
+
+/**
+ * Renders the portrait for 3 s of silence and reads its sealed mouth: the closed threshold for this portrait
+ * (rest-calibration.ts). The first half second is skipped (the motion settles from its start pose).
+ */
+export async function calibrateRest(engine: Engine, options: EvaluateOptions): Promise<RestCalibration> {
+  const landmarks = await renderLandmarks(engine, options, writeRestAudio(options.workDir), 'rest-calibration');
+  const fps = options.fps ?? 25;
+  const restOpening = median(landmarks.slice(Math.round(fps / 2)).map(mouthOpening));
+  return { restOpening, thresholds: thresholdsForRest(restOpening) };
+}
+
 /** Renders each clip with the engine's pack, re-detects the face in every output frame and scores the mouth. */
 export async function evaluateRenders(engine: Engine, options: EvaluateOptions): Promise<ClipEvaluation[]> {
   const fps = options.fps ?? 25;
+  const thresholds = options.thresholds ?? DEFAULT_THRESHOLDS;
   const results: ClipEvaluation[] = [];
   for (const clip of options.clips) {
-    const out = join(options.workDir, `${basename(clip.name)}.mp4`);
-    const resolved = resolveRenderOptions({
-      image: options.image,
-      audio: clip.audio,
-      out,
-      pack: engine.pack.dir,
-      mode: 'crop',
-      fps,
-      seed: options.seed ?? 0,
-      ...(options.steps === undefined ? {} : { steps: options.steps }),
-      ...(options.guidance === undefined ? {} : { guidance: options.guidance }),
-    });
-    await renderClipWith(engine, resolved);
-    const video = await readVideoFrames(out);
-    const landmarks: FrameLandmarks[] = [];
-    for (const frame of video.frames) {
-      const analysis = await engine.face.analyze({ width: video.width, height: video.height, data: frame }, {});
-      landmarks.push(analysis.landmarks);
-    }
+    const landmarks = await renderLandmarks(engine, options, clip.audio, clip.name);
     const opening = landmarks.map(mouthOpening);
     const audio = await decodeAudio(clip.audio);
     const env = envelope(audio.samples, audio.sampleRate, fps, opening.length);
@@ -117,7 +145,7 @@ export async function evaluateRenders(engine: Engine, options: EvaluateOptions):
       name: clip.name,
       kind: clip.kind,
       frames: opening.length,
-      scores: scorePhones(opening, clip.phones, fps),
+      scores: scorePhones(opening, clip.phones, fps, thresholds),
       envelopeCorrelation: pearson(opening, env),
       lagMs: (bestLag(env, opening, 6) * 1000) / fps,
       jitter: rigidJitter(landmarks),

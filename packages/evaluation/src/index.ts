@@ -1,5 +1,6 @@
-export { evaluateRenders, clipsInFolder, summarise, summaryTable } from './evaluate-render.ts';
-export type { ClipEvaluation, EvaluateOptions, EvaluationClip, EvaluationSummary } from './evaluate-render.ts';
+export { calibrateRest, evaluateRenders, clipsInFolder, summarise, summaryTable } from './evaluate-render.ts';
+export type { ClipEvaluation, EvaluateOptions, EvaluationClip, EvaluationSummary, RestCalibration } from './evaluate-render.ts';
+export { median, REST_MARGIN, thresholdsForRest, writeRestAudio } from './rest-calibration.ts';
 export { mouthOpening, scorePhones, pearson, bestLag, rigidJitter, rigidShapeDrift, seamRatio, DEFAULT_THRESHOLDS, RIGID_POINTS } from './mouth-metrics.ts';
 export type { FrameLandmarks, MouthThresholds, PhoneScores } from './mouth-metrics.ts';
 export { phoneClass, framesOf, BILABIALS, OPEN_VOWELS, SILENCES } from './phones.ts';
