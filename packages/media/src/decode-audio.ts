@@ -3,6 +3,9 @@ import { probeMedia, type AudioStreamInfo } from './probe-media.ts';
 import { describeExit, spawnTool } from './run-tool.ts';
 import { SampleBuffer } from './sample-buffer.ts';
 
+/** The shortest audio {@link decodeAudio} accepts by default, in seconds (the gateway refuses shorter at create). */
+export const MIN_AUDIO_SECONDS = 0.5;
+
 /** Options of {@link decodeAudio}. */
 export interface DecodeAudioOptions {
   /**
@@ -12,7 +15,7 @@ export interface DecodeAudioOptions {
   sampleRate?: number;
   /**
    * Shortest accepted result in seconds; shorter audio throws MEDIA_AUDIO_TOO_SHORT.
-   * @defaultValue 0.5
+   * @defaultValue MIN_AUDIO_SECONDS (0.5)
    */
   minSeconds?: number;
   /**
@@ -71,7 +74,7 @@ function badOption(name: string, allowed: string, value: unknown): MediaError {
 function resolveOptions(options: DecodeAudioOptions): ResolvedDecodeAudioOptions {
   const resolved: ResolvedDecodeAudioOptions = {
     sampleRate: options.sampleRate ?? 16000,
-    minSeconds: options.minSeconds ?? 0.5,
+    minSeconds: options.minSeconds ?? MIN_AUDIO_SECONDS,
     maxSeconds: options.maxSeconds ?? 3600,
     startSeconds: options.startSeconds ?? 0,
     endSeconds: options.endSeconds ?? null,

@@ -1,6 +1,6 @@
 export { probeMedia } from './probe-media.ts';
 export type { AudioStreamInfo, MediaInfo, MediaStreamInfo, ProbeMediaOptions, VideoStreamInfo } from './probe-media.ts';
-export { decodeAudio } from './decode-audio.ts';
+export { MIN_AUDIO_SECONDS, decodeAudio } from './decode-audio.ts';
 export type { DecodeAudioOptions, DecodedAudio } from './decode-audio.ts';
 export { createVideoEncoder } from './video-encoder.ts';
 export type { VideoEncoder, VideoEncoderOptions } from './video-encoder.ts';
