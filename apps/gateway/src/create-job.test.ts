@@ -1,7 +1,9 @@
 import { JobStore } from '@portrait-farm/jobs';
 import { QUEUE_NAMES } from '@portrait-farm/queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LIST_JOBS_SCHEMA } from './route-schemas.ts';
 import { pngImage, wavTone } from './testing/media-fixtures.ts';
+import { multipartBody } from './testing/multipart-body.ts';
 import { auth, GatewayHarness, jobForm, KEY_B } from './testing/gateway-harness.ts';
 
 let harness: GatewayHarness;
@@ -127,5 +129,44 @@ describe('POST /v1/jobs (multipart)', () => {
     expect(second.json()).toMatchObject({ jobs: [{ id: ids[2] }], nextCursor: null });
     const bad = await gateway.app.inject({ method: 'GET', url: '/v1/jobs?limit=500', headers: auth() });
     expect(bad.statusCode).toBe(422);
+  });
+});
+
+describe('POST /v1/jobs: messages that name the real problem (issue 13, found items 6 and 7)', () => {
+  const post = async (gateway: Awaited<ReturnType<GatewayHarness['gateway']>>, form: { payload: Buffer | string; headers: Record<string, string> }) => {
+    const response = await gateway.app.inject({ method: 'POST', url: '/v1/jobs', headers: auth(undefined, form.headers), payload: form.payload });
+    return { status: response.statusCode, ...response.json<{ error: { code: string; message: string } }>().error };
+  };
+
+  it('says an image sent as a text field must be a file', async () => {
+    const gateway = await harness.gateway();
+    const form = multipartBody([{ name: 'image', value: 'portrait.jpg' }, { name: 'audio', value: wavTone(1), filename: 'a.wav' }]);
+    expect(await post(gateway, form)).toMatchObject({ status: 400, code: 'GATEWAY_BAD_REQUEST', message: expect.stringMatching(/"image" must be a file part .*not a text field/) });
+  });
+
+  it('calls an options field over the field limit too large, not "not JSON"', async () => {
+    const gateway = await harness.gateway();
+    const form = await jobForm({ options: JSON.stringify({ controls: { emotion: 'x'.repeat(1024 * 1024) } }) });
+    expect(await post(gateway, form)).toMatchObject({ status: 413, code: 'GATEWAY_UPLOAD_TOO_LARGE', message: expect.stringMatching(/multipart field "options" is larger than/) });
+  });
+
+  it('shows a number too large for a double as such, not as null', async () => {
+    const gateway = await harness.gateway();
+    const form = await jobForm({ options: '{"seed": 1e999}' });
+    expect(await post(gateway, form)).toMatchObject({ status: 422, message: 'options.seed must be an integer between 0 and 4294967295. Received: Infinity (a number beyond the range of a double)' });
+  });
+
+  it('refuses an array as an input URL, as the document says (a string)', async () => {
+    const gateway = await harness.gateway({ inputFetch: { allowHttp: true, allowLoopback: true } });
+    const answer = await post(gateway, { payload: JSON.stringify({ image: ['https://example.com/a.png'], audio: 'https://example.com/a.wav' }), headers: { 'content-type': 'application/json' } });
+    expect(answer).toMatchObject({ status: 422, code: 'GATEWAY_BAD_OPTION', message: 'image must be a string. Received: ["https://example.com/a.png"]' });
+  });
+
+  it('answers a malformed list cursor with a code the document lists', async () => {
+    const gateway = await harness.gateway();
+    const response = await gateway.app.inject({ method: 'GET', url: '/v1/jobs?cursor=zzz', headers: auth() });
+    const documented = (LIST_JOBS_SCHEMA.response as Record<string, unknown>)[String(response.statusCode)];
+    expect(documented, `status ${response.statusCode}: ${response.body}`).toBeDefined();
+    expect(response.json<{ error: { message: string } }>().error.message).toMatch(/cursor/);
   });
 });

@@ -134,6 +134,8 @@ export function findViolation(schema: JsonSchema, value: unknown): SchemaViolati
 
 /** The value as a short text for messages (80 characters at most). */
 export function showValue(value: unknown): string {
+  // JSON.stringify shows these as null; 1e999 in a JSON body arrives as Infinity.
+  if (typeof value === 'number' && !Number.isFinite(value)) return Number.isNaN(value) ? 'NaN' : `${value} (a number beyond the range of a double)`;
   const text = JSON.stringify(value);
   return text === undefined ? String(value) : text.length > 80 ? `${text.slice(0, 80)}...` : text;
 }

@@ -21,8 +21,8 @@ describe('error catalogue', () => {
     expect(error).toBeInstanceOf(FaceError);
     expect(error.code).toBe('FACE_NOT_FOUND');
     expect(error.message).toBe(
-      "No face found in portrait.jpg (1024x768). Pass the face's box with --face-box x,y,width,height (pixels) " +
-        'if the portrait has one the detector misses.',
+      'No face found in portrait.jpg (1024x768). If the portrait has one the detector misses, pass its box in ' +
+        'pixels: options.faceBox {x, y, width, height} in the API, --face-box x,y,width,height in the CLI.',
     );
   });
 });

@@ -32,7 +32,7 @@ export function describeSource(source: string | Uint8Array): string {
 export function faceNotFound(source: string, width: number, height: number): FaceError {
   return new FaceError(
     'FACE_NOT_FOUND',
-    `No face found in ${source} (${width}x${height}). Pass the face's box with --face-box x,y,width,height ` +
-      `(pixels) if the portrait has one the detector misses.`,
+    `No face found in ${source} (${width}x${height}). If the portrait has one the detector misses, pass its box in ` +
+      `pixels: options.faceBox {x, y, width, height} in the API, --face-box x,y,width,height in the CLI.`,
   );
 }

@@ -195,8 +195,8 @@ describe('robustness', () => {
     const flat = await failure(analyzer.analyze(await gradient(640, 480)));
     expect(flat.code).toBe('FACE_NOT_FOUND');
     expect(flat.message).toBe(
-      "No face found in the portrait (640x480). Pass the face's box with --face-box x,y,width,height (pixels) " +
-        'if the portrait has one the detector misses.',
+      'No face found in the portrait (640x480). If the portrait has one the detector misses, pass its box in ' +
+        'pixels: options.faceBox {x, y, width, height} in the API, --face-box x,y,width,height in the CLI.',
     );
   });
 
