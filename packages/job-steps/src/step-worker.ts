@@ -7,6 +7,7 @@ import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { FarmDeps } from './farm-deps.ts';
 import { failJob } from './process-stitch.ts';
+import { publicMessage } from './public-message.ts';
 import { deleteIntermediates, msSince } from './step-support.ts';
 import type { StepOutcome } from './step-support.ts';
 
@@ -119,7 +120,7 @@ export function stepWorker<T extends { jobId: string }>(queue: string, options: 
         return;
       }
       deps.logger.warn({ ...fields, attempts, err: error }, `${queue} step failed; no retry`);
-      await failJob(deps, job.data.jobId, { code: codeOf(error), message: `The ${queue} step failed: ${error.message}` });
+      await failJob(deps, job.data.jobId, { code: codeOf(error), message: `The ${queue} step failed: ${publicMessage(error.message)}` });
     })().catch((e: unknown) => deps.logger.error({ jobId: job.data.jobId, queue, err: e }, 'could not record the failure'));
   });
   return worker;
