@@ -16,6 +16,8 @@ import { requestValidator } from './request-validation.ts';
 import { GatewayError } from './errors.ts';
 import { jobView } from './job-view.ts';
 import { createMetrics } from './metrics.ts';
+import { MULTIPART_LIMITS } from './multipart-errors.ts';
+import { clientErrorHandler, guardServer, serverTimeoutOptions } from './transport-limits.ts';
 import { fileRoutes } from './routes/file-routes.ts';
 import { jobRoutes } from './routes/job-routes.ts';
 import { opsRoutes } from './routes/ops-routes.ts';
@@ -94,8 +96,11 @@ export async function buildGateway(input: GatewayConfig | ResolvedGatewayConfig,
     ...(options.logger === undefined ? { logger: config.logger } : { loggerInstance: options.logger }),
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
+    ...serverTimeoutOptions(config.timeouts),
+    clientErrorHandler: clientErrorHandler(metrics, config.timeouts),
     frameworkErrors: (error, _request, reply) => sendError(reply, new GatewayError('GATEWAY_BAD_REQUEST', `The request URL cannot be read: ${error.message}`)),
   });
+  guardServer(app.server, metrics, config.timeouts);
   const routes: Array<{ method: string; url: string }> = [];
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url });
@@ -115,9 +120,7 @@ export async function buildGateway(input: GatewayConfig | ResolvedGatewayConfig,
       reply.elapsedTime / 1000,
     );
   });
-  await app.register(fastifyMultipart, {
-    limits: { fileSize: config.limits.maxUploadBytes, files: 2, fields: 3, fieldSize: 64 * 1024, parts: 5 },
-  });
+  await app.register(fastifyMultipart, { limits: { fileSize: config.limits.maxUploadBytes, ...MULTIPART_LIMITS } });
   await app.register(async (scope) => jobRoutes(scope, context));
   await app.register(async (scope) => fileRoutes(scope, context));
   await app.register(async (scope) => opsRoutes(scope, context));

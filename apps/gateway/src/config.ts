@@ -22,6 +22,16 @@ export interface GatewayLimits {
   maxConcurrentJobs?: number;
 }
 
+/** How long a client may take to send a request; past any of them it gets 408 and its connection is closed. */
+export interface GatewayTimeouts {
+  /** The request line and headers, in milliseconds. @defaultValue PORTRAIT_FARM_HEADER_TIMEOUT_MS's */
+  headerMs?: number;
+  /** The whole request, headers and body, in milliseconds (at least headerMs). @defaultValue PORTRAIT_FARM_BODY_TIMEOUT_MS's */
+  bodyMs?: number;
+  /** The longest silence while a request arrives, in milliseconds. @defaultValue PORTRAIT_FARM_IDLE_TIMEOUT_MS's */
+  idleMs?: number;
+}
+
 /** Downloading inputs named by URL (JSON requests). */
 export interface InputFetchPolicy {
   /** Allow plain http:// URLs (tests). @defaultValue PORTRAIT_FARM_INPUT_ALLOW_HTTP's (false) */
@@ -63,6 +73,7 @@ export interface GatewayConfig {
   /** Deployment prefix of Redis keys and queues. @defaultValue PORTRAIT_FARM_PREFIX's ("pf") */
   prefix?: string;
   limits?: GatewayLimits;
+  timeouts?: GatewayTimeouts;
   inputFetch?: InputFetchPolicy;
   /** How long an Idempotency-Key is remembered, in seconds. @defaultValue PORTRAIT_FARM_IDEMPOTENCY_TTL_SECONDS's */
   idempotencyTtlSeconds?: number;
@@ -76,11 +87,12 @@ export interface GatewayConfig {
 }
 
 export type ResolvedGatewayConfig = Readonly<
-  Required<Omit<GatewayConfig, 'limits' | 'inputFetch' | 'presignSecret' | 'webhooks' | 'webhookSecrets'>> & {
+  Required<Omit<GatewayConfig, 'limits' | 'timeouts' | 'inputFetch' | 'presignSecret' | 'webhooks' | 'webhookSecrets'>> & {
     presignSecret: string | null;
     webhookSecrets: Readonly<Record<string, readonly string[]>>;
     webhooks: Readonly<Required<Omit<WebhookDeliveryConfig, 'retryScheduleMs'>> & { retryScheduleMs: readonly number[] | null }>;
     limits: Readonly<Required<GatewayLimits>>;
+    timeouts: Readonly<Required<GatewayTimeouts>>;
     inputFetch: Readonly<Required<InputFetchPolicy>>;
   }
 >;
@@ -141,6 +153,18 @@ function blankAsUnset(value: unknown): unknown {
   return typeof value === 'string' && value.trim() === '' ? undefined : value;
 }
 
+function resolveTimeouts(timeouts: GatewayTimeouts): Readonly<Required<GatewayTimeouts>> {
+  const resolved = {
+    headerMs: setting('timeouts.headerMs', timeouts.headerMs, 'PORTRAIT_FARM_HEADER_TIMEOUT_MS'),
+    bodyMs: setting('timeouts.bodyMs', timeouts.bodyMs, 'PORTRAIT_FARM_BODY_TIMEOUT_MS'),
+    idleMs: setting('timeouts.idleMs', timeouts.idleMs, 'PORTRAIT_FARM_IDLE_TIMEOUT_MS'),
+  };
+  if (resolved.bodyMs < resolved.headerMs) {
+    throw bad(`timeouts.bodyMs (PORTRAIT_FARM_BODY_TIMEOUT_MS, ${resolved.bodyMs}) must be at least timeouts.headerMs (PORTRAIT_FARM_HEADER_TIMEOUT_MS, ${resolved.headerMs}): the whole request includes its headers.`);
+  }
+  return Object.freeze(resolved);
+}
+
 /** Checks every field, fills the defaults and freezes the result. Throws GATEWAY_BAD_CONFIG naming the field and its variable. */
 export function resolveGatewayConfig(config: GatewayConfig): ResolvedGatewayConfig {
   const publicUrl = new URL(setting('publicBaseUrl', config.publicBaseUrl, 'PORTRAIT_FARM_PUBLIC_URL'));
@@ -149,6 +173,7 @@ export function resolveGatewayConfig(config: GatewayConfig): ResolvedGatewayConf
   if (config.logger !== undefined && typeof config.logger !== 'boolean') throw bad(`logger must be true or false. Given: ${JSON.stringify(config.logger)}.`);
   const limits = config.limits ?? {};
   const fetchPolicy = config.inputFetch ?? {};
+  const timeouts = resolveTimeouts(config.timeouts ?? {});
   const webhooks = config.webhooks ?? {};
   return Object.freeze({
     redisUrl: setting('redisUrl', config.redisUrl, 'PORTRAIT_FARM_REDIS_URL'),
@@ -165,6 +190,7 @@ export function resolveGatewayConfig(config: GatewayConfig): ResolvedGatewayConf
       jobsPerMinute: setting('limits.jobsPerMinute', limits.jobsPerMinute, 'PORTRAIT_FARM_JOBS_PER_MINUTE'),
       maxConcurrentJobs: setting('limits.maxConcurrentJobs', limits.maxConcurrentJobs, 'PORTRAIT_FARM_MAX_CONCURRENT_JOBS'),
     }),
+    timeouts,
     inputFetch: Object.freeze({
       allowHttp: setting('inputFetch.allowHttp', fetchPolicy.allowHttp, 'PORTRAIT_FARM_INPUT_ALLOW_HTTP'),
       allowLoopback: setting('inputFetch.allowLoopback', fetchPolicy.allowLoopback, 'PORTRAIT_FARM_INPUT_ALLOW_LOOPBACK'),
@@ -245,6 +271,10 @@ export function loadGatewayProcessConfig(env: EnvironmentSource = process.env, o
         jobsPerMinute: given.jobsPerMinute,
         maxConcurrentJobs: given.maxConcurrentJobs,
       }),
+    },
+    timeouts: {
+      ...(file.timeouts ?? {}),
+      ...defined({ headerMs: given.headerTimeoutMs, bodyMs: given.bodyTimeoutMs, idleMs: given.idleTimeoutMs }),
     },
     inputFetch: {
       ...(file.inputFetch ?? {}),

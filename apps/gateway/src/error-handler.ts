@@ -4,6 +4,8 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayContext } from './context.ts';
 import type { ErrorObject } from 'ajv/dist/2020.js';
 import { GatewayError } from './errors.ts';
+import { multipartProblem } from './multipart-errors.ts';
+import { bodyUnread, clientGone } from './transport-limits.ts';
 import { validationFailure } from './request-validation.ts';
 import type { GatewayErrorCode } from './errors.ts';
 
@@ -39,24 +41,40 @@ export function toGatewayError(error: unknown): GatewayError {
   const mapped = code === undefined ? undefined : FASTIFY_CODES[code];
   if (mapped !== undefined) return new GatewayError(mapped, (error as Error).message);
   const message = error instanceof Error ? error.message : String(error);
-  if (/^Multipart: Boundary not found|unexpected end of multipart data|Malformed part header/i.test(message)) {
-    return new GatewayError('GATEWAY_BAD_REQUEST', `The multipart body cannot be read: ${message}.`);
-  }
+  const multipart = multipartProblem(error, undefined);
+  if (multipart !== null) return multipart;
   if (/ECONNREFUSED|Connection is closed|max retries per request|Command timed out|Stream isn't writeable/i.test(message)) {
     return new GatewayError('GATEWAY_UNAVAILABLE', 'Redis cannot be reached; try again shortly.');
   }
   return new GatewayError('GATEWAY_INTERNAL', 'An unexpected error happened; it has been logged.');
 }
 
-/** Answers with the one error shape, `{ error: { code, message } }`. */
+/**
+ * Answers with the one error shape, `{ error: { code, message } }`. An answer given before the request's body was all
+ * read closes the connection (Connection: close): the rest of the body is not read, and the client learns it at once.
+ */
 export function sendError(reply: FastifyReply, error: GatewayError): FastifyReply {
+  if (bodyUnread(reply.request)) reply.header('connection', 'close');
   return reply.code(error.status).headers(error.headers).send({ error: { code: error.code, message: error.message } });
+}
+
+/** The request's socket is gone (client closed, or a timeout already answered 408 and counted): log and count it apart. */
+function clientLeft(ctx: GatewayContext, request: FastifyRequest, reply: FastifyReply, error: unknown, why: 'timeout' | 'closed'): FastifyReply {
+  const code = why === 'timeout' ? 'GATEWAY_REQUEST_TIMEOUT' : 'GATEWAY_CLIENT_CLOSED';
+  if (why === 'closed') ctx.metrics.rejections.inc({ code });
+  request.log.info({ code, reason: (error as Error | null)?.message }, why === 'timeout' ? 'request timed out' : 'client closed the connection before the answer');
+  return reply.code(new GatewayError(code, '').status).send({ error: { code, message: why === 'timeout' ? 'The request timed out.' : 'The client closed the connection.' } });
 }
 
 export function errorHandler(ctx: GatewayContext) {
   return (error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
+    const gone = clientGone(request, error);
+    if (gone !== null) return clientLeft(ctx, request, reply, error, gone);
     const validation = (error as { validation?: ErrorObject[]; validationContext?: string }).validation;
-    const gatewayError = validation === undefined ? toGatewayError(error) : validationFailure(validation, (error as { validationContext?: string }).validationContext);
+    const gatewayError =
+      validation !== undefined
+        ? validationFailure(validation, (error as { validationContext?: string }).validationContext)
+        : (multipartProblem(error, request.headers['content-type']) ?? toGatewayError(error));
     if (gatewayError.status >= 500) request.log.error({ err: error }, 'request failed');
     ctx.metrics.rejections.inc({ code: gatewayError.code });
     return sendError(reply, gatewayError);

@@ -56,12 +56,12 @@ describe('the HTTP contract', () => {
     const gateway = await harness.gateway();
     const noBoundary = await raw(gateway, 'POST', '/v1/jobs', { authorization: `Bearer ${KEY_A}`, 'content-type': 'multipart/form-data' }, Buffer.from('x'));
     expect(noBoundary.status).toBe(400);
-    expect(errorCode(noBoundary.body)).toBe('GATEWAY_BAD_REQUEST');
+    expect(errorCode(noBoundary.body)).toBe('GATEWAY_BAD_MULTIPART');
     const form = await jobForm();
     const cut = form.payload.subarray(0, Math.floor(form.payload.length * 0.6));
     const truncated = await raw(gateway, 'POST', '/v1/jobs', { ...auth(undefined, form.headers), 'content-length': String(cut.length) }, cut);
     expect(truncated.status).toBe(400);
-    expect(errorCode(truncated.body)).toBe('GATEWAY_BAD_REQUEST');
+    expect(errorCode(truncated.body)).toBe('GATEWAY_BAD_MULTIPART');
     expect(await gateway.context.storage.list('jobs/')).toEqual([]);
   });
 

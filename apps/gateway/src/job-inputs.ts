@@ -5,6 +5,7 @@ import type { ResolvedGatewayConfig } from './config.ts';
 import { GatewayError } from './errors.ts';
 import { fetchInput, parseInputUrl } from './fetch-input.ts';
 import { parseTextField } from './job-request.ts';
+import { TOO_MANY_PARTS, unexpectedFileMessage } from './multipart-errors.ts';
 import { spoolToFile, tooLarge } from './spool.ts';
 import type { ByteBudget, SpooledFile } from './spool.ts';
 
@@ -46,7 +47,7 @@ export async function readMultipart(request: FastifyRequest, dir: string, budget
         const file = part as MultipartFile;
         if (!(INPUT_NAMES as readonly string[]).includes(file.fieldname)) {
           file.file.resume();
-          throw new GatewayError('GATEWAY_BAD_REQUEST', `Unknown file field "${file.fieldname}"; expected image and audio.`);
+          throw new GatewayError('GATEWAY_BAD_REQUEST', unexpectedFileMessage(file.fieldname));
         }
         const name = file.fieldname as InputName;
         const spooled = await spoolToFile(file.file, join(dir, name), budget);
@@ -74,9 +75,8 @@ export async function readMultipart(request: FastifyRequest, dir: string, budget
     }
   } catch (error) {
     const code = (error as { code?: unknown }).code;
-    if (code === 'FST_REQ_FILE_TOO_LARGE' || code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT') {
-      throw tooLarge(budget.limit, `more than ${budget.limit} bytes`);
-    }
+    if (code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge(budget.limit, `more than ${budget.limit} bytes`);
+    if (code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') throw new GatewayError('GATEWAY_BAD_REQUEST', TOO_MANY_PARTS);
     throw error;
   }
   for (const name of INPUT_NAMES) {

@@ -149,6 +149,26 @@ export const ENVIRONMENT = Object.freeze({
     default: 52_428_800,
     description: 'Largest upload (image + audio) or fetched input, in bytes.',
   }),
+  PORTRAIT_FARM_HEADER_TIMEOUT_MS: variable(integer(100, 600_000), {
+    key: 'headerTimeoutMs',
+    readBy: ['gateway'],
+    default: 10_000,
+    description: "Time a client has to send a request's line and headers, in milliseconds; a slower one gets 408 and its connection is closed.",
+  }),
+  PORTRAIT_FARM_BODY_TIMEOUT_MS: variable(integer(100, 3_600_000), {
+    key: 'bodyTimeoutMs',
+    readBy: ['gateway'],
+    default: 60_000,
+    description:
+      'Time a client has to send a whole request, headers and body, in milliseconds (at least the header timeout; the largest upload must fit: 50 MB in 60 s needs 7 Mbit/s); a slower one gets 408, its connection is closed and its spooled upload removed.',
+  }),
+  PORTRAIT_FARM_IDLE_TIMEOUT_MS: variable(integer(100, 600_000), {
+    key: 'idleTimeoutMs',
+    readBy: ['gateway'],
+    default: 10_000,
+    description:
+      "Longest silence while a request arrives (after its first byte, before its body's last), in milliseconds; a client that stops sending gets 408 and its connection is closed. Idle keep-alive connections close after 72 s.",
+  }),
   PORTRAIT_FARM_MAX_IMAGE_PIXELS: variable(integer(1, 2 ** 31), {
     key: 'maxImagePixels',
     readBy: ['gateway'],

@@ -7,9 +7,16 @@ export interface MultipartPart {
   contentType?: string;
 }
 
-/** A multipart/form-data body and its content-type header, for app.inject(). */
-export function multipartBody(parts: readonly MultipartPart[]): { payload: Buffer; headers: Record<string, string> } {
-  const boundary = `----pf${randomBytes(8).toString('hex')}`;
+export interface MultipartBodyOptions {
+  /** The boundary between parts. @defaultValue a random one */
+  boundary?: string;
+  /** End with the closing boundary (`--boundary--`). @defaultValue true */
+  close?: boolean;
+}
+
+/** A multipart/form-data body and its content-type header, for app.inject() or a raw socket. */
+export function multipartBody(parts: readonly MultipartPart[], options: MultipartBodyOptions = {}): { payload: Buffer; headers: Record<string, string> } {
+  const boundary = options.boundary ?? `----pf${randomBytes(8).toString('hex')}`;
   const chunks: Buffer[] = [];
   for (const part of parts) {
     let head = `--${boundary}\r\nContent-Disposition: form-data; name="${part.name}"`;
@@ -18,6 +25,6 @@ export function multipartBody(parts: readonly MultipartPart[]): { payload: Buffe
     if (part.contentType !== undefined) head += `Content-Type: ${part.contentType}\r\n`;
     chunks.push(Buffer.from(`${head}\r\n`), Buffer.isBuffer(part.value) ? part.value : Buffer.from(part.value), Buffer.from('\r\n'));
   }
-  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  if (options.close !== false) chunks.push(Buffer.from(`--${boundary}--\r\n`));
   return { payload: Buffer.concat(chunks), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
 }

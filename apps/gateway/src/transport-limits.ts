@@ -1,0 +1,126 @@
+import type { Server, ServerOptions, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { FastifyRequest } from 'fastify';
+import type { ResolvedGatewayConfig } from './config.ts';
+import { GatewayError } from './errors.ts';
+import type { GatewayMetrics } from './metrics.ts';
+
+// How long a client may take to send a request, and what happens to a connection that goes wrong:
+// - headers: Node's headersTimeout; the whole request: Node's requestTimeout (both checked every
+//   connectionsCheckingInterval, so no timer per request); a silence while a request arrives: the socket's
+//   inactivity timeout, decided by onSocketTimeout (a request that arrived whole keeps its socket while it is
+//   answered: a create may download inputs for longer than the idle timeout);
+// - every such timeout answers 408 GATEWAY_REQUEST_TIMEOUT and closes the socket, which ends the body stream, so a
+//   create in progress fails and removes its spool folder;
+// - an answer given before the body was read (413, 400, 401...) says Connection: close, so the server stops reading a
+//   body nobody wants and the client is not left waiting on a keep-alive socket.
+
+type Timeouts = ResolvedGatewayConfig['timeouts'];
+
+/** Sockets closed by a timeout: the route's error handler reports their request as timed out, not as client closed. */
+const timedOutSockets = new WeakSet<Socket>();
+
+/** How often Node checks the header and whole-request deadlines: a quarter of the shorter one, 50 ms to 1 s. */
+export function checkingIntervalMs(timeouts: Timeouts): number {
+  return Math.min(1000, Math.max(50, Math.floor(Math.min(timeouts.headerMs, timeouts.bodyMs) / 4)));
+}
+
+/** The Fastify (and node:http) options that apply the timeouts. */
+export function serverTimeoutOptions(timeouts: Timeouts): { connectionTimeout: number; requestTimeout: number; http: ServerOptions } {
+  return {
+    connectionTimeout: timeouts.idleMs,
+    requestTimeout: timeouts.bodyMs,
+    http: { headersTimeout: timeouts.headerMs, requestTimeout: timeouts.bodyMs, connectionsCheckingInterval: checkingIntervalMs(timeouts) },
+  };
+}
+
+function timeoutError(what: string): GatewayError {
+  return new GatewayError('GATEWAY_REQUEST_TIMEOUT', `${what}; the connection is closed. Send the request again, without pauses.`);
+}
+
+/** The response on the socket, when one has begun (Node's own field; a ServerResponse knows its request). */
+function responseOn(socket: Socket): ServerResponse | undefined {
+  return (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage;
+}
+
+/** Writes `error` as a whole HTTP response straight to the socket (no response has begun there) and closes it. */
+function answerAndClose(socket: Socket, error: GatewayError): void {
+  const response = responseOn(socket);
+  if (socket.writable && (response === undefined || !response.headersSent)) {
+    const body = JSON.stringify({ error: { code: error.code, message: error.message } });
+    socket.write(
+      `HTTP/1.1 ${error.status} ${error.status === 408 ? 'Request Timeout' : 'Bad Request'}\r\ncontent-type: application/json; charset=utf-8\r\n` +
+        `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroySoon();
+  setTimeout(() => socket.destroy(), 1000).unref();
+}
+
+/**
+ * Fastify's clientErrorHandler: errors node:http raises before a request reaches a route (its header and
+ * whole-request timeouts, unparsable HTTP) answered in the catalogue's shape and counted.
+ */
+export function clientErrorHandler(metrics: GatewayMetrics, timeouts: Timeouts) {
+  return (error: Error & { code?: string }, socket: Socket): void => {
+    if (error.code === 'ECONNRESET' || socket.destroyed) return;
+    let gatewayError: GatewayError;
+    if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+      timedOutSockets.add(socket);
+      const response = responseOn(socket);
+      gatewayError = response === undefined
+        ? timeoutError(`The request line and headers did not arrive within ${timeouts.headerMs} ms`)
+        : timeoutError(`The request body did not arrive within ${timeouts.bodyMs} ms of the request's start`);
+    } else if (error.code === 'HPE_HEADER_OVERFLOW') {
+      gatewayError = new GatewayError('GATEWAY_BAD_REQUEST', 'The request headers are too large (at most 16 KiB in all).');
+    } else {
+      gatewayError = new GatewayError('GATEWAY_BAD_REQUEST', `The request is not valid HTTP/1.1 (${error.code ?? error.message}).`);
+    }
+    metrics.rejections.inc({ code: gatewayError.code });
+    answerAndClose(socket, gatewayError);
+  };
+}
+
+/**
+ * The server's 'timeout' listener (the socket was silent for the idle timeout): a request still arriving gets 408 and
+ * the socket closes; a request that arrived whole keeps its socket while the gateway answers; an idle connection
+ * (keep-alive, or nothing sent yet) is closed, as Node does by itself.
+ */
+export function idleSocketHandler(metrics: GatewayMetrics, timeouts: Timeouts) {
+  return (socket: Socket): void => {
+    const response = responseOn(socket);
+    if (response === undefined) {
+      socket.destroy();
+      return;
+    }
+    if (response.req.complete) return;
+    timedOutSockets.add(socket);
+    const error = timeoutError(`The request body stopped: nothing arrived for ${timeouts.idleMs} ms`);
+    metrics.rejections.inc({ code: error.code });
+    answerAndClose(socket, error);
+  };
+}
+
+/** Applies the timeouts to the gateway's HTTP server (created by Fastify with {@link serverTimeoutOptions}). */
+export function guardServer(server: Server, metrics: GatewayMetrics, timeouts: Timeouts): void {
+  server.on('timeout', idleSocketHandler(metrics, timeouts));
+}
+
+/**
+ * Why a request can no longer be answered: 'timeout' when the gateway closed its socket for a timeout (already
+ * answered 408 and counted), 'closed' when the client went away first; null while the client waits for the answer.
+ */
+export function clientGone(request: FastifyRequest, error: unknown): 'timeout' | 'closed' | null {
+  const socket = request.raw.socket as Socket | null;
+  if (socket !== null && timedOutSockets.has(socket)) return 'timeout';
+  const code = (error as { code?: unknown } | null)?.code;
+  const closedCode = code === 'FST_MP_PREMATURE_CLOSE' || code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE';
+  if (closedCode || socket === null || socket.destroyed || (request.raw.destroyed && !request.raw.complete)) return 'closed';
+  return null;
+}
+
+/** True while the request's body has not all been read (an answer given now leaves the rest unread). */
+export function bodyUnread(request: FastifyRequest): boolean {
+  const { headers, complete } = request.raw;
+  return !complete && (headers['transfer-encoding'] !== undefined || Number(headers['content-length'] ?? 0) > 0);
+}
