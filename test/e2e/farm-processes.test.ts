@@ -74,6 +74,8 @@ beforeAll(async () => {
     storageUrl: storageDir,
     packDir: pack,
     prefix: uniquePrefix('e2e'),
+    // The receiver is on loopback: named, it is the one loopback endpoint the stitcher may POST to.
+    webhookAllowHosts: [new URL(receiver.url).host],
     env: {
       PORTRAIT_FARM_TEMP_DIR: tempDir,
       PORTRAIT_FARM_PROVIDERS: 'cpu',

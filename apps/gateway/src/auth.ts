@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { RateDecision } from '@portrait-farm/jobs';
 import type { FastifyRequest } from 'fastify';
 import type { GatewayContext } from './context.ts';
 import { GatewayError } from './errors.ts';
@@ -20,8 +21,11 @@ export function tenantOf(request: FastifyRequest, index: ReadonlyMap<string, str
   return tenant;
 }
 
-/** Counts the request against the tenant's per-minute window for `scope`; GATEWAY_RATE_LIMITED past the limit. */
-export async function enforceRate(ctx: GatewayContext, tenantId: string, scope: 'requests' | 'create', limit: number): Promise<void> {
+/**
+ * Counts the request against the tenant's per-minute window for `scope`; GATEWAY_RATE_LIMITED past the limit. The
+ * decision lets a caller give the count back (`jobs.releaseRate`) when the request turns out not to use the quota.
+ */
+export async function enforceRate(ctx: GatewayContext, tenantId: string, scope: 'requests' | 'create', limit: number): Promise<RateDecision> {
   const decision = await ctx.jobs.consumeRate(tenantId, scope, limit, 60);
   if (!decision.allowed) {
     const what = scope === 'create' ? 'job creations' : 'requests';
@@ -31,4 +35,5 @@ export async function enforceRate(ctx: GatewayContext, tenantId: string, scope: 
       { 'retry-after': String(decision.resetSeconds) },
     );
   }
+  return decision;
 }

@@ -23,7 +23,8 @@ describe('gateway configuration', () => {
     });
     expect(config.inputFetch).toEqual({ allowHttp: false, allowLoopback: false, allowPrivate: false, timeoutMs: 30_000 });
     expect(config).toMatchObject({ prefix: 'pf', presignSecret: null, idempotencyTtlSeconds: 86_400, presignSeconds: 3600, logger: false, webhookSecrets: {} });
-    expect(config.webhooks).toEqual({ runWorker: false, allowLoopback: false, allowPrivate: false, concurrency: 8, retryScheduleMs: null });
+    expect(config.webhooks).toEqual({ runWorker: false, allowLoopback: false, allowPrivate: false, allowHosts: [], concurrency: 8, retryScheduleMs: null });
+    expect(config.retentionDays).toBe(30);
     expect(Object.isFrozen(config) && Object.isFrozen(config.limits) && Object.isFrozen(config.webhooks)).toBe(true);
   });
 

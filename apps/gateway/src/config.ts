@@ -52,6 +52,11 @@ export interface WebhookDeliveryConfig {
   allowLoopback?: boolean;
   /** Deliver to private addresses (receivers inside the cluster). @defaultValue PORTRAIT_FARM_WEBHOOK_ALLOW_PRIVATE's (false) */
   allowPrivate?: boolean;
+  /**
+   * Endpoints (`host:port`, as the URL writes them) that may be on loopback or private addresses though the flags are
+   * off, e.g. the local farm's demo receiver. @defaultValue PORTRAIT_FARM_WEBHOOK_ALLOW_HOSTS's (none)
+   */
+  allowHosts?: readonly string[];
   /** Deliveries in flight at once. @defaultValue PORTRAIT_FARM_WEBHOOK_CONCURRENCY's */
   concurrency?: number;
   /** Delay before each retry, in milliseconds. @defaultValue the webhooks package's schedule (5 s, 30 s, 2 min, ... 8 h) */
@@ -79,6 +84,8 @@ export interface GatewayConfig {
   idempotencyTtlSeconds?: number;
   /** Lifetime of presigned result and chunk URLs, in seconds. @defaultValue PORTRAIT_FARM_PRESIGN_SECONDS's */
   presignSeconds?: number;
+  /** Days after which finished jobs (inputs, output, record) are removed; 0 keeps them. @defaultValue PORTRAIT_FARM_RETENTION_DAYS's (30) */
+  retentionDays?: number;
   /** Fastify's logger (pino): the process's choice, not configuration. @defaultValue false */
   logger?: boolean;
   /** Tenant id -> webhook signing secret(s), `whsec_<base64>`. Tenants without one get no webhooks. */
@@ -91,6 +98,7 @@ export type ResolvedGatewayConfig = Readonly<
     presignSecret: string | null;
     webhookSecrets: Readonly<Record<string, readonly string[]>>;
     webhooks: Readonly<Required<Omit<WebhookDeliveryConfig, 'retryScheduleMs'>> & { retryScheduleMs: readonly number[] | null }>;
+    retentionDays: number;
     limits: Readonly<Required<GatewayLimits>>;
     timeouts: Readonly<Required<GatewayTimeouts>>;
     inputFetch: Readonly<Required<InputFetchPolicy>>;
@@ -199,12 +207,14 @@ export function resolveGatewayConfig(config: GatewayConfig): ResolvedGatewayConf
     }),
     idempotencyTtlSeconds: setting('idempotencyTtlSeconds', config.idempotencyTtlSeconds, 'PORTRAIT_FARM_IDEMPOTENCY_TTL_SECONDS'),
     presignSeconds: setting('presignSeconds', config.presignSeconds, 'PORTRAIT_FARM_PRESIGN_SECONDS'),
+    retentionDays: setting('retentionDays', config.retentionDays, 'PORTRAIT_FARM_RETENTION_DAYS'),
     logger: config.logger ?? false,
     webhookSecrets: Object.freeze(checkWebhookSecrets(config.webhookSecrets ?? {})),
     webhooks: Object.freeze({
       runWorker: setting('webhooks.runWorker', webhooks.runWorker, 'PORTRAIT_FARM_WEBHOOK_WORKER'),
       allowLoopback: setting('webhooks.allowLoopback', webhooks.allowLoopback, 'PORTRAIT_FARM_WEBHOOK_ALLOW_LOOPBACK'),
       allowPrivate: setting('webhooks.allowPrivate', webhooks.allowPrivate, 'PORTRAIT_FARM_WEBHOOK_ALLOW_PRIVATE'),
+      allowHosts: Object.freeze([...(setting('webhooks.allowHosts', webhooks.allowHosts, 'PORTRAIT_FARM_WEBHOOK_ALLOW_HOSTS') ?? [])]),
       concurrency: setting('webhooks.concurrency', webhooks.concurrency, 'PORTRAIT_FARM_WEBHOOK_CONCURRENCY'),
       retryScheduleMs: setting('webhooks.retryScheduleMs', webhooks.retryScheduleMs, 'PORTRAIT_FARM_WEBHOOK_RETRY_MS'),
     }),
@@ -256,6 +266,7 @@ export function loadGatewayProcessConfig(env: EnvironmentSource = process.env, o
       prefix: given.prefix,
       idempotencyTtlSeconds: given.idempotencyTtlSeconds,
       presignSeconds: given.presignSeconds,
+      retentionDays: given.retentionDays,
     }),
     redisUrl: given.redisUrl ?? file.redisUrl ?? ENVIRONMENT.PORTRAIT_FARM_REDIS_URL.default,
     publicBaseUrl: given.publicBaseUrl ?? file.publicBaseUrl ?? ENVIRONMENT.PORTRAIT_FARM_PUBLIC_URL.default,
@@ -287,6 +298,7 @@ export function loadGatewayProcessConfig(env: EnvironmentSource = process.env, o
         runWorker: given.webhookWorker,
         allowLoopback: given.webhookAllowLoopback,
         allowPrivate: given.webhookAllowPrivate,
+        allowHosts: given.webhookAllowHosts,
         concurrency: given.webhookConcurrency,
         retryScheduleMs: given.webhookRetryMs,
       }),

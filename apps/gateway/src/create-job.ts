@@ -12,6 +12,7 @@ import type { InputName, LocalInput, RawJobRequest } from './job-inputs.ts';
 import { parseJobRequestFields } from './job-request.ts';
 import type { JobRequestFields } from './job-request.ts';
 import { checkAudio, checkFaceBox, checkImage } from './media-checks.ts';
+import { checkWebhookAddress } from './webhook-address.ts';
 
 export interface CreateOutcome {
   record: JobRecord;
@@ -84,6 +85,7 @@ export async function createJob(ctx: GatewayContext, request: FastifyRequest, te
     const hash = requestHash(fields, raw);
     const earlier = await replay(ctx, tenantId, key, hash);
     if (earlier !== null) return { record: earlier, replayed: true };
+    await checkWebhookAddress(ctx, fields.webhook);
     if ((await ctx.jobs.activeCount(tenantId)) >= limits.maxConcurrentJobs) {
       throw new GatewayError('GATEWAY_CONCURRENCY_LIMIT', `Tenant ${tenantId} already has ${limits.maxConcurrentJobs} active jobs, the most allowed; wait for one to finish.`);
     }
@@ -117,7 +119,7 @@ export async function createJob(ctx: GatewayContext, request: FastifyRequest, te
       await ctx.jobs.fail(id, { code: 'GATEWAY_UNAVAILABLE', message: 'The job could not be queued.' });
       throw new GatewayError('GATEWAY_UNAVAILABLE', `The job could not be queued: ${(error as Error).message}`);
     }
-    ctx.metrics.jobsCreated.inc({ tenant: tenantId });
+    ctx.metrics.jobsCreated.inc();
     return { record, replayed: false };
   } catch (error) {
     if (stored) await ctx.storage.deletePrefix(`jobs/${id}/`).catch(() => 0);

@@ -1,13 +1,31 @@
 import { jobUrls, jobView as viewOfJob } from '@portrait-farm/jobs';
-import type { JobRecord, JobUrls, JobView } from '@portrait-farm/jobs';
+import type { JobEventType, JobRecord, JobUrls, JobView, WebhookAttempt } from '@portrait-farm/jobs';
 import type { GatewayContext } from './context.ts';
 
 export { jobUrls };
 export type { JobUrls, JobView };
 
-/** The answer of GET /v1/jobs/{id} (and a webhook's data): the tenant-visible record, its URLs, a presigned download when done. */
+/** Delivery attempts a job's status shows (the newest). */
+export const DELIVERIES_SHOWN = 10;
+
+/** What GET /v1/jobs/{id} adds to the Job a webhook carries: where its webhooks go and how the last deliveries went. */
+export type JobStatusView = JobView & {
+  webhook: { url: string; events: JobEventType[]; deliveries: WebhookAttempt[] } | null;
+};
+
+/** A webhook's data: the tenant-visible record, its URLs, a presigned download when done. */
 export function jobView(ctx: GatewayContext, record: JobRecord): Promise<JobView> {
   return viewOfJob(record, { publicBaseUrl: ctx.config.publicBaseUrl, presignSeconds: ctx.config.presignSeconds, storage: ctx.storage });
+}
+
+/** The answer of GET /v1/jobs/{id} and of cancel: {@link jobView} and the webhook with its last delivery outcomes. */
+export async function jobStatusView(ctx: GatewayContext, record: JobRecord): Promise<JobStatusView> {
+  const [view, attempts] = await Promise.all([
+    jobView(ctx, record),
+    record.webhook === null ? Promise.resolve([]) : ctx.jobs.webhookAttempts(record.id),
+  ]);
+  const webhook = record.webhook === null ? null : { url: record.webhook.url, events: record.webhook.events, deliveries: attempts.slice(-DELIVERIES_SHOWN) };
+  return { ...view, webhook };
 }
 
 /** The short form in lists and in the create answer. */

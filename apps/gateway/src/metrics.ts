@@ -5,7 +5,8 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 export interface GatewayMetrics {
   registry: Registry;
   httpDuration: Histogram<'method' | 'route' | 'status_code'>;
-  jobsCreated: Counter<'tenant'>;
+  /** No tenant label: /metrics needs no API key, so it names no tenant. */
+  jobsCreated: Counter;
   rejections: Counter<'code'>;
 }
 
@@ -21,8 +22,7 @@ export function createMetrics(queues: FarmQueues): GatewayMetrics {
   });
   const jobsCreated = new Counter({
     name: 'portrait_farm_jobs_created_total',
-    help: 'Jobs created (not counting idempotent replays), by tenant.',
-    labelNames: ['tenant'] as const,
+    help: 'Jobs created (not counting idempotent replays).',
     registers: [registry],
   });
   const rejections = new Counter({

@@ -61,7 +61,8 @@ describe('operations endpoints', () => {
     const metrics = await gateway.app.inject({ method: 'GET', url: '/metrics' });
     expect(metrics.statusCode).toBe(200);
     expect(metrics.body).toContain('portrait_farm_gateway_process_cpu_seconds_total');
-    expect(metrics.body).toContain('portrait_farm_jobs_created_total{tenant="tenant-a"} 1');
+    // No tenant label: /metrics needs no API key (issue 13, found 9).
+    expect(metrics.body).toContain('portrait_farm_jobs_created_total 1');
     expect(metrics.body).toMatch(/portrait_farm_http_request_duration_seconds_count\{method="POST",route="\/v1\/jobs",status_code="202"\} 1/);
     expect(metrics.body).toContain('portrait_farm_http_errors_total{code="GATEWAY_JOB_NOT_FOUND"} 1');
     expect(metrics.body).toContain('portrait_farm_queue_jobs{queue="prepare",state="waiting"} 1');

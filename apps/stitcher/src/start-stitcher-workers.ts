@@ -39,6 +39,7 @@ export async function startStitcherWorkers(config: FarmProcessConfig, options: S
     secretFor: (tenantId) => config.webhookSecrets[tenantId] ?? null,
     allowLoopback: config.webhookAllowLoopback,
     allowPrivate: config.webhookAllowPrivate,
+    allowedHosts: config.webhookAllowHosts,
     ...(config.webhookRetryMs === null ? {} : { retry: { scheduleMs: config.webhookRetryMs, jitter: 0 } }),
     eventData: (record) => jobView(record, { publicBaseUrl: config.publicBaseUrl, presignSeconds: config.presignSeconds, storage: steps.deps.storage }),
     log: lineLogger(logger, { queue: QUEUE_NAMES.webhook }, 'warn'),

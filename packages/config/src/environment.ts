@@ -80,16 +80,26 @@ export const ENVIRONMENT = Object.freeze({
   ),
   PORTRAIT_FARM_WEBHOOK_ALLOW_LOOPBACK: variable(flag(), {
     key: 'webhookAllowLoopback',
-    readBy: ['gateway', 'stitcher'],
+    readBy: ['gateway', 'stitcher', 'local-farm'],
     default: false,
-    description: 'Deliver webhooks to loopback addresses (local use, tests).',
+    description: 'Deliver webhooks to every loopback address (tests); prefer naming receivers in PORTRAIT_FARM_WEBHOOK_ALLOW_HOSTS.',
   }),
   PORTRAIT_FARM_WEBHOOK_ALLOW_PRIVATE: variable(flag(), {
     key: 'webhookAllowPrivate',
-    readBy: ['gateway', 'stitcher'],
+    readBy: ['gateway', 'stitcher', 'local-farm'],
     default: false,
     description: 'Deliver webhooks to private addresses (receivers inside the cluster).',
   }),
+  PORTRAIT_FARM_WEBHOOK_ALLOW_HOSTS: variable(
+    list(text(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'host:port'), { expected: 'a comma list of host:port (IPv6 in brackets)' }),
+    {
+      key: 'webhookAllowHosts',
+      readBy: ['gateway', 'stitcher', 'local-farm'],
+      unset: 'none',
+      description:
+        'Webhook endpoints (host:port as written in the URL) that may be on loopback or private addresses though the ALLOW_LOOPBACK and ALLOW_PRIVATE flags are off (the local farm names its demo receiver); link-local and metadata addresses stay refused.',
+    },
+  ),
   PORTRAIT_FARM_WEBHOOK_RETRY_MS: variable(list(integer(0, 604_800_000), { expected: 'a comma list of delays in whole milliseconds, 0 to 604800000 each' }), {
     key: 'webhookRetryMs',
     readBy: ['gateway', 'stitcher'],
@@ -128,7 +138,7 @@ export const ENVIRONMENT = Object.freeze({
       key: 'apiKeys',
       readBy: ['gateway', 'local-farm'],
       unset: 'none (the gateway needs a key from here, PORTRAIT_FARM_API_KEYS_FILE or PORTRAIT_FARM_CONFIG)',
-      description: "API keys and their tenants; the local farm serves the first with the first's tenant.",
+      description: 'API keys and their tenants; the local farm serves every one, beside its own key of tenant "local".',
     },
   ),
   PORTRAIT_FARM_API_KEYS_FILE: variable(path('file'), {
@@ -234,6 +244,13 @@ export const ENVIRONMENT = Object.freeze({
     readBy: ['gateway', 'stitcher'],
     default: 3600,
     description: 'Lifetime of presigned result and chunk URLs (and of the download URL in job.succeeded webhooks), in seconds.',
+  }),
+  PORTRAIT_FARM_RETENTION_DAYS: variable(integer(0, 36_500), {
+    key: 'retentionDays',
+    readBy: ['gateway'],
+    default: 30,
+    description:
+      "Days after which a finished (succeeded, failed or canceled) job's inputs, output and record are removed, swept hourly; 0 keeps them until DELETE /v1/jobs/{id}.",
   }),
   PORTRAIT_FARM_WEBHOOK_WORKER: variable(flag(), {
     key: 'webhookWorker',

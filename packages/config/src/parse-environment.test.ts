@@ -43,7 +43,14 @@ describe('parseEnvironment', () => {
     expect('renderThreads' in stitcher).toBe(false);
     const gateway = loadConfig('gateway', {});
     expect(gateway).toMatchObject({ storageUrl: null, publicBaseUrl: 'http://127.0.0.1:8080', port: 8080, host: '0.0.0.0', maxUploadBytes: 52_428_800, webhookWorker: false });
-    expect(loadConfig('local-farm', {})).toEqual({ apiKeys: null, packDir: null, verbose: false });
+    expect(loadConfig('local-farm', {})).toEqual({
+      apiKeys: null,
+      packDir: null,
+      verbose: false,
+      webhookAllowLoopback: false,
+      webhookAllowPrivate: false,
+      webhookAllowHosts: null,
+    });
   });
 
   it('reads every form from the environment; an empty value counts as unset', () => {

@@ -28,6 +28,8 @@ export interface FarmProcessConfig {
   readonly webhookSecrets: Readonly<Record<string, readonly string[]>>;
   readonly webhookAllowLoopback: boolean;
   readonly webhookAllowPrivate: boolean;
+  /** Webhook endpoints (`host:port`) that may be on loopback or private addresses though the flags are off. */
+  readonly webhookAllowHosts: readonly string[];
   /** Retry delays of webhook delivery, or null for the default schedule. */
   readonly webhookRetryMs: readonly number[] | null;
   /** Origin clients reach the gateway at, without a trailing slash: the job URLs webhooks carry (stitcher). */
@@ -81,6 +83,7 @@ export function loadFarmConfig(env: EnvironmentSource = process.env, appDefaults
     webhookSecrets: secretsByTenant(settings.webhookSecrets),
     webhookAllowLoopback: settings.webhookAllowLoopback,
     webhookAllowPrivate: settings.webhookAllowPrivate,
+    webhookAllowHosts: settings.webhookAllowHosts ?? [],
     webhookRetryMs: settings.webhookRetryMs,
     publicBaseUrl: new URL(settings.publicBaseUrl).href.replace(/\/+$/, ''),
     presignSecret: settings.presignSecret,

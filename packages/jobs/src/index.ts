@@ -36,3 +36,5 @@ export type { JobUrls, JobView, JobViewContext } from './job-view.ts';
 export { CHUNK_EXTENSION, chunkIndexOf, jobStorageKeys } from './storage-keys.ts';
 export { watchCancellations } from './cancel-watcher.ts';
 export type { CancelWatcher, CancelWatcherOptions } from './cancel-watcher.ts';
+export { sweepFinishedJobs } from './retention.ts';
+export type { RetentionSweepOptions } from './retention.ts';

@@ -7,7 +7,7 @@ import type { JobStatus } from './job-status.ts';
 import { jobKeys } from './keys.ts';
 import type { JobKeys } from './keys.ts';
 import { decodeJob, encodeNewJob } from './record-codec.ts';
-import { CREATE_JOB, RATE_WINDOW, runScript, SEGMENT_PROGRESS, TRANSITION } from './scripts.ts';
+import { CREATE_JOB, DELETE_JOB, RATE_RELEASE, RATE_WINDOW, runScript, SEGMENT_PROGRESS, TRANSITION } from './scripts.ts';
 
 export interface JobStoreOptions {
   /** A connected ioredis client (shared; the store never closes it). */
@@ -65,6 +65,8 @@ export interface RateDecision {
   limit: number;
   /** Seconds until the window resets. */
   resetSeconds: number;
+  /** The window counted in (pass to {@link JobStore.releaseRate} to give the count back). */
+  window: number;
 }
 
 const MAX_ATTEMPTS_KEPT = 50;
@@ -190,7 +192,7 @@ export class JobStore {
    */
   async transition(id: string, to: JobStatus, fields: Record<string, string> = {}): Promise<TransitionResult> {
     const tenantId = await this.tenantOf(id);
-    const keys = [this.keys.job(id), this.keys.tenantActive(tenantId)];
+    const keys = [this.keys.job(id), this.keys.tenantActive(tenantId), this.keys.finishedJobs()];
     const args = [id, to, this.now(), isTerminal(to) ? '1' : '0', statusesLeadingTo(to).join(','), ...Object.entries(fields).flat()];
     const [outcome, status] = (await runScript(this.redis, TRANSITION, keys, args)) as [string, JobStatus];
     if (outcome === 'missing') throw new JobsError('JOBS_NOT_FOUND', `Job ${id} not found.`);
@@ -292,6 +294,49 @@ export class JobStore {
     const window = Math.floor(this.now() / 1000 / windowSeconds);
     const key = this.keys.rateWindow(tenantId, scope, window);
     const [count, ttl] = (await runScript(this.redis, RATE_WINDOW, [key], [windowSeconds])) as [number, number];
-    return { allowed: count <= limit, count, limit, resetSeconds: Math.max(1, ttl) };
+    return { allowed: count <= limit, count, limit, resetSeconds: Math.max(1, ttl), window };
+  }
+
+  /** Gives back the count {@link consumeRate} took (a request refused or replayed does not use the quota). */
+  async releaseRate(tenantId: string, scope: string, decision: Pick<RateDecision, 'window'>): Promise<void> {
+    await runScript(this.redis, RATE_RELEASE, [this.keys.rateWindow(tenantId, scope, decision.window)], []);
+  }
+
+  /**
+   * Removes the tenant's job record and its index entries (list, active set, finished set, its Idempotency-Key,
+   * progress and webhook attempts); another tenant's job is JOBS_NOT_FOUND. The caller cancels a running job
+   * first and removes its objects from storage. Returns the record as it was.
+   */
+  async delete(tenantId: string, id: string): Promise<JobRecord> {
+    const record = await this.get(tenantId, id);
+    await this.deleteRecord(record);
+    return record;
+  }
+
+  /** {@link delete} for a record already read (the retention sweep, any tenant). */
+  async deleteRecord(record: Pick<JobRecord, 'id' | 'tenantId' | 'idempotencyKey'>): Promise<void> {
+    const { id, tenantId } = record;
+    const keys = [
+      this.keys.job(id),
+      this.keys.segmentFrames(id),
+      this.keys.segmentsDone(id),
+      this.keys.webhookAttempts(id),
+      this.keys.tenantJobs(tenantId),
+      this.keys.tenantActive(tenantId),
+      this.keys.finishedJobs(),
+      record.idempotencyKey === null ? '' : this.keys.idempotency(tenantId, record.idempotencyKey),
+    ];
+    await runScript(this.redis, DELETE_JOB, keys, [id]);
+    this.tenants.delete(id);
+  }
+
+  /** Ids of jobs that finished (succeeded, failed, canceled) before `beforeMs`, oldest first, at most `limit`. */
+  async finishedBefore(beforeMs: number, limit: number): Promise<string[]> {
+    return this.redis.zrangebyscore(this.keys.finishedJobs(), '-inf', `(${beforeMs}`, 'LIMIT', 0, limit);
+  }
+
+  /** Drops an id from the finished set without a record (one deleted elsewhere). */
+  async forgetFinished(id: string): Promise<void> {
+    await this.redis.zrem(this.keys.finishedJobs(), id);
   }
 }

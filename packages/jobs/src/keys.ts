@@ -11,6 +11,8 @@ export interface JobKeys {
   idempotency(tenantId: string, key: string): string;
   rateWindow(tenantId: string, scope: string, window: number): string;
   disabledEndpoints(): string;
+  /** Sorted set of finished job ids, scored by the time they ended (ms): the retention sweep reads it. */
+  finishedJobs(): string;
   /** Pub/Sub channel on which canceled job ids are published. */
   cancelChannel(): string;
 }
@@ -30,6 +32,7 @@ export function jobKeys(prefix: string): JobKeys {
       `${tenant(tenantId)}:idem:${createHash('sha256').update(key).digest('base64url')}`,
     rateWindow: (tenantId: string, scope: string, window: number) => `${tenant(tenantId)}:rate:${scope}:${window}`,
     disabledEndpoints: () => `${p}:webhook-endpoints-disabled`,
+    finishedJobs: () => `${p}:finished`,
     cancelChannel: () => `${p}:cancel`,
   });
 }

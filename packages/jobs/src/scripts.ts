@@ -56,7 +56,7 @@ return {'created', id}
 );
 
 /**
- * KEYS: job, tenant active set.
+ * KEYS: job, tenant active set, finished jobs (sorted by the time they ended, for retention).
  * ARGV: id, target status, now (ms), '1' when the target is terminal, comma-separated allowed previous
  * statuses, then field/value pairs to set together with the status.
  * Returns {'applied', previous} | {'same', current} | {'rejected', current} | {'missing', ''}.
@@ -76,7 +76,10 @@ if not allowed then return {'rejected', current} end
 local fields = {'status', to, 'updatedAt', ARGV[3], 'at:' .. to, ARGV[3]}
 for i = 6, #ARGV do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', KEYS[1], unpack(fields))
-if ARGV[4] == '1' then redis.call('SREM', KEYS[2], ARGV[1]) end
+if ARGV[4] == '1' then
+  redis.call('SREM', KEYS[2], ARGV[1])
+  redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1])
+end
 return {'applied', current}
 `,
 );
@@ -103,6 +106,41 @@ if ARGV[3] == '1' and redis.call('SADD', KEYS[3], index) == 1 then
 end
 redis.call('HSET', KEYS[1], 'updatedAt', ARGV[4])
 return {tonumber(redis.call('HGET', KEYS[1], 'segmentsDone')), tonumber(redis.call('HGET', KEYS[1], 'framesDone'))}
+`,
+);
+
+/**
+ * Removes a job's record and every index entry naming it, in one step.
+ * KEYS: job, segment frames, segments done, webhook attempts, tenant list, tenant active set, finished set,
+ * idempotency key ('' = none). ARGV: id.
+ * The idempotency key goes only while it still names this job. Returns 1 when the record existed, else 0.
+ */
+export const DELETE_JOB = script(
+  'delete-job',
+  `
+local existed = redis.call('EXISTS', KEYS[1])
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
+redis.call('ZREM', KEYS[5], ARGV[1])
+redis.call('SREM', KEYS[6], ARGV[1])
+redis.call('ZREM', KEYS[7], ARGV[1])
+if KEYS[8] ~= '' then
+  local seen = redis.call('GET', KEYS[8])
+  if seen and string.sub(seen, 1, #ARGV[1] + 1) == ARGV[1] .. '|' then redis.call('DEL', KEYS[8]) end
+end
+return existed
+`,
+);
+
+/**
+ * Gives back one count of a fixed window (a request that turned out not to use its quota), never below 0.
+ * KEYS: window key. Returns the count after.
+ */
+export const RATE_RELEASE = script(
+  'rate-release',
+  `
+local count = tonumber(redis.call('GET', KEYS[1]) or '0')
+if count <= 0 then return 0 end
+return redis.call('DECR', KEYS[1])
 `,
 );
 

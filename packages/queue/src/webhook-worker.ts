@@ -24,6 +24,8 @@ export interface WebhookWorkerOptions {
   allowLoopback?: boolean;
   /** @defaultValue false */
   allowPrivate?: boolean;
+  /** Endpoints (`host:port`) that may be on loopback or private addresses though the flags are off. @defaultValue none */
+  allowedHosts?: readonly string[];
   /** @defaultValue 10000 */
   timeoutMs?: number;
   /** Deliveries in flight at once. @defaultValue 8 */
@@ -82,6 +84,7 @@ export async function processWebhookJob(payload: WebhookJob, options: WebhookWor
       messageId: webhookMessageId(payload),
       allowLoopback: options.allowLoopback ?? false,
       allowPrivate: options.allowPrivate ?? false,
+      allowedHosts: options.allowedHosts ?? [],
       timeoutMs: options.timeoutMs ?? 10_000,
     });
     await options.jobs.recordWebhookAttempt(record.id, attempt({ ok: true, status: result.status }));

@@ -21,6 +21,24 @@ export interface AddressPolicy {
   allowLoopback: boolean;
   /** Allow 10/8, 172.16/12, 192.168/16, 100.64/10 (CGNAT) and fc00::/7 (receivers inside the cluster). */
   allowPrivate: boolean;
+  /**
+   * Endpoints named `host:port` (as the URL writes them; the port is the scheme's default when the URL has none) that
+   * may be on loopback and private addresses though the flags are off: a named receiver, not every local service.
+   * Link-local, metadata and reserved addresses stay refused. @defaultValue none
+   */
+  allowedHosts?: readonly string[];
+}
+
+/** The endpoint of a URL as `host:port`: lower-case host (IPv6 in brackets), the scheme's port when none is written. */
+export function endpointOf(url: URL): string {
+  const port = url.port !== '' ? url.port : url.protocol === 'https:' ? '443' : '80';
+  return `${url.hostname.toLowerCase()}:${port}`;
+}
+
+/** Whether the policy names the URL's endpoint in `allowedHosts`. */
+export function isNamedEndpoint(url: URL, policy: Pick<AddressPolicy, 'allowedHosts'>): boolean {
+  const endpoint = endpointOf(url);
+  return (policy.allowedHosts ?? []).some((entry) => entry.toLowerCase() === endpoint);
 }
 
 type Range = readonly [network: string, bits: number, category: AddressCategory];
@@ -103,6 +121,7 @@ export function isCategoryAllowed(category: AddressCategory, policy: AddressPoli
 }
 
 /** The option that would allow a category, for error messages; null when nothing can. */
+// (allowedHosts allows both for one endpoint; see isNamedEndpoint.)
 export function optionAllowing(category: AddressCategory): string | null {
   if (category === 'loopback') return 'allowLoopback';
   if (category === 'private') return 'allowPrivate';

@@ -32,6 +32,11 @@ export interface DeliverOptions {
    */
   allowLoopback?: boolean;
   /**
+   * Endpoints (`host:port`) that may be on loopback or private addresses though the flags are off (see AddressPolicy).
+   * @defaultValue none
+   */
+  allowedHosts?: readonly string[];
+  /**
    * Clock for webhook-timestamp, in milliseconds.
    * @defaultValue Date.now
    */
@@ -46,6 +51,7 @@ interface ResolvedDeliverOptions {
   timeoutMs: number;
   allowPrivate: boolean;
   allowLoopback: boolean;
+  allowedHosts: readonly string[];
   now: () => number;
   userAgent: string;
 }
@@ -70,6 +76,7 @@ function resolveOptions(options: DeliverOptions): ResolvedDeliverOptions {
     timeoutMs,
     allowPrivate: options.allowPrivate ?? false,
     allowLoopback: options.allowLoopback ?? false,
+    allowedHosts: options.allowedHosts ?? [],
     now: options.now ?? Date.now,
     userAgent: options.userAgent ?? 'portrait-farm-webhooks/0.1',
   };
@@ -124,7 +131,7 @@ export async function deliver(url: string, event: WebhookEvent<object>, options:
   const signature = sign(resolved.secret, { id: resolved.messageId, timestamp, body });
   const endpoint = await resolveEndpoint(
     endpointUrl,
-    { allowLoopback: resolved.allowLoopback, allowPrivate: resolved.allowPrivate },
+    { allowLoopback: resolved.allowLoopback, allowPrivate: resolved.allowPrivate, allowedHosts: resolved.allowedHosts },
     resolved.timeoutMs,
   );
   const remainingMs = Math.max(1, resolved.timeoutMs - (performance.now() - started));

@@ -3,7 +3,7 @@ export type { WebhookErrorCode, WebhookErrorDetails } from './errors.ts';
 export { generateSecret, parseSecret, SECRET_PREFIX } from './secret.ts';
 export { sign, verify, WEBHOOK_HEADERS } from './signature.ts';
 export type { HeaderSource, SignInput, VerifiedWebhook, VerifyOptions } from './signature.ts';
-export { classifyAddress, isCategoryAllowed } from './address-policy.ts';
+export { classifyAddress, endpointOf, isCategoryAllowed, isNamedEndpoint } from './address-policy.ts';
 export type { AddressCategory, AddressPolicy } from './address-policy.ts';
 export { deliver } from './deliver.ts';
 export type { DeliverOptions, DeliveryResult } from './deliver.ts';

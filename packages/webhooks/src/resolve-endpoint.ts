@@ -1,7 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { LookupFunction } from 'node:net';
-import { classifyAddress, isCategoryAllowed, optionAllowing } from './address-policy.ts';
+import { classifyAddress, endpointOf, isCategoryAllowed, isNamedEndpoint, optionAllowing } from './address-policy.ts';
 import type { AddressPolicy } from './address-policy.ts';
 import { WebhookError } from './errors.ts';
 
@@ -62,14 +62,16 @@ export async function resolveEndpoint(url: URL, policy: AddressPolicy, timeoutMs
     }
   }
   if (addresses.length === 0) throw new WebhookError('WEBHOOK_DNS', `Host ${host} resolved to no address.`);
+  const effective = isNamedEndpoint(url, policy) ? { allowLoopback: true, allowPrivate: true } : policy;
   for (const { address } of addresses) {
     const category = classifyAddress(address);
-    if (!isCategoryAllowed(category, policy)) {
+    if (!isCategoryAllowed(category, effective)) {
       const option = optionAllowing(category);
+      const shown = address === host ? `${host} is` : `Host ${host} resolves to ${address},`;
       throw new WebhookError(
         'WEBHOOK_BLOCKED_ADDRESS',
-        `Host ${host} resolves to ${address}, a ${category} address; ` +
-          (option === null ? 'webhooks are never sent there.' : `set ${option} to allow it.`),
+        `${shown} a ${category} address; ` +
+          (option === null ? 'webhooks are never sent there.' : `set ${option}, or name ${endpointOf(url)} in allowedHosts, to allow it.`),
       );
     }
   }

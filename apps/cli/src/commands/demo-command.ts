@@ -52,7 +52,7 @@ export const demoCommand: CliCommand = {
       io.stdout.write(DEMO_USAGE);
       return EXIT.ok;
     }
-    const { runDemoJob, startLocalFarm } = await import('../local-farm/index.ts');
+    const { reserveDemoReceiver, runDemoJob, startLocalFarm } = await import('../local-farm/index.ts');
     const image = DEMO_IMAGE;
     const audio = DEMO_AUDIO;
     const out = resolve(io.cwd, outArg ?? 'out/demo.mp4');
@@ -72,10 +72,13 @@ export const demoCommand: CliCommand = {
     };
     // Ctrl-C, SIGTERM or SIGHUP end the job's wait; the farm is stopped either way.
     const stop = stopSignal(io);
+    const receiver = await reserveDemoReceiver();
     let farm;
     try {
       farm = await startLocalFarm({
         ...flags,
+        // The demo's receiver is the one loopback endpoint the farm's webhooks may go to.
+        webhookAllowHosts: [receiver.endpoint],
         dataDir,
         packDir: pack,
         logDir,
@@ -92,6 +95,7 @@ export const demoCommand: CliCommand = {
     try {
       io.stdout.write(`Farm up at ${farm.apiUrl}; submitting ${relative(io.cwd, image)} + ${relative(io.cwd, audio)}\n`);
       const result = await runDemoJob(farm, {
+        receiverPort: receiver.port,
         image,
         audio,
         out,

@@ -45,6 +45,12 @@ export interface FarmFlags {
 }
 
 /** Parses the flags `up` and `demo` share; null for --help. */
+/** The other tenants `up` serves (their keys are the caller's own, from PORTRAIT_FARM_API_KEYS, or the data folder's). */
+function otherTenantsLine(apiKeys: Readonly<Record<string, string>>, shown: string): string[] {
+  const others = [...new Set(Object.entries(apiKeys).filter(([key]) => key !== shown).map(([, tenant]) => tenant))];
+  return others.length === 0 ? [] : [`            also tenants ${others.join(', ')} (their keys: PORTRAIT_FARM_API_KEYS, and the data folder's for "local")`];
+}
+
 export function parseFarmFlags(argv: readonly string[], cwd: string, defaultWorkers: number, defaultPort: number): FarmFlags | null {
   let parsed;
   try {
@@ -115,6 +121,8 @@ export const upCommand: CliCommand = {
           '',
           `  API       ${farm.apiUrl}  (OpenAPI: ${farm.apiUrl}/openapi.json)`,
           `  API key   ${farm.apiKey}  (tenant ${farm.tenant})`,
+          ...otherTenantsLine(farm.apiKeys, farm.apiKey),
+          `  Webhooks  to loopback or private addresses only for ${farm.webhookAllowHosts.length === 0 ? 'none (PORTRAIT_FARM_WEBHOOK_ALLOW_HOSTS names host:port)' : farm.webhookAllowHosts.join(', ')}`,
           `  Webhooks  signed with ${farm.webhookSecret}`,
           `  Redis     ${farm.redisUrl}  prefix ${farm.prefix}`,
           `  Storage   ${farm.storageUrl}`,

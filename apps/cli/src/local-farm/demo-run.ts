@@ -3,6 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename, dirname } from 'node:path';
+import { freePort } from '@portrait-farm/process-supervision';
 import { verify } from '@portrait-farm/webhooks';
 import { LocalFarmError } from './errors.ts';
 import type { LocalFarm } from './local-farm.ts';
@@ -18,6 +19,17 @@ export interface DemoJobOptions {
   timeoutMs?: number;
   signal?: AbortSignal;
   log: (line: string) => void;
+  /**
+   * Port of the webhook receiver on 127.0.0.1: the farm must name `127.0.0.1:{port}` in `webhookAllowHosts`
+   * ({@link reserveDemoReceiver}). @defaultValue any free port (refused unless the farm allows every loopback address)
+   */
+  receiverPort?: number;
+}
+
+/** A free port for the demo's webhook receiver, and the endpoint the farm must allow for it (`webhookAllowHosts`). */
+export async function reserveDemoReceiver(): Promise<{ port: number; endpoint: string }> {
+  const port = await freePort('127.0.0.1');
+  return { port, endpoint: `127.0.0.1:${port}` };
 }
 
 export interface DemoJobResult {
@@ -60,7 +72,10 @@ export async function runDemoJob(farm: LocalFarm, o: DemoJobOptions): Promise<De
       wake?.();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.receiverPort ?? 0, '127.0.0.1', resolve);
+  });
   const hookUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook`;
   const auth = { authorization: `Bearer ${farm.apiKey}` };
   try {

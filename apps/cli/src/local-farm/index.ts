@@ -2,7 +2,7 @@
 // (package export "portrait-farm/local-farm").
 export { isLocalFarmError, LOCAL_FARM_ERRORS, LocalFarmError } from './errors.ts';
 export type { LocalFarmErrorCode } from './errors.ts';
-export { startLocalFarm } from './local-farm.ts';
+export { localFarmApiKeys, startLocalFarm } from './local-farm.ts';
 export type { LocalFarm, LocalFarmOptions } from './local-farm.ts';
-export { runDemoJob } from './demo-run.ts';
+export { reserveDemoReceiver, runDemoJob } from './demo-run.ts';
 export type { DemoJobOptions, DemoJobResult } from './demo-run.ts';

@@ -31,8 +31,18 @@ export interface LocalFarmOptions {
   dataDir?: string;
   /** Model pack of the workers. @defaultValue PORTRAIT_FARM_PACK or models/starter */
   packDir?: string;
-  /** API key of tenant "local". @defaultValue the first `key:tenant` of PORTRAIT_FARM_API_KEYS, else the data folder's */
+  /**
+   * The API key the farm names first (`apiKey`, `tenant`), of tenant "local". Every key works: this one, each
+   * `key:tenant` of PORTRAIT_FARM_API_KEYS (one tenant each) and the data folder's own key (tenant "local").
+   * @defaultValue the first `key:tenant` of PORTRAIT_FARM_API_KEYS, else the data folder's
+   */
   apiKey?: string;
+  /**
+   * Webhook endpoints (`host:port`) the stitcher may POST to on loopback or private addresses, e.g. a receiver on this
+   * machine. No other loopback or private address gets webhooks (the farm's Redis and gateway among them), unless
+   * PORTRAIT_FARM_WEBHOOK_ALLOW_LOOPBACK or _PRIVATE is set. @defaultValue PORTRAIT_FARM_WEBHOOK_ALLOW_HOSTS's (none)
+   */
+  webhookAllowHosts?: readonly string[];
   /** Deployment prefix of Redis keys. @defaultValue "pf" */
   prefix?: string;
   /** More environment for workers and stitcher (tuning: lock times, webhook retry schedule). */
@@ -58,8 +68,12 @@ export interface LocalFarm {
   apiUrl: string;
   apiKey: string;
   tenant: string;
-  /** Signing secret of tenant "local"'s webhooks. */
+  /** Every API key the gateway takes -> its tenant (`apiKey` among them). */
+  apiKeys: Readonly<Record<string, string>>;
+  /** Signing secret of the webhooks of every tenant of the local farm. */
   webhookSecret: string;
+  /** Webhook endpoints allowed on loopback or private addresses (`host:port`). */
+  webhookAllowHosts: readonly string[];
   redisUrl: string;
   storageUrl: string;
   prefix: string;
@@ -81,8 +95,26 @@ function withoutFarmVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 }
 
 /**
+ * The keys the local farm's gateway takes: the data folder's own key (tenant "local", kept when PORTRAIT_FARM_API_KEYS
+ * is set, so its clients keep working), every `key:tenant` of PORTRAIT_FARM_API_KEYS, and a key given in code
+ * (tenant "local").
+ */
+export function localFarmApiKeys(
+  dataDirKey: string,
+  pairs: ReadonlyArray<readonly [string, string]>,
+  givenKey: string | null,
+): Readonly<Record<string, string>> {
+  const keys: Record<string, string> = { [dataDirKey]: 'local' };
+  for (const [key, tenant] of pairs) keys[key] = tenant;
+  if (givenKey !== null) keys[givenKey] = 'local';
+  return Object.freeze(keys);
+}
+
+/**
  * Starts a whole farm on this machine as child processes: Redis (unless `redisUrl`), the gateway, N workers and a
- * stitcher, each restarted if it crashes. Webhooks may go to loopback and http URLs (local use only). The processes
+ * stitcher, each restarted if it crashes. Webhooks may use http URLs (local use only), and go to loopback or private
+ * addresses only for the endpoints named in `webhookAllowHosts`: a key holder cannot make the stitcher POST to the
+ * farm's own Redis or gateway. Every key of PORTRAIT_FARM_API_KEYS is served, beside the data folder's. The processes
  * are this install's apps, run as the CLI itself runs: their sources through tsx in a checkout, their compiled
  * dist/main.js otherwise (install-paths.ts). Their output (JSON log lines) is appended to `{logDir}/{name}.log`; `log`
  * gets one readable line per job event in it, and a line for each process that exits and is restarted.
@@ -115,6 +147,11 @@ export async function startLocalFarm(options: LocalFarmOptions = {}): Promise<Lo
   }
   const apiKey = options.apiKey ?? firstKey?.[0] ?? credentials.apiKey;
   const { webhookSecret, presignSecret } = credentials;
+  const apiKeys = localFarmApiKeys(credentials.apiKey, settings.apiKeys ?? [], options.apiKey === undefined ? null : apiKey);
+  const webhookAllowHosts = Object.freeze([...(options.webhookAllowHosts ?? settings.webhookAllowHosts ?? [])]);
+  const tenants = [...new Set(Object.values(apiKeys))];
+  const allowLoopback = settings.webhookAllowLoopback;
+  const allowPrivate = settings.webhookAllowPrivate;
   const storageUrl = options.storageUrl ?? join(dataDir, 'storage');
   const graceMs = options.stopGraceMs ?? 5000;
   const logDir = resolve(options.logDir ?? join(dataDir, 'logs'));
@@ -165,11 +202,12 @@ export async function startLocalFarm(options: LocalFarmOptions = {}): Promise<Lo
         redisUrl,
         storageUrl,
         publicBaseUrl: apiUrl,
-        apiKeys: { [apiKey]: tenant },
+        apiKeys,
         presignSecret,
         prefix,
         inputFetch: { allowHttp: true },
-        webhookSecrets: { [tenant]: webhookSecret },
+        webhookSecrets: Object.fromEntries(tenants.map((t) => [t, webhookSecret])),
+        webhooks: { allowHosts: webhookAllowHosts, allowLoopback, allowPrivate },
       }),
       { mode: 0o600 },
     );
@@ -180,12 +218,14 @@ export async function startLocalFarm(options: LocalFarmOptions = {}): Promise<Lo
       PORTRAIT_FARM_REDIS_URL: redisUrl,
       PORTRAIT_FARM_STORAGE_URL: storageUrl,
       PORTRAIT_FARM_PREFIX: prefix,
-      PORTRAIT_FARM_WEBHOOK_SECRETS: `${tenant}:${webhookSecret}`,
+      PORTRAIT_FARM_WEBHOOK_SECRETS: tenants.map((t) => `${t}:${webhookSecret}`).join(','),
       // The stitcher's webhooks carry the job's URLs and a presigned download, as the gateway's answers do.
       PORTRAIT_FARM_PUBLIC_URL: apiUrl,
       PORTRAIT_FARM_PRESIGN_SECRET: presignSecret,
-      PORTRAIT_FARM_WEBHOOK_ALLOW_LOOPBACK: '1',
-      PORTRAIT_FARM_WEBHOOK_ALLOW_PRIVATE: '1',
+      // Loopback and private receivers only where named (or where the caller's own environment allows them all).
+      PORTRAIT_FARM_WEBHOOK_ALLOW_LOOPBACK: allowLoopback ? '1' : '0',
+      PORTRAIT_FARM_WEBHOOK_ALLOW_PRIVATE: allowPrivate ? '1' : '0',
+      ...(webhookAllowHosts.length === 0 ? {} : { PORTRAIT_FARM_WEBHOOK_ALLOW_HOSTS: webhookAllowHosts.join(',') }),
       ...(options.packDir === undefined ? {} : { PORTRAIT_FARM_PACK: options.packDir }),
       ...options.env,
     };
@@ -218,7 +258,9 @@ export async function startLocalFarm(options: LocalFarmOptions = {}): Promise<Lo
       apiUrl,
       apiKey,
       tenant,
+      apiKeys,
       webhookSecret,
+      webhookAllowHosts,
       redisUrl,
       storageUrl,
       prefix,

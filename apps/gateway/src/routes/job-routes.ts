@@ -1,14 +1,24 @@
-import { jobStorageKeys } from '@portrait-farm/jobs';
 import type { JobRecord } from '@portrait-farm/jobs';
 import { jobEvent } from '@portrait-farm/logging';
 import type { FastifyInstance } from 'fastify';
 import { apiKeyIndex, enforceRate, tenantOf } from '../auth.ts';
 import type { GatewayContext } from '../context.ts';
 import { createJob } from '../create-job.ts';
+import type { CreateOutcome } from '../create-job.ts';
 import { GatewayError } from '../errors.ts';
-import { jobSummary, jobView } from '../job-view.ts';
+import { cancelJob, deleteJob } from '../job-actions.ts';
+import { jobStatusView, jobSummary } from '../job-view.ts';
 import { livePlaylist } from '../live-playlist.ts';
-import { CANCEL_JOB_SCHEMA, CREATE_JOB_SCHEMA, GET_JOB_SCHEMA, JOB_RESULT_SCHEMA, LIST_JOBS_SCHEMA, LIVE_PLAYLIST_SCHEMA } from '../route-schemas.ts';
+import { startRetentionSweeps } from '../retention.ts';
+import {
+  CANCEL_JOB_SCHEMA,
+  CREATE_JOB_SCHEMA,
+  DELETE_JOB_SCHEMA,
+  GET_JOB_SCHEMA,
+  JOB_RESULT_SCHEMA,
+  LIST_JOBS_SCHEMA,
+  LIVE_PLAYLIST_SCHEMA,
+} from '../route-schemas.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -26,10 +36,12 @@ function resultNotReady(record: JobRecord): GatewayError {
   return new GatewayError('GATEWAY_RESULT_NOT_READY', `Job ${record.id} is ${record.status}: ${why}.`);
 }
 
-/** The authenticated /v1/jobs API (Bearer key -> tenant, per-tenant rate limit). */
+/** The authenticated /v1/jobs API (Bearer key -> tenant, per-tenant rate limit), and the retention sweeps of its jobs. */
 export async function jobRoutes(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
   const keys = apiKeyIndex(ctx.config.apiKeys);
   const { limits } = ctx.config;
+  const stopSweeps = startRetentionSweeps(ctx, app.log);
+  app.addHook('onClose', async () => stopSweeps());
   app.decorateRequest('tenantId', '');
   app.addHook('onRequest', async (request, reply) => {
     request.tenantId = tenantOf(request, keys);
@@ -40,8 +52,17 @@ export async function jobRoutes(app: FastifyInstance, ctx: GatewayContext): Prom
   });
 
   app.post('/v1/jobs', { schema: CREATE_JOB_SCHEMA }, async (request, reply) => {
-    await enforceRate(ctx, request.tenantId, 'create', limits.jobsPerMinute);
-    const { record, replayed } = await createJob(ctx, request, request.tenantId);
+    const quota = await enforceRate(ctx, request.tenantId, 'create', limits.jobsPerMinute);
+    // Only a job actually created uses the create quota: a refused create or an idempotent replay gives it back.
+    let outcome: CreateOutcome | null = null;
+    try {
+      outcome = await createJob(ctx, request, request.tenantId);
+    } finally {
+      if (outcome === null || outcome.replayed) {
+        await ctx.jobs.releaseRate(request.tenantId, 'create', quota).catch((error: unknown) => request.log.warn({ err: error }, 'giving back the create quota failed'));
+      }
+    }
+    const { record, replayed } = outcome;
     // The request logger carries the tenant.
     if (replayed) request.log.info({ jobId: record.id }, 'job replayed (Idempotency-Key)');
     else request.log.info(jobEvent('job.created', { jobId: record.id }), 'job accepted');
@@ -61,20 +82,16 @@ export async function jobRoutes(app: FastifyInstance, ctx: GatewayContext): Prom
     return { jobs: page.jobs.map((record) => jobSummary(ctx, record)), nextCursor: page.nextCursor, next };
   });
 
-  app.get<IdParams>('/v1/jobs/:id', { schema: GET_JOB_SCHEMA }, async (request) => jobView(ctx, await ctx.jobs.get(request.tenantId, request.params.id)));
+  app.get<IdParams>('/v1/jobs/:id', { schema: GET_JOB_SCHEMA }, async (request) => jobStatusView(ctx, await ctx.jobs.get(request.tenantId, request.params.id)));
 
   app.post<IdParams>('/v1/jobs/:id/cancel', { schema: CANCEL_JOB_SCHEMA }, async (request) => {
-    const { record, changed } = await ctx.jobs.cancel(request.tenantId, request.params.id);
-    if (changed) {
-      request.log.info(jobEvent('job.canceled', { jobId: record.id }), 'job canceled');
-      await ctx.queues.notify(record, 'job.canceled');
-      await ctx.queues.discardSteps(record.id, record.plan?.segments.length ?? 0);
-      // Chunks already written go now; workers still rendering see the flag, abort and delete theirs.
-      await ctx.storage.deletePrefix(jobStorageKeys.chunkPrefix(record.id)).catch((error: unknown) => {
-        request.log.warn({ err: error }, 'deleting chunks of a canceled job failed');
-      });
-    }
-    return jobView(ctx, record);
+    const { record } = await cancelJob(ctx, request.log, request.tenantId, request.params.id);
+    return jobStatusView(ctx, record);
+  });
+
+  app.delete<IdParams>('/v1/jobs/:id', { schema: DELETE_JOB_SCHEMA }, async (request, reply) => {
+    await deleteJob(ctx, request.log, request.tenantId, request.params.id);
+    return reply.code(204).send();
   });
 
   app.get<IdParams>('/v1/jobs/:id/live.m3u8', { schema: LIVE_PLAYLIST_SCHEMA }, async (request, reply) => {
