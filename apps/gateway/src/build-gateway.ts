@@ -55,6 +55,7 @@ function startWebhookWorker(context: GatewayContext): { close(): Promise<void> }
     secretFor: (tenantId) => config.webhookSecrets[tenantId] ?? null,
     allowLoopback: config.webhooks.allowLoopback,
     allowPrivate: config.webhooks.allowPrivate,
+    allowedHosts: config.webhooks.allowHosts,
     concurrency: config.webhooks.concurrency,
     ...(config.webhooks.retryScheduleMs === null ? {} : { retry: { scheduleMs: config.webhooks.retryScheduleMs } }),
     eventData: (record) => jobView(context, record),

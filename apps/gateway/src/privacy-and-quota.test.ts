@@ -196,3 +196,18 @@ describe('webhook receivers (found 3)', () => {
     ]);
   });
 });
+
+describe('retention of jobs that ended before the finished set existed (found 9)', () => {
+  it('indexes them once, so the sweep removes them too', async () => {
+    const gateway = await harness.gateway({ retentionDays: 1 });
+    const { jobs, redis } = gateway.context;
+    const { id } = await create(gateway);
+    await gateway.app.inject({ method: 'POST', url: `/v1/jobs/${id}/cancel`, headers: auth() });
+    await redis.zrem(jobs.keys.finishedJobs(), id); // as a job canceled by an older gateway
+    expect(await sweepExpiredJobs(gateway.context, Date.now() + 2 * DAY_MS)).toEqual([]);
+    expect(await jobs.indexFinishedJobs()).toBe(1);
+    expect(await jobs.indexFinishedJobs()).toBe(0);
+    expect(await sweepExpiredJobs(gateway.context, Date.now() + 2 * DAY_MS)).toEqual([id]);
+    expect(await jobs.getById(id)).toBeNull();
+  });
+});

@@ -20,13 +20,21 @@ export async function sweepExpiredJobs(ctx: GatewayContext, now: number = Date.n
 export function startRetentionSweeps(ctx: GatewayContext, log: FastifyBaseLogger): () => void {
   if (ctx.config.retentionDays === 0) return () => {};
   let running = false;
+  let indexed = false;
+  const sweepOnce = async (): Promise<void> => {
+    // Jobs that ended before the finished set existed join it once, at the first sweep.
+    if (!indexed) {
+      const added = await ctx.jobs.indexFinishedJobs();
+      indexed = true;
+      if (added > 0) log.info({ added }, 'indexed finished jobs for retention');
+    }
+    const removed = await sweepExpiredJobs(ctx);
+    if (removed.length > 0) log.info({ removed: removed.length, retentionDays: ctx.config.retentionDays }, 'removed jobs past retention');
+  };
   const sweep = (): void => {
     if (running) return;
     running = true;
-    sweepExpiredJobs(ctx)
-      .then((removed) => {
-        if (removed.length > 0) log.info({ removed: removed.length, retentionDays: ctx.config.retentionDays }, 'removed jobs past retention');
-      })
+    sweepOnce()
       .catch((error: unknown) => log.warn({ err: error }, 'retention sweep failed; retried at the next one'))
       .finally(() => {
         running = false;

@@ -335,6 +335,29 @@ export class JobStore {
     return this.redis.zrangebyscore(this.keys.finishedJobs(), '-inf', `(${beforeMs}`, 'LIMIT', 0, limit);
   }
 
+  /**
+   * Adds to the finished set every finished job missing from it (jobs that ended before the set existed): one SCAN
+   * over the prefix's job records, for a process to run once at start. Returns how many it added.
+   */
+  async indexFinishedJobs(): Promise<number> {
+    let added = 0;
+    let cursor = '0';
+    const pattern = `${this.keys.job('')}job_*`;
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+      cursor = next;
+      for (const key of keys) {
+        const id = key.slice(this.keys.job('').length);
+        if (!isJobId(id)) continue; // a job's other keys (progress, webhook attempts)
+        const [status, ...times] = await this.redis.hmget(key, 'status', 'at:succeeded', 'at:failed', 'at:canceled');
+        const ended = times.find((time) => time !== null);
+        if (status === null || !isTerminal(status as JobStatus) || ended === undefined || ended === null) continue;
+        added += await this.redis.zadd(this.keys.finishedJobs(), 'NX', Number(ended), id);
+      }
+    } while (cursor !== '0');
+    return added;
+  }
+
   /** Drops an id from the finished set without a record (one deleted elsewhere). */
   async forgetFinished(id: string): Promise<void> {
     await this.redis.zrem(this.keys.finishedJobs(), id);
