@@ -10,6 +10,7 @@ import { failJob } from './process-stitch.ts';
 import { publicMessage } from './public-message.ts';
 import { deleteIntermediates, msSince } from './step-support.ts';
 import type { StepOutcome } from './step-support.ts';
+import { isStorageUnavailable, STORAGE_WAIT_MS, waitForStorage } from './storage-wait.ts';
 
 /**
  * Whether a step that failed with an error no catalogue describes (a bug, a library's exception) is retried. It is:
@@ -42,6 +43,11 @@ export interface StepWorkerOptions {
   lockMs: number;
   /** How often this process looks for steps whose process died, in milliseconds. */
   stalledIntervalMs: number;
+  /**
+   * How long a step that failed with STORAGE_UNAVAILABLE waits for the store to answer again before its attempt
+   * ends (the retry then finds it back), in milliseconds. @defaultValue STORAGE_WAIT_MS (60 s)
+   */
+  storageWaitMs?: number;
 }
 
 /** The fields of a step's log entries: its job and tenant, queue, attempt (1-based) and segment where it has one. */
@@ -90,6 +96,14 @@ export function stepWorker<T extends { jobId: string }>(queue: string, options: 
         deps.logger.info({ ...(await stepFields(deps, queue, job, job.attemptsMade + 1)), outcome, durationMs: msSince(started) }, `${queue} step ${outcome}`);
         return outcome;
       } catch (error) {
+        if (isStorageUnavailable(error) && job.attemptsMade + 1 < (job.opts.attempts ?? 1)) {
+          const waitStarted = performance.now();
+          const back = await waitForStorage(deps.storage, options.storageWaitMs ?? STORAGE_WAIT_MS);
+          deps.logger.warn(
+            { ...(await stepFields(deps, queue, job, job.attemptsMade + 1)), err: error, waitedMs: msSince(waitStarted), storageBack: back },
+            back ? `${queue} step: storage unreachable, answered again` : `${queue} step: storage still unreachable`,
+          );
+        }
         if (isRetryable(error, RETRY_UNKNOWN_ERRORS)) throw error;
         throw Object.assign(new UnrecoverableError(messageOf(error)), { code: codeOf(error) });
       }

@@ -58,6 +58,6 @@ describe('storage error catalogue', () => {
 
   it('retries only failures of the backing store', () => {
     const retried = Object.entries(STORAGE_ERRORS).filter(([, entry]) => entry.retryable).map(([code]) => code);
-    expect(retried).toEqual(['STORAGE_UNAVAILABLE', 'STORAGE_IO']);
+    expect(retried).toEqual(['STORAGE_UNAVAILABLE', 'STORAGE_FULL', 'STORAGE_IO']);
   });
 });

@@ -22,6 +22,11 @@ export const STORAGE_ERRORS = defineErrorCatalogue({
     description: 'The filesystem driver was asked to presign a URL without a signing secret.',
   },
   STORAGE_UNAVAILABLE: { status: 503, retryable: true, description: 'The backing store cannot be reached or used.' },
+  STORAGE_FULL: {
+    status: 507,
+    retryable: true,
+    description: 'The backing store has no space left (ENOSPC) or the quota is used up (EDQUOT); retried, as space may be freed.',
+  },
   STORAGE_IO: { status: 500, retryable: true, description: 'A read, write or delete failed in the backing store.' },
 });
 

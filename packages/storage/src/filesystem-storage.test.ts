@@ -84,6 +84,18 @@ describe('FilesystemStorage', () => {
     expect(await readdir(join(root, 'crash', 'jobs', '1'))).toEqual(['chunk.mp4']);
   });
 
+  it('names a full disk STORAGE_FULL, without the paths of the system error', async () => {
+    const storage = new FilesystemStorage({ root: join(root, 'full') });
+    const full = new Readable({
+      read() {
+        this.destroy(Object.assign(new Error("ENOSPC: no space left on device, write '/tmp/x/.pf-tmp-1'"), { code: 'ENOSPC' }));
+      },
+    });
+    const error: unknown = await storage.put('jobs/1/chunk.ts', full).then(() => null, (e: unknown) => e);
+    expect(error).toMatchObject({ code: 'STORAGE_FULL', retryable: true });
+    expect((error as Error).message).toBe('Cannot write "jobs/1/chunk.ts": the storage is full (no space is left on its filesystem, ENOSPC).');
+  });
+
   it('lets exactly one of many concurrent putIfAbsent calls win', async () => {
     const storage = new FilesystemStorage({ root: join(root, 'race') });
     const results = await Promise.all(

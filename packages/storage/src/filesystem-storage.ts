@@ -65,6 +65,11 @@ function ioError(operation: string, key: string, error: unknown): StorageError {
       { cause: error },
     );
   }
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    // Named without the paths of the system error (the farm's temporary files): the message reaches job records.
+    const what = code === 'ENOSPC' ? 'no space is left on its filesystem' : 'its disk quota is used up';
+    return new StorageError('STORAGE_FULL', `Cannot ${operation} ${JSON.stringify(key)}: the storage is full (${what}, ${code}).`, { cause: error });
+  }
   const message = error instanceof Error ? error.message : String(error);
   return new StorageError('STORAGE_IO', `Cannot ${operation} ${JSON.stringify(key)}: ${message}`, { cause: error });
 }
