@@ -64,6 +64,8 @@ describe('POST /v1/jobs (JSON with input URLs)', () => {
     expect(https.json<{ error: { message: string } }>().error.message).toContain('loopback');
     const http = await strict.app.inject({ method: 'POST', url: '/v1/jobs', headers: auth(), payload: { image: `${origin}/portrait.png`, audio: `${origin}/speech.wav` } });
     expect(http.json<{ error: { message: string } }>().error.message).toBe('image must be an https URL. Received: http:');
+    const ftp = await (await harness.gateway(loopbackAllowed)).app.inject({ method: 'POST', url: '/v1/jobs', headers: auth(), payload: { image: 'ftp://example.com/p.png', audio: `${origin}/speech.wav` } });
+    expect(ftp.json<{ error: { message: string } }>().error.message).toBe('image must be an http(s) URL. Received: ftp:');
     const metadata = await strict.app.inject({
       method: 'POST',
       url: '/v1/jobs',

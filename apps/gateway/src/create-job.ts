@@ -94,8 +94,8 @@ export async function createJob(ctx: GatewayContext, request: FastifyRequest, te
       checkImage(local.image.path, limits.maxImagePixels),
       checkAudio(local.audio.path, limits.maxAudioSeconds),
     ]);
-    stored = true;
     checkFaceBox(fields.options.faceBox, image);
+    stored = true;
     const keys = await storeInputs(ctx, id, local, image.format);
     const job: NewJob = {
       id,

@@ -17,14 +17,15 @@ function refused(name: string, message: string): GatewayError {
 
 /** Parses an input URL: https (http only when the policy allows it), no credentials. */
 export function parseInputUrl(name: string, value: unknown, policy: ResolvedGatewayConfig['inputFetch']): URL {
+  const wanted = policy.allowHttp ? 'an http(s) URL' : 'an https URL';
   let url: URL;
   try {
     url = new URL(String(value));
   } catch {
-    throw new GatewayError('GATEWAY_BAD_OPTION', `${name} must be an https URL. Received: ${JSON.stringify(value)}`);
+    throw new GatewayError('GATEWAY_BAD_OPTION', `${name} must be ${wanted}. Received: ${JSON.stringify(value)}`);
   }
   const schemes = policy.allowHttp ? ['https:', 'http:'] : ['https:'];
-  if (!schemes.includes(url.protocol)) throw new GatewayError('GATEWAY_BAD_OPTION', `${name} must be an https URL. Received: ${url.protocol}`);
+  if (!schemes.includes(url.protocol)) throw new GatewayError('GATEWAY_BAD_OPTION', `${name} must be ${wanted}. Received: ${url.protocol}`);
   if (url.username !== '' || url.password !== '') throw refused(name, 'URLs with credentials are not fetched.');
   return url;
 }

@@ -56,20 +56,20 @@ export async function readMultipart(request: FastifyRequest, dir: string, budget
       } else {
         const field = part as MultipartValue<unknown>;
         const name = field.fieldname;
-        if (!(FIELD_NAMES as readonly string[]).includes(name)) {
         if ((INPUT_NAMES as readonly string[]).includes(name)) {
           throw new GatewayError(
             'GATEWAY_BAD_REQUEST',
             `The multipart part "${name}" must be a file part (with a filename, as curl -F ${name}=@file sends it), not a text field.`,
           );
         }
+        if (!(FIELD_NAMES as readonly string[]).includes(name)) {
           throw new GatewayError('GATEWAY_BAD_REQUEST', `Unknown field "${name}"; expected ${[...INPUT_NAMES, ...FIELD_NAMES].join(', ')}.`);
         }
         const fieldName = name as (typeof FIELD_NAMES)[number];
-        const value = parseTextField(fieldName, String(field.value));
         if (field.valueTruncated) {
           throw new GatewayError('GATEWAY_UPLOAD_TOO_LARGE', `The multipart field "${name}" is larger than the gateway takes for a text field (options, webhook and priority are short JSON or a number).`);
         }
+        const value = parseTextField(fieldName, String(field.value));
         if (value !== undefined) raw.fields[fieldName] = value;
       }
     }
