@@ -1,0 +1,164 @@
+// npm run bench:load [-- --seconds 20 --connections 50 --creators 4 --keep-every 25]
+// The gateway under load, as real processes (redis-server, gateway, one worker, stitcher; filesystem storage):
+//  1. status polling alone: GET /v1/jobs/{id} on --connections connections for --seconds (the rate and concurrency
+//     limits lifted), as measured before (3,775 req/s, p50 12 ms, p99 26 ms on 2 cores);
+//  2. sustained creation beside polling: --creators connections POST /v1/jobs (multipart, a 256 px portrait and 3 s
+//     of speech) back to back while the others poll the accepted jobs' status, for --seconds. Every accepted job is
+//     canceled at once except every --keep-every'th, which the real worker renders to the end;
+//  3. no job lost: every accepted job must reach a terminal state (canceled, succeeded or failed).
+// Prints requests/s, p50 and p99 latency and errors of each phase, then the accepted jobs by final state.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import type { Request, Result } from 'autocannon';
+import sharp from 'sharp';
+import { writeEngineTestPack } from '@portrait-farm/test-support/engine-test-pack';
+import { startLoadFarm } from './load-farm.ts';
+import type { LoadFarm } from './load-farm.ts';
+
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '20' },
+    connections: { type: 'string', default: '50' },
+    creators: { type: 'string', default: '4' },
+    'keep-every': { type: 'string', default: '25' },
+  },
+});
+const seconds = Number(values.seconds);
+const connections = Number(values.connections);
+const creators = Number(values.creators);
+const keepEvery = Number(values['keep-every']);
+const fixtures = new URL('../fixtures/', import.meta.url).pathname;
+const work = mkdtempSync(join(tmpdir(), 'pf-load-'));
+const TERMINAL = new Set(['succeeded', 'failed', 'canceled']);
+
+/** One multipart body, sent by every create: options, a 256 px portrait, 3 s of speech. */
+async function createBody(): Promise<{ body: Buffer; contentType: string }> {
+  const boundary = 'pf-load-bench-boundary-7f3a';
+  const image = await sharp(join(fixtures, 'astronaut.png')).resize(256).png().toBuffer();
+  const audio = readFileSync(join(fixtures, 'speech-3s.wav'));
+  const part = (headers: string, content: Buffer | string): Buffer => Buffer.concat([Buffer.from(`--${boundary}\r\n${headers}\r\n\r\n`), Buffer.from(content), Buffer.from('\r\n')]);
+  const body = Buffer.concat([
+    part('Content-Disposition: form-data; name="options"', JSON.stringify({ fps: 12, mode: 'crop', seed: 5 })),
+    part('Content-Disposition: form-data; name="image"; filename="portrait.png"\r\nContent-Type: image/png', image),
+    part('Content-Disposition: form-data; name="audio"; filename="speech.wav"\r\nContent-Type: audio/wav', audio),
+    Buffer.from(`--${boundary}--\r\n`),
+  ]);
+  return { body, contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+function run(options: autocannon.Options): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    autocannon(options, (error, result) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(result)));
+  });
+}
+
+interface Figures {
+  phase: string;
+  connections: number;
+  requests: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+function figures(phase: string, c: number, result: Result): Figures {
+  return {
+    phase,
+    connections: c,
+    requests: result.requests.total,
+    perSecond: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts + result.non2xx,
+  };
+}
+
+async function jobStatus(farm: LoadFarm, id: string): Promise<string> {
+  const response = await fetch(`${farm.apiUrl}/v1/jobs/${id}`, { headers: { authorization: `Bearer ${farm.apiKey}` } });
+  return ((await response.json()) as { status: string }).status;
+}
+
+async function main(): Promise<void> {
+  const pack = join(work, 'pack');
+  writeEngineTestPack(pack, { defaultSteps: 4 });
+  const { body, contentType } = await createBody();
+  const farm = await startLoadFarm(work, pack);
+  const auth = { authorization: `Bearer ${farm.apiKey}` };
+  try {
+    // A job to poll, rendered to the end first (the farm works before the load starts).
+    const first = await fetch(`${farm.apiUrl}/v1/jobs`, { method: 'POST', body, headers: { ...auth, 'content-type': contentType } });
+    if (first.status !== 202) throw new Error(`POST /v1/jobs answered ${first.status}: ${await first.text()}`);
+    const pollId = ((await first.json()) as { id: string }).id;
+    const firstDeadline = Date.now() + 120_000;
+    while ((await jobStatus(farm, pollId)) !== 'succeeded') {
+      if (Date.now() > firstDeadline) throw new Error(`the first job did not succeed within 120 s`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+
+    const loadBefore = loadavg()[0]!;
+    const pollOnly = await run({ url: `${farm.apiUrl}/v1/jobs/${pollId}`, connections, duration: seconds, headers: auth });
+
+    const accepted: string[] = [];
+    const cancels: Array<Promise<unknown>> = [];
+    let refused = 0;
+    const createRequest: Request = {
+      method: 'POST',
+      path: '/v1/jobs',
+      headers: { ...auth, 'content-type': contentType },
+      body,
+      onResponse: (status, responseBody) => {
+        if (status !== 202) {
+          refused++;
+          return;
+        }
+        const id = (JSON.parse(responseBody) as { id: string }).id;
+        accepted.push(id);
+        if (accepted.length % keepEvery !== 0) {
+          cancels.push(fetch(`${farm.apiUrl}/v1/jobs/${id}/cancel`, { method: 'POST', headers: auth }).then((r) => r.arrayBuffer()));
+        }
+      },
+    };
+    const pollRequest: Request = {
+      method: 'GET',
+      headers: auth,
+      setupRequest: (request) => ({ ...request, path: `/v1/jobs/${accepted[Math.floor(Math.random() * accepted.length)] ?? pollId}` }),
+    };
+    const [created, polled] = await Promise.all([
+      run({ url: farm.apiUrl, connections: creators, duration: seconds, requests: [createRequest] }),
+      run({ url: farm.apiUrl, connections: connections - creators, duration: seconds, requests: [pollRequest] }),
+    ]);
+    await Promise.all(cancels);
+
+    // Every accepted job must end: canceled at once, or rendered by the worker.
+    const started = Date.now();
+    const final = new Map<string, string>();
+    for (;;) {
+      for (const id of accepted) if (!TERMINAL.has(final.get(id) ?? '')) final.set(id, await jobStatus(farm, id));
+      const open = accepted.filter((id) => !TERMINAL.has(final.get(id)!));
+      if (open.length === 0 || Date.now() - started > 300_000) break;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    const byStatus = new Map<string, number>();
+    for (const status of final.values()) byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
+    const lost = [...final.values()].filter((s) => !TERMINAL.has(s)).length;
+
+    const rows = [figures('GET /v1/jobs/{id} alone', connections, pollOnly), figures('POST /v1/jobs (beside polling)', creators, created), figures('GET /v1/jobs/{id} (beside creation)', connections - creators, polled)];
+    // The machine's own load (other programs on it) bends these figures: printed with them.
+    console.log(`\nGateway load, ${seconds} s per phase (${new Date().toISOString()}, ${cpus().length} CPUs, load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after):`);
+    console.log('| phase | connections | requests | req/s | p50 ms | p99 ms | errors |');
+    console.log('|---|---:|---:|---:|---:|---:|---:|');
+    for (const r of rows) console.log(`| ${r.phase} | ${r.connections} | ${r.requests} | ${r.perSecond} | ${r.p50} | ${r.p99} | ${r.errors} |`);
+    console.log(`\nJobs accepted during creation: ${accepted.length} (${refused} refused); canceled at once: ${accepted.length - Math.floor(accepted.length / keepEvery)}, rendered by the worker: ${Math.floor(accepted.length / keepEvery)}`);
+    console.log(`Final states after ${Math.round((Date.now() - started) / 1000)} s: ${[...byStatus.entries()].map(([s, n]) => `${s} ${n}`).join(', ')}; lost (not terminal): ${lost}`);
+    if (lost > 0 || refused > 0) process.exitCode = 1;
+  } finally {
+    await farm.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+await main();
