@@ -17,7 +17,7 @@ import { GatewayError } from './errors.ts';
 import { jobView } from './job-view.ts';
 import { createMetrics } from './metrics.ts';
 import { MULTIPART_LIMITS } from './multipart-errors.ts';
-import { clientErrorHandler, guardServer, serverTimeoutOptions } from './transport-limits.ts';
+import { clientErrorHandler, serverTimeoutOptions, watchIdleRequests } from './transport-limits.ts';
 import { fileRoutes } from './routes/file-routes.ts';
 import { jobRoutes } from './routes/job-routes.ts';
 import { opsRoutes } from './routes/ops-routes.ts';
@@ -101,7 +101,7 @@ export async function buildGateway(input: GatewayConfig | ResolvedGatewayConfig,
     clientErrorHandler: clientErrorHandler(metrics, config.timeouts),
     frameworkErrors: (error, _request, reply) => sendError(reply, new GatewayError('GATEWAY_BAD_REQUEST', `The request URL cannot be read: ${error.message}`)),
   });
-  guardServer(app.server, metrics, config.timeouts);
+  watchIdleRequests(app.server, metrics, config.timeouts);
   const routes: Array<{ method: string; url: string }> = [];
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url });

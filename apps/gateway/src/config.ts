@@ -28,7 +28,7 @@ export interface GatewayTimeouts {
   headerMs?: number;
   /** The whole request, headers and body, in milliseconds (at least headerMs). @defaultValue PORTRAIT_FARM_BODY_TIMEOUT_MS's */
   bodyMs?: number;
-  /** The longest silence while a request arrives, in milliseconds. @defaultValue PORTRAIT_FARM_IDLE_TIMEOUT_MS's */
+  /** The longest silence while a request's body arrives, in milliseconds. @defaultValue PORTRAIT_FARM_IDLE_TIMEOUT_MS's */
   idleMs?: number;
 }
 

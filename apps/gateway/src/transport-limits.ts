@@ -7,9 +7,10 @@ import type { GatewayMetrics } from './metrics.ts';
 
 // How long a client may take to send a request, and what happens to a connection that goes wrong:
 // - headers: Node's headersTimeout; the whole request: Node's requestTimeout (both checked every
-//   connectionsCheckingInterval, so no timer per request); a silence while a request arrives: the socket's
-//   inactivity timeout, decided by onSocketTimeout (a request that arrived whole keeps its socket while it is
-//   answered: a create may download inputs for longer than the idle timeout);
+//   connectionsCheckingInterval); a silence while a request arrives: watchIdleRequests's sweep over the open sockets
+//   (bytes read since the last sweep). None of them costs a timer or a listener per request, so the normal path keeps
+//   its speed; a request that arrived whole keeps its socket while it is answered (a create may download inputs for
+//   longer than the idle timeout), and idle keep-alive sockets stay Node's (keepAliveTimeout);
 // - every such timeout answers 408 GATEWAY_REQUEST_TIMEOUT and closes the socket, which ends the body stream, so a
 //   create in progress fails and removes its spool folder;
 // - an answer given before the body was read (413, 400, 401...) says Connection: close, so the server stops reading a
@@ -25,10 +26,14 @@ export function checkingIntervalMs(timeouts: Timeouts): number {
   return Math.min(1000, Math.max(50, Math.floor(Math.min(timeouts.headerMs, timeouts.bodyMs) / 4)));
 }
 
-/** The Fastify (and node:http) options that apply the timeouts. */
-export function serverTimeoutOptions(timeouts: Timeouts): { connectionTimeout: number; requestTimeout: number; http: ServerOptions } {
+/** How often watchIdleRequests looks at the sockets: a quarter of the idle timeout, 25 ms to 1 s. */
+export function sweepIntervalMs(timeouts: Timeouts): number {
+  return Math.min(1000, Math.max(25, Math.floor(timeouts.idleMs / 4)));
+}
+
+/** The Fastify (and node:http) options that apply the header and whole-request timeouts. */
+export function serverTimeoutOptions(timeouts: Timeouts): { requestTimeout: number; http: ServerOptions } {
   return {
-    connectionTimeout: timeouts.idleMs,
     requestTimeout: timeouts.bodyMs,
     http: { headersTimeout: timeouts.headerMs, requestTimeout: timeouts.bodyMs, connectionsCheckingInterval: checkingIntervalMs(timeouts) },
   };
@@ -38,15 +43,15 @@ function timeoutError(what: string): GatewayError {
   return new GatewayError('GATEWAY_REQUEST_TIMEOUT', `${what}; the connection is closed. Send the request again, without pauses.`);
 }
 
-/** The response on the socket, when one has begun (Node's own field; a ServerResponse knows its request). */
-function responseOn(socket: Socket): ServerResponse | undefined {
-  return (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage;
+/** The response on the socket, when one has begun (Node's own field, null between requests; a ServerResponse knows its request). */
+function responseOn(socket: Socket): ServerResponse | null {
+  return (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage ?? null;
 }
 
 /** Writes `error` as a whole HTTP response straight to the socket (no response has begun there) and closes it. */
 function answerAndClose(socket: Socket, error: GatewayError): void {
   const response = responseOn(socket);
-  if (socket.writable && (response === undefined || !response.headersSent)) {
+  if (socket.writable && (response === null || !response.headersSent)) {
     const body = JSON.stringify({ error: { code: error.code, message: error.message } });
     socket.write(
       `HTTP/1.1 ${error.status} ${error.status === 408 ? 'Request Timeout' : 'Bad Request'}\r\ncontent-type: application/json; charset=utf-8\r\n` +
@@ -68,7 +73,7 @@ export function clientErrorHandler(metrics: GatewayMetrics, timeouts: Timeouts) 
     if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
       timedOutSockets.add(socket);
       const response = responseOn(socket);
-      gatewayError = response === undefined
+      gatewayError = response === null
         ? timeoutError(`The request line and headers did not arrive within ${timeouts.headerMs} ms`)
         : timeoutError(`The request body did not arrive within ${timeouts.bodyMs} ms of the request's start`);
     } else if (error.code === 'HPE_HEADER_OVERFLOW') {
@@ -82,28 +87,37 @@ export function clientErrorHandler(metrics: GatewayMetrics, timeouts: Timeouts) 
 }
 
 /**
- * The server's 'timeout' listener (the socket was silent for the idle timeout): a request still arriving gets 408 and
- * the socket closes; a request that arrived whole keeps its socket while the gateway answers; an idle connection
- * (keep-alive, or nothing sent yet) is closed, as Node does by itself.
+ * Closes with 408 the sockets whose request stopped arriving: nothing read for the idle timeout while a request's
+ * headers are in and its body is not. Sockets between requests (keep-alive) or whose request arrived whole are left to
+ * Node's keep-alive timeout and to the gateway's answer; a connection that never sends a request meets the header
+ * timeout. Stops when the server closes.
  */
-export function idleSocketHandler(metrics: GatewayMetrics, timeouts: Timeouts) {
-  return (socket: Socket): void => {
-    const response = responseOn(socket);
-    if (response === undefined) {
-      socket.destroy();
-      return;
+export function watchIdleRequests(server: Server, metrics: GatewayMetrics, timeouts: Timeouts): void {
+  const seen = new Map<Socket, { bytes: number; since: number }>();
+  server.on('connection', (socket: Socket) => {
+    seen.set(socket, { bytes: 0, since: Date.now() });
+    socket.once('close', () => seen.delete(socket));
+  });
+  const sweep = setInterval(() => {
+    const now = Date.now();
+    for (const [socket, last] of seen) {
+      if (socket.bytesRead !== last.bytes) {
+        last.bytes = socket.bytesRead;
+        last.since = now;
+        continue;
+      }
+      if (now - last.since < timeouts.idleMs) continue;
+      const response = responseOn(socket);
+      if (response === null || response.req.complete || socket.destroyed) continue;
+      seen.delete(socket);
+      timedOutSockets.add(socket);
+      const error = timeoutError(`The request body stopped: nothing arrived for ${timeouts.idleMs} ms`);
+      metrics.rejections.inc({ code: error.code });
+      answerAndClose(socket, error);
     }
-    if (response.req.complete) return;
-    timedOutSockets.add(socket);
-    const error = timeoutError(`The request body stopped: nothing arrived for ${timeouts.idleMs} ms`);
-    metrics.rejections.inc({ code: error.code });
-    answerAndClose(socket, error);
-  };
-}
-
-/** Applies the timeouts to the gateway's HTTP server (created by Fastify with {@link serverTimeoutOptions}). */
-export function guardServer(server: Server, metrics: GatewayMetrics, timeouts: Timeouts): void {
-  server.on('timeout', idleSocketHandler(metrics, timeouts));
+  }, sweepIntervalMs(timeouts));
+  sweep.unref();
+  server.once('close', () => clearInterval(sweep));
 }
 
 /**

@@ -177,7 +177,7 @@ export const ENVIRONMENT = Object.freeze({
     readBy: ['gateway'],
     default: 10_000,
     description:
-      "Longest silence while a request arrives (after its first byte, before its body's last), in milliseconds; a client that stops sending gets 408 and its connection is closed. Idle keep-alive connections close after 72 s.",
+      "Longest silence while a request's body arrives (after its headers, before its last byte), in milliseconds; a client that stops sending gets 408 and its connection is closed. Slow headers meet the header timeout; idle keep-alive connections close after 72 s.",
   }),
   PORTRAIT_FARM_MAX_IMAGE_PIXELS: variable(integer(1, 2 ** 31), {
     key: 'maxImagePixels',
