@@ -184,5 +184,7 @@ describe('early errors and client aborts', () => {
     expect(after).toContain('portrait_farm_http_errors_total{code="GATEWAY_CLIENT_CLOSED"} 1');
     expect(after).not.toContain('GATEWAY_INTERNAL');
     expect(before).not.toContain('GATEWAY_CLIENT_CLOSED');
+    const durations = (await gateway.context.metrics.registry.getSingleMetricAsString('portrait_farm_http_request_duration_seconds')) ?? '';
+    expect(durations).not.toMatch(/status_code="5\d\d"/);
   });
 });
