@@ -48,7 +48,11 @@ function responseOn(socket: Socket): ServerResponse | null {
   return (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage ?? null;
 }
 
-/** Writes `error` as a whole HTTP response straight to the socket (no response has begun there) and closes it. */
+/**
+ * Writes `error` as a whole HTTP response straight to the socket (unless a response has begun there) and destroys the
+ * socket at once, as Node does for its own client errors: the request in progress is aborted there and then, so its
+ * handler fails (removing its spool folder) and cannot go on to create a job the client was told timed out.
+ */
 function answerAndClose(socket: Socket, error: GatewayError): void {
   const response = responseOn(socket);
   if (socket.writable && (response === null || !response.headersSent)) {
@@ -58,8 +62,7 @@ function answerAndClose(socket: Socket, error: GatewayError): void {
         `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
     );
   }
-  socket.destroySoon();
-  setTimeout(() => socket.destroy(), 1000).unref();
+  socket.destroy();
 }
 
 /**
