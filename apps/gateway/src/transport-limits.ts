@@ -66,8 +66,8 @@ function answerAndClose(socket: Socket, error: GatewayError): void {
 }
 
 /**
- * Fastify's clientErrorHandler: errors node:http raises before a request reaches a route (its header and
- * whole-request timeouts, unparsable HTTP) answered in the catalogue's shape and counted.
+ * Fastify's clientErrorHandler: the errors node:http raises on a connection (its header and whole-request timeouts,
+ * the latter also while a route reads the body; unparsable HTTP) answered in the catalogue's shape and counted.
  */
 export function clientErrorHandler(metrics: GatewayMetrics, timeouts: Timeouts) {
   return (error: Error & { code?: string }, socket: Socket): void => {
