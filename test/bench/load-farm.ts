@@ -8,6 +8,14 @@ import type { RedisServerProcess } from '@portrait-farm/test-support/redis-serve
 const ROOT = new URL('../../', import.meta.url).pathname;
 const appArgs = (app: string): string[] => ['--conditions=portrait-farm-source', '--import', 'tsx', join(ROOT, 'apps', app, 'src', 'main.ts')];
 
+/**
+ * The app run by a shell that appends its output (a JSON line per request, for the gateway) to `log`, as a log
+ * collector would take it: not piped through the bench process, which shares the CPUs with the load generator.
+ */
+function appCommand(app: string, log: string): { command: string; args: string[] } {
+  return { command: '/bin/sh', args: ['-c', 'log="$1"; shift; exec "$@" >>"$log" 2>&1', 'sh', log, process.execPath, ...appArgs(app)] };
+}
+
 /** The farm under load: redis-server, the gateway, one worker and the stitcher, each a child process. */
 export interface LoadFarm {
   apiUrl: string;
@@ -46,8 +54,7 @@ export async function startLoadFarm(work: string, pack: string): Promise<LoadFar
     children.push(
       await startProcess({
         name: 'gateway',
-        command: process.execPath,
-        args: appArgs('gateway'),
+        ...appCommand('gateway', join(work, 'gateway.log')),
         cwd: ROOT,
         env: {
           ...common,
@@ -67,7 +74,7 @@ export async function startLoadFarm(work: string, pack: string): Promise<LoadFar
     );
     const farmEnv = { ...common, PORTRAIT_FARM_PACK: pack, PORTRAIT_FARM_PROVIDERS: 'cpu', PORTRAIT_FARM_PUBLIC_URL: apiUrl, PORTRAIT_FARM_RENDER_THREADS: '1' };
     for (const app of ['worker', 'stitcher']) {
-      children.push(await startProcess({ name: app, command: process.execPath, args: appArgs(app), cwd: ROOT, env: farmEnv, onLine: quiet, ready: async () => true }));
+      children.push(await startProcess({ name: app, ...appCommand(app, join(work, `${app}.log`)), cwd: ROOT, env: farmEnv, onLine: quiet, ready: async () => true }));
     }
     return { apiUrl, apiKey, stop };
   } catch (error) {
