@@ -4,6 +4,11 @@ import type { ErrorCode } from '@portrait-farm/contracts/error-catalogue';
 /** Error catalogue of @portrait-farm/face: stable codes, whether a retry may help, what each means. */
 export const FACE_ERRORS = defineErrorCatalogue({
   FACE_NOT_FOUND: { retryable: false, description: 'no face was detected in the portrait, or none inside the box that was passed' },
+  FACE_AMBIGUOUS: {
+    retryable: false,
+    description: 'several faces of similar size were found and neither faceIndex nor faceBox says which one to animate',
+  },
+  FACE_TOO_SMALL: { retryable: false, description: 'the face (found, or the faceBox passed) is narrower than the smallest face that can be animated' },
   FACE_INDEX_OUT_OF_RANGE: { retryable: false, description: 'faceIndex names a face beyond the number of faces found' },
   FACE_BOX_INVALID: { retryable: false, description: 'faceBox is not a finite box of positive size that overlaps the image' },
   IMAGE_UNREADABLE: { retryable: false, description: 'the portrait is not a decodable JPEG, PNG or WebP image' },
@@ -27,12 +32,4 @@ export function describeSource(source: string | Uint8Array): string {
   if (typeof source !== 'string') return 'the portrait';
   const slash = Math.max(source.lastIndexOf('/'), source.lastIndexOf('\\'));
   return source.slice(slash + 1);
-}
-
-export function faceNotFound(source: string, width: number, height: number): FaceError {
-  return new FaceError(
-    'FACE_NOT_FOUND',
-    `No face found in ${source} (${width}x${height}). If the portrait has one the detector misses, pass its box in ` +
-      `pixels: options.faceBox {x, y, width, height} in the API, --face-box x,y,width,height in the CLI.`,
-  );
 }

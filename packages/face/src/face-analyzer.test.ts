@@ -201,16 +201,16 @@ describe('robustness', () => {
   });
 
   it('analyses a face the detectors miss when its box is passed', async () => {
-    // A 256 px astronaut in a 1600x1200 photo: too small for both detectors.
-    const photo = await smallFaceInBigPhoto(256, 1600, 1200);
+    // A 320 px astronaut in a 2000x1500 photo: too small for both detectors, wide enough to animate.
+    const photo = await smallFaceInBigPhoto(320, 2000, 1500);
     const missed = await failure(analyzer.analyze(photo));
     expect(missed.code).toBe('FACE_NOT_FOUND');
     const { box } = astronaut;
-    const toPhoto = (x: number, y: number): [number, number] => [672 + x / 2, 472 + y / 2];
+    const toPhoto = (x: number, y: number): [number, number] => [840 + x * 0.625, 590 + y * 0.625];
     const [x, y] = toPhoto(box.x, box.y);
-    const found = await analyzer.analyze(photo, { faceBox: { x, y, width: box.width / 2, height: box.height / 2 } });
+    const found = await analyzer.analyze(photo, { faceBox: { x, y, width: box.width * 0.625, height: box.height * 0.625 } });
     const error = landmarkError(astronaut, found, toPhoto);
-    console.log(`passed box on a 256 px face: landmark error mean ${error.mean.toFixed(3)} px, max ${error.max.toFixed(3)} px (photo pixels)`);
+    console.log(`passed box on a 320 px portrait's face: landmark error mean ${error.mean.toFixed(3)} px, max ${error.max.toFixed(3)} px (photo pixels)`);
     expect(error.mean).toBeLessThan(0.05 * eyeDistance(found));
   });
 
@@ -223,16 +223,36 @@ describe('robustness', () => {
     }
   });
 
-  it('picks the largest of two faces by default and the other by index', async () => {
+  it('asks which of two faces of similar size to animate, and takes the one faceIndex names', async () => {
+    const image = await twoFaces(512, 560);
+    const ambiguous = await failure(analyzer.analyze(image));
+    expect(ambiguous.code).toBe('FACE_AMBIGUOUS');
+    expect(ambiguous.message).toMatch(/^2 faces of similar size found in the portrait \(1072x600\), largest first: #0: \d+x\d+ px at x \d+, y \d+; #1: /);
+    const first = await analyzer.analyze(image, { faceIndex: 0 });
+    const second = await analyzer.analyze(image, { faceIndex: 1 });
+    expect([first.box.x, second.box.x].sort((p, q) => p - q).map((x) => x > 560)).toEqual([false, true]);
+  });
+
+  it('takes the largest face by itself when it dominates, and the other by index', async () => {
     const image = await twoFaces(380, 460);
     const largest = await analyzer.analyze(image);
     const other = await analyzer.analyze(image, { faceIndex: 1 });
     expect(largest.box.x).toBeGreaterThan(460);
     expect(other.box.x + other.box.width).toBeLessThan(460);
     expect(largest.box.width).toBeGreaterThan(other.box.width * 1.2);
+    expect((await analyzer.checkFace(image)).box.x).toBeGreaterThan(460);
     const error = await failure(analyzer.analyze(image, { faceIndex: 2 }));
     expect(error.code).toBe('FACE_INDEX_OUT_OF_RANGE');
     expect(error.message).toContain('2 faces found');
+  });
+
+  it('refuses a face too small to animate, found or passed as a box', async () => {
+    const tiny = await smallFaceInBigPhoto(128, 320, 320);
+    const error = await failure(analyzer.checkFace(tiny, {}, { portraitName: 'the image' }));
+    expect(error.code).toBe('FACE_TOO_SMALL');
+    expect(error.message).toMatch(/^The face in the image is \d+x\d+ pixels; a face must be at least 48 pixels wide/);
+    expect((await failure(analyzer.analyze(tiny))).code).toBe('FACE_TOO_SMALL');
+    expect((await failure(analyzer.analyze(ASTRONAUT, { faceBox: { x: 200, y: 200, width: 40, height: 50 } }))).code).toBe('FACE_TOO_SMALL');
   });
 
   it('rejects bad inputs with errors that name them', async () => {

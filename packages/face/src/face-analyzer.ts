@@ -10,7 +10,8 @@ import {
 } from './analyzer-options.ts';
 import { CROP_SIZE, cropTransform } from './crop-transform.ts';
 import { decodeImage, type RgbImage } from './decode-image.ts';
-import { describeSource, FaceError, faceNotFound } from './errors.ts';
+import { describeSource, FaceError } from './errors.ts';
+import { checkFaceBoxSize, chooseFace, FACE_OPTION_NAMES, type FaceOptionNames, type FoundFace } from './face-choice.ts';
 import { LANDMARK_COUNT, type FaceAnalysis } from './face-analysis.ts';
 import { FaceDetector, hardNms, weightedNms, type Box, type Detection } from './face-detector.ts';
 import { FULL_RANGE_LAYOUT, SHORT_RANGE_LAYOUT } from './anchors.ts';
@@ -23,7 +24,20 @@ import { MESH_POINTS, runMesh, type MeshPass } from './landmark-models.ts';
 export interface FaceAnalyzer {
   /** Analyses the face of a portrait given as a path, the file's bytes, or a decoded RGB image. */
   analyze(source: string | Uint8Array | RgbImage, options?: AnalyzeOptions): Promise<FaceAnalysis>;
+  /**
+   * Finds the face `analyze` would animate and applies the same rules (face-choice.ts: none, several of similar
+   * size, faceIndex out of range, too small), without the landmarks: the gateway's check at create. Throws FaceError.
+   */
+  checkFace(source: string | Uint8Array | RgbImage, options?: AnalyzeOptions, wording?: FaceCheckWording): Promise<FoundFace>;
   close(): Promise<void>;
+}
+
+/** How {@link FaceAnalyzer.checkFace}'s messages name the portrait and the options. */
+export interface FaceCheckWording {
+  /** @defaultValue the file's name, or "the portrait" */
+  portraitName?: string;
+  /** @defaultValue {@link FACE_OPTION_NAMES} (the API's and the CLI's spelling) */
+  names?: FaceOptionNames;
 }
 
 function isRgbImage(value: unknown): value is RgbImage {
@@ -70,12 +84,28 @@ export async function createFaceAnalyzer(options: FaceAnalyzerOptions = {}): Pro
     return hardNms(found.flat(), DETECTION_OVERLAP);
   };
 
+  const openPortrait = async (source: string | Uint8Array | RgbImage, name?: string): Promise<{ pyramid: ImagePyramid; name: string }> => {
+    if (closed) throw new FaceError('FACE_ANALYZER_CLOSED', 'The face analyzer is closed; create a new one.');
+    const image = isRgbImage(source) ? source : await decodeImage(source);
+    return { pyramid: new ImagePyramid(image), name: name ?? (isRgbImage(source) ? 'the portrait' : describeSource(source)) };
+  };
+
   return {
+    async checkFace(source, analyzeOptions = {}, wording = {}) {
+      const { pyramid, name } = await openPortrait(source, wording.portraitName);
+      const names = wording.names ?? FACE_OPTION_NAMES;
+      if (analyzeOptions.faceBox !== undefined) {
+        const box = validateBox(analyzeOptions.faceBox, pyramid.image);
+        checkFaceBoxSize(box, names);
+        return { box, score: 0 };
+      }
+      const faces = await findFaces(pyramid, settings, meshSession, detectAll);
+      const { face } = chooseFace(faces, analyzeOptions, { name, width: pyramid.image.width, height: pyramid.image.height }, names);
+      return { box: face.box, score: face.score };
+    },
     async analyze(source, analyzeOptions = {}) {
-      if (closed) throw new FaceError('FACE_ANALYZER_CLOSED', 'The face analyzer is closed; create a new one.');
-      const name = isRgbImage(source) ? 'the portrait' : describeSource(source);
-      const image = isRgbImage(source) ? source : await decodeImage(source);
-      const pyramid = new ImagePyramid(image);
+      const { pyramid, name } = await openPortrait(source);
+      const { image } = pyramid;
       const first = await firstPass(pyramid, name, analyzeOptions, settings, meshSession, detectAll);
       let pass = first.pass;
       for (let i = 0; i < settings.refinePasses; i++) pass = await runMesh(meshSession, pyramid, regionFromMesh(pass.points, MESH_POINTS));
@@ -122,34 +152,38 @@ async function firstPass(
   const { image } = pyramid;
   if (options.faceBox !== undefined) {
     const box = validateBox(options.faceBox, image);
+    checkFaceBoxSize(box);
     return { pass: await runMesh(mesh, pyramid, regionFromBox(box)), detectionScore: 0 };
   }
-  const faceIndex = options.faceIndex ?? 0;
-  if (!Number.isInteger(faceIndex) || faceIndex < 0) {
-    throw new FaceError('FACE_INDEX_OUT_OF_RANGE', `faceIndex must be a whole number from 0. Passed: ${faceIndex}`);
-  }
+  const faces = await findFaces(pyramid, settings, mesh, detectAll);
+  const { face } = chooseFace(faces, options, { name, width: image.width, height: image.height });
+  return { pass: face.pass, detectionScore: face.score };
+}
+
+/** A face the detectors found and the mesh model confirmed, with its first mesh pass. */
+interface ConfirmedFace extends FoundFace {
+  pass: MeshPass;
+}
+
+/** The faces in the portrait: the highest scoring detections that the mesh model confirms. */
+async function findFaces(
+  pyramid: ImagePyramid,
+  settings: ResolvedFaceAnalyzerOptions,
+  mesh: ModelSession,
+  detectAll: (image: ImagePyramid) => Promise<Detection[]>,
+): Promise<ConfirmedFace[]> {
   const candidates = (await detectAll(pyramid)).sort((p, q) => q.score - p.score).slice(0, MAX_CANDIDATES);
   // A detection is a face when the mesh model agrees, or when the detector is sure on its own
   // (the mesh model doubts drawings and paintings that the detector accepts).
   const passes = await Promise.all(candidates.map((d) => runMesh(mesh, pyramid, regionFromDetection(d))));
-  const faces: FirstPass[] = [];
+  const faces: ConfirmedFace[] = [];
   candidates.forEach((detection, i) => {
     const pass = passes[i];
     if (pass !== undefined && (pass.presence >= settings.minPresence || detection.score >= settings.sureDetectionScore)) {
-      faces.push({ pass, detectionScore: detection.score });
+      faces.push({ box: detection.box, score: detection.score, pass });
     }
   });
-  if (faces.length === 0) throw faceNotFound(name, image.width, image.height);
-  faces.sort((p, q) => q.pass.region.size - p.pass.region.size);
-  const face = faces[faceIndex];
-  if (face === undefined) {
-    throw new FaceError(
-      'FACE_INDEX_OUT_OF_RANGE',
-      `faceIndex ${faceIndex} is out of range: ${faces.length} face${faces.length === 1 ? '' : 's'} ` +
-        `found in ${name}, so faceIndex must be between 0 and ${faces.length - 1} (0 = largest).`,
-    );
-  }
-  return face;
+  return faces;
 }
 
 function formatBox(box: Box): string {

@@ -1,6 +1,17 @@
 export { createFaceAnalyzer } from './face-analyzer.ts';
 export { FACE_MODEL_FILES } from './analyzer-options.ts';
-export type { FaceAnalyzer } from './face-analyzer.ts';
+export type { FaceAnalyzer, FaceCheckWording } from './face-analyzer.ts';
+export {
+  API_FACE_OPTION_NAMES,
+  checkFaceBoxSize,
+  chooseFace,
+  describeFaces,
+  DOMINANT_AREA_RATIO,
+  FACE_OPTION_NAMES,
+  faceNotFound,
+  MIN_FACE_WIDTH,
+} from './face-choice.ts';
+export type { FaceOptionNames, FoundFace, PortraitFacts } from './face-choice.ts';
 export type { AnalyzeOptions, FaceAnalyzerOptions, FaceModelRole } from './analyzer-options.ts';
 export { LANDMARK_COUNT } from './face-analysis.ts';
 export type { FaceAnalysis } from './face-analysis.ts';
