@@ -1,14 +1,15 @@
-import { badAudio, badImages } from '@portrait-farm/test-support/bad-input';
+import { badAudio, badFaceImages, badImages } from '@portrait-farm/test-support/bad-input';
 import type { BadFile } from '@portrait-farm/test-support/bad-input';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from './build-gateway.ts';
 import type { GatewayErrorCode } from './errors.ts';
 import { auth, GatewayHarness, jobForm } from './testing/gateway-harness.ts';
-import { pngImage, wavTone } from './testing/media-fixtures.ts';
+import { portraitPng, wavTone } from './testing/media-fixtures.ts';
 import { multipartBody } from './testing/multipart-body.ts';
 
 // Every bad input of the generator (@portrait-farm/test-support/bad-input) through the real gateway: each gets a
 // 4xx with its own code at create, and nothing is left in storage or Redis (queues, job records, idempotency).
+// The good image is the test portrait; the face cases run the engine's face rules (face-check.ts) at create.
 
 const MAX_AUDIO_SECONDS = 5;
 
@@ -42,7 +43,7 @@ function optionsCase(name: string, options: object | string, expected: GatewayEr
 }
 
 async function cases(): Promise<Case[]> {
-  const images = await badImages();
+  const images = { ...(await badImages()), ...(await badFaceImages()) };
   const audio = await badAudio(MAX_AUDIO_SECONDS);
   const image = (name: string, expected: GatewayErrorCode, says: RegExp): Case => imageCase(name, images[name]!, expected, says);
   const sound = (name: string, expected: GatewayErrorCode, says: RegExp): Case => audioCase(name, audio[name]!, expected, says);
@@ -58,6 +59,9 @@ async function cases(): Promise<Case[]> {
     image('image: JPEG bomb (65000x65000)', 'GATEWAY_IMAGE_TOO_LARGE', /65000x65000/),
     image('image: text named .png', 'GATEWAY_BAD_IMAGE', /not a JPEG, PNG or WebP file/),
     image('image: WAV named .png', 'GATEWAY_BAD_IMAGE', /not a JPEG, PNG or WebP file/),
+    image('image: no face (gradient and noise)', 'GATEWAY_FACE_NOT_FOUND', /No face found in the image \(320x320\)\..*options\.faceBox/),
+    image('image: many faces (4 portraits in a 2x2 grid)', 'GATEWAY_FACE_AMBIGUOUS', /^[2-4] faces of similar size found in the image \(768x768\), largest first: #0: .*#1: .*options\.faceIndex.*options\.faceBox/),
+    image('image: tiny face (23 px in 320x320)', 'GATEWAY_FACE_TOO_SMALL', /^The face in the image is 2\dx2\d pixels; a face must be at least 48 pixels wide/),
     sound('audio: empty file', 'GATEWAY_BAD_AUDIO', /not in any format ffmpeg reads/),
     sound('audio: silent 2 s', 'GATEWAY_AUDIO_SILENT', /silent \(digital silence\)/),
     sound('audio: 0.1 s long', 'GATEWAY_AUDIO_TOO_SHORT', /at least 0.5 seconds long. Received: 0.100 seconds/),
@@ -71,7 +75,9 @@ async function cases(): Promise<Case[]> {
     optionsCase('options: guidance 25', { guidance: 25 }, 'GATEWAY_BAD_OPTION', /options\.guidance must be .*20/),
     optionsCase('options: seed -1', { seed: -1 }, 'GATEWAY_BAD_OPTION', /options\.seed/),
     optionsCase('options: unknown option', { speed: 2 }, 'GATEWAY_BAD_OPTION', /speed/),
-    optionsCase('options: faceBox outside the image', { faceBox: { x: 500, y: 10, width: 100, height: 100 } }, 'GATEWAY_BAD_OPTION', /options\.faceBox must overlap the 64x64 image/),
+    optionsCase('options: faceBox outside the image', { faceBox: { x: 500, y: 10, width: 100, height: 100 } }, 'GATEWAY_BAD_OPTION', /options\.faceBox must overlap the 320x320 image/),
+    optionsCase('options: faceIndex beyond the faces found', { faceIndex: 2 }, 'GATEWAY_FACE_INDEX_OUT_OF_RANGE', /faceIndex 2 is out of range: 1 face found in the image \(#0: /),
+    optionsCase('options: faceBox too small to animate', { faceBox: { x: 100, y: 80, width: 30, height: 36 } }, 'GATEWAY_FACE_TOO_SMALL', /options\.faceBox .* is 30x36 pixels; a face must be at least 48/),
     optionsCase('options: not JSON', '{fps: 30', 'GATEWAY_BAD_REQUEST', /options.*must be JSON/),
     { name: 'priority: 11', expected: 'GATEWAY_BAD_OPTION', says: /priority/, payload: () => jobForm({ priority: 11 }) },
   ];
@@ -88,7 +94,7 @@ let harness: GatewayHarness;
 
 beforeAll(async () => {
   harness = await GatewayHarness.start();
-  goodImage = await pngImage(64, 64);
+  goodImage = await portraitPng();
   goodAudio = wavTone(1);
 });
 

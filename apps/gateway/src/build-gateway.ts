@@ -1,5 +1,6 @@
 import fastifyMultipart from '@fastify/multipart';
 import fastifySwagger from '@fastify/swagger';
+import type { FaceAnalyzer } from '@portrait-farm/face';
 import { JobStore } from '@portrait-farm/jobs';
 import { createRedisConnection, createWebhookWorker, FarmQueues } from '@portrait-farm/queue';
 import { createStorage } from '@portrait-farm/storage';
@@ -11,6 +12,8 @@ import type { GatewayConfig, ResolvedGatewayConfig } from './config.ts';
 import type { GatewayContext } from './context.ts';
 import { SHARED_SCHEMAS } from './api-schemas.ts';
 import { errorHandler, routeNotFound, sendError } from './error-handler.ts';
+import { openFaceAnalyzer } from './face-check.ts';
+import { parseJsonBody } from './json-body.ts';
 import { openApiOptions } from './openapi.ts';
 import { requestValidator } from './request-validation.ts';
 import { GatewayError } from './errors.ts';
@@ -77,6 +80,12 @@ export interface BuildGatewayOptions {
    * @defaultValue Fastify's own pino logger when the configuration's `logger` is true, else none
    */
   logger?: FastifyBaseLogger;
+  /**
+   * The face analyzer that checks portraits at create, shared by several gateways (tests); the gateway does not close
+   * it. Unused while the configuration's faceCheck is off.
+   * @defaultValue one opened from the configuration's packDir (face-check.ts), closed with the gateway
+   */
+  faceAnalyzer?: FaceAnalyzer;
 }
 
 /**
@@ -91,7 +100,9 @@ export async function buildGateway(input: GatewayConfig | ResolvedGatewayConfig,
   const jobs = new JobStore({ redis, prefix: config.prefix, idempotencyTtlSeconds: config.idempotencyTtlSeconds });
   const queues = new FarmQueues({ connection: redis, prefix: config.prefix });
   const metrics = createMetrics(queues);
-  const context: GatewayContext = { config, redis, jobs, queues, storage, metrics };
+  const ownFaces = config.faceCheck && options.faceAnalyzer === undefined ? await openFaceAnalyzer(config.packDir) : null;
+  const faces = config.faceCheck ? (options.faceAnalyzer ?? ownFaces) : null;
+  const context: GatewayContext = { config, redis, jobs, queues, storage, metrics, faces };
 
   const app = Fastify({
     ...(options.logger === undefined ? { logger: config.logger } : { loggerInstance: options.logger }),
@@ -121,6 +132,7 @@ export async function buildGateway(input: GatewayConfig | ResolvedGatewayConfig,
       reply.elapsedTime / 1000,
     );
   });
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, parseJsonBody);
   await app.register(fastifyMultipart, { limits: { fileSize: config.limits.maxUploadBytes, ...MULTIPART_LIMITS } });
   await app.register(async (scope) => jobRoutes(scope, context));
   await app.register(async (scope) => fileRoutes(scope, context));
@@ -141,6 +153,7 @@ export async function buildGateway(input: GatewayConfig | ResolvedGatewayConfig,
       await queues.close().catch(() => {});
       redis.disconnect();
       await storage.close();
+      await ownFaces?.close();
     },
   };
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { apiKeyProblem, checkSetting, ENVIRONMENT, readGivenConfig, tenantIdProblem, webhookSecretProblem } from '@portrait-farm/config';
 import type { Environment, EnvironmentSource, SettledValueOf } from '@portrait-farm/config';
 import { GatewayError } from './errors.ts';
@@ -86,6 +87,16 @@ export interface GatewayConfig {
   presignSeconds?: number;
   /** Days after which finished jobs (inputs, output, record) are removed; 0 keeps them. @defaultValue PORTRAIT_FARM_RETENTION_DAYS's (30) */
   retentionDays?: number;
+  /**
+   * Model pack whose face models check each portrait at create (the workers' pack, so both find the same faces).
+   * @defaultValue PORTRAIT_FARM_PACK's, else the starter pack the app ships (models/starter, as apps/worker)
+   */
+  packDir?: string;
+  /**
+   * Find the portrait's face at create and refuse, with a 422, what the worker would fail on: no face, several faces
+   * of similar size without options.faceIndex or options.faceBox, a face too small. @defaultValue PORTRAIT_FARM_FACE_CHECK's (true)
+   */
+  faceCheck?: boolean;
   /** Fastify's logger (pino): the process's choice, not configuration. @defaultValue false */
   logger?: boolean;
   /** Tenant id -> webhook signing secret(s), `whsec_<base64>`. Tenants without one get no webhooks. */
@@ -94,8 +105,9 @@ export interface GatewayConfig {
 }
 
 export type ResolvedGatewayConfig = Readonly<
-  Required<Omit<GatewayConfig, 'limits' | 'timeouts' | 'inputFetch' | 'presignSecret' | 'webhooks' | 'webhookSecrets'>> & {
+  Required<Omit<GatewayConfig, 'limits' | 'timeouts' | 'inputFetch' | 'presignSecret' | 'webhooks' | 'webhookSecrets' | 'packDir'>> & {
     presignSecret: string | null;
+    packDir: string;
     webhookSecrets: Readonly<Record<string, readonly string[]>>;
     webhooks: Readonly<Required<Omit<WebhookDeliveryConfig, 'retryScheduleMs'>> & { retryScheduleMs: readonly number[] | null }>;
     retentionDays: number;
@@ -113,6 +125,9 @@ export interface GatewayProcessConfig {
   /** HOST. */
   readonly host: string;
 }
+
+/** The pack the app ships (the worker's default too): src/ and dist/ are both three folders below the repository. */
+const STARTER_PACK = fileURLToPath(new URL('../../../models/starter/', import.meta.url));
 
 function bad(message: string): GatewayError {
   return new GatewayError('GATEWAY_BAD_CONFIG', message);
@@ -183,6 +198,8 @@ export function resolveGatewayConfig(config: GatewayConfig): ResolvedGatewayConf
   const fetchPolicy = config.inputFetch ?? {};
   const timeouts = resolveTimeouts(config.timeouts ?? {});
   const webhooks = config.webhooks ?? {};
+  const faceCheck = setting('faceCheck', config.faceCheck, 'PORTRAIT_FARM_FACE_CHECK');
+  const packDir = setting('packDir', blankAsUnset(config.packDir), 'PORTRAIT_FARM_PACK') ?? STARTER_PACK;
   return Object.freeze({
     redisUrl: setting('redisUrl', config.redisUrl, 'PORTRAIT_FARM_REDIS_URL'),
     storageUrl: required('storageUrl', 'PORTRAIT_FARM_STORAGE_URL', setting('storageUrl', blankAsUnset(config.storageUrl), 'PORTRAIT_FARM_STORAGE_URL')),
@@ -208,6 +225,8 @@ export function resolveGatewayConfig(config: GatewayConfig): ResolvedGatewayConf
     idempotencyTtlSeconds: setting('idempotencyTtlSeconds', config.idempotencyTtlSeconds, 'PORTRAIT_FARM_IDEMPOTENCY_TTL_SECONDS'),
     presignSeconds: setting('presignSeconds', config.presignSeconds, 'PORTRAIT_FARM_PRESIGN_SECONDS'),
     retentionDays: setting('retentionDays', config.retentionDays, 'PORTRAIT_FARM_RETENTION_DAYS'),
+    packDir,
+    faceCheck,
     logger: config.logger ?? false,
     webhookSecrets: Object.freeze(checkWebhookSecrets(config.webhookSecrets ?? {})),
     webhooks: Object.freeze({
@@ -267,6 +286,8 @@ export function loadGatewayProcessConfig(env: EnvironmentSource = process.env, o
       idempotencyTtlSeconds: given.idempotencyTtlSeconds,
       presignSeconds: given.presignSeconds,
       retentionDays: given.retentionDays,
+      packDir: given.packDir,
+      faceCheck: given.faceCheck,
     }),
     redisUrl: given.redisUrl ?? file.redisUrl ?? ENVIRONMENT.PORTRAIT_FARM_REDIS_URL.default,
     publicBaseUrl: given.publicBaseUrl ?? file.publicBaseUrl ?? ENVIRONMENT.PORTRAIT_FARM_PUBLIC_URL.default,

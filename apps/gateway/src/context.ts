@@ -1,3 +1,4 @@
+import type { FaceAnalyzer } from '@portrait-farm/face';
 import type { JobStore } from '@portrait-farm/jobs';
 import type { FarmQueues } from '@portrait-farm/queue';
 import type { ObjectStorage } from '@portrait-farm/storage';
@@ -13,4 +14,6 @@ export interface GatewayContext {
   queues: FarmQueues;
   storage: ObjectStorage;
   metrics: GatewayMetrics;
+  /** Checks each portrait's face at create (face-check.ts); null when the configuration's faceCheck is off. */
+  faces: FaceAnalyzer | null;
 }

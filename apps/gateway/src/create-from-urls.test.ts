@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pngImage, wavTone } from './testing/media-fixtures.ts';
+import { portraitPng, wavTone } from './testing/media-fixtures.ts';
 import { auth, GatewayHarness } from './testing/gateway-harness.ts';
 
 let harness: GatewayHarness;
@@ -12,7 +12,7 @@ const files = new Map<string, Buffer>();
 
 beforeAll(async () => {
   harness = await GatewayHarness.start();
-  files.set('/portrait.png', await pngImage(48, 40));
+  files.set('/portrait.png', await portraitPng());
   files.set('/speech.wav', wavTone(1.25));
   server = createServer((request, response) => {
     if (request.url === '/redirect') {
@@ -45,7 +45,7 @@ describe('POST /v1/jobs (JSON with input URLs)', () => {
     });
     expect(response.statusCode).toBe(202);
     const record = (await gateway.context.jobs.getById(response.json<{ id: string }>().id))!;
-    expect(record.inputs.image).toMatchObject({ width: 48, height: 40, format: 'png', size: files.get('/portrait.png')!.length });
+    expect(record.inputs.image).toMatchObject({ width: 320, height: 320, format: 'png', size: files.get('/portrait.png')!.length });
     expect(record.inputs.audio.durationSeconds).toBeCloseTo(1.25, 2);
     expect(await gateway.context.storage.get(record.inputs.image.key)).toEqual(files.get('/portrait.png'));
     expect(record.options.mode).toBe('crop');

@@ -2,7 +2,7 @@ import { JobStore } from '@portrait-farm/jobs';
 import { QUEUE_NAMES } from '@portrait-farm/queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIST_JOBS_SCHEMA } from './route-schemas.ts';
-import { pngImage, wavTone } from './testing/media-fixtures.ts';
+import { portraitPng, wavTone } from './testing/media-fixtures.ts';
 import { multipartBody } from './testing/multipart-body.ts';
 import { auth, GatewayHarness, jobForm, KEY_B } from './testing/gateway-harness.ts';
 
@@ -36,7 +36,7 @@ describe('POST /v1/jobs (multipart)', () => {
     const record = (await jobs.getById(body.id))!;
     expect(record.options).toEqual({ fps: 30, mode: 'full', seed: 7, controls: { emotion: 'happy', gaze: 'camera' } });
     expect(record.priority).toBe(8);
-    expect(record.inputs.image).toMatchObject({ key: `jobs/${body.id}/input/image.png`, width: 64, height: 64, format: 'png' });
+    expect(record.inputs.image).toMatchObject({ key: `jobs/${body.id}/input/image.png`, width: 320, height: 320, format: 'png' });
     expect(record.inputs.audio.key).toBe(`jobs/${body.id}/input/audio.wav`);
     expect(record.inputs.audio.durationSeconds).toBeCloseTo(1, 2);
     expect(await storage.get(record.inputs.audio.key)).toEqual(wavTone(1));
@@ -118,7 +118,7 @@ describe('POST /v1/jobs (multipart)', () => {
     const gateway = await harness.gateway();
     const ids: string[] = [];
     for (let i = 0; i < 3; i += 1) {
-      const form = await jobForm({ image: await pngImage(32 + i, 32) });
+      const form = await jobForm({ image: await portraitPng(320 + i) });
       const created = await gateway.app.inject({ method: 'POST', url: '/v1/jobs', headers: auth(undefined, form.headers), payload: form.payload });
       ids.unshift(created.json<{ id: string }>().id);
     }

@@ -11,6 +11,7 @@ import { fetchInputs, readJsonRequest, readMultipart } from './job-inputs.ts';
 import type { InputName, LocalInput, RawJobRequest } from './job-inputs.ts';
 import { parseJobRequestFields } from './job-request.ts';
 import type { JobRequestFields } from './job-request.ts';
+import { checkPortraitFace } from './face-check.ts';
 import { checkAudio, checkFaceBox, checkImage } from './media-checks.ts';
 import { checkWebhookAddress } from './webhook-address.ts';
 
@@ -62,7 +63,7 @@ async function storeInputs(ctx: GatewayContext, id: string, local: Record<InputN
 /**
  * POST /v1/jobs: inputs are spooled to a temporary folder (multipart) or downloaded there (JSON URLs) under the
  * upload limit, checked as the worker would (media-checks: the image decoded whole, the audio decoded, options.faceBox
- * on the image), stored under jobs/{id}/input/,
+ * on the image; face-check: the face the worker would animate, while the audio decodes), stored under jobs/{id}/input/,
  * then the job record is created (idempotency and concurrency checked atomically) and "prepare" is enqueued.
  */
 export async function createJob(ctx: GatewayContext, request: FastifyRequest, tenantId: string): Promise<CreateOutcome> {
@@ -91,10 +92,13 @@ export async function createJob(ctx: GatewayContext, request: FastifyRequest, te
     }
     const local = await fetchInputs(raw, dir, budget, inputFetch);
     const [image, audio] = await Promise.all([
-      checkImage(local.image.path, limits.maxImagePixels),
+      checkImage(local.image.path, limits.maxImagePixels).then(async (facts) => {
+        checkFaceBox(fields.options.faceBox, facts);
+        await checkPortraitFace(ctx, local.image.path, fields.options);
+        return facts;
+      }),
       checkAudio(local.audio.path, limits.maxAudioSeconds),
     ]);
-    checkFaceBox(fields.options.faceBox, image);
     stored = true;
     const keys = await storeInputs(ctx, id, local, image.format);
     const job: NewJob = {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadGatewayProcessConfig } from './config.ts';
 import { auth, GatewayHarness, jobForm, KEY_A } from './testing/gateway-harness.ts';
-import { pngImage, wavTone } from './testing/media-fixtures.ts';
+import { pngImage, portraitPng, wavTone } from './testing/media-fixtures.ts';
 import { multipartBody } from './testing/multipart-body.ts';
 import { listen, RawClient, requestHead } from './testing/raw-http.ts';
 import type { Gateway } from './build-gateway.ts';
@@ -128,7 +128,7 @@ describe('transport timeouts', () => {
 
   it('a request that arrived whole keeps its socket while it is answered, however long past the idle timeout', async () => {
     // a JSON create whose input server answers after twice the idle timeout: the socket is silent meanwhile
-    const slowFiles = new Map([['/portrait.png', await pngImage(48, 40)], ['/speech.wav', wavTone(1)]]);
+    const slowFiles = new Map([['/portrait.png', await portraitPng()], ['/speech.wav', wavTone(1)]]);
     const slow = createServer((request, response) => {
       setTimeout(() => response.writeHead(200).end(slowFiles.get(request.url ?? '')), TIMEOUTS.idleMs * 2);
     });

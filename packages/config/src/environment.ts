@@ -280,9 +280,16 @@ export const ENVIRONMENT = Object.freeze({
   // The worker and the stitcher
   PORTRAIT_FARM_PACK: variable(path('folder'), {
     key: 'packDir',
-    readBy: ['worker', 'local-farm'],
+    readBy: ['gateway', 'worker', 'local-farm'],
     unset: 'the starter pack the app ships (models/starter)',
-    description: 'Model pack the workers render with.',
+    description: "Model pack the workers render with; the gateway checks each portrait's face at create with its face models.",
+  }),
+  PORTRAIT_FARM_FACE_CHECK: variable(flag(), {
+    key: 'faceCheck',
+    readBy: ['gateway'],
+    default: true,
+    description:
+      "Find the portrait's face at create (the pack's face models, on the CPU, in inference threads) and refuse no face, several faces of similar size without options.faceIndex or options.faceBox, and a face under 48 pixels wide with a 422; false leaves these to the worker.",
   }),
   PORTRAIT_FARM_PROVIDERS: variable(list(oneOf(EXECUTION_PROVIDERS), { expected: `a comma list of ${EXECUTION_PROVIDERS.join(', ')}, or auto`, auto: { word: 'auto', value: EXECUTION_PROVIDERS } }), {
     key: 'providers',

@@ -1,4 +1,5 @@
 import { deflateSync } from 'node:zlib';
+import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 
 /**
@@ -205,5 +206,40 @@ export async function badAudio(longerThan: number): Promise<Record<string, BadFi
     'audio: header claims 2^31 Hz': file(wav({ seconds: 1, sampleRate: 2 ** 31, dataRate: 16_000 })),
     'audio: header claims 2^31-1 Hz': file(wav({ seconds: 1, sampleRate: 2 ** 31 - 1, dataRate: 16_000 })),
     'audio: PNG named speech.wav': file(await patternImage('png', 32, 32)),
+  };
+}
+
+/** The repository's test portrait: 512x512, one face about 100 pixels wide. */
+export const TEST_PORTRAIT = fileURLToPath(new URL('../../../test/fixtures/astronaut.png', import.meta.url));
+
+/** `count` copies of the test portrait, each `side` pixels, in a grid two wide on white. */
+async function portraitGrid(count: number, side: number): Promise<Buffer> {
+  const tile = await sharp(TEST_PORTRAIT).resize(side, side).png().toBuffer();
+  const rows = Math.ceil(count / 2);
+  const tiles = Array.from({ length: count }, (_, i) => ({ input: tile, left: (i % 2) * side, top: Math.floor(i / 2) * side }));
+  return sharp({ create: { width: 2 * side, height: rows * side, channels: 3, background: '#ffffff' } }).composite(tiles).png().toBuffer();
+}
+
+/** The test portrait shrunk to `side` pixels in the middle of a `canvas` x `canvas` white image. */
+async function portraitInCanvas(side: number, canvas: number): Promise<Buffer> {
+  const small = await sharp(TEST_PORTRAIT).resize(side, side, { kernel: 'lanczos3' }).png().toBuffer();
+  const at = Math.round((canvas - side) / 2);
+  return sharp({ create: { width: canvas, height: canvas, channels: 3, background: '#ffffff' } })
+    .composite([{ input: small, left: at, top: at }])
+    .png()
+    .toBuffer();
+}
+
+/**
+ * Images that decode but hold no face the farm can animate, by case name: none, several of the same size (which one?),
+ * one too small (about 23 pixels wide, under the 48 the engine needs).
+ */
+export async function badFaceImages(): Promise<Record<string, BadFile>> {
+  const file = (bytes: Buffer): BadFile => ({ bytes, filename: 'portrait.png', contentType: 'image/png' });
+  const [none, four, tiny] = await Promise.all([patternImage('png', 320, 320), portraitGrid(4, 384), portraitInCanvas(128, 320)]);
+  return {
+    'image: no face (gradient and noise)': file(none),
+    'image: many faces (4 portraits in a 2x2 grid)': file(four),
+    'image: tiny face (23 px in 320x320)': file(tiny),
   };
 }

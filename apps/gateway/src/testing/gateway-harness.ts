@@ -1,12 +1,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { FaceAnalyzer } from '@portrait-farm/face';
+import { STARTER_PACK } from '@portrait-farm/test-support/repo-models';
 import { startRedisServer, uniquePrefix } from '@portrait-farm/test-support/redis-server';
 import type { RedisServerProcess } from '@portrait-farm/test-support/redis-server';
 import { buildGateway } from '../build-gateway.ts';
 import type { BuildGatewayOptions, Gateway } from '../build-gateway.ts';
 import type { GatewayConfig, GatewayLimits } from '../config.ts';
-import { pngImage, wavTone } from './media-fixtures.ts';
+import { openFaceAnalyzer } from '../face-check.ts';
+import { portraitPng, wavTone } from './media-fixtures.ts';
 import { multipartBody } from './multipart-body.ts';
 import type { MultipartPart } from './multipart-body.ts';
 
@@ -18,6 +21,8 @@ export const BASE_URL = 'http://gateway.test';
 export class GatewayHarness {
   private constructor(readonly redis: RedisServerProcess) {}
   private readonly cleanups: Array<() => Promise<void>> = [];
+  /** The starter pack's face analyzer, opened once for the file's gateways (each would otherwise load its own). */
+  private faces: Promise<FaceAnalyzer> | null = null;
 
   static async start(): Promise<GatewayHarness> {
     return new GatewayHarness(await startRedisServer());
@@ -25,6 +30,9 @@ export class GatewayHarness {
 
   async gateway(overrides: Partial<GatewayConfig> & { limits?: GatewayLimits } = {}, options: BuildGatewayOptions = {}): Promise<Gateway> {
     const dir = await mkdtemp(join(tmpdir(), 'pf-gateway-store-'));
+    const faceCheck = overrides.faceCheck ?? true;
+    if (faceCheck && options.faceAnalyzer === undefined && overrides.packDir === undefined) this.faces ??= openFaceAnalyzer(STARTER_PACK);
+    const faceAnalyzer = faceCheck && this.faces !== null && options.faceAnalyzer === undefined ? { faceAnalyzer: await this.faces } : {};
     const gateway = await buildGateway({
       redisUrl: this.redis.url,
       storageUrl: dir,
@@ -33,7 +41,7 @@ export class GatewayHarness {
       apiKeys: { [KEY_A]: 'tenant-a', [KEY_B]: 'tenant-b' },
       prefix: uniquePrefix(),
       ...overrides,
-    }, options);
+    }, { ...faceAnalyzer, ...options });
     this.cleanups.push(async () => {
       await gateway.close();
       await rm(dir, { recursive: true, force: true });
@@ -43,6 +51,7 @@ export class GatewayHarness {
 
   async close(): Promise<void> {
     for (const cleanup of this.cleanups.splice(0).reverse()) await cleanup();
+    await (await this.faces)?.close();
     await this.redis.close();
   }
 }
@@ -58,9 +67,9 @@ export interface JobForm {
 let defaultImage: Buffer | null = null;
 const defaultAudio = wavTone(1);
 
-/** A multipart create request (a 64x64 PNG and 1 s of WAV unless given). */
+/** A multipart create request (the test portrait as a 320x320 PNG and 1 s of WAV unless given). */
 export async function jobForm(form: JobForm = {}): Promise<{ payload: Buffer; headers: Record<string, string> }> {
-  defaultImage ??= await pngImage(64, 64);
+  defaultImage ??= await portraitPng();
   const parts: MultipartPart[] = [];
   if (form.options !== undefined) parts.push({ name: 'options', value: typeof form.options === 'string' ? form.options : JSON.stringify(form.options) });
   if (form.webhook !== undefined) parts.push({ name: 'webhook', value: JSON.stringify(form.webhook) });

@@ -1,4 +1,21 @@
+import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
+
+/** The repository's test portrait (512x512, its face about 100 pixels wide). */
+export const PORTRAIT = fileURLToPath(new URL('../../../../test/fixtures/astronaut.png', import.meta.url));
+
+const portraits = new Map<string, Promise<Buffer>>();
+
+/** The test portrait as a `side` x `side` PNG (its face about side / 5 pixels wide), made once per size. */
+export function portraitPng(side = 320): Promise<Buffer> {
+  const key = String(side);
+  let made = portraits.get(key);
+  if (made === undefined) {
+    made = sharp(PORTRAIT).resize(side, side).png().toBuffer();
+    portraits.set(key, made);
+  }
+  return made;
+}
 
 /** A PNG of the given size (a flat colour with a gradient row, so it is a real image). */
 export async function pngImage(width: number, height: number): Promise<Buffer> {

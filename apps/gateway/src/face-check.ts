@@ -1,0 +1,54 @@
+import { API_FACE_OPTION_NAMES, createFaceAnalyzer, isFaceError, MIN_FACE_WIDTH } from '@portrait-farm/face';
+import type { FaceAnalyzer, FaceErrorCode } from '@portrait-farm/face';
+import { loadModelPack } from '@portrait-farm/model-pack';
+import type { GatewayContext } from './context.ts';
+import { GatewayError } from './errors.ts';
+import type { GatewayErrorCode } from './errors.ts';
+import type { FaceBox } from './media-checks.ts';
+
+// The face check at create: the engine's own analyzer and rules (@portrait-farm/face chooseFace), so the gateway
+// refuses exactly what the worker's prepare step would fail on. Inference runs in the analyzer's model threads and
+// the decode in sharp's pool: the event loop only samples the small detector and mesh inputs.
+
+/**
+ * Opens the face analyzer of the pack's face models on the CPU (a gateway has no GPU to spare; the detector and
+ * mesh models are small). Only the pack's manifest is read: the files' hashes and the denoiser are the workers' concern.
+ */
+export async function openFaceAnalyzer(packDir: string): Promise<FaceAnalyzer> {
+  const pack = await loadModelPack(packDir, { verifyHashes: false, verifySignature: false });
+  return createFaceAnalyzer({ modelFiles: pack.face ?? {}, providers: ['cpu'] });
+}
+
+const GATEWAY_CODES: Partial<Record<FaceErrorCode, GatewayErrorCode>> = {
+  FACE_NOT_FOUND: 'GATEWAY_FACE_NOT_FOUND',
+  FACE_AMBIGUOUS: 'GATEWAY_FACE_AMBIGUOUS',
+  FACE_INDEX_OUT_OF_RANGE: 'GATEWAY_FACE_INDEX_OUT_OF_RANGE',
+  FACE_TOO_SMALL: 'GATEWAY_FACE_TOO_SMALL',
+  FACE_BOX_INVALID: 'GATEWAY_BAD_OPTION',
+  IMAGE_UNREADABLE: 'GATEWAY_BAD_IMAGE',
+};
+
+export interface FaceChoiceOptions {
+  faceIndex?: number | undefined;
+  faceBox?: FaceBox | undefined;
+}
+
+/**
+ * Refuses an image whose face the worker could not animate (no face, several of similar size without a choice,
+ * faceIndex beyond the faces, a face under {@link MIN_FACE_WIDTH} pixels), as a 422 naming the API's options.
+ * Nothing happens when the configuration turns the check off.
+ */
+export async function checkPortraitFace(ctx: GatewayContext, imagePath: string, options: FaceChoiceOptions): Promise<void> {
+  if (ctx.faces === null) return;
+  const choice = {
+    ...(options.faceIndex === undefined ? {} : { faceIndex: options.faceIndex }),
+    ...(options.faceBox === undefined ? {} : { faceBox: options.faceBox }),
+  };
+  try {
+    await ctx.faces.checkFace(imagePath, choice, { portraitName: 'the image', names: API_FACE_OPTION_NAMES });
+  } catch (error) {
+    const code = isFaceError(error) ? GATEWAY_CODES[error.code] : undefined;
+    if (code === undefined || !isFaceError(error)) throw error;
+    throw new GatewayError(code, error.message);
+  }
+}
