@@ -185,15 +185,12 @@ describe('farm (processes)', () => {
     expect(sha256(await downloadResult(farm.apiUrl, farm.apiKey, first.body.id))).toBe(sha256(reference['short']!));
   }, 120_000);
 
-  it('fails a job whose portrait has no face at once (no retries), with a signed job.failed webhook', async () => {
+  it('refuses a portrait with no face at create, before anything is stored or queued', async () => {
     const blank = join(work, 'blank.png');
     await sharp({ create: { width: 256, height: 256, channels: 3, background: { r: 120, g: 130, b: 140 } } }).png().toFile(blank);
     const created = await submitJob(farm.apiUrl, farm.apiKey, { image: blank, audio: shortAudio, webhook: receiver.url });
-    expect(created.status).toBe(202);
-    await receiver.waitFor(created.body.id, 'job.failed', 30_000);
-    const job = await getJob(farm.apiUrl, farm.apiKey, created.body.id);
-    expect(job.status).toBe('failed');
-    expect(job['error']).toMatchObject({ code: 'FACE_NOT_FOUND' });
+    expect(created.status).toBe(422);
+    expect(created.body).toMatchObject({ error: { code: 'GATEWAY_FACE_NOT_FOUND' } });
   }, 60_000);
 
   it('cancels a rendering job within seconds and deletes its chunks and work files', async () => {
