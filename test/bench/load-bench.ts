@@ -118,6 +118,8 @@ async function main(): Promise<void> {
 
     const accepted: string[] = [];
     const cancels: Array<Promise<unknown>> = [];
+    const cancelAnswers = new Map<number, number>();
+    const cancelMs: number[] = [];
     let refused = 0;
     let keep = true;
     const createRequest: Request = {
@@ -133,7 +135,14 @@ async function main(): Promise<void> {
         const id = (JSON.parse(responseBody) as { id: string }).id;
         accepted.push(id);
         if (!keep || accepted.length % keepEvery !== 0) {
-          cancels.push(fetch(`${farm.apiUrl}/v1/jobs/${id}/cancel`, { method: 'POST', headers: auth }).then((r) => r.arrayBuffer()));
+          const sent = performance.now();
+          cancels.push(
+            fetch(`${farm.apiUrl}/v1/jobs/${id}/cancel`, { method: 'POST', headers: auth }).then(async (r) => {
+              await r.arrayBuffer();
+              cancelAnswers.set(r.status, (cancelAnswers.get(r.status) ?? 0) + 1);
+              cancelMs.push(performance.now() - sent);
+            }),
+          );
         }
       },
     };
@@ -176,6 +185,8 @@ async function main(): Promise<void> {
     for (const r of rows) console.log(`| ${r.phase} | ${r.connections} | ${r.requests} | ${r.perSecond} | ${r.p50} | ${r.p99} | ${r.errors} |`);
     const kept = accepted.slice(acceptedAlone).filter((_, i) => (acceptedAlone + i + 1) % keepEvery === 0).length;
     console.log(`\nJobs answered 202: ${accepted.length} (${refused} refused); left to the worker to render: ${kept}, cancel requested for the others (a job the worker finished first stays succeeded)`);
+    const cancelP50 = [...cancelMs].sort((a, b) => a - b)[Math.floor(cancelMs.length / 2)] ?? 0;
+    console.log(`Cancel answers: ${[...cancelAnswers.entries()].map(([status, n]) => `${status} x${n}`).join(', ')} (p50 ${Math.round(cancelP50)} ms)`);
     console.log(`Jobs the gateway holds: ${final.size} (the first one, the ${accepted.length} answered 202, ${unanswered.length} whose answer was still on its way when a phase ended); answered 202 but not listed: ${missing.length}`);
     console.log(`Final states after ${Math.round((Date.now() - started) / 1000)} s: ${[...byStatus.entries()].map(([s, n]) => `${s} ${n}`).join(', ')}; lost (not terminal): ${lost}`);
     if (lost > 0 || refused > 0) process.exitCode = 1;

@@ -61,6 +61,8 @@ export async function startLoadFarm(work: string, pack: string): Promise<LoadFar
           PORT: String(port),
           HOST: '127.0.0.1',
           PORTRAIT_FARM_PUBLIC_URL: apiUrl,
+          // The face check at create uses the pack's face models, as the worker does.
+          PORTRAIT_FARM_PACK: pack,
           PORTRAIT_FARM_API_KEYS: `${apiKey}:tenant-load`,
           PORTRAIT_FARM_REQUESTS_PER_MINUTE: '1000000',
           PORTRAIT_FARM_JOBS_PER_MINUTE: '1000000',
