@@ -51,6 +51,7 @@ beforeAll(async () => {
     prefix,
     inputFetch: { allowHttp: true },
     webhookSecrets: { 'tenant-s3': secret },
+    webhooks: { allowHosts: [new URL(receiver.url).host] },
   });
   apiUrl = await gateway.app.listen({ port: 0, host: '127.0.0.1' });
   const config = loadFarmConfig({
@@ -59,7 +60,7 @@ beforeAll(async () => {
     PORTRAIT_FARM_PREFIX: prefix,
     PORTRAIT_FARM_PACK: pack,
     PORTRAIT_FARM_WEBHOOK_SECRETS: `tenant-s3:${secret}`,
-    PORTRAIT_FARM_WEBHOOK_ALLOW_LOOPBACK: '1',
+    PORTRAIT_FARM_WEBHOOK_ALLOW_HOSTS: new URL(receiver.url).host,
     PORTRAIT_FARM_TEMP_DIR: work,
     PORTRAIT_FARM_PUBLIC_URL: 'http://127.0.0.1:1',
     PORTRAIT_FARM_LIVE_GRACE_SECONDS: '0',
@@ -83,7 +84,7 @@ describe('farm (S3 storage, in-process steps)', () => {
     const out = join(work, 'reference.mp4');
     await renderClip({ image, audio, out, pack, providers: ['cpu'], ...JOB_OPTIONS });
     const created = await submitJob(apiUrl, API_KEY, { image, audio, webhook: receiver.url });
-    expect(created.status).toBe(202);
+    expect(created.status, JSON.stringify(created.body)).toBe(202);
     const id = created.body.id;
     const succeeded = await receiver.waitFor(id, 'job.succeeded', 90_000);
     const job = await getJob(apiUrl, API_KEY, id);
