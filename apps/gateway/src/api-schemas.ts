@@ -63,8 +63,9 @@ export const CreateJobMultipartSchema = Type.Object(
   {
     image: Type.String({ contentMediaType: 'application/octet-stream', description: 'The portrait: JPEG, PNG or WebP.' }),
     audio: Type.String({ contentMediaType: 'application/octet-stream', description: 'The audio: any format ffmpeg reads.' }),
-    options: Type.Optional(Type.String({ contentMediaType: 'application/json', description: 'JSON of JobOptions; empty = none.' })),
-    webhook: Type.Optional(Type.String({ contentMediaType: 'application/json', description: 'JSON of Webhook; empty = none.' })),
+    // Object-typed parts are sent as application/json text (OpenAPI 3.1's default encoding for an object property).
+    options: Type.Optional(ref('JobOptions')),
+    webhook: Type.Optional(ref('Webhook')),
     priority: Type.Optional(Type.String({ pattern: '^([1-9]|10)?$', description: '1 (lowest) to 10 (highest); empty = 5.' })),
   },
   { additionalProperties: false },
