@@ -156,6 +156,16 @@ describe('POST /v1/jobs: messages that name the real problem (issue 13, found it
     expect(await post(gateway, form)).toMatchObject({ status: 422, message: 'options.seed must be an integer between 0 and 4294967295. Received: Infinity (a number beyond the range of a double)' });
   });
 
+  it('names a __proto__ key in the options field instead of calling it bad JSON', async () => {
+    const gateway = await harness.gateway();
+    const form = await jobForm({ options: '{"fps": 25, "__proto__": {"fps": 61}}' });
+    const answer = await post(gateway, form);
+    expect(answer.status).toBeGreaterThanOrEqual(400);
+    expect(answer.status).toBeLessThan(500);
+    expect(answer.message).toMatch(/__proto__/);
+    expect(answer.message).not.toMatch(/not valid JSON|must be JSON/);
+  });
+
   it('refuses an array as an input URL, as the document says (a string)', async () => {
     const gateway = await harness.gateway({ inputFetch: { allowHttp: true, allowLoopback: true } });
     const answer = await post(gateway, { payload: JSON.stringify({ image: ['https://example.com/a.png'], audio: 'https://example.com/a.wav' }), headers: { 'content-type': 'application/json' } });
