@@ -1,6 +1,5 @@
 import fastifyMultipart from '@fastify/multipart';
 import fastifySwagger from '@fastify/swagger';
-import type { FaceAnalyzer } from '@portrait-farm/face';
 import { JobStore } from '@portrait-farm/jobs';
 import { createRedisConnection, createWebhookWorker, FarmQueues } from '@portrait-farm/queue';
 import { createStorage } from '@portrait-farm/storage';
@@ -12,7 +11,8 @@ import type { GatewayConfig, ResolvedGatewayConfig } from './config.ts';
 import type { GatewayContext } from './context.ts';
 import { SHARED_SCHEMAS } from './api-schemas.ts';
 import { errorHandler, routeNotFound, sendError } from './error-handler.ts';
-import { openFaceAnalyzer } from './face-check.ts';
+import { openInputChecker } from './input-check-thread.ts';
+import type { InputChecker } from './input-check-thread.ts';
 import { parseJsonBody } from './json-body.ts';
 import { openApiOptions } from './openapi.ts';
 import { requestValidator } from './request-validation.ts';
@@ -81,11 +81,11 @@ export interface BuildGatewayOptions {
    */
   logger?: FastifyBaseLogger;
   /**
-   * The face analyzer that checks portraits at create, shared by several gateways (tests); the gateway does not close
-   * it. Unused while the configuration's faceCheck is off.
-   * @defaultValue one opened from the configuration's packDir (face-check.ts), closed with the gateway
+   * The input-check thread, shared by several gateways (tests); the gateway does not close it. It must have face
+   * models while the configuration's faceCheck is on.
+   * @defaultValue one started with the configuration's packDir (or none when faceCheck is off), closed with the gateway
    */
-  faceAnalyzer?: FaceAnalyzer;
+  inputChecker?: InputChecker;
 }
 
 /**
@@ -100,9 +100,9 @@ export async function buildGateway(input: GatewayConfig | ResolvedGatewayConfig,
   const jobs = new JobStore({ redis, prefix: config.prefix, idempotencyTtlSeconds: config.idempotencyTtlSeconds });
   const queues = new FarmQueues({ connection: redis, prefix: config.prefix });
   const metrics = createMetrics(queues);
-  const ownFaces = config.faceCheck && options.faceAnalyzer === undefined ? await openFaceAnalyzer(config.packDir) : null;
-  const faces = config.faceCheck ? (options.faceAnalyzer ?? ownFaces) : null;
-  const context: GatewayContext = { config, redis, jobs, queues, storage, metrics, faces };
+  const ownChecks = options.inputChecker === undefined ? await openInputChecker(config.faceCheck ? config.packDir : null) : null;
+  const inputChecks = options.inputChecker ?? (ownChecks as InputChecker);
+  const context: GatewayContext = { config, redis, jobs, queues, storage, metrics, inputChecks };
 
   const app = Fastify({
     ...(options.logger === undefined ? { logger: config.logger } : { loggerInstance: options.logger }),
@@ -153,7 +153,7 @@ export async function buildGateway(input: GatewayConfig | ResolvedGatewayConfig,
       await queues.close().catch(() => {});
       redis.disconnect();
       await storage.close();
-      await ownFaces?.close();
+      await ownChecks?.close();
     },
   };
 }

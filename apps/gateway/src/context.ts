@@ -1,9 +1,9 @@
-import type { FaceAnalyzer } from '@portrait-farm/face';
 import type { JobStore } from '@portrait-farm/jobs';
 import type { FarmQueues } from '@portrait-farm/queue';
 import type { ObjectStorage } from '@portrait-farm/storage';
 import type { Redis } from 'ioredis';
 import type { ResolvedGatewayConfig } from './config.ts';
+import type { InputChecker } from './input-check-thread.ts';
 import type { GatewayMetrics } from './metrics.ts';
 
 /** What the routes share: configuration and the clients opened once at start-up. */
@@ -14,6 +14,6 @@ export interface GatewayContext {
   queues: FarmQueues;
   storage: ObjectStorage;
   metrics: GatewayMetrics;
-  /** Checks each portrait's face at create (face-check.ts); null when the configuration's faceCheck is off. */
-  faces: FaceAnalyzer | null;
+  /** The checks at create (input-checks.ts) in their own thread; with face models when the configuration's faceCheck is on. */
+  inputChecks: InputChecker;
 }

@@ -11,8 +11,6 @@ import { fetchInputs, readJsonRequest, readMultipart } from './job-inputs.ts';
 import type { InputName, LocalInput, RawJobRequest } from './job-inputs.ts';
 import { parseJobRequestFields } from './job-request.ts';
 import type { JobRequestFields } from './job-request.ts';
-import { checkPortraitFace } from './face-check.ts';
-import { checkAudio, checkFaceBox, checkImage } from './media-checks.ts';
 import { checkWebhookAddress } from './webhook-address.ts';
 
 export interface CreateOutcome {
@@ -62,8 +60,8 @@ async function storeInputs(ctx: GatewayContext, id: string, local: Record<InputN
 
 /**
  * POST /v1/jobs: inputs are spooled to a temporary folder (multipart) or downloaded there (JSON URLs) under the
- * upload limit, checked as the worker would (media-checks: the image decoded whole, the audio decoded, options.faceBox
- * on the image; face-check: the face the worker would animate, while the audio decodes), stored under jobs/{id}/input/,
+ * upload limit, checked as the worker would in the input-check thread (input-checks.ts: the image decoded once for
+ * its own check, options.faceBox and the face the worker would animate, while the audio is probed and decoded), stored under jobs/{id}/input/,
  * then the job record is created (idempotency and concurrency checked atomically) and "prepare" is enqueued.
  */
 export async function createJob(ctx: GatewayContext, request: FastifyRequest, tenantId: string): Promise<CreateOutcome> {
@@ -91,14 +89,17 @@ export async function createJob(ctx: GatewayContext, request: FastifyRequest, te
       throw new GatewayError('GATEWAY_CONCURRENCY_LIMIT', `Tenant ${tenantId} already has ${limits.maxConcurrentJobs} active jobs, the most allowed; wait for one to finish.`);
     }
     const local = await fetchInputs(raw, dir, budget, inputFetch);
-    const [image, audio] = await Promise.all([
-      checkImage(local.image.path, limits.maxImagePixels).then(async (facts) => {
-        checkFaceBox(fields.options.faceBox, facts);
-        await checkPortraitFace(ctx, local.image.path, fields.options);
-        return facts;
-      }),
-      checkAudio(local.audio.path, limits.maxAudioSeconds),
-    ]);
+    const { image, audio } = await ctx.inputChecks.check({
+      imagePath: local.image.path,
+      audioPath: local.audio.path,
+      maxImagePixels: limits.maxImagePixels,
+      maxAudioSeconds: limits.maxAudioSeconds,
+      faceCheck: ctx.config.faceCheck,
+      options: {
+        ...(fields.options.faceIndex === undefined ? {} : { faceIndex: fields.options.faceIndex }),
+        ...(fields.options.faceBox === undefined ? {} : { faceBox: fields.options.faceBox }),
+      },
+    });
     stored = true;
     const keys = await storeInputs(ctx, id, local, image.format);
     const job: NewJob = {

@@ -1,14 +1,13 @@
 import { API_FACE_OPTION_NAMES, createFaceAnalyzer, isFaceError, MIN_FACE_WIDTH } from '@portrait-farm/face';
-import type { FaceAnalyzer, FaceErrorCode } from '@portrait-farm/face';
+import type { FaceAnalyzer, FaceErrorCode, RgbImage } from '@portrait-farm/face';
 import { loadModelPack } from '@portrait-farm/model-pack';
-import type { GatewayContext } from './context.ts';
 import { GatewayError } from './errors.ts';
 import type { GatewayErrorCode } from './errors.ts';
 import type { FaceBox } from './media-checks.ts';
 
 // The face check at create: the engine's own analyzer and rules (@portrait-farm/face chooseFace), so the gateway
-// refuses exactly what the worker's prepare step would fail on. Inference runs in the analyzer's model threads and
-// the decode in sharp's pool: the event loop only samples the small detector and mesh inputs.
+// refuses exactly what the worker's prepare step would fail on. It runs in the input-check thread
+// (input-check-thread.ts), which samples the detector and mesh inputs; inference runs in the analyzer's model threads.
 
 /**
  * Opens the face analyzer of the pack's face models on the CPU (a gateway has no GPU to spare; the detector and
@@ -36,16 +35,15 @@ export interface FaceChoiceOptions {
 /**
  * Refuses an image whose face the worker could not animate (no face, several of similar size without a choice,
  * faceIndex beyond the faces, a face under {@link MIN_FACE_WIDTH} pixels), as a 422 naming the API's options.
- * Nothing happens when the configuration turns the check off.
+ * `image` is the portrait decoded once by media-checks (checkImage's `rgb`).
  */
-export async function checkPortraitFace(ctx: GatewayContext, imagePath: string, options: FaceChoiceOptions): Promise<void> {
-  if (ctx.faces === null) return;
+export async function checkPortraitFace(faces: FaceAnalyzer, image: RgbImage, options: FaceChoiceOptions): Promise<void> {
   const choice = {
     ...(options.faceIndex === undefined ? {} : { faceIndex: options.faceIndex }),
     ...(options.faceBox === undefined ? {} : { faceBox: options.faceBox }),
   };
   try {
-    await ctx.faces.checkFace(imagePath, choice, { portraitName: 'the image', names: API_FACE_OPTION_NAMES });
+    await faces.checkFace(image, choice, { portraitName: 'the image', names: API_FACE_OPTION_NAMES });
   } catch (error) {
     const code = isFaceError(error) ? GATEWAY_CODES[error.code] : undefined;
     if (code === undefined || !isFaceError(error)) throw error;

@@ -1,3 +1,5 @@
+import { decodeImage } from '@portrait-farm/face';
+import type { RgbImage } from '@portrait-farm/face';
 import { MIN_AUDIO_SECONDS, decodeAudio, isMediaError, probeMedia } from '@portrait-farm/media';
 import type { MediaInfo } from '@portrait-farm/media';
 import sharp from 'sharp';
@@ -33,17 +35,20 @@ async function imageHeader(path: string): Promise<Metadata> {
 }
 
 /**
- * Decodes every pixel (scaled down on the way, so memory stays small) as the engine will, failing on the first
- * decoder warning: a truncated or damaged file is refused now rather than by the worker.
+ * Decodes every pixel as the engine will, failing on the first decoder warning: a truncated or damaged file is
+ * refused now rather than by the worker. With `rgb` the full-size RGB image the face check needs is kept (one
+ * decode for both checks); without, the image is scaled down on the way, so memory stays small.
  */
-async function decodeWhole(path: string, format: string, maxPixels: number): Promise<void> {
+async function decodeWhole(path: string, format: string, maxPixels: number, rgb: boolean): Promise<RgbImage | null> {
   try {
+    if (rgb) return await decodeImage(path, { maxPixels });
     await sharp(path, { failOn: 'warning', limitInputPixels: maxPixels, sequentialRead: true })
       .resize({ width: 64, height: 64, fit: 'inside' })
       .raw()
       .toBuffer();
+    return null;
   } catch (error) {
-    const text = (error as Error).message;
+    const text = ((error as Error).cause instanceof Error ? (error as Error).cause as Error : (error as Error)).message;
     const why = !/corrupt/i.test(text) && /premature end|truncat|unexpected end/i.test(text) ? 'ends early (truncated)' : 'has damaged data';
     throw badImage(`The image cannot be decoded: the ${formatName(format)} file ${why}. Send the complete, undamaged file.`);
   }
@@ -51,9 +56,10 @@ async function decodeWhole(path: string, format: string, maxPixels: number): Pro
 
 /**
  * Reads the image header (no decode) for format and size, refuses more pixels than `maxPixels` before decoding
- * anything (decompression bombs declare huge sizes in small files), then decodes the whole image.
+ * anything (decompression bombs declare huge sizes in small files), then decodes the whole image: to full-size RGB
+ * (returned as `rgb`) when `keepRgb`, for the face check.
  */
-export async function checkImage(path: string, maxPixels: number): Promise<ImageFacts> {
+export async function checkImage(path: string, maxPixels: number, keepRgb = false): Promise<ImageFacts & { rgb: RgbImage | null }> {
   const metadata = await imageHeader(path);
   const format = IMAGE_TYPES[metadata.format ?? ''];
   if (format === undefined) throw badImage(`The image must be JPEG, PNG or WebP. Received: ${metadata.format ?? 'an unknown format'}`);
@@ -65,8 +71,8 @@ export async function checkImage(path: string, maxPixels: number): Promise<Image
       `The image must have at most ${maxPixels} pixels. Received: ${width}x${height} = ${width * height} pixels`,
     );
   }
-  await decodeWhole(path, format, maxPixels);
-  return { width, height, format };
+  const rgb = await decodeWhole(path, format, maxPixels, keepRgb);
+  return { width, height, format, rgb };
 }
 
 /** The box a job's options.faceBox names. */
@@ -130,9 +136,9 @@ async function probeAudio(path: string, maxSeconds: number): Promise<{ info: Med
 }
 
 /** Decodes the audio as the worker will (mono, 16 kHz), naming what ffmpeg refuses. */
-async function decodeForCheck(path: string, maxSeconds: number): Promise<Float32Array> {
+async function decodeForCheck(path: string, maxSeconds: number, signal: AbortSignal): Promise<Float32Array> {
   try {
-    return (await decodeAudio(path, { sampleRate: CHECK_RATE, minSeconds: 0, maxSeconds })).samples;
+    return (await decodeAudio(path, { sampleRate: CHECK_RATE, minSeconds: 0, maxSeconds, signal })).samples;
   } catch (error) {
     if (isMediaError(error, 'MEDIA_AUDIO_TOO_LONG')) {
       throw new GatewayError('GATEWAY_AUDIO_TOO_LONG', `The audio must be at most ${maxSeconds} seconds long.`);
@@ -143,12 +149,23 @@ async function decodeForCheck(path: string, maxSeconds: number): Promise<Float32
 }
 
 /**
- * Probes the audio (ffprobe: an audio stream, a plausible sample rate, not longer than `maxSeconds`), then decodes
- * it whole: at least {@link MIN_AUDIO_SECONDS} long, decodable to the end, and not silent.
+ * Probes the audio (ffprobe: an audio stream, a plausible sample rate, not longer than `maxSeconds`) while decoding
+ * it whole: at least {@link MIN_AUDIO_SECONDS} long, decodable to the end, and not silent. The probe's verdict comes
+ * first; a refused file's decode is stopped.
  */
 export async function checkAudio(path: string, maxSeconds: number): Promise<AudioFacts> {
-  const { info } = await probeAudio(path, maxSeconds);
-  const samples = await decodeForCheck(path, maxSeconds);
+  const abort = new AbortController();
+  const decoded = decodeForCheck(path, maxSeconds, abort.signal);
+  decoded.catch(() => {}); // awaited below, unless the probe refuses the file first
+  let info: MediaInfo;
+  try {
+    ({ info } = await probeAudio(path, maxSeconds));
+  } catch (error) {
+    abort.abort();
+    await decoded.catch(() => {});
+    throw error;
+  }
+  const samples = await decoded;
   const durationSeconds = samples.length / CHECK_RATE;
   if (durationSeconds < MIN_AUDIO_SECONDS) {
     throw new GatewayError(

@@ -18,11 +18,20 @@ function unreadable(name: string, why: string, cause?: unknown): FaceError {
   });
 }
 
+/** Options of {@link decodeImage}. */
+export interface DecodeImageOptions {
+  /**
+   * Most pixels decoded (sharp's limitInputPixels); a larger image is IMAGE_UNREADABLE.
+   * @defaultValue sharp's default (16383 x 16383)
+   */
+  maxPixels?: number;
+}
+
 /**
- * Decodes a JPEG, PNG or WebP portrait (a path or the file's bytes) to RGB.
- * The EXIF orientation is applied; transparent pixels are composited onto white.
+ * Decodes a JPEG, PNG or WebP portrait (a path or the file's bytes) to RGB, failing on the first decoder warning
+ * (a truncated or damaged file). The EXIF orientation is applied; transparent pixels are composited onto white.
  */
-export async function decodeImage(source: string | Uint8Array): Promise<RgbImage> {
+export async function decodeImage(source: string | Uint8Array, options: DecodeImageOptions = {}): Promise<RgbImage> {
   const name = describeSource(source);
   let bytes: Uint8Array;
   try {
@@ -40,7 +49,7 @@ export async function decodeImage(source: string | Uint8Array): Promise<RgbImage
     throw unreadable(name, `its format is ${format ?? 'unknown'}`);
   }
   try {
-    const { data, info } = await sharp(bytes)
+    const { data, info } = await sharp(bytes, { failOn: 'warning', ...(options.maxPixels === undefined ? {} : { limitInputPixels: options.maxPixels }) })
       .rotate()
       .flatten({ background: '#ffffff' })
       .toColourspace('srgb')

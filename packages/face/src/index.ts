@@ -17,7 +17,7 @@ export { LANDMARK_COUNT } from './face-analysis.ts';
 export type { FaceAnalysis } from './face-analysis.ts';
 export type { Box } from './face-detector.ts';
 export { decodeImage } from './decode-image.ts';
-export type { RgbImage } from './decode-image.ts';
+export type { DecodeImageOptions, RgbImage } from './decode-image.ts';
 export { applyAffine, composeAffine, invertAffine } from './affine.ts';
 export type { Affine } from './affine.ts';
 export { warpToCrop } from './warp-to-crop.ts';

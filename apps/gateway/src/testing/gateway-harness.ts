@@ -1,14 +1,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FaceAnalyzer } from '@portrait-farm/face';
 import { STARTER_PACK } from '@portrait-farm/test-support/repo-models';
 import { startRedisServer, uniquePrefix } from '@portrait-farm/test-support/redis-server';
 import type { RedisServerProcess } from '@portrait-farm/test-support/redis-server';
 import { buildGateway } from '../build-gateway.ts';
 import type { BuildGatewayOptions, Gateway } from '../build-gateway.ts';
 import type { GatewayConfig, GatewayLimits } from '../config.ts';
-import { openFaceAnalyzer } from '../face-check.ts';
+import { openInputChecker } from '../input-check-thread.ts';
+import type { InputChecker } from '../input-check-thread.ts';
 import { portraitPng, wavTone } from './media-fixtures.ts';
 import { multipartBody } from './multipart-body.ts';
 import type { MultipartPart } from './multipart-body.ts';
@@ -21,8 +21,8 @@ export const BASE_URL = 'http://gateway.test';
 export class GatewayHarness {
   private constructor(readonly redis: RedisServerProcess) {}
   private readonly cleanups: Array<() => Promise<void>> = [];
-  /** The starter pack's face analyzer, opened once for the file's gateways (each would otherwise load its own). */
-  private faces: Promise<FaceAnalyzer> | null = null;
+  /** Input-check threads (with the starter pack's face models, and without), started once for the file's gateways. */
+  private readonly checkers = new Map<boolean, Promise<InputChecker>>();
 
   static async start(): Promise<GatewayHarness> {
     return new GatewayHarness(await startRedisServer());
@@ -31,8 +31,9 @@ export class GatewayHarness {
   async gateway(overrides: Partial<GatewayConfig> & { limits?: GatewayLimits } = {}, options: BuildGatewayOptions = {}): Promise<Gateway> {
     const dir = await mkdtemp(join(tmpdir(), 'pf-gateway-store-'));
     const faceCheck = overrides.faceCheck ?? true;
-    if (faceCheck && options.faceAnalyzer === undefined && overrides.packDir === undefined) this.faces ??= openFaceAnalyzer(STARTER_PACK);
-    const faceAnalyzer = faceCheck && this.faces !== null && options.faceAnalyzer === undefined ? { faceAnalyzer: await this.faces } : {};
+    const shared = options.inputChecker === undefined && overrides.packDir === undefined;
+    if (shared && !this.checkers.has(faceCheck)) this.checkers.set(faceCheck, openInputChecker(faceCheck ? STARTER_PACK : null));
+    const inputChecker = shared ? { inputChecker: await this.checkers.get(faceCheck)! } : {};
     const gateway = await buildGateway({
       redisUrl: this.redis.url,
       storageUrl: dir,
@@ -41,7 +42,7 @@ export class GatewayHarness {
       apiKeys: { [KEY_A]: 'tenant-a', [KEY_B]: 'tenant-b' },
       prefix: uniquePrefix(),
       ...overrides,
-    }, { ...faceAnalyzer, ...options });
+    }, { ...inputChecker, ...options });
     this.cleanups.push(async () => {
       await gateway.close();
       await rm(dir, { recursive: true, force: true });
@@ -51,7 +52,7 @@ export class GatewayHarness {
 
   async close(): Promise<void> {
     for (const cleanup of this.cleanups.splice(0).reverse()) await cleanup();
-    await (await this.faces)?.close();
+    for (const checker of this.checkers.values()) await (await checker).close();
     await this.redis.close();
   }
 }
