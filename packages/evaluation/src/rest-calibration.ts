@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pcm16Wav } from '@portrait-farm/media';
 import { DEFAULT_THRESHOLDS, type MouthThresholds } from './mouth-metrics.ts';
 
 /**
@@ -31,26 +32,13 @@ export function median(values: readonly number[]): number {
  */
 export function writeRestAudio(dir: string, seconds = 3): string {
   const rate = 16000;
-  const samples = Math.round(seconds * rate);
-  const wav = Buffer.alloc(44 + samples * 2);
-  wav.write('RIFF', 0, 'ascii');
-  wav.writeUInt32LE(36 + samples * 2, 4);
-  wav.write('WAVEfmt ', 8, 'ascii');
-  wav.writeUInt32LE(16, 16);
-  wav.writeUInt16LE(1, 20);
-  wav.writeUInt16LE(1, 22);
-  wav.writeUInt32LE(rate, 24);
-  wav.writeUInt32LE(rate * 2, 28);
-  wav.writeUInt16LE(2, 32);
-  wav.writeUInt16LE(16, 34);
-  wav.write('data', 36, 'ascii');
-  wav.writeUInt32LE(samples * 2, 40);
+  const samples = new Int16Array(Math.round(seconds * rate));
   let state = 12345;
-  for (let i = 0; i < samples; i++) {
+  for (let i = 0; i < samples.length; i++) {
     state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-    wav.writeInt16LE(((state >>> 16) % 7) - 3, 44 + i * 2);
+    samples[i] = ((state >>> 16) % 7) - 3;
   }
   const path = join(dir, 'rest-calibration.wav');
-  writeFileSync(path, wav);
+  writeFileSync(path, pcm16Wav(samples, rate));
   return path;
 }

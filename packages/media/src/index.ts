@@ -1,6 +1,7 @@
 export { probeMedia } from './probe-media.ts';
 export type { AudioStreamInfo, MediaInfo, MediaStreamInfo, ProbeMediaOptions, VideoStreamInfo } from './probe-media.ts';
 export { MIN_AUDIO_SECONDS, decodeAudio } from './decode-audio.ts';
+export { pcm16Wav, toneSamples } from './pcm-wav.ts';
 export type { DecodeAudioOptions, DecodedAudio } from './decode-audio.ts';
 export { createVideoEncoder } from './video-encoder.ts';
 export type { VideoEncoder, VideoEncoderOptions } from './video-encoder.ts';

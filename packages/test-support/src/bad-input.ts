@@ -1,5 +1,6 @@
 import { deflateSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
+import { pcm16Wav, toneSamples } from '@portrait-farm/media';
 import sharp from 'sharp';
 
 /**
@@ -136,25 +137,7 @@ export interface WavOptions {
 export function wav(options: WavOptions): Buffer {
   const headerRate = options.sampleRate ?? 16_000;
   const rate = options.dataRate ?? Math.min(headerRate, 48_000);
-  const amplitude = options.amplitude ?? 8000;
-  const samples = Math.round(options.seconds * rate);
-  const data = Buffer.alloc(samples * 2);
-  for (let i = 0; i < samples; i += 1) data.writeInt16LE(Math.round(amplitude * Math.sin((2 * Math.PI * 220 * i) / rate)), i * 2);
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0, 'ascii');
-  header.writeUInt32LE(36 + data.length, 4);
-  header.write('WAVE', 8, 'ascii');
-  header.write('fmt ', 12, 'ascii');
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(headerRate >>> 0, 24);
-  header.writeUInt32LE((headerRate * 2) >>> 0, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36, 'ascii');
-  header.writeUInt32LE(data.length, 40);
-  return Buffer.concat([header, data]);
+  return pcm16Wav(toneSamples(options.seconds, rate, 220, options.amplitude ?? 8000), rate, headerRate);
 }
 
 /** A WAV header that promises a PCM stream followed by bytes that are no valid chunk structure or format. */

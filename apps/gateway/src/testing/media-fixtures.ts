@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { pcm16Wav, toneSamples } from '@portrait-farm/media';
 import sharp from 'sharp';
 
 /** The repository's test portrait (512x512, its face about 100 pixels wide). */
@@ -24,22 +25,5 @@ export async function pngImage(width: number, height: number): Promise<Buffer> {
 
 /** 16-bit mono PCM WAV of a 220 Hz tone. */
 export function wavTone(seconds: number, sampleRate = 16_000): Buffer {
-  const samples = Math.round(seconds * sampleRate);
-  const data = Buffer.alloc(samples * 2);
-  for (let i = 0; i < samples; i += 1) data.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 220 * i) / sampleRate)), i * 2);
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0);
-  header.writeUInt32LE(36 + data.length, 4);
-  header.write('WAVE', 8);
-  header.write('fmt ', 12);
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(sampleRate, 24);
-  header.writeUInt32LE(sampleRate * 2, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36);
-  header.writeUInt32LE(data.length, 40);
-  return Buffer.concat([header, data]);
+  return pcm16Wav(toneSamples(seconds, sampleRate), sampleRate);
 }
