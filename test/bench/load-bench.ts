@@ -1,4 +1,4 @@
-// npm run bench:load [-- --seconds 20 --connections 50 --creators 4 --keep-every 10]
+// npm run bench:load [-- --seconds 20 --connections 50 --creators 4 --keep-every 10 --appendfsync always|everysec|no|off]
 // The gateway under load, as real processes (redis-server, gateway, one worker, stitcher; filesystem storage):
 //  1. status polling alone: GET /v1/jobs/{id} on --connections connections for --seconds (the rate and concurrency
 //     limits lifted), as measured before (3,775 req/s, p50 12 ms, p99 26 ms on 2 cores);
@@ -25,12 +25,17 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '50' },
     creators: { type: 'string', default: '4' },
     'keep-every': { type: 'string', default: '10' },
+    // Redis's append-only file: "off" (none, as the figures before), or its fsync policy: "always" as the local
+    // farm and docker-compose run it, "everysec", "no".
+    appendfsync: { type: 'string', default: 'off' },
   },
 });
 const seconds = Number(values.seconds);
 const connections = Number(values.connections);
 const creators = Number(values.creators);
 const keepEvery = Number(values['keep-every']);
+const appendfsync = values.appendfsync;
+if (!['always', 'everysec', 'no', 'off'].includes(appendfsync)) throw new Error(`--appendfsync takes always, everysec, no or off, not ${appendfsync}`);
 const fixtures = new URL('../fixtures/', import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), 'pf-load-'));
 const TERMINAL = new Set(['succeeded', 'failed', 'canceled']);
@@ -100,7 +105,7 @@ async function main(): Promise<void> {
   const pack = join(work, 'pack');
   writeEngineTestPack(pack, { defaultSteps: 4 });
   const { body, contentType } = await createBody();
-  const farm = await startLoadFarm(work, pack);
+  const farm = await startLoadFarm(work, pack, appendfsync === 'off' ? {} : { appendfsync: appendfsync as 'always' | 'everysec' | 'no' });
   const auth = { authorization: `Bearer ${farm.apiKey}` };
   try {
     // A job to poll, rendered to the end first (the farm works before the load starts).
@@ -179,7 +184,7 @@ async function main(): Promise<void> {
 
     const rows = [figures('GET /v1/jobs/{id} alone', connections, pollOnly), figures('POST /v1/jobs alone', creators, createOnly), figures('POST /v1/jobs (beside polling)', creators, created), figures('GET /v1/jobs/{id} (beside creation)', connections - creators, polled)];
     // The machine's own load (other programs on it) bends these figures: printed with them.
-    console.log(`\nGateway load, ${seconds} s per phase (${new Date().toISOString()}, ${cpus().length} CPUs, load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after):`);
+    console.log(`\nGateway load, ${seconds} s per phase, Redis ${appendfsync === 'off' ? 'without append-only file' : `appendfsync ${appendfsync}`} (${new Date().toISOString()}, ${cpus().length} CPUs, load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after):`);
     console.log('| phase | connections | requests | req/s | p50 ms | p99 ms | errors |');
     console.log('|---|---:|---:|---:|---:|---:|---:|');
     for (const r of rows) console.log(`| ${r.phase} | ${r.connections} | ${r.requests} | ${r.perSecond} | ${r.p50} | ${r.p99} | ${r.errors} |`);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { freePort, startProcess } from '@portrait-farm/process-supervision';
 import type { ChildHandle } from '@portrait-farm/process-supervision';
 import { startRedisServer } from '@portrait-farm/test-support/redis-server';
-import type { RedisServerProcess } from '@portrait-farm/test-support/redis-server';
+import type { RedisServerProcess, StartRedisOptions } from '@portrait-farm/test-support/redis-server';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const appArgs = (app: string): string[] => ['--conditions=portrait-farm-source', '--import', 'tsx', join(ROOT, 'apps', app, 'src', 'main.ts')];
@@ -25,15 +25,16 @@ export interface LoadFarm {
 
 /**
  * Starts the processes with filesystem storage under `work` and the gateway's rate and concurrency limits lifted
- * (the load is the measure, not the quota). The worker renders with `pack`.
+ * (the load is the measure, not the quota). The worker renders with `pack`; Redis runs as `redisOptions` say
+ * (its append-only file and fsync policy).
  */
-export async function startLoadFarm(work: string, pack: string): Promise<LoadFarm> {
+export async function startLoadFarm(work: string, pack: string, redisOptions: StartRedisOptions = {}): Promise<LoadFarm> {
   const storage = join(work, 'storage');
   const temp = join(work, 'tmp');
   mkdirSync(storage, { recursive: true });
   mkdirSync(temp, { recursive: true });
   const apiKey = 'load-bench-key-0001';
-  const redis: RedisServerProcess = await startRedisServer();
+  const redis: RedisServerProcess = await startRedisServer(redisOptions);
   const children: ChildHandle[] = [];
   const stop = async (): Promise<void> => {
     for (const child of children.reverse()) await child.stop(5000);

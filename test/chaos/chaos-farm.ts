@@ -32,6 +32,8 @@ export interface ChaosFarm {
   gate: S3Gate | null;
   /** The farm's storage, read by the test (chunk listings). */
   storage: ObjectStorage;
+  /** The folder of the farm's own Redis (its append-only files under `appendonlydir/`). */
+  redisDir: string;
   stop(): Promise<void>;
 }
 
@@ -57,10 +59,11 @@ export async function startChaosFarm(options: ChaosFarmOptions): Promise<ChaosFa
   } else {
     storageUrl = options.storage.dir;
   }
+  const dataDir = join(options.work, 'farm');
   const farm = await startLocalFarm({
     workers: 1,
     port: 0,
-    dataDir: join(options.work, 'farm'),
+    dataDir,
     packDir: options.pack,
     storageUrl,
     stopGraceMs: 2000,
@@ -73,6 +76,8 @@ export async function startChaosFarm(options: ChaosFarmOptions): Promise<ChaosFa
     s3,
     gate,
     storage,
+    // Where startLocalFarm keeps its own Redis.
+    redisDir: join(dataDir, 'redis'),
     async stop() {
       await farm.stop();
       await storage.close();

@@ -10,6 +10,7 @@ import { formatTable, rowOf } from './chaos-table.ts';
 import type { ChaosRow } from './chaos-table.ts';
 import { diskFull, mountSmallDisk } from './disk-full.ts';
 import type { SmallDisk } from './disk-full.ts';
+import { redisKilledAfterAccept } from './redis-after-accept.ts';
 import { measureSegmentWindow, redisRestarted, s3Down, SETTLE_MS, stitcherKilled, workerKilledDenoising, workerKilledEncoding, workerKilledUploading } from './s3-faults.ts';
 import type { FaultOutcome, SegmentTimes } from './s3-faults.ts';
 import { CHAOS_WEBHOOK_RETRY_MS, webhookReceiverDown } from './webhook-fault.ts';
@@ -107,6 +108,10 @@ describe('the farm under faults', () => {
 
   it('survives Redis killed and restarted, from its append-only file', async () => {
     expectClean(record(await redisRestarted(chaos!)));
+  });
+
+  it('keeps every accepted job when Redis is killed right after the 202', async () => {
+    expectClean(record(await redisKilledAfterAccept(chaos!)));
   });
 
   it('survives the S3 endpoint down for 10 s', async () => {

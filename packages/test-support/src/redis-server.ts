@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { freePort, redisServerInfo, startProcess } from '@portrait-farm/process-supervision';
 import type { ChildHandle } from '@portrait-farm/process-supervision';
 
-/** A redis-server child process on 127.0.0.1 for tests: no persistence, its own temporary directory. */
+/** A redis-server child process on 127.0.0.1 for tests: no persistence (unless asked), its own temporary directory. */
 export interface RedisServerProcess {
   host: string;
   port: number;
@@ -22,6 +22,11 @@ export interface RedisServerProcess {
 export interface StartRedisOptions {
   /** @defaultValue 10000 */
   timeoutMs?: number;
+  /**
+   * Persistence: every write in the append-only file of the server's directory, fsynced per `appendfsync` (as a
+   * farm runs it), instead of none. @defaultValue none (`--appendonly no`)
+   */
+  appendfsync?: 'always' | 'everysec' | 'no';
 }
 
 /** A prefix unique to one test, for Redis keys and BullMQ queue prefixes: `t-<random>`. */
@@ -30,8 +35,9 @@ export function uniquePrefix(label = 't'): string {
 }
 
 /** Ready once the server on the port is this child (not one another test left there) and has loaded. */
-function launch(port: number, dir: string, timeoutMs: number): Promise<ChildHandle> {
-  const args = ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--save', '', '--appendonly', 'no'];
+function launch(port: number, dir: string, timeoutMs: number, appendfsync: StartRedisOptions['appendfsync']): Promise<ChildHandle> {
+  const args = ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--save', ''];
+  args.push(...(appendfsync === undefined ? ['--appendonly', 'no'] : ['--appendonly', 'yes', '--appendfsync', appendfsync]));
   args.push('--maxmemory-policy', 'noeviction', '--loglevel', 'warning');
   return startProcess({
     name: `redis-server on port ${port}`,
@@ -47,11 +53,13 @@ function launch(port: number, dir: string, timeoutMs: number): Promise<ChildHand
 }
 
 /**
- * Starts redis-server on 127.0.0.1 on a free port with a temporary directory, `--save '' --appendonly no`,
- * and waits until it answers. Tries a few ports in case another process takes the chosen one first.
+ * Starts redis-server on 127.0.0.1 on a free port with a temporary directory, `--save '' --appendonly no` (or the
+ * append-only file, with `options.appendfsync`), and waits until it answers. Tries a few ports in case another
+ * process takes the chosen one first.
  */
 export async function startRedisServer(options: StartRedisOptions = {}): Promise<RedisServerProcess> {
   const timeoutMs = options.timeoutMs ?? 10_000;
+  const appendfsync = options.appendfsync;
   const dir = await mkdtemp(join(tmpdir(), 'pf-redis-'));
   let child: ChildHandle | null = null;
   let port = 0;
@@ -59,7 +67,7 @@ export async function startRedisServer(options: StartRedisOptions = {}): Promise
   for (let attempt = 0; attempt < 5 && child === null; attempt += 1) {
     port = await freePort();
     try {
-      child = await launch(port, dir, timeoutMs);
+      child = await launch(port, dir, timeoutMs, appendfsync);
     } catch (error) {
       lastError = error;
     }
@@ -80,7 +88,7 @@ export async function startRedisServer(options: StartRedisOptions = {}): Promise
     stop,
     async start() {
       if (child !== null) return;
-      child = await launch(port, dir, timeoutMs);
+      child = await launch(port, dir, timeoutMs, appendfsync);
     },
     async close() {
       await stop();
