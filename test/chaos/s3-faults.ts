@@ -141,7 +141,7 @@ export async function stitcherKilled(chaos: ChaosFarm): Promise<FaultOutcome> {
   return { fault: 'stitcher SIGKILL while storing the video', verdicts, problems, note: 'its PUT of output.mp4 held in flight' };
 }
 
-/** Redis (append-only file, fsync each second) killed once chunk 0 is stored; the farm restarts it. */
+/** Redis (append-only file, fsynced before each answer) killed once chunk 0 is stored; the farm restarts it. */
 export async function redisRestarted(chaos: ChaosFarm): Promise<FaultOutcome> {
   const redis = chaos.farm.redis!;
   const { verdicts, problems } = await withTwoJobs(chaos, async (id) => {

@@ -6,8 +6,9 @@ import type { SupervisedProcess, SuperviseOptions } from '@portrait-farm/process
 export type OwnRedisSupervision = Omit<SuperviseOptions, 'name' | 'command' | 'args' | 'cwd' | 'ready'>;
 
 /**
- * Starts the local farm's own redis-server on a free port of 127.0.0.1, every write in the append-only file in `dir`
- * (flushed each second: jobs survive a restart of the farm), restarted if it dies. Ready once the server on the
+ * Starts the local farm's own redis-server on a free port of 127.0.0.1, every write in the append-only file in `dir`,
+ * fsynced before Redis answers it (`appendfsync always`: a job answered 202 survives a crash of Redis and of the
+ * machine; see apps/gateway/README.md, "Durability"), restarted if it dies. Ready once the server on the
  * port is this child (not a Redis another program took the port with) and has loaded its file. A port taken between
  * choosing it and binding it is chosen again.
  */
@@ -15,7 +16,7 @@ export async function startOwnRedis(dir: string, supervision: OwnRedisSupervisio
   await mkdir(dir, { recursive: true });
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
-    const args = ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec', '--dir', dir];
+    const args = ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir];
     try {
       const redis = await superviseProcess({
         readyTimeoutMs: 30_000,
