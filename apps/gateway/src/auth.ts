@@ -26,12 +26,16 @@ export function tenantOf(request: FastifyRequest, index: ReadonlyMap<string, str
  * decision lets a caller give the count back (`jobs.releaseRate`) when the request turns out not to use the quota.
  */
 export async function enforceRate(ctx: GatewayContext, tenantId: string, scope: 'requests' | 'create', limit: number): Promise<RateDecision> {
-  const decision = await ctx.jobs.consumeRate(tenantId, scope, limit, 60);
+  return refuseOverLimit(tenantId, scope, await ctx.jobs.consumeRate(tenantId, scope, limit, 60));
+}
+
+/** GATEWAY_RATE_LIMITED (with Retry-After) when the decision is past the limit; else the decision. */
+export function refuseOverLimit(tenantId: string, scope: 'requests' | 'create', decision: RateDecision): RateDecision {
   if (!decision.allowed) {
     const what = scope === 'create' ? 'job creations' : 'requests';
     throw new GatewayError(
       'GATEWAY_RATE_LIMITED',
-      `Tenant ${tenantId} may make at most ${limit} ${what} per minute. Received: ${decision.count}; retry in ${decision.resetSeconds} s.`,
+      `Tenant ${tenantId} may make at most ${decision.limit} ${what} per minute. Received: ${decision.count}; retry in ${decision.resetSeconds} s.`,
       { 'retry-after': String(decision.resetSeconds) },
     );
   }

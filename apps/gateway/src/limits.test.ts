@@ -97,6 +97,13 @@ describe('create limits', () => {
     expect(other.statusCode).toBe(200); // reads have their own, larger budget
   });
 
+  it('answers 429 with Retry-After past the per-tenant request rate, exactly at the limit', async () => {
+    const gateway = await harness.gateway({ limits: { requestsPerMinute: 5 } });
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) statuses.push((await gateway.app.inject({ method: 'GET', url: '/v1/jobs', headers: auth() })).statusCode);
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
+  });
+
   it('answers 429 when the tenant has as many active jobs as allowed, and accepts again after one ends', async () => {
     const gateway = await harness.gateway({ limits: { maxConcurrentJobs: 2 } });
     const first = await create(gateway);

@@ -289,12 +289,19 @@ export class JobStore {
     return (await this.redis.sismember(this.keys.disabledEndpoints(), `${tenantId} ${url}`)) === 1;
   }
 
-  /** Counts one request in the tenant's fixed window for `scope`; `allowed` is false past `limit`. */
-  async consumeRate(tenantId: string, scope: string, limit: number, windowSeconds: number): Promise<RateDecision> {
-    const window = Math.floor(this.now() / 1000 / windowSeconds);
+  /**
+   * Counts `amount` requests (one by default) in the tenant's fixed window for `scope` (the current one unless
+   * `window` names it); `allowed` is false past `limit`.
+   */
+  async consumeRate(tenantId: string, scope: string, limit: number, windowSeconds: number, amount = 1, window = this.rateWindowOf(windowSeconds)): Promise<RateDecision> {
     const key = this.keys.rateWindow(tenantId, scope, window);
-    const [count, ttl] = (await runScript(this.redis, RATE_WINDOW, [key], [windowSeconds])) as [number, number];
+    const [count, ttl] = (await runScript(this.redis, RATE_WINDOW, [key], [windowSeconds, amount])) as [number, number];
     return { allowed: count <= limit, count, limit, resetSeconds: Math.max(1, ttl), window };
+  }
+
+  /** The number of the fixed window of `windowSeconds` that holds this moment. */
+  rateWindowOf(windowSeconds: number): number {
+    return Math.floor(this.now() / 1000 / windowSeconds);
   }
 
   /** Gives back the count {@link consumeRate} took (a request refused or replayed does not use the quota). */

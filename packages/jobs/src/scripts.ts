@@ -145,14 +145,14 @@ return redis.call('DECR', KEYS[1])
 );
 
 /**
- * Fixed-window counter. KEYS: window key. ARGV: window length in seconds.
+ * Fixed-window counter. KEYS: window key. ARGV: window length in seconds, how many to count.
  * Returns {count, ttl seconds left}.
  */
 export const RATE_WINDOW = script(
   'rate-window',
   `
-local count = redis.call('INCR', KEYS[1])
-if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+local count = redis.call('INCRBY', KEYS[1], ARGV[2])
+if redis.call('TTL', KEYS[1]) < 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
 return {count, redis.call('TTL', KEYS[1])}
 `,
 );

@@ -1,7 +1,7 @@
 import type { JobRecord } from '@portrait-farm/jobs';
 import { jobEvent } from '@portrait-farm/logging';
 import type { FastifyInstance } from 'fastify';
-import { apiKeyIndex, enforceRate, tenantOf } from '../auth.ts';
+import { apiKeyIndex, enforceRate, refuseOverLimit, tenantOf } from '../auth.ts';
 import type { GatewayContext } from '../context.ts';
 import { createJob } from '../create-job.ts';
 import type { CreateOutcome } from '../create-job.ts';
@@ -10,6 +10,7 @@ import { cancelJob, deleteJob } from '../job-actions.ts';
 import { jobStatusView, jobSummary } from '../job-view.ts';
 import { livePlaylist } from '../live-playlist.ts';
 import { startRetentionSweeps } from '../retention.ts';
+import { RequestRateCounter } from '../request-rate.ts';
 import {
   CANCEL_JOB_SCHEMA,
   CREATE_JOB_SCHEMA,
@@ -41,14 +42,18 @@ export async function jobRoutes(app: FastifyInstance, ctx: GatewayContext): Prom
   const keys = apiKeyIndex(ctx.config.apiKeys);
   const { limits } = ctx.config;
   const stopSweeps = startRetentionSweeps(ctx, app.log);
-  app.addHook('onClose', async () => stopSweeps());
+  const requestRate = new RequestRateCounter(ctx.jobs, { onError: (error) => app.log.warn({ err: error }, 'request counts not sent to Redis; kept for the next try') });
+  app.addHook('onClose', async () => {
+    stopSweeps();
+    await requestRate.close();
+  });
   app.decorateRequest('tenantId', '');
   app.addHook('onRequest', async (request, reply) => {
     request.tenantId = tenantOf(request, keys);
     // Every line of the request from here on, "request completed" included, names the tenant.
     request.log = request.log.child({ tenant: request.tenantId });
     reply.log = request.log;
-    await enforceRate(ctx, request.tenantId, 'requests', limits.requestsPerMinute);
+    refuseOverLimit(request.tenantId, 'requests', await requestRate.take(request.tenantId, limits.requestsPerMinute));
   });
 
   app.post('/v1/jobs', { schema: CREATE_JOB_SCHEMA }, async (request, reply) => {
