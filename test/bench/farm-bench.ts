@@ -74,6 +74,7 @@ async function runJob(
   firstChunkOnly = false,
 ): Promise<{ firstChunk: number; accepted: number; total: number; sha: string; breakdown: string }> {
   const form = new FormData();
+  form.append('consent', JSON.stringify({ attestation: true }));
   form.append('options', JSON.stringify(options));
   form.append('image', new Blob([readFileSync(image)]), 'astronaut.png');
   form.append('audio', new Blob([readFileSync(audioPath)]), 'speech.wav');

@@ -47,6 +47,7 @@ async function createBody(): Promise<{ body: Buffer; contentType: string }> {
   const audio = readFileSync(join(fixtures, 'speech-3s.wav'));
   const part = (headers: string, content: Buffer | string): Buffer => Buffer.concat([Buffer.from(`--${boundary}\r\n${headers}\r\n\r\n`), Buffer.from(content), Buffer.from('\r\n')]);
   const body = Buffer.concat([
+    part('Content-Disposition: form-data; name="consent"', JSON.stringify({ attestation: true })),
     part('Content-Disposition: form-data; name="options"', JSON.stringify({ fps: 12, mode: 'crop', seed: 5 })),
     part('Content-Disposition: form-data; name="image"; filename="portrait.png"\r\nContent-Type: image/png', image),
     part('Content-Disposition: form-data; name="audio"; filename="speech.wav"\r\nContent-Type: audio/wav', audio),

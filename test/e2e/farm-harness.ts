@@ -96,11 +96,14 @@ export interface SubmitOptions {
   options?: object;
   webhook?: string;
   idempotencyKey?: string;
+  /** The consent field: {"attestation": true} unless given. */
+  consent?: object;
 }
 
 /** POST /v1/jobs as multipart; answers the status, JSON body and headers. */
 export async function submitJob(apiUrl: string, apiKey: string, s: SubmitOptions): Promise<{ status: number; body: { id: string; status: string }; headers: Headers }> {
   const form = new FormData();
+  form.append('consent', JSON.stringify(s.consent === undefined ? { attestation: true } : s.consent));
   form.append('options', JSON.stringify(s.options ?? JOB_OPTIONS));
   if (s.webhook !== undefined) form.append('webhook', JSON.stringify({ url: s.webhook, events: ['job.succeeded', 'job.failed', 'job.canceled', 'job.progress'] }));
   form.append('image', new Blob([await readFile(s.image)], { type: 'image/png' }), basename(s.image));

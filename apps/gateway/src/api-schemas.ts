@@ -48,10 +48,29 @@ export const WebhookSchema = Type.Object(
 
 export const PrioritySchema = Type.Integer({ minimum: PRIORITY.min, maximum: PRIORITY.max, default: PRIORITY.default, description: '1 (lowest) to 10 (highest).' });
 
+/** Longest consent statement, in characters. */
+export const CONSENT_STATEMENT_MAX = 500;
+
+export const ConsentSchema = Type.Object(
+  {
+    attestation: Type.Literal(true, {
+      description: 'true: the submitter affirms having the right to animate this portrait (the consent of the person shown, or the rights to the image) and to use the voice.',
+    }),
+    statement: Type.Optional(Type.String({ maxLength: CONSENT_STATEMENT_MAX, description: 'The submitter\'s own words (for example whose consent and how it was obtained).' })),
+  },
+  {
+    $id: 'Consent',
+    additionalProperties: false,
+    description:
+      'Required with every job (a missing or false attestation is answered 422 GATEWAY_CONSENT_REQUIRED). Stored with the job, shown in its view and signed into the video\'s provenance manifest.',
+  },
+);
+
 export const CreateJobJsonSchema = Type.Object(
   {
     image: uri('https URL of the portrait (JPEG, PNG or WebP).'),
     audio: uri('https URL of the audio (any format ffmpeg reads).'),
+    consent: Type.Optional(ref('Consent')),
     options: Type.Optional(ref('JobOptions')),
     webhook: Type.Optional(ref('Webhook')),
     priority: Type.Optional(PrioritySchema),
@@ -64,6 +83,7 @@ export const CreateJobMultipartSchema = Type.Object(
     image: Type.String({ contentMediaType: 'application/octet-stream', description: 'The portrait: JPEG, PNG or WebP.' }),
     audio: Type.String({ contentMediaType: 'application/octet-stream', description: 'The audio: any format ffmpeg reads.' }),
     // Object-typed parts are sent as application/json text (OpenAPI 3.1's default encoding for an object property).
+    consent: Type.Optional(ref('Consent')),
     options: Type.Optional(ref('JobOptions')),
     webhook: Type.Optional(ref('Webhook')),
     priority: Type.Optional(Type.String({ pattern: '^([1-9]|10)?$', description: '1 (lowest) to 10 (highest); empty = 5.' })),
@@ -110,6 +130,12 @@ export const JobSchema = Type.Object(
     finishedAt: nullable(dateTime('When it succeeded, failed or was canceled.')),
     priority: PrioritySchema,
     options: ref('JobOptions'),
+    consent: nullable(
+      Type.Object(
+        { attestation: Type.Boolean(), statement: nullable(Type.String()), at: dateTime('When the gateway received it.') },
+        { description: 'The consent attestation sent with the job (null only for jobs created before it was required).' },
+      ),
+    ),
     progress: Type.Object({ segmentsDone: Type.Integer(), segmentsTotal: Type.Integer(), framesDone: Type.Integer(), framesTotal: Type.Integer() }),
     timings: Type.Object(
       {
@@ -188,7 +214,7 @@ export const ReadinessSchema = Type.Object(
 
 /** The shared schemas, registered with the app (the document's components). */
 export const SHARED_SCHEMAS: readonly TSchema[] = [
-  ErrorSchema, JobOptionsComponent, WebhookSchema, CreateJobJsonSchema, JobUrlsSchema, StatusSchema, JobCreatedSchema,
+  ErrorSchema, JobOptionsComponent, WebhookSchema, ConsentSchema, CreateJobJsonSchema, JobUrlsSchema, StatusSchema, JobCreatedSchema,
   JobSummarySchema, JobPageSchema, JobSchema, WebhookEventSchema, ReadinessSchema,
 ];
 

@@ -3,7 +3,7 @@ import type { BadFile } from '@portrait-farm/test-support/bad-input';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from './build-gateway.ts';
 import type { GatewayErrorCode } from './errors.ts';
-import { auth, GatewayHarness, jobForm } from './testing/gateway-harness.ts';
+import { auth, CONSENT_PART, GatewayHarness, jobForm } from './testing/gateway-harness.ts';
 import { portraitPng, wavTone } from './testing/media-fixtures.ts';
 import { multipartBody } from './testing/multipart-body.ts';
 
@@ -32,7 +32,7 @@ function audioCase(name: string, file: BadFile, expected: GatewayErrorCode, says
 async function formWith(which: 'image' | 'audio', file: BadFile): Promise<{ payload: Buffer; headers: Record<string, string> }> {
   // The bad file in place of this part, the other one good.
   const other = which === 'image' ? { name: 'audio', value: goodAudio, filename: 'speech.wav', contentType: 'audio/wav' } : { name: 'image', value: goodImage, filename: 'portrait.png', contentType: 'image/png' };
-  return multipartBody([{ name: which, value: file.bytes, filename: file.filename, contentType: file.contentType }, other]);
+  return multipartBody([CONSENT_PART, { name: which, value: file.bytes, filename: file.filename, contentType: file.contentType }, other]);
 }
 
 let goodImage: Buffer;

@@ -19,7 +19,7 @@ afterAll(async () => {
 describe('POST /v1/jobs (multipart)', () => {
   it('stores the inputs, records the job, enqueues prepare and answers 202 with urls', async () => {
     const gateway = await harness.gateway();
-    const form = await jobForm({ options: { fps: 30, seed: 7, controls: { emotion: 'happy', gaze: 'camera' } }, priority: 8 });
+    const form = await jobForm({ options: { fps: 30, seed: 7, controls: { emotion: 'happy', gaze: 'camera' } }, priority: 8, consent: { attestation: true, statement: 'I am the person shown.' } });
     const response = await gateway.app.inject({ method: 'POST', url: '/v1/jobs', headers: auth(undefined, form.headers), payload: form.payload });
     expect(response.statusCode).toBe(202);
     const body = response.json<{ id: string; status: string; urls: Record<string, string> }>();
@@ -36,6 +36,7 @@ describe('POST /v1/jobs (multipart)', () => {
     const record = (await jobs.getById(body.id))!;
     expect(record.options).toEqual({ fps: 30, mode: 'full', seed: 7, controls: { emotion: 'happy', gaze: 'camera' } });
     expect(record.priority).toBe(8);
+    expect(record.consent).toEqual({ attestation: true, statement: 'I am the person shown.', at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
     expect(record.inputs.image).toMatchObject({ key: `jobs/${body.id}/input/image.png`, width: 320, height: 320, format: 'png' });
     expect(record.inputs.audio.key).toBe(`jobs/${body.id}/input/audio.wav`);
     expect(record.inputs.audio.durationSeconds).toBeCloseTo(1, 2);
@@ -45,7 +46,25 @@ describe('POST /v1/jobs (multipart)', () => {
     expect(prepare?.priority).toBe(3);
 
     const view = await gateway.app.inject({ method: 'GET', url: `/v1/jobs/${body.id}`, headers: auth() });
-    expect(view.json()).toMatchObject({ id: body.id, status: 'queued', progress: { segmentsDone: 0 }, error: null, output: null });
+    expect(view.json()).toMatchObject({ id: body.id, status: 'queued', progress: { segmentsDone: 0 }, error: null, output: null, consent: { attestation: true, statement: 'I am the person shown.' } });
+  });
+
+  it('refuses a job without a consent attestation (422 GATEWAY_CONSENT_REQUIRED), multipart and JSON, storing nothing', async () => {
+    const gateway = await harness.gateway();
+    for (const consent of [null, { attestation: false }, '{"attestation":"yes"}', { attestation: true, statement: 'x'.repeat(501) }]) {
+      const form = await jobForm({ consent });
+      const response = await gateway.app.inject({ method: 'POST', url: '/v1/jobs', headers: auth(undefined, form.headers), payload: form.payload });
+      expect(response.statusCode, JSON.stringify(consent)).toBe(422);
+      expect(response.json()).toMatchObject({ error: { code: 'GATEWAY_CONSENT_REQUIRED', message: expect.stringMatching(/right to animate this portrait/) } });
+    }
+    const json = await gateway.app.inject({
+      method: 'POST',
+      url: '/v1/jobs',
+      headers: auth(undefined, { 'content-type': 'application/json' }),
+      payload: JSON.stringify({ image: 'https://example.com/a.png', audio: 'https://example.com/a.wav' }),
+    });
+    expect(json.statusCode).toBe(422);
+    expect(json.json()).toMatchObject({ error: { code: 'GATEWAY_CONSENT_REQUIRED', message: expect.stringMatching(/^consent is missing/) } });
   });
 
   it('returns the same job for a retried create with the same Idempotency-Key, and 409 for a different body', async () => {

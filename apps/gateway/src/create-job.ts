@@ -106,6 +106,7 @@ export async function createJob(ctx: GatewayContext, request: FastifyRequest, te
       id,
       tenantId,
       ...fields,
+      consent: { ...fields.consent, at: new Date().toISOString() },
       inputs: {
         image: { key: keys.image, size: local.image.size, sha256: local.image.sha256, contentType: `image/${image.format}`, ...image },
         audio: { key: keys.audio, size: local.audio.size, sha256: local.audio.sha256, contentType: local.audio.contentType, durationSeconds: audio.durationSeconds },

@@ -21,6 +21,11 @@ export const GATEWAY_ERRORS = defineErrorCatalogue({
   GATEWAY_UPLOAD_TOO_LARGE: { status: 413, retryable: false, description: 'The uploaded or fetched inputs are larger than the limit.' },
   GATEWAY_UNSUPPORTED_MEDIA_TYPE: { status: 415, retryable: false, description: 'The body is neither multipart/form-data nor application/json.' },
   GATEWAY_RANGE_NOT_SATISFIABLE: { status: 416, retryable: false, description: 'The Range header asks for bytes the file does not have, or for several ranges.' },
+  GATEWAY_CONSENT_REQUIRED: {
+    status: 422,
+    retryable: false,
+    description: 'The job has no consent attestation: send consent {"attestation": true} (the submitter affirms the right to animate the portrait).',
+  },
   GATEWAY_BAD_OPTION: { status: 422, retryable: false, description: 'An option is missing, of the wrong type or out of range.' },
   GATEWAY_BAD_IMAGE: { status: 422, retryable: false, description: 'The image cannot be decoded as JPEG, PNG or WebP: another format, or a truncated or damaged file.' },
   GATEWAY_IMAGE_TOO_LARGE: { status: 422, retryable: false, description: 'The image has more pixels than the limit.' },

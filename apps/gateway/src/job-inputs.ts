@@ -21,7 +21,7 @@ export interface LocalInput extends SpooledFile {
 
 /** The request body before the inputs are fetched: fields plus either local files or URLs. */
 export interface RawJobRequest {
-  fields: { options?: unknown; webhook?: unknown; priority?: unknown };
+  fields: { options?: unknown; webhook?: unknown; priority?: unknown; consent?: unknown };
   /** Multipart: files already spooled. */
   files: Partial<Record<InputName, LocalInput>>;
   /** JSON: URLs still to fetch. */
@@ -33,7 +33,7 @@ function extensionOf(name: string): string {
   return /^\.[a-z0-9]{1,5}$/.test(ext) ? ext : '.bin';
 }
 
-const FIELD_NAMES = ['options', 'webhook', 'priority'] as const;
+const FIELD_NAMES = ['consent', 'options', 'webhook', 'priority'] as const;
 
 /** Reads a multipart request: files "image" and "audio" are spooled to `dir` under the byte budget. */
 export async function readMultipart(request: FastifyRequest, dir: string, budget: ByteBudget): Promise<RawJobRequest> {
@@ -67,7 +67,7 @@ export async function readMultipart(request: FastifyRequest, dir: string, budget
         }
         const fieldName = name as (typeof FIELD_NAMES)[number];
         if (field.valueTruncated) {
-          throw new GatewayError('GATEWAY_UPLOAD_TOO_LARGE', `The multipart field "${name}" is larger than the gateway takes for a text field (options, webhook and priority are short JSON or a number).`);
+          throw new GatewayError('GATEWAY_UPLOAD_TOO_LARGE', `The multipart field "${name}" is larger than the gateway takes for a text field (consent, options, webhook and priority are short JSON or a number).`);
         }
         const value = parseTextField(fieldName, String(field.value));
         if (value !== undefined) raw.fields[fieldName] = value;
@@ -90,7 +90,7 @@ export function readJsonRequest(body: unknown, policy: ResolvedGatewayConfig['in
   const record = body as Record<string, unknown>;
   const urls: Partial<Record<InputName, URL>> = {};
   for (const name of INPUT_NAMES) urls[name] = parseInputUrl(name, record[name], policy);
-  return { fields: { options: record['options'], webhook: record['webhook'], priority: record['priority'] }, files: {}, urls };
+  return { fields: { consent: record['consent'], options: record['options'], webhook: record['webhook'], priority: record['priority'] }, files: {}, urls };
 }
 
 /** Downloads the URLs of a JSON request into `dir`. */

@@ -1,10 +1,12 @@
 import { JobOptionsSchema, findViolation, resolveJobOptions, showValue, violationMessage, type JobOptionsInput, type JsonSchema } from '@portrait-farm/contracts';
-import type { JobEventType, JobOptions, JobWebhook } from '@portrait-farm/jobs';
-import { PRIORITY, PrioritySchema, WebhookSchema } from './api-schemas.ts';
+import type { JobConsent, JobEventType, JobOptions, JobWebhook } from '@portrait-farm/jobs';
+import { ConsentSchema, PRIORITY, PrioritySchema, WebhookSchema } from './api-schemas.ts';
 import { GatewayError } from './errors.ts';
 
 /** The parts of a create request that define the job besides its inputs. */
 export interface JobRequestFields {
+  /** The consent attestation, without the time it arrived (which is not part of the request's hash). */
+  consent: Omit<JobConsent, 'at'>;
   options: JobOptions;
   webhook: JobWebhook | null;
   priority: number;
@@ -29,6 +31,20 @@ export function parseJobOptions(value: unknown): JobOptions {
   return resolveJobOptions(value as JobOptionsInput);
 }
 
+const CONSENT_HOW =
+  'Every job needs a consent attestation: the submitter affirms having the right to animate this portrait (the consent of the person shown, or the rights to the image) and to use the voice. Send consent {"attestation": true} (JSON property, or multipart text field with that JSON; optional "statement").';
+
+/** The consent attestation: required, `attestation` exactly true, an optional statement. */
+export function parseConsent(value: unknown): Omit<JobConsent, 'at'> {
+  if (value === undefined || value === null) throw new GatewayError('GATEWAY_CONSENT_REQUIRED', `consent is missing. ${CONSENT_HOW}`);
+  const violation = findViolation(ConsentSchema, value);
+  if (violation !== null) {
+    throw new GatewayError('GATEWAY_CONSENT_REQUIRED', `${violationMessage(violation, (path) => ['consent', ...path].join('.'))} ${CONSENT_HOW}`);
+  }
+  const consent = value as { attestation: true; statement?: string };
+  return { attestation: true, statement: consent.statement ?? null };
+}
+
 /** The webhook's URL policy, beyond its schema: https (http where allowed), no credentials. */
 export function parseWebhook(value: { url: string; events?: JobEventType[] } | null | undefined, allowHttp: boolean): JobWebhook | null {
   if (value === undefined || value === null) return null;
@@ -46,7 +62,7 @@ export function parseWebhook(value: { url: string; events?: JobEventType[] } | n
 }
 
 /** A multipart text field as its value: JSON (options, webhook), or an integer (priority); empty means absent. */
-export function parseTextField(name: 'options' | 'webhook' | 'priority', text: string): unknown {
+export function parseTextField(name: 'options' | 'webhook' | 'priority' | 'consent', text: string): unknown {
   if (text.trim() === '') return undefined;
   if (name === 'priority') {
     if (!/^\s*-?\d+\s*$/.test(text)) throw bad(`priority must be an integer between ${PRIORITY.min} and ${PRIORITY.max}. Received: ${showValue(text)}`);
@@ -61,12 +77,14 @@ export function parseTextField(name: 'options' | 'webhook' | 'priority', text: s
 
 /** The job-defining fields of a create request, already shaped by the route's schema or by {@link parseTextField}. */
 export function parseJobRequestFields(
-  body: { options?: unknown; webhook?: unknown; priority?: unknown },
+  body: { options?: unknown; webhook?: unknown; priority?: unknown; consent?: unknown },
   allowHttp: boolean,
 ): JobRequestFields {
+  const consent = parseConsent(body.consent);
   if (body.webhook !== undefined) checkField(WebhookSchema, body.webhook, 'webhook');
   if (body.priority !== undefined) checkField(PrioritySchema, body.priority, 'priority');
   return {
+    consent,
     options: parseJobOptions(body.options),
     webhook: parseWebhook(body.webhook as { url: string; events?: JobEventType[] } | undefined, allowHttp),
     priority: (body.priority as number | undefined) ?? PRIORITY.default,

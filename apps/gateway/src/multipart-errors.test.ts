@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auth, GatewayHarness, jobForm, KEY_A } from './testing/gateway-harness.ts';
+import { auth, CONSENT_PART, GatewayHarness, jobForm, KEY_A } from './testing/gateway-harness.ts';
 import { pngImage, wavTone } from './testing/media-fixtures.ts';
 import { multipartBody } from './testing/multipart-body.ts';
 import type { MultipartPart } from './testing/multipart-body.ts';
@@ -28,6 +28,7 @@ afterAll(async () => {
 
 function inputs(): MultipartPart[] {
   return [
+    CONSENT_PART,
     { name: 'image', value: image, filename: 'portrait.png', contentType: 'image/png' },
     { name: 'audio', value: audio, filename: 'speech.wav', contentType: 'audio/wav' },
   ];
@@ -89,7 +90,7 @@ describe('malformed multipart bodies', () => {
     }
   });
 
-  it('a third file or a sixth part names the part, not an upload size', async () => {
+  it('a third file or a seventh part names the part, not an upload size', async () => {
     const cases: Array<[MultipartPart[], string]> = [
       [[...inputs(), { name: 'mask', value: 'x', filename: 'mask.png' }], 'Unknown file field "mask"; a create request takes the files image and audio'],
       [[...inputs(), { name: 'image', value: image, filename: 'again.png' }], 'The multipart field "image" appears twice.'],

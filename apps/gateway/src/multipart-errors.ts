@@ -4,10 +4,10 @@ import { GatewayError } from './errors.ts';
 
 /**
  * The parser's limits on a create request: one more part of each kind than a valid request has (files image and
- * audio; text fields options, webhook and priority), so that the extra part reaches readMultipart, which names it (a
+ * audio; text fields consent, options, webhook and priority), so that the extra part reaches readMultipart, which names it (a
  * duplicate, an unknown name, a text field sent as a file) instead of the parser refusing a count.
  */
-export const MULTIPART_LIMITS = Object.freeze({ files: 3, fields: 4, parts: 6, fieldSize: 64 * 1024 });
+export const MULTIPART_LIMITS = Object.freeze({ files: 3, fields: 5, parts: 7, fieldSize: 64 * 1024 });
 
 /** The boundary named by a multipart Content-Type, or null. */
 export function boundaryOf(contentType: string | undefined): string | null {
@@ -44,7 +44,7 @@ export function multipartProblem(error: unknown, contentType: string | undefined
 }
 
 /** A create request's parts, as its error messages list them. */
-const EXPECTED_PARTS = 'the files image and audio and the text fields options, webhook and priority, each at most once';
+const EXPECTED_PARTS = 'the files image and audio and the text fields consent, options, webhook and priority, each at most once';
 
 export const TOO_MANY_PARTS = `The multipart body has too many parts: a create request takes ${EXPECTED_PARTS}.`;
 

@@ -12,7 +12,7 @@ export const CREATE_JOB_SCHEMA = {
   operationId: 'createJob',
   summary: 'Create a job',
   description:
-    'multipart/form-data with the files `image` and `audio` and the text fields `options` and `webhook` (JSON) and `priority`, or JSON with https URLs of the inputs. An `Idempotency-Key` makes a retried create return the same job.',
+    'multipart/form-data with the files `image` and `audio` and the text fields `consent` (required), `options` and `webhook` (JSON) and `priority`, or JSON with https URLs of the inputs. An `Idempotency-Key` makes a retried create return the same job.',
   headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ pattern: IDEMPOTENCY_KEY_PATTERN, description: '1 to 255 visible ASCII characters.' })) }),
   body: {
     content: {

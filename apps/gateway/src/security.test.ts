@@ -8,7 +8,7 @@ import { presignFileUrl } from '@portrait-farm/storage';
 import { deliver, generateSecret, pinnedLookup, resolveEndpoint } from '@portrait-farm/webhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from './build-gateway.ts';
-import { auth, BASE_URL, GatewayHarness, jobForm, KEY_A, KEY_B } from './testing/gateway-harness.ts';
+import { auth, BASE_URL, CONSENT, CONSENT_PART, GatewayHarness, jobForm, KEY_A, KEY_B } from './testing/gateway-harness.ts';
 import type { JobForm } from './testing/gateway-harness.ts';
 import { portraitPng, wavTone } from './testing/media-fixtures.ts';
 import { multipartBody } from './testing/multipart-body.ts';
@@ -211,7 +211,7 @@ describe('webhook URLs (checked at create, 422)', () => {
 });
 
 describe('input URLs', () => {
-  const json = (image: string, audio: string): object => ({ image, audio });
+  const json = (image: string, audio: string): object => ({ consent: CONSENT, image, audio });
   async function createFromUrls(target: Gateway, image: string, audio: string): Promise<{ statusCode: number; error: { code: string; message: string } }> {
     const response = await target.app.inject({ method: 'POST', url: '/v1/jobs', headers: auth(), payload: json(image, audio) });
     return { statusCode: response.statusCode, error: response.json<{ error: { code: string; message: string } }>().error };
@@ -278,6 +278,7 @@ describe('path traversal into storage keys', () => {
       ['%2e%2e%2fportrait.png', '....//....//speech.mp3'],
     ]) {
       const { payload, headers } = multipartBody([
+        CONSENT_PART,
         { name: 'image', value: png, filename: imageName, contentType: 'image/png' },
         { name: 'audio', value: wavTone(1), filename: audioName, contentType: 'audio/wav' },
       ]);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadGatewayProcessConfig } from './config.ts';
-import { auth, GatewayHarness, jobForm, KEY_A } from './testing/gateway-harness.ts';
+import { auth, CONSENT, GatewayHarness, jobForm, KEY_A } from './testing/gateway-harness.ts';
 import { pngImage, portraitPng, wavTone } from './testing/media-fixtures.ts';
 import { multipartBody } from './testing/multipart-body.ts';
 import { listen, RawClient, requestHead } from './testing/raw-http.ts';
@@ -136,7 +136,7 @@ describe('transport timeouts', () => {
     const origin = `http://127.0.0.1:${(slow.address() as AddressInfo).port}`;
     const fetching = await harness.gateway({ timeouts: TIMEOUTS, inputFetch: { allowHttp: true, allowLoopback: true } });
     const fetchingPort = await listen(fetching.app);
-    const body = JSON.stringify({ image: `${origin}/portrait.png`, audio: `${origin}/speech.wav` });
+    const body = JSON.stringify({ consent: CONSENT, image: `${origin}/portrait.png`, audio: `${origin}/speech.wav` });
     const client = await RawClient.open(fetchingPort);
     client.write(requestHead('POST', '/v1/jobs', auth(KEY_A, { 'content-type': 'application/json' }), body.length) + body);
     const answer = await client.response(10_000);

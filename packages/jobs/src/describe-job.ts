@@ -1,4 +1,4 @@
-import type { JobError, JobOptions, JobProgress, JobRecord } from './job-record.ts';
+import type { JobConsent, JobError, JobOptions, JobProgress, JobRecord } from './job-record.ts';
 import type { JobStatus } from './job-status.ts';
 
 /** The part of a job record that its tenant may see (no storage keys, no hashes); the API and webhooks send it. */
@@ -10,6 +10,8 @@ export interface JobDescription {
   finishedAt: string | null;
   priority: number;
   options: JobOptions;
+  /** The consent attestation sent with the job (null on records made before it was required). */
+  consent: JobConsent | null;
   progress: JobProgress;
   timings: {
     queuedSeconds: number | null;
@@ -39,6 +41,7 @@ export function describeJob(record: JobRecord): JobDescription {
     finishedAt: finished === undefined ? null : new Date(finished).toISOString(),
     priority: record.priority,
     options: record.options,
+    consent: record.consent,
     progress: record.progress,
     timings: {
       queuedSeconds: record.timings.queued,

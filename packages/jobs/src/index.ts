@@ -8,6 +8,7 @@ export type {
   Emotion,
   JobAudioInput,
   JobControls,
+  JobConsent,
   JobError,
   JobEventType,
   JobImageInput,

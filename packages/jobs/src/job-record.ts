@@ -37,6 +37,18 @@ export interface JobInputs {
   audio: JobAudioInput;
 }
 
+/**
+ * The submitter's consent attestation, required with every job: they affirm that they have the right to animate the
+ * portrait (the person's consent, or the rights to the image) and to use the voice.
+ */
+export interface JobConsent {
+  attestation: true;
+  /** The submitter's own words, if given (at most 500 characters). */
+  statement: string | null;
+  /** When the gateway received it (ISO 8601). */
+  at: string;
+}
+
 export interface JobError {
   code: string;
   message: string;
@@ -67,6 +79,8 @@ export interface PlannedSegment {
 
 /** What "prepare" decided: frame rate, length and segments (the live playlist reads chunk durations from it). */
 export interface JobPlan {
+  /** The model pack the worker rendered with (plans made before it was recorded lack it). */
+  pack?: { name: string; version: string };
   fps: number;
   frameCount: number;
   durationSeconds: number;
@@ -96,6 +110,8 @@ export interface JobRecord {
   options: JobOptions;
   inputs: JobInputs;
   webhook: JobWebhook | null;
+  /** The consent attestation; null only on records made before the gateway required one. */
+  consent: JobConsent | null;
   /** 1 (lowest) to 10 (highest). */
   priority: number;
   idempotencyKey: string | null;
@@ -115,6 +131,7 @@ export interface NewJob {
   options: JobOptions;
   inputs: JobInputs;
   webhook: JobWebhook | null;
+  consent: JobConsent;
   priority: number;
   /** The client's Idempotency-Key header, or null. */
   idempotencyKey: string | null;

@@ -128,7 +128,7 @@ export const upCommand: CliCommand = {
           `  Storage   ${farm.storageUrl}`,
           `  Logs      ${farm.logDir}  (gateway.log, worker-N.log, stitcher.log${farm.redis === null ? '' : ', redis.log'})`,
           '',
-          `  curl -H "Authorization: Bearer ${farm.apiKey}" -F image=@portrait.png -F audio=@speech.wav ${farm.apiUrl}/v1/jobs`,
+          `  curl -H "Authorization: Bearer ${farm.apiKey}" -F image=@portrait.png -F audio=@speech.wav -F 'consent={\"attestation\":true}' ${farm.apiUrl}/v1/jobs`,
           '',
           'Press Ctrl-C to stop. Job events follow.',
           '',

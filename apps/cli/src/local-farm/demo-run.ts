@@ -80,6 +80,8 @@ export async function runDemoJob(farm: LocalFarm, o: DemoJobOptions): Promise<De
   const auth = { authorization: `Bearer ${farm.apiKey}` };
   try {
     const form = new FormData();
+    // The demo's own sample portrait and speech, which the project may animate.
+    form.append('consent', JSON.stringify({ attestation: true, statement: 'portrait-farm demo: the bundled sample portrait and speech' }));
     form.append('options', JSON.stringify(o.options ?? {}));
     form.append('webhook', JSON.stringify({ url: hookUrl, events: ['job.succeeded', 'job.failed'] }));
     form.append('image', new Blob([await readFile(o.image)]), basename(o.image));

@@ -63,7 +63,15 @@ export interface JobForm {
   options?: object | string;
   webhook?: object;
   priority?: number;
+  /** The consent field: {"attestation": true} unless given; null leaves it out. */
+  consent?: object | string | null;
 }
+
+/** The consent attestation every create request of the tests sends. */
+export const CONSENT = Object.freeze({ attestation: true });
+
+/** The consent field as a multipart part, for tests that build their own bodies. */
+export const CONSENT_PART: MultipartPart = Object.freeze({ name: 'consent', value: JSON.stringify(CONSENT) });
 
 let defaultImage: Buffer | null = null;
 const defaultAudio = wavTone(1);
@@ -72,6 +80,8 @@ const defaultAudio = wavTone(1);
 export async function jobForm(form: JobForm = {}): Promise<{ payload: Buffer; headers: Record<string, string> }> {
   defaultImage ??= await portraitPng();
   const parts: MultipartPart[] = [];
+  const consent = form.consent === undefined ? CONSENT : form.consent;
+  if (consent !== null) parts.push({ name: 'consent', value: typeof consent === 'string' ? consent : JSON.stringify(consent) });
   if (form.options !== undefined) parts.push({ name: 'options', value: typeof form.options === 'string' ? form.options : JSON.stringify(form.options) });
   if (form.webhook !== undefined) parts.push({ name: 'webhook', value: JSON.stringify(form.webhook) });
   if (form.priority !== undefined) parts.push({ name: 'priority', value: String(form.priority) });

@@ -13,6 +13,7 @@ export function testJob(overrides: Partial<NewJob> = {}): NewJob {
       audio: { key: `jobs/${id}/input/audio.wav`, size: 10, sha256: 'y', contentType: 'audio/wav', durationSeconds: 1 },
     },
     webhook: null,
+    consent: { attestation: true, statement: null, at: '2025-01-01T00:00:00.000Z' },
     priority: 5,
     idempotencyKey: null,
     requestHash: 'hash-1',
