@@ -1,0 +1,79 @@
+import { encodeCodeword } from './codeword.ts';
+import { boxMean, lumaOf, type RgbFrame } from './luma.ts';
+import { CHIP_PX, chipSigns, TILE_CHIPS, TILE_PX, tileLayout } from './pattern.ts';
+import { DEFAULT_WATERMARK_KEY } from './prng.ts';
+
+/** Mean squared luma change aimed at: 3.6 gives PSNR-Y of about 42.6 dB (the requirement is >= 42 dB). */
+export const TARGET_MSE = 3.6;
+
+export interface EmbedOptions {
+  /** @defaultValue DEFAULT_WATERMARK_KEY */
+  key?: string | Uint8Array;
+  /** Mean squared luma change. @defaultValue TARGET_MSE */
+  targetMse?: number;
+}
+
+const signCache = new Map<string, Int8Array>();
+
+function pixelSigns(payload: Uint8Array, key: string | Uint8Array): Int8Array {
+  const id = `${Buffer.from(payload).toString('hex')}:${typeof key === 'string' ? key : Buffer.from(key).toString('hex')}`;
+  const cached = signCache.get(id);
+  if (cached !== undefined) return cached;
+  const chips = chipSigns(tileLayout(key), encodeCodeword(payload, key));
+  const out = new Int8Array(TILE_PX * TILE_PX);
+  for (let y = 0; y < TILE_PX; y += 1) {
+    for (let x = 0; x < TILE_PX; x += 1) {
+      out[y * TILE_PX + x] = chips[Math.floor(y / CHIP_PX) * TILE_CHIPS + Math.floor(x / CHIP_PX)] ?? 1;
+    }
+  }
+  if (signCache.size > 16) signCache.clear();
+  signCache.set(id, out);
+  return out;
+}
+
+/**
+ * Texture mask: stronger where the picture is busy (local mean absolute deviation), weaker in flat areas,
+ * between 0.4 and 2.5 times the average.
+ */
+function textureMask(frame: RgbFrame): Float32Array {
+  const { width, height } = frame;
+  const y = lumaOf(frame);
+  const smooth = boxMean(y, width, height, 1);
+  const dev = new Float32Array(y.length);
+  for (let i = 0; i < y.length; i += 1) dev[i] = Math.abs((y[i] ?? 0) - (smooth[i] ?? 0));
+  const activity = boxMean(dev, width, height, 4);
+  let mean = 0;
+  for (const a of activity) mean += a;
+  mean = mean / activity.length + 1;
+  const mask = new Float32Array(y.length);
+  for (let i = 0; i < mask.length; i += 1) mask[i] = Math.min(2.5, Math.max(0.4, ((activity[i] ?? 0) + 1) / mean));
+  return mask;
+}
+
+/**
+ * Adds the watermark to an RGB24 frame, in place (the same luma change on R, G and B, so hue is kept). The
+ * pattern is the same in every frame (so evidence adds up over frames and H.264 keeps it in skipped blocks);
+ * `frameIndex` is accepted for a future per-frame variation and does not change it now.
+ */
+export function embedWatermark(frame: RgbFrame, payload: Uint8Array, frameIndex = 0, options: EmbedOptions = {}): RgbFrame {
+  void frameIndex;
+  const key = options.key ?? DEFAULT_WATERMARK_KEY;
+  const { width, height, data } = frame;
+  if (data.length !== width * height * 3) throw new RangeError(`frame data must be width*height*3 = ${width * height * 3} bytes`);
+  const signs = pixelSigns(payload, key);
+  const mask = textureMask(frame);
+  let meanSq = 0;
+  for (const m of mask) meanSq += m * m;
+  const amplitude = Math.sqrt((options.targetMse ?? TARGET_MSE) / (meanSq / mask.length));
+  for (let y = 0; y < height; y += 1) {
+    const row = (y % TILE_PX) * TILE_PX;
+    for (let x = 0; x < width; x += 1) {
+      const i = y * width + x;
+      const delta = Math.round(amplitude * (mask[i] ?? 1) * (signs[row + (x % TILE_PX)] ?? 1));
+      if (delta === 0) continue;
+      const p = i * 3;
+      for (let c = 0; c < 3; c += 1) data[p + c] = Math.min(255, Math.max(0, (data[p + c] ?? 0) + delta));
+    }
+  }
+  return frame;
+}
