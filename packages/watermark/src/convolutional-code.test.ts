@@ -3,7 +3,7 @@ import { codedLength, convolutionalEncode, viterbiDecode } from './convolutional
 
 describe('convolutional code', () => {
   const bits = Array.from({ length: 96 }, (_, i) => ((i * 7919) >> 3) & 1);
-  const soft = (coded: number[]) => coded.map((b) => (b === 1 ? 1 : -1));
+  const soft = (coded: number[]): number[] => coded.map((b) => (b === 1 ? 1 : -1));
 
   it('encodes to 2*(n+6) bits and decodes a clean codeword', () => {
     const coded = convolutionalEncode(bits);

@@ -59,9 +59,24 @@ export function softBits(layout: TileLayout, chips: Float64Array): Float64Array 
 /** Decides on key-independent evidence (so many keys can be tried on one video cheaply). */
 export function detectInEvidence(evidence: Evidence, frames: number, key: string | Uint8Array): WatermarkDetection {
   const layout = tileLayout(key);
-  const sync = synchronise(evidence, layout);
-  const soft = softBits(layout, sync.chips);
-  const decoded = decodeCodeword(soft, key);
+  // Every hypothesis over the threshold is decoded until one's MAC matches (the threshold already pays for all of
+  // them); otherwise the best one is reported.
+  const candidates = synchronise(evidence, layout);
+  let sync = candidates[0];
+  if (sync === undefined) throw new Error('no synchronisation hypotheses');
+  let soft = softBits(layout, sync.chips);
+  let decoded = decodeCodeword(soft, key);
+  for (const candidate of candidates) {
+    if (candidate.agreement < AGREEMENT_THRESHOLD) break;
+    const candidateSoft = softBits(layout, candidate.chips);
+    const candidateDecoded = decodeCodeword(candidateSoft, key);
+    if (candidateDecoded.macValid) {
+      sync = candidate;
+      soft = candidateSoft;
+      decoded = candidateDecoded;
+      break;
+    }
+  }
   const bound = Math.min(1, HYPOTHESES * Math.exp(logBinomialTail(SYNC_CHIPS, sync.agreement)));
   const found = sync.agreement >= AGREEMENT_THRESHOLD && decoded.macValid;
   return {
