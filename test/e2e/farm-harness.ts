@@ -7,6 +7,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename, join } from 'node:path';
 import { createValidator } from '@portrait-farm/contracts';
+import { MANIFEST_BOX_UUID } from '@portrait-farm/provenance';
 import { verify } from '@portrait-farm/webhooks';
 
 export const FIXTURES = new URL('../fixtures/', import.meta.url).pathname;
@@ -16,6 +17,30 @@ export const JOB_OPTIONS = Object.freeze({ fps: 25, mode: 'crop' as const, seed:
 
 export function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** The project's manifest box type (a top-level uuid box of @portrait-farm/provenance's MANIFEST_BOX_UUID). */
+const MANIFEST_UUID_HEX = MANIFEST_BOX_UUID.replaceAll('-', '');
+
+/**
+ * sha256 of an MP4 without its signed provenance manifest box: the farm signs its videos (the local farm has a
+ * signing key), renderClip does not, and the video itself must still be byte-identical.
+ */
+export function videoSha256(bytes: Uint8Array): string {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const hash = createHash('sha256');
+  let offset = 0;
+  while (offset + 8 <= buffer.length) {
+    let size = buffer.readUInt32BE(offset);
+    if (size === 1) size = Number(buffer.readBigUInt64BE(offset + 8));
+    if (size === 0) size = buffer.length - offset;
+    if (size < 8) break;
+    const isManifest = buffer.toString('latin1', offset + 4, offset + 8) === 'uuid' && buffer.toString('hex', offset + 8, offset + 24) === MANIFEST_UUID_HEX;
+    if (!isManifest) hash.update(buffer.subarray(offset, offset + size));
+    offset += size;
+  }
+  if (offset < buffer.length) hash.update(buffer.subarray(offset));
+  return hash.digest('hex');
 }
 
 /** `seconds` of speech: speech-3s.wav looped with ffmpeg. */

@@ -8,12 +8,13 @@ import { writeEngineTestPack } from '@portrait-farm/test-support/engine-test-pac
 import { startLocalFarm } from 'portrait-farm/local-farm';
 import type { LocalFarm } from 'portrait-farm/local-farm';
 import { probeMedia } from '@portrait-farm/media';
+import { checkManifest, loadPublicKey } from '@portrait-farm/provenance';
 import { bullPrefix, createRedisConnection, QUEUE_NAMES } from '@portrait-farm/queue';
 import { Queue } from 'bullmq';
 import sharp from 'sharp';
 import { startRedisServer, uniquePrefix } from '@portrait-farm/test-support/redis-server';
 import type { RedisServerProcess } from '@portrait-farm/test-support/redis-server';
-import { decodedFrameHashes, documentProblems, downloadResult, FIXTURES, getJob, JOB_OPTIONS, loopedSpeech, sha256, submitJob, until, WebhookReceiver } from './farm-harness.ts';
+import { decodedFrameHashes, documentProblems, downloadResult, FIXTURES, getJob, JOB_OPTIONS, loopedSpeech, sha256, submitJob, videoSha256, until, WebhookReceiver } from './farm-harness.ts';
 
 // The whole farm as real processes (gateway, 2 workers, stitcher) on a real redis-server, filesystem storage and
 // the engine's small test pack, against renderClip of the same inputs, options and seed.
@@ -118,7 +119,7 @@ describe('farm (processes)', () => {
     expect(documentProblems('Job', event.data)).toEqual([]);
     expect(event.data['urls']).toMatchObject({ self: `${farm.apiUrl}/v1/jobs/${created.body.id}` });
     const download = (event.data['output'] as { url: string }).url;
-    expect(sha256(Buffer.from(await (await fetch(download)).arrayBuffer()))).toBe(sha256(reference['short']!));
+    expect(videoSha256(Buffer.from(await (await fetch(download)).arrayBuffer()))).toBe(sha256(reference['short']!));
     const output = await downloadResult(farm.apiUrl, farm.apiKey, created.body.id);
     const file = join(work, 'farm-short.mp4');
     writeFileSync(file, output);
@@ -126,9 +127,14 @@ describe('farm (processes)', () => {
     expect(info.streams.map((s) => s.type).sort()).toEqual(['audio', 'video']);
     const audioSeconds = (await probeMedia(shortAudio)).durationSeconds ?? 0;
     expect(Math.abs((info.durationSeconds ?? 0) - audioSeconds)).toBeLessThan(0.1);
-    expect(sha256(output)).toBe(sha256(reference['short']!));
+    expect(videoSha256(output)).toBe(sha256(reference['short']!));
     const job = await getJob(farm.apiUrl, farm.apiKey, created.body.id);
     expect(job['output']).toMatchObject({ sha256: sha256(output), size: output.length });
+    // The stitcher signed it: the manifest verifies with the key the gateway serves, and names the job and its consent.
+    const served = (await (await fetch(`${farm.apiUrl}/v1/signing-key`)).json()) as { publicKeyPem: string };
+    const provenance = await checkManifest(file, loadPublicKey(served.publicKeyPem));
+    expect(provenance).toMatchObject({ manifest: 'found', signatureValid: true, altered: false });
+    expect(provenance.fields).toMatchObject({ jobId: created.body.id, consent: { attestation: true }, model: { pack: expect.any(String) as string } });
     const clipSeconds = (job['output'] as { durationSeconds: number }).durationSeconds;
     await until('the live stream removed', async () => chunksOf(created.body.id).length === 0, (clipSeconds + LIVE_GRACE_SECONDS + 15) * 1000, 100);
     expect((Date.now() - succeededAt) / 1000).toBeGreaterThan(clipSeconds + LIVE_GRACE_SECONDS - 1);
@@ -182,7 +188,7 @@ describe('farm (processes)', () => {
     expect(second.body.id).toBe(first.body.id);
     expect(second.headers.get('idempotent-replayed')).toBe('true');
     await until('the idempotent job succeeding', async () => (await getJob(farm.apiUrl, farm.apiKey, first.body.id)).status === 'succeeded', 90_000, 250);
-    expect(sha256(await downloadResult(farm.apiUrl, farm.apiKey, first.body.id))).toBe(sha256(reference['short']!));
+    expect(videoSha256(await downloadResult(farm.apiUrl, farm.apiKey, first.body.id))).toBe(sha256(reference['short']!));
   }, 120_000);
 
   it('refuses a portrait with no face at create, before anything is stored or queued', async () => {
@@ -233,7 +239,7 @@ describe('farm (processes)', () => {
     process.kill(victim, 'SIGKILL');
     await receiver.waitFor(id, 'job.succeeded', 120_000);
     const output = await downloadResult(farm.apiUrl, farm.apiKey, id);
-    expect(sha256(output)).toBe(sha256(expected));
+    expect(videoSha256(output)).toBe(sha256(expected));
     expect(farm.workers.reduce((n, w) => n + w.restarts, 0)).toBeGreaterThanOrEqual(1);
   }, 180_000);
 
@@ -245,7 +251,7 @@ describe('farm (processes)', () => {
     const victim = await workerRunning(prepareQueue, id, 'the prepare step running', 10);
     process.kill(victim, 'SIGKILL');
     await receiver.waitFor(id, 'job.succeeded', 120_000);
-    expect(sha256(await downloadResult(farm.apiUrl, farm.apiKey, id))).toBe(sha256(expected));
+    expect(videoSha256(await downloadResult(farm.apiUrl, farm.apiKey, id))).toBe(sha256(expected));
     expect(farm.workers.reduce((n, w) => n + w.restarts, 0)).toBeGreaterThan(restartsBefore);
   }, 180_000);
 });

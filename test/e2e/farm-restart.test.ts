@@ -6,7 +6,7 @@ import { renderClip } from '@portrait-farm/engine';
 import { startLocalFarm } from 'portrait-farm/local-farm';
 import type { LocalFarm, LocalFarmOptions } from 'portrait-farm/local-farm';
 import { writeEngineTestPack } from '@portrait-farm/test-support/engine-test-pack';
-import { downloadResult, FIXTURES, getJob, JOB_OPTIONS, loopedSpeech, sha256, submitJob, until } from './farm-harness.ts';
+import { downloadResult, FIXTURES, getJob, JOB_OPTIONS, loopedSpeech, sha256, submitJob, videoSha256, until } from './farm-harness.ts';
 
 // `portrait-farm up` stopped while it has jobs in flight and started again on the same data folder, or its Redis
 // killed and restarted by the farm: the append-only file kept the jobs, so they finish, byte-identical to
@@ -71,7 +71,7 @@ describe('local farm restart', () => {
     }
     const reference = join(work, 'reference.mp4');
     await renderClip({ image, audio: longAudio, out: reference, pack, providers: ['cpu'], ...JOB_OPTIONS });
-    expect(sha256(await downloadResult(second.apiUrl, second.apiKey, ids[0]!))).toBe(sha256(readFileSync(reference)));
+    expect(videoSha256(await downloadResult(second.apiUrl, second.apiKey, ids[0]!))).toBe(sha256(readFileSync(reference)));
   }, 300_000);
 
   it('finishes a job whose Redis is killed (SIGKILL) mid-render, from the append-only file', async () => {
@@ -88,6 +88,6 @@ describe('local farm restart', () => {
     await until(`job ${id} succeeding`, async () => (await getJob(farm.apiUrl, farm.apiKey, id).catch(() => ({ status: 'unreachable' }))).status === 'succeeded', 120_000, 250);
     const reference = join(work, 'reference.mp4');
     if (!existsSync(reference)) await renderClip({ image, audio: longAudio, out: reference, pack, providers: ['cpu'], ...JOB_OPTIONS });
-    expect(sha256(await downloadResult(farm.apiUrl, farm.apiKey, id))).toBe(sha256(readFileSync(reference)));
+    expect(videoSha256(await downloadResult(farm.apiUrl, farm.apiKey, id))).toBe(sha256(readFileSync(reference)));
   }, 300_000);
 });

@@ -23,6 +23,8 @@ import { MULTIPART_LIMITS } from './multipart-errors.ts';
 import { clientErrorHandler, serverTimeoutOptions, watchIdleRequests } from './transport-limits.ts';
 import { fileRoutes } from './routes/file-routes.ts';
 import { jobRoutes } from './routes/job-routes.ts';
+import { loadSigningKey } from '@portrait-farm/provenance';
+import type { SigningKey } from '@portrait-farm/provenance';
 import { opsRoutes } from './routes/ops-routes.ts';
 
 export interface Gateway {
@@ -88,6 +90,15 @@ export interface BuildGatewayOptions {
   inputChecker?: InputChecker;
 }
 
+function openSigningKey(pemOrPath: string | null): SigningKey | null {
+  if (pemOrPath === null) return null;
+  try {
+    return loadSigningKey(pemOrPath);
+  } catch (error) {
+    throw new GatewayError('GATEWAY_BAD_CONFIG', `signingKey (PORTRAIT_FARM_SIGNING_KEY) cannot be read: ${(error as Error).message}`);
+  }
+}
+
 /**
  * Builds the gateway: checks and freezes the configuration, opens Redis, the queues and storage, and
  * registers the routes. Tests drive it with `app.inject()`; main.ts calls `app.listen()`.
@@ -102,7 +113,7 @@ export async function buildGateway(input: GatewayConfig | ResolvedGatewayConfig,
   const metrics = createMetrics(queues);
   const ownChecks = options.inputChecker === undefined ? await openInputChecker(config.faceCheck ? config.packDir : null) : null;
   const inputChecks = options.inputChecker ?? (ownChecks as InputChecker);
-  const context: GatewayContext = { config, redis, jobs, queues, storage, metrics, inputChecks };
+  const context: GatewayContext = { config, redis, jobs, queues, storage, metrics, inputChecks, signingKey: openSigningKey(config.signingKey) };
 
   const app = Fastify({
     ...(options.logger === undefined ? { logger: config.logger } : { loggerInstance: options.logger }),

@@ -97,6 +97,10 @@ export interface GatewayConfig {
    * of similar size without options.faceIndex or options.faceBox, a face too small. @defaultValue PORTRAIT_FARM_FACE_CHECK's (true)
    */
   faceCheck?: boolean;
+  /** Every job gets the visible "AI-GENERATED" label (options.label); label false is refused. @defaultValue PORTRAIT_FARM_REQUIRE_LABEL's (false) */
+  requireLabel?: boolean;
+  /** The Ed25519 signing key (PEM text or a path): its public key is served and verifies uploads. @defaultValue PORTRAIT_FARM_SIGNING_KEY's (none) */
+  signingKey?: string;
   /** Fastify's logger (pino): the process's choice, not configuration. @defaultValue false */
   logger?: boolean;
   /** Tenant id -> webhook signing secret(s), `whsec_<base64>`. Tenants without one get no webhooks. */
@@ -105,8 +109,9 @@ export interface GatewayConfig {
 }
 
 export type ResolvedGatewayConfig = Readonly<
-  Required<Omit<GatewayConfig, 'limits' | 'timeouts' | 'inputFetch' | 'presignSecret' | 'webhooks' | 'webhookSecrets' | 'packDir'>> & {
+  Required<Omit<GatewayConfig, 'limits' | 'timeouts' | 'inputFetch' | 'presignSecret' | 'webhooks' | 'webhookSecrets' | 'packDir' | 'signingKey'>> & {
     presignSecret: string | null;
+    signingKey: string | null;
     packDir: string;
     webhookSecrets: Readonly<Record<string, readonly string[]>>;
     webhooks: Readonly<Required<Omit<WebhookDeliveryConfig, 'retryScheduleMs'>> & { retryScheduleMs: readonly number[] | null }>;
@@ -227,6 +232,8 @@ export function resolveGatewayConfig(config: GatewayConfig): ResolvedGatewayConf
     retentionDays: setting('retentionDays', config.retentionDays, 'PORTRAIT_FARM_RETENTION_DAYS'),
     packDir,
     faceCheck,
+    requireLabel: setting('requireLabel', config.requireLabel, 'PORTRAIT_FARM_REQUIRE_LABEL'),
+    signingKey: setting('signingKey', blankAsUnset(config.signingKey), 'PORTRAIT_FARM_SIGNING_KEY'),
     logger: config.logger ?? false,
     webhookSecrets: Object.freeze(checkWebhookSecrets(config.webhookSecrets ?? {})),
     webhooks: Object.freeze({
@@ -288,6 +295,8 @@ export function loadGatewayProcessConfig(env: EnvironmentSource = process.env, o
       retentionDays: given.retentionDays,
       packDir: given.packDir,
       faceCheck: given.faceCheck,
+      requireLabel: given.requireLabel,
+      signingKey: given.signingKey,
     }),
     redisUrl: given.redisUrl ?? file.redisUrl ?? ENVIRONMENT.PORTRAIT_FARM_REDIS_URL.default,
     publicBaseUrl: given.publicBaseUrl ?? file.publicBaseUrl ?? ENVIRONMENT.PORTRAIT_FARM_PUBLIC_URL.default,

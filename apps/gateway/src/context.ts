@@ -1,5 +1,6 @@
 import type { JobStore } from '@portrait-farm/jobs';
 import type { FarmQueues } from '@portrait-farm/queue';
+import type { SigningKey } from '@portrait-farm/provenance';
 import type { ObjectStorage } from '@portrait-farm/storage';
 import type { Redis } from 'ioredis';
 import type { ResolvedGatewayConfig } from './config.ts';
@@ -16,4 +17,6 @@ export interface GatewayContext {
   metrics: GatewayMetrics;
   /** The checks at create (input-checks.ts) in their own thread; with face models when the configuration's faceCheck is on. */
   inputChecks: InputChecker;
+  /** The farm's provenance signing key (PORTRAIT_FARM_SIGNING_KEY): its public key is served and verifies uploads; null when unset. */
+  signingKey: SigningKey | null;
 }

@@ -80,7 +80,7 @@ export async function createJob(ctx: GatewayContext, request: FastifyRequest, te
   try {
     const budget = { limit: limits.maxUploadBytes, used: 0 };
     const raw = request.isMultipart() ? await readMultipart(request, dir, budget) : readJsonRequest(request.body, inputFetch);
-    const fields = parseJobRequestFields(raw.fields, inputFetch.allowHttp);
+    const fields = parseJobRequestFields(raw.fields, inputFetch.allowHttp, ctx.config.requireLabel);
     const hash = requestHash(fields, raw);
     const earlier = await replay(ctx, tenantId, key, hash);
     if (earlier !== null) return { record: earlier, replayed: true };

@@ -24,11 +24,19 @@ export function checkField(schema: JsonSchema, value: unknown, root: string): vo
   if (violation !== null) throw bad(violationMessage(violation, (path) => [root, ...path].join('.')));
 }
 
-/** Checks render options against the one option model (JobOptionsSchema) and fills fps, mode and seed. */
-export function parseJobOptions(value: unknown): JobOptions {
+/**
+ * Checks render options against the one option model (JobOptionsSchema) and fills fps, mode and seed. With
+ * `requireLabel` (PORTRAIT_FARM_REQUIRE_LABEL) the visible label is mandatory: label is set, and label false refused.
+ */
+export function parseJobOptions(value: unknown, requireLabel = false): JobOptions {
   if (value === undefined || value === null) value = {};
   checkField(JobOptionsSchema, value, 'options');
-  return resolveJobOptions(value as JobOptionsInput);
+  const options = resolveJobOptions(value as JobOptionsInput);
+  if (!requireLabel) return options;
+  if (options.label === false) {
+    throw bad('options.label must be true here: this farm requires the visible "AI-GENERATED" label on every video (PORTRAIT_FARM_REQUIRE_LABEL). Received: false');
+  }
+  return { ...options, label: true };
 }
 
 const CONSENT_HOW =
@@ -79,13 +87,14 @@ export function parseTextField(name: 'options' | 'webhook' | 'priority' | 'conse
 export function parseJobRequestFields(
   body: { options?: unknown; webhook?: unknown; priority?: unknown; consent?: unknown },
   allowHttp: boolean,
+  requireLabel = false,
 ): JobRequestFields {
   const consent = parseConsent(body.consent);
   if (body.webhook !== undefined) checkField(WebhookSchema, body.webhook, 'webhook');
   if (body.priority !== undefined) checkField(PrioritySchema, body.priority, 'priority');
   return {
     consent,
-    options: parseJobOptions(body.options),
+    options: parseJobOptions(body.options, requireLabel),
     webhook: parseWebhook(body.webhook as { url: string; events?: JobEventType[] } | undefined, allowHttp),
     priority: (body.priority as number | undefined) ?? PRIORITY.default,
   };

@@ -1,9 +1,10 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type TSchema } from '@sinclair/typebox';
 import { AUTHENTICATED_ERRORS, CreateJobMultipartSchema, IDEMPOTENCY_KEY_PATTERN, JOB_ID_PATTERN, errorResponses } from './api-schemas.ts';
 
 // The Fastify schema of each route: what it validates, what it answers, and what the OpenAPI document says of it.
 
 const ref = (id: string, description: string): object => ({ $ref: `${id}#`, description });
+const nullable = <T extends TSchema>(schema: T): TSchema => Type.Union([schema, Type.Null()]);
 const jobIdParams = Type.Object({ id: Type.String({ pattern: JOB_ID_PATTERN, description: 'The job\'s id.' }) });
 const text = (contentType: string, description: string): object => ({ description, content: { [contentType]: { schema: { type: 'string' } } } });
 const redirect = (description: string): object => ({ description, type: 'null', headers: { location: { type: 'string', format: 'uri', description: 'The presigned download.' } } });
@@ -30,7 +31,7 @@ export const CREATE_JOB_SCHEMA = {
     },
     ...errorResponses(
       ...AUTHENTICATED_ERRORS, 'GATEWAY_BAD_REQUEST', 'GATEWAY_BAD_MULTIPART', 'GATEWAY_REQUEST_TIMEOUT', 'GATEWAY_IDEMPOTENCY_CONFLICT', 'GATEWAY_UPLOAD_TOO_LARGE', 'GATEWAY_UNSUPPORTED_MEDIA_TYPE',
-      'GATEWAY_BAD_OPTION', 'GATEWAY_BAD_IMAGE', 'GATEWAY_IMAGE_TOO_LARGE', 'GATEWAY_BAD_AUDIO', 'GATEWAY_AUDIO_TOO_SHORT', 'GATEWAY_AUDIO_TOO_LONG', 'GATEWAY_AUDIO_SILENT', 'GATEWAY_INPUT_URL_REFUSED',
+      'GATEWAY_CONSENT_REQUIRED', 'GATEWAY_BAD_OPTION', 'GATEWAY_BAD_IMAGE', 'GATEWAY_IMAGE_TOO_LARGE', 'GATEWAY_BAD_AUDIO', 'GATEWAY_AUDIO_TOO_SHORT', 'GATEWAY_AUDIO_TOO_LONG', 'GATEWAY_AUDIO_SILENT', 'GATEWAY_INPUT_URL_REFUSED',
       'GATEWAY_WEBHOOK_URL_REFUSED', 'GATEWAY_INPUT_FETCH_FAILED', 'GATEWAY_CONCURRENCY_LIMIT',
     ),
   },
@@ -81,6 +82,64 @@ export const JOB_RESULT_SCHEMA = {
   summary: 'Redirect to a presigned download of the video',
   params: jobIdParams,
   response: { 302: redirect('Found: Location is the presigned download.'), ...errorResponses(...AUTHENTICATED_ERRORS, 'GATEWAY_JOB_NOT_FOUND', 'GATEWAY_RESULT_NOT_READY') },
+};
+
+export const SIGNING_KEY_SCHEMA = {
+  operationId: 'signingKey',
+  summary: 'The public key that verifies the provenance manifests of this farm\'s videos',
+  description:
+    'Every video the farm renders carries a manifest signed with Ed25519 (a top-level MP4 `uuid` box, also stored as output.manifest.json beside it). Verify it with this key: `portrait-farm verify video.mp4 --key key.pem` or POST /v1/verify.',
+  security: [],
+  response: {
+    200: Type.Object(
+      {
+        algorithm: Type.Literal('Ed25519'),
+        keyId: Type.String({ description: 'sha256 of the key\'s SPKI DER, first 16 hex digits (manifests name it).' }),
+        publicKeyPem: Type.String({ description: 'SPKI PEM.' }),
+      },
+      { description: 'The public key.' },
+    ),
+    ...errorResponses('GATEWAY_NO_SIGNING_KEY'),
+  },
+};
+
+const anyObject = (description: string): TSchema => Type.Object({}, { additionalProperties: true, description });
+
+export const VERIFY_VIDEO_SCHEMA = {
+  operationId: 'verifyVideo',
+  summary: 'Check a video: its signed provenance manifest and its invisible watermark',
+  description:
+    'multipart/form-data with the file `video` (an MP4, at most the upload limit). Reports whether a manifest is present, whether its Ed25519 signature is valid with this farm\'s key, whether the file was altered after signing (its hash without the manifest box differs from the signed one), the manifest\'s fields, and the watermark: found or not and its 64-bit payload. A video the farm never signed gives manifest "not found".',
+  body: {
+    content: {
+      'multipart/form-data': {
+        schema: Type.Object({ video: Type.String({ contentMediaType: 'application/octet-stream', description: 'The MP4 to check.' }) }, { additionalProperties: false }),
+      },
+    },
+  },
+  response: {
+    200: Type.Object(
+      {
+        manifest: Type.Object(
+          {
+            manifest: Type.Unsafe({ type: 'string', enum: ['found', 'not found', 'malformed'] }),
+            signatureValid: nullable(Type.Boolean({ description: 'null: nothing to check, or the farm has no key.' })),
+            keyMatches: nullable(Type.Boolean()),
+            altered: nullable(Type.Boolean({ description: 'true: the file changed after it was signed.' })),
+            videoSha256: nullable(Type.String()),
+            keyId: nullable(Type.String()),
+            fields: nullable(anyObject('The manifest as read: job, tenant, inputs\' hashes, model pack, options, consent, label, watermark payload, times, the signed video hash.')),
+            problem: nullable(Type.String()),
+          },
+          { additionalProperties: false },
+        ),
+        watermark: anyObject('checked (false: "not checked (detector not installed)"), status ("found", "not found" or "failed"), payload (16 hex digits), confidence, matchesManifest.'),
+        summary: Type.Array(Type.String(), { description: 'One line per finding.' }),
+      },
+      { description: 'The verification.' },
+    ),
+    ...errorResponses(...AUTHENTICATED_ERRORS, 'GATEWAY_BAD_REQUEST', 'GATEWAY_BAD_MULTIPART', 'GATEWAY_REQUEST_TIMEOUT', 'GATEWAY_UPLOAD_TOO_LARGE', 'GATEWAY_UNSUPPORTED_MEDIA_TYPE'),
+  },
 };
 
 export const PRESIGNED_FILE_SCHEMA = {

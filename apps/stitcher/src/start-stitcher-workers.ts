@@ -2,6 +2,8 @@ import { jobView } from '@portrait-farm/jobs';
 import { createLiveStreamCleanupWorker, JobStepError, openStepProcess, processAudio, processStitch } from '@portrait-farm/job-steps';
 import type { FarmProcessConfig, RunningWorkers } from '@portrait-farm/job-steps';
 import { lineLogger, silentLogger } from '@portrait-farm/logging';
+import { loadSigningKey } from '@portrait-farm/provenance';
+import type { SigningKey } from '@portrait-farm/provenance';
 import type { FarmLogger } from '@portrait-farm/logging';
 import { createWebhookWorker, QUEUE_NAMES } from '@portrait-farm/queue';
 import type { AudioJob, StitchJob } from '@portrait-farm/queue';
@@ -28,8 +30,16 @@ export async function startStitcherWorkers(config: FarmProcessConfig, options: S
       'PORTRAIT_FARM_PRESIGN_SECRET must be set with filesystem storage: the stitcher presigns the output URL that job.succeeded webhooks carry (the same secret as the gateway).',
     );
   }
+  let signingKey: SigningKey | null = null;
+  try {
+    signingKey = config.signingKey === null ? null : loadSigningKey(config.signingKey);
+  } catch (error) {
+    await steps.close();
+    throw new JobStepError('FARM_BAD_CONFIG', `PORTRAIT_FARM_SIGNING_KEY cannot be read: ${(error as Error).message}`);
+  }
+  if (signingKey === null) logger.warn({}, 'PORTRAIT_FARM_SIGNING_KEY is not set: videos get no signed provenance manifest');
   const stitch = steps.stepWorker<StitchJob>(QUEUE_NAMES.stitch, config.stitchConcurrency, (data) =>
-    processStitch(steps.deps, data.jobId, { liveGraceSeconds: config.liveGraceSeconds }),
+    processStitch(steps.deps, data.jobId, { liveGraceSeconds: config.liveGraceSeconds, signingKey }),
   );
   const audio = steps.stepWorker<AudioJob>(QUEUE_NAMES.audio, config.stitchConcurrency, (data) => processAudio(steps.deps, data.jobId));
   const webhooks = createWebhookWorker({

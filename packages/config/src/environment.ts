@@ -284,6 +284,19 @@ export const ENVIRONMENT = Object.freeze({
     unset: 'the starter pack the app ships (models/starter)',
     description: "Model pack the workers render with; the gateway checks each portrait's face at create with its face models.",
   }),
+  PORTRAIT_FARM_SIGNING_KEY: variable(secret(16), {
+    key: 'signingKey',
+    readBy: ['gateway', 'stitcher'],
+    unset: 'none (videos are not signed and GET /v1/signing-key answers 404; the local farm makes one in its data folder)',
+    description:
+      'The Ed25519 private key (PKCS#8 PEM text, or the path of a file holding it) that signs the provenance manifest of every video (the stitcher); the gateway serves its public key and verifies with it.',
+  }),
+  PORTRAIT_FARM_REQUIRE_LABEL: variable(flag(), {
+    key: 'requireLabel',
+    readBy: ['gateway'],
+    default: false,
+    description: 'Make the visible "AI-GENERATED" label mandatory: every job gets options.label true, and a job asking for label false is refused with a 422.',
+  }),
   PORTRAIT_FARM_FACE_CHECK: variable(flag(), {
     key: 'faceCheck',
     readBy: ['gateway'],

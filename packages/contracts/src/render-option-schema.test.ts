@@ -29,8 +29,8 @@ describe('the render option model', () => {
     [{ controls: { emotionIntensity: 0.5 } }, 'options.controls.emotion: emotionIntensity scales an emotion: give the emotion too.'],
     [{ faceIndex: 0, faceBox: { x: 0, y: 0, width: 9, height: 9 } }, 'faceIndex and faceBox choose the face in two ways: pass one.'],
     [{ faceBox: { x: 0, y: 0, width: 9 } }, 'options.faceBox.height is required.'],
-    [{ size: 3 }, 'options.size is not a known option; known: fps, mode, seed, steps, solver, guidance, controls, faceIndex, faceBox.'],
-    [[], 'options must be an object {fps, mode, seed, steps, solver, guidance, controls, faceIndex, faceBox}. Received: []'],
+    [{ size: 3 }, 'options.size is not a known option; known: fps, mode, seed, steps, solver, guidance, controls, faceIndex, faceBox, label.'],
+    [[], 'options must be an object {fps, mode, seed, steps, solver, guidance, controls, faceIndex, faceBox, label}. Received: []'],
   ])('refuses %j, naming the option, what it accepts and the value', (value, expected) => {
     expect(message(value)).toBe(expected);
   });

@@ -93,6 +93,12 @@ export const JobOptionsSchema = Type.Object(
     controls: Type.Optional(RenderControlsSchema),
     faceIndex: Type.Optional(Type.Integer({ minimum: RENDER_OPTION_RANGES.faceIndex.min, maximum: RENDER_OPTION_RANGES.faceIndex.max, description: 'Which detected face, counted from the largest (0). Default: 0, unless faceBox is given.' })),
     faceBox: Type.Optional(FaceBoxSchema),
+    label: Type.Optional(
+      Type.Boolean({
+        default: false,
+        description: 'Draw a visible "AI-GENERATED" label in the bottom-right corner of every frame. An operator can make it mandatory (PORTRAIT_FARM_REQUIRE_LABEL).',
+      }),
+    ),
   },
   {
     additionalProperties: false,

@@ -23,7 +23,7 @@ export type { Emotion, OutputMode, RenderControls } from '@portrait-farm/contrac
 
 /**
  * Options of {@link renderClip}: the files, the job's render options (`JobOptionsSchema` in @portrait-farm/contracts:
- * fps, mode, seed, steps, solver, guidance, controls, faceIndex, faceBox) and this process's settings. Only `image`,
+ * fps, mode, seed, steps, solver, guidance, controls, faceIndex, faceBox, label) and this process's settings. Only `image`,
  * `audio` and `out` are required.
  */
 export interface RenderClipOptions extends JobOptionsInput, RenderProcessOptions {
@@ -61,6 +61,8 @@ export interface ResolvedRenderOptions {
   controls: RenderControls;
   faceIndex: number;
   faceBox: FaceBox | null;
+  /** Draw the visible "AI-GENERATED" label on every frame. */
+  label: boolean;
   providers: ExecutionProvider[] | null;
   renderThreads: number;
   log: (line: string) => void;
@@ -112,6 +114,7 @@ export function resolveRenderOptions(options: RenderClipOptions): ResolvedRender
     controls: job.controls ?? {},
     faceIndex: job.faceIndex ?? RENDER_OPTION_RANGES.faceIndex.default,
     faceBox: job.faceBox ?? null,
+    label: job.label ?? false,
     providers: providers ?? null,
     renderThreads: renderThreads ?? Math.min(RENDER_OPTION_RANGES.renderThreads.default, availableParallelism()),
     log: log ?? ((): void => {}),

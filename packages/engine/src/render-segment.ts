@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import { SAMPLE_RATE } from '@portrait-farm/audio-features';
 import { MOTION_CHANNEL_COUNT as C } from '@portrait-farm/contracts';
 import { createVideoEncoder, encodeChunkAudio, type VideoEncoder } from '@portrait-farm/media';
+import { drawAiLabel } from './ai-label.ts';
 import type { PreparedClip } from './prepared-clip.ts';
 import type { ProgressReporter } from './progress.ts';
 import type { RenderPool } from './render-pool.ts';
@@ -21,6 +22,8 @@ export interface RenderSegmentOptions {
    * @defaultValue false
    */
   live?: boolean;
+  /** Draw the visible "AI-GENERATED" label on every frame (job option `label`). @defaultValue false */
+  label?: boolean;
 }
 
 /** A chunk whose frames are all rendered and handed to the encoder; `encoded` settles when the file is complete. */
@@ -60,6 +63,7 @@ export async function startSegmentChunk(pool: RenderPool, clip: PreparedClip, se
       frames,
       (index) => outputMotion.slice(index * C, (index + 1) * C),
       async (frame, index) => {
+        if (options.label === true) drawAiLabel(frame, width, height);
         await encoder.write(frame);
         options.progress?.advance(segment.frameStart + index + 1);
       },

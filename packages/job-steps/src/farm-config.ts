@@ -40,6 +40,8 @@ export interface FarmProcessConfig {
   readonly presignSeconds: number;
   /** How long a succeeded job's chunks (its live stream) stay after the clip's own length has passed, in seconds. */
   readonly liveGraceSeconds: number;
+  /** The Ed25519 private key (PEM text or a path) that signs each video's provenance manifest (stitcher), or null. */
+  readonly signingKey: string | null;
 }
 
 /** What the app supplies where a variable's default depends on where the app is installed. */
@@ -89,5 +91,6 @@ export function loadFarmConfig(env: EnvironmentSource = process.env, appDefaults
     presignSecret: settings.presignSecret,
     presignSeconds: settings.presignSeconds,
     liveGraceSeconds: settings.liveGraceSeconds,
+    signingKey: settings.signingKey,
   });
 }

@@ -43,6 +43,7 @@ export async function processPrepare(deps: EngineDeps, jobId: string): Promise<S
     storing.catch(() => {}); // awaited below and before segment 1 is released
     await deps.clips.remember(jobId, clip);
     const plan: JobPlan = {
+      pack: { name: deps.engine.pack.name, version: deps.engine.pack.version },
       fps: clip.fps,
       frameCount: clip.outputFrames,
       durationSeconds: clip.audioSeconds,

@@ -67,7 +67,7 @@ export async function processSegment(deps: EngineDeps, jobId: string, index: num
       const motion = segmentOutputMotion(deps.engine, clip, segment, relay, generated.motion);
       await withTempDir(deps, 'segment', async (dir) => {
         const out = join(dir, `${String(index).padStart(5, '0')}.ts`);
-        await leased.withPool((pool) => renderSegmentChunk(pool, clip, segment, motion, { out, signal, live: true }));
+        await leased.withPool((pool) => renderSegmentChunk(pool, clip, segment, motion, { out, signal, live: true, label: record.options.label === true }));
         if (signal.aborted) return;
         await deps.storage.putIfAbsent(chunkKey, { path: out }, { contentType: 'video/mp2t' });
       });

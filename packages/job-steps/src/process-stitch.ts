@@ -6,7 +6,10 @@ import { jobStorageKeys } from '@portrait-farm/jobs';
 import type { JobError } from '@portrait-farm/jobs';
 import { jobEvent } from '@portrait-farm/logging';
 import { concatChunks, probeMedia } from '@portrait-farm/media';
+import { signVideo } from '@portrait-farm/provenance';
+import type { SigningKey } from '@portrait-farm/provenance';
 import { JobStepError } from './errors.ts';
+import { jobManifestDraft } from './job-manifest.ts';
 import { audioTrackIn } from './process-audio.ts';
 import type { FarmDeps } from './farm-deps.ts';
 import type { StepOutcome } from './step-support.ts';
@@ -44,6 +47,12 @@ export interface StitchStepOptions {
    * @defaultValue 0
    */
   liveGraceSeconds?: number;
+  /**
+   * Signs each video's provenance manifest (PORTRAIT_FARM_SIGNING_KEY): appended to the MP4 as a uuid box and stored
+   * beside it as `output.manifest.json`. Null: videos are not signed.
+   * @defaultValue null
+   */
+  signingKey?: SigningKey | null;
 }
 
 /**
@@ -68,6 +77,11 @@ export async function processStitch(deps: FarmDeps, jobId: string, options: Stit
       ]);
       const out = join(dir, 'output.mp4');
       await concatChunks(chunks, track, out, { signal, audioIsTrack: true });
+      const signingKey = options.signingKey ?? null;
+      if (signingKey !== null) {
+        const signed = await signVideo(out, jobManifestDraft(record), signingKey);
+        await deps.storage.put(jobStorageKeys.manifest(jobId), Buffer.from(`${JSON.stringify(signed, null, 2)}\n`), { contentType: 'application/json' });
+      }
       const [info, size, sha256] = await Promise.all([probeMedia(out), stat(out).then((s) => s.size), sha256File(out)]);
       const key = jobStorageKeys.output(jobId);
       await deps.storage.put(key, { path: out }, { contentType: 'video/mp4' });

@@ -17,6 +17,8 @@ export const jobStorageKeys = Object.freeze({
   /** Working files of prepare (plan, features, face analysis). */
   workPrefix: (jobId: string) => `jobs/${jobId}/work/`,
   output: (jobId: string) => `jobs/${jobId}/output.mp4`,
+  /** The signed provenance manifest of the output (the same JSON as the MP4's manifest box). */
+  manifest: (jobId: string) => `jobs/${jobId}/output.manifest.json`,
 });
 
 /** The segment index of a chunk key's last part ("00007.ts" -> 7), or null for anything else. */

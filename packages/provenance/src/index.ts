@@ -10,3 +10,5 @@ export { checkManifest } from './verify-video.ts';
 export type { ManifestCheck } from './verify-video.ts';
 export { utcDate, WATERMARK_PAYLOAD_DERIVATION, watermarkPayload, watermarkPayloadHex } from './watermark-payload.ts';
 export type { WatermarkPayloadSource } from './watermark-payload.ts';
+export { verifyVideo } from './verify-report.ts';
+export type { VideoVerification, WatermarkCheck, WatermarkDetectionResult, WatermarkDetector } from './verify-report.ts';

@@ -3,6 +3,7 @@ import { mkdir, open, readFile, rename, unlink, writeFile } from 'node:fs/promis
 import { join } from 'node:path';
 import { isProcessAlive } from '@portrait-farm/process-supervision';
 import { generateSecret } from '@portrait-farm/webhooks';
+import { generateSigningKeyPem, loadSigningKey } from '@portrait-farm/provenance';
 import { LocalFarmError } from './errors.ts';
 
 /** What a local farm keeps across runs in its data folder, so that a restart changes nothing for its clients. */
@@ -88,6 +89,25 @@ export async function claimDataDir(dataDir: string): Promise<DataDirClaim> {
 function isCredentials(value: unknown): value is LocalFarmCredentials {
   const v = value as Partial<LocalFarmCredentials> | null;
   return typeof v?.apiKey === 'string' && typeof v.webhookSecret === 'string' && typeof v.presignSecret === 'string';
+}
+
+/**
+ * The path of the farm's Ed25519 signing key (`signing-key.pem`, 0600, PKCS#8), made on the first run: the stitcher
+ * signs every video's provenance manifest with it, the gateway serves its public key.
+ */
+export async function loadSigningKeyFile(dataDir: string): Promise<string> {
+  const path = join(dataDir, 'signing-key.pem');
+  try {
+    await writeFile(path, generateSigningKeyPem(), { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    if (errorCode(error) !== 'EEXIST') throw error;
+  }
+  try {
+    loadSigningKey(path);
+  } catch (error) {
+    throw new LocalFarmError('FARM_BAD_CONFIG', `${path} is not an Ed25519 private key in PEM (${(error as Error).message}); delete it to make a new one.`);
+  }
+  return path;
 }
 
 /** The farm's API key and secrets from `credentials.json` (0600), made on the first run. */

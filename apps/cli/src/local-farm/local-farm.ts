@@ -9,7 +9,7 @@ import { LocalFarmError } from './errors.ts';
 import { openFarmLogs } from './farm-logs.ts';
 import type { FarmLogs } from './farm-logs.ts';
 import { describePortHolder, gatewayAnswers } from './gateway-readiness.ts';
-import { claimDataDir, loadCredentials } from './local-farm-state.ts';
+import { claimDataDir, loadCredentials, loadSigningKeyFile } from './local-farm-state.ts';
 import type { LocalFarmCredentials } from './local-farm-state.ts';
 import { startOwnRedis } from './own-redis.ts';
 
@@ -139,8 +139,10 @@ export async function startLocalFarm(options: LocalFarmOptions = {}): Promise<Lo
   const tenant = options.apiKey === undefined && firstKey !== null ? firstKey[1] : 'local';
   const claim = await claimDataDir(dataDir);
   let credentials: LocalFarmCredentials;
+  let signingKeyPath: string;
   try {
     credentials = await loadCredentials(dataDir);
+    signingKeyPath = await loadSigningKeyFile(dataDir);
   } catch (error) {
     await claim.release();
     throw error;
@@ -204,6 +206,7 @@ export async function startLocalFarm(options: LocalFarmOptions = {}): Promise<Lo
         publicBaseUrl: apiUrl,
         apiKeys,
         presignSecret,
+        signingKey: signingKeyPath,
         prefix,
         inputFetch: { allowHttp: true },
         webhookSecrets: Object.fromEntries(tenants.map((t) => [t, webhookSecret])),
@@ -222,6 +225,7 @@ export async function startLocalFarm(options: LocalFarmOptions = {}): Promise<Lo
       // The stitcher's webhooks carry the job's URLs and a presigned download, as the gateway's answers do.
       PORTRAIT_FARM_PUBLIC_URL: apiUrl,
       PORTRAIT_FARM_PRESIGN_SECRET: presignSecret,
+      PORTRAIT_FARM_SIGNING_KEY: signingKeyPath,
       // Loopback and private receivers only where named (or where the caller's own environment allows them all).
       PORTRAIT_FARM_WEBHOOK_ALLOW_LOOPBACK: allowLoopback ? '1' : '0',
       PORTRAIT_FARM_WEBHOOK_ALLOW_PRIVATE: allowPrivate ? '1' : '0',

@@ -19,7 +19,9 @@ import {
   JOB_RESULT_SCHEMA,
   LIST_JOBS_SCHEMA,
   LIVE_PLAYLIST_SCHEMA,
+  VERIFY_VIDEO_SCHEMA,
 } from '../route-schemas.ts';
+import { verifyUpload } from '../verify-upload.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -55,6 +57,8 @@ export async function jobRoutes(app: FastifyInstance, ctx: GatewayContext): Prom
     reply.log = request.log;
     refuseOverLimit(request.tenantId, 'requests', await requestRate.take(request.tenantId, limits.requestsPerMinute));
   });
+
+  app.post('/v1/verify', { schema: VERIFY_VIDEO_SCHEMA }, async (request) => verifyUpload(ctx, request));
 
   app.post('/v1/jobs', { schema: CREATE_JOB_SCHEMA }, async (request, reply) => {
     const quota = await enforceRate(ctx, request.tenantId, 'create', limits.jobsPerMinute);

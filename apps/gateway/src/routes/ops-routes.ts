@@ -1,7 +1,8 @@
 import { readQueueDepths } from '@portrait-farm/queue';
 import type { FastifyInstance } from 'fastify';
 import type { GatewayContext } from '../context.ts';
-import { HEALTH_SCHEMA, METRICS_SCHEMA, OPENAPI_SCHEMA, QUEUE_DEPTH_SCHEMA, READY_SCHEMA } from '../route-schemas.ts';
+import { GatewayError } from '../errors.ts';
+import { HEALTH_SCHEMA, METRICS_SCHEMA, OPENAPI_SCHEMA, QUEUE_DEPTH_SCHEMA, READY_SCHEMA, SIGNING_KEY_SCHEMA } from '../route-schemas.ts';
 
 /** The header of /healthz and /readyz that names the process answering (its pid). */
 export const PID_HEADER = 'x-portrait-farm-pid';
@@ -25,7 +26,7 @@ async function probe(check: () => Promise<unknown>, ms: number, what: string): P
   }
 }
 
-/** Health, readiness, metrics, queue depths and the OpenAPI document (no API key). */
+/** Health, readiness, metrics, queue depths, the provenance public key and the OpenAPI document (no API key). */
 export async function opsRoutes(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
   // Which process answers: `portrait-farm up` checks it is its own gateway, not one left on the port by another farm.
   app.addHook('onRequest', async (request, reply) => {
@@ -49,6 +50,12 @@ export async function opsRoutes(app: FastifyInstance, ctx: GatewayContext): Prom
   });
 
   app.get('/queue-depth', { schema: QUEUE_DEPTH_SCHEMA }, async () => readQueueDepths(ctx.queues));
+
+  app.get('/v1/signing-key', { schema: SIGNING_KEY_SCHEMA }, async () => {
+    const key = ctx.signingKey;
+    if (key === null) throw new GatewayError('GATEWAY_NO_SIGNING_KEY', 'This farm has no signing key (PORTRAIT_FARM_SIGNING_KEY): its videos carry no signed manifest.');
+    return { algorithm: 'Ed25519' as const, keyId: key.keyId, publicKeyPem: key.publicKeyPem };
+  });
 
   app.get('/openapi.json', { schema: OPENAPI_SCHEMA }, async () => app.swagger());
 }
