@@ -26,7 +26,7 @@ describe('runCli', () => {
     expect(none.stderr.text()).toContain('Usage: portrait-farm <command>');
     const unknown = io();
     expect(await runCli(['paint'], unknown)).toBe(2);
-    expect(unknown.stderr.text()).toContain('unknown command "paint" (commands: render, up, demo)');
+    expect(unknown.stderr.text()).toContain('unknown command "paint" (commands: render, up, demo, verify)');
   });
 
   it('shows render usage for render --help and help render', async () => {
