@@ -1,6 +1,6 @@
-// npm run bench:watermark [-- --trials3 N --trials10 N --fp-trials N --attacks A0,A5]
+// npm run bench:watermark [-- --trials3 N --trials10 N --fp-trials N --attacks A0,A5]   (defaults 8, 2, 10000, all)
 // Embeds the watermark in a 512x512 portrait clip (test/fixtures/astronaut.png with per-frame motion of a few pixels
-// and sensor noise), encodes it with libx264 (the worker's crf), applies the attack suite of issue 12 (each followed
+// and sensor noise), encodes it with the worker's video encoder (packages/media, H264_SETTINGS: libx264 crf 20) = A0, applies the attack suite of issue 12 (each followed
 // by libx264 at 500 kbit/s at the attacked resolution), detects, and prints a table per attack and clip length.
 // False positives: clean (never watermarked) clips are decoded once, and each trial tests them with a different
 // random key: with a random key the sync signs are independent fair coins, so each trial is an independent test of
@@ -12,32 +12,27 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
-import { readVideoFrames } from '@portrait-farm/media';
+import { createVideoEncoder, H264_SETTINGS, readVideoFrames } from '@portrait-farm/media';
 import {
   AGREEMENT_THRESHOLD, CODED_BITS, detectInEvidence, embedWatermark, encodeCodeword, HYPOTHESES, logBinomialTail,
   SYNC_CHIPS, TARGET_FALSE_POSITIVE_RATE, WatermarkDetector,
 } from '@portrait-farm/watermark';
 
 const { values } = parseArgs({ options: {
-  trials3: { type: 'string', default: '2' }, trials10: { type: 'string', default: '1' },
-  'fp-trials': { type: 'string', default: '1000' }, attacks: { type: 'string', default: 'A0,A1,A2,A3,A4,A5' },
+  trials3: { type: 'string', default: '8' }, trials10: { type: 'string', default: '2' },
+  'fp-trials': { type: 'string', default: '10000' }, attacks: { type: 'string', default: 'A0,A1,A2,A3,A4,A5' },
 } });
 const FPS = 25;
 const SIZE = 512;
 const KEY = 'bench-key';
 const rand = (a: number, b: number) => a + Math.random() * (b - a);
 
-function run(args: string[], input?: (write: (b: Uint8Array) => Promise<void>) => Promise<void>): Promise<void> {
+function run(args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn('ffmpeg', ['-nostdin', '-v', 'error', '-y', ...args], { stdio: [input ? 'pipe' : 'ignore', 'ignore', 'pipe'] });
+    const child = spawn('ffmpeg', ['-nostdin', '-v', 'error', '-y', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr?.on('data', (d: Buffer) => { err += d.toString(); });
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`ffmpeg ${args.join(' ')}: ${err}`))));
-    if (input && child.stdin) {
-      const stdin = child.stdin;
-      const write = (b: Uint8Array) => new Promise<void>((res) => { if (stdin.write(b)) res(); else stdin.once('drain', () => res()); });
-      input(write).then(() => stdin.end(), reject);
-    }
   });
 }
 
@@ -70,21 +65,21 @@ function psnrY(a: Uint8Array, b: Uint8Array): number {
   return 10 * Math.log10((255 * 255) / (mse / (a.length / 3)));
 }
 
-/** Writes a clip (watermarked unless payload is null) with the worker's encoder settings (crf 18 here). */
+/** Writes a clip (watermarked unless payload is null) with the worker's video encoder and settings (A0). */
 async function makeClip(out: string, frames: number, payload: Uint8Array | null, stats: { embedMs: number; psnr: number[] }) {
   const phase = rand(0, 6);
-  await run(['-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${SIZE}x${SIZE}`, '-r', `${FPS}`, '-i', 'pipe:0', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '18', '-pix_fmt', 'yuv420p', out], async (write) => {
-    for (let i = 0; i < frames; i += 1) {
-      const clean = sourceFrame(i, phase);
-      if (payload === null) { await write(clean); continue; }
-      const frame = { width: SIZE, height: SIZE, data: Uint8Array.from(clean) };
-      const t = performance.now();
-      embedWatermark(frame, payload, i, { key: KEY });
-      stats.embedMs += performance.now() - t;
-      if (i % 25 === 0) stats.psnr.push(psnrY(clean, frame.data));
-      await write(frame.data);
-    }
-  });
+  const encoder = createVideoEncoder({ out, width: SIZE, height: SIZE, fps: FPS });
+  for (let i = 0; i < frames; i += 1) {
+    const clean = sourceFrame(i, phase);
+    if (payload === null) { await encoder.write(clean); continue; }
+    const frame = { width: SIZE, height: SIZE, data: Uint8Array.from(clean) };
+    const t = performance.now();
+    embedWatermark(frame, payload, i, { key: KEY });
+    stats.embedMs += performance.now() - t;
+    if (i % 25 === 0) stats.psnr.push(psnrY(clean, frame.data));
+    await encoder.write(frame.data);
+  }
+  await encoder.finish();
 }
 
 function attackFilter(name: string): string | null {
@@ -106,7 +101,7 @@ function attackFilter(name: string): string | null {
 async function attack(input: string, name: string, out: string): Promise<string> {
   const filter = attackFilter(name);
   if (filter === null) return input;
-  await run(['-i', input, '-vf', filter, '-c:v', 'libx264', '-preset', 'veryfast', '-b:v', '500k', '-pix_fmt', 'yuv420p', out]);
+  await run(['-i', input, '-vf', filter, '-c:v', 'libx264', '-preset', H264_SETTINGS.preset, '-b:v', '500k', '-pix_fmt', 'yuv420p', out]);
   return out;
 }
 
@@ -118,6 +113,7 @@ async function detectorOf(path: string): Promise<{ detector: WatermarkDetector; 
   return { detector, ms: performance.now() - t };
 }
 
+const started = performance.now();
 const dir = await mkdtemp(join(tmpdir(), 'wm-bench-'));
 const attacks = values.attacks.split(',');
 console.log(`threshold: ${AGREEMENT_THRESHOLD}/${SYNC_CHIPS} sync chips; ${HYPOTHESES} sync hypotheses; per-video FPR bound ${(HYPOTHESES * Math.exp(logBinomialTail(SYNC_CHIPS, AGREEMENT_THRESHOLD))).toExponential(2)} (target ${TARGET_FALSE_POSITIVE_RATE}); then a 32-bit keyed MAC`);
@@ -172,6 +168,7 @@ try {
     }
   }
   console.log(`\nfalse positives: ${positives} of ${fpTrials} clean trials (${cleanClips} never-watermarked 3 s clips after A1 / A5, each tested with ${fpTrials / cleanClips} random keys); highest sync score ${maxScore} (threshold ${AGREEMENT_THRESHOLD}); ${((performance.now() - t0) / fpTrials).toFixed(1)} ms/trial`);
+  console.log(`\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s`);
 } finally {
   await rm(dir, { recursive: true, force: true });
 }
