@@ -95,8 +95,7 @@ export const JobOptionsSchema = Type.Object(
     faceBox: Type.Optional(FaceBoxSchema),
     label: Type.Optional(
       Type.Boolean({
-        default: false,
-        description: 'Draw a visible "AI-GENERATED" label in the bottom-right corner of every frame. An operator can make it mandatory (PORTRAIT_FARM_REQUIRE_LABEL).',
+        description: 'Draw a visible "AI-GENERATED" label in the bottom-right corner of every frame. Default: false; an operator can make it mandatory (PORTRAIT_FARM_REQUIRE_LABEL).',
       }),
     ),
   },
