@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MOTION_CHANNEL_COUNT as C } from '@portrait-farm/contracts';
-import { concatChunks, encodeAudioTrack } from '@portrait-farm/media';
+import { concatChunks, encodeAudioTrack, readVideoFrames } from '@portrait-farm/media';
+import { labelLayout } from './ai-label.ts';
 import { applyControls, createMotionGenerator, resample } from '@portrait-farm/motion';
 import { prepareClipRenderer } from './clip-renderer.ts';
 import { createEngine, type Engine } from './engine.ts';
@@ -124,5 +125,37 @@ describe('segments', () => {
     const track = await encodeAudioTrack(base.audio, join(work, 'track.m4a'));
     await concatChunks(chunks, track.out, joined, { audioIsTrack: true });
     expect(readFileSync(joined).equals(readFileSync(whole.out))).toBe(true);
+  });
+
+  it('draws the AI-GENERATED label (job option label) in the corner of every frame, nothing elsewhere', async () => {
+    const clip = await prepareClip(engine, resolveRenderOptions(base), new ProgressReporter(undefined));
+    const { output } = await chainMotion(clip);
+    const segment = clip.segments[0]!;
+    const pool = await createRenderPool(prepareClipRenderer(clip), 1);
+    const [plain, labelled] = [join(work, 'plain.ts'), join(work, 'labelled.ts')];
+    try {
+      await renderSegmentChunk(pool, clip, segment, output[0]!, { out: plain });
+      await renderSegmentChunk(pool, clip, segment, output[0]!, { out: labelled, label: true });
+    } finally {
+      await pool.close();
+    }
+    const [a, b] = await Promise.all([readVideoFrames(plain, [0, 5]), readVideoFrames(labelled, [0, 5])]);
+    const { width, height } = a;
+    const box = labelLayout(width, height);
+    for (const f of [0, 1]) {
+      let inside = 0;
+      let outside = 0;
+      for (let y = 0; y < height; y++) {
+        for (let x = 0; x < width; x++) {
+          const i = (y * width + x) * 3;
+          const diff = Math.abs(a.frames[f]![i]! - b.frames[f]![i]!);
+          const near = x >= box.x - 16 && x < box.x + box.width + 16 && y >= box.y - 16 && y < box.y + box.height + 16;
+          if (x >= box.x && x < box.x + box.width && y >= box.y && y < box.y + box.height) inside += diff;
+          else if (!near) outside = Math.max(outside, diff);
+        }
+      }
+      expect(inside / (box.width * box.height)).toBeGreaterThan(20);
+      expect(outside).toBeLessThan(8); // H.264 of the rest of the frame, barely touched
+    }
   });
 });
