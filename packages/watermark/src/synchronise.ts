@@ -10,17 +10,30 @@ const REFINE = [-0.006, -0.004, -0.002, 0, 0.002, 0.004, 0.006];
 const MIN_SCALE = 0.4;
 const MAX_SCALE = 1.1;
 const CLIP = 0.6;
+const WEIGHT_KNEE = 2;
 const NEAR = CHIP_PX + 2;
 const EDGE = 2 * CHIP_PX + 4;
 
 /**
- * The high-passed luma of a frame (luma minus its 5x5 mean), clipped to +-0.6: nearly its sign, so that edges and
- * texture (much stronger than the pattern) weigh no more than flat areas (measured best of clips 0.6 to 6).
+ * The detector's view of a frame: the high-passed luma (luma minus its 5x5 mean) clipped to +-0.6 (nearly its sign,
+ * measured best of clips 0.6 to 6), weighted down where the picture is busy (mean |residual| over 7x7 above 2:
+ * weight 2 / activity), where the content rather than the pattern decides the sign. The weighting raised A4/A5 sync
+ * scores from about 390 to about 440 of 512.
  */
 export function frameResidual(frame: RgbFrame): Float32Array {
   const y = lumaOf(frame);
   const mean = boxMean(y, frame.width, frame.height, 2);
-  for (let i = 0; i < y.length; i += 1) y[i] = Math.max(-CLIP, Math.min(CLIP, (y[i] ?? 0) - (mean[i] ?? 0)));
+  const residual = new Float32Array(y.length);
+  const magnitude = new Float32Array(y.length);
+  for (let i = 0; i < y.length; i += 1) {
+    residual[i] = (y[i] ?? 0) - (mean[i] ?? 0);
+    magnitude[i] = Math.abs(residual[i] ?? 0);
+  }
+  const activity = boxMean(magnitude, frame.width, frame.height, 3);
+  for (let i = 0; i < y.length; i += 1) {
+    const weight = Math.min(1, WEIGHT_KNEE / ((activity[i] ?? 0) + 1e-3));
+    y[i] = Math.max(-CLIP, Math.min(CLIP, residual[i] ?? 0)) * weight;
+  }
   return y;
 }
 
