@@ -89,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--no-derive", dest="derive", action="store_false",
                         help="skip the faster and re-voiced copies of train utterances (data/derive.py)")
+    parser.add_argument("--more-voices", action="store_true",
+                        help="also the voice copies and the espeak-v block (DATA.md, 'Voice copies'; they did not help)")
     parser.add_argument("--retarget", action="store_true",
                         help="only recompute the motion targets of an existing OUT (after changing portrait_train.targets)")
     args = parser.parse_args(argv)
@@ -98,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.time()
     out = args.out
     (out / "utts").mkdir(parents=True, exist_ok=True)
-    plan = make_plan(args.limit_minutes)
+    plan = make_plan(args.limit_minutes, args.more_voices)
     print(f"plan: {len(plan)} jobs", flush=True)
     entries: list[dict] = []
     errors: list[str] = []
@@ -112,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
             if (i + 1) % 100 == 0:
                 stats = write_index(out, entries, started)
                 print(f"{i + 1}/{len(plan)} jobs, {stats['hours_total']:.2f} h, {time.time() - started:.0f} s", flush=True)
-        derived = derive_plan(entries) + voice_plan(entries) if args.derive else []
+        derived = derive_plan(entries) + (voice_plan(entries) if args.more_voices else []) if args.derive else []
         print(f"derive: {len(derived)} faster, re-voiced or other-voice copies", flush=True)
         for i, (result, error) in enumerate(pool.imap_unordered(_derive_work, [(d, str(out)) for d in derived])):
             entries.extend(result)
