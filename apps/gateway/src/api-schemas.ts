@@ -70,7 +70,7 @@ export const CreateJobJsonSchema = Type.Object(
   {
     image: uri('https URL of the portrait (JPEG, PNG or WebP).'),
     audio: uri('https URL of the audio (any format ffmpeg reads).'),
-    consent: Type.Optional(ref('Consent')),
+    consent: ref('Consent'),
     options: Type.Optional(ref('JobOptions')),
     webhook: Type.Optional(ref('Webhook')),
     priority: Type.Optional(PrioritySchema),
@@ -83,7 +83,7 @@ export const CreateJobMultipartSchema = Type.Object(
     image: Type.String({ contentMediaType: 'application/octet-stream', description: 'The portrait: JPEG, PNG or WebP.' }),
     audio: Type.String({ contentMediaType: 'application/octet-stream', description: 'The audio: any format ffmpeg reads.' }),
     // Object-typed parts are sent as application/json text (OpenAPI 3.1's default encoding for an object property).
-    consent: Type.Optional(ref('Consent')),
+    consent: ref('Consent'),
     options: Type.Optional(ref('JobOptions')),
     webhook: Type.Optional(ref('Webhook')),
     priority: Type.Optional(Type.String({ pattern: '^([1-9]|10)?$', description: '1 (lowest) to 10 (highest); empty = 5.' })),

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIST_JOBS_SCHEMA } from './route-schemas.ts';
 import { portraitPng, wavTone } from './testing/media-fixtures.ts';
 import { multipartBody } from './testing/multipart-body.ts';
-import { auth, GatewayHarness, jobForm, KEY_B } from './testing/gateway-harness.ts';
+import { auth, CONSENT, GatewayHarness, jobForm, KEY_B } from './testing/gateway-harness.ts';
 
 let harness: GatewayHarness;
 
@@ -175,6 +175,23 @@ describe('POST /v1/jobs: messages that name the real problem (issue 13, found it
     expect(await post(gateway, form)).toMatchObject({ status: 422, message: 'options.seed must be an integer between 0 and 4294967295. Received: Infinity (a number beyond the range of a double)' });
   });
 
+  it('takes JSON parts sent with Content-Type application/json as the document describes them', async () => {
+    const gateway = await harness.gateway({ webhooks: { allowHosts: ['hooks.example.com:443'] } });
+    const json = (name: string, value: unknown) => ({ name, value: JSON.stringify(value), contentType: 'application/json' });
+    const form = multipartBody([
+      json('consent', { attestation: true }),
+      json('options', { fps: 25 }),
+      json('webhook', { url: 'https://hooks.example.com/pf' }),
+      { name: 'image', value: await portraitPng(), filename: 'portrait.png', contentType: 'image/png' },
+      { name: 'audio', value: wavTone(1), filename: 'speech.wav', contentType: 'audio/wav' },
+    ]);
+    const response = await gateway.app.inject({ method: 'POST', url: '/v1/jobs', headers: auth(undefined, form.headers), payload: form.payload });
+    expect(response.statusCode, response.body).toBe(202);
+    const broken = multipartBody([{ name: 'options', value: '{"fps": ', contentType: 'application/json' }]);
+    const refused = await post(gateway, broken);
+    expect(refused).toMatchObject({ status: 400, code: 'GATEWAY_BAD_REQUEST', message: expect.stringMatching(/application\/json is not valid JSON/) });
+  });
+
   it('names a __proto__ key in the options field instead of calling it bad JSON', async () => {
     const gateway = await harness.gateway();
     const form = await jobForm({ options: '{"fps": 25, "__proto__": {"fps": 61}}' });
@@ -187,7 +204,7 @@ describe('POST /v1/jobs: messages that name the real problem (issue 13, found it
 
   it('refuses an array as an input URL, as the document says (a string)', async () => {
     const gateway = await harness.gateway({ inputFetch: { allowHttp: true, allowLoopback: true } });
-    const answer = await post(gateway, { payload: JSON.stringify({ image: ['https://example.com/a.png'], audio: 'https://example.com/a.wav' }), headers: { 'content-type': 'application/json' } });
+    const answer = await post(gateway, { payload: JSON.stringify({ consent: CONSENT, image: ['https://example.com/a.png'], audio: 'https://example.com/a.wav' }), headers: { 'content-type': 'application/json' } });
     expect(answer).toMatchObject({ status: 422, code: 'GATEWAY_BAD_OPTION', message: 'image must be a string. Received: ["https://example.com/a.png"]' });
   });
 

@@ -2,7 +2,7 @@ import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from './build-gateway.ts';
-import { auth, GatewayHarness, jobForm, KEY_A } from './testing/gateway-harness.ts';
+import { auth, CONSENT, GatewayHarness, jobForm, KEY_A } from './testing/gateway-harness.ts';
 
 // What an independent schema-driven fuzzer and real clients found: every answer in the one error shape, 4xx for
 // client mistakes, and the server doing what its document says.
@@ -82,7 +82,7 @@ describe('the HTTP contract', () => {
       method: 'POST',
       url: '/v1/jobs',
       headers: auth(undefined, { 'content-type': 'application/json' }),
-      payload: { image: 'https://example.com/a.png', audio: 'https://example.com/a.wav', priority: '5' },
+      payload: { consent: CONSENT, image: 'https://example.com/a.png', audio: 'https://example.com/a.wav', priority: '5' },
     });
     expect(response.statusCode).toBe(422);
     expect(response.json()).toEqual({ error: { code: 'GATEWAY_BAD_OPTION', message: 'priority must be an integer between 1 and 10. Received: "5"' } });

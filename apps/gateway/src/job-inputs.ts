@@ -69,7 +69,8 @@ export async function readMultipart(request: FastifyRequest, dir: string, budget
         if (field.valueTruncated) {
           throw new GatewayError('GATEWAY_UPLOAD_TOO_LARGE', `The multipart field "${name}" is larger than the gateway takes for a text field (consent, options, webhook and priority are short JSON or a number).`);
         }
-        const value = parseTextField(fieldName, String(field.value));
+        // A part sent with Content-Type: application/json arrives parsed (@fastify/multipart), any other as text.
+        const value = typeof field.value === 'string' ? parseTextField(fieldName, field.value) : field.value;
         if (value !== undefined) raw.fields[fieldName] = value;
       }
     }
@@ -77,6 +78,9 @@ export async function readMultipart(request: FastifyRequest, dir: string, budget
     const code = (error as { code?: unknown }).code;
     if (code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge(budget.limit, `more than ${budget.limit} bytes`);
     if (code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') throw new GatewayError('GATEWAY_BAD_REQUEST', TOO_MANY_PARTS);
+    if (code === 'FST_INVALID_JSON_FIELD_ERROR') {
+      throw new GatewayError('GATEWAY_BAD_REQUEST', 'A multipart text field sent as application/json is not valid JSON (or is cut short by the field size limit, or has a __proto__ key).');
+    }
     throw error;
   }
   for (const name of INPUT_NAMES) {

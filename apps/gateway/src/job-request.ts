@@ -42,9 +42,14 @@ export function parseJobOptions(value: unknown, requireLabel = false): JobOption
 const CONSENT_HOW =
   'Every job needs a consent attestation: the submitter affirms having the right to animate this portrait (the consent of the person shown, or the rights to the image) and to use the voice. Send consent {"attestation": true} (JSON property, or multipart text field with that JSON; optional "statement").';
 
+/** GATEWAY_CONSENT_REQUIRED for a create without consent (also when the route's schema finds it missing). */
+export function consentMissing(): GatewayError {
+  return new GatewayError('GATEWAY_CONSENT_REQUIRED', `consent is missing. ${CONSENT_HOW}`);
+}
+
 /** The consent attestation: required, `attestation` exactly true, an optional statement. */
 export function parseConsent(value: unknown): Omit<JobConsent, 'at'> {
-  if (value === undefined || value === null) throw new GatewayError('GATEWAY_CONSENT_REQUIRED', `consent is missing. ${CONSENT_HOW}`);
+  if (value === undefined || value === null) throw consentMissing();
   const violation = findViolation(ConsentSchema, value);
   if (violation !== null) {
     throw new GatewayError('GATEWAY_CONSENT_REQUIRED', `${violationMessage(violation, (path) => ['consent', ...path].join('.'))} ${CONSENT_HOW}`);

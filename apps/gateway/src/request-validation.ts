@@ -2,6 +2,7 @@ import { createValidator, violationFromErrors, violationMessage } from '@portrai
 import type { ErrorObject } from 'ajv/dist/2020.js';
 import type { FastifySchemaCompiler } from 'fastify';
 import { GatewayError } from './errors.ts';
+import { consentMissing } from './job-request.ts';
 
 /**
  * Fastify's request validation, with the project's validator: JSON Schema 2020-12, bodies taken as sent (no type
@@ -24,6 +25,8 @@ export function requestValidator(shared: readonly object[]): FastifySchemaCompil
 /** A failed request validation as the gateway's error, naming the value, what it accepts and what was received. */
 export function validationFailure(errors: readonly ErrorObject[], part: string | undefined): GatewayError {
   const violation = violationFromErrors(errors);
+  const missing = violation.received === undefined && violation.rule === undefined && violation.unknownProperty === undefined;
+  if (part === 'body' && missing && violation.path.length === 1 && violation.path[0] === 'consent') return consentMissing();
   const name = (path: readonly string[]): string => (path.length === 0 ? (part === 'body' ? 'The body' : `The ${part ?? 'request'}`) : path.join('.'));
   const message = violationMessage(violation, name);
   if (part === 'params') return new GatewayError('GATEWAY_JOB_NOT_FOUND', `No job ${JSON.stringify(violation.received)} belongs to the caller (job ids look like job_ and 26 Crockford base32 characters).`);
