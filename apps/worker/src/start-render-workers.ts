@@ -27,9 +27,10 @@ export async function startRenderWorkers(config: FarmProcessConfig, options: Ren
       log: lineLogger(logger, { component: 'engine' }),
     }));
   const steps = await openStepProcess(config, logger, 'worker');
+  if (config.watermarkKey === null) logger.warn({}, 'PORTRAIT_FARM_WATERMARK_KEY is not set: videos are watermarked with the public default key (anyone can detect the mark)');
   const renderThreads = startRenderThreads(config.renderThreads);
   const clips = new ClipCache(steps.deps.storage, renderThreads);
-  const deps: EngineDeps = { ...steps.deps, engine, packDir: config.packDir, clips };
+  const deps: EngineDeps = { ...steps.deps, engine, packDir: config.packDir, clips, watermarkKey: config.watermarkKey };
   const workers = [
     steps.stepWorker<PrepareJob>(QUEUE_NAMES.prepare, config.prepareConcurrency, async (data) =>
       forgetClipAfter(deps, data.jobId, 0, await processPrepare(deps, data.jobId)),

@@ -291,6 +291,13 @@ export const ENVIRONMENT = Object.freeze({
     description:
       'The Ed25519 private key (PKCS#8 PEM text, or the path of a file holding it) that signs the provenance manifest of every video (the stitcher); the gateway serves its public key and verifies with it.',
   }),
+  PORTRAIT_FARM_WATERMARK_KEY: variable(secret(16), {
+    key: 'watermarkKey',
+    readBy: ['worker'],
+    unset: "the watermark package's public default key (set your own: whoever holds the key can detect the mark and could try to remove it)",
+    description:
+      'The key of the invisible watermark the worker embeds in every frame of every job (payload: a hash of the job id, tenant, pack version and date); detection needs the same key.',
+  }),
   PORTRAIT_FARM_REQUIRE_LABEL: variable(flag(), {
     key: 'requireLabel',
     readBy: ['gateway'],

@@ -37,6 +37,7 @@ describe('parseEnvironment', () => {
       segmentConcurrency: 2,
       lockMs: 30_000,
       stalledIntervalMs: 30_000,
+      watermarkKey: null,
     });
     const stitcher = loadConfig('stitcher', farm);
     expect(stitcher).toMatchObject({ stitchConcurrency: 2, webhookSecrets: null, webhookAllowLoopback: false, webhookRetryMs: null });

@@ -10,7 +10,7 @@ export type { SegmentPlan, SegmentPlanInput } from './segment-plan.ts';
 export { generateSegmentMotion, segmentFeatures, segmentOutputMotion } from './segment-motion.ts';
 export type { SegmentMotion } from './segment-motion.ts';
 export { renderSegmentChunk, startSegmentChunk } from './render-segment.ts';
-export type { RenderSegmentOptions, StartedChunk } from './render-segment.ts';
+export type { EngineWatermark, RenderSegmentOptions, StartedChunk } from './render-segment.ts';
 export { resolveRenderOptions } from './render-options.ts';
 export type { Emotion, OutputMode, RenderClipOptions, RenderControls, ResolvedRenderOptions } from './render-options.ts';
 export { ProgressReporter } from './progress.ts';

@@ -78,7 +78,7 @@ export async function renderClipWith(engine: Engine, o: ResolvedRenderOptions, o
     let flushing: Promise<void> = Promise.resolve();
     for (const segment of clip.segments) {
       const chunk = join(chunksDir, `${String(segment.index).padStart(5, '0')}.ts`);
-      const started = await startSegmentChunk(pool, clip, segment, motions[segment.index]!, { out: chunk, signal: o.signal, progress, label: o.label });
+      const started = await startSegmentChunk(pool, clip, segment, motions[segment.index]!, { out: chunk, signal: o.signal, progress, label: o.label, watermark: o.watermark });
       await flushing;
       flushing = started.encoded;
       chunks.push(chunk);

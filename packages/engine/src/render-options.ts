@@ -18,6 +18,7 @@ import {
 } from '@portrait-farm/contracts';
 import type { ExecutionProvider } from '@portrait-farm/model-runtime';
 import { EngineError } from './errors.ts';
+import type { EngineWatermark } from './render-segment.ts';
 
 export type { Emotion, OutputMode, RenderControls } from '@portrait-farm/contracts';
 
@@ -44,6 +45,11 @@ export interface RenderClipOptions extends JobOptionsInput, RenderProcessOptions
   log?: (line: string) => void;
   /** Stops the render; the partial output is removed. @defaultValue none */
   signal?: AbortSignal;
+  /**
+   * Embed the invisible watermark in every frame (after the label, before encoding). Not a job option: the farm sets
+   * it for every job (the job's payload, the operator's key) and `portrait-farm render` by default. @defaultValue none
+   */
+  watermark?: EngineWatermark | null;
 }
 
 /** {@link RenderClipOptions} with every field decided and checked. */
@@ -67,6 +73,8 @@ export interface ResolvedRenderOptions {
   renderThreads: number;
   log: (line: string) => void;
   signal: AbortSignal | null;
+  /** The invisible watermark embedded in every frame, or null. */
+  watermark: EngineWatermark | null;
 }
 
 function inputFile(name: string, path: string): string {
@@ -92,10 +100,13 @@ export function resolveRenderOptions(options: RenderClipOptions): ResolvedRender
   if (!existsSync(dirname(out))) {
     throw new EngineError('ENGINE_OUTPUT_UNWRITABLE', `The output folder of ${options.out} does not exist.`);
   }
-  const { image, audio, out: _out, pack: packOption, providers, renderThreads, log, signal, ...jobOptions } = options;
+  const { image, audio, out: _out, pack: packOption, providers, renderThreads, log, signal, watermark, ...jobOptions } = options;
   check(JobOptionsSchema, defined(jobOptions));
   check(RenderProcessOptionsSchema, defined({ providers, renderThreads }));
   const job = resolveJobOptions(jobOptions);
+  if (watermark != null && (!(watermark.payload instanceof Uint8Array) || watermark.payload.length !== 8)) {
+    throw new EngineError('ENGINE_BAD_OPTION', `Passed watermark.payload must be 8 bytes (a Uint8Array); given ${watermark.payload instanceof Uint8Array ? `${watermark.payload.length} bytes` : typeof watermark.payload}.`);
+  }
   const pack = resolve(packOption);
   if (!existsSync(resolve(pack, 'manifest.json'))) {
     throw new EngineError('ENGINE_INPUT_MISSING', `Model pack not found: ${packOption} has no manifest.json`);
@@ -119,5 +130,6 @@ export function resolveRenderOptions(options: RenderClipOptions): ResolvedRender
     renderThreads: renderThreads ?? Math.min(RENDER_OPTION_RANGES.renderThreads.default, availableParallelism()),
     log: log ?? ((): void => {}),
     signal: signal ?? null,
+    watermark: watermark == null ? null : { payload: Uint8Array.from(watermark.payload), ...(watermark.key == null ? {} : { key: watermark.key }) },
   };
 }

@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import { SAMPLE_RATE } from '@portrait-farm/audio-features';
 import { MOTION_CHANNEL_COUNT as C } from '@portrait-farm/contracts';
 import { createVideoEncoder, encodeChunkAudio, type VideoEncoder } from '@portrait-farm/media';
+import { embedWatermark } from '@portrait-farm/watermark';
 import { drawAiLabel } from './ai-label.ts';
 import type { PreparedClip } from './prepared-clip.ts';
 import type { ProgressReporter } from './progress.ts';
@@ -24,6 +25,20 @@ export interface RenderSegmentOptions {
   live?: boolean;
   /** Draw the visible "AI-GENERATED" label on every frame (job option `label`). @defaultValue false */
   label?: boolean;
+  /**
+   * Embed the invisible watermark (@portrait-farm/watermark) in every frame, after the label, before it is encoded.
+   * Set by whoever runs the engine (the farm's segment step: the job's payload and the operator's key), never by a
+   * job's options. @defaultValue null (no watermark)
+   */
+  watermark?: EngineWatermark | null;
+}
+
+/** The invisible watermark a render embeds: a 64-bit payload and the key (the watermark's default key if unset). */
+export interface EngineWatermark {
+  /** 8 bytes (e.g. @portrait-farm/provenance's watermarkPayload). */
+  payload: Uint8Array;
+  /** @defaultValue @portrait-farm/watermark's DEFAULT_WATERMARK_KEY */
+  key?: string | null;
 }
 
 /** A chunk whose frames are all rendered and handed to the encoder; `encoded` settles when the file is complete. */
@@ -41,6 +56,9 @@ export async function startSegmentChunk(pool: RenderPool, clip: PreparedClip, se
   const { width, height } = clip.source.image;
   const frames = segment.frameEnd - segment.frameStart;
   const signal = options.signal ?? null;
+  const watermark = options.watermark ?? null;
+  if (watermark !== null && watermark.payload.length !== 8) throw new RangeError(`The watermark payload must be 8 bytes (given ${watermark.payload.length}).`);
+  const watermarkOptions = watermark?.key == null ? {} : { key: watermark.key };
   const startSeconds = segment.frameStart / clip.fps;
   const audio = options.live === true
     ? await encodeChunkAudio({ samples: clip.samples, sampleRate: SAMPLE_RATE, startSeconds, durationSeconds: frames / clip.fps, out: `${options.out}.aac`, signal })
@@ -64,6 +82,7 @@ export async function startSegmentChunk(pool: RenderPool, clip: PreparedClip, se
       (index) => outputMotion.slice(index * C, (index + 1) * C),
       async (frame, index) => {
         if (options.label === true) drawAiLabel(frame, width, height);
+        if (watermark !== null) embedWatermark({ width, height, data: frame }, watermark.payload, segment.frameStart + index, watermarkOptions);
         await encoder.write(frame);
         options.progress?.advance(segment.frameStart + index + 1);
       },

@@ -19,6 +19,7 @@ import { createRenderPool } from './render-pool.ts';
 import { renderSegmentChunk } from './render-segment.ts';
 import { generateSegmentMotion, segmentFeatures, segmentOutputMotion } from './segment-motion.ts';
 import { writeEngineTestPack } from '@portrait-farm/test-support/engine-test-pack';
+import { detectWatermarkInVideo } from '@portrait-farm/watermark';
 
 const fixtures = new URL('../../../test/fixtures/', import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), 'engine-segments-'));
@@ -126,6 +127,18 @@ describe('segments', () => {
     await concatChunks(chunks, track.out, joined, { audioIsTrack: true });
     expect(readFileSync(joined).equals(readFileSync(whole.out))).toBe(true);
   });
+
+  it('embeds the invisible watermark (render option watermark) in every frame, after the label: found with its key, not with another', async () => {
+    const payload = Uint8Array.from([0x5a, 0x01, 0xfe, 0x42, 0x00, 0x99, 0x10, 0xc3]);
+    const key = 'engine-test-watermark-key';
+    const out = join(work, 'watermarked.mp4');
+    const result = await renderClipWith(engine, resolveRenderOptions({ ...base, out, label: true, watermark: { payload, key } }));
+    const found = await detectWatermarkInVideo(result.out, { key });
+    expect(found.found).toBe(true);
+    expect(Buffer.from(found.payload!).toString('hex')).toBe(Buffer.from(payload).toString('hex'));
+    expect((await detectWatermarkInVideo(result.out, { key: 'another-key-entirely' })).found).toBe(false);
+    expect(() => resolveRenderOptions({ ...base, watermark: { payload: new Uint8Array(7) } })).toThrow('watermark.payload must be 8 bytes');
+  }, 60_000);
 
   it('draws the AI-GENERATED label (job option label) in the corner of every frame, nothing elsewhere', async () => {
     const clip = await prepareClip(engine, resolveRenderOptions(base), new ProgressReporter(undefined));

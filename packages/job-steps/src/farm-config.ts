@@ -42,6 +42,8 @@ export interface FarmProcessConfig {
   readonly liveGraceSeconds: number;
   /** The Ed25519 private key (PEM text or a path) that signs each video's provenance manifest (stitcher), or null. */
   readonly signingKey: string | null;
+  /** The key of the invisible watermark the worker embeds in every frame, or null for the watermark's default key. */
+  readonly watermarkKey: string | null;
 }
 
 /** What the app supplies where a variable's default depends on where the app is installed. */
@@ -92,5 +94,6 @@ export function loadFarmConfig(env: EnvironmentSource = process.env, appDefaults
     presignSeconds: settings.presignSeconds,
     liveGraceSeconds: settings.liveGraceSeconds,
     signingKey: settings.signingKey,
+    watermarkKey: settings.watermarkKey,
   });
 }

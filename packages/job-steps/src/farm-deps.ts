@@ -28,4 +28,9 @@ export interface EngineDeps extends FarmDeps {
   packDir: string;
   /** Prepared clips and render pools of recent jobs (per process). */
   clips: ClipCache;
+  /**
+   * The key of the invisible watermark every segment embeds (PORTRAIT_FARM_WATERMARK_KEY); null or unset: the
+   * watermark's default key. Every farm render is watermarked; there is no way to turn it off.
+   */
+  watermarkKey?: string | null;
 }

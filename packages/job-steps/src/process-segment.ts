@@ -5,6 +5,7 @@ import { jobStorageKeys } from '@portrait-farm/jobs';
 import { jobEvent } from '@portrait-farm/logging';
 import type { ClipLease } from './clip-cache.ts';
 import { JobStepError } from './errors.ts';
+import { jobWatermarkPayload } from './job-manifest.ts';
 import type { EngineDeps } from './farm-deps.ts';
 import type { StepOutcome } from './step-support.ts';
 import { isProgressMilestone } from './progress-events.ts';
@@ -67,7 +68,9 @@ export async function processSegment(deps: EngineDeps, jobId: string, index: num
       const motion = segmentOutputMotion(deps.engine, clip, segment, relay, generated.motion);
       await withTempDir(deps, 'segment', async (dir) => {
         const out = join(dir, `${String(index).padStart(5, '0')}.ts`);
-        await leased.withPool((pool) => renderSegmentChunk(pool, clip, segment, motion, { out, signal, live: true, label: record.options.label === true }));
+        // Every frame carries the job's invisible watermark (the payload the stitcher's manifest names), after the label.
+        const watermark = { payload: jobWatermarkPayload(record), key: deps.watermarkKey ?? null };
+        await leased.withPool((pool) => renderSegmentChunk(pool, clip, segment, motion, { out, signal, live: true, label: record.options.label === true, watermark }));
         if (signal.aborted) return;
         await deps.storage.putIfAbsent(chunkKey, { path: out }, { contentType: 'video/mp2t' });
       });
