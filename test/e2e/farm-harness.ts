@@ -7,7 +7,9 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename, join } from 'node:path';
 import { createValidator } from '@portrait-farm/contracts';
-import { MANIFEST_BOX_UUID } from '@portrait-farm/provenance';
+import { renderClip } from '@portrait-farm/engine';
+import { MANIFEST_BOX_UUID, watermarkPayload } from '@portrait-farm/provenance';
+import type { SignedManifest } from '@portrait-farm/provenance';
 import { verify } from '@portrait-farm/webhooks';
 
 export const FIXTURES = new URL('../fixtures/', import.meta.url).pathname;
@@ -41,6 +43,88 @@ export function videoSha256(bytes: Uint8Array): string {
   }
   if (offset < buffer.length) hash.update(buffer.subarray(offset));
   return hash.digest('hex');
+}
+
+/** The top-level boxes of an MP4's bytes: type, offset, size and header length. */
+function boxesOf(buffer: Buffer): Array<{ type: string; offset: number; size: number; header: number }> {
+  const boxes = [];
+  let offset = 0;
+  while (offset + 8 <= buffer.length) {
+    let size = buffer.readUInt32BE(offset);
+    let header = 8;
+    if (size === 1) {
+      size = Number(buffer.readBigUInt64BE(offset + 8));
+      header = 16;
+    }
+    if (size === 0) size = buffer.length - offset;
+    if (size < header) break;
+    boxes.push({ type: buffer.toString('latin1', offset + 4, offset + 8), offset, size, header });
+    offset += size;
+  }
+  return boxes;
+}
+
+/** The signed provenance manifest the stitcher put into an MP4 (its bytes), or null when it has none. */
+export function manifestOf(video: Uint8Array): SignedManifest | null {
+  const buffer = Buffer.from(video.buffer, video.byteOffset, video.byteLength);
+  for (const box of boxesOf(buffer)) {
+    const start = box.offset + box.header;
+    if (box.type !== 'uuid' || buffer.toString('hex', start, start + 16) !== MANIFEST_UUID_HEX) continue;
+    return JSON.parse(buffer.toString('utf8', start + 16, box.offset + box.size)) as SignedManifest;
+  }
+  return null;
+}
+
+/** What a job's watermark payload is derived from when its video has no manifest (a farm without a signing key). */
+export interface JobIdentity {
+  id: string;
+  tenantId: string;
+  /** The job's createdAt (GET /v1/jobs/{id}). */
+  createdAt: string;
+}
+
+/**
+ * The invisible watermark payload the farm's worker embedded in a job's video: the one its signed manifest names,
+ * else derived as the worker does (@portrait-farm/provenance's watermarkPayload of the job, the pack's version).
+ */
+export function farmWatermarkPayload(video: Uint8Array, pack: string, job?: JobIdentity): Uint8Array {
+  const named = manifestOf(video)?.manifest.watermark.payload;
+  if (named !== undefined) return Uint8Array.from(Buffer.from(named, 'hex'));
+  if (job === undefined) throw new Error('The video has no signed manifest: pass the job to derive its watermark payload.');
+  const packVersion = (JSON.parse(readFileSync(join(pack, 'manifest.json'), 'utf8')) as { version: string }).version;
+  return Uint8Array.from(watermarkPayload({ jobId: job.id, tenantId: job.tenantId, packVersion, date: new Date(job.createdAt) }));
+}
+
+/** Inputs of {@link farmReferenceSha}: what the farm job rendered, with which pack, and a folder for the reference. */
+export interface ReferenceInputs {
+  image: string;
+  audio: string;
+  pack: string;
+  /** Where the reference MP4 is written. */
+  dir: string;
+  /** The job options (default: {@link JOB_OPTIONS}). */
+  options?: object;
+}
+
+const references = new Map<string, string>();
+
+/**
+ * sha256 of renderClip of the same inputs and options with the same invisible watermark as the farm's video (its
+ * payload, the default key): the farm's video without its manifest box ({@link videoSha256}) must equal it. Every
+ * farm job carries its own payload (job id, tenant, pack version, date), so each job has its own reference; one
+ * per payload and audio is rendered (cached).
+ */
+export async function farmReferenceSha(video: Uint8Array, inputs: ReferenceInputs, job?: JobIdentity): Promise<string> {
+  const payload = farmWatermarkPayload(video, inputs.pack, job);
+  const hex = Buffer.from(payload).toString('hex');
+  const id = `${inputs.image}|${inputs.audio}|${inputs.pack}|${JSON.stringify(inputs.options ?? JOB_OPTIONS)}|${hex}`;
+  const known = references.get(id);
+  if (known !== undefined) return known;
+  const out = join(inputs.dir, `reference-${basename(inputs.audio).replace(/\W+/g, '-')}-${hex}.mp4`);
+  await renderClip({ image: inputs.image, audio: inputs.audio, out, pack: inputs.pack, providers: ['cpu'], ...(inputs.options ?? JOB_OPTIONS), watermark: { payload } });
+  const sha = sha256(readFileSync(out));
+  references.set(id, sha);
+  return sha;
 }
 
 /** `seconds` of speech: speech-3s.wav looped with ffmpeg. */

@@ -3,7 +3,6 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderClip } from '@portrait-farm/engine';
 import { writeEngineTestPack } from '@portrait-farm/test-support/engine-test-pack';
 import { startLocalFarm } from 'portrait-farm/local-farm';
 import type { LocalFarm } from 'portrait-farm/local-farm';
@@ -14,7 +13,8 @@ import { Queue } from 'bullmq';
 import sharp from 'sharp';
 import { startRedisServer, uniquePrefix } from '@portrait-farm/test-support/redis-server';
 import type { RedisServerProcess } from '@portrait-farm/test-support/redis-server';
-import { decodedFrameHashes, documentProblems, downloadResult, FIXTURES, getJob, JOB_OPTIONS, loopedSpeech, sha256, submitJob, videoSha256, until, WebhookReceiver } from './farm-harness.ts';
+import { detectWatermarkInVideo } from '@portrait-farm/watermark';
+import { decodedFrameHashes, documentProblems, downloadResult, farmReferenceSha, FIXTURES, getJob, loopedSpeech, manifestOf, sha256, submitJob, videoSha256, until, WebhookReceiver } from './farm-harness.ts';
 
 // The whole farm as real processes (gateway, 2 workers, stitcher) on a real redis-server, filesystem storage and
 // the engine's small test pack, against renderClip of the same inputs, options and seed.
@@ -32,13 +32,11 @@ let receiver: WebhookReceiver;
 let queueConnection: ReturnType<typeof createRedisConnection>;
 let segmentQueue: Queue;
 let prepareQueue: Queue;
-const reference: Record<string, Buffer> = {};
 const LIVE_GRACE_SECONDS = 5;
 
-async function renderReference(audio: string, name: string): Promise<Buffer> {
-  const out = join(work, `${name}.mp4`);
-  await renderClip({ image, audio, out, pack, providers: ['cpu'], ...JOB_OPTIONS });
-  return readFileSync(out);
+/** sha256 of renderClip of the job's inputs with the watermark the farm embedded in `video` (its manifest's payload). */
+function referenceSha(video: Uint8Array, audio: string): Promise<string> {
+  return farmReferenceSha(video, { image, audio, pack, dir: work });
 }
 
 /** The pid of the farm worker running one of the job's steps from `queue`, once one does. */
@@ -92,7 +90,6 @@ beforeAll(async () => {
   queueConnection = createRedisConnection(redis.url, { role: 'worker' });
   segmentQueue = new Queue(QUEUE_NAMES.segment, { connection: queueConnection, prefix: bullPrefix(farm.prefix) });
   prepareQueue = new Queue(QUEUE_NAMES.prepare, { connection: queueConnection, prefix: bullPrefix(farm.prefix) });
-  reference['short'] = await renderReference(shortAudio, 'short');
 }, 180_000);
 
 afterAll(async () => {
@@ -119,15 +116,21 @@ describe('farm (processes)', () => {
     expect(documentProblems('Job', event.data)).toEqual([]);
     expect(event.data['urls']).toMatchObject({ self: `${farm.apiUrl}/v1/jobs/${created.body.id}` });
     const download = (event.data['output'] as { url: string }).url;
-    expect(videoSha256(Buffer.from(await (await fetch(download)).arrayBuffer()))).toBe(sha256(reference['short']!));
     const output = await downloadResult(farm.apiUrl, farm.apiKey, created.body.id);
+    const expectedSha = await referenceSha(output, shortAudio);
+    expect(videoSha256(Buffer.from(await (await fetch(download)).arrayBuffer()))).toBe(expectedSha);
     const file = join(work, 'farm-short.mp4');
     writeFileSync(file, output);
     const info = await probeMedia(file);
     expect(info.streams.map((s) => s.type).sort()).toEqual(['audio', 'video']);
     const audioSeconds = (await probeMedia(shortAudio)).durationSeconds ?? 0;
     expect(Math.abs((info.durationSeconds ?? 0) - audioSeconds)).toBeLessThan(0.1);
-    expect(videoSha256(output)).toBe(sha256(reference['short']!));
+    expect(videoSha256(output)).toBe(expectedSha);
+    // The worker embedded the invisible watermark in every frame: found with the farm's (default) key, carrying the
+    // payload the signed manifest names.
+    const watermark = await detectWatermarkInVideo(file);
+    expect(watermark.found).toBe(true);
+    expect(Buffer.from(watermark.payload!).toString('hex')).toBe(manifestOf(output)!.manifest.watermark.payload);
     const job = await getJob(farm.apiUrl, farm.apiKey, created.body.id);
     expect(job['output']).toMatchObject({ sha256: sha256(output), size: output.length });
     // The stitcher signed it: the manifest verifies with the key the gateway serves, and names the job and its consent.
@@ -188,7 +191,8 @@ describe('farm (processes)', () => {
     expect(second.body.id).toBe(first.body.id);
     expect(second.headers.get('idempotent-replayed')).toBe('true');
     await until('the idempotent job succeeding', async () => (await getJob(farm.apiUrl, farm.apiKey, first.body.id)).status === 'succeeded', 90_000, 250);
-    expect(videoSha256(await downloadResult(farm.apiUrl, farm.apiKey, first.body.id))).toBe(sha256(reference['short']!));
+    const output = await downloadResult(farm.apiUrl, farm.apiKey, first.body.id);
+    expect(videoSha256(output)).toBe(await referenceSha(output, shortAudio));
   }, 120_000);
 
   it('refuses a portrait with no face at create, before anything is stored or queued', async () => {
@@ -231,7 +235,6 @@ describe('farm (processes)', () => {
   }, 120_000);
 
   it('finishes a job whose worker is killed (SIGKILL) mid-segment, with the same bytes as renderClip', async () => {
-    const expected = await renderReference(longAudio, 'long');
     const created = await submitJob(farm.apiUrl, farm.apiKey, { image, audio: longAudio, webhook: receiver.url });
     const id = created.body.id;
     await until('a first chunk', async () => chunksOf(id).length > 0, 90_000);
@@ -239,19 +242,19 @@ describe('farm (processes)', () => {
     process.kill(victim, 'SIGKILL');
     await receiver.waitFor(id, 'job.succeeded', 120_000);
     const output = await downloadResult(farm.apiUrl, farm.apiKey, id);
-    expect(videoSha256(output)).toBe(sha256(expected));
+    expect(videoSha256(output)).toBe(await referenceSha(output, longAudio));
     expect(farm.workers.reduce((n, w) => n + w.restarts, 0)).toBeGreaterThanOrEqual(1);
   }, 180_000);
 
   it('finishes a job whose worker is killed (SIGKILL) in its prepare step, which renders segment 0', async () => {
     const restartsBefore = farm.workers.reduce((n, w) => n + w.restarts, 0);
-    const expected = await renderReference(longAudio, 'long');
     const created = await submitJob(farm.apiUrl, farm.apiKey, { image, audio: longAudio, webhook: receiver.url });
     const id = created.body.id;
     const victim = await workerRunning(prepareQueue, id, 'the prepare step running', 10);
     process.kill(victim, 'SIGKILL');
     await receiver.waitFor(id, 'job.succeeded', 120_000);
-    expect(videoSha256(await downloadResult(farm.apiUrl, farm.apiKey, id))).toBe(sha256(expected));
+    const output = await downloadResult(farm.apiUrl, farm.apiKey, id);
+    expect(videoSha256(output)).toBe(await referenceSha(output, longAudio));
     expect(farm.workers.reduce((n, w) => n + w.restarts, 0)).toBeGreaterThan(restartsBefore);
   }, 180_000);
 });
