@@ -1,12 +1,11 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderClip } from '@portrait-farm/engine';
 import { startLocalFarm } from 'portrait-farm/local-farm';
 import type { LocalFarm, LocalFarmOptions } from 'portrait-farm/local-farm';
 import { writeEngineTestPack } from '@portrait-farm/test-support/engine-test-pack';
-import { downloadResult, FIXTURES, getJob, JOB_OPTIONS, loopedSpeech, sha256, submitJob, videoSha256, until } from './farm-harness.ts';
+import { downloadResult, farmReferenceSha, FIXTURES, getJob, loopedSpeech, submitJob, videoSha256, until } from './farm-harness.ts';
 
 // `portrait-farm up` stopped while it has jobs in flight and started again on the same data folder, or its Redis
 // killed and restarted by the farm: the append-only file kept the jobs, so they finish, byte-identical to
@@ -69,9 +68,8 @@ describe('local farm restart', () => {
     for (const id of ids) {
       await until(`job ${id} succeeding after the restart`, async () => (await getJob(second.apiUrl, second.apiKey, id)).status === 'succeeded', 120_000, 250);
     }
-    const reference = join(work, 'reference.mp4');
-    await renderClip({ image, audio: longAudio, out: reference, pack, providers: ['cpu'], ...JOB_OPTIONS });
-    expect(videoSha256(await downloadResult(second.apiUrl, second.apiKey, ids[0]!))).toBe(sha256(readFileSync(reference)));
+    const output = await downloadResult(second.apiUrl, second.apiKey, ids[0]!);
+    expect(videoSha256(output)).toBe(await farmReferenceSha(output, { image, audio: longAudio, pack, dir: work }));
   }, 300_000);
 
   it('finishes a job whose Redis is killed (SIGKILL) mid-render, from the append-only file', async () => {
@@ -86,8 +84,7 @@ describe('local farm restart', () => {
     process.kill(farm.redis!.pid!, 'SIGKILL');
     await until('redis-server restarted', async () => farm.redis!.restarts > restarts, 30_000);
     await until(`job ${id} succeeding`, async () => (await getJob(farm.apiUrl, farm.apiKey, id).catch(() => ({ status: 'unreachable' }))).status === 'succeeded', 120_000, 250);
-    const reference = join(work, 'reference.mp4');
-    if (!existsSync(reference)) await renderClip({ image, audio: longAudio, out: reference, pack, providers: ['cpu'], ...JOB_OPTIONS });
-    expect(videoSha256(await downloadResult(farm.apiUrl, farm.apiKey, id))).toBe(sha256(readFileSync(reference)));
+    const output = await downloadResult(farm.apiUrl, farm.apiKey, id);
+    expect(videoSha256(output)).toBe(await farmReferenceSha(output, { image, audio: longAudio, pack, dir: work }));
   }, 300_000);
 });
