@@ -5,7 +5,7 @@ import { createStorage } from '@portrait-farm/storage';
 import type { ObjectStorage } from '@portrait-farm/storage';
 import { startLocalFarm } from 'portrait-farm/local-farm';
 import type { LocalFarm } from 'portrait-farm/local-farm';
-import { downloadResult, FIXTURES, getJob, submitJob, videoSha256 } from '../e2e/farm-harness.ts';
+import { downloadResult, farmReferenceSha, FIXTURES, getJob, submitJob, videoSha256 } from '../e2e/farm-harness.ts';
 import { S3Endpoint } from './s3-endpoint.ts';
 import { S3Gate } from './s3-gate.ts';
 
@@ -34,6 +34,9 @@ export interface ChaosFarm {
   storage: ObjectStorage;
   /** The folder of the farm's own Redis (its append-only files under `appendonlydir/`). */
   redisDir: string;
+  /** The model pack the farm renders with, and a folder for renderClip references. */
+  pack: string;
+  referenceDir: string;
   stop(): Promise<void>;
 }
 
@@ -78,6 +81,8 @@ export async function startChaosFarm(options: ChaosFarmOptions): Promise<ChaosFa
     storage,
     // Where startLocalFarm keeps its own Redis.
     redisDir: join(dataDir, 'redis'),
+    pack: options.pack,
+    referenceDir: options.work,
     async stop() {
       await farm.stop();
       await storage.close();
@@ -93,6 +98,11 @@ export interface JobVerdict {
   status: 'succeeded' | 'failed' | 'lost';
   /** sha256 of the downloaded video without its manifest box (succeeded). */
   sha: string | null;
+  /**
+   * sha256 of renderClip of the same inputs with the job's own invisible watermark (its manifest's payload): every
+   * job carries its own payload, so videos of different jobs differ; each must equal its reference (succeeded).
+   */
+  expectedSha?: string | null;
   error: { code: string; message: string } | null;
   /** What is wrong beyond the status: a segment missing or twice, progress disagreeing, an unclear error. */
   problems: string[];
@@ -154,7 +164,10 @@ export async function judge(chaos: ChaosFarm, id: string, timeoutMs: number): Pr
   const chunks = [...(await chaos.storage.list(jobStorageKeys.chunkPrefix(id)))].sort();
   const expected = Array.from({ length: progress.segmentsTotal }, (_, i) => jobStorageKeys.chunk(id, i)).sort();
   if (JSON.stringify(chunks) !== JSON.stringify(expected)) problems.push(`chunks ${JSON.stringify(chunks)} instead of ${expected.length} segments`);
-  // The video without its signed manifest box (the signing time differs between jobs): byte-identical to the reference.
-  const sha = videoSha256(await downloadResult(chaos.farm.apiUrl, chaos.farm.apiKey, id));
-  return { id, status: 'succeeded', sha, error: null, problems };
+  // The video without its signed manifest box (the signing time differs between jobs): byte-identical to renderClip
+  // with the job's watermark.
+  const video = await downloadResult(chaos.farm.apiUrl, chaos.farm.apiKey, id);
+  const sha = videoSha256(video);
+  const expectedSha = await farmReferenceSha(video, { image: CHAOS_IMAGE, audio: CHAOS_AUDIO, pack: chaos.pack, dir: chaos.referenceDir, options: CHAOS_JOB_OPTIONS });
+  return { id, status: 'succeeded', sha, expectedSha, error: null, problems };
 }

@@ -14,13 +14,16 @@ export interface ChaosRow {
   note: string;
 }
 
-/** Judges a fault's jobs against the fault-free video's sha256. */
+/**
+ * Judges a fault's jobs: each succeeded video against renderClip with its own watermark (`expectedSha`; every job has
+ * its own payload), or the fault-free video's sha256 where a verdict has none.
+ */
 export function rowOf(outcome: FaultOutcome, referenceSha: string): ChaosRow {
   const problems = [...outcome.problems];
   const count = (test: (v: JobVerdict) => boolean): number => outcome.verdicts.filter(test).length;
   for (const v of outcome.verdicts) {
     for (const p of v.problems) problems.push(`${v.id}: ${p}`);
-    if (v.status === 'succeeded' && v.sha !== referenceSha) problems.push(`${v.id}: video differs from the fault-free run (${v.sha})`);
+    if (v.status === 'succeeded' && v.sha !== (v.expectedSha ?? referenceSha)) problems.push(`${v.id}: video differs from renderClip with its watermark (${v.sha})`);
   }
   const failures = outcome.verdicts.filter((v) => v.status === 'failed').map((v) => `${v.id} failed: ${v.error?.code} ${v.error?.message}`);
   return {
@@ -29,7 +32,7 @@ export function rowOf(outcome: FaultOutcome, referenceSha: string): ChaosRow {
     succeeded: count((v) => v.status === 'succeeded'),
     failedClear: count((v) => v.status === 'failed' && v.problems.length === 0),
     lost: count((v) => v.status === 'lost'),
-    identical: count((v) => v.status === 'succeeded' && v.sha === referenceSha),
+    identical: count((v) => v.status === 'succeeded' && v.sha === (v.expectedSha ?? referenceSha)),
     problems,
     note: [outcome.note, ...failures].join('; '),
   };
@@ -37,7 +40,7 @@ export function rowOf(outcome: FaultOutcome, referenceSha: string): ChaosRow {
 
 /** The table as text: one line per fault, then the notes and any problems. */
 export function formatTable(rows: readonly ChaosRow[]): string {
-  const head = ['fault', 'submitted', 'succeeded', 'failed (clear error)', 'lost', 'identical to fault-free'];
+  const head = ['fault', 'submitted', 'succeeded', 'failed (clear error)', 'lost', 'identical (renderClip, same watermark)'];
   const cells = rows.map((r) => [r.fault, String(r.submitted), String(r.succeeded), String(r.failedClear), String(r.lost), `${r.identical}/${r.succeeded}`]);
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const line = (c: readonly string[]): string => `| ${c.map((x, i) => (i === 0 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join(' | ')} |`;
