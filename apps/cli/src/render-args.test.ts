@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { watermarkPayloadHex } from '@portrait-farm/provenance';
 import { CliError } from './cli-error.ts';
+import { localWatermarkPayload } from './commands/render-command.ts';
 import { parseRenderArgs } from './render-args.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -36,6 +38,7 @@ describe('parseRenderArgs', () => {
         pack: resolve(root, 'models/starter') + '/',
       },
       flags: { json: false, verbose: false },
+      watermark: true,
     });
   });
 
@@ -54,12 +57,29 @@ describe('parseRenderArgs', () => {
         controls: { gaze: { x: -0.25, y: 0.5 }, headDistance: -0.2, emotion: 'happy', emotionIntensity: 0.7, motionIntensity: 0.5, blinkRate: 12 },
       },
       flags: { json: true, verbose: true },
+      watermark: true,
     });
   });
 
   it('reads --gaze camera, --face-box and --option=value', () => {
     const parsed = parse('--gaze=camera', '--face-box', '100,80,200,240');
     expect(parsed).toMatchObject({ options: { controls: { gaze: 'camera' }, faceBox: { x: 100, y: 80, width: 200, height: 240 } } });
+  });
+
+  it('watermarks by default; --no-watermark leaves the watermark out', () => {
+    expect(parse()).toMatchObject({ kind: 'render', watermark: true });
+    expect(parse('--no-watermark')).toMatchObject({ kind: 'render', watermark: false });
+  });
+
+  it('derives the local watermark payload from the output file name, the pack version and the UTC date', () => {
+    const pack = mkdtempSync(join(tmpdir(), 'cli-pack-'));
+    writeFileSync(join(pack, 'manifest.json'), JSON.stringify({ version: '1.2.0' }));
+    const date = new Date('2025-03-04T23:59:59Z');
+    const payload = localWatermarkPayload('/somewhere/clip.mp4', pack, date);
+    expect(Buffer.from(payload).toString('hex')).toBe(watermarkPayloadHex({ jobId: 'clip.mp4', tenantId: 'local', packVersion: '1.2.0', date }));
+    expect(payload).toHaveLength(8);
+    expect(localWatermarkPayload('/elsewhere/clip.mp4', pack, date)).toEqual(payload);
+    expect(localWatermarkPayload('/somewhere/other.mp4', pack, date)).not.toEqual(payload);
   });
 
   it('returns help for -h and --help', () => {

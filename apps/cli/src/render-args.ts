@@ -33,6 +33,8 @@ ${optionLines('Face choice')}
 
 Output:
   --force                   overwrite --out if it exists
+  --no-watermark            leave out the invisible watermark (on by default: every frame carries a 64-bit payload
+                            derived from the output's file name, the pack version and the date; see the README)
   --json                    one JSON object per line on stdout (progress, done, error)
   --verbose                 engine log lines, and stack traces on errors
   -h, --help                this text
@@ -46,7 +48,7 @@ export interface RenderReportFlags {
 
 export type ParsedRender =
   | { kind: 'help' }
-  | { kind: 'render'; options: RenderClipOptions; flags: RenderReportFlags };
+  | { kind: 'render'; options: RenderClipOptions; flags: RenderReportFlags; /** Embed the invisible watermark (not --no-watermark). */ watermark: boolean };
 
 const VALUE_OPTIONS: readonly string[] = ['image', 'audio', 'out', 'pack', ...OPTION_FLAGS.map((option) => option.flag)];
 
@@ -54,6 +56,7 @@ const PARSE_CONFIG = {
   options: {
     ...Object.fromEntries(VALUE_OPTIONS.map((name) => [name, { type: 'string' as const }])),
     force: { type: 'boolean' as const },
+    'no-watermark': { type: 'boolean' as const },
     json: { type: 'boolean' as const },
     verbose: { type: 'boolean' as const },
     help: { type: 'boolean' as const, short: 'h' },
@@ -62,7 +65,7 @@ const PARSE_CONFIG = {
   allowPositionals: false,
 };
 
-type Values = Partial<Record<string, string | boolean>> & { image?: string; audio?: string; out?: string; pack?: string; force?: boolean; json?: boolean; verbose?: boolean; help?: boolean };
+type Values = Partial<Record<string, string | boolean>> & { image?: string; audio?: string; out?: string; pack?: string; force?: boolean; 'no-watermark'?: boolean; json?: boolean; verbose?: boolean; help?: boolean };
 
 /** `--gaze -0.2,0.1` would read as an option; glue a negative-number value to its option as `--gaze=-0.2,0.1`. */
 function glueNegativeValues(argv: readonly string[]): string[] {
@@ -130,5 +133,5 @@ export function parseRenderArgs(argv: readonly string[], cwd: string): ParsedRen
     typed.set(`--${option.flag}`, text);
   }
   checkOptionFlags(chosen, typed);
-  return { kind: 'render', options: { ...options, ...chosen }, flags: { json: v.json === true, verbose: v.verbose === true } };
+  return { kind: 'render', options: { ...options, ...chosen }, flags: { json: v.json === true, verbose: v.verbose === true }, watermark: v['no-watermark'] !== true };
 }

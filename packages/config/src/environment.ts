@@ -296,7 +296,7 @@ export const ENVIRONMENT = Object.freeze({
     readBy: ['worker'],
     unset: "the watermark package's public default key (set your own: whoever holds the key can detect the mark and could try to remove it)",
     description:
-      'The key of the invisible watermark the worker embeds in every frame of every job (payload: a hash of the job id, tenant, pack version and date); detection needs the same key.',
+      'The key of the invisible watermark the worker embeds in every frame of every job (payload: a hash of the job id, tenant, pack version and date); detection needs the same key (POST /v1/verify and `portrait-farm verify` use the default key for now).',
   }),
   PORTRAIT_FARM_REQUIRE_LABEL: variable(flag(), {
     key: 'requireLabel',

@@ -1,9 +1,30 @@
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { watermarkPayload } from '@portrait-farm/provenance';
 import { CliError } from '../cli-error.ts';
 import { createJsonReporter } from '../json-reporter.ts';
 import { loadEngine } from '../load-engine.ts';
 import { parseRenderArgs, RENDER_USAGE } from '../render-args.ts';
 import { createHumanReporter, engineLog, toReportedError, type RenderReporter } from '../render-reporter.ts';
 import { EXIT, type CliCommand, type CliIo } from './command.ts';
+
+/** The tenant a local render's watermark payload names. */
+export const LOCAL_WATERMARK_TENANT = 'local';
+
+/**
+ * The invisible watermark payload of `portrait-farm render`: @portrait-farm/provenance's derivation (the farm's) with
+ * the output's file name as the job id, the tenant "local", the pack's version and today's UTC date:
+ * the first 8 bytes of sha256("<file name>|local|<pack version>|YYYY-MM-DD").
+ */
+export function localWatermarkPayload(out: string, pack: string, date: Date): Uint8Array {
+  let packVersion = 'unknown';
+  try {
+    packVersion = String((JSON.parse(readFileSync(join(pack, 'manifest.json'), 'utf8')) as { version?: unknown }).version ?? 'unknown');
+  } catch {
+    // The engine reports an unreadable pack itself.
+  }
+  return Uint8Array.from(watermarkPayload({ jobId: basename(out), tenantId: LOCAL_WATERMARK_TENANT, packVersion, date }));
+}
 
 function reporterFor(io: CliIo, flags: { json: boolean; verbose: boolean }): RenderReporter {
   return flags.json
@@ -41,7 +62,11 @@ export const renderCommand: CliCommand = {
         const { width, height } = portrait.downscaledTo;
         reporter.notice(`The portrait is ${portrait.width}x${portrait.height}; it is rendered at ${width}x${height} (long side at most 1920).`);
       }
-      const options = { ...parsed.options, log: engineLog(reporter) };
+      // Responsible use by default: every frame carries the invisible watermark (the default key, which
+      // `portrait-farm verify` uses); --no-watermark leaves it out, and says so.
+      const watermark = parsed.watermark ? { payload: localWatermarkPayload(parsed.options.out, parsed.options.pack, new Date()) } : null;
+      if (watermark === null) reporter.notice('--no-watermark: this video carries no invisible watermark; `portrait-farm verify` will not recognise it as generated.');
+      const options = { ...parsed.options, watermark, log: engineLog(reporter) };
       const result = await renderClip(io.interrupt === undefined ? options : { ...options, signal: io.interrupt }, (p) =>
         reporter.progress(p),
       );
