@@ -101,6 +101,8 @@ export interface GatewayConfig {
   requireLabel?: boolean;
   /** The Ed25519 signing key (PEM text or a path): its public key is served and verifies uploads. @defaultValue PORTRAIT_FARM_SIGNING_KEY's (none) */
   signingKey?: string;
+  /** The invisible watermark's key, for POST /v1/verify's detection (the workers embed with it). @defaultValue PORTRAIT_FARM_WATERMARK_KEY's (the package's default key) */
+  watermarkKey?: string;
   /** Fastify's logger (pino): the process's choice, not configuration. @defaultValue false */
   logger?: boolean;
   /** Tenant id -> webhook signing secret(s), `whsec_<base64>`. Tenants without one get no webhooks. */
@@ -109,9 +111,10 @@ export interface GatewayConfig {
 }
 
 export type ResolvedGatewayConfig = Readonly<
-  Required<Omit<GatewayConfig, 'limits' | 'timeouts' | 'inputFetch' | 'presignSecret' | 'webhooks' | 'webhookSecrets' | 'packDir' | 'signingKey'>> & {
+  Required<Omit<GatewayConfig, 'limits' | 'timeouts' | 'inputFetch' | 'presignSecret' | 'webhooks' | 'webhookSecrets' | 'packDir' | 'signingKey' | 'watermarkKey'>> & {
     presignSecret: string | null;
     signingKey: string | null;
+    watermarkKey: string | null;
     packDir: string;
     webhookSecrets: Readonly<Record<string, readonly string[]>>;
     webhooks: Readonly<Required<Omit<WebhookDeliveryConfig, 'retryScheduleMs'>> & { retryScheduleMs: readonly number[] | null }>;
@@ -234,6 +237,7 @@ export function resolveGatewayConfig(config: GatewayConfig): ResolvedGatewayConf
     faceCheck,
     requireLabel: setting('requireLabel', config.requireLabel, 'PORTRAIT_FARM_REQUIRE_LABEL'),
     signingKey: setting('signingKey', blankAsUnset(config.signingKey), 'PORTRAIT_FARM_SIGNING_KEY'),
+    watermarkKey: setting('watermarkKey', blankAsUnset(config.watermarkKey), 'PORTRAIT_FARM_WATERMARK_KEY') ?? null,
     logger: config.logger ?? false,
     webhookSecrets: Object.freeze(checkWebhookSecrets(config.webhookSecrets ?? {})),
     webhooks: Object.freeze({
@@ -297,6 +301,7 @@ export function loadGatewayProcessConfig(env: EnvironmentSource = process.env, o
       faceCheck: given.faceCheck,
       requireLabel: given.requireLabel,
       signingKey: given.signingKey,
+      watermarkKey: given.watermarkKey,
     }),
     redisUrl: given.redisUrl ?? file.redisUrl ?? ENVIRONMENT.PORTRAIT_FARM_REDIS_URL.default,
     publicBaseUrl: given.publicBaseUrl ?? file.publicBaseUrl ?? ENVIRONMENT.PORTRAIT_FARM_PUBLIC_URL.default,

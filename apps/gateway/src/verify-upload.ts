@@ -31,7 +31,7 @@ export async function verifyUpload(ctx: GatewayContext, request: FastifyRequest)
       path = spooled.path;
     }
     if (path === null) throw new GatewayError('GATEWAY_BAD_REQUEST', 'The multipart file "video" is missing.');
-    return await verifyVideo(path, { publicKey: ctx.signingKey?.publicKey ?? null, detect: (video) => detectWatermarkInVideo(video) });
+    return await verifyVideo(path, { publicKey: ctx.signingKey?.publicKey ?? null, detect: (video) => detectWatermarkInVideo(video, ctx.config.watermarkKey === null ? {} : { key: ctx.config.watermarkKey }) });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

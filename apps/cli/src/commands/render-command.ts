@@ -62,9 +62,12 @@ export const renderCommand: CliCommand = {
         const { width, height } = portrait.downscaledTo;
         reporter.notice(`The portrait is ${portrait.width}x${portrait.height}; it is rendered at ${width}x${height} (long side at most 1920).`);
       }
-      // Responsible use by default: every frame carries the invisible watermark (the default key, which
-      // `portrait-farm verify` uses); --no-watermark leaves it out, and says so.
-      const watermark = parsed.watermark ? { payload: localWatermarkPayload(parsed.options.out, parsed.options.pack, new Date()) } : null;
+      // Responsible use by default: every frame carries the invisible watermark (PORTRAIT_FARM_WATERMARK_KEY's key, as
+      // the farm's workers and `portrait-farm verify` read it, else the package's default); --no-watermark leaves it
+      // out, and says so.
+      const key = process.env['PORTRAIT_FARM_WATERMARK_KEY'];
+      const payload = localWatermarkPayload(parsed.options.out, parsed.options.pack, new Date());
+      const watermark = parsed.watermark ? { payload, ...(key === undefined || key === '' ? {} : { key }) } : null;
       if (watermark === null) reporter.notice('--no-watermark: this video carries no invisible watermark; `portrait-farm verify` will not recognise it as generated.');
       const options = { ...parsed.options, watermark, log: engineLog(reporter) };
       const result = await renderClip(io.interrupt === undefined ? options : { ...options, signal: io.interrupt }, (p) =>

@@ -2,7 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createVideoEncoder } from '@portrait-farm/media';
 import { generateSigningKeyPem, loadSigningKey, signVideo } from '@portrait-farm/provenance';
+import { embedWatermark } from '@portrait-farm/watermark';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectingStream } from '../test-streams.ts';
 import { verifyCommand } from './verify-command.ts';
@@ -25,6 +27,24 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** 12 frames of 256 x 256 (a smooth pattern with a little noise), watermarked with `key`. */
+async function markedVideo(out: string, key: string): Promise<void> {
+  const size = 256;
+  const encoder = createVideoEncoder({ out, width: size, height: size, fps: 25 });
+  let seed = 7;
+  for (let i = 0; i < 12; i++) {
+    const data = new Uint8Array(size * size * 3);
+    for (let p = 0; p < size * size; p++) {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      data.fill(110 + 50 * Math.sin(((p % size) + i) / 19) * Math.cos(Math.floor(p / size) / 27) + ((seed >>> 16) % 7) - 3, p * 3, p * 3 + 3);
+    }
+    const frame = { width: size, height: size, data };
+    embedWatermark(frame, Uint8Array.from([9, 8, 7, 6, 5, 4, 3, 2]), i, { key });
+    await encoder.write(frame.data);
+  }
+  await encoder.finish();
+}
+
 async function verify(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const stdout = collectingStream();
   const stderr = collectingStream();
@@ -33,6 +53,13 @@ async function verify(...argv: string[]): Promise<{ code: number; out: string; e
 }
 
 describe('portrait-farm verify', () => {
+  it('detects a watermark made with the operator\'s key when given --watermark-key, and not with the default key', async () => {
+    await markedVideo(join(dir, 'keyed.mp4'), 'operator-key-0123456789');
+    expect((await verify('keyed.mp4')).out).toMatch(/watermark: not found/);
+    const keyed = await verify('keyed.mp4', '--watermark-key', 'operator-key-0123456789');
+    expect(keyed.out).toMatch(/watermark: found.*0908070605040302/);
+  });
+
   it('says a signed video is valid and unaltered with the key (exit 0), and prints JSON with --json', async () => {
     const text = await verify('signed.mp4', '--key', 'key.pem');
     expect(text.code, text.err).toBe(0);

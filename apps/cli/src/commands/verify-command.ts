@@ -6,7 +6,7 @@ import type { VideoVerification } from '@portrait-farm/provenance';
 import { detectWatermarkInVideo } from '@portrait-farm/watermark';
 import { EXIT, type CliCommand, type CliIo } from './command.ts';
 
-export const VERIFY_USAGE = `Usage: portrait-farm verify VIDEO.mp4 [--json] [--key PUBLIC.pem | --gateway URL]
+export const VERIFY_USAGE = `Usage: portrait-farm verify VIDEO.mp4 [--json] [--key PUBLIC.pem | --gateway URL] [--watermark-key KEY]
 
 Check a video: its signed provenance manifest (a top-level MP4 uuid box the farm's stitcher writes) and its
 invisible watermark. Reports whether a manifest is present, whether its Ed25519 signature is valid, whether the file
@@ -16,6 +16,8 @@ was altered after signing (its hash without the manifest box differs from the si
 Options:
   --key PATH       the farm's public key (PEM; a private key file works too), e.g. DATA_DIR/signing-key.pem
   --gateway URL    fetch the public key from a farm's gateway (GET URL/v1/signing-key)
+  --watermark-key KEY  the farm's watermark key (PORTRAIT_FARM_WATERMARK_KEY; unset: that variable, else the
+                   package's default key, which farms that set no key use)
   --json           print the report as JSON
   -h, --help       this text
 
@@ -28,19 +30,21 @@ interface VerifyArgs {
   json: boolean;
   key: string | null;
   gateway: string | null;
+  watermarkKey: string | null;
 }
 
 function parseArgs(argv: readonly string[]): VerifyArgs | string {
-  const args: VerifyArgs = { video: '', json: false, key: null, gateway: null };
+  const args: VerifyArgs = { video: '', json: false, key: null, gateway: null, watermarkKey: null };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const [name, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, null];
     if (name === '--json') args.json = true;
-    else if (name === '--key' || name === '--gateway') {
+    else if (name === '--key' || name === '--gateway' || name === '--watermark-key') {
       const value = inline ?? argv[++i];
       if (value === undefined || value === '') return `${name} needs a value.`;
       if (name === '--key') args.key = value;
-      else args.gateway = value;
+      else if (name === '--gateway') args.gateway = value;
+      else args.watermarkKey = value;
     } else if (arg.startsWith('-')) return `Unknown option ${arg}.`;
     else if (args.video === '') args.video = arg;
     else return `One video at a time. Received also: ${arg}`;
@@ -86,7 +90,8 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     io.stderr.write(`error: the public key cannot be read: ${(error as Error).message}\n`);
     return EXIT.failed;
   }
-  const report = await verifyVideo(video, { publicKey, detect: (path) => detectWatermarkInVideo(path) });
+  const watermarkKey = args.watermarkKey ?? process.env['PORTRAIT_FARM_WATERMARK_KEY'] ?? null;
+  const report = await verifyVideo(video, { publicKey, detect: (path) => detectWatermarkInVideo(path, watermarkKey === null || watermarkKey === '' ? {} : { key: watermarkKey }) });
   if (args.json) io.stdout.write(`${JSON.stringify({ video: args.video, ...report }, null, 2)}\n`);
   else {
     io.stdout.write(`${args.video}\n${report.summary.map((line) => `  ${line}`).join('\n')}\n`);
