@@ -1,8 +1,9 @@
 // npm run look -- [--pack models/starter] [--image test/fixtures/astronaut.png] [--audio test/fixtures/speech-3s.wav]
-//   [--out out/look] [--mouth-size 2.2]
+//   [--out out/look] [--mouth-size 2.2] [--no-watermark]
 // Renders a talking clip and writes what to look at: the video, a contact sheet of whole frames and a sheet of
 // the mouth region of every frame, captioned with the phone being spoken (`--mouth-size`: the side of that region
-// in mouth widths; 1.4 shows the lips and the opening up close).
+// in mouth widths; 1.4 shows the lips and the opening up close). The clip carries the invisible watermark, as every
+// farm and `render` video does, unless --no-watermark.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -21,11 +22,13 @@ const { values } = parseArgs({
     out: { type: 'string', default: 'out/look' },
     seed: { type: 'string', default: '0' },
     'mouth-size': { type: 'string', default: '2.2' },
+    'no-watermark': { type: 'boolean', default: false },
   },
 });
 mkdirSync(values.out, { recursive: true });
 const video = join(values.out, 'clip.mp4');
-const result = await renderClip({ image: values.image, audio: values.audio, out: video, pack: values.pack, mode: 'crop', seed: Number(values.seed) });
+const watermark = values['no-watermark'] ? null : { payload: Uint8Array.from(Buffer.from('lookat-1')) };
+const result = await renderClip({ image: values.image, audio: values.audio, out: video, pack: values.pack, mode: 'crop', seed: Number(values.seed), watermark });
 const everyFifth = Array.from({ length: Math.ceil(result.frames / 5) }, (_, i) => i * 5);
 await saveContactSheet({ video, frameIndices: everyFifth }, join(values.out, 'frames.png'), { columns: 6, tileWidth: 256 });
 

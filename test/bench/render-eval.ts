@@ -2,6 +2,8 @@
 //   [--rescore earlier.json]: score the mouth curves an earlier run saved (--json) again, without rendering, with
 //   the phones of the same --clips folders (for a change of the measure).
 //   [--no-rest]: score with the fixed thresholds instead of the portrait's own (below).
+//   [--no-watermark]: render without the invisible watermark every farm and `render` video carries (on by default,
+//   so the frames measured are the ones users get).
 // First renders the portrait in silence and reads its sealed mouth: the lips count as closed below that reading plus a
 // margin, never below the default 0.08 (a posterised painting's sealed mouth reads about 0.086).
 // Renders clips with the pack, re-detects the face on every output frame and scores the mouth against the phone
@@ -17,6 +19,9 @@ import { createEngine } from '@portrait-farm/engine';
 import { calibrateRest, clipsInFolder, DEFAULT_THRESHOLDS, evaluateRenders, scorePhones, summarise, summaryTable, type ClipEvaluation, type EvaluationClip, type RestCalibration } from '@portrait-farm/evaluation';
 import { STARTER_PACK } from '@portrait-farm/test-support/repo-models';
 
+/** The watermark payload of evaluation renders (any 8 bytes: the measure is of the pixels, not the payload). */
+const EVALUATION_WATERMARK = Uint8Array.from(Buffer.from('evaluate'));
+
 const { values } = parseArgs({
   options: {
     pack: { type: 'string', default: STARTER_PACK },
@@ -28,6 +33,7 @@ const { values } = parseArgs({
     json: { type: 'string' },
     rescore: { type: 'string' },
     'no-rest': { type: 'boolean', default: false },
+    'no-watermark': { type: 'boolean', default: false },
   },
 });
 const fixtures = new URL('../fixtures/', import.meta.url).pathname;
@@ -59,12 +65,13 @@ try {
     ...(values.steps === undefined ? {} : { steps: Number(values.steps) }),
     ...(values.guidance === undefined ? {} : { guidance: Number(values.guidance) }),
     log: (line: string) => process.stderr.write(`${line}\n`),
+    ...(values['no-watermark'] ? {} : { watermark: { payload: EVALUATION_WATERMARK } }),
   };
   const rest = values['no-rest'] ? undefined : await calibrateRest(engine, options);
   const thresholds = rest?.thresholds ?? DEFAULT_THRESHOLDS;
   const results = await evaluateRenders(engine, { ...options, thresholds });
   const summary = summarise(results);
-  console.log(`render evaluation: pack ${values.pack}, image ${values.image ?? 'astronaut.png'}, seed ${values.seed}, steps ${values.steps ?? 'default'}, guidance ${values.guidance ?? 'default'}`);
+  console.log(`render evaluation: pack ${values.pack}, image ${values.image ?? 'astronaut.png'}, seed ${values.seed}, steps ${values.steps ?? 'default'}, guidance ${values.guidance ?? 'default'}, watermark ${values['no-watermark'] ? 'off' : 'on'}`);
   console.log(rest === undefined ? `fixed thresholds: closed below ${thresholds.closed}` : `sealed mouth in silence reads ${rest.restOpening.toFixed(3)} mouth widths: closed below ${thresholds.closed.toFixed(3)}, open above ${thresholds.open}`);
   console.log(summaryTable(summary));
   if (values.json) writeFileSync(values.json, JSON.stringify({ summary, rest, results }, null, 2));

@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { renderClipWith, resolveRenderOptions, type Engine } from '@portrait-farm/engine';
+import { renderClipWith, resolveRenderOptions, type Engine, type EngineWatermark } from '@portrait-farm/engine';
 import { decodeAudio, readVideoFrames } from '@portrait-farm/media';
 import { headMotionStd, type HeadAngles } from './head-pose.ts';
 import { bestLag, DEFAULT_THRESHOLDS, mouthOpening, pearson, rigidJitter, rigidShapeDrift, scorePhones, seamRatio, type FrameLandmarks, type MouthThresholds, type PhoneScores } from './mouth-metrics.ts';
@@ -50,6 +50,8 @@ export interface EvaluateOptions {
   seed?: number;
   steps?: number;
   guidance?: number;
+  /** The invisible watermark, as the farm and `render` embed it: the frames measured are the frames users get. */
+  watermark?: EngineWatermark;
   /** Closed and open thresholds; {@link calibrateRest} gives the portrait's own. */
   thresholds?: MouthThresholds;
   log?: (line: string) => void;
@@ -107,6 +109,7 @@ async function renderLandmarks(engine: Engine, options: EvaluateOptions, audio: 
     seed: options.seed ?? 0,
     ...(options.steps === undefined ? {} : { steps: options.steps }),
     ...(options.guidance === undefined ? {} : { guidance: options.guidance }),
+    ...(options.watermark === undefined ? {} : { watermark: options.watermark }),
   });
   await renderClipWith(engine, resolved);
   const video = await readVideoFrames(out);
