@@ -24,10 +24,10 @@ const BAYER = [0, 8, 2, 10, 12, 4, 14, 6, 3, 11, 1, 9, 15, 7, 13, 5].map((v) => 
 
 const signCache = new Map<string, Int8Array>();
 
-function pixelSigns(payload: Uint8Array, key: string | Uint8Array): Int8Array {
-  const id = `${Buffer.from(payload).toString('hex')}:${typeof key === 'string' ? key : Buffer.from(key).toString('hex')}`;
+function pixelSigns(payload: Uint8Array, key: string | Uint8Array): { id: string; signs: Int8Array } {
+  const id = `${Buffer.from(payload).toString('hex')}:${typeof key === 'string' ? `s:${key}` : `b:${Buffer.from(key).toString('hex')}`}`;
   const cached = signCache.get(id);
-  if (cached !== undefined) return cached;
+  if (cached !== undefined) return { id, signs: cached };
   const chips = chipSigns(tileLayout(key), encodeCodeword(payload, key));
   const out = new Int8Array(TILE_PX * TILE_PX);
   for (let y = 0; y < TILE_PX; y += 1) {
@@ -37,7 +37,7 @@ function pixelSigns(payload: Uint8Array, key: string | Uint8Array): Int8Array {
   }
   if (signCache.size > 16) signCache.clear();
   signCache.set(id, out);
-  return out;
+  return { id, signs: out };
 }
 
 /**
@@ -59,6 +59,28 @@ function textureMask(frame: RgbFrame): Float32Array {
   return mask;
 }
 
+/** Per-(payload, key, amplitude) luma change of one tile for a flat mask (the default), so frames only add it. */
+const flatDeltaCache = new Map<string, Int16Array>();
+
+function flatTileDelta(signs: Int8Array, amplitude: number): Int16Array {
+  const out = new Int16Array(TILE_PX * TILE_PX);
+  for (let y = 0; y < TILE_PX; y += 1) {
+    for (let x = 0; x < TILE_PX; x += 1) {
+      const magnitude = Math.floor(amplitude + (BAYER[((y & 3) << 2) | (x & 3)] ?? 0.5));
+      out[y * TILE_PX + x] = magnitude * (signs[y * TILE_PX + x] ?? 1);
+    }
+  }
+  return out;
+}
+
+/** Adds an integer luma change to R, G and B of the pixel at byte `p` (the clamped view keeps them in 0..255). */
+function addDelta(data: Uint8ClampedArray, p: number, delta: number): void {
+  if (delta === 0) return;
+  data[p] = (data[p] ?? 0) + delta;
+  data[p + 1] = (data[p + 1] ?? 0) + delta;
+  data[p + 2] = (data[p + 2] ?? 0) + delta;
+}
+
 /**
  * Adds the watermark to an RGB24 frame, in place (the same luma change on R, G and B, so hue is kept). The
  * pattern is the same in every frame (so evidence adds up over frames and H.264 keeps it in skipped blocks);
@@ -67,23 +89,40 @@ function textureMask(frame: RgbFrame): Float32Array {
 export function embedWatermark(frame: RgbFrame, payload: Uint8Array, frameIndex = 0, options: EmbedOptions = {}): RgbFrame {
   void frameIndex;
   const key = options.key ?? DEFAULT_WATERMARK_KEY;
-  const { width, height, data } = frame;
-  if (data.length !== width * height * 3) throw new RangeError(`frame data must be width*height*3 = ${width * height * 3} bytes`);
-  const signs = pixelSigns(payload, key);
-  const mask = options.textureMask === true ? textureMask(frame) : new Float32Array(width * height).fill(1);
+  const { width, height } = frame;
+  if (frame.data.length !== width * height * 3) throw new RangeError(`frame data must be width*height*3 = ${width * height * 3} bytes`);
+  const data = new Uint8ClampedArray(frame.data.buffer, frame.data.byteOffset, frame.data.length);
+  const { id, signs } = pixelSigns(payload, key);
+  const targetMse = options.targetMse ?? TARGET_MSE;
+  if (options.textureMask !== true) {
+    // A flat mask of ones: the amplitude is sqrt(targetMse) and the change depends only on the tile position.
+    const deltaId = `${id}:${targetMse}`;
+    let tile = flatDeltaCache.get(deltaId);
+    if (tile === undefined) {
+      tile = flatTileDelta(signs, Math.sqrt(targetMse));
+      if (flatDeltaCache.size > 16) flatDeltaCache.clear();
+      flatDeltaCache.set(deltaId, tile);
+    }
+    for (let y = 0, p = 0; y < height; y += 1) {
+      const row = (y % TILE_PX) * TILE_PX;
+      for (let x0 = 0; x0 < width; x0 += TILE_PX) {
+        const end = row + Math.min(TILE_PX, width - x0);
+        for (let t = row; t < end; t += 1, p += 3) addDelta(data, p, tile[t] ?? 0);
+      }
+    }
+    return frame;
+  }
+  const mask = textureMask(frame);
   let meanSq = 0;
   for (const m of mask) meanSq += m * m;
-  const amplitude = Math.sqrt((options.targetMse ?? TARGET_MSE) / (meanSq / mask.length));
+  const amplitude = Math.sqrt(targetMse / (meanSq / mask.length));
   for (let y = 0; y < height; y += 1) {
     const row = (y % TILE_PX) * TILE_PX;
     for (let x = 0; x < width; x += 1) {
       const i = y * width + x;
       // Ordered dithering between floor and ceil keeps the mean squared change at the target.
       const magnitude = Math.floor(amplitude * (mask[i] ?? 1) + (BAYER[((y & 3) << 2) | (x & 3)] ?? 0.5));
-      const delta = magnitude * (signs[row + (x % TILE_PX)] ?? 1);
-      if (delta === 0) continue;
-      const p = i * 3;
-      for (let c = 0; c < 3; c += 1) data[p + c] = Math.min(255, Math.max(0, (data[p + c] ?? 0) + delta));
+      addDelta(data, i * 3, magnitude * (signs[row + (x % TILE_PX)] ?? 1));
     }
   }
   return frame;
