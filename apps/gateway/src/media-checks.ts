@@ -116,10 +116,11 @@ function describeStreams(info: MediaInfo): string {
   return info.streams.length === 0 ? 'no streams' : info.streams.map((s) => `${s.type} (${s.codec})`).join(', ');
 }
 
-async function probeAudio(path: string, maxSeconds: number): Promise<{ info: MediaInfo; duration: number }> {
+/** Judges the audio's probe (ffprobe of the file, shared with its decode). */
+async function probeAudio(probe: Promise<MediaInfo>, maxSeconds: number): Promise<MediaInfo> {
   let info: MediaInfo;
   try {
-    info = await probeMedia(path, { countPackets: false });
+    info = await probe;
   } catch {
     throw badAudio('The audio is not in any format ffmpeg reads (or the file is empty).');
   }
@@ -132,13 +133,13 @@ async function probeAudio(path: string, maxSeconds: number): Promise<{ info: Med
   if (duration !== null && duration > maxSeconds) {
     throw new GatewayError('GATEWAY_AUDIO_TOO_LONG', `The audio must be at most ${maxSeconds} seconds long. Received: ${duration.toFixed(2)} seconds`);
   }
-  return { info, duration: duration ?? 0 };
+  return info;
 }
 
 /** Decodes the audio as the worker will (mono, 16 kHz), naming what ffmpeg refuses. */
-async function decodeForCheck(path: string, maxSeconds: number, signal: AbortSignal): Promise<Float32Array> {
+async function decodeForCheck(path: string, maxSeconds: number, signal: AbortSignal, probe: Promise<MediaInfo>): Promise<Float32Array> {
   try {
-    return (await decodeAudio(path, { sampleRate: CHECK_RATE, minSeconds: 0, maxSeconds, signal })).samples;
+    return (await decodeAudio(path, { sampleRate: CHECK_RATE, minSeconds: 0, maxSeconds, signal, probe })).samples;
   } catch (error) {
     if (isMediaError(error, 'MEDIA_AUDIO_TOO_LONG')) {
       throw new GatewayError('GATEWAY_AUDIO_TOO_LONG', `The audio must be at most ${maxSeconds} seconds long.`);
@@ -155,11 +156,13 @@ async function decodeForCheck(path: string, maxSeconds: number, signal: AbortSig
  */
 export async function checkAudio(path: string, maxSeconds: number): Promise<AudioFacts> {
   const abort = new AbortController();
-  const decoded = decodeForCheck(path, maxSeconds, abort.signal);
+  // One ffprobe serves the check below and the decode (which sizes its buffer from it).
+  const probe = probeMedia(path, { countPackets: false });
+  const decoded = decodeForCheck(path, maxSeconds, abort.signal, probe);
   decoded.catch(() => {}); // awaited below, unless the probe refuses the file first
   let info: MediaInfo;
   try {
-    ({ info } = await probeAudio(path, maxSeconds));
+    info = await probeAudio(probe, maxSeconds);
   } catch (error) {
     abort.abort();
     await decoded.catch(() => {});

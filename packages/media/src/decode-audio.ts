@@ -1,5 +1,5 @@
 import { MediaError } from './errors.ts';
-import { probeMedia, type AudioStreamInfo } from './probe-media.ts';
+import { probeMedia, type AudioStreamInfo, type MediaInfo } from './probe-media.ts';
 import { describeExit, spawnTool } from './run-tool.ts';
 import { SampleBuffer } from './sample-buffer.ts';
 
@@ -46,6 +46,12 @@ export interface DecodeAudioOptions {
    * @defaultValue none
    */
   onSamples?: ((decoded: Float32Array) => void) | null;
+  /**
+   * The file's probe (`probeMedia(path, { countPackets: false })`) when the caller runs one itself: used instead of
+   * running ffprobe a second time.
+   * @defaultValue none (decodeAudio probes the file)
+   */
+  probe?: Promise<MediaInfo> | null;
 }
 
 interface ResolvedDecodeAudioOptions {
@@ -56,6 +62,7 @@ interface ResolvedDecodeAudioOptions {
   endSeconds: number | null;
   signal: AbortSignal | null;
   onSamples: ((decoded: Float32Array) => void) | null;
+  probe: Promise<MediaInfo> | null;
 }
 
 /** Mono float32 samples in [-1, 1]. */
@@ -80,6 +87,7 @@ function resolveOptions(options: DecodeAudioOptions): ResolvedDecodeAudioOptions
     endSeconds: options.endSeconds ?? null,
     signal: options.signal ?? null,
     onSamples: options.onSamples ?? null,
+    probe: options.probe ?? null,
   };
   if (!Number.isInteger(resolved.sampleRate) || resolved.sampleRate < 1000 || resolved.sampleRate > 192000) {
     throw badOption('sampleRate', 'an integer between 1000 and 192000', resolved.sampleRate);
@@ -167,7 +175,7 @@ export async function decodeAudio(path: string, options: DecodeAudioOptions = {}
  * `limitSamples`, the samples the range keeps).
  */
 async function checkProbe(path: string, opts: ResolvedDecodeAudioOptions, buffer: SampleBuffer, limitSamples: number): Promise<DecodedAudio['source']> {
-  const info = await probeMedia(path, { countPackets: false });
+  const info = await (opts.probe ?? probeMedia(path, { countPackets: false }));
   const stream = info.audio;
   if (stream === null) {
     throw new MediaError('MEDIA_NO_AUDIO', `${path} has no audio stream (streams: ${describeStreams(info.streams)})`);
