@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Iterator
 from pathlib import Path
 
 from .jobs import store_derived
@@ -43,6 +44,16 @@ def is_derived(row: dict) -> bool:
     return "tempo" in row
 
 
+def _clean_train_rows(rows: list[dict], policies: dict) -> Iterator[tuple[dict, tuple]]:
+    """The clean train rows (neither augmented nor derived) whose source has a policy, by id: (row, policy)."""
+    for row in sorted(rows, key=lambda r: r["id"]):
+        if row["split"] != "train" or row.get("augment") is not None or is_derived(row):
+            continue
+        policy = policies.get(row["source"])
+        if policy is not None:
+            yield row, policy
+
+
 def _warp(rng: random.Random) -> float:
     lo, hi = WARPS[rng.randrange(len(WARPS))]
     return round(rng.uniform(lo, hi), 2)
@@ -51,13 +62,7 @@ def _warp(rng: random.Random) -> float:
 def derive_plan(rows: list[dict]) -> list[dict]:
     """Copies to make of the clean train rows: [{id, of, source, voice, lang, tempo, warp}], deterministic."""
     plan = []
-    for row in sorted(rows, key=lambda r: r["id"]):
-        if row["split"] != "train" or row.get("augment") is not None or is_derived(row):
-            continue
-        policy = POLICY.get(row["source"])
-        if policy is None:
-            continue
-        copies, chance, (lo, hi), revoice = policy
+    for row, (copies, chance, (lo, hi), revoice) in _clean_train_rows(rows, POLICY):
         rng = random.Random(seed_of(row["id"] + "~derive"))
         for _ in range(copies):
             if rng.random() >= chance:
@@ -85,13 +90,7 @@ def voice_plan(rows: list[dict]) -> list[dict]:
     """Voice copies of the clean train rows: [{id, of, source, voice, lang, tempo, warp, semitones, bands, tilt}],
     deterministic."""
     plan = []
-    for row in sorted(rows, key=lambda r: r["id"]):
-        if row["split"] != "train" or row.get("augment") is not None or is_derived(row):
-            continue
-        policy = VOICE_POLICY.get(row["source"])
-        if policy is None:
-            continue
-        copies, chance, tempo_range = policy
+    for row, (copies, chance, tempo_range) in _clean_train_rows(rows, VOICE_POLICY):
         rng = random.Random(seed_of(row["id"] + "~voice"))
         for n in range(copies):
             if rng.random() >= chance:
