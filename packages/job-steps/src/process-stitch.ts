@@ -6,7 +6,7 @@ import { jobStorageKeys } from '@portrait-farm/jobs';
 import type { JobError } from '@portrait-farm/jobs';
 import { jobEvent } from '@portrait-farm/logging';
 import { concatChunks, probeMedia } from '@portrait-farm/media';
-import { signVideo } from '@portrait-farm/provenance';
+import { signVideoAndHash } from '@portrait-farm/provenance';
 import type { SigningKey } from '@portrait-farm/provenance';
 import { JobStepError } from './errors.ts';
 import { jobManifestDraft } from './job-manifest.ts';
@@ -78,11 +78,13 @@ export async function processStitch(deps: FarmDeps, jobId: string, options: Stit
       const out = join(dir, 'output.mp4');
       await concatChunks(chunks, track, out, { signal, audioIsTrack: true });
       const signingKey = options.signingKey ?? null;
+      let signedSha256: string | null = null;
       if (signingKey !== null) {
-        const signed = await signVideo(out, jobManifestDraft(record), signingKey);
+        const { signed, fileSha256 } = await signVideoAndHash(out, jobManifestDraft(record), signingKey);
+        signedSha256 = fileSha256;
         await deps.storage.put(jobStorageKeys.manifest(jobId), Buffer.from(`${JSON.stringify(signed, null, 2)}\n`), { contentType: 'application/json' });
       }
-      const [info, size, sha256] = await Promise.all([probeMedia(out), stat(out).then((s) => s.size), sha256File(out)]);
+      const [info, size, sha256] = await Promise.all([probeMedia(out), stat(out).then((s) => s.size), signedSha256 ?? sha256File(out)]);
       const key = jobStorageKeys.output(jobId);
       await deps.storage.put(key, { path: out }, { contentType: 'video/mp4' });
       return { key, size, sha256, durationSeconds: info.durationSeconds ?? plan.durationSeconds };

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { appendFile, open, stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 
 /** The project's uuid box type (ISO/IEC 14496-12 `uuid` extended type) carrying the signed manifest. */
 export const MANIFEST_BOX_UUID = '7f1e6c2a-4d3b-4b8e-9a51-70f2a5c3e9d1';
@@ -62,9 +62,9 @@ function manifestBoxHeader(payloadSize: number): Buffer {
   return header;
 }
 
-/** Appends the manifest box (a top-level `uuid` box of {@link MANIFEST_BOX_UUID}) to the end of the file. */
-export async function appendManifestBox(path: string, content: Buffer): Promise<void> {
-  await appendFile(path, Buffer.concat([manifestBoxHeader(content.length), content]));
+/** The manifest box's bytes (a top-level `uuid` box of {@link MANIFEST_BOX_UUID}: header, extended type, content). */
+export function manifestBoxBytes(content: Buffer): Buffer {
+  return Buffer.concat([manifestBoxHeader(content.length), content]);
 }
 
 /** The project's manifest box of the file, or null. */
@@ -87,8 +87,8 @@ export async function readBoxContent(path: string, box: TopLevelBox): Promise<Bu
   }
 }
 
-/** sha256 (hex) of every byte of the file except the `excluded` box (all of it when null). */
-export async function sha256Excluding(path: string, excluded: TopLevelBox | null): Promise<string> {
+/** A sha256 fed with every byte of the file except the `excluded` box (all of it when null), not yet digested. */
+export async function hashExcluding(path: string, excluded: TopLevelBox | null): Promise<Hash> {
   const hash = createHash('sha256');
   const size = (await stat(path)).size;
   const ranges: Array<[number, number]> = excluded === null ? [[0, size]] : [[0, excluded.offset], [excluded.offset + excluded.size, size]];
@@ -96,5 +96,10 @@ export async function sha256Excluding(path: string, excluded: TopLevelBox | null
     if (end <= start) continue;
     for await (const part of createReadStream(path, { start, end: end - 1 })) hash.update(part as Buffer);
   }
-  return hash.digest('hex');
+  return hash;
+}
+
+/** sha256 (hex) of every byte of the file except the `excluded` box (all of it when null). */
+export async function sha256Excluding(path: string, excluded: TopLevelBox | null): Promise<string> {
+  return (await hashExcluding(path, excluded)).digest('hex');
 }

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import {
   loadSigningKey,
   sha256Excluding,
   signVideo,
+  signVideoAndHash,
   topLevelBoxes,
   watermarkPayloadHex,
 } from './index.ts';
@@ -47,6 +49,14 @@ async function signedCopy(name: string): Promise<{ path: string; signed: SignedM
 }
 
 describe('the signed manifest in the MP4', () => {
+  it('signVideoAndHash gives the sha256 of the whole signed file (box included) from its one read', async () => {
+    const path = join(dir, 'and-hash.mp4');
+    copyFileSync(clean, path);
+    const { signed, fileSha256 } = await signVideoAndHash(path, draft, key);
+    expect(signed.manifest.video.sha256).toBe(await sha256Excluding(clean, null));
+    expect(fileSha256).toBe(createHash('sha256').update(readFileSync(path)).digest('hex'));
+  });
+
   it('round trips: the box is appended after the media, the signature holds and the file is unaltered', async () => {
     const before = await sha256Excluding(clean, null);
     const { path, signed } = await signedCopy('round-trip.mp4');
