@@ -16,14 +16,14 @@ export interface ChaosRow {
 
 /**
  * Judges a fault's jobs: each succeeded video against renderClip with its own watermark (`expectedSha`; every job has
- * its own payload), or the fault-free video's sha256 where a verdict has none.
+ * its own payload).
  */
-export function rowOf(outcome: FaultOutcome, referenceSha: string): ChaosRow {
+export function rowOf(outcome: FaultOutcome): ChaosRow {
   const problems = [...outcome.problems];
   const count = (test: (v: JobVerdict) => boolean): number => outcome.verdicts.filter(test).length;
   for (const v of outcome.verdicts) {
     for (const p of v.problems) problems.push(`${v.id}: ${p}`);
-    if (v.status === 'succeeded' && v.sha !== (v.expectedSha ?? referenceSha)) problems.push(`${v.id}: video differs from renderClip with its watermark (${v.sha})`);
+    if (v.status === 'succeeded' && v.sha !== v.expectedSha) problems.push(`${v.id}: video differs from renderClip with its watermark (${v.sha})`);
   }
   const failures = outcome.verdicts.filter((v) => v.status === 'failed').map((v) => `${v.id} failed: ${v.error?.code} ${v.error?.message}`);
   return {
@@ -32,7 +32,7 @@ export function rowOf(outcome: FaultOutcome, referenceSha: string): ChaosRow {
     succeeded: count((v) => v.status === 'succeeded'),
     failedClear: count((v) => v.status === 'failed' && v.problems.length === 0),
     lost: count((v) => v.status === 'lost'),
-    identical: count((v) => v.status === 'succeeded' && v.sha === (v.expectedSha ?? referenceSha)),
+    identical: count((v) => v.status === 'succeeded' && v.sha === v.expectedSha),
     problems,
     note: [outcome.note, ...failures].join('; '),
   };

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeEngineTestPack } from '@portrait-farm/test-support/engine-test-pack';
-import { getJob } from '../e2e/farm-harness.ts';
+import { getJob, WebhookReceiver } from '../e2e/farm-harness.ts';
 import { judge, startChaosFarm, submit } from './chaos-farm.ts';
 import type { ChaosFarm } from './chaos-farm.ts';
 import { formatTable, rowOf } from './chaos-table.ts';
@@ -14,7 +14,6 @@ import { redisKilledAfterAccept } from './redis-after-accept.ts';
 import { measureSegmentWindow, redisRestarted, s3Down, SETTLE_MS, stitcherKilled, workerKilledDenoising, workerKilledEncoding, workerKilledUploading } from './s3-faults.ts';
 import type { FaultOutcome, SegmentTimes } from './s3-faults.ts';
 import { CHAOS_WEBHOOK_RETRY_MS, webhookReceiverDown } from './webhook-fault.ts';
-import { WebhookEndpoint } from './webhook-endpoint.ts';
 
 // npm run test:chaos. A farm of real processes (Redis with its append-only file, gateway, one worker, stitcher; S3
 // storage on s3rver behind a watching gate) meets one fault at a time; every job must end succeeded (with the same
@@ -31,13 +30,12 @@ const rows: ChaosRow[] = [];
 let chaos: ChaosFarm | null = null;
 let diskFarm: ChaosFarm | null = null;
 let disk: SmallDisk | null = null;
-let receiver: WebhookEndpoint | null = null;
-let referenceSha = '';
+let receiver: WebhookReceiver | null = null;
 let times: SegmentTimes = { windowSeconds: 0, motionSeconds: 0 };
 let webhookOutage: Promise<FaultOutcome> | null = null;
 
 function record(outcome: FaultOutcome): ChaosRow {
-  const row = rowOf(outcome, referenceSha);
+  const row = rowOf(outcome);
   rows.push(row);
   return row;
 }
@@ -53,7 +51,7 @@ beforeAll(async () => {
   // Sampling (denoising) long enough to be killed in: 100 steps a window with the tiny test denoiser.
   writeEngineTestPack(pack, { defaultSteps: 100 });
   // The receiver of the webhook outage, named to the farm as the one loopback endpoint webhooks may go to.
-  receiver = await WebhookEndpoint.start(() => chaos?.farm.webhookSecret ?? '');
+  receiver = await WebhookReceiver.start(() => chaos?.farm.webhookSecret ?? '');
   const env = { PORTRAIT_FARM_WEBHOOK_RETRY_MS: CHAOS_WEBHOOK_RETRY_MS, PORTRAIT_FARM_WEBHOOK_ALLOW_HOSTS: new URL(receiver.url).host };
   chaos = await startChaosFarm({ work: join(work, 's3'), pack, storage: 's3', env, log });
 }, 120_000);
@@ -79,48 +77,32 @@ describe('the farm under faults', () => {
     id = await submit(chaos!);
     const verdict = await judge(chaos!, id, SETTLE_MS);
     expect(verdict.status).toBe('succeeded');
-    referenceSha = verdict.sha!;
     const job = await getJob(chaos!.farm.apiUrl, chaos!.farm.apiKey, id);
     const segments = (job['progress'] as { segmentsTotal: number }).segmentsTotal;
     const work_ = (job['timings'] as { work: Record<string, number> }).work;
     times = { windowSeconds: window() ?? 0, motionSeconds: (work_['motion'] ?? 0) / segments };
-    expectClean(record({ fault: 'none (reference)', verdicts: [verdict], problems: [], note: `${segments} segments; sha256 ${referenceSha.slice(0, 16)}...` }));
+    expectClean(record({ fault: 'none (reference)', verdicts: [verdict], problems: [], note: `${segments} segments; sha256 ${verdict.sha!.slice(0, 16)}...` }));
     // The receiver's minute-long outage runs from here, beside the faults below.
     webhookOutage = webhookReceiverDown(chaos!, receiver!);
     webhookOutage.catch(() => {}); // awaited by its own test below
   });
 
-  it('survives a worker killed (SIGKILL) while denoising', async () => {
-    expectClean(record(await workerKilledDenoising(chaos!, times)));
-  });
-
-  it('survives a worker killed (SIGKILL) while encoding', async () => {
-    expectClean(record(await workerKilledEncoding(chaos!)));
-  });
-
-  it('survives a worker killed (SIGKILL) while uploading', async () => {
-    expectClean(record(await workerKilledUploading(chaos!)));
-  });
-
-  it('survives the stitcher killed (SIGKILL)', async () => {
-    expectClean(record(await stitcherKilled(chaos!)));
-  });
-
-  it('survives Redis killed and restarted, from its append-only file', async () => {
-    expectClean(record(await redisRestarted(chaos!)));
-  });
-
-  it('keeps every accepted job when Redis is killed right after the 202', async () => {
-    expectClean(record(await redisKilledAfterAccept(chaos!)));
-  });
-
-  it('survives the S3 endpoint down for 10 s', async () => {
-    expectClean(record(await s3Down(chaos!)));
-  });
-
-  it('survives the webhook receiver down for a minute', async () => {
-    expectClean(record(await webhookOutage!));
-  });
+  // One row a fault on the shared farm: its test name and what makes it (in this order: the outage above runs beside).
+  const faults: Array<[string, () => Promise<FaultOutcome>]> = [
+    ['survives a worker killed (SIGKILL) while denoising', () => workerKilledDenoising(chaos!, times)],
+    ['survives a worker killed (SIGKILL) while encoding', () => workerKilledEncoding(chaos!)],
+    ['survives a worker killed (SIGKILL) while uploading', () => workerKilledUploading(chaos!)],
+    ['survives the stitcher killed (SIGKILL)', () => stitcherKilled(chaos!)],
+    ['survives Redis killed and restarted, from its append-only file', () => redisRestarted(chaos!)],
+    ['keeps every accepted job when Redis is killed right after the 202', () => redisKilledAfterAccept(chaos!)],
+    ['survives the S3 endpoint down for 10 s', () => s3Down(chaos!)],
+    ['survives the webhook receiver down for a minute', () => webhookOutage!],
+  ];
+  for (const [name, fault] of faults) {
+    it(name, async () => {
+      expectClean(record(await fault()));
+    });
+  }
 
   it('survives a full disk under the filesystem driver', async (context) => {
     await chaos?.stop();

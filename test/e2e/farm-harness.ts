@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename, join } from 'node:path';
 import { createValidator } from '@portrait-farm/contracts';
@@ -24,29 +24,10 @@ export function sha256(bytes: Uint8Array): string {
 /** The project's manifest box type (a top-level uuid box of @portrait-farm/provenance's MANIFEST_BOX_UUID). */
 const MANIFEST_UUID_HEX = MANIFEST_BOX_UUID.replaceAll('-', '');
 
-/**
- * sha256 of an MP4 without its signed provenance manifest box: the farm signs its videos (the local farm has a
- * signing key), renderClip does not, and the video itself must still be byte-identical.
- */
-export function videoSha256(bytes: Uint8Array): string {
-  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const hash = createHash('sha256');
-  let offset = 0;
-  while (offset + 8 <= buffer.length) {
-    let size = buffer.readUInt32BE(offset);
-    if (size === 1) size = Number(buffer.readBigUInt64BE(offset + 8));
-    if (size === 0) size = buffer.length - offset;
-    if (size < 8) break;
-    const isManifest = buffer.toString('latin1', offset + 4, offset + 8) === 'uuid' && buffer.toString('hex', offset + 8, offset + 24) === MANIFEST_UUID_HEX;
-    if (!isManifest) hash.update(buffer.subarray(offset, offset + size));
-    offset += size;
-  }
-  if (offset < buffer.length) hash.update(buffer.subarray(offset));
-  return hash.digest('hex');
-}
+type Box = { type: string; offset: number; size: number; header: number };
 
 /** The top-level boxes of an MP4's bytes: type, offset, size and header length. */
-function boxesOf(buffer: Buffer): Array<{ type: string; offset: number; size: number; header: number }> {
+function boxesOf(buffer: Buffer): Box[] {
   const boxes = [];
   let offset = 0;
   while (offset + 8 <= buffer.length) {
@@ -64,15 +45,36 @@ function boxesOf(buffer: Buffer): Array<{ type: string; offset: number; size: nu
   return boxes;
 }
 
+function isManifestBox(buffer: Buffer, box: Box): boolean {
+  const start = box.offset + box.header;
+  return box.type === 'uuid' && buffer.toString('hex', start, start + 16) === MANIFEST_UUID_HEX;
+}
+
+function bufferOf(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/**
+ * sha256 of an MP4 without its signed provenance manifest box: the farm signs its videos (the local farm has a
+ * signing key), renderClip does not, and the video itself must still be byte-identical.
+ */
+export function videoSha256(bytes: Uint8Array): string {
+  const buffer = bufferOf(bytes);
+  const hash = createHash('sha256');
+  let end = 0;
+  for (const box of boxesOf(buffer)) {
+    if (!isManifestBox(buffer, box)) hash.update(buffer.subarray(box.offset, box.offset + box.size));
+    end = box.offset + box.size;
+  }
+  if (end < buffer.length) hash.update(buffer.subarray(end));
+  return hash.digest('hex');
+}
+
 /** The signed provenance manifest the stitcher put into an MP4 (its bytes), or null when it has none. */
 export function manifestOf(video: Uint8Array): SignedManifest | null {
-  const buffer = Buffer.from(video.buffer, video.byteOffset, video.byteLength);
-  for (const box of boxesOf(buffer)) {
-    const start = box.offset + box.header;
-    if (box.type !== 'uuid' || buffer.toString('hex', start, start + 16) !== MANIFEST_UUID_HEX) continue;
-    return JSON.parse(buffer.toString('utf8', start + 16, box.offset + box.size)) as SignedManifest;
-  }
-  return null;
+  const buffer = bufferOf(video);
+  const box = boxesOf(buffer).find((b) => isManifestBox(buffer, b));
+  return box === undefined ? null : (JSON.parse(buffer.toString('utf8', box.offset + box.header + 16, box.offset + box.size)) as SignedManifest);
 }
 
 /** What a job's watermark payload is derived from when its video has no manifest (a farm without a signing key). */
@@ -141,46 +143,79 @@ export interface ReceivedWebhook {
   headers: IncomingHttpHeaders;
   /** The event's data: the job as GET /v1/jobs/{id} answers it. */
   data: Record<string, unknown>;
+  /** When it arrived (Date.now()). */
+  at: number;
 }
 
-/** A webhook receiver on 127.0.0.1 that verifies every signature and records the events. */
+/**
+ * A webhook receiver on 127.0.0.1 that verifies every signature and records the events. It can go down (the port
+ * closed: connections refused) and come back on the same port.
+ */
 export class WebhookReceiver {
   readonly events: ReceivedWebhook[] = [];
   readonly rejected: string[] = [];
   private waiters: Array<() => void> = [];
-  private constructor(
-    private readonly server: ReturnType<typeof createServer>,
-    readonly url: string,
-  ) {}
+  private server: Server | null = null;
+  private port = 0;
+  private constructor(private readonly secret: () => string) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}/hook`;
+  }
 
   static async start(secret: () => string): Promise<WebhookReceiver> {
-    let receiver: WebhookReceiver | null = null;
+    const receiver = new WebhookReceiver(secret);
+    await receiver.up();
+    return receiver;
+  }
+
+  /** Listens on its port (any free one the first time, the same one after {@link down}). */
+  async up(): Promise<void> {
+    if (this.server !== null) return;
     const server = createServer((request, response) => {
       const parts: Buffer[] = [];
       request.on('data', (part: Buffer) => parts.push(part));
       request.on('end', () => {
         const body = Buffer.concat(parts);
         try {
-          verify(secret(), request.headers, body);
+          verify(this.secret(), request.headers, body);
           const event = JSON.parse(body.toString('utf8')) as { type: string; data: Record<string, unknown> & { id: string; status: string } };
-          receiver?.events.push({ type: event.type, jobId: event.data.id, status: event.data.status, headers: request.headers, data: event.data });
+          this.events.push({ type: event.type, jobId: event.data.id, status: event.data.status, headers: request.headers, data: event.data, at: Date.now() });
           response.writeHead(204).end();
         } catch (error) {
-          receiver?.rejected.push((error as Error).message);
+          this.rejected.push((error as Error).message);
           response.writeHead(400).end();
         }
-        for (const wake of receiver?.waiters.splice(0) ?? []) wake();
+        for (const wake of this.waiters.splice(0)) wake();
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    receiver = new WebhookReceiver(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`);
-    return receiver;
+    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
+    this.port = (server.address() as AddressInfo).port;
+    this.server = server;
+  }
+
+  /** Closes the port and every open connection. */
+  async down(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    if (server === null) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  close(): Promise<void> {
+    return this.down();
+  }
+
+  /** The events of one job and type received so far. */
+  of(jobId: string, type: string): ReceivedWebhook[] {
+    return this.events.filter((e) => e.jobId === jobId && e.type === type);
   }
 
   async waitFor(jobId: string, type: string, timeoutMs: number): Promise<ReceivedWebhook> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const found = this.events.find((e) => e.jobId === jobId && e.type === type);
+      const found = this.of(jobId, type)[0];
       if (found !== undefined) return found;
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`No ${type} webhook for ${jobId} within ${timeoutMs} ms (got ${JSON.stringify(this.events.map((e) => [e.jobId, e.type]))})`);
@@ -192,10 +227,6 @@ export class WebhookReceiver {
         });
       });
     }
-  }
-
-  close(): Promise<void> {
-    return new Promise((resolve) => this.server.close(() => resolve()));
   }
 }
 
