@@ -19,7 +19,7 @@ export { prepareSourceImage } from './source-image.ts';
 export type { SourceImage } from './source-image.ts';
 export { inspectPortrait } from './inspect-portrait.ts';
 export type { PortraitInfo } from './inspect-portrait.ts';
-export { FACE_BOX_MIN_PRESENCE, WARNING_PREFIX } from './face-box-check.ts';
+export { WARNING_PREFIX } from './face-box-check.ts';
 export { createRenderPool, startRenderThreads } from './render-pool.ts';
 export type { RenderPool, RenderThreads } from './render-pool.ts';
 export { ENGINE_ERRORS, EngineError, isEngineError } from './errors.ts';

@@ -13,7 +13,6 @@ export type { StepOutcome } from './step-support.ts';
 export type { SegmentStepOptions } from './process-segment.ts';
 export { processSegment } from './process-segment.ts';
 export { failJob, processStitch } from './process-stitch.ts';
-export { jobManifestDraft, jobWatermarkPayload, jobWatermarkSource } from './job-manifest.ts';
 export { createLiveStreamCleanupWorker } from './live-stream-cleanup.ts';
 export type { LiveStreamCleanupWorkerOptions } from './live-stream-cleanup.ts';
 export { loadFarmConfig } from './farm-config.ts';

@@ -1,14 +1,14 @@
 export { canonicalJson, MANIFEST_FORMAT } from './manifest.ts';
 export type { ManifestConsent, ManifestInput, ProvenanceManifest, SignedManifest } from './manifest.ts';
-export { findManifestBox, MANIFEST_BOX_UUID, readBoxContent, sha256Excluding, topLevelBoxes } from './mp4-boxes.ts';
+export { findManifestBox, MANIFEST_BOX_UUID, sha256Excluding, topLevelBoxes } from './mp4-boxes.ts';
 export type { TopLevelBox } from './mp4-boxes.ts';
-export { generateSigningKeyPem, keyIdOf, loadPublicKey, loadSigningKey } from './signing-key.ts';
+export { generateSigningKeyPem, loadPublicKey, loadSigningKey } from './signing-key.ts';
 export type { SigningKey } from './signing-key.ts';
-export { signManifest, signVideo, signVideoAndHash, writeSidecar } from './sign-video.ts';
+export { signManifest, signVideo, signVideoAndHash } from './sign-video.ts';
 export type { ManifestDraft } from './sign-video.ts';
 export { checkManifest } from './verify-video.ts';
 export type { ManifestCheck } from './verify-video.ts';
-export { utcDate, WATERMARK_PAYLOAD_DERIVATION, watermarkPayload, watermarkPayloadHex } from './watermark-payload.ts';
+export { WATERMARK_PAYLOAD_DERIVATION, watermarkPayload, watermarkPayloadHex } from './watermark-payload.ts';
 export type { WatermarkPayloadSource } from './watermark-payload.ts';
 export { verifyVideo } from './verify-report.ts';
 export type { VideoVerification, WatermarkCheck, WatermarkDetectionResult, WatermarkDetector } from './verify-report.ts';

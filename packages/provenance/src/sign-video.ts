@@ -1,8 +1,7 @@
 import { sign } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { appendFile } from 'node:fs/promises';
 import { canonicalJson, MANIFEST_FORMAT } from './manifest.ts';
 import type { ProvenanceManifest, SignedManifest } from './manifest.ts';
-import { appendFile } from 'node:fs/promises';
 import { findManifestBox, hashExcluding, MANIFEST_BOX_UUID, manifestBoxBytes } from './mp4-boxes.ts';
 import type { SigningKey } from './signing-key.ts';
 
@@ -38,9 +37,4 @@ export async function signVideoAndHash(path: string, draft: ManifestDraft, key: 
 /** {@link signVideoAndHash} without the whole file's hash. */
 export async function signVideo(path: string, draft: ManifestDraft, key: SigningKey, now: Date = new Date()): Promise<SignedManifest> {
   return (await signVideoAndHash(path, draft, key, now)).signed;
-}
-
-/** Writes the sidecar JSON (the signed manifest) to a file. */
-export async function writeSidecar(path: string, signed: SignedManifest): Promise<void> {
-  await writeFile(path, `${JSON.stringify(signed, null, 2)}\n`);
 }
