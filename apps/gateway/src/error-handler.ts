@@ -23,8 +23,13 @@ const FASTIFY_CODES: Readonly<Record<string, GatewayErrorCode>> = Object.freeze(
   FST_ERR_VALIDATION: 'GATEWAY_BAD_REQUEST',
 });
 
-/** Any error as a GatewayError (unknown ones become GATEWAY_INTERNAL, or GATEWAY_UNAVAILABLE for Redis/storage outages). */
-export function toGatewayError(error: unknown): GatewayError {
+/**
+ * Any error as a GatewayError (unknown ones become GATEWAY_INTERNAL, or GATEWAY_UNAVAILABLE for Redis/storage outages);
+ * the multipart parser's errors name the boundary of the request's `contentType`.
+ */
+export function toGatewayError(error: unknown, contentType?: string): GatewayError {
+  const multipart = multipartProblem(error, contentType);
+  if (multipart !== null) return multipart;
   if (error instanceof GatewayError) return error;
   if (isJobsError(error)) {
     if (error.code === 'JOBS_NOT_FOUND') return new GatewayError('GATEWAY_JOB_NOT_FOUND', error.message);
@@ -41,8 +46,6 @@ export function toGatewayError(error: unknown): GatewayError {
   const mapped = code === undefined ? undefined : FASTIFY_CODES[code];
   if (mapped !== undefined) return new GatewayError(mapped, (error as Error).message);
   const message = error instanceof Error ? error.message : String(error);
-  const multipart = multipartProblem(error, undefined);
-  if (multipart !== null) return multipart;
   if (/ECONNREFUSED|Connection is closed|max retries per request|Command timed out|Stream isn't writeable/i.test(message)) {
     return new GatewayError('GATEWAY_UNAVAILABLE', 'Redis cannot be reached; try again shortly.');
   }
@@ -74,7 +77,7 @@ export function errorHandler(ctx: GatewayContext) {
     const gatewayError =
       validation !== undefined
         ? validationFailure(validation, (error as { validationContext?: string }).validationContext)
-        : (multipartProblem(error, request.headers['content-type']) ?? toGatewayError(error));
+        : toGatewayError(error, request.headers['content-type']);
     if (gatewayError.status >= 500) request.log.error({ err: error }, 'request failed');
     ctx.metrics.rejections.inc({ code: gatewayError.code });
     return sendError(reply, gatewayError);

@@ -8,8 +8,6 @@ import type { InputCheckRequest, InputFacts } from './input-checks.ts';
 
 /** The checks at create (input-checks.ts), run in a thread of their own; `close` stops it. */
 export interface InputChecker {
-  /** True when the thread has face models (it can check faces). */
-  readonly hasFaces: boolean;
   check(request: InputCheckRequest): Promise<InputFacts>;
   close(): Promise<void>;
 }
@@ -30,15 +28,12 @@ class InputCheckThread implements InputChecker {
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
   private closed = false;
+  private thread: Promise<Worker> | null = null;
 
-  private constructor(
-    readonly hasFaces: boolean,
-    private readonly packDir: string | null,
-    private thread: Promise<Worker> | null,
-  ) {}
+  private constructor(private readonly packDir: string | null) {}
 
   static async open(packDir: string | null): Promise<InputCheckThread> {
-    const checker = new InputCheckThread(packDir !== null, packDir, null);
+    const checker = new InputCheckThread(packDir);
     checker.thread = checker.start();
     await checker.thread;
     return checker;

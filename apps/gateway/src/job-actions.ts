@@ -41,7 +41,7 @@ export async function deleteJob(ctx: GatewayContext, log: FastifyBaseLogger, ten
   }
   const root = jobStorageKeys.root(id);
   await ctx.storage.deletePrefix(root);
-  await ctx.jobs.delete(tenantId, id);
+  await ctx.jobs.deleteRecord(record);
   log.info({ jobId: id }, 'job deleted');
   if (wasRunning) {
     // A step that was writing when the job was canceled may finish its upload after the delete.

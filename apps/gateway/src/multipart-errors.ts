@@ -10,7 +10,7 @@ import { GatewayError } from './errors.ts';
 export const MULTIPART_LIMITS = Object.freeze({ files: 3, fields: 5, parts: 7, fieldSize: 64 * 1024 });
 
 /** The boundary named by a multipart Content-Type, or null. */
-export function boundaryOf(contentType: string | undefined): string | null {
+function boundaryOf(contentType: string | undefined): string | null {
   const match = /;\s*boundary=(?:"([^"]*)"|([^;\s]*))/i.exec(contentType ?? '');
   const boundary = match?.[1] ?? match?.[2] ?? '';
   return boundary === '' ? null : boundary;

@@ -22,12 +22,12 @@ type Timeouts = ResolvedGatewayConfig['timeouts'];
 const timedOutSockets = new WeakSet<Socket>();
 
 /** How often Node checks the header and whole-request deadlines: a quarter of the shorter one, 50 ms to 1 s. */
-export function checkingIntervalMs(timeouts: Timeouts): number {
+function checkingIntervalMs(timeouts: Timeouts): number {
   return Math.min(1000, Math.max(50, Math.floor(Math.min(timeouts.headerMs, timeouts.bodyMs) / 4)));
 }
 
 /** How often watchIdleRequests looks at the sockets: a quarter of the idle timeout, 25 ms to 1 s. */
-export function sweepIntervalMs(timeouts: Timeouts): number {
+function sweepIntervalMs(timeouts: Timeouts): number {
   return Math.min(1000, Math.max(25, Math.floor(timeouts.idleMs / 4)));
 }
 

@@ -310,17 +310,10 @@ export class JobStore {
   }
 
   /**
-   * Removes the tenant's job record and its index entries (list, active set, finished set, its Idempotency-Key,
-   * progress and webhook attempts); another tenant's job is JOBS_NOT_FOUND. The caller cancels a running job
-   * first and removes its objects from storage. Returns the record as it was.
+   * Removes a job record read before (`get` checks the tenant) and its index entries (list, active set, finished set,
+   * its Idempotency-Key, progress and webhook attempts). The caller cancels a running job first and removes its
+   * objects from storage.
    */
-  async delete(tenantId: string, id: string): Promise<JobRecord> {
-    const record = await this.get(tenantId, id);
-    await this.deleteRecord(record);
-    return record;
-  }
-
-  /** {@link delete} for a record already read (the retention sweep, any tenant). */
   async deleteRecord(record: Pick<JobRecord, 'id' | 'tenantId' | 'idempotencyKey'>): Promise<void> {
     const { id, tenantId } = record;
     const keys = [
