@@ -120,8 +120,7 @@ export function isCategoryAllowed(category: AddressCategory, policy: AddressPoli
   }
 }
 
-/** The option that would allow a category, for error messages; null when nothing can. */
-// (allowedHosts allows both for one endpoint; see isNamedEndpoint.)
+/** The option that would allow a category, for error messages; null when nothing can (allowedHosts allows both for one endpoint: {@link isNamedEndpoint}). */
 export function optionAllowing(category: AddressCategory): string | null {
   if (category === 'loopback') return 'allowLoopback';
   if (category === 'private') return 'allowPrivate';
