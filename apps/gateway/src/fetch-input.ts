@@ -39,7 +39,7 @@ async function checkedAddress(name: string, url: URL, policy: ResolvedGatewayCon
     return await resolveEndpoint(url, { allowLoopback: policy.allowLoopback, allowPrivate: policy.allowPrivate }, policy.timeoutMs);
   } catch (error) {
     if (!isWebhookError(error)) throw error;
-    if (error.code === 'WEBHOOK_BLOCKED_ADDRESS') throw refused(name, `${error.message.replace(/; set \w+, or name \S+ in allowedHosts, to allow it\.$|; webhooks are never sent there\.$/, '')}; inputs are not fetched from there.`);
+    if (error.blocked !== null) throw refused(name, `${error.blocked.reason}; inputs are not fetched from there.`);
     throw new GatewayError('GATEWAY_INPUT_FETCH_FAILED', `${name}: ${error.message}`);
   }
 }

@@ -24,10 +24,12 @@ export async function checkWebhookAddress(ctx: GatewayContext, webhook: JobWebho
     await resolveEndpoint(parseEndpointUrl(webhook.url), { allowLoopback, allowPrivate, allowedHosts: allowHosts }, RESOLVE_TIMEOUT_MS);
   } catch (error) {
     if (!isWebhookError(error)) throw error;
-    if (error.code === 'WEBHOOK_BLOCKED_ADDRESS') {
-      const reason = error.message.replace(/; set \w+, or name \S+ in allowedHosts, to allow it\.$|; webhooks are never sent there\.$/, '');
-      const named = /name (\S+) in allowedHosts/.exec(error.message)?.[1];
-      const remedy = named === undefined ? 'webhooks are never sent there' : `webhooks are not sent there unless the operator names ${named} in PORTRAIT_FARM_WEBHOOK_ALLOW_HOSTS`;
+    if (error.blocked !== null) {
+      const { reason, allowableEndpoint } = error.blocked;
+      const remedy =
+        allowableEndpoint === null
+          ? 'webhooks are never sent there'
+          : `webhooks are not sent there unless the operator names ${allowableEndpoint} in PORTRAIT_FARM_WEBHOOK_ALLOW_HOSTS`;
       throw refused(`${reason}; ${remedy}.`);
     }
     if (error.code === 'WEBHOOK_DNS' || error.code === 'WEBHOOK_TIMEOUT') return;

@@ -40,7 +40,17 @@ export interface WebhookErrorDetails {
   retryAfterMs?: number;
   /** Overrides the catalogue's retryable flag. */
   retryable?: boolean;
+  /** For WEBHOOK_BLOCKED_ADDRESS: what was refused, and the endpoint that allowedHosts could name to allow it (null: never). */
+  blocked?: BlockedAddress;
   cause?: unknown;
+}
+
+/** Why WEBHOOK_BLOCKED_ADDRESS refused an endpoint. */
+export interface BlockedAddress {
+  /** The host (and the address it resolves to) and the address's category, e.g. "Host x resolves to 10.0.0.1, a private address". */
+  reason: string;
+  /** The endpoint (host:port) that allowedHosts may name to allow it, or null for categories never allowed. */
+  allowableEndpoint: string | null;
 }
 
 /** Errors raised by signing, verification and delivery; `code` is stable. */
@@ -49,12 +59,14 @@ export class WebhookError extends catalogueErrorClass('WebhookError', WEBHOOK_ER
   /** HTTP status received, for WEBHOOK_HTTP_STATUS and WEBHOOK_REDIRECT. */
   readonly status: number | null;
   readonly retryAfterMs: number | null;
+  readonly blocked: BlockedAddress | null;
 
   constructor(code: WebhookErrorCode, message: string, details: WebhookErrorDetails = {}) {
     super(code, message, { cause: details.cause, retryable: details.retryable });
     this.disableEndpoint = details.disableEndpoint ?? false;
     this.status = details.status ?? null;
     this.retryAfterMs = details.retryAfterMs ?? null;
+    this.blocked = details.blocked ?? null;
   }
 }
 

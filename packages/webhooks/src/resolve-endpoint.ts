@@ -67,11 +67,12 @@ export async function resolveEndpoint(url: URL, policy: AddressPolicy, timeoutMs
     const category = classifyAddress(address);
     if (!isCategoryAllowed(category, effective)) {
       const option = optionAllowing(category);
-      const shown = address === host ? `${host} is` : `Host ${host} resolves to ${address},`;
+      const reason = `${address === host ? `${host} is` : `Host ${host} resolves to ${address},`} a ${category} address`;
+      const allowableEndpoint = option === null ? null : endpointOf(url);
       throw new WebhookError(
         'WEBHOOK_BLOCKED_ADDRESS',
-        `${shown} a ${category} address; ` +
-          (option === null ? 'webhooks are never sent there.' : `set ${option}, or name ${endpointOf(url)} in allowedHosts, to allow it.`),
+        `${reason}; ` + (option === null ? 'webhooks are never sent there.' : `set ${option}, or name ${allowableEndpoint} in allowedHosts, to allow it.`),
+        { blocked: { reason, allowableEndpoint } },
       );
     }
   }
