@@ -6,7 +6,7 @@ export { jobUrls };
 export type { JobUrls, JobView };
 
 /** Delivery attempts a job's status shows (the newest). */
-export const DELIVERIES_SHOWN = 10;
+const DELIVERIES_SHOWN = 10;
 
 /** What GET /v1/jobs/{id} adds to the Job a webhook carries: where its webhooks go and how the last deliveries went. */
 export type JobStatusView = JobView & {
@@ -22,9 +22,9 @@ export function jobView(ctx: GatewayContext, record: JobRecord): Promise<JobView
 export async function jobStatusView(ctx: GatewayContext, record: JobRecord): Promise<JobStatusView> {
   const [view, attempts] = await Promise.all([
     jobView(ctx, record),
-    record.webhook === null ? Promise.resolve([]) : ctx.jobs.webhookAttempts(record.id),
+    record.webhook === null ? Promise.resolve([]) : ctx.jobs.webhookAttempts(record.id, DELIVERIES_SHOWN),
   ]);
-  const webhook = record.webhook === null ? null : { url: record.webhook.url, events: record.webhook.events, deliveries: attempts.slice(-DELIVERIES_SHOWN) };
+  const webhook = record.webhook === null ? null : { url: record.webhook.url, events: record.webhook.events, deliveries: attempts };
   return { ...view, webhook };
 }
 

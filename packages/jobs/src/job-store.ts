@@ -276,8 +276,10 @@ export class JobStore {
     await this.redis.multi().rpush(key, JSON.stringify(attempt)).ltrim(key, -MAX_ATTEMPTS_KEPT, -1).exec();
   }
 
-  async webhookAttempts(id: string): Promise<WebhookAttempt[]> {
-    return (await this.redis.lrange(this.keys.webhookAttempts(id), 0, -1)).map((line) => JSON.parse(line) as WebhookAttempt);
+  /** The job's webhook delivery attempts, oldest first: all that are kept, or the newest `last`. */
+  async webhookAttempts(id: string, last?: number): Promise<WebhookAttempt[]> {
+    const start = last === undefined ? 0 : -last;
+    return (await this.redis.lrange(this.keys.webhookAttempts(id), start, -1)).map((line) => JSON.parse(line) as WebhookAttempt);
   }
 
   /** Stops deliveries to an endpoint of a tenant (after it answered 410 Gone). */
