@@ -103,6 +103,8 @@ export interface GatewayConfig {
   signingKey?: string;
   /** The invisible watermark's key, for POST /v1/verify's detection (the workers embed with it). @defaultValue PORTRAIT_FARM_WATERMARK_KEY's (the package's default key) */
   watermarkKey?: string;
+  /** Opens the ops dashboard, the operator routes and GET /v1/queue/depth. @defaultValue PORTRAIT_FARM_OPERATOR_KEY's (none: they answer 404) */
+  operatorKey?: string;
   /** Fastify's logger (pino): the process's choice, not configuration. @defaultValue false */
   logger?: boolean;
   /** Tenant id -> webhook signing secret(s), `whsec_<base64>`. Tenants without one get no webhooks. */
@@ -111,10 +113,11 @@ export interface GatewayConfig {
 }
 
 export type ResolvedGatewayConfig = Readonly<
-  Required<Omit<GatewayConfig, 'limits' | 'timeouts' | 'inputFetch' | 'presignSecret' | 'webhooks' | 'webhookSecrets' | 'packDir' | 'signingKey' | 'watermarkKey'>> & {
+  Required<Omit<GatewayConfig, 'limits' | 'timeouts' | 'inputFetch' | 'presignSecret' | 'webhooks' | 'webhookSecrets' | 'packDir' | 'signingKey' | 'watermarkKey' | 'operatorKey'>> & {
     presignSecret: string | null;
     signingKey: string | null;
     watermarkKey: string | null;
+    operatorKey: string | null;
     packDir: string;
     webhookSecrets: Readonly<Record<string, readonly string[]>>;
     webhooks: Readonly<Required<Omit<WebhookDeliveryConfig, 'retryScheduleMs'>> & { retryScheduleMs: readonly number[] | null }>;
@@ -238,6 +241,7 @@ export function resolveGatewayConfig(config: GatewayConfig): ResolvedGatewayConf
     requireLabel: setting('requireLabel', config.requireLabel, 'PORTRAIT_FARM_REQUIRE_LABEL'),
     signingKey: setting('signingKey', blankAsUnset(config.signingKey), 'PORTRAIT_FARM_SIGNING_KEY'),
     watermarkKey: setting('watermarkKey', blankAsUnset(config.watermarkKey), 'PORTRAIT_FARM_WATERMARK_KEY') ?? null,
+    operatorKey: setting('operatorKey', blankAsUnset(config.operatorKey), 'PORTRAIT_FARM_OPERATOR_KEY') ?? null,
     logger: config.logger ?? false,
     webhookSecrets: Object.freeze(checkWebhookSecrets(config.webhookSecrets ?? {})),
     webhooks: Object.freeze({
@@ -302,6 +306,7 @@ export function loadGatewayProcessConfig(env: EnvironmentSource = process.env, o
       requireLabel: given.requireLabel,
       signingKey: given.signingKey,
       watermarkKey: given.watermarkKey,
+      operatorKey: given.operatorKey,
     }),
     redisUrl: given.redisUrl ?? file.redisUrl ?? ENVIRONMENT.PORTRAIT_FARM_REDIS_URL.default,
     publicBaseUrl: given.publicBaseUrl ?? file.publicBaseUrl ?? ENVIRONMENT.PORTRAIT_FARM_PUBLIC_URL.default,

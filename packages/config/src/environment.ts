@@ -298,6 +298,13 @@ export const ENVIRONMENT = Object.freeze({
     description:
       'The key of the invisible watermark the worker embeds in every frame of every job (payload: a hash of the job id, tenant, pack version and date); detection needs the same key (read by the gateway for POST /v1/verify, and by `portrait-farm verify` unless --watermark-key is given).',
   }),
+  PORTRAIT_FARM_OPERATOR_KEY: variable(secret(16), {
+    key: 'operatorKey',
+    readBy: ['gateway', 'local-farm'],
+    unset: 'none (the ops dashboard and the operator routes answer 404; the local farm makes one in its data folder)',
+    description:
+      'The operator key (16+ characters) that opens the ops dashboard (/dashboard), the operator routes (/v1/ops/...) and GET /v1/queue/depth, the number an autoscaler reads; sent as `Authorization: Bearer <key>`. Tenant API keys do not open them.',
+  }),
   PORTRAIT_FARM_REQUIRE_LABEL: variable(flag(), {
     key: 'requireLabel',
     readBy: ['gateway'],

@@ -46,6 +46,7 @@ describe('parseEnvironment', () => {
     expect(gateway).toMatchObject({ storageUrl: null, publicBaseUrl: 'http://127.0.0.1:8080', port: 8080, host: '0.0.0.0', maxUploadBytes: 52_428_800, webhookWorker: false });
     expect(loadConfig('local-farm', {})).toEqual({
       apiKeys: null,
+      operatorKey: null,
       packDir: null,
       verbose: false,
       webhookAllowLoopback: false,
