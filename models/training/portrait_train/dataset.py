@@ -78,16 +78,22 @@ class Batch:
     prev_motion: torch.Tensor  # [B, K, C]
     prev_keep: torch.Tensor  # [B]
     frame_weight: torch.Tensor | None = None  # [B, W] loss weight per frame (lip closures count more)
+    sealed: torch.Tensor | None = None  # [B, W] 1 where the target seals the lips for a p/b/m
 
 
 CLOSURE_WEIGHT = 3.0
+
+
+def sealed_frames(motion: np.ndarray) -> np.ndarray:
+    """[N] bool: the frames whose target seals the lips for a p/b/m (lips_press >= 0.5)."""
+    return motion[:, CHANNEL_INDEX["lips_press"]] >= 0.5
 
 
 def closure_weights(motion: np.ndarray, weight: float = CLOSURE_WEIGHT) -> np.ndarray:
     """[N] per-frame loss weight: `weight` on frames whose target seals the lips for a p/b/m (lips_press >= 0.5)
     and on the frame either side, 1 elsewhere. A short closure is one or two frames among many open ones; without
     the weight the model can miss it at little cost."""
-    sealed = motion[:, CHANNEL_INDEX["lips_press"]] >= 0.5
+    sealed = sealed_frames(motion)
     near = sealed.copy()
     near[1:] |= sealed[:-1]
     near[:-1] |= sealed[1:]
@@ -101,7 +107,7 @@ class WindowBank:
             raise ValueError("no utterances to train on")
         self.window, self.context = window, context
         pad_feature = np.zeros(FEATURE_DIM, np.float32) if pad_feature is None else pad_feature
-        feats, motion, weights, starts, lengths, offset = [], [], [], [], [], 0
+        feats, motion, weights, sealed, starts, lengths, offset = [], [], [], [], [], [], 0
         for utt in utterances:
             f, m = utt["features"].astype(np.float32), utt["motion"].astype(np.float32)
             n = min(len(f), len(m))
@@ -110,12 +116,14 @@ class WindowBank:
             feats += [f[:n], np.repeat(pad_feature[None], window, axis=0)]
             motion += [stats.normalise(m[:n]), np.repeat(stats.normalise(m[n - 1 : n]), window, axis=0)]
             weights += [closure_weights(m[:n]), np.ones(window, np.float32)]
+            sealed += [sealed_frames(m[:n]).astype(np.float32), np.zeros(window, np.float32)]
             starts.append(offset)
             lengths.append(n)
             offset += n + window
         self.features = torch.from_numpy(np.concatenate(feats))
         self.motion = torch.from_numpy(np.concatenate(motion))
         self.frame_weight = torch.from_numpy(np.concatenate(weights))
+        self.sealed = torch.from_numpy(np.concatenate(sealed))
         self.starts = np.array(starts, np.int64)
         self.lengths = np.array(lengths, np.int64)
         self.frames = int(self.lengths.sum())
@@ -135,7 +143,8 @@ class WindowBank:
         prev_keep = torch.from_numpy((~first & (rng.random(batch) >= context_drop_p)).astype(np.float32))
         audio_keep = torch.from_numpy((rng.random(batch) >= audio_drop_p).astype(np.float32))
         prev = self.motion[ctx_idx] * prev_keep[:, None, None]
-        return Batch(self.motion[idx], self.features[idx], audio_keep, prev, prev_keep, self.frame_weight[idx])
+        return Batch(self.motion[idx], self.features[idx], audio_keep, prev, prev_keep, self.frame_weight[idx],
+                     self.sealed[idx])
 
 
 def load_split(data_dir: Path, split: str, max_utterances: int | None = None) -> tuple[list[dict], list[dict]]:

@@ -87,10 +87,19 @@ def diffusion_loss(
     context: torch.Tensor | None = None,
     context_keep: torch.Tensor | None = None,
     frame_weight: torch.Tensor | None = None,
+    sealed: torch.Tensor | None = None,
+    open_sign: torch.Tensor | None = None,
+    closure_hinge: float = 0.0,
 ) -> tuple[torch.Tensor, dict[str, float]]:
     """Channel-weighted MSE plus an MSE on frame-to-frame differences (including the step from the last context
     frame into the window where context is present). `frame_weight` [B, W] weighs frames (a difference by the
-    larger weight of its two frames)."""
+    larger weight of its two frames).
+
+    With `closure_hinge` > 0, frames whose target seals the lips (`sealed` [B, W], 1 or 0) add a one-sided squared
+    penalty on the channels that open the mouth, counted only where the prediction is more open than the target
+    (`open_sign` [C]: +1 where a larger value opens, -1 where it closes, 0 for channels left alone). The squared error
+    alone is symmetric, so a model unsure whether a short p/b/m seals settles half open; this term makes the open
+    side cost more, so it settles closed."""
     err = (prediction - target) ** 2 * channel_weight
     vel_pred = prediction[:, 1:] - prediction[:, :-1]
     vel_true = target[:, 1:] - target[:, :-1]
@@ -106,7 +115,13 @@ def diffusion_loss(
         seam = ((((first_pred - first_true) ** 2) * channel_weight).mean(dim=-1) * context_keep).mean()
         vel = vel + seam / prediction.shape[1]
     total = mse + velocity_weight * vel
-    return total, {"mse": float(mse.detach()), "vel": float(vel.detach())}
+    parts = {"mse": float(mse.detach()), "vel": float(vel.detach())}
+    if closure_hinge > 0 and sealed is not None and open_sign is not None:
+        too_open = torch.relu((prediction - target) * open_sign) ** 2 * channel_weight
+        hinge = (too_open * sealed[..., None]).mean()
+        total = total + closure_hinge * hinge
+        parts["hinge"] = float(hinge.detach())
+    return total, parts
 
 
 Denoise = Callable[[torch.Tensor, int], torch.Tensor]

@@ -34,6 +34,15 @@ def channel_weights(mouth: float = 2.0, key: float = 3.0) -> torch.Tensor:
     return w / w.mean()
 
 
+def open_signs() -> torch.Tensor:
+    """+1 on the channels whose larger value opens the mouth, -1 on lips_press (larger seals), 0 elsewhere."""
+    sign = torch.zeros(NUM_CHANNELS)
+    sign[CHANNEL_INDEX["jaw_open"]] = 1.0
+    sign[CHANNEL_INDEX["lips_part"]] = 1.0
+    sign[CHANNEL_INDEX["lips_press"]] = -1.0
+    return sign
+
+
 def pick_device(name: str) -> torch.device:
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
@@ -42,7 +51,8 @@ def pick_device(name: str) -> torch.device:
 
 class Trainer:
     def __init__(self, model: MotionDenoiser, schedule: Schedule, lr: float = 1e-3, weight_decay: float = 0.01,
-                 ema_decay: float = 0.999, device: torch.device = torch.device("cpu"), velocity_weight: float = 1.0):
+                 ema_decay: float = 0.999, device: torch.device = torch.device("cpu"), velocity_weight: float = 1.0,
+                 closure_hinge: float = 0.0):
         self.model = model.to(device)
         self.ema = copy.deepcopy(model).to(device).eval()
         for p in self.ema.parameters():
@@ -54,6 +64,8 @@ class Trainer:
         self.ema_decay = ema_decay
         self.velocity_weight = velocity_weight
         self.weights = channel_weights().to(device)
+        self.open_sign = open_signs().to(device)
+        self.closure_hinge = closure_hinge
         self.opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay, betas=(0.9, 0.99))
         self.step = 0
 
@@ -70,7 +82,11 @@ class Trainer:
         target = training_target(x0, noise, self.alpha_bar[t], kind)
         frame_weight = None if batch.frame_weight is None else batch.frame_weight.to(dev)
         if kind == "x0":
-            return diffusion_loss(pred, target, self.weights, self.velocity_weight, prev, prev_keep, frame_weight)
+            # Without audio the model cannot know where a p/b/m falls: the unconditional branch stays unbiased, or
+            # guidance (2 x cond - uncond) would turn its extra closing into extra opening.
+            sealed = None if batch.sealed is None else batch.sealed.to(dev) * batch.audio_keep.to(dev)[:, None]
+            return diffusion_loss(pred, target, self.weights, self.velocity_weight, prev, prev_keep, frame_weight,
+                                  sealed, self.open_sign, self.closure_hinge)
         return diffusion_loss(pred, target, self.weights, 0.0, frame_weight=frame_weight)
 
     def train_step(self, batch, lr: float) -> dict:
@@ -191,6 +207,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=0,
                         help="CPU threads; 0 = 2 on an idle machine, 1 when the load average exceeds 1 (on a busy "
                              "2-core machine two threads were measured 10x slower than one)")
+    parser.add_argument("--closure-hinge", type=float, default=0.0,
+                        help="weight of the one-sided penalty on a mouth more open than its target at the frames that "
+                             "seal a p/b/m (diffusion_loss); 0 = the symmetric loss of packs 0.1.0 and 0.2.0")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--checkpoint-minutes", type=float, default=3.0)
     parser.add_argument("--max-steps", type=int, default=None)
@@ -238,13 +257,13 @@ def main(argv: list[str] | None = None) -> None:
         stats = MotionStats.from_motion(np.concatenate([u["motion"] for u in data.train]))
     pad = silence_feature()
     bank, held_batch = data.banks(stats, config, pad)
-    trainer = Trainer(model, Schedule.create(), lr=args.lr, device=device)
+    trainer = Trainer(model, Schedule.create(), lr=args.lr, device=device, closure_hinge=args.closure_hinge)
     rng = np.random.default_rng(args.seed)
     log = (args.out / "log.jsonl").open("a")
     info = {"event": "start", "train_utterances": len(data.train), "heldout_utterances": len(data.held),
             "train_frames": bank.frames, "train_hours": bank.frames / 25 / 3600, "params": parameter_count(model),
             "device": str(device), "threads": args.threads, "batch": args.batch, "config": config.to_dict(),
-            "load_seconds": round(time.time() - t_load, 1), **prior}
+            "load_seconds": round(time.time() - t_load, 1), "closure_hinge": args.closure_hinge, **prior}
     print(json.dumps(info), flush=True)
     log.write(json.dumps(info) + "\n")
     last_reload = time.time()
@@ -261,7 +280,7 @@ def main(argv: list[str] | None = None) -> None:
         now = time.time()
         if now - last_log >= 30 or trainer.step == 1:
             entry = {"step": trainer.step, "minutes": round((now - start) / 60, 2), "loss": float(np.mean(recent)),
-                     "mse": out["mse"], "vel": out["vel"], "lr": lr_at(elapsed / budget, args.lr),
+                     "mse": out["mse"], "vel": out["vel"], "hinge": out.get("hinge"), "lr": lr_at(elapsed / budget, args.lr),
                      "steps_per_s": trainer.step / max(now - start, 1e-6)}
             if held_batch is not None and now - last_ckpt >= args.checkpoint_minutes * 60 - 30:
                 entry["heldout_loss_ema"] = trainer.eval_loss(held_batch)

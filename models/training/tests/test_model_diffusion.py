@@ -134,3 +134,45 @@ def test_continuity_lets_the_lips_close_at_the_window_start():
     assert out[0, ch["jaw_open"]] == 0 and out[0, ch["lips_part"]] == 1 and out[0, ch["upper_lip_raise"]] == 1
     np.testing.assert_allclose(out[0, ch["head_yaw"]], 0.3, atol=1e-6)
     np.testing.assert_allclose(out[0, ch["smile"]], 0, atol=1e-12)
+
+
+def test_closure_hinge_charges_only_a_mouth_more_open_than_a_sealed_target():
+    from portrait_train.diffusion import diffusion_loss
+    from portrait_train.train import open_signs
+
+    target = torch.zeros(1, 4, NUM_CHANNELS)
+    sealed = torch.tensor([[0.0, 1.0, 0.0, 0.0]])
+    weights = torch.ones(NUM_CHANNELS)
+
+    def loss(prediction, hinge):
+        return diffusion_loss(prediction, target, weights, 0.0, sealed=sealed, open_sign=open_signs(), closure_hinge=hinge)[0]
+
+    def shifted(channel, frame, by):
+        p = target.clone()
+        p[0, frame, CHANNEL_INDEX[channel]] = by
+        return p
+
+    # More open than the sealed target: jaw and lips apart, or the lips pressed less.
+    for more_open in (shifted("jaw_open", 1, 0.5), shifted("lips_part", 1, 0.5), shifted("lips_press", 1, -0.5)):
+        assert loss(more_open, 4.0) > loss(more_open, 0.0)
+    # More closed than the target, a frame that does not seal, or a channel the hinge leaves alone: the loss is the MSE.
+    for other in (shifted("jaw_open", 1, -0.5), shifted("lips_press", 1, 0.5), shifted("jaw_open", 2, 0.5),
+                  shifted("head_yaw", 1, 0.5)):
+        assert loss(other, 4.0) == pytest.approx(float(loss(other, 0.0)))
+
+
+def test_the_unconditional_branch_gets_no_closure_hinge():
+    from portrait_train.dataset import Batch
+    from portrait_train.model import ModelConfig, MotionDenoiser
+    from portrait_train.train import Trainer
+
+    config = ModelConfig(d_model=16, layers=1, heads=2, window=6, context=2)
+    x0 = torch.randn(2, 6, NUM_CHANNELS)
+    x0[:, 3, CHANNEL_INDEX["jaw_open"]] = -1.0
+    no_audio = Batch(x0, torch.zeros(2, 6, config.feature_dim), torch.zeros(2), torch.zeros(2, 2, NUM_CHANNELS),
+                     torch.zeros(2), torch.ones(2, 6), torch.ones(2, 6))
+    plain = Trainer(MotionDenoiser(config), Schedule.create())
+    hinged = Trainer(MotionDenoiser(config), Schedule.create(), closure_hinge=4.0)
+    hinged.model.load_state_dict(plain.model.state_dict())
+    g1, g2 = torch.Generator().manual_seed(3), torch.Generator().manual_seed(3)
+    assert float(hinged.loss(hinged.model, no_audio, g1)[0]) == pytest.approx(float(plain.loss(plain.model, no_audio, g2)[0]))
