@@ -11,6 +11,7 @@ export const GATEWAY_ERRORS = defineErrorCatalogue({
   GATEWAY_BAD_MULTIPART: { status: 400, retryable: false, description: 'The multipart body cannot be parsed: no boundary in Content-Type, parts that do not use it, or a body that ends before the closing boundary.' },
   GATEWAY_UNAUTHORIZED: { status: 401, retryable: false, description: 'No API key, or an unknown one (Authorization: Bearer <key>).' },
   GATEWAY_NOT_OPERATOR: { status: 403, retryable: false, description: 'An operator route was called with a tenant API key; it needs the operator key (PORTRAIT_FARM_OPERATOR_KEY).' },
+  GATEWAY_CROSS_ORIGIN: { status: 403, retryable: false, description: 'An operator action authenticated by the dashboard\'s cookie came without an Origin of this gateway (cross-site request forgery is refused).' },
   GATEWAY_BAD_SIGNATURE: { status: 403, retryable: false, description: 'A presigned file URL has a wrong signature or has expired.' },
   GATEWAY_NOT_FOUND: { status: 404, retryable: false, description: 'No such route, or no such file.' },
   GATEWAY_NO_SIGNING_KEY: { status: 404, retryable: false, description: 'The farm has no signing key (PORTRAIT_FARM_SIGNING_KEY): its videos are not signed and there is no public key.' },

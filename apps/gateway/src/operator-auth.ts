@@ -4,9 +4,10 @@ import { apiKeyIndex } from './auth.ts';
 import type { GatewayContext } from './context.ts';
 import type { GatewayErrorCode } from './errors.ts';
 import { GatewayError } from './errors.ts';
+import { hasOperatorSession } from './operator-cookie.ts';
 
 /** The error codes an operator route may answer with because of its key (for its route schema). */
-export const OPERATOR_AUTH_ERRORS: readonly GatewayErrorCode[] = ['GATEWAY_UNAUTHORIZED', 'GATEWAY_NOT_OPERATOR', 'GATEWAY_NO_OPERATOR_KEY'];
+export const OPERATOR_AUTH_ERRORS: readonly GatewayErrorCode[] = ['GATEWAY_UNAUTHORIZED', 'GATEWAY_NOT_OPERATOR', 'GATEWAY_NO_OPERATOR_KEY', 'GATEWAY_CROSS_ORIGIN'];
 
 const digest = (key: string): Buffer => createHash('sha256').update(key).digest();
 
@@ -26,7 +27,8 @@ export function bearerKey(request: FastifyRequest): string | null {
 }
 
 /**
- * A preHandler for operator routes: the request must carry `Authorization: Bearer <operator key>`.
+ * A preHandler for operator routes: the request must carry `Authorization: Bearer <operator key>`, or the ops
+ * dashboard's session cookie (operator-cookie.ts; with an Origin of this gateway on a POST: GATEWAY_CROSS_ORIGIN).
  * No operator key configured: GATEWAY_NO_OPERATOR_KEY (404); no key sent, or a wrong one: GATEWAY_UNAUTHORIZED (401);
  * a tenant API key: GATEWAY_NOT_OPERATOR (403).
  */
@@ -38,6 +40,7 @@ export function requireOperator(ctx: GatewayContext): (request: FastifyRequest, 
       throw new GatewayError('GATEWAY_NO_OPERATOR_KEY', 'This farm has no operator key, so its operator routes are off. Set PORTRAIT_FARM_OPERATOR_KEY to turn them on.');
     }
     const presented = bearerKey(request);
+    if (presented === null && hasOperatorSession(request, operatorKey)) return;
     if (presented === null) {
       throw new GatewayError('GATEWAY_UNAUTHORIZED', 'Authorization: Bearer <operator key> is required (the key in PORTRAIT_FARM_OPERATOR_KEY).', { 'www-authenticate': 'Bearer' });
     }
