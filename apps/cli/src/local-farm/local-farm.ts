@@ -8,6 +8,7 @@ import type { FarmApp } from '../install-paths.ts';
 import { LocalFarmError } from './errors.ts';
 import { openFarmLogs } from './farm-logs.ts';
 import type { FarmLogs } from './farm-logs.ts';
+import { gatewayEnvironment } from './gateway-environment.ts';
 import { describePortHolder, gatewayAnswers } from './gateway-readiness.ts';
 import { claimDataDir, loadCredentials, loadSigningKeyFile } from './local-farm-state.ts';
 import type { LocalFarmCredentials } from './local-farm-state.ts';
@@ -45,7 +46,10 @@ export interface LocalFarmOptions {
   webhookAllowHosts?: readonly string[];
   /** Deployment prefix of Redis keys. @defaultValue "pf" */
   prefix?: string;
-  /** More environment for workers and stitcher (tuning: lock times, webhook retry schedule). */
+  /**
+   * More environment over this process's (tuning: lock times, webhook retry schedule, limits) for workers and
+   * stitcher, and for the gateway the variables it reads but the farm does not set itself (gateway-environment.ts).
+   */
   env?: Readonly<Record<string, string>>;
   /**
    * Lines for a person to follow: one per job event the processes log (accepted, prepared, segment rendered,
@@ -88,10 +92,6 @@ export interface LocalFarm {
   guardPid: number;
   /** Stops every process (the farm's own Redis last), removes the gateway's configuration file, closes the log files and frees the data folder. */
   stop(): Promise<void>;
-}
-
-function withoutFarmVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('PORTRAIT_FARM_')));
 }
 
 /**
@@ -214,7 +214,8 @@ export async function startLocalFarm(options: LocalFarmOptions = {}): Promise<Lo
       }),
       { mode: 0o600 },
     );
-    const base = withoutFarmVariables(process.env);
+    // The caller's limits, timeouts, face check, retention, ... reach the gateway; what the farm owns is in its file.
+    const base = gatewayEnvironment({ ...process.env, ...options.env });
     const gatewayEnv: NodeJS.ProcessEnv = { ...base, PORTRAIT_FARM_CONFIG: configFile, PORT: String(port), HOST: '127.0.0.1' };
     const farmEnv: NodeJS.ProcessEnv = {
       ...process.env,
