@@ -80,7 +80,12 @@ export function openApiOptions(): FastifyDynamicSwaggerOptions {
         description:
           'Turns one portrait and one audio track into a talking video. Jobs are asynchronous: create, then poll GET /v1/jobs/{id} or receive a signed webhook (Standard Webhooks). Every error answer is {"error": {"code", "message"}}.',
       },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'API key; each key belongs to one tenant.' } } },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'API key; each key belongs to one tenant.' },
+          operator: { type: 'http', scheme: 'bearer', description: 'The operator key (PORTRAIT_FARM_OPERATOR_KEY); tenant API keys do not open operator routes.' },
+        },
+      },
       security: [{ bearer: [] }],
       webhooks: webhookDocuments(),
     },

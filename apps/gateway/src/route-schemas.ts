@@ -1,5 +1,7 @@
 import { Type, type TSchema } from '@sinclair/typebox';
+import { ALL_QUEUES } from '@portrait-farm/queue';
 import { AUTHENTICATED_ERRORS, CreateJobMultipartSchema, IDEMPOTENCY_KEY_PATTERN, JOB_ID_PATTERN, errorResponses } from './api-schemas.ts';
+import { OPERATOR_AUTH_ERRORS } from './operator-auth.ts';
 
 // The Fastify schema of each route: what it validates, what it answers, and what the OpenAPI document says of it.
 
@@ -157,13 +159,6 @@ export const PRESIGNED_FILE_SCHEMA = {
   },
 };
 
-const depth = Type.Object({
-  waiting: Type.Integer({ description: 'Waiting, prioritised included.' }),
-  active: Type.Integer(),
-  delayed: Type.Integer(),
-  failed: Type.Integer(),
-  desired: Type.Integer({ description: 'waiting + active: the workers that would be busy.' }),
-});
 
 /** The process answering (`portrait-farm up` checks it is the gateway it started). */
 const PROCESS_HEADER = { 'x-portrait-farm-pid': { type: 'string', pattern: '^[0-9]+$', description: 'Pid of the gateway process that answered.' } };
@@ -189,16 +184,48 @@ export const METRICS_SCHEMA = {
   response: { 200: text('text/plain', 'The text exposition format.') },
 };
 
+const queueCounts = Type.Object(
+  {
+    waiting: Type.Integer({ minimum: 0, description: 'Ready to run, not yet taken: prioritised included, and those a paused queue holds.' }),
+    prioritized: Type.Integer({ minimum: 0, description: 'Of waiting, the jobs held in priority order.' }),
+    delayed: Type.Integer({ minimum: 0, description: 'Not due yet: scheduled, or backing off before a retry.' }),
+    active: Type.Integer({ minimum: 0, description: 'Running.' }),
+    paused: Type.Integer({ minimum: 0, description: 'Of waiting, the jobs a paused queue holds back.' }),
+    failed: Type.Integer({ minimum: 0, description: 'Failed for good (kept 7 days).' }),
+    isPaused: Type.Boolean({ description: 'Whether the queue is paused.' }),
+    desired: Type.Integer({ minimum: 0, description: 'active, plus waiting unless the queue is paused.' }),
+  },
+  { additionalProperties: false },
+);
+
+const poolDepth = (description: string): TSchema =>
+  Type.Object(
+    {
+      waiting: Type.Integer({ minimum: 0 }),
+      active: Type.Integer({ minimum: 0 }),
+      delayed: Type.Integer({ minimum: 0 }),
+      total: Type.Integer({ minimum: 0, description: 'Waiting (in unpaused queues) or running: the number to scale the pool on.' }),
+    },
+    { additionalProperties: false, description },
+  );
+
 export const QUEUE_DEPTH_SCHEMA = {
   operationId: 'queueDepth',
-  summary: 'Jobs per farm queue, for the KEDA metrics-api scaler',
-  security: [],
+  summary: 'Work waiting and running per farm queue and per pool: the autoscaler\'s signal',
+  description:
+    'Needs the operator key. A KEDA metrics-api trigger reads render.total (valueLocation: render.total): render work (prepare and segment steps) waiting or running, i.e. the worker processes that would be busy. Delayed jobs and the waiting jobs of a paused queue are not counted in it.',
+  security: [{ operator: [] }],
   response: {
     200: Type.Object(
-      { queues: Type.Record(Type.String(), depth), gpuDesired: Type.Integer({ description: 'desired summed over the GPU queues (prepare, segment).' }) },
-      { description: 'Depths.' },
+      {
+        queues: Type.Object(Object.fromEntries(ALL_QUEUES.map((name) => [name, queueCounts])), { additionalProperties: false }),
+        render: poolDepth('The worker pool: prepare and segment steps. render.total is the number KEDA reads.'),
+        stitch: poolDepth('The stitcher\'s steps: audio and stitch.'),
+        webhook: poolDepth('Webhook deliveries (sent by the stitcher).'),
+      },
+      { additionalProperties: false, description: 'Depths, read from Redis now.' },
     ),
-    ...errorResponses('GATEWAY_UNAVAILABLE'),
+    ...errorResponses(...OPERATOR_AUTH_ERRORS, 'GATEWAY_UNAVAILABLE'),
   },
 };
 

@@ -6,7 +6,6 @@ import type { RedisServerProcess } from '@portrait-farm/test-support/redis-serve
 import { createRedisConnection } from './connection.ts';
 import { isQueueError } from './errors.ts';
 import { FarmQueues } from './farm-queues.ts';
-import { readQueueDepths } from './queue-depth.ts';
 import { QUEUE_NAMES } from './queue-names.ts';
 
 let server: RedisServerProcess;
@@ -96,14 +95,5 @@ describe('FarmQueues', () => {
     const priority = await queues.enqueueStitch({ jobId }, { priority: 11 }).catch((e: unknown) => e);
     expect(String(priority)).toContain('priority must be an integer between 1 and 10. Received: 11');
     expect(() => new FarmQueues({ connection: redis, prefix: 'a:b' })).toThrow(/prefix/);
-  });
-
-  it('reports depths for the KEDA endpoint', async () => {
-    await queues.enqueuePrepare({ jobId: createJobId(), tenantId: 't' });
-    await queues.enqueueSegment({ jobId: createJobId(), segmentIndex: 0, firstWindow: 0, windowCount: 1, frameStart: 0, frameEnd: 5 });
-    await queues.enqueueStitch({ jobId: createJobId() }, { delayMs: 60_000 });
-    const report = await readQueueDepths(queues);
-    expect(report.gpuDesired).toBe(2);
-    expect(report.queues.stitch).toEqual({ waiting: 0, active: 0, delayed: 1, failed: 0, desired: 0 });
   });
 });

@@ -9,7 +9,7 @@ export { audioJobId, cleanupJobId, prepareJobId, segmentJobId, stitchJobId, webh
 export { bullPriority, PRIORITY_RANGE } from './priority.ts';
 export { FarmQueues } from './farm-queues.ts';
 export type { EnqueueOptions, FarmQueuesOptions, QueueDepth } from './farm-queues.ts';
-export { readQueueDepths } from './queue-depth.ts';
-export type { QueueDepthReport } from './queue-depth.ts';
+export { POOL_QUEUES, readQueueDepths } from './queue-depth.ts';
+export type { PoolDepth, QueueCounts, QueueDepthReport } from './queue-depth.ts';
 export { createWebhookWorker, processWebhookJob, webhookMessageId } from './webhook-worker.ts';
 export type { WebhookOutcome, WebhookWorkerOptions } from './webhook-worker.ts';

@@ -1,21 +1,83 @@
-import type { FarmQueues, QueueDepth } from './farm-queues.ts';
+import type { FarmQueues } from './farm-queues.ts';
+import { ALL_QUEUES, QUEUE_NAMES } from './queue-names.ts';
 import type { QueueName } from './queue-names.ts';
 
-/**
- * What a KEDA metrics-api trigger reads: per queue, `desired` = jobs waiting (prioritised included, delayed
- * not) plus jobs running, i.e. the workers that would be busy if there were enough of them.
- */
-export interface QueueDepthReport {
-  queues: Record<QueueName, QueueDepth & { desired: number }>;
-  /** Sum of `desired` over the GPU queues (prepare and segment). */
-  gpuDesired: number;
+/** One queue's jobs by state, as read from Redis. */
+export interface QueueCounts {
+  /** Ready to run, not yet taken: prioritised and plain waiting jobs, and those held by a paused queue. */
+  waiting: number;
+  /** Of `waiting`, the jobs held in priority order (every farm step has a priority). */
+  prioritized: number;
+  /** Not due yet: scheduled, or backing off before a retry. */
+  delayed: number;
+  /** Taken by a worker and running. */
+  active: number;
+  /** Of `waiting`, the jobs a paused queue holds back. */
+  paused: number;
+  /** Failed for good (kept 7 days). */
+  failed: number;
+  /** Whether the queue is paused: its waiting jobs are not handed out. */
+  isPaused: boolean;
+  /** Work a pool would run now: `active`, plus `waiting` unless the queue is paused. */
+  desired: number;
 }
 
+/** The work of one process pool, summed over the queues it consumes. */
+export interface PoolDepth {
+  waiting: number;
+  active: number;
+  delayed: number;
+  /** Waiting (in unpaused queues) or running: the number a pool's autoscaler scales on. */
+  total: number;
+}
+
+/**
+ * What `GET /v1/queue/depth` answers and the local farm's autoscaler reads. `render.total` is the one number for
+ * the worker pool (KEDA metrics-api `valueLocation: render.total`).
+ */
+export interface QueueDepthReport {
+  queues: Record<QueueName, QueueCounts>;
+  /** The worker pool's queues: prepare and segment. */
+  render: PoolDepth;
+  /** The stitcher's step queues: audio and stitch. */
+  stitch: PoolDepth;
+  /** Webhook deliveries (the stitcher sends them). */
+  webhook: PoolDepth;
+}
+
+/** The queues each pool consumes (apps/worker: prepare, segment; apps/stitcher: audio, stitch, webhook, cleanup). */
+export const POOL_QUEUES = Object.freeze({
+  render: [QUEUE_NAMES.prepare, QUEUE_NAMES.segment],
+  stitch: [QUEUE_NAMES.audio, QUEUE_NAMES.stitch],
+  webhook: [QUEUE_NAMES.webhook],
+} as const satisfies Record<string, readonly QueueName[]>);
+
+async function readCounts(queues: FarmQueues, name: QueueName): Promise<QueueCounts> {
+  const queue = queues.queue(name);
+  const [counts, isPaused] = await Promise.all([queue.getJobCounts('wait', 'prioritized', 'paused', 'active', 'delayed', 'failed'), queue.isPaused()]);
+  const count = (state: string): number => counts[state] ?? 0;
+  const waiting = count('wait') + count('prioritized') + count('paused');
+  return {
+    waiting,
+    prioritized: count('prioritized'),
+    delayed: count('delayed'),
+    active: count('active'),
+    paused: isPaused ? waiting : count('paused'),
+    failed: count('failed'),
+    isPaused,
+    desired: count('active') + (isPaused ? 0 : waiting),
+  };
+}
+
+function poolDepth(counts: readonly QueueCounts[]): PoolDepth {
+  const sum = (pick: (c: QueueCounts) => number): number => counts.reduce((total, c) => total + pick(c), 0);
+  return { waiting: sum((c) => c.waiting), active: sum((c) => c.active), delayed: sum((c) => c.delayed), total: sum((c) => c.desired) };
+}
+
+/** Reads every farm queue's counts and sums them per pool. */
 export async function readQueueDepths(queues: FarmQueues): Promise<QueueDepthReport> {
-  const depths = await queues.depths();
-  const report = {} as Record<QueueName, QueueDepth & { desired: number }>;
-  for (const [name, depth] of Object.entries(depths) as Array<[QueueName, QueueDepth]>) {
-    report[name] = { ...depth, desired: depth.waiting + depth.active };
-  }
-  return { queues: report, gpuDesired: report.prepare.desired + report.segment.desired };
+  const read = await Promise.all(ALL_QUEUES.map(async (name) => [name, await readCounts(queues, name)] as const));
+  const byQueue = Object.fromEntries(read) as Record<QueueName, QueueCounts>;
+  const pool = (names: readonly QueueName[]): PoolDepth => poolDepth(names.map((name) => byQueue[name]));
+  return { queues: byQueue, render: pool(POOL_QUEUES.render), stitch: pool(POOL_QUEUES.stitch), webhook: pool(POOL_QUEUES.webhook) };
 }

@@ -2,6 +2,7 @@ import { readQueueDepths } from '@portrait-farm/queue';
 import type { FastifyInstance } from 'fastify';
 import type { GatewayContext } from '../context.ts';
 import { GatewayError } from '../errors.ts';
+import { requireOperator } from '../operator-auth.ts';
 import { HEALTH_SCHEMA, METRICS_SCHEMA, OPENAPI_SCHEMA, QUEUE_DEPTH_SCHEMA, READY_SCHEMA, SIGNING_KEY_SCHEMA } from '../route-schemas.ts';
 
 /** The header of /healthz and /readyz that names the process answering (its pid). */
@@ -26,7 +27,7 @@ async function probe(check: () => Promise<unknown>, ms: number, what: string): P
   }
 }
 
-/** Health, readiness, metrics, queue depths, the provenance public key and the OpenAPI document (no API key). */
+/** Health, readiness, metrics, the provenance public key and the OpenAPI document (no API key); queue depths (operator key). */
 export async function opsRoutes(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
   // Which process answers: `portrait-farm up` checks it is its own gateway, not one left on the port by another farm.
   app.addHook('onRequest', async (request, reply) => {
@@ -49,7 +50,7 @@ export async function opsRoutes(app: FastifyInstance, ctx: GatewayContext): Prom
     return reply.header('content-type', ctx.metrics.registry.contentType).send(body);
   });
 
-  app.get('/queue-depth', { schema: QUEUE_DEPTH_SCHEMA }, async () => readQueueDepths(ctx.queues));
+  app.get('/v1/queue/depth', { schema: QUEUE_DEPTH_SCHEMA, preHandler: requireOperator(ctx) }, async () => readQueueDepths(ctx.queues));
 
   app.get('/v1/signing-key', { schema: SIGNING_KEY_SCHEMA }, async () => {
     const key = ctx.signingKey;
