@@ -1,7 +1,13 @@
 // npm run bench:watermark [-- --trials3 N --trials10 N --fp-trials N --attacks A0,A5]   (defaults 8, 2, 10000, all)
-// Embeds the watermark in a 512x512 portrait clip (test/fixtures/astronaut.png with per-frame motion of a few pixels
-// and sensor noise), encodes it with the worker's video encoder (packages/media, H264_SETTINGS: libx264 crf 20) = A0, applies the attack suite of issue 12 (each followed
-// by libx264 at 500 kbit/s at the attacked resolution), detects, and prints a table per attack and clip length.
+//   [--talking [--size 512] [--clips 4] [--image portrait.png]]: talking renders instead of the synthetic clips.
+// Synthetic clips: a 512x512 portrait (test/fixtures/astronaut.png with per-frame motion of a few pixels and sensor
+// noise). Talking clips (--talking): `--clips` clean renders per clip length by the engine with the starter pack
+// (the portrait resized to --size x --size, 'full' mode; each with its own seed and its own stretch of
+// test/fixtures/demo-speech-20s.ogg), rendered once and reused: trial t watermarks clip t mod --clips with a fresh
+// random payload, and every attack draws fresh random parameters.
+// Each trial embeds the watermark, encodes with the worker's video encoder (packages/media, H264_SETTINGS: libx264
+// crf 20) = A0, applies the attack suite of issue 12 (each followed by libx264 at 500 kbit/s at the attacked
+// resolution), detects, and prints a table per attack and clip length. PSNR-Y is against the clean frame.
 // False positives: clean (never watermarked) clips are decoded once, and each trial tests them with a different
 // random key: with a random key the sync signs are independent fair coins, so each trial is an independent test of
 // the same null hypothesis the threshold is set for.
@@ -12,20 +18,31 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
+import { createEngine } from '@portrait-farm/engine';
 import { createVideoEncoder, H264_SETTINGS, readVideoFrames } from '@portrait-farm/media';
+import { STARTER_PACK } from '@portrait-farm/test-support/repo-models';
 import {
   AGREEMENT_THRESHOLD, CODED_BITS, detectInEvidence, embedWatermark, encodeCodeword, HYPOTHESES, logBinomialTail,
   SYNC_CHIPS, TARGET_FALSE_POSITIVE_RATE, WatermarkDetector,
 } from '@portrait-farm/watermark';
+import { rawFrames, renderTalkingFrames, type RawClip } from './talking-frames.ts';
 
 const { values } = parseArgs({ options: {
   trials3: { type: 'string', default: '8' }, trials10: { type: 'string', default: '2' },
   'fp-trials': { type: 'string', default: '10000' }, attacks: { type: 'string', default: 'A0,A1,A2,A3,A4,A5' },
+  talking: { type: 'boolean', default: false }, size: { type: 'string', default: '512' },
+  clips: { type: 'string', default: '4' }, image: { type: 'string' },
 } });
 const FPS = 25;
-const SIZE = 512;
 const KEY = 'bench-key';
+const FIXTURES = new URL('../fixtures/', import.meta.url).pathname;
 const rand = (a: number, b: number) => a + Math.random() * (b - a);
+
+function positiveInteger(name: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a whole number >= 0. Passed: ${text}`);
+  return n;
+}
 
 function run(args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -36,24 +53,77 @@ function run(args: string[]): Promise<void> {
   });
 }
 
-const base = new Uint8Array((await sharp('test/fixtures/astronaut.png').removeAlpha().resize(SIZE, SIZE).raw().toBuffer()));
+/** Where a trial's clean frames come from: clip length in seconds and trial number -> frames. */
+interface ClipSource {
+  description: string;
+  width: number;
+  height: number;
+  frames(seconds: number, trial: number): AsyncIterable<Uint8Array>;
+}
 
-/** Frame i of a clip: the portrait shifted by a slow sub-10-pixel motion, plus noise (sigma ~2). */
-function sourceFrame(i: number, phase: number): Uint8Array {
-  const dx = Math.round(3 * Math.sin(i / 9 + phase));
-  const dy = Math.round(2 * Math.sin(i / 13 + 2 * phase));
-  const out = new Uint8Array(base.length);
-  for (let y = 0; y < SIZE; y += 1) {
-    const sy = Math.min(SIZE - 1, Math.max(0, y + dy));
-    for (let x = 0; x < SIZE; x += 1) {
-      const sx = Math.min(SIZE - 1, Math.max(0, x + dx));
-      const s = (sy * SIZE + sx) * 3;
-      const d = (y * SIZE + x) * 3;
-      const n = Math.round((Math.random() + Math.random() + Math.random() - 1.5) * 2.8);
-      for (let c = 0; c < 3; c += 1) out[d + c] = Math.min(255, Math.max(0, (base[s + c] ?? 0) + n));
+/** The portrait shifted by a slow sub-10-pixel motion, plus noise (sigma ~2), 512x512. */
+async function syntheticSource(): Promise<ClipSource> {
+  const SIZE = 512;
+  const base = new Uint8Array(await sharp(join(FIXTURES, 'astronaut.png')).removeAlpha().resize(SIZE, SIZE).raw().toBuffer());
+  function sourceFrame(i: number, phase: number): Uint8Array {
+    const dx = Math.round(3 * Math.sin(i / 9 + phase));
+    const dy = Math.round(2 * Math.sin(i / 13 + 2 * phase));
+    const out = new Uint8Array(base.length);
+    for (let y = 0; y < SIZE; y += 1) {
+      const sy = Math.min(SIZE - 1, Math.max(0, y + dy));
+      for (let x = 0; x < SIZE; x += 1) {
+        const sx = Math.min(SIZE - 1, Math.max(0, x + dx));
+        const s = (sy * SIZE + sx) * 3;
+        const d = (y * SIZE + x) * 3;
+        const n = Math.round((Math.random() + Math.random() + Math.random() - 1.5) * 2.8);
+        for (let c = 0; c < 3; c += 1) out[d + c] = Math.min(255, Math.max(0, (base[s + c] ?? 0) + n));
+      }
     }
+    return out;
   }
-  return out;
+  return {
+    description: `synthetic: astronaut.png ${SIZE}x${SIZE}, slow motion and noise`,
+    width: SIZE,
+    height: SIZE,
+    async *frames(seconds) {
+      const phase = rand(0, 6);
+      for (let i = 0; i < seconds * FPS; i += 1) yield sourceFrame(i, phase);
+    },
+  };
+}
+
+/** `count` clean talking renders per clip length, rendered once (seed = clip number, a random stretch of speech). */
+async function talkingSource(dir: string, lengths: number[], count: number, size: number): Promise<ClipSource> {
+  const speech = join(FIXTURES, 'demo-speech-20s.ogg');
+  const portrait = values.image ?? join(FIXTURES, 'astronaut.png');
+  const image = join(dir, 'portrait.png');
+  await sharp(portrait).removeAlpha().resize(size, size, { kernel: 'lanczos3' }).png().toFile(image);
+  const engine = await createEngine({ pack: STARTER_PACK, providers: ['cpu'] });
+  const clips = new Map<number, RawClip[]>();
+  const started = performance.now();
+  try {
+    for (const seconds of lengths) {
+      const rendered: RawClip[] = [];
+      for (let c = 0; c < count; c += 1) {
+        rendered.push(await renderTalkingFrames(engine, {
+          image, mode: 'full', speech, offsetSeconds: Number(rand(0, 19.5 - seconds).toFixed(2)), seconds, seed: c, fps: FPS,
+          workDir: dir, name: `talking-${seconds}-${c}`, packDir: STARTER_PACK,
+        }));
+      }
+      clips.set(seconds, rendered);
+    }
+  } finally {
+    await engine.close();
+  }
+  const first = [...clips.values()][0]?.[0];
+  if (first === undefined) throw new Error('--clips must be at least 1 with --talking');
+  console.log(`rendered ${count} clean talking clip(s) per length (${lengths.join(', ')} s) in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  return {
+    description: `talking renders: starter pack, ${values.image ?? 'astronaut.png'} at ${first.width}x${first.height} ('full' mode), ${count} clean clip(s) per length (seeds 0-${count - 1}, random 3/10 s stretches of demo-speech-20s.ogg)`,
+    width: first.width,
+    height: first.height,
+    frames: (seconds, trial) => rawFrames(clips.get(seconds)![trial % count]!),
+  };
 }
 
 function psnrY(a: Uint8Array, b: Uint8Array): number {
@@ -66,40 +136,42 @@ function psnrY(a: Uint8Array, b: Uint8Array): number {
 }
 
 /** Writes a clip (watermarked unless payload is null) with the worker's video encoder and settings (A0). */
-async function makeClip(out: string, frames: number, payload: Uint8Array | null, stats: { embedMs: number; psnr: number[] }) {
-  const phase = rand(0, 6);
-  const encoder = createVideoEncoder({ out, width: SIZE, height: SIZE, fps: FPS });
-  for (let i = 0; i < frames; i += 1) {
-    const clean = sourceFrame(i, phase);
-    if (payload === null) { await encoder.write(clean); continue; }
-    const frame = { width: SIZE, height: SIZE, data: Uint8Array.from(clean) };
+async function makeClip(source: ClipSource, out: string, seconds: number, trial: number, payload: Uint8Array | null, stats: { embedMs: number; psnr: number[] }) {
+  const { width, height } = source;
+  const encoder = createVideoEncoder({ out, width, height, fps: FPS });
+  let i = 0;
+  for await (const clean of source.frames(seconds, trial)) {
+    if (payload === null) { await encoder.write(clean); i += 1; continue; }
+    const frame = { width, height, data: Uint8Array.from(clean) };
     const t = performance.now();
     embedWatermark(frame, payload, i, { key: KEY });
     stats.embedMs += performance.now() - t;
     if (i % 25 === 0) stats.psnr.push(psnrY(clean, frame.data));
     await encoder.write(frame.data);
+    i += 1;
   }
   await encoder.finish();
 }
 
-function attackFilter(name: string): string | null {
-  const cw = Math.round(SIZE * 0.9 / 2) * 2;
-  const ox = Math.floor(rand(0, SIZE - cw));
-  const oy = Math.floor(rand(0, SIZE - cw));
-  const crop = `crop=${cw}:${cw}:${ox}:${oy}`;
+const even = (x: number) => Math.round(x / 2) * 2;
+
+function attackFilter(name: string, width: number, height: number): string | null {
+  const cw = even(width * 0.9);
+  const ch = even(height * 0.9);
+  const crop = `crop=${cw}:${ch}:${Math.floor(rand(0, width - cw))}:${Math.floor(rand(0, height - ch))}`;
   const colour = `eq=brightness=${rand(-0.2, 0.2).toFixed(3)}:contrast=${rand(0.8, 1.2).toFixed(3)}:saturation=${rand(0.7, 1.3).toFixed(3)}:gamma=${rand(0.8, 1.25).toFixed(3)},hue=h=${rand(-20, 20).toFixed(1)}`;
   switch (name) {
     case 'A1': return 'null';
-    case 'A2': return `scale=${SIZE / 2}:${SIZE / 2}`;
+    case 'A2': return `scale=${even(width / 2)}:${even(height / 2)}`;
     case 'A3': return crop;
     case 'A4': return colour;
-    case 'A5': return `${crop},scale=${cw / 2}:${cw / 2},${colour}`;
+    case 'A5': return `${crop},scale=${even(cw / 2)}:${even(ch / 2)},${colour}`;
     default: return null;
   }
 }
 
-async function attack(input: string, name: string, out: string): Promise<string> {
-  const filter = attackFilter(name);
+async function attack(input: string, name: string, out: string, width: number, height: number): Promise<string> {
+  const filter = attackFilter(name, width, height);
   if (filter === null) return input;
   await run(['-i', input, '-vf', filter, '-c:v', 'libx264', '-preset', H264_SETTINGS.preset, '-b:v', '500k', '-pix_fmt', 'yuv420p', out]);
   return out;
@@ -116,18 +188,25 @@ async function detectorOf(path: string): Promise<{ detector: WatermarkDetector; 
 const started = performance.now();
 const dir = await mkdtemp(join(tmpdir(), 'wm-bench-'));
 const attacks = values.attacks.split(',');
+const lengths = ([[3, positiveInteger('trials3', values.trials3)], [10, positiveInteger('trials10', values.trials10)]] as const).filter(([, trials]) => trials > 0);
+const fpTrials = positiveInteger('fp-trials', values['fp-trials']);
 console.log(`threshold: ${AGREEMENT_THRESHOLD}/${SYNC_CHIPS} sync chips; ${HYPOTHESES} sync hypotheses; per-video FPR bound ${(HYPOTHESES * Math.exp(logBinomialTail(SYNC_CHIPS, AGREEMENT_THRESHOLD))).toExponential(2)} (target ${TARGET_FALSE_POSITIVE_RATE}); then a 32-bit keyed MAC`);
 try {
-  for (const [seconds, trials] of [[3, Number(values.trials3)], [10, Number(values.trials10)]] as const) {
+  const source = values.talking
+    ? await talkingSource(dir, [...new Set([...lengths.map(([s]) => s), 3])], positiveInteger('clips', values.clips), positiveInteger('size', values.size))
+    : await syntheticSource();
+  const { width, height } = source;
+  console.log(`clips: ${source.description}`);
+  for (const [seconds, trials] of lengths) {
     const rows = new Map(attacks.map((a) => [a, { bits: 0, exact: 0, n: 0, detectMs: 0, frames: 0, scores: [] as number[] }]));
     const stats = { embedMs: 0, psnr: [] as number[] };
     for (let t = 0; t < trials; t += 1) {
       const payload = new Uint8Array(randomBytes(8));
       const codeword = encodeCodeword(payload, KEY);
-      const clip = join(dir, `wm-${seconds}-${t}.mp4`);
-      await makeClip(clip, seconds * FPS, payload, stats);
+      const clip = join(dir, `wm-${seconds}.mp4`);
+      await makeClip(source, clip, seconds, t, payload, stats);
       for (const name of attacks) {
-        const path = await attack(clip, name, join(dir, `${name}-${seconds}-${t}.mp4`));
+        const path = await attack(clip, name, join(dir, `${name}-${seconds}.mp4`), width, height);
         const { detector, ms } = await detectorOf(path);
         const t0 = performance.now();
         const r = detector.result({ key: KEY });
@@ -141,33 +220,36 @@ try {
         row.bits += right / CODED_BITS;
         if (r.found && r.payload !== null && Buffer.from(r.payload).equals(Buffer.from(payload))) row.exact += 1;
       }
+      process.stderr.write(`${seconds} s trial ${t + 1}/${trials}: exact ${[...rows].map(([name, r]) => `${name} ${r.exact}`).join(', ')}\n`);
     }
     const psnr = stats.psnr.length ? Math.min(...stats.psnr) : NaN;
-    console.log(`\n${seconds} s clips (${seconds * FPS} frames, ${SIZE}x${SIZE}), ${trials} trial(s) per attack; PSNR-Y min ${psnr.toFixed(2)} dB, mean ${(stats.psnr.reduce((a, b) => a + b, 0) / stats.psnr.length).toFixed(2)} dB; embed ${(stats.embedMs / (trials * seconds * FPS)).toFixed(1)} ms/frame`);
-    console.log('attack | raw bit acc | exact payload | sync score (thr ' + AGREEMENT_THRESHOLD + ') | detect ms/frame');
+    console.log(`\n${seconds} s clips (${seconds * FPS} frames, ${width}x${height}), ${trials} trial(s) per attack; PSNR-Y min ${psnr.toFixed(2)} dB, mean ${(stats.psnr.reduce((a, b) => a + b, 0) / stats.psnr.length).toFixed(2)} dB; embed ${(stats.embedMs / (trials * seconds * FPS)).toFixed(1)} ms/frame`);
+    console.log(`attack | raw bit acc | exact payload | sync score min / median / max (thr ${AGREEMENT_THRESHOLD}) | detect ms/frame`);
     for (const [name, r] of rows) {
-      console.log(`${name.padEnd(6)} | ${(100 * r.bits / r.n).toFixed(1).padStart(10)} % | ${r.exact}/${r.n} (${(100 * r.exact / r.n).toFixed(0)} %) | ${r.scores.join(',')} | ${(r.detectMs / r.frames).toFixed(1)}`);
+      const sorted = [...r.scores].sort((a, b) => a - b);
+      console.log(`${name.padEnd(6)} | ${(100 * r.bits / r.n).toFixed(1).padStart(10)} % | ${r.exact}/${r.n} (${(100 * r.exact / r.n).toFixed(0)} %) | ${sorted[0]} / ${sorted[Math.floor(sorted.length / 2)]} / ${sorted[sorted.length - 1]} | ${(r.detectMs / r.frames).toFixed(1)}`);
     }
   }
-  // False positives.
-  const fpTrials = Number(values['fp-trials']);
-  const cleanClips = 2;
-  let positives = 0;
-  let maxScore = 0;
-  const t0 = performance.now();
-  for (let c = 0; c < cleanClips; c += 1) {
-    const clip = join(dir, `clean-${c}.mp4`);
-    await makeClip(clip, 3 * FPS, null, { embedMs: 0, psnr: [] });
-    const path = await attack(clip, c === 0 ? 'A1' : 'A5', join(dir, `clean-att-${c}.mp4`));
-    const { detector } = await detectorOf(path);
-    const evidence = detector.evidence();
-    for (let k = 0; k < fpTrials / cleanClips; k += 1) {
-      const r = detectInEvidence(evidence, detector.frames, randomBytes(16));
-      if (r.found) positives += 1;
-      if (r.score > maxScore) maxScore = r.score;
+  // False positives: clean 3 s clips (the first two of the source) after A1 and A5, each with many random keys.
+  if (fpTrials > 0) {
+    const cleanClips = 2;
+    let positives = 0;
+    let maxScore = 0;
+    const t0 = performance.now();
+    for (let c = 0; c < cleanClips; c += 1) {
+      const clip = join(dir, `clean-${c}.mp4`);
+      await makeClip(source, clip, 3, c, null, { embedMs: 0, psnr: [] });
+      const path = await attack(clip, c === 0 ? 'A1' : 'A5', join(dir, `clean-att-${c}.mp4`), width, height);
+      const { detector } = await detectorOf(path);
+      const evidence = detector.evidence();
+      for (let k = 0; k < fpTrials / cleanClips; k += 1) {
+        const r = detectInEvidence(evidence, detector.frames, randomBytes(16));
+        if (r.found) positives += 1;
+        if (r.score > maxScore) maxScore = r.score;
+      }
     }
+    console.log(`\nfalse positives: ${positives} of ${fpTrials} clean trials (${cleanClips} never-watermarked 3 s clips after A1 / A5, each tested with ${fpTrials / cleanClips} random keys); highest sync score ${maxScore} (threshold ${AGREEMENT_THRESHOLD}); ${((performance.now() - t0) / fpTrials).toFixed(1)} ms/trial`);
   }
-  console.log(`\nfalse positives: ${positives} of ${fpTrials} clean trials (${cleanClips} never-watermarked 3 s clips after A1 / A5, each tested with ${fpTrials / cleanClips} random keys); highest sync score ${maxScore} (threshold ${AGREEMENT_THRESHOLD}); ${((performance.now() - t0) / fpTrials).toFixed(1)} ms/trial`);
   console.log(`\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s`);
 } finally {
   await rm(dir, { recursive: true, force: true });
