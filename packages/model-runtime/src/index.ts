@@ -6,3 +6,5 @@ export { MODEL_RUNTIME_ERRORS, ModelRuntimeError, isModelRuntimeError } from './
 export type { ModelRuntimeErrorCode } from './errors.ts';
 export type { TensorData, TensorMap, TensorSignature } from './worker-protocol.ts';
 export { siblingScript, startModuleWorker } from './module-worker.ts';
+export { observeInferences } from './inference-observer.ts';
+export type { InferenceListener, InferenceRun } from './inference-observer.ts';

@@ -88,7 +88,9 @@ async function run(request: RunRequest): Promise<void> {
     if (session === null) throw new Error('no model loaded');
     const feeds: Record<string, ort.Tensor> = {};
     for (const [name, tensor] of Object.entries(request.feeds)) feeds[name] = toOrtTensor(tensor);
+    const started = performance.now();
     const results = await session.run(feeds);
+    const seconds = (performance.now() - started) / 1000;
     const outputs: TensorMap = {};
     const transfer: ArrayBuffer[] = [];
     for (const [name, value] of Object.entries(results)) {
@@ -96,7 +98,7 @@ async function run(request: RunRequest): Promise<void> {
       outputs[name] = tensor;
       transfer.push(tensor.data.buffer as ArrayBuffer);
     }
-    reply({ kind: 'ran', id: request.id, outputs }, transfer);
+    reply({ kind: 'ran', id: request.id, outputs, seconds }, transfer);
   } catch (error) {
     reply({ kind: 'run-failed', id: request.id, message: error instanceof Error ? error.message : String(error) });
   }

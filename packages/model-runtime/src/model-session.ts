@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { ModelRuntimeError } from './errors.ts';
+import { reportInference } from './inference-observer.ts';
 import { siblingScript, startModuleWorker } from './module-worker.ts';
 import { defaultProviders, type ExecutionProvider } from './execution-providers.ts';
 import type { TensorMap, TensorSignature, WorkerReply, WorkerRequest } from './worker-protocol.ts';
@@ -98,6 +99,7 @@ export async function createModelSession(path: string, options: ModelSessionOpti
     throw error;
   });
 
+  const model = basename(path).replace(/\.onnx$/i, '');
   const failed = loaded.failures.map((f) => `${f.provider} unavailable: ${f.message}`).join('; ');
   options.log?.(`${basename(path)}: running on ${loaded.provider}${failed ? ` (${failed})` : ''}`);
 
@@ -106,7 +108,10 @@ export async function createModelSession(path: string, options: ModelSessionOpti
     const request = pending.get(message.id);
     if (request === undefined) return;
     pending.delete(message.id);
-    if (message.kind === 'ran') request.resolve(message.outputs);
+    if (message.kind === 'ran') {
+      reportInference({ model, provider: loaded.provider, seconds: message.seconds });
+      request.resolve(message.outputs);
+    }
     else request.reject(new ModelRuntimeError('MODEL_RUNTIME_RUN_FAILED', `${basename(path)}: ${message.message}`));
   });
   const failAll = (error: ModelRuntimeError): void => {

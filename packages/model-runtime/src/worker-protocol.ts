@@ -52,6 +52,8 @@ export interface RunReply {
   kind: 'ran';
   id: number;
   outputs: TensorMap;
+  /** onnxruntime's run alone, timed in the inference thread (no queueing or copying across threads). */
+  seconds: number;
 }
 
 export interface RunFailedReply {

@@ -9,3 +9,5 @@ export { S3Storage } from './s3-storage.ts';
 export type { ConditionalWriteMode, S3Credentials, S3StorageOptions } from './s3-options.ts';
 export { createStorage, redact, STORAGE_DRIVERS } from './create-storage.ts';
 export type { CreateStorageOptions } from './create-storage.ts';
+export { observeStorageErrors } from './storage-error-observer.ts';
+export type { StorageErrorListener, StorageOperation } from './storage-error-observer.ts';
