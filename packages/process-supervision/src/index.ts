@@ -14,3 +14,5 @@ export { redisServerInfo } from './redis-server-info.ts';
 export type { RedisServerInfo } from './redis-server-info.ts';
 export { runUntilSignal } from './run-until-signal.ts';
 export type { Closable } from './run-until-signal.ts';
+export { nextPoolState, processesFor } from './pool-size.ts';
+export type { PoolSizing, PoolState } from './pool-size.ts';
