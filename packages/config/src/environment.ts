@@ -367,6 +367,25 @@ export const ENVIRONMENT = Object.freeze({
     default: 30_000,
     description: 'How often a process looks for steps whose lock lapsed.',
   }),
+  PORTRAIT_FARM_METRICS: variable(flag(), {
+    key: 'metricsServer',
+    readBy: ['worker', 'stitcher'],
+    default: true,
+    description: 'Serve Prometheus metrics (`GET /metrics`) on a port of its own (the gateway serves them on its API port); 0 turns it off.',
+  }),
+  PORTRAIT_FARM_METRICS_PORT: variable(integer(0, 65_535), {
+    key: 'metricsPort',
+    readBy: ['worker', 'stitcher'],
+    default: 9464,
+    description:
+      'Port of `GET /metrics` (0: any free one, logged as `metricsUrl` in the "metrics listening" line). `portrait-farm up` gives each worker and the stitcher 0, so several on one machine never collide.',
+  }),
+  PORTRAIT_FARM_METRICS_HOST: variable(text(/^\S+$/, 'a host name or IP address'), {
+    key: 'metricsHost',
+    readBy: ['worker', 'stitcher'],
+    default: '0.0.0.0',
+    description: 'Address `GET /metrics` listens on (`portrait-farm up`: 127.0.0.1).',
+  }),
 
   // The local farm and the tests
   PORTRAIT_FARM_VERBOSE: variable(flag(), {

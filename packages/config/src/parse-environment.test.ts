@@ -38,6 +38,9 @@ describe('parseEnvironment', () => {
       lockMs: 30_000,
       stalledIntervalMs: 30_000,
       watermarkKey: null,
+      metricsServer: true,
+      metricsPort: 9464,
+      metricsHost: '0.0.0.0',
     });
     const stitcher = loadConfig('stitcher', farm);
     expect(stitcher).toMatchObject({ stitchConcurrency: 2, webhookSecrets: null, webhookAllowLoopback: false, webhookRetryMs: null });

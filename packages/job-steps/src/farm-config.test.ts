@@ -46,6 +46,13 @@ describe('loadFarmConfig', () => {
     expect(config.webhookRetryMs).toEqual([40, 80]);
     expect(loadFarmConfig({ ...base, PORTRAIT_FARM_PROVIDERS: 'cpu' }, app).providers).toEqual(['cpu']);
   });
+
+  it('serves metrics on 0.0.0.0:9464 by default; the port, the address and the switch are settings', () => {
+    expect(loadFarmConfig(base, app)).toMatchObject({ metricsServer: true, metricsPort: 9464, metricsHost: '0.0.0.0' });
+    const own = loadFarmConfig({ ...base, PORTRAIT_FARM_METRICS: '0', PORTRAIT_FARM_METRICS_PORT: '0', PORTRAIT_FARM_METRICS_HOST: '127.0.0.1' }, app);
+    expect(own).toMatchObject({ metricsServer: false, metricsPort: 0, metricsHost: '127.0.0.1' });
+    expect(() => loadFarmConfig({ ...base, PORTRAIT_FARM_METRICS_PORT: '70000' }, app)).toThrow('PORTRAIT_FARM_METRICS_PORT must be an integer from 0 to 65535. Given: "70000".');
+  });
 });
 
 describe('jobRenderOptions', () => {

@@ -44,6 +44,12 @@ export interface FarmProcessConfig {
   readonly signingKey: string | null;
   /** The key of the invisible watermark the worker embeds in every frame, or null for the watermark's default key. */
   readonly watermarkKey: string | null;
+  /** Whether the process serves `GET /metrics` on a port of its own. */
+  readonly metricsServer: boolean;
+  /** Port of `GET /metrics`; 0: any free one. */
+  readonly metricsPort: number;
+  /** Address `GET /metrics` listens on. */
+  readonly metricsHost: string;
 }
 
 /** What the app supplies where a variable's default depends on where the app is installed. */
@@ -95,5 +101,8 @@ export function loadFarmConfig(env: EnvironmentSource = process.env, appDefaults
     liveGraceSeconds: settings.liveGraceSeconds,
     signingKey: settings.signingKey,
     watermarkKey: settings.watermarkKey,
+    metricsServer: settings.metricsServer,
+    metricsPort: settings.metricsPort,
+    metricsHost: settings.metricsHost,
   });
 }
