@@ -21,6 +21,7 @@ const DEBIAN_PACKAGES = {
     text2wave: 'festival festvox-kallpc16k',
     sox: 'sox',
     chromium: 'chromium',
+    promtool: 'prometheus',
   },
 };
 
