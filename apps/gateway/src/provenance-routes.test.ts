@@ -1,12 +1,15 @@
 import { execFileSync } from 'node:child_process';
+import { verify as verifySignature } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateSigningKeyPem, loadSigningKey, signVideo, topLevelBoxes } from '@portrait-farm/provenance';
-import type { ManifestDraft } from '@portrait-farm/provenance';
+import { jobStorageKeys, type JobPlan } from '@portrait-farm/jobs';
+import { canonicalJson, generateSigningKeyPem, loadPublicKey, loadSigningKey, signVideo, topLevelBoxes } from '@portrait-farm/provenance';
+import type { ManifestDraft, SignedManifest } from '@portrait-farm/provenance';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { multipartBody } from './testing/multipart-body.ts';
-import { auth, GatewayHarness, jobForm } from './testing/gateway-harness.ts';
+import type { Gateway } from './build-gateway.ts';
+import { auth, GatewayHarness, jobForm, KEY_B } from './testing/gateway-harness.ts';
 
 let harness: GatewayHarness;
 let dir: string;
@@ -39,6 +42,13 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+let copies = 0;
+async function videoCopy(): Promise<string> {
+  const path = join(dir, `copy-${(copies += 1)}.mp4`);
+  copyFileSync(clean, path);
+  return path;
+}
+
 async function signed(name: string): Promise<string> {
   const path = join(dir, name);
   copyFileSync(clean, path);
@@ -59,6 +69,71 @@ describe('GET /v1/signing-key', () => {
     const none = await (await harness.gateway()).app.inject({ method: 'GET', url: '/v1/signing-key' });
     expect(none.statusCode).toBe(404);
     expect(none.json()).toMatchObject({ error: { code: 'GATEWAY_NO_SIGNING_KEY' } });
+  });
+});
+
+describe('GET /v1/jobs/{id}/manifest', () => {
+  const plan: JobPlan = { fps: 25, frameCount: 25, durationSeconds: 1, segments: [{ index: 0, firstWindow: 0, windowCount: 1, frameStart: 0, frameEnd: 25 }] };
+
+  async function createdJob(gateway: Gateway): Promise<string> {
+    const form = await jobForm();
+    const created = await gateway.app.inject({ method: 'POST', url: '/v1/jobs', headers: auth(undefined, form.headers), payload: form.payload });
+    expect(created.statusCode, created.body).toBe(202);
+    return created.json<{ id: string }>().id;
+  }
+
+  /** Runs the job to success as the farm's steps do; with `signed`, stores the sidecar as the stitcher does. */
+  async function succeed(gateway: Gateway, id: string, signed: SignedManifest | null): Promise<void> {
+    const { jobs, storage } = gateway.context;
+    await jobs.transition(id, 'preparing');
+    await jobs.setPlan(id, plan);
+    await jobs.transition(id, 'rendering');
+    await jobs.transition(id, 'stitching');
+    if (signed !== null) await storage.put(jobStorageKeys.manifest(id), Buffer.from(`${JSON.stringify(signed, null, 2)}\n`), { contentType: 'application/json' });
+    await storage.put(jobStorageKeys.output(id), readFileSync(clean));
+    await jobs.succeed(id, { key: jobStorageKeys.output(id), size: 1, durationSeconds: 1, sha256: 'ab'.repeat(32) });
+  }
+
+  const manifestOf = (gateway: Gateway, id: string, key?: string) => gateway.app.inject({ method: 'GET', url: `/v1/jobs/${id}/manifest`, headers: auth(key) });
+
+  it('serves the signed sidecar once the job succeeded, verifiable with GET /v1/signing-key; 404 before, and for another tenant', async () => {
+    const gateway = await harness.gateway({ signingKey: pem });
+    const id = await createdJob(gateway);
+    const early = await manifestOf(gateway, id);
+    expect(early.statusCode).toBe(404);
+    expect(early.json()).toMatchObject({ error: { code: 'GATEWAY_MANIFEST_NOT_FOUND', message: `Job ${id} is queued: its signed manifest exists once it has succeeded.` } });
+
+    const signed = await signVideo(await videoCopy(), { ...draft, jobId: id }, key);
+    await succeed(gateway, id, signed);
+    const answer = await manifestOf(gateway, id);
+    expect(answer.statusCode, answer.body).toBe(200);
+    expect(answer.headers['content-type']).toMatch(/^application\/json/);
+    const served = answer.json<SignedManifest>();
+    expect(served).toEqual(signed);
+    const publicKey = (await gateway.app.inject({ method: 'GET', url: '/v1/signing-key' })).json<{ publicKeyPem: string; keyId: string }>();
+    expect(served.keyId).toBe(publicKey.keyId);
+    expect(verifySignature(null, Buffer.from(canonicalJson(served.manifest)), loadPublicKey(publicKey.publicKeyPem), Buffer.from(served.signature, 'base64'))).toBe(true);
+
+    const otherTenant = await manifestOf(gateway, id, KEY_B);
+    expect(otherTenant.statusCode).toBe(404);
+    expect(otherTenant.json()).toMatchObject({ error: { code: 'GATEWAY_JOB_NOT_FOUND' } });
+    expect((await gateway.app.inject({ method: 'GET', url: `/v1/jobs/${id}/manifest` })).statusCode).toBe(401);
+  });
+
+  it('404 when the farm has no signing key, or the job succeeded without a sidecar', async () => {
+    const unsigned = await harness.gateway();
+    const id = await createdJob(unsigned);
+    await succeed(unsigned, id, null);
+    const noKey = await manifestOf(unsigned, id);
+    expect(noKey.statusCode).toBe(404);
+    expect(noKey.json()).toMatchObject({ error: { code: 'GATEWAY_NO_SIGNING_KEY', message: expect.stringMatching(/no signing key \(PORTRAIT_FARM_SIGNING_KEY\)/) } });
+
+    const keyed = await harness.gateway({ signingKey: pem });
+    const before = await createdJob(keyed);
+    await succeed(keyed, before, null);
+    const missing = await manifestOf(keyed, before);
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json()).toMatchObject({ error: { code: 'GATEWAY_MANIFEST_NOT_FOUND', message: `Job ${before} succeeded without a signed manifest: it was stitched while the farm had no signing key.` } });
   });
 });
 

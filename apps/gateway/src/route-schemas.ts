@@ -86,6 +86,49 @@ export const JOB_RESULT_SCHEMA = {
   response: { 302: redirect('Found: Location is the presigned download.'), ...errorResponses(...AUTHENTICATED_ERRORS, 'GATEWAY_JOB_NOT_FOUND', 'GATEWAY_RESULT_NOT_READY') },
 };
 
+const anyObject = (description: string): TSchema => Type.Object({}, { additionalProperties: true, description });
+
+const sha256Hex = (description: string): TSchema => Type.String({ pattern: '^[0-9a-f]{64}$', description });
+const manifestInput = (description: string): TSchema =>
+  Type.Object({ sha256: sha256Hex('sha256 of the bytes uploaded.'), size: Type.Integer({ minimum: 0 }), contentType: nullable(Type.String()) }, { description });
+
+export const JOB_MANIFEST_SCHEMA = {
+  operationId: 'jobManifest',
+  summary: 'The signed provenance manifest of a job\'s video (the sidecar JSON)',
+  description:
+    'The same signed manifest the MP4 carries in its `uuid` box, as stored beside the video (output.manifest.json). Verify the signature over the manifest\'s canonical JSON (object keys sorted at every level) with GET /v1/signing-key, or the whole video with POST /v1/verify. Exists once the job has succeeded on a farm with a signing key.',
+  params: jobIdParams,
+  response: {
+    200: Type.Object(
+      {
+        manifest: Type.Object(
+          {
+            format: Type.Literal('portrait-farm-manifest/1'),
+            generator: Type.String(),
+            jobId: Type.String(),
+            tenantId: Type.String(),
+            createdAt: Type.String({ format: 'date-time', description: 'When the job was created.' }),
+            signedAt: Type.String({ format: 'date-time', description: 'When the manifest was signed.' }),
+            inputs: Type.Object({ image: manifestInput('The portrait.'), audio: manifestInput('The audio.') }),
+            model: nullable(Type.Object({ pack: Type.String(), version: Type.String() }, { description: 'The model pack that rendered it.' })),
+            options: anyObject('The job\'s render options (controls included) as the job record keeps them.'),
+            consent: nullable(Type.Object({ attestation: Type.Literal(true), statement: nullable(Type.String()), at: Type.String({ format: 'date-time' }) }, { description: 'The submitter\'s consent attestation.' })),
+            label: Type.Boolean({ description: 'Whether the visible "AI-GENERATED" label was drawn on the frames.' }),
+            watermark: Type.Object({ payload: Type.String({ pattern: '^[0-9a-f]{16}$', description: 'The invisible watermark\'s 64-bit payload.' }), derivation: Type.String({ description: 'How the payload was derived from the job.' }) }),
+            video: Type.Object({ sha256: sha256Hex('sha256 of every byte of the MP4 except the manifest box.'), excludes: Type.String({ description: 'What the hash leaves out.' }) }),
+          },
+          { description: 'What was signed.' },
+        ),
+        signature: Type.String({ description: 'Ed25519 over the manifest\'s canonical JSON, base64.' }),
+        algorithm: Type.Literal('Ed25519'),
+        keyId: Type.String({ description: 'sha256 of the signing key\'s SPKI DER, first 16 hex digits (as GET /v1/signing-key names it).' }),
+      },
+      { description: 'The signed manifest.' },
+    ),
+    ...errorResponses(...AUTHENTICATED_ERRORS, 'GATEWAY_JOB_NOT_FOUND', 'GATEWAY_NO_SIGNING_KEY', 'GATEWAY_MANIFEST_NOT_FOUND', 'GATEWAY_UNAVAILABLE'),
+  },
+};
+
 export const SIGNING_KEY_SCHEMA = {
   operationId: 'signingKey',
   summary: 'The public key that verifies the provenance manifests of this farm\'s videos',
@@ -104,8 +147,6 @@ export const SIGNING_KEY_SCHEMA = {
     ...errorResponses('GATEWAY_NO_SIGNING_KEY'),
   },
 };
-
-const anyObject = (description: string): TSchema => Type.Object({}, { additionalProperties: true, description });
 
 export const VERIFY_VIDEO_SCHEMA = {
   operationId: 'verifyVideo',
@@ -234,4 +275,57 @@ export const OPENAPI_SCHEMA = {
   summary: 'This document',
   security: [],
   response: { 200: Type.Object({}, { additionalProperties: true, description: 'OpenAPI 3.1.' }) },
+};
+
+const html = (description: string): object => text('text/html', description);
+const seeOther = (description: string): object => ({
+  description,
+  type: 'null',
+  headers: {
+    location: { type: 'string', description: '/dashboard' },
+    'set-cookie': { type: 'string', description: 'The dashboard session cookie (HttpOnly, SameSite=Strict, Secure when served over https).' },
+  },
+});
+
+export const DASHBOARD_PAGE_SCHEMA = {
+  operationId: 'dashboard',
+  summary: 'The ops dashboard (HTML): the page once signed in with the operator key, the sign-in form before',
+  description: 'Signed in means the session cookie POST /dashboard/login sets. Without an operator key (PORTRAIT_FARM_OPERATOR_KEY) it answers 404 with a page that says how to set one.',
+  security: [],
+  response: { 200: html('The dashboard, or the sign-in form.'), 404: html('The farm has no operator key: how to set one.'), ...errorResponses('GATEWAY_UNAVAILABLE') },
+};
+
+export const DASHBOARD_LOGIN_SCHEMA = {
+  operationId: 'dashboardLogin',
+  summary: 'Sign in to the ops dashboard with the operator key (form post)',
+  description: 'On the right key: 303 to /dashboard with the session cookie, which the operator routes (/v1/ops/...) take as well as the Bearer key. The request must come from a page of this gateway (Origin).',
+  security: [],
+  body: Type.Object({ key: Type.Optional(Type.String({ maxLength: 4096, description: 'The operator key.' })) }),
+  response: {
+    303: seeOther('Signed in: the session cookie is set.'),
+    401: html('The sign-in form again, saying the key is missing or wrong.'),
+    404: html('The farm has no operator key: how to set one.'),
+    ...errorResponses('GATEWAY_CROSS_ORIGIN', 'GATEWAY_BAD_REQUEST', 'GATEWAY_UNSUPPORTED_MEDIA_TYPE', 'GATEWAY_UNAVAILABLE'),
+  },
+};
+
+export const DASHBOARD_LOGOUT_SCHEMA = {
+  operationId: 'dashboardLogout',
+  summary: 'Sign out of the ops dashboard: the session cookie is cleared',
+  security: [],
+  response: { 303: seeOther('Signed out: the session cookie is cleared.'), ...errorResponses('GATEWAY_UNSUPPORTED_MEDIA_TYPE') },
+};
+
+export const DASHBOARD_ASSET_SCHEMA = {
+  operationId: 'dashboardAsset',
+  summary: 'A file of the ops dashboard (script, style sheet, icon)',
+  security: [],
+  params: Type.Object({ name: Type.String({ description: 'The file\'s name (main.js, dashboard.css, ...).' }) }),
+  response: {
+    200: {
+      description: 'The file.',
+      content: Object.fromEntries(['text/javascript', 'text/css', 'text/html', 'image/svg+xml', 'application/json'].map((type) => [type, { schema: { type: 'string' } }])),
+    },
+    ...errorResponses('GATEWAY_NOT_FOUND'),
+  },
 };

@@ -1,5 +1,7 @@
 import type { JobRecord } from '@portrait-farm/jobs';
+import { jobStorageKeys } from '@portrait-farm/jobs';
 import { jobEvent } from '@portrait-farm/logging';
+import { isStorageError } from '@portrait-farm/storage';
 import type { FastifyInstance } from 'fastify';
 import { apiKeyIndex, enforceRate, refuseOverLimit, tenantOf } from '../auth.ts';
 import type { GatewayContext } from '../context.ts';
@@ -16,6 +18,7 @@ import {
   CREATE_JOB_SCHEMA,
   DELETE_JOB_SCHEMA,
   GET_JOB_SCHEMA,
+  JOB_MANIFEST_SCHEMA,
   JOB_RESULT_SCHEMA,
   LIST_JOBS_SCHEMA,
   LIVE_PLAYLIST_SCHEMA,
@@ -37,6 +40,24 @@ function resultNotReady(record: JobRecord): GatewayError {
     : record.status === 'failed' ? `it failed (${record.error?.code ?? 'no code'}) and has no result`
     : 'its result exists once it has succeeded';
   return new GatewayError('GATEWAY_RESULT_NOT_READY', `Job ${record.id} is ${record.status}: ${why}.`);
+}
+
+/** The job's signed sidecar manifest, as stored (the bytes the stitcher wrote). */
+async function storedManifest(ctx: GatewayContext, record: JobRecord): Promise<Buffer> {
+  if (ctx.signingKey === null) {
+    throw new GatewayError('GATEWAY_NO_SIGNING_KEY', 'This farm has no signing key (PORTRAIT_FARM_SIGNING_KEY): its videos carry no signed manifest.');
+  }
+  if (record.status !== 'succeeded') {
+    throw new GatewayError('GATEWAY_MANIFEST_NOT_FOUND', `Job ${record.id} is ${record.status}: its signed manifest exists once it has succeeded.`);
+  }
+  try {
+    return await ctx.storage.get(jobStorageKeys.manifest(record.id));
+  } catch (error) {
+    if (isStorageError(error) && error.code === 'STORAGE_NOT_FOUND') {
+      throw new GatewayError('GATEWAY_MANIFEST_NOT_FOUND', `Job ${record.id} succeeded without a signed manifest: it was stitched while the farm had no signing key.`);
+    }
+    throw error;
+  }
 }
 
 /** The authenticated /v1/jobs API (Bearer key -> tenant, per-tenant rate limit), and the retention sweeps of its jobs. */
@@ -114,5 +135,10 @@ export async function jobRoutes(app: FastifyInstance, ctx: GatewayContext): Prom
     if (record.status !== 'succeeded' || record.output === null) throw resultNotReady(record);
     const url = await ctx.storage.presignGet(record.output.key, { expiresSeconds: ctx.config.presignSeconds });
     return reply.redirect(url, 302);
+  });
+
+  app.get<IdParams>('/v1/jobs/:id/manifest', { schema: JOB_MANIFEST_SCHEMA }, async (request, reply) => {
+    const manifest = await storedManifest(ctx, await ctx.jobs.get(request.tenantId, request.params.id));
+    return reply.header('content-type', 'application/json; charset=utf-8').send(manifest);
   });
 }
