@@ -1,0 +1,68 @@
+import type { KubernetesObject } from './kubernetes-manifests.ts';
+
+/** What kubernetes-models' classes have in common: built from plain data, validated against their JSON schema. */
+export interface ModelClass {
+  readonly apiVersion: string;
+  readonly kind: string;
+  new (data: object): { validate(): void };
+}
+
+/**
+ * Validates `object` with `model`'s validator (generated from the Kubernetes OpenAPI or the CRD's schema) and also
+ * refuses fields the schema does not define, as the API server's strict field validation does (`kubectl apply`
+ * errors on them): the generated validators read every property their schema names and pass any other, so the
+ * object is handed to them behind a proxy that records what they read. Objects whose keys the validator enumerates
+ * (maps: labels, ConfigMap data, KEDA trigger metadata) accept any key. Returns the problems, [] when valid.
+ */
+export function validateStrictly(model: ModelClass, object: KubernetesObject): string[] {
+  const reads = new WeakMap<object, { keys: Set<PropertyKey>; enumerated: boolean }>();
+  const proxies = new WeakMap<object, object>();
+  const track = (value: unknown): unknown => {
+    if (value === null || typeof value !== 'object') return value;
+    const existing = proxies.get(value);
+    if (existing !== undefined) return existing;
+    const record = { keys: new Set<PropertyKey>(), enumerated: false };
+    reads.set(value, record);
+    const proxy = new Proxy(value, {
+      get(target, key, receiver) {
+        record.keys.add(key);
+        return track(Reflect.get(target, key, receiver));
+      },
+      has(target, key) {
+        record.keys.add(key);
+        return Reflect.has(target, key);
+      },
+      ownKeys(target) {
+        record.enumerated = true;
+        return Reflect.ownKeys(target);
+      },
+    });
+    proxies.set(value, proxy);
+    return proxy;
+  };
+  const validate = new model({}).validate;
+  try {
+    validate.call(track(object));
+  } catch (error) {
+    return [(error as Error).message];
+  }
+  return unreadFields(object, reads);
+}
+
+/** The fields of objects the validator looked into but never read: fields its schema does not have. */
+function unreadFields(root: unknown, reads: WeakMap<object, { keys: Set<PropertyKey>; enumerated: boolean }>): string[] {
+  const problems: string[] = [];
+  const visit = (value: unknown, path: string): void => {
+    if (value === null || typeof value !== 'object') return;
+    const record = reads.get(value);
+    for (const [key, child] of Object.entries(value)) {
+      if (!Array.isArray(value) && record !== undefined && !record.enumerated && !record.keys.has(key)) {
+        problems.push(`data${path}/${key} is not a field of its schema`);
+        continue;
+      }
+      visit(child, `${path}/${key}`);
+    }
+  };
+  visit(root, '');
+  return problems;
+}
