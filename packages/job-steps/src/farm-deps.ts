@@ -4,6 +4,7 @@ import type { CancelWatcher, JobStore } from '@portrait-farm/jobs';
 import type { FarmQueues } from '@portrait-farm/queue';
 import type { ObjectStorage } from '@portrait-farm/storage';
 import type { ClipCache } from './clip-cache.ts';
+import type { StageRecorder } from './stage-run.ts';
 
 /** What the farm's steps work with; every step is a plain async function of these. */
 export interface FarmDeps {
@@ -19,6 +20,8 @@ export interface FarmDeps {
    * durations in milliseconds and `err`; the events a person follows also carry `event` (`@portrait-farm/logging`).
    */
   logger: FarmLogger;
+  /** Records each stage a step runs on the job's timeline (and the worker's activity). @defaultValue none: nothing recorded */
+  stages?: StageRecorder;
 }
 
 /** Steps that run the models (prepare, segment) also need the loaded engine and the pack folder it came from. */

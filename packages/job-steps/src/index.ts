@@ -18,4 +18,7 @@ export type { LiveStreamCleanupWorkerOptions } from './live-stream-cleanup.ts';
 export { loadFarmConfig } from './farm-config.ts';
 export type { FarmAppDefaults, FarmProcessConfig } from './farm-config.ts';
 export { openStepProcess } from './step-process.ts';
-export type { RunningWorkers, StepProcess } from './step-process.ts';
+export type { RunningWorkers, StepProcess, StepProcessOptions } from './step-process.ts';
+export { inStage } from './stage-run.ts';
+export type { StageRecorder, StageRun } from './stage-run.ts';
+export { timelineRecorder } from './stage-recorder.ts';

@@ -5,6 +5,7 @@ import { jobEvent } from '@portrait-farm/logging';
 import type { EngineDeps } from './farm-deps.ts';
 import { jobRenderOptions } from './job-render-options.ts';
 import { processSegment } from './process-segment.ts';
+import { inStage } from './stage-run.ts';
 import { download, holdCancelSignal, jobFields, liveRecord, msSince, secondsSince, withTempDir } from './step-support.ts';
 import type { StepOutcome } from './step-support.ts';
 import { encodePreparedClip } from './work-codec.ts';
@@ -23,55 +24,61 @@ export async function processPrepare(deps: EngineDeps, jobId: string): Promise<S
   if (record === null) return 'skipped';
   await deps.jobs.transition(jobId, 'preparing');
   const { signal, release } = await holdCancelSignal(deps, jobId);
-  let clipStored: Promise<void> | null = null;
+  const prepared: { storing?: Promise<void> } = {};
   try {
-    const started = performance.now();
-    const clip = await withTempDir(deps, 'prepare', async (dir) => {
-      const [image, audio] = await Promise.all([
-        download(deps, record.inputs.image.key, dir, 'image'),
-        download(deps, record.inputs.audio.key, dir, 'audio'),
-      ]);
-      const options = resolveRenderOptions(jobRenderOptions(record.options, { image, audio, out: join(dir, 'unused.mp4'), pack: deps.packDir, signal }));
-      const progress = new ProgressReporter(undefined);
-      const prepared = await prepareClip(deps.engine, options, progress);
-      for (const [stage, seconds] of Object.entries(progress.finish())) await deps.jobs.addWorkSeconds(jobId, stage, seconds);
-      return prepared;
+    const outcome = await inStage(deps, jobId, 'prepare', null, async (run) => {
+      await run.start();
+      const started = performance.now();
+      const clip = await withTempDir(deps, 'prepare', async (dir) => {
+        const [image, audio] = await Promise.all([
+          download(deps, record.inputs.image.key, dir, 'image'),
+          download(deps, record.inputs.audio.key, dir, 'audio'),
+        ]);
+        const options = resolveRenderOptions(jobRenderOptions(record.options, { image, audio, out: join(dir, 'unused.mp4'), pack: deps.packDir, signal }));
+        const progress = new ProgressReporter(undefined);
+        const prepared = await prepareClip(deps.engine, options, progress);
+        for (const [stage, seconds] of Object.entries(progress.finish())) await deps.jobs.addWorkSeconds(jobId, stage, seconds);
+        return prepared;
+      });
+      if (signal.aborted) return 'canceled';
+      const storing = deps.storage.put(workKeys.clip(jobId), encodePreparedClip(clip), { contentType: 'application/octet-stream' });
+      prepared.storing = storing;
+      storing.catch(() => {}); // awaited below and before segment 1 is released
+      await deps.clips.remember(jobId, clip);
+      const plan: JobPlan = {
+        pack: { name: deps.engine.pack.name, version: deps.engine.pack.version },
+        fps: clip.fps,
+        frameCount: clip.outputFrames,
+        durationSeconds: clip.audioSeconds,
+        segments: clip.segments.map((s) => ({ index: s.index, firstWindow: s.firstWindow, windowCount: s.windowCount, frameStart: s.frameStart, frameEnd: s.frameEnd })),
+      };
+      await deps.jobs.setPlan(jobId, plan);
+      await deps.jobs.addWorkSeconds(jobId, 'prepare', secondsSince(started));
+      deps.logger.info(
+        jobEvent('job.prepared', {
+          ...jobFields(record),
+          segments: plan.segments.length,
+          frames: plan.frameCount,
+          videoSeconds: plan.durationSeconds,
+          durationMs: msSince(started),
+        }),
+        'job prepared',
+      );
+      return 'done';
     });
+    const storing = prepared.storing;
+    if (outcome !== 'done' || storing === undefined) return outcome;
     if (signal.aborted) return 'canceled';
-    const storing = deps.storage.put(workKeys.clip(jobId), encodePreparedClip(clip), { contentType: 'application/octet-stream' });
-    clipStored = storing;
-    storing.catch(() => {}); // awaited below and before segment 1 is released
-    await deps.clips.remember(jobId, clip);
-    const plan: JobPlan = {
-      pack: { name: deps.engine.pack.name, version: deps.engine.pack.version },
-      fps: clip.fps,
-      frameCount: clip.outputFrames,
-      durationSeconds: clip.audioSeconds,
-      segments: clip.segments.map((s) => ({ index: s.index, firstWindow: s.firstWindow, windowCount: s.windowCount, frameStart: s.frameStart, frameEnd: s.frameEnd })),
-    };
-    await deps.jobs.setPlan(jobId, plan);
-    await deps.jobs.addWorkSeconds(jobId, 'prepare', secondsSince(started));
-    deps.logger.info(
-      jobEvent('job.prepared', {
-        ...jobFields(record),
-        segments: plan.segments.length,
-        frames: plan.frameCount,
-        videoSeconds: plan.durationSeconds,
-        durationMs: msSince(started),
-      }),
-      'job prepared',
-    );
-    if (signal.aborted) return 'canceled';
-    const outcome = await processSegment(deps, jobId, 0, { clipStored: storing });
+    const first = await processSegment(deps, jobId, 0, { clipStored: storing });
     await storing;
     // After segment 0, so that encoding the sound track never delays the first chunk.
-    if (outcome === 'done') await deps.queues.enqueueAudio({ jobId }, { priority: record.priority });
-    return outcome;
+    if (first === 'done') await deps.queues.enqueueAudio({ jobId }, { priority: record.priority });
+    return first;
   } catch (error) {
     if (signal.aborted) return 'canceled';
     throw error;
   } finally {
-    await clipStored?.catch(() => {});
+    await prepared.storing?.catch(() => {});
     release();
   }
 }

@@ -9,6 +9,8 @@ import { jobWatermarkPayload } from './job-manifest.ts';
 import type { EngineDeps } from './farm-deps.ts';
 import type { StepOutcome } from './step-support.ts';
 import { isProgressMilestone } from './progress-events.ts';
+import { inStage } from './stage-run.ts';
+import type { StageRun } from './stage-run.ts';
 import { holdCancelSignal, jobFields, liveRecord, msSince, secondsSince, withTempDir } from './step-support.ts';
 import { decodeRelay, encodeRelay } from './work-codec.ts';
 import { workKeys } from './work-keys.ts';
@@ -26,7 +28,11 @@ export interface SegmentStepOptions {
  * releases the stitch. Every write is idempotent (same bytes, deterministic queue ids), so a retried or duplicated
  * step is harmless.
  */
-export async function processSegment(deps: EngineDeps, jobId: string, index: number, options: SegmentStepOptions = {}): Promise<StepOutcome> {
+export function processSegment(deps: EngineDeps, jobId: string, index: number, options: SegmentStepOptions = {}): Promise<StepOutcome> {
+  return inStage(deps, jobId, 'segment', index, (run) => segmentStep(deps, jobId, index, options, run));
+}
+
+async function segmentStep(deps: EngineDeps, jobId: string, index: number, options: SegmentStepOptions, run: StageRun): Promise<StepOutcome> {
   const record = await liveRecord(deps, jobId);
   if (record === null) return 'skipped';
   const { signal, release } = await holdCancelSignal(deps, jobId);
@@ -38,6 +44,7 @@ export async function processSegment(deps: EngineDeps, jobId: string, index: num
     const { clip } = leased;
     const segment = clip.segments[index];
     if (segment === undefined) throw new JobStepError('FARM_MISSING_INPUT', `Job ${jobId} has ${clip.segments.length} segments; segment ${index} does not exist.`);
+    await run.start(clip.segments.length);
     let relay: SegmentRelay | null = null;
     if (index > 0) {
       const key = workKeys.relay(jobId, index - 1);
@@ -81,6 +88,7 @@ export async function processSegment(deps: EngineDeps, jobId: string, index: num
       return 'canceled';
     }
     const frames = segment.frameEnd - segment.frameStart;
+    run.frames = frames;
     const { segmentsDone } = await deps.jobs.reportSegment(jobId, index, frames, true);
     deps.logger.info(
       jobEvent('segment.rendered', { ...jobFields(record), segment: index, segments: clip.segments.length, segmentsDone, frames, durationMs: msSince(featuresStarted) }),

@@ -14,6 +14,7 @@ import { audioTrackIn } from './process-audio.ts';
 import type { FarmDeps } from './farm-deps.ts';
 import type { StepOutcome } from './step-support.ts';
 import { liveStreamKeptMs } from './live-stream-cleanup.ts';
+import { inStage } from './stage-run.ts';
 import { deleteIntermediates, deleteWorkFiles, download, jobFields, liveRecord, msSince, secondsSince, withCancelSignal, withTempDir } from './step-support.ts';
 
 /** Downloads running at once: a long clip has hundreds of chunks, and S3 answers each GET with some delay. */
@@ -68,7 +69,8 @@ export async function processStitch(deps: FarmDeps, jobId: string, options: Stit
   const plan = record.plan;
   if (plan === null) throw new JobStepError('FARM_MISSING_INPUT', `Job ${jobId} has no segment plan; it cannot be stitched before prepare.`);
   await deps.jobs.transition(jobId, 'stitching');
-  return withCancelSignal(deps, jobId, async (signal) => {
+  return inStage(deps, jobId, 'stitch', null, (run) => withCancelSignal(deps, jobId, async (signal) => {
+    await run.start();
     const started = performance.now();
     const output = await withTempDir(deps, 'stitch', async (dir) => {
       const [chunks, track] = await Promise.all([
@@ -109,7 +111,7 @@ export async function processStitch(deps: FarmDeps, jobId: string, options: Stit
     const finished = await deps.jobs.getById(jobId);
     if (finished !== null) await deps.queues.notify(finished, 'job.succeeded');
     return 'done';
-  });
+  }));
 }
 
 /** The job fails (a step ran out of retries or cannot succeed): record, intermediates deleted, job.failed queued. */

@@ -1,4 +1,5 @@
-import { JobStore, watchCancellations } from '@portrait-farm/jobs';
+import { hostname } from 'node:os';
+import { JobStore, JobTimelines, watchCancellations } from '@portrait-farm/jobs';
 import type { FarmLogger } from '@portrait-farm/logging';
 import { createRedisConnection, FarmQueues } from '@portrait-farm/queue';
 import { createStorage } from '@portrait-farm/storage';
@@ -7,6 +8,8 @@ import type { Redis } from 'ioredis';
 import type { FarmProcessConfig } from './farm-config.ts';
 import type { FarmDeps } from './farm-deps.ts';
 import { createScratchDir } from './scratch-dir.ts';
+import { timelineRecorder } from './stage-recorder.ts';
+import type { StageNotice } from '@portrait-farm/jobs';
 import type { StepOutcome } from './step-support.ts';
 import { stepWorker } from './step-worker.ts';
 
@@ -29,12 +32,20 @@ export interface StepProcess {
   close(): Promise<void>;
 }
 
+/** Options of {@link openStepProcess}. */
+export interface StepProcessOptions {
+  /** This process's id on the job timelines (the worker registry's id of a worker). @defaultValue `{role}-{hostname}-{pid}` */
+  processId?: string;
+  /** Told of every stage this process's steps start and end (a worker's heartbeat activity). @defaultValue nothing */
+  onStage?: (notice: StageNotice) => void;
+}
+
 /**
  * Opens what the steps of one process work with: Redis connections named after `role`, the job store, the queues,
  * the cancel watcher, the storage of `config.storageUrl`, and a scratch folder of its own under `config.tempDir`
  * (the folders of farm processes that died are swept first).
  */
-export async function openStepProcess(config: FarmProcessConfig, logger: FarmLogger, role: string): Promise<StepProcess> {
+export async function openStepProcess(config: FarmProcessConfig, logger: FarmLogger, role: string, options: StepProcessOptions = {}): Promise<StepProcess> {
   const connections: Redis[] = [];
   const connection = (name: string): Redis => {
     const redis = createRedisConnection(config.redisUrl, { role: 'worker', connectionName: `pf-${role}-${name}` });
@@ -51,7 +62,9 @@ export async function openStepProcess(config: FarmProcessConfig, logger: FarmLog
   });
   const scratch = await createScratchDir(config.tempDir);
   if (scratch.swept.length > 0) logger.info({ swept: scratch.swept }, `removed the scratch folders of ${scratch.swept.length} farm process(es) that died`);
-  const deps: FarmDeps = { storage, jobs, queues, cancels, tempDir: scratch.dir, logger };
+  const timelines = new JobTimelines({ redis: connection('timeline'), prefix: config.prefix });
+  const stages = timelineRecorder(timelines, options.processId ?? `${role}-${hostname()}-${process.pid}`, options.onStage);
+  const deps: FarmDeps = { storage, jobs, queues, cancels, tempDir: scratch.dir, logger, stages };
   const { prefix, lockMs, stalledIntervalMs } = config;
   return {
     deps,

@@ -122,6 +122,8 @@ export interface JobRecord {
   error: JobError | null;
   output: JobOutput | null;
   cancelRequested: boolean;
+  /** The failed or canceled job this one runs again (an operator's retry), or null. */
+  retryOf: string | null;
 }
 
 /** What a creator supplies; the store adds id, status, times and counters. */
@@ -137,6 +139,8 @@ export interface NewJob {
   idempotencyKey: string | null;
   /** Digest of everything in the request that defines the job (inputs' bytes, options, webhook, priority). */
   requestHash: string;
+  /** The failed or canceled job this one runs again (an operator's retry). @defaultValue null */
+  retryOf?: string | null;
 }
 
 /** One webhook delivery attempt, as recorded on the job. */

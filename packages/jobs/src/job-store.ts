@@ -8,6 +8,7 @@ import { jobKeys } from './keys.ts';
 import type { JobKeys } from './keys.ts';
 import { decodeJob, encodeNewJob } from './record-codec.ts';
 import { CREATE_JOB, DELETE_JOB, RATE_RELEASE, RATE_WINDOW, runScript, SEGMENT_PROGRESS, TRANSITION } from './scripts.ts';
+import { JOB_STATUS_GROUPS, statusGroupOf } from './status-groups.ts';
 
 export interface JobStoreOptions {
   /** A connected ioredis client (shared; the store never closes it). */
@@ -71,6 +72,11 @@ export interface RateDecision {
 
 const MAX_ATTEMPTS_KEPT = 50;
 
+/** Minutes since the epoch: the throughput counts' bucket of a moment in milliseconds. */
+export function minuteOf(ms: number): number {
+  return Math.floor(ms / 60_000);
+}
+
 /**
  * Job records in Redis: one hash per job, a per-tenant sorted set for listing (ids sort by creation time),
  * a per-tenant set of active jobs for the concurrency limit, idempotency keys with a TTL. Every change
@@ -104,7 +110,14 @@ export class JobStore {
     if (!isJobId(job.id)) throw new JobsError('JOBS_BAD_ARGUMENT', `Job id ${JSON.stringify(job.id)} is not a job id (see createJobId).`);
     const limit = options.maxActiveJobs ?? null;
     const idemKey = job.idempotencyKey === null ? '' : this.keys.idempotency(job.tenantId, job.idempotencyKey);
-    const keys = [this.keys.job(job.id), this.keys.tenantJobs(job.tenantId), this.keys.tenantActive(job.tenantId), idemKey];
+    const keys = [
+      this.keys.job(job.id),
+      this.keys.tenantJobs(job.tenantId),
+      this.keys.tenantActive(job.tenantId),
+      idemKey,
+      this.keys.allJobs(),
+      this.keys.statusIndex('queued'),
+    ];
     const args = [job.id, job.requestHash, limit ?? -1, this.idempotencyTtlSeconds, ...encodeNewJob(job, this.now())];
     const [outcome, value] = (await runScript(this.redis, CREATE_JOB, keys, args)) as [string, string];
     if (outcome === 'limit') {
@@ -192,10 +205,20 @@ export class JobStore {
    */
   async transition(id: string, to: JobStatus, fields: Record<string, string> = {}): Promise<TransitionResult> {
     const tenantId = await this.tenantOf(id);
-    const keys = [this.keys.job(id), this.keys.tenantActive(tenantId), this.keys.finishedJobs()];
-    const args = [id, to, this.now(), isTerminal(to) ? '1' : '0', statusesLeadingTo(to).join(','), ...Object.entries(fields).flat()];
+    const now = this.now();
+    const group = statusGroupOf(to);
+    const keys = [
+      this.keys.job(id),
+      this.keys.tenantActive(tenantId),
+      this.keys.finishedJobs(),
+      this.keys.throughput(minuteOf(now)),
+      this.keys.statusIndex(group),
+      ...JOB_STATUS_GROUPS.filter((other) => other !== group).map((other) => this.keys.statusIndex(other)),
+    ];
+    const args = [id, to, now, isTerminal(to) ? '1' : '0', statusesLeadingTo(to).join(','), ...Object.entries(fields).flat()];
     const [outcome, status] = (await runScript(this.redis, TRANSITION, keys, args)) as [string, JobStatus];
     if (outcome === 'missing') throw new JobsError('JOBS_NOT_FOUND', `Job ${id} not found.`);
+    if (outcome === 'applied') await this.redis.publish(this.keys.changesChannel(), id);
     return { applied: outcome === 'applied', previous: status, status: outcome === 'applied' ? to : status };
   }
 
@@ -250,11 +273,13 @@ export class JobStore {
     if (!Number.isInteger(index) || index < 0 || !Number.isInteger(framesDone) || framesDone < 0) {
       throw new JobsError('JOBS_BAD_ARGUMENT', `index and framesDone must be integers >= 0. Received: ${index}, ${framesDone}`);
     }
-    const keys = [this.keys.job(id), this.keys.segmentFrames(id), this.keys.segmentsDone(id)];
-    const answer = (await runScript(this.redis, SEGMENT_PROGRESS, keys, [index, framesDone, complete ? '1' : '0', this.now()])) as
+    const now = this.now();
+    const keys = [this.keys.job(id), this.keys.segmentFrames(id), this.keys.segmentsDone(id), this.keys.throughput(minuteOf(now))];
+    const answer = (await runScript(this.redis, SEGMENT_PROGRESS, keys, [index, framesDone, complete ? '1' : '0', now])) as
       | [number, number]
       | null;
     if (answer === null) throw new JobsError('JOBS_NOT_FOUND', `Job ${id} not found.`);
+    await this.redis.publish(this.keys.changesChannel(), id);
     return { segmentsDone: answer[0], framesDone: answer[1] };
   }
 
@@ -313,7 +338,7 @@ export class JobStore {
 
   /**
    * Removes a job record read before (`get` checks the tenant) and its index entries (list, active set, finished set,
-   * its Idempotency-Key, progress and webhook attempts). The caller cancels a running job first and removes its
+   * status indexes, its Idempotency-Key, progress, timeline and webhook attempts). The caller cancels a running job first and removes its
    * objects from storage.
    */
   async deleteRecord(record: Pick<JobRecord, 'id' | 'tenantId' | 'idempotencyKey'>): Promise<void> {
@@ -327,6 +352,9 @@ export class JobStore {
       this.keys.tenantActive(tenantId),
       this.keys.finishedJobs(),
       record.idempotencyKey === null ? '' : this.keys.idempotency(tenantId, record.idempotencyKey),
+      this.keys.timeline(id),
+      this.keys.allJobs(),
+      ...JOB_STATUS_GROUPS.map((group) => this.keys.statusIndex(group)),
     ];
     await runScript(this.redis, DELETE_JOB, keys, [id]);
     this.tenants.delete(id);

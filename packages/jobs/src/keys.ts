@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { JobStatusGroup } from './status-groups.ts';
 
 /** Redis key names of the job store, all under one deployment prefix (e.g. "pf"). */
 export interface JobKeys {
@@ -15,6 +16,16 @@ export interface JobKeys {
   finishedJobs(): string;
   /** Pub/Sub channel on which canceled job ids are published. */
   cancelChannel(): string;
+  /** Hash of a job's stages (prepare, each segment, stitch): who ran them, when, how many frames. */
+  timeline(id: string): string;
+  /** Every job id, newest first by lexical order (ids sort by creation time). */
+  allJobs(): string;
+  /** The ids of the jobs whose status falls in the group, ordered as {@link JobKeys.allJobs}. */
+  statusIndex(group: JobStatusGroup): string;
+  /** Hash of the jobs that succeeded and failed and of the frames rendered in one minute (minutes since the epoch). */
+  throughput(minute: number): string;
+  /** Pub/Sub channel on which a job's id is published whenever its status or progress changes. */
+  changesChannel(): string;
 }
 
 /** Builds the key names for a prefix. Tenant ids and idempotency keys are hashed into fixed-size names. */
@@ -34,5 +45,10 @@ export function jobKeys(prefix: string): JobKeys {
     disabledEndpoints: () => `${p}:webhook-endpoints-disabled`,
     finishedJobs: () => `${p}:finished`,
     cancelChannel: () => `${p}:cancel`,
+    timeline: (id: string) => `${p}:job:${id}:timeline`,
+    allJobs: () => `${p}:all`,
+    statusIndex: (group: JobStatusGroup) => `${p}:status:${group}`,
+    throughput: (minute: number) => `${p}:throughput:${minute}`,
+    changesChannel: () => `${p}:changes`,
   });
 }

@@ -18,6 +18,7 @@ export function encodeNewJob(job: NewJob, now: number): string[] {
     priority: String(job.priority),
     idempotencyKey: job.idempotencyKey ?? '',
     requestHash: job.requestHash,
+    retryOf: job.retryOf ?? '',
     segmentsDone: '0',
     segmentsTotal: '0',
     framesDone: '0',
@@ -99,5 +100,6 @@ export function decodeJob(hash: Record<string, string>): JobRecord | null {
     error: json(hash['error']),
     output: json(hash['output']),
     cancelRequested: hash['cancelRequested'] === '1',
+    retryOf: hash['retryOf'] === undefined || hash['retryOf'] === '' ? null : hash['retryOf'],
   };
 }

@@ -8,7 +8,7 @@ export interface LuaScript {
   sha: string;
 }
 
-function script(name: string, source: string): LuaScript {
+export function script(name: string, source: string): LuaScript {
   return Object.freeze({ name, source, sha: createHash('sha1').update(source).digest('hex') });
 }
 
@@ -23,8 +23,11 @@ export async function runScript(redis: Redis, lua: LuaScript, keys: readonly str
   }
 }
 
+/** How long a minute's throughput counts stay in Redis, in seconds: the ops overview shows the last 60 minutes. */
+export const THROUGHPUT_TTL_SECONDS = 3 * 3600;
+
 /**
- * KEYS: job, tenant list, tenant active set, idempotency key ('' = none).
+ * KEYS: job, tenant list, tenant active set, idempotency key ('' = none), all jobs index, queued index.
  * ARGV: id, request hash, active limit (-1 = none), idempotency ttl seconds, then field/value pairs.
  * Returns {'created', id} | {'existing', id} | {'conflict', id} | {'limit', activeCount}.
  */
@@ -50,15 +53,19 @@ for i = 5, #ARGV do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', KEYS[1], unpack(fields))
 redis.call('ZADD', KEYS[2], 0, id)
 redis.call('SADD', KEYS[3], id)
+redis.call('ZADD', KEYS[5], 0, id)
+redis.call('ZADD', KEYS[6], 0, id)
 if KEYS[4] ~= '' then redis.call('SET', KEYS[4], id .. '|' .. hash, 'EX', ttl) end
 return {'created', id}
 `,
 );
 
 /**
- * KEYS: job, tenant active set, finished jobs (sorted by the time they ended, for retention).
+ * KEYS: job, tenant active set, finished jobs (sorted by the time they ended, for retention), this minute's
+ * throughput, the status index of the target's group, then the other groups' indexes.
  * ARGV: id, target status, now (ms), '1' when the target is terminal, comma-separated allowed previous
  * statuses, then field/value pairs to set together with the status.
+ * A job that succeeds or fails counts once in the minute's throughput.
  * Returns {'applied', previous} | {'same', current} | {'rejected', current} | {'missing', ''}.
  */
 export const TRANSITION = script(
@@ -80,15 +87,21 @@ if ARGV[4] == '1' then
   redis.call('SREM', KEYS[2], ARGV[1])
   redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1])
 end
+for i = 6, #KEYS do redis.call('ZREM', KEYS[i], ARGV[1]) end
+redis.call('ZADD', KEYS[5], 0, ARGV[1])
+if to == 'succeeded' or to == 'failed' then
+  redis.call('HINCRBY', KEYS[4], to, 1)
+  redis.call('EXPIRE', KEYS[4], ${THROUGHPUT_TTL_SECONDS})
+end
 return {'applied', current}
 `,
 );
 
 /**
- * KEYS: job, segment frames hash, segments done set.
+ * KEYS: job, segment frames hash, segments done set, this minute's throughput.
  * ARGV: segment index, frames done in that segment, '1' when the segment is complete, now (ms).
  * Frames only count up (a retried segment re-reporting fewer frames changes nothing) and a segment counts
- * as done once, so workers retrying a segment never inflate the totals.
+ * as done once, so workers retrying a segment never inflate the totals (nor the minute's frames).
  * Returns {segmentsDone, framesDone}, or nil when the job does not exist.
  */
 export const SEGMENT_PROGRESS = script(
@@ -100,6 +113,8 @@ local before = tonumber(redis.call('HGET', KEYS[2], index) or '0')
 if frames > before then
   redis.call('HSET', KEYS[2], index, frames)
   redis.call('HINCRBY', KEYS[1], 'framesDone', frames - before)
+  redis.call('HINCRBY', KEYS[4], 'frames', frames - before)
+  redis.call('EXPIRE', KEYS[4], ${THROUGHPUT_TTL_SECONDS})
 end
 if ARGV[3] == '1' and redis.call('SADD', KEYS[3], index) == 1 then
   redis.call('HINCRBY', KEYS[1], 'segmentsDone', 1)
@@ -112,7 +127,7 @@ return {tonumber(redis.call('HGET', KEYS[1], 'segmentsDone')), tonumber(redis.ca
 /**
  * Removes a job's record and every index entry naming it, in one step.
  * KEYS: job, segment frames, segments done, webhook attempts, tenant list, tenant active set, finished set,
- * idempotency key ('' = none). ARGV: id.
+ * idempotency key ('' = none), timeline, all jobs index, then the status indexes. ARGV: id.
  * The idempotency key goes only while it still names this job. Returns 1 when the record existed, else 0.
  */
 export const DELETE_JOB = script(
@@ -123,6 +138,8 @@ redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
 redis.call('ZREM', KEYS[5], ARGV[1])
 redis.call('SREM', KEYS[6], ARGV[1])
 redis.call('ZREM', KEYS[7], ARGV[1])
+redis.call('DEL', KEYS[9])
+for i = 10, #KEYS do redis.call('ZREM', KEYS[i], ARGV[1]) end
 if KEYS[8] ~= '' then
   local seen = redis.call('GET', KEYS[8])
   if seen and string.sub(seen, 1, #ARGV[1] + 1) == ARGV[1] .. '|' then redis.call('DEL', KEYS[8]) end
