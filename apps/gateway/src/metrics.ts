@@ -1,18 +1,43 @@
+import { createFarmMetrics, defineQueueDepthMetric } from '@portrait-farm/metrics';
+import type { FarmMetrics, QueueStateCounts } from '@portrait-farm/metrics';
+import { ALL_QUEUES } from '@portrait-farm/queue';
 import type { FarmQueues } from '@portrait-farm/queue';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Histogram } from 'prom-client';
+import type { Registry } from 'prom-client';
 
 /** The gateway's Prometheus registry (one per gateway instance, so tests can build several). */
 export interface GatewayMetrics {
   registry: Registry;
+  /** The farm's families (@portrait-farm/metrics) on this registry: storage errors, webhook deliveries, canceled jobs. */
+  farm: FarmMetrics;
   httpDuration: Histogram<'method' | 'route' | 'status_code'>;
   /** No tenant label: /metrics needs no API key, so it names no tenant. */
   jobsCreated: Counter;
   rejections: Counter<'code'>;
 }
 
+/** Each queue's jobs in exactly one state: BullMQ's waiting, paused and waiting-children count as waiting. */
+export async function queueStateCounts(queues: FarmQueues): Promise<QueueStateCounts> {
+  const entries = await Promise.all(
+    ALL_QUEUES.map(async (name) => {
+      const counts = await queues.queue(name).getJobCounts('wait', 'paused', 'waiting-children', 'prioritized', 'delayed', 'active', 'failed');
+      const count = (state: string): number => counts[state] ?? 0;
+      const states = {
+        waiting: count('wait') + count('paused') + count('waiting-children'),
+        prioritized: count('prioritized'),
+        delayed: count('delayed'),
+        active: count('active'),
+        failed: count('failed'),
+      };
+      return [name, states] as const;
+    }),
+  );
+  return Object.fromEntries(entries);
+}
+
 export function createMetrics(queues: FarmQueues): GatewayMetrics {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'portrait_farm_gateway_' });
+  const farm = createFarmMetrics('gateway');
+  const { registry } = farm;
   const httpDuration = new Histogram({
     name: 'portrait_farm_http_request_duration_seconds',
     help: 'HTTP request duration by method, route pattern and status code.',
@@ -31,19 +56,6 @@ export function createMetrics(queues: FarmQueues): GatewayMetrics {
     labelNames: ['code'] as const,
     registers: [registry],
   });
-  new Gauge({
-    name: 'portrait_farm_queue_jobs',
-    help: 'Jobs per farm queue and state (waiting, active, delayed, failed), read from Redis at scrape time.',
-    labelNames: ['queue', 'state'] as const,
-    registers: [registry],
-    async collect() {
-      this.reset();
-      const depths = await queues.depths().catch(() => null);
-      if (depths === null) return;
-      for (const [queue, depth] of Object.entries(depths)) {
-        for (const [state, value] of Object.entries(depth)) this.set({ queue, state }, value);
-      }
-    },
-  });
-  return { registry, httpDuration, jobsCreated, rejections };
+  defineQueueDepthMetric(registry, () => queueStateCounts(queues));
+  return { registry, farm, httpDuration, jobsCreated, rejections };
 }

@@ -65,7 +65,10 @@ describe('operations endpoints', () => {
     expect(metrics.body).toContain('portrait_farm_jobs_created_total 1');
     expect(metrics.body).toMatch(/portrait_farm_http_request_duration_seconds_count\{method="POST",route="\/v1\/jobs",status_code="202"\} 1/);
     expect(metrics.body).toContain('portrait_farm_http_errors_total{code="GATEWAY_JOB_NOT_FOUND"} 1');
-    expect(metrics.body).toContain('portrait_farm_queue_jobs{queue="prepare",state="waiting"} 1');
+    // Each job in one state: the prepare step has the job's priority, so BullMQ holds it as prioritized, not waiting.
+    expect(metrics.body).toContain('portrait_farm_queue_jobs{queue="prepare",state="prioritized"} 1');
+    expect(metrics.body).toContain('portrait_farm_queue_jobs{queue="prepare",state="waiting"} 0');
+    for (const state of ['delayed', 'active', 'failed']) expect(metrics.body).toContain(`portrait_farm_queue_jobs{queue="prepare",state="${state}"} 0`);
   });
 
   it('serves the OpenAPI document generated from the routes, the committed copy is current, and it is valid', async () => {
