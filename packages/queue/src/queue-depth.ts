@@ -54,15 +54,16 @@ export const POOL_QUEUES = Object.freeze({
 
 async function readCounts(queues: FarmQueues, name: QueueName): Promise<QueueCounts> {
   const queue = queues.queue(name);
-  const [counts, isPaused] = await Promise.all([queue.getJobCounts('wait', 'prioritized', 'paused', 'active', 'delayed', 'failed'), queue.isPaused()]);
+  // BullMQ 6 pauses a queue with a flag: its waiting jobs stay in the wait and prioritized lists.
+  const [counts, isPaused] = await Promise.all([queue.getJobCounts('wait', 'prioritized', 'active', 'delayed', 'failed'), queue.isPaused()]);
   const count = (state: string): number => counts[state] ?? 0;
-  const waiting = count('wait') + count('prioritized') + count('paused');
+  const waiting = count('wait') + count('prioritized');
   return {
     waiting,
     prioritized: count('prioritized'),
     delayed: count('delayed'),
     active: count('active'),
-    paused: isPaused ? waiting : count('paused'),
+    paused: isPaused ? waiting : 0,
     failed: count('failed'),
     isPaused,
     desired: count('active') + (isPaused ? 0 : waiting),

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { loadConfig } from '@portrait-farm/config';
 import { DEMO_AUDIO, DEMO_IMAGE, STARTER_PACK } from '../install-paths.ts';
+import { describeWorkerScaling } from '../local-farm/worker-scaling.ts';
 import { EXIT, type CliCommand } from './command.ts';
 import { stopSignal } from './stop-signal.ts';
 import { parseFarmFlags } from './up-command.ts';
@@ -61,7 +62,7 @@ export const demoCommand: CliCommand = {
       io.stderr.write(`portrait-farm demo: model pack not found: ${pack} has no manifest.json (run npm run setup, or pass --pack)\n`);
       return EXIT.failed;
     }
-    io.stdout.write(`Starting the farm (${flags.workers} workers)...\n`);
+    io.stdout.write(`Starting the farm (${describeWorkerScaling({ min: flags.workersMin, max: flags.workersMax })})...\n`);
     // A folder of its own unless told otherwise: the demo runs beside a farm that `up` keeps in .cache/farm.
     const dataDir = flags.dataDir ?? (await mkdtemp(join(tmpdir(), 'portrait-farm-demo-')));
     const logDir = join(dataDir, 'logs');

@@ -4,6 +4,9 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '@portrait-farm/config';
 import { usageError } from '../cli-error.ts';
 import { STARTER_PACK } from '../install-paths.ts';
+import { isLocalFarmError } from '../local-farm/errors.ts';
+import { describeWorkerScaling, resolveWorkerScaling, WORKER_BOUNDS } from '../local-farm/worker-scaling.ts';
+import type { WorkerScaling } from '../local-farm/worker-scaling.ts';
 import { integerInRange } from '../option-values.ts';
 import { EXIT, type CliCommand } from './command.ts';
 import { stopSignal, whenAborted } from './stop-signal.ts';
@@ -15,7 +18,13 @@ restarted if it crashes. Ctrl-C (or SIGTERM, SIGHUP) stops everything; if this p
 guard process stops the farm's processes. One farm at a time per data folder.
 
 Options:
-  --workers N        worker processes, 1 to 64 (default: 1)
+  --workers N        a fixed number of worker processes, 1 to 64 (default: 1)
+  --workers-min N    autoscaling: fewest worker processes, 0 to 64 (default: 1)
+  --workers-max N    autoscaling: most worker processes, 1 to 64; workers are started while render work waits
+                     beyond what the running ones take (default: --workers-min)
+  --scale-down-after S
+                     autoscaling: seconds with less work before surplus workers stop; each finishes its
+                     current step first (default: 60)
   --port P           API port, 0 for any free one (default: 8080)
   --data-dir DIR     where the farm's Redis, storage and credentials live (default: .cache/farm)
   --storage URL      storage: a folder or s3://bucket/prefix?endpoint=... (default: DATA_DIR/storage)
@@ -28,13 +37,21 @@ The terminal shows one line per job event (accepted, prepared, each segment rend
 and processes that crash and restart. Each process logs JSON lines to its own file in DATA_DIR/logs (gateway.log,
 worker-1.log, ..., stitcher.log, redis.log), with the job id and tenant on every line about a job.
 
+With --workers-max above --workers-min the farm reads its queue depth (GET /v1/queue/depth, render.total) every
+second and prints a line each time it starts or stops workers.
+
 The farm's own Redis writes every change to an append-only file in DATA_DIR: stopped and started again, the farm
 finishes the jobs it had accepted. The API key (the first of PORTRAIT_FARM_API_KEYS, key:tenant,..., or one made
-on the first run) and the webhook secret are kept in DATA_DIR/credentials.json; they are printed.
+on the first run) and the webhook secret are kept in DATA_DIR/credentials.json; they are printed. The operator key
+(PORTRAIT_FARM_OPERATOR_KEY, or one made on the first run in DATA_DIR/operator-key) opens the ops dashboard and
+GET /v1/queue/depth; its file is named, the key is never printed.
 `;
 
 export interface FarmFlags {
-  workers: number;
+  /** The worker pool's bounds, from --workers, or --workers-min, --workers-max and --scale-down-after. */
+  workersMin: number;
+  workersMax: number;
+  scaleDownAfterMs: number;
   port: number;
   dataDir?: string;
   storageUrl?: string;
@@ -60,6 +77,9 @@ export function parseFarmFlags(argv: readonly string[], cwd: string, defaultWork
       allowPositionals: false,
       options: {
         workers: { type: 'string' },
+        'workers-min': { type: 'string' },
+        'workers-max': { type: 'string' },
+        'scale-down-after': { type: 'string' },
         port: { type: 'string' },
         'data-dir': { type: 'string' },
         storage: { type: 'string' },
@@ -76,8 +96,11 @@ export function parseFarmFlags(argv: readonly string[], cwd: string, defaultWork
   const v = parsed.values;
   if (v.help === true) return null;
   const storage = v.storage;
+  const scaling = workerScalingOf(v, defaultWorkers);
   return {
-    workers: v.workers === undefined ? defaultWorkers : integerInRange('workers', v.workers, 1, 64),
+    workersMin: scaling.min,
+    workersMax: scaling.max,
+    scaleDownAfterMs: scaling.scaleDownAfterMs,
     port: v.port === undefined ? defaultPort : integerInRange('port', v.port, 0, 65535),
     ...(v['data-dir'] === undefined ? {} : { dataDir: resolve(cwd, v['data-dir']) }),
     ...(storage === undefined ? {} : { storageUrl: /^s3:\/\//.test(storage) ? storage : resolve(cwd, storage) }),
@@ -85,6 +108,31 @@ export function parseFarmFlags(argv: readonly string[], cwd: string, defaultWork
     ...(v.pack === undefined ? {} : { packDir: resolve(cwd, v.pack) }),
     ...(v.verbose === true ? { verbose: true as const } : {}),
   };
+}
+
+/** The worker pool's bounds from the flags (a fixed `defaultWorkers` when none is given); bad ones are usage errors. */
+function workerScalingOf(values: Record<string, string | boolean | undefined>, defaultWorkers: number): WorkerScaling {
+  const count = (flag: string, min: number): number | undefined => {
+    const text = values[flag];
+    return typeof text === 'string' ? integerInRange(flag, text, min, WORKER_BOUNDS.max) : undefined;
+  };
+  const workers = count('workers', 1);
+  const workersMin = count('workers-min', WORKER_BOUNDS.min);
+  const workersMax = count('workers-max', 1);
+  const delay = values['scale-down-after'];
+  const seconds = typeof delay === 'string' ? integerInRange('scale-down-after', delay, 0, WORKER_BOUNDS.maxScaleDownAfterSeconds) : undefined;
+  const fixed = workers ?? (workersMin === undefined && workersMax === undefined ? defaultWorkers : undefined);
+  try {
+    return resolveWorkerScaling({
+      ...(fixed === undefined ? {} : { workers: fixed }),
+      ...(workersMin === undefined ? {} : { workersMin }),
+      ...(workersMax === undefined ? {} : { workersMax }),
+      ...(seconds === undefined ? {} : { scaleDownAfterMs: seconds * 1000 }),
+    });
+  } catch (error) {
+    if (isLocalFarmError(error)) throw usageError(error.message, true);
+    throw error;
+  }
 }
 
 /** `portrait-farm up`: the farm as local child processes until Ctrl-C, SIGTERM or SIGHUP. */
@@ -105,7 +153,7 @@ export const upCommand: CliCommand = {
       io.stderr.write(`portrait-farm up: model pack not found: ${pack} has no manifest.json (run npm run setup, or pass --pack)\n`);
       return EXIT.failed;
     }
-    io.stdout.write(`Starting the farm (${flags.workers} worker${flags.workers === 1 ? '' : 's'})...\n`);
+    io.stdout.write(`Starting the farm (${describeWorkerScaling({ min: flags.workersMin, max: flags.workersMax })})...\n`);
     const stop = stopSignal(io);
     try {
       let farm;
@@ -126,6 +174,7 @@ export const upCommand: CliCommand = {
           `  Webhooks  signed with ${farm.webhookSecret}`,
           `  Redis     ${farm.redisUrl}  prefix ${farm.prefix}`,
           `  Storage   ${farm.storageUrl}`,
+          `  Dashboard ${farm.dashboardUrl}  (operator key: ${farm.operatorKeyFile ?? 'PORTRAIT_FARM_OPERATOR_KEY'})`,
           `  Logs      ${farm.logDir}  (gateway.log, worker-N.log, stitcher.log${farm.redis === null ? '' : ', redis.log'})`,
           '',
           `  curl -H "Authorization: Bearer ${farm.apiKey}" -F image=@portrait.png -F audio=@speech.wav -F 'consent={\"attestation\":true}' ${farm.apiUrl}/v1/jobs`,

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { claimDataDir, loadCredentials } from './local-farm-state.ts';
+import { claimDataDir, loadCredentials, loadOperatorKeyFile } from './local-farm-state.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'pf-farm-state-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -62,5 +62,17 @@ describe('a local farm data folder', () => {
     await expect(loadCredentials(dir)).rejects.toMatchObject({ code: 'FARM_BAD_CONFIG', message: expect.stringContaining('must hold apiKey, webhookSecret and presignSecret') });
     writeFileSync(join(dir, 'credentials.json'), '{not json');
     await expect(loadCredentials(dir)).rejects.toMatchObject({ code: 'FARM_BAD_CONFIG', message: expect.stringContaining('is not readable JSON') });
+  });
+
+  it('keeps the operator key of its first run in a file of its own, readable by its owner only', async () => {
+    const dir = join(root, 'operator');
+    await claimDataDir(dir).then((c) => c.release());
+    const made = await loadOperatorKeyFile(dir);
+    expect(made.path).toBe(join(dir, 'operator-key'));
+    expect(made.key).toMatch(/^pf_operator_[0-9a-f]{48}$/);
+    expect(await loadOperatorKeyFile(dir)).toEqual(made);
+    expect(statSync(made.path).mode & 0o777).toBe(0o600);
+    writeFileSync(made.path, 'short\n');
+    await expect(loadOperatorKeyFile(dir)).rejects.toMatchObject({ code: 'FARM_BAD_CONFIG', message: expect.stringContaining('at least 16 characters') });
   });
 });

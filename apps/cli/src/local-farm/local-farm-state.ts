@@ -110,6 +110,27 @@ export async function loadSigningKeyFile(dataDir: string): Promise<string> {
   return path;
 }
 
+/** Operator keys are at least this long (PORTRAIT_FARM_OPERATOR_KEY's form). */
+const OPERATOR_KEY_MIN_LENGTH = 16;
+
+/**
+ * The farm's operator key from `operator-key` (0600), made on the first run: it opens the ops dashboard, the operator
+ * routes and GET /v1/queue/depth. Callers print the path, never the key.
+ */
+export async function loadOperatorKeyFile(dataDir: string): Promise<{ path: string; key: string }> {
+  const path = join(dataDir, 'operator-key');
+  try {
+    await writeFile(path, `pf_operator_${randomBytes(24).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    if (errorCode(error) !== 'EEXIST') throw error;
+  }
+  const key = (await readFile(path, 'utf8')).trim();
+  if (key.length < OPERATOR_KEY_MIN_LENGTH || /\s/.test(key)) {
+    throw new LocalFarmError('FARM_BAD_CONFIG', `${path} must hold one operator key of at least ${OPERATOR_KEY_MIN_LENGTH} characters without spaces; delete it to make a new one.`);
+  }
+  return { path, key };
+}
+
 /** The farm's API key and secrets from `credentials.json` (0600), made on the first run. */
 export async function loadCredentials(dataDir: string): Promise<LocalFarmCredentials> {
   const path = join(dataDir, 'credentials.json');

@@ -5,19 +5,25 @@ import { assertPortFree, freePort, startProcessGuard, superviseProcess } from '@
 import type { ProcessGuard, SupervisedProcess, SuperviseOptions } from '@portrait-farm/process-supervision';
 import { appNodeArgs, INSTALL_ROOT, LOCAL_FARM_DATA_DIR } from '../install-paths.ts';
 import type { FarmApp } from '../install-paths.ts';
-import { LocalFarmError } from './errors.ts';
 import { openFarmLogs } from './farm-logs.ts';
 import type { FarmLogs } from './farm-logs.ts';
 import { gatewayEnvironment } from './gateway-environment.ts';
 import { describePortHolder, gatewayAnswers } from './gateway-readiness.ts';
-import { claimDataDir, loadCredentials, loadSigningKeyFile } from './local-farm-state.ts';
+import { claimDataDir, loadCredentials, loadOperatorKeyFile, loadSigningKeyFile } from './local-farm-state.ts';
 import type { LocalFarmCredentials } from './local-farm-state.ts';
 import { startOwnRedis } from './own-redis.ts';
+import { renderWorkReader } from './render-work-reader.ts';
+import { startWorkerAutoscaler } from './worker-autoscaler.ts';
+import type { WorkerAutoscaler } from './worker-autoscaler.ts';
+import { createWorkerPool } from './worker-pool.ts';
+import { resolveWorkerScaling } from './worker-scaling.ts';
+import type { WorkerScaling, WorkerScalingOptions } from './worker-scaling.ts';
 
-/** Options of {@link startLocalFarm}. */
-export interface LocalFarmOptions {
-  /** Worker processes. @defaultValue 1 */
-  workers?: number;
+/**
+ * Options of {@link startLocalFarm}. Workers (worker-scaling.ts): `workers` fixes their number (default 1); `workersMin`
+ * and `workersMax` let the farm start workers while render work waits and stop them after `scaleDownAfterMs` with less.
+ */
+export interface LocalFarmOptions extends WorkerScalingOptions {
   /** Gateway port; 0 picks a free one. @defaultValue 8080 */
   port?: number;
   /** Storage URL. @defaultValue `{dataDir}/storage` */
@@ -81,7 +87,14 @@ export interface LocalFarm {
   redisUrl: string;
   storageUrl: string;
   prefix: string;
-  workers: readonly SupervisedProcess[];
+  /** The workers that take work now (the autoscaler adds and removes some when `workerScaling.min < .max`). */
+  readonly workers: readonly SupervisedProcess[];
+  /** The worker pool's bounds. */
+  workerScaling: WorkerScaling;
+  /** The ops dashboard of the farm's gateway (opened with the operator key). */
+  dashboardUrl: string;
+  /** The file holding the operator key (made in the data folder), or null when PORTRAIT_FARM_OPERATOR_KEY gives it. */
+  operatorKeyFile: string | null;
   stitcher: SupervisedProcess;
   gateway: SupervisedProcess;
   /** The farm's own redis-server (restarted if it dies; its append-only file keeps the data), or null with `redisUrl`. */
@@ -128,10 +141,7 @@ export function localFarmApiKeys(
 export async function startLocalFarm(options: LocalFarmOptions = {}): Promise<LocalFarm> {
   const log = options.log ?? ((): void => {});
   const dataDir = resolve(options.dataDir ?? LOCAL_FARM_DATA_DIR);
-  const workerCount = options.workers ?? 1;
-  if (!Number.isInteger(workerCount) || workerCount < 1 || workerCount > 64) {
-    throw new LocalFarmError('FARM_BAD_CONFIG', `workers must be an integer between 1 and 64. Received: ${workerCount}`);
-  }
+  const workerScaling = resolveWorkerScaling(options);
   // Read once: a malformed or unknown PORTRAIT_FARM_* variable (here or in options.env) stops the start, not each child.
   const settings = loadConfig('local-farm', { ...process.env, ...options.env });
   const prefix = options.prefix ?? ENVIRONMENT.PORTRAIT_FARM_PREFIX.default;
@@ -140,9 +150,13 @@ export async function startLocalFarm(options: LocalFarmOptions = {}): Promise<Lo
   const claim = await claimDataDir(dataDir);
   let credentials: LocalFarmCredentials;
   let signingKeyPath: string;
+  let operatorKeyFile: string | null = null;
+  let operatorKey: string;
   try {
     credentials = await loadCredentials(dataDir);
     signingKeyPath = await loadSigningKeyFile(dataDir);
+    if (settings.operatorKey === null) ({ path: operatorKeyFile, key: operatorKey } = await loadOperatorKeyFile(dataDir));
+    else operatorKey = settings.operatorKey;
   } catch (error) {
     await claim.release();
     throw error;
@@ -162,11 +176,16 @@ export async function startLocalFarm(options: LocalFarmOptions = {}): Promise<Lo
   let ownRedis: SupervisedProcess | null = null;
   let guard: ProcessGuard | null = null;
   const configFile = join(dataDir, `gateway-config-${process.pid}.json`);
+  // Set once the processes' environment is known; the pool starts its workers through it.
+  let startApp: (name: string, entry: FarmApp) => Promise<SupervisedProcess> = () => Promise.reject(new Error('the farm is not started'));
+  const workerPool = createWorkerPool((name) => startApp(name, 'worker'));
+  let autoscaler: WorkerAutoscaler | null = null;
   let stopping: Promise<void> | null = null;
   const stopAll = (): Promise<void> =>
     (stopping ??= (async () => {
+      await autoscaler?.stop();
       await rm(configFile, { force: true });
-      await Promise.all(children.filter((c) => c !== ownRedis).map((c) => c.stop(graceMs)));
+      await Promise.all([...children.filter((c) => c !== ownRedis).map((c) => c.stop(graceMs)), workerPool.stop(graceMs)]);
       await ownRedis?.stop(graceMs);
       await logs?.close();
       await claim.release();
@@ -207,6 +226,7 @@ export async function startLocalFarm(options: LocalFarmOptions = {}): Promise<Lo
         apiKeys,
         presignSecret,
         signingKey: signingKeyPath,
+        operatorKey,
         prefix,
         inputFetch: { allowHttp: true },
         webhookSecrets: Object.fromEntries(tenants.map((t) => [t, webhookSecret])),
@@ -237,12 +257,8 @@ export async function startLocalFarm(options: LocalFarmOptions = {}): Promise<Lo
     const app = (name: string, entry: FarmApp, env: NodeJS.ProcessEnv): Promise<SupervisedProcess> =>
       superviseProcess({ ...supervision, ...withLog(name), name, command: process.execPath, args: appNodeArgs(entry), cwd: INSTALL_ROOT, env });
     // Workers and the stitcher have no readiness check: they are started and the gateway is waited for meanwhile.
-    const workers: SupervisedProcess[] = [];
-    for (let i = 1; i <= workerCount; i++) {
-      const worker = await app(`worker-${i}`, 'worker', farmEnv);
-      workers.push(worker);
-      children.push(worker);
-    }
+    startApp = (name, entry) => app(name, entry, farmEnv);
+    await workerPool.resize(workerScaling.min);
     const stitcher = await app('stitcher', 'stitcher', farmEnv);
     children.push(stitcher);
     const gateway = await superviseProcess({
@@ -259,6 +275,15 @@ export async function startLocalFarm(options: LocalFarmOptions = {}): Promise<Lo
       readyIntervalMs: 200,
     });
     children.push(gateway);
+    if (workerScaling.min < workerScaling.max) {
+      autoscaler = startWorkerAutoscaler({
+        pool: workerPool,
+        scaling: workerScaling,
+        stepsPerWorker: loadConfig('worker', farmEnv).segmentConcurrency,
+        readRenderWork: renderWorkReader(apiUrl, operatorKey),
+        log,
+      });
+    }
     return {
       apiUrl,
       apiKey,
@@ -269,7 +294,12 @@ export async function startLocalFarm(options: LocalFarmOptions = {}): Promise<Lo
       redisUrl,
       storageUrl,
       prefix,
-      workers,
+      get workers() {
+        return workerPool.workers;
+      },
+      workerScaling,
+      dashboardUrl: `${apiUrl}/dashboard`,
+      operatorKeyFile,
       stitcher,
       gateway,
       redis: ownRedis,
