@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import type { RedisOptions } from 'ioredis';
 import { QueueError } from './errors.ts';
+import { isTlsHandshakeError, recordTlsFailure, redisTlsOptions } from './redis-tls.ts';
 
 /**
  * What a connection is for. "worker": BullMQ Workers and anything that blocks (maxRetriesPerRequest null,
@@ -19,6 +20,11 @@ export interface RedisConnectionOptions {
   commandTimeoutMs?: number;
   /** A name shown by CLIENT LIST. */
   connectionName?: string;
+  /**
+   * A PEM file of the CA that signed the Redis server's certificate (a private CA), trusted beside the system's;
+   * rediss:// URLs only. @defaultValue the system's CAs
+   */
+  tlsCaFile?: string | null;
 }
 
 /** Deployment prefixes: letters, digits, "-" and "_", so they can be joined with ":" into key names. */
@@ -29,7 +35,12 @@ export function assertValidPrefix(prefix: string): string {
   return prefix;
 }
 
-/** Opens an ioredis connection to `redis://[user:pass@]host:port[/db]` (or rediss://) set up for its role. */
+/**
+ * Opens an ioredis connection to `redis://[user:pass@]host:port[/db]` (or rediss://, TLS) set up for its role. A TLS
+ * handshake that cannot succeed (an untrusted certificate, a server without TLS) is not retried: the connection ends,
+ * its commands fail at once, and its 'error' listeners get QUEUE_REDIS_TLS naming the endpoint
+ * (also `redisConnectionFailure(redis)`).
+ */
 export function createRedisConnection(url: string, options: RedisConnectionOptions = {}): Redis {
   let parsed: URL;
   try {
@@ -40,15 +51,27 @@ export function createRedisConnection(url: string, options: RedisConnectionOptio
   if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
     throw new QueueError('QUEUE_BAD_OPTION', `Redis URL must start with redis:// or rediss://. Received: ${parsed.protocol}`);
   }
+  const caFile = options.tlsCaFile ?? null;
+  const tls = redisTlsOptions(parsed, caFile);
   const role = options.role ?? 'client';
+  let handshakeFailed = false;
   const common: RedisOptions = {
     lazyConnect: false,
     ...(options.connectionName === undefined ? {} : { connectionName: options.connectionName }),
-    retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 6), 1000),
+    ...(tls === null ? {} : { tls }),
+    retryStrategy: (times: number) => (handshakeFailed ? null : Math.min(50 * 2 ** Math.min(times, 6), 1000)),
   };
   const roleOptions: RedisOptions =
     role === 'worker'
       ? { maxRetriesPerRequest: null, enableReadyCheck: false }
       : { maxRetriesPerRequest: 1, commandTimeout: options.commandTimeoutMs ?? 5000, connectTimeout: 3000 };
-  return new Redis(url, { ...common, ...roleOptions });
+  const redis = new Redis(url, { ...common, ...roleOptions });
+  if (tls !== null) {
+    redis.on('error', (error: Error) => {
+      if (handshakeFailed || !isTlsHandshakeError(error)) return;
+      handshakeFailed = true;
+      redis.emit('error', recordTlsFailure(redis, `rediss://${parsed.host}`, error, caFile));
+    });
+  }
+  return redis;
 }

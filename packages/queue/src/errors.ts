@@ -4,7 +4,8 @@ import type { ErrorCode } from '@portrait-farm/contracts/error-catalogue';
 /** Error catalogue of @portrait-farm/queue: stable codes, whether a retry may help, what each means. */
 export const QUEUE_ERRORS = defineErrorCatalogue({
   QUEUE_BAD_PAYLOAD: { retryable: false, description: 'A job payload is missing a field or has one out of range.' },
-  QUEUE_BAD_OPTION: { retryable: false, description: 'An option (priority, delay, Redis URL, prefix) is malformed or out of range.' },
+  QUEUE_BAD_OPTION: { retryable: false, description: 'An option (priority, delay, Redis URL, CA file, prefix) is malformed or out of range.' },
+  QUEUE_REDIS_TLS: { retryable: false, description: "TLS to Redis failed for good: the server's certificate is not trusted (PORTRAIT_FARM_REDIS_CA) or the server speaks no TLS." },
 });
 
 export type QueueErrorCode = ErrorCode<typeof QUEUE_ERRORS>;

@@ -4,6 +4,7 @@ export { ALL_QUEUES, bullPrefix, QUEUE_NAMES } from './queue-names.ts';
 export type { QueueName } from './queue-names.ts';
 export type { AudioJob, CleanupJob, PayloadOf, PrepareJob, QueuePayloads, SegmentJob, StitchJob, WebhookJob } from './payloads.ts';
 export { assertValidPrefix, createRedisConnection } from './connection.ts';
+export { redisConnectionFailure } from './redis-tls.ts';
 export type { ConnectionRole, RedisConnectionOptions } from './connection.ts';
 export { audioJobId, cleanupJobId, prepareJobId, segmentJobId, stitchJobId, webhookJobId } from './bull-job-ids.ts';
 export { bullPriority, PRIORITY_RANGE } from './priority.ts';

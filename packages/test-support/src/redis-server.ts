@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect } from 'node:tls';
 import { freePort, redisServerInfo, startProcess } from '@portrait-farm/process-supervision';
 import type { ChildHandle } from '@portrait-farm/process-supervision';
 
@@ -9,7 +11,7 @@ import type { ChildHandle } from '@portrait-farm/process-supervision';
 export interface RedisServerProcess {
   host: string;
   port: number;
-  /** `redis://127.0.0.1:PORT` */
+  /** `redis://127.0.0.1:PORT` (`rediss://` with `tls`) */
   url: string;
   /** Stops the server (SIGTERM, then SIGKILL); `start()` brings it back on the same port, empty. */
   stop(): Promise<void>;
@@ -27,6 +29,36 @@ export interface StartRedisOptions {
    * farm runs it), instead of none. @defaultValue none (`--appendonly no`)
    */
   appendfsync?: 'always' | 'everysec' | 'no';
+  /** Serve TLS only (`--port 0 --tls-port PORT`), with this certificate and key; clients need no certificate. @defaultValue plain TCP */
+  tls?: RedisTlsFiles;
+}
+
+/** PEM files of a TLS redis-server: its certificate and key, and the CA that signed them (see tls-certificates.ts). */
+export interface RedisTlsFiles {
+  certFile: string;
+  keyFile: string;
+  caFile: string;
+}
+
+/** The process id of the redis-server answering TLS on the port (trusting `caFile`), or null. */
+function tlsRedisPid(port: number, caFile: string, timeoutMs = 1000): Promise<number | null> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port, ca: readFileSync(caFile), servername: 'localhost' });
+    let answer = '';
+    const done = (pid: number | null): void => {
+      socket.destroy();
+      resolve(pid);
+    };
+    socket.setTimeout(timeoutMs, () => done(null));
+    socket.once('secureConnect', () => socket.write('INFO server\r\n'));
+    socket.on('data', (data: Buffer) => {
+      answer += data.toString('utf8');
+      const pid = /^process_id:(\d+)\r?$/m.exec(answer)?.[1];
+      if (pid !== undefined) done(Number(pid));
+    });
+    socket.once('error', () => done(null));
+    socket.once('end', () => done(null));
+  });
 }
 
 /** A prefix unique to one test, for Redis keys and BullMQ queue prefixes: `t-<random>`. */
@@ -35,8 +67,11 @@ export function uniquePrefix(label = 't'): string {
 }
 
 /** Ready once the server on the port is this child (not one another test left there) and has loaded. */
-function launch(port: number, dir: string, timeoutMs: number, appendfsync: StartRedisOptions['appendfsync']): Promise<ChildHandle> {
-  const args = ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--save', ''];
+function launch(port: number, dir: string, timeoutMs: number, appendfsync: StartRedisOptions['appendfsync'], tls: RedisTlsFiles | undefined): Promise<ChildHandle> {
+  const listen = tls === undefined
+    ? ['--port', String(port)]
+    : ['--port', '0', '--tls-port', String(port), '--tls-cert-file', tls.certFile, '--tls-key-file', tls.keyFile, '--tls-ca-cert-file', tls.caFile, '--tls-auth-clients', 'no'];
+  const args = ['--bind', '127.0.0.1', ...listen, '--dir', dir, '--save', ''];
   args.push(...(appendfsync === undefined ? ['--appendonly', 'no'] : ['--appendonly', 'yes', '--appendfsync', appendfsync]));
   args.push('--maxmemory-policy', 'noeviction', '--loglevel', 'warning');
   return startProcess({
@@ -46,6 +81,7 @@ function launch(port: number, dir: string, timeoutMs: number, appendfsync: Start
     readyTimeoutMs: timeoutMs,
     readyIntervalMs: 30,
     ready: async (child) => {
+      if (tls !== undefined) return (await tlsRedisPid(port, tls.caFile)) === child.pid;
       const info = await redisServerInfo(port);
       return info !== null && info.pid === child.pid && !info.loading;
     },
@@ -59,7 +95,7 @@ function launch(port: number, dir: string, timeoutMs: number, appendfsync: Start
  */
 export async function startRedisServer(options: StartRedisOptions = {}): Promise<RedisServerProcess> {
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const appendfsync = options.appendfsync;
+  const { appendfsync, tls } = options;
   const dir = await mkdtemp(join(tmpdir(), 'pf-redis-'));
   let child: ChildHandle | null = null;
   let port = 0;
@@ -67,7 +103,7 @@ export async function startRedisServer(options: StartRedisOptions = {}): Promise
   for (let attempt = 0; attempt < 5 && child === null; attempt += 1) {
     port = await freePort();
     try {
-      child = await launch(port, dir, timeoutMs, appendfsync);
+      child = await launch(port, dir, timeoutMs, appendfsync, tls);
     } catch (error) {
       lastError = error;
     }
@@ -84,11 +120,11 @@ export async function startRedisServer(options: StartRedisOptions = {}): Promise
   return {
     host: '127.0.0.1',
     port,
-    url: `redis://127.0.0.1:${port}`,
+    url: `${tls === undefined ? 'redis' : 'rediss'}://127.0.0.1:${port}`,
     stop,
     async start() {
       if (child !== null) return;
-      child = await launch(port, dir, timeoutMs, appendfsync);
+      child = await launch(port, dir, timeoutMs, appendfsync, tls);
     },
     async close() {
       await stop();

@@ -30,12 +30,14 @@ function listeningPort(lines: readonly string[]): number | null {
 
 /**
  * Starts s3rver on 127.0.0.1 with a port chosen by the OS (-p 0, read back from its start-up line) and a fresh
- * data directory, creating `buckets`, and waits until the port accepts connections.
+ * data directory, creating `buckets`, and waits until the port accepts connections. With `tls` (a certificate and
+ * key, see tls-certificates.ts) it serves https only.
  */
-export async function startS3rver(buckets: readonly string[], timeoutMs = 20_000): Promise<S3rverProcess> {
+export async function startS3rver(buckets: readonly string[], timeoutMs = 20_000, tls?: { certFile: string; keyFile: string }): Promise<S3rverProcess> {
   const dataDir = await mkdtemp(join(tmpdir(), 'pf-s3rver-'));
   // s3rver 3.7.1 encrypts ListObjectsV2 continuation tokens with DES, which OpenSSL 3 only has in its legacy provider.
   const args = ['--openssl-legacy-provider', s3rverBin(), '-d', dataDir, '-a', '127.0.0.1', '-p', '0', '--silent'];
+  if (tls !== undefined) args.push('--cert', tls.certFile, '--key', tls.keyFile);
   for (const bucket of buckets) args.push('--configure-bucket', bucket);
   let port: number | null = null;
   const child = await startProcess({
@@ -53,7 +55,7 @@ export async function startS3rver(buckets: readonly string[], timeoutMs = 20_000
     throw error;
   });
   return {
-    endpoint: `http://127.0.0.1:${port!}`,
+    endpoint: `${tls === undefined ? 'http' : 'https'}://127.0.0.1:${port!}`,
     port: port!,
     buckets,
     async stop() {

@@ -1,0 +1,61 @@
+import { readFileSync } from 'node:fs';
+import type { ConnectionOptions } from 'node:tls';
+import type { Redis } from 'ioredis';
+import { QueueError } from './errors.ts';
+
+/** Node's codes for a server certificate this process does not trust, or a TLS handshake that cannot succeed. */
+const CERTIFICATE_CODES = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** Whether `error` is a TLS failure that retrying cannot fix: an untrusted or wrong certificate, a non-TLS server. */
+export function isTlsHandshakeError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (CERTIFICATE_CODES.has(code) || code.startsWith('ERR_SSL_'));
+}
+
+/** The TLS options of a rediss:// connection: the CA of `caFile` trusted (as well as the system's), or none. */
+export function redisTlsOptions(url: URL, caFile: string | null): ConnectionOptions | null {
+  if (url.protocol !== 'rediss:') {
+    if (caFile !== null) throw new QueueError('QUEUE_BAD_OPTION', `A Redis CA (${caFile}) is given, but the Redis URL is ${url.protocol}// (no TLS): use rediss:// to connect over TLS.`);
+    return null;
+  }
+  if (caFile === null) return {};
+  let ca: string;
+  try {
+    ca = readFileSync(caFile, 'utf8');
+  } catch (error) {
+    throw new QueueError('QUEUE_BAD_OPTION', `The Redis CA file ${caFile} cannot be read: ${(error as Error).message}`);
+  }
+  if (!ca.includes('-----BEGIN CERTIFICATE-----')) throw new QueueError('QUEUE_BAD_OPTION', `The Redis CA file ${caFile} holds no PEM certificate (-----BEGIN CERTIFICATE-----).`);
+  return { ca };
+}
+
+const failures = new WeakMap<Redis, QueueError>();
+
+/** The error that ended the connection for good (QUEUE_REDIS_TLS), or null: a failed command's error says only "Connection is closed". */
+export function redisConnectionFailure(redis: Redis): QueueError | null {
+  return failures.get(redis) ?? null;
+}
+
+/** Records on `redis` why it stopped, and tells its 'error' listeners. */
+export function recordTlsFailure(redis: Redis, endpoint: string, cause: Error, caFile: string | null): QueueError {
+  const trust = caFile === null ? 'this process trusts only the system CAs; give the CA that signed the server certificate in PORTRAIT_FARM_REDIS_CA' : `the CA of ${caFile} (PORTRAIT_FARM_REDIS_CA) did not verify it`;
+  const failure = new QueueError(
+    'QUEUE_REDIS_TLS',
+    `TLS to Redis at ${endpoint} failed: ${cause.message} (${String((cause as { code?: unknown }).code)}); ${trust}. Not retried.`,
+    { cause },
+  );
+  failures.set(redis, failure);
+  return failure;
+}
