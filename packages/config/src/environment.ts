@@ -293,10 +293,10 @@ export const ENVIRONMENT = Object.freeze({
   }),
   PORTRAIT_FARM_WATERMARK_KEY: variable(secret(16), {
     key: 'watermarkKey',
-    readBy: ['worker', 'gateway'],
+    readBy: ['worker', 'gateway', 'cli'],
     unset: "the watermark package's public default key (set your own: whoever holds the key can detect the mark and could try to remove it)",
     description:
-      'The key of the invisible watermark the worker embeds in every frame of every job (payload: a hash of the job id, tenant, pack version and date); detection needs the same key (read by the gateway for POST /v1/verify, and by `portrait-farm verify` unless --watermark-key is given).',
+      'The key of the invisible watermark the worker embeds in every frame of every job (payload: a hash of the job id, tenant, pack version and date); detection needs the same key (read by the gateway for POST /v1/verify, by `portrait-farm verify` unless --watermark-key is given, and by `portrait-farm render`, which embeds with it).',
   }),
   PORTRAIT_FARM_OPERATOR_KEY: variable(secret(16), {
     key: 'operatorKey',

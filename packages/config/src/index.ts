@@ -3,7 +3,7 @@ export type { ConfigErrorCode, ConfigProblem } from './config-error.ts';
 export { API_KEY_MIN_LENGTH, ENVIRONMENT, TENANT_ID_PATTERN, TENANT_ID_RULE, apiKeyProblem, tenantIdProblem, webhookSecretProblem } from './environment.ts';
 export type { Environment } from './environment.ts';
 export { checkSetting, configOrExit, loadConfig, readGivenConfig } from './load-config.ts';
-export type { GatewayEnvironment, LocalFarmEnvironment, RoleConfig, SettingCheck, StitcherEnvironment, WorkerEnvironment } from './load-config.ts';
+export type { CliEnvironment, GatewayEnvironment, LocalFarmEnvironment, RoleConfig, SettingCheck, StitcherEnvironment, WorkerEnvironment } from './load-config.ts';
 export { CONFIGURATION_DOC, isFarmVariableName, parseEnvironment, readGivenEnvironment } from './parse-environment.ts';
 export type { EnvironmentSource } from './parse-environment.ts';
 export { maskSecret, maskUrl } from './mask.ts';

@@ -12,6 +12,7 @@ export type GatewayEnvironment = RoleConfig<'gateway'>;
 export type WorkerEnvironment = RoleConfig<'worker'>;
 export type StitcherEnvironment = RoleConfig<'stitcher'>;
 export type LocalFarmEnvironment = RoleConfig<'local-farm'>;
+export type CliEnvironment = RoleConfig<'cli'>;
 
 /** The farm's configuration for `roles`, read from `env` once, frozen. Throws ConfigError naming every problem. */
 export function loadConfig<R extends Role>(roles: R | readonly R[], env: EnvironmentSource = process.env): RoleConfig<R> {

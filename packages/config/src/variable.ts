@@ -1,7 +1,10 @@
 import type { ValueForm } from './value-forms.ts';
 
-/** Who reads the environment: the three farm processes, the local farm (`portrait-farm up`, `demo`), the tests. */
-export const ROLES = Object.freeze(['gateway', 'worker', 'stitcher', 'local-farm', 'tests'] as const);
+/**
+ * Who reads the environment: the three farm processes, the local farm (`portrait-farm up`, `demo`), the commands that
+ * work without a farm (`cli`: `portrait-farm render`, `verify`), the tests.
+ */
+export const ROLES = Object.freeze(['gateway', 'worker', 'stitcher', 'local-farm', 'cli', 'tests'] as const);
 export type Role = (typeof ROLES)[number];
 
 /** A default computed when the environment is read (the OS temp folder), and how the table names it. */

@@ -1,3 +1,4 @@
+import type { EnvironmentSource } from '@portrait-farm/config';
 import type { OutputStream } from '../output-stream.ts';
 
 /** What a command may touch: its output streams, the working directory and a clock. */
@@ -10,6 +11,8 @@ export interface CliIo {
   now: () => number;
   /** Aborted when the user interrupts (Ctrl-C); long commands stop and clean up. */
   interrupt?: AbortSignal;
+  /** The environment commands read their configuration from (through @portrait-farm/config). @defaultValue process.env */
+  env?: EnvironmentSource;
 }
 
 /** Exit codes: 0 success, 1 the work failed, 2 the command line was wrong. */

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { watermarkPayload } from '@portrait-farm/provenance';
-import { CliError } from '../cli-error.ts';
+import { CliError, usageError } from '../cli-error.ts';
 import { createJsonReporter } from '../json-reporter.ts';
 import { loadEngine } from '../load-engine.ts';
 import { parseRenderArgs, RENDER_USAGE } from '../render-args.ts';
 import { createHumanReporter, engineLog, toReportedError, type RenderReporter } from '../render-reporter.ts';
+import { chooseWatermarkKey } from '../watermark-key.ts';
 import { EXIT, type CliCommand, type CliIo } from './command.ts';
 
 /** The tenant a local render's watermark payload names. */
@@ -53,6 +54,11 @@ export const renderCommand: CliCommand = {
       return EXIT.ok;
     }
     const reporter = reporterFor(io, parsed.flags);
+    const watermarkKey = parsed.watermark ? chooseWatermarkKey(null, io.env ?? process.env) : { ok: true as const, key: null };
+    if (!watermarkKey.ok) {
+      reporter.error(toReportedError(usageError(watermarkKey.message)));
+      return EXIT.usage;
+    }
     const started = io.now();
     try {
       const { renderClip, inspectPortrait } = await loadEngine();
@@ -65,9 +71,8 @@ export const renderCommand: CliCommand = {
       // Responsible use by default: every frame carries the invisible watermark (PORTRAIT_FARM_WATERMARK_KEY's key, as
       // the farm's workers and `portrait-farm verify` read it, else the package's default); --no-watermark leaves it
       // out, and says so.
-      const key = process.env['PORTRAIT_FARM_WATERMARK_KEY'];
       const payload = localWatermarkPayload(parsed.options.out, parsed.options.pack, new Date());
-      const watermark = parsed.watermark ? { payload, ...(key === undefined || key === '' ? {} : { key }) } : null;
+      const watermark = parsed.watermark ? { payload, key: watermarkKey.key } : null;
       if (watermark === null) reporter.notice('--no-watermark: this video carries no invisible watermark; `portrait-farm verify` will not recognise it as generated.');
       const options = { ...parsed.options, watermark, log: engineLog(reporter) };
       const result = await renderClip(io.interrupt === undefined ? options : { ...options, signal: io.interrupt }, (p) =>

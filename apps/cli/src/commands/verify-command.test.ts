@@ -45,12 +45,14 @@ async function markedVideo(out: string, key: string): Promise<void> {
   await encoder.finish();
 }
 
-async function verify(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+async function verifyIn(env: Record<string, string>, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const stdout = collectingStream();
   const stderr = collectingStream();
-  const code = await verifyCommand.run(argv, { stdout, stderr, cwd: dir, now: () => 0 });
+  const code = await verifyCommand.run(argv, { stdout, stderr, cwd: dir, now: () => 0, env });
   return { code, out: stdout.text(), err: stderr.text() };
 }
+
+const verify = (...argv: string[]) => verifyIn({}, ...argv);
 
 describe('portrait-farm verify', () => {
   it('detects a watermark made with the operator\'s key when given --watermark-key, and not with the default key', async () => {
@@ -58,6 +60,23 @@ describe('portrait-farm verify', () => {
     expect((await verify('keyed.mp4')).out).toMatch(/watermark: not found/);
     const keyed = await verify('keyed.mp4', '--watermark-key', 'operator-key-0123456789');
     expect(keyed.out).toMatch(/watermark: found.*0908070605040302/);
+  });
+
+  it('reads PORTRAIT_FARM_WATERMARK_KEY through the config model; --watermark-key overrides it', async () => {
+    await markedVideo(join(dir, 'keyed-env.mp4'), 'operator-key-from-env-01');
+    const fromEnv = await verifyIn({ PORTRAIT_FARM_WATERMARK_KEY: 'operator-key-from-env-01' }, 'keyed-env.mp4');
+    expect(fromEnv.out).toMatch(/watermark: found.*0908070605040302/);
+    const overridden = await verifyIn({ PORTRAIT_FARM_WATERMARK_KEY: 'operator-key-from-env-01' }, 'keyed-env.mp4', '--watermark-key', 'another-key-0123456789');
+    expect(overridden.out).toMatch(/watermark: not found/);
+  });
+
+  it('refuses a watermark key the farm could not have used (exit 2), naming the variable or the flag', async () => {
+    const env = await verifyIn({ PORTRAIT_FARM_WATERMARK_KEY: 'short' }, 'clean.mp4');
+    expect(env.code).toBe(2);
+    expect(env.err).toMatch(/PORTRAIT_FARM_WATERMARK_KEY must be .*16/);
+    const flag = await verify('clean.mp4', '--watermark-key', 'short');
+    expect(flag.code).toBe(2);
+    expect(flag.err).toMatch(/--watermark-key \(PORTRAIT_FARM_WATERMARK_KEY\) must be .*16/);
   });
 
   it('says a signed video is valid and unaltered with the key (exit 0), and prints JSON with --json', async () => {

@@ -4,6 +4,7 @@ import type { KeyObject } from 'node:crypto';
 import { loadPublicKey, verifyVideo } from '@portrait-farm/provenance';
 import type { VideoVerification } from '@portrait-farm/provenance';
 import { detectWatermarkInVideo } from '@portrait-farm/watermark';
+import { chooseWatermarkKey } from '../watermark-key.ts';
 import { EXIT, type CliCommand, type CliIo } from './command.ts';
 
 export const VERIFY_USAGE = `Usage: portrait-farm verify VIDEO.mp4 [--json] [--key PUBLIC.pem | --gateway URL] [--watermark-key KEY]
@@ -16,13 +17,13 @@ was altered after signing (its hash without the manifest box differs from the si
 Options:
   --key PATH       the farm's public key (PEM; a private key file works too), e.g. DATA_DIR/signing-key.pem
   --gateway URL    fetch the public key from a farm's gateway (GET URL/v1/signing-key)
-  --watermark-key KEY  the farm's watermark key (PORTRAIT_FARM_WATERMARK_KEY; unset: that variable, else the
+  --watermark-key KEY  the farm's watermark key (16+ characters; unset: PORTRAIT_FARM_WATERMARK_KEY, else the
                    package's default key, which farms that set no key use)
   --json           print the report as JSON
   -h, --help       this text
 
 Without --key or --gateway the signature is not checked. Exit status: 0 signed, valid and unaltered; 1 otherwise
-(no manifest, invalid signature, altered file); 2 a wrong command line.
+(no manifest, invalid signature, altered file); 2 a wrong command line (or watermark key).
 `;
 
 interface VerifyArgs {
@@ -90,8 +91,13 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     io.stderr.write(`error: the public key cannot be read: ${(error as Error).message}\n`);
     return EXIT.failed;
   }
-  const watermarkKey = args.watermarkKey ?? process.env['PORTRAIT_FARM_WATERMARK_KEY'] ?? null;
-  const report = await verifyVideo(video, { publicKey, detect: (path) => detectWatermarkInVideo(path, watermarkKey === null || watermarkKey === '' ? {} : { key: watermarkKey }) });
+  const watermarkKey = chooseWatermarkKey(args.watermarkKey, io.env ?? process.env);
+  if (!watermarkKey.ok) {
+    io.stderr.write(`error: ${watermarkKey.message}\n`);
+    return EXIT.usage;
+  }
+  const { key } = watermarkKey;
+  const report = await verifyVideo(video, { publicKey, detect: (path) => detectWatermarkInVideo(path, key === null ? {} : { key }) });
   if (args.json) io.stdout.write(`${JSON.stringify({ video: args.video, ...report }, null, 2)}\n`);
   else {
     io.stdout.write(`${args.video}\n${report.summary.map((line) => `  ${line}`).join('\n')}\n`);
