@@ -26,6 +26,8 @@ import { jobRoutes } from './routes/job-routes.ts';
 import { loadSigningKey } from '@portrait-farm/provenance';
 import type { SigningKey } from '@portrait-farm/provenance';
 import { opsRoutes } from './routes/ops-routes.ts';
+import { dashboardRoutes } from './routes/dashboard-routes.ts';
+import { loadDashboardAssets } from './dashboard-assets.ts';
 
 export interface Gateway {
   app: FastifyInstance;
@@ -88,6 +90,12 @@ export interface BuildGatewayOptions {
    * @defaultValue one started with the configuration's packDir (or none when faceCheck is off), closed with the gateway
    */
   inputChecker?: InputChecker;
+  /**
+   * Folders of the ops dashboard's files, served under /dashboard (main.ts: apps/dashboard's static/ and its
+   * compiled dist/); an earlier folder's file wins. Read once at start-up.
+   * @defaultValue none: /dashboard answers GATEWAY_UNAVAILABLE (503), saying the dashboard's files are missing
+   */
+  dashboardDirs?: readonly string[];
 }
 
 function openSigningKey(pemOrPath: string | null): SigningKey | null {
@@ -148,6 +156,8 @@ export async function buildGateway(input: GatewayConfig | ResolvedGatewayConfig,
   await app.register(async (scope) => jobRoutes(scope, context));
   await app.register(async (scope) => fileRoutes(scope, context));
   await app.register(async (scope) => opsRoutes(scope, context));
+  const dashboardAssets = loadDashboardAssets(options.dashboardDirs ?? []);
+  await app.register(async (scope) => dashboardRoutes(scope, context, dashboardAssets));
 
   const webhookWorker = startWebhookWorker(context);
 

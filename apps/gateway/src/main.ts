@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { configOrExit } from '@portrait-farm/config';
 import { createProcessLogger } from '@portrait-farm/logging';
 import { buildGateway } from './build-gateway.ts';
@@ -11,7 +12,9 @@ const { config, port, host } = configOrExit(
   () => loadGatewayProcessConfig(process.env),
   (error) => isGatewayError(error, 'GATEWAY_BAD_CONFIG'),
 );
-const gateway = await buildGateway(config, { logger: createProcessLogger('gateway') });
+// The ops dashboard is the app beside this one (apps/dashboard): its pages and styles, and its compiled scripts.
+const dashboardDirs = ['static', 'dist'].map((dir) => fileURLToPath(new URL(`../../dashboard/${dir}/`, import.meta.url)));
+const gateway = await buildGateway(config, { logger: createProcessLogger('gateway'), dashboardDirs });
 await gateway.app.listen({ port, host });
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
