@@ -37,21 +37,21 @@ describe('the strict schema check', () => {
   const deployment = objects.find(({ object }) => object.kind === 'Deployment')!.object;
 
   it('refuses a misspelt field that the generated validator alone lets through', () => {
-    const misspelt = structuredClone(deployment) as { spec: { template: { spec: { containers: Array<Record<string, unknown>> } } } };
+    const misspelt = structuredClone(deployment) as unknown as { spec: { template: { spec: { containers: Array<Record<string, unknown>> } } } };
     misspelt.spec.template.spec.containers[0]!['resourcs'] = {};
     expect(problemsOf(misspelt as unknown as KubernetesObject)).toEqual(['data/spec/template/spec/containers/0/resourcs is not a field of its schema']);
   });
 
   it('refuses a misspelt field of a custom resource (KEDA\'s ScaledObject) and takes any key of a map (trigger metadata)', () => {
     const scaledObject = objects.find(({ object }) => object.kind === 'ScaledObject')!.object;
-    const misspelt = structuredClone(scaledObject) as { spec: Record<string, unknown> & { triggers: Array<{ metadata: Record<string, string> }> } };
+    const misspelt = structuredClone(scaledObject) as unknown as { spec: Record<string, unknown> & { triggers: Array<{ metadata: Record<string, string> }> } };
     misspelt.spec['cooldownPeriode'] = 300;
     misspelt.spec.triggers[0]!.metadata['anyParameter'] = 'x';
     expect(problemsOf(misspelt as unknown as KubernetesObject)).toEqual(['data/spec/cooldownPeriode is not a field of its schema']);
   });
 
   it('refuses a value of the wrong type', () => {
-    const wrong = structuredClone(deployment) as { spec: { replicas: unknown } };
+    const wrong = structuredClone(deployment) as unknown as { spec: { replicas: unknown } };
     wrong.spec.replicas = 'two';
     expect(problemsOf(wrong as unknown as KubernetesObject).join('\n')).toContain('data/spec/replicas must be integer');
   });

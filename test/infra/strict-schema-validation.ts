@@ -4,7 +4,7 @@ import type { KubernetesObject } from './kubernetes-manifests.ts';
 export interface ModelClass {
   readonly apiVersion: string;
   readonly kind: string;
-  new (data: object): { validate(): void };
+  readonly prototype: { validate(): void };
 }
 
 /**
@@ -40,9 +40,8 @@ export function validateStrictly(model: ModelClass, object: KubernetesObject): s
     proxies.set(value, proxy);
     return proxy;
   };
-  const validate = new model({}).validate;
   try {
-    validate.call(track(object));
+    model.prototype.validate.call(track(object));
   } catch (error) {
     return [(error as Error).message];
   }

@@ -12,7 +12,7 @@ export { isProcessAlive, sendSignal, waitUntilGone } from './process-alive.ts';
 export { assertPortFree, freePort, portAccepts } from './ports.ts';
 export { redisServerInfo } from './redis-server-info.ts';
 export type { RedisServerInfo } from './redis-server-info.ts';
-export { runUntilSignal } from './run-until-signal.ts';
+export { runUntilSignal, STOP_GRACE_MS } from './run-until-signal.ts';
 export type { Closable } from './run-until-signal.ts';
 export { nextPoolState, processesFor } from './pool-size.ts';
 export type { PoolSizing, PoolState } from './pool-size.ts';

@@ -5,11 +5,17 @@ export interface Closable {
 }
 
 /**
+ * How long a closing process lets its running steps finish before it exits anyway. Container stop periods (the
+ * Kubernetes manifests' terminationGracePeriodSeconds) are sized from it.
+ */
+export const STOP_GRACE_MS = 120_000;
+
+/**
  * Process lifecycle of a long-running entry (the worker and the stitcher): on SIGTERM/SIGINT `running` is closed (a
  * running step finishes; one that does not finish in `graceMs` is handed back by its lock lapsing), then the process
  * exits, 0 after a clean close and 1 otherwise.
  */
-export function runUntilSignal(name: string, running: Closable, log: (line: string) => void, graceMs = 120_000): void {
+export function runUntilSignal(name: string, running: Closable, log: (line: string) => void, graceMs = STOP_GRACE_MS): void {
   let closing = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
