@@ -47,6 +47,6 @@ export function jobTimeline(timeline: JobTimeline, now: number): HTMLElement {
     { class: 'timeline', 'data-job-id': timeline.id },
     header,
     el('div', { class: 'gantt' }, ...layout.bars.map(row)),
-    el('div', { class: 'gantt-axis' }, el('div', { class: 'gantt-label' }), el('div', { class: 'gantt-track' }, ...layout.ticks.map((t) => el('span', { class: 'gantt-tick', style: `left: ${(t.at * 100).toFixed(2)}%` }, `+${duration(t.ms)}`)))),
+    el('div', { class: 'gantt-axis' }, el('div', { class: 'gantt-label' }), el('div', { class: 'gantt-track' }, ...layout.ticks.map((t) => el('span', { class: 'gantt-tick', style: `left: ${(t.at * 100).toFixed(2)}%` }, t.ms === 0 ? '0 s' : `+${duration(t.ms)}`)))),
   );
 }
