@@ -1,7 +1,8 @@
+import { isTlsHandshakeError } from '@portrait-farm/contracts/tls-errors';
 import { Redis } from 'ioredis';
 import type { RedisOptions } from 'ioredis';
 import { QueueError } from './errors.ts';
-import { isTlsHandshakeError, recordTlsFailure, redisTlsOptions } from './redis-tls.ts';
+import { recordTlsFailure, redisTlsOptions } from './redis-tls.ts';
 
 /**
  * What a connection is for. "worker": BullMQ Workers and anything that blocks (maxRetriesPerRequest null,

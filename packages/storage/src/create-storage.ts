@@ -22,6 +22,8 @@ export interface CreateStorageOptions {
    * @defaultValue process.env
    */
   env?: Readonly<Record<string, string | undefined>>;
+  /** S3 driver: a PEM file of the CA that signed an https endpoint's certificate (see S3StorageOptions.tlsCaFile). */
+  s3TlsCaFile?: string;
 }
 
 type DriverFactory = (url: URL, options: CreateStorageOptions) => ObjectStorage;
@@ -83,6 +85,7 @@ function createS3(url: URL, options: CreateStorageOptions): ObjectStorage {
     ...(checksums === undefined ? {} : { checksums }),
     ...(conditionalWrites === undefined ? {} : { conditionalWrites: conditionalWrites as ConditionalWriteMode }),
     ...(credentials === undefined ? {} : { credentials }),
+    ...(options.s3TlsCaFile === undefined ? {} : { tlsCaFile: options.s3TlsCaFile }),
   });
 }
 

@@ -22,6 +22,11 @@ export const STORAGE_ERRORS = defineErrorCatalogue({
     description: 'The filesystem driver was asked to presign a URL without a signing secret.',
   },
   STORAGE_UNAVAILABLE: { status: 503, retryable: true, description: 'The backing store cannot be reached or used.' },
+  STORAGE_TLS: {
+    status: 503,
+    retryable: false,
+    description: "TLS to the S3 endpoint failed: its certificate is not trusted (PORTRAIT_FARM_S3_CA) or it speaks no TLS.",
+  },
   STORAGE_FULL: {
     status: 507,
     retryable: true,

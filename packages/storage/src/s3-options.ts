@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { StorageError } from './errors.ts';
 
 export interface S3Credentials {
@@ -25,6 +26,11 @@ export interface S3StorageOptions {
   endpoint?: string;
   /** @defaultValue "us-east-1" */
   region?: string;
+  /**
+   * A PEM file of the CA that signed an https endpoint's certificate (a private CA), trusted beside the system's CAs
+   * by this client only. @defaultValue the system's CAs
+   */
+  tlsCaFile?: string;
   /**
    * Address buckets as a path ("endpoint/bucket/key") instead of a host name; local servers need true.
    * @defaultValue true when `endpoint` is set, else false
@@ -75,6 +81,8 @@ export interface ResolvedS3Options {
   prefix: string;
   endpoint: string | null;
   region: string;
+  /** The PEM text of `tlsCaFile`, or null. */
+  tlsCa: string | null;
   forcePathStyle: boolean;
   credentials: S3Credentials | null;
   checksums: 'WHEN_REQUIRED' | 'WHEN_SUPPORTED';
@@ -104,6 +112,19 @@ function pageSize(value: number | undefined): number {
   return resolved;
 }
 
+function readCa(file: string | undefined, endpoint: string | null): string | null {
+  if (file === undefined) return null;
+  if (endpoint !== null && !endpoint.startsWith('https://')) throw bad('tlsCaFile', 'given only with an https endpoint', `${file} with ${endpoint}`);
+  let pem: string;
+  try {
+    pem = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw bad('tlsCaFile', 'a readable PEM file', `${file} (${(error as Error).message})`);
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw bad('tlsCaFile', 'a PEM file with a certificate (-----BEGIN CERTIFICATE-----)', file);
+  return pem;
+}
+
 export function resolveS3Options(options: S3StorageOptions): ResolvedS3Options {
   if (typeof options.bucket !== 'string' || !BUCKET_NAME.test(options.bucket)) {
     throw bad('bucket', 'a bucket name of 3-63 lowercase letters, digits, dots and hyphens', options.bucket);
@@ -126,6 +147,7 @@ export function resolveS3Options(options: S3StorageOptions): ResolvedS3Options {
     prefix,
     endpoint,
     region: options.region ?? 'us-east-1',
+    tlsCa: readCa(options.tlsCaFile, endpoint),
     forcePathStyle: options.forcePathStyle ?? endpoint !== null,
     credentials: options.credentials ?? null,
     checksums,

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
+import { Agent as HttpsAgent } from 'node:https';
 import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
+import { rootCertificates } from 'node:tls';
 import {
   DeleteObjectCommand,
   DeleteObjectsCommand,
@@ -13,6 +15,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { isTlsHandshakeError } from '@portrait-farm/contracts/tls-errors';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { writeFileAtomic } from './atomic-file.ts';
 import { assertValidBody, bodyToBuffer, bodyToReadable, isPathBody } from './body.ts';
@@ -21,7 +24,7 @@ import { resolveExpiresSeconds } from './file-presign.ts';
 import { assertValidKey, assertValidPrefix } from './keys.ts';
 import { resolveListOptions } from './list-options.ts';
 import type { ByteRange, ListOptions, ObjectBody, ObjectInfo, ObjectStorage, PresignOptions, PutOptions } from './object-storage.ts';
-import { httpStatusOf, s3Error } from './s3-errors.ts';
+import { httpStatusOf, s3Error, s3TlsError } from './s3-errors.ts';
 import { resolveS3Options } from './s3-options.ts';
 import type { ResolvedS3Options, S3StorageOptions } from './s3-options.ts';
 
@@ -45,6 +48,8 @@ export class S3Storage implements ObjectStorage {
       maxAttempts: this.options.maxAttempts,
       ...(endpoint === null ? {} : { endpoint }),
       ...(this.options.credentials === null ? {} : { credentials: this.options.credentials }),
+      // A given CA adds to the system's for this client alone (not to webhooks or input downloads).
+      ...(this.options.tlsCa === null ? {} : { requestHandler: { httpsAgent: new HttpsAgent({ keepAlive: true, ca: [...rootCertificates, this.options.tlsCa] }) } }),
     });
   }
 
@@ -287,6 +292,7 @@ export class S3Storage implements ObjectStorage {
     try {
       await this.client.send(new HeadBucketCommand({ Bucket: this.options.bucket }));
     } catch (error) {
+      if (isTlsHandshakeError(error)) throw s3TlsError(`S3 bucket ${this.location} is not usable`, this.location, error);
       const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       throw new StorageError('STORAGE_UNAVAILABLE', `S3 bucket ${this.location} is not usable: ${reason}`, {
         cause: error,
