@@ -42,6 +42,7 @@ function openStorage(config: ResolvedGatewayConfig): ObjectStorage {
   const storage = createStorage(config.storageUrl, {
     ...(config.presignSecret === null ? {} : { presignSecret: config.presignSecret }),
     presignBaseUrl: config.publicBaseUrl,
+    ...(config.s3Ca === null ? {} : { s3TlsCaFile: config.s3Ca }),
   });
   if (storage.driver === 'filesystem' && config.presignSecret === null) {
     throw new GatewayError('GATEWAY_BAD_CONFIG', 'presignSecret is required with filesystem storage (it signs result and chunk URLs).');
@@ -53,7 +54,7 @@ function openStorage(config: ResolvedGatewayConfig): ObjectStorage {
 function startWebhookWorker(context: GatewayContext): { close(): Promise<void> } | null {
   const { config } = context;
   if (!config.webhooks.runWorker) return null;
-  const connection = createRedisConnection(config.redisUrl, { role: 'worker', connectionName: 'gateway-webhooks' });
+  const connection = createRedisConnection(config.redisUrl, { role: 'worker', connectionName: 'gateway-webhooks', tlsCaFile: config.redisCa });
   connection.on('error', () => {});
   const worker = createWebhookWorker({
     connection,
@@ -114,7 +115,7 @@ function openSigningKey(pemOrPath: string | null): SigningKey | null {
 export async function buildGateway(input: GatewayConfig | ResolvedGatewayConfig, options: BuildGatewayOptions = {}): Promise<Gateway> {
   const config = Object.isFrozen(input) ? (input as ResolvedGatewayConfig) : resolveGatewayConfig(input as GatewayConfig);
   const storage = openStorage(config);
-  const redis = createRedisConnection(config.redisUrl, { role: 'client', connectionName: 'gateway' });
+  const redis = createRedisConnection(config.redisUrl, { role: 'client', connectionName: 'gateway', tlsCaFile: config.redisCa });
   redis.on('error', () => {}); // reported through /readyz and request errors; ioredis reconnects by itself
   const jobs = new JobStore({ redis, prefix: config.prefix, idempotencyTtlSeconds: config.idempotencyTtlSeconds });
   const queues = new FarmQueues({ connection: redis, prefix: config.prefix });

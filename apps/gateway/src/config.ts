@@ -66,8 +66,12 @@ export interface WebhookDeliveryConfig {
 
 /** Gateway configuration; `resolveGatewayConfig` checks it once and freezes it. */
 export interface GatewayConfig {
-  /** `redis://host:port`. */
+  /** `redis://host:port` (`rediss://` for TLS). */
   redisUrl: string;
+  /** A PEM file of the CA that signed the Redis server's certificate (rediss://). @defaultValue PORTRAIT_FARM_REDIS_CA's (the system's CAs) */
+  redisCa?: string;
+  /** A PEM file of the CA that signed an https S3 endpoint's certificate. @defaultValue PORTRAIT_FARM_S3_CA's (the system's CAs) */
+  s3Ca?: string;
   /** Storage URL for @portrait-farm/storage's createStorage (file path or s3://). */
   storageUrl: string;
   /** Origin clients reach the gateway at, used in `urls` and presigned file URLs, e.g. https://farm.example.com */
@@ -113,8 +117,10 @@ export interface GatewayConfig {
 }
 
 export type ResolvedGatewayConfig = Readonly<
-  Required<Omit<GatewayConfig, 'limits' | 'timeouts' | 'inputFetch' | 'presignSecret' | 'webhooks' | 'webhookSecrets' | 'packDir' | 'signingKey' | 'watermarkKey' | 'operatorKey'>> & {
+  Required<Omit<GatewayConfig, 'limits' | 'timeouts' | 'inputFetch' | 'presignSecret' | 'webhooks' | 'webhookSecrets' | 'packDir' | 'signingKey' | 'watermarkKey' | 'operatorKey' | 'redisCa' | 's3Ca'>> & {
     presignSecret: string | null;
+    redisCa: string | null;
+    s3Ca: string | null;
     signingKey: string | null;
     watermarkKey: string | null;
     operatorKey: string | null;
@@ -213,6 +219,8 @@ export function resolveGatewayConfig(config: GatewayConfig): ResolvedGatewayConf
   const packDir = setting('packDir', blankAsUnset(config.packDir), 'PORTRAIT_FARM_PACK') ?? STARTER_PACK;
   return Object.freeze({
     redisUrl: setting('redisUrl', config.redisUrl, 'PORTRAIT_FARM_REDIS_URL'),
+    redisCa: setting('redisCa', blankAsUnset(config.redisCa), 'PORTRAIT_FARM_REDIS_CA'),
+    s3Ca: setting('s3Ca', blankAsUnset(config.s3Ca), 'PORTRAIT_FARM_S3_CA'),
     storageUrl: required('storageUrl', 'PORTRAIT_FARM_STORAGE_URL', setting('storageUrl', blankAsUnset(config.storageUrl), 'PORTRAIT_FARM_STORAGE_URL')),
     publicBaseUrl: publicUrl.href.replace(/\/+$/, ''),
     apiKeys: Object.freeze({ ...apiKeys }),
@@ -307,6 +315,8 @@ export function loadGatewayProcessConfig(env: EnvironmentSource = process.env, o
       signingKey: given.signingKey,
       watermarkKey: given.watermarkKey,
       operatorKey: given.operatorKey,
+      redisCa: given.redisCa,
+      s3Ca: given.s3Ca,
     }),
     redisUrl: given.redisUrl ?? file.redisUrl ?? ENVIRONMENT.PORTRAIT_FARM_REDIS_URL.default,
     publicBaseUrl: given.publicBaseUrl ?? file.publicBaseUrl ?? ENVIRONMENT.PORTRAIT_FARM_PUBLIC_URL.default,

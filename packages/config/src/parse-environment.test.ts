@@ -27,7 +27,9 @@ describe('parseEnvironment', () => {
     const worker = loadConfig('worker', farm);
     expect(worker).toEqual({
       redisUrl: 'redis://127.0.0.1:6379',
+      redisCa: null,
       storageUrl: '/tmp/pf-storage',
+      s3Ca: null,
       prefix: 'pf',
       tempDir: tmpdir(),
       packDir: null,

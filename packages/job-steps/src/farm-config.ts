@@ -7,7 +7,11 @@ import type { EnvironmentSource } from '@portrait-farm/config';
  */
 export interface FarmProcessConfig {
   readonly redisUrl: string;
+  /** A PEM file of the CA of the Redis server's certificate (rediss://), or null for the system's CAs. */
+  readonly redisCa: string | null;
   readonly storageUrl: string;
+  /** A PEM file of the CA of an https S3 endpoint's certificate, or null for the system's CAs. */
+  readonly s3Ca: string | null;
   /** Deployment prefix of Redis keys and queues. */
   readonly prefix: string;
   /** Model pack folder (workers). */
@@ -79,7 +83,9 @@ export function loadFarmConfig(env: EnvironmentSource = process.env, appDefaults
   }
   return Object.freeze({
     redisUrl: settings.redisUrl,
+    redisCa: settings.redisCa,
     storageUrl: settings.storageUrl,
+    s3Ca: settings.s3Ca,
     prefix: settings.prefix,
     packDir,
     providers: settings.providers,

@@ -1,4 +1,4 @@
-import { readQueueDepths } from '@portrait-farm/queue';
+import { readQueueDepths, redisConnectionFailure } from '@portrait-farm/queue';
 import type { FastifyInstance } from 'fastify';
 import type { GatewayContext } from '../context.ts';
 import { GatewayError } from '../errors.ts';
@@ -38,7 +38,8 @@ export async function opsRoutes(app: FastifyInstance, ctx: GatewayContext): Prom
 
   app.get('/readyz', { schema: READY_SCHEMA }, async (_request, reply) => {
     const [redis, storage] = await Promise.all([
-      probe(() => ctx.redis.ping(), 1000, 'Redis'),
+      // A connection ended by a TLS failure says only "Connection is closed"; the failure names TLS and the endpoint.
+      probe(() => ctx.redis.ping().catch((error: unknown) => Promise.reject(redisConnectionFailure(ctx.redis) ?? error)), 1000, 'Redis'),
       probe(() => ctx.storage.check(), 3000, 'Storage'),
     ]);
     const ready = redis === 'ok' && storage === 'ok';
