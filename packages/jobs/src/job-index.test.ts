@@ -34,7 +34,9 @@ beforeEach(() => {
   timelines = new JobTimelines({ redis, prefix, now });
 });
 
+/** A job moved to `status`; ids made in the same millisecond do not sort by creation, so one per ms. */
 async function jobIn(status: 'queued' | 'rendering' | 'succeeded' | 'failed' | 'canceled', tenantId = 'tenant-a'): Promise<string> {
+  await new Promise((resolve) => setTimeout(resolve, 2));
   const { record } = await store.create(testJob({ tenantId }));
   if (status === 'rendering') await store.transition(record.id, 'rendering');
   if (status === 'succeeded') {

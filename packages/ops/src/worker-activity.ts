@@ -1,0 +1,42 @@
+import type { StageNotice } from '@portrait-farm/jobs';
+import type { WorkerActivityState } from './worker-registry.ts';
+
+type Started = Extract<StageNotice, { kind: 'started' }>;
+
+const runKey = (notice: Pick<StageNotice, 'jobId' | 'stage' | 'index'>): string => `${notice.jobId}/${notice.stage}/${notice.index ?? ''}`;
+
+/**
+ * What one worker process is doing, followed from the stage notices of its steps: the stages running now (the newest
+ * is shown) and the frames per second of the last segment it finished.
+ */
+export class WorkerActivity {
+  private readonly running = new Map<string, Started>();
+  private framesPerSecond: number | null = null;
+
+  /** Takes one notice (StepProcessOptions.onStage). */
+  readonly observe = (notice: StageNotice): void => {
+    if (notice.kind === 'started') {
+      this.running.delete(runKey(notice));
+      this.running.set(runKey(notice), notice);
+      return;
+    }
+    const start = this.running.get(runKey(notice));
+    this.running.delete(runKey(notice));
+    if (start === undefined || notice.stage !== 'segment' || notice.status !== 'done' || notice.frames === null) return;
+    const seconds = (notice.at - start.at) / 1000;
+    if (seconds > 0) this.framesPerSecond = Math.round((notice.frames / seconds) * 100) / 100;
+  };
+
+  snapshot(): WorkerActivityState {
+    const runs = [...this.running.values()];
+    const newest = runs[runs.length - 1];
+    const segment = runs.filter((run) => run.stage === 'segment').pop();
+    return {
+      state: newest === undefined ? 'idle' : 'rendering',
+      stage: newest?.stage ?? null,
+      jobId: newest?.jobId ?? null,
+      segment: segment === undefined ? null : { jobId: segment.jobId, index: segment.index ?? 0, count: segment.count ?? 0 },
+      framesPerSecond: this.framesPerSecond,
+    };
+  }
+}
