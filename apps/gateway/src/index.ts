@@ -6,3 +6,5 @@ export { GATEWAY_ERRORS, GatewayError, isGatewayError } from './errors.ts';
 export type { GatewayErrorCode } from './errors.ts';
 export { PRIORITY } from './api-schemas.ts';
 export { renderPlaylist } from './live-playlist.ts';
+export { createMetrics } from './metrics.ts';
+export type { GatewayMetrics } from './metrics.ts';

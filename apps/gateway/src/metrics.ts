@@ -16,14 +16,14 @@ export interface GatewayMetrics {
   rejections: Counter<'code'>;
 }
 
-/** Each queue's jobs in exactly one state: BullMQ's waiting, paused and waiting-children count as waiting. */
+/** Each queue's jobs in exactly one state: BullMQ's waiting and waiting-children count as waiting. */
 export async function queueStateCounts(queues: FarmQueues): Promise<QueueStateCounts> {
   const entries = await Promise.all(
     ALL_QUEUES.map(async (name) => {
-      const counts = await queues.queue(name).getJobCounts('wait', 'paused', 'waiting-children', 'prioritized', 'delayed', 'active', 'failed');
+      const counts = await queues.queue(name).getJobCounts('wait', 'waiting-children', 'prioritized', 'delayed', 'active', 'failed');
       const count = (state: string): number => counts[state] ?? 0;
       const states = {
-        waiting: count('wait') + count('paused') + count('waiting-children'),
+        waiting: count('wait') + count('waiting-children'),
         prioritized: count('prioritized'),
         delayed: count('delayed'),
         active: count('active'),

@@ -5,6 +5,8 @@ import { lineLogger, silentLogger } from '@portrait-farm/logging';
 import { loadSigningKey } from '@portrait-farm/provenance';
 import type { SigningKey } from '@portrait-farm/provenance';
 import type { FarmLogger } from '@portrait-farm/logging';
+import { recordWebhookOutcome } from '@portrait-farm/metrics';
+import type { FarmMetrics } from '@portrait-farm/metrics';
 import { createWebhookWorker, QUEUE_NAMES } from '@portrait-farm/queue';
 import type { AudioJob, StitchJob } from '@portrait-farm/queue';
 import type { Worker } from 'bullmq';
@@ -13,6 +15,8 @@ import type { Worker } from 'bullmq';
 export interface StitcherWorkersOptions {
   /** Where the steps and webhook delivery log (main.ts: the process's pino logger). @defaultValue silentLogger */
   logger?: FarmLogger;
+  /** Where steps, jobs that end, webhook deliveries and storage errors are counted (main.ts serves it). @defaultValue nothing counted */
+  metrics?: FarmMetrics;
 }
 
 /**
@@ -22,7 +26,8 @@ export interface StitcherWorkersOptions {
  */
 export async function startStitcherWorkers(config: FarmProcessConfig, options: StitcherWorkersOptions = {}): Promise<RunningWorkers> {
   const logger = options.logger ?? silentLogger;
-  const steps = await openStepProcess(config, logger, 'stitcher');
+  const { metrics } = options;
+  const steps = await openStepProcess(config, logger, 'stitcher', metrics === undefined ? {} : { metrics });
   if (config.presignSecret === null && steps.deps.storage.driver === 'filesystem') {
     await steps.close();
     throw new JobStepError(
@@ -55,6 +60,10 @@ export async function startStitcherWorkers(config: FarmProcessConfig, options: S
     log: lineLogger(logger, { queue: QUEUE_NAMES.webhook }, 'warn'),
   });
   webhooks.on('error', (error) => logger.error({ queue: QUEUE_NAMES.webhook, err: error }, 'queue worker error'));
+  if (metrics !== undefined) {
+    webhooks.on('completed', (_job, outcome) => recordWebhookOutcome(metrics.webhooks, outcome));
+    webhooks.on('failed', () => recordWebhookOutcome(metrics.webhooks, 'error'));
+  }
   const cleanup = createLiveStreamCleanupWorker({ deps: steps.deps, connection: steps.connection('cleanup-worker'), prefix: config.prefix });
   const workers = [stitch, audio, webhooks as unknown as Worker, cleanup as unknown as Worker];
   return {

@@ -4,6 +4,9 @@ import { ClipCache, openStepProcess, processPrepare, processSegment } from '@por
 import type { EngineDeps, FarmProcessConfig, RunningWorkers, StepOutcome } from '@portrait-farm/job-steps';
 import { lineLogger, silentLogger } from '@portrait-farm/logging';
 import type { FarmLogger } from '@portrait-farm/logging';
+import { recordInference } from '@portrait-farm/metrics';
+import type { FarmMetrics } from '@portrait-farm/metrics';
+import { observeInferences } from '@portrait-farm/model-runtime';
 import type { ExecutionProvider } from '@portrait-farm/model-runtime';
 import { QUEUE_NAMES } from '@portrait-farm/queue';
 import type { PrepareJob, SegmentJob } from '@portrait-farm/queue';
@@ -14,6 +17,8 @@ export interface RenderWorkersOptions {
   logger?: FarmLogger;
   /** An engine already loaded (tests share one); the caller closes it. @defaultValue one created from `config.packDir` */
   engine?: Engine;
+  /** Where steps, segments, model runs and storage errors are counted (main.ts serves it). @defaultValue nothing counted */
+  metrics?: FarmMetrics;
 }
 
 /** The GPU/CPU worker process: the engine loaded once, Workers for the prepare and segment queues. */
@@ -26,7 +31,9 @@ export async function startRenderWorkers(config: FarmProcessConfig, options: Ren
       ...(config.providers === null ? {} : { providers: config.providers as ExecutionProvider[] }),
       log: lineLogger(logger, { component: 'engine' }),
     }));
-  const steps = await openStepProcess(config, logger, 'worker');
+  const { metrics } = options;
+  const steps = await openStepProcess(config, logger, 'worker', metrics === undefined ? {} : { metrics });
+  const stopObserving = metrics === undefined ? () => {} : observeInferences((run) => recordInference(metrics.inference, run));
   if (config.watermarkKey === null) logger.warn({}, 'PORTRAIT_FARM_WATERMARK_KEY is not set: videos are watermarked with the public default key (anyone can detect the mark)');
   const renderThreads = startRenderThreads(config.renderThreads);
   const clips = new ClipCache(steps.deps.storage, renderThreads);
@@ -47,6 +54,7 @@ export async function startRenderWorkers(config: FarmProcessConfig, options: Ren
       await renderThreads.close();
       await steps.close();
       if (options.engine === undefined) await engine.close();
+      stopObserving();
     },
   };
 }

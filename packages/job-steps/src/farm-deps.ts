@@ -1,6 +1,7 @@
 import type { Engine } from '@portrait-farm/engine';
 import type { FarmLogger } from '@portrait-farm/logging';
 import type { CancelWatcher, JobStore } from '@portrait-farm/jobs';
+import type { FarmMetrics } from '@portrait-farm/metrics';
 import type { FarmQueues } from '@portrait-farm/queue';
 import type { ObjectStorage } from '@portrait-farm/storage';
 import type { ClipCache } from './clip-cache.ts';
@@ -20,6 +21,8 @@ export interface FarmDeps {
    * durations in milliseconds and `err`; the events a person follows also carry `event` (`@portrait-farm/logging`).
    */
   logger: FarmLogger;
+  /** The process's Prometheus metrics: steps, segments, jobs that end. @defaultValue none: nothing counted */
+  metrics?: FarmMetrics;
   /** Records each stage a step runs on the job's timeline (and the worker's activity). @defaultValue none: nothing recorded */
   stages?: StageRecorder;
 }

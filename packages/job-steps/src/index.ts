@@ -22,3 +22,5 @@ export type { RunningWorkers, StepProcess, StepProcessOptions } from './step-pro
 export { inStage } from './stage-run.ts';
 export type { StageRecorder, StageRun } from './stage-run.ts';
 export { timelineRecorder } from './stage-recorder.ts';
+export { serveProcessMetrics } from './process-metrics-server.ts';
+export type { ProcessMetricsServer } from './process-metrics-server.ts';

@@ -3,6 +3,7 @@ import { generateSegmentMotion, renderSegmentChunk, segmentFeatures, segmentOutp
 import type { SegmentRelay } from '@portrait-farm/engine';
 import { jobStorageKeys } from '@portrait-farm/jobs';
 import { jobEvent } from '@portrait-farm/logging';
+import { recordSegmentRender } from '@portrait-farm/metrics';
 import type { ClipLease } from './clip-cache.ts';
 import { JobStepError } from './errors.ts';
 import { jobWatermarkPayload } from './job-manifest.ts';
@@ -81,7 +82,9 @@ async function segmentStep(deps: EngineDeps, jobId: string, index: number, optio
         if (signal.aborted) return;
         await deps.storage.putIfAbsent(chunkKey, { path: out }, { contentType: 'video/mp2t' });
       });
-      await deps.jobs.addWorkSeconds(jobId, 'render', secondsSince(renderStarted));
+      const renderSeconds = secondsSince(renderStarted);
+      await deps.jobs.addWorkSeconds(jobId, 'render', renderSeconds);
+      if (deps.metrics !== undefined && !signal.aborted) recordSegmentRender(deps.metrics.segments, segment.frameEnd - segment.frameStart, renderSeconds);
     }
     if (signal.aborted) {
       await deps.storage.delete(chunkKey);

@@ -6,6 +6,7 @@ import { jobStorageKeys } from '@portrait-farm/jobs';
 import type { JobError } from '@portrait-farm/jobs';
 import { jobEvent } from '@portrait-farm/logging';
 import { concatChunks, probeMedia } from '@portrait-farm/media';
+import { recordJobEnd } from '@portrait-farm/metrics';
 import { signVideoAndHash } from '@portrait-farm/provenance';
 import type { SigningKey } from '@portrait-farm/provenance';
 import { JobStepError } from './errors.ts';
@@ -109,6 +110,7 @@ export async function processStitch(deps: FarmDeps, jobId: string, options: Stit
     const keptMs = liveStreamKeptMs(plan.durationSeconds, options.liveGraceSeconds ?? 0);
     await deps.queues.enqueueCleanup({ jobId }, { delayMs: keptMs, priority: record.priority });
     const finished = await deps.jobs.getById(jobId);
+    if (deps.metrics !== undefined) recordJobEnd(deps.metrics.jobs, 'succeeded', finished?.timings ?? null);
     if (finished !== null) await deps.queues.notify(finished, 'job.succeeded');
     return 'done';
   }));
@@ -118,6 +120,7 @@ export async function processStitch(deps: FarmDeps, jobId: string, options: Stit
 export async function failJob(deps: FarmDeps, jobId: string, error: JobError): Promise<boolean> {
   const result = await deps.jobs.fail(jobId, error);
   if (!result.applied) return false;
+  if (deps.metrics !== undefined) recordJobEnd(deps.metrics.jobs, 'failed', null);
   const record = await deps.jobs.getById(jobId);
   deps.logger.error(
     jobEvent('job.failed', { ...(record === null ? { jobId } : jobFields(record)), code: error.code, err: { code: error.code, message: error.message } }),

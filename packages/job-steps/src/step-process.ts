@@ -1,8 +1,10 @@
 import { hostname } from 'node:os';
 import { JobStore, JobTimelines, watchCancellations } from '@portrait-farm/jobs';
 import type { FarmLogger } from '@portrait-farm/logging';
+import { recordStorageError } from '@portrait-farm/metrics';
+import type { FarmMetrics } from '@portrait-farm/metrics';
 import { createRedisConnection, FarmQueues } from '@portrait-farm/queue';
-import { createStorage } from '@portrait-farm/storage';
+import { createStorage, observeStorageErrors } from '@portrait-farm/storage';
 import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { FarmProcessConfig } from './farm-config.ts';
@@ -38,6 +40,8 @@ export interface StepProcessOptions {
   processId?: string;
   /** Told of every stage this process's steps start and end (a worker's heartbeat activity). @defaultValue nothing */
   onStage?: (notice: StageNotice) => void;
+  /** Where steps, segments, jobs that end and failed storage calls are counted. @defaultValue nothing counted */
+  metrics?: FarmMetrics;
 }
 
 /**
@@ -56,15 +60,17 @@ export async function openStepProcess(config: FarmProcessConfig, logger: FarmLog
   const jobs = new JobStore({ redis: connection('jobs'), prefix: config.prefix });
   const queues = new FarmQueues({ connection: connection('queues'), prefix: config.prefix, onError: () => {} });
   const cancels = await watchCancellations({ subscriber: connection('cancel'), store: jobs });
-  const storage = createStorage(config.storageUrl, {
+  const { metrics } = options;
+  const backing = createStorage(config.storageUrl, {
     ...(config.presignSecret === null ? {} : { presignSecret: config.presignSecret }),
     presignBaseUrl: config.publicBaseUrl,
   });
+  const storage = metrics === undefined ? backing : observeStorageErrors(backing, (operation, code) => recordStorageError(metrics.storage, operation, code));
   const scratch = await createScratchDir(config.tempDir);
   if (scratch.swept.length > 0) logger.info({ swept: scratch.swept }, `removed the scratch folders of ${scratch.swept.length} farm process(es) that died`);
   const timelines = new JobTimelines({ redis: connection('timeline'), prefix: config.prefix });
   const stages = timelineRecorder(timelines, options.processId ?? `${role}-${hostname()}-${process.pid}`, options.onStage);
-  const deps: FarmDeps = { storage, jobs, queues, cancels, tempDir: scratch.dir, logger, stages };
+  const deps: FarmDeps = { storage, jobs, queues, cancels, tempDir: scratch.dir, logger, stages, ...(metrics === undefined ? {} : { metrics }) };
   const { prefix, lockMs, stalledIntervalMs } = config;
   return {
     deps,

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { isRetryable } from '@portrait-farm/contracts';
 import { jobEvent } from '@portrait-farm/logging';
+import { recordJobEnd, timeStep } from '@portrait-farm/metrics';
 import { bullPrefix } from '@portrait-farm/queue';
 import { UnrecoverableError, Worker } from 'bullmq';
 import type { Job } from 'bullmq';
@@ -86,9 +87,12 @@ async function cleanUpEnded(deps: FarmDeps, jobId: string): Promise<void> {
  */
 export function stepWorker<T extends { jobId: string }>(queue: string, options: StepWorkerOptions, run: (data: T) => Promise<StepOutcome>): Worker<T> {
   const { deps } = options;
+  const metrics = deps.metrics?.steps;
+  metrics?.slots.set({ queue }, options.concurrency);
+  const timed = (step: () => Promise<StepOutcome>): Promise<StepOutcome> => (metrics === undefined ? step() : timeStep(metrics, queue, step, codeOf));
   const worker = new Worker<T>(
     queue,
-    async (job: Job<T>) => {
+    (job: Job<T>) => timed(async () => {
       const started = performance.now();
       try {
         const outcome = await run(job.data);
@@ -107,7 +111,7 @@ export function stepWorker<T extends { jobId: string }>(queue: string, options: 
         if (isRetryable(error, RETRY_UNKNOWN_ERRORS)) throw error;
         throw Object.assign(new UnrecoverableError(messageOf(error)), { code: codeOf(error) });
       }
-    },
+    }),
     {
       connection: options.connection,
       prefix: bullPrefix(options.prefix),

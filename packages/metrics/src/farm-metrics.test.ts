@@ -15,8 +15,8 @@ describe('createFarmMetrics', () => {
     const metrics = createFarmMetrics('worker');
     for (const family of await metrics.registry.getMetricsAsJSON()) {
       expect(family.name).toMatch(/^portrait_farm_/);
-      if (family.type === 'counter') expect(family.name).toMatch(/_total$/);
-      if (family.type === 'histogram' && family.name !== 'portrait_farm_segment_frames_per_second') expect(family.name).toMatch(/_(seconds|bytes)$/);
+      if (String(family.type) === 'counter') expect(family.name).toMatch(/_total$/);
+      if (String(family.type) === 'histogram' && family.name !== 'portrait_farm_segment_frames_per_second') expect(family.name).toMatch(/_(seconds|bytes)$/);
     }
     expect((await metrics.registry.getMetricsAsJSON()).map((f) => f.name)).toContain('portrait_farm_worker_process_start_time_seconds');
   });
