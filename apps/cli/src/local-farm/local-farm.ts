@@ -238,7 +238,10 @@ export async function startLocalFarm(options: LocalFarmOptions = {}): Promise<Lo
     const base = gatewayEnvironment({ ...process.env, ...options.env });
     const gatewayEnv: NodeJS.ProcessEnv = { ...base, PORTRAIT_FARM_CONFIG: configFile, PORT: String(port), HOST: '127.0.0.1' };
     const farmEnv: NodeJS.ProcessEnv = {
+      PORTRAIT_FARM_METRICS_HOST: '127.0.0.1',
       ...process.env,
+      // Several workers share this machine: each serves GET /metrics on a free port of its own, logged as metricsUrl.
+      PORTRAIT_FARM_METRICS_PORT: '0',
       PORTRAIT_FARM_REDIS_URL: redisUrl,
       PORTRAIT_FARM_STORAGE_URL: storageUrl,
       PORTRAIT_FARM_PREFIX: prefix,
