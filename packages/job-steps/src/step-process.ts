@@ -3,7 +3,7 @@ import { JobStore, JobTimelines, watchCancellations } from '@portrait-farm/jobs'
 import type { FarmLogger } from '@portrait-farm/logging';
 import { recordStorageError } from '@portrait-farm/metrics';
 import type { FarmMetrics } from '@portrait-farm/metrics';
-import { createRedisConnection, FarmQueues } from '@portrait-farm/queue';
+import { createRedisConnection, FarmQueues, redisConnectionFailure } from '@portrait-farm/queue';
 import { createStorage, observeStorageErrors } from '@portrait-farm/storage';
 import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -52,18 +52,22 @@ export interface StepProcessOptions {
 export async function openStepProcess(config: FarmProcessConfig, logger: FarmLogger, role: string, options: StepProcessOptions = {}): Promise<StepProcess> {
   const connections: Redis[] = [];
   const connection = (name: string): Redis => {
-    const redis = createRedisConnection(config.redisUrl, { role: 'worker', connectionName: `pf-${role}-${name}` });
+    const redis = createRedisConnection(config.redisUrl, { role: 'worker', connectionName: `pf-${role}-${name}`, tlsCaFile: config.redisCa });
     redis.on('error', () => {});
     connections.push(redis);
     return redis;
   };
   const jobs = new JobStore({ redis: connection('jobs'), prefix: config.prefix });
   const queues = new FarmQueues({ connection: connection('queues'), prefix: config.prefix, onError: () => {} });
-  const cancels = await watchCancellations({ subscriber: connection('cancel'), store: jobs });
+  // A connection ended by TLS (QUEUE_REDIS_TLS, naming the endpoint) fails the start with that, not "Connection is closed".
+  const cancels = await watchCancellations({ subscriber: connection('cancel'), store: jobs }).catch((error: unknown) => {
+    throw connections.map(redisConnectionFailure).find((failure) => failure !== null) ?? error;
+  });
   const { metrics } = options;
   const backing = createStorage(config.storageUrl, {
     ...(config.presignSecret === null ? {} : { presignSecret: config.presignSecret }),
     presignBaseUrl: config.publicBaseUrl,
+    ...(config.s3Ca === null ? {} : { s3TlsCaFile: config.s3Ca }),
   });
   const storage = metrics === undefined ? backing : observeStorageErrors(backing, (operation, code) => recordStorageError(metrics.storage, operation, code));
   const scratch = await createScratchDir(config.tempDir);
