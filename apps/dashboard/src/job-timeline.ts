@@ -10,6 +10,7 @@ function barDetails(bar: TimelineBar): string {
   const parts = [`${bar.label}: ${event.status}`, `${clock(event.startedAt)} to ${event.endedAt === null ? 'now' : clock(event.endedAt)} (${duration(bar.durationMs)})`];
   if (event.worker !== null) parts.push(`worker ${event.worker}`);
   if (event.frames !== null) parts.push(`${event.frames} frames`);
+  if (event.error !== undefined && event.error !== null) parts.push(event.error);
   return parts.join(' · ');
 }
 

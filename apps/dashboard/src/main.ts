@@ -7,8 +7,8 @@ import { jobTimeline } from './job-timeline.ts';
 import { openLiveStream } from './live-stream.ts';
 import type { StreamState } from './live-stream.ts';
 import { notify } from './notices.ts';
-import { EVENTS_URL, isTerminal, JOB_STATUSES, OpsApiError, opsApi } from './ops-api.ts';
-import type { JobStatus, JobTimeline, OpsJob, OpsOverview } from './ops-api.ts';
+import { EVENTS_URL, isTerminal, JOB_FILTERS, OpsApiError, opsApi } from './ops-api.ts';
+import type { JobFilter, JobTimeline, OpsJob, OpsOverview } from './ops-api.ts';
 import { queueCards } from './queue-cards.ts';
 import { throughputCharts } from './throughput-charts.ts';
 import { workersTable } from './workers-table.ts';
@@ -25,7 +25,7 @@ interface DashboardState {
   jobs: OpsJob[];
   next: string | null;
   jobsError: string | null;
-  filter: JobStatus | null;
+  filter: JobFilter | null;
   selectedId: string | null;
   timeline: JobTimeline | null;
   timelineError: string | null;
@@ -133,7 +133,7 @@ async function loadTimeline(): Promise<void> {
 /** A job changed (live): its row is updated, added on top when new, or dropped when it leaves the filter. */
 function applyJob(job: OpsJob): void {
   const at = state.jobs.findIndex((j) => j.id === job.id);
-  const shown = state.filter === null || job.status === state.filter;
+  const shown = state.filter === null || (JOB_FILTERS[state.filter] ?? []).includes(job.status);
   if (at === -1 && shown) state.jobs = [job, ...state.jobs].sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt));
   else if (at !== -1 && shown) state.jobs[at] = job;
   else if (at !== -1) state.jobs.splice(at, 1);
@@ -182,9 +182,10 @@ const actions: DashboardActions = {
 
 function setUpFilter(): void {
   const select = byId<HTMLSelectElement>('job-filter');
-  select.replaceChildren(el('option', { value: '' }, 'All statuses'), ...JOB_STATUSES.map((s) => el('option', { value: s }, s)));
+  const label = (filter: string): string => (filter === 'running' ? 'running (preparing, rendering, stitching)' : filter);
+  select.replaceChildren(el('option', { value: '' }, 'All statuses'), ...Object.keys(JOB_FILTERS).map((f) => el('option', { value: f }, label(f))));
   select.addEventListener('change', () => {
-    state.filter = select.value === '' ? null : (select.value as JobStatus);
+    state.filter = select.value === '' ? null : select.value;
     state.jobs = [];
     state.next = null;
     void loadJobs();

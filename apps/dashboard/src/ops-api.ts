@@ -51,6 +51,16 @@ export function isTerminal(status: string): boolean {
   return TERMINAL.has(status);
 }
 
+/** The jobs list's filters (GET /v1/ops/jobs?status=): a status group and the statuses it holds. */
+export const JOB_FILTERS: Readonly<Record<string, readonly JobStatus[]>> = Object.freeze({
+  queued: ['queued'],
+  running: ['preparing', 'rendering', 'stitching'],
+  succeeded: ['succeeded'],
+  failed: ['failed'],
+  canceled: ['canceled'],
+});
+export type JobFilter = keyof typeof JOB_FILTERS;
+
 export interface OpsJob {
   id: string;
   tenant: string;
@@ -77,6 +87,8 @@ export interface TimelineEvent {
   endedAt: string | null;
   frames: number | null;
   status: 'running' | 'done' | 'failed';
+  /** Why it failed: an error code, or "canceled". */
+  error?: string | null;
 }
 
 export interface JobTimeline {
@@ -124,7 +136,7 @@ const segment = encodeURIComponent;
 
 export const opsApi = {
   overview: (): Promise<OpsOverview> => call('/v1/ops/overview'),
-  jobs(status: JobStatus | null, cursor: string | null, limit = 50): Promise<OpsJobPage> {
+  jobs(status: JobFilter | null, cursor: string | null, limit = 50): Promise<OpsJobPage> {
     const query = new URLSearchParams({ limit: String(limit) });
     if (status !== null) query.set('status', status);
     if (cursor !== null) query.set('cursor', cursor);
