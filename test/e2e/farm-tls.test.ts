@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalFarm } from 'portrait-farm/local-farm';
 import type { LocalFarm } from 'portrait-farm/local-farm';
@@ -81,4 +83,18 @@ describe('farm over TLS with a private CA', () => {
       await storage.close();
     }
   }, 180_000);
+
+  it('a stitcher given another CA stops at start with an error naming TLS and the endpoint', () => {
+    const other = makeTestCertificates(work, 'other');
+    const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('PORTRAIT_FARM_')));
+    const stitcher = spawnSync(process.execPath, ['--conditions=portrait-farm-source', '--import', 'tsx', fileURLToPath(new URL('../../apps/stitcher/src/main.ts', import.meta.url))], {
+      env: { ...inherited, PORTRAIT_FARM_REDIS_URL: redis.url, PORTRAIT_FARM_REDIS_CA: other.caFile, PORTRAIT_FARM_STORAGE_URL: join(work, 'storage'), PORTRAIT_FARM_METRICS: '0' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(stitcher.signal).toBeNull();
+    expect(stitcher.status).not.toBe(0);
+    expect(stitcher.stderr).toContain(`TLS to Redis at rediss://127.0.0.1:${redis.port} failed`);
+    expect(stitcher.stderr).toContain('PORTRAIT_FARM_REDIS_CA');
+  }, 90_000);
 });
