@@ -22,6 +22,7 @@ const DEBIAN_PACKAGES = {
     sox: 'sox',
     chromium: 'chromium',
     promtool: 'prometheus',
+    openssl: 'openssl',
   },
 };
 
