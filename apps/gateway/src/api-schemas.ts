@@ -212,10 +212,99 @@ export const ReadinessSchema = Type.Object(
   { $id: 'Readiness' },
 );
 
+// The operator API (/v1/ops): every tenant's jobs, the farm's queues and workers (@portrait-farm/ops).
+
+export const OpsJobSchema = Type.Object(
+  {
+    id: Type.String({ pattern: JOB_ID_PATTERN }),
+    tenant: Type.String(),
+    status: ref('Status'),
+    progress: Type.Number({ minimum: 0, maximum: 1, description: 'Frames rendered of the plan\'s; 1 once succeeded.' }),
+    createdAt: dateTime('When the gateway accepted it.'),
+    updatedAt: dateTime('Its last change.'),
+    error: nullable(Type.Object({ code: Type.String(), message: Type.String() })),
+    retryOf: nullable(Type.String({ pattern: JOB_ID_PATTERN, description: 'The failed or canceled job an operator retried as this one.' })),
+  },
+  { $id: 'OpsJob', additionalProperties: false, description: 'A job as the operator\'s jobs list shows it.' },
+);
+
+const count = (description?: string): TSchema => Type.Integer({ minimum: 0, ...(description === undefined ? {} : { description }) });
+const stage = (description: string): TSchema => Type.Unsafe({ type: 'string', enum: ['prepare', 'segment', 'stitch'], description });
+
+export const OpsOverviewSchema = Type.Object(
+  {
+    queues: Type.Array(
+      Type.Object(
+        {
+          name: Type.String(),
+          waiting: count('Ready to run, not yet taken (prioritized included; held while paused).'),
+          prioritized: count('Of waiting, the jobs held in priority order.'),
+          delayed: count(),
+          active: count(),
+          failed: count(),
+          paused: Type.Boolean({ description: 'Paused: no worker takes its jobs.' }),
+        },
+        { additionalProperties: false },
+      ),
+      { description: 'Every farm queue, in pipeline order.' },
+    ),
+    workers: Type.Array(
+      Type.Object(
+        {
+          id: Type.String({ description: 'worker-{host}-{pid}, as the timelines name it.' }),
+          host: Type.String(),
+          pid: Type.Integer(),
+          provider: Type.String({ description: 'The execution provider its engine runs on.' }),
+          state: Type.Unsafe({ type: 'string', enum: ['idle', 'rendering'] }),
+          stage: nullable(stage('The stage it runs (the newest when several).')),
+          jobId: nullable(Type.String({ pattern: JOB_ID_PATTERN })),
+          segment: nullable(Type.Object({ jobId: Type.String({ pattern: JOB_ID_PATTERN }), index: count(), count: count('The job\'s segments.') }, { additionalProperties: false })),
+          framesPerSecond: nullable(Type.Number({ description: 'Of its last finished segment.' })),
+          lastHeartbeatAt: dateTime('Its last heartbeat (every 5 s).'),
+          alive: Type.Boolean({ description: 'Its last heartbeat is younger than 15 s; a worker silent for 60 s is no longer listed.' }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    throughput: Type.Array(
+      Type.Object(
+        { minute: dateTime('The minute\'s start.'), succeeded: count(), failed: count(), frames: count('Frames rendered.') },
+        { additionalProperties: false },
+      ),
+      { description: 'One row per minute of the last 60, oldest first.' },
+    ),
+  },
+  { $id: 'OpsOverview', additionalProperties: false },
+);
+
+export const OpsTimelineSchema = Type.Object(
+  {
+    id: Type.String({ pattern: JOB_ID_PATTERN }),
+    status: ref('Status'),
+    events: Type.Array(
+      Type.Object(
+        {
+          stage: stage('prepare once, each segment, stitch once.'),
+          index: nullable(count('The segment\'s index.')),
+          worker: nullable(Type.String({ description: 'The process that ran it (worker-... or stitcher-...).' })),
+          startedAt: dateTime('When its latest run started.'),
+          endedAt: nullable(dateTime('When it ended; null while it runs.')),
+          frames: nullable(count('Frames the segment rendered.')),
+          status: Type.Unsafe({ type: 'string', enum: ['running', 'done', 'failed'] }),
+          error: nullable(Type.String({ description: 'Why it failed: an error code, or "canceled".' })),
+        },
+        { additionalProperties: false },
+      ),
+      { description: 'In pipeline order; a retried stage shows its latest run.' },
+    ),
+  },
+  { $id: 'OpsTimeline', additionalProperties: false },
+);
+
 /** The shared schemas, registered with the app (the document's components). */
 export const SHARED_SCHEMAS: readonly TSchema[] = [
   ErrorSchema, JobOptionsComponent, WebhookSchema, ConsentSchema, CreateJobJsonSchema, JobUrlsSchema, StatusSchema, JobCreatedSchema,
-  JobSummarySchema, JobPageSchema, JobSchema, WebhookEventSchema, ReadinessSchema,
+  JobSummarySchema, JobPageSchema, JobSchema, WebhookEventSchema, ReadinessSchema, OpsJobSchema, OpsOverviewSchema, OpsTimelineSchema,
 ];
 
 /**
@@ -233,3 +322,4 @@ export function errorResponses(...codes: GatewayErrorCode[]): Record<string, TSc
 
 /** What every authenticated route may answer besides its own errors. */
 export const AUTHENTICATED_ERRORS: readonly GatewayErrorCode[] = ['GATEWAY_UNAUTHORIZED', 'GATEWAY_RATE_LIMITED', 'GATEWAY_UNAVAILABLE'];
+

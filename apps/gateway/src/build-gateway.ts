@@ -25,6 +25,7 @@ import { fileRoutes } from './routes/file-routes.ts';
 import { jobRoutes } from './routes/job-routes.ts';
 import { loadSigningKey } from '@portrait-farm/provenance';
 import type { SigningKey } from '@portrait-farm/provenance';
+import { operatorRoutes } from './routes/operator-routes.ts';
 import { opsRoutes } from './routes/ops-routes.ts';
 import { dashboardRoutes } from './routes/dashboard-routes.ts';
 import { loadDashboardAssets } from './dashboard-assets.ts';
@@ -157,6 +158,7 @@ export async function buildGateway(input: GatewayConfig | ResolvedGatewayConfig,
   await app.register(async (scope) => jobRoutes(scope, context));
   await app.register(async (scope) => fileRoutes(scope, context));
   await app.register(async (scope) => opsRoutes(scope, context));
+  await app.register(async (scope) => operatorRoutes(scope, context));
   const dashboardAssets = loadDashboardAssets(options.dashboardDirs ?? []);
   await app.register(async (scope) => dashboardRoutes(scope, context, dashboardAssets));
 

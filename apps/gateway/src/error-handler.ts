@@ -1,4 +1,5 @@
 import { isJobsError } from '@portrait-farm/jobs';
+import { isOpsError } from '@portrait-farm/ops';
 import { isStorageError } from '@portrait-farm/storage';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayContext } from './context.ts';
@@ -37,6 +38,11 @@ export function toGatewayError(error: unknown, contentType?: string): GatewayErr
     if (error.code === 'JOBS_CONCURRENCY_LIMIT') return new GatewayError('GATEWAY_CONCURRENCY_LIMIT', error.message);
     if (error.code === 'JOBS_ALREADY_FINISHED') return new GatewayError('GATEWAY_JOB_FINISHED', error.message);
     return new GatewayError('GATEWAY_BAD_REQUEST', error.message);
+  }
+  if (isOpsError(error)) {
+    if (error.code === 'OPS_QUEUE_NOT_FOUND') return new GatewayError('GATEWAY_QUEUE_NOT_FOUND', error.message);
+    if (error.code === 'OPS_BAD_ARGUMENT') return new GatewayError('GATEWAY_BAD_REQUEST', error.message);
+    return new GatewayError('GATEWAY_JOB_NOT_RETRYABLE', error.message);
   }
   if (isStorageError(error)) {
     if (error.code === 'STORAGE_NOT_FOUND') return new GatewayError('GATEWAY_NOT_FOUND', 'The file does not exist.');

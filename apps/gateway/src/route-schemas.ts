@@ -329,3 +329,80 @@ export const DASHBOARD_ASSET_SCHEMA = {
     ...errorResponses('GATEWAY_NOT_FOUND'),
   },
 };
+
+// The operator API: the ops dashboard's data and actions. Every route needs the operator key (Bearer, or the
+// dashboard's session cookie; a POST by cookie also an Origin of this gateway).
+
+const OPERATOR = [{ operator: [] }];
+const queueNameParams = Type.Object({ name: Type.String({ description: 'prepare, segment, audio, stitch, webhook or cleanup.' }) });
+
+export const OPS_OVERVIEW_SCHEMA = {
+  operationId: 'opsOverview',
+  summary: 'The farm at a glance: queues, workers, the last hour\'s throughput',
+  security: OPERATOR,
+  response: { 200: ref('OpsOverview', 'The overview, read now.'), ...errorResponses(...OPERATOR_AUTH_ERRORS, 'GATEWAY_UNAVAILABLE') },
+};
+
+export const OPS_JOBS_SCHEMA = {
+  operationId: 'opsJobs',
+  summary: 'Every tenant\'s jobs, newest first, optionally of one status',
+  security: OPERATOR,
+  querystring: Type.Object({
+    status: Type.Optional(Type.Unsafe({ type: 'string', enum: ['queued', 'running', 'succeeded', 'failed', 'canceled'], description: 'running: preparing, rendering or stitching.' })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50, description: 'Jobs per page.' })),
+    cursor: Type.Optional(Type.String({ maxLength: 200, description: 'The previous page\'s `next` (opaque); empty = the first page.' })),
+  }),
+  response: {
+    200: Type.Object(
+      { jobs: Type.Array(Type.Unsafe({ $ref: 'OpsJob#' })), next: nullable(Type.String({ description: 'Pass as `cursor` for the next page; null on the last.' })) },
+      { additionalProperties: false, description: 'A page of jobs.' },
+    ),
+    ...errorResponses(...OPERATOR_AUTH_ERRORS, 'GATEWAY_BAD_OPTION', 'GATEWAY_BAD_REQUEST', 'GATEWAY_UNAVAILABLE'),
+  },
+};
+
+export const OPS_TIMELINE_SCHEMA = {
+  operationId: 'opsJobTimeline',
+  summary: 'A job\'s timeline: prepare, each segment with the worker that ran it, stitch',
+  security: OPERATOR,
+  params: jobIdParams,
+  response: { 200: ref('OpsTimeline', 'The timeline.'), ...errorResponses(...OPERATOR_AUTH_ERRORS, 'GATEWAY_JOB_NOT_FOUND', 'GATEWAY_UNAVAILABLE') },
+};
+
+export const OPS_CANCEL_SCHEMA = {
+  operationId: 'opsCancelJob',
+  summary: 'Cancel any tenant\'s job (idempotent); work stops within seconds',
+  security: OPERATOR,
+  params: jobIdParams,
+  response: { 202: ref('OpsJob', 'Canceled (or already canceled).'), ...errorResponses(...OPERATOR_AUTH_ERRORS, 'GATEWAY_JOB_NOT_FOUND', 'GATEWAY_JOB_FINISHED', 'GATEWAY_UNAVAILABLE') },
+};
+
+export const OPS_RETRY_SCHEMA = {
+  operationId: 'opsRetryJob',
+  summary: 'Run a failed or canceled job again, as a new job linked to it',
+  description:
+    'The new job (retryOf: the old id) has copies of the inputs and the same tenant, options, webhook, consent and priority; it does not count against the tenant\'s active-job limit. The old job and its timeline stay as they were. A new id because a job\'s queue steps have fixed ids BullMQ keeps for a while after they end.',
+  security: OPERATOR,
+  params: jobIdParams,
+  response: { 202: ref('OpsJob', 'The new job, queued.'), ...errorResponses(...OPERATOR_AUTH_ERRORS, 'GATEWAY_JOB_NOT_FOUND', 'GATEWAY_JOB_NOT_RETRYABLE', 'GATEWAY_UNAVAILABLE') },
+};
+
+const queueAction = (operationId: string, summary: string): object => ({
+  operationId,
+  summary,
+  security: OPERATOR,
+  params: queueNameParams,
+  response: { 204: { description: 'Done.', type: 'null' }, ...errorResponses(...OPERATOR_AUTH_ERRORS, 'GATEWAY_QUEUE_NOT_FOUND', 'GATEWAY_UNAVAILABLE') },
+});
+
+export const OPS_PAUSE_QUEUE_SCHEMA = queueAction('opsPauseQueue', 'Pause a farm queue: no worker takes its jobs; running ones finish');
+export const OPS_RESUME_QUEUE_SCHEMA = queueAction('opsResumeQueue', 'Resume a paused farm queue');
+
+export const OPS_EVENTS_SCHEMA = {
+  operationId: 'opsEvents',
+  summary: 'Live updates as server-sent events',
+  description:
+    '`event: overview` with the OpsOverview JSON every 2 s (the first at once), `event: job` with an OpsJob whenever a job changes status or progress, and a `: heartbeat` comment every 15 s. The stream ends when the gateway shuts down (reconnect, as EventSource does).',
+  security: OPERATOR,
+  response: { 200: text('text/event-stream', 'The event stream.'), ...errorResponses(...OPERATOR_AUTH_ERRORS) },
+};
