@@ -1,5 +1,6 @@
 // npm run bench:watermark [-- --trials3 N --trials10 N --fp-trials N --attacks A0,A5]   (defaults 8, 2, 10000, all)
 //   [--talking [--size 512] [--clips 4] [--image portrait.png]]: talking renders instead of the synthetic clips.
+//   [--texture-mask]: embed with the texture mask (EmbedOptions.textureMask: weaker in flat areas, stronger in busy ones).
 // Synthetic clips: a 512x512 portrait (test/fixtures/astronaut.png with per-frame motion of a few pixels and sensor
 // noise). Talking clips (--talking): `--clips` clean renders per clip length by the engine with the starter pack
 // (the portrait resized to --size x --size, 'full' mode; each with its own seed and its own stretch of
@@ -31,7 +32,7 @@ const { values } = parseArgs({ options: {
   trials3: { type: 'string', default: '8' }, trials10: { type: 'string', default: '2' },
   'fp-trials': { type: 'string', default: '10000' }, attacks: { type: 'string', default: 'A0,A1,A2,A3,A4,A5' },
   talking: { type: 'boolean', default: false }, size: { type: 'string', default: '512' },
-  clips: { type: 'string', default: '4' }, image: { type: 'string' },
+  clips: { type: 'string', default: '4' }, image: { type: 'string' }, 'texture-mask': { type: 'boolean', default: false },
 } });
 const FPS = 25;
 const KEY = 'bench-key';
@@ -126,6 +127,27 @@ async function talkingSource(dir: string, lengths: number[], count: number, size
   };
 }
 
+/**
+ * RMS luma change over the flat 8x8 blocks of the clean frame (luma standard deviation < 2): where a faint grain
+ * shows. NaN when the frame has no flat block.
+ */
+function flatAreaRms(clean: Uint8Array, marked: Uint8Array, width: number, height: number): number {
+  const luma = (d: Uint8Array, p: number) => 0.299 * (d[p] ?? 0) + 0.587 * (d[p + 1] ?? 0) + 0.114 * (d[p + 2] ?? 0);
+  let sum = 0;
+  let count = 0;
+  for (let by = 0; by + 8 <= height; by += 8) {
+    for (let bx = 0; bx + 8 <= width; bx += 8) {
+      let s = 0;
+      let s2 = 0;
+      for (let y = by; y < by + 8; y += 1) for (let x = bx; x < bx + 8; x += 1) { const v = luma(clean, (y * width + x) * 3); s += v; s2 += v * v; }
+      if (s2 / 64 - (s / 64) ** 2 >= 4) continue;
+      for (let y = by; y < by + 8; y += 1) for (let x = bx; x < bx + 8; x += 1) { const p = (y * width + x) * 3; sum += (luma(marked, p) - luma(clean, p)) ** 2; }
+      count += 64;
+    }
+  }
+  return Math.sqrt(sum / count);
+}
+
 function psnrY(a: Uint8Array, b: Uint8Array): number {
   let mse = 0;
   for (let p = 0; p < a.length; p += 3) {
@@ -136,7 +158,7 @@ function psnrY(a: Uint8Array, b: Uint8Array): number {
 }
 
 /** Writes a clip (watermarked unless payload is null) with the worker's video encoder and settings (A0). */
-async function makeClip(source: ClipSource, out: string, seconds: number, trial: number, payload: Uint8Array | null, stats: { embedMs: number; psnr: number[] }) {
+async function makeClip(source: ClipSource, out: string, seconds: number, trial: number, payload: Uint8Array | null, stats: { embedMs: number; psnr: number[]; flatRms: number[] }) {
   const { width, height } = source;
   const encoder = createVideoEncoder({ out, width, height, fps: FPS });
   let i = 0;
@@ -144,9 +166,12 @@ async function makeClip(source: ClipSource, out: string, seconds: number, trial:
     if (payload === null) { await encoder.write(clean); i += 1; continue; }
     const frame = { width, height, data: Uint8Array.from(clean) };
     const t = performance.now();
-    embedWatermark(frame, payload, i, { key: KEY });
+    embedWatermark(frame, payload, i, { key: KEY, textureMask: values['texture-mask'] });
     stats.embedMs += performance.now() - t;
-    if (i % 25 === 0) stats.psnr.push(psnrY(clean, frame.data));
+    if (i % 25 === 0) {
+      stats.psnr.push(psnrY(clean, frame.data));
+      stats.flatRms.push(flatAreaRms(clean, frame.data, width, height));
+    }
     await encoder.write(frame.data);
     i += 1;
   }
@@ -199,7 +224,7 @@ try {
   console.log(`clips: ${source.description}`);
   for (const [seconds, trials] of lengths) {
     const rows = new Map(attacks.map((a) => [a, { bits: 0, exact: 0, n: 0, detectMs: 0, frames: 0, scores: [] as number[] }]));
-    const stats = { embedMs: 0, psnr: [] as number[] };
+    const stats = { embedMs: 0, psnr: [] as number[], flatRms: [] as number[] };
     for (let t = 0; t < trials; t += 1) {
       const payload = new Uint8Array(randomBytes(8));
       const codeword = encodeCodeword(payload, KEY);
@@ -223,7 +248,7 @@ try {
       process.stderr.write(`${seconds} s trial ${t + 1}/${trials}: exact ${[...rows].map(([name, r]) => `${name} ${r.exact}`).join(', ')}\n`);
     }
     const psnr = stats.psnr.length ? Math.min(...stats.psnr) : NaN;
-    console.log(`\n${seconds} s clips (${seconds * FPS} frames, ${width}x${height}), ${trials} trial(s) per attack; PSNR-Y min ${psnr.toFixed(2)} dB, mean ${(stats.psnr.reduce((a, b) => a + b, 0) / stats.psnr.length).toFixed(2)} dB; embed ${(stats.embedMs / (trials * seconds * FPS)).toFixed(1)} ms/frame`);
+    console.log(`\n${seconds} s clips (${seconds * FPS} frames, ${width}x${height}), ${trials} trial(s) per attack; PSNR-Y min ${psnr.toFixed(2)} dB, mean ${(stats.psnr.reduce((a, b) => a + b, 0) / stats.psnr.length).toFixed(2)} dB; flat-area RMS luma change ${(stats.flatRms.reduce((a, b) => a + b, 0) / stats.flatRms.length).toFixed(2)}; embed ${(stats.embedMs / (trials * seconds * FPS)).toFixed(1)} ms/frame${values['texture-mask'] ? ' (texture mask)' : ''}`);
     console.log(`attack | raw bit acc | exact payload | sync score min / median / max (thr ${AGREEMENT_THRESHOLD}) | detect ms/frame`);
     for (const [name, r] of rows) {
       const sorted = [...r.scores].sort((a, b) => a - b);
@@ -238,7 +263,7 @@ try {
     const t0 = performance.now();
     for (let c = 0; c < cleanClips; c += 1) {
       const clip = join(dir, `clean-${c}.mp4`);
-      await makeClip(source, clip, 3, c, null, { embedMs: 0, psnr: [] });
+      await makeClip(source, clip, 3, c, null, { embedMs: 0, psnr: [], flatRms: [] });
       const path = await attack(clip, c === 0 ? 'A1' : 'A5', join(dir, `clean-att-${c}.mp4`), width, height);
       const { detector } = await detectorOf(path);
       const evidence = detector.evidence();
