@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
 import type { ConnectionOptions } from 'node:tls';
 import type { Redis } from 'ioredis';
 import { QueueError } from './errors.ts';
@@ -17,7 +18,8 @@ export function redisTlsOptions(url: URL, caFile: string | null): ConnectionOpti
     throw new QueueError('QUEUE_BAD_OPTION', `The Redis CA file ${caFile} cannot be read: ${(error as Error).message}`);
   }
   if (!ca.includes('-----BEGIN CERTIFICATE-----')) throw new QueueError('QUEUE_BAD_OPTION', `The Redis CA file ${caFile} holds no PEM certificate (-----BEGIN CERTIFICATE-----).`);
-  return { ca };
+  // `ca` alone would replace Node's bundled roots; the private CA is added to them.
+  return { ca: [...rootCertificates, ca] };
 }
 
 const failures = new WeakMap<Redis, QueueError>();
@@ -27,7 +29,7 @@ export function redisConnectionFailure(redis: Redis): QueueError | null {
   return failures.get(redis) ?? null;
 }
 
-/** Records on `redis` why it stopped, and tells its 'error' listeners. */
+/** The QUEUE_REDIS_TLS error of a connection whose handshake failed for good, recorded for {@link redisConnectionFailure}. */
 export function recordTlsFailure(redis: Redis, endpoint: string, cause: Error, caFile: string | null): QueueError {
   const trust = caFile === null ? 'this process trusts only the system CAs; give the CA that signed the server certificate in PORTRAIT_FARM_REDIS_CA' : `the CA of ${caFile} (PORTRAIT_FARM_REDIS_CA) did not verify it`;
   const failure = new QueueError(
