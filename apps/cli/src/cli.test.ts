@@ -98,6 +98,13 @@ describe('render --json', () => {
     expect(JSON.parse(lines[0]!)).toEqual({ event: 'error', code: 'CLI_USAGE', message: '--fps must be an integer between 12 and 60. Passed: 75' });
   });
 
+  it('refuses a PORTRAIT_FARM_WATERMARK_KEY the farm would refuse (read through the config model) before rendering', async () => {
+    const streams = { ...io(), env: { PORTRAIT_FARM_WATERMARK_KEY: 'short' } };
+    const argv = ['render', '--json', '--image', 'test/fixtures/astronaut.png', '--audio', 'test/fixtures/speech-3s.wav', '--out', 'x.mp4'];
+    expect(await runCli(argv, streams)).toBe(2);
+    expect(JSON.parse(streams.stdout.text())).toMatchObject({ event: 'error', code: 'CLI_USAGE', message: expect.stringMatching(/^PORTRAIT_FARM_WATERMARK_KEY must be .*16/) });
+  });
+
   it('reports unknown and missing options as error events too', async () => {
     for (const argv of [['render', '--json', '--wat'], ['render', '--json']]) {
       const streams = io();
