@@ -68,9 +68,9 @@ export interface WebhookDeliveryConfig {
 export interface GatewayConfig {
   /** `redis://host:port` (`rediss://` for TLS). */
   redisUrl: string;
-  /** A PEM file of the CA that signed the Redis server's certificate (rediss://). @defaultValue PORTRAIT_FARM_REDIS_CA's (the system's CAs) */
+  /** A PEM file of the CA that signed the Redis server's certificate (rediss://). @defaultValue PORTRAIT_FARM_REDIS_CA's (Node's root CAs) */
   redisCa?: string;
-  /** A PEM file of the CA that signed an https S3 endpoint's certificate. @defaultValue PORTRAIT_FARM_S3_CA's (the system's CAs) */
+  /** A PEM file of the CA that signed an https S3 endpoint's certificate. @defaultValue PORTRAIT_FARM_S3_CA's (Node's root CAs) */
   s3Ca?: string;
   /** Storage URL for @portrait-farm/storage's createStorage (file path or s3://). */
   storageUrl: string;

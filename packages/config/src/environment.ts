@@ -53,14 +53,14 @@ export const ENVIRONMENT = Object.freeze({
   PORTRAIT_FARM_REDIS_CA: variable(path('file'), {
     key: 'redisCa',
     readBy: FARM,
-    unset: "the system's CAs",
-    description: "A PEM file of the CA that signed the Redis server's certificate (a private CA; rediss:// URLs only), trusted beside the system's.",
+    unset: "Node's root CAs",
+    description: "A PEM file of the CA that signed the Redis server's certificate (a private CA; rediss:// URLs only), trusted beside Node's root CAs.",
   }),
   PORTRAIT_FARM_S3_CA: variable(path('file'), {
     key: 's3Ca',
     readBy: FARM,
-    unset: "the system's CAs",
-    description: "A PEM file of the CA that signed an https S3 endpoint's certificate (a private CA), trusted by the S3 client alone (webhooks and input downloads keep the system's).",
+    unset: "Node's root CAs",
+    description: "A PEM file of the CA that signed an https S3 endpoint's certificate (a private CA), trusted by the S3 client alone (webhooks and input downloads keep Node's root CAs).",
   }),
   PORTRAIT_FARM_STORAGE_URL: variable(storageLocation(), {
     key: 'storageUrl',

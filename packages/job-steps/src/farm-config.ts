@@ -7,10 +7,10 @@ import type { EnvironmentSource } from '@portrait-farm/config';
  */
 export interface FarmProcessConfig {
   readonly redisUrl: string;
-  /** A PEM file of the CA of the Redis server's certificate (rediss://), or null for the system's CAs. */
+  /** A PEM file of the CA of the Redis server's certificate (rediss://), or null for Node's root CAs. */
   readonly redisCa: string | null;
   readonly storageUrl: string;
-  /** A PEM file of the CA of an https S3 endpoint's certificate, or null for the system's CAs. */
+  /** A PEM file of the CA of an https S3 endpoint's certificate, or null for Node's root CAs. */
   readonly s3Ca: string | null;
   /** Deployment prefix of Redis keys and queues. */
   readonly prefix: string;

@@ -22,8 +22,8 @@ export interface RedisConnectionOptions {
   /** A name shown by CLIENT LIST. */
   connectionName?: string;
   /**
-   * A PEM file of the CA that signed the Redis server's certificate (a private CA), trusted beside the system's;
-   * rediss:// URLs only. @defaultValue the system's CAs
+   * A PEM file of the CA that signed the Redis server's certificate (a private CA), trusted beside Node's root CAs;
+   * rediss:// URLs only. @defaultValue Node's root CAs
    */
   tlsCaFile?: string | null;
 }

@@ -27,8 +27,8 @@ export interface S3StorageOptions {
   /** @defaultValue "us-east-1" */
   region?: string;
   /**
-   * A PEM file of the CA that signed an https endpoint's certificate (a private CA), trusted beside the system's CAs
-   * by this client only. @defaultValue the system's CAs
+   * A PEM file of the CA that signed an https endpoint's certificate (a private CA), trusted beside Node's root CAs
+   * by this client only. @defaultValue Node's root CAs
    */
   tlsCaFile?: string;
   /**

@@ -48,7 +48,7 @@ export class S3Storage implements ObjectStorage {
       maxAttempts: this.options.maxAttempts,
       ...(endpoint === null ? {} : { endpoint }),
       ...(this.options.credentials === null ? {} : { credentials: this.options.credentials }),
-      // A given CA adds to the system's for this client alone (not to webhooks or input downloads).
+      // A given CA adds to Node's root CAs for this client alone (not to webhooks or input downloads).
       ...(this.options.tlsCa === null ? {} : { requestHandler: { httpsAgent: new HttpsAgent({ keepAlive: true, ca: [...rootCertificates, this.options.tlsCa] }) } }),
     });
   }
