@@ -31,7 +31,7 @@ export function redisConnectionFailure(redis: Redis): QueueError | null {
 
 /** The QUEUE_REDIS_TLS error of a connection whose handshake failed for good, recorded for {@link redisConnectionFailure}. */
 export function recordTlsFailure(redis: Redis, endpoint: string, cause: Error, caFile: string | null): QueueError {
-  const trust = caFile === null ? 'this process trusts only Node's root CAs; give the CA that signed the server certificate in PORTRAIT_FARM_REDIS_CA' : `the CA of ${caFile} (PORTRAIT_FARM_REDIS_CA) did not verify it`;
+  const trust = caFile === null ? "this process trusts only Node's root CAs; give the CA that signed the server certificate in PORTRAIT_FARM_REDIS_CA" : `the CA of ${caFile} (PORTRAIT_FARM_REDIS_CA) did not verify it`;
   const failure = new QueueError(
     'QUEUE_REDIS_TLS',
     `TLS to Redis at ${endpoint} failed: ${cause.message} (${String((cause as { code?: unknown }).code)}); ${trust}. Not retried.`,
