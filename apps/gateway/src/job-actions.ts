@@ -1,6 +1,7 @@
 import { isJobsError, isTerminal, jobStorageKeys } from '@portrait-farm/jobs';
 import type { JobRecord } from '@portrait-farm/jobs';
 import { jobEvent } from '@portrait-farm/logging';
+import { recordJobEnd } from '@portrait-farm/metrics';
 import type { FastifyBaseLogger } from 'fastify';
 import type { GatewayContext } from './context.ts';
 
@@ -14,6 +15,7 @@ const LATE_WRITES_MS = 30_000;
 export async function cancelJob(ctx: GatewayContext, log: FastifyBaseLogger, tenantId: string, id: string): Promise<{ record: JobRecord; changed: boolean }> {
   const { record, changed } = await ctx.jobs.cancel(tenantId, id);
   if (changed) {
+    recordJobEnd(ctx.metrics.farm.jobs, 'canceled', null);
     log.info(jobEvent('job.canceled', { jobId: record.id }), 'job canceled');
     await ctx.queues.notify(record, 'job.canceled');
     await ctx.queues.discardSteps(record.id, record.plan?.segments.length ?? 0);

@@ -142,6 +142,8 @@ describe('job lifecycle over HTTP', () => {
     expect(await jobs.isCancelRequested(id)).toBe(true);
     expect(await storage.list(jobStorageKeys.chunkPrefix(id))).toEqual([]);
     expect((await cancel()).json()).toMatchObject({ status: 'canceled' });
+    // Counted once, though canceled twice.
+    expect(await gateway.context.metrics.registry.getSingleMetricAsString('portrait_farm_jobs_finished_total')).toContain('portrait_farm_jobs_finished_total{status="canceled"} 1');
     expect((await queues.depths()).prepare.waiting).toBe(0); // the waiting prepare step was discarded
     const webhooks = await queues.queue(QUEUE_NAMES.webhook).getJobs(['wait', 'prioritized', 'active', 'delayed', 'completed']);
     expect(webhooks.map((job) => [job.data.event, job.data.attempt])).toEqual([['job.canceled', 1]]);
