@@ -5,6 +5,7 @@ import { createJobId, JobStore, watchCancellations } from '@portrait-farm/jobs';
 import { recordingLogger } from '@portrait-farm/logging/testing';
 import type { JobRecord } from '@portrait-farm/jobs';
 import { MediaError } from '@portrait-farm/media';
+import { createFarmMetrics } from '@portrait-farm/metrics';
 import { createRedisConnection, FarmQueues, QUEUE_NAMES } from '@portrait-farm/queue';
 import type { AudioJob } from '@portrait-farm/queue';
 import { createStorage, StorageError } from '@portrait-farm/storage';
@@ -148,5 +149,21 @@ describe('stepWorker retries by the error catalogues', () => {
     const record = await finalRecord(jobId);
     expect(record?.error).toMatchObject({ code: 'FARM_STEP_FAILED', message: 'The audio step failed: Cannot read properties of undefined' });
     expect(calls()).toBe(2);
+  });
+});
+
+describe('stepWorker metrics', () => {
+  it('counts the step (slots, duration by outcome, error code, none left in progress) and the job it failed', async () => {
+    const metrics = createFarmMetrics('stitcher');
+    deps = { ...deps, metrics };
+    const { jobId } = await runAudioStep(() => Promise.reject(new MediaError('MEDIA_NO_AUDIO', 'voice.wav has no audio stream.')));
+    await finalRecord(jobId);
+    const text = await until(() => metrics.registry.metrics(), (t) => t.includes('portrait_farm_jobs_finished_total{status="failed"} 1'));
+    expect(text).toContain('portrait_farm_jobs_finished_total{status="failed"} 1');
+    expect(text).toContain('portrait_farm_step_slots{queue="audio"} 1');
+    expect(text).toContain('portrait_farm_step_duration_seconds_count{queue="audio",outcome="failed"} 1');
+    expect(text).toContain('portrait_farm_step_errors_total{queue="audio",code="MEDIA_NO_AUDIO"} 1');
+    expect(text).toContain('portrait_farm_steps_in_progress{queue="audio"} 0');
+    expect(text).not.toContain(jobId);
   });
 });
