@@ -93,6 +93,8 @@ function hostEnvironment(service: ComposeService, docker: { env: Record<string, 
   env['PORTRAIT_FARM_WEBHOOK_ALLOW_LOOPBACK'] = '1';
   env['PORTRAIT_FARM_PROVIDERS'] = 'cpu';
   env['PORTRAIT_FARM_TEMP_DIR'] = work;
+  // Each container has its own address for GET /metrics (9464); here the worker and the stitcher share one.
+  env['PORTRAIT_FARM_METRICS_PORT'] = '0';
   return env;
 }
 
