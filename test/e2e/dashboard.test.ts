@@ -33,10 +33,10 @@ async function shot(name: string): Promise<void> {
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 }
 
-/** The number a queue card shows for its waiting work, or one of active, delayed, prioritized, failed. */
-async function depth(queue: string, kind: 'queued' | 'active' | 'delayed' | 'prioritized' | 'failed'): Promise<number> {
+/** The number a queue card shows for its waiting work, or one of active, delayed, failed. */
+async function depth(queue: string, kind: 'queued' | 'active' | 'delayed' | 'failed'): Promise<number> {
   const card = page.locator(`[data-queue="${queue}"]`);
-  const text = kind === 'queued' ? await card.locator('.queue-queued').textContent() : await card.locator(`[data-depth="${kind}"] .figure-value`).textContent();
+  const text = await card.locator(kind === 'queued' ? '.queue-queued' : `[data-depth="${kind}"] .figure-value`).textContent();
   return Number((text ?? '').replaceAll(',', ''));
 }
 

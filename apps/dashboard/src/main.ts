@@ -16,6 +16,8 @@ import { workersTable } from './workers-table.ts';
 // The page: reads the overview and the jobs once, then follows the live stream; views are drawn again from the state.
 
 const TIMELINE_POLL_MS = 3000;
+/** The first page of jobs is read again this often, besides the live job events (a missed event heals). */
+const JOBS_REFRESH_MS = 5000;
 const CLOCK_TICK_MS = 5000;
 
 interface DashboardState {
@@ -24,6 +26,8 @@ interface DashboardState {
   overviewAt: number | null;
   jobs: OpsJob[];
   next: string | null;
+  /** Pages read with Load more beyond the first. */
+  extraPages: number;
   jobsError: string | null;
   filter: JobFilter | null;
   selectedId: string | null;
@@ -37,6 +41,7 @@ const state: DashboardState = {
   overviewAt: null,
   jobs: [],
   next: null,
+  extraPages: 0,
   jobsError: null,
   filter: null,
   selectedId: null,
@@ -108,6 +113,19 @@ async function loadJobs(more = false): Promise<void> {
     const page = await opsApi.jobs(state.filter, more ? state.next : null);
     state.jobs = more ? [...state.jobs, ...page.jobs.filter((j) => !state.jobs.some((k) => k.id === j.id))] : page.jobs;
     state.next = page.next;
+    state.extraPages = more ? state.extraPages + 1 : 0;
+    state.jobsError = null;
+  } catch (error) {
+    state.jobsError = messageOf(error);
+  }
+  drawJobs();
+}
+
+/** The first page again: replaces the list, or, after Load more, updates and adds its rows and keeps the rest. */
+async function refreshJobs(): Promise<void> {
+  if (state.extraPages === 0) return loadJobs();
+  try {
+    for (const job of (await opsApi.jobs(state.filter, null)).jobs) upsertJob(job);
     state.jobsError = null;
   } catch (error) {
     state.jobsError = messageOf(error);
@@ -130,13 +148,18 @@ async function loadTimeline(): Promise<void> {
   drawTimeline();
 }
 
-/** A job changed (live): its row is updated, added on top when new, or dropped when it leaves the filter. */
-function applyJob(job: OpsJob): void {
+/** A job's row updated, added in its place (newest first) when new, or dropped when it leaves the filter. */
+function upsertJob(job: OpsJob): void {
   const at = state.jobs.findIndex((j) => j.id === job.id);
   const shown = state.filter === null || (JOB_FILTERS[state.filter] ?? []).includes(job.status);
   if (at === -1 && shown) state.jobs = [job, ...state.jobs].sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt));
   else if (at !== -1 && shown) state.jobs[at] = job;
   else if (at !== -1) state.jobs.splice(at, 1);
+}
+
+/** A job changed (live event). */
+function applyJob(job: OpsJob): void {
+  upsertJob(job);
   drawJobs();
   if (job.id === state.selectedId) void loadTimeline();
 }
@@ -148,7 +171,7 @@ async function act(run: () => Promise<unknown>, done: string): Promise<void> {
   } catch (error) {
     notify('error', messageOf(error));
   }
-  await Promise.all([loadOverview(), loadJobs(), loadTimeline()]);
+  await Promise.all([loadOverview(), refreshJobs(), loadTimeline()]);
 }
 
 const actions: DashboardActions = {
@@ -182,8 +205,7 @@ const actions: DashboardActions = {
 
 function setUpFilter(): void {
   const select = byId<HTMLSelectElement>('job-filter');
-  const label = (filter: string): string => (filter === 'running' ? 'running (preparing, rendering, stitching)' : filter);
-  select.replaceChildren(el('option', { value: '' }, 'All statuses'), ...Object.keys(JOB_FILTERS).map((f) => el('option', { value: f }, label(f))));
+  select.replaceChildren(el('option', { value: '' }, 'All statuses'), ...Object.entries(JOB_FILTERS).map(([f, statuses]) => el('option', { value: f, title: statuses.join(', ') }, f)));
   select.addEventListener('change', () => {
     state.filter = select.value === '' ? null : select.value;
     state.jobs = [];
@@ -208,16 +230,16 @@ function start(): void {
     },
     job: applyJob,
     opened() {
-      void loadJobs();
+      void refreshJobs();
       void loadTimeline();
     },
     state: drawConnection,
   });
-  // Relative times ("12 s ago") and a running step's bar move on without events.
+  // Relative times ("12 s ago") move on without events.
   window.setInterval(() => {
-    drawJobs();
     if (state.overview !== null) show(byId('workers'), workersTable(state.overview.workers, Date.now()));
   }, CLOCK_TICK_MS);
+  window.setInterval(() => void refreshJobs(), JOBS_REFRESH_MS);
   window.setInterval(() => {
     if (state.timeline !== null && !isTerminal(state.timeline.status)) void loadTimeline();
   }, TIMELINE_POLL_MS);

@@ -3,7 +3,9 @@
 
 export interface QueueDepth {
   name: string;
+  /** Ready to run, not yet taken (the prioritized ones included). */
   waiting: number;
+  /** Of `waiting`, those held in priority order. */
   prioritized: number;
   delayed: number;
   active: number;

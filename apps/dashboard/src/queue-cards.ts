@@ -24,7 +24,6 @@ function figure(label: string, value: number, kind: string): HTMLElement {
 }
 
 function queueCard(queue: QueueDepth, actions: DashboardActions): HTMLElement {
-  const queued = queue.waiting + queue.prioritized;
   const toggle = queue.paused
     ? el('button', { class: 'button button-small', type: 'button', 'data-action': 'resume', onclick: () => actions.resumeQueue(queue.name) }, 'Resume')
     : el('button', { class: 'button button-small button-quiet', type: 'button', 'data-action': 'pause', onclick: () => actions.pauseQueue(queue.name) }, 'Pause');
@@ -37,8 +36,14 @@ function queueCard(queue: QueueDepth, actions: DashboardActions): HTMLElement {
       el('div', {}, el('h3', { class: 'queue-name' }, queue.name), el('p', { class: 'queue-role' }, QUEUE_ROLES[queue.name] ?? '')),
       queue.paused ? el('span', { class: 'pill pill-paused' }, 'Paused') : null,
     ),
-    el('div', { class: 'queue-main' }, el('span', { class: 'queue-queued', 'data-depth': 'queued' }, count(queued)), el('span', { class: 'queue-queued-label' }, 'waiting')),
-    el('div', { class: 'figures' }, figure('active', queue.active, 'active'), figure('delayed', queue.delayed, 'delayed'), figure('prioritized', queue.prioritized, 'prioritized'), figure('failed', queue.failed, 'failed')),
+    el(
+      'div',
+      { class: 'queue-main' },
+      el('span', { class: 'queue-queued', 'data-depth': 'queued' }, count(queue.waiting)),
+      el('span', { class: 'queue-queued-label' }, 'waiting'),
+      queue.prioritized === 0 ? null : el('span', { class: 'queue-prioritized', 'data-depth': 'prioritized' }, `${count(queue.prioritized)} by priority`),
+    ),
+    el('div', { class: 'figures' }, figure('active', queue.active, 'active'), figure('delayed', queue.delayed, 'delayed'), figure('failed', queue.failed, 'failed')),
     el('footer', { class: 'queue-card-footer' }, toggle),
   );
 }
