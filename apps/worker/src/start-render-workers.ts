@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { createEngine, startRenderThreads } from '@portrait-farm/engine';
 import type { Engine } from '@portrait-farm/engine';
 import { ClipCache, openStepProcess, processPrepare, processSegment } from '@portrait-farm/job-steps';
@@ -8,6 +9,8 @@ import { recordInference } from '@portrait-farm/metrics';
 import type { FarmMetrics } from '@portrait-farm/metrics';
 import { observeInferences } from '@portrait-farm/model-runtime';
 import type { ExecutionProvider } from '@portrait-farm/model-runtime';
+import { processIdOf, startWorkerHeartbeat, WorkerActivity, WorkerRegistry } from '@portrait-farm/ops';
+import type { WorkerHeartbeat } from '@portrait-farm/ops';
 import { QUEUE_NAMES } from '@portrait-farm/queue';
 import type { PrepareJob, SegmentJob } from '@portrait-farm/queue';
 
@@ -21,7 +24,10 @@ export interface RenderWorkersOptions {
   metrics?: FarmMetrics;
 }
 
-/** The GPU/CPU worker process: the engine loaded once, Workers for the prepare and segment queues. */
+/**
+ * The GPU/CPU worker process: the engine loaded once, Workers for the prepare and segment queues, and its heartbeat in
+ * the worker registry (what it renders, frames/s, provider) from start until it has stopped taking steps.
+ */
 export async function startRenderWorkers(config: FarmProcessConfig, options: RenderWorkersOptions = {}): Promise<RunningWorkers> {
   const logger = options.logger ?? silentLogger;
   const engine =
@@ -32,7 +38,24 @@ export async function startRenderWorkers(config: FarmProcessConfig, options: Ren
       log: lineLogger(logger, { component: 'engine' }),
     }));
   const { metrics } = options;
-  const steps = await openStepProcess(config, logger, 'worker', metrics === undefined ? {} : { metrics });
+  const processId = processIdOf('worker');
+  const activity = new WorkerActivity();
+  let heartbeat: WorkerHeartbeat | null = null;
+  const steps = await openStepProcess(config, logger, 'worker', {
+    processId,
+    onStage: (notice) => {
+      activity.observe(notice);
+      heartbeat?.beat();
+    },
+    ...(metrics === undefined ? {} : { metrics }),
+  });
+  heartbeat = startWorkerHeartbeat({
+    registry: new WorkerRegistry({ redis: steps.connection('registry'), prefix: config.prefix }),
+    identity: { id: processId, host: hostname(), pid: process.pid, provider: engine.provider },
+    activity: () => activity.snapshot(),
+    onError: (error) => logger.warn({ err: error }, 'worker heartbeat not written; the next one tries again'),
+  });
+  const beating = heartbeat;
   const stopObserving = metrics === undefined ? () => {} : observeInferences((run) => recordInference(metrics.inference, run));
   if (config.watermarkKey === null) logger.warn({}, 'PORTRAIT_FARM_WATERMARK_KEY is not set: videos are watermarked with the public default key (anyone can detect the mark)');
   const renderThreads = startRenderThreads(config.renderThreads);
@@ -50,6 +73,7 @@ export async function startRenderWorkers(config: FarmProcessConfig, options: Ren
     workers,
     async close() {
       await Promise.all(workers.map((w) => w.close()));
+      await beating.stop();
       await clips.close();
       await renderThreads.close();
       await steps.close();
