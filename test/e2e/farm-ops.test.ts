@@ -120,6 +120,20 @@ describe('operator API on a running farm', () => {
     expect(after.body.workers.map((w) => w.pid)).not.toContain(pid);
     expect(after.body.workers).toHaveLength(1);
 
+    // An open event stream ends when the gateway shuts down, which does not wait for it (no SIGKILL after the grace).
+    const stream = await fetch(`${farm.apiUrl}/v1/ops/events`, { headers: { authorization: `Bearer ${OPERATOR_KEY}` } });
+    expect(stream.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    const reader = stream.body!.getReader();
+    let text = '';
+    const reading = (async () => {
+      for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) text += Buffer.from(chunk.value).toString('utf8');
+    })();
+    await until('an overview event', async () => text.includes('event: overview\ndata: {"queues":'), 10_000);
+    const stopping = Date.now();
+    await farm.gateway.stop(20_000);
+    await reading;
+    expect(Date.now() - stopping).toBeLessThan(8000);
+
     await farm.stop();
     const connection = createRedisConnection(redis.url);
     try {
