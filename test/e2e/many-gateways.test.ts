@@ -1,6 +1,9 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +15,7 @@ import { freePort } from '@portrait-farm/process-supervision';
 import { bullPrefix, createRedisConnection, QUEUE_NAMES } from '@portrait-farm/queue';
 import { startRedisServer, uniquePrefix } from '@portrait-farm/test-support/redis-server';
 import type { RedisServerProcess } from '@portrait-farm/test-support/redis-server';
-import { FIXTURES, getJob, submitJob, until } from './farm-harness.ts';
+import { FIXTURES, getJob, until } from './farm-harness.ts';
 
 // Issue 19, item 2: three gateway processes behind one Redis serve the same tenants. Idempotency keys, the per-tenant
 // concurrency limit, the create rate and cancel are decided in Redis, so they hold whichever gateway a request reaches.
@@ -22,9 +25,12 @@ const JOBS_PER_MINUTE = 6;
 const KEYS = { alice: 'key-of-alice-0001', bob: 'key-of-bob-00002', carol: 'key-of-carol-003', dave: 'key-of-dave-00004' } as const;
 const work = mkdtempSync(join(tmpdir(), 'pf-e2e-gateways-'));
 const gatewayMain = fileURLToPath(new URL('../../apps/gateway/src/main.ts', import.meta.url));
-// Small inputs: a create refused before its body is read must have sent it all already (else the client sees EPIPE).
+// Creates are JSON with input URLs served here: a multipart create refused by the create rate is answered before its
+// upload is read, and the client may then see EPIPE instead of the 429.
 const image = join(work, 'astronaut-256.jpg');
 const audio = join(FIXTURES, 'speech-3s.mp3');
+let inputs: Server;
+let inputsOrigin = '';
 const prefix = uniquePrefix('gateways');
 const gateways: Array<{ child: ChildProcess; url: string; output: () => string }> = [];
 let redis: RedisServerProcess;
@@ -49,6 +55,8 @@ async function startGateway(publicUrl: string): Promise<(typeof gateways)[number
       PORTRAIT_FARM_MAX_CONCURRENT_JOBS: String(MAX_CONCURRENT_JOBS),
       PORTRAIT_FARM_JOBS_PER_MINUTE: String(JOBS_PER_MINUTE),
       PORTRAIT_FARM_FACE_CHECK: '0',
+      PORTRAIT_FARM_INPUT_ALLOW_HTTP: '1',
+      PORTRAIT_FARM_INPUT_ALLOW_LOOPBACK: '1',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -63,6 +71,21 @@ async function startGateway(publicUrl: string): Promise<(typeof gateways)[number
     return (await fetch(`${url}/readyz`).catch(() => null))?.ok === true;
   }, 60_000, 200);
   return gateway;
+}
+
+interface CreateAnswer {
+  status: number;
+  body: { id: string; status: string; error?: { code: string } };
+  headers: Headers;
+}
+
+/** POST /v1/jobs as JSON with the inputs' URLs. */
+async function submitJob(apiUrl: string, key: string, idempotencyKey?: string): Promise<CreateAnswer> {
+  const headers: Record<string, string> = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+  if (idempotencyKey !== undefined) headers['idempotency-key'] = idempotencyKey;
+  const body = JSON.stringify({ consent: { attestation: true }, image: `${inputsOrigin}/portrait.jpg`, audio: `${inputsOrigin}/speech.mp3` });
+  const response = await fetch(`${apiUrl}/v1/jobs`, { method: 'POST', headers, body });
+  return { status: response.status, body: (await response.json()) as CreateAnswer['body'], headers: response.headers };
 }
 
 function cancel(url: string, key: string, id: string): Promise<Response> {
@@ -83,6 +106,14 @@ async function awayFromMinuteEnd(neededMs: number): Promise<void> {
 
 beforeAll(async () => {
   await sharp(join(FIXTURES, 'astronaut.png')).resize(256, 256).jpeg().toFile(image);
+  const files: Record<string, [string, Buffer]> = { '/portrait.jpg': ['image/jpeg', readFileSync(image)], '/speech.mp3': ['audio/mpeg', readFileSync(audio)] };
+  inputs = createServer((request, response) => {
+    const file = files[request.url ?? ''];
+    if (file === undefined) return void response.writeHead(404).end();
+    response.writeHead(200, { 'content-type': file[0], 'content-length': file[1].length }).end(file[1]);
+  });
+  await new Promise<void>((resolve) => inputs.listen(0, '127.0.0.1', resolve));
+  inputsOrigin = `http://127.0.0.1:${(inputs.address() as AddressInfo).port}`;
   redis = await startRedisServer();
   connection = createRedisConnection(redis.url, { role: 'worker' });
   prepareQueue = new Queue(QUEUE_NAMES.prepare, { connection, prefix: bullPrefix(prefix) });
@@ -104,13 +135,14 @@ afterAll(async () => {
   await prepareQueue?.close();
   connection?.disconnect();
   await redis?.close();
+  await new Promise((resolve) => (inputs === undefined ? resolve(undefined) : inputs.close(resolve)));
   rmSync(work, { recursive: true, force: true });
 }, 60_000);
 
 describe('three gateways, one Redis', () => {
   it('the same create through two gateways at once with one Idempotency-Key makes one job', async () => {
     const [a, b] = gateways;
-    const answers = await Promise.all([a!, b!].map((g) => submitJob(g.url, KEYS.alice, { image, audio, idempotencyKey: 'same-request-0001' })));
+    const answers = await Promise.all([a!, b!].map((g) => submitJob(g.url, KEYS.alice, 'same-request-0001')));
     expect(answers.map((x) => x.status)).toEqual([202, 202]);
     expect(answers[0]!.body.id).toBe(answers[1]!.body.id);
     expect(answers.map((x) => x.headers.get('idempotent-replayed')).sort()).toEqual(['false', 'true']);
@@ -123,7 +155,7 @@ describe('three gateways, one Redis', () => {
   it("a tenant's concurrency limit holds when its creates are spread over three gateways at once", async () => {
     // As many creates as the create rate allows (in whichever minutes they land), so only the concurrency limit refuses.
     const answers = await Promise.all(
-      Array.from({ length: JOBS_PER_MINUTE }, (_, i) => submitJob(gateways[i % 3]!.url, KEYS.bob, { image, audio })),
+      Array.from({ length: JOBS_PER_MINUTE }, (_, i) => submitJob(gateways[i % 3]!.url, KEYS.bob)),
     );
     const accepted = answers.filter((x) => x.status === 202);
     expect(accepted).toHaveLength(MAX_CONCURRENT_JOBS);
@@ -137,8 +169,8 @@ describe('three gateways, one Redis', () => {
 
   it("a tenant's create rate holds across the three gateways", async () => {
     await awayFromMinuteEnd(20_000);
-    const round = (): Promise<Array<Awaited<ReturnType<typeof submitJob>>>> =>
-      Promise.all(Array.from({ length: MAX_CONCURRENT_JOBS }, (_, i) => submitJob(gateways[i % 3]!.url, KEYS.dave, { image, audio })));
+    const round = (): Promise<CreateAnswer[]> =>
+      Promise.all(Array.from({ length: MAX_CONCURRENT_JOBS }, (_, i) => submitJob(gateways[i % 3]!.url, KEYS.dave)));
     const first = await round();
     expect(first.map((x) => x.status)).toEqual(Array(MAX_CONCURRENT_JOBS).fill(202));
     // Canceled, they no longer count against the concurrency limit; they still used the minute's create quota.
@@ -154,7 +186,7 @@ describe('three gateways, one Redis', () => {
 
   it('a job created on A is canceled through B, reads canceled on C, and every gateway answers the same', async () => {
     const [a, b, c] = gateways;
-    const created = await submitJob(a!.url, KEYS.carol, { image, audio });
+    const created = await submitJob(a!.url, KEYS.carol);
     expect(created.status).toBe(202);
     const id = created.body.id;
     const canceled = await cancel(b!.url, KEYS.carol, id);
