@@ -142,6 +142,19 @@ describe('infra/kubernetes against the processes', () => {
     }
   });
 
+  it('puts each worker on a GPU node with one GPU of its own', () => {
+    const { deployment, container } = deployments.find(({ role }) => role === 'worker')!;
+    const pod = deployment.spec.template.spec as { nodeSelector?: Record<string, string>; tolerations?: Array<{ key: string; operator: string; effect: string }> };
+    const resources = (container as { resources?: { requests?: Record<string, string>; limits?: Record<string, string> } }).resources;
+    expect(resources?.limits?.['nvidia.com/gpu']).toBe('1');
+    expect(resources?.requests?.['nvidia.com/gpu']).toBe('1');
+    expect(pod.nodeSelector).toEqual({ 'nvidia.com/gpu.present': 'true' });
+    expect(pod.tolerations).toContainEqual({ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' });
+    for (const { role, deployment: other } of deployments.filter((d) => d.role !== 'worker')) {
+      expect((other.spec.template.spec as { nodeSelector?: unknown }).nodeSelector, role).toBeUndefined();
+    }
+  });
+
   it('gives the workers and the stitcher time to finish their steps before they are killed', () => {
     for (const { deployment, container } of deployments.filter((d) => d.role !== 'gateway')) {
       const preStop = container.lifecycle?.preStop?.exec?.command ?? [];
