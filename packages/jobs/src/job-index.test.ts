@@ -70,6 +70,18 @@ describe('JobIndex.listByStatus', () => {
     expect((await index.listByStatus({ status: 'canceled' })).jobs.map((j) => j.id)).toEqual([queued[0]]);
   });
 
+  it('indexes jobs made before the indexes existed, once, in their status group', async () => {
+    const old = await jobIn('failed');
+    const running = await jobIn('rendering');
+    await redis.del(store.keys.allJobs(), store.keys.statusIndex('failed'), store.keys.statusIndex('running'));
+    expect((await index.listByStatus()).jobs).toEqual([]);
+    expect(await index.indexExistingJobs()).toBe(2);
+    expect(await index.indexExistingJobs()).toBe(0);
+    expect((await index.listByStatus()).jobs.map((j) => j.id)).toEqual([running, old]);
+    expect((await index.listByStatus({ status: 'failed' })).jobs.map((j) => j.id)).toEqual([old]);
+    expect((await index.listByStatus({ status: 'running' })).jobs.map((j) => j.id)).toEqual([running]);
+  });
+
   it('refuses a limit out of 1..200 and a cursor that is not a job id, naming the value', async () => {
     for (const limit of [0, 201, 1.5]) {
       const error = await index.listByStatus({ limit }).catch((e: unknown) => e);

@@ -6,6 +6,8 @@ import { minuteOf } from './job-store.ts';
 import { jobKeys } from './keys.ts';
 import type { JobKeys } from './keys.ts';
 import { decodeJob } from './record-codec.ts';
+import { runScript, script } from './scripts.ts';
+import { JOB_STATUS_GROUPS } from './status-groups.ts';
 import type { JobStatusGroup } from './status-groups.ts';
 
 export interface JobIndexOptions {
@@ -45,6 +47,25 @@ export interface ThroughputMinute {
 export const MAX_STATUS_PAGE = 200;
 
 /**
+ * Adds a job missing from the indexes (made before they existed) to the all-jobs index and its status group's.
+ * KEYS: job, all jobs, then the queued, running, succeeded, failed and canceled indexes. ARGV: id.
+ * Returns 1 when it added the job.
+ */
+const INDEX_JOB = script(
+  'index-job',
+  `
+if redis.call('ZSCORE', KEYS[2], ARGV[1]) then return 0 end
+local status = redis.call('HGET', KEYS[1], 'status')
+if not status then return 0 end
+local group = {queued = 3, preparing = 4, rendering = 4, stitching = 4, succeeded = 5, failed = 6, canceled = 7}
+if not group[status] then return 0 end
+redis.call('ZADD', KEYS[2], 0, ARGV[1])
+redis.call('ZADD', KEYS[group[status]], 0, ARGV[1])
+return 1
+`,
+);
+
+/**
  * The farm-wide views of the job store an operator reads: every tenant's jobs by status group, newest first (indexes
  * the store's scripts keep), and the jobs succeeded and failed and frames rendered per minute.
  */
@@ -82,6 +103,27 @@ export class JobIndex {
       if (record !== null) jobs.push(record);
     }
     return { jobs, nextCursor: ids.length > limit ? (page[page.length - 1] ?? null) : null };
+  }
+
+  /**
+   * Adds every job missing from the status indexes (jobs created before they existed): one SCAN over the prefix's job
+   * records, for a process to run once at start; safe beside running jobs and other processes. Returns how many it added.
+   */
+  async indexExistingJobs(): Promise<number> {
+    const groups = JOB_STATUS_GROUPS.map((group) => this.keys.statusIndex(group));
+    const base = this.keys.job('');
+    let added = 0;
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${base}job_*`, 'COUNT', 500);
+      cursor = next;
+      for (const key of keys) {
+        const id = key.slice(base.length);
+        if (!isJobId(id)) continue; // a job's other keys (progress, timeline, webhook attempts)
+        added += (await runScript(this.redis, INDEX_JOB, [key, this.keys.allJobs(), ...groups], [id])) as number;
+      }
+    } while (cursor !== '0');
+    return added;
   }
 
   /** One row per minute of the last `minutes` (this one included), oldest first. */

@@ -1,3 +1,4 @@
+import { isTerminal } from '@portrait-farm/jobs';
 import type { JobError, JobRecord, JobStatus, StageEvent, StageStatus, ThroughputMinute, TimelineStage } from '@portrait-farm/jobs';
 import type { RegisteredWorker, WorkerSegment } from './worker-registry.ts';
 
@@ -72,20 +73,28 @@ export function opsJobRow(record: JobRecord): OpsJobRow {
   };
 }
 
+/**
+ * The job's timeline. A stage still "running" on a job that has ended lost its process (killed before it could record
+ * its end): it shows as failed, "interrupted".
+ */
 export function opsTimeline(record: JobRecord, events: readonly StageEvent[]): OpsTimeline {
+  const ended = isTerminal(record.status);
   return {
     id: record.id,
     status: record.status,
-    events: events.map((event) => ({
-      stage: event.stage,
-      index: event.index,
-      worker: event.worker,
-      startedAt: event.startedAt.toISOString(),
-      endedAt: event.endedAt?.toISOString() ?? null,
-      frames: event.frames,
-      status: event.status,
-      error: event.error,
-    })),
+    events: events.map((event) => {
+      const interrupted = ended && event.status === 'running';
+      return {
+        stage: event.stage,
+        index: event.index,
+        worker: event.worker,
+        startedAt: event.startedAt.toISOString(),
+        endedAt: event.endedAt?.toISOString() ?? null,
+        frames: event.frames,
+        status: interrupted ? 'failed' : event.status,
+        error: interrupted ? 'interrupted' : event.error,
+      };
+    }),
   };
 }
 

@@ -50,6 +50,11 @@ export async function operatorRoutes(app: FastifyInstance, ctx: GatewayContext):
     },
     onError: (error) => app.log.warn({ err: error }, 'ops live feed: a read failed'),
   });
+  // Jobs made before the status indexes existed join them once, in the background.
+  index.indexExistingJobs().then(
+    (added) => added > 0 && app.log.info({ added }, 'indexed existing jobs for the operator jobs list'),
+    (error: unknown) => app.log.warn({ err: error }, 'indexing existing jobs for the operator jobs list failed'),
+  );
   const streams = new Set<EventStream>();
   // Before the server waits for its connections to end: open event streams would hold the shutdown forever.
   app.addHook('preClose', async () => {
