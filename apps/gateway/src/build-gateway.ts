@@ -2,6 +2,7 @@ import fastifyMultipart from '@fastify/multipart';
 import fastifySwagger from '@fastify/swagger';
 import { JobStore } from '@portrait-farm/jobs';
 import { createRedisConnection, createWebhookWorker, FarmQueues } from '@portrait-farm/queue';
+import { recordWebhookOutcome } from '@portrait-farm/metrics';
 import { createStorage } from '@portrait-farm/storage';
 import type { ObjectStorage } from '@portrait-farm/storage';
 import Fastify from 'fastify';
@@ -70,6 +71,8 @@ function startWebhookWorker(context: GatewayContext): { close(): Promise<void> }
     eventData: (record) => jobView(context, record),
   });
   worker.on('error', () => {});
+  worker.on('completed', (_job, outcome) => recordWebhookOutcome(context.metrics.farm.webhooks, outcome));
+  worker.on('failed', () => recordWebhookOutcome(context.metrics.farm.webhooks, 'error'));
   return {
     async close() {
       await worker.close();

@@ -61,6 +61,14 @@ describe('webhook delivery worker in the gateway process', () => {
       ['job.canceled', 1, false, 503],
       ['job.canceled', 2, true, 204],
     ]);
+    // The gateway's delivery worker counts its attempts by outcome, as the stitcher's does.
+    let counted = '';
+    while (!counted.includes('outcome="delivered"} 1') && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      counted = (await gateway.context.metrics.registry.getSingleMetricAsString('portrait_farm_webhook_deliveries_total')) ?? '';
+    }
+    expect(counted).toContain('portrait_farm_webhook_deliveries_total{outcome="retry-scheduled"} 1');
+    expect(counted).toContain('portrait_farm_webhook_deliveries_total{outcome="delivered"} 1');
   });
 
   // Regression (issue 16, item 4): webhook data lacked the urls the document's Job requires, and job.succeeded the
