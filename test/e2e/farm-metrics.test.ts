@@ -105,6 +105,7 @@ describe('farm metrics (processes)', () => {
     expect(inference.length).toBeGreaterThan(0);
     expect(new Set(inference.map((s) => s.labels['provider']))).toEqual(new Set(['cpu']));
     expect(inference.map((s) => s.labels['model'])).toContain('denoiser');
+    expect(valueOf(after.worker, 'portrait_farm_execution_provider_info', { provider: 'cpu' })).toBe(1);
 
     // Stitcher: the audio and stitch steps, the job succeeded with its stage times, webhooks delivered.
     expect(moved('stitcher', 'portrait_farm_step_duration_seconds_count', { queue: 'audio', outcome: 'done' })).toBe(1);

@@ -5,7 +5,7 @@ import { ClipCache, openStepProcess, processPrepare, processSegment } from '@por
 import type { EngineDeps, FarmProcessConfig, RunningWorkers, StepOutcome } from '@portrait-farm/job-steps';
 import { lineLogger, silentLogger } from '@portrait-farm/logging';
 import type { FarmLogger } from '@portrait-farm/logging';
-import { recordInference } from '@portrait-farm/metrics';
+import { recordExecutionProvider, recordInference } from '@portrait-farm/metrics';
 import type { FarmMetrics } from '@portrait-farm/metrics';
 import { observeInferences } from '@portrait-farm/model-runtime';
 import type { ExecutionProvider } from '@portrait-farm/model-runtime';
@@ -57,6 +57,7 @@ export async function startRenderWorkers(config: FarmProcessConfig, options: Ren
   });
   const beating = heartbeat;
   const stopObserving = metrics === undefined ? () => {} : observeInferences((run) => recordInference(metrics.inference, run));
+  if (metrics !== undefined) recordExecutionProvider(metrics.executionProvider, engine.provider);
   if (config.watermarkKey === null) logger.warn({}, 'PORTRAIT_FARM_WATERMARK_KEY is not set: videos are watermarked with the public default key (anyone can detect the mark)');
   const renderThreads = startRenderThreads(config.renderThreads);
   const clips = new ClipCache(steps.deps.storage, renderThreads);

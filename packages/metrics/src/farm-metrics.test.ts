@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createFarmMetrics } from './farm-metrics.ts';
-import { recordInference } from './inference-metrics.ts';
+import { recordExecutionProvider, recordInference } from './inference-metrics.ts';
 import { recordJobEnd } from './job-metrics.ts';
 import { defineQueueDepthMetric } from './queue-depth-metric.ts';
 import { recordSegmentRender } from './segment-metrics.ts';
@@ -65,7 +65,11 @@ describe('createFarmMetrics', () => {
     recordWebhookOutcome(metrics.webhooks, 'delivered');
     recordWebhookOutcome(metrics.webhooks, JOB_ID);
     recordStorageError(metrics.storage, 'put', 'STORAGE_UNAVAILABLE');
+    recordExecutionProvider(metrics.executionProvider, 'cuda');
+    recordExecutionProvider(metrics.executionProvider, 'cpu');
     const text = await metrics.registry.metrics();
+    expect(text).toContain('portrait_farm_execution_provider_info{provider="cpu"} 1');
+    expect(text).not.toContain('provider="cuda"');
     expect(text).toContain('portrait_farm_segment_frames_total 50');
     expect(text).toContain('portrait_farm_segment_frames_per_second_sum 25');
     expect(text).toContain('portrait_farm_segment_render_duration_seconds_sum 2');

@@ -1,6 +1,6 @@
 import type { Registry } from 'prom-client';
-import { defineInferenceMetrics } from './inference-metrics.ts';
-import type { InferenceMetrics } from './inference-metrics.ts';
+import { defineExecutionProviderInfo, defineInferenceMetrics } from './inference-metrics.ts';
+import type { ExecutionProviderInfo, InferenceMetrics } from './inference-metrics.ts';
 import { defineJobMetrics } from './job-metrics.ts';
 import type { JobMetrics } from './job-metrics.ts';
 import { createProcessRegistry } from './process-registry.ts';
@@ -25,6 +25,8 @@ export interface FarmMetrics {
   readonly jobs: JobMetrics;
   readonly segments: SegmentMetrics;
   readonly inference: InferenceMetrics;
+  /** The worker's execution provider (set once its engine is loaded). */
+  readonly executionProvider: ExecutionProviderInfo;
   readonly webhooks: WebhookMetrics;
   readonly storage: StorageMetrics;
 }
@@ -39,6 +41,7 @@ export function createFarmMetrics(role: FarmRole): FarmMetrics {
     jobs: defineJobMetrics(registry),
     segments: defineSegmentMetrics(registry),
     inference: defineInferenceMetrics(registry),
+    executionProvider: defineExecutionProviderInfo(registry),
     webhooks: defineWebhookMetrics(registry),
     storage: defineStorageMetrics(registry),
   });
