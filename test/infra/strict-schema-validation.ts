@@ -12,7 +12,8 @@ export interface ModelClass {
  * refuses fields the schema does not define, as the API server's strict field validation does (`kubectl apply`
  * errors on them): the generated validators read every property their schema names and pass any other, so the
  * object is handed to them behind a proxy that records what they read. Objects whose keys the validator enumerates
- * (maps: labels, ConfigMap data, KEDA trigger metadata) accept any key. Returns the problems, [] when valid.
+ * (maps: labels, ConfigMap data, KEDA trigger metadata) accept any key, and so do objects it reads nothing of (a
+ * schema that keeps unknown fields names no property to read). Returns the problems, [] when valid.
  */
 export function validateStrictly(model: ModelClass, object: KubernetesObject): string[] {
   const reads = new WeakMap<object, { keys: Set<PropertyKey>; enumerated: boolean }>();
@@ -48,14 +49,15 @@ export function validateStrictly(model: ModelClass, object: KubernetesObject): s
   return unreadFields(object, reads);
 }
 
-/** The fields of objects the validator looked into but never read: fields its schema does not have. */
+/** The fields of objects whose named properties the validator read, that it never read: fields its schema lacks. */
 function unreadFields(root: unknown, reads: WeakMap<object, { keys: Set<PropertyKey>; enumerated: boolean }>): string[] {
   const problems: string[] = [];
   const visit = (value: unknown, path: string): void => {
     if (value === null || typeof value !== 'object') return;
     const record = reads.get(value);
     for (const [key, child] of Object.entries(value)) {
-      if (!Array.isArray(value) && record !== undefined && !record.enumerated && !record.keys.has(key)) {
+      const checked = record !== undefined && record.keys.size > 0 && !record.enumerated;
+      if (!Array.isArray(value) && checked && !record.keys.has(key)) {
         problems.push(`data${path}/${key} is not a field of its schema`);
         continue;
       }
