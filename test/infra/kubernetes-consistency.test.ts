@@ -202,6 +202,8 @@ describe('the KEDA ScaledObject against GET /v1/queue/depth', () => {
     expect(scaled.spec.minReplicaCount).toBe(0);
     expect(scaled.spec.triggers).toHaveLength(1);
     expect(trigger!.type).toBe('metrics-api');
+    // The HPA KEDA creates owns the count: a replicas field would reset it at every apply.
+    expect((worker.deployment.spec as { replicas?: number }).replicas).toBeUndefined();
   });
 
   it('calls the gateway\'s Service by its name in the kustomization\'s namespace, on its port', () => {
