@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +30,8 @@ let browser: Browser;
 let page: Page;
 
 async function shot(name: string): Promise<void> {
+  // From the top: the page's header is sticky and would otherwise sit where the page was scrolled to.
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 }
 
@@ -56,6 +58,7 @@ beforeAll(async () => {
   const pack = join(work, 'pack');
   writeEngineTestPack(pack, { defaultSteps: 4 });
   audio = loopedSpeech(work, 2);
+  mkdirSync(join(work, 'tmp'));
   redis = await startRedisServer();
   farm = await startLocalFarm({
     workers: 1,
@@ -74,6 +77,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await farm?.stop();
+  // The processes' logs beside the screenshots, for a look after a failure.
+  if (farm !== undefined) cpSync(farm.logDir, join(SHOTS, 'logs'), { recursive: true });
   await redis?.close();
   rmSync(work, { recursive: true, force: true });
 }, 60_000);
@@ -150,7 +155,7 @@ describe('the ops dashboard in a browser', () => {
     expect(seen.some((p) => p > 0 && p < 1), `progress seen: ${seen.join(', ')}`).toBe(true);
     expect(seen).toEqual([...seen].sort((a, b) => a - b));
 
-    await expect.poll(() => page.locator('#timeline [data-stage="stitch"]').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    await expect.poll(() => page.locator('#timeline [data-stage="stitch"]').getAttribute('data-status'), { timeout: 15_000 }).toBe('done');
     const stages = await page.locator('#timeline [data-stage]').evaluateAll((rows) => rows.map((r) => ({ stage: r.getAttribute('data-stage'), worker: r.getAttribute('data-worker'), status: r.getAttribute('data-status') })));
     expect(stages[0]).toMatchObject({ stage: 'prepare', status: 'done' });
     expect(stages.at(-1)).toMatchObject({ stage: 'stitch', status: 'done' });
@@ -161,7 +166,6 @@ describe('the ops dashboard in a browser', () => {
     const workerIds = await page.locator('#workers-table tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-worker-id')));
     for (const segment of segments) expect(workerIds).toContain(segment.worker);
     await expect.poll(() => page.locator('[data-chart="jobs"] [data-total="succeeded"]').textContent(), { timeout: 10_000 }).not.toBe('0');
-    await page.locator('#timeline').scrollIntoViewIfNeeded();
     await shot('job-succeeded-timeline');
     expect(await page.evaluate(() => (window as unknown as { signedInPage?: boolean }).signedInPage)).toBe(true);
   }, 360_000);
@@ -183,10 +187,14 @@ describe('the ops dashboard in a browser', () => {
 
     await jobRow(id).locator('[data-action="retry"]').click();
     await confirm('Retry job');
-    await expect.poll(() => page.locator('.notice-ok', { hasText: 'queued again' }).count(), { timeout: 10_000 }).toBe(1);
+    const notice = page.locator('.notice-ok', { hasText: 'is retried as job' });
+    await expect.poll(() => notice.count(), { timeout: 10_000 }).toBe(1);
     expect(await page.locator('.notice-error').count()).toBe(0);
-    // The retried job is on its way again (a new job, or this one re-queued: the newest row is not canceled).
-    await expect.poll(() => page.locator('#jobs-table tbody tr').first().locator('[data-status]').textContent(), { timeout: 30_000 }).not.toBe('canceled');
+    // A new job with the same inputs, on top of the list and on its way.
+    const retryId = /retried as job (\S+),/.exec((await notice.textContent()) ?? '')?.[1] ?? '';
+    expect(retryId).not.toBe(id);
+    await expect.poll(() => page.locator('#jobs-table tbody tr').first().getAttribute('data-job-id')).toBe(retryId);
+    await expect.poll(() => jobRow(retryId).locator('[data-status]').textContent(), { timeout: 30_000 }).toMatch(/queued|preparing|rendering/);
     await shot('job-retried');
   }, 300_000);
 

@@ -16,6 +16,8 @@ import { workersTable } from './workers-table.ts';
 // The page: reads the overview and the jobs once, then follows the live stream; views are drawn again from the state.
 
 const TIMELINE_POLL_MS = 3000;
+/** A step records its end just after it moves the job on, so an ended job's timeline is read again for a while. */
+const TIMELINE_SETTLE_MS = 10_000;
 /** The first page of jobs is read again this often, besides the live job events (a missed event heals). */
 const JOBS_REFRESH_MS = 5000;
 const CLOCK_TICK_MS = 5000;
@@ -33,6 +35,8 @@ interface DashboardState {
   selectedId: string | null;
   timeline: JobTimeline | null;
   timelineError: string | null;
+  /** When the shown timeline was first read with its job ended. */
+  timelineEndedAt: number | null;
 }
 
 const state: DashboardState = {
@@ -47,6 +51,7 @@ const state: DashboardState = {
   selectedId: null,
   timeline: null,
   timelineError: null,
+  timelineEndedAt: null,
 };
 
 function messageOf(error: unknown): string {
@@ -140,6 +145,8 @@ async function loadTimeline(): Promise<void> {
     const timeline = await opsApi.timeline(id);
     if (state.selectedId !== id) return;
     state.timeline = timeline;
+    if (!isTerminal(timeline.status)) state.timelineEndedAt = null;
+    else state.timelineEndedAt ??= Date.now();
     state.timelineError = null;
   } catch (error) {
     if (state.selectedId !== id) return;
@@ -164,10 +171,9 @@ function applyJob(job: OpsJob): void {
   if (job.id === state.selectedId) void loadTimeline();
 }
 
-async function act(run: () => Promise<unknown>, done: string): Promise<void> {
+async function act<T>(run: () => Promise<T>, done: (answer: T) => string): Promise<void> {
   try {
-    await run();
-    notify('ok', done);
+    notify('ok', done(await run()));
   } catch (error) {
     notify('error', messageOf(error));
   }
@@ -177,25 +183,32 @@ async function act(run: () => Promise<unknown>, done: string): Promise<void> {
 const actions: DashboardActions = {
   async pauseQueue(name) {
     const ok = await confirmAction({ title: `Pause the ${name} queue?`, message: `Workers finish the ${name} steps they are running and start no new ones until the queue is resumed. Jobs keep their place.`, confirmLabel: 'Pause queue', danger: true });
-    if (ok) await act(() => opsApi.pauseQueue(name), `The ${name} queue is paused.`);
+    if (ok) await act(() => opsApi.pauseQueue(name), () => `The ${name} queue is paused.`);
   },
   async resumeQueue(name) {
     const ok = await confirmAction({ title: `Resume the ${name} queue?`, message: `Workers take ${name} steps again, in order.`, confirmLabel: 'Resume queue', danger: false });
-    if (ok) await act(() => opsApi.resumeQueue(name), `The ${name} queue is running again.`);
+    if (ok) await act(() => opsApi.resumeQueue(name), () => `The ${name} queue is running again.`);
   },
   async cancelJob(id) {
     const ok = await confirmAction({ title: 'Cancel this job?', message: `Job ${id} stops within seconds; what it rendered is discarded and its webhook reports job.canceled.`, confirmLabel: 'Cancel job', danger: true });
-    if (ok) await act(() => opsApi.cancelJob(id), `Job ${id} is canceled.`);
+    if (ok) await act(() => opsApi.cancelJob(id), () => `Job ${id} is canceled.`);
   },
   async retryJob(id) {
-    const ok = await confirmAction({ title: 'Retry this job?', message: `Job ${id} is queued again with the same inputs and options.`, confirmLabel: 'Retry job', danger: false });
-    if (ok) await act(() => opsApi.retryJob(id), `Job ${id} is queued again.`);
+    const ok = await confirmAction({ title: 'Retry this job?', message: `A new job is queued with the inputs and options of job ${id}; the new job names it as the one it retries.`, confirmLabel: 'Retry job', danger: false });
+    if (ok) await act(
+        () => opsApi.retryJob(id),
+        (retry) => {
+          upsertJob(retry);
+          return `Job ${id} is retried as job ${retry.id}, queued.`;
+        },
+      );
   },
   selectJob(id) {
     if (state.selectedId === id) return;
     state.selectedId = id;
     state.timeline = null;
     state.timelineError = null;
+    state.timelineEndedAt = null;
     drawJobs();
     drawTimeline();
     void loadTimeline();
@@ -241,7 +254,8 @@ function start(): void {
   }, CLOCK_TICK_MS);
   window.setInterval(() => void refreshJobs(), JOBS_REFRESH_MS);
   window.setInterval(() => {
-    if (state.timeline !== null && !isTerminal(state.timeline.status)) void loadTimeline();
+    const settled = state.timelineEndedAt !== null && Date.now() - state.timelineEndedAt > TIMELINE_SETTLE_MS;
+    if (state.timeline !== null && !settled) void loadTimeline();
   }, TIMELINE_POLL_MS);
 }
 

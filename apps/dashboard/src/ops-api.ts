@@ -72,6 +72,8 @@ export interface OpsJob {
   createdAt: string;
   updatedAt: string;
   error: { code: string; message: string } | null;
+  /** The job this one retries, if any. */
+  retryOf?: string | null;
 }
 
 export interface OpsJobPage {
@@ -146,7 +148,8 @@ export const opsApi = {
   },
   timeline: (id: string): Promise<JobTimeline> => call(`/v1/ops/jobs/${segment(id)}/timeline`),
   cancelJob: (id: string): Promise<unknown> => call(`/v1/ops/jobs/${segment(id)}/cancel`, 'POST'),
-  retryJob: (id: string): Promise<unknown> => call(`/v1/ops/jobs/${segment(id)}/retry`, 'POST'),
+  /** A new job with the same inputs and options (its `retryOf` names the old one). */
+  retryJob: (id: string): Promise<OpsJob> => call(`/v1/ops/jobs/${segment(id)}/retry`, 'POST'),
   pauseQueue: (name: string): Promise<unknown> => call(`/v1/ops/queues/${segment(name)}/pause`, 'POST'),
   resumeQueue: (name: string): Promise<unknown> => call(`/v1/ops/queues/${segment(name)}/resume`, 'POST'),
 };
