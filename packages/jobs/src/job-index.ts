@@ -107,9 +107,13 @@ export class JobIndex {
 
   /**
    * Adds every job missing from the status indexes (jobs created before they existed): one SCAN over the prefix's job
-   * records, for a process to run once at start; safe beside running jobs and other processes. Returns how many it added.
+   * records, for a process to run at start (a scan that completed once is not run again); safe beside running jobs and
+   * other processes. Returns how many it added.
    */
   async indexExistingJobs(): Promise<number> {
+    // Set once a whole scan has run: every job since was indexed by the scripts, so later starts skip the scan.
+    const done = `${this.keys.allJobs()}:complete`;
+    if ((await this.redis.exists(done)) === 1) return 0;
     const groups = JOB_STATUS_GROUPS.map((group) => this.keys.statusIndex(group));
     const base = this.keys.job('');
     let added = 0;
@@ -123,6 +127,7 @@ export class JobIndex {
         added += (await runScript(this.redis, INDEX_JOB, [key, this.keys.allJobs(), ...groups], [id])) as number;
       }
     } while (cursor !== '0');
+    await this.redis.set(done, '1');
     return added;
   }
 
