@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { JobTimelines } from '@portrait-farm/jobs';
+import { createProcessLogger } from '@portrait-farm/logging';
 import { WorkerRegistry } from '@portrait-farm/ops';
 import { QUEUE_NAMES } from '@portrait-farm/queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -156,5 +157,35 @@ describe('operator routes (/v1/ops)', () => {
     expect(Date.now() - started).toBeLessThan(3000);
     await reading;
     expect(done).toBe(true);
+  });
+
+  it('lets go of a stream whose client went away: it leaves the feed, and the others go on', async () => {
+    const lines: string[] = [];
+    const logger = createProcessLogger('gateway', { destination: { write: (text: string) => void lines.push(text) } });
+    const gateway = await harness.gateway({ operatorKey: OPERATOR_KEY, faceCheck: false }, { logger });
+    await gateway.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = gateway.app.server.address() as AddressInfo;
+    const streamCounts = (msg: string): number[] =>
+      lines.map((line) => JSON.parse(line) as { msg: string; streams?: number }).filter((e) => e.msg === msg).map((e) => e.streams ?? -1);
+    const open = async (): Promise<{ abort: () => void; firstEvent: Promise<string> }> => {
+      const controller = new AbortController();
+      const response = await fetch(`http://127.0.0.1:${port}/v1/ops/events`, { headers: operator(), signal: controller.signal });
+      const reader = response.body!.getReader();
+      const firstEvent = (async () => {
+        let text = '';
+        while (!text.includes('event: overview')) text += Buffer.from((await reader.read()).value!).toString('utf8');
+        return text;
+      })();
+      return { abort: () => controller.abort(), firstEvent };
+    };
+    const a = await open();
+    const b = await open();
+    await a.firstEvent;
+    await b.firstEvent;
+    expect(streamCounts('ops event stream opened')).toEqual([1, 2]);
+    a.abort();
+    await expect.poll(() => streamCounts('ops event stream closed')).toEqual([1]);
+    b.abort();
+    await expect.poll(() => streamCounts('ops event stream closed')).toEqual([1, 0]);
   });
 });

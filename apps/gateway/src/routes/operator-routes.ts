@@ -102,6 +102,7 @@ export async function operatorRoutes(app: FastifyInstance, ctx: GatewayContext):
     const stream = openEventStream(reply.raw, () => {
       unsubscribe();
       streams.delete(stream);
+      request.log.info({ streams: streams.size }, 'ops event stream closed');
     });
     streams.add(stream);
     unsubscribe = feed.subscribe((event) => stream.send(event.type, event.data));
