@@ -198,6 +198,19 @@ describe('the ops dashboard in a browser', () => {
     await shot('job-retried');
   }, 300_000);
 
+  it('says its live stream is down while the gateway restarts, and is live again without a reload', async () => {
+    const restarts = farm.gateway.restarts;
+    process.kill(farm.gateway.pid!, 'SIGKILL');
+    await expect.poll(() => page.locator('#connection').textContent(), { timeout: 10_000 }).toBe('Reconnecting…');
+    await expect.poll(() => page.locator('#jobs .error-box').count(), { timeout: 15_000 }).toBe(1);
+    await shot('reconnecting');
+    await until('the gateway restarted', async () => farm.gateway.restarts > restarts, 30_000);
+    await expect.poll(() => page.locator('#connection').textContent(), { timeout: 60_000, intervals: [250] }).toBe('Live');
+    await expect.poll(() => page.locator('#jobs .error-box').count(), { timeout: 15_000 }).toBe(0);
+    expect(await page.locator('#jobs-table tbody tr').count()).toBeGreaterThan(0);
+    expect(await page.evaluate(() => (window as unknown as { signedInPage?: boolean }).signedInPage)).toBe(true);
+  }, 120_000);
+
   it('signs out', async () => {
     await page.locator('button', { hasText: 'Sign out' }).click();
     await expect.poll(() => page.locator('#operator-key').isVisible()).toBe(true);

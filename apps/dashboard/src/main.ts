@@ -82,18 +82,20 @@ function drawOverview(): void {
   byId('updated').textContent = state.overviewAt === null ? '' : `Updated ${clock(new Date(state.overviewAt).toISOString())}`;
 }
 
+/** The last jobs read stay shown under an error, marked as what the page last knew. */
 function drawJobs(): void {
-  const table = state.jobsError === null ? jobsTable(state.jobs, state.selectedId, actions, Date.now(), state.filter !== null) : errorBox('The jobs cannot be read.', state.jobsError);
-  show(byId('jobs'), table);
+  const known = state.jobs.length > 0 || state.jobsError === null;
+  const table = known ? jobsTable(state.jobs, state.selectedId, actions, Date.now(), state.filter !== null) : null;
+  show(byId('jobs'), state.jobsError === null ? null : errorBox('The jobs cannot be read; showing the last known.', state.jobsError), table);
   byId('jobs-more').hidden = state.next === null;
 }
 
 function drawTimeline(): void {
   const container = byId('timeline');
   if (state.selectedId === null) return show(container, el('p', { class: 'empty' }, 'Select a job in the list to see its timeline: prepare, each segment and the worker that rendered it, stitch.'));
-  if (state.timelineError !== null) return show(container, errorBox(`The timeline of ${state.selectedId} cannot be read.`, state.timelineError));
-  if (state.timeline === null) return show(container, el('p', { class: 'loading' }, 'Loading…'));
-  show(container, jobTimeline(state.timeline, Date.now()));
+  const problem = state.timelineError === null ? null : errorBox(`The timeline of ${state.selectedId} cannot be read.`, state.timelineError);
+  if (state.timeline === null) return show(container, problem ?? el('p', { class: 'loading' }, 'Loading…'));
+  show(container, problem, jobTimeline(state.timeline, Date.now()));
 }
 
 function drawConnection(stream: StreamState): void {
