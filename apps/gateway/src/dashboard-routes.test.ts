@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from './build-gateway.ts';
 import { OPERATOR_COOKIE } from './operator-cookie.ts';
+import { LOGIN_ATTEMPTS_PER_MINUTE } from './routes/dashboard-routes.ts';
 import { GatewayHarness, KEY_A } from './testing/gateway-harness.ts';
 
 // The dashboard's serving and sign-in through inject(); the page itself is tested in a browser (test/e2e/dashboard).
@@ -98,6 +99,15 @@ describe('the ops dashboard', () => {
     expect(forged.statusCode).toBe(403);
     expect(forged.json()).toMatchObject({ error: { code: 'GATEWAY_CROSS_ORIGIN' } });
     expect(String((await signIn(gateway, OPERATOR_KEY)).headers['set-cookie'])).toMatch(/; HttpOnly; SameSite=Strict; Secure$/);
+  });
+
+  it('takes a limited number of sign-in attempts a minute from one address', async () => {
+    const gateway = await dashboard(OPERATOR_KEY);
+    for (let i = 0; i < LOGIN_ATTEMPTS_PER_MINUTE; i++) expect((await signIn(gateway, `wrong-operator-key-${i}-000000`)).statusCode).toBe(401);
+    const limited = await signIn(gateway, OPERATOR_KEY);
+    expect(limited.statusCode).toBe(429);
+    expect(limited.json()).toMatchObject({ error: { code: 'GATEWAY_RATE_LIMITED' } });
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
   });
 
   it('serves its scripts and styles by name only', async () => {

@@ -298,14 +298,14 @@ export const DASHBOARD_PAGE_SCHEMA = {
 export const DASHBOARD_LOGIN_SCHEMA = {
   operationId: 'dashboardLogin',
   summary: 'Sign in to the ops dashboard with the operator key (form post)',
-  description: 'On the right key: 303 to /dashboard with the session cookie, which the operator routes (/v1/ops/...) take as well as the Bearer key. The request must come from a page of this gateway (Origin).',
+  description: 'On the right key: 303 to /dashboard with the session cookie, which the operator routes (/v1/ops/...) take as well as the Bearer key. The request must come from a page of this gateway (Origin); one client address may try 10 times a minute.',
   security: [],
   body: Type.Object({ key: Type.Optional(Type.String({ maxLength: 4096, description: 'The operator key.' })) }),
   response: {
     303: seeOther('Signed in: the session cookie is set.'),
     401: html('The sign-in form again, saying the key is missing or wrong.'),
     404: html('The farm has no operator key: how to set one.'),
-    ...errorResponses('GATEWAY_CROSS_ORIGIN', 'GATEWAY_BAD_REQUEST', 'GATEWAY_UNSUPPORTED_MEDIA_TYPE', 'GATEWAY_UNAVAILABLE'),
+    ...errorResponses('GATEWAY_CROSS_ORIGIN', 'GATEWAY_BAD_REQUEST', 'GATEWAY_UNSUPPORTED_MEDIA_TYPE', 'GATEWAY_RATE_LIMITED', 'GATEWAY_UNAVAILABLE'),
   },
 };
 

@@ -16,6 +16,8 @@ const PAGE_HEADERS = Object.freeze({
 });
 
 const LOGIN_ERROR_MARK = '<!--login-error-->';
+/** Sign-in attempts one client address may make per minute, right or wrong. */
+export const LOGIN_ATTEMPTS_PER_MINUTE = 10;
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -51,6 +53,12 @@ export async function dashboardRoutes(app: FastifyInstance, ctx: GatewayContext,
     const operatorKey = ctx.config.operatorKey;
     if (operatorKey === null) return sendPage(reply, 404, 'off.html');
     assertSameOrigin(request);
+    const attempts = await ctx.jobs.consumeRate(`dashboard-login:${request.ip}`, 'sign-in', LOGIN_ATTEMPTS_PER_MINUTE, 60);
+    if (!attempts.allowed) {
+      throw new GatewayError('GATEWAY_RATE_LIMITED', `At most ${LOGIN_ATTEMPTS_PER_MINUTE} sign-in attempts per minute from one address; retry in ${attempts.resetSeconds} s.`, {
+        'retry-after': String(attempts.resetSeconds),
+      });
+    }
     const presented = (request.body as { key?: string } | undefined)?.key ?? '';
     if (presented === '') return sendPage(reply, 401, 'login.html', 'Enter the operator key.');
     if (!isOperatorKey(operatorKey, presented)) {
