@@ -185,6 +185,16 @@ describe('the ops dashboard in a browser', () => {
     expect(await page.locator('.notice-error').count()).toBe(0);
     await shot('job-canceled');
 
+    // The status filter: only canceled jobs, then every job again.
+    const statuses = (): Promise<string[]> => page.locator('#jobs-table tbody tr [data-status]').allTextContents();
+    await page.selectOption('#job-filter', 'canceled');
+    await expect.poll(async () => [...new Set(await statuses())]).toEqual(['canceled']);
+    expect(await jobRow(id).count()).toBe(1);
+    await page.selectOption('#job-filter', 'running');
+    await expect.poll(() => jobRow(id).count()).toBe(0);
+    await page.selectOption('#job-filter', '');
+    await expect.poll(async () => (await statuses()).includes('succeeded')).toBe(true);
+
     await jobRow(id).locator('[data-action="retry"]').click();
     await confirm('Retry job');
     const notice = page.locator('.notice-ok', { hasText: 'is retried as job' });
