@@ -31,7 +31,7 @@ let page: Page;
 
 async function shot(name: string): Promise<void> {
   // From the top: the page's header is sticky and would otherwise sit where the page was scrolled to.
-  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.evaluate('window.scrollTo(0, 0)');
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 }
 
@@ -105,7 +105,7 @@ describe('the ops dashboard in a browser', () => {
     const [cookie] = await page.context().cookies();
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', secure: false });
     // The page must follow the farm from here on without a reload: a reload would clear this mark.
-    await page.evaluate(() => Object.assign(window, { signedInPage: true }));
+    await page.evaluate('window.signedInPage = true');
     await expect.poll(() => page.locator('[data-queue="prepare"]').count()).toBe(1);
     await expect.poll(() => page.locator('#workers-table tbody tr').count(), { timeout: 30_000 }).toBeGreaterThan(0);
   });
@@ -148,7 +148,7 @@ describe('the ops dashboard in a browser', () => {
       }
       return status === 'rendering' || status === 'stitching' || status === 'succeeded';
     }, 120_000, 200);
-    await expect.poll(() => jobRow(id).locator('[data-status]').textContent(), { timeout: 180_000, intervals: [250] }).toBe('succeeded');
+    await expect.poll(() => jobRow(id).locator('[data-status]').textContent(), { timeout: 180_000, interval: 250 }).toBe('succeeded');
     clearInterval(sampling);
     expect(await jobRow(id).locator('[data-cell="progress"]').textContent()).toBe('100 %');
     // It moved on the page: some value between none and all was shown before the end.
@@ -167,13 +167,13 @@ describe('the ops dashboard in a browser', () => {
     for (const segment of segments) expect(workerIds).toContain(segment.worker);
     await expect.poll(() => page.locator('[data-chart="jobs"] [data-total="succeeded"]').textContent(), { timeout: 10_000 }).not.toBe('0');
     await shot('job-succeeded-timeline');
-    expect(await page.evaluate(() => (window as unknown as { signedInPage?: boolean }).signedInPage)).toBe(true);
+    expect(await page.evaluate('window.signedInPage')).toBe(true);
   }, 360_000);
 
   it('cancels a running job from the page and retries it', async () => {
     const created = await submitJob(farm.apiUrl, farm.apiKey, { image, audio });
     const id = created.body.id;
-    await expect.poll(() => jobRow(id).locator('[data-status]').textContent(), { timeout: 120_000, intervals: [200] }).toMatch(/preparing|rendering/);
+    await expect.poll(() => jobRow(id).locator('[data-status]').textContent(), { timeout: 120_000, interval: 200 }).toMatch(/preparing|rendering/);
     await expect.poll(() => page.locator('#workers-table [data-state="rendering"]').count(), { timeout: 60_000 }).toBeGreaterThan(0);
     await shot('worker-rendering');
     await jobRow(id).locator('[data-action="cancel"]').click();
@@ -215,10 +215,10 @@ describe('the ops dashboard in a browser', () => {
     await expect.poll(() => page.locator('#jobs .error-box').count(), { timeout: 15_000 }).toBe(1);
     await shot('reconnecting');
     await until('the gateway restarted', async () => farm.gateway.restarts > restarts, 30_000);
-    await expect.poll(() => page.locator('#connection').textContent(), { timeout: 60_000, intervals: [250] }).toBe('Live');
+    await expect.poll(() => page.locator('#connection').textContent(), { timeout: 60_000, interval: 250 }).toBe('Live');
     await expect.poll(() => page.locator('#jobs .error-box').count(), { timeout: 15_000 }).toBe(0);
     expect(await page.locator('#jobs-table tbody tr').count()).toBeGreaterThan(0);
-    expect(await page.evaluate(() => (window as unknown as { signedInPage?: boolean }).signedInPage)).toBe(true);
+    expect(await page.evaluate('window.signedInPage')).toBe(true);
   }, 120_000);
 
   it('signs out', async () => {

@@ -33,7 +33,7 @@ describe('the dashboard session token', () => {
 describe('hasOperatorSession', () => {
   async function check(method: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
     const app = Fastify();
-    app.setErrorHandler((error, _request, reply) => reply.code(error instanceof GatewayError ? error.status : 500).send(error.message));
+    app.setErrorHandler((error, _request, reply) => reply.code(error instanceof GatewayError ? error.status : 500).send(error instanceof Error ? error.message : String(error)));
     app.route({ method: method as 'GET', url: '/probe', handler: async (request) => String(hasOperatorSession(request, KEY)) });
     const response = await app.inject({ method: method as 'GET', url: '/probe', headers: { host: 'farm.example:8080', ...headers } });
     await app.close();
