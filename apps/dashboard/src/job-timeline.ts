@@ -5,6 +5,9 @@ import type { JobTimeline } from './ops-api.ts';
 import { timelineLayout } from './timeline-layout.ts';
 import type { TimelineBar } from './timeline-layout.ts';
 
+/** Bars narrower than this share of the axis carry no text. */
+const NARROW_BAR = 0.07;
+
 function barDetails(bar: TimelineBar): string {
   const { event } = bar;
   const parts = [`${bar.label}: ${event.status}`, `${clock(event.startedAt)} to ${event.endedAt === null ? 'now' : clock(event.endedAt)} (${duration(bar.durationMs)})`];
@@ -26,7 +29,8 @@ function row(bar: TimelineBar): HTMLElement {
       el(
         'div',
         { class: `gantt-bar bar-${event.status}`, style: `left: ${(bar.start * 100).toFixed(2)}%; width: max(3px, ${(bar.width * 100).toFixed(2)}%)`, title: barDetails(bar) },
-        el('span', { class: 'gantt-bar-text' }, `${duration(bar.durationMs)}${event.frames === null ? '' : ` · ${event.frames} f`}`),
+        // A narrow bar keeps its figures in its tooltip only: cut short they would read wrong ("733 m").
+        bar.width < NARROW_BAR ? null : el('span', { class: 'gantt-bar-text' }, `${duration(bar.durationMs)}${event.frames === null ? '' : ` · ${event.frames} f`}`),
       ),
     ),
   );
