@@ -56,7 +56,7 @@ function openStorage(config: ResolvedGatewayConfig): ObjectStorage {
 function startWebhookWorker(context: GatewayContext): { close(): Promise<void> } | null {
   const { config } = context;
   if (!config.webhooks.runWorker) return null;
-  const connection = createRedisConnection(config.redisUrl, { role: 'worker', connectionName: 'gateway-webhooks', tlsCaFile: config.redisCa });
+  const connection = createRedisConnection(config.redisUrl, { role: 'worker', connectionName: 'gateway-webhooks', tlsCaFile: config.redisCa, sentinel: config.redisSentinel });
   connection.on('error', () => {});
   const worker = createWebhookWorker({
     connection,
@@ -119,7 +119,7 @@ function openSigningKey(pemOrPath: string | null): SigningKey | null {
 export async function buildGateway(input: GatewayConfig | ResolvedGatewayConfig, options: BuildGatewayOptions = {}): Promise<Gateway> {
   const config = Object.isFrozen(input) ? (input as ResolvedGatewayConfig) : resolveGatewayConfig(input as GatewayConfig);
   const storage = openStorage(config);
-  const redis = createRedisConnection(config.redisUrl, { role: 'client', connectionName: 'gateway', tlsCaFile: config.redisCa });
+  const redis = createRedisConnection(config.redisUrl, { role: 'client', connectionName: 'gateway', tlsCaFile: config.redisCa, sentinel: config.redisSentinel });
   redis.on('error', () => {}); // reported through /readyz and request errors; ioredis reconnects by itself
   const jobs = new JobStore({ redis, prefix: config.prefix, idempotencyTtlSeconds: config.idempotencyTtlSeconds });
   const queues = new FarmQueues({ connection: redis, prefix: config.prefix });

@@ -47,6 +47,14 @@ describe('gateway configuration', () => {
     expect(() => resolveGatewayConfig({ ...minimal, webhookSecrets: { acme: 'nope' } })).toThrow('webhookSecrets of tenant acme');
   });
 
+  it('reads Redis Sentinel from the sentinels and master name, given together', () => {
+    expect(resolveGatewayConfig(minimal).redisSentinel).toBeNull();
+    const env = { PORTRAIT_FARM_REDIS_SENTINELS: '10.0.0.1:26379,10.0.0.2:26379', PORTRAIT_FARM_REDIS_SENTINEL_MASTER: 'pf', PORTRAIT_FARM_API_KEYS: 'secret-key-1:acme', PORTRAIT_FARM_STORAGE_URL: '/tmp/x' };
+    expect(loadGatewayConfig(env).redisSentinel).toEqual({ sentinels: ['10.0.0.1:26379', '10.0.0.2:26379'], masterName: 'pf', password: null });
+    expect(() => resolveGatewayConfig({ ...minimal, redisSentinels: ['10.0.0.1:26379'] })).toThrow('needs the name the sentinels monitor the primary under in PORTRAIT_FARM_REDIS_SENTINEL_MASTER');
+    expect(() => resolveGatewayConfig({ ...minimal, redisSentinels: ['nope'], redisSentinelMaster: 'pf' })).toThrow('redisSentinels (PORTRAIT_FARM_REDIS_SENTINELS) must be a comma list of host:port');
+  });
+
   it('reads the environment', () => {
     expect(parseApiKeyList('k-0000001:acme, k-0000002:globex')).toEqual({ 'k-0000001': 'acme', 'k-0000002': 'globex' });
     const config = loadGatewayConfig({

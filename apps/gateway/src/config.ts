@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { apiKeyProblem, checkSetting, ENVIRONMENT, readGivenConfig, tenantIdProblem, webhookSecretProblem } from '@portrait-farm/config';
 import type { Environment, EnvironmentSource, SettledValueOf } from '@portrait-farm/config';
+import { isQueueError, resolveRedisSentinel } from '@portrait-farm/queue';
+import type { RedisSentinel } from '@portrait-farm/queue';
 import { GatewayError } from './errors.ts';
 
 // Every field's range and default is the one of the variable that sets it (@portrait-farm/config, listed in
@@ -70,6 +72,12 @@ export interface GatewayConfig {
   redisUrl: string;
   /** A PEM file of the CA that signed the Redis server's certificate (rediss://). @defaultValue PORTRAIT_FARM_REDIS_CA's (Node's root CAs) */
   redisCa?: string;
+  /** Redis Sentinel: `host:port` of each sentinel; redisUrl then gives only the primary's password, database and TLS. @defaultValue PORTRAIT_FARM_REDIS_SENTINELS's (none) */
+  redisSentinels?: readonly string[];
+  /** The name the sentinels monitor the primary under (with redisSentinels). @defaultValue PORTRAIT_FARM_REDIS_SENTINEL_MASTER's (none) */
+  redisSentinelMaster?: string;
+  /** The sentinels' own password. @defaultValue PORTRAIT_FARM_REDIS_SENTINEL_PASSWORD's (none) */
+  redisSentinelPassword?: string;
   /** A PEM file of the CA that signed an https S3 endpoint's certificate. @defaultValue PORTRAIT_FARM_S3_CA's (Node's root CAs) */
   s3Ca?: string;
   /** Storage URL for @portrait-farm/storage's createStorage (file path or s3://). */
@@ -117,9 +125,11 @@ export interface GatewayConfig {
 }
 
 export type ResolvedGatewayConfig = Readonly<
-  Required<Omit<GatewayConfig, 'limits' | 'timeouts' | 'inputFetch' | 'presignSecret' | 'webhooks' | 'webhookSecrets' | 'packDir' | 'signingKey' | 'watermarkKey' | 'operatorKey' | 'redisCa' | 's3Ca'>> & {
+  Required<Omit<GatewayConfig, 'limits' | 'timeouts' | 'inputFetch' | 'presignSecret' | 'webhooks' | 'webhookSecrets' | 'packDir' | 'signingKey' | 'watermarkKey' | 'operatorKey' | 'redisCa' | 's3Ca' | 'redisSentinels' | 'redisSentinelMaster' | 'redisSentinelPassword'>> & {
     presignSecret: string | null;
     redisCa: string | null;
+    /** The sentinels and master name, or null: the server of redisUrl. */
+    redisSentinel: RedisSentinel | null;
     s3Ca: string | null;
     signingKey: string | null;
     watermarkKey: string | null;
@@ -193,6 +203,17 @@ function blankAsUnset(value: unknown): unknown {
   return typeof value === 'string' && value.trim() === '' ? undefined : value;
 }
 
+function resolveSentinel(config: GatewayConfig): RedisSentinel | null {
+  const sentinels = setting('redisSentinels', config.redisSentinels, 'PORTRAIT_FARM_REDIS_SENTINELS');
+  const masterName = setting('redisSentinelMaster', blankAsUnset(config.redisSentinelMaster), 'PORTRAIT_FARM_REDIS_SENTINEL_MASTER');
+  const password = setting('redisSentinelPassword', blankAsUnset(config.redisSentinelPassword), 'PORTRAIT_FARM_REDIS_SENTINEL_PASSWORD');
+  try {
+    return resolveRedisSentinel({ sentinels, masterName, password });
+  } catch (error) {
+    throw isQueueError(error) ? bad(error.message) : error;
+  }
+}
+
 function resolveTimeouts(timeouts: GatewayTimeouts): Readonly<Required<GatewayTimeouts>> {
   const resolved = {
     headerMs: setting('timeouts.headerMs', timeouts.headerMs, 'PORTRAIT_FARM_HEADER_TIMEOUT_MS'),
@@ -220,6 +241,7 @@ export function resolveGatewayConfig(config: GatewayConfig): ResolvedGatewayConf
   return Object.freeze({
     redisUrl: setting('redisUrl', config.redisUrl, 'PORTRAIT_FARM_REDIS_URL'),
     redisCa: setting('redisCa', blankAsUnset(config.redisCa), 'PORTRAIT_FARM_REDIS_CA'),
+    redisSentinel: resolveSentinel(config),
     s3Ca: setting('s3Ca', blankAsUnset(config.s3Ca), 'PORTRAIT_FARM_S3_CA'),
     storageUrl: required('storageUrl', 'PORTRAIT_FARM_STORAGE_URL', setting('storageUrl', blankAsUnset(config.storageUrl), 'PORTRAIT_FARM_STORAGE_URL')),
     publicBaseUrl: publicUrl.href.replace(/\/+$/, ''),
@@ -316,6 +338,9 @@ export function loadGatewayProcessConfig(env: EnvironmentSource = process.env, o
       watermarkKey: given.watermarkKey,
       operatorKey: given.operatorKey,
       redisCa: given.redisCa,
+      redisSentinels: given.redisSentinels,
+      redisSentinelMaster: given.redisSentinelMaster,
+      redisSentinelPassword: given.redisSentinelPassword,
       s3Ca: given.s3Ca,
     }),
     redisUrl: given.redisUrl ?? file.redisUrl ?? ENVIRONMENT.PORTRAIT_FARM_REDIS_URL.default,

@@ -56,6 +56,25 @@ export const ENVIRONMENT = Object.freeze({
     unset: "Node's root CAs",
     description: "A PEM file of the CA that signed the Redis server's certificate (a private CA; rediss:// URLs only), trusted beside Node's root CAs.",
   }),
+  PORTRAIT_FARM_REDIS_SENTINELS: variable(list(text(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'host:port'), { expected: 'a comma list of host:port (IPv6 in brackets)' }), {
+    key: 'redisSentinels',
+    readBy: FARM,
+    unset: 'none: PORTRAIT_FARM_REDIS_URL names the Redis server',
+    description:
+      'Redis Sentinel: the sentinels asked for the current primary (followed through failovers); PORTRAIT_FARM_REDIS_URL then gives only its password, database and TLS, not its host.',
+  }),
+  PORTRAIT_FARM_REDIS_SENTINEL_MASTER: variable(text(/^[A-Za-z0-9._-]{1,128}$/, '1-128 letters, digits, ".", "_" or "-"'), {
+    key: 'redisSentinelMaster',
+    readBy: FARM,
+    unset: 'none (required with PORTRAIT_FARM_REDIS_SENTINELS)',
+    description: 'The name the sentinels monitor the primary under (`sentinel monitor <name> ...`).',
+  }),
+  PORTRAIT_FARM_REDIS_SENTINEL_PASSWORD: variable(secret(1), {
+    key: 'redisSentinelPassword',
+    readBy: FARM,
+    unset: 'none: the sentinels need no password',
+    description: "The sentinels' own password (their `requirepass`); the primary's is in PORTRAIT_FARM_REDIS_URL.",
+  }),
   PORTRAIT_FARM_S3_CA: variable(path('file'), {
     key: 's3Ca',
     readBy: FARM,

@@ -28,6 +28,9 @@ describe('parseEnvironment', () => {
     expect(worker).toEqual({
       redisUrl: 'redis://127.0.0.1:6379',
       redisCa: null,
+      redisSentinels: null,
+      redisSentinelMaster: null,
+      redisSentinelPassword: null,
       storageUrl: '/tmp/pf-storage',
       s3Ca: null,
       prefix: 'pf',

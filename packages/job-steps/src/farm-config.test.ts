@@ -27,6 +27,13 @@ describe('loadFarmConfig', () => {
     expect(() => loadFarmConfig(base)).toThrow('PORTRAIT_FARM_PACK must be a folder path. Given: nothing (and the process names no pack of its own).');
   });
 
+  it('reads Redis Sentinel: the sentinels and the master name together', () => {
+    expect(loadFarmConfig(base, app).redisSentinel).toBeNull();
+    const sentinel = { PORTRAIT_FARM_REDIS_SENTINELS: 'a:26379, b:26379', PORTRAIT_FARM_REDIS_SENTINEL_MASTER: 'pf', PORTRAIT_FARM_REDIS_SENTINEL_PASSWORD: 'pw' };
+    expect(loadFarmConfig({ ...base, ...sentinel }, app).redisSentinel).toEqual({ sentinels: ['a:26379', 'b:26379'], masterName: 'pf', password: 'pw' });
+    expect(() => loadFarmConfig({ ...base, PORTRAIT_FARM_REDIS_SENTINEL_MASTER: 'pf' }, app)).toThrow('needs the sentinels that monitor it in PORTRAIT_FARM_REDIS_SENTINELS');
+  });
+
   it('names the variable, the range and the value of a bad setting', () => {
     expect(() => loadFarmConfig({}, app)).toThrow(/^PORTRAIT_FARM_STORAGE_URL must be a folder path or a storage URL .*Given: nothing/);
     expect(() => loadFarmConfig({ ...base, PORTRAIT_FARM_LOCK_MS: '50' }, app)).toThrow('PORTRAIT_FARM_LOCK_MS must be an integer from 1000 to 3600000. Given: "50".');

@@ -1,5 +1,7 @@
 import { ConfigError, ENVIRONMENT, loadConfig } from '@portrait-farm/config';
 import type { EnvironmentSource } from '@portrait-farm/config';
+import { resolveRedisSentinel } from '@portrait-farm/queue';
+import type { RedisSentinel } from '@portrait-farm/queue';
 
 /**
  * What the worker and stitcher processes run with (startRenderWorkers, startStitcherWorkers): the variables of both
@@ -9,6 +11,8 @@ export interface FarmProcessConfig {
   readonly redisUrl: string;
   /** A PEM file of the CA of the Redis server's certificate (rediss://), or null for Node's root CAs. */
   readonly redisCa: string | null;
+  /** Redis Sentinel's sentinels and master name, or null: the server of redisUrl. */
+  readonly redisSentinel: RedisSentinel | null;
   readonly storageUrl: string;
   /** A PEM file of the CA of an https S3 endpoint's certificate, or null for Node's root CAs. */
   readonly s3Ca: string | null;
@@ -84,6 +88,7 @@ export function loadFarmConfig(env: EnvironmentSource = process.env, appDefaults
   return Object.freeze({
     redisUrl: settings.redisUrl,
     redisCa: settings.redisCa,
+    redisSentinel: resolveRedisSentinel({ sentinels: settings.redisSentinels, masterName: settings.redisSentinelMaster, password: settings.redisSentinelPassword }),
     storageUrl: settings.storageUrl,
     s3Ca: settings.s3Ca,
     prefix: settings.prefix,

@@ -52,7 +52,7 @@ export interface StepProcessOptions {
 export async function openStepProcess(config: FarmProcessConfig, logger: FarmLogger, role: string, options: StepProcessOptions = {}): Promise<StepProcess> {
   const connections: Redis[] = [];
   const connection = (name: string): Redis => {
-    const redis = createRedisConnection(config.redisUrl, { role: 'worker', connectionName: `pf-${role}-${name}`, tlsCaFile: config.redisCa });
+    const redis = createRedisConnection(config.redisUrl, { role: 'worker', connectionName: `pf-${role}-${name}`, tlsCaFile: config.redisCa, sentinel: config.redisSentinel });
     redis.on('error', () => {});
     connections.push(redis);
     return redis;

@@ -2,6 +2,8 @@ import { isTlsHandshakeError } from '@portrait-farm/contracts/tls-errors';
 import { Redis } from 'ioredis';
 import type { RedisOptions } from 'ioredis';
 import { QueueError } from './errors.ts';
+import { sentinelConnectionOptions } from './redis-sentinel.ts';
+import type { RedisSentinel } from './redis-sentinel.ts';
 import { recordTlsFailure, redisTlsOptions } from './redis-tls.ts';
 
 /**
@@ -26,6 +28,11 @@ export interface RedisConnectionOptions {
    * rediss:// URLs only. @defaultValue Node's root CAs
    */
   tlsCaFile?: string | null;
+  /**
+   * Find the primary through these sentinels (and follow it through failovers); the URL then gives only the
+   * password, user, database and TLS of the primary. @defaultValue null: the server the URL names
+   */
+  sentinel?: RedisSentinel | null;
 }
 
 /** Deployment prefixes: letters, digits, "-" and "_", so they can be joined with ":" into key names. */
@@ -37,7 +44,8 @@ export function assertValidPrefix(prefix: string): string {
 }
 
 /**
- * Opens an ioredis connection to `redis://[user:pass@]host:port[/db]` (or rediss://, TLS) set up for its role. A TLS
+ * Opens an ioredis connection to `redis://[user:pass@]host:port[/db]` (or rediss://, TLS), or to the primary that
+ * `options.sentinel`'s sentinels name, set up for its role. A TLS
  * handshake that cannot succeed (an untrusted certificate, a server without TLS) is not retried: the connection ends,
  * its commands fail at once, and its 'error' listeners get QUEUE_REDIS_TLS naming the endpoint
  * (also `redisConnectionFailure(redis)`).
@@ -66,7 +74,8 @@ export function createRedisConnection(url: string, options: RedisConnectionOptio
     role === 'worker'
       ? { maxRetriesPerRequest: null, enableReadyCheck: false }
       : { maxRetriesPerRequest: 1, commandTimeout: options.commandTimeoutMs ?? 5000, connectTimeout: 3000 };
-  const redis = new Redis(url, { ...common, ...roleOptions });
+  const sentinel = options.sentinel ?? null;
+  const redis = new Redis(url, { ...common, ...roleOptions, ...(sentinel === null ? {} : sentinelConnectionOptions(sentinel)) });
   if (tls !== null) {
     redis.on('error', (error: Error) => {
       if (handshakeFailed || !isTlsHandshakeError(error)) return;

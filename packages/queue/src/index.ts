@@ -5,6 +5,8 @@ export type { QueueName } from './queue-names.ts';
 export type { AudioJob, CleanupJob, PayloadOf, PrepareJob, QueuePayloads, SegmentJob, StitchJob, WebhookJob } from './payloads.ts';
 export { assertValidPrefix, createRedisConnection } from './connection.ts';
 export { redisConnectionFailure } from './redis-tls.ts';
+export { resolveRedisSentinel } from './redis-sentinel.ts';
+export type { RedisSentinel, RedisSentinelSettings } from './redis-sentinel.ts';
 export type { ConnectionRole, RedisConnectionOptions } from './connection.ts';
 export { audioJobId, cleanupJobId, prepareJobId, segmentJobId, stitchJobId, webhookJobId } from './bull-job-ids.ts';
 export { bullPriority, PRIORITY_RANGE } from './priority.ts';

@@ -38,7 +38,7 @@ export async function operatorRoutes(app: FastifyInstance, ctx: GatewayContext):
   };
   const feed = new OpsFeed({
     subscriber: () => {
-      const subscriber = createRedisConnection(config.redisUrl, { role: 'worker', connectionName: 'gateway-ops-feed', tlsCaFile: config.redisCa });
+      const subscriber = createRedisConnection(config.redisUrl, { role: 'worker', connectionName: 'gateway-ops-feed', tlsCaFile: config.redisCa, sentinel: config.redisSentinel });
       subscriber.on('error', () => {});
       return subscriber;
     },

@@ -1,0 +1,76 @@
+import { startRedisSentinelGroup } from '@portrait-farm/test-support/redis-sentinel-group';
+import type { RedisSentinelGroup } from '@portrait-farm/test-support/redis-sentinel-group';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRedisConnection } from './connection.ts';
+import { resolveRedisSentinel, sentinelConnectionOptions } from './redis-sentinel.ts';
+
+describe('resolveRedisSentinel', () => {
+  it('is null without sentinels, and frozen settings with them', () => {
+    expect(resolveRedisSentinel({ sentinels: null, masterName: null, password: null })).toBeNull();
+    expect(resolveRedisSentinel({ sentinels: [], masterName: null, password: null })).toBeNull();
+    const sentinel = resolveRedisSentinel({ sentinels: ['10.0.0.1:26379', '[::1]:26380'], masterName: 'pf', password: 's3cret' });
+    expect(sentinel).toEqual({ sentinels: ['10.0.0.1:26379', '[::1]:26380'], masterName: 'pf', password: 's3cret' });
+    expect(Object.isFrozen(sentinel)).toBe(true);
+    expect(sentinelConnectionOptions(sentinel!)).toEqual({
+      sentinels: [
+        { host: '10.0.0.1', port: 26379 },
+        { host: '::1', port: 26380 },
+      ],
+      name: 'pf',
+      failoverDetector: true,
+      sentinelPassword: 's3cret',
+    });
+  });
+
+  it('refuses sentinels without a master name, a master name or password without sentinels, and a bad address', () => {
+    expect(() => resolveRedisSentinel({ sentinels: ['a:1'], masterName: null, password: null })).toThrow(/PORTRAIT_FARM_REDIS_SENTINEL_MASTER\. Given: none/);
+    expect(() => resolveRedisSentinel({ sentinels: null, masterName: 'pf', password: null })).toThrow(/needs the sentinels that monitor it in PORTRAIT_FARM_REDIS_SENTINELS/);
+    expect(() => resolveRedisSentinel({ sentinels: null, masterName: null, password: 'x' })).toThrow(/PORTRAIT_FARM_REDIS_SENTINEL_PASSWORD needs/);
+    expect(() => resolveRedisSentinel({ sentinels: ['a:70000'], masterName: 'pf', password: null })).toThrow('must list host:port (an IPv6 address in brackets). Given: "a:70000"');
+    expect(() => resolveRedisSentinel({ sentinels: ['a'], masterName: 'pf', password: null })).toThrow(/Given: "a"/);
+  });
+});
+
+describe('createRedisConnection through Sentinel', () => {
+  let group: RedisSentinelGroup;
+  const connections: Redis[] = [];
+
+  beforeAll(async () => {
+    group = await startRedisSentinelGroup({ masterName: 'queue-test' });
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const connection of connections) connection.disconnect();
+    await group?.close();
+  });
+
+  it('finds the primary, and after the primary is killed the same connections reach the promoted replica', async () => {
+    const sentinel = resolveRedisSentinel({ sentinels: group.sentinels, masterName: group.masterName, password: null });
+    const worker = createRedisConnection('redis://ignored.invalid:1', { role: 'worker', sentinel });
+    const client = createRedisConnection('redis://ignored.invalid:1', { role: 'client', sentinel });
+    for (const connection of [worker, client]) {
+      connection.on('error', () => {});
+      connections.push(connection);
+    }
+    await worker.set('before', '1');
+    await client.wait(1, 1000); // the write is on the replica before the primary goes
+    const first = await group.primaryPort();
+    expect(/tcp_port:(\d+)/.exec(await client.info('server'))?.[1]).toBe(String(first));
+
+    const killed = await group.killPrimary();
+    // A worker connection's command waits through the failover (maxRetriesPerRequest null) and then succeeds.
+    const during = worker.incr('after');
+    const promoted = await group.waitForFailover(killed);
+    expect(promoted).not.toBe(killed);
+    expect(await during).toBe(1);
+    expect(/tcp_port:(\d+)/.exec(await worker.info('server'))?.[1]).toBe(String(promoted));
+    expect(await worker.get('before')).toBe('1');
+    // The client connection's commands fail fast while there is no primary, and work again on the new one.
+    const deadline = Date.now() + 20_000;
+    let answered: string | null = null;
+    while (answered === null && Date.now() < deadline) answered = await client.get('before').catch(() => null);
+    expect(answered).toBe('1');
+    expect(/role:master/.test(await client.info('replication'))).toBe(true);
+  }, 60_000);
+});

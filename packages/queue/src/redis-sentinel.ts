@@ -1,0 +1,69 @@
+import type { RedisOptions } from 'ioredis';
+import { QueueError } from './errors.ts';
+
+/**
+ * Redis behind Sentinel: the connection asks the sentinels which server is the primary of `masterName`, and asks again
+ * after a failover. The Redis URL then gives only the primary's password, user, database and TLS (rediss://); its host
+ * and port are not used.
+ */
+export interface RedisSentinel {
+  /** `host:port` of each sentinel (an IPv6 address in brackets). */
+  readonly sentinels: readonly string[];
+  /** The name the sentinels monitor the primary under (`sentinel monitor <name> ...`). */
+  readonly masterName: string;
+  /** The sentinels' own password (`requirepass` of the sentinels), or null when they need none. */
+  readonly password: string | null;
+}
+
+/** The settings of a Sentinel deployment as the configuration gives them; all unset: no Sentinel. */
+export interface RedisSentinelSettings {
+  /** PORTRAIT_FARM_REDIS_SENTINELS */
+  sentinels: readonly string[] | null;
+  /** PORTRAIT_FARM_REDIS_SENTINEL_MASTER */
+  masterName: string | null;
+  /** PORTRAIT_FARM_REDIS_SENTINEL_PASSWORD */
+  password: string | null;
+}
+
+const SENTINEL_ADDRESS = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/;
+
+function bad(message: string): QueueError {
+  return new QueueError('QUEUE_BAD_OPTION', message);
+}
+
+/**
+ * The Sentinel deployment the settings name, or null when they name none. Sentinels and a master name go together;
+ * each sentinel must be `host:port`. Throws QUEUE_BAD_OPTION naming the variable and what it was given.
+ */
+export function resolveRedisSentinel(settings: RedisSentinelSettings): RedisSentinel | null {
+  const sentinels = settings.sentinels ?? [];
+  const { masterName, password } = settings;
+  if (sentinels.length === 0) {
+    if (masterName !== null) throw bad(`PORTRAIT_FARM_REDIS_SENTINEL_MASTER (${JSON.stringify(masterName)}) needs the sentinels that monitor it in PORTRAIT_FARM_REDIS_SENTINELS. Given: none.`);
+    if (password !== null) throw bad('PORTRAIT_FARM_REDIS_SENTINEL_PASSWORD needs the sentinels in PORTRAIT_FARM_REDIS_SENTINELS. Given: none.');
+    return null;
+  }
+  if (masterName === null) throw bad(`PORTRAIT_FARM_REDIS_SENTINELS (${sentinels.join(',')}) needs the name the sentinels monitor the primary under in PORTRAIT_FARM_REDIS_SENTINEL_MASTER. Given: none.`);
+  for (const sentinel of sentinels) sentinelAddress(sentinel);
+  return Object.freeze({ sentinels: Object.freeze([...sentinels]), masterName, password });
+}
+
+function sentinelAddress(sentinel: string): { host: string; port: number } {
+  const match = SENTINEL_ADDRESS.exec(sentinel);
+  const port = Number(match?.[3]);
+  if (match === null || port < 1 || port > 65_535) throw bad(`PORTRAIT_FARM_REDIS_SENTINELS must list host:port (an IPv6 address in brackets). Given: ${JSON.stringify(sentinel)}.`);
+  return { host: match[1] ?? match[2] ?? '', port };
+}
+
+/**
+ * ioredis's options for a connection through Sentinel. The failover detector listens on the sentinels for a new
+ * primary and reconnects at once, instead of when the old primary's connection times out.
+ */
+export function sentinelConnectionOptions(sentinel: RedisSentinel): RedisOptions {
+  return {
+    sentinels: sentinel.sentinels.map(sentinelAddress),
+    name: sentinel.masterName,
+    failoverDetector: true,
+    ...(sentinel.password === null ? {} : { sentinelPassword: sentinel.password }),
+  };
+}
