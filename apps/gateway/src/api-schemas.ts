@@ -103,7 +103,16 @@ export const JobUrlsSchema = Type.Object(
 
 export const StatusSchema = Type.Unsafe({ type: 'string', enum: [...JOB_STATUSES], $id: 'Status' });
 
-export const JobCreatedSchema = Type.Object({ id: Type.String({ pattern: JOB_ID_PATTERN }), status: ref('Status'), urls: ref('JobUrls') }, { $id: 'JobCreated' });
+const QUEUE_POSITION_DESCRIPTION =
+  'Its place among the tenant\'s jobs waiting for a free place (1 = next), while the tenant already runs as many jobs as ' +
+  'PORTRAIT_FARM_MAX_CONCURRENT_JOBS allows; null once the job is in the farm\'s queues or has started.';
+
+const queuePosition = (): TSchema => nullable(Type.Integer({ minimum: 1, description: QUEUE_POSITION_DESCRIPTION }));
+
+export const JobCreatedSchema = Type.Object(
+  { id: Type.String({ pattern: JOB_ID_PATTERN }), status: ref('Status'), queuePosition: queuePosition(), urls: ref('JobUrls') },
+  { $id: 'JobCreated' },
+);
 
 export const JobSummarySchema = Type.Object(
   { id: Type.String({ pattern: JOB_ID_PATTERN }), status: ref('Status'), createdAt: dateTime('When the gateway accepted it.'), urls: ref('JobUrls') },
@@ -136,6 +145,7 @@ export const JobSchema = Type.Object(
         { description: 'The consent attestation sent with the job (null only for jobs created before it was required).' },
       ),
     ),
+    queuePosition: Type.Optional(queuePosition()),
     progress: Type.Object({ segmentsDone: Type.Integer(), segmentsTotal: Type.Integer(), framesDone: Type.Integer(), framesTotal: Type.Integer() }),
     timings: Type.Object(
       {
@@ -231,6 +241,24 @@ export const OpsJobSchema = Type.Object(
 const count = (description?: string): TSchema => Type.Integer({ minimum: 0, ...(description === undefined ? {} : { description }) });
 const stage = (description: string): TSchema => Type.Unsafe({ type: 'string', enum: ['prepare', 'segment', 'stitch'], description });
 
+const farmProcess = Type.Object(
+  {
+    id: Type.String({ description: '{role}-{host}-{pid}, as the timelines name it.' }),
+    role: Type.Unsafe({ type: 'string', enum: ['worker', 'stitcher'] }),
+    host: Type.String(),
+    pid: Type.Integer(),
+    provider: Type.String({ description: 'The execution provider its engine runs on; "none" for a stitcher.' }),
+    state: Type.Unsafe({ type: 'string', enum: ['idle', 'preparing', 'rendering', 'stitching'], description: 'From the newest stage it runs: prepare, a segment, stitch.' }),
+    stage: nullable(stage('The stage it runs (the newest when several).')),
+    jobId: nullable(Type.String({ pattern: JOB_ID_PATTERN, description: 'The job of that stage.' })),
+    segment: nullable(Type.Object({ jobId: Type.String({ pattern: JOB_ID_PATTERN }), index: count(), count: count('The job\'s segments.') }, { additionalProperties: false })),
+    framesPerSecond: nullable(Type.Number({ description: 'Of its last finished segment.' })),
+    lastHeartbeatAt: dateTime('Its last heartbeat (every 5 s).'),
+    alive: Type.Boolean({ description: 'Its last heartbeat is younger than 15 s; a process silent for 60 s is no longer listed.' }),
+  },
+  { additionalProperties: false },
+);
+
 export const OpsOverviewSchema = Type.Object(
   {
     queues: Type.Array(
@@ -248,24 +276,8 @@ export const OpsOverviewSchema = Type.Object(
       ),
       { description: 'Every farm queue, in pipeline order.' },
     ),
-    workers: Type.Array(
-      Type.Object(
-        {
-          id: Type.String({ description: 'worker-{host}-{pid}, as the timelines name it.' }),
-          host: Type.String(),
-          pid: Type.Integer(),
-          provider: Type.String({ description: 'The execution provider its engine runs on.' }),
-          state: Type.Unsafe({ type: 'string', enum: ['idle', 'rendering'] }),
-          stage: nullable(stage('The stage it runs (the newest when several).')),
-          jobId: nullable(Type.String({ pattern: JOB_ID_PATTERN })),
-          segment: nullable(Type.Object({ jobId: Type.String({ pattern: JOB_ID_PATTERN }), index: count(), count: count('The job\'s segments.') }, { additionalProperties: false })),
-          framesPerSecond: nullable(Type.Number({ description: 'Of its last finished segment.' })),
-          lastHeartbeatAt: dateTime('Its last heartbeat (every 5 s).'),
-          alive: Type.Boolean({ description: 'Its last heartbeat is younger than 15 s; a worker silent for 60 s is no longer listed.' }),
-        },
-        { additionalProperties: false },
-      ),
-    ),
+    workers: Type.Array(farmProcess, { description: 'The worker processes (prepare, segments).' }),
+    stitchers: Type.Array(farmProcess, { description: 'The stitcher processes (audio, stitch, webhooks).' }),
     throughput: Type.Array(
       Type.Object(
         { minute: dateTime('The minute\'s start.'), succeeded: count(), failed: count(), frames: count('Frames rendered.') },

@@ -1,7 +1,7 @@
 import fastifyMultipart from '@fastify/multipart';
 import fastifySwagger from '@fastify/swagger';
 import { JobStore } from '@portrait-farm/jobs';
-import { createRedisConnection, createWebhookWorker, FarmQueues } from '@portrait-farm/queue';
+import { createRedisConnection, createWebhookWorker, FarmQueues, startHeldJobDispatcher } from '@portrait-farm/queue';
 import { recordWebhookOutcome } from '@portrait-farm/metrics';
 import { createStorage } from '@portrait-farm/storage';
 import type { ObjectStorage } from '@portrait-farm/storage';
@@ -166,6 +166,13 @@ export async function buildGateway(input: GatewayConfig | ResolvedGatewayConfig,
   await app.register(async (scope) => dashboardRoutes(scope, context, dashboardAssets));
 
   const webhookWorker = startWebhookWorker(context);
+  // Every gateway queues the prepare steps of jobs released from a tenant's hold; each release is claimed by one.
+  const heldJobDispatcher = startHeldJobDispatcher({
+    jobs,
+    queues,
+    subscriber: () => createRedisConnection(config.redisUrl, { role: 'worker', connectionName: 'gateway-releases', tlsCaFile: config.redisCa, sentinel: config.redisSentinel }),
+    onError: (error) => app.log.warn({ err: error }, 'queuing released jobs failed; retried on the next release or poll'),
+  });
 
   let closed = false;
   return {
@@ -176,6 +183,7 @@ export async function buildGateway(input: GatewayConfig | ResolvedGatewayConfig,
       if (closed) return;
       closed = true;
       await app.close();
+      await heldJobDispatcher.stop();
       await webhookWorker?.close();
       await queues.close().catch(() => {});
       redis.disconnect();

@@ -20,6 +20,7 @@ describe('gateway configuration', () => {
       requestsPerMinute: 600,
       jobsPerMinute: 60,
       maxConcurrentJobs: 10,
+      maxQueuedJobs: 1000,
     });
     expect(config.inputFetch).toEqual({ allowHttp: false, allowLoopback: false, allowPrivate: false, timeoutMs: 30_000 });
     expect(config).toMatchObject({ prefix: 'pf', presignSecret: null, idempotencyTtlSeconds: 86_400, presignSeconds: 3600, logger: false, webhookSecrets: {} });

@@ -21,8 +21,10 @@ export interface GatewayLimits {
   requestsPerMinute?: number;
   /** Job creations per tenant per minute. @defaultValue PORTRAIT_FARM_JOBS_PER_MINUTE's */
   jobsPerMinute?: number;
-  /** Active (not finished) jobs per tenant. @defaultValue PORTRAIT_FARM_MAX_CONCURRENT_JOBS's */
+  /** Jobs per tenant in the farm at once; more are held until one ends. @defaultValue PORTRAIT_FARM_MAX_CONCURRENT_JOBS's */
   maxConcurrentJobs?: number;
+  /** Jobs per tenant held beyond maxConcurrentJobs; one more is refused. @defaultValue PORTRAIT_FARM_MAX_QUEUED_JOBS's */
+  maxQueuedJobs?: number;
 }
 
 /** How long a client may take to send a request; past any of them it gets 408 and its connection is closed. */
@@ -255,6 +257,7 @@ export function resolveGatewayConfig(config: GatewayConfig): ResolvedGatewayConf
       requestsPerMinute: setting('limits.requestsPerMinute', limits.requestsPerMinute, 'PORTRAIT_FARM_REQUESTS_PER_MINUTE'),
       jobsPerMinute: setting('limits.jobsPerMinute', limits.jobsPerMinute, 'PORTRAIT_FARM_JOBS_PER_MINUTE'),
       maxConcurrentJobs: setting('limits.maxConcurrentJobs', limits.maxConcurrentJobs, 'PORTRAIT_FARM_MAX_CONCURRENT_JOBS'),
+      maxQueuedJobs: setting('limits.maxQueuedJobs', limits.maxQueuedJobs, 'PORTRAIT_FARM_MAX_QUEUED_JOBS'),
     }),
     timeouts,
     inputFetch: Object.freeze({
@@ -356,6 +359,7 @@ export function loadGatewayProcessConfig(env: EnvironmentSource = process.env, o
         requestsPerMinute: given.requestsPerMinute,
         jobsPerMinute: given.jobsPerMinute,
         maxConcurrentJobs: given.maxConcurrentJobs,
+        maxQueuedJobs: given.maxQueuedJobs,
       }),
     },
     timeouts: {

@@ -17,6 +17,8 @@ export interface CreateOutcome {
   record: JobRecord;
   /** True when an earlier request with the same Idempotency-Key made this job. */
   replayed: boolean;
+  /** The job's place among the tenant's held jobs (1 = next) while the tenant runs its limit; null once in the farm. */
+  queuePosition: number | null;
 }
 
 /** The Idempotency-Key header (its form is checked by the route's schema: IDEMPOTENCY_KEY_PATTERN), or null. */
@@ -58,11 +60,28 @@ async function storeInputs(ctx: GatewayContext, id: string, local: Record<InputN
   return keys;
 }
 
+function queueFullMessage(ctx: GatewayContext, detail: string): string {
+  const { maxQueuedJobs, maxConcurrentJobs } = ctx.config.limits;
+  return `${detail} (PORTRAIT_FARM_MAX_QUEUED_JOBS=${maxQueuedJobs} jobs may wait behind PORTRAIT_FARM_MAX_CONCURRENT_JOBS=${maxConcurrentJobs} running ones.)`;
+}
+
+/** Refuses early, before inputs are fetched and checked, when the tenant's hold is already full (`create` re-checks atomically). */
+async function refuseWhenHoldFull(ctx: GatewayContext, tenantId: string): Promise<void> {
+  const { maxConcurrentJobs, maxQueuedJobs } = ctx.config.limits;
+  const [active, held] = await Promise.all([ctx.jobs.activeCount(tenantId), ctx.jobs.heldCount(tenantId)]);
+  if (active >= maxConcurrentJobs && held >= maxQueuedJobs) {
+    const detail = `Tenant ${tenantId} already has ${held} jobs queued behind its ${maxConcurrentJobs} running ones, the most allowed; wait for some to finish or cancel some.`;
+    throw new GatewayError('GATEWAY_QUEUE_FULL', queueFullMessage(ctx, detail));
+  }
+}
+
 /**
  * POST /v1/jobs: inputs are spooled to a temporary folder (multipart) or downloaded there (JSON URLs) under the
  * upload limit, checked as the worker would in the input-check thread (input-checks.ts: the image decoded once for
  * its own check, options.faceBox and the face the worker would animate, while the audio is probed and decoded), stored under jobs/{id}/input/,
- * then the job record is created (idempotency and concurrency checked atomically) and "prepare" is enqueued.
+ * then the job record is created (idempotency and concurrency checked atomically) and "prepare" is enqueued, unless the
+ * tenant already runs its PORTRAIT_FARM_MAX_CONCURRENT_JOBS: then the job is held (status queued, with a queue position)
+ * and the held-job dispatcher queues it when one of the tenant's running jobs ends.
  */
 export async function createJob(ctx: GatewayContext, request: FastifyRequest, tenantId: string): Promise<CreateOutcome> {
   const { limits, inputFetch } = ctx.config;
@@ -83,11 +102,9 @@ export async function createJob(ctx: GatewayContext, request: FastifyRequest, te
     const fields = parseJobRequestFields(raw.fields, inputFetch.allowHttp, ctx.config.requireLabel);
     const hash = requestHash(fields, raw);
     const earlier = await replay(ctx, tenantId, key, hash);
-    if (earlier !== null) return { record: earlier, replayed: true };
+    if (earlier !== null) return { record: earlier, replayed: true, queuePosition: await ctx.jobs.queuePosition(earlier) };
     await checkWebhookAddress(ctx, fields.webhook);
-    if ((await ctx.jobs.activeCount(tenantId)) >= limits.maxConcurrentJobs) {
-      throw new GatewayError('GATEWAY_CONCURRENCY_LIMIT', `Tenant ${tenantId} already has ${limits.maxConcurrentJobs} active jobs, the most allowed; wait for one to finish.`);
-    }
+    await refuseWhenHoldFull(ctx, tenantId);
     const local = await fetchInputs(raw, dir, budget, inputFetch);
     const { image, audio } = await ctx.inputChecks.check({
       imagePath: local.image.path,
@@ -114,10 +131,15 @@ export async function createJob(ctx: GatewayContext, request: FastifyRequest, te
       idempotencyKey: key,
       requestHash: hash,
     };
-    const { record, created } = await ctx.jobs.create(job, { maxActiveJobs: limits.maxConcurrentJobs });
+    const { record, created, held } = await ctx.jobs.create(job, { maxActiveJobs: limits.maxConcurrentJobs, maxHeldJobs: limits.maxQueuedJobs });
     if (!created) {
       await ctx.storage.deletePrefix(`jobs/${id}/`);
-      return { record, replayed: true };
+      return { record, replayed: true, queuePosition: await ctx.jobs.queuePosition(record) };
+    }
+    if (held) {
+      // Its prepare step is queued by the held-job dispatcher once a running job of the tenant ends.
+      ctx.metrics.jobsCreated.inc();
+      return { record, replayed: false, queuePosition: await ctx.jobs.queuePosition(record) };
     }
     try {
       await ctx.queues.enqueuePrepare({ jobId: id, tenantId }, { priority: fields.priority });
@@ -126,11 +148,11 @@ export async function createJob(ctx: GatewayContext, request: FastifyRequest, te
       throw new GatewayError('GATEWAY_UNAVAILABLE', `The job could not be queued: ${(error as Error).message}`);
     }
     ctx.metrics.jobsCreated.inc();
-    return { record, replayed: false };
+    return { record, replayed: false, queuePosition: null };
   } catch (error) {
     if (stored) await ctx.storage.deletePrefix(`jobs/${id}/`).catch(() => 0);
     if (isJobsError(error, 'JOBS_IDEMPOTENCY_CONFLICT')) throw new GatewayError('GATEWAY_IDEMPOTENCY_CONFLICT', error.message);
-    if (isJobsError(error, 'JOBS_CONCURRENCY_LIMIT')) throw new GatewayError('GATEWAY_CONCURRENCY_LIMIT', error.message);
+    if (isJobsError(error, 'JOBS_QUEUE_FULL')) throw new GatewayError('GATEWAY_QUEUE_FULL', queueFullMessage(ctx, error.message));
     throw error;
   } finally {
     await rm(dir, { recursive: true, force: true });

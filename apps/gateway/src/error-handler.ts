@@ -35,7 +35,7 @@ export function toGatewayError(error: unknown, contentType?: string): GatewayErr
   if (isJobsError(error)) {
     if (error.code === 'JOBS_NOT_FOUND') return new GatewayError('GATEWAY_JOB_NOT_FOUND', error.message);
     if (error.code === 'JOBS_IDEMPOTENCY_CONFLICT') return new GatewayError('GATEWAY_IDEMPOTENCY_CONFLICT', error.message);
-    if (error.code === 'JOBS_CONCURRENCY_LIMIT') return new GatewayError('GATEWAY_CONCURRENCY_LIMIT', error.message);
+    if (error.code === 'JOBS_QUEUE_FULL') return new GatewayError('GATEWAY_QUEUE_FULL', error.message);
     if (error.code === 'JOBS_ALREADY_FINISHED') return new GatewayError('GATEWAY_JOB_FINISHED', error.message);
     return new GatewayError('GATEWAY_BAD_REQUEST', error.message);
   }

@@ -48,7 +48,11 @@ export const GATEWAY_ERRORS = defineErrorCatalogue({
   GATEWAY_WEBHOOK_URL_REFUSED: { status: 422, retryable: false, description: 'The webhook URL does not resolve, or resolves to an address webhooks are not sent to (loopback, private, link-local, metadata).' },
   GATEWAY_INPUT_FETCH_FAILED: { status: 422, retryable: true, description: 'An input URL could not be downloaded (status, timeout, connection).' },
   GATEWAY_RATE_LIMITED: { status: 429, retryable: true, description: 'Too many requests from the tenant in this minute; see Retry-After.' },
-  GATEWAY_CONCURRENCY_LIMIT: { status: 429, retryable: true, description: 'The tenant has as many active jobs as it may.' },
+  GATEWAY_QUEUE_FULL: {
+    status: 429,
+    retryable: true,
+    description: 'The tenant already has as many jobs queued behind its running ones as PORTRAIT_FARM_MAX_QUEUED_JOBS allows; a later try succeeds once some end.',
+  },
   GATEWAY_CLIENT_CLOSED: { status: 499, retryable: false, description: 'The client closed the connection before the answer (never sent; counted and logged apart from server errors).' },
   GATEWAY_INTERNAL: { status: 500, retryable: true, description: 'An unexpected error; the gateway log has the details.' },
   GATEWAY_UNAVAILABLE: { status: 503, retryable: true, description: 'Redis, the queue or storage cannot be reached.' },

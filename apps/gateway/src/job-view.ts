@@ -10,6 +10,8 @@ const DELIVERIES_SHOWN = 10;
 
 /** What GET /v1/jobs/{id} adds to the Job a webhook carries: where its webhooks go and how the last deliveries went. */
 export type JobStatusView = JobView & {
+  /** The job's place in its tenant's hold (1 = next), null when it is not held. */
+  queuePosition: number | null;
   webhook: { url: string; events: JobEventType[]; deliveries: WebhookAttempt[] } | null;
 };
 
@@ -20,12 +22,13 @@ export function jobView(ctx: GatewayContext, record: JobRecord): Promise<JobView
 
 /** The answer of GET /v1/jobs/{id} and of cancel: {@link jobView} and the webhook with its last delivery outcomes. */
 export async function jobStatusView(ctx: GatewayContext, record: JobRecord): Promise<JobStatusView> {
-  const [view, attempts] = await Promise.all([
+  const [view, attempts, queuePosition] = await Promise.all([
     jobView(ctx, record),
     record.webhook === null ? Promise.resolve([]) : ctx.jobs.webhookAttempts(record.id, DELIVERIES_SHOWN),
+    record.status === 'queued' ? ctx.jobs.queuePosition(record) : Promise.resolve(null),
   ]);
   const webhook = record.webhook === null ? null : { url: record.webhook.url, events: record.webhook.events, deliveries: attempts };
-  return { ...view, webhook };
+  return { ...view, queuePosition, webhook };
 }
 
 /** The short form in lists and in the create answer. */

@@ -104,16 +104,36 @@ describe('create limits', () => {
     expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
   });
 
-  it('answers 429 when the tenant has as many active jobs as allowed, and accepts again after one ends', async () => {
-    const gateway = await harness.gateway({ limits: { maxConcurrentJobs: 2 } });
-    const first = await create(gateway);
-    await create(gateway);
+  it('holds a job beyond the tenant\'s concurrency (202, queued, with its position), refuses one past the hold\'s cap, releases on cancel', async () => {
+    const gateway = await harness.gateway({ limits: { maxConcurrentJobs: 2, maxQueuedJobs: 1 } });
+    const created = [await create(gateway), await create(gateway)];
+    expect(created.map((response) => response.json<{ queuePosition: number | null }>().queuePosition)).toEqual([null, null]);
+    const held = await create(gateway);
+    expect(held.statusCode).toBe(202);
+    expect(held.json()).toMatchObject({ status: 'queued', queuePosition: 1 });
+    const heldId = held.json<{ id: string }>().id;
+    const view = async (id: string) => (await gateway.app.inject({ method: 'GET', url: `/v1/jobs/${id}`, headers: auth() })).json<{ status: string; queuePosition: number | null }>();
+    expect(await view(heldId)).toMatchObject({ status: 'queued', queuePosition: 1 });
+
     const refused = await create(gateway);
     expect(refused.statusCode).toBe(429);
-    expect(errorOf(refused).code).toBe('GATEWAY_CONCURRENCY_LIMIT');
-    const id = first.json<{ id: string }>().id;
-    expect((await gateway.app.inject({ method: 'POST', url: `/v1/jobs/${id}/cancel`, headers: auth() })).statusCode).toBe(200);
-    expect((await create(gateway)).statusCode).toBe(202);
+    expect(errorOf(refused).code).toBe('GATEWAY_QUEUE_FULL');
+    expect(errorOf(refused).message).toContain('PORTRAIT_FARM_MAX_QUEUED_JOBS=1');
+
+    const prepare = gateway.context.queues.queue('prepare');
+    expect(await prepare.getJob(`${heldId}-prepare`)).toBeUndefined();
+    const first = created[0]!.json<{ id: string }>().id;
+    expect((await gateway.app.inject({ method: 'POST', url: `/v1/jobs/${first}/cancel`, headers: auth() })).statusCode).toBe(200);
+    await expect.poll(async () => (await prepare.getJob(`${heldId}-prepare`))?.data.jobId, { timeout: 5000 }).toBe(heldId);
+    expect(await view(heldId)).toMatchObject({ status: 'queued', queuePosition: null });
+
+    // A held job canceled leaves the hold.
+    const next = await create(gateway);
+    expect(next.json()).toMatchObject({ queuePosition: 1 });
+    const canceled = await gateway.app.inject({ method: 'POST', url: `/v1/jobs/${next.json<{ id: string }>().id}/cancel`, headers: auth() });
+    expect(canceled.json()).toMatchObject({ status: 'canceled', queuePosition: null });
+    expect(await gateway.context.jobs.heldCount('tenant-a')).toBe(0);
+    expect(await gateway.context.jobs.activeCount('tenant-a')).toBe(2);
   });
 
   it('answers 415 for other body types', async () => {

@@ -34,7 +34,7 @@ export const CREATE_JOB_SCHEMA = {
     ...errorResponses(
       ...AUTHENTICATED_ERRORS, 'GATEWAY_BAD_REQUEST', 'GATEWAY_BAD_MULTIPART', 'GATEWAY_REQUEST_TIMEOUT', 'GATEWAY_IDEMPOTENCY_CONFLICT', 'GATEWAY_UPLOAD_TOO_LARGE', 'GATEWAY_UNSUPPORTED_MEDIA_TYPE',
       'GATEWAY_CONSENT_REQUIRED', 'GATEWAY_BAD_OPTION', 'GATEWAY_BAD_IMAGE', 'GATEWAY_IMAGE_TOO_LARGE', 'GATEWAY_BAD_AUDIO', 'GATEWAY_AUDIO_TOO_SHORT', 'GATEWAY_AUDIO_TOO_LONG', 'GATEWAY_AUDIO_SILENT', 'GATEWAY_INPUT_URL_REFUSED',
-      'GATEWAY_WEBHOOK_URL_REFUSED', 'GATEWAY_INPUT_FETCH_FAILED', 'GATEWAY_CONCURRENCY_LIMIT',
+      'GATEWAY_WEBHOOK_URL_REFUSED', 'GATEWAY_INPUT_FETCH_FAILED', 'GATEWAY_QUEUE_FULL',
     ),
   },
 };
@@ -402,7 +402,7 @@ export const OPS_EVENTS_SCHEMA = {
   operationId: 'opsEvents',
   summary: 'Live updates as server-sent events',
   description:
-    '`event: overview` with the OpsOverview JSON every 2 s (the first at once), `event: job` with an OpsJob whenever a job changes status or progress, and a `: heartbeat` comment every 15 s. The stream ends when the gateway shuts down (reconnect, as EventSource does).',
+    '`event: overview` with the OpsOverview JSON every 2 s (the first at once), `event: job` with an OpsJob whenever a job is created (a retry too) or changes status (cancel too) or progress, `event: job-deleted` with `{"id": ...}` once a job is deleted, and a `: heartbeat` comment every 15 s. The stream ends when the gateway shuts down, and is dropped when its client leaves more than 1 MiB unread (reconnect, as EventSource does).',
   security: OPERATOR,
   response: { 200: text('text/event-stream', 'The event stream.'), ...errorResponses(...OPERATOR_AUTH_ERRORS) },
 };

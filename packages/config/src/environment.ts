@@ -238,7 +238,13 @@ export const ENVIRONMENT = Object.freeze({
     key: 'maxConcurrentJobs',
     readBy: ['gateway'],
     default: 10,
-    description: 'Active (unfinished) jobs per tenant.',
+    description: 'Jobs per tenant in the farm at once (queued for a worker or running); more are held, status queued, until one ends.',
+  }),
+  PORTRAIT_FARM_MAX_QUEUED_JOBS: variable(integer(0, 1_000_000), {
+    key: 'maxQueuedJobs',
+    readBy: ['gateway'],
+    default: 1000,
+    description: 'Jobs per tenant held beyond PORTRAIT_FARM_MAX_CONCURRENT_JOBS (released in priority, then arrival order); one more is refused with 429 GATEWAY_QUEUE_FULL. 0 holds none.',
   }),
   PORTRAIT_FARM_INPUT_ALLOW_HTTP: variable(flag(), {
     key: 'inputAllowHttp',

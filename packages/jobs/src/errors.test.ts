@@ -13,7 +13,7 @@ describe('jobs error catalogue', () => {
   });
 
   it('retries only the concurrency limit, which a finished job lifts', () => {
-    expect(Object.entries(JOBS_ERRORS).filter(([, entry]) => entry.retryable).map(([code]) => code)).toEqual(['JOBS_CONCURRENCY_LIMIT']);
-    expect(new JobsError('JOBS_CONCURRENCY_LIMIT', 'x', { active: 2 })).toMatchObject({ name: 'JobsError', retryable: true, details: { active: 2 } });
+    expect(Object.entries(JOBS_ERRORS).filter(([, entry]) => entry.retryable).map(([code]) => code)).toEqual(['JOBS_QUEUE_FULL']);
+    expect(new JobsError('JOBS_QUEUE_FULL', 'x', { held: 2 })).toMatchObject({ name: 'JobsError', retryable: true, details: { held: 2 } });
   });
 });

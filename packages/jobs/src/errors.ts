@@ -9,10 +9,10 @@ export const JOBS_ERRORS = defineErrorCatalogue({
     retryable: false,
     description: 'The Idempotency-Key was already used by this tenant with a different request body.',
   },
-  JOBS_CONCURRENCY_LIMIT: {
+  JOBS_QUEUE_FULL: {
     status: 429,
     retryable: true,
-    description: 'The tenant already has as many active jobs as it may (a later try succeeds once one ends).',
+    description: 'The tenant already has as many jobs queued behind its running ones as it may (a later try succeeds once some end).',
   },
   JOBS_ALREADY_FINISHED: { status: 409, retryable: false, description: 'The job already reached another terminal state.' },
   JOBS_BAD_ARGUMENT: { status: 400, retryable: false, description: 'An argument passed to the job store is malformed or out of range.' },
@@ -25,7 +25,7 @@ export class JobsError extends catalogueErrorClass('JobsError', JOBS_ERRORS) {
   constructor(
     code: JobsErrorCode,
     message: string,
-    /** What the message says, as fields (the active count and limit of JOBS_CONCURRENCY_LIMIT). */
+    /** What the message says, as fields (the held count and cap of JOBS_QUEUE_FULL). */
     readonly details: Readonly<Record<string, unknown>> = {},
   ) {
     super(code, message);

@@ -49,15 +49,22 @@ describe('JobStore.create', () => {
     expect(other.created).toBe(true);
   });
 
-  it('enforces the per-tenant active job limit and frees a slot when a job ends', async () => {
+  it('holds jobs beyond the per-tenant limit and releases one when a running job ends', async () => {
     const a = await store.create(testJob(), { maxActiveJobs: 2 });
-    await store.create(testJob(), { maxActiveJobs: 2 });
-    const refused = await store.create(testJob(), { maxActiveJobs: 2 }).catch((e: unknown) => e);
-    expect(isJobsError(refused, 'JOBS_CONCURRENCY_LIMIT')).toBe(true);
-    await store.create(testJob({ tenantId: 'tenant-b' }), { maxActiveJobs: 2 });
-    await store.fail(a.record.id, { code: 'X', message: 'boom' });
-    expect(await store.activeCount('tenant-a')).toBe(1);
-    await store.create(testJob(), { maxActiveJobs: 2 });
+    const b = await store.create(testJob(), { maxActiveJobs: 2 });
+    expect([a.held, b.held]).toEqual([false, false]);
+    const c = await store.create(testJob(), { maxActiveJobs: 2 });
+    expect(c).toMatchObject({ created: true, held: true });
+    expect(c.record.status).toBe('queued');
+    expect(await store.queuePosition(c.record)).toBe(1);
+    expect(await store.queuePosition(a.record)).toBeNull();
+    // Another tenant has its own limit.
+    expect((await store.create(testJob({ tenantId: 'tenant-b' }), { maxActiveJobs: 2 })).held).toBe(false);
+    const ended = await store.fail(a.record.id, { code: 'X', message: 'boom' });
+    expect(ended.released).toBe(1);
+    expect(await store.activeCount('tenant-a')).toBe(2);
+    expect(await store.queuePosition(c.record)).toBeNull();
+    expect(await store.claimReleased(10, 60_000)).toEqual([c.record.id]);
   });
 });
 
@@ -119,7 +126,7 @@ describe('JobStore transitions', () => {
     await store.transition(record.id, 'preparing');
     await store.transition(record.id, 'rendering');
     await store.fail(record.id, { code: 'ENGINE_FACE_NOT_FOUND', message: 'No face found in the portrait.' });
-    expect(await store.transition(record.id, 'stitching')).toEqual({ applied: false, previous: 'failed', status: 'failed' });
+    expect(await store.transition(record.id, 'stitching')).toEqual({ applied: false, previous: 'failed', status: 'failed', released: 0 });
     const failed = await store.get('tenant-a', record.id);
     expect(failed.error).toEqual({ code: 'ENGINE_FACE_NOT_FOUND', message: 'No face found in the portrait.' });
     expect(failed.timings.preparing).toBeGreaterThanOrEqual(0);

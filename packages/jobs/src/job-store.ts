@@ -7,7 +7,7 @@ import type { JobStatus } from './job-status.ts';
 import { jobKeys } from './keys.ts';
 import type { JobKeys } from './keys.ts';
 import { decodeJob, encodeNewJob } from './record-codec.ts';
-import { CREATE_JOB, DELETE_JOB, RATE_RELEASE, RATE_WINDOW, runScript, SEGMENT_PROGRESS, TRANSITION } from './scripts.ts';
+import { CLAIM_RELEASED, CREATE_JOB, DELETE_JOB, RATE_RELEASE, RATE_WINDOW, runScript, SEGMENT_PROGRESS, TRANSITION } from './scripts.ts';
 import { JOB_STATUS_GROUPS, statusGroupOf } from './status-groups.ts';
 
 export interface JobStoreOptions {
@@ -28,14 +28,21 @@ export interface JobStoreOptions {
 }
 
 export interface CreateJobOptions {
-  /** Most active (non-terminal) jobs the tenant may have; null = no limit. @defaultValue null */
+  /**
+   * Most jobs of the tenant in the farm at once (non-terminal, not held); a job beyond it is held until one ends.
+   * null = no limit. @defaultValue null
+   */
   maxActiveJobs?: number | null;
+  /** Most held jobs of the tenant; a job beyond it throws JOBS_QUEUE_FULL. null = no cap. @defaultValue null */
+  maxHeldJobs?: number | null;
 }
 
 export interface CreateJobResult {
   record: JobRecord;
   /** false when an earlier request with the same Idempotency-Key and body created the job. */
   created: boolean;
+  /** true when the job waits in its tenant's hold: its prepare step is queued when it is released, not now. */
+  held: boolean;
 }
 
 export interface TransitionResult {
@@ -45,6 +52,8 @@ export interface TransitionResult {
   previous: JobStatus;
   /** The status after this call (the target when applied, else the unchanged current one). */
   status: JobStatus;
+  /** How many held jobs of the tenant this call released into the farm (their prepare steps are to be queued). */
+  released: number;
 }
 
 export interface ListJobsOptions {
@@ -79,7 +88,8 @@ export function minuteOf(ms: number): number {
 
 /**
  * Job records in Redis: one hash per job, a per-tenant sorted set for listing (ids sort by creation time),
- * a per-tenant set of active jobs for the concurrency limit, idempotency keys with a TTL. Every change
+ * a per-tenant set of active jobs for the concurrency limit and a sorted set of the jobs held beyond it,
+ * idempotency keys with a TTL. Every change
  * that must not race (create, status transitions, segment progress) is one Lua script.
  */
 export class JobStore {
@@ -103,12 +113,14 @@ export class JobStore {
 
   /**
    * Creates a job in status "queued" unless the tenant's Idempotency-Key was used before: same request hash
-   * returns that job (created: false); a different hash throws JOBS_IDEMPOTENCY_CONFLICT. Throws
-   * JOBS_CONCURRENCY_LIMIT when the tenant already has `maxActiveJobs` active jobs.
+   * returns that job (created: false); a different hash throws JOBS_IDEMPOTENCY_CONFLICT. A job beyond the tenant's
+   * `maxActiveJobs` (or behind jobs already held) is held (held: true) until a running job of the tenant ends; past
+   * `maxHeldJobs` held jobs it throws JOBS_QUEUE_FULL.
    */
   async create(job: NewJob, options: CreateJobOptions = {}): Promise<CreateJobResult> {
     if (!isJobId(job.id)) throw new JobsError('JOBS_BAD_ARGUMENT', `Job id ${JSON.stringify(job.id)} is not a job id (see createJobId).`);
     const limit = options.maxActiveJobs ?? null;
+    const heldCap = options.maxHeldJobs ?? null;
     const idemKey = job.idempotencyKey === null ? '' : this.keys.idempotency(job.tenantId, job.idempotencyKey);
     const keys = [
       this.keys.job(job.id),
@@ -117,14 +129,21 @@ export class JobStore {
       idemKey,
       this.keys.allJobs(),
       this.keys.statusIndex('queued'),
+      this.keys.tenantHeld(job.tenantId),
+      this.keys.tenantHoldSequence(job.tenantId),
+      this.keys.tenantConcurrency(job.tenantId),
+      this.keys.releasing(),
     ];
-    const args = [job.id, job.requestHash, limit ?? -1, this.idempotencyTtlSeconds, ...encodeNewJob(job, this.now())];
-    const [outcome, value] = (await runScript(this.redis, CREATE_JOB, keys, args)) as [string, string];
-    if (outcome === 'limit') {
+    const now = this.now();
+    const args = [job.id, job.requestHash, limit ?? -1, this.idempotencyTtlSeconds, heldCap ?? -1, job.priority, now, ...encodeNewJob(job, now)];
+    const [outcome, value, released] = (await runScript(this.redis, CREATE_JOB, keys, args)) as [string, string, number | undefined];
+    await this.announceReleases(released ?? 0);
+    if (outcome === 'held-full') {
       throw new JobsError(
-        'JOBS_CONCURRENCY_LIMIT',
-        `Tenant ${job.tenantId} has ${value} active jobs; at most ${String(limit)} may run at once. Wait for one to finish or cancel one.`,
-        { active: Number(value), limit },
+        'JOBS_QUEUE_FULL',
+        `Tenant ${job.tenantId} already has ${value} jobs queued behind its ${String(limit)} running ones, the most allowed; ` +
+          'wait for some to finish or cancel some.',
+        { held: Number(value), limit: heldCap },
       );
     }
     if (outcome === 'conflict') {
@@ -137,7 +156,37 @@ export class JobStore {
     }
     const record = await this.getById(value);
     if (record === null) throw new JobsError('JOBS_NOT_FOUND', `Job ${value} vanished right after it was created.`);
-    return { record, created: outcome === 'created' };
+    if (outcome !== 'existing') await this.redis.publish(this.keys.changesChannel(), record.id);
+    const held = outcome === 'held' || (outcome === 'existing' && (await this.queuePosition(record)) !== null);
+    return { record, created: outcome !== 'existing', held };
+  }
+
+  /** The job's place in its tenant's hold (1 = released next), or null when it is not held. */
+  async queuePosition(record: Pick<JobRecord, 'id' | 'tenantId'>): Promise<number | null> {
+    const rank = await this.redis.zrank(this.keys.tenantHeld(record.tenantId), record.id);
+    return rank === null ? null : rank + 1;
+  }
+
+  /** How many jobs the tenant has held. */
+  async heldCount(tenantId: string): Promise<number> {
+    return this.redis.zcard(this.keys.tenantHeld(tenantId));
+  }
+
+  /**
+   * Takes up to `count` jobs released from a hold whose prepare step is to be queued; each stays leased to the caller
+   * for `leaseMs` (another dispatcher takes it after that), until {@link JobStore.releaseQueued} confirms it.
+   */
+  async claimReleased(count: number, leaseMs: number): Promise<string[]> {
+    return (await runScript(this.redis, CLAIM_RELEASED, [this.keys.releasing()], [this.now(), leaseMs, count])) as string[];
+  }
+
+  /** Confirms that a released job's prepare step is queued. */
+  async releaseQueued(id: string): Promise<void> {
+    await this.redis.zrem(this.keys.releasing(), id);
+  }
+
+  private async announceReleases(released: number): Promise<void> {
+    if (released > 0) await this.redis.publish(this.keys.releaseChannel(), String(released));
   }
 
   /**
@@ -212,14 +261,18 @@ export class JobStore {
       this.keys.tenantActive(tenantId),
       this.keys.finishedJobs(),
       this.keys.throughput(minuteOf(now)),
+      this.keys.tenantHeld(tenantId),
+      this.keys.tenantConcurrency(tenantId),
+      this.keys.releasing(),
       this.keys.statusIndex(group),
       ...JOB_STATUS_GROUPS.filter((other) => other !== group).map((other) => this.keys.statusIndex(other)),
     ];
     const args = [id, to, now, isTerminal(to) ? '1' : '0', statusesLeadingTo(to).join(','), ...Object.entries(fields).flat()];
-    const [outcome, status] = (await runScript(this.redis, TRANSITION, keys, args)) as [string, JobStatus];
+    const [outcome, status, released = 0] = (await runScript(this.redis, TRANSITION, keys, args)) as [string, JobStatus, number?];
     if (outcome === 'missing') throw new JobsError('JOBS_NOT_FOUND', `Job ${id} not found.`);
     if (outcome === 'applied') await this.redis.publish(this.keys.changesChannel(), id);
-    return { applied: outcome === 'applied', previous: status, status: outcome === 'applied' ? to : status };
+    await this.announceReleases(released);
+    return { applied: outcome === 'applied', previous: status, status: outcome === 'applied' ? to : status, released };
   }
 
   /** Ends the job as failed with an error (no effect on a job already ended). */
@@ -234,7 +287,7 @@ export class JobStore {
 
   /**
    * Cancels the tenant's job: sets the cancel flag and status canceled in one step and publishes the id on
-   * the cancel channel. Idempotent: canceling a canceled job changes nothing. A job that already succeeded
+   * the changes channel (as every transition) and the cancel channel. Idempotent: canceling a canceled job changes nothing. A job that already succeeded
    * or failed throws JOBS_ALREADY_FINISHED.
    */
   async cancel(tenantId: string, id: string): Promise<{ record: JobRecord; changed: boolean }> {
@@ -291,6 +344,7 @@ export class JobStore {
     await this.redis.hincrbyfloat(this.keys.job(id), `work:${name}`, seconds);
   }
 
+  /** How many of the tenant's jobs are in the farm (not finished, not held). */
   async activeCount(tenantId: string): Promise<number> {
     return this.redis.scard(this.keys.tenantActive(tenantId));
   }
@@ -339,9 +393,10 @@ export class JobStore {
   /**
    * Removes a job record read before (`get` checks the tenant) and its index entries (list, active set, finished set,
    * status indexes, its Idempotency-Key, progress, timeline and webhook attempts). The caller cancels a running job first and removes its
-   * objects from storage.
+   * objects from storage. The id is published on the changes channel (its record now missing: the job is gone).
    */
   async deleteRecord(record: Pick<JobRecord, 'id' | 'tenantId' | 'idempotencyKey'>): Promise<void> {
+    // A held job leaves the hold with its record; a place it freed goes to the tenant's next held job.
     const { id, tenantId } = record;
     const keys = [
       this.keys.job(id),
@@ -354,10 +409,16 @@ export class JobStore {
       record.idempotencyKey === null ? '' : this.keys.idempotency(tenantId, record.idempotencyKey),
       this.keys.timeline(id),
       this.keys.allJobs(),
+      this.keys.tenantHeld(tenantId),
+      this.keys.tenantConcurrency(tenantId),
+      this.keys.releasing(),
       ...JOB_STATUS_GROUPS.map((group) => this.keys.statusIndex(group)),
     ];
-    await runScript(this.redis, DELETE_JOB, keys, [id]);
+    const [existedFlag, released] = (await runScript(this.redis, DELETE_JOB, keys, [id, this.now()])) as [number, number];
+    const existed = existedFlag === 1;
+    await this.announceReleases(released);
     this.tenants.delete(id);
+    if (existed) await this.redis.publish(this.keys.changesChannel(), id);
   }
 
   /** Ids of jobs that finished (succeeded, failed, canceled) before `beforeMs`, oldest first, at most `limit`. */

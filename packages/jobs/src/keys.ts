@@ -9,6 +9,16 @@ export interface JobKeys {
   webhookAttempts(id: string): string;
   tenantJobs(tenantId: string): string;
   tenantActive(tenantId: string): string;
+  /** Sorted set of the tenant's held jobs (accepted beyond its concurrency), in release order: priority, then arrival. */
+  tenantHeld(tenantId: string): string;
+  /** Counter giving each held job its arrival number. */
+  tenantHoldSequence(tenantId: string): string;
+  /** The tenant's concurrency limit as the gateway last applied it: releases read it. */
+  tenantConcurrency(tenantId: string): string;
+  /** Sorted set of jobs released from a hold whose prepare step is not yet queued, scored by when a dispatcher may take them. */
+  releasing(): string;
+  /** Pub/Sub channel on which a release is announced (dispatchers wake on it). */
+  releaseChannel(): string;
   idempotency(tenantId: string, key: string): string;
   rateWindow(tenantId: string, scope: string, window: number): string;
   disabledEndpoints(): string;
@@ -24,7 +34,7 @@ export interface JobKeys {
   statusIndex(group: JobStatusGroup): string;
   /** Hash of the jobs that succeeded and failed and of the frames rendered in one minute (minutes since the epoch). */
   throughput(minute: number): string;
-  /** Pub/Sub channel on which a job's id is published whenever its status or progress changes. */
+  /** Pub/Sub channel on which a job's id is published whenever it is created, deleted, or its status or progress changes. */
   changesChannel(): string;
 }
 
@@ -39,6 +49,11 @@ export function jobKeys(prefix: string): JobKeys {
     webhookAttempts: (id: string) => `${p}:job:${id}:webhooks`,
     tenantJobs: (tenantId: string) => `${tenant(tenantId)}:jobs`,
     tenantActive: (tenantId: string) => `${tenant(tenantId)}:active`,
+    tenantHeld: (tenantId: string) => `${tenant(tenantId)}:held`,
+    tenantHoldSequence: (tenantId: string) => `${tenant(tenantId)}:held-sequence`,
+    tenantConcurrency: (tenantId: string) => `${tenant(tenantId)}:concurrency`,
+    releasing: () => `${p}:releasing`,
+    releaseChannel: () => `${p}:released`,
     idempotency: (tenantId: string, key: string) =>
       `${tenant(tenantId)}:idem:${createHash('sha256').update(key).digest('base64url')}`,
     rateWindow: (tenantId: string, scope: string, window: number) => `${tenant(tenantId)}:rate:${scope}:${window}`,

@@ -92,7 +92,7 @@ export async function jobRoutes(app: FastifyInstance, ctx: GatewayContext): Prom
         await ctx.jobs.releaseRate(request.tenantId, 'create', quota).catch((error: unknown) => request.log.warn({ err: error }, 'giving back the create quota failed'));
       }
     }
-    const { record, replayed } = outcome;
+    const { record, replayed, queuePosition } = outcome;
     // The request logger carries the tenant.
     if (replayed) request.log.info({ jobId: record.id }, 'job replayed (Idempotency-Key)');
     else request.log.info(jobEvent('job.created', { jobId: record.id }), 'job accepted');
@@ -101,7 +101,7 @@ export async function jobRoutes(app: FastifyInstance, ctx: GatewayContext): Prom
       .code(202)
       .header('location', summary.urls.self)
       .header('idempotent-replayed', String(replayed))
-      .send({ id: summary.id, status: summary.status, urls: summary.urls });
+      .send({ id: summary.id, status: summary.status, queuePosition, urls: summary.urls });
   });
 
   app.get<PageQuery>('/v1/jobs', { schema: LIST_JOBS_SCHEMA }, async (request) => {
