@@ -12,13 +12,17 @@ describe('resolveRedisSentinel', () => {
     const sentinel = resolveRedisSentinel({ sentinels: ['10.0.0.1:26379', '[::1]:26380'], masterName: 'pf', password: 's3cret' });
     expect(sentinel).toEqual({ sentinels: ['10.0.0.1:26379', '[::1]:26380'], masterName: 'pf', password: 's3cret' });
     expect(Object.isFrozen(sentinel)).toBe(true);
-    expect(sentinelConnectionOptions(sentinel!)).toEqual({
+    const options = sentinelConnectionOptions(sentinel!);
+    expect(options.reconnectOnError?.(new Error("READONLY You can't write against a read only replica."))).toBe(2);
+    expect(options.reconnectOnError?.(new Error('ERR wrong number of arguments'))).toBe(false);
+    expect({ ...options, reconnectOnError: null }).toEqual({
       sentinels: [
         { host: '10.0.0.1', port: 26379 },
         { host: '::1', port: 26380 },
       ],
       name: 'pf',
       failoverDetector: true,
+      reconnectOnError: null,
       sentinelPassword: 's3cret',
     });
   });
@@ -45,6 +49,26 @@ describe('createRedisConnection through Sentinel', () => {
     await group?.close();
   });
 
+  it('a failover the sentinels are asked for (the old primary demoted, still running) moves the connections too', async () => {
+    const sentinel = resolveRedisSentinel({ sentinels: group.sentinels, masterName: group.masterName, password: null });
+    const worker = createRedisConnection('redis://ignored.invalid:1', { role: 'worker', sentinel });
+    worker.on('error', () => {});
+    connections.push(worker);
+    await worker.set('graceful', '0');
+    const old = await group.forceFailover();
+    const promoted = await group.waitForFailover(old);
+    const deadline = Date.now() + 20_000;
+    let port = '';
+    while (Date.now() < deadline) {
+      await worker.incr('graceful');
+      port = /tcp_port:(\d+)/.exec(await worker.info('server'))?.[1] ?? '';
+      if (port === String(promoted)) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(port).toBe(String(promoted));
+    expect(Number(await worker.get('graceful'))).toBeGreaterThanOrEqual(1);
+  }, 60_000);
+
   it('finds the primary, and after the primary is killed the same connections reach the promoted replica', async () => {
     const sentinel = resolveRedisSentinel({ sentinels: group.sentinels, masterName: group.masterName, password: null });
     const worker = createRedisConnection('redis://ignored.invalid:1', { role: 'worker', sentinel });
@@ -58,6 +82,7 @@ describe('createRedisConnection through Sentinel', () => {
     const first = await group.primaryPort();
     expect(/tcp_port:(\d+)/.exec(await client.info('server'))?.[1]).toBe(String(first));
 
+    await group.settled();
     const killed = await group.killPrimary();
     // A worker connection's command waits through the failover (maxRetriesPerRequest null) and then succeeds.
     const during = worker.incr('after');

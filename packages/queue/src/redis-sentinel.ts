@@ -55,15 +55,22 @@ function sentinelAddress(sentinel: string): { host: string; port: number } {
   return { host: match[1] ?? match[2] ?? '', port };
 }
 
+/** A write refused by a server that is a replica now: a primary demoted while this connection stayed on it. */
+function answeredAsReplica(error: Error): boolean {
+  return error.message.startsWith('READONLY');
+}
+
 /**
  * ioredis's options for a connection through Sentinel. The failover detector listens on the sentinels for a new
- * primary and reconnects at once, instead of when the old primary's connection times out.
+ * primary and reconnects at once, instead of when the old primary's connection times out; a write that a demoted
+ * primary refuses (READONLY) reconnects to the sentinels' primary and is sent again (2).
  */
 export function sentinelConnectionOptions(sentinel: RedisSentinel): RedisOptions {
   return {
     sentinels: sentinel.sentinels.map(sentinelAddress),
     name: sentinel.masterName,
     failoverDetector: true,
+    reconnectOnError: (error: Error) => (answeredAsReplica(error) ? 2 : false),
     ...(sentinel.password === null ? {} : { sentinelPassword: sentinel.password }),
   };
 }

@@ -19,8 +19,15 @@ export interface RedisSentinelGroup {
   url: string;
   /** Port of the server the sentinels name primary now. */
   primaryPort(): Promise<number>;
+  /** Resolves once the sentinels agree on a primary with one replica in sync (after a failover that left one). */
+  settled(): Promise<void>;
   /** SIGKILLs the server that is primary now (no shutdown, no last write to disk); resolves with its port. */
   killPrimary(): Promise<number>;
+  /**
+   * Asks a sentinel for a failover while the primary is up (SENTINEL FAILOVER): the primary is demoted to a replica
+   * of the promoted one. Resolves with the old primary's port.
+   */
+  forceFailover(): Promise<number>;
   /** Resolves with the new primary's port once the sentinels name another than `oldPort` and it answers as primary. */
   waitForFailover(oldPort: number, timeoutMs?: number): Promise<number>;
   /** Stops every process and removes the directory. */
@@ -164,12 +171,6 @@ export async function startRedisSentinelGroup(options: SentinelGroupOptions = {}
       children.set(port, await startServer('redis sentinel', port, [file, '--sentinel', '--loglevel', 'warning']));
       sentinelPorts.push(port);
     }
-    const settled = new RegExp(`name=${masterName},status=ok,address=127\\.0\\.0\\.1:${primary},slaves=1,sentinels=3`);
-    await until('every sentinel knowing the replica and the others', async () => {
-      const infos = await Promise.all(sentinelPorts.map((port) => info(port, 'sentinel')));
-      return infos.every((text) => settled.test(text));
-    }, 30_000);
-
     const primaryPort = async (): Promise<number> => {
       for (const port of sentinelPorts) {
         const address = await ask(port, ['SENTINEL', 'get-master-addr-by-name', masterName]);
@@ -177,17 +178,34 @@ export async function startRedisSentinelGroup(options: SentinelGroupOptions = {}
       }
       throw new Error('Redis sentinel group: no sentinel answers.');
     };
+    const settle = async (timeoutMs: number): Promise<void> => {
+      await until('every sentinel knowing the primary, its replica and the other sentinels', async () => {
+        const infos = await Promise.all(sentinelPorts.map((port) => info(port, 'sentinel')));
+        return infos.every((text) => new RegExp(`name=${masterName},status=ok,address=[^,]+,slaves=1,sentinels=3`).test(text));
+      }, timeoutMs);
+      const address = await primaryPort();
+      await until('the replica in sync with the primary', async () => /connected_slaves:1[\s\S]*state=online/.test(await info(address, 'replication')), timeoutMs);
+    };
+    await settle(30_000);
+
     return {
       masterName,
       sentinels: sentinelPorts.map((port) => `127.0.0.1:${port}`),
       url: `redis://127.0.0.1:${primary}`,
       primaryPort,
+      settled: () => settle(30_000),
       async killPrimary() {
         const port = await primaryPort();
         const child = children.get(port);
         if (child?.pid === null || child === undefined) throw new Error(`Redis sentinel group: the primary on port ${port} is not running.`);
         process.kill(child.pid, 'SIGKILL');
         await child.exit;
+        return port;
+      },
+      async forceFailover() {
+        const port = await primaryPort();
+        const answer = await ask(sentinelPorts[0] ?? 0, ['SENTINEL', 'FAILOVER', masterName]);
+        if (answer !== 'OK') throw new Error(`Redis sentinel group: SENTINEL FAILOVER answered ${JSON.stringify(answer)}.`);
         return port;
       },
       async waitForFailover(oldPort, timeoutMs = 30_000) {
