@@ -40,17 +40,19 @@ describe('operator routes (/v1/ops)', () => {
     expect((await off.app.inject({ method: 'GET', url: '/v1/ops/jobs', headers: operator() })).statusCode).toBe(404);
   });
 
-  it('overview: every queue with its counts and paused flag, the registered workers, 60 minutes of throughput', async () => {
+  it('overview: every queue with its counts and paused flag, the registered workers and stitchers, 60 minutes of throughput', async () => {
     const gateway = await operatorGateway();
     await createJob(gateway);
     const registry = new WorkerRegistry({ redis: gateway.context.redis, prefix: gateway.context.config.prefix });
-    await registry.publish({ id: 'worker-h-7', host: 'h', pid: 7, provider: 'cpu' }, { state: 'idle', stage: null, jobId: null, segment: null, framesPerSecond: null });
+    await registry.publish({ id: 'worker-h-7', role: 'worker', host: 'h', pid: 7, provider: 'cpu' }, { state: 'idle', stage: null, jobId: null, segment: null, framesPerSecond: null });
+    await registry.publish({ id: 'stitcher-h-8', role: 'stitcher', host: 'h', pid: 8, provider: 'none' }, { state: 'stitching', stage: 'stitch', jobId: null, segment: null, framesPerSecond: null });
     const response = await gateway.app.inject({ method: 'GET', url: '/v1/ops/overview', headers: operator() });
     expect(response.statusCode).toBe(200);
-    const body = response.json<{ queues: Array<{ name: string; waiting: number; prioritized: number; paused: boolean }>; workers: unknown[]; throughput: Array<{ minute: string }> }>();
+    const body = response.json<{ queues: Array<{ name: string; waiting: number; prioritized: number; paused: boolean }>; workers: unknown[]; stitchers: unknown[]; throughput: Array<{ minute: string }> }>();
     expect(body.queues.map((q) => q.name)).toEqual(['prepare', 'segment', 'audio', 'stitch', 'webhook', 'cleanup']);
     expect(body.queues[0]).toEqual({ name: 'prepare', waiting: 1, prioritized: 1, delayed: 0, active: 0, failed: 0, paused: false });
-    expect(body.workers).toEqual([expect.objectContaining({ id: 'worker-h-7', provider: 'cpu', state: 'idle', segment: null, alive: true, lastHeartbeatAt: expect.any(String) as string })]);
+    expect(body.workers).toEqual([expect.objectContaining({ id: 'worker-h-7', role: 'worker', provider: 'cpu', state: 'idle', segment: null, alive: true, lastHeartbeatAt: expect.any(String) as string })]);
+    expect(body.stitchers).toEqual([expect.objectContaining({ id: 'stitcher-h-8', role: 'stitcher', provider: 'none', state: 'stitching', stage: 'stitch', alive: true })]);
     expect(body.throughput).toHaveLength(60);
     expect(Date.parse(body.throughput[59]!.minute)).toBeLessThanOrEqual(Date.now());
   });
@@ -120,7 +122,7 @@ describe('operator routes (/v1/ops)', () => {
     expect(unknown.json<{ error: { code: string; message: string } }>().error).toMatchObject({ code: 'GATEWAY_QUEUE_NOT_FOUND', message: expect.stringContaining('prepare, segment') as string });
   });
 
-  it('streams server-sent events: the overview at once and every 2 s, a job row on each change; shutdown ends the stream', async () => {
+  it('streams server-sent events: the overview at once and every 2 s, a job row when it is created (a retry too), canceled or progresses, its id when deleted; shutdown ends the stream', async () => {
     const gateway = await operatorGateway();
     await gateway.app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = gateway.app.server.address() as AddressInfo;
@@ -142,15 +144,24 @@ describe('operator routes (/v1/ops)', () => {
       [...text.matchAll(new RegExp(`event: ${name}\\ndata: (.*)\\n\\n`, 'g'))].map((m) => JSON.parse(m[1]!) as Record<string, unknown>);
     await expect.poll(() => events('overview').length).toBe(1);
     expect(events('overview')[0]).toMatchObject({ queues: expect.any(Array) as unknown[], workers: [], throughput: expect.any(Array) as unknown[] });
-    const id = await createJob(gateway);
     await new Promise((resolve) => setTimeout(resolve, 200)); // the feed's subscription is in place
+    const id = await createJob(gateway);
     await gateway.context.jobs.transition(id, 'preparing');
     await gateway.context.jobs.setPlan(id, { fps: 25, frameCount: 50, durationSeconds: 2, segments: [] });
     await gateway.context.jobs.reportSegment(id, 0, 25, true);
-    await expect.poll(() => events('job').map((e) => [e['id'], e['status'], e['progress']]), { timeout: 5000 }).toEqual([
+    expect((await gateway.app.inject({ method: 'POST', url: `/v1/ops/jobs/${id}/cancel`, headers: operator() })).statusCode).toBe(202);
+    const retried = await gateway.app.inject({ method: 'POST', url: `/v1/ops/jobs/${id}/retry`, headers: operator() });
+    expect(retried.statusCode).toBe(202);
+    const retryId = retried.json<{ id: string }>().id;
+    expect((await gateway.app.inject({ method: 'DELETE', url: `/v1/jobs/${id}`, headers: auth() })).statusCode).toBe(204);
+    await expect.poll(() => events('job').map((e) => [e['id'], e['status'], e['progress']]), { timeout: 10_000 }).toEqual([
+      [id, 'queued', 0],
       [id, 'preparing', 0],
       [id, 'preparing', 0.5],
+      [id, 'canceled', 0.5],
+      [retryId, 'queued', 0],
     ]);
+    await expect.poll(() => events('job-deleted'), { timeout: 5000 }).toEqual([{ id }]);
     await expect.poll(() => events('overview').length, { timeout: 5000 }).toBeGreaterThanOrEqual(2);
     const started = Date.now();
     await gateway.close();

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { jobView } from '@portrait-farm/jobs';
 import { createLiveStreamCleanupWorker, JobStepError, openStepProcess, processAudio, processStitch } from '@portrait-farm/job-steps';
 import type { FarmProcessConfig, RunningWorkers } from '@portrait-farm/job-steps';
@@ -7,6 +8,8 @@ import type { SigningKey } from '@portrait-farm/provenance';
 import type { FarmLogger } from '@portrait-farm/logging';
 import { recordWebhookOutcome } from '@portrait-farm/metrics';
 import type { FarmMetrics } from '@portrait-farm/metrics';
+import { processIdOf, startWorkerHeartbeat, WorkerActivity, WorkerRegistry } from '@portrait-farm/ops';
+import type { WorkerHeartbeat } from '@portrait-farm/ops';
 import { createWebhookWorker, QUEUE_NAMES } from '@portrait-farm/queue';
 import type { AudioJob, StitchJob } from '@portrait-farm/queue';
 import type { Worker } from 'bullmq';
@@ -20,14 +23,24 @@ export interface StitcherWorkersOptions {
 }
 
 /**
- * The stitcher process: Workers for the audio and stitch queues, webhook delivery (the job's view as its data) and the
- * delayed removal of succeeded jobs' live streams. With filesystem storage it needs the presign secret: job.succeeded
+ * The stitcher process: Workers for the audio and stitch queues, webhook delivery (the job's view as its data), the
+ * delayed removal of succeeded jobs' live streams, and its heartbeat in the registry (role stitcher: the job it stitches). With filesystem storage it needs the presign secret: job.succeeded
  * webhooks carry a presigned download URL.
  */
 export async function startStitcherWorkers(config: FarmProcessConfig, options: StitcherWorkersOptions = {}): Promise<RunningWorkers> {
   const logger = options.logger ?? silentLogger;
   const { metrics } = options;
-  const steps = await openStepProcess(config, logger, 'stitcher', metrics === undefined ? {} : { metrics });
+  const processId = processIdOf('stitcher');
+  const activity = new WorkerActivity();
+  let heartbeat: WorkerHeartbeat | null = null;
+  const steps = await openStepProcess(config, logger, 'stitcher', {
+    processId,
+    onStage: (notice) => {
+      activity.observe(notice);
+      heartbeat?.beat();
+    },
+    ...(metrics === undefined ? {} : { metrics }),
+  });
   if (config.presignSecret === null && steps.deps.storage.driver === 'filesystem') {
     await steps.close();
     throw new JobStepError(
@@ -43,6 +56,13 @@ export async function startStitcherWorkers(config: FarmProcessConfig, options: S
     throw new JobStepError('FARM_BAD_CONFIG', `PORTRAIT_FARM_SIGNING_KEY cannot be read: ${(error as Error).message}`);
   }
   if (signingKey === null) logger.warn({}, 'PORTRAIT_FARM_SIGNING_KEY is not set: videos get no signed provenance manifest');
+  heartbeat = startWorkerHeartbeat({
+    registry: new WorkerRegistry({ redis: steps.connection('registry'), prefix: config.prefix }),
+    identity: { id: processId, role: 'stitcher', host: hostname(), pid: process.pid, provider: 'none' },
+    activity: () => activity.snapshot(),
+    onError: (error) => logger.warn({ err: error }, 'stitcher heartbeat not written; the next one tries again'),
+  });
+  const beating = heartbeat;
   const stitch = steps.stepWorker<StitchJob>(QUEUE_NAMES.stitch, config.stitchConcurrency, (data) =>
     processStitch(steps.deps, data.jobId, { liveGraceSeconds: config.liveGraceSeconds, signingKey }),
   );
@@ -70,6 +90,7 @@ export async function startStitcherWorkers(config: FarmProcessConfig, options: S
     workers,
     async close() {
       await Promise.all([stitch.close(), audio.close(), webhooks.close(), cleanup.close()]);
+      await beating.stop();
       await steps.close();
     },
   };

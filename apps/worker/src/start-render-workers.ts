@@ -51,7 +51,7 @@ export async function startRenderWorkers(config: FarmProcessConfig, options: Ren
   });
   heartbeat = startWorkerHeartbeat({
     registry: new WorkerRegistry({ redis: steps.connection('registry'), prefix: config.prefix }),
-    identity: { id: processId, host: hostname(), pid: process.pid, provider: engine.provider },
+    identity: { id: processId, role: 'worker', host: hostname(), pid: process.pid, provider: engine.provider },
     activity: () => activity.snapshot(),
     onError: (error) => logger.warn({ err: error }, 'worker heartbeat not written; the next one tries again'),
   });

@@ -1,7 +1,7 @@
 export { isOpsError, OPS_ERRORS, OpsError } from './errors.ts';
 export type { OpsErrorCode } from './errors.ts';
-export { WorkerRegistry } from './worker-registry.ts';
-export type { RegisteredWorker, WorkerActivityState, WorkerIdentity, WorkerRegistryOptions, WorkerSegment } from './worker-registry.ts';
+export { FARM_PROCESS_ROLES, WorkerRegistry } from './worker-registry.ts';
+export type { FarmProcessRole, ProcessState, RegisteredWorker, WorkerActivityState, WorkerIdentity, WorkerRegistryOptions, WorkerSegment } from './worker-registry.ts';
 export { WorkerActivity } from './worker-activity.ts';
 export { processIdOf, startWorkerHeartbeat } from './worker-heartbeat.ts';
 export type { WorkerHeartbeat, WorkerHeartbeatOptions } from './worker-heartbeat.ts';

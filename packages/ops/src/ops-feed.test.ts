@@ -26,7 +26,7 @@ afterAll(async () => {
 });
 
 describe('OpsFeed', () => {
-  it('sends a new listener the overview at once and every interval, and a job\'s row on each status or progress change', async () => {
+  it('sends a new listener the overview at once and every interval, a job\'s row when it is created and on each status or progress change, its id when it is deleted', async () => {
     const prefix = uniquePrefix();
     const jobs = new JobStore({ redis, prefix });
     const index = new JobIndex({ redis, prefix });
@@ -53,15 +53,27 @@ describe('OpsFeed', () => {
     expect(overview.queues.map((q) => q.name)).toEqual(['prepare', 'segment', 'audio', 'stitch', 'webhook', 'cleanup']);
     expect(overview.throughput).toHaveLength(60);
 
-    const { record } = await jobs.create(testJob());
     await expect.poll(() => subscribers[0]?.status).toBe('ready');
     await new Promise((resolve) => setTimeout(resolve, 100)); // SUBSCRIBE answered
+    const { record } = await jobs.create(testJob());
     await jobs.transition(record.id, 'rendering');
     await jobs.setPlan(record.id, { fps: 25, frameCount: 100, durationSeconds: 4, segments: [] });
     await jobs.reportSegment(record.id, 0, 25, true);
     await expect.poll(() => events.filter((e) => e.type === 'job').map((e) => [e.data.status, (e.data as { progress: number }).progress])).toEqual([
+      ['queued', 0],
       ['rendering', 0],
       ['rendering', 0.25],
+    ]);
+
+    // Every change of the jobs list reaches the feed: a job created, canceled, deleted.
+    events.length = 0;
+    const created = (await jobs.create(testJob())).record;
+    await jobs.cancel(created.tenantId, created.id);
+    await jobs.deleteRecord(created);
+    await expect.poll(() => events.filter((e) => e.type !== 'overview').map((e) => [e.type, e.data.id, 'status' in e.data ? e.data.status : null])).toEqual([
+      ['job', created.id, 'queued'],
+      ['job', created.id, 'canceled'],
+      ['job-deleted', created.id, null],
     ]);
     stop();
     expect(feed.listenerCount).toBe(0);

@@ -2,8 +2,11 @@ import type { Redis } from 'ioredis';
 import type { OpsOverview } from './ops-overview.ts';
 import type { OpsJobRow } from './ops-views.ts';
 
-/** What the feed sends: the overview every interval, a job's row whenever its status or progress changes. */
-export type OpsFeedEvent = { type: 'overview'; data: OpsOverview } | { type: 'job'; data: OpsJobRow };
+/**
+ * What the feed sends: the overview every interval, a job's row whenever it is created or its status or progress
+ * changes, its id once it is deleted.
+ */
+export type OpsFeedEvent = { type: 'overview'; data: OpsOverview } | { type: 'job'; data: OpsJobRow } | { type: 'job-deleted'; data: { id: string } };
 
 export interface OpsFeedOptions {
   /** Opens the connection the feed subscribes on (put in subscriber mode; disconnected by `close`). */
@@ -11,7 +14,7 @@ export interface OpsFeedOptions {
   /** The job store's changes channel (`JobStore.keys.changesChannel()`). */
   channel: string;
   overview: () => Promise<OpsOverview>;
-  /** The row of a job, or null once it is gone. */
+  /** The row of a job, or null once it is gone (sent as `job-deleted`). */
   jobRow: (id: string) => Promise<OpsJobRow | null>;
   /** @defaultValue 2000 */
   overviewIntervalMs?: number;
@@ -67,7 +70,7 @@ export class OpsFeed {
       this.subscriber = subscriber;
       subscriber.on('message', (_channel: string, id: string) => {
         if (this.listeners.size === 0) return;
-        this.options.jobRow(id).then((row) => row !== null && this.emit({ type: 'job', data: row }), this.onError);
+        this.options.jobRow(id).then((row) => this.emit(row === null ? { type: 'job-deleted', data: { id } } : { type: 'job', data: row }), this.onError);
       });
       subscriber.subscribe(this.options.channel).catch(this.onError);
     }

@@ -6,10 +6,13 @@ import { readQueueStates } from './queue-states.ts';
 import type { OpsQueue } from './queue-states.ts';
 import type { WorkerRegistry } from './worker-registry.ts';
 
-/** The farm at a glance: queues, workers and the last hour's throughput. */
+/** The farm at a glance: queues, workers, stitchers and the last hour's throughput. */
 export interface OpsOverview {
   queues: OpsQueue[];
+  /** The worker processes (prepare, segments). */
   workers: OpsWorker[];
+  /** The stitcher processes (audio, stitch, webhooks). */
+  stitchers: OpsWorker[];
   /** One row per minute of the last 60, oldest first. */
   throughput: OpsThroughputRow[];
 }
@@ -22,6 +25,7 @@ export interface OpsSources {
 }
 
 export async function readOpsOverview(sources: OpsSources): Promise<OpsOverview> {
-  const [queues, workers, throughput] = await Promise.all([readQueueStates(sources.queues), sources.registry.list(), sources.index.throughput(60)]);
-  return { queues, workers: workers.map(opsWorker), throughput: throughput.map(opsThroughputRow) };
+  const [queues, processes, throughput] = await Promise.all([readQueueStates(sources.queues), sources.registry.list(), sources.index.throughput(60)]);
+  const withRole = (role: OpsWorker['role']): OpsWorker[] => processes.filter((p) => p.role === role).map(opsWorker);
+  return { queues, workers: withRole('worker'), stitchers: withRole('stitcher'), throughput: throughput.map(opsThroughputRow) };
 }

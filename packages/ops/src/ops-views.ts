@@ -1,6 +1,6 @@
 import { isTerminal } from '@portrait-farm/jobs';
 import type { JobError, JobRecord, JobStatus, StageEvent, StageStatus, ThroughputMinute, TimelineStage } from '@portrait-farm/jobs';
-import type { RegisteredWorker, WorkerSegment } from './worker-registry.ts';
+import type { FarmProcessRole, ProcessState, RegisteredWorker, WorkerSegment } from './worker-registry.ts';
 
 /** A job as the operator's jobs list shows it (every tenant's). */
 export interface OpsJobRow {
@@ -35,10 +35,11 @@ export interface OpsTimeline {
 
 export interface OpsWorker {
   id: string;
+  role: FarmProcessRole;
   host: string;
   pid: number;
   provider: string;
-  state: 'idle' | 'rendering';
+  state: ProcessState;
   stage: TimelineStage | null;
   jobId: string | null;
   segment: WorkerSegment | null;

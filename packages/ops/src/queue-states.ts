@@ -1,4 +1,4 @@
-import { ALL_QUEUES } from '@portrait-farm/queue';
+import { ALL_QUEUES, readQueueCounts } from '@portrait-farm/queue';
 import type { FarmQueues, QueueName } from '@portrait-farm/queue';
 import { OpsError } from './errors.ts';
 
@@ -19,18 +19,8 @@ export interface OpsQueue {
 export async function readQueueStates(queues: FarmQueues): Promise<OpsQueue[]> {
   return Promise.all(
     ALL_QUEUES.map(async (name) => {
-      const queue = queues.queue(name);
-      const [counts, paused] = await Promise.all([queue.getJobCounts('wait', 'prioritized', 'delayed', 'active', 'failed'), queue.isPaused()]);
-      const count = (state: string): number => counts[state] ?? 0;
-      return {
-        name,
-        waiting: count('wait') + count('prioritized'),
-        prioritized: count('prioritized'),
-        delayed: count('delayed'),
-        active: count('active'),
-        failed: count('failed'),
-        paused,
-      };
+      const { waiting, prioritized, delayed, active, failed, isPaused } = await readQueueCounts(queues, name);
+      return { name, waiting, prioritized, delayed, active, failed, paused: isPaused };
     }),
   );
 }

@@ -1,12 +1,14 @@
-import type { StageNotice } from '@portrait-farm/jobs';
-import type { WorkerActivityState } from './worker-registry.ts';
+import type { StageNotice, TimelineStage } from '@portrait-farm/jobs';
+import type { ProcessState, WorkerActivityState } from './worker-registry.ts';
+
+const STATE_OF_STAGE: Readonly<Record<TimelineStage, ProcessState>> = Object.freeze({ prepare: 'preparing', segment: 'rendering', stitch: 'stitching' });
 
 type Started = Extract<StageNotice, { kind: 'started' }>;
 
 const runKey = (notice: Pick<StageNotice, 'jobId' | 'stage' | 'index'>): string => `${notice.jobId}/${notice.stage}/${notice.index ?? ''}`;
 
 /**
- * What one worker process is doing, followed from the stage notices of its steps: the stages running now (the newest
+ * What one worker or stitcher process is doing, followed from the stage notices of its steps: the stages running now (the newest
  * is shown) and the frames per second of the last segment it finished.
  */
 export class WorkerActivity {
@@ -32,7 +34,7 @@ export class WorkerActivity {
     const newest = runs[runs.length - 1];
     const segment = runs.filter((run) => run.stage === 'segment').pop();
     return {
-      state: newest === undefined ? 'idle' : 'rendering',
+      state: newest === undefined ? 'idle' : STATE_OF_STAGE[newest.stage],
       stage: newest?.stage ?? null,
       jobId: newest?.jobId ?? null,
       segment: segment === undefined ? null : { jobId: segment.jobId, index: segment.index ?? 0, count: segment.count ?? 0 },

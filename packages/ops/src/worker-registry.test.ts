@@ -19,7 +19,7 @@ afterAll(async () => {
   await server.close();
 });
 
-const identity = { id: processIdOf('worker', 'host-a', 41), host: 'host-a', pid: 41, provider: 'cpu' };
+const identity = { id: processIdOf('worker', 'host-a', 41), role: 'worker' as const, host: 'host-a', pid: 41, provider: 'cpu' };
 const idle = { state: 'idle' as const, stage: null, jobId: null, segment: null, framesPerSecond: null };
 
 describe('WorkerRegistry', () => {
@@ -34,19 +34,34 @@ describe('WorkerRegistry', () => {
     expect(await registry.list()).toEqual([]);
   });
 
+  it('lists stitchers with their role, and a heartbeat written without a role (an older worker) as a worker\'s', async () => {
+    const prefix = uniquePrefix();
+    const registry = new WorkerRegistry({ redis, prefix });
+    const stitcher = { id: processIdOf('stitcher', 'host-b', 7), role: 'stitcher' as const, host: 'host-b', pid: 7, provider: 'none' };
+    await registry.publish(stitcher, { ...idle, state: 'stitching', stage: 'stitch', jobId: 'job_b' });
+    const { role: _role, ...older } = identity;
+    await redis.multi().set(`${prefix}:ops:worker:${identity.id}`, JSON.stringify({ ...older, ...idle, at: Date.now() })).sadd(`${prefix}:ops:workers`, identity.id).exec();
+    expect((await registry.list()).map((p) => [p.id, p.role, p.state, p.jobId])).toEqual([
+      [stitcher.id, 'stitcher', 'stitching', 'job_b'],
+      [identity.id, 'worker', 'idle', null],
+    ]);
+  });
+
   it('refuses an expiry that is not longer than the alive window', () => {
     expect(() => new WorkerRegistry({ redis, aliveSeconds: 10, ttlSeconds: 10 })).toThrow(/ttlSeconds.*10, 10/);
   });
 });
 
 describe('startWorkerHeartbeat with WorkerActivity', () => {
-  it('publishes the segment being rendered and the last segment\'s frames/s, and leaves the registry on stop', async () => {
+  it('publishes the job being prepared, the segment being rendered and the last segment\'s frames/s, and leaves the registry on stop', async () => {
     const registry = new WorkerRegistry({ redis, prefix: uniquePrefix() });
     const activity = new WorkerActivity();
     const heartbeat = startWorkerHeartbeat({ registry, identity, activity: () => activity.snapshot(), intervalMs: 50 });
     await expect.poll(async () => (await registry.list()).map((w) => [w.id, w.state, w.alive])).toEqual([[identity.id, 'idle', true]]);
 
     activity.observe({ kind: 'started', jobId: 'job_a', stage: 'prepare', index: null, count: null, at: 0 });
+    heartbeat.beat();
+    await expect.poll(async () => (await registry.list())[0]).toMatchObject({ state: 'preparing', stage: 'prepare', jobId: 'job_a', segment: null });
     activity.observe({ kind: 'ended', jobId: 'job_a', stage: 'prepare', index: null, status: 'done', frames: null, at: 500 });
     activity.observe({ kind: 'started', jobId: 'job_a', stage: 'segment', index: 2, count: 4, at: 1000 });
     activity.observe({ kind: 'ended', jobId: 'job_a', stage: 'segment', index: 2, status: 'done', frames: 50, at: 3000 });

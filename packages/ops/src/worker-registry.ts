@@ -1,13 +1,18 @@
 import type { Redis } from 'ioredis';
 import type { TimelineStage } from '@portrait-farm/jobs';
 
-/** Who a worker process is. */
+/** The farm processes that publish heartbeats: workers (prepare, segments) and stitchers (audio, stitch, webhooks). */
+export const FARM_PROCESS_ROLES = Object.freeze(['worker', 'stitcher'] as const);
+export type FarmProcessRole = (typeof FARM_PROCESS_ROLES)[number];
+
+/** Who a farm process is. */
 export interface WorkerIdentity {
-  /** Unique per process: `worker-{host}-{pid}` (the id on the job timelines). */
+  /** Unique per process: `{role}-{host}-{pid}` (the id on the job timelines). */
   id: string;
+  role: FarmProcessRole;
   host: string;
   pid: number;
-  /** The execution provider its engine runs on (cuda, webgpu, cpu). */
+  /** The execution provider its engine runs on (cuda, webgpu, cpu); "none" for a stitcher, which runs no engine. */
   provider: string;
 }
 
@@ -19,9 +24,12 @@ export interface WorkerSegment {
   count: number;
 }
 
+/** What a process does, from the newest stage it runs: prepare, a segment, stitch. */
+export type ProcessState = 'idle' | 'preparing' | 'rendering' | 'stitching';
+
 /** What a worker is doing, as its heartbeat tells it. */
 export interface WorkerActivityState {
-  state: 'idle' | 'rendering';
+  state: ProcessState;
   /** The stage it runs (the newest, when several run at once), or null while idle. */
   stage: TimelineStage | null;
   jobId: string | null;
@@ -50,10 +58,11 @@ export interface WorkerRegistryOptions {
   now?: () => number;
 }
 
-type StoredHeartbeat = WorkerIdentity & WorkerActivityState & { at: number };
+/** `role` is absent from the heartbeats of workers older than it. */
+type StoredHeartbeat = Omit<WorkerIdentity, 'role'> & { role?: FarmProcessRole } & WorkerActivityState & { at: number };
 
 /**
- * The farm's worker processes in Redis: each publishes a heartbeat (a key with a TTL, and its id in a set), removes
+ * The farm's worker and stitcher processes in Redis: each publishes a heartbeat (a key with a TTL, and its id in a set), removes
  * it when it stops gracefully; a worker that died is listed as not alive, then its entry expires and it is gone.
  */
 export class WorkerRegistry {
@@ -102,8 +111,8 @@ export class WorkerRegistry {
     const now = this.now();
     return values.flatMap((value) => {
       if (value === null) return [];
-      const { at, ...beat } = JSON.parse(value) as StoredHeartbeat;
-      return [{ ...beat, lastHeartbeatAt: new Date(at), alive: now - at < this.aliveSeconds * 1000 }];
+      const { at, role, ...beat } = JSON.parse(value) as StoredHeartbeat;
+      return [{ ...beat, role: role ?? 'worker', lastHeartbeatAt: new Date(at), alive: now - at < this.aliveSeconds * 1000 }];
     });
   }
 }

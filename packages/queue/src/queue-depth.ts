@@ -52,7 +52,8 @@ export const POOL_QUEUES = Object.freeze({
   webhook: [QUEUE_NAMES.webhook],
 } as const satisfies Record<string, readonly QueueName[]>);
 
-async function readCounts(queues: FarmQueues, name: QueueName): Promise<QueueCounts> {
+/** One farm queue's jobs by state and whether it is paused (what the depth report and the ops overview show). */
+export async function readQueueCounts(queues: FarmQueues, name: QueueName): Promise<QueueCounts> {
   const queue = queues.queue(name);
   // BullMQ 6 pauses a queue with a flag: its waiting jobs stay in the wait and prioritized lists.
   const [counts, isPaused] = await Promise.all([queue.getJobCounts('wait', 'prioritized', 'active', 'delayed', 'failed'), queue.isPaused()]);
@@ -77,7 +78,7 @@ function poolDepth(counts: readonly QueueCounts[]): PoolDepth {
 
 /** Reads every farm queue's counts and sums them per pool. */
 export async function readQueueDepths(queues: FarmQueues): Promise<QueueDepthReport> {
-  const read = await Promise.all(ALL_QUEUES.map(async (name) => [name, await readCounts(queues, name)] as const));
+  const read = await Promise.all(ALL_QUEUES.map(async (name) => [name, await readQueueCounts(queues, name)] as const));
   const byQueue = Object.fromEntries(read) as Record<QueueName, QueueCounts>;
   const pool = (names: readonly QueueName[]): PoolDepth => poolDepth(names.map((name) => byQueue[name]));
   return { queues: byQueue, render: pool(POOL_QUEUES.render), stitch: pool(POOL_QUEUES.stitch), webhook: pool(POOL_QUEUES.webhook) };
