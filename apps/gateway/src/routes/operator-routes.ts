@@ -99,10 +99,13 @@ export async function operatorRoutes(app: FastifyInstance, ctx: GatewayContext):
   app.get('/v1/ops/events', { schema: OPS_EVENTS_SCHEMA }, (request, reply) => {
     reply.hijack();
     let unsubscribe = (): void => {};
-    const stream = openEventStream(reply.raw, () => {
-      unsubscribe();
-      streams.delete(stream);
-      request.log.info({ streams: streams.size }, 'ops event stream closed');
+    const stream = openEventStream(reply.raw, {
+      onEnd: () => {
+        unsubscribe();
+        streams.delete(stream);
+        request.log.info({ streams: streams.size }, 'ops event stream closed');
+      },
+      onOverflow: (bufferedBytes) => request.log.warn({ bufferedBytes }, 'ops event stream dropped: its client reads too slowly (it reconnects)'),
     });
     streams.add(stream);
     unsubscribe = feed.subscribe((event) => stream.send(event.type, event.data));
