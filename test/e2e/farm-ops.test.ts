@@ -2,6 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JobStore, JobTimelines } from '@portrait-farm/jobs';
+import type { StageEvent } from '@portrait-farm/jobs';
 import { createRedisConnection } from '@portrait-farm/queue';
 import { WorkerRegistry } from '@portrait-farm/ops';
 import { writeEngineTestPack } from '@portrait-farm/test-support/engine-test-pack';
@@ -22,6 +24,7 @@ let farm: LocalFarm;
 interface Overview {
   queues: Array<{ name: string; waiting: number; paused: boolean }>;
   workers: Array<{ id: string; pid: number; provider: string; state: string; alive: boolean; framesPerSecond: number | null }>;
+  stitchers: Array<{ id: string; role: string; pid: number; provider: string; state: string; alive: boolean }>;
   throughput: Array<{ minute: string; succeeded: number; failed: number; frames: number }>;
 }
 
@@ -73,8 +76,26 @@ describe('operator API on a running farm', () => {
     const held = await ops<Overview>('/v1/ops/overview');
     expect(held.body.queues.find((q) => q.name === 'prepare')).toMatchObject({ waiting: 1, paused: true });
 
+    // The timeline as it is the moment the job's change to succeeded is published: every stage already ended.
+    const connection = createRedisConnection(redis.url);
+    const subscriber = createRedisConnection(redis.url);
+    const store = new JobStore({ redis: connection, prefix: farm.prefix });
+    const timelines = new JobTimelines({ redis: connection, prefix: farm.prefix });
+    let atSuccess: StageEvent[] | null = null;
+    subscriber.on('message', (_channel: string, changed: string) => {
+      if (changed !== id || atSuccess !== null) return;
+      void Promise.all([store.getById(id), timelines.read(id)]).then(([record, events]) => {
+        if (record?.status === 'succeeded' && atSuccess === null) atSuccess = events;
+      });
+    });
+    await subscriber.subscribe(store.keys.changesChannel());
     expect((await ops('/v1/ops/queues/prepare/resume', 'POST')).status).toBe(204);
     await until('the job succeeded', async () => (await getJob(farm.apiUrl, farm.apiKey, id)).status === 'succeeded', 120_000, 500);
+    await until('the change to succeeded was seen', async () => atSuccess !== null, 5000, 50);
+    subscriber.disconnect();
+    connection.disconnect();
+    expect(atSuccess!.map((e) => [e.stage, e.status])).toContainEqual(['stitch', 'done']);
+    expect(atSuccess!.filter((e) => e.status !== 'done' || e.endedAt === null)).toEqual([]);
 
     const job = await getJob(farm.apiUrl, farm.apiKey, id);
     const { segmentsTotal, framesTotal } = job['progress'] as { segmentsTotal: number; framesTotal: number };
@@ -107,11 +128,12 @@ describe('operator API on a running farm', () => {
     expect(listed.body.jobs).toEqual([expect.objectContaining({ id, status: 'succeeded', progress: 1 })]);
   }, 200_000);
 
-  it('lists both workers alive with their provider and the frames/s of their last segment, and a worker that stops leaves the list', async () => {
+  it('lists both workers alive with their provider and the frames/s of their last segment, and the stitcher; a worker that stops leaves the list', async () => {
     const overview = await ops<Overview>('/v1/ops/overview');
     expect(overview.body.workers.map((w) => w.pid).sort()).toEqual(farm.workers.map((w) => w.pid).sort());
     for (const worker of overview.body.workers) expect(worker).toMatchObject({ provider: 'cpu', state: 'idle', alive: true });
     expect(overview.body.workers.some((w) => (w.framesPerSecond ?? 0) > 0)).toBe(true);
+    expect(overview.body.stitchers).toEqual([expect.objectContaining({ role: 'stitcher', pid: farm.stitcher.pid, provider: 'none', state: 'idle', alive: true })]);
 
     const stopped = farm.workers[1]!;
     const pid = stopped.pid;
@@ -137,7 +159,7 @@ describe('operator API on a running farm', () => {
     await farm.stop();
     const connection = createRedisConnection(redis.url);
     try {
-      expect(await new WorkerRegistry({ redis: connection, prefix: farm.prefix }).list()).toEqual([]);
+      expect(await new WorkerRegistry({ redis: connection, prefix: farm.prefix }).list()).toEqual([]); // the stitcher too
     } finally {
       connection.disconnect();
     }

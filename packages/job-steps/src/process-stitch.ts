@@ -94,6 +94,7 @@ export async function processStitch(deps: FarmDeps, jobId: string, options: Stit
     });
     if (signal.aborted) return 'canceled';
     await deps.jobs.addWorkSeconds(jobId, 'stitch', secondsSince(started));
+    await run.done();
     const result = await deps.jobs.succeed(jobId, output);
     if (!result.applied) return 'skipped';
     deps.logger.info(

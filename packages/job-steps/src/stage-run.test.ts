@@ -71,6 +71,52 @@ describe('inStage', () => {
     ]);
   });
 
+  it('records a stage done when the step says so, before it moves the job on; an outcome other than done or an error is recorded over it', async () => {
+    const prefix = uniquePrefix();
+    const jobs = new JobStore({ redis, prefix });
+    const timelines = new JobTimelines({ redis, prefix });
+    const deps = { jobs, logger: recordingLogger(), stages: timelineRecorder(timelines, 'stitcher-h-3') } as unknown as FarmDeps;
+    const { record } = await jobs.create(testJob());
+    const id = record.id;
+    const seen: Array<[string, string]> = [];
+    const statusNow = async (): Promise<void> => {
+      const [stitch] = await timelines.read(id);
+      seen.push([stitch!.status, (await jobs.getById(id))!.status]);
+    };
+
+    await inStage(deps, id, 'stitch', null, async (run) => {
+      await run.start();
+      await run.done();
+      await statusNow();
+      await jobs.transition(id, 'stitching');
+      await jobs.succeed(id, { key: 'k', size: 1, durationSeconds: 1, sha256: 's' });
+      await statusNow();
+      return 'done';
+    });
+    await statusNow();
+    expect(seen).toEqual([
+      ['done', 'queued'],
+      ['done', 'succeeded'],
+      ['done', 'succeeded'],
+    ]);
+
+    const other = (await jobs.create(testJob())).record.id;
+    await inStage(deps, other, 'stitch', null, async (run) => {
+      await run.start();
+      await run.done();
+      return 'skipped';
+    });
+    expect((await timelines.read(other)).map((e) => [e.status, e.error])).toEqual([['failed', 'skipped']]);
+    await expect(
+      inStage(deps, other, 'stitch', null, async (run) => {
+        await run.start();
+        await run.done();
+        throw new JobStepError('FARM_MISSING_INPUT', 'gone');
+      }),
+    ).rejects.toThrow('gone');
+    expect((await timelines.read(other)).map((e) => [e.status, e.error])).toEqual([['failed', 'FARM_MISSING_INPUT']]);
+  });
+
   it('never fails the step when the timeline cannot be written', async () => {
     const broken = new Redis(server.port, server.host, { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false });
     const logger = recordingLogger();

@@ -15,6 +15,11 @@ export interface StageRecorder {
 export interface StageRun {
   /** Records the start; `count`: the job's segments, when known. Steps call it once they know the job goes on. */
   start(count?: number | null): Promise<void>;
+  /**
+   * Records the stage done now, before the step moves the job to an end (stitch: succeeded), so an ended job never
+   * shows it running. The step's outcome still decides: one other than "done", or an error, is recorded over it.
+   */
+  done(): Promise<void>;
   /** Frames the stage rendered, recorded with its end. */
   frames: number | null;
 }
@@ -29,20 +34,27 @@ function errorCodeOf(error: unknown): string {
  */
 export async function inStage(deps: FarmDeps, jobId: string, stage: TimelineStage, index: number | null, work: (run: StageRun) => Promise<StepOutcome>): Promise<StepOutcome> {
   const recorder = deps.stages;
-  if (recorder === undefined) return work({ start: async () => {}, frames: null });
+  if (recorder === undefined) return work({ start: async () => {}, done: async () => {}, frames: null });
   const logged = (promise: Promise<void>): Promise<void> =>
     promise.catch((error: unknown) => deps.logger.warn({ jobId, stage, segment: index ?? undefined, err: error }, 'job timeline not written'));
   let started = false;
+  let recordedDone = false;
   const run: StageRun = {
     frames: null,
     async start(count = null) {
       started = true;
       await logged(recorder.started(jobId, stage, index, count));
     },
+    async done() {
+      if (!started || recordedDone) return;
+      recordedDone = true;
+      await logged(recorder.ended(jobId, stage, index, { status: 'done', frames: run.frames }));
+    },
   };
   try {
     const outcome = await work(run);
-    if (started) await logged(recorder.ended(jobId, stage, index, outcome === 'done' ? { status: 'done', frames: run.frames } : { status: 'failed', error: outcome }));
+    if (outcome === 'done') await run.done();
+    else if (started) await logged(recorder.ended(jobId, stage, index, { status: 'failed', error: outcome }));
     return outcome;
   } catch (error) {
     if (started) await logged(recorder.ended(jobId, stage, index, { status: 'failed', error: errorCodeOf(error) }));
