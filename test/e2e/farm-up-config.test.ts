@@ -9,7 +9,7 @@ import { writeEngineTestPack } from '@portrait-farm/test-support/engine-test-pac
 import { FIXTURES, JOB_OPTIONS, loopedSpeech, submitJob } from './farm-harness.ts';
 
 // Regression (issue 19, item 3): PORTRAIT_FARM_MAX_CONCURRENT_JOBS set for `up` did not reach its gateway (the limit
-// stayed 10), nor did any other PORTRAIT_FARM_* the gateway reads. Here `up` runs as the real command with two of them.
+// stayed 10), nor did any other PORTRAIT_FARM_* the gateway reads. Here `up` runs as the real command with three of them.
 const work = mkdtempSync(join(tmpdir(), 'pf-e2e-up-config-'));
 const pack = join(work, 'pack');
 const bin = fileURLToPath(new URL('../../apps/cli/bin/portrait-farm.js', import.meta.url));
@@ -30,6 +30,7 @@ beforeAll(async () => {
       PORTRAIT_FARM_PROVIDERS: 'cpu',
       PORTRAIT_FARM_TEMP_DIR: join(work, 'tmp'),
       PORTRAIT_FARM_MAX_CONCURRENT_JOBS: '2',
+      PORTRAIT_FARM_MAX_QUEUED_JOBS: '1',
       PORTRAIT_FARM_REQUIRE_LABEL: '1',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -55,17 +56,20 @@ afterAll(async () => {
 }, 60_000);
 
 describe('up passes the gateway variables of its environment to its gateway', () => {
-  it("PORTRAIT_FARM_MAX_CONCURRENT_JOBS=2: a tenant's third concurrent job is refused with the concurrency error", async () => {
-    // Long enough that no job ends while the three are created at once.
+  it("PORTRAIT_FARM_MAX_CONCURRENT_JOBS=2, PORTRAIT_FARM_MAX_QUEUED_JOBS=1: a tenant's third concurrent job is held, its fourth refused", async () => {
+    // Long enough that no job ends while the four are created at once.
     const audio = loopedSpeech(work, 5);
-    const answers = await Promise.all([1, 2, 3].map(() => submitJob(apiUrl, apiKey, { image, audio })));
+    const answers = await Promise.all([1, 2, 3, 4].map(() => submitJob(apiUrl, apiKey, { image, audio })));
     const statuses = answers.map((a) => a.status).sort();
-    expect(statuses).toEqual([202, 202, 429]);
+    expect(statuses).toEqual([202, 202, 202, 429]);
+    const accepted = answers.filter((a) => a.status === 202);
+    const positions = accepted.map((a) => (a.body as { queuePosition?: number | null }).queuePosition).sort();
+    expect(positions).toEqual([1, null, null]);
     const refused = answers.find((a) => a.status === 429)!;
-    expect(refused.body).toMatchObject({ error: { code: 'GATEWAY_CONCURRENCY_LIMIT' } });
-    expect(JSON.stringify(refused.body)).toContain('2 active jobs');
-    for (const accepted of answers.filter((a) => a.status === 202)) {
-      await fetch(`${apiUrl}/v1/jobs/${accepted.body.id}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${apiKey}` } });
+    expect(refused.body).toMatchObject({ error: { code: 'GATEWAY_QUEUE_FULL' } });
+    expect(JSON.stringify(refused.body)).toContain('PORTRAIT_FARM_MAX_QUEUED_JOBS=1 jobs may wait behind PORTRAIT_FARM_MAX_CONCURRENT_JOBS=2');
+    for (const job of accepted) {
+      await fetch(`${apiUrl}/v1/jobs/${job.body.id}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${apiKey}` } });
     }
   }, 120_000);
 

@@ -18,8 +18,8 @@ import type { RedisServerProcess } from '@portrait-farm/test-support/redis-serve
 import { FIXTURES, getJob, until } from './farm-harness.ts';
 
 // Issue 19, item 2: three gateway processes behind one Redis serve the same tenants. Idempotency keys, the per-tenant
-// concurrency limit, the create rate and cancel are decided in Redis, so they hold whichever gateway a request reaches.
-// No worker runs: accepted jobs stay queued (active), which is what the limits count.
+// concurrency limit and its hold, the create rate and cancel are decided in Redis, so they hold whichever gateway a
+// request reaches. No worker runs: jobs in the farm stay queued (active), which is what the limits count.
 const MAX_CONCURRENT_JOBS = 4;
 const JOBS_PER_MINUTE = 6;
 const KEYS = { alice: 'key-of-alice-0001', bob: 'key-of-bob-00002', carol: 'key-of-carol-003', dave: 'key-of-dave-00004' } as const;
@@ -75,7 +75,7 @@ async function startGateway(publicUrl: string): Promise<(typeof gateways)[number
 
 interface CreateAnswer {
   status: number;
-  body: { id: string; status: string; error?: { code: string } };
+  body: { id: string; status: string; queuePosition?: number | null; error?: { code: string } };
   headers: Headers;
 }
 
@@ -152,19 +152,32 @@ describe('three gateways, one Redis', () => {
     expect(await queuedPrepares('alice')).toEqual([id]);
   }, 60_000);
 
-  it("a tenant's concurrency limit holds when its creates are spread over three gateways at once", async () => {
-    // As many creates as the create rate allows (in whichever minutes they land), so only the concurrency limit refuses.
+  it("a tenant's concurrency limit holds when its creates are spread over three gateways at once: the rest are held, then released one per job that ends", async () => {
+    // As many creates as the create rate allows (in whichever minutes they land): exactly the limit go to the farm.
     const answers = await Promise.all(
       Array.from({ length: JOBS_PER_MINUTE }, (_, i) => submitJob(gateways[i % 3]!.url, KEYS.bob)),
     );
-    const accepted = answers.filter((x) => x.status === 202);
-    expect(accepted).toHaveLength(MAX_CONCURRENT_JOBS);
-    for (const refused of answers.filter((x) => x.status !== 202)) {
-      expect(refused.status).toBe(429);
-      expect(refused.body).toMatchObject({ error: { code: 'GATEWAY_CONCURRENCY_LIMIT' } });
-    }
+    expect(answers.map((x) => x.status)).toEqual(Array(JOBS_PER_MINUTE).fill(202));
+    const inFarm = answers.filter((x) => x.body.queuePosition === null);
+    const held = answers.filter((x) => x.body.queuePosition !== null);
+    expect(inFarm).toHaveLength(MAX_CONCURRENT_JOBS);
+    expect(held.map((x) => x.body.queuePosition).sort()).toEqual(Array.from({ length: JOBS_PER_MINUTE - MAX_CONCURRENT_JOBS }, (_, i) => i + 1));
+    expect(held.map((x) => x.body.status)).toEqual(held.map(() => 'queued'));
     expect(await jobs.activeCount('bob')).toBe(MAX_CONCURRENT_JOBS);
-    expect((await queuedPrepares('bob')).sort()).toEqual(accepted.map((x) => x.body.id).sort());
+    expect((await queuedPrepares('bob')).sort()).toEqual(inFarm.map((x) => x.body.id).sort());
+
+    // Two running jobs canceled at once through two gateways: the two held ones are released (in hold order), queued
+    // once each by one of the three gateways' dispatchers, and still exactly the limit is in the farm.
+    const firstHeld = held.sort((a, b) => a.body.queuePosition! - b.body.queuePosition!).map((x) => x.body.id);
+    const ending = inFarm.slice(0, 2).map((x) => x.body.id);
+    expect((await Promise.all(ending.map((id, i) => cancel(gateways[i]!.url, KEYS.bob, id)))).map((r) => r.status)).toEqual([200, 200]);
+    const expected = [...inFarm.slice(2).map((x) => x.body.id), ...firstHeld].sort();
+    await until('the released jobs queued', async () => (await queuedPrepares('bob')).length === expected.length, 10_000, 50);
+    expect((await queuedPrepares('bob')).sort()).toEqual(expected);
+    expect(await jobs.activeCount('bob')).toBe(MAX_CONCURRENT_JOBS);
+    expect(await jobs.heldCount('bob')).toBe(0);
+    const views = await Promise.all(firstHeld.map((id, i) => getJob(gateways[i % 3]!.url, KEYS.bob, id)));
+    expect(views.map((view) => [view.status, view.queuePosition])).toEqual(firstHeld.map(() => ['queued', null]));
   }, 90_000);
 
   it("a tenant's create rate holds across the three gateways", async () => {
