@@ -75,12 +75,12 @@ export function createRedisConnection(url: string, options: RedisConnectionOptio
       ? { maxRetriesPerRequest: null, enableReadyCheck: false }
       : { maxRetriesPerRequest: 1, commandTimeout: options.commandTimeoutMs ?? 5000, connectTimeout: 3000 };
   const sentinel = options.sentinel ?? null;
-  const redis = new Redis(url, { ...common, ...roleOptions, ...(sentinel === null ? {} : sentinelConnectionOptions(sentinel)) });
+  const redis = new Redis(url, { ...common, ...roleOptions, ...(sentinel === null ? {} : sentinelConnectionOptions(sentinel, tls)) });
   if (tls !== null) {
     redis.on('error', (error: Error) => {
       if (handshakeFailed || !isTlsHandshakeError(error)) return;
       handshakeFailed = true;
-      redis.emit('error', recordTlsFailure(redis, `rediss://${parsed.host}`, error, caFile));
+      redis.emit('error', recordTlsFailure(redis, sentinel === null ? `rediss://${parsed.host}` : `${sentinel.masterName} (Sentinel ${sentinel.sentinels.join(',')})`, error, caFile));
     });
   }
   return redis;

@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { makeTestCertificates } from '@portrait-farm/test-support/tls-certificates';
 import { startRedisSentinelGroup } from '@portrait-farm/test-support/redis-sentinel-group';
 import type { RedisSentinelGroup } from '@portrait-farm/test-support/redis-sentinel-group';
 import type { Redis } from 'ioredis';
@@ -33,6 +37,29 @@ describe('resolveRedisSentinel', () => {
     expect(() => resolveRedisSentinel({ sentinels: null, masterName: null, password: 'x' })).toThrow(/PORTRAIT_FARM_REDIS_SENTINEL_PASSWORD needs/);
     expect(() => resolveRedisSentinel({ sentinels: ['a:70000'], masterName: 'pf', password: null })).toThrow('must list host:port (an IPv6 address in brackets). Given: "a:70000"');
     expect(() => resolveRedisSentinel({ sentinels: ['a'], masterName: 'pf', password: null })).toThrow(/Given: "a"/);
+  });
+});
+
+describe('rediss:// through Sentinel', () => {
+  it('reaches the sentinels and the primary over TLS with the CA (ioredis alone would reach the primary in plain TCP)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pf-sentinel-tls-'));
+    try {
+      const { caFile } = makeTestCertificates(dir, 'sentinel');
+      const sentinel = resolveRedisSentinel({ sentinels: ['127.0.0.1:1'], masterName: 'pf', password: null });
+      const redis = createRedisConnection('rediss://127.0.0.1:1', { sentinel, tlsCaFile: caFile });
+      redis.on('error', () => {});
+      redis.disconnect();
+      expect(redis.options).toMatchObject({ enableTLSForSentinelMode: true, name: 'pf' });
+      const pem = (tls: unknown): string => String((tls as { ca: string[] }).ca.at(-1));
+      expect(pem(redis.options.sentinelTLS)).toContain('-----BEGIN CERTIFICATE-----');
+      expect(pem(redis.options.tls)).toBe(pem(redis.options.sentinelTLS));
+      const plain = createRedisConnection('redis://127.0.0.1:1', { sentinel });
+      plain.on('error', () => {});
+      plain.disconnect();
+      expect(plain.options.enableTLSForSentinelMode ?? false).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

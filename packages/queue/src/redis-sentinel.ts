@@ -1,3 +1,4 @@
+import type { ConnectionOptions } from 'node:tls';
 import type { RedisOptions } from 'ioredis';
 import { QueueError } from './errors.ts';
 
@@ -63,10 +64,13 @@ function answeredAsReplica(error: Error): boolean {
 /**
  * ioredis's options for a connection through Sentinel. The failover detector listens on the sentinels for a new
  * primary and reconnects at once, instead of when the old primary's connection times out; a write that a demoted
- * primary refuses (READONLY) reconnects to the sentinels' primary and is sent again (2).
+ * primary refuses (READONLY) reconnects to the sentinels' primary and is sent again (2). With `tls` (a rediss:// URL)
+ * both the sentinels and the primary are reached over TLS with it: ioredis would otherwise reach the primary in
+ * plain TCP, whatever the URL says.
  */
-export function sentinelConnectionOptions(sentinel: RedisSentinel): RedisOptions {
+export function sentinelConnectionOptions(sentinel: RedisSentinel, tls: ConnectionOptions | null = null): RedisOptions {
   return {
+    ...(tls === null ? {} : { enableTLSForSentinelMode: true, sentinelTLS: tls }),
     sentinels: sentinel.sentinels.map(sentinelAddress),
     name: sentinel.masterName,
     failoverDetector: true,
