@@ -121,7 +121,7 @@ export class JobStore {
     if (!isJobId(job.id)) throw new JobsError('JOBS_BAD_ARGUMENT', `Job id ${JSON.stringify(job.id)} is not a job id (see createJobId).`);
     const limit = options.maxActiveJobs ?? null;
     const heldCap = options.maxHeldJobs ?? null;
-    const idemKey = job.idempotencyKey === null ? '' : this.keys.idempotency(job.tenantId, job.idempotencyKey);
+    const idemKey = job.idempotencyKey === null ? this.keys.noIdempotencyKey() : this.keys.idempotency(job.tenantId, job.idempotencyKey);
     const keys = [
       this.keys.job(job.id),
       this.keys.tenantJobs(job.tenantId),
@@ -406,7 +406,7 @@ export class JobStore {
       this.keys.tenantJobs(tenantId),
       this.keys.tenantActive(tenantId),
       this.keys.finishedJobs(),
-      record.idempotencyKey === null ? '' : this.keys.idempotency(tenantId, record.idempotencyKey),
+      record.idempotencyKey === null ? this.keys.noIdempotencyKey() : this.keys.idempotency(tenantId, record.idempotencyKey),
       this.keys.timeline(id),
       this.keys.allJobs(),
       this.keys.tenantHeld(tenantId),

@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { JobStatusGroup } from './status-groups.ts';
 
+/**
+ * The end of the key name a script is given where a job has no Idempotency-Key (never read or written). An empty name
+ * would hash to another cluster slot than the job's other keys (CROSSSLOT); this one shares their prefix.
+ */
+export const NO_IDEMPOTENCY_KEY_SUFFIX = ':no-idempotency-key';
+
 /** Redis key names of the job store, all under one deployment prefix (e.g. "pf"). */
 export interface JobKeys {
   job(id: string): string;
@@ -20,6 +26,8 @@ export interface JobKeys {
   /** Pub/Sub channel on which a release is announced (dispatchers wake on it). */
   releaseChannel(): string;
   idempotency(tenantId: string, key: string): string;
+  /** Stands in a script's KEYS for a job without an Idempotency-Key (ends with {@link NO_IDEMPOTENCY_KEY_SUFFIX}). */
+  noIdempotencyKey(): string;
   rateWindow(tenantId: string, scope: string, window: number): string;
   disabledEndpoints(): string;
   /** Sorted set of finished job ids, scored by the time they ended (ms): the retention sweep reads it. */
@@ -56,6 +64,7 @@ export function jobKeys(prefix: string): JobKeys {
     releaseChannel: () => `${p}:released`,
     idempotency: (tenantId: string, key: string) =>
       `${tenant(tenantId)}:idem:${createHash('sha256').update(key).digest('base64url')}`,
+    noIdempotencyKey: () => `${p}${NO_IDEMPOTENCY_KEY_SUFFIX}`,
     rateWindow: (tenantId: string, scope: string, window: number) => `${tenant(tenantId)}:rate:${scope}:${window}`,
     disabledEndpoints: () => `${p}:webhook-endpoints-disabled`,
     finishedJobs: () => `${p}:finished`,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { NO_IDEMPOTENCY_KEY_SUFFIX } from './keys.ts';
 
 /** A Lua script run with EVALSHA, falling back to EVAL once when the server does not know it yet. */
 export interface LuaScript {
@@ -22,6 +23,11 @@ export async function runScript(redis: Redis, lua: LuaScript, keys: readonly str
     throw error;
   }
 }
+
+/** Lua function: whether a key name is the stand-in for a job without an Idempotency-Key. */
+const IS_NO_KEY = `
+local function isNoKey(key) return string.sub(key, -${NO_IDEMPOTENCY_KEY_SUFFIX.length}) == '${NO_IDEMPOTENCY_KEY_SUFFIX}' end
+`;
 
 /** How long a minute's throughput counts stay in Redis, in seconds: the ops overview shows the last 60 minutes. */
 export const THROUGHPUT_TTL_SECONDS = 3 * 3600;
@@ -58,10 +64,10 @@ end
  */
 export const CREATE_JOB = script(
   'create-job',
-  `${FILL_FROM_HOLD}
+  `${FILL_FROM_HOLD}${IS_NO_KEY}
 local id, hash, limit, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
 local maxHeld, priority, now = tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7]
-if KEYS[4] ~= '' then
+if not isNoKey(KEYS[4]) then
   local seen = redis.call('GET', KEYS[4])
   if seen then
     local sep = string.find(seen, '|', 1, true)
@@ -87,7 +93,7 @@ redis.call('HSET', KEYS[1], unpack(fields))
 redis.call('ZADD', KEYS[2], 0, id)
 redis.call('ZADD', KEYS[5], 0, id)
 redis.call('ZADD', KEYS[6], 0, id)
-if KEYS[4] ~= '' then redis.call('SET', KEYS[4], id .. '|' .. hash, 'EX', ttl) end
+if not isNoKey(KEYS[4]) then redis.call('SET', KEYS[4], id .. '|' .. hash, 'EX', ttl) end
 if hold then
   local sequence = redis.call('INCR', KEYS[8])
   redis.call('ZADD', KEYS[7], string.format('%.0f', (11 - priority) * 1000000000000 + sequence), id)
@@ -178,7 +184,7 @@ return {tonumber(redis.call('HGET', KEYS[1], 'segmentsDone')), tonumber(redis.ca
  */
 export const DELETE_JOB = script(
   'delete-job',
-  `${FILL_FROM_HOLD}
+  `${FILL_FROM_HOLD}${IS_NO_KEY}
 local existed = redis.call('EXISTS', KEYS[1])
 redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
 redis.call('ZREM', KEYS[5], ARGV[1])
@@ -189,7 +195,7 @@ redis.call('ZREM', KEYS[10], ARGV[1])
 redis.call('ZREM', KEYS[11], ARGV[1])
 redis.call('ZREM', KEYS[13], ARGV[1])
 for i = 14, #KEYS do redis.call('ZREM', KEYS[i], ARGV[1]) end
-if KEYS[8] ~= '' then
+if not isNoKey(KEYS[8]) then
   local seen = redis.call('GET', KEYS[8])
   if seen and string.sub(seen, 1, #ARGV[1] + 1) == ARGV[1] .. '|' then redis.call('DEL', KEYS[8]) end
 end
