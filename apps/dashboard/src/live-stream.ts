@@ -5,6 +5,8 @@ export type StreamState = 'connecting' | 'live' | 'reconnecting';
 export interface LiveStreamHandlers {
   overview(overview: OpsOverview): void;
   job(job: OpsJob): void;
+  /** The job was deleted. */
+  jobDeleted(id: string): void;
   /** The stream opened (first time or again): what was missed while it was down should be read again. */
   opened(): void;
   state(state: StreamState): void;
@@ -14,7 +16,7 @@ const FIRST_RETRY_MS = 1000;
 const LAST_RETRY_MS = 15_000;
 
 /**
- * The gateway's server-sent events (`overview` every 2 s, `job` on each change). EventSource retries by itself after
+ * The gateway's server-sent events (`overview` every 2 s, `job` on each change, `job-deleted`). EventSource retries by itself after
  * a dropped connection; when the gateway refuses the stream (it closes), a new one is opened with a growing delay.
  */
 export function openLiveStream(url: string, handlers: LiveStreamHandlers): { close(): void } {
@@ -46,6 +48,10 @@ export function openLiveStream(url: string, handlers: LiveStreamHandlers): { clo
     stream.addEventListener('job', (event) => {
       const job = parse<OpsJob>(event);
       if (job !== null) handlers.job(job);
+    });
+    stream.addEventListener('job-deleted', (event) => {
+      const deleted = parse<{ id: string }>(event);
+      if (deleted !== null) handlers.jobDeleted(deleted.id);
     });
     stream.addEventListener('error', () => {
       if (closed) return;

@@ -15,11 +15,8 @@ import { workersTable } from './workers-table.ts';
 
 // The page: reads the overview and the jobs once, then follows the live stream; views are drawn again from the state.
 
+/** A running job's timeline is read again this often: a stage starting is no job event. */
 const TIMELINE_POLL_MS = 3000;
-/** A step records its end just after it moves the job on, so an ended job's timeline is read again for a while. */
-const TIMELINE_SETTLE_MS = 10_000;
-/** The first page of jobs is read again this often, besides the live job events (a missed event heals). */
-const JOBS_REFRESH_MS = 5000;
 const CLOCK_TICK_MS = 5000;
 
 interface DashboardState {
@@ -35,8 +32,6 @@ interface DashboardState {
   selectedId: string | null;
   timeline: JobTimeline | null;
   timelineError: string | null;
-  /** When the shown timeline was first read with its job ended. */
-  timelineEndedAt: number | null;
 }
 
 const state: DashboardState = {
@@ -51,7 +46,6 @@ const state: DashboardState = {
   selectedId: null,
   timeline: null,
   timelineError: null,
-  timelineEndedAt: null,
 };
 
 function messageOf(error: unknown): string {
@@ -70,16 +64,24 @@ function drawOverview(): void {
   const { overview, overviewError } = state;
   if (overview === null) {
     const placeholder = overviewError === null ? el('p', { class: 'loading' }, 'Loading…') : errorBox('The overview cannot be read.', overviewError);
-    for (const id of ['queues', 'charts', 'workers']) show(byId(id), placeholder.cloneNode(true));
+    for (const id of ['queues', 'charts', 'workers', 'stitchers']) show(byId(id), placeholder.cloneNode(true));
     return;
   }
   const now = Date.now();
   show(byId('queues'), overviewError === null ? null : errorBox('Live data is stale.', overviewError), queueCards(overview.queues, actions));
   show(byId('charts'), throughputCharts(overview.throughput));
-  show(byId('workers'), workersTable(overview.workers, now));
-  const alive = overview.workers.filter((w) => w.alive);
-  byId('workers-summary').textContent = `${alive.length} alive · ${alive.filter((w) => w.state === 'rendering').length} rendering`;
+  drawProcesses(overview, now);
   byId('updated').textContent = state.overviewAt === null ? '' : `Updated ${clock(new Date(state.overviewAt).toISOString())}`;
+}
+
+function drawProcesses(overview: OpsOverview, now: number): void {
+  show(byId('workers'), workersTable(overview.workers, now, 'worker'));
+  show(byId('stitchers'), workersTable(overview.stitchers, now, 'stitcher'));
+  const alive = overview.workers.filter((w) => w.alive);
+  const busy = (state: string): number => alive.filter((w) => w.state === state).length;
+  byId('workers-summary').textContent = `${alive.length} alive · ${busy('preparing')} preparing · ${busy('rendering')} rendering`;
+  const stitchers = overview.stitchers.filter((s) => s.alive);
+  byId('stitchers-summary').textContent = `${stitchers.length} alive · ${stitchers.filter((s) => s.state === 'stitching').length} stitching`;
 }
 
 /** The last jobs read stay shown under an error, marked as what the page last knew. */
@@ -147,8 +149,6 @@ async function loadTimeline(): Promise<void> {
     const timeline = await opsApi.timeline(id);
     if (state.selectedId !== id) return;
     state.timeline = timeline;
-    if (!isTerminal(timeline.status)) state.timelineEndedAt = null;
-    else state.timelineEndedAt ??= Date.now();
     state.timelineError = null;
   } catch (error) {
     if (state.selectedId !== id) return;
@@ -171,6 +171,18 @@ function applyJob(job: OpsJob): void {
   upsertJob(job);
   drawJobs();
   if (job.id === state.selectedId) void loadTimeline();
+}
+
+/** A job was deleted (live event): its row goes, and its timeline if shown. */
+function removeJob(id: string): void {
+  state.jobs = state.jobs.filter((j) => j.id !== id);
+  if (state.selectedId === id) {
+    state.selectedId = null;
+    state.timeline = null;
+    state.timelineError = null;
+    drawTimeline();
+  }
+  drawJobs();
 }
 
 async function act<T>(run: () => Promise<T>, done: (answer: T) => string): Promise<void> {
@@ -210,7 +222,6 @@ const actions: DashboardActions = {
     state.selectedId = id;
     state.timeline = null;
     state.timelineError = null;
-    state.timelineEndedAt = null;
     drawJobs();
     drawTimeline();
     void loadTimeline();
@@ -244,6 +255,7 @@ function start(): void {
       drawOverview();
     },
     job: applyJob,
+    jobDeleted: removeJob,
     opened() {
       void refreshJobs();
       void loadTimeline();
@@ -252,12 +264,10 @@ function start(): void {
   });
   // Relative times ("12 s ago") move on without events.
   window.setInterval(() => {
-    if (state.overview !== null) show(byId('workers'), workersTable(state.overview.workers, Date.now()));
+    if (state.overview !== null) drawProcesses(state.overview, Date.now());
   }, CLOCK_TICK_MS);
-  window.setInterval(() => void refreshJobs(), JOBS_REFRESH_MS);
   window.setInterval(() => {
-    const settled = state.timelineEndedAt !== null && Date.now() - state.timelineEndedAt > TIMELINE_SETTLE_MS;
-    if (state.timeline !== null && !settled) void loadTimeline();
+    if (state.timeline !== null && !isTerminal(state.timeline.status)) void loadTimeline();
   }, TIMELINE_POLL_MS);
 }
 

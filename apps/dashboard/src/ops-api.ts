@@ -19,12 +19,18 @@ export interface WorkerSegment {
   count: number;
 }
 
+/** A worker or stitcher process, as its heartbeat tells it. */
 export interface FarmWorker {
   id: string;
+  role: 'worker' | 'stitcher';
   host: string;
   pid: number;
+  /** The execution provider its engine runs on; "none" for a stitcher. */
   provider: string;
-  state: 'idle' | 'rendering';
+  /** From the newest stage it runs: prepare, a segment, stitch. */
+  state: 'idle' | 'preparing' | 'rendering' | 'stitching';
+  /** The job of that stage. */
+  jobId: string | null;
   segment: WorkerSegment | null;
   framesPerSecond: number | null;
   lastHeartbeatAt: string;
@@ -41,6 +47,7 @@ export interface ThroughputMinute {
 export interface OpsOverview {
   queues: QueueDepth[];
   workers: FarmWorker[];
+  stitchers: FarmWorker[];
   /** The last 60 minutes, oldest first. */
   throughput: ThroughputMinute[];
 }
