@@ -46,7 +46,7 @@ describe('farm keys on Redis Cluster, prefix in a hash tag', () => {
       keys.tenantJobs(tenant), keys.tenantActive(tenant), keys.tenantHeld(tenant), keys.tenantHoldSequence(tenant), keys.tenantConcurrency(tenant),
       keys.idempotency(tenant, 'key'), keys.noIdempotencyKey(), keys.rateWindow(tenant, 'requests', 1), keys.releasing(), keys.releaseChannel(),
       keys.disabledEndpoints(), keys.finishedJobs(), keys.cancelChannel(), keys.allJobs(), keys.statusIndex('active'), keys.throughput(1), keys.changesChannel(),
-      `${TAGGED}:ops:workers`,
+      `${TAGGED}:ops:workers`, `${TAGGED}:ops:worker:worker-1`,
     ];
     for (const name of ALL_QUEUES) {
       const queue = new Queue(name, { connection: client, prefix: bullPrefix(TAGGED) });
