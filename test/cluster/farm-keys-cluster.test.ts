@@ -1,8 +1,7 @@
 import { Queue, Worker } from 'bullmq';
 import { Cluster } from 'ioredis';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jobKeys, JobStore } from '@portrait-farm/jobs';
+import { JobIndex, jobKeys, JobStore } from '@portrait-farm/jobs';
 import { testJob } from '@portrait-farm/jobs/testing';
 import { ALL_QUEUES, bullPrefix } from '@portrait-farm/queue';
 import { startRedisCluster } from '@portrait-farm/test-support/redis-cluster';
@@ -10,9 +9,8 @@ import type { RedisClusterProcess } from '@portrait-farm/test-support/redis-clus
 
 // Issue 19, item 1 (cluster), the key audit: with the deployment prefix in a hash tag ({pf}), every key the job store
 // and the BullMQ queues build for a job hashes to one slot, and the job store's Lua scripts, pipelines and MULTIs and
-// a BullMQ queue run on a real 3-master Redis Cluster without CROSSSLOT. What the farm still lacks to run on a cluster
-// (a Cluster connection chosen by configuration, braces in PORTRAIT_FARM_PREFIX, SCAN on the right node) is listed in
-// docs/operations.md, "Redis Cluster".
+// a BullMQ queue run on a real 3-master Redis Cluster without CROSSSLOT; the scans of job records find them on the node
+// that serves the tag's slot. test/e2e/farm-cluster.test.ts renders a job on a cluster with the farm's processes.
 const TAGGED = '{pf}';
 let cluster: RedisClusterProcess;
 let client: Cluster;
@@ -31,11 +29,6 @@ afterAll(async () => {
   await cluster?.close();
 });
 
-/** The job store types its connection as a Redis; a Cluster answers the same commands (the gap docs/operations.md names). */
-function asRedis(connection: Cluster): Redis {
-  return connection as unknown as Redis;
-}
-
 describe('farm keys on Redis Cluster, prefix in a hash tag', () => {
   it('every key of a job, its tenant and the queues hashes to the slot of the tag', async () => {
     const keys = jobKeys(TAGGED);
@@ -45,7 +38,7 @@ describe('farm keys on Redis Cluster, prefix in a hash tag', () => {
       keys.job(id), keys.segmentFrames(id), keys.segmentsDone(id), keys.webhookAttempts(id), keys.timeline(id),
       keys.tenantJobs(tenant), keys.tenantActive(tenant), keys.tenantHeld(tenant), keys.tenantHoldSequence(tenant), keys.tenantConcurrency(tenant),
       keys.idempotency(tenant, 'key'), keys.noIdempotencyKey(), keys.rateWindow(tenant, 'requests', 1), keys.releasing(), keys.releaseChannel(),
-      keys.disabledEndpoints(), keys.finishedJobs(), keys.cancelChannel(), keys.allJobs(), keys.statusIndex('active'), keys.throughput(1), keys.changesChannel(),
+      keys.disabledEndpoints(), keys.finishedJobs(), keys.cancelChannel(), keys.allJobs(), keys.statusIndex('running'), keys.throughput(1), keys.changesChannel(),
       `${TAGGED}:ops:workers`, `${TAGGED}:ops:worker:worker-1`,
     ];
     for (const name of ALL_QUEUES) {
@@ -61,7 +54,7 @@ describe('farm keys on Redis Cluster, prefix in a hash tag', () => {
   });
 
   it("the job store's scripts run on the cluster: create (with and without an Idempotency-Key, held), transitions, segments, cancel, delete, rates", async () => {
-    const store = new JobStore({ redis: asRedis(client), prefix: TAGGED });
+    const store = new JobStore({ redis: client, prefix: TAGGED });
     const plain = await store.create(testJob());
     expect(plain.created).toBe(true);
     const keyed = await store.create(testJob({ idempotencyKey: 'k1', requestHash: 'h' }));
@@ -81,6 +74,20 @@ describe('farm keys on Redis Cluster, prefix in a hash tag', () => {
     await store.deleteRecord(plain.record);
     await store.deleteRecord(keyed.record);
     expect(await store.getById(id)).toBeNull();
+  });
+
+  it('the scans of job records (finished set, status indexes) find them on the node serving the slot', async () => {
+    const prefix = '{scan}';
+    const store = new JobStore({ redis: client, prefix });
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      const { record } = await store.create(testJob());
+      await store.cancel(record.tenantId, record.id);
+      ids.push(record.id);
+    }
+    await client.del(jobKeys(prefix).finishedJobs(), jobKeys(prefix).allJobs(), `${jobKeys(prefix).allJobs()}:complete`);
+    expect(await store.indexFinishedJobs()).toBe(3);
+    expect(await new JobIndex({ redis: client, prefix }).indexExistingJobs()).toBe(3);
   });
 
   it('a BullMQ queue with the tagged prefix adds and processes a job on the cluster', async () => {

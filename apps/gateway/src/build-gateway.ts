@@ -1,7 +1,7 @@
 import fastifyMultipart from '@fastify/multipart';
 import fastifySwagger from '@fastify/swagger';
 import { JobStore } from '@portrait-farm/jobs';
-import { createRedisConnection, createWebhookWorker, FarmQueues, startHeldJobDispatcher } from '@portrait-farm/queue';
+import { createRedisClient, createWebhookWorker, FarmQueues, startHeldJobDispatcher } from '@portrait-farm/queue';
 import { recordWebhookOutcome } from '@portrait-farm/metrics';
 import { createStorage } from '@portrait-farm/storage';
 import type { ObjectStorage } from '@portrait-farm/storage';
@@ -56,7 +56,7 @@ function openStorage(config: ResolvedGatewayConfig): ObjectStorage {
 function startWebhookWorker(context: GatewayContext): { close(): Promise<void> } | null {
   const { config } = context;
   if (!config.webhooks.runWorker) return null;
-  const connection = createRedisConnection(config.redisUrl, { role: 'worker', connectionName: 'gateway-webhooks', tlsCaFile: config.redisCa, sentinel: config.redisSentinel });
+  const connection = createRedisClient(config.redisUrl, { role: 'worker', connectionName: 'gateway-webhooks', tlsCaFile: config.redisCa, sentinel: config.redisSentinel, clusterNodes: config.redisClusterNodes });
   connection.on('error', () => {});
   const worker = createWebhookWorker({
     connection,
@@ -119,7 +119,7 @@ function openSigningKey(pemOrPath: string | null): SigningKey | null {
 export async function buildGateway(input: GatewayConfig | ResolvedGatewayConfig, options: BuildGatewayOptions = {}): Promise<Gateway> {
   const config = Object.isFrozen(input) ? (input as ResolvedGatewayConfig) : resolveGatewayConfig(input as GatewayConfig);
   const storage = openStorage(config);
-  const redis = createRedisConnection(config.redisUrl, { role: 'client', connectionName: 'gateway', tlsCaFile: config.redisCa, sentinel: config.redisSentinel });
+  const redis = createRedisClient(config.redisUrl, { role: 'client', connectionName: 'gateway', tlsCaFile: config.redisCa, sentinel: config.redisSentinel, clusterNodes: config.redisClusterNodes });
   redis.on('error', () => {}); // reported through /readyz and request errors; ioredis reconnects by itself
   const jobs = new JobStore({ redis, prefix: config.prefix, idempotencyTtlSeconds: config.idempotencyTtlSeconds });
   const queues = new FarmQueues({ connection: redis, prefix: config.prefix });
@@ -170,7 +170,7 @@ export async function buildGateway(input: GatewayConfig | ResolvedGatewayConfig,
   const heldJobDispatcher = startHeldJobDispatcher({
     jobs,
     queues,
-    subscriber: () => createRedisConnection(config.redisUrl, { role: 'worker', connectionName: 'gateway-releases', tlsCaFile: config.redisCa, sentinel: config.redisSentinel }),
+    subscriber: () => createRedisClient(config.redisUrl, { role: 'worker', connectionName: 'gateway-releases', tlsCaFile: config.redisCa, sentinel: config.redisSentinel, clusterNodes: config.redisClusterNodes }),
     onError: (error) => app.log.warn({ err: error }, 'queuing released jobs failed; retried on the next release or poll'),
   });
 

@@ -56,6 +56,12 @@ describe('gateway configuration', () => {
     expect(() => resolveGatewayConfig({ ...minimal, redisSentinels: ['nope'], redisSentinelMaster: 'pf' })).toThrow('redisSentinels (PORTRAIT_FARM_REDIS_SENTINELS) must be a comma list of host:port');
   });
 
+  it('reads Redis Cluster: the start nodes, and the key prefix in a hash tag', () => {
+    expect(resolveGatewayConfig(minimal)).toMatchObject({ redisClusterNodes: null, prefix: 'pf' });
+    expect(resolveGatewayConfig({ ...minimal, redisClusterNodes: ['10.0.0.1:6379'], prefix: 'farm-a' })).toMatchObject({ redisClusterNodes: ['10.0.0.1:6379'], prefix: '{farm-a}' });
+    expect(() => resolveGatewayConfig({ ...minimal, redisClusterNodes: ['nope'] })).toThrow('redisClusterNodes (PORTRAIT_FARM_REDIS_CLUSTER_NODES) must be a comma list of host:port');
+  });
+
   it('reads the environment', () => {
     expect(parseApiKeyList('k-0000001:acme, k-0000002:globex')).toEqual({ 'k-0000001': 'acme', 'k-0000002': 'globex' });
     const config = loadGatewayConfig({

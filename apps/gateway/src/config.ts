@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { apiKeyProblem, checkSetting, ENVIRONMENT, readGivenConfig, tenantIdProblem, webhookSecretProblem } from '@portrait-farm/config';
 import type { Environment, EnvironmentSource, SettledValueOf } from '@portrait-farm/config';
-import { isQueueError, resolveRedisSentinel } from '@portrait-farm/queue';
+import { deploymentKeyPrefix, isQueueError, resolveRedisSentinel } from '@portrait-farm/queue';
 import type { RedisSentinel } from '@portrait-farm/queue';
 import { GatewayError } from './errors.ts';
 
@@ -80,6 +80,8 @@ export interface GatewayConfig {
   redisSentinelMaster?: string;
   /** The sentinels' own password. @defaultValue PORTRAIT_FARM_REDIS_SENTINEL_PASSWORD's (none) */
   redisSentinelPassword?: string;
+  /** Redis Cluster: `host:port` of some of its nodes; keys then take the prefix in a hash tag. @defaultValue PORTRAIT_FARM_REDIS_CLUSTER_NODES's (none) */
+  redisClusterNodes?: readonly string[];
   /** A PEM file of the CA that signed an https S3 endpoint's certificate. @defaultValue PORTRAIT_FARM_S3_CA's (Node's root CAs) */
   s3Ca?: string;
   /** Storage URL for @portrait-farm/storage's createStorage (file path or s3://). */
@@ -127,11 +129,13 @@ export interface GatewayConfig {
 }
 
 export type ResolvedGatewayConfig = Readonly<
-  Required<Omit<GatewayConfig, 'limits' | 'timeouts' | 'inputFetch' | 'presignSecret' | 'webhooks' | 'webhookSecrets' | 'packDir' | 'signingKey' | 'watermarkKey' | 'operatorKey' | 'redisCa' | 's3Ca' | 'redisSentinels' | 'redisSentinelMaster' | 'redisSentinelPassword'>> & {
+  Required<Omit<GatewayConfig, 'limits' | 'timeouts' | 'inputFetch' | 'presignSecret' | 'webhooks' | 'webhookSecrets' | 'packDir' | 'signingKey' | 'watermarkKey' | 'operatorKey' | 'redisCa' | 's3Ca' | 'redisSentinels' | 'redisSentinelMaster' | 'redisSentinelPassword' | 'redisClusterNodes'>> & {
     presignSecret: string | null;
     redisCa: string | null;
     /** The sentinels and master name, or null: the server of redisUrl. */
     redisSentinel: RedisSentinel | null;
+    /** Redis Cluster's start nodes, or null: no cluster. */
+    redisClusterNodes: readonly string[] | null;
     s3Ca: string | null;
     signingKey: string | null;
     watermarkKey: string | null;
@@ -240,16 +244,18 @@ export function resolveGatewayConfig(config: GatewayConfig): ResolvedGatewayConf
   const webhooks = config.webhooks ?? {};
   const faceCheck = setting('faceCheck', config.faceCheck, 'PORTRAIT_FARM_FACE_CHECK');
   const packDir = setting('packDir', blankAsUnset(config.packDir), 'PORTRAIT_FARM_PACK') ?? STARTER_PACK;
+  const clusterNodes = setting('redisClusterNodes', config.redisClusterNodes, 'PORTRAIT_FARM_REDIS_CLUSTER_NODES');
   return Object.freeze({
     redisUrl: setting('redisUrl', config.redisUrl, 'PORTRAIT_FARM_REDIS_URL'),
     redisCa: setting('redisCa', blankAsUnset(config.redisCa), 'PORTRAIT_FARM_REDIS_CA'),
     redisSentinel: resolveSentinel(config),
+    redisClusterNodes: clusterNodes,
     s3Ca: setting('s3Ca', blankAsUnset(config.s3Ca), 'PORTRAIT_FARM_S3_CA'),
     storageUrl: required('storageUrl', 'PORTRAIT_FARM_STORAGE_URL', setting('storageUrl', blankAsUnset(config.storageUrl), 'PORTRAIT_FARM_STORAGE_URL')),
     publicBaseUrl: publicUrl.href.replace(/\/+$/, ''),
     apiKeys: Object.freeze({ ...apiKeys }),
     presignSecret: setting('presignSecret', config.presignSecret, 'PORTRAIT_FARM_PRESIGN_SECRET'),
-    prefix: setting('prefix', config.prefix, 'PORTRAIT_FARM_PREFIX'),
+    prefix: deploymentKeyPrefix(setting('prefix', config.prefix, 'PORTRAIT_FARM_PREFIX'), clusterNodes),
     limits: Object.freeze({
       maxUploadBytes: setting('limits.maxUploadBytes', limits.maxUploadBytes, 'PORTRAIT_FARM_MAX_UPLOAD_BYTES'),
       maxImagePixels: setting('limits.maxImagePixels', limits.maxImagePixels, 'PORTRAIT_FARM_MAX_IMAGE_PIXELS'),
@@ -344,6 +350,7 @@ export function loadGatewayProcessConfig(env: EnvironmentSource = process.env, o
       redisSentinels: given.redisSentinels,
       redisSentinelMaster: given.redisSentinelMaster,
       redisSentinelPassword: given.redisSentinelPassword,
+      redisClusterNodes: given.redisClusterNodes,
       s3Ca: given.s3Ca,
     }),
     redisUrl: given.redisUrl ?? file.redisUrl ?? ENVIRONMENT.PORTRAIT_FARM_REDIS_URL.default,

@@ -2,7 +2,7 @@ import type { JobStore } from '@portrait-farm/jobs';
 import type { FarmQueues } from '@portrait-farm/queue';
 import type { SigningKey } from '@portrait-farm/provenance';
 import type { ObjectStorage } from '@portrait-farm/storage';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { ResolvedGatewayConfig } from './config.ts';
 import type { InputChecker } from './input-check-thread.ts';
 import type { GatewayMetrics } from './metrics.ts';
@@ -10,7 +10,7 @@ import type { GatewayMetrics } from './metrics.ts';
 /** What the routes share: configuration and the clients opened once at start-up. */
 export interface GatewayContext {
   config: ResolvedGatewayConfig;
-  redis: Redis;
+  redis: Redis | Cluster;
   jobs: JobStore;
   queues: FarmQueues;
   storage: ObjectStorage;

@@ -75,6 +75,13 @@ export const ENVIRONMENT = Object.freeze({
     unset: 'none: the sentinels need no password',
     description: "The sentinels' own password (their `requirepass`); the primary's is in PORTRAIT_FARM_REDIS_URL.",
   }),
+  PORTRAIT_FARM_REDIS_CLUSTER_NODES: variable(list(text(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'host:port'), { expected: 'a comma list of host:port (IPv6 in brackets)' }), {
+    key: 'redisClusterNodes',
+    readBy: FARM,
+    unset: 'none: PORTRAIT_FARM_REDIS_URL (or the sentinels) names the Redis server',
+    description:
+      'Redis Cluster: some of its nodes (the others are learned); the keys then take the prefix in a hash tag ({pf}), one slot per deployment, and PORTRAIT_FARM_REDIS_URL gives only the password and TLS.',
+  }),
   PORTRAIT_FARM_S3_CA: variable(path('file'), {
     key: 's3Ca',
     readBy: FARM,

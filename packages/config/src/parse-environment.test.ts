@@ -31,6 +31,7 @@ describe('parseEnvironment', () => {
       redisSentinels: null,
       redisSentinelMaster: null,
       redisSentinelPassword: null,
+      redisClusterNodes: null,
       storageUrl: '/tmp/pf-storage',
       s3Ca: null,
       prefix: 'pf',

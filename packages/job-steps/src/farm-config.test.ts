@@ -34,6 +34,12 @@ describe('loadFarmConfig', () => {
     expect(() => loadFarmConfig({ ...base, PORTRAIT_FARM_REDIS_SENTINEL_MASTER: 'pf' }, app)).toThrow('needs the sentinels that monitor it in PORTRAIT_FARM_REDIS_SENTINELS');
   });
 
+  it('reads Redis Cluster: the start nodes, and the key prefix in a hash tag', () => {
+    expect(loadFarmConfig(base, app)).toMatchObject({ redisClusterNodes: null, prefix: 'pf' });
+    const config = loadFarmConfig({ ...base, PORTRAIT_FARM_REDIS_CLUSTER_NODES: '10.0.0.1:6379,10.0.0.2:6379', PORTRAIT_FARM_PREFIX: 'farm-a' }, app);
+    expect(config).toMatchObject({ redisClusterNodes: ['10.0.0.1:6379', '10.0.0.2:6379'], prefix: '{farm-a}' });
+  });
+
   it('names the variable, the range and the value of a bad setting', () => {
     expect(() => loadFarmConfig({}, app)).toThrow(/^PORTRAIT_FARM_STORAGE_URL must be a folder path or a storage URL .*Given: nothing/);
     expect(() => loadFarmConfig({ ...base, PORTRAIT_FARM_LOCK_MS: '50' }, app)).toThrow('PORTRAIT_FARM_LOCK_MS must be an integer from 1000 to 3600000. Given: "50".');

@@ -1,6 +1,6 @@
 import { ConfigError, ENVIRONMENT, loadConfig } from '@portrait-farm/config';
 import type { EnvironmentSource } from '@portrait-farm/config';
-import { resolveRedisSentinel } from '@portrait-farm/queue';
+import { deploymentKeyPrefix, resolveRedisSentinel } from '@portrait-farm/queue';
 import type { RedisSentinel } from '@portrait-farm/queue';
 
 /**
@@ -13,10 +13,12 @@ export interface FarmProcessConfig {
   readonly redisCa: string | null;
   /** Redis Sentinel's sentinels and master name, or null: the server of redisUrl. */
   readonly redisSentinel: RedisSentinel | null;
+  /** Redis Cluster's start nodes (`host:port`), or null: no cluster. */
+  readonly redisClusterNodes: readonly string[] | null;
   readonly storageUrl: string;
   /** A PEM file of the CA of an https S3 endpoint's certificate, or null for Node's root CAs. */
   readonly s3Ca: string | null;
-  /** Deployment prefix of Redis keys and queues. */
+  /** Deployment prefix of Redis keys and queues; on a cluster in braces, a hash tag (`{pf}`). */
   readonly prefix: string;
   /** Model pack folder (workers). */
   readonly packDir: string;
@@ -89,9 +91,10 @@ export function loadFarmConfig(env: EnvironmentSource = process.env, appDefaults
     redisUrl: settings.redisUrl,
     redisCa: settings.redisCa,
     redisSentinel: resolveRedisSentinel({ sentinels: settings.redisSentinels, masterName: settings.redisSentinelMaster, password: settings.redisSentinelPassword }),
+    redisClusterNodes: settings.redisClusterNodes,
     storageUrl: settings.storageUrl,
     s3Ca: settings.s3Ca,
-    prefix: settings.prefix,
+    prefix: deploymentKeyPrefix(settings.prefix, settings.redisClusterNodes),
     packDir,
     providers: settings.providers,
     renderThreads: settings.renderThreads,

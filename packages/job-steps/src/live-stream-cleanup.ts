@@ -4,7 +4,7 @@ import { bullPrefix, QUEUE_NAMES } from '@portrait-farm/queue';
 import type { CleanupJob } from '@portrait-farm/queue';
 import { Worker } from 'bullmq';
 import type { Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { FarmDeps } from './farm-deps.ts';
 
 /**
@@ -29,7 +29,7 @@ export async function processLiveStreamCleanup(deps: Pick<FarmDeps, 'storage' | 
 export interface LiveStreamCleanupWorkerOptions {
   deps: Pick<FarmDeps, 'storage' | 'logger'>;
   /** A Redis connection of the Worker's own (BullMQ blocks on it). */
-  connection: Redis;
+  connection: Redis | Cluster;
   /** Deployment prefix; BullMQ keys live under `{prefix}:q:`. */
   prefix: string;
 }

@@ -3,10 +3,10 @@ import { JobStore, JobTimelines, watchCancellations } from '@portrait-farm/jobs'
 import type { FarmLogger } from '@portrait-farm/logging';
 import { recordStorageError } from '@portrait-farm/metrics';
 import type { FarmMetrics } from '@portrait-farm/metrics';
-import { createRedisConnection, FarmQueues, redisConnectionFailure } from '@portrait-farm/queue';
+import { createRedisClient, FarmQueues, redisConnectionFailure } from '@portrait-farm/queue';
 import { createStorage, observeStorageErrors } from '@portrait-farm/storage';
 import type { Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { FarmProcessConfig } from './farm-config.ts';
 import type { FarmDeps } from './farm-deps.ts';
 import { createScratchDir } from './scratch-dir.ts';
@@ -27,7 +27,7 @@ export interface StepProcess {
   /** Storage, job store, queues, cancel watcher, this process's scratch folder and logger. */
   readonly deps: FarmDeps;
   /** A Redis connection of its own (`pf-{role}-{name}`), closed by {@link StepProcess.close}. */
-  connection(name: string): Redis;
+  connection(name: string): Redis | Cluster;
   /** A step Worker on these dependencies, with a Redis connection of its own and the config's lock settings. */
   stepWorker<T extends { jobId: string }>(queue: string, concurrency: number, run: (data: T) => Promise<StepOutcome>): Worker<T>;
   /** Closes the cancel watcher, queues, storage and connections, and removes the scratch folder (after the Workers). */
@@ -50,9 +50,15 @@ export interface StepProcessOptions {
  * (the folders of farm processes that died are swept first).
  */
 export async function openStepProcess(config: FarmProcessConfig, logger: FarmLogger, role: string, options: StepProcessOptions = {}): Promise<StepProcess> {
-  const connections: Redis[] = [];
-  const connection = (name: string): Redis => {
-    const redis = createRedisConnection(config.redisUrl, { role: 'worker', connectionName: `pf-${role}-${name}`, tlsCaFile: config.redisCa, sentinel: config.redisSentinel });
+  const connections: Array<Redis | Cluster> = [];
+  const connection = (name: string): Redis | Cluster => {
+    const redis = createRedisClient(config.redisUrl, {
+      role: 'worker',
+      connectionName: `pf-${role}-${name}`,
+      tlsCaFile: config.redisCa,
+      sentinel: config.redisSentinel,
+      clusterNodes: config.redisClusterNodes,
+    });
     redis.on('error', () => {});
     connections.push(redis);
     return redis;

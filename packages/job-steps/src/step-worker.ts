@@ -5,7 +5,7 @@ import { recordJobEnd, timeStep } from '@portrait-farm/metrics';
 import { bullPrefix } from '@portrait-farm/queue';
 import { UnrecoverableError, Worker } from 'bullmq';
 import type { Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { FarmDeps } from './farm-deps.ts';
 import { failJob } from './process-stitch.ts';
 import { publicMessage } from './public-message.ts';
@@ -35,7 +35,7 @@ export interface StepWorkerOptions {
   /** The process's storage, job store, queues and logger. */
   deps: FarmDeps;
   /** A Redis connection of the Worker's own (BullMQ blocks on it). */
-  connection: Redis;
+  connection: Redis | Cluster;
   /** Deployment prefix; BullMQ keys live under `{prefix}:q:`. */
   prefix: string;
   /** Steps of this queue run at once in this process. */

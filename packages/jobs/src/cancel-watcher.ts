@@ -1,9 +1,9 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { JobStore } from './job-store.ts';
 
 export interface CancelWatcherOptions {
   /** A connection for this watcher alone: it is put in subscriber mode. Closed by `close()`. */
-  subscriber: Redis;
+  subscriber: Redis | Cluster;
   store: JobStore;
   /**
    * Also re-read the cancel flag of watched jobs this often, in milliseconds, in case a message was missed

@@ -1,4 +1,5 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
+import { scanKeys } from './scan-keys.ts';
 import { JobsError } from './errors.ts';
 import { isJobId } from './job-id.ts';
 import type { JobRecord } from './job-record.ts';
@@ -12,7 +13,7 @@ import type { JobStatusGroup } from './status-groups.ts';
 
 export interface JobIndexOptions {
   /** A connected ioredis client (shared; never closed here). */
-  redis: Redis;
+  redis: Redis | Cluster;
   /** Deployment prefix, as the job store's. @defaultValue "pf" */
   prefix?: string;
   /** @defaultValue Date.now */
@@ -70,7 +71,7 @@ return 1
  * the store's scripts keep), and the jobs succeeded and failed and frames rendered per minute.
  */
 export class JobIndex {
-  private readonly redis: Redis;
+  private readonly redis: Redis | Cluster;
   private readonly keys: JobKeys;
   private readonly now: () => number;
 
@@ -117,16 +118,13 @@ export class JobIndex {
     const groups = JOB_STATUS_GROUPS.map((group) => this.keys.statusIndex(group));
     const base = this.keys.job('');
     let added = 0;
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${base}job_*`, 'COUNT', 500);
-      cursor = next;
+    for await (const keys of scanKeys(this.redis, `${base}job_*`)) {
       for (const key of keys) {
         const id = key.slice(base.length);
         if (!isJobId(id)) continue; // a job's other keys (progress, timeline, webhook attempts)
         added += (await runScript(this.redis, INDEX_JOB, [key, this.keys.allJobs(), ...groups], [id])) as number;
       }
-    } while (cursor !== '0');
+    }
     await this.redis.set(done, '1');
     return added;
   }

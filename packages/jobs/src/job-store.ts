@@ -1,4 +1,5 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
+import { scanKeys } from './scan-keys.ts';
 import { JobsError } from './errors.ts';
 import { isJobId } from './job-id.ts';
 import type { JobError, JobOutput, JobPlan, JobRecord, NewJob, WebhookAttempt } from './job-record.ts';
@@ -12,7 +13,7 @@ import { JOB_STATUS_GROUPS, statusGroupOf } from './status-groups.ts';
 
 export interface JobStoreOptions {
   /** A connected ioredis client (shared; the store never closes it). */
-  redis: Redis;
+  redis: Redis | Cluster;
   /**
    * Deployment prefix; every key lives under `{prefix}:jobs:`.
    * @defaultValue "pf"
@@ -95,7 +96,7 @@ export function minuteOf(ms: number): number {
 export class JobStore {
   readonly prefix: string;
   readonly keys: JobKeys;
-  private readonly redis: Redis;
+  private readonly redis: Redis | Cluster;
   private readonly idempotencyTtlSeconds: number;
   private readonly now: () => number;
   private readonly tenants = new Map<string, string>();
@@ -432,11 +433,8 @@ export class JobStore {
    */
   async indexFinishedJobs(): Promise<number> {
     let added = 0;
-    let cursor = '0';
     const pattern = `${this.keys.job('')}job_*`;
-    do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
-      cursor = next;
+    for await (const keys of scanKeys(this.redis, pattern)) {
       for (const key of keys) {
         const id = key.slice(this.keys.job('').length);
         if (!isJobId(id)) continue; // a job's other keys (progress, webhook attempts)
@@ -445,7 +443,7 @@ export class JobStore {
         if (status === null || !isTerminal(status as JobStatus) || ended === undefined || ended === null) continue;
         added += await this.redis.zadd(this.keys.finishedJobs(), 'NX', Number(ended), id);
       }
-    } while (cursor !== '0');
+    }
     return added;
   }
 

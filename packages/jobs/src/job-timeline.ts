@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { JobsError } from './errors.ts';
 import { jobKeys } from './keys.ts';
 import type { JobKeys } from './keys.ts';
@@ -40,7 +40,7 @@ export interface StageEnd {
 
 export interface JobTimelinesOptions {
   /** A connected ioredis client (shared; never closed here). */
-  redis: Redis;
+  redis: Redis | Cluster;
   /** Deployment prefix, as the job store's. @defaultValue "pf" */
   prefix?: string;
   /** @defaultValue Date.now */
@@ -83,7 +83,7 @@ function parseStageName(name: string): { stage: TimelineStage; index: number | n
  * by the job's segments. The job store's delete (DELETE, retention) removes it with the record.
  */
 export class JobTimelines {
-  private readonly redis: Redis;
+  private readonly redis: Redis | Cluster;
   private readonly keys: JobKeys;
   private readonly now: () => number;
 

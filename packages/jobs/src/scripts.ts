@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { NO_IDEMPOTENCY_KEY_SUFFIX } from './keys.ts';
 
 /** A Lua script run with EVALSHA, falling back to EVAL once when the server does not know it yet. */
@@ -13,7 +13,7 @@ export function script(name: string, source: string): LuaScript {
   return Object.freeze({ name, source, sha: createHash('sha1').update(source).digest('hex') });
 }
 
-export async function runScript(redis: Redis, lua: LuaScript, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+export async function runScript(redis: Redis | Cluster, lua: LuaScript, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
   try {
     return await redis.evalsha(lua.sha, keys.length, ...keys, ...args);
   } catch (error) {

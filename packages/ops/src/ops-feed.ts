@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { OpsOverview } from './ops-overview.ts';
 import type { OpsJobRow } from './ops-views.ts';
 
@@ -10,7 +10,7 @@ export type OpsFeedEvent = { type: 'overview'; data: OpsOverview } | { type: 'jo
 
 export interface OpsFeedOptions {
   /** Opens the connection the feed subscribes on (put in subscriber mode; disconnected by `close`). */
-  subscriber: () => Redis;
+  subscriber: () => Redis | Cluster;
   /** The job store's changes channel (`JobStore.keys.changesChannel()`). */
   channel: string;
   overview: () => Promise<OpsOverview>;
@@ -31,7 +31,7 @@ type Listener = (event: OpsFeedEvent) => void;
 export class OpsFeed {
   private readonly listeners = new Set<Listener>();
   private readonly onError: (error: unknown) => void;
-  private subscriber: Redis | null = null;
+  private subscriber: Redis | Cluster | null = null;
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
 

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { TimelineStage } from '@portrait-farm/jobs';
 
 /** The farm processes that publish heartbeats: workers (prepare, segments) and stitchers (audio, stitch, webhooks). */
@@ -47,7 +47,7 @@ export interface RegisteredWorker extends WorkerIdentity, WorkerActivityState {
 
 export interface WorkerRegistryOptions {
   /** A connected ioredis client (shared; never closed here). */
-  redis: Redis;
+  redis: Redis | Cluster;
   /** Deployment prefix; the registry lives under `{prefix}:ops:`. @defaultValue "pf" */
   prefix?: string;
   /** A worker whose last heartbeat is older is listed with alive: false. @defaultValue 15 */
@@ -67,7 +67,7 @@ type StoredHeartbeat = Omit<WorkerIdentity, 'role'> & { role?: FarmProcessRole }
  */
 export class WorkerRegistry {
   readonly aliveSeconds: number;
-  private readonly redis: Redis;
+  private readonly redis: Redis | Cluster;
   private readonly base: string;
   private readonly ttlSeconds: number;
   private readonly now: () => number;

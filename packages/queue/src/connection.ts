@@ -35,10 +35,13 @@ export interface RedisConnectionOptions {
   sentinel?: RedisSentinel | null;
 }
 
-/** Deployment prefixes: letters, digits, "-" and "_", so they can be joined with ":" into key names. */
+/**
+ * Deployment prefixes: letters, digits, "-" and "_", so they can be joined with ":" into key names; on Redis Cluster in
+ * braces, a hash tag (see deploymentKeyPrefix).
+ */
 export function assertValidPrefix(prefix: string): string {
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(prefix)) {
-    throw new QueueError('QUEUE_BAD_OPTION', `Key prefix must be 1-64 letters, digits, "-" or "_". Received: ${JSON.stringify(prefix)}`);
+  if (!/^(?:[A-Za-z0-9_-]{1,64}|\{[A-Za-z0-9_-]{1,64}\})$/.test(prefix)) {
+    throw new QueueError('QUEUE_BAD_OPTION', `Key prefix must be 1-64 letters, digits, "-" or "_" (in braces on a cluster). Received: ${JSON.stringify(prefix)}`);
   }
   return prefix;
 }
@@ -50,7 +53,7 @@ export function assertValidPrefix(prefix: string): string {
  * its commands fail at once, and its 'error' listeners get QUEUE_REDIS_TLS naming the endpoint
  * (also `redisConnectionFailure(redis)`).
  */
-export function createRedisConnection(url: string, options: RedisConnectionOptions = {}): Redis {
+function parseRedisUrl(url: string): URL {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -60,9 +63,43 @@ export function createRedisConnection(url: string, options: RedisConnectionOptio
   if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
     throw new QueueError('QUEUE_BAD_OPTION', `Redis URL must start with redis:// or rediss://. Received: ${parsed.protocol}`);
   }
+  return parsed;
+}
+
+/** What a connection of the role does while Redis is away: workers wait, clients fail fast. */
+function roleOptions(options: RedisConnectionOptions): RedisOptions {
+  return (options.role ?? 'client') === 'worker'
+    ? { maxRetriesPerRequest: null, enableReadyCheck: false }
+    : { maxRetriesPerRequest: 1, commandTimeout: options.commandTimeoutMs ?? 5000, connectTimeout: 3000 };
+}
+
+/**
+ * The options of one server's connection for the role, with the user, password and TLS of `url` (its host is not
+ * used): what a Cluster opens each node's connection with.
+ */
+export function redisConnectionSettings(url: string, options: RedisConnectionOptions = {}): RedisOptions {
+  const parsed = parseRedisUrl(url);
+  const tls = redisTlsOptions(parsed, options.tlsCaFile ?? null);
+  return {
+    ...(parsed.username === '' ? {} : { username: decodeURIComponent(parsed.username) }),
+    ...(parsed.password === '' ? {} : { password: decodeURIComponent(parsed.password) }),
+    ...(options.connectionName === undefined ? {} : { connectionName: options.connectionName }),
+    ...(tls === null ? {} : { tls }),
+    ...roleOptions(options),
+  };
+}
+
+/**
+ * Opens an ioredis connection to `redis://[user:pass@]host:port[/db]` (or rediss://, TLS), or to the primary that
+ * `options.sentinel`'s sentinels name, set up for its role. A TLS
+ * handshake that cannot succeed (an untrusted certificate, a server without TLS) is not retried: the connection ends,
+ * its commands fail at once, and its 'error' listeners get QUEUE_REDIS_TLS naming the endpoint
+ * (also `redisConnectionFailure(redis)`).
+ */
+export function createRedisConnection(url: string, options: RedisConnectionOptions = {}): Redis {
+  const parsed = parseRedisUrl(url);
   const caFile = options.tlsCaFile ?? null;
   const tls = redisTlsOptions(parsed, caFile);
-  const role = options.role ?? 'client';
   let handshakeFailed = false;
   const common: RedisOptions = {
     lazyConnect: false,
@@ -70,12 +107,8 @@ export function createRedisConnection(url: string, options: RedisConnectionOptio
     ...(tls === null ? {} : { tls }),
     retryStrategy: (times: number) => (handshakeFailed ? null : Math.min(50 * 2 ** Math.min(times, 6), 1000)),
   };
-  const roleOptions: RedisOptions =
-    role === 'worker'
-      ? { maxRetriesPerRequest: null, enableReadyCheck: false }
-      : { maxRetriesPerRequest: 1, commandTimeout: options.commandTimeoutMs ?? 5000, connectTimeout: 3000 };
   const sentinel = options.sentinel ?? null;
-  const redis = new Redis(url, { ...common, ...roleOptions, ...(sentinel === null ? {} : sentinelConnectionOptions(sentinel, tls)) });
+  const redis = new Redis(url, { ...common, ...roleOptions(options), ...(sentinel === null ? {} : sentinelConnectionOptions(sentinel, tls)) });
   if (tls !== null) {
     redis.on('error', (error: Error) => {
       if (handshakeFailed || !isTlsHandshakeError(error)) return;

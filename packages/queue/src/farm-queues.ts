@@ -2,7 +2,7 @@ import { isJobId } from '@portrait-farm/jobs';
 import type { JobEventType, JobRecord } from '@portrait-farm/jobs';
 import { Queue } from 'bullmq';
 import type { JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { audioJobId, cleanupJobId, prepareJobId, segmentJobId, stitchJobId, webhookJobId } from './bull-job-ids.ts';
 import { assertValidPrefix } from './connection.ts';
 import { QueueError } from './errors.ts';
@@ -13,7 +13,7 @@ import type { QueueName } from './queue-names.ts';
 
 export interface FarmQueuesOptions {
   /** ioredis connection the queues share (producers only; Workers need their own, see createRedisConnection). */
-  connection: Redis;
+  connection: Redis | Cluster;
   /**
    * Deployment prefix; BullMQ keys live under `{prefix}:q:`.
    * @defaultValue "pf"

@@ -1,5 +1,5 @@
 import type { JobStore } from '@portrait-farm/jobs';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { FarmQueues } from './farm-queues.ts';
 
 export interface HeldJobDispatcherOptions {
@@ -8,7 +8,7 @@ export interface HeldJobDispatcherOptions {
   /** Where the released jobs' prepare steps go. */
   queues: FarmQueues;
   /** Opens the connection it subscribes on (put in subscriber mode; disconnected by `stop`). */
-  subscriber: () => Redis;
+  subscriber: () => Redis | Cluster;
   /**
    * How often it looks for releases without an announcement (one missed, one left by a dispatcher that died).
    * @defaultValue 2000

@@ -6,6 +6,8 @@ export type { AudioJob, CleanupJob, PayloadOf, PrepareJob, QueuePayloads, Segmen
 export { assertValidPrefix, createRedisConnection } from './connection.ts';
 export { redisConnectionFailure } from './redis-tls.ts';
 export { resolveRedisSentinel } from './redis-sentinel.ts';
+export { createRedisClient, deploymentKeyPrefix } from './redis-cluster.ts';
+export type { RedisClientOptions } from './redis-cluster.ts';
 export type { RedisSentinel, RedisSentinelSettings } from './redis-sentinel.ts';
 export type { ConnectionRole, RedisConnectionOptions } from './connection.ts';
 export { audioJobId, cleanupJobId, prepareJobId, segmentJobId, stitchJobId, webhookJobId } from './bull-job-ids.ts';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import type { ConnectionOptions } from 'node:tls';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { QueueError } from './errors.ts';
 
 /** The TLS options of a rediss:// connection: the CA of `caFile` trusted (as well as Node's root CAs), or none. */
@@ -22,15 +22,15 @@ export function redisTlsOptions(url: URL, caFile: string | null): ConnectionOpti
   return { ca: [...rootCertificates, ca] };
 }
 
-const failures = new WeakMap<Redis, QueueError>();
+const failures = new WeakMap<Redis | Cluster, QueueError>();
 
 /** The error that ended the connection for good (QUEUE_REDIS_TLS), or null: a failed command's error says only "Connection is closed". */
-export function redisConnectionFailure(redis: Redis): QueueError | null {
+export function redisConnectionFailure(redis: Redis | Cluster): QueueError | null {
   return failures.get(redis) ?? null;
 }
 
 /** The QUEUE_REDIS_TLS error of a connection whose handshake failed for good, recorded for {@link redisConnectionFailure}. */
-export function recordTlsFailure(redis: Redis, endpoint: string, cause: Error, caFile: string | null): QueueError {
+export function recordTlsFailure(redis: Redis | Cluster, endpoint: string, cause: Error, caFile: string | null): QueueError {
   const trust = caFile === null ? "this process trusts only Node's root CAs; give the CA that signed the server certificate in PORTRAIT_FARM_REDIS_CA" : `the CA of ${caFile} (PORTRAIT_FARM_REDIS_CA) did not verify it`;
   const failure = new QueueError(
     'QUEUE_REDIS_TLS',

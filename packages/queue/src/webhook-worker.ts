@@ -4,14 +4,14 @@ import { deliver, isWebhookError, nextAttemptDelay } from '@portrait-farm/webhoo
 import type { RetryScheduleOptions, WebhookEvent } from '@portrait-farm/webhooks';
 import { Worker } from 'bullmq';
 import type { Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { FarmQueues } from './farm-queues.ts';
 import type { WebhookJob } from './payloads.ts';
 import { bullPrefix, QUEUE_NAMES } from './queue-names.ts';
 
 export interface WebhookWorkerOptions {
   /** A connection made with role "worker" (maxRetriesPerRequest null); the worker does not close it. */
-  connection: Redis;
+  connection: Redis | Cluster;
   /** Where the next attempts are enqueued (same prefix as the worker). */
   queues: FarmQueues;
   /** Job records: read for the event data, written with each attempt. */

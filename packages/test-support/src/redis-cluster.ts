@@ -14,6 +14,10 @@ export interface RedisClusterProcess {
   nodes: string[];
   /** The hash slot of a key, as the cluster computes it (CLUSTER KEYSLOT). */
   keySlot(key: string): Promise<number>;
+  /** `127.0.0.1:PORT` of the master serving a key's slot (CLUSTER NODES). */
+  nodeServing(key: string): Promise<string>;
+  /** How many keys the cluster holds in a key's slot (CLUSTER COUNTKEYSINSLOT on the node serving it). */
+  keysInSlotOf(key: string): Promise<number>;
   /** Stops every node and removes the directory. */
   close(): Promise<void>;
 }
@@ -63,9 +67,25 @@ export async function startRedisCluster(masters = 3): Promise<RedisClusterProces
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     }
+    const keySlot = async (key: string): Promise<number> => Number((await cli(ports[0] ?? 0, 'CLUSTER', 'KEYSLOT', key)).trim());
+    const nodeServing = async (key: string): Promise<string> => {
+      const slot = await keySlot(key);
+      // "<id> <ip:port@cport> <flags> <master> <ping> <pong> <epoch> <state> <slot ranges...>"
+      for (const line of (await cli(ports[0] ?? 0, 'CLUSTER', 'NODES')).split('\n')) {
+        const fields = line.trim().split(/\s+/);
+        const ranges = fields.slice(8).map((range) => range.split('-').map(Number));
+        if (ranges.some(([from = -1, to = from]) => slot >= from && slot <= to)) return (fields[1] ?? '').split('@')[0] ?? '';
+      }
+      throw new Error(`Redis cluster: no node serves slot ${slot}.`);
+    };
     return {
       nodes: ports.map((port) => `127.0.0.1:${port}`),
-      keySlot: async (key) => Number((await cli(ports[0] ?? 0, 'CLUSTER', 'KEYSLOT', key)).trim()),
+      keySlot,
+      nodeServing,
+      async keysInSlotOf(key) {
+        const node = await nodeServing(key);
+        return Number((await cli(Number(node.split(':')[1]), 'CLUSTER', 'COUNTKEYSINSLOT', String(await keySlot(key)))).trim());
+      },
       close,
     };
   } catch (error) {
