@@ -9,6 +9,11 @@ import type { ChildHandle } from '@portrait-farm/process-supervision';
 const run = promisify(execFile);
 
 /** A Redis Cluster of `masters` masters and no replicas on 127.0.0.1, every slot assigned, for tests. */
+async function cli(port: number, ...args: string[]): Promise<string> {
+  const { stdout } = await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], { timeout: 30_000 });
+  return stdout;
+}
+
 export interface RedisClusterProcess {
   /** `127.0.0.1:PORT` of each master. */
   nodes: string[];
@@ -20,11 +25,6 @@ export interface RedisClusterProcess {
   keysInSlotOf(key: string): Promise<number>;
   /** Stops every node and removes the directory. */
   close(): Promise<void>;
-}
-
-async function cli(port: number, ...args: string[]): Promise<string> {
-  const { stdout } = await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], { timeout: 30_000 });
-  return stdout;
 }
 
 /**
@@ -45,7 +45,9 @@ export async function startRedisCluster(masters = 3): Promise<RedisClusterProces
       const port = await freePort();
       const nodeDir = join(dir, String(port));
       await mkdir(nodeDir);
-      const args = ['--bind', '127.0.0.1', '--port', String(port), '--dir', nodeDir, '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf'];
+      // The bus port is named: the default, port + 10000, may be past 65535 or taken.
+      const busPort = await freePort();
+      const args = ['--bind', '127.0.0.1', '--port', String(port), '--dir', nodeDir, '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-port', String(busPort)];
       args.push('--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction', '--loglevel', 'warning');
       children.push(
         await startProcess({
