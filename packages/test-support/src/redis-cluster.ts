@@ -23,25 +23,37 @@ export interface RedisClusterProcess {
   nodeServing(key: string): Promise<string>;
   /** How many keys the cluster holds in a key's slot (CLUSTER COUNTKEYSINSLOT on the node serving it). */
   keysInSlotOf(key: string): Promise<number>;
+  /** SIGKILLs the master serving a key's slot; resolves with its `127.0.0.1:PORT`. */
+  killNodeServing(key: string): Promise<string>;
+  /** Resolves with the master serving a key's slot once it is another than `oldNode` and the cluster is ok again. */
+  waitForFailover(key: string, oldNode: string, timeoutMs?: number): Promise<string>;
   /** Stops every node and removes the directory. */
   close(): Promise<void>;
 }
 
+export interface StartRedisClusterOptions {
+  /** Replicas of each master (a failover needs one). @defaultValue 0 */
+  replicas?: number;
+  /** A node not answering this long is failed and its replica promoted (cluster-node-timeout). @defaultValue 15000 */
+  nodeTimeoutMs?: number;
+}
+
 /**
- * Starts `masters` (at least 3) `redis-server --cluster-enabled yes` nodes on free ports, joins them with
- * `redis-cli --cluster create ... --cluster-replicas 0 --cluster-yes` and waits until every node reports
- * cluster_state:ok.
+ * Starts `masters` (at least 3) `redis-server --cluster-enabled yes` nodes on free ports, and `replicas` per master,
+ * joins them with `redis-cli --cluster create ... --cluster-replicas N --cluster-yes` and waits until every node
+ * reports cluster_state:ok.
  */
-export async function startRedisCluster(masters = 3): Promise<RedisClusterProcess> {
+export async function startRedisCluster(masters = 3, options: StartRedisClusterOptions = {}): Promise<RedisClusterProcess> {
+  const replicas = options.replicas ?? 0;
   const dir = await mkdtemp(join(tmpdir(), 'pf-cluster-'));
-  const children: ChildHandle[] = [];
+  const children = new Map<number, ChildHandle>();
   const ports: number[] = [];
   const close = async (): Promise<void> => {
-    await Promise.all(children.map((child) => child.stop(2000)));
+    await Promise.all([...children.values()].map((child) => child.stop(2000)));
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    for (let i = 0; i < masters; i += 1) {
+    for (let i = 0; i < masters * (1 + replicas); i += 1) {
       const port = await freePort();
       const nodeDir = join(dir, String(port));
       await mkdir(nodeDir);
@@ -49,7 +61,9 @@ export async function startRedisCluster(masters = 3): Promise<RedisClusterProces
       const busPort = await freePort();
       const args = ['--bind', '127.0.0.1', '--port', String(port), '--dir', nodeDir, '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-port', String(busPort)];
       args.push('--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction', '--loglevel', 'warning');
-      children.push(
+      args.push('--cluster-node-timeout', String(options.nodeTimeoutMs ?? 15_000));
+      children.set(
+        port,
         await startProcess({
           name: `redis cluster node on port ${port}`,
           command: 'redis-server',
@@ -61,7 +75,7 @@ export async function startRedisCluster(masters = 3): Promise<RedisClusterProces
       );
       ports.push(port);
     }
-    await run('redis-cli', ['--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', '0', '--cluster-yes'], { timeout: 60_000 });
+    await run('redis-cli', ['--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', String(replicas), '--cluster-yes'], { timeout: 60_000 });
     const deadline = Date.now() + 30_000;
     for (const port of ports) {
       while (!/cluster_state:ok/.test(await cli(port, 'CLUSTER', 'INFO'))) {
@@ -69,19 +83,38 @@ export async function startRedisCluster(masters = 3): Promise<RedisClusterProces
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     }
-    const keySlot = async (key: string): Promise<number> => Number((await cli(ports[0] ?? 0, 'CLUSTER', 'KEYSLOT', key)).trim());
+    // Questions go to a node still running (one may have been killed).
+    const anyNode = (): number => ports.find((port) => children.get(port)?.exited === null) ?? 0;
+    const keySlot = async (key: string): Promise<number> => Number((await cli(anyNode(), 'CLUSTER', 'KEYSLOT', key)).trim());
     const nodeServing = async (key: string): Promise<string> => {
       const slot = await keySlot(key);
       // "<id> <ip:port@cport> <flags> <master> <ping> <pong> <epoch> <state> <slot ranges...>"
-      for (const line of (await cli(ports[0] ?? 0, 'CLUSTER', 'NODES')).split('\n')) {
+      for (const line of (await cli(anyNode(), 'CLUSTER', 'NODES')).split('\n')) {
         const fields = line.trim().split(/\s+/);
         const ranges = fields.slice(8).map((range) => range.split('-').map(Number));
-        if (ranges.some(([from = -1, to = from]) => slot >= from && slot <= to)) return (fields[1] ?? '').split('@')[0] ?? '';
+        if (!/fail/.test(fields[2] ?? '') && ranges.some(([from = -1, to = from]) => slot >= from && slot <= to)) return (fields[1] ?? '').split('@')[0] ?? '';
       }
       throw new Error(`Redis cluster: no node serves slot ${slot}.`);
     };
     return {
       nodes: ports.map((port) => `127.0.0.1:${port}`),
+      async waitForFailover(key, oldNode, timeoutMs = 30_000) {
+        const deadline = Date.now() + timeoutMs;
+        for (;;) {
+          const node = await nodeServing(key).catch(() => oldNode);
+          if (node !== oldNode && /cluster_state:ok/.test(await cli(anyNode(), 'CLUSTER', 'INFO'))) return node;
+          if (Date.now() > deadline) throw new Error(`Redis cluster: no replica took over from ${oldNode} within ${timeoutMs} ms.`);
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      },
+      async killNodeServing(key) {
+        const node = await nodeServing(key);
+        const child = children.get(Number(node.split(':')[1]));
+        if (child?.pid === null || child === undefined) throw new Error(`Redis cluster: the node ${node} is not running.`);
+        process.kill(child.pid, 'SIGKILL');
+        await child.exit;
+        return node;
+      },
       keySlot,
       nodeServing,
       async keysInSlotOf(key) {
