@@ -2,8 +2,8 @@ import fastifyMultipart from '@fastify/multipart';
 import fastifySwagger from '@fastify/swagger';
 import { JobStore } from '@portrait-farm/jobs';
 import { createRedisClient, createWebhookWorker, FarmQueues, startHeldJobDispatcher } from '@portrait-farm/queue';
-import { recordWebhookOutcome } from '@portrait-farm/metrics';
-import { createStorage } from '@portrait-farm/storage';
+import { recordStorageError, recordWebhookOutcome } from '@portrait-farm/metrics';
+import { createStorage, FilesystemStorage, observeStorageErrors } from '@portrait-farm/storage';
 import type { ObjectStorage } from '@portrait-farm/storage';
 import Fastify from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
@@ -118,15 +118,17 @@ function openSigningKey(pemOrPath: string | null): SigningKey | null {
  */
 export async function buildGateway(input: GatewayConfig | ResolvedGatewayConfig, options: BuildGatewayOptions = {}): Promise<Gateway> {
   const config = Object.isFrozen(input) ? (input as ResolvedGatewayConfig) : resolveGatewayConfig(input as GatewayConfig);
-  const storage = openStorage(config);
+  const backing = openStorage(config);
   const redis = createRedisClient(config.redisUrl, { role: 'client', connectionName: 'gateway', tlsCaFile: config.redisCa, sentinel: config.redisSentinel, clusterNodes: config.redisClusterNodes });
   redis.on('error', () => {}); // reported through /readyz and request errors; ioredis reconnects by itself
   const jobs = new JobStore({ redis, prefix: config.prefix, idempotencyTtlSeconds: config.idempotencyTtlSeconds });
   const queues = new FarmQueues({ connection: redis, prefix: config.prefix });
   const metrics = createMetrics(queues);
+  const storage = observeStorageErrors(backing, (operation, code) => recordStorageError(metrics.farm.storage, operation, code));
   const ownChecks = options.inputChecker === undefined ? await openInputChecker(config.faceCheck ? config.packDir : null) : null;
   const inputChecks = options.inputChecker ?? (ownChecks as InputChecker);
-  const context: GatewayContext = { config, redis, jobs, queues, storage, metrics, inputChecks, signingKey: openSigningKey(config.signingKey) };
+  const fileStorage = backing instanceof FilesystemStorage ? backing : null;
+  const context: GatewayContext = { config, redis, jobs, queues, storage, fileStorage, metrics, inputChecks, signingKey: openSigningKey(config.signingKey) };
 
   const app = Fastify({
     ...(options.logger === undefined ? { logger: config.logger } : { loggerInstance: options.logger }),

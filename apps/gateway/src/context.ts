@@ -1,7 +1,7 @@
 import type { JobStore } from '@portrait-farm/jobs';
 import type { FarmQueues } from '@portrait-farm/queue';
 import type { SigningKey } from '@portrait-farm/provenance';
-import type { ObjectStorage } from '@portrait-farm/storage';
+import type { FilesystemStorage, ObjectStorage } from '@portrait-farm/storage';
 import type { Cluster, Redis } from 'ioredis';
 import type { ResolvedGatewayConfig } from './config.ts';
 import type { InputChecker } from './input-check-thread.ts';
@@ -13,7 +13,10 @@ export interface GatewayContext {
   redis: Redis | Cluster;
   jobs: JobStore;
   queues: FarmQueues;
+  /** The farm's storage; its failed calls are counted (portrait_farm_storage_errors_total). */
   storage: ObjectStorage;
+  /** The same storage when it is the filesystem driver, whose presigned URLs the gateway serves (file-routes.ts); null for S3. */
+  fileStorage: FilesystemStorage | null;
   metrics: GatewayMetrics;
   /** The checks at create (input-checks.ts) in their own thread; with face models when the configuration's faceCheck is on. */
   inputChecks: InputChecker;

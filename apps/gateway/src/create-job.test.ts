@@ -1,5 +1,5 @@
 import { JobStore } from '@portrait-farm/jobs';
-import { QUEUE_NAMES } from '@portrait-farm/queue';
+import { QUEUE_NAMES, readQueueCounts } from '@portrait-farm/queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIST_JOBS_SCHEMA } from './route-schemas.ts';
 import { portraitPng, wavTone } from './testing/media-fixtures.ts';
@@ -77,7 +77,7 @@ describe('POST /v1/jobs (multipart)', () => {
     expect(second.statusCode).toBe(202);
     expect(second.json<{ id: string }>().id).toBe(first.json<{ id: string }>().id);
     expect(second.headers['idempotent-replayed']).toBe('true');
-    expect((await gateway.context.queues.depths()).prepare.waiting).toBe(1);
+    expect((await readQueueCounts(gateway.context.queues, 'prepare')).waiting).toBe(1);
 
     const other = await jobForm({ options: { seed: 2 } });
     const conflict = await gateway.app.inject({
@@ -103,7 +103,7 @@ describe('POST /v1/jobs (multipart)', () => {
     expect(answers.map((a) => a.statusCode)).toEqual([202, 202, 202, 202]);
     expect(new Set(answers.map((a) => a.json<{ id: string }>().id)).size).toBe(1);
     expect(await gateway.context.storage.list('jobs/')).toHaveLength(2);
-    expect((await gateway.context.queues.depths()).prepare.waiting).toBe(1);
+    expect((await readQueueCounts(gateway.context.queues, 'prepare')).waiting).toBe(1);
   });
 
   it('keeps tenants apart: another tenant gets 404 and does not see the job in its list', async () => {

@@ -1,6 +1,6 @@
 import { jobStorageKeys } from '@portrait-farm/jobs';
 import type { JobPlan } from '@portrait-farm/jobs';
-import { QUEUE_NAMES } from '@portrait-farm/queue';
+import { QUEUE_NAMES, readQueueCounts } from '@portrait-farm/queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from './build-gateway.ts';
 import { auth, GatewayHarness, jobForm } from './testing/gateway-harness.ts';
@@ -144,7 +144,7 @@ describe('job lifecycle over HTTP', () => {
     expect((await cancel()).json()).toMatchObject({ status: 'canceled' });
     // Counted once, though canceled twice.
     expect(await gateway.context.metrics.registry.getSingleMetricAsString('portrait_farm_jobs_finished_total')).toContain('portrait_farm_jobs_finished_total{status="canceled"} 1');
-    expect((await queues.depths()).prepare.waiting).toBe(0); // the waiting prepare step was discarded
+    expect((await readQueueCounts(queues, 'prepare')).waiting).toBe(0); // the waiting prepare step was discarded
     const webhooks = await queues.queue(QUEUE_NAMES.webhook).getJobs(['wait', 'prioritized', 'active', 'delayed', 'completed']);
     expect(webhooks.map((job) => [job.data.event, job.data.attempt])).toEqual([['job.canceled', 1]]);
     // A worker that comes late cannot bring the job back.

@@ -1,6 +1,6 @@
 import { createFarmMetrics, defineQueueDepthMetric } from '@portrait-farm/metrics';
 import type { FarmMetrics, QueueStateCounts } from '@portrait-farm/metrics';
-import { ALL_QUEUES } from '@portrait-farm/queue';
+import { readQueueDepths } from '@portrait-farm/queue';
 import type { FarmQueues } from '@portrait-farm/queue';
 import { Counter, Histogram } from 'prom-client';
 import type { Registry } from 'prom-client';
@@ -16,23 +16,15 @@ export interface GatewayMetrics {
   rejections: Counter<'code'>;
 }
 
-/** Each queue's jobs in exactly one state: BullMQ's waiting and waiting-children count as waiting. */
+/** Each queue's jobs in exactly one state (the depth report's `waiting` includes the prioritized ones). */
 export async function queueStateCounts(queues: FarmQueues): Promise<QueueStateCounts> {
-  const entries = await Promise.all(
-    ALL_QUEUES.map(async (name) => {
-      const counts = await queues.queue(name).getJobCounts('wait', 'waiting-children', 'prioritized', 'delayed', 'active', 'failed');
-      const count = (state: string): number => counts[state] ?? 0;
-      const states = {
-        waiting: count('wait') + count('waiting-children'),
-        prioritized: count('prioritized'),
-        delayed: count('delayed'),
-        active: count('active'),
-        failed: count('failed'),
-      };
-      return [name, states] as const;
-    }),
+  const report = await readQueueDepths(queues);
+  return Object.fromEntries(
+    Object.entries(report.queues).map(([name, counts]) => [
+      name,
+      { waiting: counts.waiting - counts.prioritized, prioritized: counts.prioritized, delayed: counts.delayed, active: counts.active, failed: counts.failed },
+    ]),
   );
-  return Object.fromEntries(entries);
 }
 
 export function createMetrics(queues: FarmQueues): GatewayMetrics {

@@ -71,6 +71,14 @@ describe('operations endpoints', () => {
     for (const state of ['delayed', 'active', 'failed']) expect(metrics.body).toContain(`portrait_farm_queue_jobs{queue="prepare",state="${state}"} 0`);
   });
 
+  it('counts its own storage failures (an S3 endpoint nobody answers on fails the readiness check)', async () => {
+    const endpoint = encodeURIComponent('http://127.0.0.1:9');
+    const gateway = await harness.gateway({ storageUrl: `s3://farm/data?endpoint=${endpoint}&region=us-east-1&forcePathStyle=true` });
+    expect((await gateway.app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(503);
+    const metrics = await gateway.app.inject({ method: 'GET', url: '/metrics' });
+    expect(metrics.body).toMatch(/portrait_farm_storage_errors_total\{operation="check",code="STORAGE_[A-Z_]+"\} [1-9]/);
+  });
+
   it('serves the OpenAPI document generated from the routes, the committed copy is current, and it is valid', async () => {
     const gateway = await harness.gateway();
     const served = await gateway.app.inject({ method: 'GET', url: '/openapi.json' });

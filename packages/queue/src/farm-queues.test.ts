@@ -6,6 +6,7 @@ import type { RedisServerProcess } from '@portrait-farm/test-support/redis-serve
 import { createRedisConnection } from './connection.ts';
 import { isQueueError } from './errors.ts';
 import { FarmQueues } from './farm-queues.ts';
+import { readQueueDepths } from './queue-depth.ts';
 import { QUEUE_NAMES } from './queue-names.ts';
 
 let server: RedisServerProcess;
@@ -42,7 +43,7 @@ describe('FarmQueues', () => {
     await queues.enqueueStitch({ jobId });
     expect(await queues.enqueueAudio({ jobId })).toBe(`${jobId}-audio`);
     await queues.enqueueAudio({ jobId });
-    const depths = await queues.depths();
+    const depths = (await readQueueDepths(queues)).queues;
     expect(depths.prepare.waiting).toBe(1);
     expect(depths.segment.waiting).toBe(1);
     expect(depths.audio.waiting).toBe(1);
@@ -55,7 +56,7 @@ describe('FarmQueues', () => {
     const jobId = createJobId();
     expect(await queues.enqueueCleanup({ jobId }, { delayMs: 60_000 })).toBe(`${jobId}-cleanup`);
     expect(await queues.enqueueCleanup({ jobId }, { delayMs: 60_000 })).toBe(`${jobId}-cleanup`);
-    const depths = await queues.depths();
+    const depths = (await readQueueDepths(queues)).queues;
     expect(depths.cleanup).toMatchObject({ waiting: 0, delayed: 1 });
     const stored = await queues.queue(QUEUE_NAMES.cleanup).getJob(`${jobId}-cleanup`);
     expect(stored?.data).toEqual({ jobId });
@@ -71,7 +72,7 @@ describe('FarmQueues', () => {
     }
     await queues.enqueueAudio({ jobId });
     expect(await queues.discardSteps(jobId, 3)).toBe(5);
-    const depths = await queues.depths();
+    const depths = (await readQueueDepths(queues)).queues;
     expect([depths.prepare.waiting, depths.segment.waiting, depths.audio.waiting]).toEqual([0, 0, 0]);
   });
 

@@ -45,14 +45,6 @@ export interface EnqueueOptions {
   delayMs?: number;
 }
 
-/** Per queue: jobs waiting (including prioritised), running, delayed and failed. */
-export interface QueueDepth {
-  waiting: number;
-  active: number;
-  delayed: number;
-  failed: number;
-}
-
 function check(condition: boolean, message: string): void {
   if (!condition) throw new QueueError('QUEUE_BAD_PAYLOAD', message);
 }
@@ -189,23 +181,6 @@ export class FarmQueues {
       }),
     );
     return removed.reduce<number>((sum, n) => sum + n, 0);
-  }
-
-  /** Jobs per queue, for the KEDA scaler endpoint and metrics. */
-  async depths(): Promise<Record<QueueName, QueueDepth>> {
-    const result = {} as Record<QueueName, QueueDepth>;
-    await Promise.all(
-      ALL_QUEUES.map(async (name) => {
-        const counts = await this.queues[name].getJobCounts('wait', 'prioritized', 'waiting-children', 'active', 'delayed', 'failed');
-        result[name] = {
-          waiting: (counts['wait'] ?? 0) + (counts['prioritized'] ?? 0) + (counts['waiting-children'] ?? 0),
-          active: counts['active'] ?? 0,
-          delayed: counts['delayed'] ?? 0,
-          failed: counts['failed'] ?? 0,
-        };
-      }),
-    );
-    return result;
   }
 
   /** Removes every job of every queue of this prefix (tests and resets only). */

@@ -13,7 +13,7 @@ export type { ConnectionRole, RedisConnectionOptions } from './connection.ts';
 export { audioJobId, cleanupJobId, prepareJobId, segmentJobId, stitchJobId, webhookJobId } from './bull-job-ids.ts';
 export { bullPriority, PRIORITY_RANGE } from './priority.ts';
 export { FarmQueues } from './farm-queues.ts';
-export type { EnqueueOptions, FarmQueuesOptions, QueueDepth } from './farm-queues.ts';
+export type { EnqueueOptions, FarmQueuesOptions } from './farm-queues.ts';
 export { POOL_QUEUES, readQueueCounts, readQueueDepths } from './queue-depth.ts';
 export type { PoolDepth, QueueCounts, QueueDepthReport } from './queue-depth.ts';
 export { createWebhookWorker, processWebhookJob, webhookMessageId } from './webhook-worker.ts';

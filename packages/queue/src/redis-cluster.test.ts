@@ -5,6 +5,7 @@ import { createJobId } from '@portrait-farm/jobs';
 import { Cluster } from 'ioredis';
 import type { Redis } from 'ioredis';
 import { FarmQueues } from './farm-queues.ts';
+import { readQueueCounts } from './queue-depth.ts';
 import { createRedisClient, deploymentKeyPrefix } from './redis-cluster.ts';
 import { resolveRedisSentinel } from './redis-sentinel.ts';
 
@@ -47,7 +48,7 @@ describe('createRedisClient', () => {
     const queues = new FarmQueues({ connection: client, prefix: deploymentKeyPrefix('pf', cluster.nodes) });
     try {
       await queues.enqueuePrepare({ jobId: createJobId(), tenantId: 'tenant-a' });
-      expect((await queues.depths()).prepare).toMatchObject({ waiting: 1 });
+      expect(await readQueueCounts(queues, 'prepare')).toMatchObject({ waiting: 1 });
     } finally {
       await queues.close();
     }

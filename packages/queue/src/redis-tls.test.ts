@@ -12,6 +12,7 @@ import type { TestCertificates } from '@portrait-farm/test-support/tls-certifica
 import { createRedisConnection } from './connection.ts';
 import { isQueueError } from './errors.ts';
 import { FarmQueues } from './farm-queues.ts';
+import { readQueueCounts } from './queue-depth.ts';
 import { redisConnectionFailure } from './redis-tls.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'pf-redis-tls-'));
@@ -39,7 +40,7 @@ describe('Redis over TLS', () => {
       expect(await connection.get('tls-probe')).toBe('over TLS');
       const queues = new FarmQueues({ connection, prefix: uniquePrefix('tls') });
       await queues.enqueuePrepare({ jobId: createJobId(), tenantId: 'alice' });
-      expect((await queues.depths()).prepare).toMatchObject({ waiting: 1 });
+      expect(await readQueueCounts(queues, 'prepare')).toMatchObject({ waiting: 1 });
       await queues.close();
     } finally {
       connection.disconnect();

@@ -1,5 +1,4 @@
 import { extname } from 'node:path';
-import { FilesystemStorage } from '@portrait-farm/storage';
 import type { FastifyInstance } from 'fastify';
 import type { GatewayContext } from '../context.ts';
 import { requestedRange } from '../byte-range.ts';
@@ -21,11 +20,12 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = Object.freeze({
 /** GET /v1/files/{key}?expires&sig: objects of the filesystem driver behind presigned URLs (no API key needed). */
 export async function fileRoutes(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
   app.get<{ Params: { '*': string }; Querystring: { expires: string; sig: string }; Headers: { range?: string } }>('/v1/files/*', { schema: PRESIGNED_FILE_SCHEMA }, async (request, reply) => {
+    const files = ctx.fileStorage;
+    if (files === null) throw new GatewayError('GATEWAY_NOT_FOUND', 'Files are served by the storage service itself.');
     const storage = ctx.storage;
-    if (!(storage instanceof FilesystemStorage)) throw new GatewayError('GATEWAY_NOT_FOUND', 'Files are served by the storage service itself.');
     const key = request.params['*'];
     const { expires, sig } = request.query;
-    if (!storage.verifyPresigned(key, expires, sig)) {
+    if (!files.verifyPresigned(key, expires, sig)) {
       throw new GatewayError('GATEWAY_BAD_SIGNATURE', 'The file URL has a wrong signature or has expired.');
     }
     const info = await storage.head(key);
