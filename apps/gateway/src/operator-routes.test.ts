@@ -120,6 +120,11 @@ describe('operator routes (/v1/ops)', () => {
     const unknown = await gateway.app.inject({ method: 'POST', url: '/v1/ops/queues/render/pause', headers: operator() });
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json<{ error: { code: string; message: string } }>().error).toMatchObject({ code: 'GATEWAY_QUEUE_NOT_FOUND', message: expect.stringContaining('prepare, segment') as string });
+    // A name no queue can have is 404 too; one past Fastify's 100 bytes of path parameter is the documented 400.
+    const odd = await gateway.app.inject({ method: 'POST', url: `/v1/ops/queues/${encodeURIComponent('Ṱo͞ i')}/pause`, headers: operator() });
+    expect(odd.statusCode).toBe(404);
+    const long = await gateway.app.inject({ method: 'POST', url: `/v1/ops/queues/${'x'.repeat(120)}/pause`, headers: operator() });
+    expect(long.json<{ error: { code: string } }>().error.code).toBe('GATEWAY_BAD_REQUEST');
   });
 
   it('streams server-sent events: the overview at once and every 2 s, a job row when it is created (a retry too), canceled or progresses, its id when deleted; shutdown ends the stream', async () => {

@@ -22,6 +22,14 @@ export function requestValidator(shared: readonly object[]): FastifySchemaCompil
   };
 }
 
+/** A path parameter no resource can have: the route's "not found" (a job id, a queue name, a file name). */
+function paramNotFound(param: string | undefined, received: unknown): GatewayError {
+  const value = JSON.stringify(received);
+  if (param === 'id') return new GatewayError('GATEWAY_JOB_NOT_FOUND', `No job ${value} belongs to the caller (job ids look like job_ and 26 Crockford base32 characters).`);
+  if (param === 'name') return new GatewayError('GATEWAY_NOT_FOUND', `Nothing here is named ${value}.`);
+  return new GatewayError('GATEWAY_NOT_FOUND', `The ${param ?? 'path'} ${value} names nothing here.`);
+}
+
 /** A failed request validation as the gateway's error, naming the value, what it accepts and what was received. */
 export function validationFailure(errors: readonly ErrorObject[], part: string | undefined): GatewayError {
   const violation = violationFromErrors(errors);
@@ -29,7 +37,7 @@ export function validationFailure(errors: readonly ErrorObject[], part: string |
   if (part === 'body' && missing && violation.path.length === 1 && violation.path[0] === 'consent') return consentMissing();
   const name = (path: readonly string[]): string => (path.length === 0 ? (part === 'body' ? 'The body' : `The ${part ?? 'request'}`) : path.join('.'));
   const message = violationMessage(violation, name);
-  if (part === 'params') return new GatewayError('GATEWAY_JOB_NOT_FOUND', `No job ${JSON.stringify(violation.received)} belongs to the caller (job ids look like job_ and 26 Crockford base32 characters).`);
+  if (part === 'params') return paramNotFound(violation.path[0], violation.received);
   if (part === 'headers') return new GatewayError('GATEWAY_BAD_REQUEST', message.replace(/^idempotency-key/, 'Idempotency-Key'));
   if (part === 'body' && (violation.path.length === 0 || (violation.path.length === 1 && violation.unknownProperty !== undefined))) {
     return new GatewayError('GATEWAY_BAD_REQUEST', message);

@@ -305,7 +305,7 @@ export const DASHBOARD_LOGIN_SCHEMA = {
     303: seeOther('Signed in: the session cookie is set.'),
     401: html('The sign-in form again, saying the key is missing or wrong.'),
     404: html('The farm has no operator key: how to set one.'),
-    ...errorResponses('GATEWAY_CROSS_ORIGIN', 'GATEWAY_BAD_REQUEST', 'GATEWAY_UNSUPPORTED_MEDIA_TYPE', 'GATEWAY_RATE_LIMITED', 'GATEWAY_UNAVAILABLE'),
+    ...errorResponses('GATEWAY_CROSS_ORIGIN', 'GATEWAY_BAD_REQUEST', 'GATEWAY_BAD_OPTION', 'GATEWAY_UNSUPPORTED_MEDIA_TYPE', 'GATEWAY_RATE_LIMITED', 'GATEWAY_UNAVAILABLE'),
   },
 };
 
@@ -320,13 +320,13 @@ export const DASHBOARD_ASSET_SCHEMA = {
   operationId: 'dashboardAsset',
   summary: 'A file of the ops dashboard (script, style sheet, icon)',
   security: [],
-  params: Type.Object({ name: Type.String({ description: 'The file\'s name (main.js, dashboard.css, ...).' }) }),
+  params: Type.Object({ name: Type.String({ pattern: '^[A-Za-z0-9._-]{1,64}$', description: 'The file\'s name (main.js, dashboard.css, ...).' }) }),
   response: {
     200: {
       description: 'The file.',
       content: Object.fromEntries(['text/javascript', 'text/css', 'text/html', 'image/svg+xml', 'application/json'].map((type) => [type, { schema: { type: 'string' } }])),
     },
-    ...errorResponses('GATEWAY_NOT_FOUND'),
+    ...errorResponses('GATEWAY_NOT_FOUND', 'GATEWAY_BAD_REQUEST'),
   },
 };
 
@@ -334,7 +334,8 @@ export const DASHBOARD_ASSET_SCHEMA = {
 // dashboard's session cookie; a POST by cookie also an Origin of this gateway).
 
 const OPERATOR = [{ operator: [] }];
-const queueNameParams = Type.Object({ name: Type.String({ description: 'prepare, segment, audio, stitch, webhook or cleanup.' }) });
+// Short lower-case names: any other name is 404; one past Fastify's 100 bytes of path parameter is 400 (GATEWAY_BAD_REQUEST).
+const queueNameParams = Type.Object({ name: Type.String({ pattern: '^[a-z]{1,32}$', description: 'prepare, segment, audio, stitch, webhook or cleanup.' }) });
 
 export const OPS_OVERVIEW_SCHEMA = {
   operationId: 'opsOverview',
@@ -392,7 +393,7 @@ const queueAction = (operationId: string, summary: string): object => ({
   summary,
   security: OPERATOR,
   params: queueNameParams,
-  response: { 204: { description: 'Done.', type: 'null' }, ...errorResponses(...OPERATOR_AUTH_ERRORS, 'GATEWAY_QUEUE_NOT_FOUND', 'GATEWAY_UNAVAILABLE') },
+  response: { 204: { description: 'Done.', type: 'null' }, ...errorResponses(...OPERATOR_AUTH_ERRORS, 'GATEWAY_QUEUE_NOT_FOUND', 'GATEWAY_NOT_FOUND', 'GATEWAY_BAD_REQUEST', 'GATEWAY_UNAVAILABLE') },
 });
 
 export const OPS_PAUSE_QUEUE_SCHEMA = queueAction('opsPauseQueue', 'Pause a farm queue: no worker takes its jobs; running ones finish');
