@@ -97,6 +97,7 @@ export const JobUrlsSchema = Type.Object(
     cancel: uri('POST to cancel it.'),
     result: uri('Redirects to the video once the job has succeeded.'),
     live: uri('HLS playlist of the chunks rendered so far.'),
+    manifest: uri('The signed provenance manifest (JSON) once the job has succeeded on a farm with a signing key.'),
   },
   { $id: 'JobUrls' },
 );

@@ -29,6 +29,7 @@ describe('POST /v1/jobs (multipart)', () => {
       cancel: `http://gateway.test/v1/jobs/${body.id}/cancel`,
       result: `http://gateway.test/v1/jobs/${body.id}/result`,
       live: `http://gateway.test/v1/jobs/${body.id}/live.m3u8`,
+      manifest: `http://gateway.test/v1/jobs/${body.id}/manifest`,
     });
     expect(response.headers['location']).toBe(body.urls['self']);
 

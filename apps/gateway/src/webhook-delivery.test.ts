@@ -111,9 +111,10 @@ describe('webhook delivery worker in the gateway process', () => {
     }
 
     // The same fields and values as the job's own answer; the download URL works and says when it expires.
-    // GET alone adds the webhook and its last deliveries (issue 13, found 3).
-    const { webhook, ...view } = (await gateway.app.inject({ method: 'GET', url: `/v1/jobs/${id}`, headers: auth() })).json<Record<string, unknown>>();
+    // GET alone adds the webhook and its last deliveries (issue 13, found 3), and the place in the tenant's hold.
+    const { webhook, queuePosition, ...view } = (await gateway.app.inject({ method: 'GET', url: `/v1/jobs/${id}`, headers: auth() })).json<Record<string, unknown>>();
     expect(webhook).toMatchObject({ url, events: ['job.succeeded'] });
+    expect(queuePosition).toBeNull();
     const withoutDownload = (job: Record<string, unknown>): object => ({ ...job, output: { ...(job['output'] as object), url: null, expiresAt: null } });
     expect(withoutDownload(event.data)).toEqual(withoutDownload(view));
     expect(event.data['urls']).toEqual({
@@ -121,6 +122,7 @@ describe('webhook delivery worker in the gateway process', () => {
       cancel: `http://gateway.test/v1/jobs/${id}/cancel`,
       result: `http://gateway.test/v1/jobs/${id}/result`,
       live: `http://gateway.test/v1/jobs/${id}/live.m3u8`,
+      manifest: `http://gateway.test/v1/jobs/${id}/manifest`,
     });
     expect(Date.parse(event.data.output.expiresAt) - Date.now()).toBeGreaterThan(60_000);
     const download = await gateway.app.inject({ method: 'GET', url: event.data.output.url.replace('http://gateway.test', '') });

@@ -8,6 +8,7 @@ export interface JobUrls {
   cancel: string;
   result: string;
   live: string;
+  manifest: string;
 }
 
 /**
@@ -33,7 +34,7 @@ export interface JobViewContext {
 
 export function jobUrls(baseUrl: string, id: string): JobUrls {
   const self = `${baseUrl}/v1/jobs/${id}`;
-  return { self, cancel: `${self}/cancel`, result: `${self}/result`, live: `${self}/live.m3u8` };
+  return { self, cancel: `${self}/cancel`, result: `${self}/result`, live: `${self}/live.m3u8`, manifest: `${self}/manifest` };
 }
 
 /** The tenant-visible record, its URLs, and a presigned download once it has succeeded. */
