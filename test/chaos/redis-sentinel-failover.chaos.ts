@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,11 +10,13 @@ import { writeEngineTestPack } from '@portrait-farm/test-support/engine-test-pac
 import { uniquePrefix } from '@portrait-farm/test-support/redis-server';
 import { startRedisSentinelGroup } from '@portrait-farm/test-support/redis-sentinel-group';
 import type { RedisSentinelGroup } from '@portrait-farm/test-support/redis-sentinel-group';
-import { FIXTURES, getJob, loopedSpeech, sha256, submitJob, until } from './farm-harness.ts';
+import { FIXTURES, getJob, loopedSpeech, sha256, submitJob, until } from '../e2e/farm-harness.ts';
 
 // Issue 19, item 1: the gateway, a worker and the stitcher as real processes on Redis Sentinel (a primary, a replica,
 // 3 sentinels). The primary is SIGKILLed while a job renders; the job must still end, succeeded or failed with a clear
-// error, within a bounded time: never stuck.
+// error, within a bounded time: never stuck. A fault test (npm run test:chaos, one file at a time): in the parallel
+// `npm test` of a CI run on 2 cores the job once had not ended 120 s after the kill; if it does not end here, the
+// farm's logs are printed.
 const work = mkdtempSync(join(tmpdir(), 'pf-e2e-sentinel-'));
 const pack = join(work, 'pack');
 const storageUrl = join(work, 'storage');
@@ -51,6 +53,14 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 }, 60_000);
 
+/** The farm's log lines about the job (and every error line), for a job that did not end. */
+function printFarmLogs(id: string): void {
+  for (const name of readdirSync(farm.logDir)) {
+    const lines = readFileSync(join(farm.logDir, name), 'utf8').split('\n').filter((line) => line.includes(id) || /"level":(50|60)/.test(line));
+    process.stdout.write(`--- ${name}: ${lines.length} lines about ${id} or errors\n${lines.slice(-40).join('\n')}\n`);
+  }
+}
+
 /** GET /v1/jobs/{id}, or null while the gateway answers an error (no primary during the failover). */
 async function readJob(id: string): Promise<(Record<string, unknown> & { status: string }) | null> {
   const job = await getJob(farm.apiUrl, farm.apiKey, id).catch(() => null);
@@ -78,10 +88,15 @@ describe('farm on Redis Sentinel', () => {
     const failoverMs = Date.now() - killedAt;
 
     let job: (Record<string, unknown> & { status: string }) | null = null;
-    await until('the job ends', async () => {
-      job = await readJob(id);
-      return job !== null && ['succeeded', 'failed', 'canceled'].includes(job.status);
-    }, 120_000, 250);
+    try {
+      await until('the job ends', async () => {
+        job = await readJob(id);
+        return job !== null && ['succeeded', 'failed', 'canceled'].includes(job.status);
+      }, 180_000, 250);
+    } catch (error) {
+      printFarmLogs(id);
+      throw error;
+    }
     const endedMs = Date.now() - killedAt;
     const ended = job as unknown as Record<string, unknown> & { status: string };
     process.stdout.write(`sentinel failover: primary ${killed} -> ${promoted} in ${failoverMs} ms; job ${ended.status} ${endedMs} ms after the kill\n`);
@@ -100,5 +115,5 @@ describe('farm on Redis Sentinel', () => {
     }
     const ready = await fetch(`${farm.apiUrl}/readyz`);
     expect(await ready.json()).toEqual({ status: 'ready', checks: { redis: 'ok', storage: 'ok' } });
-  }, 300_000);
+  }, 420_000);
 });
