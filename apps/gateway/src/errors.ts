@@ -75,3 +75,8 @@ export class GatewayError extends catalogueErrorClass('GatewayError', GATEWAY_ER
 
 /** True when `error` is a GatewayError, optionally with the given code. */
 export const isGatewayError = errorGuard(GatewayError);
+
+/** The answer of a route that needs the farm's signing key (PORTRAIT_FARM_SIGNING_KEY) when it has none. */
+export function noSigningKey(): GatewayError {
+  return new GatewayError('GATEWAY_NO_SIGNING_KEY', 'This farm has no signing key (PORTRAIT_FARM_SIGNING_KEY): its videos carry no signed manifest.');
+}

@@ -7,7 +7,7 @@ import { apiKeyIndex, enforceRate, refuseOverLimit, tenantOf } from '../auth.ts'
 import type { GatewayContext } from '../context.ts';
 import { createJob } from '../create-job.ts';
 import type { CreateOutcome } from '../create-job.ts';
-import { GatewayError } from '../errors.ts';
+import { GatewayError, noSigningKey } from '../errors.ts';
 import { cancelJob, deleteJob } from '../job-actions.ts';
 import { jobStatusView, jobSummary } from '../job-view.ts';
 import { livePlaylist } from '../live-playlist.ts';
@@ -45,7 +45,7 @@ function resultNotReady(record: JobRecord): GatewayError {
 /** The job's signed sidecar manifest, as stored (the bytes the stitcher wrote). */
 async function storedManifest(ctx: GatewayContext, record: JobRecord): Promise<Buffer> {
   if (ctx.signingKey === null) {
-    throw new GatewayError('GATEWAY_NO_SIGNING_KEY', 'This farm has no signing key (PORTRAIT_FARM_SIGNING_KEY): its videos carry no signed manifest.');
+    throw noSigningKey();
   }
   if (record.status !== 'succeeded') {
     throw new GatewayError('GATEWAY_MANIFEST_NOT_FOUND', `Job ${record.id} is ${record.status}: its signed manifest exists once it has succeeded.`);

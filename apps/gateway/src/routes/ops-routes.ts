@@ -1,7 +1,7 @@
 import { readQueueDepths, redisConnectionFailure } from '@portrait-farm/queue';
 import type { FastifyInstance } from 'fastify';
 import type { GatewayContext } from '../context.ts';
-import { GatewayError } from '../errors.ts';
+import { noSigningKey } from '../errors.ts';
 import { requireOperator } from '../operator-auth.ts';
 import { HEALTH_SCHEMA, METRICS_SCHEMA, OPENAPI_SCHEMA, QUEUE_DEPTH_SCHEMA, READY_SCHEMA, SIGNING_KEY_SCHEMA } from '../route-schemas.ts';
 
@@ -55,7 +55,7 @@ export async function opsRoutes(app: FastifyInstance, ctx: GatewayContext): Prom
 
   app.get('/v1/signing-key', { schema: SIGNING_KEY_SCHEMA }, async () => {
     const key = ctx.signingKey;
-    if (key === null) throw new GatewayError('GATEWAY_NO_SIGNING_KEY', 'This farm has no signing key (PORTRAIT_FARM_SIGNING_KEY): its videos carry no signed manifest.');
+    if (key === null) throw noSigningKey();
     return { algorithm: 'Ed25519' as const, keyId: key.keyId, publicKeyPem: key.publicKeyPem };
   });
 
