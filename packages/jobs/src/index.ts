@@ -38,10 +38,10 @@ export { CHUNK_EXTENSION, chunkIndexOf, jobStorageKeys } from './storage-keys.ts
 export { watchCancellations } from './cancel-watcher.ts';
 export type { CancelWatcher, CancelWatcherOptions } from './cancel-watcher.ts';
 export { sweepFinishedJobs } from './retention.ts';
-export { isJobStatusGroup, JOB_STATUS_GROUPS, statusGroupOf } from './status-groups.ts';
+export { isJobStatusGroup, JOB_STATUS_GROUPS } from './status-groups.ts';
 export type { JobStatusGroup } from './status-groups.ts';
 export { JobIndex, MAX_STATUS_PAGE } from './job-index.ts';
 export type { JobIndexOptions, StatusPage, StatusPageOptions, ThroughputMinute } from './job-index.ts';
-export { JobTimelines, TIMELINE_STAGES } from './job-timeline.ts';
+export { JobTimelines } from './job-timeline.ts';
 export type { JobTimelinesOptions, StageEnd, StageEvent, StageNotice, StageStatus, TimelineStage } from './job-timeline.ts';
 export type { RetentionSweepOptions } from './retention.ts';

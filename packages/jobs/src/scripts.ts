@@ -55,7 +55,7 @@ end
 `;
 
 /**
- * KEYS: job, tenant list, tenant active set, idempotency key ('' = none), all jobs index, queued index, tenant's held
+ * KEYS: job, tenant list, tenant active set, idempotency key (the noIdempotencyKey stand-in = none), all jobs index, queued index, tenant's held
  * set, its hold sequence, its concurrency limit, the releasing set.
  * ARGV: id, request hash, active limit (-1 = none), idempotency ttl seconds, held cap (-1 = none), API priority
  * (1-10), now (ms), then field/value pairs.
@@ -178,7 +178,7 @@ return {tonumber(redis.call('HGET', KEYS[1], 'segmentsDone')), tonumber(redis.ca
  * Removes a job's record and every index entry naming it, in one step; held jobs of its tenant take a place it
  * freed.
  * KEYS: job, segment frames, segments done, webhook attempts, tenant list, tenant active set, finished set,
- * idempotency key ('' = none), timeline, all jobs index, the tenant's held set, its concurrency limit, the releasing
+ * idempotency key (the noIdempotencyKey stand-in = none), timeline, all jobs index, the tenant's held set, its concurrency limit, the releasing
  * set, then the status indexes. ARGV: id, now (ms).
  * The idempotency key goes only while it still names this job. Returns {existed (1 or 0), released}.
  */

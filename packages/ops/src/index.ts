@@ -1,13 +1,13 @@
 export { isOpsError, OPS_ERRORS, OpsError } from './errors.ts';
 export type { OpsErrorCode } from './errors.ts';
-export { FARM_PROCESS_ROLES, WorkerRegistry } from './worker-registry.ts';
+export { WorkerRegistry } from './worker-registry.ts';
 export type { FarmProcessRole, ProcessState, RegisteredWorker, WorkerActivityState, WorkerIdentity, WorkerRegistryOptions, WorkerSegment } from './worker-registry.ts';
 export { WorkerActivity } from './worker-activity.ts';
 export { processIdOf, startWorkerHeartbeat } from './worker-heartbeat.ts';
 export type { WorkerHeartbeat, WorkerHeartbeatOptions } from './worker-heartbeat.ts';
 export { opsJobRow, opsTimeline } from './ops-views.ts';
 export type { OpsJobRow, OpsThroughputRow, OpsTimeline, OpsTimelineEvent, OpsWorker } from './ops-views.ts';
-export { queueNamed, readQueueStates, setQueuePaused } from './queue-states.ts';
+export { readQueueStates, setQueuePaused } from './queue-states.ts';
 export type { OpsQueue } from './queue-states.ts';
 export { readOpsOverview } from './ops-overview.ts';
 export type { OpsOverview, OpsSources } from './ops-overview.ts';

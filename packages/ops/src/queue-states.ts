@@ -25,7 +25,7 @@ export async function readQueueStates(queues: FarmQueues): Promise<OpsQueue[]> {
   );
 }
 
-export function queueNamed(name: string): QueueName {
+function queueNamed(name: string): QueueName {
   const known = ALL_QUEUES.find((queue) => queue === name);
   if (known === undefined) throw new OpsError('OPS_QUEUE_NOT_FOUND', `No farm queue is named ${JSON.stringify(name)}. The queues: ${ALL_QUEUES.join(', ')}.`);
   return known;

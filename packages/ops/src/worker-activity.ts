@@ -17,13 +17,14 @@ export class WorkerActivity {
 
   /** Takes one notice (StepProcessOptions.onStage). */
   readonly observe = (notice: StageNotice): void => {
+    const key = runKey(notice);
     if (notice.kind === 'started') {
-      this.running.delete(runKey(notice));
-      this.running.set(runKey(notice), notice);
+      this.running.delete(key);
+      this.running.set(key, notice);
       return;
     }
-    const start = this.running.get(runKey(notice));
-    this.running.delete(runKey(notice));
+    const start = this.running.get(key);
+    this.running.delete(key);
     if (start === undefined || notice.stage !== 'segment' || notice.status !== 'done' || notice.frames === null) return;
     const seconds = (notice.at - start.at) / 1000;
     if (seconds > 0) this.framesPerSecond = Math.round((notice.frames / seconds) * 100) / 100;
