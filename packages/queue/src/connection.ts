@@ -46,13 +46,7 @@ export function assertValidPrefix(prefix: string): string {
   return prefix;
 }
 
-/**
- * Opens an ioredis connection to `redis://[user:pass@]host:port[/db]` (or rediss://, TLS), or to the primary that
- * `options.sentinel`'s sentinels name, set up for its role. A TLS
- * handshake that cannot succeed (an untrusted certificate, a server without TLS) is not retried: the connection ends,
- * its commands fail at once, and its 'error' listeners get QUEUE_REDIS_TLS naming the endpoint
- * (also `redisConnectionFailure(redis)`).
- */
+/** `url` parsed, when it is a redis:// or rediss:// URL (else QUEUE_BAD_OPTION). */
 function parseRedisUrl(url: string): URL {
   let parsed: URL;
   try {

@@ -3,8 +3,7 @@ import type { ClusterNode, Redis } from 'ioredis';
 import { createRedisConnection, redisConnectionSettings } from './connection.ts';
 import type { RedisConnectionOptions } from './connection.ts';
 import { QueueError } from './errors.ts';
-
-const NODE_ADDRESS = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/;
+import { parseHostPort } from './host-port.ts';
 
 /** Options of {@link createRedisClient}: those of createRedisConnection, and the nodes of a cluster. */
 export interface RedisClientOptions extends RedisConnectionOptions {
@@ -16,12 +15,7 @@ export interface RedisClientOptions extends RedisConnectionOptions {
 }
 
 function clusterNode(address: string): ClusterNode {
-  const match = NODE_ADDRESS.exec(address);
-  const port = Number(match?.[3]);
-  if (match === null || port < 1 || port > 65_535) {
-    throw new QueueError('QUEUE_BAD_OPTION', `PORTRAIT_FARM_REDIS_CLUSTER_NODES must list host:port (an IPv6 address in brackets). Given: ${JSON.stringify(address)}.`);
-  }
-  return { host: match[1] ?? match[2] ?? '', port };
+  return parseHostPort(address, 'PORTRAIT_FARM_REDIS_CLUSTER_NODES');
 }
 
 /**

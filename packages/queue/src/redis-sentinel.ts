@@ -1,6 +1,7 @@
 import type { ConnectionOptions } from 'node:tls';
 import type { RedisOptions } from 'ioredis';
 import { QueueError } from './errors.ts';
+import { parseHostPort } from './host-port.ts';
 
 /**
  * Redis behind Sentinel: the connection asks the sentinels which server is the primary of `masterName`, and asks again
@@ -26,8 +27,6 @@ export interface RedisSentinelSettings {
   password: string | null;
 }
 
-const SENTINEL_ADDRESS = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/;
-
 function bad(message: string): QueueError {
   return new QueueError('QUEUE_BAD_OPTION', message);
 }
@@ -50,10 +49,7 @@ export function resolveRedisSentinel(settings: RedisSentinelSettings): RedisSent
 }
 
 function sentinelAddress(sentinel: string): { host: string; port: number } {
-  const match = SENTINEL_ADDRESS.exec(sentinel);
-  const port = Number(match?.[3]);
-  if (match === null || port < 1 || port > 65_535) throw bad(`PORTRAIT_FARM_REDIS_SENTINELS must list host:port (an IPv6 address in brackets). Given: ${JSON.stringify(sentinel)}.`);
-  return { host: match[1] ?? match[2] ?? '', port };
+  return parseHostPort(sentinel, 'PORTRAIT_FARM_REDIS_SENTINELS');
 }
 
 /** A write refused by a server that is a replica now: a primary demoted while this connection stayed on it. */
