@@ -18,6 +18,11 @@ export function apiKeyProblem(key: string): string | null {
   return key.length >= API_KEY_MIN_LENGTH ? null : `the key must be at least ${API_KEY_MIN_LENGTH} characters (it has ${key.length})`;
 }
 
+/** A comma list of `host:port` (an IPv6 address in brackets): webhook hosts, Redis sentinels and cluster nodes. */
+function hostPortList() {
+  return list(text(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'host:port'), { expected: 'a comma list of host:port (IPv6 in brackets)' });
+}
+
 /** Why a webhook secret is refused (its length or encoding, never its text), or null. */
 export function webhookSecretProblem(value: string): string | null {
   try {
@@ -56,7 +61,7 @@ export const ENVIRONMENT = Object.freeze({
     unset: "Node's root CAs",
     description: "A PEM file of the CA that signed the Redis server's certificate (a private CA; rediss:// URLs only), trusted beside Node's root CAs.",
   }),
-  PORTRAIT_FARM_REDIS_SENTINELS: variable(list(text(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'host:port'), { expected: 'a comma list of host:port (IPv6 in brackets)' }), {
+  PORTRAIT_FARM_REDIS_SENTINELS: variable(hostPortList(), {
     key: 'redisSentinels',
     readBy: FARM,
     unset: 'none: PORTRAIT_FARM_REDIS_URL names the Redis server',
@@ -75,7 +80,7 @@ export const ENVIRONMENT = Object.freeze({
     unset: 'none: the sentinels need no password',
     description: "The sentinels' own password (their `requirepass`); the primary's is in PORTRAIT_FARM_REDIS_URL.",
   }),
-  PORTRAIT_FARM_REDIS_CLUSTER_NODES: variable(list(text(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'host:port'), { expected: 'a comma list of host:port (IPv6 in brackets)' }), {
+  PORTRAIT_FARM_REDIS_CLUSTER_NODES: variable(hostPortList(), {
     key: 'redisClusterNodes',
     readBy: FARM,
     unset: 'none: PORTRAIT_FARM_REDIS_URL (or the sentinels) names the Redis server',
@@ -129,7 +134,7 @@ export const ENVIRONMENT = Object.freeze({
     description: 'Deliver webhooks to private addresses (receivers inside the cluster).',
   }),
   PORTRAIT_FARM_WEBHOOK_ALLOW_HOSTS: variable(
-    list(text(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'host:port'), { expected: 'a comma list of host:port (IPv6 in brackets)' }),
+    hostPortList(),
     {
       key: 'webhookAllowHosts',
       readBy: ['gateway', 'stitcher', 'local-farm'],
