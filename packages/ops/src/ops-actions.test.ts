@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createJobId, JobIndex, JobStore } from '@portrait-farm/jobs';
+import { JobIndex, JobStore } from '@portrait-farm/jobs';
+import { testJob } from '@portrait-farm/jobs/testing';
 import { FarmQueues, QUEUE_NAMES } from '@portrait-farm/queue';
 import { createStorage } from '@portrait-farm/storage';
 import type { ObjectStorage } from '@portrait-farm/storage';
@@ -47,25 +48,11 @@ beforeEach(async () => {
 /** A queued job with its inputs in storage; ids made in the same millisecond do not sort by creation, so one per ms. */
 async function storedJob(tenantId = 'tenant-a'): Promise<string> {
   await new Promise((resolve) => setTimeout(resolve, 2));
-  const id = createJobId();
-  const image = `jobs/${id}/input/image.png`;
-  const audio = `jobs/${id}/input/audio.wav`;
-  await storage.put(image, Buffer.from('image bytes'), { contentType: 'image/png' });
-  await storage.put(audio, Buffer.from('audio bytes'), { contentType: 'audio/wav' });
-  await jobs.create({
-    id,
-    tenantId,
-    options: { fps: 25, mode: 'crop', seed: 3 },
-    inputs: {
-      image: { key: image, size: 11, sha256: 'i', contentType: 'image/png', width: 64, height: 64, format: 'png' },
-      audio: { key: audio, size: 11, sha256: 'a', contentType: 'audio/wav', durationSeconds: 1 },
-    },
-    webhook: null,
-    consent: { attestation: true, statement: 'mine', at: '2026-01-01T00:00:00.000Z' },
-    priority: 7,
-    idempotencyKey: `key-${id}`,
-    requestHash: 'h',
-  });
+  const job = testJob({ tenantId, options: { fps: 25, mode: 'crop', seed: 3 }, priority: 7, requestHash: 'h' });
+  const { id } = job;
+  await storage.put(job.inputs.image.key, Buffer.from('image bytes'), { contentType: 'image/png' });
+  await storage.put(job.inputs.audio.key, Buffer.from('audio bytes'), { contentType: 'audio/wav' });
+  await jobs.create({ ...job, idempotencyKey: `key-${id}` });
   return id;
 }
 
