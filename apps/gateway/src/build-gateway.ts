@@ -1,13 +1,13 @@
 import fastifyMultipart from '@fastify/multipart';
 import fastifySwagger from '@fastify/swagger';
 import { JobStore } from '@portrait-farm/jobs';
-import { createRedisClient, createWebhookWorker, FarmQueues, startHeldJobDispatcher } from '@portrait-farm/queue';
+import { createWebhookWorker, FarmQueues, startHeldJobDispatcher } from '@portrait-farm/queue';
 import { recordStorageError, recordWebhookOutcome } from '@portrait-farm/metrics';
 import { createStorage, FilesystemStorage, observeStorageErrors } from '@portrait-farm/storage';
 import type { ObjectStorage } from '@portrait-farm/storage';
 import Fastify from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
-import { resolveGatewayConfig } from './config.ts';
+import { openGatewayRedis, resolveGatewayConfig } from './config.ts';
 import type { GatewayConfig, ResolvedGatewayConfig } from './config.ts';
 import type { GatewayContext } from './context.ts';
 import { SHARED_SCHEMAS } from './api-schemas.ts';
@@ -56,7 +56,7 @@ function openStorage(config: ResolvedGatewayConfig): ObjectStorage {
 function startWebhookWorker(context: GatewayContext): { close(): Promise<void> } | null {
   const { config } = context;
   if (!config.webhooks.runWorker) return null;
-  const connection = createRedisClient(config.redisUrl, { role: 'worker', connectionName: 'gateway-webhooks', tlsCaFile: config.redisCa, sentinel: config.redisSentinel, clusterNodes: config.redisClusterNodes });
+  const connection = openGatewayRedis(config, 'worker', 'gateway-webhooks');
   connection.on('error', () => {});
   const worker = createWebhookWorker({
     connection,
@@ -119,7 +119,7 @@ function openSigningKey(pemOrPath: string | null): SigningKey | null {
 export async function buildGateway(input: GatewayConfig | ResolvedGatewayConfig, options: BuildGatewayOptions = {}): Promise<Gateway> {
   const config = Object.isFrozen(input) ? (input as ResolvedGatewayConfig) : resolveGatewayConfig(input as GatewayConfig);
   const backing = openStorage(config);
-  const redis = createRedisClient(config.redisUrl, { role: 'client', connectionName: 'gateway', tlsCaFile: config.redisCa, sentinel: config.redisSentinel, clusterNodes: config.redisClusterNodes });
+  const redis = openGatewayRedis(config, 'client', 'gateway');
   redis.on('error', () => {}); // reported through /readyz and request errors; ioredis reconnects by itself
   const jobs = new JobStore({ redis, prefix: config.prefix, idempotencyTtlSeconds: config.idempotencyTtlSeconds });
   const queues = new FarmQueues({ connection: redis, prefix: config.prefix });
@@ -172,7 +172,7 @@ export async function buildGateway(input: GatewayConfig | ResolvedGatewayConfig,
   const heldJobDispatcher = startHeldJobDispatcher({
     jobs,
     queues,
-    subscriber: () => createRedisClient(config.redisUrl, { role: 'worker', connectionName: 'gateway-releases', tlsCaFile: config.redisCa, sentinel: config.redisSentinel, clusterNodes: config.redisClusterNodes }),
+    subscriber: () => openGatewayRedis(config, 'worker', 'gateway-releases'),
     onError: (error) => app.log.warn({ err: error }, 'queuing released jobs failed; retried on the next release or poll'),
   });
 

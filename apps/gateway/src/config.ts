@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { apiKeyProblem, checkSetting, ENVIRONMENT, readGivenConfig, tenantIdProblem, webhookSecretProblem } from '@portrait-farm/config';
 import type { Environment, EnvironmentSource, SettledValueOf } from '@portrait-farm/config';
-import { deploymentKeyPrefix, isQueueError, resolveRedisSentinel } from '@portrait-farm/queue';
-import type { RedisSentinel } from '@portrait-farm/queue';
+import { createRedisClient, deploymentKeyPrefix, isQueueError, resolveRedisSentinel } from '@portrait-farm/queue';
+import type { ConnectionRole, RedisSentinel } from '@portrait-farm/queue';
+import type { Cluster, Redis } from 'ioredis';
 import { GatewayError } from './errors.ts';
 
 // Every field's range and default is the one of the variable that sets it (@portrait-farm/config, listed in
@@ -397,4 +398,9 @@ export function loadGatewayProcessConfig(env: EnvironmentSource = process.env, o
 /** The resolved GatewayConfig of {@link loadGatewayProcessConfig}, without the listener. */
 export function loadGatewayConfig(env: EnvironmentSource = process.env, overrides: Partial<GatewayConfig> = {}): ResolvedGatewayConfig {
   return loadGatewayProcessConfig(env, overrides).config;
+}
+
+/** A Redis connection of the gateway, with the configuration's TLS CA, Sentinel or Cluster settings. */
+export function openGatewayRedis(config: ResolvedGatewayConfig, role: ConnectionRole, connectionName: string): Redis | Cluster {
+  return createRedisClient(config.redisUrl, { role, connectionName, tlsCaFile: config.redisCa, sentinel: config.redisSentinel, clusterNodes: config.redisClusterNodes });
 }

@@ -2,7 +2,7 @@ import { JobIndex, JobTimelines } from '@portrait-farm/jobs';
 import type { JobRecord } from '@portrait-farm/jobs';
 import { listOpsJobs, OpsFeed, opsJobRow, opsTimeline, readOpsOverview, retryJob, setQueuePaused, WorkerRegistry } from '@portrait-farm/ops';
 import type { OpsJobsQuery } from '@portrait-farm/ops';
-import { createRedisClient } from '@portrait-farm/queue';
+import { openGatewayRedis } from '../config.ts';
 import type { FastifyInstance } from 'fastify';
 import type { GatewayContext } from '../context.ts';
 import { GatewayError } from '../errors.ts';
@@ -38,7 +38,7 @@ export async function operatorRoutes(app: FastifyInstance, ctx: GatewayContext):
   };
   const feed = new OpsFeed({
     subscriber: () => {
-      const subscriber = createRedisClient(config.redisUrl, { role: 'worker', connectionName: 'gateway-ops-feed', tlsCaFile: config.redisCa, sentinel: config.redisSentinel, clusterNodes: config.redisClusterNodes });
+      const subscriber = openGatewayRedis(config, 'worker', 'gateway-ops-feed');
       subscriber.on('error', () => {});
       return subscriber;
     },
