@@ -1,57 +1,34 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalFarm } from 'portrait-farm/local-farm';
 import type { LocalFarm } from 'portrait-farm/local-farm';
-import { jobStorageKeys } from '@portrait-farm/jobs';
-import { createStorage } from '@portrait-farm/storage';
-import { writeEngineTestPack } from '@portrait-farm/test-support/engine-test-pack';
 import { uniquePrefix } from '@portrait-farm/test-support/redis-server';
 import { startRedisSentinelGroup } from '@portrait-farm/test-support/redis-sentinel-group';
 import type { RedisSentinelGroup } from '@portrait-farm/test-support/redis-sentinel-group';
-import { FIXTURES, getJob, loopedSpeech, sha256, submitJob, until } from '../e2e/farm-harness.ts';
+import { FIXTURES, loopedSpeech, submitJob, until } from '../e2e/farm-harness.ts';
+import { expectStoredOutput, farmWorkDir, readJob, startRedisFarm, stopRedisFarm } from '../e2e/redis-farm.ts';
+import type { FarmJob } from '../e2e/redis-farm.ts';
 
 // Issue 19, item 1: the gateway, a worker and the stitcher as real processes on Redis Sentinel (a primary, a replica,
 // 3 sentinels). The primary is SIGKILLed while a job renders; the job must still end, succeeded or failed with a clear
 // error, within a bounded time: never stuck. A fault test (npm run test:chaos, one file at a time): in the parallel
 // `npm test` of a CI run on 2 cores the job once had not ended 120 s after the kill; if it does not end here, the
 // farm's logs are printed.
-const work = mkdtempSync(join(tmpdir(), 'pf-e2e-sentinel-'));
-const pack = join(work, 'pack');
-const storageUrl = join(work, 'storage');
+const work = farmWorkDir('sentinel');
 let group: RedisSentinelGroup;
 let farm: LocalFarm;
+let storageUrl: string;
 
 beforeAll(async () => {
-  writeEngineTestPack(pack, { defaultSteps: 4 });
-  mkdirSync(join(work, 'tmp'));
   group = await startRedisSentinelGroup({ masterName: 'pf-e2e' });
-  farm = await startLocalFarm({
-    workers: 1,
-    port: 0,
+  ({ farm, storageUrl } = await startRedisFarm(work, {
     redisUrl: group.url,
-    storageUrl,
-    dataDir: join(work, 'farm'),
-    packDir: pack,
     prefix: uniquePrefix('sentinel'),
-    env: {
-      PORTRAIT_FARM_REDIS_SENTINELS: group.sentinels.join(','),
-      PORTRAIT_FARM_REDIS_SENTINEL_MASTER: group.masterName,
-      PORTRAIT_FARM_TEMP_DIR: join(work, 'tmp'),
-      PORTRAIT_FARM_PROVIDERS: 'cpu',
-    },
-    log: (line) => {
-      if (process.env['PF_E2E_VERBOSE'] === '1') process.stdout.write(`${line}\n`);
-    },
-  });
+    env: { PORTRAIT_FARM_REDIS_SENTINELS: group.sentinels.join(','), PORTRAIT_FARM_REDIS_SENTINEL_MASTER: group.masterName },
+  }));
 }, 180_000);
 
-afterAll(async () => {
-  await farm?.stop();
-  await group?.close();
-  rmSync(work, { recursive: true, force: true });
-}, 60_000);
+afterAll(() => stopRedisFarm(work, farm, () => group?.close()), 60_000);
 
 /** The farm's log lines about the job (and every error line), for a job that did not end. */
 function printFarmLogs(id: string): void {
@@ -61,23 +38,17 @@ function printFarmLogs(id: string): void {
   }
 }
 
-/** GET /v1/jobs/{id}, or null while the gateway answers an error (no primary during the failover). */
-async function readJob(id: string): Promise<(Record<string, unknown> & { status: string }) | null> {
-  const job = await getJob(farm.apiUrl, farm.apiKey, id).catch(() => null);
-  return job !== null && typeof job.status === 'string' ? job : null;
-}
-
 describe('farm on Redis Sentinel', () => {
   it('a job whose Redis primary is SIGKILLed mid-render still ends, after the sentinels promote the replica', async () => {
     const created = await submitJob(farm.apiUrl, farm.apiKey, { image: join(FIXTURES, 'astronaut.png'), audio: loopedSpeech(work, 4) });
     expect(created.status).toBe(202);
     const id = created.body.id;
     await until('the first segment is rendered', async () => {
-      const job = await readJob(id);
+      const job = await readJob(farm, id);
       const done = (job?.['progress'] as { segmentsDone?: number } | undefined)?.segmentsDone ?? 0;
       return done >= 1;
     }, 120_000, 100);
-    const midJob = await readJob(id);
+    const midJob = await readJob(farm, id);
     expect(midJob?.status).toBe('rendering');
     const progress = midJob?.['progress'] as { segmentsDone: number; segmentsTotal: number };
     expect(progress.segmentsDone).toBeLessThan(progress.segmentsTotal);
@@ -87,10 +58,10 @@ describe('farm on Redis Sentinel', () => {
     const promoted = await group.waitForFailover(killed);
     const failoverMs = Date.now() - killedAt;
 
-    let job: (Record<string, unknown> & { status: string }) | null = null;
+    let job: FarmJob | null = null;
     try {
       await until('the job ends', async () => {
-        job = await readJob(id);
+        job = await readJob(farm, id);
         return job !== null && ['succeeded', 'failed', 'canceled'].includes(job.status);
       }, 180_000, 250);
     } catch (error) {
@@ -98,20 +69,14 @@ describe('farm on Redis Sentinel', () => {
       throw error;
     }
     const endedMs = Date.now() - killedAt;
-    const ended = job as unknown as Record<string, unknown> & { status: string };
+    const ended = job as unknown as FarmJob;
     process.stdout.write(`sentinel failover: primary ${killed} -> ${promoted} in ${failoverMs} ms; job ${ended.status} ${endedMs} ms after the kill\n`);
     if (ended.status === 'failed') {
       // A failure must say why: a stable code and a message, not a hang or a bare "Connection is closed".
       expect(ended['error']).toMatchObject({ code: expect.stringMatching(/^[A-Z_]+$/), message: expect.any(String) });
     } else {
       expect(ended.status).toBe('succeeded');
-      const storage = createStorage(storageUrl);
-      try {
-        const output = await storage.get(jobStorageKeys.output(id));
-        expect(ended['output']).toMatchObject({ sha256: sha256(output), size: output.length });
-      } finally {
-        await storage.close();
-      }
+      await expectStoredOutput(storageUrl, ended, id);
     }
     const ready = await fetch(`${farm.apiUrl}/readyz`);
     expect(await ready.json()).toEqual({ status: 'ready', checks: { redis: 'ok', storage: 'ok' } });

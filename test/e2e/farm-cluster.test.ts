@@ -1,56 +1,32 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalFarm } from 'portrait-farm/local-farm';
 import type { LocalFarm } from 'portrait-farm/local-farm';
-import { jobStorageKeys } from '@portrait-farm/jobs';
-import { createStorage } from '@portrait-farm/storage';
-import { writeEngineTestPack } from '@portrait-farm/test-support/engine-test-pack';
 import { uniquePrefix } from '@portrait-farm/test-support/redis-server';
 import { startRedisCluster } from '@portrait-farm/test-support/redis-cluster';
 import type { RedisClusterProcess } from '@portrait-farm/test-support/redis-cluster';
-import { FIXTURES, getJob, sha256, submitJob, until } from './farm-harness.ts';
+import { FIXTURES, getJob, submitJob, until } from './farm-harness.ts';
+import { expectStoredOutput, farmWorkDir, startRedisFarm, stopRedisFarm } from './redis-farm.ts';
 
 // Issue 19, item 1 (cluster): the gateway, a worker and the stitcher as real processes on a 3-master Redis Cluster
 // (PORTRAIT_FARM_REDIS_CLUSTER_NODES): every key under the prefix's hash tag, one job rendered end to end.
-const work = mkdtempSync(join(tmpdir(), 'pf-e2e-cluster-'));
-const pack = join(work, 'pack');
-const storageUrl = join(work, 'storage');
+const work = farmWorkDir('cluster');
 const prefix = uniquePrefix('cluster');
 let cluster: RedisClusterProcess;
 let farm: LocalFarm;
+let storageUrl: string;
 
 beforeAll(async () => {
-  writeEngineTestPack(pack, { defaultSteps: 4 });
-  mkdirSync(join(work, 'tmp'));
   cluster = await startRedisCluster(3);
   // The URL names a node that does not serve the tag's slot: a plain connection to it would be answered MOVED.
   const serving = await cluster.nodeServing(`{${prefix}}`);
-  farm = await startLocalFarm({
-    workers: 1,
-    port: 0,
+  ({ farm, storageUrl } = await startRedisFarm(work, {
     redisUrl: `redis://${cluster.nodes.find((node) => node !== serving) ?? ''}`,
-    storageUrl,
-    dataDir: join(work, 'farm'),
-    packDir: pack,
     prefix,
-    env: {
-      PORTRAIT_FARM_REDIS_CLUSTER_NODES: cluster.nodes.join(','),
-      PORTRAIT_FARM_TEMP_DIR: join(work, 'tmp'),
-      PORTRAIT_FARM_PROVIDERS: 'cpu',
-    },
-    log: (line) => {
-      if (process.env['PF_E2E_VERBOSE'] === '1') process.stdout.write(`${line}\n`);
-    },
-  });
+    env: { PORTRAIT_FARM_REDIS_CLUSTER_NODES: cluster.nodes.join(',') },
+  }));
 }, 180_000);
 
-afterAll(async () => {
-  await farm?.stop();
-  await cluster?.close();
-  rmSync(work, { recursive: true, force: true });
-}, 60_000);
+afterAll(() => stopRedisFarm(work, farm, () => cluster?.close()), 60_000);
 
 describe('farm on Redis Cluster', () => {
   it('renders a job end to end with every key in the slot of the prefix\'s hash tag', async () => {
@@ -65,13 +41,7 @@ describe('farm on Redis Cluster', () => {
       return ['succeeded', 'failed', 'canceled'].includes(job.status);
     }, 150_000, 500);
     expect(job).toMatchObject({ status: 'succeeded' });
-    const storage = createStorage(storageUrl);
-    try {
-      const output = await storage.get(jobStorageKeys.output(id));
-      expect(job['output']).toMatchObject({ sha256: sha256(output), size: output.length });
-    } finally {
-      await storage.close();
-    }
+    await expectStoredOutput(storageUrl, job, id);
     // The farm's keys are in the slot of its prefix's tag, on the node that serves it.
     expect(await cluster.keysInSlotOf(`{${prefix}}`)).toBeGreaterThan(10);
   }, 180_000);

@@ -1,26 +1,20 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalFarm } from 'portrait-farm/local-farm';
 import type { LocalFarm } from 'portrait-farm/local-farm';
-import { jobStorageKeys } from '@portrait-farm/jobs';
-import { createStorage } from '@portrait-farm/storage';
-import { writeEngineTestPack } from '@portrait-farm/test-support/engine-test-pack';
 import { startRedisServer, uniquePrefix } from '@portrait-farm/test-support/redis-server';
 import type { RedisServerProcess } from '@portrait-farm/test-support/redis-server';
 import { startS3rver } from '@portrait-farm/test-support/s3rver';
 import type { S3rverProcess } from '@portrait-farm/test-support/s3rver';
 import { makeTestCertificates } from '@portrait-farm/test-support/tls-certificates';
 import type { TestCertificates } from '@portrait-farm/test-support/tls-certificates';
-import { FIXTURES, getJob, sha256, submitJob, until } from './farm-harness.ts';
+import { FIXTURES, getJob, submitJob, until } from './farm-harness.ts';
+import { expectStoredOutput, farmWorkDir, startRedisFarm, stopRedisFarm } from './redis-farm.ts';
 
 // Issue 19, item 4: the gateway, a worker and the stitcher as real processes on Redis over TLS (rediss://) and S3
 // over https, both with certificates of a private CA the test makes, given as PORTRAIT_FARM_REDIS_CA and _S3_CA.
-const work = mkdtempSync(join(tmpdir(), 'pf-e2e-tls-'));
-const pack = join(work, 'pack');
+const work = farmWorkDir('tls');
 let certificates: TestCertificates;
 let redis: RedisServerProcess;
 let s3: S3rverProcess;
@@ -28,37 +22,18 @@ let storageUrl = '';
 let farm: LocalFarm;
 
 beforeAll(async () => {
-  writeEngineTestPack(pack, { defaultSteps: 4 });
-  mkdirSync(join(work, 'tmp'));
   certificates = makeTestCertificates(work, 'farm');
   [redis, s3] = await Promise.all([startRedisServer({ tls: certificates }), startS3rver(['farm'], 20_000, certificates)]);
   storageUrl = `s3://S3RVER:S3RVER@farm/tls?endpoint=${encodeURIComponent(s3.endpoint)}&region=us-east-1`;
-  farm = await startLocalFarm({
-    workers: 1,
-    port: 0,
+  ({ farm } = await startRedisFarm(work, {
     redisUrl: redis.url,
     storageUrl,
-    dataDir: join(work, 'farm'),
-    packDir: pack,
     prefix: uniquePrefix('tls'),
-    env: {
-      PORTRAIT_FARM_REDIS_CA: certificates.caFile,
-      PORTRAIT_FARM_S3_CA: certificates.caFile,
-      PORTRAIT_FARM_TEMP_DIR: join(work, 'tmp'),
-      PORTRAIT_FARM_PROVIDERS: 'cpu',
-    },
-    log: (line) => {
-      if (process.env['PF_E2E_VERBOSE'] === '1') process.stdout.write(`${line}\n`);
-    },
-  });
+    env: { PORTRAIT_FARM_REDIS_CA: certificates.caFile, PORTRAIT_FARM_S3_CA: certificates.caFile },
+  }));
 }, 180_000);
 
-afterAll(async () => {
-  await farm?.stop();
-  await s3?.stop();
-  await redis?.close();
-  rmSync(work, { recursive: true, force: true });
-}, 60_000);
+afterAll(() => stopRedisFarm(work, farm, () => s3?.stop(), () => redis?.close()), 60_000);
 
 describe('farm over TLS with a private CA', () => {
   it('renders a job end to end through Redis over TLS and S3 over https', async () => {
@@ -75,13 +50,7 @@ describe('farm over TLS with a private CA', () => {
       return ['succeeded', 'failed', 'canceled'].includes(job.status);
     }, 150_000, 500);
     expect(job).toMatchObject({ status: 'succeeded' });
-    const storage = createStorage(storageUrl, { s3TlsCaFile: certificates.caFile });
-    try {
-      const output = await storage.get(jobStorageKeys.output(id));
-      expect(job['output']).toMatchObject({ sha256: sha256(output), size: output.length });
-    } finally {
-      await storage.close();
-    }
+    await expectStoredOutput(storageUrl, job, id, { s3TlsCaFile: certificates.caFile });
   }, 180_000);
 
   it('a stitcher given another CA stops at start with an error naming TLS and the endpoint', () => {
