@@ -19,8 +19,6 @@ export { loadFarmConfig } from './farm-config.ts';
 export type { FarmAppDefaults, FarmProcessConfig } from './farm-config.ts';
 export { openStepProcess } from './step-process.ts';
 export type { RunningWorkers, StepProcess, StepProcessOptions } from './step-process.ts';
-export { inStage } from './stage-run.ts';
 export type { StageRecorder, StageRun } from './stage-run.ts';
-export { timelineRecorder } from './stage-recorder.ts';
 export { serveProcessMetrics } from './process-metrics-server.ts';
 export type { ProcessMetricsServer } from './process-metrics-server.ts';

@@ -45,6 +45,7 @@ async function segmentStep(deps: EngineDeps, jobId: string, index: number, optio
     const { clip } = leased;
     const segment = clip.segments[index];
     if (segment === undefined) throw new JobStepError('FARM_MISSING_INPUT', `Job ${jobId} has ${clip.segments.length} segments; segment ${index} does not exist.`);
+    const frames = segment.frameEnd - segment.frameStart;
     await run.start(clip.segments.length);
     let relay: SegmentRelay | null = null;
     if (index > 0) {
@@ -84,13 +85,12 @@ async function segmentStep(deps: EngineDeps, jobId: string, index: number, optio
       });
       const renderSeconds = secondsSince(renderStarted);
       await deps.jobs.addWorkSeconds(jobId, 'render', renderSeconds);
-      if (deps.metrics !== undefined && !signal.aborted) recordSegmentRender(deps.metrics.segments, segment.frameEnd - segment.frameStart, renderSeconds);
+      if (deps.metrics !== undefined && !signal.aborted) recordSegmentRender(deps.metrics.segments, frames, renderSeconds);
     }
     if (signal.aborted) {
       await deps.storage.delete(chunkKey);
       return 'canceled';
     }
-    const frames = segment.frameEnd - segment.frameStart;
     run.frames = frames;
     const { segmentsDone } = await deps.jobs.reportSegment(jobId, index, frames, true);
     deps.logger.info(
