@@ -1,3 +1,4 @@
+import { niceCeiling } from './minute-chart.ts';
 import type { TimelineEvent } from './ops-api.ts';
 
 /** One bar of the Gantt chart: where it starts and how wide it is, as fractions of the job's span. */
@@ -13,7 +14,6 @@ export interface TimelineLayout {
   bars: TimelineBar[];
   /** From the first start to the last end (or now, while a step runs). */
   spanMs: number;
-  startedAt: number;
   /** Axis marks: fraction of the span and ms from the start. */
   ticks: Array<{ at: number; ms: number }>;
 }
@@ -25,20 +25,12 @@ function labelOf(event: TimelineEvent): string {
   return event.stage;
 }
 
-/** 1, 2, 5 x 10^n ms steps giving about four marks over the span. */
-function tickStep(spanMs: number): number {
-  const rough = spanMs / 4;
-  const magnitude = 10 ** Math.floor(Math.log10(Math.max(1, rough)));
-  for (const step of [1, 2, 5, 10]) if (step * magnitude >= rough) return step * magnitude;
-  return 10 * magnitude;
-}
-
 /** Prepare, the segments in order, stitch: one bar each (a retried step has a bar per attempt), on one time axis. */
 export function timelineLayout(events: readonly TimelineEvent[], now: number): TimelineLayout {
   const sorted = [...events].sort((a, b) => STAGE_RANK[a.stage] - STAGE_RANK[b.stage] || (a.index ?? 0) - (b.index ?? 0) || Date.parse(a.startedAt) - Date.parse(b.startedAt));
   const startOf = (e: TimelineEvent): number => Date.parse(e.startedAt);
   const endOf = (e: TimelineEvent): number => (e.endedAt === null ? Math.max(now, startOf(e)) : Date.parse(e.endedAt));
-  if (sorted.length === 0) return { bars: [], spanMs: 0, startedAt: now, ticks: [] };
+  if (sorted.length === 0) return { bars: [], spanMs: 0, ticks: [] };
   const first = Math.min(...sorted.map(startOf));
   const last = Math.max(...sorted.map(endOf));
   const spanMs = Math.max(1, last - first);
@@ -46,8 +38,9 @@ export function timelineLayout(events: readonly TimelineEvent[], now: number): T
     const durationMs = endOf(event) - startOf(event);
     return { label: labelOf(event), event, start: (startOf(event) - first) / spanMs, width: Math.max(0, durationMs) / spanMs, durationMs };
   });
-  const step = tickStep(spanMs);
+  // 1, 2, 5 x 10^n ms steps giving about four marks over the span.
+  const step = niceCeiling(spanMs / 4);
   const ticks = [];
   for (let ms = 0; ms <= spanMs; ms += step) ticks.push({ at: ms / spanMs, ms });
-  return { bars, spanMs, startedAt: first, ticks };
+  return { bars, spanMs, ticks };
 }
