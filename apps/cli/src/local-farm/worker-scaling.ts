@@ -29,7 +29,7 @@ export interface WorkerScaling {
   scaleDownAfterMs: number;
 }
 
-export const DEFAULT_SCALE_DOWN_AFTER_MS = 60_000;
+const DEFAULT_SCALE_DOWN_AFTER_MS = 60_000;
 
 function checkInteger(name: string, value: number, min: number, max: number): number {
   if (!Number.isInteger(value) || value < min || value > max) {
