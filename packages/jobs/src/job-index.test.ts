@@ -100,6 +100,9 @@ describe('JobIndex.listByStatus', () => {
     await store.deleteRecord(record);
     expect((await index.listByStatus()).jobs).toEqual([]);
     expect((await index.listByStatus({ status: 'failed' })).jobs).toEqual([]);
+    // The lists above skip ids whose record is gone: the indexes themselves must have dropped the id.
+    expect(await redis.zscore(store.keys.allJobs(), id)).toBeNull();
+    expect(await redis.zscore(store.keys.statusIndex('failed'), id)).toBeNull();
     expect(await redis.exists(store.keys.timeline(id))).toBe(0);
     // A step ending after the delete writes nothing back.
     await timelines.ended(id, 'prepare', null, { status: 'done' });
