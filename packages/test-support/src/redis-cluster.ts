@@ -3,17 +3,18 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort, redisServerInfo, startProcess } from '@portrait-farm/process-supervision';
+import { freePort } from '@portrait-farm/process-supervision';
 import type { ChildHandle } from '@portrait-farm/process-supervision';
+import { dataNodeArgs, startRedisNode } from './redis-node.ts';
 
 const run = promisify(execFile);
 
-/** A Redis Cluster of `masters` masters and no replicas on 127.0.0.1, every slot assigned, for tests. */
 async function cli(port: number, ...args: string[]): Promise<string> {
   const { stdout } = await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], { timeout: 30_000 });
   return stdout;
 }
 
+/** A Redis Cluster of `masters` masters (and `replicas` replicas of each) on 127.0.0.1, every slot assigned, for tests. */
 export interface RedisClusterProcess {
   /** `127.0.0.1:PORT` of each master. */
   nodes: string[];
@@ -59,20 +60,8 @@ export async function startRedisCluster(masters = 3, options: StartRedisClusterO
       await mkdir(nodeDir);
       // The bus port is named: the default, port + 10000, may be past 65535 or taken.
       const busPort = await freePort();
-      const args = ['--bind', '127.0.0.1', '--port', String(port), '--dir', nodeDir, '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-port', String(busPort)];
-      args.push('--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction', '--loglevel', 'warning');
-      args.push('--cluster-node-timeout', String(options.nodeTimeoutMs ?? 15_000));
-      children.set(
-        port,
-        await startProcess({
-          name: `redis cluster node on port ${port}`,
-          command: 'redis-server',
-          args,
-          readyTimeoutMs: 10_000,
-          readyIntervalMs: 30,
-          ready: async (child) => (await redisServerInfo(port))?.pid === child.pid,
-        }),
-      );
+      const cluster = ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-port', String(busPort), '--cluster-node-timeout', String(options.nodeTimeoutMs ?? 15_000)];
+      children.set(port, await startRedisNode('redis cluster node', port, [...dataNodeArgs(port, nodeDir), ...cluster]));
       ports.push(port);
     }
     await run('redis-cli', ['--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', String(replicas), '--cluster-yes'], { timeout: 60_000 });

@@ -3,8 +3,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { freePort, redisServerInfo, startProcess } from '@portrait-farm/process-supervision';
+import { freePort } from '@portrait-farm/process-supervision';
 import type { ChildHandle } from '@portrait-farm/process-supervision';
+import { dataNodeArgs, startRedisNode } from './redis-node.ts';
 
 /**
  * A primary, one replica (`--replicaof`) and three sentinels on 127.0.0.1 (quorum 2), with short failure detection,
@@ -45,21 +46,6 @@ export interface SentinelGroupOptions {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function startServer(name: string, port: number, args: string[]): Promise<ChildHandle> {
-  return startProcess({
-    name: `${name} on port ${port}`,
-    command: 'redis-server',
-    args,
-    readyTimeoutMs: 10_000,
-    readyIntervalMs: 30,
-    ready: async (child) => (await redisServerInfo(port))?.pid === child.pid,
-  });
-}
-
-function dataServerArgs(port: number, dir: string): string[] {
-  return ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction', '--loglevel', 'warning'];
 }
 
 /** A RESP reply of the commands asked here: a bulk string, an array of them, or null (nil, an error, no answer). */
@@ -147,9 +133,9 @@ export async function startRedisSentinelGroup(options: SentinelGroupOptions = {}
   };
   try {
     const primary = await freePort();
-    children.set(primary, await startServer('redis primary', primary, dataServerArgs(primary, dir)));
+    children.set(primary, await startRedisNode('redis primary', primary, dataNodeArgs(primary, dir)));
     const replica = await freePort();
-    children.set(replica, await startServer('redis replica', replica, [...dataServerArgs(replica, dir), '--dbfilename', 'replica.rdb', '--replicaof', '127.0.0.1', String(primary)]));
+    children.set(replica, await startRedisNode('redis replica', replica, [...dataNodeArgs(replica, dir), '--dbfilename', 'replica.rdb', '--replicaof', '127.0.0.1', String(primary)]));
     await until('the replica syncing', async () => /master_link_status:up/.test(await info(replica, 'replication')), 10_000);
     const sentinelPorts: number[] = [];
     for (let i = 0; i < 3; i += 1) {
@@ -168,7 +154,7 @@ export async function startRedisSentinelGroup(options: SentinelGroupOptions = {}
           '',
         ].join('\n'),
       );
-      children.set(port, await startServer('redis sentinel', port, [file, '--sentinel', '--loglevel', 'warning']));
+      children.set(port, await startRedisNode('redis sentinel', port, [file, '--sentinel', '--loglevel', 'warning']));
       sentinelPorts.push(port);
     }
     const primaryPort = async (): Promise<number> => {
