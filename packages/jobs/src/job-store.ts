@@ -429,9 +429,12 @@ export class JobStore {
 
   /**
    * Adds to the finished set every finished job missing from it (jobs that ended before the set existed): one SCAN
-   * over the prefix's job records, for a process to run once at start. Returns how many it added.
+   * over the prefix's job records, once per deployment (a marker, as JobIndex.indexExistingJobs keeps: every job that
+   * ended since joined the set by the scripts, so later starts skip the scan). Returns how many it added.
    */
   async indexFinishedJobs(): Promise<number> {
+    const done = `${this.keys.finishedJobs()}:complete`;
+    if ((await this.redis.exists(done)) === 1) return 0;
     let added = 0;
     const pattern = `${this.keys.job('')}job_*`;
     for await (const keys of scanKeys(this.redis, pattern)) {
@@ -444,6 +447,7 @@ export class JobStore {
         added += await this.redis.zadd(this.keys.finishedJobs(), 'NX', Number(ended), id);
       }
     }
+    await this.redis.set(done, '1');
     return added;
   }
 
