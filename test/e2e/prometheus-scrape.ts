@@ -9,7 +9,7 @@ export interface Sample {
 }
 
 /** The samples of a Prometheus text exposition (comments skipped; label values unescaped). */
-export function parseExposition(text: string): Sample[] {
+function parseExposition(text: string): Sample[] {
   const samples: Sample[] = [];
   for (const line of text.split('\n')) {
     if (line === '' || line.startsWith('#')) continue;

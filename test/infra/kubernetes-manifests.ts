@@ -44,7 +44,7 @@ export function readKustomization(): Kustomization {
   return { namespace, resources };
 }
 
-export function readManifestFile(file: string): KubernetesObject[] {
+function readManifestFile(file: string): KubernetesObject[] {
   const documents = parseAllDocuments(readFileSync(join(KUBERNETES_DIR, file), 'utf8'));
   return documents.map((document, index) => {
     if (document.errors.length > 0) throw new Error(`${file}, document ${index + 1}: ${document.errors.map((e) => e.message).join('; ')}`);
