@@ -4,19 +4,30 @@ import type { FastifyRequest } from 'fastify';
 import type { GatewayContext } from './context.ts';
 import { GatewayError } from './errors.ts';
 
+/** The key under which {@link apiKeyIndex} holds an API key: its SHA-256 in hex. */
+export function apiKeyDigest(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
 /** API keys are looked up by their SHA-256, so the raw keys are not kept in memory after start-up. */
 export function apiKeyIndex(apiKeys: Readonly<Record<string, string>>): ReadonlyMap<string, string> {
-  return new Map(Object.entries(apiKeys).map(([key, tenant]) => [createHash('sha256').update(key).digest('hex'), tenant]));
+  return new Map(Object.entries(apiKeys).map(([key, tenant]) => [apiKeyDigest(key), tenant]));
+}
+
+/** The key of `Authorization: Bearer <key>`, or null when the header is missing or has another form. */
+export function bearerKey(request: FastifyRequest): string | null {
+  const header = request.headers.authorization;
+  const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  return match?.[1] ?? null;
 }
 
 /** The tenant of the request's `Authorization: Bearer <key>`, or GATEWAY_UNAUTHORIZED. */
 export function tenantOf(request: FastifyRequest, index: ReadonlyMap<string, string>): string {
-  const header = request.headers.authorization;
-  const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-  if (match?.[1] === undefined) {
+  const key = bearerKey(request);
+  if (key === null) {
     throw new GatewayError('GATEWAY_UNAUTHORIZED', 'Authorization: Bearer <API key> is required.', { 'www-authenticate': 'Bearer' });
   }
-  const tenant = index.get(createHash('sha256').update(match[1]).digest('hex'));
+  const tenant = index.get(apiKeyDigest(key));
   if (tenant === undefined) throw new GatewayError('GATEWAY_UNAUTHORIZED', 'The API key is not known.', { 'www-authenticate': 'Bearer' });
   return tenant;
 }

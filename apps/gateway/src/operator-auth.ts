@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { apiKeyIndex } from './auth.ts';
+import { apiKeyDigest, apiKeyIndex, bearerKey } from './auth.ts';
 import type { GatewayContext } from './context.ts';
 import type { GatewayErrorCode } from './errors.ts';
 import { GatewayError } from './errors.ts';
@@ -17,13 +17,6 @@ const digest = (key: string): Buffer => createHash('sha256').update(key).digest(
  */
 export function isOperatorKey(operatorKey: string, presented: string): boolean {
   return timingSafeEqual(digest(operatorKey), digest(presented));
-}
-
-/** The key of `Authorization: Bearer <key>`, or null when the header is missing or has another form. */
-export function bearerKey(request: FastifyRequest): string | null {
-  const header = request.headers.authorization;
-  const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-  return match?.[1] ?? null;
 }
 
 /**
@@ -45,7 +38,7 @@ export function requireOperator(ctx: GatewayContext): (request: FastifyRequest, 
       throw new GatewayError('GATEWAY_UNAUTHORIZED', 'Authorization: Bearer <operator key> is required (the key in PORTRAIT_FARM_OPERATOR_KEY).', { 'www-authenticate': 'Bearer' });
     }
     if (isOperatorKey(operatorKey, presented)) return;
-    if (tenantKeys.has(digest(presented).toString('hex'))) {
+    if (tenantKeys.has(apiKeyDigest(presented))) {
       throw new GatewayError('GATEWAY_NOT_OPERATOR', 'This route needs the operator key (PORTRAIT_FARM_OPERATOR_KEY), not a tenant API key.');
     }
     throw new GatewayError('GATEWAY_UNAUTHORIZED', 'The operator key is not correct.', { 'www-authenticate': 'Bearer' });
