@@ -1,4 +1,3 @@
-import { hostname } from 'node:os';
 import { jobView } from '@portrait-farm/jobs';
 import { createLiveStreamCleanupWorker, JobStepError, openStepProcess, processAudio, processStitch } from '@portrait-farm/job-steps';
 import type { FarmProcessConfig, RunningWorkers } from '@portrait-farm/job-steps';
@@ -8,8 +7,7 @@ import type { SigningKey } from '@portrait-farm/provenance';
 import type { FarmLogger } from '@portrait-farm/logging';
 import { recordWebhookOutcome } from '@portrait-farm/metrics';
 import type { FarmMetrics } from '@portrait-farm/metrics';
-import { processIdOf, startWorkerHeartbeat, WorkerActivity, WorkerRegistry } from '@portrait-farm/ops';
-import type { WorkerHeartbeat } from '@portrait-farm/ops';
+import { processPresence } from '@portrait-farm/ops';
 import { createWebhookWorker, QUEUE_NAMES } from '@portrait-farm/queue';
 import type { AudioJob, StitchJob } from '@portrait-farm/queue';
 import type { Worker } from 'bullmq';
@@ -30,15 +28,10 @@ export interface StitcherWorkersOptions {
 export async function startStitcherWorkers(config: FarmProcessConfig, options: StitcherWorkersOptions = {}): Promise<RunningWorkers> {
   const logger = options.logger ?? silentLogger;
   const { metrics } = options;
-  const processId = processIdOf('stitcher');
-  const activity = new WorkerActivity();
-  let heartbeat: WorkerHeartbeat | null = null;
+  const presence = processPresence('stitcher');
   const steps = await openStepProcess(config, logger, 'stitcher', {
-    processId,
-    onStage: (notice) => {
-      activity.observe(notice);
-      heartbeat?.beat();
-    },
+    processId: presence.processId,
+    onStage: presence.onStage,
     ...(metrics === undefined ? {} : { metrics }),
   });
   if (config.presignSecret === null && steps.deps.storage.driver === 'filesystem') {
@@ -56,13 +49,12 @@ export async function startStitcherWorkers(config: FarmProcessConfig, options: S
     throw new JobStepError('FARM_BAD_CONFIG', `PORTRAIT_FARM_SIGNING_KEY cannot be read: ${(error as Error).message}`);
   }
   if (signingKey === null) logger.warn({}, 'PORTRAIT_FARM_SIGNING_KEY is not set: videos get no signed provenance manifest');
-  heartbeat = startWorkerHeartbeat({
-    registry: new WorkerRegistry({ redis: steps.connection('registry'), prefix: config.prefix }),
-    identity: { id: processId, role: 'stitcher', host: hostname(), pid: process.pid, provider: 'none' },
-    activity: () => activity.snapshot(),
+  presence.start({
+    redis: steps.connection('registry'),
+    prefix: config.prefix,
+    provider: 'none',
     onError: (error) => logger.warn({ err: error }, 'stitcher heartbeat not written; the next one tries again'),
   });
-  const beating = heartbeat;
   const stitch = steps.stepWorker<StitchJob>(QUEUE_NAMES.stitch, config.stitchConcurrency, (data) =>
     processStitch(steps.deps, data.jobId, { liveGraceSeconds: config.liveGraceSeconds, signingKey }),
   );
@@ -90,7 +82,7 @@ export async function startStitcherWorkers(config: FarmProcessConfig, options: S
     workers,
     async close() {
       await Promise.all([stitch.close(), audio.close(), webhooks.close(), cleanup.close()]);
-      await beating.stop();
+      await presence.stop();
       await steps.close();
     },
   };

@@ -1,4 +1,3 @@
-import { hostname } from 'node:os';
 import { createEngine, startRenderThreads } from '@portrait-farm/engine';
 import type { Engine } from '@portrait-farm/engine';
 import { ClipCache, openStepProcess, processPrepare, processSegment } from '@portrait-farm/job-steps';
@@ -9,8 +8,7 @@ import { recordExecutionProvider, recordInference } from '@portrait-farm/metrics
 import type { FarmMetrics } from '@portrait-farm/metrics';
 import { observeInferences } from '@portrait-farm/model-runtime';
 import type { ExecutionProvider } from '@portrait-farm/model-runtime';
-import { processIdOf, startWorkerHeartbeat, WorkerActivity, WorkerRegistry } from '@portrait-farm/ops';
-import type { WorkerHeartbeat } from '@portrait-farm/ops';
+import { processPresence } from '@portrait-farm/ops';
 import { QUEUE_NAMES } from '@portrait-farm/queue';
 import type { PrepareJob, SegmentJob } from '@portrait-farm/queue';
 
@@ -38,24 +36,18 @@ export async function startRenderWorkers(config: FarmProcessConfig, options: Ren
       log: lineLogger(logger, { component: 'engine' }),
     }));
   const { metrics } = options;
-  const processId = processIdOf('worker');
-  const activity = new WorkerActivity();
-  let heartbeat: WorkerHeartbeat | null = null;
+  const presence = processPresence('worker');
   const steps = await openStepProcess(config, logger, 'worker', {
-    processId,
-    onStage: (notice) => {
-      activity.observe(notice);
-      heartbeat?.beat();
-    },
+    processId: presence.processId,
+    onStage: presence.onStage,
     ...(metrics === undefined ? {} : { metrics }),
   });
-  heartbeat = startWorkerHeartbeat({
-    registry: new WorkerRegistry({ redis: steps.connection('registry'), prefix: config.prefix }),
-    identity: { id: processId, role: 'worker', host: hostname(), pid: process.pid, provider: engine.provider },
-    activity: () => activity.snapshot(),
+  presence.start({
+    redis: steps.connection('registry'),
+    prefix: config.prefix,
+    provider: engine.provider,
     onError: (error) => logger.warn({ err: error }, 'worker heartbeat not written; the next one tries again'),
   });
-  const beating = heartbeat;
   const stopObserving = metrics === undefined ? () => {} : observeInferences((run) => recordInference(metrics.inference, run));
   if (metrics !== undefined) recordExecutionProvider(metrics.executionProvider, engine.provider);
   if (config.watermarkKey === null) logger.warn({}, 'PORTRAIT_FARM_WATERMARK_KEY is not set: videos are watermarked with the public default key (anyone can detect the mark)');
@@ -74,7 +66,7 @@ export async function startRenderWorkers(config: FarmProcessConfig, options: Ren
     workers,
     async close() {
       await Promise.all(workers.map((w) => w.close()));
-      await beating.stop();
+      await presence.stop();
       await clips.close();
       await renderThreads.close();
       await steps.close();

@@ -1,4 +1,3 @@
-import { hostname } from 'node:os';
 import { JobStore, JobTimelines, watchCancellations } from '@portrait-farm/jobs';
 import type { FarmLogger } from '@portrait-farm/logging';
 import { recordStorageError } from '@portrait-farm/metrics';
@@ -36,8 +35,8 @@ export interface StepProcess {
 
 /** Options of {@link openStepProcess}. */
 export interface StepProcessOptions {
-  /** This process's id on the job timelines (the worker registry's id of a worker). @defaultValue `{role}-{hostname}-{pid}` */
-  processId?: string;
+  /** This process's id on the job timelines and in the worker registry (@portrait-farm/ops processPresence). */
+  processId: string;
   /** Told of every stage this process's steps start and end (a worker's heartbeat activity). @defaultValue nothing */
   onStage?: (notice: StageNotice) => void;
   /** Where steps, segments, jobs that end and failed storage calls are counted. @defaultValue nothing counted */
@@ -49,7 +48,7 @@ export interface StepProcessOptions {
  * the cancel watcher, the storage of `config.storageUrl`, and a scratch folder of its own under `config.tempDir`
  * (the folders of farm processes that died are swept first).
  */
-export async function openStepProcess(config: FarmProcessConfig, logger: FarmLogger, role: string, options: StepProcessOptions = {}): Promise<StepProcess> {
+export async function openStepProcess(config: FarmProcessConfig, logger: FarmLogger, role: string, options: StepProcessOptions): Promise<StepProcess> {
   const connections: Array<Redis | Cluster> = [];
   const connection = (name: string): Redis | Cluster => {
     const redis = createRedisClient(config.redisUrl, {
@@ -79,7 +78,7 @@ export async function openStepProcess(config: FarmProcessConfig, logger: FarmLog
   const scratch = await createScratchDir(config.tempDir);
   if (scratch.swept.length > 0) logger.info({ swept: scratch.swept }, `removed the scratch folders of ${scratch.swept.length} farm process(es) that died`);
   const timelines = new JobTimelines({ redis: connection('timeline'), prefix: config.prefix });
-  const stages = timelineRecorder(timelines, options.processId ?? `${role}-${hostname()}-${process.pid}`, options.onStage);
+  const stages = timelineRecorder(timelines, options.processId, options.onStage);
   const deps: FarmDeps = { storage, jobs, queues, cancels, tempDir: scratch.dir, logger, stages, ...(metrics === undefined ? {} : { metrics }) };
   const { prefix, lockMs, stalledIntervalMs } = config;
   return {

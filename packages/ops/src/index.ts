@@ -4,6 +4,8 @@ export { WorkerRegistry } from './worker-registry.ts';
 export type { FarmProcessRole, ProcessState, RegisteredWorker, WorkerActivityState, WorkerIdentity, WorkerRegistryOptions, WorkerSegment } from './worker-registry.ts';
 export { WorkerActivity } from './worker-activity.ts';
 export { processIdOf, startWorkerHeartbeat } from './worker-heartbeat.ts';
+export { processPresence } from './process-presence.ts';
+export type { PresenceStart, ProcessPresence } from './process-presence.ts';
 export type { WorkerHeartbeat, WorkerHeartbeatOptions } from './worker-heartbeat.ts';
 export { opsJobRow, opsTimeline } from './ops-views.ts';
 export type { OpsJobRow, OpsThroughputRow, OpsTimeline, OpsTimelineEvent, OpsWorker } from './ops-views.ts';
