@@ -39,7 +39,7 @@ const KEY = 'bench-key';
 const FIXTURES = new URL('../fixtures/', import.meta.url).pathname;
 const rand = (a: number, b: number) => a + Math.random() * (b - a);
 
-function positiveInteger(name: string, text: string): number {
+function wholeNumber(name: string, text: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a whole number >= 0. Passed: ${text}`);
   return n;
@@ -213,12 +213,12 @@ async function detectorOf(path: string): Promise<{ detector: WatermarkDetector; 
 const started = performance.now();
 const dir = await mkdtemp(join(tmpdir(), 'wm-bench-'));
 const attacks = values.attacks.split(',');
-const lengths = ([[3, positiveInteger('trials3', values.trials3)], [10, positiveInteger('trials10', values.trials10)]] as const).filter(([, trials]) => trials > 0);
-const fpTrials = positiveInteger('fp-trials', values['fp-trials']);
+const lengths = ([[3, wholeNumber('trials3', values.trials3)], [10, wholeNumber('trials10', values.trials10)]] as const).filter(([, trials]) => trials > 0);
+const fpTrials = wholeNumber('fp-trials', values['fp-trials']);
 console.log(`threshold: ${AGREEMENT_THRESHOLD}/${SYNC_CHIPS} sync chips; ${HYPOTHESES} sync hypotheses; per-video FPR bound ${(HYPOTHESES * Math.exp(logBinomialTail(SYNC_CHIPS, AGREEMENT_THRESHOLD))).toExponential(2)} (target ${TARGET_FALSE_POSITIVE_RATE}); then a 32-bit keyed MAC`);
 try {
   const source = values.talking
-    ? await talkingSource(dir, [...new Set([...lengths.map(([s]) => s), 3])], positiveInteger('clips', values.clips), positiveInteger('size', values.size))
+    ? await talkingSource(dir, [...new Set([...lengths.map(([s]) => s), 3])], wholeNumber('clips', values.clips), wholeNumber('size', values.size))
     : await syntheticSource();
   const { width, height } = source;
   console.log(`clips: ${source.description}`);
