@@ -1,0 +1,72 @@
+// One process of capacity-sim.ts's simulated workers (started by it with fork, configured by the farm's environment
+// variables): SIM_WORKERS workers, each a prepare and a segment BullMQ Worker (the worker's default concurrency, each
+// with a Redis connection of its own, as a worker process has) on the farm's step-worker code path (openStepProcess), and SIM_STITCHERS stitch
+// Workers, running the steps of capacity-sim-steps.ts with SIM_PROFILE's holds and sizes.
+// Messages from the parent: 'reset' (start counting), 'report' (send the counts), 'stop' (close and exit).
+import { ENVIRONMENT } from '@portrait-farm/config';
+import { loadFarmConfig, openStepProcess } from '@portrait-farm/job-steps';
+import { silentLogger } from '@portrait-farm/logging';
+import type { PrepareJob, SegmentJob, StitchJob } from '@portrait-farm/queue';
+import type { Job, Worker } from 'bullmq';
+import { SimSteps } from './capacity-sim-steps.ts';
+import type { SimProfile } from './capacity-sim-steps.ts';
+
+/** What a simulated worker process reports for the window since the last 'reset'. */
+export interface SimReport {
+  segmentsDone: number;
+  jobsDone: number;
+  stepErrors: number;
+  /** Enqueue -> start of each segment started in the window, in milliseconds (BullMQ's timestamp and processedOn). */
+  queueLatenciesMs: number[];
+}
+
+const send = (message: unknown): void => {
+  process.send?.(message);
+};
+const count = (name: string): number => {
+  const value = Number(process.env[name]);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a whole number. Passed: ${JSON.stringify(process.env[name])}`);
+  return value;
+};
+
+const config = loadFarmConfig(process.env);
+const profile = JSON.parse(process.env['SIM_PROFILE'] ?? '') as SimProfile;
+const step = await openStepProcess(config, silentLogger, 'sim', { processId: `sim-${process.pid}` });
+const steps = new SimSteps(step.deps, profile);
+let report: SimReport = { segmentsDone: 0, jobsDone: 0, stepErrors: 0, queueLatenciesMs: [] };
+const workers: Worker[] = [];
+for (let i = 0; i < count('SIM_WORKERS'); i += 1) {
+  const prepare = step.stepWorker<PrepareJob>('prepare', ENVIRONMENT.PORTRAIT_FARM_PREPARE_CONCURRENCY.default, (data) => steps.prepare(data.jobId));
+  const segment = step.stepWorker<SegmentJob>('segment', ENVIRONMENT.PORTRAIT_FARM_SEGMENT_CONCURRENCY.default, (data) => steps.segment(data));
+  segment.on('active', (job: Job) => {
+    if (job.processedOn !== undefined) report.queueLatenciesMs.push(job.processedOn - job.timestamp);
+  });
+  segment.on('completed', () => {
+    report.segmentsDone += 1;
+  });
+  prepare.on('completed', () => {
+    report.segmentsDone += 1;
+  });
+  for (const worker of [prepare, segment]) worker.on('failed', () => (report.stepErrors += 1));
+  workers.push(prepare, segment);
+}
+for (let i = 0; i < count('SIM_STITCHERS'); i += 1) {
+  const stitch = step.stepWorker<StitchJob>('stitch', 4, (data) => steps.stitch(data.jobId));
+  stitch.on('completed', () => (report.jobsDone += 1));
+  stitch.on('failed', () => (report.stepErrors += 1));
+  workers.push(stitch);
+}
+await Promise.all(workers.map((worker) => worker.waitUntilReady()));
+
+process.on('message', (message) => {
+  if (message === 'reset') report = { segmentsDone: 0, jobsDone: 0, stepErrors: 0, queueLatenciesMs: [] };
+  else if (message === 'report') send({ kind: 'report', report });
+  else if (message === 'stop') {
+    void (async () => {
+      await Promise.all(workers.map((worker) => worker.close(true)));
+      await step.close();
+      process.exit(0);
+    })();
+  }
+});
+send({ kind: 'ready' });
