@@ -5,6 +5,7 @@ import { QueueError } from './errors.ts';
 import { sentinelConnectionOptions } from './redis-sentinel.ts';
 import type { RedisSentinel } from './redis-sentinel.ts';
 import { recordTlsFailure, redisTlsOptions } from './redis-tls.ts';
+import { followSentinelFailovers } from './sentinel-failover-watch.ts';
 
 /**
  * What a connection is for. "worker": BullMQ Workers and anything that blocks (maxRetriesPerRequest null,
@@ -103,6 +104,7 @@ export function createRedisConnection(url: string, options: RedisConnectionOptio
   };
   const sentinel = options.sentinel ?? null;
   const redis = new Redis(url, { ...common, ...roleOptions(options), ...(sentinel === null ? {} : sentinelConnectionOptions(sentinel, tls)) });
+  if (sentinel !== null) followSentinelFailovers(redis, sentinel, tls);
   if (tls !== null) {
     redis.on('error', (error: Error) => {
       if (handshakeFailed || !isTlsHandshakeError(error)) return;

@@ -58,9 +58,9 @@ function answeredAsReplica(error: Error): boolean {
 }
 
 /**
- * ioredis's options for a connection through Sentinel. The failover detector listens on the sentinels for a new
- * primary and reconnects at once, instead of when the old primary's connection times out; a write that a demoted
- * primary refuses (READONLY) reconnects to the sentinels' primary and is sent again (2). With `tls` (a rediss:// URL)
+ * ioredis's options for a connection through Sentinel. A write that a demoted primary refuses (READONLY) reconnects
+ * to the sentinels' primary and is sent again (2). ioredis's own failover detector stays off: it ends some
+ * connections for good in a failover (see followSentinelFailovers, which moves them instead). With `tls` (a rediss:// URL)
  * both the sentinels and the primary are reached over TLS with it: ioredis would otherwise reach the primary in
  * plain TCP, whatever the URL says.
  */
@@ -69,7 +69,6 @@ export function sentinelConnectionOptions(sentinel: RedisSentinel, tls: Connecti
     ...(tls === null ? {} : { enableTLSForSentinelMode: true, sentinelTLS: tls }),
     sentinels: sentinel.sentinels.map(sentinelAddress),
     name: sentinel.masterName,
-    failoverDetector: true,
     reconnectOnError: (error: Error) => (answeredAsReplica(error) ? 2 : false),
     ...(sentinel.password === null ? {} : { sentinelPassword: sentinel.password }),
   };

@@ -5,15 +5,15 @@ import type { LocalFarm } from 'portrait-farm/local-farm';
 import { uniquePrefix } from '@portrait-farm/test-support/redis-server';
 import { startRedisSentinelGroup } from '@portrait-farm/test-support/redis-sentinel-group';
 import type { RedisSentinelGroup } from '@portrait-farm/test-support/redis-sentinel-group';
-import { FIXTURES, loopedSpeech, submitJob, until } from '../e2e/farm-harness.ts';
-import { expectStoredOutput, farmWorkDir, readJob, startRedisFarm, stopRedisFarm } from '../e2e/redis-farm.ts';
-import type { FarmJob } from '../e2e/redis-farm.ts';
+import { FIXTURES, loopedSpeech, submitJob, until } from './farm-harness.ts';
+import { expectStoredOutput, farmWorkDir, readJob, startRedisFarm, stopRedisFarm } from './redis-farm.ts';
+import type { FarmJob } from './redis-farm.ts';
 
 // Issue 19, item 1: the gateway, a worker and the stitcher as real processes on Redis Sentinel (a primary, a replica,
 // 3 sentinels). The primary is SIGKILLed while a job renders; the job must still end, succeeded or failed with a clear
-// error, within a bounded time: never stuck. A fault test (npm run test:chaos, one file at a time): in the parallel
-// `npm test` of a CI run on 2 cores the job once had not ended 120 s after the kill; if it does not end here, the
-// farm's logs are printed.
+// error, within a bounded time: never stuck. If it does not end, the farm's logs are printed. (Two CI runs saw the job
+// never end: ioredis's own failover detector had ended some of the farm's connections for good; see
+// packages/queue/src/sentinel-failover-watch.ts.)
 const work = farmWorkDir('sentinel');
 let group: RedisSentinelGroup;
 let farm: LocalFarm;
@@ -30,11 +30,11 @@ beforeAll(async () => {
 
 afterAll(() => stopRedisFarm(work, farm, () => group?.close()), 60_000);
 
-/** The farm's log lines about the job (and every error line), for a job that did not end. */
+/** The last of the farm's log lines about the job (and error lines), cut short, for a job that did not end: CI keeps only the end of the output. */
 function printFarmLogs(id: string): void {
   for (const name of readdirSync(farm.logDir)) {
     const lines = readFileSync(join(farm.logDir, name), 'utf8').split('\n').filter((line) => line.includes(id) || /"level":(50|60)/.test(line));
-    process.stdout.write(`--- ${name}: ${lines.length} lines about ${id} or errors\n${lines.slice(-40).join('\n')}\n`);
+    process.stdout.write(`--- ${name}: ${lines.length} lines about ${id} or errors\n${lines.slice(-12).map((line) => line.slice(0, 360)).join('\n')}\n`);
   }
 }
 
