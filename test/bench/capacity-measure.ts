@@ -126,6 +126,7 @@ try {
   const idleRate = await idleCommandsPerSecond(20);
   const load = loadavg();
   const redisBefore = parseRedisInfo(await admin.info('all'));
+  const keysBefore = await admin.dbsize();
   proxy.reset();
   const webhooksBefore = receiver.events.length;
   const cpuBefore = cpuNow();
@@ -139,6 +140,9 @@ try {
   const cleanupSeconds = (performance.now() - cleanupStarted) / 1000;
   const cpuAfter = cpuNow();
   const redisAfter = parseRedisInfo(await admin.info('all'));
+  // What the ended job leaves in Redis: its record, timeline and indexes, and BullMQ's finished step jobs (kept a day).
+  const keysLeft = (await admin.dbsize()) - keysBefore;
+  const memoryLeft = infoNumber(redisAfter, 'used_memory') - infoNumber(redisBefore, 'used_memory');
   const commands = countsAdded(commandCalls(redisBefore), commandCalls(redisAfter));
   commands.delete('info');
   const totalCommands = [...commands.values()].reduce((a, b) => a + b, 0);
@@ -171,7 +175,7 @@ try {
     loadAverage1m: load[0],
     measuredSeconds,
     redisIdleCommandsPerSecond: idleRate,
-    redis: { commands: Object.fromEntries([...commands].sort(([, a], [, b]) => b - a)), totalCommands, netInputBytes: redisBytes.in, netOutputBytes: redisBytes.out, cpuSeconds: redisCpu },
+    redis: { commands: Object.fromEntries([...commands].sort(([, a], [, b]) => b - a)), totalCommands, netInputBytes: redisBytes.in, netOutputBytes: redisBytes.out, cpuSeconds: redisCpu, keysLeft, memoryLeftBytes: memoryLeft },
     s3: Object.fromEntries(s3Traffic),
     cpuSeconds: cpu,
     webhooks: { calls: webhooks.length, types: webhooks.map((w) => w.type) },
@@ -191,6 +195,8 @@ try {
       ['network bytes in', String(redisBytes.in)],
       ['network bytes out', String(redisBytes.out)],
       ['CPU seconds (used_cpu_user+sys)', fixed(redisCpu, 3)],
+      ['keys left after the job', String(keysLeft)],
+      ['memory left after the job (used_memory)', String(memoryLeft)],
     ]),
     '',
     formatTable(['S3 (method kind)', 'requests', 'bytes up', 'bytes down'], s3Traffic.map(([key, c]) => [key, String(c.requests), String(c.bytesIn), String(c.bytesOut)])),

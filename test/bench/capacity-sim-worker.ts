@@ -1,7 +1,8 @@
 // One process of capacity-sim.ts's simulated workers (started by it with fork, configured by the farm's environment
-// variables): SIM_WORKERS workers, each a prepare and a segment BullMQ Worker (the worker's default concurrency, each
-// with a Redis connection of its own, as a worker process has) on the farm's step-worker code path (openStepProcess), and SIM_STITCHERS stitch
-// Workers, running the steps of capacity-sim-steps.ts with SIM_PROFILE's holds and sizes.
+// variables): SIM_WORKERS workers, as SIM_WORKER_OBJECTS pairs of a prepare and a segment BullMQ Worker (each with a
+// Redis connection of its own, as a worker process has; one pair per worker when there are as many) sharing the
+// workers' step slots (the worker's default prepare and segment concurrency each), on the farm's step-worker code
+// path (openStepProcess), and SIM_STITCHERS stitch Workers, running the steps of capacity-sim-steps.ts with SIM_PROFILE's holds and sizes.
 // Messages from the parent: 'reset' (start counting), 'report' (send the counts), 'stop' (close and exit).
 import { ENVIRONMENT } from '@portrait-farm/config';
 import { loadFarmConfig, openStepProcess } from '@portrait-farm/job-steps';
@@ -35,9 +36,15 @@ const step = await openStepProcess(config, silentLogger, 'sim', { processId: `si
 const steps = new SimSteps(step.deps, profile);
 let report: SimReport = { segmentsDone: 0, jobsDone: 0, stepErrors: 0, queueLatenciesMs: [] };
 const workers: Worker[] = [];
-for (let i = 0; i < count('SIM_WORKERS'); i += 1) {
-  const prepare = step.stepWorker<PrepareJob>('prepare', ENVIRONMENT.PORTRAIT_FARM_PREPARE_CONCURRENCY.default, (data) => steps.prepare(data.jobId));
-  const segment = step.stepWorker<SegmentJob>('segment', ENVIRONMENT.PORTRAIT_FARM_SEGMENT_CONCURRENCY.default, (data) => steps.segment(data));
+// SIM_WORKERS workers' step slots, spread over SIM_WORKER_OBJECTS prepare and segment Worker pairs.
+const simulated = count('SIM_WORKERS');
+const objects = Math.min(simulated, count('SIM_WORKER_OBJECTS'));
+const share = (total: number, i: number): number => Math.floor(total / objects) + (i < total % objects ? 1 : 0);
+for (let i = 0; i < objects; i += 1) {
+  const prepareSlots = share(simulated * ENVIRONMENT.PORTRAIT_FARM_PREPARE_CONCURRENCY.default, i);
+  const segmentSlots = share(simulated * ENVIRONMENT.PORTRAIT_FARM_SEGMENT_CONCURRENCY.default, i);
+  const prepare = step.stepWorker<PrepareJob>('prepare', prepareSlots, (data) => steps.prepare(data.jobId));
+  const segment = step.stepWorker<SegmentJob>('segment', segmentSlots, (data) => steps.segment(data));
   segment.on('active', (job: Job) => {
     if (job.processedOn !== undefined) report.queueLatenciesMs.push(job.processedOn - job.timestamp);
   });

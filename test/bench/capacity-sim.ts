@@ -1,5 +1,5 @@
-// npm run bench:capacity-sim [-- --workers 1,10,100,300,1000 --window 30 --scale 4 --modes single,cluster
-//                               --processes 4 --measure out/capacity-measure.json --json out/capacity-sim.json]
+// npm run bench:capacity-sim [-- --workers 1,10,100,300,1000 --window 20 --scale 4 --modes single,cluster
+//                               --processes 4 --worker-objects 50 --measure out/capacity-measure.json --json out/capacity-sim.json]
 // N simulated workers (capacity-sim-worker.ts: the farm's step Workers through openStepProcess, running the
 // prepare/segment/stitch steps of capacity-sim-steps.ts, which make the real steps' Redis and storage calls and hold
 // for the measured step times times --scale) against one Redis (or a 3-master Redis Cluster) and one s3rver behind
@@ -26,16 +26,17 @@ import { startS3rver } from '@portrait-farm/test-support/s3rver';
 import { commandCalls, countsAdded, formatTable, infoNumber, parseRedisInfo, percentile } from './capacity-figures.ts';
 import type { SimProfile } from './capacity-sim-steps.ts';
 import type { SimReport } from './capacity-sim-worker.ts';
-import { childPidsRunning, processCpuSeconds } from './process-cpu.ts';
+import { childPidsRunning, cpuPressureMicroseconds, processCpuSeconds } from './process-cpu.ts';
 import { startS3CountingProxy } from './s3-counting-proxy.ts';
 
 const { values } = parseArgs({
   options: {
     workers: { type: 'string', default: '1,10,100,300,1000' },
-    window: { type: 'string', default: '30' },
+    window: { type: 'string', default: '20' },
     scale: { type: 'string', default: '4' },
     modes: { type: 'string', default: 'single,cluster' },
     processes: { type: 'string', default: '4' },
+    'worker-objects': { type: 'string', default: '50' },
     measure: { type: 'string', default: 'out/capacity-measure.json' },
     json: { type: 'string', default: 'out/capacity-sim.json' },
   },
@@ -49,6 +50,7 @@ const workerCounts = values.workers.split(',').map((n) => positive('workers', n)
 const windowSeconds = positive('window', values.window);
 const scale = positive('scale', values.scale);
 const processCount = positive('processes', values.processes);
+const workerObjects = positive('worker-objects', values['worker-objects']);
 const modes = values.modes.split(',');
 for (const mode of modes) if (mode !== 'single' && mode !== 'cluster') throw new Error(`--modes lists single and/or cluster. Passed: ${mode}`);
 
@@ -115,6 +117,8 @@ interface Row {
   simCpu: number;
   stepErrors: number;
   loadAverage: number;
+  /** Share of the window in which some task of this machine waited for a CPU (/proc/pressure/cpu); NaN where not reported. */
+  cpuWaitShare: number;
   saturated: string;
 }
 
@@ -128,7 +132,8 @@ function saturation(row: Omit<Row, 'saturated'>): string {
   const found: string[] = [];
   if (row.redisCpu > 0.8) found.push(`Redis main thread (${row.redisCpu.toFixed(2)} of a core)`);
   if (row.s3Cpu > 0.8) found.push(`s3rver (${row.s3Cpu.toFixed(2)} of a core, one Node process)`);
-  if (row.simCpu + row.redisCpu + row.s3Cpu > 1.7) found.push(`this machine's 2 cores (simulation ${row.simCpu.toFixed(2)}, all ${(row.simCpu + row.redisCpu + row.s3Cpu).toFixed(2)})`);
+  if (row.cpuWaitShare > 0.5) found.push(`this machine's 2 cores (a task waited for a core ${(row.cpuWaitShare * 100).toFixed(0)} % of the window; load average ${row.loadAverage.toFixed(1)}, other work included)`);
+  else if (row.simCpu + row.redisCpu + row.s3Cpu > 1.7) found.push(`this machine's 2 cores (simulation ${row.simCpu.toFixed(2)}, all ${(row.simCpu + row.redisCpu + row.s3Cpu).toFixed(2)})`);
   const reached = row.segmentsPerSecond / row.idealSegmentsPerSecond;
   if (found.length === 0) return reached > 0.85 ? 'none (workers busy)' : `none measured; ${(reached * 100).toFixed(0)} % of the ideal rate (feed and warm-up)`;
   return found.join('; ');
@@ -168,7 +173,7 @@ async function runOne(mode: string, redisEnv: Record<string, string>, adminNodes
     for (let p = 0; p < processes; p += 1) {
       const share = Math.floor(workers / processes) + (p < workers % processes ? 1 : 0);
       const child = fork(new URL('./capacity-sim-worker.ts', import.meta.url).pathname, [], {
-        env: { ...env, NODE_NO_WARNINGS: '1', SIM_WORKERS: String(share), SIM_STITCHERS: String(Math.floor(stitchers / processes) + (p < stitchers % processes ? 1 : 0)) },
+        env: { ...env, NODE_NO_WARNINGS: '1', SIM_WORKERS: String(share), SIM_WORKER_OBJECTS: String(workerObjects), SIM_STITCHERS: String(Math.floor(stitchers / processes) + (p < stitchers % processes ? 1 : 0)) },
         execArgv: ['--conditions=portrait-farm-source', '--import', 'tsx'],
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       });
@@ -194,11 +199,11 @@ async function runOne(mode: string, redisEnv: Record<string, string>, adminNodes
         await sleep(250);
       }
     })();
-    const warmup = Math.max(8, (profile.prepareSeconds + segmentHold) * 1.5) * 1000;
+    const warmup = Math.max(8, (profile.prepareSeconds + segmentHold) * 1.2) * 1000;
     await sleep(warmup);
     const infoAll = async (): Promise<Array<Map<string, string>>> => Promise.all(adminNodes.map(async (node) => parseRedisInfo(await node.info('all'))));
     const simPids = children.map((c) => c.pid!).filter(Boolean);
-    const before = { info: await infoAll(), s3Cpu: s3Pid === null ? 0 : (processCpuSeconds(s3Pid) ?? 0), simCpu: cpuOf(simPids), at: performance.now() };
+    const before = { pressure: cpuPressureMicroseconds(), info: await infoAll(), s3Cpu: s3Pid === null ? 0 : (processCpuSeconds(s3Pid) ?? 0), simCpu: cpuOf(simPids), at: performance.now() };
     proxy.reset();
     for (const child of children) child.send('reset');
     const pings: number[] = [];
@@ -215,7 +220,7 @@ async function runOne(mode: string, redisEnv: Record<string, string>, adminNodes
       child.send('report');
       return (await answer).report!;
     }));
-    const after = { info: await infoAll(), s3Cpu: s3Pid === null ? 0 : (processCpuSeconds(s3Pid) ?? 0), simCpu: cpuOf(simPids), at: performance.now() };
+    const after = { pressure: cpuPressureMicroseconds(), info: await infoAll(), s3Cpu: s3Pid === null ? 0 : (processCpuSeconds(s3Pid) ?? 0), simCpu: cpuOf(simPids), at: performance.now() };
     const wall = (after.at - before.at) / 1000;
     const sum = (pick: (info: Map<string, string>) => number, which: Array<Map<string, string>>): number => which.reduce((t, info) => t + pick(info), 0);
     const cpuField = (info: Map<string, string>): number => infoNumber(info, 'used_cpu_user') + infoNumber(info, 'used_cpu_sys');
@@ -249,6 +254,7 @@ async function runOne(mode: string, redisEnv: Record<string, string>, adminNodes
       simCpu: (after.simCpu - before.simCpu) / wall,
       stepErrors: reports.reduce((t, r) => t + r.stepErrors, 0),
       loadAverage: loadavg()[0]!,
+      cpuWaitShare: before.pressure === null || after.pressure === null ? Number.NaN : (after.pressure - before.pressure) / 1e6 / wall,
     };
     process.stderr.write(`${mode} N=${workers}: ${row.segmentsPerSecond.toFixed(2)} segments/s (ideal ${row.idealSegmentsPerSecond.toFixed(2)}), ${fed} jobs fed\n`);
     return { ...row, saturated: saturation(row) };
@@ -318,10 +324,10 @@ try {
 const f = (n: number, digits = 1): string => (Number.isFinite(n) ? n.toFixed(digits) : '-');
 const header = [
   `Capacity simulation: holds = measured step times x ${scale} (segment ${f(segmentHold, 2)} s: motion ${f(profile.motionSeconds, 2)} + render ${f(profile.renderSeconds, 2)}; prepare ${f(profile.prepareSeconds, 2)}, stitch ${f(profile.stitchSeconds, 2)}),`,
-  `${segmentSlots} segment slots per worker (ideal segments/s = workers x ${segmentSlots} / ${f(segmentHold, 2)} s), ${profile.segments} segments a job (jobs/s = segments/s / ${profile.segments}), chunk ${f(profile.chunkBytes / 1000)} kB; ${windowSeconds} s windows; workers in ${processCount} processes; load average ${f(loadavg()[0]!, 2)} at the end`,
+  `${segmentSlots} segment slots per worker (ideal segments/s = workers x ${segmentSlots} / ${f(segmentHold, 2)} s), ${profile.segments} segments a job (jobs/s = segments/s / ${profile.segments}), chunk ${f(profile.chunkBytes / 1000)} kB; ${windowSeconds} s windows; workers in ${processCount} processes of at most ${workerObjects} prepare+segment Worker pairs each; load average ${f(loadavg()[0]!, 2)} at the end`,
 ];
 const table = formatTable(
-  ['mode', 'workers', 'jobs/s', 'jobs done', 'segments/s', 'ideal seg/s', 'Redis CPU', 'cmds/s', 'cmds/seg', 'usec/call', 'PING p50/p99 ms', 'queue p50/p99 ms', 'S3 req/s', 's3rver CPU', 'sim CPU', 'load'],
+  ['mode', 'workers', 'jobs/s', 'jobs done', 'segments/s', 'ideal seg/s', 'Redis CPU', 'cmds/s', 'cmds/seg', 'usec/call', 'PING p50/p99 ms', 'queue p50/p99 ms', 'S3 req/s', 's3rver CPU', 'sim CPU', 'CPU wait', 'load'],
   rows.map((r) => [
     r.mode,
     String(r.workers),
@@ -338,6 +344,7 @@ const table = formatTable(
     f(r.s3RequestsPerSecond, 1),
     f(r.s3Cpu, 2),
     f(r.simCpu, 2),
+    `${f(r.cpuWaitShare * 100, 0)} %`,
     f(r.loadAverage, 1),
   ]),
 );

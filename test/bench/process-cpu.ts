@@ -30,3 +30,16 @@ export function childPidsRunning(text: string): number[] {
     }
   });
 }
+
+/**
+ * Microseconds so far during which some runnable task of this machine waited for a CPU (/proc/pressure/cpu, "some
+ * total"); null where the kernel does not report pressure.
+ */
+export function cpuPressureMicroseconds(): number | null {
+  try {
+    const total = /^some .*total=(\d+)$/m.exec(readFileSync('/proc/pressure/cpu', 'utf8'))?.[1];
+    return total === undefined ? null : Number(total);
+  } catch {
+    return null;
+  }
+}
