@@ -135,8 +135,8 @@ function saturation(row: Omit<Row, 'saturated'>): string {
   if (row.cpuWaitShare > 0.5) found.push(`this machine's 2 cores (a task waited for a core ${(row.cpuWaitShare * 100).toFixed(0)} % of the window; load average ${row.loadAverage.toFixed(1)}, other work included)`);
   else if (row.simCpu + row.redisCpu + row.s3Cpu > 1.7) found.push(`this machine's 2 cores (simulation ${row.simCpu.toFixed(2)}, all ${(row.simCpu + row.redisCpu + row.s3Cpu).toFixed(2)})`);
   const reached = row.segmentsPerSecond / row.idealSegmentsPerSecond;
-  if (found.length === 0) return reached > 0.85 ? 'none (workers busy)' : `none measured; ${(reached * 100).toFixed(0)} % of the ideal rate (feed and warm-up)`;
-  return found.join('; ');
+  if (reached > 0.85) return `none: ${(reached * 100).toFixed(0)} % of the ideal rate${found.length === 0 ? '' : ` (near a limit: ${found.join('; ')})`}`;
+  return found.length === 0 ? `none measured; ${(reached * 100).toFixed(0)} % of the ideal rate (feed and warm-up)` : found.join('; ');
 }
 
 async function runOne(mode: string, redisEnv: Record<string, string>, adminNodes: Redis[], s3Endpoint: string, s3Pid: number | null, workers: number): Promise<Row> {
