@@ -1,11 +1,17 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTestCertificates } from '@portrait-farm/test-support/tls-certificates';
 import { startRedisCluster } from '@portrait-farm/test-support/redis-cluster';
 import type { RedisClusterProcess } from '@portrait-farm/test-support/redis-cluster';
 import { createJobId } from '@portrait-farm/jobs';
 import { Cluster } from 'ioredis';
 import type { Redis } from 'ioredis';
 import { FarmQueues } from './farm-queues.ts';
+import { isQueueError } from './errors.ts';
 import { readQueueCounts } from './queue-depth.ts';
+import { redisConnectionFailure } from './redis-tls.ts';
 import { createRedisClient, deploymentKeyPrefix } from './redis-cluster.ts';
 import { resolveRedisSentinel } from './redis-sentinel.ts';
 
@@ -52,5 +58,54 @@ describe('createRedisClient', () => {
     } finally {
       await queues.close();
     }
+  });
+});
+
+describe('createRedisClient on a cluster over TLS (rediss:// and a private CA)', () => {
+  let cluster: RedisClusterProcess;
+  let dir: string;
+  let caFile: string;
+  const opened: Cluster[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'pf-cluster-tls-'));
+    const certificates = makeTestCertificates(dir, 'cluster');
+    caFile = certificates.caFile;
+    cluster = await startRedisCluster(3, { tls: certificates });
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const connection of opened) connection.disconnect();
+    await cluster?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("reaches every master over TLS with the CA, and the farm's queues run on it", async () => {
+    const client = createRedisClient('rediss://127.0.0.1:1', { role: 'client', clusterNodes: cluster.nodes.slice(0, 1), tlsCaFile: caFile }) as Cluster;
+    opened.push(client);
+    client.on('error', () => {});
+    // Keys spread over the slots reach every master (the others learned from the first, all over TLS).
+    const keys = Array.from({ length: 30 }, (_, i) => `tls-key-${i}`);
+    for (const key of keys) await client.set(key, key);
+    expect(await Promise.all(keys.map((key) => client.get(key)))).toEqual(keys);
+    expect(new Set(await Promise.all(keys.map((key) => cluster.nodeServing(key)))).size).toBe(3);
+    expect(client.nodes('master').map((node) => node.options.tls)).toEqual([expect.anything(), expect.anything(), expect.anything()]);
+    const queues = new FarmQueues({ connection: client, prefix: deploymentKeyPrefix('pf-tls', cluster.nodes) });
+    try {
+      await queues.enqueuePrepare({ jobId: createJobId(), tenantId: 'tenant-a' });
+      expect(await readQueueCounts(queues, 'prepare')).toMatchObject({ waiting: 1 });
+    } finally {
+      await queues.close();
+    }
+  });
+
+  it('without the CA ends with QUEUE_REDIS_TLS naming TLS and a node, and its commands fail instead of waiting', async () => {
+    const client = createRedisClient('rediss://127.0.0.1:1', { role: 'client', clusterNodes: cluster.nodes.slice(0, 1) }) as Cluster;
+    opened.push(client);
+    const told = new Promise<Error>((resolve) => client.on('error', (error: Error) => isQueueError(error, 'QUEUE_REDIS_TLS') && resolve(error)));
+    const error = await told;
+    expect(error.message).toMatch(/^TLS to Redis at rediss:\/\/127\.0\.0\.1:\d+ failed: .*PORTRAIT_FARM_REDIS_CA/);
+    expect(redisConnectionFailure(client)).toBe(error);
+    await expect(client.get('tls-key-0')).rejects.toThrow();
   });
 });

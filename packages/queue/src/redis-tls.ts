@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { rootCertificates } from 'node:tls';
+import { connect, rootCertificates } from 'node:tls';
 import type { ConnectionOptions } from 'node:tls';
 import type { Cluster, Redis } from 'ioredis';
+import { isTlsHandshakeError } from '@portrait-farm/contracts/tls-errors';
 import { QueueError } from './errors.ts';
 
 /** The TLS options of a rediss:// connection: the CA of `caFile` trusted (as well as Node's root CAs), or none. */
@@ -39,4 +40,21 @@ export function recordTlsFailure(redis: Redis | Cluster, endpoint: string, cause
   );
   failures.set(redis, failure);
   return failure;
+}
+
+/**
+ * The error of a TLS handshake with `host:port` under `tls` that cannot succeed (an untrusted certificate, a server
+ * without TLS), or null when the handshake succeeds or fails for another reason (the server down, a timeout).
+ */
+export function tlsHandshakeFailure(host: string, port: number, tls: ConnectionOptions, timeoutMs = 3000): Promise<Error | null> {
+  return new Promise((resolve) => {
+    const socket = connect({ ...tls, host, port });
+    const done = (error: Error | null): void => {
+      socket.destroy();
+      resolve(error);
+    };
+    socket.setTimeout(timeoutMs, () => done(null));
+    socket.once('secureConnect', () => done(null));
+    socket.once('error', (error: Error) => done(isTlsHandshakeError(error) ? error : null));
+  });
 }

@@ -6,12 +6,13 @@ import { promisify } from 'node:util';
 import { freePort } from '@portrait-farm/process-supervision';
 import type { ChildHandle } from '@portrait-farm/process-supervision';
 import { dataNodeArgs, startRedisNode } from './redis-node.ts';
+import type { RedisTlsFiles } from './redis-node.ts';
 
 const run = promisify(execFile);
 
-async function cli(port: number, ...args: string[]): Promise<string> {
-  const { stdout } = await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], { timeout: 30_000 });
-  return stdout;
+/** redis-cli's arguments to reach the nodes: none in plain TCP, `--tls` and the CA with `tls`. */
+function cliTls(tls: RedisTlsFiles | undefined): string[] {
+  return tls === undefined ? [] : ['--tls', '--cacert', tls.caFile];
 }
 
 /** A Redis Cluster of `masters` masters (and `replicas` replicas of each) on 127.0.0.1, every slot assigned, for tests. */
@@ -37,6 +38,8 @@ export interface StartRedisClusterOptions {
   replicas?: number;
   /** A node not answering this long is failed and its replica promoted (cluster-node-timeout). @defaultValue 15000 */
   nodeTimeoutMs?: number;
+  /** Every node serves TLS only, on its port and on the cluster bus, with these files. @defaultValue plain TCP */
+  tls?: RedisTlsFiles;
 }
 
 /**
@@ -45,7 +48,11 @@ export interface StartRedisClusterOptions {
  * reports cluster_state:ok.
  */
 export async function startRedisCluster(masters = 3, options: StartRedisClusterOptions = {}): Promise<RedisClusterProcess> {
-  const replicas = options.replicas ?? 0;
+  const { replicas = 0, tls } = options;
+  const cli = async (port: number, ...args: string[]): Promise<string> => {
+    const { stdout } = await run('redis-cli', [...cliTls(tls), '-h', '127.0.0.1', '-p', String(port), ...args], { timeout: 30_000 });
+    return stdout;
+  };
   const dir = await mkdtemp(join(tmpdir(), 'pf-cluster-'));
   const children = new Map<number, ChildHandle>();
   const ports: number[] = [];
@@ -61,10 +68,11 @@ export async function startRedisCluster(masters = 3, options: StartRedisClusterO
       // The bus port is named: the default, port + 10000, may be past 65535 or taken.
       const busPort = await freePort();
       const cluster = ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-port', String(busPort), '--cluster-node-timeout', String(options.nodeTimeoutMs ?? 15_000)];
-      children.set(port, await startRedisNode('redis cluster node', port, [...dataNodeArgs(port, nodeDir), ...cluster]));
+      const tlsBus = tls === undefined ? [] : ['--tls-cluster', 'yes', '--tls-replication', 'yes'];
+      children.set(port, await startRedisNode('redis cluster node', port, [...dataNodeArgs(port, nodeDir, tls), ...cluster, ...tlsBus], tls));
       ports.push(port);
     }
-    await run('redis-cli', ['--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', String(replicas), '--cluster-yes'], { timeout: 60_000 });
+    await run('redis-cli', [...cliTls(tls), '--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', String(replicas), '--cluster-yes'], { timeout: 60_000 });
     const deadline = Date.now() + 30_000;
     for (const port of ports) {
       while (!/cluster_state:ok/.test(await cli(port, 'CLUSTER', 'INFO'))) {

@@ -1,19 +1,63 @@
+import { readFileSync } from 'node:fs';
+import { connect } from 'node:tls';
 import { redisServerInfo, startProcess } from '@portrait-farm/process-supervision';
 import type { ChildHandle } from '@portrait-farm/process-supervision';
 
-/** Starts `redis-server args` (or a sentinel); ready once the server on the port is this child. */
-export function startRedisNode(name: string, port: number, args: string[]): Promise<ChildHandle> {
+/** PEM files of a TLS redis-server: its certificate and key, and the CA that signed them (see tls-certificates.ts). */
+export interface RedisTlsFiles {
+  certFile: string;
+  keyFile: string;
+  caFile: string;
+}
+
+/** The process id of the redis-server answering TLS on the port (trusting `caFile`), or null. */
+function tlsRedisPid(port: number, caFile: string, timeoutMs = 1000): Promise<number | null> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port, ca: readFileSync(caFile), servername: 'localhost' });
+    let answer = '';
+    const done = (pid: number | null): void => {
+      socket.destroy();
+      resolve(pid);
+    };
+    socket.setTimeout(timeoutMs, () => done(null));
+    socket.once('secureConnect', () => socket.write('INFO server\r\n'));
+    socket.on('data', (data: Buffer) => {
+      answer += data.toString('utf8');
+      const pid = /^process_id:(\d+)\r?$/m.exec(answer)?.[1];
+      if (pid !== undefined) done(Number(pid));
+    });
+    socket.once('error', () => done(null));
+    socket.once('end', () => done(null));
+  });
+}
+
+/** Whether the redis-server on the port is `pid` and has loaded its data (over TLS with `tls`: only that it is `pid`). */
+export async function isRedisServer(port: number, pid: number | null, tls?: RedisTlsFiles): Promise<boolean> {
+  if (tls !== undefined) return (await tlsRedisPid(port, tls.caFile)) === pid;
+  const info = await redisServerInfo(port);
+  return info !== null && info.pid === pid && !info.loading;
+}
+
+/** Starts `redis-server args` (or a sentinel); ready once the server on the port is this child (over TLS with `tls`). */
+export function startRedisNode(name: string, port: number, args: string[], tls?: RedisTlsFiles): Promise<ChildHandle> {
   return startProcess({
     name: `${name} on port ${port}`,
     command: 'redis-server',
     args,
     readyTimeoutMs: 10_000,
     readyIntervalMs: 30,
-    ready: async (child) => (await redisServerInfo(port))?.pid === child.pid,
+    ready: (child) => isRedisServer(port, child.pid, tls),
   });
 }
 
+/** Where a server listens: plain TCP on the port, or with `tls` TLS only on it (clients need no certificate). */
+export function listenArgs(port: number, tls?: RedisTlsFiles): string[] {
+  return tls === undefined
+    ? ['--port', String(port)]
+    : ['--port', '0', '--tls-port', String(port), '--tls-cert-file', tls.certFile, '--tls-key-file', tls.keyFile, '--tls-ca-cert-file', tls.caFile, '--tls-auth-clients', 'no'];
+}
+
 /** The arguments of a data server of a test group: 127.0.0.1, no persistence, no eviction, warnings only. */
-export function dataNodeArgs(port: number, dir: string): string[] {
-  return ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction', '--loglevel', 'warning'];
+export function dataNodeArgs(port: number, dir: string, tls?: RedisTlsFiles): string[] {
+  return ['--bind', '127.0.0.1', ...listenArgs(port, tls), '--dir', dir, '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction', '--loglevel', 'warning'];
 }

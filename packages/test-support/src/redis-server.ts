@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect } from 'node:tls';
-import { freePort, redisServerInfo, startProcess } from '@portrait-farm/process-supervision';
+import { freePort, startProcess } from '@portrait-farm/process-supervision';
 import type { ChildHandle } from '@portrait-farm/process-supervision';
+import { isRedisServer, listenArgs } from './redis-node.ts';
+import type { RedisTlsFiles } from './redis-node.ts';
+
+export type { RedisTlsFiles } from './redis-node.ts';
 
 /** A redis-server child process on 127.0.0.1 for tests: no persistence (unless asked), its own temporary directory. */
 export interface RedisServerProcess {
@@ -33,34 +35,6 @@ export interface StartRedisOptions {
   tls?: RedisTlsFiles;
 }
 
-/** PEM files of a TLS redis-server: its certificate and key, and the CA that signed them (see tls-certificates.ts). */
-export interface RedisTlsFiles {
-  certFile: string;
-  keyFile: string;
-  caFile: string;
-}
-
-/** The process id of the redis-server answering TLS on the port (trusting `caFile`), or null. */
-function tlsRedisPid(port: number, caFile: string, timeoutMs = 1000): Promise<number | null> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port, ca: readFileSync(caFile), servername: 'localhost' });
-    let answer = '';
-    const done = (pid: number | null): void => {
-      socket.destroy();
-      resolve(pid);
-    };
-    socket.setTimeout(timeoutMs, () => done(null));
-    socket.once('secureConnect', () => socket.write('INFO server\r\n'));
-    socket.on('data', (data: Buffer) => {
-      answer += data.toString('utf8');
-      const pid = /^process_id:(\d+)\r?$/m.exec(answer)?.[1];
-      if (pid !== undefined) done(Number(pid));
-    });
-    socket.once('error', () => done(null));
-    socket.once('end', () => done(null));
-  });
-}
-
 /** A prefix unique to one test, for Redis keys and BullMQ queue prefixes: `t-<random>`. */
 export function uniquePrefix(label = 't'): string {
   return `${label}-${randomBytes(5).toString('hex')}`;
@@ -68,10 +42,7 @@ export function uniquePrefix(label = 't'): string {
 
 /** Ready once the server on the port is this child (not one another test left there) and has loaded. */
 function launch(port: number, dir: string, timeoutMs: number, appendfsync: StartRedisOptions['appendfsync'], tls: RedisTlsFiles | undefined): Promise<ChildHandle> {
-  const listen = tls === undefined
-    ? ['--port', String(port)]
-    : ['--port', '0', '--tls-port', String(port), '--tls-cert-file', tls.certFile, '--tls-key-file', tls.keyFile, '--tls-ca-cert-file', tls.caFile, '--tls-auth-clients', 'no'];
-  const args = ['--bind', '127.0.0.1', ...listen, '--dir', dir, '--save', ''];
+  const args = ['--bind', '127.0.0.1', ...listenArgs(port, tls), '--dir', dir, '--save', ''];
   args.push(...(appendfsync === undefined ? ['--appendonly', 'no'] : ['--appendonly', 'yes', '--appendfsync', appendfsync]));
   args.push('--maxmemory-policy', 'noeviction', '--loglevel', 'warning');
   return startProcess({
@@ -80,11 +51,7 @@ function launch(port: number, dir: string, timeoutMs: number, appendfsync: Start
     args,
     readyTimeoutMs: timeoutMs,
     readyIntervalMs: 30,
-    ready: async (child) => {
-      if (tls !== undefined) return (await tlsRedisPid(port, tls.caFile)) === child.pid;
-      const info = await redisServerInfo(port);
-      return info !== null && info.pid === child.pid && !info.loading;
-    },
+    ready: (child) => isRedisServer(port, child.pid, tls),
   });
 }
 

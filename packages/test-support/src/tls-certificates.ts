@@ -18,7 +18,8 @@ function openssl(dir: string, args: readonly string[]): void {
 }
 
 /**
- * Makes a CA named `name` (P-256, valid 2 days) and a server certificate it signs for IP 127.0.0.1 and DNS localhost,
+ * Makes a CA named `name` (P-256, valid 2 days) and a server certificate it signs for IP 127.0.0.1 and DNS localhost
+ * (also good as a client certificate: a TLS cluster bus always asks the connecting node for one),
  * in `dir` (`{name}-ca.pem`, `{name}-server.pem`, `{name}-server.key`), with the openssl command.
  */
 export function makeTestCertificates(dir: string, name = 'test'): TestCertificates {
@@ -31,7 +32,7 @@ export function makeTestCertificates(dir: string, name = 'test'): TestCertificat
   const extensions = join(dir, `${name}-server.ext`);
   openssl(dir, ['req', '-x509', ...ec, '-keyout', caKey, '-out', caFile, '-days', '2', '-subj', `/CN=portrait-farm ${name} CA`]);
   openssl(dir, ['req', ...ec, '-keyout', keyFile, '-out', request, '-subj', '/CN=localhost']);
-  writeFileSync(extensions, 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
+  writeFileSync(extensions, 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n');
   openssl(dir, ['x509', '-req', '-in', request, '-CA', caFile, '-CAkey', caKey, '-CAcreateserial', '-out', certFile, '-days', '2', '-extfile', extensions]);
   return { caFile, caPem: readFileSync(caFile, 'utf8'), certFile, keyFile };
 }
