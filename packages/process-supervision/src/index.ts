@@ -11,7 +11,7 @@ export type { GuardedProcess, ProcessGuard, ProcessGuardOptions } from './proces
 export { isProcessAlive, sendSignal, waitUntilGone } from './process-alive.ts';
 export { assertPortFree, freePort, portAccepts } from './ports.ts';
 export { redisServerInfo } from './redis-server-info.ts';
-export type { RedisServerInfo } from './redis-server-info.ts';
+export type { RedisServerInfo, RedisServerInfoOptions } from './redis-server-info.ts';
 export { runUntilSignal, STOP_GRACE_MS } from './run-until-signal.ts';
 export type { Closable } from './run-until-signal.ts';
 export { nextPoolState, processesFor } from './pool-size.ts';

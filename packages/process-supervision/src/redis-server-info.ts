@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 
 /** What a redis-server says about itself in `INFO`. */
 export interface RedisServerInfo {
@@ -8,21 +9,32 @@ export interface RedisServerInfo {
   loading: boolean;
 }
 
+/** Where and how {@link redisServerInfo} asks. */
+export interface RedisServerInfoOptions {
+  /** @defaultValue "127.0.0.1" */
+  host?: string;
+  /** @defaultValue 1000 */
+  timeoutMs?: number;
+  /** Over TLS, trusting this CA certificate (PEM), with the name `localhost`. @defaultValue plain TCP */
+  tlsCa?: string | Buffer;
+}
+
 /**
- * Asks the redis-server on `host:port` for its process id and whether it is loading (`INFO`), null when none
+ * Asks the redis-server on the port for its process id and whether it is loading (`INFO`), null when none
  * answers. A readiness check compares the pid with the child's: a Redis left on the port by someone else must not
  * pass for ours.
  */
-export function redisServerInfo(port: number, host = '127.0.0.1', timeoutMs = 1000): Promise<RedisServerInfo | null> {
+export function redisServerInfo(port: number, options: RedisServerInfoOptions = {}): Promise<RedisServerInfo | null> {
+  const { host = '127.0.0.1', timeoutMs = 1000, tlsCa } = options;
   return new Promise((resolve) => {
-    const socket = connect({ host, port });
+    const socket = tlsCa === undefined ? connect({ host, port }) : connectTls({ host, port, ca: tlsCa, servername: 'localhost' });
     let answer = Buffer.alloc(0);
     const done = (info: RedisServerInfo | null): void => {
       socket.destroy();
       resolve(info);
     };
     socket.setTimeout(timeoutMs, () => done(null));
-    socket.once('connect', () => socket.write('INFO\r\n'));
+    socket.once(tlsCa === undefined ? 'connect' : 'secureConnect', () => socket.write('INFO\r\n'));
     socket.on('data', (data: Buffer) => {
       answer = Buffer.concat([answer, data]);
       const header = answer.indexOf('\r\n');

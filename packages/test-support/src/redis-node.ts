@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { connect } from 'node:tls';
 import { redisServerInfo, startProcess } from '@portrait-farm/process-supervision';
 import type { ChildHandle } from '@portrait-farm/process-supervision';
 
@@ -10,31 +9,9 @@ export interface RedisTlsFiles {
   caFile: string;
 }
 
-/** The process id of the redis-server answering TLS on the port (trusting `caFile`), or null. */
-function tlsRedisPid(port: number, caFile: string, timeoutMs = 1000): Promise<number | null> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port, ca: readFileSync(caFile), servername: 'localhost' });
-    let answer = '';
-    const done = (pid: number | null): void => {
-      socket.destroy();
-      resolve(pid);
-    };
-    socket.setTimeout(timeoutMs, () => done(null));
-    socket.once('secureConnect', () => socket.write('INFO server\r\n'));
-    socket.on('data', (data: Buffer) => {
-      answer += data.toString('utf8');
-      const pid = /^process_id:(\d+)\r?$/m.exec(answer)?.[1];
-      if (pid !== undefined) done(Number(pid));
-    });
-    socket.once('error', () => done(null));
-    socket.once('end', () => done(null));
-  });
-}
-
-/** Whether the redis-server on the port is `pid` and has loaded its data (over TLS with `tls`: only that it is `pid`). */
+/** Whether the redis-server on the port (over TLS with `tls`) is `pid` and has loaded its data. */
 export async function isRedisServer(port: number, pid: number | null, tls?: RedisTlsFiles): Promise<boolean> {
-  if (tls !== undefined) return (await tlsRedisPid(port, tls.caFile)) === pid;
-  const info = await redisServerInfo(port);
+  const info = await redisServerInfo(port, tls === undefined ? {} : { tlsCa: readFileSync(tls.caFile) });
   return info !== null && info.pid === pid && !info.loading;
 }
 
