@@ -42,6 +42,18 @@ const EXPECTED: Record<string, string[]> = {
     '80e16f662ece8c1aacbf71a4ca80041e848991941966b0e3c448f59caede35b5',
     'c7c4d3b0407dc2bd63fa9ebada519582807d0f285caa2c816f857e11775e25cb',
   ],
+  astronautCut: [
+    '38c02c9f71dcff5ef211c13d8fdd92591635a90e21b6a769b86fa69fcb7e84fc',
+    '12ce34c4c6ba27d2fc72bcca0f052ae8653b7f64bd2045a6374694feac0e0b82',
+    '7d560b2b568a735e4d607d5903b9f829d7fe778f3d6fd5ef9ce18474c3023e56',
+    'a816c19b3767a8fc832e9efed1a351f8519fd9864ea021c598b0b03b45ffdb7c',
+    '7df0cbb170e53792c6c107ef51693c062fa19429a6aaa5eb7357d740b6c3ad6f',
+    'f9c7fed459708dfa049c67bc38a2e73d98acd230b8ac3193bdab334a5278a404',
+    'd9796bf850847606ad00dfadbb1e2792fca7102c0fe17ffde099e29899c95b1d',
+    'f1ec0ff2cd79b6502c5abfb9ae7199ef93cd5f2894707493cdb91116b7ba5de4',
+    'e2287c625ce07c83c92dbbdb4cb9f61c91cf438f29463ad2a15df7e3af214bce',
+    'cb64398d855b07c8ae01ec9c235a793cbf95166d93afbd8bbc448703676aaa55',
+  ],
   astronaut: [
     'a8c429c18afa7b0fd5673e598d73a21225d94c864a71bbb3885126fdecb41071',
     'b69765c0873636ce722421a5bbdb88321da90b9e598ef14f8d40087af0636048',
@@ -55,6 +67,27 @@ const EXPECTED: Record<string, string[]> = {
     'd01bf853627988e7689d347a2f1b837cb11cf66bba3803686c9393934b80cddc',
   ],
 };
+
+/**
+ * A byte-exact cut of the photo (1.6 face widths square) whose left edge passes through the face, so that the warp
+ * samples the source up to its border (clamped samples) and the rings are clamped to the image.
+ */
+function faceCutAtBorder(image: RgbImage, landmarks: Float32Array): { image: RgbImage; landmarks: Float32Array } {
+  let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
+  for (let i = 0; i < 468; i++) {
+    minX = Math.min(minX, landmarks[i * 3]!);
+    maxX = Math.max(maxX, landmarks[i * 3]!);
+    minY = Math.min(minY, landmarks[i * 3 + 1]!);
+    maxY = Math.max(maxY, landmarks[i * 3 + 1]!);
+  }
+  const side = Math.round(1.6 * (maxX - minX));
+  const left = Math.round(minX + 0.1 * (maxX - minX));
+  const top = Math.max(0, Math.round((minY + maxY - side) / 2));
+  const data = new Uint8Array(side * side * 3);
+  for (let y = 0; y < side; y++) data.set(image.data.subarray(((top + y) * image.width + left) * 3, ((top + y) * image.width + left + side) * 3), y * side * 3);
+  const moved = landmarks.map((value, i) => (i % 3 === 0 ? value - left : i % 3 === 1 ? value - top : value));
+  return { image: { width: side, height: side, data }, landmarks: moved };
+}
 
 function renderClip(image: RgbImage, landmarks: Float32Array): string[] {
   const renderer = createMeshwarpRendererFromPrepared(prepareMeshwarp({ image, landmarks }));
@@ -76,5 +109,11 @@ describe('rendered frames stay byte-identical', () => {
   it('on the astronaut photo', async () => {
     const photo = await astronautPortrait();
     expect(renderClip(photo.image, photo.landmarks)).toEqual(EXPECTED.astronaut);
+  });
+
+  it('on a cut of the astronaut photo through the face (samples clamped at the border)', async () => {
+    const photo = await astronautPortrait();
+    const cut = faceCutAtBorder(photo.image, photo.landmarks);
+    expect(renderClip(cut.image, cut.landmarks)).toEqual(EXPECTED.astronautCut);
   });
 });

@@ -1,3 +1,5 @@
+import { blendedSpan, clampedSpan, opaqueSpan, type Span } from './warp-spans.ts';
+
 /** Source image and destination buffer of one warp, RGB bytes. */
 export interface WarpTarget {
   width: number;
@@ -27,6 +29,8 @@ function edge(xa: number, ya: number, xb: number, yb: number): number {
   return slot;
 }
 
+const span: Span = { offset: 0, count: 0, su: 0, sv: 0, dux: 0, dvx: 0, a: 1, dax: 0 };
+
 /** Movement (pixels) under which a triangle counts as unchanged and is left as the copied source. */
 const STILL_EPSILON = 0.01;
 
@@ -48,7 +52,6 @@ export function warpTriangles(
   const { width, height, source, out } = target;
   const maxX = width - 1;
   const maxY = height - 1;
-  const rowStride = width * 3;
   for (let t = first; t < end; t++) {
     const i0 = triangles[t * 3]!;
     const i1 = triangles[t * 3 + 1]!;
@@ -72,6 +75,8 @@ export function warpTriangles(
     const duy = ((u2 - u0) * ax - (u1 - u0) * bx) * inv;
     const dvx = ((v1 - v0) * by - (v2 - v0) * ay) * inv;
     const dvy = ((v2 - v0) * ax - (v1 - v0) * bx) * inv;
+    span.dux = dux;
+    span.dvx = dvx;
     let dax = 0, day = 0, a0 = 1;
     const blend = alpha !== null;
     if (blend) {
@@ -80,6 +85,9 @@ export function warpTriangles(
       dax = ((a1 - a0) * by - (a2 - a0) * ay) * inv;
       day = ((a2 - a0) * ax - (a1 - a0) * bx) * inv;
     }
+    span.dax = dax;
+    // Opacity 1 at every vertex is opacity exactly 1 at every pixel, where blending gives the sample itself.
+    const opaque = !blend || (a0 === 1 && alpha[i1] === 1 && alpha[i2] === 1);
     // Source footprint strictly inside the image (one pixel of margin for the bilinear neighbour)?
     const safe = Math.min(u0, u1, u2) >= 1.5 && Math.min(v0, v1, v2) >= 1.5 && Math.max(u0, u1, u2) <= maxX - 0.5 && Math.max(v0, v1, v2) <= maxY - 0.5;
     const minY = Math.min(y0, y1, y2);
@@ -114,72 +122,14 @@ export function warpTriangles(
       if (xs > xe) continue;
       const fx = xs + 0.5 - x0;
       const fy = yc - y0;
-      // Source position in pixel-index space (pixel centres at integers).
-      let su = u0 + dux * fx + duy * fy - 0.5;
-      let sv = v0 + dvx * fx + dvy * fy - 0.5;
-      let a = a0 + dax * fx + day * fy;
-      let o = (y * width + xs) * 3;
-      if (!blend && safe) {
-        // Fast path: the source footprint lies inside the image, bilinear weights in 8-bit fixed point.
-        for (let x = xs; x <= xe; x++, su += dux, sv += dvx, o += 3) {
-          const ix = su | 0;
-          const iy = sv | 0;
-          const fx = ((su - ix) * 256) | 0;
-          const fy = ((sv - iy) * 256) | 0;
-          const gx = 256 - fx;
-          const gy = 256 - fy;
-          const p = (iy * width + ix) * 3;
-          const q = p + rowStride;
-          out[o] = (((source[p]! * gx + source[p + 3]! * fx) * gy + (source[q]! * gx + source[q + 3]! * fx) * fy + 32768) >> 16);
-          out[o + 1] = (((source[p + 1]! * gx + source[p + 4]! * fx) * gy + (source[q + 1]! * gx + source[q + 4]! * fx) * fy + 32768) >> 16);
-          out[o + 2] = (((source[p + 2]! * gx + source[p + 5]! * fx) * gy + (source[q + 2]! * gx + source[q + 5]! * fx) * fy + 32768) >> 16);
-        }
-        continue;
-      }
-      if (blend && safe) {
-        for (let x = xs; x <= xe; x++, su += dux, sv += dvx, a += dax, o += 3) {
-          const ix = su | 0;
-          const iy = sv | 0;
-          const fx = ((su - ix) * 256) | 0;
-          const fy = ((sv - iy) * 256) | 0;
-          const gx = 256 - fx;
-          const gy = 256 - fy;
-          const k = a <= 0 ? 0 : a >= 1 ? 256 : (a * 256) | 0;
-          const p = (iy * width + ix) * 3;
-          const q = p + rowStride;
-          for (let c = 0; c < 3; c++) {
-            const v = ((source[p + c]! * gx + source[p + 3 + c]! * fx) * gy + (source[q + c]! * gx + source[q + 3 + c]! * fx) * fy + 32768) >> 16;
-            out[o + c] = (out[o + c]! * (256 - k) + v * k + 128) >> 8;
-          }
-        }
-        continue;
-      }
-      for (let x = xs; x <= xe; x++, su += dux, sv += dvx, a += dax, o += 3) {
-        const cu = su < 0 ? 0 : su > maxX ? maxX : su;
-        const cv = sv < 0 ? 0 : sv > maxY ? maxY : sv;
-        let ix = cu | 0;
-        let iy = cv | 0;
-        if (ix >= maxX) ix = maxX - 1;
-        if (iy >= maxY) iy = maxY - 1;
-        const tx = cu - ix;
-        const ty = cv - iy;
-        const p = (iy * width + ix) * 3;
-        const q = p + rowStride;
-        const w00 = (1 - tx) * (1 - ty), w10 = tx * (1 - ty), w01 = (1 - tx) * ty, w11 = tx * ty;
-        const r = source[p]! * w00 + source[p + 3]! * w10 + source[q]! * w01 + source[q + 3]! * w11;
-        const g = source[p + 1]! * w00 + source[p + 4]! * w10 + source[q + 1]! * w01 + source[q + 4]! * w11;
-        const b = source[p + 2]! * w00 + source[p + 5]! * w10 + source[q + 2]! * w01 + source[q + 5]! * w11;
-        if (blend) {
-          const k = a < 0 ? 0 : a > 1 ? 1 : a;
-          out[o] = out[o]! + (r - out[o]!) * k + 0.5;
-          out[o + 1] = out[o + 1]! + (g - out[o + 1]!) * k + 0.5;
-          out[o + 2] = out[o + 2]! + (b - out[o + 2]!) * k + 0.5;
-        } else {
-          out[o] = r + 0.5;
-          out[o + 1] = g + 0.5;
-          out[o + 2] = b + 0.5;
-        }
-      }
+      span.offset = (y * width + xs) * 3;
+      span.count = xe - xs + 1;
+      span.su = u0 + dux * fx + duy * fy - 0.5;
+      span.sv = v0 + dvx * fx + dvy * fy - 0.5;
+      span.a = a0 + dax * fx + day * fy;
+      if (!safe) clampedSpan(source, width, height, out, span, blend);
+      else if (opaque) opaqueSpan(source, width, out, span);
+      else blendedSpan(source, width, out, span);
     }
   }
 }

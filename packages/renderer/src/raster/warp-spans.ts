@@ -1,0 +1,111 @@
+/**
+ * The per-pixel loops of the triangle warp: one horizontal span of destination pixels, each filled by a bilinear
+ * sample of the source at (su, sv) (pixel-index space, pixel centres at integers), the position stepping by
+ * (dux, dvx) per pixel. The position (and opacity) are accumulated by repeated addition, pixel after pixel, so every
+ * caller gets the same values to the last bit.
+ */
+
+/** Where a span starts and how its source position (and opacity) step per pixel. */
+export interface Span {
+  /** Byte offset of the span's first pixel in `out`. */
+  offset: number;
+  /** Number of pixels. */
+  count: number;
+  su: number;
+  sv: number;
+  dux: number;
+  dvx: number;
+  /** Opacity at the first pixel and its step per pixel (blended spans only). */
+  a: number;
+  dax: number;
+}
+
+/**
+ * Opaque span whose source footprint lies inside the image (one pixel of margin for the bilinear neighbour):
+ * bilinear weights in 8-bit fixed point.
+ */
+export function opaqueSpan(source: Uint8Array, width: number, out: Uint8Array, span: Span): void {
+  const rowStride = width * 3;
+  const { dux, dvx } = span;
+  let { su, sv, offset: o } = span;
+  for (let n = span.count; n > 0; n--, su += dux, sv += dvx, o += 3) {
+    const ix = su | 0;
+    const iy = sv | 0;
+    const fx = ((su - ix) * 256) | 0;
+    const fy = ((sv - iy) * 256) | 0;
+    const gx = 256 - fx;
+    const gy = 256 - fy;
+    const p = (iy * width + ix) * 3;
+    const q = p + rowStride;
+    out[o] = ((source[p]! * gx + source[p + 3]! * fx) * gy + (source[q]! * gx + source[q + 3]! * fx) * fy + 32768) >> 16;
+    out[o + 1] = ((source[p + 1]! * gx + source[p + 4]! * fx) * gy + (source[q + 1]! * gx + source[q + 4]! * fx) * fy + 32768) >> 16;
+    out[o + 2] = ((source[p + 2]! * gx + source[p + 5]! * fx) * gy + (source[q + 2]! * gx + source[q + 5]! * fx) * fy + 32768) >> 16;
+  }
+}
+
+/**
+ * Span blended over `out` with opacity `a` (8-bit fixed point), source footprint inside the image as for
+ * {@link opaqueSpan}. A pixel of opacity 0 keeps its value, so it is skipped.
+ */
+export function blendedSpan(source: Uint8Array, width: number, out: Uint8Array, span: Span): void {
+  const rowStride = width * 3;
+  const { dux, dvx, dax } = span;
+  let { su, sv, a, offset: o } = span;
+  for (let n = span.count; n > 0; n--, su += dux, sv += dvx, a += dax, o += 3) {
+    const k = a <= 0 ? 0 : a >= 1 ? 256 : (a * 256) | 0;
+    if (k === 0) continue;
+    const ix = su | 0;
+    const iy = sv | 0;
+    const fx = ((su - ix) * 256) | 0;
+    const fy = ((sv - iy) * 256) | 0;
+    const gx = 256 - fx;
+    const gy = 256 - fy;
+    const p = (iy * width + ix) * 3;
+    const q = p + rowStride;
+    const r = ((source[p]! * gx + source[p + 3]! * fx) * gy + (source[q]! * gx + source[q + 3]! * fx) * fy + 32768) >> 16;
+    const g = ((source[p + 1]! * gx + source[p + 4]! * fx) * gy + (source[q + 1]! * gx + source[q + 4]! * fx) * fy + 32768) >> 16;
+    const b = ((source[p + 2]! * gx + source[p + 5]! * fx) * gy + (source[q + 2]! * gx + source[q + 5]! * fx) * fy + 32768) >> 16;
+    const keep = 256 - k;
+    out[o] = (out[o]! * keep + r * k + 128) >> 8;
+    out[o + 1] = (out[o + 1]! * keep + g * k + 128) >> 8;
+    out[o + 2] = (out[o + 2]! * keep + b * k + 128) >> 8;
+  }
+}
+
+/**
+ * Span whose source footprint may reach past the image: the position is clamped to the image and sampled in
+ * floating point; blended over `out` with opacity `a` when `blend`, else opaque.
+ */
+export function clampedSpan(source: Uint8Array, width: number, height: number, out: Uint8Array, span: Span, blend: boolean): void {
+  const rowStride = width * 3;
+  const maxX = width - 1;
+  const maxY = height - 1;
+  const { dux, dvx, dax } = span;
+  let { su, sv, a, offset: o } = span;
+  for (let n = span.count; n > 0; n--, su += dux, sv += dvx, a += dax, o += 3) {
+    const cu = su < 0 ? 0 : su > maxX ? maxX : su;
+    const cv = sv < 0 ? 0 : sv > maxY ? maxY : sv;
+    let ix = cu | 0;
+    let iy = cv | 0;
+    if (ix >= maxX) ix = maxX - 1;
+    if (iy >= maxY) iy = maxY - 1;
+    const tx = cu - ix;
+    const ty = cv - iy;
+    const p = (iy * width + ix) * 3;
+    const q = p + rowStride;
+    const w00 = (1 - tx) * (1 - ty), w10 = tx * (1 - ty), w01 = (1 - tx) * ty, w11 = tx * ty;
+    const r = source[p]! * w00 + source[p + 3]! * w10 + source[q]! * w01 + source[q + 3]! * w11;
+    const g = source[p + 1]! * w00 + source[p + 4]! * w10 + source[q + 1]! * w01 + source[q + 4]! * w11;
+    const b = source[p + 2]! * w00 + source[p + 5]! * w10 + source[q + 2]! * w01 + source[q + 5]! * w11;
+    if (blend) {
+      const k = a < 0 ? 0 : a > 1 ? 1 : a;
+      out[o] = out[o]! + (r - out[o]!) * k + 0.5;
+      out[o + 1] = out[o + 1]! + (g - out[o + 1]!) * k + 0.5;
+      out[o + 2] = out[o + 2]! + (b - out[o + 2]!) * k + 0.5;
+    } else {
+      out[o] = r + 0.5;
+      out[o + 1] = g + 0.5;
+      out[o + 2] = b + 0.5;
+    }
+  }
+}
