@@ -68,11 +68,21 @@ async function prepareRenderInput(): Promise<{ prepared: PreparedMeshwarp; motio
   }
 }
 
-/** Renders every motion `repeat` times into one reused buffer (as a render thread does); returns frames/s. */
-function renderRound(renderer: MeshwarpRenderer, motions: Float32Array[], out: Uint8Array): number {
+interface Rate {
+  /** Frames per second of wall-clock time. */
+  wall: number;
+  /** Frames per second of this process's CPU time (less disturbed by other work on a busy machine). */
+  cpu: number;
+}
+
+/** Renders every motion `repeat` times into one reused buffer (as a render thread does). */
+function renderRound(renderer: MeshwarpRenderer, motions: Float32Array[], out: Uint8Array): Rate {
   const start = performance.now();
+  const cpuStart = process.cpuUsage();
   for (let r = 0; r < repeat; r++) for (const motion of motions) renderer.renderFrame(motion, out);
-  return (repeat * motions.length) / ((performance.now() - start) / 1000);
+  const cpu = process.cpuUsage(cpuStart);
+  const frames = repeat * motions.length;
+  return { wall: frames / ((performance.now() - start) / 1000), cpu: frames / ((cpu.user + cpu.system) / 1e6) };
 }
 
 /** Frames that differ between two renderers over the whole clip (rendered in order, each into its own buffer). */
@@ -93,7 +103,7 @@ const { prepared, motions } = await prepareRenderInput();
 rmSync(work, { recursive: true, force: true });
 
 const current = createMeshwarpRendererFromPrepared(prepared);
-const renderers: Array<{ name: string; renderer: MeshwarpRenderer; rates: number[] }> = [{ name: 'this checkout', renderer: current, rates: [] }];
+const renderers: Array<{ name: string; renderer: MeshwarpRenderer; rates: Rate[] }> = [{ name: 'this checkout', renderer: current, rates: [] }];
 if (values.compare !== undefined) {
   const other = (await import(pathToFileURL(resolve(values.compare)).href)) as typeof import('@portrait-farm/renderer');
   renderers.push({ name: values.compare, renderer: other.createMeshwarpRendererFromPrepared(prepared), rates: [] });
@@ -105,7 +115,12 @@ for (let round = 0; round < rounds; round++) {
   for (const entry of renderers) entry.rates.push(renderRound(entry.renderer, motions, out));
 }
 console.log(`render stage, one thread: ${motions.length} frames x ${repeat} per round, ${prepared.width}x${prepared.height} (crop), ${rounds} rounds`);
+const wall = (rates: Rate[]): number => median(rates.map((r) => r.wall));
+const cpu = (rates: Rate[]): number => median(rates.map((r) => r.cpu));
 for (const { name, rates } of renderers) {
-  console.log(`${name}: ${median(rates).toFixed(1)} frames/s median (rounds: ${rates.map((r) => r.toFixed(1)).join(', ')})`);
+  console.log(`${name}: ${wall(rates).toFixed(1)} frames/s wall, ${cpu(rates).toFixed(1)} per CPU-second (medians; wall rounds: ${rates.map((r) => r.wall.toFixed(1)).join(', ')})`);
 }
-if (renderers.length === 2) console.log(`ratio this / other: ${(median(renderers[0]!.rates) / median(renderers[1]!.rates)).toFixed(3)}`);
+if (renderers.length === 2) {
+  const [a, b] = [renderers[0]!.rates, renderers[1]!.rates];
+  console.log(`ratio this / other: ${(wall(a) / wall(b)).toFixed(3)} wall, ${(cpu(a) / cpu(b)).toFixed(3)} CPU`);
+}

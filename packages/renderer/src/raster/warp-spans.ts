@@ -22,24 +22,30 @@ export interface Span {
 
 /**
  * Opaque span whose source footprint lies inside the image (one pixel of margin for the bilinear neighbour):
- * bilinear weights in 8-bit fixed point.
+ * bilinear weights in 8-bit fixed point. The position in 1/256 pixel, truncated once, gives the pixel (its high
+ * bits) and the weight (its low 8 bits): for a position >= 0 these equal truncating the position and 256 times its
+ * fraction, since multiplying by 256 is exact.
  */
 export function opaqueSpan(source: Uint8Array, width: number, out: Uint8Array, span: Span): void {
   const rowStride = width * 3;
   const { dux, dvx } = span;
   let { su, sv, offset: o } = span;
   for (let n = span.count; n > 0; n--, su += dux, sv += dvx, o += 3) {
-    const ix = su | 0;
-    const iy = sv | 0;
-    const fx = ((su - ix) * 256) | 0;
-    const fy = ((sv - iy) * 256) | 0;
-    const gx = 256 - fx;
-    const gy = 256 - fy;
+    const su8 = (su * 256) | 0;
+    const sv8 = (sv * 256) | 0;
+    const ix = su8 >> 8;
+    const iy = sv8 >> 8;
+    const fx = su8 & 255;
+    const fy = sv8 & 255;
+    const w11 = fx * fy;
+    const w10 = (fx << 8) - w11;
+    const w01 = (fy << 8) - w11;
+    const w00 = 65536 - (fx << 8) - w01;
     const p = (iy * width + ix) * 3;
     const q = p + rowStride;
-    out[o] = ((source[p]! * gx + source[p + 3]! * fx) * gy + (source[q]! * gx + source[q + 3]! * fx) * fy + 32768) >> 16;
-    out[o + 1] = ((source[p + 1]! * gx + source[p + 4]! * fx) * gy + (source[q + 1]! * gx + source[q + 4]! * fx) * fy + 32768) >> 16;
-    out[o + 2] = ((source[p + 2]! * gx + source[p + 5]! * fx) * gy + (source[q + 2]! * gx + source[q + 5]! * fx) * fy + 32768) >> 16;
+    out[o] = (source[p]! * w00 + source[p + 3]! * w10 + source[q]! * w01 + source[q + 3]! * w11 + 32768) >> 16;
+    out[o + 1] = (source[p + 1]! * w00 + source[p + 4]! * w10 + source[q + 1]! * w01 + source[q + 4]! * w11 + 32768) >> 16;
+    out[o + 2] = (source[p + 2]! * w00 + source[p + 5]! * w10 + source[q + 2]! * w01 + source[q + 5]! * w11 + 32768) >> 16;
   }
 }
 
@@ -54,17 +60,21 @@ export function blendedSpan(source: Uint8Array, width: number, out: Uint8Array, 
   for (let n = span.count; n > 0; n--, su += dux, sv += dvx, a += dax, o += 3) {
     const k = a <= 0 ? 0 : a >= 1 ? 256 : (a * 256) | 0;
     if (k === 0) continue;
-    const ix = su | 0;
-    const iy = sv | 0;
-    const fx = ((su - ix) * 256) | 0;
-    const fy = ((sv - iy) * 256) | 0;
-    const gx = 256 - fx;
-    const gy = 256 - fy;
+    const su8 = (su * 256) | 0;
+    const sv8 = (sv * 256) | 0;
+    const ix = su8 >> 8;
+    const iy = sv8 >> 8;
+    const fx = su8 & 255;
+    const fy = sv8 & 255;
+    const w11 = fx * fy;
+    const w10 = (fx << 8) - w11;
+    const w01 = (fy << 8) - w11;
+    const w00 = 65536 - (fx << 8) - w01;
     const p = (iy * width + ix) * 3;
     const q = p + rowStride;
-    const r = ((source[p]! * gx + source[p + 3]! * fx) * gy + (source[q]! * gx + source[q + 3]! * fx) * fy + 32768) >> 16;
-    const g = ((source[p + 1]! * gx + source[p + 4]! * fx) * gy + (source[q + 1]! * gx + source[q + 4]! * fx) * fy + 32768) >> 16;
-    const b = ((source[p + 2]! * gx + source[p + 5]! * fx) * gy + (source[q + 2]! * gx + source[q + 5]! * fx) * fy + 32768) >> 16;
+    const r = (source[p]! * w00 + source[p + 3]! * w10 + source[q]! * w01 + source[q + 3]! * w11 + 32768) >> 16;
+    const g = (source[p + 1]! * w00 + source[p + 4]! * w10 + source[q + 1]! * w01 + source[q + 4]! * w11 + 32768) >> 16;
+    const b = (source[p + 2]! * w00 + source[p + 5]! * w10 + source[q + 2]! * w01 + source[q + 5]! * w11 + 32768) >> 16;
     const keep = 256 - k;
     out[o] = (out[o]! * keep + r * k + 128) >> 8;
     out[o + 1] = (out[o + 1]! * keep + g * k + 128) >> 8;
