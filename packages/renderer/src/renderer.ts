@@ -11,6 +11,7 @@ import { sourceTeethDepth } from './paint/source-teeth.ts';
 import { type MeshwarpInput, prepareMeshwarp } from './prepare.ts';
 import type { PreparedMeshwarp } from './prepared.ts';
 import { createCameraZoom } from './raster/camera-zoom.ts';
+import { packPixels } from './raster/warp-spans.ts';
 import { warpTriangles } from './raster/warp-triangles.ts';
 
 /** A renderer for one portrait. */
@@ -88,7 +89,7 @@ export function createMeshwarpRendererFromPrepared(prepared: PreparedMeshwarp): 
     }
     return texture;
   }
-  const target = { width, height, source: p.image, out: p.image };
+  const target = { width, height, source: p.image, pixels: packPixels(p.image), out: p.image };
   let lastOut: Uint8Array | null = null;
   let lastBox = [0, 0, width - 1, height - 1];
   let lastZoom = 0;

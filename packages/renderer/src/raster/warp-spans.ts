@@ -5,6 +5,13 @@
  * caller gets the same values to the last bit.
  */
 
+/** The RGB image one pixel per word (r | g << 8 | b << 16), so that a bilinear sample reads four words. */
+export function packPixels(rgb: Uint8Array): Uint32Array {
+  const pixels = new Uint32Array(rgb.length / 3);
+  for (let i = 0, o = 0; i < pixels.length; i++, o += 3) pixels[i] = rgb[o]! | (rgb[o + 1]! << 8) | (rgb[o + 2]! << 16);
+  return pixels;
+}
+
 /** Where a span starts and how its source position (and opacity) step per pixel. */
 export interface Span {
   /** Byte offset of the span's first pixel in `out`. */
@@ -26,8 +33,7 @@ export interface Span {
  * bits) and the weight (its low 8 bits): for a position >= 0 these equal truncating the position and 256 times its
  * fraction, since multiplying by 256 is exact.
  */
-export function opaqueSpan(source: Uint8Array, width: number, out: Uint8Array, span: Span): void {
-  const rowStride = width * 3;
+export function opaqueSpan(pixels: Uint32Array, width: number, out: Uint8Array, span: Span): void {
   const { dux, dvx } = span;
   let { su, sv, offset: o } = span;
   for (let n = span.count; n > 0; n--, su += dux, sv += dvx, o += 3) {
@@ -41,11 +47,11 @@ export function opaqueSpan(source: Uint8Array, width: number, out: Uint8Array, s
     const w10 = (fx << 8) - w11;
     const w01 = (fy << 8) - w11;
     const w00 = 65536 - (fx << 8) - w01;
-    const p = (iy * width + ix) * 3;
-    const q = p + rowStride;
-    out[o] = (source[p]! * w00 + source[p + 3]! * w10 + source[q]! * w01 + source[q + 3]! * w11 + 32768) >> 16;
-    out[o + 1] = (source[p + 1]! * w00 + source[p + 4]! * w10 + source[q + 1]! * w01 + source[q + 4]! * w11 + 32768) >> 16;
-    out[o + 2] = (source[p + 2]! * w00 + source[p + 5]! * w10 + source[q + 2]! * w01 + source[q + 5]! * w11 + 32768) >> 16;
+    const p = iy * width + ix;
+    const c00 = pixels[p]!, c10 = pixels[p + 1]!, c01 = pixels[p + width]!, c11 = pixels[p + width + 1]!;
+    out[o] = ((c00 & 255) * w00 + (c10 & 255) * w10 + (c01 & 255) * w01 + (c11 & 255) * w11 + 32768) >> 16;
+    out[o + 1] = (((c00 >> 8) & 255) * w00 + ((c10 >> 8) & 255) * w10 + ((c01 >> 8) & 255) * w01 + ((c11 >> 8) & 255) * w11 + 32768) >> 16;
+    out[o + 2] = ((c00 >> 16) * w00 + (c10 >> 16) * w10 + (c01 >> 16) * w01 + (c11 >> 16) * w11 + 32768) >> 16;
   }
 }
 
@@ -53,8 +59,7 @@ export function opaqueSpan(source: Uint8Array, width: number, out: Uint8Array, s
  * Span blended over `out` with opacity `a` (8-bit fixed point), source footprint inside the image as for
  * {@link opaqueSpan}. A pixel of opacity 0 keeps its value, so it is skipped.
  */
-export function blendedSpan(source: Uint8Array, width: number, out: Uint8Array, span: Span): void {
-  const rowStride = width * 3;
+export function blendedSpan(pixels: Uint32Array, width: number, out: Uint8Array, span: Span): void {
   const { dux, dvx, dax } = span;
   let { su, sv, a, offset: o } = span;
   for (let n = span.count; n > 0; n--, su += dux, sv += dvx, a += dax, o += 3) {
@@ -70,11 +75,11 @@ export function blendedSpan(source: Uint8Array, width: number, out: Uint8Array, 
     const w10 = (fx << 8) - w11;
     const w01 = (fy << 8) - w11;
     const w00 = 65536 - (fx << 8) - w01;
-    const p = (iy * width + ix) * 3;
-    const q = p + rowStride;
-    const r = (source[p]! * w00 + source[p + 3]! * w10 + source[q]! * w01 + source[q + 3]! * w11 + 32768) >> 16;
-    const g = (source[p + 1]! * w00 + source[p + 4]! * w10 + source[q + 1]! * w01 + source[q + 4]! * w11 + 32768) >> 16;
-    const b = (source[p + 2]! * w00 + source[p + 5]! * w10 + source[q + 2]! * w01 + source[q + 5]! * w11 + 32768) >> 16;
+    const p = iy * width + ix;
+    const c00 = pixels[p]!, c10 = pixels[p + 1]!, c01 = pixels[p + width]!, c11 = pixels[p + width + 1]!;
+    const r = ((c00 & 255) * w00 + (c10 & 255) * w10 + (c01 & 255) * w01 + (c11 & 255) * w11 + 32768) >> 16;
+    const g = (((c00 >> 8) & 255) * w00 + ((c10 >> 8) & 255) * w10 + ((c01 >> 8) & 255) * w01 + ((c11 >> 8) & 255) * w11 + 32768) >> 16;
+    const b = ((c00 >> 16) * w00 + (c10 >> 16) * w10 + (c01 >> 16) * w01 + (c11 >> 16) * w11 + 32768) >> 16;
     const keep = 256 - k;
     out[o] = (out[o]! * keep + r * k + 128) >> 8;
     out[o + 1] = (out[o + 1]! * keep + g * k + 128) >> 8;

@@ -5,6 +5,8 @@ export interface WarpTarget {
   width: number;
   height: number;
   source: Uint8Array;
+  /** `source` one pixel per word (`packPixels`). */
+  pixels: Uint32Array;
   out: Uint8Array;
 }
 
@@ -49,7 +51,7 @@ export function warpTriangles(
   end: number,
   alpha: Float32Array | null,
 ): void {
-  const { width, height, source, out } = target;
+  const { width, height, source, pixels, out } = target;
   const maxX = width - 1;
   const maxY = height - 1;
   for (let t = first; t < end; t++) {
@@ -128,8 +130,8 @@ export function warpTriangles(
       span.sv = v0 + dvx * fx + dvy * fy - 0.5;
       span.a = a0 + dax * fx + day * fy;
       if (!safe) clampedSpan(source, width, height, out, span, blend);
-      else if (opaque) opaqueSpan(source, width, out, span);
-      else blendedSpan(source, width, out, span);
+      else if (opaque) opaqueSpan(pixels, width, out, span);
+      else blendedSpan(pixels, width, out, span);
     }
   }
 }
