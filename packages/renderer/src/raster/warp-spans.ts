@@ -30,8 +30,8 @@ export interface Span {
 /**
  * Opaque span whose source footprint lies inside the image (one pixel of margin for the bilinear neighbour):
  * bilinear weights in 8-bit fixed point. The position in 1/256 pixel, truncated once, gives the pixel (its high
- * bits) and the weight (its low 8 bits): for a position >= 0 these equal truncating the position and 256 times its
- * fraction, since multiplying by 256 is exact.
+ * bits) and the weight (its low 8 bits): for a position >= 0 (in-image spans start 1 pixel inside) these equal
+ * truncating the position and 256 times its fraction, since multiplying by 256 is exact.
  */
 export function opaqueSpan(pixels: Uint32Array, width: number, out: Uint8Array, span: Span): void {
   const { dux, dvx } = span;
