@@ -16,3 +16,5 @@ export { runUntilSignal, STOP_GRACE_MS } from './run-until-signal.ts';
 export type { Closable } from './run-until-signal.ts';
 export { nextPoolState, processesFor } from './pool-size.ts';
 export type { PoolSizing, PoolState } from './pool-size.ts';
+export { CGROUP_CPU_MAX, coresOfCpuMax, coresPerWorker, usableCores } from './usable-cores.ts';
+export type { CoreSources } from './usable-cores.ts';
