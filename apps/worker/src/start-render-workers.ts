@@ -33,6 +33,7 @@ export async function startRenderWorkers(config: FarmProcessConfig, options: Ren
     (await createEngine({
       pack: config.packDir,
       ...(config.providers === null ? {} : { providers: config.providers as ExecutionProvider[] }),
+      denoiserIntraOpThreads: config.threads.intraOpThreads,
       log: lineLogger(logger, { component: 'engine' }),
     }));
   const { metrics } = options;
@@ -51,7 +52,8 @@ export async function startRenderWorkers(config: FarmProcessConfig, options: Ren
   const stopObserving = metrics === undefined ? () => {} : observeInferences((run) => recordInference(metrics.inference, run));
   if (metrics !== undefined) recordExecutionProvider(metrics.executionProvider, engine.provider);
   if (config.watermarkKey === null) logger.warn({}, 'PORTRAIT_FARM_WATERMARK_KEY is not set: videos are watermarked with the public default key (anyone can detect the mark)');
-  const renderThreads = startRenderThreads(config.renderThreads);
+  logger.info({ ...config.threads, segmentConcurrency: config.segmentConcurrency }, 'threads sized');
+  const renderThreads = startRenderThreads(config.threads.renderThreads);
   const clips = new ClipCache(steps.deps.storage, renderThreads);
   const deps: EngineDeps = { ...steps.deps, engine, packDir: config.packDir, clips, watermarkKey: config.watermarkKey };
   const workers = [

@@ -373,11 +373,18 @@ export const ENVIRONMENT = Object.freeze({
     unset: `${EXECUTION_PROVIDERS.join(',')}, the first that loads`,
     description: 'onnxruntime execution providers to try, in order.',
   }),
+  PORTRAIT_FARM_WORKER_CORES: variable(integer(1, 1024), {
+    key: 'workerCores',
+    readBy: ['worker'],
+    unset: "the cores the process may use: its container's CPU quota (cgroup v2 cpu.max) or else the CPUs it may run on; `portrait-farm up` gives each of N workers its share of the machine's",
+    description:
+      "CPU cores one worker process may use: its render threads (unless PORTRAIT_FARM_RENDER_THREADS is set) and the denoiser's onnxruntime intra-op threads (its cores over PORTRAIT_FARM_SEGMENT_CONCURRENCY, at least 1) are sized from them.",
+  }),
   PORTRAIT_FARM_RENDER_THREADS: variable(integer(1, 32), {
     key: 'renderThreads',
     readBy: ['worker'],
-    default: 1,
-    description: "Threads rendering frames in a worker process, shared by its segments (two segments already overlap).",
+    unset: "the worker's cores (PORTRAIT_FARM_WORKER_CORES), at most 32",
+    description: 'Threads rendering frames in a worker process, shared by its segments (two segments already overlap).',
   }),
   PORTRAIT_FARM_PREPARE_CONCURRENCY: variable(integer(1, 64), {
     key: 'prepareConcurrency',

@@ -9,6 +9,8 @@ export interface EngineOptions {
   pack: string;
   /** Execution providers to try, in order. @defaultValue model-runtime's default */
   providers?: ExecutionProvider[] | null;
+  /** onnxruntime intra-op threads of the denoiser (the model that runs most). @defaultValue 1 */
+  denoiserIntraOpThreads?: number;
   /** Receives one line per model naming the provider that runs it. @defaultValue none */
   log?: (line: string) => void;
 }
@@ -39,7 +41,11 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     opened.push(face);
     const audio = await createAudioFrontEnd({ melModel: pack.audio.mel, embeddingModel: pack.audio.embedding, ...(providers ? { providers } : {}), log });
     opened.push(audio);
-    const denoiser = await createModelSession(pack.denoiser.file, { ...(providers ? { providers } : {}), log });
+    const denoiser = await createModelSession(pack.denoiser.file, {
+      ...(providers ? { providers } : {}),
+      ...(options.denoiserIntraOpThreads === undefined ? {} : { intraOpThreads: options.denoiserIntraOpThreads }),
+      log,
+    });
     opened.push(denoiser);
     const silenceFeature = await audio.silenceFeature();
     return {

@@ -13,7 +13,6 @@ describe('loadFarmConfig', () => {
       prefix: 'pf',
       packDir: '/opt/farm/models/starter',
       providers: null,
-      renderThreads: 1,
       prepareConcurrency: 1,
       segmentConcurrency: 2,
       stitchConcurrency: 2,
@@ -25,6 +24,14 @@ describe('loadFarmConfig', () => {
     expect(Object.isFrozen(config)).toBe(true);
     expect(loadFarmConfig({ ...base, PORTRAIT_FARM_PACK: '/packs/mine' }, { packDir: '/opt/farm/models/starter' }).packDir).toBe('/packs/mine');
     expect(() => loadFarmConfig(base)).toThrow('PORTRAIT_FARM_PACK must be a folder path. Given: nothing (and the process names no pack of its own).');
+  });
+
+  it("sizes the worker's threads from its cores: PORTRAIT_FARM_WORKER_CORES, else the cores measured", () => {
+    const measured = { ...app, cores: () => 4 };
+    expect(loadFarmConfig(base, measured).threads).toEqual({ cores: 4, renderThreads: 4, intraOpThreads: 2, renderThreadsFrom: 'cores' });
+    expect(loadFarmConfig({ ...base, PORTRAIT_FARM_WORKER_CORES: '1' }, measured).threads).toEqual({ cores: 1, renderThreads: 1, intraOpThreads: 1, renderThreadsFrom: 'cores' });
+    expect(loadFarmConfig({ ...base, PORTRAIT_FARM_RENDER_THREADS: '3', PORTRAIT_FARM_SEGMENT_CONCURRENCY: '4' }, measured).threads).toEqual({ cores: 4, renderThreads: 3, intraOpThreads: 1, renderThreadsFrom: 'setting' });
+    expect(loadFarmConfig(base, app).threads.cores).toBeGreaterThanOrEqual(1);
   });
 
   it('reads Redis Sentinel: the sentinels and the master name together', () => {

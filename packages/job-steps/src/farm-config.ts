@@ -1,7 +1,10 @@
 import { ConfigError, ENVIRONMENT, loadConfig } from '@portrait-farm/config';
 import type { EnvironmentSource } from '@portrait-farm/config';
+import { usableCores } from '@portrait-farm/process-supervision';
 import { deploymentKeyPrefix, resolveRedisSentinel } from '@portrait-farm/queue';
 import type { RedisSentinel } from '@portrait-farm/queue';
+import { workerThreadSizes } from './worker-thread-sizes.ts';
+import type { WorkerThreadSizes } from './worker-thread-sizes.ts';
 
 /**
  * What the worker and stitcher processes run with (startRenderWorkers, startStitcherWorkers): the variables of both
@@ -24,8 +27,8 @@ export interface FarmProcessConfig {
   readonly packDir: string;
   /** onnxruntime execution providers, or null for the engine's default. */
   readonly providers: readonly string[] | null;
-  /** Render threads per worker process. */
-  readonly renderThreads: number;
+  /** The worker's cores, and its render and denoiser threads sized from them (or PORTRAIT_FARM_RENDER_THREADS). */
+  readonly threads: WorkerThreadSizes;
   readonly prepareConcurrency: number;
   readonly segmentConcurrency: number;
   readonly stitchConcurrency: number;
@@ -66,6 +69,8 @@ export interface FarmProcessConfig {
 export interface FarmAppDefaults {
   /** The pack used when PORTRAIT_FARM_PACK is unset (the app resolves the one it ships). */
   packDir?: string;
+  /** The cores this process may use when PORTRAIT_FARM_WORKER_CORES is unset. @defaultValue usableCores() */
+  cores?: () => number;
 }
 
 /** tenant:secret pairs in the order written -> tenant -> its secrets. */
@@ -97,7 +102,11 @@ export function loadFarmConfig(env: EnvironmentSource = process.env, appDefaults
     prefix: deploymentKeyPrefix(settings.prefix, settings.redisClusterNodes),
     packDir,
     providers: settings.providers,
-    renderThreads: settings.renderThreads,
+    threads: workerThreadSizes({
+      cores: settings.workerCores ?? (appDefaults.cores ?? usableCores)(),
+      segmentConcurrency: settings.segmentConcurrency,
+      renderThreads: settings.renderThreads,
+    }),
     prepareConcurrency: settings.prepareConcurrency,
     segmentConcurrency: settings.segmentConcurrency,
     stitchConcurrency: settings.stitchConcurrency,

@@ -17,6 +17,8 @@ export { createLiveStreamCleanupWorker } from './live-stream-cleanup.ts';
 export type { LiveStreamCleanupWorkerOptions } from './live-stream-cleanup.ts';
 export { loadFarmConfig } from './farm-config.ts';
 export type { FarmAppDefaults, FarmProcessConfig } from './farm-config.ts';
+export { workerThreadSizes } from './worker-thread-sizes.ts';
+export type { WorkerThreadInputs, WorkerThreadSizes } from './worker-thread-sizes.ts';
 export { openStepProcess } from './step-process.ts';
 export type { RunningWorkers, StepProcess, StepProcessOptions } from './step-process.ts';
 export type { StageRecorder, StageRun } from './stage-run.ts';

@@ -16,6 +16,7 @@ import { renderWorkReader } from './render-work-reader.ts';
 import { startWorkerAutoscaler } from './worker-autoscaler.ts';
 import type { WorkerAutoscaler } from './worker-autoscaler.ts';
 import { createWorkerPool } from './worker-pool.ts';
+import { workerCoresSetting } from './worker-cores.ts';
 import { resolveWorkerScaling } from './worker-scaling.ts';
 import type { WorkerScaling, WorkerScalingOptions } from './worker-scaling.ts';
 
@@ -256,6 +257,8 @@ export async function startLocalFarm(options: LocalFarmOptions = {}): Promise<Lo
       ...(webhookAllowHosts.length === 0 ? {} : { PORTRAIT_FARM_WEBHOOK_ALLOW_HOSTS: webhookAllowHosts.join(',') }),
       ...(options.packDir === undefined ? {} : { PORTRAIT_FARM_PACK: options.packDir }),
       ...options.env,
+      // The workers share this machine's cores: each sizes its render and denoiser threads to its share.
+      PORTRAIT_FARM_WORKER_CORES: workerCoresSetting({ ...process.env, ...options.env }, workerScaling.max),
     };
     const app = (name: string, entry: FarmApp, env: NodeJS.ProcessEnv): Promise<SupervisedProcess> =>
       superviseProcess({ ...supervision, ...withLog(name), name, command: process.execPath, args: appNodeArgs(entry), cwd: INSTALL_ROOT, env });
