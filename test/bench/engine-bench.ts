@@ -2,6 +2,7 @@
 // Prints frames/s and real-time factor (seconds of work per second of audio) per stage (audio: the mel peak and
 // every segment's feature rows, as the pipeline computes them) for a clip of
 // --seconds at 512x512, 25 fps, then the same for the whole pipeline (stages overlapped as renderClip runs them).
+// The render row starts with the render threads started and warm; their start-up is printed on a line of its own.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -69,6 +70,8 @@ async function segmentedFeatures(samples: Float32Array): Promise<FeatureMatrix> 
   return { frameCount: frames, dim: FEATURE_DIM, data };
 }
 const stages: Record<string, number[]> = { decode: [], face: [], audio: [], denoise: [], render: [], encode: [], pipeline: [] };
+/** Render threads' start-up (and their first frames), apart from the render row. */
+const renderStartSeconds: number[] = [];
 let frames = 0;
 for (let run = 0; run < runs; run++) {
   const [audio, decodeSeconds] = await timed(() => decodeAudio(audioPath));
@@ -82,9 +85,15 @@ for (let run = 0; run < runs; run++) {
   const track = resample(applyControls(generated, {}, { channelMean: engine.pack.channelMean }), fps);
   const source = await prepareSourceImage(image, analysis, 'crop');
   const prepared = prepareMeshwarp({ image: source.image, landmarks: source.landmarks });
-  const pool = await createRenderPool(prepared, threads);
-  const rendered: Uint8Array[] = [];
   const motionOf = (i: number): Float32Array => track.data.slice(Math.min(i, track.frameCount - 1) * C, (Math.min(i, track.frameCount - 1) + 1) * C);
+  // createRenderPool does not wait for its threads to start; frames enough to reach every thread (the pool queues
+  // two per thread) make the start-up a row of its own, so that the render row times rendering.
+  const [pool, startSeconds] = await timed(async () => {
+    const started = await createRenderPool(prepared, threads);
+    await started.renderFrames(Math.min(frames, threads * 2), motionOf, () => {});
+    return started;
+  });
+  const rendered: Uint8Array[] = [];
   const [, renderSeconds] = await timed(() => pool.renderFrames(frames, motionOf, (frame) => void rendered.push(frame.slice())));
   await pool.close();
   const encoder = createVideoEncoder({ out: join(work, 'encode.mp4'), width: 512, height: 512, fps, audio: { path: audioPath } });
@@ -99,6 +108,7 @@ for (let run = 0; run < runs; run++) {
   stages.audio!.push(audioSeconds);
   stages.denoise!.push(denoiseSeconds);
   stages.render!.push(renderSeconds);
+  renderStartSeconds.push(startSeconds);
   stages.encode!.push(encodeSeconds);
   stages.pipeline!.push(pipelineSeconds);
 }
@@ -112,3 +122,4 @@ for (const [stage, times] of Object.entries(stages)) {
   const t = median(times);
   console.log(`${stage.padEnd(10)} ${t.toFixed(3).padStart(7)} ${(frames / t).toFixed(1).padStart(10)} ${(t / seconds).toFixed(4).padStart(7)}`);
 }
+console.log(`render threads' start-up (${threads} threads, before the render row; the pipeline row includes it): ${median(renderStartSeconds).toFixed(3)} s`);
