@@ -7,7 +7,9 @@
 // the first chunk of a clip of --long seconds (the job canceled once its first chunk exists), to show it does not
 // grow with the clip's length (from the submit, and from the 202 that accepts the job once the upload is done);
 // each first-chunk run prints where the time went (upload, queue, prepare's stages).
-// Medians over --runs, after a warm-up job.
+// Medians over --runs, after a warm-up job. Each farm row gives frames/s (the clip's frames over its total) and the CPU
+// seconds the farm's processes used for the job (Linux /proc). The workers size their threads to their share of the
+// machine's cores (PORTRAIT_FARM_WORKER_CORES); PORTRAIT_FARM_RENDER_THREADS in this environment overrides it.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -19,6 +21,7 @@ import { startLocalFarm } from 'portrait-farm/local-farm';
 import type { LocalFarm } from 'portrait-farm/local-farm';
 import { writeEngineTestPack } from '@portrait-farm/test-support/engine-test-pack';
 import { STARTER_PACK } from '@portrait-farm/test-support/repo-models';
+import { processCpuSeconds } from './process-cpu-seconds.ts';
 
 const { values } = parseArgs({
   options: {
@@ -121,7 +124,9 @@ async function runJob(
   }
 }
 
-const results: Array<{ label: string; firstChunk: number; total: number }> = [];
+const results: Array<{ label: string; firstChunk: number; total: number; cpu: number }> = [];
+/** CPU seconds of the farm's processes so far (workers, stitcher, gateway, its Redis; ffmpeg that exited included). */
+const farmCpu = (farm: LocalFarm): number => processCpuSeconds([...farm.workers, farm.stitcher, farm.gateway, farm.redis].map((p) => p?.pid ?? null));
 let firstChunkByLength: { label: string; short: number; long: number; shortAccepted: number; longAccepted: number } | null = null;
 const shas = new Set<string>();
 const engine = await createEngine({ pack, providers: ['cpu'] });
@@ -144,16 +149,19 @@ for (const workers of workerCounts) {
     const firsts: number[] = [];
     const firstsAccepted: number[] = [];
     const totals: number[] = [];
+    const cpus: number[] = [];
     for (let run = 0; run < runs; run++) {
+      const cpuBefore = farmCpu(farm);
       const r = await runJob(farm, storageDir, audio);
+      cpus.push(farmCpu(farm) - cpuBefore);
       firsts.push(r.firstChunk);
       firstsAccepted.push(r.firstChunk - r.accepted);
       totals.push(r.total);
       shas.add(r.sha);
-      process.stderr.write(`farm, ${workers} worker(s), run ${run + 1}: first chunk ${r.firstChunk.toFixed(2)} s (${r.breakdown}), total ${r.total.toFixed(2)} s\n`);
+      process.stderr.write(`farm, ${workers} worker(s), run ${run + 1}: first chunk ${r.firstChunk.toFixed(2)} s (${r.breakdown}), total ${r.total.toFixed(2)} s, farm CPU ${cpus.at(-1)!.toFixed(2)} s\n`);
       if (workers === workerCounts[0]) await renderLocal(run);
     }
-    results.push({ label: `farm, ${workers} worker${workers === 1 ? '' : 's'}`, firstChunk: median(firsts), total: median(totals) });
+    results.push({ label: `farm, ${workers} worker${workers === 1 ? '' : 's'}`, firstChunk: median(firsts), total: median(totals), cpu: median(cpus) });
     if (workers === workerCounts[0]) {
       const longFirsts: number[] = [];
       const longAccepted: number[] = [];
@@ -180,11 +188,15 @@ await engine.close();
 rmSync(work, { recursive: true, force: true });
 
 const localMedian = median(local);
+const clipFrames = seconds * options.fps;
 const lines = [
   `Farm bench: ${seconds} s clip, 512x512, 25 fps, ${runs} run(s) each (medians), pack: ${packNote}`,
-  `  ${'setup'.padEnd(22)} ${'first chunk'.padStart(12)} ${'total'.padStart(9)} ${'x real time'.padStart(12)}`,
-  ...results.map((r) => `  ${r.label.padEnd(22)} ${`${r.firstChunk.toFixed(2)} s`.padStart(12)} ${`${r.total.toFixed(2)} s`.padStart(9)} ${(r.total / seconds).toFixed(2).padStart(12)}`),
-  `  ${'renderClip (loaded)'.padEnd(22)} ${'-'.padStart(12)} ${`${localMedian.toFixed(2)} s`.padStart(9)} ${(localMedian / seconds).toFixed(2).padStart(12)}`,
+  `  ${'setup'.padEnd(22)} ${'first chunk'.padStart(12)} ${'total'.padStart(9)} ${'x real time'.padStart(12)} ${'frames/s'.padStart(9)} ${'farm CPU'.padStart(9)}`,
+  ...results.map(
+    (r) =>
+      `  ${r.label.padEnd(22)} ${`${r.firstChunk.toFixed(2)} s`.padStart(12)} ${`${r.total.toFixed(2)} s`.padStart(9)} ${(r.total / seconds).toFixed(2).padStart(12)} ${(clipFrames / r.total).toFixed(1).padStart(9)} ${`${r.cpu.toFixed(2)} s`.padStart(9)}`,
+  ),
+  `  ${'renderClip (loaded)'.padEnd(22)} ${'-'.padStart(12)} ${`${localMedian.toFixed(2)} s`.padStart(9)} ${(localMedian / seconds).toFixed(2).padStart(12)} ${(clipFrames / localMedian).toFixed(1).padStart(9)}`,
 ];
 const one = results[0];
 if (one !== undefined) lines.push(`  farm overhead (${one.label} - renderClip): ${(one.total - localMedian).toFixed(2)} s (${(((one.total - localMedian) / localMedian) * 100).toFixed(1)} %)`);
