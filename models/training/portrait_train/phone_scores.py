@@ -8,8 +8,8 @@ Pipeline, a deterministic function of the audio:
 - MFCC as the model's `feat.params` describe: 16 kHz, 100 frames/s, 25.625 ms Hamming window, pre-emphasis 0.97,
   512-point power spectrum, 25 unit-area triangular mel filters 130-6800 Hz, natural log, orthonormal DCT-II to 13
   cepstra, lifter 22; batch CMN (the utterance's mean cepstrum removed); the streams c, delta (c[t+2] - c[t-2]) and
-  delta-delta (d[t+1] - d[t-1]), edges padded by repeating the first and last frame. Pocketsphinx's spectral noise
-  removal is left out.
+  delta-delta (d[t+1] - d[t-1]), edges padded by repeating the first and last frame. The mel energies of white noise
+  at NOISE_FLOOR_RMS are added in place of dither; pocketsphinx's spectral noise removal is left out.
 - Senone log-likelihood: sum over the three streams of the log mixture of the phone's codebook with the senone's
   weights (all 128 Gaussians, where the decoder keeps its top 4).
 - Per base phone the best of its three states, log-softmax over the phones per 10 ms frame, then the log of the
@@ -48,9 +48,6 @@ class AcousticModel:
     inverse_variances: np.ndarray  # [P, S, K, D]
     log_norms: np.ndarray  # [P, S, K]: -0.5 * sum(log(2 pi var))
     mixture_weights: np.ndarray  # [P, S, K, STATES_PER_PHONE], linear, of each phone's CI senones
-
-    def index(self, phone: str) -> int:
-        return self.phones.index(phone)
 
 
 def default_model_dir() -> Path:
