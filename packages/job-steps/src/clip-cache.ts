@@ -1,7 +1,7 @@
 import { prepareClipRenderer, type PreparedClip, type RenderPool, type RenderThreads } from '@portrait-farm/engine';
 import type { ObjectStorage } from '@portrait-farm/storage';
 import { JobStepError } from './errors.ts';
-import { decodePreparedClip } from './work-codec.ts';
+import { readPreparedClip } from './work-stream-reader.ts';
 import { workKeys } from './work-keys.ts';
 
 interface Entry {
@@ -111,7 +111,8 @@ export class ClipCache {
   private async load(jobId: string): Promise<PreparedClip> {
     const key = workKeys.clip(jobId);
     if (!(await this.storage.exists(key))) throw new JobStepError('FARM_MISSING_INPUT', `Prepared clip ${key} is not in storage.`);
-    return decodePreparedClip(await this.storage.get(key));
+    // Streamed into the clip's arrays: a long clip is held once, not as its bytes and their copy besides.
+    return readPreparedClip(await this.storage.getStream(key));
   }
 
   private async evict(): Promise<void> {

@@ -15,7 +15,7 @@ const VERSION_CHANGES: Record<number, string> = { 2: 'prepared clips hold the au
 const MAGIC = Buffer.from('PFW1', 'ascii');
 
 type ArrayKind = 'f32' | 'f64' | 'u8' | 'i32' | 'u32' | 'i16' | 'u16';
-type Typed = Float32Array | Float64Array | Uint8Array | Int32Array | Uint32Array | Int16Array | Uint16Array;
+export type Typed = Float32Array | Float64Array | Uint8Array | Int32Array | Uint32Array | Int16Array | Uint16Array;
 
 const CONSTRUCTORS: Record<ArrayKind, { new (buffer: ArrayBuffer): Typed; BYTES_PER_ELEMENT: number }> = {
   f32: Float32Array,
@@ -27,17 +27,17 @@ const CONSTRUCTORS: Record<ArrayKind, { new (buffer: ArrayBuffer): Typed; BYTES_
   u16: Uint16Array,
 };
 
-interface ArrayEntry {
+export interface WorkArrayEntry {
   kind: ArrayKind;
   offset: number;
   length: number;
 }
 
-interface Header {
+export interface WorkHeader {
   version: number;
   kind: string;
   value: unknown;
-  arrays: ArrayEntry[];
+  arrays: WorkArrayEntry[];
 }
 
 function kindOf(value: unknown): ArrayKind | null {
@@ -58,7 +58,7 @@ function checkHost(): void {
 /** Encodes a plain-data value (objects, arrays, numbers, strings, booleans, null, typed arrays). */
 export function encodeWork(kind: string, value: unknown): Buffer {
   checkHost();
-  const arrays: ArrayEntry[] = [];
+  const arrays: WorkArrayEntry[] = [];
   const parts: Typed[] = [];
   let offset = 0;
   const walk = (node: unknown): unknown => {
@@ -77,7 +77,7 @@ export function encodeWork(kind: string, value: unknown): Buffer {
     }
     return node;
   };
-  const header: Header = { version: WORK_FORMAT_VERSION, kind, value: walk(value), arrays };
+  const header: WorkHeader = { version: WORK_FORMAT_VERSION, kind, value: walk(value), arrays };
   const json = Buffer.from(JSON.stringify(header), 'utf8');
   const dataStart = Math.ceil((8 + json.length) / 8) * 8;
   const out = Buffer.alloc(dataStart + offset);
@@ -98,23 +98,59 @@ function bad(message: string): JobStepError {
 export function decodeWork(expectedKind: string, bytes: Uint8Array): unknown {
   checkHost();
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (buffer.length < 8 || !buffer.subarray(0, 4).equals(MAGIC)) throw bad(`Work file must start with "PFW1". Received ${buffer.length} bytes starting ${JSON.stringify(buffer.subarray(0, 4).toString('latin1'))}`);
-  const jsonLength = buffer.readUInt32LE(4);
+  if (buffer.length < 8 || !buffer.subarray(0, 4).equals(MAGIC)) throw notAWorkFile(buffer);
+  const jsonLength = readWorkPrefix(buffer.subarray(0, 8));
   if (8 + jsonLength > buffer.length) throw bad(`Work file header of ${jsonLength} bytes runs past its end (${buffer.length} bytes).`);
-  const header = JSON.parse(buffer.subarray(8, 8 + jsonLength).toString('utf8')) as Header;
-  if (header.version !== WORK_FORMAT_VERSION) throw bad(versionMessage(header.version));
-  if (header.kind !== expectedKind) throw bad(`Work file must hold a ${expectedKind}. Received: ${String(header.kind)}`);
-  const dataStart = Math.ceil((8 + jsonLength) / 8) * 8;
+  const header = parseWorkHeader(expectedKind, buffer.subarray(8, 8 + jsonLength));
+  const dataStart = workDataStart(jsonLength);
   const arrays = header.arrays.map((entry) => {
-    const ctor = CONSTRUCTORS[entry.kind];
-    if (ctor === undefined) throw bad(`Unknown array kind in work file: ${String(entry.kind)}`);
-    const byteLength = entry.length * ctor.BYTES_PER_ELEMENT;
+    const { ctor, byteLength } = arrayLayout(entry);
     const start = dataStart + entry.offset;
-    if (start + byteLength > buffer.length) throw bad(`Array of ${byteLength} bytes at ${start} runs past the work file's end (${buffer.length}).`);
+    if (start + byteLength > buffer.length) throw arrayPastEnd(byteLength, start, buffer.length);
     const copy = new ArrayBuffer(byteLength);
     new Uint8Array(copy).set(buffer.subarray(start, start + byteLength));
     return new ctor(copy);
   });
+  return rebuildWork(header, arrays);
+}
+
+/** The JSON header's length, from a work file's first 8 bytes (the magic, then a uint32 LE). */
+export function readWorkPrefix(prefix: Buffer): number {
+  checkHost();
+  if (prefix.length < 8 || !prefix.subarray(0, 4).equals(MAGIC)) throw notAWorkFile(prefix);
+  return prefix.readUInt32LE(4);
+}
+
+function notAWorkFile(start: Buffer): JobStepError {
+  return bad(`Work file must start with "PFW1". Received ${start.length} bytes starting ${JSON.stringify(start.subarray(0, 4).toString('latin1'))}`);
+}
+
+/** Where the typed arrays' bytes begin, after a header of `jsonLength` bytes. */
+export function workDataStart(jsonLength: number): number {
+  return Math.ceil((8 + jsonLength) / 8) * 8;
+}
+
+/** The header, refused unless it is of this format version and holds `expectedKind`. */
+export function parseWorkHeader(expectedKind: string, json: Buffer): WorkHeader {
+  const header = JSON.parse(json.toString('utf8')) as WorkHeader;
+  if (header.version !== WORK_FORMAT_VERSION) throw bad(versionMessage(header.version));
+  if (header.kind !== expectedKind) throw bad(`Work file must hold a ${expectedKind}. Received: ${String(header.kind)}`);
+  return header;
+}
+
+/** The constructor and byte length of a header's array entry. */
+export function arrayLayout(entry: WorkArrayEntry): { ctor: { new (buffer: ArrayBuffer): Typed }; byteLength: number } {
+  const ctor = CONSTRUCTORS[entry.kind];
+  if (ctor === undefined) throw bad(`Unknown array kind in work file: ${String(entry.kind)}`);
+  return { ctor, byteLength: entry.length * ctor.BYTES_PER_ELEMENT };
+}
+
+export function arrayPastEnd(byteLength: number, start: number, fileLength: number): JobStepError {
+  return bad(`Array of ${byteLength} bytes at ${start} runs past the work file's end (${fileLength}).`);
+}
+
+/** The encoded value, its `{"$a": n}` placeholders replaced by `arrays[n]`. */
+export function rebuildWork(header: WorkHeader, arrays: readonly Typed[]): unknown {
   const walk = (node: unknown): unknown => {
     if (Array.isArray(node)) return node.map(walk);
     if (node !== null && typeof node === 'object') {
@@ -144,7 +180,12 @@ export function encodePreparedClip(clip: PreparedClip): Buffer {
 }
 
 export function decodePreparedClip(bytes: Uint8Array): PreparedClip {
-  const clip = decodeWork('prepared-clip', bytes) as PreparedClip;
+  return checkPreparedClip(decodeWork('prepared-clip', bytes));
+}
+
+/** A decoded prepared-clip work file's value, refused unless it holds what a segment reads. */
+export function checkPreparedClip(value: unknown): PreparedClip {
+  const clip = value as PreparedClip;
   if (!(clip.samples instanceof Float32Array) || typeof clip.melPeak !== 'number' || !(clip.source?.image?.data instanceof Uint8Array) || !Array.isArray(clip.segments)) {
     throw bad('Work file does not hold a prepared clip (audio samples, mel peak, source image, segments).');
   }
