@@ -383,7 +383,7 @@ export const ENVIRONMENT = Object.freeze({
   PORTRAIT_FARM_RENDER_THREADS: variable(integer(1, 32), {
     key: 'renderThreads',
     readBy: ['worker'],
-    unset: "the worker's cores (PORTRAIT_FARM_WORKER_CORES), at most 32",
+    unset: "the worker's cores (PORTRAIT_FARM_WORKER_CORES) but one, at least 1 and at most 32",
     description: 'Threads rendering frames in a worker process, shared by its segments (two segments already overlap).',
   }),
   PORTRAIT_FARM_PREPARE_CONCURRENCY: variable(integer(1, 64), {

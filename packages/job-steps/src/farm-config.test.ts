@@ -28,7 +28,7 @@ describe('loadFarmConfig', () => {
 
   it("sizes the worker's threads from its cores: PORTRAIT_FARM_WORKER_CORES, else the cores measured", () => {
     const measured = { ...app, cores: () => 4 };
-    expect(loadFarmConfig(base, measured).threads).toEqual({ cores: 4, renderThreads: 4, intraOpThreads: 2, renderThreadsFrom: 'cores' });
+    expect(loadFarmConfig(base, measured).threads).toEqual({ cores: 4, renderThreads: 3, intraOpThreads: 2, renderThreadsFrom: 'cores' });
     expect(loadFarmConfig({ ...base, PORTRAIT_FARM_WORKER_CORES: '1' }, measured).threads).toEqual({ cores: 1, renderThreads: 1, intraOpThreads: 1, renderThreadsFrom: 'cores' });
     expect(loadFarmConfig({ ...base, PORTRAIT_FARM_RENDER_THREADS: '3', PORTRAIT_FARM_SEGMENT_CONCURRENCY: '4' }, measured).threads).toEqual({ cores: 4, renderThreads: 3, intraOpThreads: 1, renderThreadsFrom: 'setting' });
     expect(loadFarmConfig(base, app).threads.cores).toBeGreaterThanOrEqual(1);

@@ -2,15 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { workerThreadSizes } from './worker-thread-sizes.ts';
 
 describe('workerThreadSizes', () => {
-  it('gives one render thread per core and splits the cores among the segments for the denoiser', () => {
-    expect(workerThreadSizes({ cores: 16, segmentConcurrency: 2, renderThreads: null })).toEqual({ cores: 16, renderThreads: 16, intraOpThreads: 8, renderThreadsFrom: 'cores' });
-    expect(workerThreadSizes({ cores: 4, segmentConcurrency: 2, renderThreads: null })).toMatchObject({ renderThreads: 4, intraOpThreads: 2 });
-    expect(workerThreadSizes({ cores: 5, segmentConcurrency: 2, renderThreads: null })).toMatchObject({ renderThreads: 5, intraOpThreads: 2 });
+  it('gives a render thread per core but one (the main thread\'s) and splits the cores among the segments for the denoiser', () => {
+    expect(workerThreadSizes({ cores: 16, segmentConcurrency: 2, renderThreads: null })).toEqual({ cores: 16, renderThreads: 15, intraOpThreads: 8, renderThreadsFrom: 'cores' });
+    expect(workerThreadSizes({ cores: 4, segmentConcurrency: 2, renderThreads: null })).toMatchObject({ renderThreads: 3, intraOpThreads: 2 });
+    expect(workerThreadSizes({ cores: 5, segmentConcurrency: 2, renderThreads: null })).toMatchObject({ renderThreads: 4, intraOpThreads: 2 });
+    expect(workerThreadSizes({ cores: 2, segmentConcurrency: 2, renderThreads: null })).toMatchObject({ renderThreads: 1, intraOpThreads: 1 });
   });
 
   it('keeps one thread of each on a one-core share (two workers on two cores)', () => {
     expect(workerThreadSizes({ cores: 1, segmentConcurrency: 2, renderThreads: null })).toEqual({ cores: 1, renderThreads: 1, intraOpThreads: 1, renderThreadsFrom: 'cores' });
-    expect(workerThreadSizes({ cores: 2, segmentConcurrency: 4, renderThreads: null })).toMatchObject({ renderThreads: 2, intraOpThreads: 1 });
+    expect(workerThreadSizes({ cores: 3, segmentConcurrency: 4, renderThreads: null })).toMatchObject({ renderThreads: 2, intraOpThreads: 1 });
   });
 
   it("keeps the operator's render threads, still sizing the denoiser from the cores", () => {

@@ -25,14 +25,16 @@ export interface WorkerThreadInputs {
 
 /**
  * Sizes a worker's threads to its cores so that N workers on a machine, each given its share, do not run more busy
- * threads than there are cores: one render thread per core (the render stage is most of a segment's CPU time, and the
- * pool is shared by the segments), and the cores split among the segments that may denoise at the same time.
+ * threads than there are cores: a render thread per core but one (at least one), the pool being shared by the
+ * segments, since the main thread is on the segments' critical path (motion chained from segment to segment, frames
+ * fed to the encoder) and a second render thread on a 2-core worker measured no faster (docs/performance.md); and
+ * the cores split among the segments that may denoise at the same time.
  */
 export function workerThreadSizes(inputs: WorkerThreadInputs): WorkerThreadSizes {
   const cores = Math.max(1, Math.floor(inputs.cores));
   return {
     cores,
-    renderThreads: inputs.renderThreads ?? Math.min(MAX_RENDER_THREADS, cores),
+    renderThreads: inputs.renderThreads ?? Math.min(MAX_RENDER_THREADS, Math.max(1, cores - 1)),
     intraOpThreads: Math.max(1, Math.floor(cores / Math.max(1, inputs.segmentConcurrency))),
     renderThreadsFrom: inputs.renderThreads === null ? 'cores' : 'setting',
   };
