@@ -1,6 +1,7 @@
 export { isJobStepError, JOB_STEP_ERRORS, JobStepError } from './errors.ts';
 export type { JobStepErrorCode } from './errors.ts';
-export { decodePreparedClip, decodeRelay, decodeWork, encodePreparedClip, encodeRelay, encodeWork, WORK_FORMAT_VERSION } from './work-codec.ts';
+export { decodePreparedClip, decodeRelay, decodeWork, encodePreparedClip, encodeRelay, encodeWork, preparedClipStream, WORK_FORMAT_VERSION } from './work-codec.ts';
+export { readPreparedClip, readWork } from './work-stream-reader.ts';
 export { workKeys } from './work-keys.ts';
 export { jobRenderOptions } from './job-render-options.ts';
 export type { JobRenderPaths } from './job-render-options.ts';

@@ -8,7 +8,7 @@ import { processSegment } from './process-segment.ts';
 import { inStage } from './stage-run.ts';
 import { download, holdCancelSignal, jobFields, liveRecord, msSince, secondsSince, withTempDir } from './step-support.ts';
 import type { StepOutcome } from './step-support.ts';
-import { encodePreparedClip } from './work-codec.ts';
+import { preparedClipStream } from './work-codec.ts';
 import { workKeys } from './work-keys.ts';
 
 /**
@@ -41,7 +41,7 @@ export async function processPrepare(deps: EngineDeps, jobId: string): Promise<S
         return prepared;
       });
       if (signal.aborted) return 'canceled';
-      const storing = deps.storage.put(workKeys.clip(jobId), encodePreparedClip(clip), { contentType: 'application/octet-stream' });
+      const storing = deps.storage.put(workKeys.clip(jobId), preparedClipStream(clip), { contentType: 'application/octet-stream' });
       prepared.storing = storing;
       storing.catch(() => {}); // awaited below and before segment 1 is released
       await deps.clips.remember(jobId, clip);

@@ -1,4 +1,5 @@
 import { endianness } from 'node:os';
+import { Readable } from 'node:stream';
 import type { PreparedClip, SegmentRelay } from '@portrait-farm/engine';
 import { JobStepError } from './errors.ts';
 
@@ -57,16 +58,25 @@ function checkHost(): void {
 
 /** Encodes a plain-data value (objects, arrays, numbers, strings, booleans, null, typed arrays). */
 export function encodeWork(kind: string, value: unknown): Buffer {
+  return Buffer.concat(encodeWorkParts(kind, value));
+}
+
+/**
+ * The bytes of {@link encodeWork} in order, without joining them: the header, then each typed array's own memory
+ * (a view, not a copy) and its zero padding. Stored as a stream, a long clip is not copied once more to be written.
+ * The arrays must not change until the parts are written.
+ */
+export function encodeWorkParts(kind: string, value: unknown): Uint8Array[] {
   checkHost();
   const arrays: WorkArrayEntry[] = [];
-  const parts: Typed[] = [];
+  const typedArrays: Typed[] = [];
   let offset = 0;
   const walk = (node: unknown): unknown => {
     const arrayKind = kindOf(node);
     if (arrayKind !== null) {
       const typed = node as Typed;
       arrays.push({ kind: arrayKind, offset, length: typed.length });
-      parts.push(typed);
+      typedArrays.push(typed);
       offset += Math.ceil(typed.byteLength / 8) * 8;
       return { $a: arrays.length - 1 };
     }
@@ -79,15 +89,17 @@ export function encodeWork(kind: string, value: unknown): Buffer {
   };
   const header: WorkHeader = { version: WORK_FORMAT_VERSION, kind, value: walk(value), arrays };
   const json = Buffer.from(JSON.stringify(header), 'utf8');
-  const dataStart = Math.ceil((8 + json.length) / 8) * 8;
-  const out = Buffer.alloc(dataStart + offset);
-  MAGIC.copy(out, 0);
-  out.writeUInt32LE(json.length, 4);
-  json.copy(out, 8);
-  for (const [i, typed] of parts.entries()) {
-    out.set(new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength), dataStart + arrays[i]!.offset);
+  const head = Buffer.alloc(workDataStart(json.length));
+  MAGIC.copy(head, 0);
+  head.writeUInt32LE(json.length, 4);
+  json.copy(head, 8);
+  const parts: Uint8Array[] = [head];
+  for (const typed of typedArrays) {
+    parts.push(new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength));
+    const padding = Math.ceil(typed.byteLength / 8) * 8 - typed.byteLength;
+    if (padding > 0) parts.push(new Uint8Array(padding));
   }
-  return out;
+  return parts;
 }
 
 function bad(message: string): JobStepError {
@@ -177,6 +189,14 @@ function versionMessage(version: unknown): string {
 
 export function encodePreparedClip(clip: PreparedClip): Buffer {
   return encodeWork('prepared-clip', clip);
+}
+
+/**
+ * {@link encodePreparedClip} as a stream over the clip's own arrays, for storing it without a copy. In object mode,
+ * so each part is read as it is: a byte stream joins the parts it holds into one buffer when read.
+ */
+export function preparedClipStream(clip: PreparedClip): Readable {
+  return Readable.from(encodeWorkParts('prepared-clip', clip), { objectMode: true });
 }
 
 export function decodePreparedClip(bytes: Uint8Array): PreparedClip {

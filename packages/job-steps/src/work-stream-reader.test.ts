@@ -1,7 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { createStorage } from '@portrait-farm/storage';
 import { describe, expect, it } from 'vitest';
 import { JobStepError } from './errors.ts';
-import { decodeWork, encodePreparedClip, encodeRelay, encodeWork } from './work-codec.ts';
+import { decodeWork, encodePreparedClip, encodeRelay, encodeWork, preparedClipStream } from './work-codec.ts';
 import { readPreparedClip, readWork } from './work-stream-reader.ts';
 
 /** `bytes` cut into chunks of `size` bytes, as a stream delivers them. */
@@ -37,6 +41,27 @@ describe('readWork', () => {
     expect(clip.samples).toEqual(value.samples);
     expect(clip.segments).toEqual(value.segments);
     await expect(readPreparedClip(chunked(encodeRelay({ tail: new Float32Array(2), motion: new Float32Array(2) }), 16))).rejects.toThrow(/must hold a prepared-clip/);
+  });
+
+  it('reads back what preparedClipStream writes, the bytes of encodePreparedClip without joining them', async () => {
+    const written: Buffer[] = [];
+    for await (const chunk of preparedClipStream(value as never)) written.push(chunk as Buffer);
+    expect(written.length).toBeGreaterThan(1);
+    expect(Buffer.concat(written).equals(encodePreparedClip(value as never))).toBe(true);
+    const clip = await readPreparedClip(preparedClipStream(value as never));
+    expect(clip).toEqual(decodeWork('prepared-clip', encodePreparedClip(value as never)));
+  });
+
+  it('round-trips a prepared clip through filesystem storage as the prepare and segment steps store and load it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'work-stream-'));
+    try {
+      const storage = createStorage(dir);
+      await storage.put('work/clip.bin', preparedClipStream(value as never));
+      expect((await storage.get('work/clip.bin')).equals(encodePreparedClip(value as never))).toBe(true);
+      expect(await readPreparedClip(await storage.getStream('work/clip.bin'))).toEqual(decodeWork('prepared-clip', encodePreparedClip(value as never)));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses truncated and foreign files with FARM_BAD_WORK_FILE, and stops the stream', async () => {
