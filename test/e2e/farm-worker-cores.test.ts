@@ -1,0 +1,62 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { coresPerWorker, usableCores } from '@portrait-farm/process-supervision';
+import { writeEngineTestPack } from '@portrait-farm/test-support/engine-test-pack';
+import { startLocalFarm } from 'portrait-farm/local-farm';
+import type { LocalFarm } from 'portrait-farm/local-farm';
+import { until } from './farm-harness.ts';
+
+// Issue 17, item 2: `up` with N workers gives each its share of the machine's cores, and each worker sizes its
+// threads to that share (logged at start as "threads sized"), not to the whole machine.
+const work = mkdtempSync(join(tmpdir(), 'pf-e2e-worker-cores-'));
+const pack = join(work, 'pack');
+let farm: LocalFarm;
+
+interface ThreadsSized {
+  cores: number;
+  renderThreads: number;
+  intraOpThreads: number;
+  renderThreadsFrom: string;
+}
+
+/** The worker's "threads sized" log line, or null before it has logged one. */
+function threadsSized(worker: string): ThreadsSized | null {
+  let text = '';
+  try {
+    text = readFileSync(join(farm.logDir, `${worker}.log`), 'utf8');
+  } catch {
+    return null;
+  }
+  const line = text.split('\n').find((l) => l.includes('"threads sized"'));
+  return line === undefined ? null : (JSON.parse(line) as ThreadsSized);
+}
+
+beforeAll(async () => {
+  writeEngineTestPack(pack, { defaultSteps: 4 });
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('PORTRAIT_FARM_')).map(([name]) => [name, '']));
+  farm = await startLocalFarm({
+    workers: 2,
+    port: 0,
+    dataDir: join(work, 'farm'),
+    storageUrl: join(work, 'storage'),
+    packDir: pack,
+    env: { ...inherited, PORTRAIT_FARM_PROVIDERS: 'cpu', PORTRAIT_FARM_TEMP_DIR: work },
+  });
+}, 180_000);
+
+afterAll(async () => {
+  await farm?.stop();
+  rmSync(work, { recursive: true, force: true });
+}, 60_000);
+
+describe('workers on one machine', () => {
+  it("size their threads to their share of the machine's cores", async () => {
+    await until('both workers log their thread sizes', async () => threadsSized('worker-1') !== null && threadsSized('worker-2') !== null, 120_000, 250);
+    const share = coresPerWorker(usableCores(), 2);
+    for (const worker of ['worker-1', 'worker-2']) {
+      expect(threadsSized(worker)).toMatchObject({ cores: share, renderThreads: Math.max(1, share - 1), intraOpThreads: Math.max(1, Math.floor(share / 2)), renderThreadsFrom: 'cores' });
+    }
+  }, 150_000);
+});
