@@ -37,6 +37,12 @@ export class SampleBuffer {
     this.filledBytes += data.length;
   }
 
+  /** True when pushing `byteCount` more bytes would outgrow the buffer (and copy it into a larger one). */
+  wouldGrow(byteCount: number): boolean {
+    const kept = Math.min(Math.max(0, byteCount - this.skipBytes), this.limitBytes - this.filledBytes);
+    return this.filledBytes + kept > this.bytes.length;
+  }
+
   /** Makes room for `samples` in all (a larger expected length learnt later), so that no doubling is needed. */
   reserve(samples: number): void {
     const capacity = Math.ceil(samples);
