@@ -28,31 +28,40 @@ export interface Span {
 }
 
 /**
- * Opaque span whose source footprint lies inside the image (one pixel of margin for the bilinear neighbour):
- * bilinear weights in 8-bit fixed point. The position in 1/256 pixel, truncated once, gives the pixel (its high
- * bits) and the weight (its low 8 bits): for a position >= 0 (in-image spans start 1 pixel inside) these equal
- * truncating the position and 256 times its fraction, since multiplying by 256 is exact.
+ * Opaque span whose source footprint lies inside the image (one pixel of margin for the bilinear neighbour, so
+ * positions are >= 0: in-image spans start 1 pixel inside).
  */
 export function opaqueSpan(pixels: Uint32Array, width: number, out: Uint8Array, span: Span): void {
   const { dux, dvx } = span;
   let { su, sv, offset: o } = span;
   for (let n = span.count; n > 0; n--, su += dux, sv += dvx, o += 3) {
-    const su8 = (su * 256) | 0;
-    const sv8 = (sv * 256) | 0;
-    const ix = su8 >> 8;
-    const iy = sv8 >> 8;
-    const fx = su8 & 255;
-    const fy = sv8 & 255;
-    const w11 = fx * fy;
-    const w10 = (fx << 8) - w11;
-    const w01 = (fy << 8) - w11;
-    const w00 = 65536 - (fx << 8) - w01;
-    const p = iy * width + ix;
-    const c00 = pixels[p]!, c10 = pixels[p + 1]!, c01 = pixels[p + width]!, c11 = pixels[p + width + 1]!;
-    out[o] = ((c00 & 255) * w00 + (c10 & 255) * w10 + (c01 & 255) * w01 + (c11 & 255) * w11 + 32768) >> 16;
-    out[o + 1] = (((c00 >> 8) & 255) * w00 + ((c10 >> 8) & 255) * w10 + ((c01 >> 8) & 255) * w01 + ((c11 >> 8) & 255) * w11 + 32768) >> 16;
-    out[o + 2] = ((c00 >> 16) * w00 + (c10 >> 16) * w10 + (c01 >> 16) * w01 + (c11 >> 16) * w11 + 32768) >> 16;
+    const rgb = sampleFixed(pixels, width, su, sv);
+    out[o] = rgb & 255;
+    out[o + 1] = (rgb >> 8) & 255;
+    out[o + 2] = rgb >> 16;
   }
+}
+
+/**
+ * The bilinear sample at (su, sv) >= 0 as r | g << 8 | b << 16: weights in 8-bit fixed point. The position in 1/256
+ * pixel, truncated once, gives the pixel (its high bits) and the weight (its low 8 bits): for a position >= 0 these
+ * equal truncating the position and 256 times its fraction, since multiplying by 256 is exact.
+ */
+function sampleFixed(pixels: Uint32Array, width: number, su: number, sv: number): number {
+  const su8 = (su * 256) | 0;
+  const sv8 = (sv * 256) | 0;
+  const fx = su8 & 255;
+  const fy = sv8 & 255;
+  const w11 = fx * fy;
+  const w10 = (fx << 8) - w11;
+  const w01 = (fy << 8) - w11;
+  const w00 = 65536 - (fx << 8) - w01;
+  const p = (sv8 >> 8) * width + (su8 >> 8);
+  const c00 = pixels[p]!, c10 = pixels[p + 1]!, c01 = pixels[p + width]!, c11 = pixels[p + width + 1]!;
+  const r = ((c00 & 255) * w00 + (c10 & 255) * w10 + (c01 & 255) * w01 + (c11 & 255) * w11 + 32768) >> 16;
+  const g = (((c00 >> 8) & 255) * w00 + ((c10 >> 8) & 255) * w10 + ((c01 >> 8) & 255) * w01 + ((c11 >> 8) & 255) * w11 + 32768) >> 16;
+  const b = ((c00 >> 16) * w00 + (c10 >> 16) * w10 + (c01 >> 16) * w01 + (c11 >> 16) * w11 + 32768) >> 16;
+  return r | (g << 8) | (b << 16);
 }
 
 /**
@@ -65,25 +74,11 @@ export function blendedSpan(pixels: Uint32Array, width: number, out: Uint8Array,
   for (let n = span.count; n > 0; n--, su += dux, sv += dvx, a += dax, o += 3) {
     const k = a <= 0 ? 0 : a >= 1 ? 256 : (a * 256) | 0;
     if (k === 0) continue;
-    const su8 = (su * 256) | 0;
-    const sv8 = (sv * 256) | 0;
-    const ix = su8 >> 8;
-    const iy = sv8 >> 8;
-    const fx = su8 & 255;
-    const fy = sv8 & 255;
-    const w11 = fx * fy;
-    const w10 = (fx << 8) - w11;
-    const w01 = (fy << 8) - w11;
-    const w00 = 65536 - (fx << 8) - w01;
-    const p = iy * width + ix;
-    const c00 = pixels[p]!, c10 = pixels[p + 1]!, c01 = pixels[p + width]!, c11 = pixels[p + width + 1]!;
-    const r = ((c00 & 255) * w00 + (c10 & 255) * w10 + (c01 & 255) * w01 + (c11 & 255) * w11 + 32768) >> 16;
-    const g = (((c00 >> 8) & 255) * w00 + ((c10 >> 8) & 255) * w10 + ((c01 >> 8) & 255) * w01 + ((c11 >> 8) & 255) * w11 + 32768) >> 16;
-    const b = ((c00 >> 16) * w00 + (c10 >> 16) * w10 + (c01 >> 16) * w01 + (c11 >> 16) * w11 + 32768) >> 16;
+    const rgb = sampleFixed(pixels, width, su, sv);
     const keep = 256 - k;
-    out[o] = (out[o]! * keep + r * k + 128) >> 8;
-    out[o + 1] = (out[o + 1]! * keep + g * k + 128) >> 8;
-    out[o + 2] = (out[o + 2]! * keep + b * k + 128) >> 8;
+    out[o] = (out[o]! * keep + (rgb & 255) * k + 128) >> 8;
+    out[o + 1] = (out[o + 1]! * keep + ((rgb >> 8) & 255) * k + 128) >> 8;
+    out[o + 2] = (out[o + 2]! * keep + (rgb >> 16) * k + 128) >> 8;
   }
 }
 
