@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import { frameCount } from '@portrait-farm/audio-features';
 import { decodeImage } from '@portrait-farm/face';
 import { decodeAudio, type DecodedAudio } from '@portrait-farm/media';
@@ -43,7 +44,7 @@ export async function prepareClip(
   let melPeak: number;
   try {
     const peak = engine.audio.melPeakStream();
-    audio = await decodeAudio(o.audio, { signal: o.signal, onSamples: (decoded) => peak.push(decoded) });
+    audio = await decodeAudio(o.audio, { signal: o.signal, onSamples: (decoded) => peak.push(decoded), scratchDir: dirname(o.out) });
     throwIfAborted(o.signal);
     progress.start('audio');
     melPeak = await peak.finish(audio.samples);

@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeAudio } from './decode-audio.ts';
@@ -63,6 +64,18 @@ describe('decodeAudio', () => {
     expect(audio.source).toMatchObject({ codec: 'opus', sampleRate: 48000, channels: 1 });
     expect(audio.durationSeconds).toBeGreaterThan(21.5);
     expect(audio.durationSeconds).toBeLessThan(22.5);
+  });
+
+  it('writes its scratch file in the folder it is given (a farm step folder), and leaves nothing there', async () => {
+    const { dir, cleanup } = makeTempDir();
+    try {
+      const inScratch = await decodeAudio(fixture('demo-speech-20s.ogg'), { scratchDir: dir });
+      const plain = await decodeAudio(fixture('demo-speech-20s.ogg'));
+      expect(Buffer.from(inScratch.samples.buffer, inScratch.samples.byteOffset, inScratch.samples.byteLength).equals(Buffer.from(plain.samples.buffer, plain.samples.byteOffset, plain.samples.byteLength))).toBe(true);
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      cleanup();
+    }
   });
 
   it('returns a range equal to the same slice of a full decode', async () => {
