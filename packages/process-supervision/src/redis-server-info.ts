@@ -29,7 +29,10 @@ export function redisServerInfo(port: number, options: RedisServerInfoOptions = 
   return new Promise((resolve) => {
     const socket = tlsCa === undefined ? connect({ host, port }) : connectTls({ host, port, ca: tlsCa, servername: 'localhost' });
     let answer = Buffer.alloc(0);
+    let settled = false;
     const done = (info: RedisServerInfo | null): void => {
+      if (settled) return;
+      settled = true;
       socket.destroy();
       resolve(info);
     };
@@ -47,7 +50,9 @@ export function redisServerInfo(port: number, options: RedisServerInfoOptions = 
       const pid = /^process_id:(\d+)\r?$/m.exec(text)?.[1];
       done(pid === undefined ? null : { pid: Number(pid), loading: /^loading:1\r?$/m.test(text) });
     });
-    socket.once('error', () => done(null));
+    // Every error, not only the first: a TLS socket can report a second one (an alert from a server still starting)
+    // after the first, and an error nobody listens to would end the process.
+    socket.on('error', () => done(null));
     socket.once('end', () => done(null));
   });
 }

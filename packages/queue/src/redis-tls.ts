@@ -49,12 +49,15 @@ export function recordTlsFailure(redis: Redis | Cluster, endpoint: string, cause
 export function tlsHandshakeFailure(host: string, port: number, tls: ConnectionOptions, timeoutMs = 3000): Promise<Error | null> {
   return new Promise((resolve) => {
     const socket = connect({ ...tls, host, port });
+    let settled = false;
     const done = (error: Error | null): void => {
+      if (settled) return;
+      settled = true;
       socket.destroy();
       resolve(error);
     };
     socket.setTimeout(timeoutMs, () => done(null));
     socket.once('secureConnect', () => done(null));
-    socket.once('error', (error: Error) => done(isTlsHandshakeError(error) ? error : null));
+    socket.on('error', (error: Error) => done(isTlsHandshakeError(error) ? error : null));
   });
 }
