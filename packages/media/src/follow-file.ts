@@ -9,9 +9,9 @@ const POLL_MS = 10;
 /**
  * Reads a file while another process writes it, handing each read to `consume` in one reused buffer (its bytes are
  * valid only during the call), until `writerDone` settles and every byte written has been read, or until `consume`
-
- * returns false; the next read waits for `consume`. One buffer for the whole file: a pipe's stream allocates a fresh one for every read, which the
- * garbage collector may leave for long when little else runs (a long clip's decode piled up twice its samples so).
+ * returns false; the next read waits for `consume`. One buffer for the whole file: a pipe's stream allocates a fresh
+ * one for every read, which the garbage collector may leave for long when little else runs (a long clip's decode
+ * piled up twice its samples so).
  */
 export async function followFile(path: string, writerDone: Promise<unknown>, consume: (bytes: Uint8Array) => boolean | Promise<boolean>): Promise<void> {
   const handle = await open(path, 'r');
