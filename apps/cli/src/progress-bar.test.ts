@@ -20,16 +20,16 @@ describe('progress display on a terminal', () => {
     const stream = collectingStream({ isTTY: true, columns: 120 });
     const clock = manualClock();
     const display = createProgressDisplay(stream, { now: clock.now });
-    // motion: 0.2 of the weighted work; 50 of 100 frames in 10 s -> 100 s per unit of weight, 90 s left in all.
+    // motion (the first segment's) gives no rate for the whole render: only the stage ETA.
     display.update({ stage: 'motion', done: 0, total: 100, framesPerSecond: 0, etaSeconds: null });
     clock.advance(10_000);
     display.update({ stage: 'motion', done: 50, total: 100, framesPerSecond: 5, etaSeconds: 10 });
-    expect(stream.text().split('\r\x1b[2K').at(-1)).toBe('motion [############------------]  50%  50/100 frames  5.0 fps  ETA 1:30 (motion 0:10)');
-    // render: 0.76; a quarter of it in 19 s -> 100 s per unit of weight again: 57 s of render and 4 s of encode left.
+    expect(stream.text().split('\r\x1b[2K').at(-1)).toBe('motion [############------------]  50%  50/100 frames  5.0 fps  motion ETA 0:10');
+    // render: 0.96; a quarter of it in 24 s -> 100 s per unit of weight: 72 s of render and 4 s of encode left.
     display.update(render(0, 200, 0, null));
-    clock.advance(19_000);
-    display.update(render(50, 200, 2.6, 57));
-    expect(stream.text().split('\r\x1b[2K').at(-1)).toBe('render [######------------------]  25%  50/200 frames  2.6 fps  ETA 1:01 (render 0:57)');
+    clock.advance(24_000);
+    display.update(render(50, 200, 2.1, 72));
+    expect(stream.text().split('\r\x1b[2K').at(-1)).toBe('render [######------------------]  25%  50/200 frames  2.1 fps  ETA 1:16 (render 1:12)');
   });
 
   it('redraws at most every 100 ms, but always on a new stage and at the end', () => {
@@ -83,8 +83,8 @@ describe('progress display on a pipe or file', () => {
       [
         'decode',
         'render (0%): 0/200 frames',
-        'render (50%): 100/200 frames  20.0 fps  ETA 0:06 (render 0:05)',
-        'render (100%): 200/200 frames  20.0 fps  ETA 0:01 (render 0:00)',
+        'render (50%): 100/200 frames  20.0 fps  ETA 0:05 (render 0:05)',
+        'render (100%): 200/200 frames  20.0 fps  ETA 0:00 (render 0:00)',
         '',
       ].join('\n'),
     );

@@ -20,8 +20,8 @@ describe('whole-render ETA', () => {
     const eta = createRenderEta(clock.now);
     eta.update(at('motion', 0, 100));
     clock.advance(20_000);
-    // All of motion (0.2) in 20 s: 100 s per unit of weight; render and encode (0.8) are left.
-    expect(eta.update(at('motion', 100, 100))).toBeCloseTo(80);
+    // The motion stage (the first segment's) gives no rate.
+    expect(eta.update(at('motion', 100, 100))).toBeNull();
     eta.update(at('render', 0, 300));
     clock.advance(30_000);
     // A third of render (0.76) in 30 s: ~118 s per unit; two thirds of render and the encode are left.

@@ -1,13 +1,14 @@
 import type { RenderProgress } from './engine-contract.ts';
 
 /**
- * Relative cost of the stages that follow the first frame stage, as fractions of their sum: motion runs the motion
- * model once per motion frame, render (with the overlapping chunk encodes) takes most of a render, encode is the
- * final join. Estimated, not yet measured per provider; they only need to be roughly right, since once the render
- * stage runs only its own rate and the encode share count.
+ * Relative cost of the stages from the first frame on, as fractions of their sum: render (with the overlapping chunk
+ * encodes and the later segments' motion) takes most of a render, encode is the final join. The motion stage before
+ * it is the first segment's motion only, too short and too unlike the rest to give a rate. Estimated, not measured per
+ * provider; they only need to be roughly right, since once the render stage runs only its own rate and the encode
+ * share count.
  */
-export const STAGE_WEIGHTS: Readonly<Record<string, number>> = Object.freeze({ motion: 0.2, render: 0.76, encode: 0.04 });
-const ORDER = ['motion', 'render', 'encode'];
+export const STAGE_WEIGHTS: Readonly<Record<string, number>> = Object.freeze({ render: 0.96, encode: 0.04 });
+const ORDER = ['render', 'encode'];
 
 /** Estimates the seconds left in the whole render from the progress events and a clock. */
 export interface RenderEta {
@@ -17,8 +18,8 @@ export interface RenderEta {
 
 /**
  * The whole render's ETA: the current weighted stage's elapsed time over its fraction done gives the seconds one unit
- * of weight takes; the rest of this stage and the weights of the stages after it are left. Stages before motion
- * (decode, audio, face) have no rate and give null; after the last weighted stage the last rate is kept.
+ * of weight takes; the rest of this stage and the weights of the stages after it are left. Stages before render
+ * (decode, audio, face, motion) have no rate and give null; after the last weighted stage the last rate is kept.
  */
 export function createRenderEta(now: () => number): RenderEta {
   let stage: string | null = null;

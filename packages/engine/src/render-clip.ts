@@ -1,16 +1,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { concatChunks, encodeAudioTrack } from '@portrait-farm/media';
-import type { FeatureMatrix } from '@portrait-farm/motion';
 import { prepareClipRenderer } from './clip-renderer.ts';
 import { createEngine, type Engine } from './engine.ts';
 import { prepareClip, throwIfAborted } from './prepare-clip.ts';
-import type { SegmentRelay } from './prepared-clip.ts';
+import type { PreparedClip } from './prepared-clip.ts';
 import { ProgressReporter, type ProgressListener } from './progress.ts';
-import { createRenderPool } from './render-pool.ts';
+import { startRenderThreads, type RenderThreads } from './render-pool.ts';
 import { resolveRenderOptions, type RenderClipOptions, type ResolvedRenderOptions } from './render-options.ts';
 import { startSegmentChunk } from './render-segment.ts';
-import { generateSegmentMotion, segmentFeatures, segmentOutputMotion } from './segment-motion.ts';
+import { generateClipMotion } from './clip-motion.ts';
 
 /** What {@link renderClip} made. */
 export interface RenderResult {
@@ -22,7 +21,10 @@ export interface RenderResult {
   durationSeconds: number;
   /** Execution provider of the denoiser. */
   provider: string;
-  /** Seconds per stage: decode, face, audio, motion, render (rendering and encoding overlap), encode (the join). */
+  /**
+   * Seconds per stage: decode, face, audio, motion (the first segment's, and the render's waits for later ones), render
+   * (rendering, chunk encoding and the later segments' motion overlap), encode (the join).
+   */
   timings: Record<string, number>;
 }
 
@@ -49,36 +51,39 @@ export async function renderClip(options: RenderClipOptions, onProgress?: Progre
  */
 export async function renderClipWith(engine: Engine, o: ResolvedRenderOptions, onProgress?: ProgressListener): Promise<RenderResult> {
   const progress = new ProgressReporter(onProgress);
-  const clip = await prepareClip(engine, o, progress);
+  // The render threads load their modules while the audio is decoded and the face analysed.
+  const threads = startRenderThreads(o.renderThreads);
+  try {
+    const clip = await prepareClip(engine, o, progress);
+    return await renderPreparedClip(engine, o, clip, threads, progress);
+  } finally {
+    await threads.close();
+  }
+}
+
+async function renderPreparedClip(engine: Engine, o: ResolvedRenderOptions, clip: PreparedClip, threads: RenderThreads, progress: ProgressReporter): Promise<RenderResult> {
   const { width, height } = clip.source.image;
   const chunksDir = await mkdtemp(join(dirname(o.out), '.portrait-farm-chunks-'));
   // The sound track is encoded beside the segments, at a low CPU priority, not after the last chunk (as the farm).
   const track = prefetch(encodeAudioTrack(o.audio, join(chunksDir, 'audio.m4a'), { signal: o.signal, background: true }));
-  const pool = await createRenderPool(prepareClipRenderer(clip), o.renderThreads);
+  const pool = threads.portrait(prepareClipRenderer(clip));
+  // Segment i renders while the motion of the segments after it is generated.
+  const stopMotion = new AbortController();
+  const motions = generateClipMotion(engine, clip, { signal: AbortSignal.any([stopMotion.signal, ...(o.signal === null ? [] : [o.signal])]) });
   try {
     const chunks: string[] = [];
-    let relay: SegmentRelay | null = null;
-    progress.start('motion', clip.motionFrames);
-    const motions = [];
-    // The next segment's audio features are computed (audio thread) while this one's motion is (denoiser thread).
-    let nextFeatures: Promise<FeatureMatrix> = prefetch(segmentFeatures(engine, clip, clip.segments[0]!));
-    for (const segment of clip.segments) {
-      const waitStarted = performance.now();
-      const features = await nextFeatures;
-      progress.attribute('audio', (performance.now() - waitStarted) / 1000);
-      const following = clip.segments[segment.index + 1];
-      if (following !== undefined) nextFeatures = prefetch(segmentFeatures(engine, clip, following));
-      const generated = await generateSegmentMotion(engine, clip, segment, relay, features);
-      motions.push(segmentOutputMotion(engine, clip, segment, relay, generated.motion));
-      relay = generated.relay;
-      progress.advance(segment.motionEnd);
-      throwIfAborted(o.signal);
-    }
+    // The stage before the first frame is the first segment's motion; later segments' motion overlaps rendering.
+    progress.start('motion', clip.segments[0]!.motionEnd);
+    await motions[0];
+    progress.advance(clip.segments[0]!.motionEnd);
     progress.start('render', clip.outputFrames);
     let flushing: Promise<void> = Promise.resolve();
     for (const segment of clip.segments) {
+      const waitStarted = performance.now();
+      const motion = await motions[segment.index]!;
+      progress.attribute('motion', (performance.now() - waitStarted) / 1000);
       const chunk = join(chunksDir, `${String(segment.index).padStart(5, '0')}.ts`);
-      const started = await startSegmentChunk(pool, clip, segment, motions[segment.index]!, { out: chunk, signal: o.signal, progress, label: o.label, watermark: o.watermark });
+      const started = await startSegmentChunk(pool, clip, segment, motion, { out: chunk, signal: o.signal, progress, label: o.label, watermark: o.watermark });
       await flushing;
       flushing = started.encoded;
       chunks.push(chunk);
@@ -87,6 +92,8 @@ export async function renderClipWith(engine: Engine, o: ResolvedRenderOptions, o
     progress.start('encode');
     await concatChunks(chunks, (await track).out, o.out, { signal: o.signal, audioIsTrack: true });
   } catch (error) {
+    stopMotion.abort();
+    await Promise.allSettled(motions);
     await rm(o.out, { force: true });
     throw error;
   } finally {
