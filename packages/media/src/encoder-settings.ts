@@ -35,13 +35,35 @@ export const H264_SETTINGS = Object.freeze({
   audioBitrate: '128k',
 });
 
+/** The x264 choices a benchmark varies; production takes them all from {@link H264_SETTINGS}. */
+export interface X264Choice {
+  preset: X264Preset;
+  crf: number;
+  bFrames: number;
+  /** x264 threads (its output depends on them). */
+  threads: number;
+  /** `-tune`, or null for none. */
+  tune: string | null;
+}
+
+/** {@link H264_SETTINGS}' own choice. */
+export function defaultX264Choice(): X264Choice {
+  return { preset: H264_SETTINGS.preset, crf: H264_SETTINGS.crf, bFrames: H264_SETTINGS.bFrames, threads: H264_SETTINGS.threads, tune: null };
+}
+
 /** Arguments for the video encoder (after the inputs), for a stream at `fps`. */
 export function h264VideoArgs(fps: number, preset: X264Preset, crf: number): string[] {
+  return x264VideoArgs(fps, { ...defaultX264Choice(), preset, crf });
+}
+
+/** {@link h264VideoArgs} with every x264 choice given. */
+export function x264VideoArgs(fps: number, choice: X264Choice): string[] {
   const gop = Math.max(1, Math.round(fps * H264_SETTINGS.keyframeIntervalSeconds));
   return [
     '-c:v', H264_SETTINGS.codec,
-    '-preset', preset,
-    '-crf', String(crf),
+    '-preset', choice.preset,
+    ...(choice.tune === null ? [] : ['-tune', choice.tune]),
+    '-crf', String(choice.crf),
     '-profile:v', H264_SETTINGS.profile,
     '-vf', `scale=out_color_matrix=${H264_SETTINGS.colorSpace}:out_range=tv,format=${H264_SETTINGS.pixelFormat}`,
     '-pix_fmt', H264_SETTINGS.pixelFormat,
@@ -53,8 +75,8 @@ export function h264VideoArgs(fps: number, preset: X264Preset, crf: number): str
     // x264 clamps the minimum interval to gop/2+1; passing that value keeps the command honest.
     '-keyint_min', String(Math.floor(gop / 2) + 1),
     '-sc_threshold', '0',
-    '-bf', String(H264_SETTINGS.bFrames),
-    '-threads', String(H264_SETTINGS.threads),
+    '-bf', String(choice.bFrames),
+    '-threads', String(choice.threads),
     '-x264-params', H264_SETTINGS.x264Params,
   ];
 }
