@@ -1,4 +1,4 @@
-export { createModelSession } from './model-session.ts';
+export { createModelSession, createModelSessionFromBytes } from './model-session.ts';
 export type { ModelSession, ModelSessionOptions } from './model-session.ts';
 export { EXECUTION_PROVIDERS, defaultProviders, isExecutionProvider, parseProviderList } from './execution-providers.ts';
 export type { ExecutionProvider } from './execution-providers.ts';

@@ -45,13 +45,16 @@ async function load(request: LoadRequest): Promise<void> {
       continue;
     }
     try {
-      session = await ort.InferenceSession.create(request.path, {
+      const sessionOptions: ort.InferenceSession.SessionOptions = {
         executionProviders: [provider],
         intraOpNumThreads: request.intraOpThreads,
         interOpNumThreads: 1,
         graphOptimizationLevel: 'all',
         logSeverityLevel: 4,
-      });
+      };
+      session = typeof request.model === 'string'
+        ? await ort.InferenceSession.create(request.model, sessionOptions)
+        : await ort.InferenceSession.create(request.model, sessionOptions);
       reply({
         kind: 'loaded',
         provider,
@@ -70,16 +73,17 @@ async function load(request: LoadRequest): Promise<void> {
 function toOrtTensor(tensor: TensorData): ort.Tensor {
   if (tensor.data instanceof Float32Array) return new ort.Tensor('float32', tensor.data, tensor.dims);
   if (tensor.data instanceof Int32Array) return new ort.Tensor('int32', tensor.data, tensor.dims);
+  if (tensor.data instanceof Uint8Array) return new ort.Tensor('uint8', tensor.data, tensor.dims);
   return new ort.Tensor('int64', tensor.data, tensor.dims);
 }
 
 function fromOrtTensor(value: ort.Tensor): TensorData {
   const data = value.data;
-  if (data instanceof Float32Array || data instanceof Int32Array || data instanceof BigInt64Array) {
+  if (data instanceof Float32Array || data instanceof Int32Array || data instanceof BigInt64Array || data instanceof Uint8Array) {
     const ownsBuffer = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
     return { data: ownsBuffer ? data : data.slice(), dims: [...value.dims] };
   }
-  throw new Error(`output of type ${value.type} is not supported (float32, int32, int64 are)`);
+  throw new Error(`output of type ${value.type} is not supported (float32, int32, int64, uint8 are)`);
 }
 
 async function run(request: RunRequest): Promise<void> {

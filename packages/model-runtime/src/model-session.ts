@@ -75,6 +75,18 @@ export async function createModelSession(path: string, options: ModelSessionOpti
   if (!existsSync(path)) {
     throw new ModelRuntimeError('MODEL_RUNTIME_FILE_MISSING', `Model file not found: ${path}`);
   }
+  return startSession(path, path, options);
+}
+
+/**
+ * Loads an ONNX model given as bytes (a graph the caller made, for example at start-up) in a worker thread, as
+ * {@link createModelSession} does; `name` (such as "mesh-warp.onnx") names it in logs, errors and `path`.
+ */
+export async function createModelSessionFromBytes(name: string, bytes: Uint8Array, options: ModelSessionOptions = {}): Promise<ModelSession> {
+  return startSession(bytes, name, options);
+}
+
+async function startSession(model: string | Uint8Array, path: string, options: ModelSessionOptions): Promise<ModelSession> {
   const providers = options.providers ?? defaultProviders();
   const worker = startInferenceThread();
   worker.unref();
@@ -93,13 +105,13 @@ export async function createModelSession(path: string, options: ModelSessionOpti
     };
     worker.once('message', onMessage);
     worker.once('error', reject);
-    worker.postMessage({ kind: 'load', path, providers, intraOpThreads: options.intraOpThreads ?? 1 } satisfies WorkerRequest);
+    worker.postMessage({ kind: 'load', model, providers, intraOpThreads: options.intraOpThreads ?? 1 } satisfies WorkerRequest);
   }).catch(async (error: unknown) => {
     await worker.terminate();
     throw error;
   });
 
-  const model = basename(path).replace(/\.onnx$/i, '');
+  const modelName = basename(path).replace(/\.onnx$/i, '');
   const failed = loaded.failures.map((f) => `${f.provider} unavailable: ${f.message}`).join('; ');
   options.log?.(`${basename(path)}: running on ${loaded.provider}${failed ? ` (${failed})` : ''}`);
 
@@ -109,7 +121,7 @@ export async function createModelSession(path: string, options: ModelSessionOpti
     if (request === undefined) return;
     pending.delete(message.id);
     if (message.kind === 'ran') {
-      reportInference({ model, provider: loaded.provider, seconds: message.seconds });
+      reportInference({ model: modelName, provider: loaded.provider, seconds: message.seconds });
       request.resolve(message.outputs);
     }
     else request.reject(new ModelRuntimeError('MODEL_RUNTIME_RUN_FAILED', `${basename(path)}: ${message.message}`));

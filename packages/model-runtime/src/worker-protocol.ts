@@ -1,8 +1,8 @@
 import type { ExecutionProvider } from './execution-providers.ts';
 
-/** A tensor crossing the thread boundary: float32, int64 or int32 data with its shape. */
+/** A tensor crossing the thread boundary: float32, int64, int32 or uint8 data with its shape. */
 export interface TensorData {
-  data: Float32Array | Int32Array | BigInt64Array;
+  data: Float32Array | Int32Array | BigInt64Array | Uint8Array;
   dims: readonly number[];
 }
 
@@ -17,7 +17,8 @@ export interface TensorSignature {
 
 export interface LoadRequest {
   kind: 'load';
-  path: string;
+  /** A model file, or the model's bytes (a graph made at start-up). */
+  model: string | Uint8Array;
   providers: ExecutionProvider[];
   intraOpThreads: number;
 }

@@ -10,6 +10,7 @@ export const RENDERER_ERRORS = defineErrorCatalogue({
   INVALID_OPTION: { retryable: false, description: 'A render option is out of its range.' },
   INVALID_PREPARED: { retryable: false, description: 'Prepared portrait data has another format or inconsistent sizes.' },
   INVALID_SIZE: { retryable: false, description: 'An output size or frame buffer is too small or of the wrong length.' },
+  GRAPH_BUSY: { retryable: false, description: 'A graph renderer was asked for a batch while its previous batch was still running.' },
 });
 
 export type RendererErrorCode = ErrorCode<typeof RENDERER_ERRORS>;

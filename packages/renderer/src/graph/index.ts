@@ -1,0 +1,3 @@
+export { createGraphRendererFromPrepared } from './graph-renderer.ts';
+export type { GraphRenderer, GraphRendererOptions } from './graph-renderer.ts';
+export { MESH_WARP_GRAPH_NAME, meshWarpGraphBytes } from './mesh-warp-graph.ts';
