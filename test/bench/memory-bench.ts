@@ -3,13 +3,14 @@
 // length a speech clip (the 20 s fixture looped) is rendered by the real CLI as a child process, which is polled for
 // its VmHWM (the kernel's peak RSS of that process; ffmpeg children are separate processes, reported beside it as
 // the largest RSS seen among them). Prints one table row per length with the output's frame count.
-// --worker: instead, what a farm worker adds to its memory to store (prepare step) and to load (segment step) the
-// prepared clip of each length, each way (whole buffer, stream), in a child process (clip-store-memory.ts).
+// --worker: instead, what a farm worker adds to its memory to store (prepare step) and to load (segment steps) the
+// prepared clip of each length and its audio samples, in a child process (clip-store-memory.ts).
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
+import { memoryClipAudio } from '@portrait-farm/engine';
 import { encodePreparedClip } from '@portrait-farm/job-steps';
 import { decodeAudio } from '@portrait-farm/media';
 import { STARTER_PACK } from '@portrait-farm/test-support/repo-models';
@@ -127,22 +128,24 @@ interface StoreStep {
 }
 
 /**
- * A prepared clip's arrays at their real sizes (the clip's 16 kHz samples, a 512x512 crop) written where
- * clip-store-memory.ts reads it, then each way of storing and loading it measured in its own process.
+ * A prepared clip at its real sizes (a 512x512 crop; the clip's 16 kHz samples in a file beside it, as the prepare
+ * step leaves them) written where clip-store-memory.ts reads it, then storing and loading it measured each in its
+ * own process.
  */
 async function measureWorker(seconds: number): Promise<StoreStep[]> {
   const dir = join(work, `storage-${seconds}s`);
   mkdirSync(join(dir, 'work'), { recursive: true });
   const { samples, durationSeconds } = await decodeAudio(speechClip(seconds), { maxSeconds: 3600 });
   const clip = {
-    fps: 25, audioSeconds: durationSeconds, motionFrames: 0, outputFrames: 0, samples, melPeak: 0,
+    fps: 25, audioSeconds: durationSeconds, motionFrames: Math.ceil(samples.length / 640), outputFrames: 0, audio: memoryClipAudio(samples), melPeak: 0,
     source: { image: { width: 512, height: 512, data: new Uint8Array(512 * 512 * 3) }, landmarks: new Float32Array(956) },
     neutral: new Float32Array(20), motion: { seed: 0, steps: null, solver: null, guidance: null, controls: {} }, segments: [],
   };
   writeFileSync(join(dir, 'clip.bin'), encodePreparedClip(clip as never));
+  writeFileSync(join(dir, 'samples.f32'), new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength));
   const script = new URL('./clip-store-memory.ts', import.meta.url).pathname;
   const steps: StoreStep[] = [];
-  for (const mode of ['idle', 'store-buffer', 'store-stream', 'load-buffer', 'load-stream']) {
+  for (const mode of ['idle', 'store', 'load']) {
     const output = execFileSync(process.execPath, [...process.execArgv, '--expose-gc', script, mode, dir]).toString();
     steps.push(JSON.parse(output.trim().split('\n').at(-1)!) as StoreStep);
   }
@@ -151,15 +154,15 @@ async function measureWorker(seconds: number): Promise<StoreStep[]> {
 
 try {
   if (values.worker) {
-    console.log('farm worker: peak RSS (MiB) above a bare process while it holds a prepared clip and stores it (prepare step) or loads it (segment step), filesystem storage');
-    console.log('| clip | samples MiB | store: buffer | store: stream | load: buffer | load: stream | held after load |');
-    console.log('|---|---|---|---|---|---|---|');
+    console.log('farm worker: peak RSS (MiB) above a bare process while it stores a prepared clip and its samples (prepare step) or loads the clip and reads every segment\'s stretch of samples (segment steps), filesystem storage');
+    console.log('| clip | samples MiB | store | load + every segment\'s samples | held after load |');
+    console.log('|---|---|---|---|---|');
     for (const seconds of lengths) {
       const steps = await measureWorker(seconds);
       const idle = steps.find((s) => s.mode === 'idle')!;
       const added = (mode: string): string => (steps.find((s) => s.mode === mode)!.peak - idle.peak).toFixed(0);
-      const held = steps.find((s) => s.mode === 'load-stream')!.after - idle.after;
-      console.log(`| ${seconds} s | ${((seconds * 16000 * 4) / 1048576).toFixed(0)} | ${added('store-buffer')} | ${added('store-stream')} | ${added('load-buffer')} | ${added('load-stream')} | ${held.toFixed(0)} |`);
+      const held = steps.find((s) => s.mode === 'load')!.after - idle.after;
+      console.log(`| ${seconds} s | ${((seconds * 16000 * 4) / 1048576).toFixed(0)} | ${added('store')} | ${added('load')} | ${held.toFixed(0)} |`);
     }
   } else {
     console.log(`portrait-farm render, crop 512x512, 25 fps, ${values.threads} render threads, pack ${relative(process.cwd(), values.pack) || '.'}`);

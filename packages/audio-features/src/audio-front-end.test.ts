@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAudioFrontEnd, type AudioFeatures, type AudioFrontEnd } from './audio-front-end.ts';
-import { FEATURE_DIM, frameCount, samplesNeeded } from './front-end-layout.ts';
+import { FEATURE_DIM, frameCount, samplesForFrames, samplesNeeded } from './front-end-layout.ts';
 
 const modelsDir = new URL('../../../models/audio/', import.meta.url);
 const melModel = fileURLToPath(new URL('melspectrogram.onnx', modelsDir));
@@ -75,6 +75,20 @@ describe('audio front-end oww-mel-emb-v1', () => {
     expect(defaultPeak.data).toEqual(whole.data.subarray(7 * FEATURE_DIM, 9 * FEATURE_DIM));
   });
 
+  it('gives rows bit for bit equal to the whole clip from only the stretch of samples they read', async () => {
+    const ranges: Array<[number, number]> = [[0, 1], [0, 51], [5, 17], [50, 51], [13, 50], [31, 32]];
+    for (const [start, end] of ranges) {
+      const needed = samplesForFrames(start, end);
+      const from = Math.max(0, needed.start);
+      const stretch = { samples: clip.slice(from, Math.min(clip.length, needed.end)), offset: from, clipLength: clip.length };
+      const part = await frontEnd.featuresRange(stretch, start, end, { melPeak: whole.melPeak });
+      expect(part.data).toEqual(whole.data.subarray(start * FEATURE_DIM, end * FEATURE_DIM));
+    }
+    const short = { samples: clip.slice(8000, 9000), offset: 8000, clipLength: clip.length };
+    await expect(frontEnd.featuresRange(short, 20, 22, { melPeak: whole.melPeak })).rejects.toMatchObject({ code: 'AUDIO_FEATURES_BAD_RANGE' });
+    await expect(frontEnd.featuresRange(short, 20, 22)).rejects.toThrow('melPeak is required for a stretch of the clip');
+  });
+
   it('gives the same bits whatever the embedding batch size', async () => {
     const small = await createAudioFrontEnd({ melModel, embeddingModel, providers: ['cpu'], embeddingBatch: 7 });
     try {
@@ -106,10 +120,18 @@ describe('audio front-end oww-mel-emb-v1', () => {
     for (let i = 0; i < long.length; i++) long[i] = clip[i % clip.length]! * (i > 17 * 16000 && i < 18 * 16000 ? 1.9 : 0.7);
     for (const [samples, chunk] of [[long, 16384], [long.subarray(0, 21 * 16000 + 7), 5000], [clip, 4096]] as const) {
       const stream = frontEnd.melPeakStream();
-      for (let n = chunk; n < samples.length; n += chunk) stream.push(samples.subarray(0, n));
-      expect(await stream.finish(samples)).toBe(await frontEnd.melPeak(samples));
+      const reused = new Float32Array(chunk);
+      for (let n = 0; n < samples.length; n += chunk) {
+        const next = samples.subarray(n, n + chunk);
+        reused.set(next);
+        await stream.push(reused.subarray(0, next.length));
+        reused.fill(Number.NaN);
+      }
+      expect(await stream.finish()).toBe(await frontEnd.melPeak(samples));
     }
-    await expect(frontEnd.melPeakStream().finish(new Float32Array([Number.NaN]))).rejects.toThrow('samples must be finite numbers');
+    const bad = frontEnd.melPeakStream();
+    await bad.push(new Float32Array([Number.NaN]));
+    await expect(bad.finish()).rejects.toThrow('samples must be finite numbers');
   });
 
   it('names what is wrong with a request', async () => {

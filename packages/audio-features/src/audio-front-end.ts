@@ -17,6 +17,7 @@ import {
 import { computeMelBlocks, melFloor, transformMel, type MelBlocks } from './mel-blocks.ts';
 import { createMelPeakStream, type MelPeakStream } from './mel-peak-stream.ts';
 import { searchMelPeak } from './mel-peak-search.ts';
+import { isSampleStretch, wholeClip, type SampleStretch } from './sample-stretch.ts';
 
 /** Options of {@link createAudioFrontEnd}. */
 export interface AudioFrontEndOptions {
@@ -63,7 +64,7 @@ export interface FeatureRangeOptions {
   /**
    * The clip's mel peak (dB). melspectrogram.onnx floors every mel value at `peak - 80 dB` over its input, so rows
    * equal a whole-clip run only when flooring uses the whole clip's peak (see README).
-   * @defaultValue the peak of `samples`
+   * @defaultValue the peak of `samples` (required when they are a stretch of the clip)
    */
   melPeak?: number;
   /**
@@ -78,8 +79,11 @@ export interface FeatureRangeOptions {
 export interface AudioFrontEnd {
   /** Features of every motion frame of the clip (`ceil(n / 640)` rows), as models/training computes them. */
   features(samples: Float32Array): Promise<AudioFeatures>;
-  /** Rows [start, end) of the clip's features; equal bit for bit to the same rows of `features`. */
-  featuresRange(samples: Float32Array, start: number, end: number, options?: FeatureRangeOptions): Promise<FeatureRows>;
+  /**
+   * Rows [start, end) of the clip's features; equal bit for bit to the same rows of `features`. `samples` is the
+   * whole clip, or a stretch of it that holds the samples these rows read (`samplesForFrames`).
+   */
+  featuresRange(samples: Float32Array | SampleStretch, start: number, end: number, options?: FeatureRangeOptions): Promise<FeatureRows>;
   /** The clip's mel peak, the value `features` floors at (cheap: the mel model only). */
   melPeak(samples: Float32Array): Promise<number>;
   /** The same peak, computed while the audio is decoded: push the samples so far, finish with all of them. */
@@ -103,18 +107,18 @@ function checkSamples(samples: Float32Array): void {
   }
 }
 
-function checkRange(samples: Float32Array, start: number, end: number, complete: boolean): void {
-  const total = frameCount(samples.length);
+function checkRange(audio: SampleStretch, start: number, end: number, complete: boolean): void {
+  const total = frameCount(audio.clipLength);
   if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end < start) {
     throw new AudioFeaturesError('AUDIO_FEATURES_BAD_RANGE', `frame range must be integers with 0 <= start <= end. Passed: [${start}, ${end})`);
   }
   if (complete && end > total) {
-    throw new AudioFeaturesError('AUDIO_FEATURES_BAD_RANGE', `frame range must end at or before the clip's ${total} frames (${samples.length} samples). Passed: [${start}, ${end})`);
+    throw new AudioFeaturesError('AUDIO_FEATURES_BAD_RANGE', `frame range must end at or before the clip's ${total} frames (${audio.clipLength} samples). Passed: [${start}, ${end})`);
   }
-  if (!complete && samples.length < samplesNeeded(end)) {
+  if (!complete && audio.clipLength < samplesNeeded(end)) {
     throw new AudioFeaturesError(
       'AUDIO_FEATURES_NEED_MORE_AUDIO',
-      `frames [${start}, ${end}) need ${samplesNeeded(end)} samples of audio while it is still arriving. Passed: ${samples.length}`,
+      `frames [${start}, ${end}) need ${samplesNeeded(end)} samples of audio while it is still arriving. Passed: ${audio.clipLength}`,
     );
   }
 }
@@ -142,7 +146,7 @@ export async function createAudioFrontEnd(options: AudioFrontEndOptions): Promis
   };
 
   const peakOf = async (samples: Float32Array): Promise<number> => {
-    return searchMelPeak(mel, samples, 0, clipMelBlockEnd(samples.length));
+    return searchMelPeak(mel, wholeClip(samples), 0, clipMelBlockEnd(samples.length));
   };
 
   const rows = async (blocks: MelBlocks, start: number, end: number, peak: number): Promise<Float32Array> => {
@@ -178,13 +182,14 @@ export async function createAudioFrontEnd(options: AudioFrontEndOptions): Promis
     return out;
   };
 
-  const range = async (samples: Float32Array, start: number, end: number, peak: number | null): Promise<{ data: Float32Array; peak: number }> => {
-    if (end === start) return { data: new Float32Array(0), peak: peak ?? (await peakOf(samples)) };
+  /** `peak` may be null only when `audio` is the whole clip. */
+  const range = async (audio: SampleStretch, start: number, end: number, peak: number | null): Promise<{ data: Float32Array; peak: number }> => {
+    if (end === start) return { data: new Float32Array(0), peak: peak ?? (await peakOf(audio.samples)) };
     const needed = melBlocksFor(start, end);
-    const blocks = await computeMelBlocks(mel, samples, needed.first, needed.end);
+    const blocks = await computeMelBlocks(mel, audio, needed.first, needed.end);
     // Frames [0, all) read every block but block 0, which is all padding (-100 dB, the lowest value there is).
-    const wholeClip = start === 0 && end === frameCount(samples.length);
-    const clipPeak = peak ?? (wholeClip ? blocks.peak : await peakOf(samples));
+    const allFrames = start === 0 && end === frameCount(audio.clipLength);
+    const clipPeak = peak ?? (allFrames ? blocks.peak : await peakOf(audio.samples));
     return { data: await rows(blocks, start, end, clipPeak), peak: clipPeak };
   };
 
@@ -193,18 +198,23 @@ export async function createAudioFrontEnd(options: AudioFrontEndOptions): Promis
       ensureOpen();
       checkSamples(samples);
       const total = frameCount(samples.length);
-      const { data, peak } = await range(samples, 0, total, null);
+      const { data, peak } = await range(wholeClip(samples), 0, total, null);
       return { frameCount: total, dim: 224, data, melPeak: peak };
     },
     async featuresRange(samples, start, end, rangeOptions = {}) {
       ensureOpen();
-      checkSamples(samples);
+      const audio = isSampleStretch(samples) ? samples : wholeClip(samples);
+      checkSamples(audio.samples);
       const complete = rangeOptions.audioComplete ?? true;
-      checkRange(samples, start, end, complete);
+      checkRange(audio, start, end, complete);
       if (!complete && rangeOptions.melPeak === undefined) {
         throw new AudioFeaturesError('AUDIO_FEATURES_BAD_RANGE', 'melPeak is required while audio is still arriving (audioComplete: false). Passed: undefined');
       }
-      const { data } = await range(samples, start, end, rangeOptions.melPeak ?? null);
+      const partial = audio.offset !== 0 || audio.samples.length !== audio.clipLength;
+      if (partial && rangeOptions.melPeak === undefined) {
+        throw new AudioFeaturesError('AUDIO_FEATURES_BAD_RANGE', 'melPeak is required for a stretch of the clip (the peak is the whole clip\'s). Passed: undefined');
+      }
+      const { data } = await range(audio, start, end, rangeOptions.melPeak ?? null);
       return { startFrame: start, frameCount: end - start, dim: 224, data };
     },
     async melPeak(samples) {
@@ -219,7 +229,7 @@ export async function createAudioFrontEnd(options: AudioFrontEndOptions): Promis
     async silenceFeature() {
       ensureOpen();
       if (silence === null) {
-        const { data } = await range(new Float32Array(SILENCE_SAMPLES), SILENCE_FRAME, SILENCE_FRAME + 1, null);
+        const { data } = await range(wholeClip(new Float32Array(SILENCE_SAMPLES)), SILENCE_FRAME, SILENCE_FRAME + 1, null);
         silence = data;
       }
       return silence.slice();

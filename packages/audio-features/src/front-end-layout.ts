@@ -79,3 +79,12 @@ export function samplesNeeded(end: number): number {
   const lastBlock = melBlocksFor(end - 1, end).end - 1;
   return lastBlock * MEL_BLOCK * HOP + MEL_BLOCK_SAMPLES - PAD_BEFORE;
 }
+
+/**
+ * Samples [start, end) of the clip that motion frames [start, end) read (the mel blocks they touch); they may reach
+ * before 0 and past the clip's end, where the clip is silent.
+ */
+export function samplesForFrames(start: number, end: number): { start: number; end: number } {
+  const blocks = melBlocksFor(start, end);
+  return { start: blocks.first * MEL_BLOCK * HOP - PAD_BEFORE, end: (blocks.end - 1) * MEL_BLOCK * HOP - PAD_BEFORE + MEL_BLOCK_SAMPLES };
+}

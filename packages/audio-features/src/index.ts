@@ -3,4 +3,5 @@ export type { AudioFeatures, AudioFrontEnd, AudioFrontEndOptions, FeatureRangeOp
 export type { MelPeakStream } from './mel-peak-stream.ts';
 export { AUDIO_FEATURES_ERRORS, AudioFeaturesError, isAudioFeaturesError } from './errors.ts';
 export type { AudioFeaturesErrorCode } from './errors.ts';
-export { FEATURE_DIM, SAMPLE_RATE, SAMPLES_PER_FRAME, frameCount, samplesNeeded } from './front-end-layout.ts';
+export { FEATURE_DIM, SAMPLE_RATE, SAMPLES_PER_FRAME, frameCount, samplesForFrames, samplesNeeded } from './front-end-layout.ts';
+export type { SampleStretch } from './sample-stretch.ts';

@@ -1,6 +1,7 @@
 import type { ModelSession } from '@portrait-farm/model-runtime';
 import { AudioFeaturesError } from './errors.ts';
 import { HOP, MEL_BINS, MEL_BLOCK, MEL_BLOCK_SAMPLES, MEL_TOP_DB, PAD_BEFORE } from './front-end-layout.ts';
+import { checkStretchHolds, type SampleStretch } from './sample-stretch.ts';
 
 /** Mel frames of a run of whole blocks, as melspectrogram.onnx returned them (before the global floor). */
 export interface MelBlocks {
@@ -16,25 +17,33 @@ export interface MelBlocks {
 
 const BLOCKS_PER_RUN = 256;
 
+/** The clip's first sample that padded block `k` reads (negative in the padding before the audio). */
+export function blockFirstSample(k: number): number {
+  return k * MEL_BLOCK * HOP - PAD_BEFORE;
+}
+
 /** Writes padded block `k` (int16-scaled audio, zeros outside the audio) into `target` at `offset`. */
-function fillBlock(samples: Float32Array, k: number, target: Float32Array, offset: number): void {
-  const start = k * MEL_BLOCK * HOP - PAD_BEFORE;
+function fillBlock(audio: SampleStretch, k: number, target: Float32Array, offset: number): void {
+  const start = blockFirstSample(k);
+  checkStretchHolds(audio, start, start + MEL_BLOCK_SAMPLES);
+  const { samples, clipLength } = audio;
+  const shift = audio.offset;
   for (let i = 0; i < MEL_BLOCK_SAMPLES; i++) {
     const s = start + i;
-    target[offset + i] = s >= 0 && s < samples.length ? samples[s]! * 32768 : 0;
+    target[offset + i] = s >= 0 && s < clipLength ? samples[s - shift]! * 32768 : 0;
   }
 }
 
 /**
  * Runs melspectrogram.onnx on the listed blocks, each from its own MEL_BLOCK_SAMPLES samples, so every block is
- * computed from the same input shape whoever asks for it (samples past the end of `samples` read as zeros), and
+ * computed from the same input shape whoever asks for it (samples outside the clip read as zeros), and
  * hands each run's output (MEL_BLOCK frames per listed block, in list order) to `consume` with its list offset.
  */
-async function runBlocks(session: ModelSession, samples: Float32Array, blocks: readonly number[], consume: (mel: Float32Array, offset: number) => void): Promise<void> {
+async function runBlocks(session: ModelSession, audio: SampleStretch, blocks: readonly number[], consume: (mel: Float32Array, offset: number) => void): Promise<void> {
   for (let done = 0; done < blocks.length; done += BLOCKS_PER_RUN) {
     const n = Math.min(BLOCKS_PER_RUN, blocks.length - done);
     const input = new Float32Array(n * MEL_BLOCK_SAMPLES);
-    for (let b = 0; b < n; b++) fillBlock(samples, blocks[done + b]!, input, b * MEL_BLOCK_SAMPLES);
+    for (let b = 0; b < n; b++) fillBlock(audio, blocks[done + b]!, input, b * MEL_BLOCK_SAMPLES);
     const outputs = await session.run({ input: { data: input, dims: [n, MEL_BLOCK_SAMPLES] } });
     const mel = outputs['output'];
     const expected = n * MEL_BLOCK * MEL_BINS;
@@ -55,12 +64,12 @@ function maxOf(values: Float32Array, from: number): number {
 }
 
 /** Mel frames of blocks [first, end), with their largest cell. */
-export async function computeMelBlocks(session: ModelSession, samples: Float32Array, first: number, end: number): Promise<MelBlocks> {
+export async function computeMelBlocks(session: ModelSession, audio: SampleStretch, first: number, end: number): Promise<MelBlocks> {
   const count = Math.max(0, end - first);
   const data = new Float32Array(count * MEL_BLOCK * MEL_BINS);
   let peak = -Infinity;
   const blocks = Array.from({ length: count }, (_, i) => first + i);
-  await runBlocks(session, samples, blocks, (mel, offset) => {
+  await runBlocks(session, audio, blocks, (mel, offset) => {
     data.set(mel, offset * MEL_BLOCK * MEL_BINS);
     peak = maxOf(mel, peak);
   });
@@ -68,9 +77,9 @@ export async function computeMelBlocks(session: ModelSession, samples: Float32Ar
 }
 
 /** The largest mel cell of the listed blocks (-Infinity for none). */
-export async function melPeakOfBlocks(session: ModelSession, samples: Float32Array, blocks: readonly number[]): Promise<number> {
+export async function melPeakOfBlocks(session: ModelSession, audio: SampleStretch, blocks: readonly number[]): Promise<number> {
   let peak = -Infinity;
-  await runBlocks(session, samples, blocks, (mel) => {
+  await runBlocks(session, audio, blocks, (mel) => {
     peak = maxOf(mel, peak);
   });
   return peak;

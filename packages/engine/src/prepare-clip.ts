@@ -1,8 +1,10 @@
-import { dirname } from 'node:path';
+import { mkdtemp } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { frameCount } from '@portrait-farm/audio-features';
 import { decodeImage } from '@portrait-farm/face';
-import { decodeAudio, type DecodedAudio } from '@portrait-farm/media';
+import { decodeAudioToFile, type DecodedAudioFile } from '@portrait-farm/media';
 import { prepareMeshwarp } from '@portrait-farm/renderer';
+import { fileClipAudio, removeFolder } from './clip-audio.ts';
 import type { Engine } from './engine.ts';
 import { EngineError } from './errors.ts';
 import { faceBoxWarning } from './face-box-check.ts';
@@ -24,40 +26,52 @@ export function throwIfAborted(signal: AbortSignal | null): void {
   if (signal?.aborted) throw new EngineError('ENGINE_CANCELED', 'The render was canceled.');
 }
 
+/** Options of {@link prepareClip}. */
+export interface PrepareClipOptions {
+  /** @defaultValue DEFAULT_WINDOWS_PER_SEGMENT */
+  windowsPerSegment?: number;
+  /**
+   * Folder for the clip's samples file (3.7 MiB per minute of audio), which lives until `clip.audio.release()`.
+   * @defaultValue the output's folder
+   */
+  scratchDir?: string;
+}
+
 /**
- * The prepare stage: decode the audio and find its mel peak (the mel model runs on the audio decoded so far while
- * ffmpeg goes on) while the face is analysed (separate inference threads), then plan the segments. Audio features
- * are left to the segments (`generateSegmentMotion`), so the time to the first segment does not grow with the
- * clip's length beyond decoding and the mel peak.
+ * The prepare stage: decode the audio into a scratch file and find its mel peak (the mel model runs on the audio
+ * decoded so far while ffmpeg goes on) while the face is analysed (separate inference threads), then plan the
+ * segments. Audio features are left to the segments (`generateSegmentMotion`), each reading its stretch of the
+ * samples file, so the time to the first segment does not grow with the clip's length beyond decoding and the mel
+ * peak, and the clip's audio is never held in memory. The caller releases `clip.audio` when done with the clip.
  * Stage timings count what the clip waited for: decode, audio (the rest of the mel peak), face (what was left of it).
  */
-export async function prepareClip(
-  engine: Engine,
-  o: ResolvedRenderOptions,
-  progress: ProgressReporter,
-  windowsPerSegment = DEFAULT_WINDOWS_PER_SEGMENT,
-): Promise<PreparedClip> {
+export async function prepareClip(engine: Engine, o: ResolvedRenderOptions, progress: ProgressReporter, options: PrepareClipOptions = {}): Promise<PreparedClip> {
+  const windowsPerSegment = options.windowsPerSegment ?? DEFAULT_WINDOWS_PER_SEGMENT;
   progress.start('decode');
   const face = analyseFace(engine, o);
   face.catch(() => {}); // awaited below; until then a face error must not count as unhandled
-  let audio: DecodedAudio;
+  let audioDir: string | null = null;
+  let audio: DecodedAudioFile;
   let melPeak: number;
   try {
+    audioDir = await mkdtemp(join(options.scratchDir ?? dirname(o.out), '.portrait-farm-audio-'));
     const peak = engine.audio.melPeakStream();
-    audio = await decodeAudio(o.audio, { signal: o.signal, onSamples: (decoded) => peak.push(decoded), scratchDir: dirname(o.out) });
+    audio = await decodeAudioToFile(o.audio, join(audioDir, 'samples.f32'), { signal: o.signal, onSamples: (next) => peak.push(next) });
     throwIfAborted(o.signal);
     progress.start('audio');
-    melPeak = await peak.finish(audio.samples);
+    melPeak = await peak.finish();
+    throwIfAborted(o.signal);
+    progress.start('face');
+    await face;
     throwIfAborted(o.signal);
   } catch (error) {
     await face.catch(() => {});
+    if (audioDir !== null) await removeFolder(audioDir)();
     throw error;
   }
-  progress.start('face');
   const { source, neutral } = await face;
-  throwIfAborted(o.signal);
 
-  const motionFrames = frameCount(audio.samples.length);
+  const motionFrames = frameCount(audio.sampleCount);
   const pack = engine.pack;
   const outputFrames = outputFrameCount(audio.durationSeconds, o.fps);
   return {
@@ -65,7 +79,7 @@ export async function prepareClip(
     audioSeconds: audio.durationSeconds,
     motionFrames,
     outputFrames,
-    samples: audio.samples,
+    audio: fileClipAudio(audio.path, audio.sampleCount, removeFolder(audioDir)),
     melPeak,
     source,
     neutral,

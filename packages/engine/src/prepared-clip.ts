@@ -1,4 +1,5 @@
 import type { MotionControls } from '@portrait-farm/motion';
+import type { ClipAudio } from './clip-audio.ts';
 import type { SegmentPlan } from './segment-plan.ts';
 import type { SourceImage } from './source-image.ts';
 
@@ -13,7 +14,8 @@ export interface ClipMotionSettings {
 
 /**
  * Everything the prepare stage learns about a clip, from which any segment renders on its own: plain data (typed
- * arrays and numbers), so the farm can store it and hand it to workers.
+ * arrays and numbers), so the farm can store it and hand it to workers, but for the audio, read by range from where
+ * it is kept (the farm stores its samples as an object of their own).
  */
 export interface PreparedClip {
   /** Output frame rate. */
@@ -22,8 +24,8 @@ export interface PreparedClip {
   /** Motion frames at the pack's fps (= audio feature rows of the whole clip). */
   motionFrames: number;
   outputFrames: number;
-  /** The clip's audio, 16 kHz mono: each segment computes the feature rows its windows read from it. */
-  samples: Float32Array;
+  /** The clip's audio, 16 kHz mono: each segment computes the feature rows its windows read from its stretch. */
+  audio: ClipAudio;
   /** The clip's mel peak (dB): segments floor their feature rows at it, so they equal the whole clip's rows. */
   melPeak: number;
   /** The picture the renderer animates (crop or full framing) with its landmarks. */

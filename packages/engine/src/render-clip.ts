@@ -55,7 +55,11 @@ export async function renderClipWith(engine: Engine, o: ResolvedRenderOptions, o
   const threads = startRenderThreads(o.renderThreads);
   try {
     const clip = await prepareClip(engine, o, progress);
-    return await renderPreparedClip(engine, o, clip, threads, progress);
+    try {
+      return await renderPreparedClip(engine, o, clip, threads, progress);
+    } finally {
+      await clip.audio.release();
+    }
   } finally {
     await threads.close();
   }

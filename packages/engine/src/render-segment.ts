@@ -61,7 +61,7 @@ export async function startSegmentChunk(pool: RenderPool, clip: PreparedClip, se
   const watermarkOptions = watermark?.key == null ? {} : { key: watermark.key };
   const startSeconds = segment.frameStart / clip.fps;
   const audio = options.live === true
-    ? await encodeChunkAudio({ samples: clip.samples, sampleRate: SAMPLE_RATE, startSeconds, durationSeconds: frames / clip.fps, out: `${options.out}.aac`, signal })
+    ? await encodeChunkAudio({ samples: clip.audio, sampleRate: SAMPLE_RATE, startSeconds, durationSeconds: frames / clip.fps, out: `${options.out}.aac`, signal })
     : null;
   const removeAudio = async (): Promise<void> => {
     if (audio?.out != null) await rm(audio.out, { force: true });

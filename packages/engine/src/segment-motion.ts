@@ -1,3 +1,4 @@
+import { samplesForFrames } from '@portrait-farm/audio-features';
 import { MOTION_CHANNEL_COUNT as C } from '@portrait-farm/contracts';
 import { applyControls, createMotionGenerator, resampleRange, type FeatureMatrix } from '@portrait-farm/motion';
 import type { Engine } from './engine.ts';
@@ -15,12 +16,18 @@ export interface SegmentMotion {
 /**
  * The audio feature rows a segment's windows read, clip frames [firstWindow*W, min(motionFrames, (firstWindow +
  * windowCount)*W)), floored at the clip's mel peak: equal bit for bit to the same rows of the whole clip's features.
+ * Only the stretch of samples these rows read is read from the clip's audio.
  */
 export async function segmentFeatures(engine: Engine, clip: PreparedClip, segment: SegmentPlan): Promise<FeatureMatrix> {
   const w = engine.pack.denoiser.window;
   const start = Math.min(clip.motionFrames, segment.firstWindow * w);
   const end = Math.min(clip.motionFrames, (segment.firstWindow + segment.windowCount) * w);
-  const rows = await engine.audio.featuresRange(clip.samples, start, end, { melPeak: clip.melPeak });
+  const clipLength = clip.audio.sampleCount;
+  const needed = samplesForFrames(start, end);
+  const from = Math.min(clipLength, Math.max(0, needed.start));
+  const to = Math.max(from, Math.min(clipLength, needed.end));
+  const stretch = { samples: await clip.audio.read(from, to), offset: from, clipLength };
+  const rows = await engine.audio.featuresRange(stretch, start, end, { melPeak: clip.melPeak });
   return { ...rows, clipFrameCount: clip.motionFrames };
 }
 

@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { readFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MOTION_CHANNEL_COUNT as C } from '@portrait-farm/contracts';
-import { concatChunks, encodeAudioTrack, readVideoFrames } from '@portrait-farm/media';
+import { concatChunks, decodeAudio, encodeAudioTrack, readVideoFrames } from '@portrait-farm/media';
 import { labelLayout } from './ai-label.ts';
 import { applyControls, createMotionGenerator, resample } from '@portrait-farm/motion';
 import { prepareClipRenderer } from './clip-renderer.ts';
@@ -69,14 +69,14 @@ describe('segments', () => {
     for (const windowsPerSegment of [1, 2]) {
       it(`from their own feature rows give the whole clip's motion frame for frame (fps ${fps}, ${windowsPerSegment} window${windowsPerSegment > 1 ? 's' : ''} per segment)`, async () => {
         const options = resolveRenderOptions({ ...base, audio: longAudio, fps });
-        const clip = await prepareClip(engine, options, new ProgressReporter(undefined), windowsPerSegment);
+        const clip = await prepareClip(engine, options, new ProgressReporter(undefined), { windowsPerSegment });
         expect(clip.segments.length).toBeGreaterThan(1);
         const { output } = await chainMotion(clip);
         const joined = new Float32Array(clip.outputFrames * C);
         for (const [i, segment] of clip.segments.entries()) joined.set(output[i]!, segment.frameStart * C);
 
         const generator = await createMotionGenerator(engine.pack, engine.denoiser, { silenceFeature: engine.silenceFeature, seed: 11 });
-        const features = await engine.audio.features(clip.samples);
+        const features = await engine.audio.features(await clip.audio.read(0, clip.audio.sampleCount));
         expect(features.frameCount).toBe(clip.motionFrames);
         expect(features.melPeak).toBe(clip.melPeak);
         const generated = await generator.generateAll(features);
@@ -89,12 +89,16 @@ describe('segments', () => {
     }
   }
 
-  it('prepare holds the samples and mel peak, not features; each segment computes rows equal to the whole clip\'s', async () => {
-    const clip = await prepareClip(engine, resolveRenderOptions({ ...base, audio: longAudio }), new ProgressReporter(undefined));
+  it('prepare keeps the samples in a file and the mel peak, not features; each segment computes rows equal to the whole clip\'s from its stretch', async () => {
+    const scratchDir = join(work, 'prepare-scratch');
+    mkdirSync(scratchDir);
+    const clip = await prepareClip(engine, resolveRenderOptions({ ...base, audio: longAudio }), new ProgressReporter(undefined), { scratchDir });
     expect(clip).not.toHaveProperty('features');
-    expect(clip.samples).toBeInstanceOf(Float32Array);
-    expect(clip.motionFrames).toBe(Math.ceil(clip.samples.length / 640));
-    const whole = await engine.audio.features(clip.samples);
+    expect(clip).not.toHaveProperty('samples');
+    const samples = await clip.audio.read(0, clip.audio.sampleCount);
+    expect(Buffer.from(samples.buffer).equals(Buffer.from((await decodeAudio(longAudio)).samples.buffer))).toBe(true);
+    expect(clip.motionFrames).toBe(Math.ceil(samples.length / 640));
+    const whole = await engine.audio.features(samples);
     expect(clip.melPeak).toBe(whole.melPeak);
     const dim = whole.dim;
     for (const segment of clip.segments) {
@@ -105,6 +109,9 @@ describe('segments', () => {
         Buffer.from(whole.data.buffer, whole.data.byteOffset + start * dim * 4, rows.frameCount * dim * 4),
       );
     }
+    expect(readdirSync(scratchDir)).toHaveLength(1);
+    await clip.audio.release();
+    expect(readdirSync(scratchDir)).toEqual([]);
   });
 
   it('render to chunks in any order and on separate thread pools, joining to the same bytes as renderClip', async () => {

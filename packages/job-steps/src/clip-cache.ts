@@ -1,6 +1,7 @@
 import { prepareClipRenderer, type PreparedClip, type RenderPool, type RenderThreads } from '@portrait-farm/engine';
 import type { ObjectStorage } from '@portrait-farm/storage';
 import { JobStepError } from './errors.ts';
+import { storedClipAudio } from './stored-clip-audio.ts';
 import { readPreparedClip } from './work-stream-reader.ts';
 import { workKeys } from './work-keys.ts';
 
@@ -82,7 +83,10 @@ export class ClipCache {
     };
   }
 
-  /** Keeps a clip this process just prepared, so its segments here need not read it back from storage. */
+  /**
+   * Keeps a clip this process just prepared, so its segments here need not read it back from storage; the cache
+   * releases its audio (the samples file) when it drops the job.
+   */
   async remember(jobId: string, clip: PreparedClip): Promise<void> {
     if (this.entries.has(jobId)) return;
     this.entries.set(jobId, { clip: Promise.resolve(clip), pool: null, poolTurn: Promise.resolve(), users: 0, usedAt: Date.now() });
@@ -111,8 +115,8 @@ export class ClipCache {
   private async load(jobId: string): Promise<PreparedClip> {
     const key = workKeys.clip(jobId);
     if (!(await this.storage.exists(key))) throw new JobStepError('FARM_MISSING_INPUT', `Prepared clip ${key} is not in storage.`);
-    // Streamed into the clip's arrays: a long clip is held once, not as its bytes and their copy besides.
-    return readPreparedClip(await this.storage.getStream(key));
+    // Streamed into the clip's arrays; the audio stays in storage, each segment reads its stretch.
+    return readPreparedClip(await this.storage.getStream(key), (sampleCount) => storedClipAudio(this.storage, workKeys.samples(jobId), sampleCount));
   }
 
   private async evict(): Promise<void> {
@@ -127,4 +131,5 @@ export class ClipCache {
 
 async function closeEntry(entry: Entry): Promise<void> {
   await entry.pool?.close();
+  await entry.clip.then((clip) => clip.audio.release(), () => {});
 }

@@ -7,7 +7,7 @@ import type { ErrorCode } from '@portrait-farm/contracts/error-catalogue';
  */
 export const JOB_STEP_ERRORS = defineErrorCatalogue({
   FARM_BAD_CONFIG: { retryable: false, description: 'A configuration value is missing, malformed or out of range.' },
-  FARM_BAD_WORK_FILE: { retryable: false, description: 'A stored work file (clip.bin, relay-N.bin) is not in the expected format or version.' },
+  FARM_BAD_WORK_FILE: { retryable: false, description: 'A stored work file (clip.bin, samples.f32, relay-N.bin) is not in the expected format or version.' },
   FARM_MISSING_INPUT: {
     retryable: false,
     description: 'A step needs an object that is not in storage (input, relay of the previous segment, chunk); each is stored before the step is queued.',

@@ -1,7 +1,9 @@
 export { isJobStepError, JOB_STEP_ERRORS, JobStepError } from './errors.ts';
 export type { JobStepErrorCode } from './errors.ts';
 export { decodePreparedClip, decodeRelay, decodeWork, encodePreparedClip, encodeRelay, encodeWork, preparedClipStream, WORK_FORMAT_VERSION } from './work-codec.ts';
+export type { OpenClipAudio } from './work-codec.ts';
 export { readPreparedClip, readWork } from './work-stream-reader.ts';
+export { clipAudioStream, storedClipAudio } from './stored-clip-audio.ts';
 export { workKeys } from './work-keys.ts';
 export { jobRenderOptions } from './job-render-options.ts';
 export type { JobRenderPaths } from './job-render-options.ts';

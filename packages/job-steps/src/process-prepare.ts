@@ -8,6 +8,7 @@ import { processSegment } from './process-segment.ts';
 import { inStage } from './stage-run.ts';
 import { download, holdCancelSignal, jobFields, liveRecord, msSince, secondsSince, withTempDir } from './step-support.ts';
 import type { StepOutcome } from './step-support.ts';
+import { clipAudioStream } from './stored-clip-audio.ts';
 import { preparedClipStream } from './work-codec.ts';
 import { workKeys } from './work-keys.ts';
 
@@ -36,12 +37,19 @@ export async function processPrepare(deps: EngineDeps, jobId: string): Promise<S
         ]);
         const options = resolveRenderOptions(jobRenderOptions(record.options, { image, audio, out: join(dir, 'unused.mp4'), pack: deps.packDir, signal }));
         const progress = new ProgressReporter(undefined);
-        const prepared = await prepareClip(deps.engine, options, progress);
+        // The samples file outlives this step's folder: segment 0 and the store below read it; the clip cache removes it.
+        const prepared = await prepareClip(deps.engine, options, progress, { scratchDir: deps.tempDir });
         for (const [stage, seconds] of Object.entries(progress.finish())) await deps.jobs.addWorkSeconds(jobId, stage, seconds);
         return prepared;
       });
-      if (signal.aborted) return 'canceled';
-      const storing = deps.storage.put(workKeys.clip(jobId), preparedClipStream(clip), { contentType: 'application/octet-stream' });
+      if (signal.aborted) {
+        await clip.audio.release();
+        return 'canceled';
+      }
+      // The samples first: a segment step that finds clip.bin finds them too.
+      const storing = deps.storage
+        .put(workKeys.samples(jobId), clipAudioStream(clip.audio), { contentType: 'application/octet-stream' })
+        .then(() => deps.storage.put(workKeys.clip(jobId), preparedClipStream(clip), { contentType: 'application/octet-stream' }));
       prepared.storing = storing;
       storing.catch(() => {}); // awaited below and before segment 1 is released
       await deps.clips.remember(jobId, clip);

@@ -1,6 +1,6 @@
 import { endianness } from 'node:os';
 import { Readable } from 'node:stream';
-import type { PreparedClip, SegmentRelay } from '@portrait-farm/engine';
+import type { ClipAudio, PreparedClip, SegmentRelay } from '@portrait-farm/engine';
 import { JobStepError } from './errors.ts';
 
 /**
@@ -9,9 +9,12 @@ import { JobStepError } from './errors.ts';
  * array replaced by `{"$a": n}` (its entry in `arrays`), so numbers, strings and nesting survive exactly and the
  * big arrays (audio samples, source picture, landmarks, motion) are stored as they are in memory.
  */
-export const WORK_FORMAT_VERSION = 2;
+export const WORK_FORMAT_VERSION = 3;
 /** What changed at each version, named when a file of an older one is refused. */
-const VERSION_CHANGES: Record<number, string> = { 2: 'prepared clips hold the audio samples and mel peak instead of the whole clip\'s features' };
+const VERSION_CHANGES: Record<number, string> = {
+  2: 'prepared clips hold the audio samples and mel peak instead of the whole clip\'s features',
+  3: 'the audio samples are an object of their own (work/samples.f32), read by range',
+};
 
 const MAGIC = Buffer.from('PFW1', 'ascii');
 
@@ -187,8 +190,20 @@ function versionMessage(version: unknown): string {
   return `${base} (written by an older farm; since then ${changes.join('; ')}). Submit the job again.`;
 }
 
+/** A prepared clip as `work/clip.bin` holds it: its audio is stored apart (`work/samples.f32`), named by its length. */
+type StoredPreparedClip = Omit<PreparedClip, 'audio'> & { audioSamples: number };
+
+/** Opens the stored samples of a clip of `sampleCount` samples (storedClipAudio). */
+export type OpenClipAudio = (sampleCount: number) => ClipAudio;
+
+function storedForm(clip: PreparedClip): StoredPreparedClip {
+  const { audio, ...rest } = clip;
+  return { ...rest, audioSamples: audio.sampleCount };
+}
+
+/** The clip without its audio samples, which the prepare step stores apart (clipAudioStream). */
 export function encodePreparedClip(clip: PreparedClip): Buffer {
-  return encodeWork('prepared-clip', clip);
+  return encodeWork('prepared-clip', storedForm(clip));
 }
 
 /**
@@ -196,20 +211,22 @@ export function encodePreparedClip(clip: PreparedClip): Buffer {
  * so each part is read as it is: a byte stream joins the parts it holds into one buffer when read.
  */
 export function preparedClipStream(clip: PreparedClip): Readable {
-  return Readable.from(encodeWorkParts('prepared-clip', clip), { objectMode: true });
+  return Readable.from(encodeWorkParts('prepared-clip', storedForm(clip)), { objectMode: true });
 }
 
-export function decodePreparedClip(bytes: Uint8Array): PreparedClip {
-  return checkPreparedClip(decodeWork('prepared-clip', bytes));
+export function decodePreparedClip(bytes: Uint8Array, openAudio: OpenClipAudio): PreparedClip {
+  return checkPreparedClip(decodeWork('prepared-clip', bytes), openAudio);
 }
 
-/** A decoded prepared-clip work file's value, refused unless it holds what a segment reads. */
-export function checkPreparedClip(value: unknown): PreparedClip {
-  const clip = value as PreparedClip;
-  if (!(clip.samples instanceof Float32Array) || typeof clip.melPeak !== 'number' || !(clip.source?.image?.data instanceof Uint8Array) || !Array.isArray(clip.segments)) {
-    throw bad('Work file does not hold a prepared clip (audio samples, mel peak, source image, segments).');
+/** A decoded prepared-clip work file's value, refused unless it holds what a segment reads, with its audio opened. */
+export function checkPreparedClip(value: unknown, openAudio: OpenClipAudio): PreparedClip {
+  const stored = value as Partial<StoredPreparedClip>;
+  const sampleCount = stored.audioSamples;
+  if (typeof sampleCount !== 'number' || !Number.isInteger(sampleCount) || sampleCount < 0 || typeof stored.melPeak !== 'number' || !(stored.source?.image?.data instanceof Uint8Array) || !Array.isArray(stored.segments)) {
+    throw bad('Work file does not hold a prepared clip (audio length, mel peak, source image, segments).');
   }
-  return clip;
+  const { audioSamples: _stored, ...rest } = stored as StoredPreparedClip;
+  return { ...rest, audio: openAudio(sampleCount) };
 }
 
 export function encodeRelay(relay: SegmentRelay): Buffer {

@@ -1,6 +1,6 @@
 import type { PreparedClip } from '@portrait-farm/engine';
 import { JobStepError } from './errors.ts';
-import { arrayLayout, arrayPastEnd, checkPreparedClip, parseWorkHeader, readWorkPrefix, rebuildWork, workDataStart, type Typed } from './work-codec.ts';
+import { arrayLayout, arrayPastEnd, checkPreparedClip, parseWorkHeader, readWorkPrefix, rebuildWork, workDataStart, type OpenClipAudio, type Typed } from './work-codec.ts';
 
 /**
  * Reads a work file from a stream of byte chunks, filling each typed array straight from the chunks as they arrive:
@@ -42,8 +42,8 @@ async function readWorkFrom(reader: ChunkReader, expectedKind: string): Promise<
 }
 
 /** {@link readWork} of a prepared clip (`work/clip.bin`), checked as `decodePreparedClip` checks it. */
-export async function readPreparedClip(chunks: AsyncIterable<Uint8Array>): Promise<PreparedClip> {
-  return checkPreparedClip(await readWork('prepared-clip', chunks));
+export async function readPreparedClip(chunks: AsyncIterable<Uint8Array>, openAudio: OpenClipAudio): Promise<PreparedClip> {
+  return checkPreparedClip(await readWork('prepared-clip', chunks), openAudio);
 }
 
 /** Sequential reads of exact byte counts from chunks of any size. */

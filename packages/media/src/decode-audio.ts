@@ -64,7 +64,7 @@ export interface DecodeAudioOptions {
   scratchDir?: string | null;
 }
 
-interface ResolvedDecodeAudioOptions {
+export interface ResolvedDecodeAudioOptions {
   sampleRate: number;
   minSeconds: number;
   maxSeconds: number;
@@ -89,7 +89,7 @@ function badOption(name: string, allowed: string, value: unknown): MediaError {
   return new MediaError('MEDIA_BAD_OPTION', `${name} must be ${allowed}. Passed: ${String(value)}`);
 }
 
-function resolveOptions(options: DecodeAudioOptions): ResolvedDecodeAudioOptions {
+export function resolveOptions(options: DecodeAudioOptions): ResolvedDecodeAudioOptions {
   const resolved: ResolvedDecodeAudioOptions = {
     sampleRate: options.sampleRate ?? 16000,
     minSeconds: options.minSeconds ?? MIN_AUDIO_SECONDS,
@@ -211,10 +211,10 @@ async function decodeVia(raw: string, path: string, opts: ResolvedDecodeAudioOpt
 }
 
 /**
- * Probes the file: refuses it without an audio stream or longer than allowed, else sizes `buffer` for it (at most
+ * Probes the file: refuses it without an audio stream or longer than allowed, else sizes `buffer` (if any) for it (at most
  * `limitSamples`, the samples the range keeps).
  */
-async function checkProbe(path: string, opts: ResolvedDecodeAudioOptions, buffer: SampleBuffer, limitSamples: number): Promise<DecodedAudio['source']> {
+export async function checkProbe(path: string, opts: ResolvedDecodeAudioOptions, buffer: SampleBuffer | null, limitSamples: number): Promise<DecodedAudio['source']> {
   const info = await (opts.probe ?? probeMedia(path, { countPackets: false }));
   const stream = info.audio;
   if (stream === null) {
@@ -230,7 +230,7 @@ async function checkProbe(path: string, opts: ResolvedDecodeAudioOptions, buffer
   }
   // The probed length plus PROBE_MARGIN and a second: the buffer still grows if the probe was short, but growing
   // copies it into one twice as large (a 60 min clip that decoded 3 s longer than probed held 4 times its samples).
-  if (fileSeconds !== null) {
+  if (fileSeconds !== null && buffer !== null) {
     const rate = opts.sampleRate;
     buffer.reserve(Math.min(limitSamples, Math.max(0, fileSeconds - opts.startSeconds) * rate * (1 + PROBE_MARGIN) + rate));
   }

@@ -23,10 +23,17 @@ const LEAD_FRAMES = 3;
  */
 const END_MARGIN_SECONDS = 0.001;
 
+/** A clip's mono samples kept out of memory (a file, an object in storage), read by range. */
+export interface SampleReader {
+  readonly sampleCount: number;
+  /** Samples [start, end), 0 <= start <= end <= sampleCount. */
+  read(start: number, end: number): Promise<Float32Array>;
+}
+
 /** Options of {@link encodeChunkAudio}. */
 export interface ChunkAudioOptions {
-  /** The whole clip's audio: mono samples in [-1, 1]. */
-  samples: Float32Array;
+  /** The whole clip's audio: mono samples in [-1, 1], or a reader of them (only the chunk's stretch is read). */
+  samples: Float32Array | SampleReader;
   /** Their sample rate in Hz. */
   sampleRate: number;
   /** Where the chunk starts in the clip, in seconds. */
@@ -52,11 +59,12 @@ function bad(name: string, allowed: string, value: unknown): MediaError {
 }
 
 /** `count` samples from `from` (which may lie before 0 or run past the end: silence there). */
-function sliceWithSilence(samples: Float32Array, from: number, count: number): Float32Array {
+async function sliceWithSilence(samples: Float32Array | SampleReader, from: number, count: number): Promise<Float32Array> {
   const slice = new Float32Array(count);
+  const length = samples instanceof Float32Array ? samples.length : samples.sampleCount;
   const start = Math.max(0, from);
-  const end = Math.min(samples.length, from + count);
-  if (end > start) slice.set(samples.subarray(start, end), start - from);
+  const end = Math.min(length, from + count);
+  if (end > start) slice.set(samples instanceof Float32Array ? samples.subarray(start, end) : await samples.read(start, end), start - from);
   return slice;
 }
 
@@ -84,7 +92,7 @@ export async function encodeChunkAudio(options: ChunkAudioOptions): Promise<Chun
   const start = Math.round(startSeconds * sampleRate);
   const leadOut = LEAD_FRAMES * frameSamples;
   const leadIn = Math.ceil(leadOut * ratio) + 2;
-  const input = sliceWithSilence(samples, start - leadIn, leadIn + Math.ceil((frames + 2) * frameSamples * ratio));
+  const input = await sliceWithSilence(samples, start - leadIn, leadIn + Math.ceil((frames + 2) * frameSamples * ratio));
   const trim = Math.round(leadIn / ratio) - leadOut;
   const pcm = `${out}.f32`;
   const all = `${out}.all.aac`;

@@ -1,6 +1,8 @@
 export { probeMedia } from './probe-media.ts';
 export type { AudioStreamInfo, MediaInfo, MediaStreamInfo, ProbeMediaOptions, VideoStreamInfo } from './probe-media.ts';
 export { MIN_AUDIO_SECONDS, decodeAudio } from './decode-audio.ts';
+export { decodeAudioToFile } from './decode-audio-file.ts';
+export type { DecodeAudioToFileOptions, DecodedAudioFile } from './decode-audio-file.ts';
 export { pcm16Wav, toneSamples } from './pcm-wav.ts';
 export type { DecodeAudioOptions, DecodedAudio } from './decode-audio.ts';
 export { createVideoEncoder } from './video-encoder.ts';
@@ -10,7 +12,7 @@ export type { ConcatChunksOptions } from './concat-chunks.ts';
 export { encodeAudioTrack } from './encode-audio-track.ts';
 export type { EncodeAudioTrackOptions } from './encode-audio-track.ts';
 export { CHUNK_AUDIO_SETTINGS, encodeChunkAudio } from './encode-chunk-audio.ts';
-export type { ChunkAudio, ChunkAudioOptions } from './encode-chunk-audio.ts';
+export type { ChunkAudio, ChunkAudioOptions, SampleReader } from './encode-chunk-audio.ts';
 export { defaultX264Choice, H264_SETTINGS, X264_PRESETS, x264VideoArgs } from './encoder-settings.ts';
 export type { X264Choice, X264Preset } from './encoder-settings.ts';
 export { rgbToYuv420, yuv420FrameBytes } from './rgb-to-yuv420.ts';
