@@ -1,9 +1,10 @@
-// npm run bench:render-profile [-- --seconds 10 --repeat 4 --rounds 5 --compare <renderer entry> --pack models/starter]
+// npm run bench:render-profile [-- --seconds 10 --repeat 4 --rounds 5 --compare <renderer entry> --kernels js,wasm-simd --pack models/starter]
 // The render stage alone on the main thread: the astronaut portrait prepared as bench:engine prepares it (crop mode,
 // 512x512), the motion of --seconds of speech from the denoiser, rendered --repeat times over per round, --rounds
 // rounds; prints frames/s per round and the median. With --compare (another checkout's
 // packages/renderer/src/index.ts) the two renderers take turns round by round, every frame's bytes are compared,
-// and the ratio of their medians is printed. For a CPU profile:
+// and the ratio of their medians is printed. With --kernels (a list of warp kernel choices) this checkout's renderer
+// runs once per choice, taking turns the same way, every frame compared with the first choice's. For a CPU profile:
 //   node --cpu-prof --cpu-prof-dir=<dir> --conditions=portrait-farm-source --import tsx test/bench/render-profile.ts
 //   npx tsx test/bench/cpuprofile-summary.ts <dir>/<file>.cpuprofile
 import { execFileSync } from 'node:child_process';
@@ -17,7 +18,7 @@ import { createEngine, outputFrameCount, prepareSourceImage } from '@portrait-fa
 import { decodeImage } from '@portrait-farm/face';
 import { decodeAudio } from '@portrait-farm/media';
 import { applyControls, createMotionGenerator, resample } from '@portrait-farm/motion';
-import { createMeshwarpRendererFromPrepared, prepareMeshwarp, type MeshwarpRenderer, type PreparedMeshwarp } from '@portrait-farm/renderer';
+import { createMeshwarpRendererFromPrepared, prepareMeshwarp, type MeshwarpRenderer, type PreparedMeshwarp, type WarpKernelChoice } from '@portrait-farm/renderer';
 import { writeEngineTestPack } from '@portrait-farm/test-support/engine-test-pack';
 import { STARTER_PACK } from '@portrait-farm/test-support/repo-models';
 
@@ -27,6 +28,7 @@ const { values } = parseArgs({
     repeat: { type: 'string', default: '4' },
     rounds: { type: 'string', default: '5' },
     compare: { type: 'string' },
+    kernels: { type: 'string' },
     pack: { type: 'string' },
   },
 });
@@ -102,12 +104,21 @@ const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[Math.floo
 const { prepared, motions } = await prepareRenderInput();
 rmSync(work, { recursive: true, force: true });
 
-const current = createMeshwarpRendererFromPrepared(prepared);
-const renderers: Array<{ name: string; renderer: MeshwarpRenderer; rates: Rate[] }> = [{ name: 'this checkout', renderer: current, rates: [] }];
+const kernelChoices = (values.kernels?.split(',') ?? [undefined]) as Array<WarpKernelChoice | undefined>;
+const renderers: Array<{ name: string; renderer: MeshwarpRenderer; rates: Rate[] }> = kernelChoices.map((warpKernels) => ({
+  name: warpKernels === undefined ? 'this checkout' : `this checkout, ${warpKernels} kernels`,
+  renderer: createMeshwarpRendererFromPrepared(prepared, { warpKernels }),
+  rates: [],
+}));
+const current = renderers[0]!.renderer;
+for (const { name, renderer } of renderers.slice(1)) {
+  console.log(`frames differing between ${renderers[0]!.name} and ${name}: ${differingFrames(current, renderer, motions)} of ${motions.length}`);
+}
 if (values.compare !== undefined) {
   const other = (await import(pathToFileURL(resolve(values.compare)).href)) as typeof import('@portrait-farm/renderer');
-  renderers.push({ name: values.compare, renderer: other.createMeshwarpRendererFromPrepared(prepared), rates: [] });
-  console.log(`frames differing from ${values.compare}: ${differingFrames(current, renderers[1]!.renderer, motions)} of ${motions.length}`);
+  const baseline = { name: values.compare, renderer: other.createMeshwarpRendererFromPrepared(prepared), rates: [] };
+  renderers.push(baseline);
+  console.log(`frames differing from ${values.compare}: ${differingFrames(current, baseline.renderer, motions)} of ${motions.length}`);
 }
 const out = new Uint8Array(prepared.width * prepared.height * 3);
 for (const { renderer } of renderers) renderRound(renderer, motions.slice(0, 50), out);
@@ -120,7 +131,7 @@ const cpu = (rates: Rate[]): number => median(rates.map((r) => r.cpu));
 for (const { name, rates } of renderers) {
   console.log(`${name}: ${wall(rates).toFixed(1)} frames/s wall, ${cpu(rates).toFixed(1)} per CPU-second (medians; wall rounds: ${rates.map((r) => r.wall.toFixed(1)).join(', ')})`);
 }
-if (renderers.length === 2) {
-  const [a, b] = [renderers[0]!.rates, renderers[1]!.rates];
-  console.log(`ratio this / other: ${(wall(a) / wall(b)).toFixed(3)} wall, ${(cpu(a) / cpu(b)).toFixed(3)} CPU`);
+for (const { name, rates } of renderers.slice(0, -1)) {
+  const last = renderers.at(-1)!;
+  console.log(`ratio ${name} / ${last.name}: ${(wall(rates) / wall(last.rates)).toFixed(3)} wall, ${(cpu(rates) / cpu(last.rates)).toFixed(3)} CPU`);
 }

@@ -12,7 +12,8 @@ import { type MeshwarpInput, prepareMeshwarp } from './prepare.ts';
 import type { PreparedMeshwarp } from './prepared.ts';
 import { createCameraZoom } from './raster/camera-zoom.ts';
 import { packPixels } from './raster/warp-spans.ts';
-import { warpTriangles } from './raster/warp-triangles.ts';
+import { type WarpTarget, warpTriangles } from './raster/warp-triangles.ts';
+import { type WarpKernelChoice, createWarpKernels } from './warp-kernel-choice.ts';
 
 /** A renderer for one portrait. */
 export interface MeshwarpRenderer {
@@ -48,8 +49,17 @@ function validatePrepared(p: PreparedMeshwarp): void {
   }
 }
 
+/** How a renderer runs (not what it draws: every choice gives the same bytes). */
+export interface MeshwarpRuntimeOptions {
+  /**
+   * The warp's span kernels.
+   * @defaultValue 'wasm-simd' where the runtime compiles it, else 'js'
+   */
+  warpKernels?: WarpKernelChoice;
+}
+
 /** Builds a renderer from `prepareMeshwarp` output (for example in a worker thread). Cheap: no per-portrait analysis. */
-export function createMeshwarpRendererFromPrepared(prepared: PreparedMeshwarp): MeshwarpRenderer {
+export function createMeshwarpRendererFromPrepared(prepared: PreparedMeshwarp, runtime: MeshwarpRuntimeOptions = {}): MeshwarpRenderer {
   validatePrepared(prepared);
   const p = prepared;
   const { width, height } = p;
@@ -89,8 +99,15 @@ export function createMeshwarpRendererFromPrepared(prepared: PreparedMeshwarp): 
     }
     return texture;
   }
-  const target = { width, height, source: p.image, pixels: packPixels(p.image), out: p.image };
-  let lastOut: Uint8Array | null = null;
+  const kernels = createWarpKernels(runtime.warpKernels, width, height);
+  let pixels = packPixels(p.image);
+  if (kernels !== null) {
+    kernels.pixels.set(pixels);
+    pixels = kernels.pixels;
+  }
+  const target: WarpTarget = { width, height, source: p.image, pixels, out: p.image, kernels };
+  // With the WebAssembly kernels every frame is drawn in their memory (`work`) and copied out whole.
+  let lastWork: Uint8Array | null = null;
   let lastBox = [0, 0, width - 1, height - 1];
   let lastZoom = 0;
 
@@ -132,16 +149,17 @@ export function createMeshwarpRendererFromPrepared(prepared: PreparedMeshwarp): 
       Math.min(width - 1, Math.ceil(maxX) + MARGIN),
       Math.min(height - 1, Math.ceil(maxY) + MARGIN),
     ];
-    if (frame !== lastOut || zoom !== lastZoom) frame.set(background);
+    const work = kernels === null ? frame : kernels.frame;
+    if (work !== lastWork || zoom !== lastZoom) work.set(background);
     else {
-      restoreRows(frame, background, [
+      restoreRows(work, background, [
         Math.min(box[0]!, lastBox[0]!), Math.min(box[1]!, lastBox[1]!), Math.max(box[2]!, lastBox[2]!), Math.max(box[3]!, lastBox[3]!),
       ]);
     }
-    lastOut = frame;
+    lastWork = work;
     lastBox = box;
     lastZoom = zoom;
-    target.out = frame;
+    target.out = work;
     // Eyes are drawn with the lids where the source has them; the lowered lids (face triangles) cover them.
     openMotion.set(warpMotion);
     let closing = false;
@@ -168,7 +186,7 @@ export function createMeshwarpRendererFromPrepared(prepared: PreparedMeshwarp): 
       p.eyes.forEach((eye, i) => {
         const unit = GAZE_SHIFT * eyeWidths[i]!;
         paintEyeball({
-          width, height, source: p.image, out: frame, rest: p.rest, pos: openPos, eye, colours: eye.colours, sourceProfile: eyeProfiles[i]!,
+          width, height, source: p.image, out: work, rest: p.rest, pos: openPos, eye, colours: eye.colours, sourceProfile: eyeProfiles[i]!,
           shiftX: (gx * f.exX + gy * f.eyX) * unit,
           shiftY: (gx * f.exY + gy * f.eyY) * unit,
         });
@@ -181,15 +199,16 @@ export function createMeshwarpRendererFromPrepared(prepared: PreparedMeshwarp): 
         const b = motion[eye.blinkChannel]!;
         const b0 = p.neutral[eye.blinkChannel]!;
         const closure = b > b0 ? Math.min(1, (b - b0) / Math.max(1e-3, 1 - b0)) : 0;
-        paintLashLine({ width, height, out: frame, pos, eye, closure });
+        paintLashLine({ width, height, out: work, pos, eye, closure });
       }
     }
     if (p.mouthInterior) {
       paintMouthInterior({
-        width, height, source: p.image, out: frame, rest: p.rest, pos, sourceProfile: mouthProfile, colours: p.colours, mouthWidth: p.frame.mouthWidth,
+        width, height, source: p.image, out: work, rest: p.rest, pos, sourceProfile: mouthProfile, colours: p.colours, mouthWidth: p.frame.mouthWidth,
         verticalScale, columnMap, teethDepth,
       });
     }
+    if (work !== frame) frame.set(work);
     return frame;
   }
 

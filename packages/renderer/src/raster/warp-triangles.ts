@@ -1,3 +1,4 @@
+import type { WasmWarpKernels } from '../wasm/wasm-warp-kernels.ts';
 import { blendedSpan, clampedSpan, opaqueSpan, type Span } from './warp-spans.ts';
 
 /** Source image and destination buffer of one warp, RGB bytes. */
@@ -8,6 +9,11 @@ export interface WarpTarget {
   /** `source` one pixel per word (`packPixels`). */
   pixels: Uint32Array;
   out: Uint8Array;
+  /**
+   * WebAssembly span kernels, or null for the JavaScript ones: then `pixels` and `out` must be `kernels.pixels` and
+   * `kernels.frame`, the kernels' memory.
+   */
+  kernels: WasmWarpKernels | null;
 }
 
 const edgeX = new Float64Array(3);
@@ -51,7 +57,8 @@ export function warpTriangles(
   end: number,
   alpha: Float32Array | null,
 ): void {
-  const { width, height, source, pixels, out } = target;
+  const { width, height, source, pixels, out, kernels } = target;
+  const frameBase = kernels === null ? 0 : kernels.frameBase;
   const maxX = width - 1;
   const maxY = height - 1;
   for (let t = first; t < end; t++) {
@@ -130,7 +137,10 @@ export function warpTriangles(
       span.sv = v0 + dvx * fx + dvy * fy - 0.5;
       span.a = a0 + dax * fx + day * fy;
       if (!safe) clampedSpan(source, width, height, out, span, blend);
-      else if (opaque) opaqueSpan(pixels, width, out, span);
+      else if (kernels !== null) {
+        if (opaque) kernels.opaqueSpan(width, frameBase + span.offset, span.count, span.su, span.sv, dux, dvx);
+        else kernels.blendedSpan(width, frameBase + span.offset, span.count, span.su, span.sv, dux, dvx, span.a, dax);
+      } else if (opaque) opaqueSpan(pixels, width, out, span);
       else blendedSpan(pixels, width, out, span);
     }
   }

@@ -1,0 +1,54 @@
+import { type WarpSpanVariant, writeWarpSpanModule } from './warp-span-module.ts';
+import { type CompiledModule, webAssembly } from './webassembly-api.ts';
+
+/**
+ * The WebAssembly span kernels of one renderer, with their memory: the portrait one pixel per word from byte 0, the
+ * RGB frame after it. The renderer draws the whole frame into `frame` (a view over that memory, which never grows,
+ * so the views stay valid) and copies it out.
+ */
+export interface WasmWarpKernels {
+  /** The portrait, one pixel per word (r | g << 8 | b << 16), to be filled by the caller. */
+  pixels: Uint32Array;
+  /** The frame, RGB, width * height * 3 bytes. */
+  frame: Uint8Array;
+  /** Byte offset of `frame` in the memory: spans address the frame as `frameBase` + their offset. */
+  frameBase: number;
+  opaqueSpan(width: number, offset: number, count: number, su: number, sv: number, dux: number, dvx: number): void;
+  blendedSpan(width: number, offset: number, count: number, su: number, sv: number, dux: number, dvx: number, a: number, dax: number): void;
+}
+
+const PAGE = 65536;
+/** Room after the frame for the kernels' reads and writes past a span's last pixel. */
+const FRAME_TAIL = 16;
+
+const compiled = new Map<WarpSpanVariant, CompiledModule | null>();
+
+/** The compiled module of `variant`, or null where this runtime cannot compile it (no WebAssembly or no SIMD). */
+export function warpSpanModule(variant: WarpSpanVariant): CompiledModule | null {
+  if (!compiled.has(variant)) {
+    const bytes = writeWarpSpanModule(variant);
+    compiled.set(variant, webAssembly !== null && webAssembly.validate(bytes) ? new webAssembly.Module(bytes) : null);
+  }
+  return compiled.get(variant)!;
+}
+
+/** Kernels and memory for a width x height portrait; null where the runtime cannot run `variant`. */
+export function createWasmWarpKernels(width: number, height: number, variant: WarpSpanVariant): WasmWarpKernels | null {
+  const module = warpSpanModule(variant);
+  if (module === null || webAssembly === null) return null;
+  const pixelBytes = width * height * 4;
+  const frameBytes = width * height * 3;
+  const memory = new webAssembly.Memory({ initial: Math.ceil((pixelBytes + frameBytes + FRAME_TAIL) / PAGE) });
+  const instance = new webAssembly.Instance(module, { env: { memory } });
+  const exports = instance.exports as unknown as {
+    opaque_span: WasmWarpKernels['opaqueSpan'];
+    blended_span: WasmWarpKernels['blendedSpan'];
+  };
+  return {
+    pixels: new Uint32Array(memory.buffer, 0, width * height),
+    frame: new Uint8Array(memory.buffer, pixelBytes, frameBytes),
+    frameBase: pixelBytes,
+    opaqueSpan: exports.opaque_span,
+    blendedSpan: exports.blended_span,
+  };
+}
