@@ -1,10 +1,15 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createModelSession, type ModelSession } from './model-session.ts';
+import { createModelSession, createModelSessionFromBytes, type ModelSession } from './model-session.ts';
 import { parseProviderList } from './execution-providers.ts';
+import { providerUnavailableReason } from './provider-probe.ts';
 
 const embeddingModel = fileURLToPath(new URL('../../../models/audio/embedding_model.onnx', import.meta.url));
+const starterDenoiser = fileURLToPath(new URL('../../../models/starter/denoiser.onnx', import.meta.url));
+/** Why CUDA cannot run here (onnxruntime-node without its CUDA libraries, the CI case), or null on a CUDA machine. */
+const cudaMissing = providerUnavailableReason('cuda');
 
 function windows(batch: number): Float32Array {
   const data = new Float32Array(batch * 76 * 32);
@@ -34,6 +39,18 @@ describe('createModelSession', () => {
     expect(Array.from(result!.data as Float32Array)).toEqual(Array.from(expected!.data as Float32Array));
   });
 
+  it('loads a model given as bytes, named in its log line, with the same result as from its file', async () => {
+    const lines: string[] = [];
+    const fromBytes = await createModelSessionFromBytes('embedding-copy.onnx', readFileSync(embeddingModel), { providers: ['cpu'], log: (line) => lines.push(line) });
+    const fromFile = await createModelSession(embeddingModel, { providers: ['cpu'] });
+    sessions.push(fromBytes, fromFile);
+    expect(fromBytes.path).toBe('embedding-copy.onnx');
+    expect(lines).toEqual(['embedding-copy.onnx: running on cpu']);
+    const feeds = { input_1: { data: windows(2), dims: [2, 76, 32, 1] } };
+    const [a, b] = await Promise.all([fromBytes.run(feeds), fromFile.run(feeds)]);
+    expect(Array.from(a['conv2d_19']!.data as Float32Array)).toEqual(Array.from(b['conv2d_19']!.data as Float32Array));
+  });
+
   it('keeps the event loop free while inference runs', async () => {
     const session = await createModelSession(embeddingModel, { providers: ['cpu'] });
     sessions.push(session);
@@ -54,6 +71,22 @@ describe('createModelSession', () => {
     expect(session.provider).toBe('cpu');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^embedding_model\.onnx: running on cpu \(cuda unavailable: .+\)$/);
+  });
+
+  // Issue 17: the denoiser asked to run on CUDA (PORTRAIT_FARM_PROVIDERS=cuda,cpu) on a machine without it.
+  it.skipIf(cudaMissing === null)('runs the denoiser on the CPU when CUDA is missing, with one line saying why', async () => {
+    const lines: string[] = [];
+    const session = await createModelSession(starterDenoiser, { providers: ['cuda', 'cpu'], log: (line) => lines.push(line) });
+    sessions.push(session);
+    expect(session.provider).toBe('cpu');
+    expect(lines).toEqual([`denoiser.onnx: running on cpu (cuda unavailable: ${cudaMissing})`]);
+  });
+
+  it.skipIf(cudaMissing === null)('refuses the denoiser with CUDA alone when CUDA is missing, naming the reason', async () => {
+    await expect(createModelSession(starterDenoiser, { providers: ['cuda'] })).rejects.toMatchObject({
+      code: 'MODEL_RUNTIME_NO_PROVIDER',
+      message: `No execution provider could load ${starterDenoiser} (cuda: ${cudaMissing})`,
+    });
   });
 
   it('names the missing file', async () => {
