@@ -1,10 +1,13 @@
-// npm run bench:engine [-- --runs 3 --seconds 20 --pack models/starter --providers cpu --threads 1]
+// npm run bench:engine [-- --runs 3 --seconds 20 --pack models/starter --providers cpu --threads 1 --compare DIR]
 // Prints frames/s and real-time factor (seconds of work per second of audio) per stage (audio: the mel peak and
 // every segment's feature rows, as the pipeline computes them) for a clip of
 // --seconds at 512x512, 25 fps, then the same for the whole pipeline (stages overlapped as renderClip runs them).
 // The render row starts with the render threads started and warm; their start-up is printed on a line of its own.
+// CPU seconds count every thread of this process and the ffmpeg processes it ran (steadier than wall clock on a
+// shared machine). --compare DIR also runs the pipeline of another checkout's engine (DIR/packages/engine/src/index.ts,
+// e.g. a worktree of an earlier commit) in the same runs, taking turns with this one, and prints the ratios.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -26,6 +29,7 @@ const { values } = parseArgs({
     pack: { type: 'string' },
     providers: { type: 'string', default: 'cpu' },
     threads: { type: 'string', default: '2' },
+    compare: { type: 'string' },
   },
 });
 const runs = Number(values.runs);
@@ -49,11 +53,27 @@ execFileSync('ffmpeg', ['-v', 'error', '-stream_loop', '-1', '-i', join(fixtures
 const imagePath = join(fixtures, 'astronaut.png');
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
+const TICKS_PER_SECOND = 100;
+/** CPU seconds of this process (every thread) and of its children that have been waited for. */
+function cpuSeconds(): number {
+  const own = process.cpuUsage();
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+  // Fields 16 and 17 of /proc/PID/stat (cutime, cstime), counted from the state field (3).
+  const children = (Number(fields[13]) + Number(fields[14])) / TICKS_PER_SECOND;
+  return (own.user + own.system) / 1e6 + children;
+}
+const cpu: Record<string, number[]> = {};
+async function timed<T>(fn: () => Promise<T>, stage?: string): Promise<[T, number]> {
   const start = performance.now();
+  const cpuStart = cpuSeconds();
   const result = await fn();
+  if (stage !== undefined) (cpu[stage] ??= []).push(cpuSeconds() - cpuStart);
   return [result, (performance.now() - start) / 1000];
 }
+type RenderClipWith = typeof renderClipWith;
+const comparedEngine = values.compare === undefined
+  ? null
+  : ((await import(join(values.compare, 'packages/engine/src/index.ts'))) as { renderClipWith: RenderClipWith });
 
 const engine = await createEngine({ pack, providers });
 
@@ -74,13 +94,13 @@ const stages: Record<string, number[]> = { decode: [], face: [], audio: [], deno
 const renderStartSeconds: number[] = [];
 let frames = 0;
 for (let run = 0; run < runs; run++) {
-  const [audio, decodeSeconds] = await timed(() => decodeAudio(audioPath));
+  const [audio, decodeSeconds] = await timed(() => decodeAudio(audioPath), 'decode');
   const image = await decodeImage(imagePath);
-  const [analysis, faceSeconds] = await timed(() => engine.face.analyze(image));
+  const [analysis, faceSeconds] = await timed(() => engine.face.analyze(image), 'face');
   // As the pipeline computes them: the clip's mel peak, then each segment's rows (one window per segment).
-  const [features, audioSeconds] = await timed(() => segmentedFeatures(audio.samples));
+  const [features, audioSeconds] = await timed(() => segmentedFeatures(audio.samples), 'audio');
   const generator = await createMotionGenerator(engine.pack, engine.denoiser, { silenceFeature: engine.silenceFeature, seed: run });
-  const [generated, denoiseSeconds] = await timed(() => generator.generateAll(features));
+  const [generated, denoiseSeconds] = await timed(() => generator.generateAll(features), 'denoise');
   frames = outputFrameCount(audio.durationSeconds, fps);
   const track = resample(applyControls(generated, {}, { channelMean: engine.pack.channelMean }), fps);
   const source = await prepareSourceImage(image, analysis, 'crop');
@@ -94,15 +114,23 @@ for (let run = 0; run < runs; run++) {
     return started;
   });
   const rendered: Uint8Array[] = [];
-  const [, renderSeconds] = await timed(() => pool.renderFrames(frames, motionOf, (frame) => void rendered.push(frame.slice())));
+  const [, renderSeconds] = await timed(() => pool.renderFrames(frames, motionOf, (frame) => void rendered.push(frame.slice())), 'render');
   await pool.close();
   const encoder = createVideoEncoder({ out: join(work, 'encode.mp4'), width: 512, height: 512, fps, audio: { path: audioPath } });
   const [, encodeSeconds] = await timed(async () => {
     for (const frame of rendered) await encoder.write(frame);
     await encoder.finish();
-  });
+  }, 'encode');
   const options = resolveRenderOptions({ image: imagePath, audio: audioPath, out: join(work, 'clip.mp4'), pack, mode: 'crop', fps, seed: run, renderThreads: threads, providers });
-  const [, pipelineSeconds] = await timed(() => renderClipWith(engine, options));
+  // With --compare the two engines take turns, starting with the other one on odd runs.
+  let pipelineSeconds = 0;
+  for (const which of run % 2 === 0 ? ['this', 'compared'] : ['compared', 'this']) {
+    if (which === 'this') [, pipelineSeconds] = await timed(() => renderClipWith(engine, options), 'pipeline');
+    else if (comparedEngine !== null) {
+      const [, compared] = await timed(() => comparedEngine.renderClipWith(engine, options), 'compared');
+      (stages.compared ??= []).push(compared);
+    }
+  }
   stages.decode!.push(decodeSeconds);
   stages.face!.push(faceSeconds);
   stages.audio!.push(audioSeconds);
@@ -117,9 +145,14 @@ rmSync(work, { recursive: true, force: true });
 
 console.log(`engine benchmark: ${seconds} s clip, ${frames} frames at ${fps} fps, 512x512 (crop), ${runs} runs, median`);
 console.log(`pack: ${packNote}; denoiser on ${engine.provider}; render threads: ${threads}`);
-console.log('stage      seconds   frames/s   RTF');
+console.log('stage      seconds   frames/s   RTF     CPU s  frames/CPU s');
 for (const [stage, times] of Object.entries(stages)) {
   const t = median(times);
-  console.log(`${stage.padEnd(10)} ${t.toFixed(3).padStart(7)} ${(frames / t).toFixed(1).padStart(10)} ${(t / seconds).toFixed(4).padStart(7)}`);
+  const c = median(cpu[stage] ?? [NaN]);
+  console.log(`${stage.padEnd(10)} ${t.toFixed(3).padStart(7)} ${(frames / t).toFixed(1).padStart(10)} ${(t / seconds).toFixed(4).padStart(7)} ${c.toFixed(3).padStart(8)} ${(frames / c).toFixed(1).padStart(12)}`);
+}
+if (comparedEngine !== null) {
+  const ratio = (a: number[], b: number[]): number => median(a.map((x, i) => x / b[i]!));
+  console.log(`pipeline against ${values.compare} (compared row), per run: wall ${ratio(stages.compared!, stages.pipeline!).toFixed(3)}x, CPU ${ratio(cpu.compared!, cpu.pipeline!).toFixed(3)}x (above 1: this checkout is faster)`);
 }
 console.log(`render threads' start-up (${threads} threads, before the render row; the pipeline row includes it): ${median(renderStartSeconds).toFixed(3)} s`);
