@@ -61,6 +61,7 @@ export async function renderTalkingFrames(engine: Engine, request: TalkingClipRe
   } finally {
     await pool.close();
     await file.close();
+    await clip.audio.release();
   }
   return { path, width, height, frames: clip.outputFrames };
 }
