@@ -18,7 +18,7 @@ import {
 } from '@portrait-farm/contracts';
 import type { ExecutionProvider } from '@portrait-farm/model-runtime';
 import { EngineError } from './errors.ts';
-import type { EngineWatermark } from './render-segment.ts';
+import type { EngineWatermark } from './frame-marks.ts';
 
 export type { Emotion, OutputMode, RenderControls } from '@portrait-farm/contracts';
 

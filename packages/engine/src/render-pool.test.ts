@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CHANNEL, MOTION_CHANNEL_COUNT } from '@portrait-farm/contracts';
 import { createMeshwarpRendererFromPrepared, prepareMeshwarp } from '@portrait-farm/renderer';
 import { syntheticPortrait } from '@portrait-farm/renderer/testing';
+import { frameMarks, markFrame } from './frame-marks.ts';
 import { createRenderPool, startRenderThreads } from './render-pool.ts';
 import { CRASH_MOTION_VALUE } from './testing/crash-motion.ts';
 
@@ -35,6 +36,22 @@ describe('createRenderPool', () => {
       expect(seen).toEqual([...Array(12).keys()]);
     });
   }
+
+  it('draws the label and the watermark in the render threads, as drawing them on this thread does', async () => {
+    const marks = frameMarks(true, { payload: Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8]), key: 'pool-test' }, 40)!;
+    const marked = expected.map((frame, index) => {
+      const copy = frame.slice();
+      markFrame(copy, portrait.width, portrait.height, marks, index);
+      return copy;
+    });
+    expect(Buffer.compare(marked[0]!, expected[0]!)).not.toBe(0);
+    const pool = await createRenderPool(prepared, 2);
+    try {
+      await pool.renderFrames(12, motionOf, (frame, index) => expect(Buffer.compare(frame, marked[index]!)).toBe(0), null, marks);
+    } finally {
+      await pool.close();
+    }
+  });
 
   it('stops with ENGINE_CANCELED when aborted', async () => {
     const pool = await createRenderPool(prepared, 1);

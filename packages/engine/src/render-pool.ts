@@ -2,6 +2,7 @@ import type { Worker } from 'node:worker_threads';
 import { siblingScript, startModuleWorker } from '@portrait-farm/model-runtime';
 import type { PreparedMeshwarp } from '@portrait-farm/renderer';
 import { EngineError } from './errors.ts';
+import type { FrameMarks } from './frame-marks.ts';
 import type { RenderReply, RenderRequest } from './render-protocol.ts';
 
 /** One portrait on render threads: frames go out in any order and come back in the order asked for. */
@@ -9,12 +10,14 @@ export interface RenderPool {
   /**
    * Renders `frameCount` frames, the motion of frame i being `motionOf(i)`, and hands each frame to `consume` in
    * order; `consume` may be async (backpressure from the encoder). The frame buffer is reused after `consume`.
+   * `marks` (label, watermark) are drawn into every frame by the thread that rendered it.
    */
   renderFrames(
     frameCount: number,
     motionOf: (index: number) => Float32Array,
     consume: (frame: Uint8Array, index: number) => Promise<void> | void,
     signal?: AbortSignal | null,
+    marks?: FrameMarks | null,
   ): Promise<void>;
   close(): Promise<void>;
 }
@@ -76,10 +79,10 @@ export function startRenderThreads(count: number, script: URL = siblingScript(im
       for (const worker of running()) worker.postMessage({ kind: 'load', portrait, data: prepared } satisfies RenderRequest);
       let unloaded = false;
       return {
-        renderFrames: (frameCount, motionOf, consume, signal = null) => {
+        renderFrames: (frameCount, motionOf, consume, signal = null, marks = null) => {
           const available = running();
           if (available.length === 0) return Promise.reject(new EngineError('ENGINE_RENDER_THREAD_DIED', 'Every render thread is being restarted.'));
-          return renderOn(available, portrait, frameCount, motionOf, consume, signal);
+          return renderOn(available, portrait, { frameCount, motionOf, consume, signal, marks });
         },
         async close() {
           if (unloaded) return;
@@ -110,14 +113,15 @@ export async function createRenderPool(prepared: PreparedMeshwarp, threads: numb
   };
 }
 
-function renderOn(
-  threads: Worker[],
-  portrait: number,
-  frameCount: number,
-  motionOf: (index: number) => Float32Array,
-  consume: (frame: Uint8Array, index: number) => Promise<void> | void,
-  signal: AbortSignal | null,
-): Promise<void> {
+interface RenderCall {
+  frameCount: number;
+  motionOf: (index: number) => Float32Array;
+  consume: (frame: Uint8Array, index: number) => Promise<void> | void;
+  signal: AbortSignal | null;
+  marks: FrameMarks | null;
+}
+
+function renderOn(threads: Worker[], portrait: number, { frameCount, motionOf, consume, signal, marks }: RenderCall): Promise<void> {
   const call = nextCall++;
   const pending = threads.map(() => 0);
   const ready = new Map<number, Uint8Array>();
@@ -190,7 +194,7 @@ function renderOn(
         while (!failed && next < frameCount && pending[slot]! < QUEUED_PER_THREAD && ready.size < threads.length * 4) {
           const index = next++;
           const buffer = spare.pop() ?? null;
-          const request: RenderRequest = { kind: 'render', portrait, call, index, motion: motionOf(index), buffer };
+          const request: RenderRequest = { kind: 'render', portrait, call, index, motion: motionOf(index), buffer, marks };
           pending[slot]!++;
           worker.postMessage(request, buffer === null ? [] : [buffer.buffer as ArrayBuffer]);
         }

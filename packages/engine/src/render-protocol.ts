@@ -1,4 +1,5 @@
 import type { PreparedMeshwarp } from '@portrait-farm/renderer';
+import type { FrameMarks } from './frame-marks.ts';
 
 /** What a render thread is asked: hold a portrait, drop it, or render one frame of it. */
 export type RenderRequest =
@@ -6,8 +7,8 @@ export type RenderRequest =
   | { kind: 'unload'; portrait: number }
   /**
    * A frame to render: the call it belongs to (replies of an abandoned call are told apart by it), its index, its
-   * motion, and optionally a spent frame buffer to render into.
+   * motion, optionally a spent frame buffer to render into, and the marks drawn into it after rendering (null: none).
    */
-  | { kind: 'render'; portrait: number; call: number; index: number; motion: Float32Array; buffer: Uint8Array | null };
+  | { kind: 'render'; portrait: number; call: number; index: number; motion: Float32Array; buffer: Uint8Array | null; marks: FrameMarks | null };
 
 export type RenderReply = { call: number; index: number; frame: Uint8Array } | { call: number; index: number; error: string };

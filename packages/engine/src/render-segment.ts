@@ -2,8 +2,7 @@ import { rm } from 'node:fs/promises';
 import { SAMPLE_RATE } from '@portrait-farm/audio-features';
 import { MOTION_CHANNEL_COUNT as C } from '@portrait-farm/contracts';
 import { createVideoEncoder, encodeChunkAudio, type VideoEncoder } from '@portrait-farm/media';
-import { embedWatermark } from '@portrait-farm/watermark';
-import { drawAiLabel } from './ai-label.ts';
+import { frameMarks, type EngineWatermark } from './frame-marks.ts';
 import type { PreparedClip } from './prepared-clip.ts';
 import type { ProgressReporter } from './progress.ts';
 import type { RenderPool } from './render-pool.ts';
@@ -33,14 +32,6 @@ export interface RenderSegmentOptions {
   watermark?: EngineWatermark | null;
 }
 
-/** The invisible watermark a render embeds: a 64-bit payload and the key (the watermark's default key if unset). */
-export interface EngineWatermark {
-  /** 8 bytes (e.g. @portrait-farm/provenance's watermarkPayload). */
-  payload: Uint8Array;
-  /** @defaultValue @portrait-farm/watermark's DEFAULT_WATERMARK_KEY */
-  key?: string | null;
-}
-
 /** A chunk whose frames are all rendered and handed to the encoder; `encoded` settles when the file is complete. */
 export interface StartedChunk {
   frames: number;
@@ -56,9 +47,7 @@ export async function startSegmentChunk(pool: RenderPool, clip: PreparedClip, se
   const { width, height } = clip.source.image;
   const frames = segment.frameEnd - segment.frameStart;
   const signal = options.signal ?? null;
-  const watermark = options.watermark ?? null;
-  if (watermark !== null && watermark.payload.length !== 8) throw new RangeError(`The watermark payload must be 8 bytes (given ${watermark.payload.length}).`);
-  const watermarkOptions = watermark?.key == null ? {} : { key: watermark.key };
+  const marks = frameMarks(options.label === true, options.watermark ?? null, segment.frameStart);
   const startSeconds = segment.frameStart / clip.fps;
   const audio = options.live === true
     ? await encodeChunkAudio({ samples: clip.audio, sampleRate: SAMPLE_RATE, startSeconds, durationSeconds: frames / clip.fps, out: `${options.out}.aac`, signal })
@@ -81,12 +70,11 @@ export async function startSegmentChunk(pool: RenderPool, clip: PreparedClip, se
       frames,
       (index) => outputMotion.slice(index * C, (index + 1) * C),
       async (frame, index) => {
-        if (options.label === true) drawAiLabel(frame, width, height);
-        if (watermark !== null) embedWatermark({ width, height, data: frame }, watermark.payload, segment.frameStart + index, watermarkOptions);
         await encoder.write(frame);
         options.progress?.advance(segment.frameStart + index + 1);
       },
       signal,
+      marks,
     );
   } catch (error) {
     await encoder.abort();

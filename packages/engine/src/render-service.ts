@@ -1,5 +1,6 @@
 import type { MessagePort } from 'node:worker_threads';
 import { createMeshwarpRendererFromPrepared, type MeshwarpRenderer, type PreparedMeshwarp } from '@portrait-farm/renderer';
+import { markFrame } from './frame-marks.ts';
 import type { RenderReply, RenderRequest } from './render-protocol.ts';
 
 function load(data: PreparedMeshwarp): MeshwarpRenderer | Error {
@@ -28,6 +29,7 @@ export function serveRenderRequests(port: MessagePort): void {
       if (renderer === undefined) throw new Error(`portrait ${request.portrait} is not loaded in this render thread`);
       if (renderer instanceof Error) throw renderer;
       const frame = renderer.renderFrame(request.motion, request.buffer ?? undefined);
+      if (request.marks !== null) markFrame(frame, renderer.width, renderer.height, request.marks, request.index);
       port.postMessage({ call: request.call, index: request.index, frame } satisfies RenderReply, [frame.buffer as ArrayBuffer]);
     } catch (error) {
       port.postMessage({ call: request.call, index: request.index, error: error instanceof Error ? error.message : String(error) } satisfies RenderReply);
