@@ -5,8 +5,9 @@
 // round by round in this process: the CPU renderer frame after frame into one reused buffer on this thread, the graph
 // renderer in batches of --batch frames (geometry, ids and paint on this thread, the graph in its onnxruntime thread
 // with --threads intra-op threads). Prints frames/s (wall) and frames per CPU-second of the process (every thread),
-// medians over --rounds, the share of the graph renderer's wall time spent inside onnxruntime's runs and its CPU time
-// per frame outside them (what a GPU run would leave on the host).
+// medians over --rounds, and the share of the graph renderer's wall time spent inside onnxruntime's runs. Then the
+// graph renderer's host work alone (geometry, triangle ids, paint; what a GPU run leaves on the host's cores), timed
+// on this thread with onnxruntime idle, in CPU ms per frame.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,7 +20,10 @@ import { decodeAudio } from '@portrait-farm/media';
 import { observeInferences, parseProviderList } from '@portrait-farm/model-runtime';
 import { applyControls, createMotionGenerator, resample } from '@portrait-farm/motion';
 import { createMeshwarpRendererFromPrepared, prepareMeshwarp, type MeshwarpRenderer, type PreparedMeshwarp } from '@portrait-farm/renderer';
-import { createGraphRendererFromPrepared, frameDifference, type GraphRenderer } from '@portrait-farm/renderer/graph';
+import {
+  MAP_SIZE, MESH_WARP_LAYERS, clearTriangleRaster, createFramePlanner, createGraphRendererFromPrepared, frameDifference, rasteriseTriangleIds,
+  type GraphRenderer,
+} from '@portrait-farm/renderer/graph';
 import { writeEngineTestPack } from '@portrait-farm/test-support/engine-test-pack';
 import { STARTER_PACK } from '@portrait-farm/test-support/repo-models';
 
@@ -75,12 +79,6 @@ interface Rate {
   cpu: number;
   /** Share of the wall time inside onnxruntime's runs (graph renderer only). */
   inGraph: number;
-  /**
-   * CPU milliseconds per frame outside onnxruntime's runs (graph renderer only: the process's CPU time less the runs'
-   * wall time, its one intra-op thread being busy throughout a run): geometry, ids, paint, copies between threads.
-   * What a GPU run would leave on the host's cores.
-   */
-  hostMs: number;
 }
 
 function cpuRound(renderer: MeshwarpRenderer, motions: Float32Array[], out: Uint8Array): Rate {
@@ -88,7 +86,7 @@ function cpuRound(renderer: MeshwarpRenderer, motions: Float32Array[], out: Uint
   const cpuStart = process.cpuUsage();
   for (const motion of motions) renderer.renderFrame(motion, out);
   const cpu = process.cpuUsage(cpuStart);
-  return { wall: motions.length / ((performance.now() - start) / 1000), cpu: motions.length / ((cpu.user + cpu.system) / 1e6), inGraph: 0, hostMs: 0 };
+  return { wall: motions.length / ((performance.now() - start) / 1000), cpu: motions.length / ((cpu.user + cpu.system) / 1e6), inGraph: 0 };
 }
 
 let graphSeconds = 0;
@@ -103,8 +101,41 @@ async function graphRound(renderer: GraphRenderer, motions: Float32Array[]): Pro
   for (let i = 0; i < motions.length; i += batchSize) await renderer.renderFrames(motions.slice(i, i + batchSize));
   const cpu = process.cpuUsage(cpuStart);
   const wallSeconds = (performance.now() - start) / 1000;
-  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-  return { wall: motions.length / wallSeconds, cpu: motions.length / cpuSeconds, inGraph: graphSeconds / wallSeconds, hostMs: ((cpuSeconds - graphSeconds) * 1000) / motions.length };
+  return { wall: motions.length / wallSeconds, cpu: motions.length / ((cpu.user + cpu.system) / 1e6), inGraph: graphSeconds / wallSeconds };
+}
+
+/**
+ * The graph renderer's CPU steps, each timed over the clip (CPU time of this process; onnxruntime idle): planning
+ * (deformation, background), triangle ids, and painting over the CPU renderer's frames (what the graph would return,
+ * to one level).
+ */
+function hostWork(frames: Uint8Array): Array<[string, number]> {
+  const planner = createFramePlanner(prepared);
+  const geometries = motions.map(() => planner.createFrameGeometry());
+  const pixels = prepared.width * prepared.height;
+  const mapsPerFrame = prepared.triangles.length / 3 + 1;
+  const target = { width: prepared.width, height: prepared.height, ids: new Int32Array(MESH_WARP_LAYERS * pixels), maps: new Float32Array(mapsPerFrame * MAP_SIZE), firstMap: 0 };
+  const background = new Uint8Array(pixels * 3);
+  const cpuMs = (work: () => void): number => {
+    const start = process.cpuUsage();
+    work();
+    const used = process.cpuUsage(start);
+    return (used.user + used.system) / 1000 / motions.length;
+  };
+  const samples: Record<string, number[]> = { plan: [], ids: [], paint: [] };
+  const frame = new Uint8Array(pixels * 3);
+  for (let round = 0; round < rounds; round++) {
+    samples['plan']!.push(cpuMs(() => motions.forEach((motion, n) => background.set(planner.plan(motion, geometries[n]!)))));
+    samples['ids']!.push(cpuMs(() => geometries.forEach((geometry) => {
+      clearTriangleRaster(target);
+      for (const pass of planner.warpPasses(geometry)) rasteriseTriangleIds(target, pass, prepared.triangles);
+    })));
+    samples['paint']!.push(cpuMs(() => geometries.forEach((geometry, n) => {
+      frame.set(frames.subarray(n * pixels * 3, (n + 1) * pixels * 3));
+      planner.paint(geometry, frame, { ids: target.ids, first: 0, end: 0 });
+    })));
+  }
+  return Object.entries(samples).map(([step, ms]) => [step, median(ms)]);
 }
 
 const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
@@ -139,7 +170,8 @@ try {
   const wall = (rates: Rate[]): number => median(rates.map((r) => r.wall));
   const cpu = (rates: Rate[]): number => median(rates.map((r) => r.cpu));
   console.log(`CPU renderer (one thread): ${wall(cpuRates).toFixed(1)} frames/s wall, ${cpu(cpuRates).toFixed(1)} per CPU-second (medians; wall rounds: ${cpuRates.map((r) => r.wall.toFixed(1)).join(', ')})`);
-  console.log(`graph renderer (${graphRenderer.provider}, batch ${batchSize}, ${values.threads} intra-op threads): ${wall(graphRates).toFixed(1)} frames/s wall, ${cpu(graphRates).toFixed(1)} per CPU-second, ${(median(graphRates.map((r) => r.inGraph)) * 100).toFixed(0)} % of wall time in onnxruntime runs, ${median(graphRates.map((r) => r.hostMs)).toFixed(2)} CPU ms per frame outside them (medians; wall rounds: ${graphRates.map((r) => r.wall.toFixed(1)).join(', ')})`);
+  console.log(`graph renderer (${graphRenderer.provider}, batch ${batchSize}, ${values.threads} intra-op threads): ${wall(graphRates).toFixed(1)} frames/s wall, ${cpu(graphRates).toFixed(1)} per CPU-second, ${(median(graphRates.map((r) => r.inGraph)) * 100).toFixed(0)} % of wall time in onnxruntime runs (medians; wall rounds: ${graphRates.map((r) => r.wall.toFixed(1)).join(', ')})`);
+  console.log(`host work of the graph renderer, CPU ms per frame (medians of ${rounds}): ${hostWork(expected).map(([step, ms]) => `${step} ${ms.toFixed(2)}`).join(', ')}`);
   console.log(`ratio graph / CPU renderer: ${(wall(graphRates) / wall(cpuRates)).toFixed(3)} wall, ${(cpu(graphRates) / cpu(cpuRates)).toFixed(3)} CPU`);
 } finally {
   await graphRenderer.close();
