@@ -107,6 +107,15 @@ export function warpTriangles(
     const e0 = edge(x0, y0, x1, y1);
     const e1 = edge(x1, y1, x2, y2);
     const e2 = edge(x2, y2, x0, y0);
+    if (safe && kernels !== null) {
+      if (!(yStart <= yEnd)) continue;
+      const ex0 = edgeX[e0]!, et0 = edgeTop[e0]!, eb0 = edgeBottom[e0]!, es0 = edgeSlope[e0]!;
+      const ex1 = edgeX[e1]!, et1 = edgeTop[e1]!, eb1 = edgeBottom[e1]!, es1 = edgeSlope[e1]!;
+      const ex2 = edgeX[e2]!, et2 = edgeTop[e2]!, eb2 = edgeBottom[e2]!, es2 = edgeSlope[e2]!;
+      if (opaque) kernels.opaqueTriangle(width, frameBase, yStart, yEnd, ex0, et0, eb0, es0, ex1, et1, eb1, es1, ex2, et2, eb2, es2, x0, y0, u0, v0, a0, dux, duy, dvx, dvy, dax, day);
+      else kernels.blendedTriangle(width, frameBase, yStart, yEnd, ex0, et0, eb0, es0, ex1, et1, eb1, es1, ex2, et2, eb2, es2, x0, y0, u0, v0, a0, dux, duy, dvx, dvy, dax, day);
+      continue;
+    }
     for (let y = yStart; y <= yEnd; y++) {
       const yc = y + 0.5;
       let xl = Infinity, xr = -Infinity;
@@ -137,10 +146,7 @@ export function warpTriangles(
       span.sv = v0 + dvx * fx + dvy * fy - 0.5;
       span.a = a0 + dax * fx + day * fy;
       if (!safe) clampedSpan(source, width, height, out, span, blend);
-      else if (kernels !== null) {
-        if (opaque) kernels.opaqueSpan(width, frameBase + span.offset, span.count, span.su, span.sv, dux, dvx);
-        else kernels.blendedSpan(width, frameBase + span.offset, span.count, span.su, span.sv, dux, dvx, span.a, dax);
-      } else if (opaque) opaqueSpan(pixels, width, out, span);
+      else if (opaque) opaqueSpan(pixels, width, out, span);
       else blendedSpan(pixels, width, out, span);
     }
   }

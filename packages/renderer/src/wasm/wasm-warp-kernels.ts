@@ -13,9 +13,22 @@ export interface WasmWarpKernels {
   frame: Uint8Array;
   /** Byte offset of `frame` in the memory: spans address the frame as `frameBase` + their offset. */
   frameBase: number;
+  /** One span; `offset` in the memory (`frameBase` + the frame's). */
   opaqueSpan(width: number, offset: number, count: number, su: number, sv: number, dux: number, dvx: number): void;
   blendedSpan(width: number, offset: number, count: number, su: number, sv: number, dux: number, dvx: number, a: number, dax: number): void;
+  /** Every span of one triangle: rows yStart..yEnd (yStart <= yEnd), each edge's upper x, top, bottom and slope. */
+  opaqueTriangle: TriangleKernel;
+  blendedTriangle: TriangleKernel;
 }
+
+export type TriangleKernel = (
+  width: number, frameBase: number, yStart: number, yEnd: number,
+  e0x: number, e0top: number, e0bottom: number, e0slope: number,
+  e1x: number, e1top: number, e1bottom: number, e1slope: number,
+  e2x: number, e2top: number, e2bottom: number, e2slope: number,
+  x0: number, y0: number, u0: number, v0: number, a0: number,
+  dux: number, duy: number, dvx: number, dvy: number, dax: number, day: number,
+) => void;
 
 const PAGE = 65536;
 /** Room after the frame for the kernels' reads and writes past a span's last pixel. */
@@ -43,6 +56,8 @@ export function createWasmWarpKernels(width: number, height: number, variant: Wa
   const exports = instance.exports as unknown as {
     opaque_span: WasmWarpKernels['opaqueSpan'];
     blended_span: WasmWarpKernels['blendedSpan'];
+    opaque_triangle: TriangleKernel;
+    blended_triangle: TriangleKernel;
   };
   return {
     pixels: new Uint32Array(memory.buffer, 0, width * height),
@@ -50,5 +65,7 @@ export function createWasmWarpKernels(width: number, height: number, variant: Wa
     frameBase: pixelBytes,
     opaqueSpan: exports.opaque_span,
     blendedSpan: exports.blended_span,
+    opaqueTriangle: exports.opaque_triangle,
+    blendedTriangle: exports.blended_triangle,
   };
 }
