@@ -10,7 +10,7 @@ export interface FfmpegCost {
 }
 
 /** CPU seconds of this process's children that have exited and been waited for (cutime + cstime, /proc). */
-function exitedChildrenCpuSeconds(): number {
+export function exitedChildrenCpuSeconds(): number {
   const stat = readFileSync('/proc/self/stat', 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[13]) + Number(fields[14])) / 100;
@@ -61,4 +61,32 @@ export async function qualityAgainst(video: string, reference: { path: string; w
     psnrY: number(/PSNR y:([\d.]+|inf)/),
     psnrAll: number(/PSNR .*average:([\d.]+|inf)/),
   };
+}
+
+/** SSIM (All) and PSNR (average) over R, G and B after converting yuv420p back to RGB24 as a player would. */
+export interface RgbQuality {
+  ssimRgb: number;
+  psnrRgb: number;
+}
+
+/**
+ * Compares a yuv420p video (an encode, or raw frames with `rawYuv`) with the RGB24 frames it was made from, back in
+ * RGB (BT.709 limited range, ffmpeg's default chroma upsampling): what two colour conversions give, codec or not.
+ */
+export async function rgbQualityAgainst(
+  video: string,
+  rgb: { path: string; width: number; height: number; fps: number },
+  rawYuv = false,
+): Promise<RgbQuality> {
+  const size = `${rgb.width}x${rgb.height}`;
+  const input = rawYuv ? ['-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', size, '-r', String(rgb.fps), '-i', video] : ['-i', video];
+  const { stderr } = await runFfmpegMeasured([
+    ...input, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', size, '-r', String(rgb.fps), '-i', rgb.path,
+    '-lavfi', '[0:v]scale=in_color_matrix=bt709:in_range=tv,format=gbrp,split[a][b];[1:v]format=gbrp,split[c][d];[a][c]ssim;[b][d]psnr',
+    '-f', 'null', '-',
+  ]);
+  const ssim = /SSIM .*All:([\d.]+)/.exec(stderr)?.[1];
+  const psnr = /PSNR .*average:([\d.]+|inf)/.exec(stderr)?.[1];
+  if (ssim === undefined || psnr === undefined) throw new Error(`No SSIM or PSNR in ffmpeg's output: ${stderr.slice(-1000)}`);
+  return { ssimRgb: Number(ssim), psnrRgb: Number(psnr) };
 }

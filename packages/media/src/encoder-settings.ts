@@ -25,15 +25,30 @@ export const H264_SETTINGS = Object.freeze({
   pixelFormat: 'yuv420p',
   /** Keyframe interval in seconds (`-g` = fps * this). */
   keyframeIntervalSeconds: 2,
-  bFrames: 2,
+  bFrames: 3,
   /** x264 frame threads; x264's output depends on it, so it is a constant, not the machine's core count. */
   threads: 4,
   x264Params: 'scenecut=0:open-gop=0:cpu-independent=1',
+  /**
+   * x264 options over the preset's, chosen with `bFrames` by `npm run bench:encoder` (docs/performance.md, "Encoder
+   * settings"): sub-pixel refinement 1 instead of veryfast's 2 and a third B-frame cost about 15 % less CPU for the
+   * same SSIM and about 2 % more bits.
+   */
+  x264Tuning: 'subme=1',
   /** RGB is converted with the BT.709 matrix to limited-range YUV and tagged so, as players assume for HD. */
   colorSpace: 'bt709',
+  /** Where RGB frames become yuv420p: see {@link ColourConversion}. */
+  colourConversion: 'ffmpeg' as ColourConversion,
   audioCodec: 'aac',
   audioBitrate: '128k',
 });
+
+/**
+ * `ffmpeg`: RGB24 is piped and ffmpeg's scale filter converts it. `rgbToYuv420`: the encoder converts each frame with
+ * {@link rgbToYuv420} in this process and pipes yuv420p (half the bytes). Measured (`npm run bench:encoder`), the two
+ * cost the same CPU within the noise, so ffmpeg's, the one of before, stays.
+ */
+export type ColourConversion = 'ffmpeg' | 'rgbToYuv420';
 
 /** The x264 choices a benchmark varies; production takes them all from {@link H264_SETTINGS}. */
 export interface X264Choice {
@@ -44,28 +59,29 @@ export interface X264Choice {
   threads: number;
   /** `-tune`, or null for none. */
   tune: string | null;
+  /** x264 options over the preset's (`key=value:key=value`), or '' for none. */
+  tuning: string;
 }
 
 /** {@link H264_SETTINGS}' own choice. */
 export function defaultX264Choice(): X264Choice {
-  return { preset: H264_SETTINGS.preset, crf: H264_SETTINGS.crf, bFrames: H264_SETTINGS.bFrames, threads: H264_SETTINGS.threads, tune: null };
+  return { preset: H264_SETTINGS.preset, crf: H264_SETTINGS.crf, bFrames: H264_SETTINGS.bFrames, threads: H264_SETTINGS.threads, tune: null, tuning: H264_SETTINGS.x264Tuning };
 }
 
-/** Arguments for the video encoder (after the inputs), for a stream at `fps`. */
-export function h264VideoArgs(fps: number, preset: X264Preset, crf: number): string[] {
-  return x264VideoArgs(fps, { ...defaultX264Choice(), preset, crf });
-}
-
-/** {@link h264VideoArgs} with every x264 choice given. */
-export function x264VideoArgs(fps: number, choice: X264Choice): string[] {
+/**
+ * Arguments for the video encoder (after the inputs), for a stream at `fps`; fed yuv420p (`rgbToYuv420`), there is
+ * no colour filter.
+ */
+export function x264VideoArgs(fps: number, choice: X264Choice, conversion: ColourConversion = H264_SETTINGS.colourConversion): string[] {
   const gop = Math.max(1, Math.round(fps * H264_SETTINGS.keyframeIntervalSeconds));
+  const colourFilter = `scale=out_color_matrix=${H264_SETTINGS.colorSpace}:out_range=tv,format=${H264_SETTINGS.pixelFormat}`;
   return [
     '-c:v', H264_SETTINGS.codec,
     '-preset', choice.preset,
     ...(choice.tune === null ? [] : ['-tune', choice.tune]),
     '-crf', String(choice.crf),
     '-profile:v', H264_SETTINGS.profile,
-    '-vf', `scale=out_color_matrix=${H264_SETTINGS.colorSpace}:out_range=tv,format=${H264_SETTINGS.pixelFormat}`,
+    ...(conversion === 'ffmpeg' ? ['-vf', colourFilter] : []),
     '-pix_fmt', H264_SETTINGS.pixelFormat,
     '-color_primaries', H264_SETTINGS.colorSpace,
     '-color_trc', H264_SETTINGS.colorSpace,
@@ -77,7 +93,7 @@ export function x264VideoArgs(fps: number, choice: X264Choice): string[] {
     '-sc_threshold', '0',
     '-bf', String(choice.bFrames),
     '-threads', String(choice.threads),
-    '-x264-params', H264_SETTINGS.x264Params,
+    '-x264-params', choice.tuning === '' ? H264_SETTINGS.x264Params : `${H264_SETTINGS.x264Params}:${choice.tuning}`,
   ];
 }
 

@@ -14,7 +14,7 @@ export type { EncodeAudioTrackOptions } from './encode-audio-track.ts';
 export { CHUNK_AUDIO_SETTINGS, encodeChunkAudio } from './encode-chunk-audio.ts';
 export type { ChunkAudio, ChunkAudioOptions, SampleReader } from './encode-chunk-audio.ts';
 export { defaultX264Choice, H264_SETTINGS, X264_PRESETS, x264VideoArgs } from './encoder-settings.ts';
-export type { X264Choice, X264Preset } from './encoder-settings.ts';
+export type { ColourConversion, X264Choice, X264Preset } from './encoder-settings.ts';
 export { rgbToYuv420, yuv420FrameBytes } from './rgb-to-yuv420.ts';
 export { readVideoFrames } from './read-video-frames.ts';
 export type { VideoFrames } from './read-video-frames.ts';

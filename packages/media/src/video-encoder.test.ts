@@ -62,6 +62,20 @@ describe('createVideoEncoder', () => {
     });
   });
 
+  it('converts the colours in this process when asked (rgbToYuv420): the picture is kept, the bytes repeat', async () => {
+    const converted = join(temp.dir, 'converted.mp4');
+    const again = join(temp.dir, 'converted-again.mp4');
+    await encode({ out: converted, mode: 'chunk', colourConversion: 'rgbToYuv420' }, 30);
+    await encode({ out: again, mode: 'chunk', colourConversion: 'rgbToYuv420' }, 30);
+    expect(await videoPacketDigests(converted)).toEqual(await videoPacketDigests(again));
+    const info = await probeMedia(converted);
+    expect(info.video).toMatchObject({ codec: 'h264', width: SIZE, height: SIZE, frameCount: 30 });
+    const decoded = await readVideoFrames(converted, [0, 29]);
+    decoded.frames.forEach((frame, i) => {
+      expect(meanAbsDiff(frame, frames[decoded.indices[i] ?? 0] ?? new Uint8Array())).toBeLessThan(4);
+    });
+  });
+
   it('gives the same bytes for the same frames', async () => {
     const a = join(temp.dir, 'same-a.mp4');
     const b = join(temp.dir, 'same-b.mp4');
@@ -77,6 +91,12 @@ describe('createVideoEncoder', () => {
     );
     expect(() => createVideoEncoder({ out, width: SIZE, height: SIZE, fps: FPS, crf: 80 })).toThrow(
       'crf must be an integer between 0 and 51 for libx264. Passed: 80',
+    );
+    expect(() => createVideoEncoder({ out, width: SIZE, height: SIZE, fps: FPS, threads: 0 })).toThrow(
+      'threads must be an integer between 1 and 16. Passed: 0',
+    );
+    expect(() => createVideoEncoder({ out, width: SIZE, height: SIZE, fps: FPS, bFrames: 1.5 })).toThrow(
+      'bFrames must be an integer between 0 and 16. Passed: 1.5',
     );
     expect(() =>
       createVideoEncoder({ out, width: SIZE, height: SIZE, fps: FPS, mode: 'chunk', audio: { path: fixture('speech-3s.wav') } }),

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { aacAudioArgs, checkPreset, containerArgs, H264_SETTINGS, h264VideoArgs, type X264Preset } from './encoder-settings.ts';
+import { aacAudioArgs, checkPreset, containerArgs, H264_SETTINGS, x264VideoArgs, type ColourConversion, type X264Preset } from './encoder-settings.ts';
 import { MediaError } from './errors.ts';
+import { rgbToYuv420, yuv420FrameBytes } from './rgb-to-yuv420.ts';
 import { describeExit, spawnTool } from './run-tool.ts';
 
 /** Options of {@link createVideoEncoder}. */
@@ -50,6 +51,27 @@ export interface VideoEncoderOptions {
    */
   preset?: X264Preset;
   /**
+   * x264 B-frames, 0 to 16. Chunks of one video must share it.
+   * @defaultValue H264_SETTINGS.bFrames
+   */
+  bFrames?: number;
+  /**
+   * x264 threads, 1 to 16 (x264's output depends on them). Chunks of one video must share it.
+   * @defaultValue H264_SETTINGS.threads
+   */
+  threads?: number;
+  /**
+   * x264 options over the preset's (`key=value:key=value`). Chunks of one video must share them.
+   * @defaultValue H264_SETTINGS.x264Tuning
+   */
+  x264Tuning?: string;
+  /**
+   * Where the RGB frames become yuv420p (the bytes differ): ffmpeg's scale filter, or {@link rgbToYuv420} in this
+   * process before the pipe. Chunks of one video must share it.
+   * @defaultValue H264_SETTINGS.colourConversion
+   */
+  colourConversion?: ColourConversion;
+  /**
    * Cut the output (video and audio) at this many seconds; null keeps every frame written and the whole audio.
    * With `ceil(audioSeconds * fps)` frames written the output already matches the audio within one frame.
    * @defaultValue null
@@ -74,11 +96,15 @@ interface ResolvedVideoEncoderOptions {
   chunkAudioPath: string | null;
   crf: number;
   preset: X264Preset;
+  bFrames: number;
+  threads: number;
+  x264Tuning: string;
+  colourConversion: ColourConversion;
   durationSeconds: number | null;
   signal: AbortSignal | null;
 }
 
-/** An ffmpeg process fed with raw RGB frames on stdin. */
+/** An ffmpeg process fed with raw frames on stdin (RGB24, or yuv420p converted here: see colourConversion). */
 export interface VideoEncoder {
   /** Sends one frame (width*height*3 bytes, RGB24, row-major); resolves once ffmpeg has taken it, so the
    * caller may then reuse the buffer. Await each write: that is the backpressure. */
@@ -106,6 +132,10 @@ function resolveOptions(options: VideoEncoderOptions): ResolvedVideoEncoderOptio
     chunkAudioPath: options.chunkAudio?.path ?? null,
     crf: options.crf ?? H264_SETTINGS.crf,
     preset: checkPreset(options.preset ?? H264_SETTINGS.preset),
+    bFrames: options.bFrames ?? H264_SETTINGS.bFrames,
+    threads: options.threads ?? H264_SETTINGS.threads,
+    x264Tuning: options.x264Tuning ?? H264_SETTINGS.x264Tuning,
+    colourConversion: options.colourConversion ?? H264_SETTINGS.colourConversion,
     durationSeconds: options.durationSeconds ?? null,
     signal: options.signal ?? null,
   };
@@ -118,6 +148,18 @@ function resolveOptions(options: VideoEncoderOptions): ResolvedVideoEncoderOptio
   if (!(resolved.fps >= 1 && resolved.fps <= 120)) throw bad('fps', 'between 1 and 120', resolved.fps);
   if (!Number.isInteger(resolved.crf) || resolved.crf < 0 || resolved.crf > 51) {
     throw bad('crf', 'an integer between 0 and 51 for libx264', resolved.crf);
+  }
+  if (!Number.isInteger(resolved.bFrames) || resolved.bFrames < 0 || resolved.bFrames > 16) {
+    throw bad('bFrames', 'an integer between 0 and 16', resolved.bFrames);
+  }
+  if (!Number.isInteger(resolved.threads) || resolved.threads < 1 || resolved.threads > 16) {
+    throw bad('threads', 'an integer between 1 and 16', resolved.threads);
+  }
+  if (!/^([a-z0-9-]+=[a-z0-9.,-]+(:|$))*$/i.test(resolved.x264Tuning)) {
+    throw bad('x264Tuning', "x264 options as 'key=value:key=value'", resolved.x264Tuning);
+  }
+  if (resolved.colourConversion !== 'ffmpeg' && resolved.colourConversion !== 'rgbToYuv420') {
+    throw bad('colourConversion', "'ffmpeg' or 'rgbToYuv420'", resolved.colourConversion);
   }
   if (resolved.durationSeconds !== null && !(resolved.durationSeconds > 0)) {
     throw bad('durationSeconds', 'greater than 0', resolved.durationSeconds);
@@ -139,12 +181,13 @@ function resolveOptions(options: VideoEncoderOptions): ResolvedVideoEncoderOptio
 
 function encoderArgs(o: ResolvedVideoEncoderOptions): string[] {
   const args = ['-nostdin', '-v', 'error', '-y'];
-  args.push('-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${o.width}x${o.height}`, '-r', String(o.fps), '-i', 'pipe:0');
+  const inputFormat = o.colourConversion === 'ffmpeg' ? 'rgb24' : 'yuv420p';
+  args.push('-f', 'rawvideo', '-pix_fmt', inputFormat, '-s', `${o.width}x${o.height}`, '-r', String(o.fps), '-i', 'pipe:0');
   const audioPath = o.audioPath ?? o.chunkAudioPath;
   if (audioPath !== null) args.push('-i', audioPath);
   args.push('-map', '0:v:0');
   if (audioPath !== null) args.push('-map', '1:a:0');
-  args.push(...h264VideoArgs(o.fps, o.preset, o.crf));
+  args.push(...x264VideoArgs(o.fps, { preset: o.preset, crf: o.crf, bFrames: o.bFrames, threads: o.threads, tune: null, tuning: o.x264Tuning }, o.colourConversion));
   if (o.mode === 'chunk') args.push('-force_key_frames', '0');
   if (o.audioPath !== null) args.push(...aacAudioArgs());
   if (o.chunkAudioPath !== null) args.push('-c:a', 'copy');
@@ -169,6 +212,9 @@ export function createVideoEncoder(options: VideoEncoderOptions): VideoEncoder {
   const proc = spawnTool('ffmpeg', encoderArgs(o), { stdin: 'pipe', signal: o.signal });
   const stdin = proc.child.stdin;
   if (stdin === null) throw new MediaError('MEDIA_ENCODE_FAILED', `ffmpeg for ${o.out} has no stdin`);
+  /** The yuv420p buffer piped, reused while no write is in flight. */
+  let converted: Uint8Array | null = null;
+  let writesInFlight = 0;
   let frames = 0;
   let state: 'open' | 'finishing' | 'closed' = 'open';
   let exitInfo: { code: number | null; signal: NodeJS.Signals | null } | null = null;
@@ -219,9 +265,17 @@ export function createVideoEncoder(options: VideoEncoderOptions): VideoEncoder {
         if (await cutAtDuration()) return;
         throw await failure();
       }
+      let piped = frame;
+      if (o.colourConversion === 'rgbToYuv420') {
+        const buffer = writesInFlight === 0 && converted !== null ? converted : new Uint8Array(yuv420FrameBytes(o.width, o.height));
+        piped = rgbToYuv420(frame, o.width, o.height, buffer);
+        if (writesInFlight === 0) converted = piped;
+      }
+      writesInFlight += 1;
       const error = await new Promise<Error | null | undefined>((resolve) => {
-        stdin.write(frame, (err) => resolve(err));
+        stdin.write(piped, (err) => resolve(err));
       });
+      writesInFlight -= 1;
       if (error) {
         if (await cutAtDuration()) return;
         throw await failure();
