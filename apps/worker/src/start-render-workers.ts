@@ -52,8 +52,8 @@ export async function startRenderWorkers(config: FarmProcessConfig, options: Ren
   const stopObserving = metrics === undefined ? () => {} : observeInferences((run) => recordInference(metrics.inference, run));
   if (metrics !== undefined) recordExecutionProvider(metrics.executionProvider, engine.provider);
   if (config.watermarkKey === null) logger.warn({}, 'PORTRAIT_FARM_WATERMARK_KEY is not set: videos are watermarked with the public default key (anyone can detect the mark)');
-  logger.info({ ...config.threads, segmentConcurrency: config.segmentConcurrency }, 'threads sized');
-  const renderThreads = startRenderThreads(config.threads.renderThreads);
+  logger.info({ ...config.threads, segmentConcurrency: config.segmentConcurrency, renderer: config.renderer }, 'threads sized');
+  const renderThreads = startRenderThreads(config.threads.renderThreads, { backend: config.renderer });
   const clips = new ClipCache(steps.deps.storage, renderThreads);
   const deps: EngineDeps = { ...steps.deps, engine, packDir: config.packDir, clips, watermarkKey: config.watermarkKey };
   const workers = [

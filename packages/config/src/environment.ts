@@ -1,4 +1,5 @@
 import { tmpdir } from 'node:os';
+import { RENDER_BACKENDS } from '@portrait-farm/contracts';
 import { EXECUTION_PROVIDERS } from '@portrait-farm/model-runtime';
 import { DEFAULT_RETRY_SCHEDULE_MS, parseSecret } from '@portrait-farm/webhooks';
 import { flag, integer, list, oneOf, path, secret, storageLocation, tenantPairs, text, url } from './value-forms.ts';
@@ -385,6 +386,13 @@ export const ENVIRONMENT = Object.freeze({
     readBy: ['worker'],
     unset: "the worker's cores (PORTRAIT_FARM_WORKER_CORES) but one, at least 1 and at most 32",
     description: 'Threads rendering frames in a worker process, shared by its segments (two segments already overlap).',
+  }),
+  PORTRAIT_FARM_RENDERER: variable(oneOf(RENDER_BACKENDS), {
+    key: 'renderer',
+    readBy: ['worker'],
+    default: 'cpu',
+    description:
+      "How render threads draw frames: cpu (the TypeScript renderer) or onnx-graph (the warp as an ONNX graph on PORTRAIT_FARM_PROVIDERS' first provider that loads, a GPU's with cuda; frames within two levels of cpu's, so a farm of onnx-graph workers is not byte-identical to a cpu render).",
   }),
   PORTRAIT_FARM_PREPARE_CONCURRENCY: variable(integer(1, 64), {
     key: 'prepareConcurrency',

@@ -1,6 +1,8 @@
 export { CHANNEL, MOTION_CHANNELS, MOTION_CHANNEL_COUNT, motionValue } from './motion-channels.ts';
 export type { MotionChannel, MotionTrack } from './motion-channels.ts';
 export { SEALED_GAP, lipGap, pressSeal } from './lip-seal.ts';
+export { RENDER_BACKENDS } from './render-backends.ts';
+export type { RenderBackend } from './render-backends.ts';
 export {
   DEFAULT_OUTPUT_MODE,
   EMOTIONS,

@@ -25,6 +25,7 @@ export { inspectPortrait } from './inspect-portrait.ts';
 export type { PortraitInfo } from './inspect-portrait.ts';
 export { WARNING_PREFIX } from './face-box-check.ts';
 export { createRenderPool, startRenderThreads } from './render-pool.ts';
+export type { RenderThreadsOptions } from './render-pool.ts';
 export type { RenderPool, RenderThreads } from './render-pool.ts';
 export { ENGINE_ERRORS, EngineError, isEngineError } from './errors.ts';
 export type { EngineErrorCode } from './errors.ts';

@@ -53,6 +53,24 @@ describe('createRenderPool', () => {
     }
   });
 
+  // Issue 17: the warp as an ONNX graph (on the CPU provider here, the GPU's where there is one); its frames differ
+  // from the CPU renderer's by a level or two (the tolerance of packages/renderer/src/graph/graph-renderer.test.ts).
+  it('renders with the onnx-graph backend: frames in order, within two levels of the CPU backend', async () => {
+    const pool = await createRenderPool(prepared, 2, { backend: 'onnx-graph' });
+    const seen: number[] = [];
+    try {
+      await pool.renderFrames(12, motionOf, (frame, index) => {
+        seen.push(index);
+        let max = 0;
+        frame.forEach((value, i) => (max = Math.max(max, Math.abs(value - expected[index]![i]!))));
+        expect(max).toBeLessThanOrEqual(2);
+      });
+    } finally {
+      await pool.close();
+    }
+    expect(seen).toEqual([...Array(12).keys()]);
+  });
+
   it('stops with ENGINE_CANCELED when aborted', async () => {
     const pool = await createRenderPool(prepared, 1);
     const controller = new AbortController();
@@ -125,7 +143,7 @@ describe('startRenderThreads', () => {
 
   it('replaces a thread that dies, with the portraits it held, and renders on', async () => {
     // One thread: every frame after the crash comes from its replacement.
-    const threads = startRenderThreads(1, new URL('./testing/crashing-render-worker.ts', import.meta.url));
+    const threads = startRenderThreads(1, { script: new URL('./testing/crashing-render-worker.ts', import.meta.url) });
     try {
       const pool = threads.portrait(prepared[0]!);
       const crash = (index: number): Float32Array => {

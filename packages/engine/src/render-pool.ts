@@ -1,4 +1,5 @@
 import type { Worker } from 'node:worker_threads';
+import type { RenderBackend } from '@portrait-farm/contracts';
 import { siblingScript, startModuleWorker } from '@portrait-farm/model-runtime';
 import type { PreparedMeshwarp } from '@portrait-farm/renderer';
 import { EngineError } from './errors.ts';
@@ -39,12 +40,39 @@ const QUEUED_PER_THREAD = 2;
 const SHORT_LIFE_MS = 1000;
 const MAX_RESTART_PAUSE_MS = 5000;
 
+/** How long a closing render thread may take to release its renderers before it is terminated anyway. */
+const CLOSE_TIMEOUT_MS = 30_000;
+
 let nextCall = 1;
 
-/**
- * Starts `count` render threads. `script` is the thread's module (tests give one that can be made to die).
- */
-export function startRenderThreads(count: number, script: URL = siblingScript(import.meta.url, 'render-worker')): RenderThreads {
+/** Asks a render thread to release its renderers and end; terminates it if it has not ended in time. */
+function closeThread(worker: Worker): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(() => void worker.terminate(), CLOSE_TIMEOUT_MS);
+    worker.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    worker.postMessage({ kind: 'close' } satisfies RenderRequest);
+  });
+}
+
+/** Options of {@link startRenderThreads}. */
+export interface RenderThreadsOptions {
+  /**
+   * How the threads draw frames (`onnx-graph`: the warp as an ONNX graph on the execution providers,
+   * PORTRAIT_FARM_PROVIDERS, else cuda, webgpu, cpu).
+   * @defaultValue 'cpu'
+   */
+  backend?: RenderBackend;
+  /** The threads' module (tests give one that can be made to die). @defaultValue render-worker */
+  script?: URL;
+}
+
+/** Starts `count` render threads. */
+export function startRenderThreads(count: number, options: RenderThreadsOptions = {}): RenderThreads {
+  const script = options.script ?? siblingScript(import.meta.url, 'render-worker');
+  const backend = options.backend ?? 'cpu';
   if (!Number.isInteger(count) || count < 1) throw new EngineError('ENGINE_BAD_OPTION', `render threads must be a positive integer. Passed: ${count}`);
   const portraits = new Map<number, PreparedMeshwarp>();
   let nextPortrait = 1;
@@ -54,7 +82,7 @@ export function startRenderThreads(count: number, script: URL = siblingScript(im
   const pauses: number[] = [];
 
   const start = (slot: number): void => {
-    const worker = startModuleWorker(script, null);
+    const worker = startModuleWorker(script, { backend });
     const startedAt = Date.now();
     for (const [portrait, data] of portraits) worker.postMessage({ kind: 'load', portrait, data } satisfies RenderRequest);
     worker.on('error', () => {}); // a render in progress reports it; the thread is replaced on exit
@@ -95,14 +123,14 @@ export function startRenderThreads(count: number, script: URL = siblingScript(im
     async close() {
       if (closed) return;
       closed = true;
-      await Promise.all(running().map((worker) => worker.terminate()));
+      await Promise.all(running().map((worker) => closeThread(worker)));
     },
   };
 }
 
 /** Render threads of their own for one portrait (a single render): closing the pool stops them. */
-export async function createRenderPool(prepared: PreparedMeshwarp, threads: number): Promise<RenderPool> {
-  const own = startRenderThreads(threads);
+export async function createRenderPool(prepared: PreparedMeshwarp, threads: number, options: { backend?: RenderBackend } = {}): Promise<RenderPool> {
+  const own = startRenderThreads(threads, options);
   const pool = own.portrait(prepared);
   return {
     renderFrames: pool.renderFrames,

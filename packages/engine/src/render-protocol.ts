@@ -1,10 +1,15 @@
 import type { PreparedMeshwarp } from '@portrait-farm/renderer';
 import type { FrameMarks } from './frame-marks.ts';
 
-/** What a render thread is asked: hold a portrait, drop it, or render one frame of it. */
+/** What a render thread is asked: hold a portrait, drop it, render one frame of it, or close. */
 export type RenderRequest =
   | { kind: 'load'; portrait: number; data: PreparedMeshwarp }
   | { kind: 'unload'; portrait: number }
+  /**
+   * Release every renderer (an onnxruntime session of the graph backend must be released before its thread ends:
+   * terminating it while held aborts the process), then end the thread.
+   */
+  | { kind: 'close' }
   /**
    * A frame to render: the call it belongs to (replies of an abandoned call are told apart by it), its index, its
    * motion, optionally a spent frame buffer to render into, and the marks drawn into it after rendering (null: none).

@@ -1,38 +1,75 @@
 import type { MessagePort } from 'node:worker_threads';
-import { createMeshwarpRendererFromPrepared, type MeshwarpRenderer, type PreparedMeshwarp } from '@portrait-farm/renderer';
+import type { RenderBackend } from '@portrait-farm/contracts';
+import type { PreparedMeshwarp } from '@portrait-farm/renderer';
+import { createFrameSource, type FrameSource } from './frame-source.ts';
 import { markFrame } from './frame-marks.ts';
 import type { RenderReply, RenderRequest } from './render-protocol.ts';
 
-function load(data: PreparedMeshwarp): MeshwarpRenderer | Error {
+type Loaded = FrameSource | Error;
+
+const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
+
+function load(data: PreparedMeshwarp, backend: RenderBackend): Loaded | Promise<Loaded> {
   try {
-    return createMeshwarpRendererFromPrepared(data);
+    const source = createFrameSource(data, backend);
+    return source instanceof Promise ? source.catch(asError) : source;
   } catch (error) {
-    return error instanceof Error ? error : new Error(String(error));
+    return asError(error);
   }
 }
 
-/** What a render thread does with the requests arriving on `port` (see render-protocol.ts). */
-export function serveRenderRequests(port: MessagePort): void {
+const release = (loaded: Loaded | Promise<Loaded> | undefined): Promise<void> =>
+  Promise.resolve(loaded).then((source) => (source instanceof Error || source === undefined ? undefined : source.close()));
+
+/**
+ * What a render thread does with the requests arriving on `port` (see render-protocol.ts), drawing with `backend`.
+ * On `close`, once every renderer is released, the port is closed, which ends the thread.
+ */
+export function serveRenderRequests(port: MessagePort, backend: RenderBackend = 'cpu'): void {
   /** Each loaded portrait's renderer, or why it could not be made (reported by its renders, not by a crash). */
-  const renderers = new Map<number, MeshwarpRenderer | Error>();
-  port.on('message', (request: RenderRequest) => {
-    if (request.kind === 'load') {
-      renderers.set(request.portrait, load(request.data));
-      return;
-    }
-    if (request.kind === 'unload') {
-      renderers.delete(request.portrait);
-      return;
-    }
+  const renderers = new Map<number, Loaded | Promise<Loaded>>();
+  const releasing = new Set<Promise<void>>();
+  type RenderCall = Extract<RenderRequest, { kind: 'render' }>;
+  const fail = (request: RenderCall, error: unknown): void => {
+    port.postMessage({ call: request.call, index: request.index, error: asError(error).message } satisfies RenderReply);
+  };
+  const finish = (request: RenderCall, source: FrameSource, frame: Uint8Array): void => {
     try {
-      const renderer = renderers.get(request.portrait);
-      if (renderer === undefined) throw new Error(`portrait ${request.portrait} is not loaded in this render thread`);
-      if (renderer instanceof Error) throw renderer;
-      const frame = renderer.renderFrame(request.motion, request.buffer ?? undefined);
-      if (request.marks !== null) markFrame(frame, renderer.width, renderer.height, request.marks, request.index);
+      if (request.marks !== null) markFrame(frame, source.width, source.height, request.marks, request.index);
       port.postMessage({ call: request.call, index: request.index, frame } satisfies RenderReply, [frame.buffer as ArrayBuffer]);
     } catch (error) {
-      port.postMessage({ call: request.call, index: request.index, error: error instanceof Error ? error.message : String(error) } satisfies RenderReply);
+      fail(request, error);
     }
+  };
+  const render = (request: RenderCall, loaded: Loaded | undefined): void => {
+    try {
+      if (loaded === undefined) throw new Error(`portrait ${request.portrait} is not loaded in this render thread`);
+      if (loaded instanceof Error) throw loaded;
+      const frame = loaded.render(request.motion, request.buffer);
+      if (frame instanceof Promise) frame.then((done) => finish(request, loaded, done), (error: unknown) => fail(request, error));
+      else finish(request, loaded, frame);
+    } catch (error) {
+      fail(request, error);
+    }
+  };
+  port.on('message', (request: RenderRequest) => {
+    if (request.kind === 'load') {
+      renderers.set(request.portrait, load(request.data, backend));
+      return;
+    }
+    if (request.kind === 'unload' || request.kind === 'close') {
+      const portraits = request.kind === 'unload' ? [request.portrait] : [...renderers.keys()];
+      for (const portrait of portraits) {
+        const done = release(renderers.get(portrait)).catch(() => {});
+        renderers.delete(portrait);
+        releasing.add(done);
+        void done.finally(() => releasing.delete(done));
+      }
+      if (request.kind === 'close') void Promise.all(releasing).then(() => port.close());
+      return;
+    }
+    const loaded = renderers.get(request.portrait);
+    if (loaded instanceof Promise) void loaded.then((ready) => render(request, ready));
+    else render(request, loaded);
   });
 }

@@ -1,5 +1,8 @@
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
+import { RENDER_BACKENDS, type RenderBackend } from '@portrait-farm/contracts';
 import { serveRenderRequests } from './render-service.ts';
 
 if (parentPort === null) throw new Error('render-worker must run in a worker thread');
-serveRenderRequests(parentPort);
+const requested = (workerData as { data: { backend?: unknown } | null }).data?.backend ?? 'cpu';
+if (!(RENDER_BACKENDS as readonly unknown[]).includes(requested)) throw new Error(`render backend must be one of ${RENDER_BACKENDS.join(', ')}, got ${String(requested)}`);
+serveRenderRequests(parentPort, requested as RenderBackend);

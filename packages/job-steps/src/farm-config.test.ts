@@ -15,6 +15,7 @@ describe('loadFarmConfig', () => {
       providers: null,
       prepareConcurrency: 1,
       segmentConcurrency: 2,
+      renderer: 'cpu',
       stitchConcurrency: 2,
       lockMs: 30_000,
       stalledIntervalMs: 30_000,
@@ -32,6 +33,11 @@ describe('loadFarmConfig', () => {
     expect(loadFarmConfig({ ...base, PORTRAIT_FARM_WORKER_CORES: '1' }, measured).threads).toEqual({ cores: 1, renderThreads: 1, intraOpThreads: 1, renderThreadsFrom: 'cores' });
     expect(loadFarmConfig({ ...base, PORTRAIT_FARM_RENDER_THREADS: '3', PORTRAIT_FARM_SEGMENT_CONCURRENCY: '4' }, measured).threads).toEqual({ cores: 4, renderThreads: 3, intraOpThreads: 1, renderThreadsFrom: 'setting' });
     expect(loadFarmConfig(base, app).threads.cores).toBeGreaterThanOrEqual(1);
+  });
+
+  it('reads the render backend: cpu unless PORTRAIT_FARM_RENDERER names onnx-graph', () => {
+    expect(loadFarmConfig({ ...base, PORTRAIT_FARM_RENDERER: 'onnx-graph' }, app).renderer).toBe('onnx-graph');
+    expect(() => loadFarmConfig({ ...base, PORTRAIT_FARM_RENDERER: 'gpu' }, app)).toThrow(/PORTRAIT_FARM_RENDERER must be .*Given: "gpu"/);
   });
 
   it('reads Redis Sentinel: the sentinels and the master name together', () => {

@@ -1,4 +1,5 @@
 import { ConfigError, ENVIRONMENT, loadConfig } from '@portrait-farm/config';
+import type { RenderBackend } from '@portrait-farm/contracts';
 import type { EnvironmentSource } from '@portrait-farm/config';
 import { usableCores } from '@portrait-farm/process-supervision';
 import { deploymentKeyPrefix, resolveRedisSentinel } from '@portrait-farm/queue';
@@ -29,6 +30,8 @@ export interface FarmProcessConfig {
   readonly providers: readonly string[] | null;
   /** The worker's cores, and its render and denoiser threads sized from them (or PORTRAIT_FARM_RENDER_THREADS). */
   readonly threads: WorkerThreadSizes;
+  /** How render threads draw frames (PORTRAIT_FARM_RENDERER). */
+  readonly renderer: RenderBackend;
   readonly prepareConcurrency: number;
   readonly segmentConcurrency: number;
   readonly stitchConcurrency: number;
@@ -107,6 +110,7 @@ export function loadFarmConfig(env: EnvironmentSource = process.env, appDefaults
       segmentConcurrency: settings.segmentConcurrency,
       renderThreads: settings.renderThreads,
     }),
+    renderer: settings.renderer,
     prepareConcurrency: settings.prepareConcurrency,
     segmentConcurrency: settings.segmentConcurrency,
     stitchConcurrency: settings.stitchConcurrency,
