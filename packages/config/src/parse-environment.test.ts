@@ -40,6 +40,7 @@ describe('parseEnvironment', () => {
       providers: null,
       workerCores: null,
       renderThreads: null,
+      renderer: 'cpu',
       prepareConcurrency: 1,
       segmentConcurrency: 2,
       lockMs: 30_000,
