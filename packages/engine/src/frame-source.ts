@@ -1,6 +1,7 @@
 import type { RenderBackend } from '@portrait-farm/contracts';
 import { createMeshwarpRendererFromPrepared, type PreparedMeshwarp } from '@portrait-farm/renderer';
 import { createGraphRendererFromPrepared } from '@portrait-farm/renderer/graph';
+import { GRAPH_BATCH_FRAMES } from './render-protocol.ts';
 
 /** One portrait's renderer in a render thread, whichever backend draws it. */
 export interface FrameSource {
@@ -21,22 +22,51 @@ function cpuFrameSource(data: PreparedMeshwarp): FrameSource {
   };
 }
 
-/** The graph renderer, one frame per run (the render pool asks for frames one at a time), runs chained. */
+interface WaitingFrame {
+  motion: Float32Array;
+  buffer: Uint8Array | null;
+  resolve: (frame: Uint8Array) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * The graph renderer: a frame asked for while a run is in flight waits for the next run, which takes every frame
+ * waiting (up to GRAPH_BATCH_FRAMES), so that the accelerator gets batches while frames keep their order.
+ */
 async function graphFrameSource(data: PreparedMeshwarp): Promise<FrameSource> {
   const renderer = await createGraphRendererFromPrepared(data);
-  let previous: Promise<unknown> = Promise.resolve();
+  const waiting: WaitingFrame[] = [];
+  let running = false;
+  const pump = async (): Promise<void> => {
+    if (running) return;
+    running = true;
+    while (waiting.length > 0) {
+      const batch = waiting.splice(0, GRAPH_BATCH_FRAMES);
+      try {
+        const frames = await renderer.renderFrames(batch.map((frame) => frame.motion));
+        batch.forEach(({ buffer, resolve }, n) => {
+          // Frames of one run share a buffer: each is copied out, so that it can be handed on by itself.
+          const frame = frames[n]!;
+          if (buffer === null) resolve(frame.slice());
+          else {
+            buffer.set(frame);
+            resolve(buffer);
+          }
+        });
+      } catch (error) {
+        for (const { reject } of batch) reject(error);
+      }
+    }
+    running = false;
+  };
   return {
     width: renderer.width,
     height: renderer.height,
     render(motion, buffer) {
-      const frame = previous.catch(() => {}).then(async () => {
-        const [rendered] = await renderer.renderFrames([motion]);
-        if (buffer === null) return rendered!;
-        buffer.set(rendered!);
-        return buffer;
+      return new Promise<Uint8Array>((resolve, reject) => {
+        waiting.push({ motion, buffer, resolve, reject });
+        void pump();
       });
-      previous = frame;
-      return frame;
     },
     close: () => renderer.close(),
   };

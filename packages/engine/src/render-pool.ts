@@ -4,7 +4,7 @@ import { siblingScript, startModuleWorker } from '@portrait-farm/model-runtime';
 import type { PreparedMeshwarp } from '@portrait-farm/renderer';
 import { EngineError } from './errors.ts';
 import type { FrameMarks } from './frame-marks.ts';
-import type { RenderReply, RenderRequest } from './render-protocol.ts';
+import { GRAPH_BATCH_FRAMES, type RenderReply, type RenderRequest } from './render-protocol.ts';
 
 /** One portrait on render threads: frames go out in any order and come back in the order asked for. */
 export interface RenderPool {
@@ -36,6 +36,8 @@ export interface RenderThreads {
 
 /** Frames queued per thread, so a thread never waits for the main thread between frames. */
 const QUEUED_PER_THREAD = 2;
+/** Frames queued per thread drawing with the ONNX graph: what arrives during one run is the next run's batch. */
+const GRAPH_QUEUED_PER_THREAD = GRAPH_BATCH_FRAMES;
 /** A thread that dies sooner than this after it started is replaced after a pause (doubling to 5 s), not at once. */
 const SHORT_LIFE_MS = 1000;
 const MAX_RESTART_PAUSE_MS = 5000;
@@ -73,6 +75,7 @@ export interface RenderThreadsOptions {
 export function startRenderThreads(count: number, options: RenderThreadsOptions = {}): RenderThreads {
   const script = options.script ?? siblingScript(import.meta.url, 'render-worker');
   const backend = options.backend ?? 'cpu';
+  const queuedPerThread = backend === 'onnx-graph' ? GRAPH_QUEUED_PER_THREAD : QUEUED_PER_THREAD;
   if (!Number.isInteger(count) || count < 1) throw new EngineError('ENGINE_BAD_OPTION', `render threads must be a positive integer. Passed: ${count}`);
   const portraits = new Map<number, PreparedMeshwarp>();
   let nextPortrait = 1;
@@ -110,7 +113,7 @@ export function startRenderThreads(count: number, options: RenderThreadsOptions 
         renderFrames: (frameCount, motionOf, consume, signal = null, marks = null) => {
           const available = running();
           if (available.length === 0) return Promise.reject(new EngineError('ENGINE_RENDER_THREAD_DIED', 'Every render thread is being restarted.'));
-          return renderOn(available, portrait, { frameCount, motionOf, consume, signal, marks });
+          return renderOn(available, portrait, { frameCount, motionOf, consume, signal, marks, queuedPerThread });
         },
         async close() {
           if (unloaded) return;
@@ -147,9 +150,10 @@ interface RenderCall {
   consume: (frame: Uint8Array, index: number) => Promise<void> | void;
   signal: AbortSignal | null;
   marks: FrameMarks | null;
+  queuedPerThread: number;
 }
 
-function renderOn(threads: Worker[], portrait: number, { frameCount, motionOf, consume, signal, marks }: RenderCall): Promise<void> {
+function renderOn(threads: Worker[], portrait: number, { frameCount, motionOf, consume, signal, marks, queuedPerThread }: RenderCall): Promise<void> {
   const call = nextCall++;
   const pending = threads.map(() => 0);
   const ready = new Map<number, Uint8Array>();
@@ -219,7 +223,7 @@ function renderOn(threads: Worker[], portrait: number, { frameCount, motionOf, c
     };
     const dispatch = (): void => {
       for (const [slot, worker] of threads.entries()) {
-        while (!failed && next < frameCount && pending[slot]! < QUEUED_PER_THREAD && ready.size < threads.length * 4) {
+        while (!failed && next < frameCount && pending[slot]! < queuedPerThread && ready.size < threads.length * Math.max(4, queuedPerThread)) {
           const index = next++;
           const buffer = spare.pop() ?? null;
           const request: RenderRequest = { kind: 'render', portrait, call, index, motion: motionOf(index), buffer, marks };

@@ -17,3 +17,9 @@ export type RenderRequest =
   | { kind: 'render'; portrait: number; call: number; index: number; motion: Float32Array; buffer: Uint8Array | null; marks: FrameMarks | null };
 
 export type RenderReply = { call: number; index: number; frame: Uint8Array } | { call: number; index: number; error: string };
+
+/**
+ * Frames of one run of the ONNX graph at most (backend `onnx-graph`): a thread runs the frames that arrived while its
+ * previous run ran, and the pool queues this many per thread, so that the accelerator gets batches.
+ */
+export const GRAPH_BATCH_FRAMES = 16;
