@@ -46,16 +46,17 @@ interface BenchClip extends RawClip {
 async function benchClip(engine: Awaited<ReturnType<typeof createEngine>> | null, mode: OutputMode): Promise<BenchClip> {
   const name = `astronaut-${mode}-${seconds}s`;
   const path = join(framesDir, `${name}.rgb`);
-  const probeSize = 512 * 512 * 3;
+  const described = join(framesDir, `${name}.json`);
   let clip: RawClip;
-  if (existsSync(path) && statSync(path).size % probeSize === 0) {
-    clip = { path, width: 512, height: 512, frames: statSync(path).size / probeSize };
+  if (existsSync(path) && existsSync(described)) {
+    clip = JSON.parse(readFileSync(described, 'utf8')) as RawClip;
   } else {
-    if (engine === null) throw new Error('no engine');
+    if (engine === null) throw new Error(`${name}: frames not rendered yet and no engine to render them`);
     clip = await renderTalkingFrames(engine, {
       image: join(fixtures, 'astronaut.png'), mode, speech: join(fixtures, 'demo-speech-20s.ogg'), offsetSeconds: 0,
       seconds, seed: 1, fps, workDir: framesDir, name, packDir: STARTER_PACK,
     });
+    writeFileSync(described, JSON.stringify(clip));
   }
   const yuvPath = join(framesDir, `${name}.yuv`);
   execFileSync('ffmpeg', [
@@ -147,7 +148,7 @@ function paretoChoice(rows: Row[], baseline: X264Choice): X264Choice {
   return cpuOf(cheapest) < cpuOf(baseline) * (1 - MIN_CPU_SAVING) ? cheapest : baseline;
 }
 
-const needsRender = ['crop', 'full'].some((mode) => !existsSync(join(framesDir, `astronaut-${mode}-${seconds}s.rgb`)));
+const needsRender = ['crop', 'full'].some((mode) => !existsSync(join(framesDir, `astronaut-${mode}-${seconds}s.json`)));
 const engine = needsRender ? await createEngine({ pack: STARTER_PACK, providers: ['cpu'] }) : null;
 const clips = [await benchClip(engine, 'crop'), await benchClip(engine, 'full')];
 await engine?.close();
