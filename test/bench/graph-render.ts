@@ -21,8 +21,8 @@ import { observeInferences, parseProviderList } from '@portrait-farm/model-runti
 import { applyControls, createMotionGenerator, resample } from '@portrait-farm/motion';
 import { createMeshwarpRendererFromPrepared, prepareMeshwarp, type MeshwarpRenderer, type PreparedMeshwarp } from '@portrait-farm/renderer';
 import {
-  MAP_SIZE, MESH_WARP_LAYERS, clearTriangleRaster, createFramePlanner, createGraphRendererFromPrepared, frameDifference, rasteriseTriangleIds,
-  type GraphRenderer,
+  MAP_SIZE, clearTriangleRaster, createFramePlanner, createGraphRendererFromPrepared, frameDifference, rasteriseTriangleIds,
+  type GraphRenderer, type TriangleRasterTarget,
 } from '@portrait-farm/renderer/graph';
 import { writeEngineTestPack } from '@portrait-farm/test-support/engine-test-pack';
 import { STARTER_PACK } from '@portrait-farm/test-support/repo-models';
@@ -114,7 +114,10 @@ function hostWork(frames: Uint8Array): Array<[string, number]> {
   const geometries = motions.map(() => planner.createFrameGeometry());
   const pixels = prepared.width * prepared.height;
   const mapsPerFrame = prepared.triangles.length / 3 + 1;
-  const target = { width: prepared.width, height: prepared.height, ids: new Int32Array(MESH_WARP_LAYERS * pixels), maps: new Float32Array(mapsPerFrame * MAP_SIZE), firstMap: 0 };
+  const target: TriangleRasterTarget = {
+    width: prepared.width, height: prepared.height, ids: new Int32Array(pixels), folded: new Int32Array(pixels),
+    maps: new Float32Array(mapsPerFrame * MAP_SIZE), firstMap: 0, foldedPixels: 0, overflowPixels: 0,
+  };
   const background = new Uint8Array(pixels * 3);
   const cpuMs = (work: () => void): number => {
     const start = process.cpuUsage();

@@ -4,7 +4,7 @@ import { RendererError } from '../errors.ts';
 import type { PreparedMeshwarp } from '../prepared.ts';
 import { createFramePlanner, type FrameGeometry } from './frame-plan.ts';
 import { MESH_WARP_GRAPH_NAME, MESH_WARP_LAYERS, meshWarpGraphBytes } from './mesh-warp-graph.ts';
-import { clearTriangleRaster, MAP_SIZE, rasteriseTriangleIds } from './triangle-id-raster.ts';
+import { clearTriangleRaster, MAP_SIZE, rasteriseTriangleIds, type TriangleRasterTarget } from './triangle-id-raster.ts';
 
 /** Options of {@link createGraphRendererFromPrepared}. */
 export interface GraphRendererOptions {
@@ -54,6 +54,7 @@ function validateMotion(motion: Float32Array): void {
 /** Per batch size, the buffers of one graph run. */
 interface BatchBuffers {
   background: Uint8Array;
+  /** First id layer of every frame, then (from frames * pixels on) the second: the two-layer graph's input. */
   ids: Int32Array;
   maps: Float32Array;
   geometry: FrameGeometry[];
@@ -64,11 +65,15 @@ export async function createGraphRendererFromPrepared(prepared: PreparedMeshwarp
   const pixels = width * height;
   const planner = createFramePlanner(prepared);
   const mapsPerFrame = prepared.triangles.length / 3 + 1;
-  const session: ModelSession = await createModelSessionFromBytes(MESH_WARP_GRAPH_NAME, meshWarpGraphBytes(), {
+  const sessionOptions = {
     ...(options.providers === undefined ? {} : { providers: options.providers }),
     intraOpThreads: options.intraOpThreads ?? 1,
-    ...(options.log === undefined ? {} : { log: options.log }),
-  });
+  };
+  // One graph per layer count: a batch without folded ring triangles (most) samples one layer, not two.
+  const [single, folded]: ModelSession[] = await Promise.all([
+    createModelSessionFromBytes(MESH_WARP_GRAPH_NAME, meshWarpGraphBytes(1), { ...sessionOptions, ...(options.log === undefined ? {} : { log: options.log }) }),
+    createModelSessionFromBytes(MESH_WARP_GRAPH_NAME, meshWarpGraphBytes(MESH_WARP_LAYERS), sessionOptions),
+  ]);
   const portrait = { data: prepared.image, dims: [height, width, 3] };
   let buffers: BatchBuffers | null = null;
   let rendering = false;
@@ -78,7 +83,7 @@ export async function createGraphRendererFromPrepared(prepared: PreparedMeshwarp
     if (buffers?.geometry.length !== frames) {
       buffers = {
         background: new Uint8Array(frames * pixels * 3),
-        ids: new Int32Array(frames * MESH_WARP_LAYERS * pixels),
+        ids: new Int32Array(MESH_WARP_LAYERS * frames * pixels),
         maps: new Float32Array(frames * mapsPerFrame * MAP_SIZE),
         geometry: Array.from({ length: frames }, () => planner.createFrameGeometry()),
       };
@@ -90,7 +95,7 @@ export async function createGraphRendererFromPrepared(prepared: PreparedMeshwarp
     width,
     height,
     neutral: Float32Array.from(prepared.neutral),
-    provider: session.provider,
+    provider: single!.provider,
     get overflowPixels() {
       return overflowPixels;
     },
@@ -105,27 +110,37 @@ export async function createGraphRendererFromPrepared(prepared: PreparedMeshwarp
         rendering = false;
       }
     },
-    close: () => session.close(),
+    close: async () => {
+      await Promise.all([single!.close(), folded!.close()]);
+    },
   };
 
   async function renderBatch(motions: readonly Float32Array[]): Promise<Uint8Array[]> {
       const batch = batchBuffers(motions.length);
+      let foldedPixels = 0;
       motions.forEach((motion, n) => {
         const geometry = batch.geometry[n]!;
         batch.background.set(planner.plan(motion, geometry), n * pixels * 3);
-        const target = {
+        const target: TriangleRasterTarget = {
           width, height,
-          ids: batch.ids.subarray(n * MESH_WARP_LAYERS * pixels, (n + 1) * MESH_WARP_LAYERS * pixels),
+          ids: batch.ids.subarray(n * pixels, (n + 1) * pixels),
+          folded: batch.ids.subarray((motions.length + n) * pixels, (motions.length + n + 1) * pixels),
           maps: batch.maps.subarray(n * mapsPerFrame * MAP_SIZE, (n + 1) * mapsPerFrame * MAP_SIZE),
           firstMap: n * mapsPerFrame,
+          foldedPixels: 0,
+          overflowPixels: 0,
         };
         clearTriangleRaster(target);
-        for (const pass of planner.warpPasses(geometry)) overflowPixels += rasteriseTriangleIds(target, pass, prepared.triangles);
+        for (const pass of planner.warpPasses(geometry)) rasteriseTriangleIds(target, pass, prepared.triangles);
+        foldedPixels += target.foldedPixels;
+        overflowPixels += target.overflowPixels;
       });
-      const outputs = await session.run({
+      const layers = foldedPixels > 0 ? MESH_WARP_LAYERS : 1;
+      const outputs = await (layers === 1 ? single! : folded!).run({
         portrait,
         background: { data: batch.background, dims: [motions.length, height, width, 3] },
-        triangle_ids: { data: batch.ids, dims: [motions.length, MESH_WARP_LAYERS, height, width] },
+        // A copy of the first layer alone: a view would carry the whole buffer across the thread boundary.
+        triangle_ids: { data: layers === 1 ? batch.ids.slice(0, motions.length * pixels) : batch.ids, dims: [layers, motions.length, height, width] },
         triangle_maps: { data: batch.maps, dims: [motions.length * mapsPerFrame, 3, 3] },
       });
       const frames = outputs['frames']?.data;
@@ -134,7 +149,7 @@ export async function createGraphRendererFromPrepared(prepared: PreparedMeshwarp
       }
       return batch.geometry.map((geometry, n) => {
         const frame = frames.subarray(n * pixels * 3, (n + 1) * pixels * 3);
-        const ids = batch.ids.subarray(n * MESH_WARP_LAYERS * pixels, (n * MESH_WARP_LAYERS + 1) * pixels);
+        const ids = batch.ids.subarray(n * pixels, (n + 1) * pixels);
         const firstMap = n * mapsPerFrame + 1;
         planner.paint(geometry, frame, { ids, first: firstMap + planner.facePass.first, end: firstMap + planner.facePass.end });
         return frame;

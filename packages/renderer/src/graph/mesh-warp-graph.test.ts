@@ -28,7 +28,7 @@ describe('the mesh warp graph', () => {
     const outputs = await session.run({
       portrait: { data: portrait, dims: [H, W, 3] },
       background: { data: background, dims: [FRAMES, H, W, 3] },
-      triangle_ids: { data: ids, dims: [FRAMES, LAYERS, H, W] },
+      triangle_ids: { data: ids, dims: [LAYERS, FRAMES, H, W] },
       triangle_maps: { data: Float32Array.from(maps), dims: [maps.length / MAP_SIZE, 3, 3] },
     });
     expect(outputs['frames']?.dims).toEqual([FRAMES, H, W, 3]);
@@ -44,12 +44,12 @@ describe('the mesh warp graph', () => {
     const background = new Uint8Array(FRAMES * H * W * 3).fill(10);
     // Frame 0 row 1 (identity); frame 1 rows 2 (none) and 3 (identity). Second layer empty everywhere.
     const maps = [...new Array<number>(MAP_SIZE).fill(0), ...identityMap(1), ...new Array<number>(MAP_SIZE).fill(0), ...identityMap(1)];
-    const ids = new Int32Array(FRAMES * LAYERS * H * W);
+    const ids = new Int32Array(LAYERS * FRAMES * H * W);
     ids.fill(1, 0, H * W);
-    ids.fill(0, H * W, 2 * H * W);
-    ids.fill(3, 2 * H * W, 3 * H * W);
+    ids.fill(3, H * W, 2 * H * W);
+    ids[H * W + 7] = 2;
+    ids.fill(0, 2 * H * W, 3 * H * W);
     ids.fill(2, 3 * H * W, 4 * H * W);
-    ids[2 * H * W + 7] = 2;
     const frames = await run(ids, maps, background);
     expect(Array.from(frames.subarray(0, H * W * 3))).toEqual(Array.from(portrait));
     const second = frames.subarray(H * W * 3);
@@ -61,8 +61,9 @@ describe('the mesh warp graph', () => {
   it('blends in 1/256 steps rounded as the CPU kernels, the second layer over the first', async () => {
     const background = new Uint8Array(FRAMES * H * W * 3).fill(10);
     const maps = [...new Array<number>(MAP_SIZE).fill(0), ...identityMap(0.5), ...identityMap(0.25)];
-    const ids = new Int32Array(FRAMES * LAYERS * H * W).fill(1);
-    ids.fill(2, H * W, 2 * H * W);
+    // Frame 0: row 1, then row 2 folded over it; frame 1: row 1 alone.
+    const ids = new Int32Array(LAYERS * FRAMES * H * W).fill(1);
+    ids.fill(2, 2 * H * W, 3 * H * W);
     ids.fill(0, 3 * H * W, 4 * H * W);
     const frames = await run(ids, maps, background);
     const blend = (under: number, sample: number, k: number): number => (under * (256 - k) + sample * k + 128) >> 8;

@@ -2,8 +2,8 @@ import { encodeOnnxModel, ONNX_TYPE, type OnnxModel, type OnnxNode, type OnnxTen
 
 /**
  * The per-pixel part of the mesh warp as an ONNX graph (opset 17, standard operators only, so the CPU, CUDA and
- * WebGPU providers run the same graph). Per frame n of a batch, layer l and pixel (x, y):
- * - `triangle_ids[n, l, y, x]` names the row of `triangle_maps` whose triangle covers the pixel in that layer (row 0
+ * WebGPU providers run the same graph). Per layer l, frame n of a batch and pixel (x, y):
+ * - `triangle_ids[l, n, y, x]` names the row of `triangle_maps` whose triangle covers the pixel in that layer (row 0
  *   of each frame's block: no triangle, opacity 0);
  * - that row holds three affine maps of the pixel centre (1, x + 0.5, y + 0.5): GridSample's normalised source x and
  *   y (align_corners 0, so that -1 and 1 are the image's outer edges, as the CPU warp's pixel-centre convention),
@@ -14,12 +14,15 @@ import { encodeOnnxModel, ONNX_TYPE, type OnnxModel, type OnnxNode, type OnnxTen
  * Layers exist because blended ring triangles can fold over each other, where the CPU warp blends the later one over
  * the earlier one.
  *
- * Inputs: portrait uint8 [H, W, 3], background uint8 [N, H, W, 3], triangle_ids int32 [N, L, H, W], triangle_maps
+ * Inputs: portrait uint8 [H, W, 3], background uint8 [N, H, W, 3], triangle_ids int32 [L, N, H, W], triangle_maps
  * float32 [M, 3, 3] (row, then coefficient of 1, x + 0.5, y + 0.5). Output: frames uint8 [N, H, W, 3].
  */
 export const MESH_WARP_GRAPH_NAME = 'mesh-warp.onnx';
 
-/** Layers of triangle ids per frame: the first ring triangle (or the opaque face), one ring triangle folded over it. */
+/**
+ * Layers of triangle ids per frame: the first triangle drawn (an opaque one replaces what is under it), and a ring
+ * triangle folded over it. A batch without folds runs the one-layer graph.
+ */
 export const MESH_WARP_LAYERS = 2;
 
 const scalar = (name: string, value: number): OnnxTensor => ({ name, type: ONNX_TYPE.float, dims: [], values: [value] });
@@ -36,7 +39,7 @@ function constants(layers: number): OnnxTensor[] {
     { name: 'height_index', type: ONNX_TYPE.int64, dims: [], values: [2] },
     { name: 'width_index', type: ONNX_TYPE.int64, dims: [], values: [3] },
     int64s('batch_axis', [0]),
-    int64s('layer_axis', [1]),
+    int64s('layer_axis', [0]),
     int64s('columns', [1, 1, 1]),
     int64s('grid_and_opacity', [2, 1]),
     int64s('layer_split', new Array<number>(layers).fill(1)),
@@ -72,7 +75,7 @@ function nodes(layers: number): OnnxNode[] {
     node('Cast', ['portrait'], ['portrait_float'], { to: ONNX_TYPE.float }),
     node('Transpose', ['portrait_float'], ['portrait_chw'], { perm: [2, 0, 1] }),
     node('Unsqueeze', ['portrait_chw', 'batch_axis'], ['image']),
-    // Pixel centres along y [H, 1, 1, 1] and x [W, 1, 1], broadcast against [N, L, H, W, 3, 1].
+    // Pixel centres along y [H, 1, 1, 1] and x [W, 1, 1], broadcast against [L, N, H, W, 3, 1].
     node('Shape', ['triangle_ids'], ['ids_shape']),
     node('Gather', ['ids_shape', 'height_index'], ['height_int'], { axis: 0 }),
     node('Gather', ['ids_shape', 'width_index'], ['width_int'], { axis: 0 }),
@@ -82,7 +85,7 @@ function nodes(layers: number): OnnxNode[] {
     node('Range', ['half', 'width_float', 'one'], ['centre_x']),
     node('Reshape', ['centre_y', 'row_shape'], ['y']),
     node('Reshape', ['centre_x', 'column_shape'], ['x']),
-    // Each pixel's affine maps, evaluated at its centre: [N, L, H, W, 3] = (grid x, grid y, opacity).
+    // Each pixel's affine maps, evaluated at its centre: [L, N, H, W, 3] = (grid x, grid y, opacity).
     node('Gather', ['triangle_maps', 'triangle_ids'], ['pixel_maps'], { axis: 0 }),
     node('Split', ['pixel_maps', 'columns'], ['constant_term', 'x_term', 'y_term'], { axis: 5 }),
     node('Mul', ['x_term', 'x'], ['x_part']),
@@ -104,8 +107,8 @@ function nodes(layers: number): OnnxNode[] {
     node('Mul', ['opacity_clamped', 'steps'], ['opacity_scaled']),
     node('Floor', ['opacity_scaled'], ['weight']),
     // The layers blended over the background in order, rounded as the CPU kernels.
-    node('Split', ['sample', 'layer_split'], layerNames('layer_sample_5d'), { axis: 1 }),
-    node('Split', ['weight', 'layer_split'], layerNames('layer_weight_5d'), { axis: 1 }),
+    node('Split', ['sample', 'layer_split'], layerNames('layer_sample_5d'), { axis: 0 }),
+    node('Split', ['weight', 'layer_split'], layerNames('layer_weight_5d'), { axis: 0 }),
     ...Array.from({ length: layers }, (_, l) => [
       node('Squeeze', [`layer_sample_5d_${l}`, 'layer_axis'], [`layer_sample_${l}`]),
       node('Squeeze', [`layer_weight_5d_${l}`, 'layer_axis'], [`layer_weight_${l}`]),
@@ -124,7 +127,7 @@ export function meshWarpGraph(layers: number = MESH_WARP_LAYERS): OnnxModel {
     inputs: [
       { name: 'portrait', type: ONNX_TYPE.uint8, shape: ['height', 'width', 3] },
       { name: 'background', type: ONNX_TYPE.uint8, shape: ['frames', 'height', 'width', 3] },
-      { name: 'triangle_ids', type: ONNX_TYPE.int32, shape: ['frames', layers, 'height', 'width'] },
+      { name: 'triangle_ids', type: ONNX_TYPE.int32, shape: [layers, 'frames', 'height', 'width'] },
       { name: 'triangle_maps', type: ONNX_TYPE.float, shape: ['maps', 3, 3] },
     ],
     outputs: [{ name: 'frames', type: ONNX_TYPE.uint8, shape: ['frames', 'height', 'width', 3] }],

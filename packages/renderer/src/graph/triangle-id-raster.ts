@@ -18,10 +18,16 @@ export interface TriangleRasterTarget {
   width: number;
   height: number;
   /**
-   * The frame's two id layers (2 * width * height, row-major): the first triangle drawn over each pixel (an opaque
-   * one replaces everything under it), then a blended triangle folded over it; `firstMap` where none.
+   * The frame's first id layer (width * height, row-major): the first triangle drawn over each pixel (an opaque one
+   * replaces everything under it); `firstMap` where none.
    */
   ids: Int32Array;
+  /** The frame's second id layer: a blended triangle folded over the first; `firstMap` where none. */
+  folded: Int32Array;
+  /** Pixels given a second layer so far (counted up by `rasteriseTriangleIds`). */
+  foldedPixels: number;
+  /** Pixels where a third blended triangle overlapped (the second layer holds the last: the CPU warp blends all). */
+  overflowPixels: number;
   /** The frame's block of maps: row 0 (no triangle) then one per triangle, `MAP_SIZE` values each. */
   maps: Float32Array;
   /** Index of the frame's row 0 in the batch's maps (the ids are absolute rows). */
@@ -44,21 +50,21 @@ function setEdge(slot: number, xa: number, ya: number, xb: number, yb: number): 
   edgeSlope[slot] = yb > ya ? (xb - xa) / (yb - ya) : 0;
 }
 
-/** Clears the frame's ids and its row 0 (opacity 0). */
+/** Clears the frame's ids, its counts and its row 0 (opacity 0). */
 export function clearTriangleRaster(target: TriangleRasterTarget): void {
   target.ids.fill(target.firstMap);
+  target.folded.fill(target.firstMap);
   target.maps.fill(0, 0, MAP_SIZE);
+  target.foldedPixels = 0;
+  target.overflowPixels = 0;
 }
 
 /**
  * Draws one pass as the CPU warp draws it: an opaque triangle replaces what lies under it, a blended one goes over
- * the pixel's first layer, or over its second where a ring triangle folded over another. Returns the pixels where a
- * third blended triangle overlapped (the second layer then holds the last of them: the CPU warp would blend all).
+ * the pixel's first layer, or over its second where a ring triangle folded over another.
  */
-export function rasteriseTriangleIds(target: TriangleRasterTarget, pass: WarpPass, triangles: Uint16Array): number {
-  const { width, height, ids, maps, firstMap } = target;
-  const over = width * height;
-  let overflow = 0;
+export function rasteriseTriangleIds(target: TriangleRasterTarget, pass: WarpPass, triangles: Uint16Array): void {
+  const { width, height, ids, folded, maps, firstMap } = target;
   const { src, dst, alpha } = pass;
   const maxX = width - 1;
   const maxY = height - 1;
@@ -134,17 +140,17 @@ export function rasteriseTriangleIds(target: TriangleRasterTarget, pass: WarpPas
       const end = y * width + xe + 1;
       if (opaque) {
         ids.fill(id, start, end);
-        ids.fill(firstMap, over + start, over + end);
+        if (target.foldedPixels > 0) folded.fill(firstMap, start, end);
         continue;
       }
       for (let p = start; p < end; p++) {
         if (ids[p] === firstMap) ids[p] = id;
         else {
-          if (ids[over + p] !== firstMap) overflow++;
-          ids[over + p] = id;
+          if (folded[p] !== firstMap) target.overflowPixels++;
+          else target.foldedPixels++;
+          folded[p] = id;
         }
       }
     }
   }
-  return overflow;
 }
