@@ -2,6 +2,7 @@ import { encodeCodeword } from './codeword.ts';
 import { boxMean, lumaOf, type RgbFrame } from './luma.ts';
 import { CHIP_PX, chipSigns, TILE_CHIPS, TILE_PX, tileLayout } from './pattern.ts';
 import { DEFAULT_WATERMARK_KEY } from './prng.ts';
+import { byteChange, type ByteChange } from './saturating-add.ts';
 
 /** Mean squared luma change aimed at: 3.6 gives PSNR-Y of about 42.6 dB (the requirement is >= 42 dB). */
 export const TARGET_MSE = 3.6;
@@ -59,8 +60,24 @@ function textureMask(frame: RgbFrame): Float32Array {
   return mask;
 }
 
-/** Per-(payload, key, amplitude) luma change of one tile for a flat mask (the default), so frames only add it. */
-const flatDeltaCache = new Map<string, Int16Array>();
+/** Per-(payload, key, amplitude, frame size) change of every byte for a flat mask (the default), so frames only add it. */
+const flatChangeCache = new Map<string, ByteChange>();
+
+function flatFrameChange(tileId: string, signs: Int8Array, targetMse: number, width: number, height: number): ByteChange {
+  const id = `${tileId}:${width}x${height}`;
+  const cached = flatChangeCache.get(id);
+  if (cached !== undefined) return cached;
+  const tile = flatTileDelta(signs, Math.sqrt(targetMse));
+  const delta = new Int16Array(width * height * 3);
+  for (let y = 0, p = 0; y < height; y += 1) {
+    const row = (y % TILE_PX) * TILE_PX;
+    for (let x = 0; x < width; x += 1, p += 3) delta.fill(tile[row + (x % TILE_PX)]!, p, p + 3);
+  }
+  const change = byteChange(delta);
+  if (flatChangeCache.size >= 4) flatChangeCache.clear();
+  flatChangeCache.set(id, change);
+  return change;
+}
 
 function flatTileDelta(signs: Int8Array, amplitude: number): Int16Array {
   const out = new Int16Array(TILE_PX * TILE_PX);
@@ -95,21 +112,7 @@ export function embedWatermark(frame: RgbFrame, payload: Uint8Array, frameIndex 
   const { id, signs } = pixelSigns(payload, key);
   const targetMse = options.targetMse ?? TARGET_MSE;
   if (options.textureMask !== true) {
-    // A flat mask of ones: the amplitude is sqrt(targetMse) and the change depends only on the tile position.
-    const deltaId = `${id}:${targetMse}`;
-    let tile = flatDeltaCache.get(deltaId);
-    if (tile === undefined) {
-      tile = flatTileDelta(signs, Math.sqrt(targetMse));
-      if (flatDeltaCache.size > 16) flatDeltaCache.clear();
-      flatDeltaCache.set(deltaId, tile);
-    }
-    for (let y = 0, p = 0; y < height; y += 1) {
-      const row = (y % TILE_PX) * TILE_PX;
-      for (let x0 = 0; x0 < width; x0 += TILE_PX) {
-        const end = row + Math.min(TILE_PX, width - x0);
-        for (let t = row; t < end; t += 1, p += 3) addDelta(data, p, tile[t] ?? 0);
-      }
-    }
+    flatFrameChange(`${id}:${targetMse}`, signs, targetMse, width, height).apply(frame.data);
     return frame;
   }
   const mask = textureMask(frame);

@@ -1,5 +1,4 @@
-import { MemoryOp, Op, SimdLaneMemoryOp, SimdLaneOp, SimdMemoryOp, SimdOp, WasmCode } from './wasm-code.ts';
-import { ValType, type WasmFunction, writeWasmModule } from './wasm-module-writer.ts';
+import { MemoryOp, Op, SimdLaneMemoryOp, SimdLaneOp, SimdMemoryOp, SimdOp, ValType, WasmCode, type WasmFunction, writeWasmModule } from '@portrait-farm/wasm-writer';
 
 /**
  * The span kernels of warp-spans.ts (`opaqueSpan`, `blendedSpan`) and warpTriangles' walk over a triangle's rows as

@@ -1,5 +1,5 @@
 import { type WarpSpanVariant, writeWarpSpanModule } from './warp-span-module.ts';
-import { type CompiledModule, webAssembly } from './webassembly-api.ts';
+import { type CompiledModule, webAssembly } from '@portrait-farm/wasm-writer';
 
 /**
  * The WebAssembly span kernels of one renderer, with their memory: the portrait one pixel per word from byte 0, the

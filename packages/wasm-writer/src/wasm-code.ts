@@ -3,7 +3,7 @@ import { type ValType, signedLeb128, unsignedLeb128 } from './wasm-module-writer
 /** Opcodes without immediates (https://webassembly.github.io/spec/core/binary/instructions.html). */
 export const Op = {
   else: 0x05, end: 0x0b, return: 0x0f, drop: 0x1a, select: 0x1b,
-  i32_eqz: 0x45, i32_eq: 0x46, i32_ne: 0x47, i32_lt_s: 0x48, i32_gt_s: 0x4a, i32_le_s: 0x4c, i32_ge_s: 0x4e,
+  i32_eqz: 0x45, i32_eq: 0x46, i32_ne: 0x47, i32_lt_s: 0x48, i32_lt_u: 0x49, i32_gt_s: 0x4a, i32_le_s: 0x4c, i32_ge_s: 0x4e, i32_ge_u: 0x4f,
   f64_eq: 0x61, f64_lt: 0x63, f64_gt: 0x64, f64_le: 0x65, f64_ge: 0x66,
   i32_add: 0x6a, i32_sub: 0x6b, i32_mul: 0x6c, i32_and: 0x71, i32_or: 0x72, i32_shl: 0x74, i32_shr_s: 0x75, i32_shr_u: 0x76,
   f64_ceil: 0x9b, f64_add: 0xa0, f64_sub: 0xa1, f64_mul: 0xa2, f64_min: 0xa4, f64_max: 0xa5, f64_convert_i32_s: 0xb7,
@@ -18,7 +18,7 @@ export const MemoryOp = {
 export const SimdOp = {
   i8x16_swizzle: 0x0e, i16x8_splat: 0x10, i32x4_splat: 0x11, f64x2_splat: 0x14,
   v128_and: 0x4e, v128_or: 0x50,
-  i8x16_narrow_i16x8_u: 0x66,
+  i8x16_narrow_i16x8_u: 0x66, i8x16_add_sat_u: 0x70, i8x16_sub_sat_u: 0x73,
   i16x8_narrow_i32x4_u: 0x86, i16x8_extend_low_i8x16_u: 0x89, i16x8_shr_u: 0x8d, i16x8_add: 0x8e, i16x8_sub: 0x91, i16x8_mul: 0x95,
   i32x4_shr_u: 0xad, i32x4_add: 0xae, i32x4_sub: 0xb1, i32x4_mul: 0xb5, i32x4_dot_i16x8_s: 0xba,
   f64x2_trunc: 0x7a, f64x2_add: 0xf0, f64x2_mul: 0xf2,

@@ -1,6 +1,6 @@
 /**
  * Writes a WebAssembly module in the binary format: one imported memory and exported functions, which is all the
- * renderer's kernels need (https://webassembly.github.io/spec/core/binary/modules.html).
+ * project's kernels (the renderer's warp, the watermark's embedding) need (https://webassembly.github.io/spec/core/binary/modules.html).
  */
 
 /** Value types of the binary format. */
