@@ -1,10 +1,12 @@
 // npm run bench:engine [-- --runs 3 --seconds 20 --pack models/starter --providers cpu --threads 1 --compare DIR]
+// npm run bench:engine:dist [-- ...]: the same on the compiled dist/ (npm run build first), as an installed farm runs
+// it; bench:engine runs the TypeScript sources through tsx, whose loader every worker thread loads again.
 // Prints frames/s and real-time factor (seconds of work per second of audio) per stage (audio: the mel peak and
 // every segment's feature rows, as the pipeline computes them) for a clip of
 // --seconds at 512x512, 25 fps, then the same for the whole pipeline (stages overlapped as renderClip runs them).
 // The render row starts with the render threads started and warm; their start-up is printed on a line of its own.
 // CPU seconds count every thread of this process and the ffmpeg processes it ran (steadier than wall clock on a
-// shared machine). --compare DIR also runs the pipeline of another checkout's engine (DIR/packages/engine/src/index.ts,
+// shared machine). --compare DIR also runs the pipeline of another checkout's engine (DIR/packages/engine/src/index.ts, or dist/index.js,
 // e.g. a worktree of an earlier commit) in the same runs, taking turns with this one, and prints the ratios.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -19,8 +21,6 @@ import { createVideoEncoder, decodeAudio } from '@portrait-farm/media';
 import { parseProviderList } from '@portrait-farm/model-runtime';
 import { applyControls, createMotionGenerator, resample, type FeatureMatrix } from '@portrait-farm/motion';
 import { prepareMeshwarp } from '@portrait-farm/renderer';
-import { writeEngineTestPack } from '@portrait-farm/test-support/engine-test-pack';
-import { STARTER_PACK } from '@portrait-farm/test-support/repo-models';
 
 const { values } = parseArgs({
   options: {
@@ -40,10 +40,13 @@ const fps = 25;
 const work = mkdtempSync(join(tmpdir(), 'engine-bench-'));
 const fixtures = new URL('../fixtures/', import.meta.url).pathname;
 
+// test-support has sources only: named here, not imported, so that `bench:engine:dist` runs without the source condition.
+const STARTER_PACK = new URL('../../models/starter/', import.meta.url).pathname;
 let pack = values.pack ?? STARTER_PACK;
 let packNote = pack;
 if (!existsSync(join(pack, 'manifest.json'))) {
   pack = join(work, 'pack');
+  const { writeEngineTestPack } = await import('@portrait-farm/test-support/engine-test-pack');
   writeEngineTestPack(pack);
   packNote = 'test denoiser (models/starter not present)';
 }
@@ -71,9 +74,14 @@ async function timed<T>(fn: () => Promise<T>, stage?: string): Promise<[T, numbe
   return [result, (performance.now() - start) / 1000];
 }
 type RenderClipWith = typeof renderClipWith;
+/** The engine's entry within its package as this process resolves it: src/index.ts, or dist/index.js. */
+function engineEntry(): string {
+  const resolved = import.meta.resolve('@portrait-farm/engine');
+  return resolved.slice(resolved.lastIndexOf('/packages/engine/') + '/packages/engine/'.length);
+}
 const comparedEngine = values.compare === undefined
   ? null
-  : ((await import(join(values.compare, 'packages/engine/src/index.ts'))) as { renderClipWith: RenderClipWith });
+  : ((await import(join(values.compare, 'packages/engine', engineEntry()))) as { renderClipWith: RenderClipWith });
 
 const engine = await createEngine({ pack, providers });
 
