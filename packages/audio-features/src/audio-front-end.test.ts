@@ -118,7 +118,10 @@ describe('audio front-end oww-mel-emb-v1', () => {
   it('computes the mel peak while the audio arrives, equal to the whole clip\'s', async () => {
     const long = new Float32Array(25 * 16000 + 333);
     for (let i = 0; i < long.length; i++) long[i] = clip[i % clip.length]! * (i > 17 * 16000 && i < 18 * 16000 ? 1.9 : 0.7);
-    for (const [samples, chunk] of [[long, 16384], [long.subarray(0, 21 * 16000 + 7), 5000], [clip, 4096]] as const) {
+    // 70 s in 30 s pushes: each push outruns the mel model by more than the stream holds unsearched, so it waits.
+    const minute = new Float32Array(70 * 16000);
+    for (let i = 0; i < minute.length; i++) minute[i] = long[i % long.length]! * (i > 50 * 16000 && i < 51 * 16000 ? 1.2 : 1);
+    for (const [samples, chunk] of [[long, 16384], [long.subarray(0, 21 * 16000 + 7), 5000], [clip, 4096], [minute, 30 * 16000]] as const) {
       const stream = frontEnd.melPeakStream();
       const reused = new Float32Array(chunk);
       for (let n = 0; n < samples.length; n += chunk) {
