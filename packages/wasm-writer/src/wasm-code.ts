@@ -20,7 +20,7 @@ export const SimdOp = {
   v128_and: 0x4e, v128_or: 0x50,
   i8x16_narrow_i16x8_u: 0x66, i8x16_add_sat_u: 0x70, i8x16_sub_sat_u: 0x73,
   i16x8_narrow_i32x4_u: 0x86, i16x8_extend_low_i8x16_u: 0x89, i16x8_shr_u: 0x8d, i16x8_add: 0x8e, i16x8_sub: 0x91, i16x8_mul: 0x95,
-  i32x4_shr_u: 0xad, i32x4_add: 0xae, i32x4_sub: 0xb1, i32x4_mul: 0xb5, i32x4_dot_i16x8_s: 0xba,
+  i32x4_shr_s: 0xac, i32x4_shr_u: 0xad, i32x4_add: 0xae, i32x4_sub: 0xb1, i32x4_mul: 0xb5, i32x4_dot_i16x8_s: 0xba,
   f64x2_trunc: 0x7a, f64x2_add: 0xf0, f64x2_mul: 0xf2,
 } as const;
 
@@ -28,7 +28,7 @@ export const SimdOp = {
 export const SimdMemoryOp = { v128_load: 0x00, v128_store: 0x0b, v128_load32_zero: 0x5c, v128_load64_zero: 0x5d } as const;
 
 /** SIMD memory instructions on one lane (alignment, offset and lane). */
-export const SimdLaneMemoryOp = { v128_load64_lane: 0x57, v128_store8_lane: 0x58, v128_store16_lane: 0x59 } as const;
+export const SimdLaneMemoryOp = { v128_load64_lane: 0x57, v128_store8_lane: 0x58, v128_store16_lane: 0x59, v128_store64_lane: 0x5b } as const;
 
 /** SIMD lane instructions (lane index immediate). */
 export const SimdLaneOp = { i32x4_extract_lane: 0x1b, f64x2_replace_lane: 0x22 } as const;
@@ -110,6 +110,14 @@ export class WasmCode {
   v128(bytes: readonly number[]): this {
     if (bytes.length !== 16) throw new RangeError(`v128.const takes 16 bytes, got ${bytes.length}`);
     return this.simd(0x0c).op(...bytes);
+  }
+
+  /** `i8x16.shuffle`: byte i of the result is byte `lanes[i]` of the two operands taken as one 32-byte vector. */
+  shuffle(lanes: readonly number[]): this {
+    if (lanes.length !== 16 || lanes.some((lane) => !Number.isInteger(lane) || lane < 0 || lane > 31)) {
+      throw new RangeError(`i8x16.shuffle takes 16 lanes in 0..31, got ${lanes.join(',')}`);
+    }
+    return this.simd(0x0d).op(...lanes);
   }
 
   /** Structured control: `block`, `loop` and `if` without results, closed by `end()`. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryOp, Op, WasmCode } from './wasm-code.ts';
+import { MemoryOp, Op, SimdLaneMemoryOp, SimdMemoryOp, SimdOp, WasmCode } from './wasm-code.ts';
 import { ValType, signedLeb128, unsignedLeb128, writeWasmModule } from './wasm-module-writer.ts';
 import { webAssembly } from './webassembly-api.ts';
 
@@ -58,5 +58,29 @@ describe('writeWasmModule', () => {
     expect(exports.sum_bytes(101, 0)).toBe(0);
     expect(exports.scale_truncate(3.3)).toBe((3.3 * -2.5) | 0);
     expect(exports.scale_truncate(Number.NaN)).toBe(0);
+  });
+});
+
+describe('SIMD instructions', () => {
+  it('shuffles bytes of two vectors, shifts i32 lanes arithmetically and stores one 64-bit lane', () => {
+    const c = new WasmCode([]);
+    // Memory [32, 40) = the upper half of (i32 lanes 0 and 2 of [0, 16), lanes 1 and 3 of [16, 32)) >> 4, signed.
+    c.i32(32);
+    c.i32(0).simdMemory(SimdMemoryOp.v128_load, 0).i32(16).simdMemory(SimdMemoryOp.v128_load, 0);
+    c.shuffle([0, 1, 2, 3, 8, 9, 10, 11, 20, 21, 22, 23, 28, 29, 30, 31]);
+    c.i32(4).simd(SimdOp.i32x4_shr_s);
+    c.simdLaneMemory(SimdLaneMemoryOp.v128_store64_lane, 0, 0, 1);
+    const bytes = writeWasmModule({
+      memory: { module: 'env', name: 'memory', minPages: 1 },
+      functions: [{ name: 'run', params: [], results: [], locals: c.locals, code: c.code }],
+    });
+    const api = webAssembly!;
+    expect(api.validate(bytes)).toBe(true);
+    const memory = new api.Memory({ initial: 1 });
+    new Int32Array(memory.buffer, 0, 8).set([1, 2, 3, 4, -160, 96, 7, -4096]);
+    const exports = new api.Instance(new api.Module(bytes), { env: { memory } }).exports as unknown as { run(): void };
+    exports.run();
+    expect([...new Int32Array(memory.buffer, 32, 2)]).toEqual([96 >> 4, -4096 >> 4]);
+    expect(() => new WasmCode([]).shuffle([32, ...new Array<number>(15).fill(0)])).toThrow(/0\.\.31/);
   });
 });
