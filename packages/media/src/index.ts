@@ -16,6 +16,8 @@ export type { ChunkAudio, ChunkAudioOptions, SampleReader } from './encode-chunk
 export { defaultX264Choice, H264_SETTINGS, X264_PRESETS, x264VideoArgs } from './encoder-settings.ts';
 export type { ColourConversion, X264Choice, X264Preset } from './encoder-settings.ts';
 export { rgbToYuv420, yuv420FrameBytes } from './rgb-to-yuv420.ts';
+export { createYuv420Converter } from './yuv420-converter.ts';
+export type { Yuv420Converter } from './yuv420-converter.ts';
 export { readVideoFrames } from './read-video-frames.ts';
 export type { VideoFrames } from './read-video-frames.ts';
 export { saveContactSheet } from './contact-sheet.ts';

@@ -2,31 +2,24 @@ import { MediaError } from './errors.ts';
 
 // BT.709 to limited range (Y 16..235, Cb/Cr 16..240) in 16-bit fixed point: Y = 16 + (219/255) * (Kr R + Kg G + Kb B).
 // Each row of coefficients sums to what the range needs (Y: 219/255 * 65536; Cb and Cr: 0), so grey stays grey.
-const Y_R = 11966;
-const Y_G = 40254;
-const Y_B = 4064;
-const Y_OFFSET = (16 << 16) + (1 << 15);
-// Cb and Cr from the sum of a 2x2 block (four pixels: two more bits, shift 18), (224/255) * (B - Y') / 1.8556 and
-// (224/255) * (R - Y') / 1.5748.
-const CB_R = -6596;
-const CB_G = -22189;
-const CB_B = 28785;
-const CR_R = 28785;
-const CR_G = -26145;
-const CR_B = -2640;
-const C_OFFSET = (128 << 18) + (1 << 17);
+/** The fixed-point coefficients, shared with the WebAssembly kernel (rgb-to-yuv420-kernel.ts). */
+export const YUV420_COEFFICIENTS = Object.freeze({
+  Y_R: 11966, Y_G: 40254, Y_B: 4064, Y_OFFSET: (16 << 16) + (1 << 15), Y_SHIFT: 16,
+  // Cb and Cr from the sum of a 2x2 block (four pixels: two more bits, shift 18), (224/255) * (B - Y') / 1.8556 and
+  // (224/255) * (R - Y') / 1.5748.
+  CB_R: -6596, CB_G: -22189, CB_B: 28785,
+  CR_R: 28785, CR_G: -26145, CR_B: -2640,
+  C_OFFSET: (128 << 18) + (1 << 17), C_SHIFT: 18,
+});
+const { Y_R, Y_G, Y_B, Y_OFFSET, CB_R, CB_G, CB_B, CR_R, CR_G, CR_B, C_OFFSET } = YUV420_COEFFICIENTS;
 
 /** Bytes of one yuv420p frame (Y plane, then Cb and Cr at half width and half height). */
 export function yuv420FrameBytes(width: number, height: number): number {
   return width * height + 2 * (width / 2) * (height / 2);
 }
 
-/**
- * Converts an RGB24 frame (row-major, even width and height) to planar yuv420p, BT.709 limited range, as the H.264
- * encoder expects: luma per pixel, chroma from the mean of each 2x2 block (centre-sited). Integer arithmetic only,
- * so the bytes are the same on every machine. Writes into `out` (yuv420FrameBytes long) and returns it.
- */
-export function rgbToYuv420(rgb: Uint8Array, width: number, height: number, out: Uint8Array = new Uint8Array(yuv420FrameBytes(width, height))): Uint8Array {
+/** Throws MEDIA_BAD_OPTION or MEDIA_BAD_FRAME unless `rgb` and `out` fit a conversion of a `width`x`height` frame. */
+export function checkYuv420Conversion(rgb: Uint8Array, width: number, height: number, out: Uint8Array): void {
   if (width % 2 !== 0 || height % 2 !== 0 || width < 2 || height < 2) {
     throw new MediaError('MEDIA_BAD_OPTION', `width and height must be even and at least 2 (yuv420p). Passed: ${width}x${height}`);
   }
@@ -36,6 +29,15 @@ export function rgbToYuv420(rgb: Uint8Array, width: number, height: number, out:
   if (out.length !== yuv420FrameBytes(width, height)) {
     throw new MediaError('MEDIA_BAD_FRAME', `The yuv420p buffer must be ${yuv420FrameBytes(width, height)} bytes. Passed: ${out.length} bytes`);
   }
+}
+
+/**
+ * Converts an RGB24 frame (row-major, even width and height) to planar yuv420p, BT.709 limited range, as the H.264
+ * encoder expects: luma per pixel, chroma from the mean of each 2x2 block (centre-sited). Integer arithmetic only,
+ * so the bytes are the same on every machine. Writes into `out` (yuv420FrameBytes long) and returns it.
+ */
+export function rgbToYuv420(rgb: Uint8Array, width: number, height: number, out: Uint8Array = new Uint8Array(yuv420FrameBytes(width, height))): Uint8Array {
+  checkYuv420Conversion(rgb, width, height, out);
   const chromaWidth = width >> 1;
   const cbStart = width * height;
   const crStart = cbStart + chromaWidth * (height >> 1);
