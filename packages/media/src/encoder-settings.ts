@@ -44,11 +44,16 @@ export const H264_SETTINGS = Object.freeze({
 });
 
 /**
- * `ffmpeg`: RGB24 is piped and ffmpeg's scale filter converts it. `rgbToYuv420`: the encoder converts each frame with
- * {@link rgbToYuv420} in this process and pipes yuv420p (half the bytes). Measured (`npm run bench:encoder`), the two
- * cost the same CPU within the noise, so ffmpeg's, the one of before, stays.
+ * `ffmpeg`: RGB24 is piped and ffmpeg's scale filter converts it. `rgbToYuv420`: the encoder converts each RGB24 frame
+ * in this process (createYuv420Converter: the bytes of {@link rgbToYuv420}) and pipes yuv420p (half the bytes).
+ * `yuv420pInput`: the frames written are yuv420p already (converted the same way, e.g. by the render threads) and
+ * are piped as they are. Measured (`npm run bench:encoder`), ffmpeg's and the JavaScript conversion cost the same
+ * CPU; the default stays ffmpeg's, while the engine's chunks come converted by the render threads' SIMD kernel.
  */
-export type ColourConversion = 'ffmpeg' | 'rgbToYuv420';
+export type ColourConversion = 'ffmpeg' | 'rgbToYuv420' | 'yuv420pInput';
+
+/** The conversions {@link createVideoEncoder} accepts. */
+export const COLOUR_CONVERSIONS: readonly ColourConversion[] = Object.freeze(['ffmpeg', 'rgbToYuv420', 'yuv420pInput']);
 
 /** The x264 choices a benchmark varies; production takes them all from {@link H264_SETTINGS}. */
 export interface X264Choice {
@@ -69,8 +74,8 @@ export function defaultX264Choice(): X264Choice {
 }
 
 /**
- * Arguments for the video encoder (after the inputs), for a stream at `fps`; fed yuv420p (`rgbToYuv420`), there is
- * no colour filter.
+ * Arguments for the video encoder (after the inputs), for a stream at `fps`; fed yuv420p (any conversion but
+ * `ffmpeg`), there is no colour filter.
  */
 export function x264VideoArgs(fps: number, choice: X264Choice, conversion: ColourConversion = H264_SETTINGS.colourConversion): string[] {
   const gop = Math.max(1, Math.round(fps * H264_SETTINGS.keyframeIntervalSeconds));

@@ -1,11 +1,15 @@
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeMedia } from './probe-media.ts';
 import { readVideoFrames } from './read-video-frames.ts';
+import { rgbToYuv420 } from './rgb-to-yuv420.ts';
 import { fixture, makeTempDir, portraitFrames, videoPacketDigests, videoPacketFlags } from './testing/test-support.ts';
 import { createVideoEncoder, type VideoEncoderOptions } from './video-encoder.ts';
 
+const run = promisify(execFile);
 const SIZE = 128;
 const FPS = 25;
 const AUDIO_SECONDS = 3.635;
@@ -74,6 +78,19 @@ describe('createVideoEncoder', () => {
     decoded.frames.forEach((frame, i) => {
       expect(meanAbsDiff(frame, frames[decoded.indices[i] ?? 0] ?? new Uint8Array())).toBeLessThan(4);
     });
+  });
+
+  it('pipes frames written in yuv420p as they are (yuv420pInput): the bytes of converting in the encoder', async () => {
+    const inEncoder = join(temp.dir, 'yuv-in-encoder.mp4');
+    const written = join(temp.dir, 'yuv-written.mp4');
+    await encode({ out: inEncoder, mode: 'chunk', colourConversion: 'rgbToYuv420' }, 20);
+    const encoder = createVideoEncoder({ out: written, width: SIZE, height: SIZE, fps: FPS, mode: 'chunk', colourConversion: 'yuv420pInput' });
+    await expect(encoder.write(frames[0]!)).rejects.toThrow(`Frame must be ${SIZE}x${SIZE} yuv420p = ${SIZE * SIZE * 1.5} bytes. Passed: ${SIZE * SIZE * 3} bytes`);
+    for (const frame of frames.slice(0, 20)) await encoder.write(rgbToYuv420(frame, SIZE, SIZE));
+    expect((await encoder.finish()).frames).toBe(20);
+    expect(await videoPacketDigests(written)).toEqual(await videoPacketDigests(inEncoder));
+    const tags = await run('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=pix_fmt,color_space,color_range', '-of', 'csv=p=0', written]);
+    expect(tags.stdout.trim()).toBe('yuv420p,tv,bt709');
   });
 
   it('gives the same bytes for the same frames', async () => {

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { aacAudioArgs, checkPreset, containerArgs, H264_SETTINGS, x264VideoArgs, type ColourConversion, type X264Preset } from './encoder-settings.ts';
+import { aacAudioArgs, checkPreset, COLOUR_CONVERSIONS, containerArgs, H264_SETTINGS, x264VideoArgs, type ColourConversion, type X264Preset } from './encoder-settings.ts';
 import { MediaError } from './errors.ts';
-import { rgbToYuv420, yuv420FrameBytes } from './rgb-to-yuv420.ts';
+import { yuv420FrameBytes } from './rgb-to-yuv420.ts';
+import { createYuv420Converter, type Yuv420Converter } from './yuv420-converter.ts';
 import { describeExit, spawnTool } from './run-tool.ts';
 
 /** Options of {@link createVideoEncoder}. */
@@ -66,8 +67,9 @@ export interface VideoEncoderOptions {
    */
   x264Tuning?: string;
   /**
-   * Where the RGB frames become yuv420p (the bytes differ): ffmpeg's scale filter, or {@link rgbToYuv420} in this
-   * process before the pipe. Chunks of one video must share it.
+   * Where the frames become yuv420p (the bytes differ): ffmpeg's scale filter (RGB24 written), rgbToYuv420's
+   * conversion in this process before the pipe (RGB24 written), or before `write` (`yuv420pInput`: yuv420p written,
+   * yuv420FrameBytes long). Chunks of one video must share it.
    * @defaultValue H264_SETTINGS.colourConversion
    */
   colourConversion?: ColourConversion;
@@ -104,10 +106,10 @@ interface ResolvedVideoEncoderOptions {
   signal: AbortSignal | null;
 }
 
-/** An ffmpeg process fed with raw frames on stdin (RGB24, or yuv420p converted here: see colourConversion). */
+/** An ffmpeg process fed with raw frames on stdin (RGB24, or yuv420p converted here or before: see colourConversion). */
 export interface VideoEncoder {
-  /** Sends one frame (width*height*3 bytes, RGB24, row-major); resolves once ffmpeg has taken it, so the
-   * caller may then reuse the buffer. Await each write: that is the backpressure. */
+  /** Sends one frame (width*height*3 bytes, RGB24, row-major; with `yuv420pInput` a yuv420p frame); resolves once
+   * ffmpeg has taken it, so the caller may then reuse the buffer. Await each write: that is the backpressure. */
   write(frame: Uint8Array): Promise<void>;
   /** Closes stdin and waits for ffmpeg to finish the file. */
   finish(): Promise<{ out: string; frames: number }>;
@@ -158,8 +160,8 @@ function resolveOptions(options: VideoEncoderOptions): ResolvedVideoEncoderOptio
   if (!/^([a-z0-9-]+=[a-z0-9.,-]+(:|$))*$/i.test(resolved.x264Tuning)) {
     throw bad('x264Tuning', "x264 options as 'key=value:key=value'", resolved.x264Tuning);
   }
-  if (resolved.colourConversion !== 'ffmpeg' && resolved.colourConversion !== 'rgbToYuv420') {
-    throw bad('colourConversion', "'ffmpeg' or 'rgbToYuv420'", resolved.colourConversion);
+  if (!COLOUR_CONVERSIONS.includes(resolved.colourConversion)) {
+    throw bad('colourConversion', COLOUR_CONVERSIONS.map((c) => `'${c}'`).join(', '), resolved.colourConversion);
   }
   if (resolved.durationSeconds !== null && !(resolved.durationSeconds > 0)) {
     throw bad('durationSeconds', 'greater than 0', resolved.durationSeconds);
@@ -208,7 +210,9 @@ function encoderArgs(o: ResolvedVideoEncoderOptions): string[] {
 /** Starts ffmpeg encoding raw RGB frames written to it into H.264 with {@link H264_SETTINGS}. */
 export function createVideoEncoder(options: VideoEncoderOptions): VideoEncoder {
   const o = resolveOptions(options);
-  const frameBytes = o.width * o.height * 3;
+  const yuvInput = o.colourConversion === 'yuv420pInput';
+  const frameBytes = yuvInput ? yuv420FrameBytes(o.width, o.height) : o.width * o.height * 3;
+  const converter: Yuv420Converter | null = o.colourConversion === 'rgbToYuv420' ? createYuv420Converter(o.width, o.height) : null;
   const proc = spawnTool('ffmpeg', encoderArgs(o), { stdin: 'pipe', signal: o.signal });
   const stdin = proc.child.stdin;
   if (stdin === null) throw new MediaError('MEDIA_ENCODE_FAILED', `ffmpeg for ${o.out} has no stdin`);
@@ -257,7 +261,9 @@ export function createVideoEncoder(options: VideoEncoderOptions): VideoEncoder {
       if (frame.length !== frameBytes) {
         throw new MediaError(
           'MEDIA_BAD_FRAME',
-          `Frame must be ${o.width}x${o.height}x3 = ${frameBytes} bytes of RGB24. Passed: ${frame.length} bytes`,
+          yuvInput
+            ? `Frame must be ${o.width}x${o.height} yuv420p = ${frameBytes} bytes. Passed: ${frame.length} bytes`
+            : `Frame must be ${o.width}x${o.height}x3 = ${frameBytes} bytes of RGB24. Passed: ${frame.length} bytes`,
         );
       }
       if (o.signal?.aborted === true) throw await failure();
@@ -266,9 +272,9 @@ export function createVideoEncoder(options: VideoEncoderOptions): VideoEncoder {
         throw await failure();
       }
       let piped = frame;
-      if (o.colourConversion === 'rgbToYuv420') {
+      if (converter !== null) {
         const buffer = writesInFlight === 0 && converted !== null ? converted : new Uint8Array(yuv420FrameBytes(o.width, o.height));
-        piped = rgbToYuv420(frame, o.width, o.height, buffer);
+        piped = converter.convert(frame, buffer);
         if (writesInFlight === 0) converted = piped;
       }
       writesInFlight += 1;
