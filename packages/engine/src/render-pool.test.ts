@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CHANNEL, MOTION_CHANNEL_COUNT } from '@portrait-farm/contracts';
 import { createMeshwarpRendererFromPrepared, prepareMeshwarp } from '@portrait-farm/renderer';
+import { rgbToYuv420 } from '@portrait-farm/media';
 import { syntheticPortrait } from '@portrait-farm/renderer/testing';
 import { frameMarks, markFrame } from './frame-marks.ts';
 import { createRenderPool, startRenderThreads } from './render-pool.ts';
@@ -48,6 +49,28 @@ describe('createRenderPool', () => {
     const pool = await createRenderPool(prepared, 2);
     try {
       await pool.renderFrames(12, motionOf, (frame, index) => expect(Buffer.compare(frame, marked[index]!)).toBe(0), null, marks);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('hands back yuv420p when asked, converted after the marks (rgbToYuv420\'s bytes), and RGB24 to the next call', async () => {
+    const marks = frameMarks(true, { payload: Uint8Array.from([8, 7, 6, 5, 4, 3, 2, 1]), key: 'pool-test' }, 0)!;
+    const converted = expected.map((frame, index) => {
+      const copy = frame.slice();
+      markFrame(copy, portrait.width, portrait.height, marks, index);
+      return rgbToYuv420(copy, portrait.width, portrait.height);
+    });
+    const pool = await createRenderPool(prepared, 2);
+    try {
+      const seen: number[] = [];
+      await pool.renderFrames(12, motionOf, (frame, index) => {
+        seen.push(index);
+        expect(frame.length).toBe(portrait.width * portrait.height * 1.5);
+        expect(Buffer.compare(frame, converted[index]!)).toBe(0);
+      }, null, marks, 'yuv420p');
+      expect(seen).toEqual([...Array(12).keys()]);
+      await pool.renderFrames(12, motionOf, (frame, index) => expect(Buffer.compare(frame, expected[index]!)).toBe(0));
     } finally {
       await pool.close();
     }

@@ -3,6 +3,7 @@ import type { RenderBackend } from '@portrait-farm/contracts';
 import { siblingScript, startModuleWorker } from '@portrait-farm/model-runtime';
 import type { PreparedMeshwarp } from '@portrait-farm/renderer';
 import { EngineError } from './errors.ts';
+import type { FrameFormat } from './frame-conversion.ts';
 import type { FrameMarks } from './frame-marks.ts';
 import { GRAPH_BATCH_FRAMES, type RenderReply, type RenderRequest } from './render-protocol.ts';
 
@@ -11,7 +12,8 @@ export interface RenderPool {
   /**
    * Renders `frameCount` frames, the motion of frame i being `motionOf(i)`, and hands each frame to `consume` in
    * order; `consume` may be async (backpressure from the encoder). The frame buffer is reused after `consume`.
-   * `marks` (label, watermark) are drawn into every frame by the thread that rendered it.
+   * `marks` (label, watermark) are drawn into every frame by the thread that rendered it, which then hands it back
+   * in `format`: RGB24, or converted to yuv420p (createYuv420Converter's bytes) for an encoder that takes it so.
    */
   renderFrames(
     frameCount: number,
@@ -19,6 +21,7 @@ export interface RenderPool {
     consume: (frame: Uint8Array, index: number) => Promise<void> | void,
     signal?: AbortSignal | null,
     marks?: FrameMarks | null,
+    format?: FrameFormat,
   ): Promise<void>;
   close(): Promise<void>;
 }
@@ -110,10 +113,10 @@ export function startRenderThreads(count: number, options: RenderThreadsOptions 
       for (const worker of running()) worker.postMessage({ kind: 'load', portrait, data: prepared } satisfies RenderRequest);
       let unloaded = false;
       return {
-        renderFrames: (frameCount, motionOf, consume, signal = null, marks = null) => {
+        renderFrames: (frameCount, motionOf, consume, signal = null, marks = null, format = 'rgb24') => {
           const available = running();
           if (available.length === 0) return Promise.reject(new EngineError('ENGINE_RENDER_THREAD_DIED', 'Every render thread is being restarted.'));
-          return renderOn(available, portrait, { frameCount, motionOf, consume, signal, marks, queuedPerThread });
+          return renderOn(available, portrait, { frameCount, motionOf, consume, signal, marks, format, queuedPerThread });
         },
         async close() {
           if (unloaded) return;
@@ -150,10 +153,11 @@ interface RenderCall {
   consume: (frame: Uint8Array, index: number) => Promise<void> | void;
   signal: AbortSignal | null;
   marks: FrameMarks | null;
+  format: FrameFormat;
   queuedPerThread: number;
 }
 
-function renderOn(threads: Worker[], portrait: number, { frameCount, motionOf, consume, signal, marks, queuedPerThread }: RenderCall): Promise<void> {
+function renderOn(threads: Worker[], portrait: number, { frameCount, motionOf, consume, signal, marks, format, queuedPerThread }: RenderCall): Promise<void> {
   const call = nextCall++;
   const pending = threads.map(() => 0);
   const ready = new Map<number, Uint8Array>();
@@ -226,7 +230,7 @@ function renderOn(threads: Worker[], portrait: number, { frameCount, motionOf, c
         while (!failed && next < frameCount && pending[slot]! < queuedPerThread && ready.size < threads.length * Math.max(4, queuedPerThread)) {
           const index = next++;
           const buffer = spare.pop() ?? null;
-          const request: RenderRequest = { kind: 'render', portrait, call, index, motion: motionOf(index), buffer, marks };
+          const request: RenderRequest = { kind: 'render', portrait, call, index, motion: motionOf(index), buffer, marks, format };
           pending[slot]!++;
           worker.postMessage(request, buffer === null ? [] : [buffer.buffer as ArrayBuffer]);
         }

@@ -1,4 +1,5 @@
 import type { PreparedMeshwarp } from '@portrait-farm/renderer';
+import type { FrameFormat } from './frame-conversion.ts';
 import type { FrameMarks } from './frame-marks.ts';
 
 /** What a render thread is asked: hold a portrait, drop it, render one frame of it, or close. */
@@ -12,9 +13,10 @@ export type RenderRequest =
   | { kind: 'close' }
   /**
    * A frame to render: the call it belongs to (replies of an abandoned call are told apart by it), its index, its
-   * motion, optionally a spent frame buffer to render into, and the marks drawn into it after rendering (null: none).
+   * motion, optionally a spent frame buffer of the call (in `format`) to reuse, the marks drawn into it after
+   * rendering (null: none), and the format the frame comes back in (`yuv420p`: converted after the marks).
    */
-  | { kind: 'render'; portrait: number; call: number; index: number; motion: Float32Array; buffer: Uint8Array | null; marks: FrameMarks | null };
+  | { kind: 'render'; portrait: number; call: number; index: number; motion: Float32Array; buffer: Uint8Array | null; marks: FrameMarks | null; format: FrameFormat };
 
 export type RenderReply = { call: number; index: number; frame: Uint8Array } | { call: number; index: number; error: string };
 

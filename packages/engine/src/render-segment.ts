@@ -1,7 +1,8 @@
 import { rm } from 'node:fs/promises';
 import { SAMPLE_RATE } from '@portrait-farm/audio-features';
 import { MOTION_CHANNEL_COUNT as C } from '@portrait-farm/contracts';
-import { createVideoEncoder, encodeChunkAudio, type VideoEncoder } from '@portrait-farm/media';
+import { createVideoEncoder, encodeChunkAudio, H264_SETTINGS, type VideoEncoder } from '@portrait-farm/media';
+import type { FrameFormat } from './frame-conversion.ts';
 import { frameMarks, type EngineWatermark } from './frame-marks.ts';
 import type { PreparedClip } from './prepared-clip.ts';
 import type { ProgressReporter } from './progress.ts';
@@ -32,6 +33,13 @@ export interface RenderSegmentOptions {
   watermark?: EngineWatermark | null;
 }
 
+/**
+ * How chunk frames reach the encoder: converted to yuv420p by the render thread that drew them (the WebAssembly SIMD
+ * kernel, the same bytes on every machine) and piped as they are, which costs less CPU than ffmpeg's conversion
+ * (docs/performance.md, "Colour conversion in the render threads"). The farm's chunks and renderClip's share it.
+ */
+export const CHUNK_FRAME_FORMAT: FrameFormat = 'yuv420p';
+
 /** A chunk whose frames are all rendered and handed to the encoder; `encoded` settles when the file is complete. */
 export interface StartedChunk {
   frames: number;
@@ -59,6 +67,7 @@ export async function startSegmentChunk(pool: RenderPool, clip: PreparedClip, se
   try {
     encoder = createVideoEncoder({
       out: options.out, width, height, fps: clip.fps, mode: 'chunk', signal,
+      colourConversion: CHUNK_FRAME_FORMAT === 'yuv420p' ? 'yuv420pInput' : H264_SETTINGS.colourConversion,
       ...(audio === null ? {} : { startSeconds, chunkAudio: audio.out === null ? null : { path: audio.out } }),
     });
   } catch (error) {
@@ -75,6 +84,7 @@ export async function startSegmentChunk(pool: RenderPool, clip: PreparedClip, se
       },
       signal,
       marks,
+      CHUNK_FRAME_FORMAT,
     );
   } catch (error) {
     await encoder.abort();

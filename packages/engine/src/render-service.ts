@@ -1,6 +1,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { RenderBackend } from '@portrait-farm/contracts';
 import type { PreparedMeshwarp } from '@portrait-farm/renderer';
+import { createThreadConversion } from './frame-conversion.ts';
 import { createFrameSource, type FrameSource } from './frame-source.ts';
 import { markFrame } from './frame-marks.ts';
 import type { RenderReply, RenderRequest } from './render-protocol.ts';
@@ -29,6 +30,7 @@ export function serveRenderRequests(port: MessagePort, backend: RenderBackend = 
   /** Each loaded portrait's renderer, or why it could not be made (reported by its renders, not by a crash). */
   const renderers = new Map<number, Loaded | Promise<Loaded>>();
   const releasing = new Set<Promise<void>>();
+  const conversion = createThreadConversion();
   type RenderCall = Extract<RenderRequest, { kind: 'render' }>;
   const fail = (request: RenderCall, error: unknown): void => {
     port.postMessage({ call: request.call, index: request.index, error: asError(error).message } satisfies RenderReply);
@@ -36,7 +38,8 @@ export function serveRenderRequests(port: MessagePort, backend: RenderBackend = 
   const finish = (request: RenderCall, source: FrameSource, frame: Uint8Array): void => {
     try {
       if (request.marks !== null) markFrame(frame, source.width, source.height, request.marks, request.index);
-      port.postMessage({ call: request.call, index: request.index, frame } satisfies RenderReply, [frame.buffer as ArrayBuffer]);
+      const reply = request.format === 'yuv420p' ? conversion.toYuv420(frame, source.width, source.height, request.buffer) : frame;
+      port.postMessage({ call: request.call, index: request.index, frame: reply } satisfies RenderReply, [reply.buffer as ArrayBuffer]);
     } catch (error) {
       fail(request, error);
     }
@@ -45,7 +48,8 @@ export function serveRenderRequests(port: MessagePort, backend: RenderBackend = 
     try {
       if (loaded === undefined) throw new Error(`portrait ${request.portrait} is not loaded in this render thread`);
       if (loaded instanceof Error) throw loaded;
-      const frame = loaded.render(request.motion, request.buffer);
+      const buffer = request.format === 'yuv420p' ? conversion.rgbBuffer(loaded.width, loaded.height) : request.buffer;
+      const frame = loaded.render(request.motion, buffer);
       if (frame instanceof Promise) frame.then((done) => finish(request, loaded, done), (error: unknown) => fail(request, error));
       else finish(request, loaded, frame);
     } catch (error) {
