@@ -1,4 +1,4 @@
-// npm run bench:engine [-- --runs 3 --seconds 20 --pack models/starter --providers cpu --threads 1 --compare DIR]
+// npm run bench:engine [-- --runs 3 --seconds 20 --pack models/starter --providers cpu --threads 1 --compare DIR --pipeline-only]
 // npm run bench:engine:dist [-- ...]: the same on the compiled dist/ (npm run build first), as an installed farm runs
 // it; bench:engine runs the TypeScript sources through tsx, whose loader every worker thread loads again.
 // Prints frames/s and real-time factor (seconds of work per second of audio) per stage (audio: the mel peak and
@@ -8,6 +8,7 @@
 // CPU seconds count every thread of this process and the ffmpeg processes it ran (steadier than wall clock on a
 // shared machine). --compare DIR also runs the pipeline of another checkout's engine (DIR/packages/engine/src/index.ts, or dist/index.js,
 // e.g. a worktree of an earlier commit) in the same runs, taking turns with this one, and prints the ratios.
+// --pipeline-only leaves out the stages measured one by one, which hold every frame in memory (long clips).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,8 +31,10 @@ const { values } = parseArgs({
     providers: { type: 'string', default: 'cpu' },
     threads: { type: 'string', default: '2' },
     compare: { type: 'string' },
+    'pipeline-only': { type: 'boolean', default: false },
   },
 });
+const pipelineOnly = values['pipeline-only'];
 const runs = Number(values.runs);
 const seconds = Number(values.seconds);
 const threads = Number(values.threads);
@@ -101,7 +104,8 @@ const stages: Record<string, number[]> = { decode: [], face: [], audio: [], deno
 /** Render threads' start-up (and their first frames), apart from the render row. */
 const renderStartSeconds: number[] = [];
 let frames = 0;
-for (let run = 0; run < runs; run++) {
+/** Each stage on its own (every frame kept in memory between render and encode: short clips only). */
+async function measureStages(run: number): Promise<void> {
   const [audio, decodeSeconds] = await timed(() => decodeAudio(audioPath), 'decode');
   const image = await decodeImage(imagePath);
   const [analysis, faceSeconds] = await timed(() => engine.face.analyze(image), 'face');
@@ -109,7 +113,7 @@ for (let run = 0; run < runs; run++) {
   const [features, audioSeconds] = await timed(() => segmentedFeatures(audio.samples), 'audio');
   const generator = await createMotionGenerator(engine.pack, engine.denoiser, { silenceFeature: engine.silenceFeature, seed: run });
   const [generated, denoiseSeconds] = await timed(() => generator.generateAll(features), 'denoise');
-  frames = outputFrameCount(audio.durationSeconds, fps);
+  const frameTotal = outputFrameCount(audio.durationSeconds, fps);
   const track = resample(applyControls(generated, {}, { channelMean: engine.pack.channelMean }), fps);
   const source = await prepareSourceImage(image, analysis, 'crop');
   const prepared = prepareMeshwarp({ image: source.image, landmarks: source.landmarks });
@@ -118,27 +122,17 @@ for (let run = 0; run < runs; run++) {
   // two per thread) make the start-up a row of its own, so that the render row times rendering.
   const [pool, startSeconds] = await timed(async () => {
     const started = await createRenderPool(prepared, threads);
-    await started.renderFrames(Math.min(frames, threads * 2), motionOf, () => {});
+    await started.renderFrames(Math.min(frameTotal, threads * 2), motionOf, () => {});
     return started;
   });
   const rendered: Uint8Array[] = [];
-  const [, renderSeconds] = await timed(() => pool.renderFrames(frames, motionOf, (frame) => void rendered.push(frame.slice())), 'render');
+  const [, renderSeconds] = await timed(() => pool.renderFrames(frameTotal, motionOf, (frame) => void rendered.push(frame.slice())), 'render');
   await pool.close();
   const encoder = createVideoEncoder({ out: join(work, 'encode.mp4'), width: 512, height: 512, fps, audio: { path: audioPath } });
   const [, encodeSeconds] = await timed(async () => {
     for (const frame of rendered) await encoder.write(frame);
     await encoder.finish();
   }, 'encode');
-  const options = resolveRenderOptions({ image: imagePath, audio: audioPath, out: join(work, 'clip.mp4'), pack, mode: 'crop', fps, seed: run, renderThreads: threads, providers });
-  // With --compare the two engines take turns, starting with the other one on odd runs.
-  let pipelineSeconds = 0;
-  for (const which of run % 2 === 0 ? ['this', 'compared'] : ['compared', 'this']) {
-    if (which === 'this') [, pipelineSeconds] = await timed(() => renderClipWith(engine, options), 'pipeline');
-    else if (comparedEngine !== null) {
-      const [, compared] = await timed(() => comparedEngine.renderClipWith(engine, options), 'compared');
-      (stages.compared ??= []).push(compared);
-    }
-  }
   stages.decode!.push(decodeSeconds);
   stages.face!.push(faceSeconds);
   stages.audio!.push(audioSeconds);
@@ -146,7 +140,22 @@ for (let run = 0; run < runs; run++) {
   stages.render!.push(renderSeconds);
   renderStartSeconds.push(startSeconds);
   stages.encode!.push(encodeSeconds);
-  stages.pipeline!.push(pipelineSeconds);
+}
+
+for (let run = 0; run < runs; run++) {
+  if (!pipelineOnly) await measureStages(run);
+  const options = resolveRenderOptions({ image: imagePath, audio: audioPath, out: join(work, 'clip.mp4'), pack, mode: 'crop', fps, seed: run, renderThreads: threads, providers });
+  // With --compare the two engines take turns, starting with the other one on odd runs.
+  for (const which of run % 2 === 0 ? ['this', 'compared'] : ['compared', 'this']) {
+    if (which === 'this') {
+      const [result, pipelineSeconds] = await timed(() => renderClipWith(engine, options), 'pipeline');
+      frames = result.frames;
+      stages.pipeline!.push(pipelineSeconds);
+    } else if (comparedEngine !== null) {
+      const [, compared] = await timed(() => comparedEngine.renderClipWith(engine, options), 'compared');
+      (stages.compared ??= []).push(compared);
+    }
+  }
 }
 await engine.close();
 rmSync(work, { recursive: true, force: true });
@@ -155,6 +164,7 @@ console.log(`engine benchmark: ${seconds} s clip, ${frames} frames at ${fps} fps
 console.log(`pack: ${packNote}; denoiser on ${engine.provider}; render threads: ${threads}`);
 console.log('stage      seconds   frames/s   RTF     CPU s  frames/CPU s');
 for (const [stage, times] of Object.entries(stages)) {
+  if (times.length === 0) continue;
   const t = median(times);
   const c = median(cpu[stage] ?? [NaN]);
   console.log(`${stage.padEnd(10)} ${t.toFixed(3).padStart(7)} ${(frames / t).toFixed(1).padStart(10)} ${(t / seconds).toFixed(4).padStart(7)} ${c.toFixed(3).padStart(8)} ${(frames / c).toFixed(1).padStart(12)}`);
@@ -163,4 +173,4 @@ if (comparedEngine !== null) {
   const ratio = (a: number[], b: number[]): number => median(a.map((x, i) => x / b[i]!));
   console.log(`pipeline against ${values.compare} (compared row), per run: wall ${ratio(stages.compared!, stages.pipeline!).toFixed(3)}x, CPU ${ratio(cpu.compared!, cpu.pipeline!).toFixed(3)}x (above 1: this checkout is faster)`);
 }
-console.log(`render threads' start-up (${threads} threads, before the render row; the pipeline row includes it): ${median(renderStartSeconds).toFixed(3)} s`);
+if (!pipelineOnly) console.log(`render threads' start-up (${threads} threads, before the render row; the pipeline row includes it): ${median(renderStartSeconds).toFixed(3)} s`);
