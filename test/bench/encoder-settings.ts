@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createEngine, type OutputMode } from '@portrait-farm/engine';
-import { createVideoEncoder, defaultX264Choice, H264_SETTINGS, rgbToYuv420, type ColourConversion, x264VideoArgs, yuv420FrameBytes, type X264Choice, type X264Preset } from '@portrait-farm/media';
+import { createVideoEncoder, createYuv420Converter, defaultX264Choice, H264_SETTINGS, rgbToYuv420, type ColourConversion, x264VideoArgs, yuv420FrameBytes, type X264Choice, type X264Preset } from '@portrait-farm/media';
 import { STARTER_PACK } from '@portrait-farm/test-support/repo-models';
 import { exitedChildrenCpuSeconds, qualityAgainst, rgbQualityAgainst, runFfmpegMeasured, type Quality, type RgbQuality } from './ffmpeg-measure.ts';
 import { renderTalkingFrames, type RawClip } from './talking-frames.ts';
@@ -195,6 +195,8 @@ interface ConversionRow {
   choice: X264Choice;
   ffmpegEncodeCpu: number[];
   jsConvertCpu: number[];
+  /** The WebAssembly SIMD kernel (createYuv420Converter, as the render threads run it): the same bytes as rgbToYuv420. */
+  simdConvertCpu: number[];
   yuvEncodeCpu: number[];
   bytes: { ffmpeg: number; js: number };
   quality: { ffmpegRaw: RgbQuality; jsRaw: RgbQuality; ffmpegEncoded: RgbQuality; jsEncoded: RgbQuality } | null;
@@ -202,7 +204,7 @@ interface ConversionRow {
 
 async function measureConversion(choices: X264Choice[]): Promise<ConversionRow[]> {
   const rows: ConversionRow[] = choices.flatMap((choice) => clips.map((clip) => ({
-    clip, choice, ffmpegEncodeCpu: [], jsConvertCpu: [], yuvEncodeCpu: [], bytes: { ffmpeg: 0, js: 0 }, quality: null,
+    clip, choice, ffmpegEncodeCpu: [], jsConvertCpu: [], simdConvertCpu: [], yuvEncodeCpu: [], bytes: { ffmpeg: 0, js: 0 }, quality: null,
   })));
   const rgbOf = new Map(clips.map((clip) => [clip.name, readFileSync(clip.path)]));
   for (let round = 0; round < rounds; round++) {
@@ -220,6 +222,15 @@ async function measureConversion(choices: X264Choice[]): Promise<ConversionRow[]
       }
       const cpu = process.cpuUsage(cpuStart);
       row.jsConvertCpu.push((cpu.user + cpu.system) / 1e6);
+      const converter = createYuv420Converter(clip.width, clip.height);
+      const simdYuv = new Uint8Array(yuvBytes * clip.frames);
+      const simdStart = process.cpuUsage();
+      for (let i = 0; i < clip.frames; i++) {
+        converter.convert(rgb.subarray(i * frameBytes, (i + 1) * frameBytes), simdYuv.subarray(i * yuvBytes, (i + 1) * yuvBytes));
+      }
+      const simdCpu = process.cpuUsage(simdStart);
+      row.simdConvertCpu.push((simdCpu.user + simdCpu.system) / 1e6);
+      if (Buffer.compare(simdYuv, yuv) !== 0) throw new Error(`${clip.name}: the SIMD kernel's bytes differ from rgbToYuv420's`);
       const jsYuv: BenchClip = { ...clip, yuvPath: join(work, 'js.yuv') };
       writeFileSync(jsYuv.yuvPath, yuv);
       const yuvOut = join(work, 'yuv-in.mp4');
@@ -244,16 +255,17 @@ const conversionChoices = [baseline, production, chosen].filter((c, i, all) => a
 const conversionRows = await measureConversion(conversionChoices);
 console.log('\n3. colour conversion: ffmpeg converts RGB24 in the encode (production) against rgbToYuv420 first and yuv420p in');
 console.log('quality: SSIM All / PSNR over R, G, B against the rendered RGB frames, after converting back to RGB (conversion alone, and conversion + encode)');
-console.log('| clip | settings | ffmpeg (RGB24 in): CPU ms/frame | rgbToYuv420 ms/frame | ffmpeg (yuv420p in) ms/frame | JS + ffmpeg | ratio | bits/frame ffmpeg / JS | conversion alone SSIM, PSNR ffmpeg / JS | encoded SSIM, PSNR ffmpeg / JS |');
-console.log('|---|---|---|---|---|---|---|---|---|---|');
+console.log('| clip | settings | ffmpeg (RGB24 in): CPU ms/frame | rgbToYuv420 ms/frame | SIMD kernel ms/frame | ffmpeg (yuv420p in) ms/frame | JS + ffmpeg | ratio | SIMD + ffmpeg | ratio | bits/frame ffmpeg / JS | conversion alone SSIM, PSNR ffmpeg / JS | encoded SSIM, PSNR ffmpeg / JS |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const row of conversionRows) {
   const perFrame = (xs: number[]): number => (median(xs) / row.clip.frames) * 1000;
   const ffmpeg = perFrame(row.ffmpegEncodeCpu);
   const js = perFrame(row.jsConvertCpu);
+  const simd = perFrame(row.simdConvertCpu);
   const yuvEncode = perFrame(row.yuvEncodeCpu);
   const q = row.quality!;
   const pair = (a: RgbQuality, b: RgbQuality): string => `${a.ssimRgb.toFixed(5)}, ${a.psnrRgb.toFixed(2)} / ${b.ssimRgb.toFixed(5)}, ${b.psnrRgb.toFixed(2)}`;
-  console.log(`| ${row.clip.name} | ${label(row.choice)} | ${ffmpeg.toFixed(2)} | ${js.toFixed(2)} | ${yuvEncode.toFixed(2)} | ${(js + yuvEncode).toFixed(2)} | ${((js + yuvEncode) / ffmpeg).toFixed(2)} | ${((row.bytes.ffmpeg * 8) / row.clip.frames).toFixed(0)} / ${((row.bytes.js * 8) / row.clip.frames).toFixed(0)} | ${pair(q.ffmpegRaw, q.jsRaw)} | ${pair(q.ffmpegEncoded, q.jsEncoded)} |`);
+  console.log(`| ${row.clip.name} | ${label(row.choice)} | ${ffmpeg.toFixed(2)} | ${js.toFixed(2)} | ${simd.toFixed(2)} | ${yuvEncode.toFixed(2)} | ${(js + yuvEncode).toFixed(2)} | ${((js + yuvEncode) / ffmpeg).toFixed(2)} | ${(simd + yuvEncode).toFixed(2)} | ${((simd + yuvEncode) / ffmpeg).toFixed(2)} | ${((row.bytes.ffmpeg * 8) / row.clip.frames).toFixed(0)} / ${((row.bytes.js * 8) / row.clip.frames).toFixed(0)} | ${pair(q.ffmpegRaw, q.jsRaw)} | ${pair(q.ffmpegEncoded, q.jsEncoded)} |`);
 }
 
 /** The encode stage as the engine runs it: frames in memory written to createVideoEncoder, one variant after another. */
@@ -276,7 +288,7 @@ async function encodeStage(clip: BenchClip, rgb: Buffer, choice: X264Choice, col
 const variants: Array<{ name: string; choice: X264Choice; conversion: ColourConversion }> = [
   { name: `before: ${label(baseline)}, ffmpeg converts`, choice: baseline, conversion: 'ffmpeg' },
   { name: `now: ${label(production)}, ffmpeg converts`, choice: production, conversion: 'ffmpeg' },
-  { name: `${label(production)}, rgbToYuv420`, choice: production, conversion: 'rgbToYuv420' },
+  { name: `${label(production)}, SIMD kernel before the pipe (as the render threads convert)`, choice: production, conversion: 'rgbToYuv420' },
 ];
 const stage = variants.map(() => clips.map(() => ({ wall: [] as number[], cpu: [] as number[] })));
 const rgbFrames = clips.map((clip) => readFileSync(clip.path));

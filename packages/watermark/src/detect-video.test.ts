@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createVideoEncoder } from '@portrait-farm/media';
+import { createVideoEncoder, createYuv420Converter } from '@portrait-farm/media';
 import { afterAll, describe, expect, it } from 'vitest';
 import { detectWatermarkInVideo } from './detect-video.ts';
 import { embedWatermark } from './embed.ts';
@@ -22,12 +22,17 @@ function frame(index: number): Uint8Array {
   return data;
 }
 
-async function writeVideo(out: string, marked: boolean): Promise<string> {
-  const encoder = createVideoEncoder({ out, width: SIZE, height: SIZE, fps: 25 });
+/** How the frames reach x264: the worker's chunks come converted to yuv420p by the render threads (the SIMD kernel). */
+type Conversion = 'render threads' | 'ffmpeg';
+
+async function writeVideo(out: string, marked: boolean, conversion: Conversion): Promise<string> {
+  const inThreads = conversion === 'render threads';
+  const encoder = createVideoEncoder({ out, width: SIZE, height: SIZE, fps: 25, colourConversion: inThreads ? 'yuv420pInput' : 'ffmpeg' });
+  const converter = createYuv420Converter(SIZE, SIZE);
   for (let i = 0; i < 12; i += 1) {
     const f = { width: SIZE, height: SIZE, data: frame(i) };
     if (marked) embedWatermark(f, payload, i, { key: 'video-test' });
-    await encoder.write(f.data);
+    await encoder.write(inThreads ? converter.convert(f.data) : f.data);
   }
   await encoder.finish();
   return out;
@@ -37,14 +42,14 @@ describe('detectWatermarkInVideo', () => {
   const dirs: string[] = [];
   afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
 
-  it('finds the payload in an H.264 video from the worker encoder, and nothing in a clean one', async () => {
+  it.each<Conversion>(['render threads', 'ffmpeg'])('finds the payload in an H.264 video from the worker encoder (colours converted by %s), and nothing in a clean one', async (conversion) => {
     const dir = await mkdtemp(join(tmpdir(), 'wm-video-'));
     dirs.push(dir);
-    const marked = await detectWatermarkInVideo(await writeVideo(join(dir, 'marked.mp4'), true), { key: 'video-test' });
+    const marked = await detectWatermarkInVideo(await writeVideo(join(dir, 'marked.mp4'), true, conversion), { key: 'video-test' });
     expect(marked.found).toBe(true);
     expect(Array.from(marked.payload ?? [])).toEqual(Array.from(payload));
     expect(marked.frames).toBe(12);
-    const clean = await detectWatermarkInVideo(await writeVideo(join(dir, 'clean.mp4'), false), { key: 'video-test' });
+    const clean = await detectWatermarkInVideo(await writeVideo(join(dir, 'clean.mp4'), false, conversion), { key: 'video-test' });
     expect(clean.found).toBe(false);
     expect(clean.payload).toBeNull();
   });
