@@ -1,4 +1,5 @@
 import { type FrameGeometry, createFrameGeometryPlanner } from '../frame-geometry.ts';
+import { eyeContourBounds } from '../paint/eyes.ts';
 import { createFramePainter } from '../paint/frame-paint.ts';
 import type { PreparedMeshwarp } from '../prepared.ts';
 
@@ -54,13 +55,7 @@ export function createFramePlanner(p: PreparedMeshwarp): FramePlanner {
 
   /** The pixels paintEyeball may touch: the eye contours' bounds and one pixel around them. */
   function eyeBox(pos: Float32Array, eye: PreparedMeshwarp['eyes'][number]): [number, number, number, number] {
-    let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
-    for (const v of [...eye.upper, ...eye.lower]) {
-      minX = Math.min(minX, pos[v * 3]!);
-      maxX = Math.max(maxX, pos[v * 3]!);
-      minY = Math.min(minY, pos[v * 3 + 1]!);
-      maxY = Math.max(maxY, pos[v * 3 + 1]!);
-    }
+    const [minX, minY, maxX, maxY] = eyeContourBounds(pos, eye);
     return [
       Math.max(0, Math.floor(minX - 1)), Math.max(0, Math.floor(minY - 1)),
       Math.min(width - 1, Math.ceil(maxX + 1)), Math.min(height - 1, Math.ceil(maxY + 1)),

@@ -17,7 +17,8 @@ function insideOpening(sp: ContourProfile, a: number, b: number): boolean {
   return a > 0.5 && a < sp.length - 0.5 && b > sampleColumn(sp.upper, a) + 0.5 && b < sampleColumn(sp.lower, a) - 0.5;
 }
 
-function bounds(pos: Float32Array, eye: EyeContours): [number, number, number, number] {
+/** Bounds [minX, minY, maxX, maxY] of an eye's contour vertices at positions `pos`. */
+export function eyeContourBounds(pos: Float32Array, eye: EyeContours): [number, number, number, number] {
   let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
   for (const v of [...eye.upper, ...eye.lower]) {
     minX = Math.min(minX, pos[v * 3]!);
@@ -109,7 +110,7 @@ export function paintEyeball(input: EyeballPaintInput): void {
   if (rowBottom > rowTop) shiftB = Math.min(rowBottom - centreB, Math.max(rowTop - centreB, shiftB));
   const tx = cx + shiftA * sp.axisX + shiftB * sp.normalX;
   const ty = cy + shiftA * sp.axisY + shiftB * sp.normalY;
-  const [minX, minY, maxX, maxY] = bounds(pos, eye);
+  const [minX, minY, maxX, maxY] = eyeContourBounds(pos, eye);
   const x0 = Math.max(0, Math.floor(minX - 1));
   const x1 = Math.min(width - 1, Math.ceil(maxX + 1));
   const y0 = Math.max(0, Math.floor(minY - 1));
@@ -216,7 +217,7 @@ export function paintLashLine(input: LashLineInput): void {
   const dp = buildContourProfile(pos, eye.upper, eye.lower);
   const thickness = Math.max(0.8, 0.045 * dp.length) * smoothstep(0.05, 0.5, closure);
   const strength = 0.45 * smoothstep(0.05, 0.6, closure);
-  const [minX, minY, maxX, maxY] = bounds(pos, eye);
+  const [minX, minY, maxX, maxY] = eyeContourBounds(pos, eye);
   const x0 = Math.max(0, Math.floor(minX));
   const x1 = Math.min(width - 1, Math.ceil(maxX));
   const y0 = Math.max(0, Math.floor(minY - thickness - 2));
