@@ -3,6 +3,7 @@ import { checkProbe, resolveOptions, type DecodeAudioOptions, type DecodedAudio 
 import { MediaError } from './errors.ts';
 import { followFile } from './follow-file.ts';
 import { describeExit, spawnTool } from './run-tool.ts';
+import { settleProbedDecode } from './settle-probed-decode.ts';
 
 /** Options of {@link decodeAudioToFile}. */
 export interface DecodeAudioToFileOptions extends Pick<DecodeAudioOptions, 'sampleRate' | 'minSeconds' | 'maxSeconds' | 'signal' | 'probe'> {
@@ -46,17 +47,7 @@ export async function decodeAudioToFile(path: string, out: string, options: Deco
   });
   reading.catch(() => {}); // awaited below
 
-  let source: DecodedAudio['source'];
-  try {
-    source = await checkProbe(path, opts, null, Number.POSITIVE_INFINITY);
-  } catch (error) {
-    proc.child.kill('SIGKILL');
-    await exited.catch(() => {});
-    await reading.catch(() => {});
-    throw error;
-  }
-  const { code, signal: exitSignal } = await exited;
-  await reading;
+  const { probed: source, code, signal: exitSignal } = await settleProbedDecode(proc, checkProbe(path, opts, null, Number.POSITIVE_INFINITY), reading);
   if (code !== 0) {
     throw new MediaError('MEDIA_DECODE_FAILED', `Decoding audio of ${path} failed: ${describeExit('ffmpeg', code, exitSignal, proc.stderrTail())}`);
   }

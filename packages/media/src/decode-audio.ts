@@ -6,6 +6,7 @@ import { followFile } from './follow-file.ts';
 import { probeMedia, type AudioStreamInfo, type MediaInfo } from './probe-media.ts';
 import { describeExit, spawnTool } from './run-tool.ts';
 import { SampleBuffer } from './sample-buffer.ts';
+import { settleProbedDecode } from './settle-probed-decode.ts';
 
 /** The shortest audio {@link decodeAudio} accepts by default, in seconds (the gateway refuses shorter at create). */
 export const MIN_AUDIO_SECONDS = 0.5;
@@ -175,17 +176,7 @@ async function decodeVia(raw: string, path: string, opts: ResolvedDecodeAudioOpt
   });
   reading.catch(() => {}); // awaited below
 
-  let source: DecodedAudio['source'];
-  try {
-    source = await probe;
-  } catch (error) {
-    proc.child.kill('SIGKILL');
-    await exited.catch(() => {});
-    await reading.catch(() => {});
-    throw error;
-  }
-  const { code, signal: exitSignal } = await exited;
-  await reading;
+  const { probed: source, code, signal: exitSignal } = await settleProbedDecode(proc, probe, reading);
   if (!stoppedEarly && code !== 0) {
     throw new MediaError(
       'MEDIA_DECODE_FAILED',
