@@ -18,25 +18,39 @@ export function checkSampleRange(start: number, end: number, sampleCount: number
   }
 }
 
-/** The samples in a file of little-endian float32 (decodeAudioToFile's), read by range; `remove` deletes it. */
-export function fileClipAudio(path: string, sampleCount: number, remove: () => Promise<void>): ClipAudio {
+/**
+ * A clip of `sampleCount` samples whose reads fill the bytes of samples [start, end) with `readBytes`: the range is
+ * checked first, and an empty one is not read.
+ */
+export function rangeReadClipAudio(
+  sampleCount: number,
+  readBytes: (bytes: Uint8Array, start: number, end: number) => Promise<void>,
+  release: () => Promise<void>,
+): ClipAudio {
   return {
     sampleCount,
     async read(start, end) {
       checkSampleRange(start, end, sampleCount);
       const samples = new Float32Array(end - start);
       if (samples.length === 0) return samples;
-      const handle = await open(path, 'r');
-      try {
-        const { bytesRead } = await handle.read(new Uint8Array(samples.buffer), 0, samples.byteLength, start * 4);
-        if (bytesRead !== samples.byteLength) throw new EngineError('ENGINE_INPUT_MISSING', `${path} holds fewer than ${end} samples (read ${bytesRead} bytes at ${start * 4})`);
-      } finally {
-        await handle.close();
-      }
+      await readBytes(new Uint8Array(samples.buffer), start, end);
       return samples;
     },
-    release: remove,
+    release,
   };
+}
+
+/** The samples in a file of little-endian float32 (decodeAudioToFile's), read by range; `remove` deletes it. */
+export function fileClipAudio(path: string, sampleCount: number, remove: () => Promise<void>): ClipAudio {
+  return rangeReadClipAudio(sampleCount, async (bytes, start, end) => {
+    const handle = await open(path, 'r');
+    try {
+      const { bytesRead } = await handle.read(bytes, 0, bytes.byteLength, start * 4);
+      if (bytesRead !== bytes.byteLength) throw new EngineError('ENGINE_INPUT_MISSING', `${path} holds fewer than ${end} samples (read ${bytesRead} bytes at ${start * 4})`);
+    } finally {
+      await handle.close();
+    }
+  }, remove);
 }
 
 /** Samples already in memory (tests, tools), as a ClipAudio. */

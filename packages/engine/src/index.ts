@@ -5,7 +5,7 @@ export { createEngine } from './engine.ts';
 export type { Engine, EngineOptions } from './engine.ts';
 export { prepareClip, outputFrameCount, DEFAULT_WINDOWS_PER_SEGMENT } from './prepare-clip.ts';
 export type { PrepareClipOptions } from './prepare-clip.ts';
-export { checkSampleRange, fileClipAudio, memoryClipAudio } from './clip-audio.ts';
+export { checkSampleRange, fileClipAudio, memoryClipAudio, rangeReadClipAudio } from './clip-audio.ts';
 export type { ClipAudio } from './clip-audio.ts';
 export type { ClipMotionSettings, PreparedClip, SegmentRelay } from './prepared-clip.ts';
 export { planSegments, LOOKBACK } from './segment-plan.ts';

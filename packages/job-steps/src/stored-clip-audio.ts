@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { checkSampleRange, type ClipAudio } from '@portrait-farm/engine';
+import { type ClipAudio, rangeReadClipAudio } from '@portrait-farm/engine';
 import type { ObjectStorage } from '@portrait-farm/storage';
 import { JobStepError } from './errors.ts';
 
@@ -11,25 +11,16 @@ const STORE_STRETCH = 1 << 18;
  * by range: a segment step reads only the stretch its feature rows need (an S3 ranged GET), never the whole clip.
  */
 export function storedClipAudio(storage: ObjectStorage, key: string, sampleCount: number): ClipAudio {
-  return {
-    sampleCount,
-    async read(start, end) {
-      checkSampleRange(start, end, sampleCount);
-      const samples = new Float32Array(end - start);
-      if (samples.length === 0) return samples;
-      const bytes = new Uint8Array(samples.buffer);
-      let filled = 0;
-      for await (const chunk of await storage.getStream(key, { start: start * 4, end: end * 4 - 1 })) {
-        const part = chunk as Uint8Array;
-        if (filled + part.length > bytes.length) throw shortOrLong(key, start, end);
-        bytes.set(part, filled);
-        filled += part.length;
-      }
-      if (filled !== bytes.length) throw shortOrLong(key, start, end);
-      return samples;
-    },
-    async release() {},
-  };
+  return rangeReadClipAudio(sampleCount, async (bytes, start, end) => {
+    let filled = 0;
+    for await (const chunk of await storage.getStream(key, { start: start * 4, end: end * 4 - 1 })) {
+      const part = chunk as Uint8Array;
+      if (filled + part.length > bytes.length) throw shortOrLong(key, start, end);
+      bytes.set(part, filled);
+      filled += part.length;
+    }
+    if (filled !== bytes.length) throw shortOrLong(key, start, end);
+  }, async () => {});
 }
 
 function shortOrLong(key: string, start: number, end: number): JobStepError {
