@@ -1,4 +1,4 @@
-import { type CompiledModule, webAssembly } from '@portrait-farm/wasm-writer';
+import { compiledOnce, webAssembly } from '@portrait-farm/wasm-writer';
 import { KERNEL_BLOCK_PIXELS, KERNEL_READ_PAST_END, writeRgbToYuv420Module } from './rgb-to-yuv420-kernel.ts';
 import { checkYuv420Conversion, rgbToYuv420, yuv420FrameBytes } from './rgb-to-yuv420.ts';
 
@@ -15,15 +15,7 @@ export interface Yuv420Converter {
   convert(rgb: Uint8Array, out?: Uint8Array): Uint8Array;
 }
 
-let compiled: CompiledModule | null | undefined;
-
-function rgbToYuv420Module(): CompiledModule | null {
-  if (compiled === undefined) {
-    const bytes = writeRgbToYuv420Module();
-    compiled = webAssembly !== null && webAssembly.validate(bytes) ? new webAssembly.Module(bytes) : null;
-  }
-  return compiled;
-}
+const rgbToYuv420Module = compiledOnce(writeRgbToYuv420Module);
 
 /**
  * A converter for `width`x`height` frames: the WebAssembly SIMD kernel where the runtime compiles it, the frame is at

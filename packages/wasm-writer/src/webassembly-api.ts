@@ -19,3 +19,17 @@ export interface WebAssemblyApi {
 
 /** The runtime's WebAssembly, or null where it has none. */
 export const webAssembly: WebAssemblyApi | null = (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly ?? null;
+
+/** `bytes` compiled, or null where this runtime cannot compile them (no WebAssembly, or an instruction it lacks). */
+export function compileModule(bytes: Uint8Array): CompiledModule | null {
+  return webAssembly !== null && webAssembly.validate(bytes) ? new webAssembly.Module(bytes) : null;
+}
+
+/** The module `write` makes, written and compiled on the first call only (see {@link compileModule}). */
+export function compiledOnce(write: () => Uint8Array): () => CompiledModule | null {
+  let compiled: CompiledModule | null | undefined;
+  return () => {
+    if (compiled === undefined) compiled = compileModule(write());
+    return compiled;
+  };
+}

@@ -1,4 +1,4 @@
-import { type CompiledModule, Op, SimdMemoryOp, SimdOp, ValType, WasmCode, webAssembly, writeWasmModule } from '@portrait-farm/wasm-writer';
+import { compiledOnce, Op, SimdMemoryOp, SimdOp, ValType, WasmCode, webAssembly, writeWasmModule } from '@portrait-farm/wasm-writer';
 
 const V128_BYTES = 16;
 const PAGE = 65536;
@@ -26,15 +26,7 @@ export function writeSaturatingAddModule(): Uint8Array {
   });
 }
 
-let compiled: CompiledModule | null | undefined;
-
-function saturatingAddModule(): CompiledModule | null {
-  if (compiled === undefined) {
-    const bytes = writeSaturatingAddModule();
-    compiled = webAssembly !== null && webAssembly.validate(bytes) ? new webAssembly.Module(bytes) : null;
-  }
-  return compiled;
-}
+const saturatingAddModule = compiledOnce(writeSaturatingAddModule);
 
 /** Adds one fixed change per byte to byte arrays of one length, clamped to 0..255. */
 export interface ByteChange {

@@ -1,5 +1,5 @@
 import { type WarpSpanVariant, writeWarpSpanModule } from './warp-span-module.ts';
-import { type CompiledModule, webAssembly } from '@portrait-farm/wasm-writer';
+import { type CompiledModule, compileModule, webAssembly } from '@portrait-farm/wasm-writer';
 
 /**
  * The WebAssembly span kernels of one renderer, with their memory: the portrait one pixel per word from byte 0, the
@@ -39,8 +39,7 @@ const compiled = new Map<WarpSpanVariant, CompiledModule | null>();
 /** The compiled module of `variant`, or null where this runtime cannot compile it (no WebAssembly or no SIMD). */
 export function warpSpanModule(variant: WarpSpanVariant): CompiledModule | null {
   if (!compiled.has(variant)) {
-    const bytes = writeWarpSpanModule(variant);
-    compiled.set(variant, webAssembly !== null && webAssembly.validate(bytes) ? new webAssembly.Module(bytes) : null);
+    compiled.set(variant, compileModule(writeWarpSpanModule(variant)));
   }
   return compiled.get(variant)!;
 }
