@@ -1,20 +1,9 @@
 import { createModelSession, type ExecutionProvider, type ModelSession } from '@portrait-farm/model-runtime';
 import { AudioFeaturesError } from './errors.ts';
-import {
-  EMB_DIM,
-  EMB_WINDOW,
-  FEATURE_DIM,
-  LOCAL_MEL,
-  MEL_BINS,
-  MEL_BLOCK,
-  centreMelFrame,
-  clipMelBlockEnd,
-  firstMelFrame,
-  frameCount,
-  melBlocksFor,
-  samplesNeeded,
-} from './front-end-layout.ts';
-import { computeMelBlocks, melFloor, transformMel, type MelBlocks } from './mel-blocks.ts';
+import { MEL_BINS, MEL_BLOCK, clipMelBlockEnd, frameCount, melBlocksFor, samplesNeeded } from './front-end-layout.ts';
+import { computeFeatureRows } from './feature-rows.ts';
+import { createFeatureStream, type FeatureStream, type FeatureStreamOptions } from './feature-stream.ts';
+import { computeMelBlocks, melFloor, type MelBlocks } from './mel-blocks.ts';
 import { createMelPeakStream, type MelPeakStream } from './mel-peak-stream.ts';
 import { searchMelPeak } from './mel-peak-search.ts';
 import { isSampleStretch, wholeClip, type SampleStretch } from './sample-stretch.ts';
@@ -88,6 +77,8 @@ export interface AudioFrontEnd {
   melPeak(samples: Float32Array): Promise<number>;
   /** The same peak, computed while the audio is decoded: push the samples so far, finish with all of them. */
   melPeakStream(): MelPeakStream;
+  /** Rows of live audio, computed as it arrives (one utterance at a time; see {@link FeatureStream}). */
+  featureStream(options?: FeatureStreamOptions): FeatureStream;
   /** The feature row of digital silence (frame 25 of 2 s of zeros), what windows past the audio are padded with. */
   silenceFeature(): Promise<Float32Array>;
   close(): Promise<void>;
@@ -151,35 +142,9 @@ export async function createAudioFrontEnd(options: AudioFrontEndOptions): Promis
 
   const rows = async (blocks: MelBlocks, start: number, end: number, peak: number): Promise<Float32Array> => {
     const floor = melFloor(peak);
-    const n = end - start;
-    const out = new Float32Array(n * FEATURE_DIM);
-    const melRow = (j: number, bin: number): number =>
-      transformMel(blocks.data[(j - blocks.first * MEL_BLOCK) * MEL_BINS + bin]!, floor);
-    for (let done = 0; done < n; done += batch) {
-      const m = Math.min(batch, n - done);
-      const windows = new Float32Array(m * EMB_WINDOW * MEL_BINS);
-      for (let w = 0; w < m; w++) {
-        const j0 = firstMelFrame(start + done + w);
-        for (let r = 0; r < EMB_WINDOW; r++) {
-          for (let bin = 0; bin < MEL_BINS; bin++) windows[(w * EMB_WINDOW + r) * MEL_BINS + bin] = melRow(j0 + r, bin);
-        }
-      }
-      const result = (await embedding.run({ input_1: { data: windows, dims: [m, EMB_WINDOW, MEL_BINS, 1] } }))['conv2d_19'];
-      if (result === undefined || !(result.data instanceof Float32Array) || result.data.length !== m * EMB_DIM) {
-        throw new AudioFeaturesError('AUDIO_FEATURES_BAD_MODEL', `embedding model: expected float32 output "conv2d_19" with ${m * EMB_DIM} values`);
-      }
-      for (let w = 0; w < m; w++) out.set(result.data.subarray(w * EMB_DIM, (w + 1) * EMB_DIM), (done + w) * FEATURE_DIM);
-    }
-    for (let t = 0; t < n; t++) {
-      const j0 = centreMelFrame(start + t) - LOCAL_MEL / 2;
-      for (let pair = 0; pair < LOCAL_MEL / 2; pair++) {
-        for (let bin = 0; bin < MEL_BINS; bin++) {
-          const sum = Math.fround(melRow(j0 + 2 * pair, bin) + melRow(j0 + 2 * pair + 1, bin));
-          out[t * FEATURE_DIM + EMB_DIM + pair * MEL_BINS + bin] = Math.fround(sum / 2);
-        }
-      }
-    }
-    return out;
+    const mel = (j: number, bin: number): number => blocks.data[(j - blocks.first * MEL_BLOCK) * MEL_BINS + bin]!;
+    const sources = Array.from({ length: end - start }, (_, t) => ({ frame: start + t, mel, floor }));
+    return computeFeatureRows(embedding, sources, batch);
   };
 
   /** `peak` may be null only when `audio` is the whole clip. */
@@ -225,6 +190,10 @@ export async function createAudioFrontEnd(options: AudioFrontEndOptions): Promis
     melPeakStream() {
       ensureOpen();
       return createMelPeakStream(mel, checkSamples);
+    },
+    featureStream(streamOptions = {}) {
+      ensureOpen();
+      return createFeatureStream({ mel, embedding }, checkSamples, streamOptions);
     },
     async silenceFeature() {
       ensureOpen();

@@ -7,6 +7,8 @@ export const AUDIO_FEATURES_ERRORS = defineErrorCatalogue({
   AUDIO_FEATURES_BAD_RANGE: { retryable: false, description: 'a frame range or option is out of range' },
   AUDIO_FEATURES_NEED_MORE_AUDIO: { retryable: false, description: 'frames were asked for before enough audio arrived' },
   AUDIO_FEATURES_BAD_MODEL: { retryable: false, description: 'a front-end model returned an unexpected output' },
+  AUDIO_FEATURES_STREAM_RESET: { retryable: false, description: 'rows were asked for of an utterance that a feature stream dropped (reset, barge-in)' },
+  AUDIO_FEATURES_STREAM_ENDED: { retryable: false, description: 'audio was pushed to a feature stream after end() without a reset()' },
   AUDIO_FEATURES_CLOSED: { retryable: true, description: 'the front-end is closed (in a farm: its process was stopping; another may do the work)' },
 });
 

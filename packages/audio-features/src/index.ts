@@ -5,3 +5,6 @@ export { AUDIO_FEATURES_ERRORS, AudioFeaturesError, isAudioFeaturesError } from 
 export type { AudioFeaturesErrorCode } from './errors.ts';
 export { FEATURE_DIM, SAMPLE_RATE, SAMPLES_PER_FRAME, frameCount, samplesForFrames, samplesNeeded } from './front-end-layout.ts';
 export type { SampleStretch } from './sample-stretch.ts';
+export { DEFAULT_LIVE_MEL_PEAK, DEFAULT_LOOKAHEAD_MS, FULL_LOOKAHEAD_MS } from './feature-stream.ts';
+export type { FeatureStream, FeatureStreamOptions } from './feature-stream.ts';
+export type { LiveMelPeak } from './live-mel-peak.ts';

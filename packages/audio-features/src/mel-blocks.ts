@@ -34,16 +34,22 @@ function fillBlock(audio: SampleStretch, k: number, target: Float32Array, offset
   }
 }
 
+/** One padded block `block` of `audio` (samples at or past `audio.clipLength` read as zeros). */
+export interface MelBlockRequest {
+  audio: SampleStretch;
+  block: number;
+}
+
 /**
  * Runs melspectrogram.onnx on the listed blocks, each from its own MEL_BLOCK_SAMPLES samples, so every block is
  * computed from the same input shape whoever asks for it (samples outside the clip read as zeros), and
  * hands each run's output (MEL_BLOCK frames per listed block, in list order) to `consume` with its list offset.
  */
-async function runBlocks(session: ModelSession, audio: SampleStretch, blocks: readonly number[], consume: (mel: Float32Array, offset: number) => void): Promise<void> {
-  for (let done = 0; done < blocks.length; done += BLOCKS_PER_RUN) {
-    const n = Math.min(BLOCKS_PER_RUN, blocks.length - done);
+async function runBlocks(session: ModelSession, requests: readonly MelBlockRequest[], consume: (mel: Float32Array, offset: number) => void): Promise<void> {
+  for (let done = 0; done < requests.length; done += BLOCKS_PER_RUN) {
+    const n = Math.min(BLOCKS_PER_RUN, requests.length - done);
     const input = new Float32Array(n * MEL_BLOCK_SAMPLES);
-    for (let b = 0; b < n; b++) fillBlock(audio, blocks[done + b]!, input, b * MEL_BLOCK_SAMPLES);
+    for (let b = 0; b < n; b++) fillBlock(requests[done + b]!.audio, requests[done + b]!.block, input, b * MEL_BLOCK_SAMPLES);
     const outputs = await session.run({ input: { data: input, dims: [n, MEL_BLOCK_SAMPLES] } });
     const mel = outputs['output'];
     const expected = n * MEL_BLOCK * MEL_BINS;
@@ -55,6 +61,10 @@ async function runBlocks(session: ModelSession, audio: SampleStretch, blocks: re
     }
     consume(mel.data, done);
   }
+}
+
+function requestsOf(audio: SampleStretch, blocks: readonly number[]): MelBlockRequest[] {
+  return blocks.map((block) => ({ audio, block }));
 }
 
 function maxOf(values: Float32Array, from: number): number {
@@ -69,7 +79,7 @@ export async function computeMelBlocks(session: ModelSession, audio: SampleStret
   const data = new Float32Array(count * MEL_BLOCK * MEL_BINS);
   let peak = -Infinity;
   const blocks = Array.from({ length: count }, (_, i) => first + i);
-  await runBlocks(session, audio, blocks, (mel, offset) => {
+  await runBlocks(session, requestsOf(audio, blocks), (mel, offset) => {
     data.set(mel, offset * MEL_BLOCK * MEL_BINS);
     peak = maxOf(mel, peak);
   });
@@ -79,10 +89,27 @@ export async function computeMelBlocks(session: ModelSession, audio: SampleStret
 /** The largest mel cell of the listed blocks (-Infinity for none). */
 export async function melPeakOfBlocks(session: ModelSession, audio: SampleStretch, blocks: readonly number[]): Promise<number> {
   let peak = -Infinity;
-  await runBlocks(session, audio, blocks, (mel) => {
+  await runBlocks(session, requestsOf(audio, blocks), (mel) => {
     peak = maxOf(mel, peak);
   });
   return peak;
+}
+
+/**
+ * Mel frames of each requested block (MEL_BLOCK frames of MEL_BINS values), each block in a model run of its own:
+ * the model floors every cell at its whole input's peak - 80 dB, so a block run alone has values that depend on its
+ * samples only, not on the blocks that happened to share its run.
+ */
+export async function computeMelBlocksAlone(session: ModelSession, requests: readonly MelBlockRequest[]): Promise<Float32Array[]> {
+  return Promise.all(
+    requests.map(async (request) => {
+      let out = new Float32Array(0);
+      await runBlocks(session, [request], (mel) => {
+        out = mel;
+      });
+      return out;
+    }),
+  );
 }
 
 /**
