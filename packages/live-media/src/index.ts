@@ -1,0 +1,17 @@
+export { LiveVideoEncoder } from './live-video-encoder.ts';
+export type { LiveVideoEncoderEvents, VideoAccessUnit } from './live-video-encoder.ts';
+export { LIVE_X264_PRESETS } from './live-video-options.ts';
+export type { LiveVideoEncoderOptions, LiveX264Preset } from './live-video-options.ts';
+export { LIVE_AUDIO_SAMPLE_RATES, LiveAudioEncoder } from './live-audio-encoder.ts';
+export type { AudioPacket, LiveAudioEncoderEvents, LiveAudioEncoderOptions } from './live-audio-encoder.ts';
+export { Fmp4Muxer, muxedCodecs } from './fmp4-muxer.ts';
+export type { Fmp4MuxerOptions } from './fmp4-muxer.ts';
+export { LiveFmp4Stream } from './live-fmp4-stream.ts';
+export type { LiveFmp4StreamOptions } from './live-fmp4-stream.ts';
+export { avcCodecString, parseAvcDecoderConfig } from './avc-decoder-config.ts';
+export type { AvcDecoderConfig } from './avc-decoder-config.ts';
+export { annexBOf, NAL_TYPE, nalUnitsOf } from './avc-sample.ts';
+export { OPUS_CLOCK_RATE, opusPacketSamples, parseOpusHead } from './opus-packet.ts';
+export type { OpusHead } from './opus-packet.ts';
+export { isLiveMediaError, LIVE_MEDIA_ERRORS, LiveMediaError } from './errors.ts';
+export type { LiveMediaErrorCode } from './errors.ts';

@@ -1,0 +1,77 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LiveFmp4Stream } from './live-fmp4-stream.ts';
+import { encodeSyntheticAv, type SyntheticAv } from './testing/encode-synthetic.ts';
+import { findBox, readBoxes } from './testing/mp4-boxes.ts';
+
+const FRAMES = 50;
+const work = mkdtempSync(join(tmpdir(), 'pf-live-fmp4-'));
+let av: SyntheticAv;
+let segments: Array<{ kind: 'init' | 'fragment'; bytes: Buffer }>;
+let file: string;
+
+interface ProbedPacket {
+  codec_type: string;
+  pts: number;
+  dts: number;
+  flags: string;
+}
+
+function probe(args: string[]): unknown {
+  return JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-of', 'json', ...args, file], { encoding: 'utf8' }));
+}
+
+beforeAll(async () => {
+  av = await encodeSyntheticAv({ width: 128, height: 96, fps: 25, frames: FRAMES, sampleRate: 16_000 });
+  segments = [];
+  const stream = new LiveFmp4Stream({ width: 128, height: 96, fps: 25, withAudio: true, onSegment: (s) => segments.push(s) });
+  // As a session would: the parameter sets and header first, then audio running ahead of video.
+  stream.setDecoderConfig(av.decoderConfig);
+  stream.setOpusHead(av.opusHead);
+  for (const packet of av.packets) stream.addAudio(packet);
+  for (const unit of av.units) stream.addVideo(unit);
+  stream.finish();
+  file = join(work, 'stream.mp4');
+  writeFileSync(file, Buffer.concat(segments.map((s) => s.bytes)));
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('LiveFmp4Stream', () => {
+  it('sends the init segment, then one fragment per frame, each with the sound that starts before its frame ends', () => {
+    expect(segments[0]!.kind).toBe('init');
+    const fragments = segments.slice(1);
+    expect(fragments.length).toBeGreaterThanOrEqual(FRAMES);
+    for (const [i, fragment] of fragments.slice(0, FRAMES).entries()) {
+      const trafs = readBoxes(fragment.bytes)[0]!.children.filter((b) => b.type === 'traf');
+      expect(findBox(trafs[0]!.children, 'tfdt').content.readBigUInt64BE(4)).toBe(BigInt(i * 3600));
+      const audioStart = trafs[1] === undefined ? null : Number(findBox(trafs[1].children, 'tfdt').content.readBigUInt64BE(4));
+      if (audioStart !== null) expect(audioStart - av.opusHead.preSkip).toBeLessThan(((i + 1) / 25) * 48_000);
+    }
+  });
+
+  it('concatenated, is an MP4 ffprobe reads: H.264 without B-frames and Opus, every frame, rising timestamps, equal durations', () => {
+    const { streams } = probe(['-show_streams']) as { streams: Array<{ codec_name: string; codec_type: string; has_b_frames?: number; profile?: string; sample_rate?: string; duration: string }> };
+    expect(streams.map((s) => [s.codec_type, s.codec_name])).toEqual([['video', 'h264'], ['audio', 'opus']]);
+    expect(streams[0]!.has_b_frames).toBe(0);
+    expect(streams[0]!.profile).toBe('Constrained Baseline');
+    expect(streams[1]!.sample_rate).toBe('48000');
+    const { packets } = probe(['-show_packets']) as { packets: ProbedPacket[] };
+    const video = packets.filter((p) => p.codec_type === 'video');
+    const audio = packets.filter((p) => p.codec_type === 'audio');
+    expect(video).toHaveLength(FRAMES);
+    expect(video.map((p) => p.pts)).toEqual(video.map((_, i) => i * 3600));
+    expect(video.every((p) => p.pts === p.dts)).toBe(true);
+    expect(video.filter((p) => p.flags.startsWith('K'))).toHaveLength(1);
+    expect(audio).toHaveLength(av.packets.length);
+    for (let i = 1; i < audio.length; i++) expect(audio[i]!.pts).toBeGreaterThan(audio[i - 1]!.pts);
+    // The audio track's duration counts the pre-skip, which the decoder drops.
+    expect(Number(streams[0]!.duration)).toBe(FRAMES / 25);
+    expect(Math.abs(Number(streams[1]!.duration) - av.opusHead.preSkip / 48_000 - FRAMES / 25)).toBeLessThanOrEqual(1 / 25);
+    const { frames } = probe(['-select_streams', 'v:0', '-show_entries', 'frame=pict_type']) as { frames: Array<{ pict_type: string }> };
+    expect(frames).toHaveLength(FRAMES);
+    expect(frames.filter((f) => f.pict_type === 'B')).toEqual([]);
+  });
+});

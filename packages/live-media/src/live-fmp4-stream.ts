@@ -1,0 +1,87 @@
+import type { AvcDecoderConfig } from './avc-decoder-config.ts';
+import { Fmp4Muxer } from './fmp4-muxer.ts';
+import type { AudioPacket } from './live-audio-encoder.ts';
+import type { VideoAccessUnit } from './live-video-encoder.ts';
+import type { OpusHead } from './opus-packet.ts';
+
+/** Options of {@link LiveFmp4Stream}. */
+export interface LiveFmp4StreamOptions {
+  width: number;
+  height: number;
+  fps: number;
+  /** Whether the stream carries an Opus track (then every fragment waits for the sound of its frame). */
+  withAudio: boolean;
+  /** Receives the init segment once, then each fragment, in the order a SourceBuffer must take them. */
+  onSegment: (segment: { kind: 'init' | 'fragment'; bytes: Buffer; mimeType: string }) => void;
+}
+
+/**
+ * Pairs what the two live encoders hand out into MSE segments: the init segment once the parameter sets and the
+ * Opus header are known, then one fragment per access unit carrying the Opus packets that start before the frame
+ * ends. A frame waits until the sound reaches its end (the session feeds silence while nobody speaks, so both
+ * clocks advance); `finish` sends what is left.
+ */
+export class LiveFmp4Stream {
+  private decoderConfig: AvcDecoderConfig | null = null;
+  private opusHead: OpusHead | null = null;
+  private muxer: Fmp4Muxer | null = null;
+  private readonly videoQueue: VideoAccessUnit[] = [];
+  private readonly audioQueue: AudioPacket[] = [];
+  private audioEndSeconds = -Infinity;
+
+  constructor(private readonly options: LiveFmp4StreamOptions) {}
+
+  setDecoderConfig(config: AvcDecoderConfig): void {
+    this.decoderConfig = config;
+    this.flush(false);
+  }
+
+  setOpusHead(head: OpusHead): void {
+    this.opusHead = head;
+    this.flush(false);
+  }
+
+  addVideo(unit: VideoAccessUnit): void {
+    this.videoQueue.push(unit);
+    this.flush(false);
+  }
+
+  addAudio(packet: AudioPacket): void {
+    this.audioQueue.push(packet);
+    this.audioEndSeconds = packet.ptsSeconds + packet.durationSeconds;
+    this.flush(false);
+  }
+
+  /** Sends every frame and packet still queued (after both encoders closed). */
+  finish(): void {
+    this.flush(true);
+  }
+
+  private flush(final: boolean): void {
+    const muxer = this.ensureMuxer();
+    if (muxer === null) return;
+    const frameSeconds = 1 / this.options.fps;
+    while (this.videoQueue.length > 0) {
+      const frameEnd = this.videoQueue[0]!.ptsSeconds + frameSeconds;
+      if (this.options.withAudio && !final && this.audioEndSeconds < frameEnd - 1e-9) break;
+      const unit = this.videoQueue.shift()!;
+      let taken = 0;
+      while (taken < this.audioQueue.length && this.audioQueue[taken]!.ptsSeconds < frameEnd - 1e-9) taken += 1;
+      this.send(muxer.fragment([unit], this.audioQueue.splice(0, taken)), muxer);
+    }
+    if (final && this.audioQueue.length > 0) this.send(muxer.fragment([], this.audioQueue.splice(0)), muxer);
+  }
+
+  private ensureMuxer(): Fmp4Muxer | null {
+    if (this.muxer !== null) return this.muxer;
+    if (this.decoderConfig === null || (this.options.withAudio && this.opusHead === null)) return null;
+    const { width, height, fps } = this.options;
+    this.muxer = new Fmp4Muxer({ video: { width, height, fps, decoderConfig: this.decoderConfig }, audio: this.opusHead === null ? null : { head: this.opusHead } });
+    this.options.onSegment({ kind: 'init', bytes: this.muxer.init(), mimeType: this.muxer.mimeType() });
+    return this.muxer;
+  }
+
+  private send(bytes: Buffer, muxer: Fmp4Muxer): void {
+    this.options.onSegment({ kind: 'fragment', bytes, mimeType: muxer.mimeType() });
+  }
+}
