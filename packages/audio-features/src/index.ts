@@ -8,3 +8,5 @@ export type { SampleStretch } from './sample-stretch.ts';
 export { DEFAULT_LIVE_MEL_PEAK, DEFAULT_LOOKAHEAD_MS, FULL_LOOKAHEAD_MS } from './feature-stream.ts';
 export type { FeatureStream, FeatureStreamOptions } from './feature-stream.ts';
 export type { LiveMelPeak } from './live-mel-peak.ts';
+export { createPcm16Resampler, resamplePcm16 } from './pcm16-resampler.ts';
+export type { Pcm16Rate, Pcm16Resampler } from './pcm16-resampler.ts';
