@@ -1,4 +1,5 @@
-import { JobOptionsSchema } from '@portrait-farm/contracts';
+import { AVATAR_ID_PATTERN_SOURCE } from '@portrait-farm/avatars';
+import { FaceBoxSchema, JobOptionsSchema, OUTPUT_MODES, RENDER_OPTION_RANGES } from '@portrait-farm/contracts';
 import { JOB_EVENT_TYPES, JOB_ID_PATTERN_SOURCE, JOB_STATUSES } from '@portrait-farm/jobs';
 import { Type, type TSchema } from '@sinclair/typebox';
 import { GATEWAY_ERRORS, type GatewayErrorCode } from './errors.ts';
@@ -17,6 +18,7 @@ const dateTime = (description: string): TSchema => Type.String({ format: 'date-t
 export const PRIORITY = Object.freeze({ min: 1, max: 10, default: 5 });
 
 export const JOB_ID_PATTERN = JOB_ID_PATTERN_SOURCE;
+export const AVATAR_ID_PATTERN = AVATAR_ID_PATTERN_SOURCE;
 /** An Idempotency-Key: 1 to 255 visible ASCII characters. */
 export const IDEMPOTENCY_KEY_PATTERN = '^[\\x21-\\x7e]{1,255}$';
 
@@ -66,21 +68,29 @@ export const ConsentSchema = Type.Object(
   },
 );
 
+const avatarId = (description: string): TSchema => Type.String({ pattern: AVATAR_ID_PATTERN, description });
+const JOB_AVATAR_DESCRIPTION =
+  'Instead of `image`: the id of one of the caller\'s avatars (POST /v1/avatars). The job renders exactly as with the avatar\'s portrait and face choice (options.faceIndex and options.faceBox are refused), copies the portrait to its own inputs, and skips the face analysis once the avatar was prepared for the mode.';
+/** A create sends its portrait one way: `image` or `avatar`. */
+const IMAGE_OR_AVATAR = { oneOf: [{ required: ['image'] }, { required: ['avatar'] }] };
+
 export const CreateJobJsonSchema = Type.Object(
   {
-    image: uri('https URL of the portrait (JPEG, PNG or WebP).'),
+    image: Type.Optional(uri('https URL of the portrait (JPEG, PNG or WebP); or send `avatar`.')),
+    avatar: Type.Optional(avatarId(JOB_AVATAR_DESCRIPTION)),
     audio: uri('https URL of the audio (any format ffmpeg reads).'),
     consent: ref('Consent'),
     options: Type.Optional(ref('JobOptions')),
     webhook: Type.Optional(ref('Webhook')),
     priority: Type.Optional(PrioritySchema),
   },
-  { $id: 'CreateJobJson', additionalProperties: false },
+  { $id: 'CreateJobJson', additionalProperties: false, ...IMAGE_OR_AVATAR },
 );
 
 export const CreateJobMultipartSchema = Type.Object(
   {
-    image: Type.String({ contentMediaType: 'application/octet-stream', description: 'The portrait: JPEG, PNG or WebP.' }),
+    image: Type.Optional(Type.String({ contentMediaType: 'application/octet-stream', description: 'The portrait: JPEG, PNG or WebP; or send `avatar`.' })),
+    avatar: Type.Optional(avatarId(JOB_AVATAR_DESCRIPTION)),
     audio: Type.String({ contentMediaType: 'application/octet-stream', description: 'The audio: any format ffmpeg reads.' }),
     // Object-typed parts are sent as application/json text (OpenAPI 3.1's default encoding for an object property).
     consent: ref('Consent'),
@@ -88,7 +98,80 @@ export const CreateJobMultipartSchema = Type.Object(
     webhook: Type.Optional(ref('Webhook')),
     priority: Type.Optional(Type.String({ pattern: '^([1-9]|10)?$', description: '1 (lowest) to 10 (highest); empty = 5.' })),
   },
+  { additionalProperties: false, ...IMAGE_OR_AVATAR },
+);
+
+/** How an avatar's face is chosen: the job options of the same names. */
+export const AvatarFaceChoiceSchema = Type.Object(
+  {
+    faceIndex: Type.Optional(Type.Integer({ minimum: RENDER_OPTION_RANGES.faceIndex.min, maximum: RENDER_OPTION_RANGES.faceIndex.max, description: 'Which detected face, counted from the largest (0). Default: 0, unless faceBox is given.' })),
+    faceBox: Type.Optional(FaceBoxSchema),
+  },
+  {
+    $id: 'AvatarFaceChoice',
+    additionalProperties: false,
+    description: 'Which face of the portrait the avatar animates, as a job\'s options.faceIndex / options.faceBox choose it.',
+    not: { type: 'object', required: ['faceIndex', 'faceBox'], description: 'faceIndex and faceBox choose the face in two ways: pass one.' },
+  },
+);
+
+export const CreateAvatarJsonSchema = Type.Object(
+  {
+    image: uri('https URL of the portrait (JPEG, PNG or WebP).'),
+    consent: ref('Consent'),
+    face: Type.Optional(ref('AvatarFaceChoice')),
+  },
+  { $id: 'CreateAvatarJson', additionalProperties: false },
+);
+
+export const CreateAvatarMultipartSchema = Type.Object(
+  {
+    image: Type.String({ contentMediaType: 'application/octet-stream', description: 'The portrait: JPEG, PNG or WebP.' }),
+    consent: ref('Consent'),
+    face: Type.Optional(ref('AvatarFaceChoice')),
+  },
   { additionalProperties: false },
+);
+
+const faceBoxOf = (description: string): TSchema =>
+  nullable(Type.Object({ x: Type.Integer(), y: Type.Integer(), width: Type.Integer(), height: Type.Integer() }, { additionalProperties: false, description }));
+
+export const AvatarSchema = Type.Object(
+  {
+    id: avatarId('The avatar\'s id: pass it as a job\'s `avatar`.'),
+    createdAt: dateTime('When the gateway stored it.'),
+    image: Type.Object(
+      {
+        width: Type.Integer({ description: 'Pixels, EXIF orientation applied.' }),
+        height: Type.Integer(),
+        format: Type.String({ description: 'jpeg, png or webp.' }),
+        size: Type.Integer({ description: 'Bytes.' }),
+        sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+      },
+      { description: 'The portrait as uploaded.' },
+    ),
+    face: Type.Object(
+      {
+        box: faceBoxOf('The face the farm animates, in image pixels (null where the gateway checks no faces).'),
+        faceIndex: nullable(Type.Integer({ description: 'The face chosen by index at create, or null.' })),
+        faceBox: faceBoxOf('The face box given at create, or null.'),
+      },
+      { description: 'The face and how it was chosen.' },
+    ),
+    modes: Type.Array(Type.Unsafe({ type: 'string', enum: [...OUTPUT_MODES] }), { description: 'The output modes jobs and sessions can render it in (options.mode).' }),
+    consent: Type.Object({ attestation: Type.Boolean(), statement: nullable(Type.String()), at: dateTime('When the gateway received it.') }, { description: 'The consent attestation sent with the avatar.' }),
+    urls: Type.Object({ self: uri('This avatar: GET to read it, DELETE to delete it.') }),
+  },
+  { $id: 'Avatar', description: 'A prepared portrait that jobs (and realtime sessions) reuse by id.' },
+);
+
+export const AvatarPageSchema = Type.Object(
+  {
+    avatars: Type.Array(ref('Avatar')),
+    nextCursor: nullable(Type.String({ description: 'Pass as `cursor` for the next page.' })),
+    next: nullable(uri('The next page, or null on the last.')),
+  },
+  { $id: 'AvatarPage' },
 );
 
 export const JobUrlsSchema = Type.Object(
@@ -172,6 +255,7 @@ export const JobSchema = Type.Object(
     input: Type.Object({
       image: Type.Object({ width: Type.Integer(), height: Type.Integer(), format: Type.String(), size: Type.Integer() }),
       audio: Type.Object({ durationSeconds: Type.Number(), size: Type.Integer() }),
+      avatar: nullable(avatarId('The avatar the job was made from, or null.')),
     }),
     webhook: Type.Optional(
       nullable(
@@ -318,6 +402,7 @@ export const OpsTimelineSchema = Type.Object(
 export const SHARED_SCHEMAS: readonly TSchema[] = [
   ErrorSchema, JobOptionsComponent, WebhookSchema, ConsentSchema, CreateJobJsonSchema, JobUrlsSchema, StatusSchema, JobCreatedSchema,
   JobSummarySchema, JobPageSchema, JobSchema, WebhookEventSchema, ReadinessSchema, OpsJobSchema, OpsOverviewSchema, OpsTimelineSchema,
+  AvatarFaceChoiceSchema, CreateAvatarJsonSchema, AvatarSchema, AvatarPageSchema,
 ];
 
 /**

@@ -1,5 +1,6 @@
 import fastifyMultipart from '@fastify/multipart';
 import fastifySwagger from '@fastify/swagger';
+import { AvatarStore } from '@portrait-farm/avatars';
 import { JobStore } from '@portrait-farm/jobs';
 import { createWebhookWorker, FarmQueues, startHeldJobDispatcher } from '@portrait-farm/queue';
 import { recordStorageError, recordWebhookOutcome } from '@portrait-farm/metrics';
@@ -23,6 +24,7 @@ import { createMetrics } from './metrics.ts';
 import { MULTIPART_LIMITS } from './multipart-errors.ts';
 import { clientErrorHandler, serverTimeoutOptions, watchIdleRequests } from './transport-limits.ts';
 import { fileRoutes } from './routes/file-routes.ts';
+import { avatarRoutes } from './routes/avatar-routes.ts';
 import { jobRoutes } from './routes/job-routes.ts';
 import { loadSigningKey } from '@portrait-farm/provenance';
 import type { SigningKey } from '@portrait-farm/provenance';
@@ -128,7 +130,7 @@ export async function buildGateway(input: GatewayConfig | ResolvedGatewayConfig,
   const ownChecks = options.inputChecker === undefined ? await openInputChecker(config.faceCheck ? config.packDir : null) : null;
   const inputChecks = options.inputChecker ?? (ownChecks as InputChecker);
   const fileStorage = backing instanceof FilesystemStorage ? backing : null;
-  const context: GatewayContext = { config, redis, jobs, queues, storage, fileStorage, metrics, inputChecks, signingKey: openSigningKey(config.signingKey) };
+  const context: GatewayContext = { config, redis, jobs, avatars: new AvatarStore(storage), queues, storage, fileStorage, metrics, inputChecks, signingKey: openSigningKey(config.signingKey) };
 
   const app = Fastify({
     ...(options.logger === undefined ? { logger: config.logger } : { loggerInstance: options.logger }),
@@ -160,7 +162,11 @@ export async function buildGateway(input: GatewayConfig | ResolvedGatewayConfig,
   });
   app.addContentTypeParser('application/json', { parseAs: 'string' }, parseJsonBody);
   await app.register(fastifyMultipart, { limits: { fileSize: config.limits.maxUploadBytes, ...MULTIPART_LIMITS } });
-  await app.register(async (scope) => jobRoutes(scope, context));
+  await app.register(async (scope) => {
+    await jobRoutes(scope, context);
+    // In the jobs' scope: its hooks authenticate and rate-limit the avatars' requests too.
+    await avatarRoutes(scope, context);
+  });
   await app.register(async (scope) => fileRoutes(scope, context));
   await app.register(async (scope) => opsRoutes(scope, context));
   await app.register(async (scope) => operatorRoutes(scope, context));

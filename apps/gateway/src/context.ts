@@ -1,3 +1,4 @@
+import type { AvatarStore } from '@portrait-farm/avatars';
 import type { JobStore } from '@portrait-farm/jobs';
 import type { FarmQueues } from '@portrait-farm/queue';
 import type { SigningKey } from '@portrait-farm/provenance';
@@ -12,6 +13,8 @@ export interface GatewayContext {
   config: ResolvedGatewayConfig;
   redis: Redis | Cluster;
   jobs: JobStore;
+  /** The tenants' avatars, in the farm's storage. */
+  avatars: AvatarStore;
   queues: FarmQueues;
   /** The farm's storage; its failed calls are counted (portrait_farm_storage_errors_total). */
   storage: ObjectStorage;

@@ -3,12 +3,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createJobId, isJobsError } from '@portrait-farm/jobs';
-import type { JobRecord, NewJob } from '@portrait-farm/jobs';
+import type { JobImageInput, JobRecord, NewJob } from '@portrait-farm/jobs';
 import type { FastifyRequest } from 'fastify';
 import type { GatewayContext } from './context.ts';
 import { GatewayError } from './errors.ts';
-import { fetchInputs, readJsonRequest, readMultipart } from './job-inputs.ts';
-import type { InputName, LocalInput, RawJobRequest } from './job-inputs.ts';
+import { avatarJobOptions, copyAvatarImage, requestedAvatarId } from './job-avatar.ts';
+import { fetchInputs, JOB_PARTS, readJsonRequest, readMultipart, requireFiles } from './job-inputs.ts';
+import type { LocalInput, RawJobRequest } from './job-inputs.ts';
 import { parseJobRequestFields } from './job-request.ts';
 import type { JobRequestFields } from './job-request.ts';
 import { checkWebhookAddress } from './webhook-address.ts';
@@ -27,12 +28,12 @@ export function idempotencyKeyOf(request: FastifyRequest): string | null {
   return typeof value === 'string' ? value : null;
 }
 
-/** Digest of what defines the job: fields plus the inputs' bytes (multipart) or URLs (JSON). */
-function requestHash(fields: JobRequestFields, raw: RawJobRequest): string {
+/** Digest of what defines the job: fields plus the inputs' bytes (multipart) or URLs (JSON), or the avatar's id. */
+function requestHash(fields: JobRequestFields, raw: RawJobRequest, avatarId: string | null): string {
   const inputs = Object.fromEntries(
     (['image', 'audio'] as const).map((name) => [name, raw.files[name]?.sha256 ?? raw.urls[name]?.href ?? null]),
   );
-  return createHash('sha256').update(JSON.stringify({ ...fields, inputs })).digest('hex');
+  return createHash('sha256').update(JSON.stringify({ ...fields, inputs: avatarId === null ? inputs : { ...inputs, avatar: avatarId } })).digest('hex');
 }
 
 async function replay(ctx: GatewayContext, tenantId: string, key: string | null, hash: string): Promise<JobRecord | null> {
@@ -48,16 +49,17 @@ async function replay(ctx: GatewayContext, tenantId: string, key: string | null,
   return ctx.jobs.get(tenantId, seen.jobId);
 }
 
-async function storeInputs(ctx: GatewayContext, id: string, local: Record<InputName, LocalInput>, imageFormat: string): Promise<Record<InputName, string>> {
-  const keys = {
-    image: `jobs/${id}/input/image.${imageFormat === 'jpeg' ? 'jpg' : imageFormat}`,
-    audio: `jobs/${id}/input/audio${local.audio.extension}`,
-  };
-  await Promise.all([
-    ctx.storage.put(keys.image, { path: local.image.path }, { contentType: `image/${imageFormat}` }),
-    ctx.storage.put(keys.audio, { path: local.audio.path }, local.audio.contentType === null ? {} : { contentType: local.audio.contentType }),
-  ]);
-  return keys;
+/** Stores the uploaded portrait under the job's inputs. */
+async function storeImage(ctx: GatewayContext, id: string, image: LocalInput, facts: { width: number; height: number; format: string }): Promise<JobImageInput> {
+  const key = `jobs/${id}/input/image.${facts.format === 'jpeg' ? 'jpg' : facts.format}`;
+  await ctx.storage.put(key, { path: image.path }, { contentType: `image/${facts.format}` });
+  return { key, size: image.size, sha256: image.sha256, contentType: `image/${facts.format}`, width: facts.width, height: facts.height, format: facts.format };
+}
+
+async function storeAudio(ctx: GatewayContext, id: string, audio: LocalInput): Promise<string> {
+  const key = `jobs/${id}/input/audio${audio.extension}`;
+  await ctx.storage.put(key, { path: audio.path }, audio.contentType === null ? {} : { contentType: audio.contentType });
+  return key;
 }
 
 function queueFullMessage(ctx: GatewayContext, detail: string): string {
@@ -98,17 +100,24 @@ export async function createJob(ctx: GatewayContext, request: FastifyRequest, te
   let stored = false;
   try {
     const budget = { limit: limits.maxUploadBytes, used: 0 };
-    const raw = request.isMultipart() ? await readMultipart(request, dir, budget) : readJsonRequest(request.body, inputFetch);
-    const fields = parseJobRequestFields(raw.fields, inputFetch.allowHttp, ctx.config.requireLabel);
-    const hash = requestHash(fields, raw);
+    const raw = request.isMultipart() ? await readMultipart(request, dir, budget, JOB_PARTS) : readJsonRequest(request.body, inputFetch, JOB_PARTS);
+    if (request.isMultipart()) requireFiles(raw, ['audio']);
+    const avatarId = requestedAvatarId(raw);
+    const parsed = parseJobRequestFields(raw.fields, inputFetch.allowHttp, ctx.config.requireLabel);
+    const avatar = avatarId === null ? null : await ctx.avatars.get(tenantId, avatarId);
+    const fields = avatar === null ? parsed : { ...parsed, options: avatarJobOptions(parsed.options, avatar) };
+    const hash = requestHash(fields, raw, avatarId);
     const earlier = await replay(ctx, tenantId, key, hash);
     if (earlier !== null) return { record: earlier, replayed: true, queuePosition: await ctx.jobs.queuePosition(earlier) };
     await checkWebhookAddress(ctx, fields.webhook);
     await refuseWhenHoldFull(ctx, tenantId);
     const local = await fetchInputs(raw, dir, budget, inputFetch);
-    const { image, audio } = await ctx.inputChecks.check({
-      imagePath: local.image.path,
-      audioPath: local.audio.path,
+    const audioFile = local.audio;
+    if (audioFile === undefined) throw new GatewayError('GATEWAY_BAD_REQUEST', 'A job needs its audio: the file (or URL) "audio".');
+    const checked = await ctx.inputChecks.check({
+      // A job made from an avatar checks its audio only: the portrait was checked when the avatar was made.
+      imagePath: avatar === null ? (local.image?.path ?? null) : null,
+      audioPath: audioFile.path,
       maxImagePixels: limits.maxImagePixels,
       maxAudioSeconds: limits.maxAudioSeconds,
       faceCheck: ctx.config.faceCheck,
@@ -117,16 +126,21 @@ export async function createJob(ctx: GatewayContext, request: FastifyRequest, te
         ...(fields.options.faceBox === undefined ? {} : { faceBox: fields.options.faceBox }),
       },
     });
+    const audio = checked.audio!;
     stored = true;
-    const keys = await storeInputs(ctx, id, local, image.format);
+    const [image, audioKey] = await Promise.all([
+      avatar === null ? storeImage(ctx, id, local.image!, checked.image!) : copyAvatarImage(ctx, avatar, id),
+      storeAudio(ctx, id, audioFile),
+    ]);
     const job: NewJob = {
       id,
       tenantId,
       ...fields,
       consent: { ...fields.consent, at: new Date().toISOString() },
       inputs: {
-        image: { key: keys.image, size: local.image.size, sha256: local.image.sha256, contentType: `image/${image.format}`, ...image },
-        audio: { key: keys.audio, size: local.audio.size, sha256: local.audio.sha256, contentType: local.audio.contentType, durationSeconds: audio.durationSeconds },
+        image,
+        audio: { key: audioKey, size: audioFile.size, sha256: audioFile.sha256, contentType: audioFile.contentType, durationSeconds: audio.durationSeconds },
+        ...(avatar === null ? {} : { avatar: { id: avatar.id } }),
       },
       idempotencyKey: key,
       requestHash: hash,

@@ -1,3 +1,4 @@
+import { isAvatarsError } from '@portrait-farm/avatars';
 import { isJobsError } from '@portrait-farm/jobs';
 import { isOpsError } from '@portrait-farm/ops';
 import { isStorageError } from '@portrait-farm/storage';
@@ -39,6 +40,7 @@ export function toGatewayError(error: unknown, contentType?: string): GatewayErr
     if (error.code === 'JOBS_ALREADY_FINISHED') return new GatewayError('GATEWAY_JOB_FINISHED', error.message);
     return new GatewayError('GATEWAY_BAD_REQUEST', error.message);
   }
+  if (isAvatarsError(error, 'AVATARS_NOT_FOUND')) return new GatewayError('GATEWAY_AVATAR_NOT_FOUND', error.message);
   if (isOpsError(error)) {
     if (error.code === 'OPS_QUEUE_NOT_FOUND') return new GatewayError('GATEWAY_QUEUE_NOT_FOUND', error.message);
     if (error.code === 'OPS_BAD_ARGUMENT') return new GatewayError('GATEWAY_BAD_REQUEST', error.message);

@@ -18,6 +18,7 @@ export const GATEWAY_ERRORS = defineErrorCatalogue({
   GATEWAY_NO_OPERATOR_KEY: { status: 404, retryable: false, description: 'The farm has no operator key (PORTRAIT_FARM_OPERATOR_KEY): the operator routes are off.' },
   GATEWAY_MANIFEST_NOT_FOUND: { status: 404, retryable: false, description: 'The job has no signed provenance manifest: it has not succeeded (yet), or it was stitched while the farm had no signing key.' },
   GATEWAY_JOB_NOT_FOUND: { status: 404, retryable: false, description: 'No job with this id belongs to the caller.' },
+  GATEWAY_AVATAR_NOT_FOUND: { status: 404, retryable: false, description: 'No avatar with this id belongs to the caller (a job\'s `avatar` included): never made, deleted, or another tenant\'s.' },
   GATEWAY_QUEUE_NOT_FOUND: { status: 404, retryable: false, description: 'No farm queue has this name (prepare, segment, audio, stitch, webhook, cleanup).' },
   GATEWAY_METHOD_NOT_ALLOWED: { status: 405, retryable: false, description: 'The route exists but not for this method; Allow lists the methods it takes.' },
   GATEWAY_REQUEST_TIMEOUT: { status: 408, retryable: true, description: 'The request did not arrive in time (headers, whole body, or a silence while sending); the connection is closed.' },

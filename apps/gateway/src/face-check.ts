@@ -35,15 +35,19 @@ export interface FaceChoiceOptions {
 /**
  * Refuses an image whose face the worker could not animate (no face, several of similar size without a choice,
  * faceIndex beyond the faces, a face under {@link MIN_FACE_WIDTH} pixels), as a 422 naming the API's options.
- * `image` is the portrait decoded once by media-checks (checkImage's `rgb`).
+ * `image` is the portrait decoded once by media-checks (checkImage's `rgb`). Returns the face's box in whole pixels.
  */
-export async function checkPortraitFace(faces: FaceAnalyzer, image: RgbImage, options: FaceChoiceOptions): Promise<void> {
+export async function checkPortraitFace(faces: FaceAnalyzer, image: RgbImage, options: FaceChoiceOptions): Promise<FaceBox> {
   const choice = {
     ...(options.faceIndex === undefined ? {} : { faceIndex: options.faceIndex }),
     ...(options.faceBox === undefined ? {} : { faceBox: options.faceBox }),
   };
   try {
-    await faces.checkFace(image, choice, { portraitName: 'the image', names: API_FACE_OPTION_NAMES });
+    const { box } = await faces.checkFace(image, choice, { portraitName: 'the image', names: API_FACE_OPTION_NAMES });
+    // Whole pixels, inside the image: what the API reports of the face.
+    const x = Math.max(0, Math.round(box.x));
+    const y = Math.max(0, Math.round(box.y));
+    return { x, y, width: Math.min(image.width, Math.round(box.x + box.width)) - x, height: Math.min(image.height, Math.round(box.y + box.height)) - y };
   } catch (error) {
     const code = isFaceError(error) ? GATEWAY_CODES[error.code] : undefined;
     if (code === undefined || !isFaceError(error)) throw error;

@@ -21,7 +21,7 @@ export interface LocalInput extends SpooledFile {
 
 /** The request body before the inputs are fetched: fields plus either local files or URLs. */
 export interface RawJobRequest {
-  fields: { options?: unknown; webhook?: unknown; priority?: unknown; consent?: unknown };
+  fields: Partial<Record<FieldName, unknown>>;
   /** Multipart: files already spooled. */
   files: Partial<Record<InputName, LocalInput>>;
   /** JSON: URLs still to fetch. */
@@ -33,10 +33,29 @@ function extensionOf(name: string): string {
   return /^\.[a-z0-9]{1,5}$/.test(ext) ? ext : '.bin';
 }
 
-const FIELD_NAMES = ['consent', 'options', 'webhook', 'priority'] as const;
+const FIELD_NAMES = ['consent', 'options', 'webhook', 'priority', 'avatar', 'face'] as const;
+export type FieldName = (typeof FIELD_NAMES)[number];
 
-/** Reads a multipart request: files "image" and "audio" are spooled to `dir` under the byte budget. */
-export async function readMultipart(request: FastifyRequest, dir: string, budget: ByteBudget): Promise<RawJobRequest> {
+/** The parts a multipart create takes: its files and its text fields. */
+export interface MultipartParts {
+  files: readonly InputName[];
+  fields: readonly FieldName[];
+}
+
+/** POST /v1/jobs: the portrait (or an avatar's id), the audio, consent, options, webhook, priority. */
+export const JOB_PARTS: MultipartParts = Object.freeze({ files: INPUT_NAMES, fields: ['consent', 'options', 'webhook', 'priority', 'avatar'] as const });
+/** POST /v1/avatars: the portrait, consent and the face choice. */
+export const AVATAR_PARTS: MultipartParts = Object.freeze({ files: ['image'] as const, fields: ['consent', 'face'] as const });
+
+/** Refuses a multipart request without one of the files `names`. */
+export function requireFiles(raw: RawJobRequest, names: readonly InputName[]): void {
+  for (const name of names) {
+    if (raw.files[name] === undefined) throw new GatewayError('GATEWAY_BAD_REQUEST', `The multipart file "${name}" is missing.`);
+  }
+}
+
+/** Reads a multipart request: the files of `parts` are spooled to `dir` under the byte budget; which are required is the caller's rule. */
+export async function readMultipart(request: FastifyRequest, dir: string, budget: ByteBudget, parts: MultipartParts = JOB_PARTS): Promise<RawJobRequest> {
   const raw: RawJobRequest = { fields: {}, files: {}, urls: {} };
   const seen = new Set<string>();
   try {
@@ -45,7 +64,7 @@ export async function readMultipart(request: FastifyRequest, dir: string, budget
       seen.add(part.fieldname);
       if (part.type === 'file') {
         const file = part as MultipartFile;
-        if (!(INPUT_NAMES as readonly string[]).includes(file.fieldname)) {
+        if (!(parts.files as readonly string[]).includes(file.fieldname)) {
           file.file.resume();
           throw new GatewayError('GATEWAY_BAD_REQUEST', unexpectedFileMessage(file.fieldname));
         }
@@ -56,18 +75,18 @@ export async function readMultipart(request: FastifyRequest, dir: string, budget
       } else {
         const field = part as MultipartValue<unknown>;
         const name = field.fieldname;
-        if ((INPUT_NAMES as readonly string[]).includes(name)) {
+        if ((parts.files as readonly string[]).includes(name)) {
           throw new GatewayError(
             'GATEWAY_BAD_REQUEST',
             `The multipart part "${name}" must be a file part (with a filename, as curl -F ${name}=@file sends it), not a text field.`,
           );
         }
-        if (!(FIELD_NAMES as readonly string[]).includes(name)) {
-          throw new GatewayError('GATEWAY_BAD_REQUEST', `Unknown field "${name}"; expected ${[...INPUT_NAMES, ...FIELD_NAMES].join(', ')}.`);
+        if (!(parts.fields as readonly string[]).includes(name)) {
+          throw new GatewayError('GATEWAY_BAD_REQUEST', `Unknown field "${name}"; expected ${[...parts.files, ...parts.fields].join(', ')}.`);
         }
-        const fieldName = name as (typeof FIELD_NAMES)[number];
+        const fieldName = name as FieldName;
         if (field.valueTruncated) {
-          throw new GatewayError('GATEWAY_UPLOAD_TOO_LARGE', `The multipart field "${name}" is larger than the gateway takes for a text field (consent, options, webhook and priority are short JSON or a number).`);
+          throw new GatewayError('GATEWAY_UPLOAD_TOO_LARGE', `The multipart field "${name}" is larger than the gateway takes for a text field (consent, options, webhook, face and priority are short JSON or a number, avatar an id).`);
         }
         // A part sent with Content-Type: application/json arrives parsed (@fastify/multipart), any other as text.
         const value = typeof field.value === 'string' ? parseTextField(fieldName, field.value) : field.value;
@@ -83,22 +102,23 @@ export async function readMultipart(request: FastifyRequest, dir: string, budget
     }
     throw error;
   }
-  for (const name of INPUT_NAMES) {
-    if (raw.files[name] === undefined) throw new GatewayError('GATEWAY_BAD_REQUEST', `The multipart file "${name}" is missing.`);
-  }
   return raw;
 }
 
-/** Reads a JSON request, its shape already checked by the route's schema (CreateJobJson): the inputs' URLs are fetched later. */
-export function readJsonRequest(body: unknown, policy: ResolvedGatewayConfig['inputFetch']): RawJobRequest {
+/**
+ * Reads a JSON request, its shape already checked by the route's schema (CreateJobJson, CreateAvatarJson): the
+ * inputs' URLs (those given of `files`) are fetched later.
+ */
+export function readJsonRequest(body: unknown, policy: ResolvedGatewayConfig['inputFetch'], parts: MultipartParts = JOB_PARTS): RawJobRequest {
   const record = body as Record<string, unknown>;
   const urls: Partial<Record<InputName, URL>> = {};
-  for (const name of INPUT_NAMES) urls[name] = parseInputUrl(name, record[name], policy);
-  return { fields: { consent: record['consent'], options: record['options'], webhook: record['webhook'], priority: record['priority'] }, files: {}, urls };
+  for (const name of parts.files) if (record[name] !== undefined) urls[name] = parseInputUrl(name, record[name], policy);
+  const fields = Object.fromEntries(parts.fields.filter((name) => record[name] !== undefined).map((name) => [name, record[name]]));
+  return { fields, files: {}, urls };
 }
 
 /** Downloads the URLs of a JSON request into `dir`. */
-export async function fetchInputs(raw: RawJobRequest, dir: string, budget: ByteBudget, policy: ResolvedGatewayConfig['inputFetch']): Promise<Record<InputName, LocalInput>> {
+export async function fetchInputs(raw: RawJobRequest, dir: string, budget: ByteBudget, policy: ResolvedGatewayConfig['inputFetch']): Promise<Partial<Record<InputName, LocalInput>>> {
   const out: Partial<Record<InputName, LocalInput>> = { ...raw.files };
   for (const name of INPUT_NAMES) {
     const url = raw.urls[name];
@@ -106,5 +126,5 @@ export async function fetchInputs(raw: RawJobRequest, dir: string, budget: ByteB
     const fetched = await fetchInput(name, url, join(dir, name), budget, policy);
     out[name] = { ...fetched, extension: extensionOf(url.pathname) };
   }
-  return out as Record<InputName, LocalInput>;
+  return out;
 }

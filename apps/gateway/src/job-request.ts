@@ -74,9 +74,10 @@ export function parseWebhook(value: { url: string; events?: JobEventType[] } | n
   return { url: parsed.href, events: [...new Set(value.events ?? DEFAULT_EVENTS)] };
 }
 
-/** A multipart text field as its value: JSON (options, webhook), or an integer (priority); empty means absent. */
-export function parseTextField(name: 'options' | 'webhook' | 'priority' | 'consent', text: string): unknown {
+/** A multipart text field as its value: JSON (options, webhook, consent, face), an integer (priority), or an id (avatar); empty means absent. */
+export function parseTextField(name: 'options' | 'webhook' | 'priority' | 'consent' | 'avatar' | 'face', text: string): unknown {
   if (text.trim() === '') return undefined;
+  if (name === 'avatar') return text.trim();
   if (name === 'priority') {
     if (!/^\s*-?\d+\s*$/.test(text)) throw bad(`priority must be an integer between ${PRIORITY.min} and ${PRIORITY.max}. Received: ${showValue(text)}`);
     return Number(text);

@@ -26,6 +26,7 @@ export function requestValidator(shared: readonly object[]): FastifySchemaCompil
 function paramNotFound(param: string | undefined, received: unknown): GatewayError {
   const value = JSON.stringify(received);
   if (param === 'id') return new GatewayError('GATEWAY_JOB_NOT_FOUND', `No job ${value} belongs to the caller (job ids look like job_ and 26 Crockford base32 characters).`);
+  if (param === 'avatarId') return new GatewayError('GATEWAY_AVATAR_NOT_FOUND', `No avatar ${value} belongs to the caller (avatar ids look like av_ and 26 Crockford base32 characters).`);
   if (param === 'name') return new GatewayError('GATEWAY_NOT_FOUND', `Nothing here is named ${value}.`);
   return new GatewayError('GATEWAY_NOT_FOUND', `The ${param ?? 'path'} ${value} names nothing here.`);
 }

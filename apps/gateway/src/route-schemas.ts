@@ -1,6 +1,6 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import { ALL_QUEUES } from '@portrait-farm/queue';
-import { AUTHENTICATED_ERRORS, CreateJobMultipartSchema, IDEMPOTENCY_KEY_PATTERN, JOB_ID_PATTERN, errorResponses } from './api-schemas.ts';
+import { AUTHENTICATED_ERRORS, AVATAR_ID_PATTERN, CreateAvatarMultipartSchema, CreateJobMultipartSchema, IDEMPOTENCY_KEY_PATTERN, JOB_ID_PATTERN, errorResponses } from './api-schemas.ts';
 import { OPERATOR_AUTH_ERRORS } from './operator-auth.ts';
 
 // The Fastify schema of each route: what it validates, what it answers, and what the OpenAPI document says of it.
@@ -15,7 +15,7 @@ export const CREATE_JOB_SCHEMA = {
   operationId: 'createJob',
   summary: 'Create a job',
   description:
-    'multipart/form-data with the files `image` and `audio` and the text fields `consent` (required), `options` and `webhook` (JSON) and `priority`, or JSON with https URLs of the inputs. An `Idempotency-Key` makes a retried create return the same job.',
+    'multipart/form-data with the files `image` and `audio` and the text fields `consent` (required), `options` and `webhook` (JSON) and `priority`, or JSON with https URLs of the inputs. Instead of `image`, `avatar` names a stored avatar (POST /v1/avatars). An `Idempotency-Key` makes a retried create return the same job.',
   headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ pattern: IDEMPOTENCY_KEY_PATTERN, description: '1 to 255 visible ASCII characters.' })) }),
   body: {
     content: {
@@ -34,9 +34,58 @@ export const CREATE_JOB_SCHEMA = {
     ...errorResponses(
       ...AUTHENTICATED_ERRORS, 'GATEWAY_BAD_REQUEST', 'GATEWAY_BAD_MULTIPART', 'GATEWAY_REQUEST_TIMEOUT', 'GATEWAY_IDEMPOTENCY_CONFLICT', 'GATEWAY_UPLOAD_TOO_LARGE', 'GATEWAY_UNSUPPORTED_MEDIA_TYPE',
       'GATEWAY_CONSENT_REQUIRED', 'GATEWAY_BAD_OPTION', 'GATEWAY_BAD_IMAGE', 'GATEWAY_IMAGE_TOO_LARGE', 'GATEWAY_BAD_AUDIO', 'GATEWAY_AUDIO_TOO_SHORT', 'GATEWAY_AUDIO_TOO_LONG', 'GATEWAY_AUDIO_SILENT', 'GATEWAY_INPUT_URL_REFUSED',
-      'GATEWAY_WEBHOOK_URL_REFUSED', 'GATEWAY_INPUT_FETCH_FAILED', 'GATEWAY_QUEUE_FULL',
+      'GATEWAY_WEBHOOK_URL_REFUSED', 'GATEWAY_INPUT_FETCH_FAILED', 'GATEWAY_QUEUE_FULL', 'GATEWAY_AVATAR_NOT_FOUND',
     ),
   },
+};
+
+const avatarIdParams = Type.Object({ avatarId: Type.String({ pattern: AVATAR_ID_PATTERN, description: 'The avatar\'s id.' }) });
+
+export const CREATE_AVATAR_SCHEMA = {
+  operationId: 'createAvatar',
+  summary: 'Store a portrait as a reusable avatar',
+  description:
+    'multipart/form-data with the file `image` and the text fields `consent` (required) and `face` (JSON: faceIndex or faceBox, as a job\'s options choose the face), or JSON with the https URL of the image. The portrait gets the checks of a job\'s image (format, size, the face the farm would animate) and is stored under the caller until DELETE; jobs and sessions then name it by id. A worker prepares it (face analysis, framing per output mode, the renderer\'s neutral) at its first use and keeps that with it, so later jobs skip the face analysis.',
+  body: {
+    content: {
+      'multipart/form-data': { schema: CreateAvatarMultipartSchema },
+      'application/json': { schema: { $ref: 'CreateAvatarJson#' } },
+    },
+  },
+  response: {
+    201: { ...ref('Avatar', 'Stored.'), headers: { location: { type: 'string', format: 'uri', description: 'The avatar.' } } },
+    ...errorResponses(
+      ...AUTHENTICATED_ERRORS, 'GATEWAY_BAD_REQUEST', 'GATEWAY_BAD_MULTIPART', 'GATEWAY_REQUEST_TIMEOUT', 'GATEWAY_UPLOAD_TOO_LARGE', 'GATEWAY_UNSUPPORTED_MEDIA_TYPE',
+      'GATEWAY_CONSENT_REQUIRED', 'GATEWAY_BAD_OPTION', 'GATEWAY_BAD_IMAGE', 'GATEWAY_IMAGE_TOO_LARGE', 'GATEWAY_FACE_NOT_FOUND', 'GATEWAY_FACE_AMBIGUOUS',
+      'GATEWAY_FACE_INDEX_OUT_OF_RANGE', 'GATEWAY_FACE_TOO_SMALL', 'GATEWAY_INPUT_URL_REFUSED', 'GATEWAY_INPUT_FETCH_FAILED',
+    ),
+  },
+};
+
+export const LIST_AVATARS_SCHEMA = {
+  operationId: 'listAvatars',
+  summary: 'The caller\'s avatars, oldest first',
+  querystring: Type.Object({
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Avatars per page.' })),
+    cursor: Type.Optional(Type.String({ pattern: `^(${AVATAR_ID_PATTERN.slice(1, -1)})?$`, description: 'From the previous page\'s nextCursor (an avatar id); empty = the first page.' })),
+  }),
+  response: { 200: ref('AvatarPage', 'A page of avatars.'), ...errorResponses(...AUTHENTICATED_ERRORS, 'GATEWAY_BAD_OPTION', 'GATEWAY_BAD_REQUEST') },
+};
+
+export const GET_AVATAR_SCHEMA = {
+  operationId: 'getAvatar',
+  summary: 'An avatar: its image, its face and the modes it renders in',
+  params: avatarIdParams,
+  response: { 200: ref('Avatar', 'The avatar.'), ...errorResponses(...AUTHENTICATED_ERRORS, 'GATEWAY_AVATAR_NOT_FOUND') },
+};
+
+export const DELETE_AVATAR_SCHEMA = {
+  operationId: 'deleteAvatar',
+  summary: 'Delete an avatar: its record, portrait and prepared sources',
+  description:
+    'Removes every stored object of the avatar. Jobs made from it are not affected: each holds its own copy of the portrait, and prepares the face itself once the avatar is gone. Avatars have no retention period: they stay until deleted.',
+  params: avatarIdParams,
+  response: { 204: { description: 'Deleted.', type: 'null' }, ...errorResponses(...AUTHENTICATED_ERRORS, 'GATEWAY_AVATAR_NOT_FOUND') },
 };
 
 export const LIST_JOBS_SCHEMA = {

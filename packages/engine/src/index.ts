@@ -19,6 +19,8 @@ export { resolveRenderOptions } from './render-options.ts';
 export type { Emotion, OutputMode, RenderClipOptions, RenderControls, ResolvedRenderOptions } from './render-options.ts';
 export { ProgressReporter } from './progress.ts';
 export type { ProgressListener, RenderProgress, RenderStage } from './progress.ts';
+export { preparePortrait } from './prepare-portrait.ts';
+export type { PortraitChoice, PreparedPortrait } from './prepare-portrait.ts';
 export { prepareSourceImage } from './source-image.ts';
 export type { SourceImage } from './source-image.ts';
 export { inspectPortrait } from './inspect-portrait.ts';

@@ -1,18 +1,15 @@
 import { mkdtemp } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { frameCount } from '@portrait-farm/audio-features';
-import { decodeImage } from '@portrait-farm/face';
 import { decodeAudioToFile, type DecodedAudioFile } from '@portrait-farm/media';
-import { prepareMeshwarp } from '@portrait-farm/renderer';
 import { fileClipAudio, removeFolder } from './clip-audio.ts';
 import type { Engine } from './engine.ts';
 import { EngineError } from './errors.ts';
-import { faceBoxWarning } from './face-box-check.ts';
+import { preparePortrait, type PreparedPortrait } from './prepare-portrait.ts';
 import type { ProgressReporter } from './progress.ts';
 import type { PreparedClip } from './prepared-clip.ts';
 import type { ResolvedRenderOptions } from './render-options.ts';
 import { planSegments } from './segment-plan.ts';
-import { prepareSourceImage, type SourceImage } from './source-image.ts';
 
 /** Windows per segment: one window (2 s at 25 fps) keeps the time to the first chunk short. */
 export const DEFAULT_WINDOWS_PER_SEGMENT = 1;
@@ -35,6 +32,12 @@ export interface PrepareClipOptions {
    * @defaultValue the output's folder
    */
   scratchDir?: string;
+  /**
+   * The portrait already prepared for the clip's mode (a prepared avatar: job-steps' avatarPortrait), called instead
+   * of analysing the face of `image`; it must be what {@link preparePortrait} makes of the clip's image and options.
+   * @defaultValue the face of the options' image, analysed with the engine's face analyzer
+   */
+  portrait?: () => Promise<PreparedPortrait>;
 }
 
 /**
@@ -48,7 +51,7 @@ export interface PrepareClipOptions {
 export async function prepareClip(engine: Engine, o: ResolvedRenderOptions, progress: ProgressReporter, options: PrepareClipOptions = {}): Promise<PreparedClip> {
   const windowsPerSegment = options.windowsPerSegment ?? DEFAULT_WINDOWS_PER_SEGMENT;
   progress.start('decode');
-  const face = analyseFace(engine, o);
+  const face = options.portrait?.() ?? preparePortrait(engine, o.image, { faceIndex: o.faceIndex, faceBox: o.faceBox, mode: o.mode, log: o.log });
   face.catch(() => {}); // awaited below; until then a face error must not count as unhandled
   let audioDir: string | null = null;
   let audio: DecodedAudioFile;
@@ -94,15 +97,4 @@ export async function prepareClip(engine: Engine, o: ResolvedRenderOptions, prog
       windowsPerSegment,
     }),
   };
-}
-
-/** The portrait, framed for the output mode, with the channel values it shows. */
-async function analyseFace(engine: Engine, o: ResolvedRenderOptions): Promise<{ source: SourceImage; neutral: Float32Array }> {
-  const image = await decodeImage(o.image);
-  const analysis = await engine.face.analyze(image, { faceIndex: o.faceIndex, ...(o.faceBox === null ? {} : { faceBox: o.faceBox }) });
-  const warning = o.faceBox === null ? null : faceBoxWarning(o.faceBox, analysis.score);
-  if (warning !== null) o.log(warning);
-  const source = await prepareSourceImage(image, analysis, o.mode);
-  const { neutral } = prepareMeshwarp({ image: source.image, landmarks: source.landmarks });
-  return { source, neutral };
 }

@@ -12,6 +12,8 @@ export type { ClipLease } from './clip-cache.ts';
 export type { EngineDeps, FarmDeps } from './farm-deps.ts';
 export { processAudio } from './process-audio.ts';
 export { processPrepare } from './process-prepare.ts';
+export { avatarPortrait, loadAvatarPortrait } from './avatar-portrait.ts';
+export type { AvatarPortraitDeps, AvatarRef } from './avatar-portrait.ts';
 export type { StepOutcome } from './step-support.ts';
 export type { SegmentStepOptions } from './process-segment.ts';
 export { processSegment } from './process-segment.ts';

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
-import { prepareClip, ProgressReporter, resolveRenderOptions } from '@portrait-farm/engine';
+import { prepareClip, preparePortrait, ProgressReporter, resolveRenderOptions } from '@portrait-farm/engine';
 import type { JobPlan } from '@portrait-farm/jobs';
 import { jobEvent } from '@portrait-farm/logging';
+import { avatarPortrait } from './avatar-portrait.ts';
 import type { EngineDeps } from './farm-deps.ts';
 import { jobRenderOptions } from './job-render-options.ts';
 import { processSegment } from './process-segment.ts';
@@ -38,7 +39,13 @@ export async function processPrepare(deps: EngineDeps, jobId: string): Promise<S
         const options = resolveRenderOptions(jobRenderOptions(record.options, { image, audio, out: join(dir, 'unused.mp4'), pack: deps.packDir, signal }));
         const progress = new ProgressReporter(undefined);
         // The samples file outlives this step's folder: segment 0 and the store below read it; the clip cache removes it.
-        const prepared = await prepareClip(deps.engine, options, progress, { scratchDir: deps.tempDir });
+        const avatar = record.inputs.avatar;
+        // A job made from an avatar reads the face part of prepare from the avatar (made by the first job that needed it).
+        const portrait = avatar === undefined ? {} : {
+          portrait: () => avatarPortrait(deps, { tenantId: record.tenantId, avatarId: avatar.id }, options.mode, () =>
+            preparePortrait(deps.engine, options.image, { faceIndex: options.faceIndex, faceBox: options.faceBox, mode: options.mode, log: options.log })),
+        };
+        const prepared = await prepareClip(deps.engine, options, progress, { scratchDir: deps.tempDir, ...portrait });
         for (const [stage, seconds] of Object.entries(progress.finish())) await deps.jobs.addWorkSeconds(jobId, stage, seconds);
         return prepared;
       });

@@ -26,6 +26,8 @@ export interface JobDescription {
   input: {
     image: { width: number; height: number; format: string; size: number };
     audio: { durationSeconds: number; size: number };
+    /** The avatar the job was made from, or null. */
+    avatar: string | null;
   };
 }
 
@@ -59,6 +61,7 @@ export function describeJob(record: JobRecord): JobDescription {
     input: {
       image: { width: image.width, height: image.height, format: image.format, size: image.size },
       audio: { durationSeconds: audio.durationSeconds, size: audio.size },
+      avatar: record.inputs.avatar?.id ?? null,
     },
   };
 }

@@ -33,8 +33,11 @@ export interface JobAudioInput extends JobInput {
 }
 
 export interface JobInputs {
+  /** The job's own copy of the portrait (an avatar's too, so deleting the avatar never breaks the job). */
   image: JobImageInput;
   audio: JobAudioInput;
+  /** The avatar the job was made from (POST /v1/jobs with `avatar`): prepare reads its prepared portrait. */
+  avatar?: { id: string };
 }
 
 /**

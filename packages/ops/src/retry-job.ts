@@ -46,6 +46,8 @@ export async function retryJob(deps: RetryDeps, id: string): Promise<JobRecord> 
   const inputs = {
     image: await copyInput(deps.storage, record.inputs.image, id, newId),
     audio: await copyInput(deps.storage, record.inputs.audio, id, newId),
+    // A job made from an avatar stays one: its prepare reads the avatar's prepared portrait while the avatar exists.
+    ...(record.inputs.avatar === undefined ? {} : { avatar: record.inputs.avatar }),
   };
   const { record: created } = await deps.jobs.create({
     id: newId,
