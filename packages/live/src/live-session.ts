@@ -1,0 +1,288 @@
+import { MOTION_CHANNEL_COUNT as C } from '@portrait-farm/contracts';
+import { retargetToPortrait, type Engine, type EngineWatermark, type RenderPool } from '@portrait-farm/engine';
+import { applyControls, createMotionGenerator, type MotionControls, type MotionGenerator } from '@portrait-farm/motion';
+import { SlotPlanner, type RestMotion, type RestState, type SlotPlan } from './slot-planner.ts';
+import { SpeechStepper } from './speech-stepper.ts';
+import { Utterance, type FrameTimes, type UtteranceFeatures } from './utterance.ts';
+
+/** A monotonic clock in milliseconds. */
+export interface LiveClock {
+  now(): number;
+}
+
+/** Options of {@link startLiveSession}. */
+export interface LiveSessionOptions {
+  engine: Engine;
+  /** The avatar on the render threads. */
+  pool: RenderPool;
+  /** The portrait's own channel values, which motion is fitted to. */
+  neutral: Float32Array;
+  controls?: MotionControls;
+  rest: RestMotion;
+  /** Feature rows for a new utterance. */
+  features: () => UtteranceFeatures;
+  seed?: number;
+  steps?: number | null;
+  guidance?: number | null;
+  /** Motion frames each denoiser window hands out. @defaultValue 4 */
+  hopFrames?: number;
+  /** Feature rows past a hop that must have arrived before it is denoised. @defaultValue 2 */
+  lookaheadFrames?: number;
+  /** How long before its time a slot is planned and rendered (ms). @defaultValue 80 */
+  leadMs?: number;
+  /** Frames as RGB24 or yuv420p. @defaultValue 'yuv420p' */
+  format?: 'rgb24' | 'yuv420p';
+  label?: boolean;
+  watermark?: EngineWatermark | null;
+  clock?: LiveClock;
+  /** Receives every frame in slot order; the session waits for it before handing out the next. */
+  onFrame: (frame: LiveFrame) => Promise<void> | void;
+  onEvent?: (event: LiveEvent) => void;
+}
+
+/** One output frame and the audio that plays with it. */
+export interface LiveFrame {
+  slot: number;
+  /** Presentation time in seconds from the session's start. */
+  pts: number;
+  /** The picture (owned by the receiver). */
+  picture: Uint8Array;
+  /** 16 kHz mono samples for the slot. */
+  audio: Float32Array;
+  kind: SlotPlan['kind'];
+  /** The slot's motion (20 channels, pack space, before fitting to the portrait and the controls). */
+  motion: Float32Array;
+  utterance: number | null;
+  speechFrame: number | null;
+  /** Session clock (ms): when the slot was due, planned and rendered; for speech, when its parts happened. */
+  due: number;
+  planned: number;
+  rendered: number;
+  speech: FrameTimes | null;
+}
+
+export type LiveEvent =
+  | { type: 'playback_started'; utterance: number; slot: number; at: number }
+  | { type: 'playback_finished'; utterance: number; frames: number; interrupted: boolean; positionSeconds: number; at: number }
+  | { type: 'error'; message: string };
+
+/** A running session. */
+export interface LiveSession {
+  readonly fps: number;
+  /** 16 kHz mono samples of the current utterance (one is started when none is open). */
+  pushAudio(samples: Float32Array): void;
+  /** Ends the open utterance: its last frames are made without waiting for more audio. */
+  endUtterance(): void;
+  /** Barge-in: drops queued audio and speech; reports how far the utterance on screen got. */
+  clear(): { utterance: number; positionSeconds: number } | null;
+  setState(state: RestState): void;
+  stats(): LiveStats;
+  close(): Promise<void>;
+}
+
+export interface LiveStats {
+  slots: number;
+  lateFrames: number;
+  /** Frames handed out after their due time. */
+  lateDeliveries: number;
+}
+
+/** Starts the clock: frames go out at the pack's frame rate from now on, rest motion until audio arrives. */
+export async function startLiveSession(options: LiveSessionOptions): Promise<LiveSession> {
+  const engine = options.engine;
+  const pack = engine.pack;
+  const fps = pack.fps;
+  const samplesPerSlot = Math.round(16000 / fps);
+  const clock = options.clock ?? { now: () => performance.now() };
+  const leadMs = options.leadMs ?? 80;
+  const controls = options.controls ?? {};
+  const emit = options.onEvent ?? ((): void => {});
+  const generator: MotionGenerator = await createMotionGenerator(pack, engine.denoiser, {
+    silenceFeature: engine.silenceFeature,
+    seed: options.seed ?? 0,
+    ...(options.steps == null ? {} : { steps: options.steps }),
+    ...(options.guidance == null ? {} : { guidance: options.guidance }),
+  });
+  const stepper = new SpeechStepper(
+    generator,
+    { window: pack.denoiser.window, context: pack.denoiser.context, channelMean: pack.channelMean, channelStd: pack.channelStd, silence: engine.silenceFeature },
+    { hopFrames: options.hopFrames ?? 4, lookaheadFrames: options.lookaheadFrames ?? 2 },
+  );
+  const utterances: Utterance[] = [];
+  let open: Utterance | null = null;
+  let nextUtterance = 1;
+  const planner = new SlotPlanner(options.rest, samplesPerSlot, {
+    started: (utterance, slot) => emit({ type: 'playback_started', utterance, slot, at: clock.now() }),
+    finished: (utterance, frames) => {
+      utterances.shift();
+      emit({ type: 'playback_finished', utterance, frames, interrupted: false, positionSeconds: frames / fps, at: clock.now() });
+      void pump();
+    },
+  });
+
+  let closed = false;
+  let failed: Error | null = null;
+  const fail = (error: unknown): void => {
+    if (failed !== null) return;
+    failed = error instanceof Error ? error : new Error(String(error));
+    emit({ type: 'error', message: failed.message });
+  };
+
+  // Feature rows and motion of the first utterance not yet fully stepped, one step at a time.
+  let pumping = false;
+  let again = false;
+  const pump = async (): Promise<void> => {
+    if (pumping) {
+      again = true;
+      return;
+    }
+    pumping = true;
+    try {
+      do {
+        again = false;
+        const target = utterances.find((u) => !u.stepped);
+        if (target === undefined || closed) break;
+        try {
+          await target.features.waitFor(stepper.rowsNeeded(target.begun));
+        } catch (error) {
+          if (utterances.includes(target)) throw error;
+          again = true;
+          continue;
+        }
+        if (!utterances.includes(target)) {
+          again = true;
+          continue;
+        }
+        const featuresAt = clock.now();
+        const rows = target.features.rows;
+        if (!target.begun) {
+          if (!stepper.canBegin(rows)) continue;
+          // Right after the utterance before it, speech goes on from its last frames; else from the frames on screen.
+          const follows = utterances.indexOf(target) > 0;
+          stepper.begin(follows ? null : planner.recentMotion(pack.denoiser.context));
+          target.begun = true;
+        }
+        if (!stepper.canStep(rows)) continue;
+        const frames = await stepper.step(rows);
+        if (!utterances.includes(target)) {
+          again = true;
+          continue;
+        }
+        target.addMotion(frames, { features: featuresAt, motion: clock.now() });
+        target.features.release(stepper.nextFrame);
+        again = true;
+      } while (again);
+    } catch (error) {
+      fail(error);
+    } finally {
+      pumping = false;
+    }
+  };
+
+  const fit = (plan: SlotPlan): Float32Array => {
+    const motion = retargetToPortrait(plan.motion.slice(), options.neutral, pack.channelMean);
+    return applyControls({ fps, frameCount: 1, data: motion }, controls, { channelMean: pack.channelMean, firstFrame: plan.slot }).data;
+  };
+
+  // One frame rendered before the clock starts: the render threads have loaded the portrait when slot 0 is due.
+  await options.pool.renderFrames(1, () => fit({ slot: 0, motion: options.rest.next('idle'), audio: new Float32Array(0), kind: 'idle', utterance: null, speechFrame: null, from: null }), () => {});
+  const start = clock.now() + leadMs;
+  const dueOf = (slot: number): number => start + (slot * 1000) / fps;
+  let delivering: Promise<void> = Promise.resolve();
+  let lateDeliveries = 0;
+  let timer: NodeJS.Timeout | null = null;
+
+  /** Renders the slots planned in one tick in one call to the render threads. */
+  const renderSlots = async (plans: SlotPlan[]): Promise<LiveFrame[]> => {
+    const planned = clock.now();
+    const fitted = plans.map(fit);
+    const pictures: Uint8Array[] = [];
+    const first = plans[0]!.slot;
+    const marks = options.label === true || options.watermark != null ? { label: options.label === true, watermark: options.watermark ?? null, firstFrame: first } : null;
+    await options.pool.renderFrames(plans.length, (i) => fitted[i]!, (frame, i) => void (pictures[i] = frame.slice()), null, marks, options.format ?? 'yuv420p');
+    const rendered = clock.now();
+    return plans.map((plan, i) => {
+      const from = plan.from as Utterance | null;
+      return {
+        slot: plan.slot,
+        pts: plan.slot / fps,
+        picture: pictures[i]!,
+        audio: plan.audio,
+        kind: plan.kind,
+        motion: plan.motion,
+        utterance: plan.utterance,
+        speechFrame: plan.speechFrame,
+        due: dueOf(plan.slot),
+        planned,
+        rendered,
+        speech: plan.speechFrame === null || from === null ? null : (from.times[plan.speechFrame] ?? null),
+      };
+    });
+  };
+
+  const tick = (): void => {
+    timer = null;
+    if (closed) return;
+    const plans: SlotPlan[] = [];
+    while (failed === null && dueOf(planner.nextSlot) - leadMs <= clock.now()) plans.push(planner.plan());
+    if (plans.length > 0) {
+      const rendered = renderSlots(plans);
+      rendered.catch(() => {});
+      delivering = delivering.then(async () => {
+        for (const frame of await rendered) {
+          if (clock.now() > frame.due) lateDeliveries += 1;
+          await options.onFrame(frame);
+        }
+      });
+      delivering.catch(fail);
+    }
+    if (failed === null) timer = setTimeout(tick, Math.max(0, dueOf(planner.nextSlot) - leadMs - clock.now()));
+  };
+  tick();
+
+  return {
+    fps,
+    pushAudio(samples) {
+      if (closed) throw new Error('the session is closed');
+      if (open === null) {
+        open = new Utterance(nextUtterance++, options.features(), samplesPerSlot, clock.now());
+        utterances.push(open);
+        planner.enqueue(open);
+      }
+      open.push(samples, clock.now());
+      void pump();
+    },
+    endUtterance() {
+      if (open === null) return;
+      open.end();
+      open = null;
+      void pump();
+    },
+    clear() {
+      const shown = planner.clear();
+      const dropped = utterances.splice(0);
+      open = null;
+      for (const utterance of dropped) utterance.features.close();
+      if (shown === null) return null;
+      const positionSeconds = shown.shown / fps;
+      emit({ type: 'playback_finished', utterance: shown.id, frames: shown.shown, interrupted: true, positionSeconds, at: clock.now() });
+      return { utterance: shown.id, positionSeconds };
+    },
+    setState(state) {
+      planner.setState(state);
+    },
+    stats() {
+      return { slots: planner.nextSlot, lateFrames: planner.lateFrames, lateDeliveries };
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (timer !== null) clearTimeout(timer);
+      await delivering.catch(() => {});
+      while (pumping) await new Promise((resolve) => setTimeout(resolve, 5));
+      for (const utterance of utterances.splice(0)) utterance.features.close();
+      await generator.close();
+    },
+  };
+}
+
