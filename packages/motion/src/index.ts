@@ -13,3 +13,5 @@ export { MOTION_ERRORS, MotionError, isMotionError } from './errors.ts';
 export type { MotionErrorCode } from './errors.ts';
 export { applyControls, resolveControls, EMOTIONS, EMOTION_OFFSETS, blinkSchedule, blinkTrack, resample, resampleRange, checkOutputFps, MIN_OUTPUT_FPS, MAX_OUTPUT_FPS } from './controls/index.ts';
 export type { ControlContext, KnownMotion, MotionControls, ResolvedControls, Emotion, Blink } from './controls/index.ts';
+export { createIdleMotion, MOUTH_CHANNELS, REST_MOUTH } from './idle/index.ts';
+export type { IdleMotion, IdleMotionOptions, IdleState } from './idle/index.ts';

@@ -8,7 +8,16 @@ import { MotionError } from './errors.ts';
  */
 
 /** Streams that must never overlap get different domains. */
-export const RNG_DOMAIN = Object.freeze({ windowNoise: 0x6e6f6973, blinks: 0x626c6e6b } as const);
+export const RNG_DOMAIN = Object.freeze({
+  windowNoise: 0x6e6f6973,
+  blinks: 0x626c6e6b,
+  idleBreathing: 0x62727468,
+  idleDrift: 0x64726674,
+  idleBlinks: 0x69626c6b,
+  idleGaze: 0x67617a65,
+  listeningNods: 0x6e6f6473,
+  listeningTilt: 0x74696c74,
+} as const);
 
 const M0 = 0xd2511f53;
 const M1 = 0xcd9e8d57;
