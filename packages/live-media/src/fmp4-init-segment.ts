@@ -76,8 +76,9 @@ function videoTrack(video: InitSegmentTracks['video']): Buffer {
 }
 
 function audioTrack(head: OpusHead): Buffer {
-  // dOps (the Opus in ISO BMFF mapping, 4.3.2): OpusHead's fields, big-endian, without the magic.
-  const dOps = box('dOps', u8(0), u8(head.channels), u16(head.preSkip), u32(head.inputSampleRate), i16(head.outputGain), u8(0));
+  // dOps (the Opus in ISO BMFF mapping, 4.3.2): OpusHead's fields, big-endian, without the magic. InputSampleRate is
+  // only informative (Opus decodes at 48 kHz), and Chromium refuses a track where it differs from the sample entry's.
+  const dOps = box('dOps', u8(0), u8(head.channels), u16(head.preSkip), u32(OPUS_CLOCK_RATE), i16(head.outputGain), u8(0));
   const opus = box(
     'Opus',
     zeros(6), u16(1), // reserved, data_reference_index

@@ -12,7 +12,7 @@ beforeAll(async () => {
 });
 
 describe('Fmp4Muxer.init', () => {
-  it('writes ftyp and a moov with an avc1 track (the encoder avcC) and an Opus track (dOps from OpusHead)', () => {
+  it('writes ftyp and a moov with an avc1 track (the encoder avcC) and an Opus track (dOps from OpusHead, at the 48 kHz Chromium expects)', () => {
     const boxes = readBoxes(muxer.init());
     expect(boxes.map((b) => b.type)).toEqual(['ftyp', 'moov']);
     expect(boxes[0]!.content.toString('latin1', 0, 4)).toBe('isom');
@@ -32,7 +32,7 @@ describe('Fmp4Muxer.init', () => {
     expect([opus.content.readUInt16BE(16), opus.content.readUInt32BE(24) / 65536]).toEqual([1, 48_000]);
     const dOps = findBox(opus.children, 'dOps').content;
     expect(dOps.length).toBe(11);
-    expect([dOps[0], dOps[1], dOps.readUInt16BE(2), dOps.readUInt32BE(4), dOps.readInt16BE(8), dOps[10]]).toEqual([0, 1, av.opusHead.preSkip, 16_000, 0, 0]);
+    expect([dOps[0], dOps[1], dOps.readUInt16BE(2), dOps.readUInt32BE(4), dOps.readInt16BE(8), dOps[10]]).toEqual([0, 1, av.opusHead.preSkip, 48_000, 0, 0]);
     expect(boxesOf(findBox(moov.children, 'mvex').children, 'trex').map((t) => t.content.readUInt32BE(4))).toEqual([1, 2]);
   });
 

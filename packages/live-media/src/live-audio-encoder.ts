@@ -92,6 +92,8 @@ export class LiveAudioEncoder extends EventEmitter<LiveAudioEncoderEvents> {
     this.sampleFormat = sampleFormat;
     const args = [
       '-nostdin', '-v', 'error', '-hide_banner',
+      // Without these ffmpeg reads 130 ms of sound to probe an input whose format it is told, before coding any.
+      '-probesize', '32', '-analyzeduration', '0',
       '-f', sampleFormat === 's16' ? 's16le' : 'f32le', '-ar', String(this.sampleRate / DECLARED_RATE_DIVISOR), '-ac', '1', '-i', 'pipe:0',
       '-af', `asetrate=${this.sampleRate}`,
       '-c:a', 'libopus', '-application', 'lowdelay', '-frame_duration', '20', '-b:a', `${bitrateKbps}k`,
