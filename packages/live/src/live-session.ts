@@ -50,6 +50,8 @@ export interface LiveFrame {
   /** 16 kHz mono samples for the slot. */
   audio: Float32Array;
   kind: SlotPlan['kind'];
+  /** A speech frame, the last of its utterance. */
+  lastOfUtterance: boolean;
   /** The slot's motion (20 channels, pack space, before fitting to the portrait and the controls). */
   motion: Float32Array;
   utterance: number | null;
@@ -112,10 +114,9 @@ export async function startLiveSession(options: LiveSessionOptions): Promise<Liv
   let open: Utterance | null = null;
   let nextUtterance = 1;
   const planner = new SlotPlanner(options.rest, samplesPerSlot, {
-    started: (utterance, slot) => emit({ type: 'playback_started', utterance, slot, at: clock.now() }),
-    finished: (utterance, frames) => {
+    started: () => {},
+    finished: () => {
       utterances.shift();
-      emit({ type: 'playback_finished', utterance, frames, interrupted: false, positionSeconds: frames / fps, at: clock.now() });
       void pump();
     },
   });
@@ -185,11 +186,14 @@ export async function startLiveSession(options: LiveSessionOptions): Promise<Liv
   };
 
   // One frame rendered before the clock starts: the render threads have loaded the portrait when slot 0 is due.
-  await options.pool.renderFrames(1, () => fit({ slot: 0, motion: options.rest.next('idle'), audio: new Float32Array(0), kind: 'idle', utterance: null, speechFrame: null, from: null }), () => {});
+  const warmUp: SlotPlan = { slot: 0, motion: options.rest.next('idle'), audio: new Float32Array(0), kind: 'idle', utterance: null, speechFrame: null, from: null, lastOfUtterance: false };
+  await options.pool.renderFrames(1, () => fit(warmUp), () => {});
   const start = clock.now() + leadMs;
   const dueOf = (slot: number): number => start + (slot * 1000) / fps;
   let delivering: Promise<void> = Promise.resolve();
   let lateDeliveries = 0;
+  /** Utterances dropped by clear: frames of theirs already planned still go out, without playback events. */
+  const interrupted = new Set<number>();
   let timer: NodeJS.Timeout | null = null;
 
   /** Renders the slots planned in one tick in one call to the render threads. */
@@ -209,6 +213,7 @@ export async function startLiveSession(options: LiveSessionOptions): Promise<Liv
         picture: pictures[i]!,
         audio: plan.audio,
         kind: plan.kind,
+        lastOfUtterance: plan.lastOfUtterance,
         motion: plan.motion,
         utterance: plan.utterance,
         speechFrame: plan.speechFrame,
@@ -232,6 +237,13 @@ export async function startLiveSession(options: LiveSessionOptions): Promise<Liv
         for (const frame of await rendered) {
           if (clock.now() > frame.due) lateDeliveries += 1;
           await options.onFrame(frame);
+          // Playback events go with the frames that show them, not with their planning.
+          if (frame.utterance !== null && interrupted.has(frame.utterance)) continue;
+          if (frame.speechFrame === 0) emit({ type: 'playback_started', utterance: frame.utterance!, slot: frame.slot, at: clock.now() });
+          if (frame.lastOfUtterance) {
+            const frames = frame.speechFrame! + 1;
+            emit({ type: 'playback_finished', utterance: frame.utterance!, frames, interrupted: false, positionSeconds: frames / fps, at: clock.now() });
+          }
         }
       });
       delivering.catch(fail);
@@ -264,6 +276,7 @@ export async function startLiveSession(options: LiveSessionOptions): Promise<Liv
       open = null;
       for (const utterance of dropped) utterance.features.close();
       if (shown === null) return null;
+      interrupted.add(shown.id);
       const positionSeconds = shown.shown / fps;
       emit({ type: 'playback_finished', utterance: shown.id, frames: shown.shown, interrupted: true, positionSeconds, at: clock.now() });
       return { utterance: shown.id, positionSeconds };

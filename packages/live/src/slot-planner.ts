@@ -24,6 +24,8 @@ export interface SlotPlan {
   speechFrame: number | null;
   /** The utterance a speech or held slot belongs to. */
   from: PlannedUtterance | null;
+  /** A speech slot showing its utterance's last frame. */
+  lastOfUtterance: boolean;
 }
 
 /** One utterance as the planner sees it: motion frames ready to show and the audio they go with. */
@@ -120,7 +122,7 @@ export class SlotPlanner {
     if (speech !== null) return speech;
     const motion = this.#rest.next(this.#state);
     this.#remember(motion);
-    return { slot, motion, audio, kind: this.#state, utterance: null, speechFrame: null, from: null };
+    return { slot, motion, audio, kind: this.#state, utterance: null, speechFrame: null, from: null, lastOfUtterance: false };
   }
 
   #remember(motion: Float32Array): void {
@@ -141,8 +143,9 @@ export class SlotPlanner {
       head.motion[frame] = EMPTY;
       this.#shown += 1;
       this.#remember(ready);
-      if (this.#shown === head.totalFrames()) this.#finish(head);
-      return { slot, motion: ready, audio, kind: 'speech', utterance: head.id, speechFrame: frame, from: head };
+      const last = this.#shown === head.totalFrames();
+      if (last) this.#finish(head);
+      return { slot, motion: ready, audio, kind: 'speech', utterance: head.id, speechFrame: frame, from: head, lastOfUtterance: last };
     }
     if (head.totalFrames() === 0) {
       this.#finish(head);
@@ -150,7 +153,7 @@ export class SlotPlanner {
     }
     if (frame === 0) return null;
     this.#lateFrames += 1;
-    return { slot, motion: this.#last, audio, kind: 'held', utterance: head.id, speechFrame: null, from: head };
+    return { slot, motion: this.#last, audio, kind: 'held', utterance: head.id, speechFrame: null, from: head, lastOfUtterance: false };
   }
 
   #finish(head: PlannedUtterance): void {

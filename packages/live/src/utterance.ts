@@ -18,6 +18,8 @@ export interface UtteranceFeatures {
 
 /** When each part of a speech frame happened (milliseconds on the session clock). */
 export interface FrameTimes {
+  /** The utterance's first audio arrived. */
+  utteranceAudio: number;
   /** The frame's last audio sample arrived. */
   ingress: number;
   /** Its feature row (and the look-ahead its step waited for) existed. */
@@ -92,11 +94,11 @@ export class Utterance implements PlannedUtterance {
   }
 
   /** Adds a step's frames (frames * 20 values). */
-  addMotion(frames: Float32Array, times: Omit<FrameTimes, 'ingress'>): void {
+  addMotion(frames: Float32Array, times: Omit<FrameTimes, 'ingress' | 'utteranceAudio'>): void {
     for (let i = 0; i < frames.length / C; i++) {
       const frame = this.motion.length;
       this.motion.push(frames.slice(i * C, (i + 1) * C));
-      this.times.push({ ingress: this.arrivedAt((frame + 1) * this.#samplesPerFrame), ...times });
+      this.times.push({ utteranceAudio: this.firstAudioAt, ingress: this.arrivedAt((frame + 1) * this.#samplesPerFrame), ...times });
     }
   }
 

@@ -1,0 +1,86 @@
+import type { LiveFrame } from './live-session.ts';
+
+/** p50, p95 and p99 of a list of milliseconds, and how many there were. */
+export interface Percentiles {
+  count: number;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+}
+
+/** Per-stage delays of speech frames, in milliseconds (see docs/realtime.md, "Latency"). */
+export interface LatencySummary {
+  /** First audio byte of an utterance to its first frame sent. */
+  firstFrame: Percentiles;
+  /** A frame's last audio sample arriving to the frame sent. */
+  audioToFrame: Percentiles;
+  /** Stages of that delay: audio -> feature row, row -> motion, motion -> rendered, rendered -> sent. */
+  features: Percentiles;
+  motion: Percentiles;
+  render: Percentiles;
+  encodeAndSend: Percentiles;
+  /** Frames sent after their due time, and frames held because speech was late, of all frames. */
+  frames: number;
+  lateSent: number;
+  held: number;
+}
+
+export function percentiles(values: readonly number[]): Percentiles {
+  if (values.length === 0) return { count: 0, p50: null, p95: null, p99: null };
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+  return { count: sorted.length, p50: at(0.5), p95: at(0.95), p99: at(0.99) };
+}
+
+/** Collects frames as they are sent and summarises their delays. */
+export class LatencyRecorder {
+  #firstFrame: number[] = [];
+  #audioToFrame: number[] = [];
+  #features: number[] = [];
+  #motion: number[] = [];
+  #render: number[] = [];
+  #send: number[] = [];
+  #frames = 0;
+  #lateSent = 0;
+  #held = 0;
+  readonly #keep: number;
+
+  /** Keeps the last `keep` values of each delay. */
+  constructor(keep = 10_000) {
+    this.#keep = keep;
+  }
+
+  /** `frame` was sent at `sentAt` (the session clock). */
+  record(frame: LiveFrame, sentAt: number): void {
+    this.#frames += 1;
+    if (sentAt > frame.due) this.#lateSent += 1;
+    if (frame.kind === 'held') this.#held += 1;
+    const t = frame.speech;
+    if (t === null) return;
+    if (frame.speechFrame === 0) this.#push(this.#firstFrame, sentAt - t.utteranceAudio);
+    this.#push(this.#audioToFrame, sentAt - t.ingress);
+    this.#push(this.#features, t.features - t.ingress);
+    this.#push(this.#motion, t.motion - t.features);
+    this.#push(this.#render, frame.rendered - Math.max(t.motion, frame.planned));
+    this.#push(this.#send, sentAt - frame.rendered);
+  }
+
+  summary(): LatencySummary {
+    return {
+      firstFrame: percentiles(this.#firstFrame),
+      audioToFrame: percentiles(this.#audioToFrame),
+      features: percentiles(this.#features),
+      motion: percentiles(this.#motion),
+      render: percentiles(this.#render),
+      encodeAndSend: percentiles(this.#send),
+      frames: this.#frames,
+      lateSent: this.#lateSent,
+      held: this.#held,
+    };
+  }
+
+  #push(list: number[], value: number): void {
+    list.push(value);
+    if (list.length > this.#keep) list.shift();
+  }
+}

@@ -1,0 +1,161 @@
+import type { WebSocket } from 'ws';
+import { createPcm16Resampler, type Pcm16Rate } from '@portrait-farm/audio-features';
+import { createFmp4Output } from './fmp4-output.ts';
+import { LatencyRecorder } from './latency-stats.ts';
+import type { LiveClock, LiveEvent, LiveFrame, LiveSession, LiveSessionOptions } from './live-session.ts';
+import { parseClientMessage, type ServerMessage, type SessionEndReason, type SessionErrorCode } from './session-protocol.ts';
+
+/** Options of {@link serveSessionSocket}. */
+export interface SessionSocketOptions {
+  socket: WebSocket;
+  /** Rate of the PCM16 the client sends. */
+  inputSampleRate: Pcm16Rate;
+  width: number;
+  height: number;
+  /** The session's frame rate (the pack's). */
+  fps: number;
+  /** Starts the session's engine side, which hands its frames and events to these. */
+  start(callbacks: Pick<LiveSessionOptions, 'onFrame' | 'onEvent'>): Promise<LiveSession>;
+  /** The session ends when the client sends nothing for this long (ms). @defaultValue 60 000 */
+  idleTimeoutMs?: number;
+  /** The session ends this long after it started (ms). @defaultValue 3 600 000 */
+  maxDurationMs?: number;
+  /** How often a `stats` message goes out (ms). @defaultValue 1000 */
+  statsIntervalMs?: number;
+  /** A client that lets this much unsent data pile up is dropped (bytes). @defaultValue 8 MiB */
+  maxBufferedBytes?: number;
+  clock?: LiveClock;
+}
+
+/** How a session ended. */
+export interface SessionSummary {
+  reason: SessionEndReason;
+  secondsStreamed: number;
+  latency: ReturnType<LatencyRecorder['summary']>;
+}
+
+/**
+ * Runs one session over a WebSocket: PCM16 in, control messages in, fMP4 and playback events out (see
+ * session-protocol.ts), until the client closes, goes quiet for too long, or the session reaches its maximum length.
+ */
+export function serveSessionSocket(options: SessionSocketOptions): Promise<SessionSummary> {
+  const { socket } = options;
+  const clock = options.clock ?? { now: () => performance.now() };
+  const idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
+  const maxBufferedBytes = options.maxBufferedBytes ?? 8 * 1024 * 1024;
+  const recorder = new LatencyRecorder();
+  const resampler = createPcm16Resampler(options.inputSampleRate);
+  const frames = new Map<number, LiveFrame>();
+  let framesSent = 0;
+  const fps = options.fps;
+  let session: LiveSession | null = null;
+  let ending: SessionEndReason | null = null;
+  let lastHeard = clock.now();
+
+  const send = (message: ServerMessage): void => {
+    if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
+  };
+  const sendError = (code: SessionErrorCode, message: string): void => send({ type: 'error', code, message });
+
+  const output = createFmp4Output({
+    width: options.width,
+    height: options.height,
+    fps,
+    onSegment: (segment) => {
+      if (socket.readyState !== socket.OPEN) return;
+      if (segment.kind === 'init') {
+        send({ type: 'ready', mimeType: segment.mimeType, fps, width: options.width, height: options.height, inputSampleRate: options.inputSampleRate });
+      }
+      socket.send(segment.bytes);
+      if (segment.slot === null) return;
+      const frame = frames.get(segment.slot);
+      if (frame === undefined) return;
+      frames.delete(segment.slot);
+      framesSent += 1;
+      recorder.record(frame, clock.now());
+      if (socket.bufferedAmount > maxBufferedBytes) {
+        sendError('SESSION_SLOW_CONSUMER', `the client let ${socket.bufferedAmount} bytes pile up unsent; the session ends`);
+        end('error');
+      }
+    },
+  });
+
+  const onEvent = (event: LiveEvent): void => {
+    if (event.type === 'playback_started') send({ type: 'playback_started', utterance: event.utterance });
+    else if (event.type === 'playback_finished') {
+      send({ type: 'playback_finished', utterance: event.utterance, playback_position: event.positionSeconds, interrupted: event.interrupted });
+    } else {
+      sendError('SESSION_FAILED', event.message);
+      end('error');
+    }
+  };
+
+  const onMessage = (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void => {
+    if (session === null || ending !== null) return;
+    lastHeard = clock.now();
+    const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+    if (isBinary) {
+      const samples = resampler.push(bytes);
+      if (samples.length > 0) session.pushAudio(samples);
+      return;
+    }
+    const message = parseClientMessage(bytes.toString('utf8'));
+    if ('error' in message) return sendError('SESSION_BAD_MESSAGE', message.error);
+    if (message.type === 'audio_end') {
+      const tail = resampler.flush();
+      if (tail.length > 0) session.pushAudio(tail);
+      session.endUtterance();
+      resampler.reset();
+    } else if (message.type === 'clear') {
+      resampler.reset();
+      const cleared = session.clear();
+      send({ type: 'cleared', utterance: cleared?.utterance ?? null, playback_position: cleared?.positionSeconds ?? 0 });
+    } else session.setState(message.state);
+  };
+
+  let finish: (summary: SessionSummary) => void = () => {};
+  const done = new Promise<SessionSummary>((resolve) => (finish = resolve));
+  const timers: NodeJS.Timeout[] = [];
+
+  const end = (reason: SessionEndReason): void => {
+    if (ending !== null) return;
+    ending = reason;
+    for (const timer of timers) clearInterval(timer);
+    void (async () => {
+      await session?.close().catch(() => {});
+      await output.destroy().catch(() => {});
+      const secondsStreamed = framesSent / fps;
+      send({ type: 'closed', reason, seconds_streamed: secondsStreamed });
+      if (socket.readyState === socket.OPEN) socket.close(1000, reason);
+      finish({ reason, secondsStreamed, latency: recorder.summary() });
+    })();
+  };
+
+  socket.on('message', onMessage);
+  socket.on('close', () => end('client'));
+  socket.on('error', () => end('client'));
+
+  void (async () => {
+    try {
+      session = await options.start({
+        onFrame: async (frame) => {
+          frames.set(frame.slot, frame);
+          await output.write(frame);
+        },
+        onEvent,
+      });
+      if (ending !== null) {
+        await session.close();
+        return;
+      }
+      lastHeard = clock.now();
+      timers.push(setInterval(() => send({ type: 'stats', seconds: framesSent / fps, latency: recorder.summary() }), options.statsIntervalMs ?? 1000));
+      timers.push(setInterval(() => clock.now() - lastHeard > idleTimeoutMs && end('idle_timeout'), Math.min(1000, idleTimeoutMs)));
+      timers.push(setTimeout(() => end('max_duration'), options.maxDurationMs ?? 3_600_000));
+    } catch (error) {
+      sendError('SESSION_FAILED', error instanceof Error ? error.message : String(error));
+      end('error');
+    }
+  })();
+  return done;
+}
