@@ -10,7 +10,7 @@ export const DRIFT_CHANNELS: readonly HeadChannel[] = ['head_yaw', 'head_pitch',
  * starter's denoiser makes while speaking (yaw 2.0, pitch 1.6, roll 1.1 degrees; tx 0.0042, ty 0.0040, scale 0.0034).
  */
 export const DRIFT_SPREAD: Readonly<Record<HeadChannel, number>> = Object.freeze({
-  head_yaw: 0.9, head_pitch: 0.5, head_roll: 0.45, head_tx: 0.002, head_ty: 0.0012, head_scale: 0.0012,
+  head_yaw: 0.9, head_pitch: 0.5, head_roll: 0.45, head_tx: 0.002, head_ty: 0.0012, head_scale: 0.001,
 });
 /** Cutoff of the drift's low-pass filters: slower than speech's head motion. */
 export const DRIFT_CUTOFF_HZ = 0.25;
@@ -26,10 +26,10 @@ export const BREATH_LIFT: Readonly<Partial<Record<MotionChannel, number>>> = Obj
  * The eyes go to the camera.
  */
 export const LISTENING_OFFSET: Readonly<Partial<Record<MotionChannel, number>>> = Object.freeze({
-  head_roll: 2.2, head_pitch: 0.8, head_scale: 0.012, brow_raise: 0.15,
+  head_roll: 3, head_pitch: 0.8, head_scale: 0.015, brow_raise: 0.28,
 });
-/** Time constant of the move between idle and listening (two cascaded filters: about 1.2 s to 90 %). */
-export const ATTENTION_SECONDS = 0.3;
+/** Time constant of the move between idle and listening (two cascaded filters: about 1.4 s to 90 %). */
+export const ATTENTION_SECONDS = 0.35;
 /** Share of the head's yaw and pitch the eyes compensate to stay on the camera (as the `gaze: "camera"` control). */
 export const CAMERA_COMPENSATION = 0.8;
 export const DEGREES_PER_GAZE_UNIT = 30;
