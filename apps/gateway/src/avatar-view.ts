@@ -1,9 +1,21 @@
-import type { AvatarRecord } from '@portrait-farm/avatars';
+import type { AvatarConsent, AvatarFace, AvatarRecord } from '@portrait-farm/avatars';
 import { OUTPUT_MODES } from '@portrait-farm/contracts';
+import type { OutputMode } from '@portrait-farm/contracts';
 import type { GatewayContext } from './context.ts';
 
-/** What the API shows of an avatar (the Avatar schema): no storage keys, no tenant. */
-export function avatarView(ctx: GatewayContext, record: AvatarRecord): object {
+/** An avatar as the API shows it (the Avatar schema): no storage keys, no tenant. */
+export interface AvatarView {
+  id: string;
+  createdAt: string;
+  image: { width: number; height: number; format: string; size: number; sha256: string };
+  face: AvatarFace;
+  modes: OutputMode[];
+  consent: AvatarConsent;
+  urls: { self: string };
+}
+
+/** What the API shows of an avatar. */
+export function avatarView(ctx: GatewayContext, record: AvatarRecord): AvatarView {
   const { width, height, format, size, sha256 } = record.image;
   return {
     id: record.id,

@@ -83,7 +83,9 @@ async function refuseWhenHoldFull(ctx: GatewayContext, tenantId: string): Promis
  * its own check, options.faceBox and the face the worker would animate, while the audio is probed and decoded), stored under jobs/{id}/input/,
  * then the job record is created (idempotency and concurrency checked atomically) and "prepare" is enqueued, unless the
  * tenant already runs its PORTRAIT_FARM_MAX_CONCURRENT_JOBS: then the job is held (status queued, with a queue position)
- * and the held-job dispatcher queues it when one of the tenant's running jobs ends.
+ * and the held-job dispatcher queues it when one of the tenant's running jobs ends. With `avatar` instead of `image`
+ * (job-avatar.ts) the avatar's portrait is copied to the job's inputs and its face choice to the job's options; only
+ * the audio is checked.
  */
 export async function createJob(ctx: GatewayContext, request: FastifyRequest, tenantId: string): Promise<CreateOutcome> {
   const { limits, inputFetch } = ctx.config;

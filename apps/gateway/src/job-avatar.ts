@@ -1,4 +1,4 @@
-import { AVATAR_ID_PATTERN_SOURCE } from '@portrait-farm/avatars';
+import { isAvatarId } from '@portrait-farm/avatars';
 import type { AvatarRecord } from '@portrait-farm/avatars';
 import { showValue } from '@portrait-farm/contracts';
 import type { JobImageInput, JobOptions } from '@portrait-farm/jobs';
@@ -9,8 +9,6 @@ import type { RawJobRequest } from './job-inputs.ts';
 // A job made from an avatar (POST /v1/jobs with `avatar` instead of `image`): the avatar's face choice becomes the
 // job's, its portrait is copied to the job's inputs, and the worker's prepare reads the avatar's prepared portrait.
 
-const AVATAR_ID = new RegExp(AVATAR_ID_PATTERN_SOURCE);
-
 /** The avatar id of a create request, or null when it sends an image; refuses both or neither. */
 export function requestedAvatarId(raw: RawJobRequest): string | null {
   const value = raw.fields['avatar'];
@@ -20,7 +18,7 @@ export function requestedAvatarId(raw: RawJobRequest): string | null {
     return null;
   }
   if (image) throw new GatewayError('GATEWAY_BAD_REQUEST', 'Send either "image" or "avatar", not both: an avatar already holds its portrait.');
-  if (typeof value !== 'string' || !AVATAR_ID.test(value)) {
+  if (typeof value !== 'string' || !isAvatarId(value)) {
     throw new GatewayError('GATEWAY_BAD_OPTION', `avatar must be an avatar id (av_ and 26 characters, as POST /v1/avatars answers). Received: ${showValue(value)}`);
   }
   return value;

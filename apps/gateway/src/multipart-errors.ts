@@ -4,10 +4,11 @@ import { GatewayError } from './errors.ts';
 
 /**
  * The parser's limits on a create request: one more part of each kind than a valid request has (files image and
- * audio; text fields consent, options, webhook and priority), so that the extra part reaches readMultipart, which names it (a
- * duplicate, an unknown name, a text field sent as a file) instead of the parser refusing a count.
+ * audio; text fields consent, options, webhook, priority and avatar, which replaces the image: 6 parts at most), so
+ * that the extra part reaches readMultipart, which names it (a duplicate, an unknown name, a text field sent as a
+ * file) instead of the parser refusing a count.
  */
-export const MULTIPART_LIMITS = Object.freeze({ files: 3, fields: 5, parts: 7, fieldSize: 64 * 1024 });
+export const MULTIPART_LIMITS = Object.freeze({ files: 3, fields: 6, parts: 7, fieldSize: 64 * 1024 });
 
 /** The boundary named by a multipart Content-Type, or null. */
 function boundaryOf(contentType: string | undefined): string | null {

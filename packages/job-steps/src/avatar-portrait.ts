@@ -1,4 +1,5 @@
 import { avatarKeys, AvatarStore } from '@portrait-farm/avatars';
+import { RENDER_OPTION_RANGES } from '@portrait-farm/contracts';
 import type { OutputMode } from '@portrait-farm/contracts';
 import { preparePortrait } from '@portrait-farm/engine';
 import type { Engine, PreparedPortrait } from '@portrait-farm/engine';
@@ -58,7 +59,7 @@ export async function loadAvatarPortrait(deps: AvatarPortraitDeps, ref: AvatarRe
   const record = await new AvatarStore(deps.storage).get(ref.tenantId, ref.avatarId);
   return avatarPortrait(deps, ref, mode, async () =>
     preparePortrait(deps.engine, await deps.storage.get(record.image.key), {
-      faceIndex: record.face.faceIndex ?? 0,
+      faceIndex: record.face.faceIndex ?? RENDER_OPTION_RANGES.faceIndex.default,
       faceBox: record.face.faceBox,
       mode,
       log,
