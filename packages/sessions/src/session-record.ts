@@ -1,0 +1,86 @@
+import type { OutputMode, RenderControls } from '@portrait-farm/contracts';
+
+export type SessionStatus = 'waiting' | 'streaming' | 'ended';
+
+/**
+ * Why a session ended: the client closed, went quiet, reached the maximum length, failed; was deleted through the
+ * API; its worker shut down; never connected before its token expired; or its worker vanished without a word.
+ */
+export type SessionEndReason = 'client' | 'idle_timeout' | 'max_duration' | 'error' | 'deleted' | 'shutdown' | 'not_connected' | 'worker_lost';
+
+/** What a session renders and how long it may last, as the gateway resolved it. */
+export interface SessionOptions {
+  avatarId: string;
+  mode: OutputMode;
+  inputSampleRate: 16000 | 24000;
+  controls: RenderControls;
+  seed: number;
+  idleTimeoutSeconds: number;
+  maxDurationSeconds: number;
+}
+
+/** One session as Redis keeps it. Times in ms since the epoch. */
+export interface SessionRecord extends SessionOptions {
+  id: string;
+  tenantId: string;
+  status: SessionStatus;
+  hostId: string;
+  /** The WebSocket URL of the worker's session server, without the path. */
+  hostUrl: string;
+  createdAt: number;
+  /** The client must connect before this, or the session ends (`not_connected`) and its slot is free again. */
+  connectBy: number;
+  startedAt: number | null;
+  endedAt: number | null;
+  endReason: SessionEndReason | null;
+  secondsStreamed: number;
+  /** DELETE asked for its end while it streamed. */
+  endRequested: boolean;
+}
+
+const numberOrNull = (value: string | undefined): number | null => (value === undefined || value === '' ? null : Number(value));
+
+/** The record's hash fields (tokenHash is written apart and never read back). */
+export type NewSession = Omit<SessionRecord, 'status' | 'hostId' | 'hostUrl' | 'startedAt' | 'endedAt' | 'endReason' | 'secondsStreamed' | 'endRequested'>;
+
+/** The hash fields a new session is written with (its host is chosen by the placement script). */
+export function encodeSession(record: NewSession): string[] {
+  return [
+    'id', record.id,
+    'tenantId', record.tenantId,
+    'avatarId', record.avatarId,
+    'mode', record.mode,
+    'inputSampleRate', String(record.inputSampleRate),
+    'controls', JSON.stringify(record.controls),
+    'seed', String(record.seed),
+    'idleTimeoutSeconds', String(record.idleTimeoutSeconds),
+    'maxDurationSeconds', String(record.maxDurationSeconds),
+    'createdAt', String(record.createdAt),
+    'connectBy', String(record.connectBy),
+  ];
+}
+
+export function decodeSession(hash: Record<string, string>): SessionRecord | null {
+  if (hash['id'] === undefined) return null;
+  return {
+    id: hash['id'],
+    tenantId: hash['tenantId']!,
+    avatarId: hash['avatarId']!,
+    mode: hash['mode'] as OutputMode,
+    inputSampleRate: Number(hash['inputSampleRate']) as 16000 | 24000,
+    controls: JSON.parse(hash['controls'] ?? '{}') as RenderControls,
+    seed: Number(hash['seed']),
+    idleTimeoutSeconds: Number(hash['idleTimeoutSeconds']),
+    maxDurationSeconds: Number(hash['maxDurationSeconds']),
+    status: hash['status'] as SessionStatus,
+    hostId: hash['hostId']!,
+    hostUrl: hash['hostUrl']!,
+    createdAt: Number(hash['createdAt']),
+    connectBy: Number(hash['connectBy']),
+    startedAt: numberOrNull(hash['startedAt']),
+    endedAt: numberOrNull(hash['endedAt']),
+    endReason: (hash['endReason'] ?? null) as SessionEndReason | null,
+    secondsStreamed: Number(hash['secondsStreamed'] ?? 0),
+    endRequested: hash['endRequested'] === '1',
+  };
+}

@@ -1,0 +1,156 @@
+import { createHash } from 'node:crypto';
+import type { Cluster, Redis } from 'ioredis';
+
+/** A Lua script run with EVALSHA, falling back to EVAL once when the server does not know it yet. */
+export interface LuaScript {
+  source: string;
+  sha: string;
+}
+
+function script(source: string): LuaScript {
+  return Object.freeze({ source, sha: createHash('sha1').update(source).digest('hex') });
+}
+
+export async function runScript(redis: Redis | Cluster, lua: LuaScript, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+  try {
+    return await redis.evalsha(lua.sha, keys.length, ...keys, ...args);
+  } catch (error) {
+    if (error instanceof Error && error.message.startsWith('NOSCRIPT')) return redis.eval(lua.source, keys.length, ...keys, ...args);
+    throw error;
+  }
+}
+
+/**
+ * Lua: brings the session's metered seconds up to `seconds` (the tenant's usage counter grows by the difference, so
+ * a report repeated or out of order never counts twice).
+ */
+const METER = `
+local function meter(sessionKey, usagePrefix, seconds)
+  local tenant = redis.call('HGET', sessionKey, 'tenantId')
+  local metered = tonumber(redis.call('HGET', sessionKey, 'secondsStreamed') or '0')
+  if tenant and seconds > metered then
+    redis.call('INCRBYFLOAT', usagePrefix .. tenant, tostring(seconds - metered))
+    redis.call('HSET', sessionKey, 'secondsStreamed', tostring(seconds))
+  end
+end
+`;
+
+/** Lua: ends a session that has not ended (metered up to `seconds`), frees its slot, keeps the record `retentionMs`. */
+const END = `${METER}
+local function endSession(sessionKey, hostSessionsKey, usagePrefix, sessionId, reason, seconds, now, retentionMs)
+  local status = redis.call('HGET', sessionKey, 'status')
+  if not status or status == 'ended' then return 0 end
+  meter(sessionKey, usagePrefix, seconds)
+  redis.call('HSET', sessionKey, 'status', 'ended', 'endReason', reason, 'endedAt', now)
+  redis.call('SREM', hostSessionsKey, sessionId)
+  redis.call('PEXPIRE', sessionKey, retentionMs)
+  return 1
+end
+`;
+
+/**
+ * KEYS: hosts, the new session's key. ARGV: host key prefix, session key prefix, usage prefix, now, retention ms,
+ * session id, token hash, record ttl ms, connectBy, then the record's field/value pairs.
+ * Counts each live host's sessions (ending those whose client never came before connectBy, dropping hosts whose key
+ * expired), picks the host with the most free slots (ties: the lowest id) and places the session there, all in one
+ * script, so two gateways placing at once never overbook a host.
+ * Returns {1, hostId, hostUrl}, or {0, ms until the soonest slot can free up (-1: no host at all)}.
+ */
+export const PLACE = script(`${END}
+local hostPrefix, sessionPrefix, usagePrefix = ARGV[1], ARGV[2], ARGV[3]
+local now, retention = tonumber(ARGV[4]), tonumber(ARGV[5])
+local sessionId, tokenHash, ttl = ARGV[6], ARGV[7], tonumber(ARGV[8])
+local best, bestFree, bestUrl, soonest = nil, 0, nil, nil
+local anyHost = false
+for _, host in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  local hostKey = hostPrefix .. host
+  local info = redis.call('HMGET', hostKey, 'capacity', 'url')
+  local hostSessions = hostKey .. ':sessions'
+  if not info[1] then
+    redis.call('SREM', KEYS[1], host)
+    for _, id in ipairs(redis.call('SMEMBERS', hostSessions)) do
+      endSession(sessionPrefix .. id, hostSessions, usagePrefix, id, 'worker_lost', 0, now, retention)
+    end
+    redis.call('DEL', hostSessions)
+  else
+    anyHost = true
+    local used = 0
+    for _, id in ipairs(redis.call('SMEMBERS', hostSessions)) do
+      local s = redis.call('HMGET', sessionPrefix .. id, 'status', 'connectBy', 'freesBy')
+      if not s[1] or s[1] == 'ended' then
+        redis.call('SREM', hostSessions, id)
+      elseif s[1] == 'waiting' and tonumber(s[2]) <= now then
+        endSession(sessionPrefix .. id, hostSessions, usagePrefix, id, 'not_connected', 0, now, retention)
+      else
+        used = used + 1
+        local frees = tonumber(s[3] or s[2])
+        if not soonest or frees < soonest then soonest = frees end
+      end
+    end
+    local free = tonumber(info[1]) - used
+    if free > bestFree or (free == bestFree and free > 0 and host < best) then
+      best, bestFree, bestUrl = host, free, info[2]
+    end
+  end
+end
+if not best then
+  if not anyHost then return {0, -1} end
+  return {0, math.max(0, (soonest or now) - now)}
+end
+local fields = {}
+for i = 10, #ARGV do fields[#fields + 1] = ARGV[i] end
+redis.call('HSET', KEYS[2], 'status', 'waiting', 'tokenHash', tokenHash, 'hostId', best, 'hostUrl', bestUrl, 'freesBy', ARGV[9], unpack(fields))
+redis.call('PEXPIRE', KEYS[2], ttl)
+redis.call('SADD', hostPrefix .. best .. ':sessions', sessionId)
+return {1, best, bestUrl}
+`);
+
+/**
+ * KEYS: the session, its host's sessions. ARGV: host id, token hash, now, usage prefix, retention ms, session id.
+ * Checks a stream token and, when it is right, marks the session streaming (the token cannot be used again).
+ * Returns 'ok' or why not: unknown, ended, bad_token, used, expired.
+ */
+export const CLAIM = script(`${END}
+local s = redis.call('HMGET', KEYS[1], 'status', 'hostId', 'tokenHash', 'connectBy', 'maxDurationSeconds')
+if not s[1] or s[2] ~= ARGV[1] then return 'unknown' end
+if s[1] == 'ended' then return 'ended' end
+if s[3] ~= ARGV[2] then return 'bad_token' end
+if s[1] == 'streaming' then return 'used' end
+local now = tonumber(ARGV[3])
+if tonumber(s[4]) <= now then
+  endSession(KEYS[1], KEYS[2], ARGV[4], ARGV[6], 'not_connected', 0, now, tonumber(ARGV[5]))
+  return 'expired'
+end
+redis.call('HSET', KEYS[1], 'status', 'streaming', 'startedAt', now, 'freesBy', now + 1000 * tonumber(s[5]))
+return 'ok'
+`);
+
+/** KEYS: the session. ARGV: usage prefix, seconds streamed so far. Meters a streaming session's progress. */
+export const PROGRESS = script(`${METER}
+if redis.call('HGET', KEYS[1], 'status') ~= 'streaming' then return 0 end
+meter(KEYS[1], ARGV[1], tonumber(ARGV[2]))
+return 1
+`);
+
+/** KEYS: the session, its host's sessions. ARGV: usage prefix, session id, reason, seconds, now, retention ms. */
+export const END_SESSION = script(`${END}
+return endSession(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]))
+`);
+
+/**
+ * KEYS: the session, its host's sessions. ARGV: tenant, usage prefix, session id, now, retention ms, end channel.
+ * DELETE: a waiting session ends at once; a streaming one is marked and its id published for its worker to end.
+ * Returns not_found (none, or another tenant's), ended (already), or ending.
+ */
+export const REQUEST_END = script(`${END}
+local s = redis.call('HMGET', KEYS[1], 'status', 'tenantId')
+if not s[1] or s[2] ~= ARGV[1] then return 'not_found' end
+if s[1] == 'ended' then return 'ended' end
+if s[1] == 'waiting' then
+  endSession(KEYS[1], KEYS[2], ARGV[2], ARGV[3], 'deleted', 0, tonumber(ARGV[4]), tonumber(ARGV[5]))
+  return 'ended'
+end
+redis.call('HSET', KEYS[1], 'endRequested', '1')
+redis.call('PUBLISH', ARGV[6], ARGV[3])
+return 'ending'
+`);

@@ -1,0 +1,116 @@
+import type { Cluster, Redis } from 'ioredis';
+import { sessionKeys, type SessionKeys } from './session-keys.ts';
+import { createSessionId, createSessionToken, hashSessionToken } from './session-id.ts';
+import { decodeSession, encodeSession, type SessionEndReason, type SessionOptions, type SessionRecord } from './session-record.ts';
+import { CLAIM, END_SESSION, PLACE, PROGRESS, REQUEST_END, runScript } from './session-scripts.ts';
+
+/** Options of {@link SessionStore}. */
+export interface SessionStoreOptions {
+  /** How long an ended session's record stays readable (ms). @defaultValue 24 h */
+  retentionMs?: number;
+  now?: () => number;
+}
+
+/** A session placed on a host, with the one-time token its client connects with (the store keeps only its hash). */
+export interface PlacedSession {
+  record: SessionRecord;
+  token: string;
+}
+
+/** Why no session was placed: no host has a free slot. */
+export interface NoRoom {
+  /** No worker hosts sessions at all (none registered, or all gone). */
+  noHosts: boolean;
+  /** How soon the soonest slot can free up (ms; 0 when it may any moment). */
+  freeInMs: number;
+}
+
+export type ClaimResult = 'ok' | 'unknown' | 'ended' | 'bad_token' | 'used' | 'expired';
+export type RequestEndResult = 'not_found' | 'ended' | 'ending';
+
+/**
+ * Realtime session records in Redis: placement on a host with room (one Lua script, so that concurrent placements
+ * never overbook), the one-time stream token, the end (which frees the slot) and per-tenant metering of seconds
+ * streamed. Every read and end is tenant-scoped where a tenant asks.
+ */
+export class SessionStore {
+  readonly keys: SessionKeys;
+  private readonly retentionMs: number;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly redis: Redis | Cluster,
+    prefix: string,
+    options: SessionStoreOptions = {},
+  ) {
+    this.keys = sessionKeys(prefix);
+    this.retentionMs = options.retentionMs ?? 24 * 3600 * 1000;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Places a new session of `tenantId` on the host with the most free slots; its client must connect within `connectWithinMs`. */
+  async place(tenantId: string, options: SessionOptions, connectWithinMs: number): Promise<PlacedSession | NoRoom> {
+    const id = createSessionId();
+    const token = createSessionToken();
+    const createdAt = this.now();
+    const connectBy = createdAt + connectWithinMs;
+    const ttl = connectWithinMs + options.maxDurationSeconds * 1000 + this.retentionMs;
+    const fields = encodeSession({ ...options, id, tenantId, createdAt, connectBy });
+    const args = [this.keys.hostPrefix, this.keys.sessionPrefix, this.keys.usage(''), createdAt, this.retentionMs, id, hashSessionToken(token), ttl, connectBy, ...fields];
+    const result = (await runScript(this.redis, PLACE, [this.keys.hosts, this.keys.session(id)], args)) as [number, string | number, string?];
+    if (result[0] === 0) return { noHosts: result[1] === -1, freeInMs: Math.max(0, Number(result[1])) };
+    const record = await this.read(id);
+    if (record === null) throw new Error(`session ${id} vanished right after it was placed`);
+    return { record, token };
+  }
+
+  /** The tenant's session, or null (unknown, expired, or another tenant's). A live session whose host is gone reads as ended (worker_lost). */
+  async get(tenantId: string, sessionId: string): Promise<SessionRecord | null> {
+    const record = await this.read(sessionId);
+    if (record === null || record.tenantId !== tenantId) return null;
+    if (record.status !== 'ended' && (await this.redis.exists(this.keys.host(record.hostId))) === 0) {
+      await this.end(record, 'worker_lost', record.secondsStreamed);
+      return this.read(sessionId);
+    }
+    return record;
+  }
+
+  /** Any tenant's session (the host reads the record of a session it claimed). */
+  async read(sessionId: string): Promise<SessionRecord | null> {
+    return decodeSession(await this.redis.hgetall(this.keys.session(sessionId)));
+  }
+
+  /** Checks a stream token on the host the session was placed on; when right, the session is streaming and the token spent. */
+  async claim(hostId: string, sessionId: string, token: string): Promise<ClaimResult> {
+    const args = [hostId, hashSessionToken(token), this.now(), this.keys.usage(''), this.retentionMs, sessionId];
+    return (await runScript(this.redis, CLAIM, [this.keys.session(sessionId), this.keys.hostSessions(hostId)], args)) as ClaimResult;
+  }
+
+  /** Meters a streaming session up to `seconds` streamed (a repeated or older report adds nothing). */
+  async progress(sessionId: string, seconds: number): Promise<void> {
+    await runScript(this.redis, PROGRESS, [this.keys.session(sessionId)], [this.keys.usage(''), seconds]);
+  }
+
+  /** Ends a session (metered up to `seconds`) and frees its slot; false when it had already ended. */
+  async end(session: Pick<SessionRecord, 'id' | 'hostId'>, reason: SessionEndReason, seconds: number): Promise<boolean> {
+    const args = [this.keys.usage(''), session.id, reason, seconds, this.now(), this.retentionMs];
+    return (await runScript(this.redis, END_SESSION, [this.keys.session(session.id), this.keys.hostSessions(session.hostId)], args)) === 1;
+  }
+
+  /** DELETE: a waiting session ends now; a streaming one is asked to end (its host hears it on the end channel). */
+  async requestEnd(tenantId: string, sessionId: string): Promise<RequestEndResult> {
+    const record = await this.read(sessionId);
+    if (record === null || record.tenantId !== tenantId) return 'not_found';
+    const args = [tenantId, this.keys.usage(''), sessionId, this.now(), this.retentionMs, this.keys.endChannel];
+    return (await runScript(this.redis, REQUEST_END, [this.keys.session(sessionId), this.keys.hostSessions(record.hostId)], args)) as RequestEndResult;
+  }
+
+  /** Seconds streamed by the tenant's sessions so far. */
+  async usageSeconds(tenantId: string): Promise<number> {
+    return Number((await this.redis.get(this.keys.usage(tenantId))) ?? 0);
+  }
+}
+
+export function isPlaced(result: PlacedSession | NoRoom): result is PlacedSession {
+  return 'token' in result;
+}
