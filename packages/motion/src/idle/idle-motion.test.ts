@@ -90,7 +90,8 @@ describe('createIdleMotion', () => {
     for (const seed of [0, 1, 2, 3, 4]) {
       const track = run(generator(seed), seconds(60, 'idle'));
       expect(channel(track, CHANNEL.blink_r)).toEqual(channel(track, CHANNEL.blink_l));
-      const runs = blinkRuns(track);
+      // a blink cut off by the end of the minute is left out
+      const runs = blinkRuns(track).filter(([first, frames]) => first + frames < track.length / C);
       for (const [, frames, peak] of runs) {
         expect(peak).toBe(1);
         // a blink of D s shows on the frames strictly inside its D * fps frames: 4 frames for 150 ms, 7 for 250 ms
@@ -126,7 +127,7 @@ describe('createIdleMotion', () => {
   it('never steps further in a frame than the denoiser does in speech (eyelids aside)', () => {
     const states = [...seconds(60, 'idle'), ...seconds(60, 'listening')];
     for (let s = 0; s < 60; s += 3) states.push(...seconds(1.5, 'idle'), ...seconds(1.5, 'listening'));
-    expect(stepsBeyondSpeech(run(generator(), states))).toEqual([]);
+    for (const seed of [0, 3, 7]) expect(stepsBeyondSpeech(run(generator(seed), states))).toEqual([]);
   });
 
   it('listens visibly unlike it idles: eyes on the camera, head tilted and leaning in, brows up, nods', () => {
