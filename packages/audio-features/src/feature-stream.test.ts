@@ -58,6 +58,11 @@ describe('feature stream', () => {
         results.push(await streamAll(frontEnd.featureStream({ lookaheadMs, melPeak: { policy: 'running' } }), clip, sizes));
       }
       for (const rows of results.slice(1)) expect(rows).toEqual(results[0]);
+      const stream = frontEnd.featureStream({ lookaheadMs, melPeak: { policy: 'running' } });
+      expect(stream.melPeak).toBeNull();
+      expect(await streamAll(stream, clip, [2000])).toEqual(results[0]);
+      // Once the utterance has ended, the running peak has seen every block the whole-clip peak is taken over.
+      expect(stream.melPeak).toBe(whole.melPeak);
       expect(results[0]!.length).toBe(whole.data.length);
       expect(results[0]).not.toEqual(whole.data);
     }

@@ -46,6 +46,11 @@ export interface FeatureStream {
   readonly total: number | null;
   /** Samples of the utterance pushed so far. */
   readonly received: number;
+  /**
+   * The mel peak the last row computed was floored at (null before the first row): with the running policy, the
+   * utterance's level so far, which the next utterance's stream may start from (`{ policy: 'running', initial }`).
+   */
+  readonly melPeak: number | null;
   /** Rows [start, end), as soon as they are all computed. Rejects with AUDIO_FEATURES_STREAM_RESET on reset. */
   rows(start: number, end: number): Promise<FeatureRows>;
   /** Rows [start, end) already computed (`end <= ready`). */
@@ -76,6 +81,7 @@ interface Utterance {
   rows: Float32Array[];
   released: number;
   ended: boolean;
+  lastPeak: number | null;
 }
 
 function checkOptions(options: FeatureStreamOptions): { lookaheadSamples: number; melPeak: LiveMelPeak; maxRowsPerRun: number } {
@@ -105,6 +111,7 @@ export function createFeatureStream(
     rows: [],
     released: 0,
     ended: false,
+    lastPeak: null,
   });
   let utterance = fresh();
   let running = false;
@@ -149,10 +156,12 @@ export function createFeatureStream(
     const cutRows: CutRow[] = [];
     for (let t = start; t < end; t++) cutRows.push({ frame: t, cut: cutOf(t) });
     const mels = await current.blocks.rows(current.held.stretch(), cutRows);
-    const sources = cutRows.map((row, i) => ({ frame: row.frame, mel: mels[i]!.mel, floor: melFloor(current.peaks.next(mels[i]!.peak)) }));
+    const peaks = mels.map((mel) => current.peaks.next(mel.peak));
+    const sources = cutRows.map((row, i) => ({ frame: row.frame, mel: mels[i]!.mel, floor: melFloor(peaks[i]!) }));
     const data = await computeFeatureRows(models.embedding, sources, maxRowsPerRun);
     if (current !== utterance) return;
     for (let i = 0; i < end - start; i++) current.rows.push(data.subarray(i * FEATURE_DIM, (i + 1) * FEATURE_DIM));
+    current.lastPeak = peaks.at(-1)!;
     current.blocks.dropBefore(melBlocksFor(end, end + 1).first);
   };
 
@@ -207,6 +216,9 @@ export function createFeatureStream(
     },
     get received() {
       return utterance.held.received;
+    },
+    get melPeak() {
+      return utterance.lastPeak;
     },
     rows(start, end) {
       if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end < start) {
