@@ -64,6 +64,15 @@ describe('LiveVideoEncoder', () => {
     expect(() => new LiveVideoEncoder({ width: 64, height: 64, fps: 25, crf: 60 })).toThrow('crf must be an integer between 0 and 51. Passed: 60');
   });
 
+  it('reports ffmpeg dying mid-stream: an error event, then encode rejects with stderr or the signal', async () => {
+    const encoder = new LiveVideoEncoder({ width: 64, height: 64, fps: 25 });
+    const failed = new Promise<Error>((resolve) => encoder.on('error', resolve));
+    await encoder.encode(syntheticYuvFrame(64, 64, 0));
+    process.kill(encoder.pid!, 'SIGKILL');
+    expect((await failed).message).toBe('ffmpeg was killed by SIGKILL');
+    await expect(encoder.encode(syntheticYuvFrame(64, 64, 1))).rejects.toSatisfy((error) => isLiveMediaError(error, 'LIVE_MEDIA_ENCODER_FAILED'));
+  });
+
   it('reports a missing ffmpeg as LIVE_MEDIA_FFMPEG_MISSING', async () => {
     const encoder = new LiveVideoEncoder({ width: 64, height: 64, fps: 25, ffmpegPath: join(work, 'no-such-ffmpeg') });
     await expect(encoder.encode(new Uint8Array(6144))).rejects.toSatisfy((error) => isLiveMediaError(error, 'LIVE_MEDIA_FFMPEG_MISSING'));
