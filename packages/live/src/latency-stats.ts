@@ -19,10 +19,11 @@ export interface LatencySummary {
   motion: Percentiles;
   render: Percentiles;
   encodeAndSend: Percentiles;
-  /** Frames sent after their due time, and frames held because speech was late, of all frames. */
+  /** Frames sent; of them, those held because speech was late, those sent after their due time, and either. */
   frames: number;
-  lateSent: number;
   held: number;
+  lateSent: number;
+  late: number;
 }
 
 export function percentiles(values: readonly number[]): Percentiles {
@@ -43,6 +44,7 @@ export class LatencyRecorder {
   #frames = 0;
   #lateSent = 0;
   #held = 0;
+  #late = 0;
   readonly #keep: number;
 
   /** Keeps the last `keep` values of each delay. */
@@ -55,6 +57,7 @@ export class LatencyRecorder {
     this.#frames += 1;
     if (sentAt > frame.due) this.#lateSent += 1;
     if (frame.kind === 'held') this.#held += 1;
+    if (sentAt > frame.due || frame.kind === 'held') this.#late += 1;
     const t = frame.speech;
     if (t === null) return;
     if (frame.speechFrame === 0) this.#push(this.#firstFrame, sentAt - t.utteranceAudio);
@@ -74,8 +77,9 @@ export class LatencyRecorder {
       render: percentiles(this.#render),
       encodeAndSend: percentiles(this.#send),
       frames: this.#frames,
-      lateSent: this.#lateSent,
       held: this.#held,
+      lateSent: this.#lateSent,
+      late: this.#late,
     };
   }
 

@@ -5,6 +5,14 @@ import { SlotPlanner, type RestMotion, type RestState, type SlotPlan } from './s
 import { SpeechStepper } from './speech-stepper.ts';
 import { Utterance, type FrameTimes, type UtteranceFeatures } from './utterance.ts';
 
+/** Motion frames a denoiser window hands out; see docs/realtime.md, "Latency", for how it was chosen. */
+export const DEFAULT_HOP_FRAMES = 4;
+/** Feature rows past a hop awaited before it is denoised. */
+export const DEFAULT_LOOKAHEAD_FRAMES = 2;
+
+/** Batches of slots planned but not yet handed out, at most: a machine that keeps up has one or two. */
+const MAX_RENDER_CALLS = 3;
+
 /** A monotonic clock in milliseconds. */
 export interface LiveClock {
   now(): number;
@@ -24,10 +32,15 @@ export interface LiveSessionOptions {
   seed?: number;
   steps?: number | null;
   guidance?: number | null;
-  /** Motion frames each denoiser window hands out. @defaultValue 4 */
+  /** Motion frames each denoiser window hands out. @defaultValue DEFAULT_HOP_FRAMES */
   hopFrames?: number;
-  /** Feature rows past a hop that must have arrived before it is denoised. @defaultValue 2 */
+  /** Feature rows past a hop that must have arrived before it is denoised. @defaultValue DEFAULT_LOOKAHEAD_FRAMES */
   lookaheadFrames?: number;
+  /**
+   * Speech frames ready before an utterance's first frame goes out: a buffer against the motion of paced audio
+   * arriving late. @defaultValue hopFrames + 1
+   */
+  startBufferFrames?: number;
   /** How long before its time a slot is planned and rendered (ms). @defaultValue 80 */
   leadMs?: number;
   /** Frames as RGB24 or yuv420p. @defaultValue 'yuv420p' */
@@ -108,18 +121,24 @@ export async function startLiveSession(options: LiveSessionOptions): Promise<Liv
   const stepper = new SpeechStepper(
     generator,
     { window: pack.denoiser.window, context: pack.denoiser.context, channelMean: pack.channelMean, channelStd: pack.channelStd, silence: engine.silenceFeature },
-    { hopFrames: options.hopFrames ?? 4, lookaheadFrames: options.lookaheadFrames ?? 2 },
+    { hopFrames: options.hopFrames ?? DEFAULT_HOP_FRAMES, lookaheadFrames: options.lookaheadFrames ?? DEFAULT_LOOKAHEAD_FRAMES },
   );
   const utterances: Utterance[] = [];
   let open: Utterance | null = null;
   let nextUtterance = 1;
-  const planner = new SlotPlanner(options.rest, samplesPerSlot, {
-    started: () => {},
-    finished: () => {
-      utterances.shift();
-      void pump();
+  const hopFrames = options.hopFrames ?? DEFAULT_HOP_FRAMES;
+  const planner = new SlotPlanner(
+    options.rest,
+    samplesPerSlot,
+    {
+      started: () => {},
+      finished: () => {
+        utterances.shift();
+        void pump();
+      },
     },
-  });
+    options.startBufferFrames ?? hopFrames + 1,
+  );
 
   let closed = false;
   let failed: Error | null = null;
@@ -192,6 +211,7 @@ export async function startLiveSession(options: LiveSessionOptions): Promise<Liv
   const dueOf = (slot: number): number => start + (slot * 1000) / fps;
   let delivering: Promise<void> = Promise.resolve();
   let lateDeliveries = 0;
+  let inFlight = 0;
   /** Utterances dropped by clear: frames of theirs already planned still go out, without playback events. */
   const interrupted = new Set<number>();
   let timer: NodeJS.Timeout | null = null;
@@ -229,11 +249,14 @@ export async function startLiveSession(options: LiveSessionOptions): Promise<Liv
     timer = null;
     if (closed) return;
     const plans: SlotPlan[] = [];
-    while (failed === null && dueOf(planner.nextSlot) - leadMs <= clock.now()) plans.push(planner.plan());
+    // A machine too slow for the clock gets no more render calls than it can work on: the stream falls behind
+    // (its frames are sent late) rather than queueing without bound.
+    while (failed === null && inFlight < MAX_RENDER_CALLS && dueOf(planner.nextSlot) - leadMs <= clock.now()) plans.push(planner.plan());
     if (plans.length > 0) {
+      inFlight += 1;
       const rendered = renderSlots(plans);
       rendered.catch(() => {});
-      delivering = delivering.then(async () => {
+      const deliver = async (): Promise<void> => {
         for (const frame of await rendered) {
           if (clock.now() > frame.due) lateDeliveries += 1;
           await options.onFrame(frame);
@@ -245,10 +268,15 @@ export async function startLiveSession(options: LiveSessionOptions): Promise<Liv
             emit({ type: 'playback_finished', utterance: frame.utterance!, frames, interrupted: false, positionSeconds: frames / fps, at: clock.now() });
           }
         }
+      };
+      delivering = delivering.then(deliver).finally(() => {
+        inFlight -= 1;
+        if (timer === null && !closed && failed === null) tick();
       });
       delivering.catch(fail);
     }
-    if (failed === null) timer = setTimeout(tick, Math.max(0, dueOf(planner.nextSlot) - leadMs - clock.now()));
+    // With every render call busy, the next tick comes when one ends.
+    if (failed === null && inFlight < MAX_RENDER_CALLS) timer = setTimeout(tick, Math.max(0, dueOf(planner.nextSlot) - leadMs - clock.now()));
   };
   tick();
 

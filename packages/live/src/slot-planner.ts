@@ -57,6 +57,7 @@ export class SlotPlanner {
   readonly #rest: RestMotion;
   readonly #samplesPerSlot: number;
   readonly #events: PlannerEvents;
+  readonly #startFrames: number;
   #state: RestState = 'idle';
   #queue: PlannedUtterance[] = [];
   #shown = 0;
@@ -65,7 +66,12 @@ export class SlotPlanner {
   #lateFrames = 0;
   #recent: Float32Array[] = [];
 
-  constructor(rest: RestMotion, samplesPerSlot: number, events: PlannerEvents) {
+  /**
+   * `startFrames`: frames of an utterance that must be ready before its first one goes out (or all of them, when
+   * fewer), so that paced audio keeps ahead of the slots and speech is not held just after it starts.
+   */
+  constructor(rest: RestMotion, samplesPerSlot: number, events: PlannerEvents, startFrames = 1) {
+    this.#startFrames = startFrames;
     this.#rest = rest;
     this.#samplesPerSlot = samplesPerSlot;
     this.#events = events;
@@ -137,6 +143,8 @@ export class SlotPlanner {
     if (head === undefined) return null;
     const frame = this.#shown;
     const ready = head.motion[frame];
+    const total = head.totalFrames();
+    if (frame === 0 && head.motion.length < Math.min(this.#startFrames, total ?? Infinity)) return null;
     if (ready !== undefined) {
       if (frame === 0) this.#events.started(head.id, slot);
       head.audioOf(frame, audio);
@@ -147,7 +155,7 @@ export class SlotPlanner {
       if (last) this.#finish(head);
       return { slot, motion: ready, audio, kind: 'speech', utterance: head.id, speechFrame: frame, from: head, lastOfUtterance: last };
     }
-    if (head.totalFrames() === 0) {
+    if (total === 0) {
       this.#finish(head);
       return null;
     }
