@@ -12,6 +12,8 @@ const work = mkdtempSync(join(tmpdir(), 'pf-live-fmp4-'));
 let av: SyntheticAv;
 let segments: Array<{ kind: 'init' | 'fragment'; bytes: Buffer }>;
 let file: string;
+/** What a viewer joining after the last frame went in would get. */
+let joined: Buffer[];
 
 interface ProbedPacket {
   codec_type: string;
@@ -25,7 +27,7 @@ function probe(args: string[]): unknown {
 }
 
 beforeAll(async () => {
-  av = await encodeSyntheticAv({ width: 128, height: 96, fps: 25, frames: FRAMES, sampleRate: 16_000 });
+  av = await encodeSyntheticAv({ width: 128, height: 96, fps: 25, frames: FRAMES, sampleRate: 16_000, keyframeIntervalSeconds: 0.8 });
   segments = [];
   const stream = new LiveFmp4Stream({ width: 128, height: 96, fps: 25, withAudio: true, onSegment: (s) => segments.push(s) });
   // As a session would: the parameter sets and header first, then audio running ahead of video.
@@ -33,6 +35,7 @@ beforeAll(async () => {
   stream.setOpusHead(av.opusHead);
   for (const packet of av.packets) stream.addAudio(packet);
   for (const unit of av.units) stream.addVideo(unit);
+  joined = stream.joinSegments();
   stream.finish();
   file = join(work, 'stream.mp4');
   writeFileSync(file, Buffer.concat(segments.map((s) => s.bytes)));
@@ -64,7 +67,7 @@ describe('LiveFmp4Stream', () => {
     expect(video).toHaveLength(FRAMES);
     expect(video.map((p) => p.pts)).toEqual(video.map((_, i) => i * 3600));
     expect(video.every((p) => p.pts === p.dts)).toBe(true);
-    expect(video.filter((p) => p.flags.startsWith('K'))).toHaveLength(1);
+    expect(video.filter((p) => p.flags.startsWith('K')).map((p) => p.pts / 3600)).toEqual([0, 20, 40]);
     expect(audio).toHaveLength(av.packets.length);
     for (let i = 1; i < audio.length; i++) expect(audio[i]!.pts).toBeGreaterThan(audio[i - 1]!.pts);
     // The audio track's duration counts the pre-skip, which the decoder drops.
@@ -73,5 +76,19 @@ describe('LiveFmp4Stream', () => {
     const { frames } = probe(['-select_streams', 'v:0', '-show_entries', 'frame=pict_type']) as { frames: Array<{ pict_type: string }> };
     expect(frames).toHaveLength(FRAMES);
     expect(frames.filter((f) => f.pict_type === 'B')).toEqual([]);
+  });
+
+  it('gives a viewer who joins late the init segment and the fragments from the last keyframe on', () => {
+    expect(joined[0]!.equals(segments[0]!.bytes)).toBe(true);
+    const decodeTimes = joined.slice(1).map((bytes) => {
+      const videoTraf = readBoxes(bytes)[0]!.children.find((b) => b.type === 'traf')!;
+      return Number(findBox(videoTraf.children, 'tfdt').content.readBigUInt64BE(4)) / 3600;
+    });
+    // The sound was all there before the frames: every frame went out as it came, the last keyframe being frame 40.
+    expect(decodeTimes).toEqual([40, 41, 42, 43, 44, 45, 46, 47, 48, 49]);
+    const joinedFile = join(work, 'joined.mp4');
+    writeFileSync(joinedFile, Buffer.concat(joined));
+    const { frames } = JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-of', 'json', '-select_streams', 'v:0', '-show_entries', 'frame=pict_type', joinedFile], { encoding: 'utf8' })) as { frames: Array<{ pict_type: string }> };
+    expect(frames.map((f) => f.pict_type)).toEqual(['I', ...Array<string>(9).fill('P')]);
   });
 });

@@ -28,6 +28,8 @@ export class LiveFmp4Stream {
   private readonly videoQueue: VideoAccessUnit[] = [];
   private readonly audioQueue: AudioPacket[] = [];
   private audioEndSeconds = -Infinity;
+  private initSegment: Buffer | null = null;
+  private sinceKeyframe: Buffer[] = [];
 
   constructor(private readonly options: LiveFmp4StreamOptions) {}
 
@@ -52,6 +54,14 @@ export class LiveFmp4Stream {
     this.flush(false);
   }
 
+  /**
+   * What a viewer joining now appends: the init segment and the fragments from the last keyframe on (empty before
+   * the first keyframe went out). Its first fragment does not start at 0: the player seeks to `buffered.start(0)`.
+   */
+  joinSegments(): Buffer[] {
+    return this.initSegment === null || this.sinceKeyframe.length === 0 ? [] : [this.initSegment, ...this.sinceKeyframe];
+  }
+
   /** Sends every frame and packet still queued (after both encoders closed). */
   finish(): void {
     this.flush(true);
@@ -67,6 +77,7 @@ export class LiveFmp4Stream {
       const unit = this.videoQueue.shift()!;
       let taken = 0;
       while (taken < this.audioQueue.length && this.audioQueue[taken]!.ptsSeconds < frameEnd - 1e-9) taken += 1;
+      if (unit.keyframe) this.sinceKeyframe = [];
       this.send(muxer.fragment([unit], this.audioQueue.splice(0, taken)), muxer);
     }
     if (final && this.audioQueue.length > 0) this.send(muxer.fragment([], this.audioQueue.splice(0)), muxer);
@@ -77,11 +88,13 @@ export class LiveFmp4Stream {
     if (this.decoderConfig === null || (this.options.withAudio && this.opusHead === null)) return null;
     const { width, height, fps } = this.options;
     this.muxer = new Fmp4Muxer({ video: { width, height, fps, decoderConfig: this.decoderConfig }, audio: this.opusHead === null ? null : { head: this.opusHead } });
-    this.options.onSegment({ kind: 'init', bytes: this.muxer.init(), mimeType: this.muxer.mimeType() });
+    this.initSegment = this.muxer.init();
+    this.options.onSegment({ kind: 'init', bytes: this.initSegment, mimeType: this.muxer.mimeType() });
     return this.muxer;
   }
 
   private send(bytes: Buffer, muxer: Fmp4Muxer): void {
+    if (this.initSegment !== null) this.sinceKeyframe.push(bytes);
     this.options.onSegment({ kind: 'fragment', bytes, mimeType: muxer.mimeType() });
   }
 }

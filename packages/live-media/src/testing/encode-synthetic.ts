@@ -12,8 +12,8 @@ export interface SyntheticAv {
 }
 
 /** `frames` synthetic frames and the click track of the same length through both live encoders. */
-export async function encodeSyntheticAv(options: { width: number; height: number; fps: number; frames: number; sampleRate: number }): Promise<SyntheticAv> {
-  const video = new LiveVideoEncoder({ width: options.width, height: options.height, fps: options.fps });
+export async function encodeSyntheticAv(options: { width: number; height: number; fps: number; frames: number; sampleRate: number; keyframeIntervalSeconds?: number }): Promise<SyntheticAv> {
+  const video = new LiveVideoEncoder({ width: options.width, height: options.height, fps: options.fps, keyframeIntervalSeconds: options.keyframeIntervalSeconds ?? 2 });
   const audio = new LiveAudioEncoder({ sampleRate: options.sampleRate });
   const units: VideoAccessUnit[] = [];
   const packets: AudioPacket[] = [];
