@@ -174,6 +174,23 @@ describe('createIdleMotion', () => {
     }
   });
 
+  it('carries on the speed speech had when it stopped, then slows down, so the head neither jumps nor halts', () => {
+    const yaw = channel(speech, CHANNEL.head_yaw);
+    let fastest = 10;
+    for (let f = 10; f < yaw.length; f++) if (Math.abs(yaw[f]! - yaw[f - 1]!) > Math.abs(yaw[fastest]! - yaw[fastest - 1]!)) fastest = f;
+    const speed = yaw[fastest]! - yaw[fastest - 1]!;
+    const motion = generator();
+    run(motion, seconds(7, 'idle'));
+    motion.startFrom(speech.subarray((fastest - 9) * C, (fastest + 1) * C));
+    const after = run(motion, seconds(4, 'idle'));
+    const joined = Float32Array.of(...speech.subarray(fastest * C, (fastest + 1) * C), ...after);
+    expect(stepsBeyondSpeech(joined)).toEqual([]);
+    const firstSteps = steps(channel(joined, CHANNEL.head_yaw)).slice(0, 3).map((step, i) => Math.sign(after[i * C + CHANNEL.head_yaw]! - joined[i * C + CHANNEL.head_yaw]!) * step);
+    expect(firstSteps[0]! / speed).toBeGreaterThan(0.6);
+    expect(firstSteps[0]! / speed).toBeLessThan(1.2);
+    expect(Math.abs(firstSteps[2]!)).toBeLessThan(Math.abs(firstSteps[0]!));
+  });
+
   it('gives the last K frames that went out, normalised, as a speech window context', () => {
     const motion = generator();
     const frames = run(motion, seconds(2, 'idle'));

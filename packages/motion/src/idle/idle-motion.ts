@@ -8,7 +8,7 @@ import { createGazeShifts } from './gaze-shifts.ts';
 import { createIdleBlinks } from './idle-blinks.ts';
 import {
   ATTENTION_SECONDS, BREATH_LIFT, CAMERA_COMPENSATION, DEGREES_PER_GAZE_UNIT, DRIFT_CHANNELS, DRIFT_CUTOFF_HZ, DRIFT_SPREAD,
-  LISTENING_DRIFT, LISTENING_OFFSET, RELAX_SECONDS, RELAX_SPEED,
+  COAST_SECONDS, LISTENING_DRIFT, LISTENING_OFFSET, RELAX_SECONDS, RELAX_SPEED,
 } from './idle-parameters.ts';
 import { createListeningNods } from './listening-nods.ts';
 import { createMotionHistory } from './motion-history.ts';
@@ -45,9 +45,9 @@ export interface IdleMotion {
   next(state: IdleState): Float32Array;
   /**
    * Continues from frames that went out elsewhere (speech): `recent` holds their last n >= 1 frames (n * 20 values),
-   * oldest first. The next frames move from the last of them back to the generator's own motion over about half
-   * a second (the mouth in 0.32 s; longer for a channel so far away that it would move faster than speech
-   * usually does), without a jump; {@link tail} reads them until new frames push them out.
+   * oldest first. The next frames carry on the last step of them and move back to the generator's own motion
+   * over about half a second (the mouth in 0.32 s; longer for a channel so far away that it would move faster than
+   * speech usually does), without a jump or a halt; {@link tail} reads them until new frames push them out.
    */
   startFrom(recent: ArrayLike<number>): void;
   /** The last `context` frames that went out, oldest first, normalised ((x - mean) / std): a speech window's context. */
@@ -96,7 +96,7 @@ function relaxation(fps: number): Relaxation {
     const seconds = MOUTH_CHANNELS.includes(name) ? RELAX_SECONDS.mouth : name === 'blink_l' || name === 'blink_r' ? RELAX_SECONDS.eyelids : RELAX_SECONDS.other;
     return Math.max(2, Math.round(seconds * fps));
   });
-  return createRelaxation(shortest, MOTION_CHANNELS.map((name) => RELAX_SPEED[name] / fps));
+  return createRelaxation(shortest, MOTION_CHANNELS.map((name) => RELAX_SPEED[name] / fps), Math.max(1, COAST_SECONDS * fps));
 }
 
 function add(frame: Float64Array, channel: number, value: number): void {
@@ -176,7 +176,11 @@ export function createIdleMotion(options: IdleMotionOptions): IdleMotion {
       const ok = recent.length >= C && recent.length % C === 0 && Array.from(recent).every(Number.isFinite);
       if (!ok) throw new MotionError('MOTION_BAD_TRACK', `startFrom takes n >= 1 frames of ${C} finite values. Passed: ${recent.length} values`);
       const last = recent.length - C;
-      relax.start(Array.from({ length: C }, (_, c) => recent[last + c]! - ownFrame[c]!));
+      const before = Math.max(0, last - C);
+      relax.start(
+        Array.from({ length: C }, (_, c) => recent[last + c]! - ownFrame[c]!),
+        Array.from({ length: C }, (_, c) => recent[last + c]! - recent[before + c]!),
+      );
       history.reset(recent);
     },
     tail() {

@@ -34,6 +34,8 @@ export const ATTENTION_SECONDS = 0.35;
 export const CAMERA_COMPENSATION = 0.8;
 export const DEGREES_PER_GAZE_UNIT = 30;
 
+/** Seconds over which the speed of the frames given to startFrom dies away (the time constant of its coasting). */
+export const COAST_SECONDS = 0.12;
 /** Seconds over which a frame given to startFrom relaxes to the generator's own motion, at least. */
 export const RELAX_SECONDS = Object.freeze({ mouth: 0.32, eyelids: 0.16, other: 0.56 });
 /**
