@@ -1,0 +1,119 @@
+import type { WebSocket } from 'ws';
+import type { Engine, EngineWatermark, RenderThreads } from '@portrait-farm/engine';
+import { loadAvatarPortrait } from '@portrait-farm/job-steps';
+import { serveSessionSocket, startLiveSession, streamFeatures, type ServerMessage, type SessionSummary } from '@portrait-farm/live';
+import { createIdleMotion } from '@portrait-farm/motion';
+import { prepareMeshwarp } from '@portrait-farm/renderer';
+import type { SessionEndReason, SessionRecord } from '@portrait-farm/sessions';
+import type { ObjectStorage } from '@portrait-farm/storage';
+
+/** What a hosted session runs on: the worker's engine and render threads, the farm's storage. */
+export interface HostedSessionDeps {
+  engine: Engine;
+  renderThreads: RenderThreads;
+  storage: ObjectStorage;
+  /** The invisible watermark of the session's frames, or null for none. */
+  watermark: (session: SessionRecord) => EngineWatermark | null;
+  /** Where the avatar's preparation logs a warning. */
+  log: (message: string) => void;
+}
+
+/** How a hosted session ended. */
+export interface HostedSessionEnd {
+  reason: SessionEndReason;
+  secondsStreamed: number;
+  summary: SessionSummary | null;
+}
+
+/** A session running on this worker. */
+export interface HostedSession {
+  readonly record: SessionRecord;
+  /** Seconds of stream handed to the client so far. */
+  secondsStreamed(): number;
+  /** Ends it from the server's side (DELETE, shutdown): the client gets `closed`, then the socket closes. */
+  end(reason: 'deleted' | 'shutdown'): void;
+  readonly ended: Promise<HostedSessionEnd>;
+}
+
+const FROM_SOCKET: Record<SessionSummary['reason'], SessionEndReason> = {
+  client: 'client',
+  idle_timeout: 'idle_timeout',
+  max_duration: 'max_duration',
+  error: 'error',
+  server: 'shutdown',
+};
+
+/**
+ * Runs a claimed session over its socket: the avatar loaded (prepared once per mode and pack, then read back), the
+ * session served by @portrait-farm/live on the worker's engine and render threads until it ends.
+ */
+export function hostSession(deps: HostedSessionDeps, record: SessionRecord, socket: WebSocket): HostedSession {
+  const fps = deps.engine.pack.fps;
+  let framesOut = 0;
+  let endedBy: 'deleted' | 'shutdown' | null = null;
+  const send = (message: ServerMessage): void => {
+    if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
+  };
+
+  const run = async (): Promise<HostedSessionEnd> => {
+    let portrait;
+    try {
+      portrait = await loadAvatarPortrait({ storage: deps.storage, engine: deps.engine }, { tenantId: record.tenantId, avatarId: record.avatarId }, record.mode, deps.log);
+    } catch (error) {
+      send({ type: 'error', code: 'SESSION_FAILED', message: `the avatar could not be loaded: ${error instanceof Error ? error.message : String(error)}` });
+      send({ type: 'closed', reason: 'error', seconds_streamed: 0 });
+      socket.close(1011, 'error');
+      return { reason: 'error', secondsStreamed: 0, summary: null };
+    }
+    if (endedBy !== null) {
+      socket.close(1000, 'server');
+      return { reason: endedBy, secondsStreamed: 0, summary: null };
+    }
+    const prepared = prepareMeshwarp({ image: portrait.source.image, landmarks: portrait.source.landmarks, options: { headDistance: record.controls.headDistance ?? 0 } });
+    const pool = deps.renderThreads.portrait(prepared);
+    try {
+      const summary = await serveSessionSocket({
+        socket,
+        inputSampleRate: record.inputSampleRate,
+        width: prepared.width,
+        height: prepared.height,
+        fps,
+        idleTimeoutMs: record.idleTimeoutSeconds * 1000,
+        maxDurationMs: record.maxDurationSeconds * 1000,
+        start: (callbacks) =>
+          startLiveSession({
+            engine: deps.engine,
+            pool,
+            neutral: portrait.neutral,
+            controls: { ...record.controls, seed: record.seed },
+            rest: createIdleMotion({ seed: record.seed, channelMean: deps.engine.pack.channelMean, channelStd: deps.engine.pack.channelStd }),
+            features: () => streamFeatures(deps.engine.audio.featureStream()),
+            seed: record.seed,
+            watermark: deps.watermark(record),
+            ...callbacks,
+            onFrame: async (frame) => {
+              await callbacks.onFrame(frame);
+              framesOut += 1;
+            },
+          }),
+      });
+      return { reason: endedBy ?? FROM_SOCKET[summary.reason], secondsStreamed: summary.secondsStreamed, summary };
+    } finally {
+      pool.close();
+    }
+  };
+
+  const ended = run();
+  return {
+    record,
+    secondsStreamed: () => framesOut / fps,
+    end(reason) {
+      if (endedBy !== null) return;
+      endedBy = reason;
+      // serveSessionSocket has no way to be ended from outside: the client hears `closed` from here, then the close.
+      send({ type: 'closed', reason: 'server', seconds_streamed: framesOut / fps });
+      if (socket.readyState === socket.OPEN) socket.close(1000, 'server');
+    },
+    ended,
+  };
+}

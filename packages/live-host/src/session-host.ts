@@ -1,0 +1,167 @@
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { Cluster, Redis } from 'ioredis';
+import { WebSocketServer } from 'ws';
+import { silentLogger, type FarmLogger } from '@portrait-farm/logging';
+import { registerSessionHost, SessionStore, type SessionEndReason } from '@portrait-farm/sessions';
+import { hostSession, type HostedSession, type HostedSessionDeps } from './hosted-session.ts';
+import { parseStreamRequest } from './stream-request.ts';
+import { claimRefusal, refuseUpgrade } from './upgrade-refusal.ts';
+
+/** Options of {@link startSessionHost}. */
+export interface SessionHostOptions extends Omit<HostedSessionDeps, 'log' | 'watermark'> {
+  /** Commands. */
+  redis: Redis | Cluster;
+  /** A connection of its own for the end channel's subscription (closed by the caller). */
+  subscriber: Redis | Cluster;
+  /** The deployment's key prefix. */
+  prefix: string;
+  /** This worker's id in the hosts registry. */
+  hostId: string;
+  /** Sessions this worker runs at once. */
+  capacity: number;
+  /** Address and port the session server listens on (port 0: any free one). */
+  listenHost: string;
+  port: number;
+  /** Where clients reach the server (ws:// or wss://, no path), or null: `ws://{listenHost}:{port}`. */
+  publicUrl: string | null;
+  /** How often a streaming session's seconds are metered (ms). @defaultValue 5000 */
+  meterEveryMs?: number;
+  /** The host's registration expires this long after its last heartbeat (ms). @defaultValue 15 000 */
+  registrationTtlMs?: number;
+  watermark?: HostedSessionDeps['watermark'];
+  logger?: FarmLogger;
+  /** Called once per session with seconds streamed since the last call (metrics). */
+  onStreamed?: (seconds: number) => void;
+  /** Called once per ended session. */
+  onEnded?: (reason: SessionEndReason, secondsStreamed: number) => void;
+}
+
+/** A worker's running session server. */
+export interface SessionHost {
+  /** Where clients reach it (what the registry offers). */
+  readonly url: string;
+  readonly port: number;
+  /** Sessions running now. */
+  running(): number;
+  /** Withdraws the capacity, ends every session (`closed` first, reason `shutdown`), records their ends, stops the server. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a worker's session server: WebSocket upgrades at `/v1/sessions/{id}/stream?token=...` checked against the
+ * session records (a wrong or spent token, an unknown or ended session are refused with their HTTP status), each
+ * session hosted on the worker's engine and render threads, its seconds metered and its end recorded whatever ends
+ * it; the capacity offered in the registry while it runs; DELETEs heard on the end channel.
+ */
+export async function startSessionHost(options: SessionHostOptions): Promise<SessionHost> {
+  const logger = options.logger ?? silentLogger;
+  const store = new SessionStore(options.redis, options.prefix);
+  const sessions = new Map<string, HostedSession>();
+  const metered = new Map<string, number>();
+  const endings = new Set<Promise<void>>();
+  let closing = false;
+  const deps: HostedSessionDeps = {
+    engine: options.engine,
+    renderThreads: options.renderThreads,
+    storage: options.storage,
+    watermark: options.watermark ?? (() => null),
+    log: (message) => logger.warn({ component: 'live-host' }, message),
+  };
+
+  const meter = async (id: string, seconds: number): Promise<void> => {
+    const before = metered.get(id) ?? 0;
+    if (seconds <= before) return;
+    metered.set(id, seconds);
+    options.onStreamed?.(seconds - before);
+  };
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
+  const server = createServer((_request, response) => {
+    response.writeHead(426, { 'content-type': 'application/json', upgrade: 'websocket' });
+    response.end(JSON.stringify({ error: { code: 'LIVE_HOST_UPGRADE_REQUIRED', message: 'Connect with a WebSocket to the stream.url POST /v1/sessions returned.' } }));
+  });
+
+  const accept = async (request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
+    const stream = parseStreamRequest(request.url);
+    if (stream === null) return refuseUpgrade(socket, 'LIVE_HOST_NOT_A_STREAM');
+    if (stream.token === null) return refuseUpgrade(socket, 'LIVE_HOST_NO_TOKEN');
+    if (closing) return refuseUpgrade(socket, 'LIVE_HOST_SHUTTING_DOWN');
+    const claim = await store.claim(options.hostId, stream.sessionId, stream.token);
+    if (claim !== 'ok') return refuseUpgrade(socket, claimRefusal(claim));
+    const record = await store.read(stream.sessionId);
+    if (record === null) return refuseUpgrade(socket, 'LIVE_HOST_SESSION_NOT_FOUND');
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      const session = hostSession(deps, record, ws);
+      sessions.set(record.id, session);
+      logger.info({ sessionId: record.id, tenant: record.tenantId, avatarId: record.avatarId }, 'session streaming');
+      const timer = setInterval(() => {
+        const seconds = session.secondsStreamed();
+        void meter(record.id, seconds).then(() => store.progress(record.id, seconds)).catch((error: unknown) => logger.warn({ err: error, sessionId: record.id }, 'session progress not metered'));
+      }, options.meterEveryMs ?? 5000);
+      const ending = session.ended
+        .then(async (end) => {
+          clearInterval(timer);
+          await meter(record.id, end.secondsStreamed);
+          await store.end(record, end.reason, end.secondsStreamed);
+          options.onEnded?.(end.reason, end.secondsStreamed);
+          logger.info({ sessionId: record.id, tenant: record.tenantId, reason: end.reason, secondsStreamed: end.secondsStreamed }, 'session ended');
+        })
+        .catch((error: unknown) => logger.error({ err: error, sessionId: record.id }, 'session end not recorded'))
+        .finally(() => {
+          sessions.delete(record.id);
+          metered.delete(record.id);
+          endings.delete(ending);
+        });
+      endings.add(ending);
+      if (record.endRequested) session.end('deleted');
+    });
+  };
+
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => {});
+    accept(request, socket, head).catch((error: unknown) => {
+      logger.error({ err: error }, 'session upgrade failed');
+      socket.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.listenHost, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = options.publicUrl ?? `ws://${options.listenHost.includes(':') ? `[${options.listenHost}]` : options.listenHost}:${port}`;
+
+  const { subscriber } = options;
+  subscriber.on('message', (_channel: string, sessionId: string) => sessions.get(sessionId)?.end('deleted'));
+  await subscriber.subscribe(store.keys.endChannel);
+
+  const registration = await registerSessionHost(options.redis, options.prefix, {
+    hostId: options.hostId,
+    url,
+    capacity: options.capacity,
+    ...(options.registrationTtlMs === undefined ? {} : { ttlMs: options.registrationTtlMs }),
+    // A DELETE published while the subscription was reconnecting is still seen here.
+    onHeartbeat: async () => {
+      for (const [id, session] of sessions) if ((await store.read(id))?.endRequested === true) session.end('deleted');
+    },
+    onError: (error) => logger.warn({ err: error }, 'session host heartbeat not written; the next one tries again'),
+  });
+  logger.info({ url, capacity: options.capacity, hostId: options.hostId }, 'session host listening');
+
+  return {
+    url,
+    port,
+    running: () => sessions.size,
+    async close() {
+      closing = true;
+      await registration.stop();
+      for (const session of sessions.values()) session.end('shutdown');
+      await Promise.all([...endings]);
+      await subscriber.unsubscribe(store.keys.endChannel).catch(() => {});
+      wss.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
