@@ -1,11 +1,13 @@
 /**
  * A page that plays a live fragmented-MP4 stream from a WebSocket through Media Source Extensions, the way a
  * session's viewer would: the first text message names the MIME type, binary messages are the init segment and the
- * fragments, appended in order. Playback starts once `startBufferSeconds` are buffered (a player's jitter buffer).
+ * fragments, appended in order. Playback starts once `startBufferSeconds` are buffered (a player's jitter buffer);
+ * with `chaseLiveEdge`, it plays at 1.1x while more than `startBufferSeconds` + 40 ms are buffered ahead, as a live
+ * player keeps its delay from growing (Chromium starts playing later than asked and never catches up alone).
  * Each presented frame's `requestVideoFrameCallback` metadata is kept with the frame index read back from the
  * picture (the blocks of synthetic-media.ts), in `window.playback`.
  */
-export function msePlayerPage(options: { streamUrl: string; width: number; height: number; indexBits: number; startBufferSeconds: number }): string {
+export function msePlayerPage(options: { streamUrl: string; width: number; height: number; indexBits: number; startBufferSeconds: number; chaseLiveEdge: boolean }): string {
   return `<!doctype html>
 <html><head><meta charset="utf-8"><title>live-media MSE</title>
 <style>body{margin:0;background:#222;color:#eee;font:14px sans-serif} video{display:block}</style></head>
@@ -79,6 +81,12 @@ video.addEventListener('waiting', () => playback.waiting.push({ at: performance.
 video.addEventListener('ended', () => { playback.ended = true; playback.audioBytes = video.webkitAudioDecodedByteCount ?? -1; });
 video.addEventListener('error', () => playback.errors.push('video error ' + (video.error && video.error.message)));
 video.requestVideoFrameCallback(onFrame);
+if (${options.chaseLiveEdge}) {
+  setInterval(() => {
+    if (playback.started === null) return;
+    video.playbackRate = bufferedAhead() > ${options.startBufferSeconds} + 0.04 ? 1.1 : 1;
+  }, 50);
+}
 setInterval(() => { document.getElementById('status').textContent = 'frames ' + playback.frames.length + ' t=' + video.currentTime.toFixed(2) + ' ahead ' + bufferedAhead().toFixed(2); }, 200);
 </script></body></html>`;
 }
