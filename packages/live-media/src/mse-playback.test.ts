@@ -1,27 +1,26 @@
+import { mkdtempSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocketServer, type WebSocket } from 'ws';
-import { LiveAudioEncoder } from './live-audio-encoder.ts';
-import { LiveFmp4Stream } from './live-fmp4-stream.ts';
-import { LiveVideoEncoder } from './live-video-encoder.ts';
+import { WebSocketServer } from 'ws';
 import { msePlayerPage } from './testing/mse-player-page.ts';
-import { clickTrack, INDEX_BITS, syntheticYuvFrame } from './testing/synthetic-media.ts';
+import { SyntheticBroadcast } from './testing/synthetic-broadcast.ts';
+import { INDEX_BITS } from './testing/synthetic-media.ts';
 
 // A live stream played in Debian's chromium (playwright-core): synthetic frames and a click track go through both
-// live encoders and the muxer at 25 fps, paced like a session, over a WebSocket into a page that appends the
-// fragments to one MSE SourceBuffer. The screenshot's path is printed: look at it after a change.
+// live encoders and the muxer at 25 fps, paced like a session, over a WebSocket into pages that append the
+// fragments to one MSE SourceBuffer: one viewer from the start, one joining after 2.4 s. The screenshot's path is
+// printed: look at it after a change.
 
 const CHROMIUM = process.env['PORTRAIT_FARM_CHROMIUM'] ?? '/usr/bin/chromium';
 const SIZE = 512;
 const FPS = 25;
 const FRAMES = 100;
-const SAMPLE_RATE = 16_000;
+/** The late viewer opens once the first has shown this many frames (the stream's IDRs are at frames 0 and 50). */
+const JOIN_AFTER_FRAMES = 60;
 const START_BUFFER_SECONDS = 0.12;
 
 interface PresentedFrame {
@@ -31,6 +30,7 @@ interface PresentedFrame {
   mediaTime: number;
   presentedFrames: number;
   expectedDisplayTime: number;
+  /** The frame index read back from the picture. */
   index: number;
 }
 
@@ -50,64 +50,90 @@ interface Playback {
 
 let server: Server;
 let browser: Browser;
-let pageUrl = '';
-/** When each frame went into the encoder, on the wall clock (ms since the epoch). */
-const frameInWallClockMs: number[] = [];
+const broadcast = new SyntheticBroadcast({ size: SIZE, fps: FPS, frames: FRAMES, sampleRate: 16_000 });
 const shots = mkdtempSync(join(tmpdir(), 'pf-live-mse-'));
+let first: Playback;
+let late: Playback;
 
-/** What a session does, minus the engine: frames and sound on the session's clock into the encoders, segments out. */
-async function streamTo(socket: WebSocket): Promise<void> {
-  const video = new LiveVideoEncoder({ width: SIZE, height: SIZE, fps: FPS });
-  const audio = new LiveAudioEncoder({ sampleRate: SAMPLE_RATE });
-  const stream = new LiveFmp4Stream({
-    width: SIZE, height: SIZE, fps: FPS, withAudio: true,
-    onSegment: ({ kind, bytes, mimeType }) => {
-      if (kind === 'init') socket.send(JSON.stringify({ mimeType }));
-      socket.send(bytes);
-    },
+async function openViewer(url: string): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: SIZE, height: SIZE + 40 } });
+  await page.goto(url);
+  return page;
+}
+
+async function playbackWhenEnded(page: Page): Promise<Playback> {
+  await page.waitForFunction('window.playback.ended', undefined, { timeout: 30_000 }).catch(async (error: unknown) => {
+    const seen = (await page.evaluate('JSON.stringify({ ...window.playback, frames: window.playback.frames.length, currentTime: document.getElementById("video").currentTime })')) as string;
+    throw new Error(`${String(error)}: the page saw ${seen}`);
   });
-  video.on('decoderConfig', (config) => stream.setDecoderConfig(config));
-  video.on('accessUnit', (unit) => stream.addVideo(unit));
-  audio.on('header', (head) => stream.setOpusHead(head));
-  audio.on('packet', (packet) => stream.addAudio(packet));
-  const sound = clickTrack(SAMPLE_RATE, FRAMES / FPS);
-  const samplesPerFrame = SAMPLE_RATE / FPS;
-  const encodeFrame = (i: number): Promise<unknown> => {
-    frameInWallClockMs[i] = performance.timeOrigin + performance.now();
-    return Promise.all([video.encode(syntheticYuvFrame(SIZE, SIZE, i)), audio.encode(sound.subarray(i * samplesPerFrame, (i + 1) * samplesPerFrame))]);
-  };
-  // ffmpeg takes a few hundred milliseconds to start and x264 starts with the first frame: the session's clock starts
-  // once the first frame and sound are out, as a session primes its encoders when it is created.
-  const firstOut = Promise.all([new Promise((resolve) => video.once('accessUnit', resolve)), new Promise((resolve) => audio.once('header', resolve))]);
-  await encodeFrame(0);
-  await firstOut;
-  const start = performance.now() - 1000 / FPS;
-  for (let i = 1; i < FRAMES; i++) {
-    const due = start + (i * 1000) / FPS - performance.now();
-    if (due > 0) await sleep(due);
-    await encodeFrame(i);
+  const playback = (await page.evaluate('window.playback')) as Playback;
+  await page.close();
+  return playback;
+}
+
+function percentiles(values: readonly number[]): string {
+  const sorted = values.slice().sort((a, b) => a - b);
+  const at = (q: number): number => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!);
+  return `p50 ${at(0.5)} ms, p95 ${at(0.95)} ms, max ${at(1)} ms`;
+}
+
+function expectSmoothPlayback(playback: Playback, fromIndex: number): void {
+  expect(playback.errors).toEqual([]);
+  expect(playback.supported).toBe(true);
+  expect(playback.mimeType).toMatch(/^video\/mp4; codecs="avc1\.42C0[0-9A-F]{2}, opus"$/);
+  expect(playback.audioBytes).toBeGreaterThan(0);
+  const frames = playback.frames;
+  expect(frames[0]!.index).toBe(fromIndex);
+  expect(frames.at(-1)!.index).toBe(FRAMES - 1);
+  // Every frame from there to the end presented once, in order, showing the picture its timestamp says.
+  // requestVideoFrameCallback may skip a callback when the page is busy; presentedFrames still counts every frame.
+  expect(frames.at(-1)!.presentedFrames - frames[0]!.presentedFrames).toBe(FRAMES - 1 - fromIndex);
+  expect(frames.length).toBeGreaterThanOrEqual((FRAMES - fromIndex) * 0.8);
+  for (let i = 1; i < frames.length; i++) {
+    expect(frames[i]!.mediaTime).toBeGreaterThan(frames[i - 1]!.mediaTime);
+    expect(frames[i]!.presentedFrames).toBeGreaterThan(frames[i - 1]!.presentedFrames);
   }
-  await Promise.all([video.close(), audio.close()]);
-  stream.finish();
-  socket.close();
+  expect(frames.filter((f) => f.index !== Math.round(f.mediaTime * FPS))).toEqual([]);
+  // No stall between the start and the end of the stream (play() itself fires one 'waiting' at its start).
+  expect(playback.waiting.filter((w) => w.currentTime > fromIndex / FPS && w.currentTime < FRAMES / FPS - 0.1)).toEqual([]);
 }
 
 beforeAll(async () => {
   server = createServer((request, response) => {
-    if (request.url !== '/') {
+    if (request.url !== '/' && request.url !== '/?later') {
       response.writeHead(404).end();
       return;
     }
     const { port } = server.address() as AddressInfo;
     response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    response.end(msePlayerPage({ streamUrl: `ws://127.0.0.1:${port}/stream`, width: SIZE, height: SIZE, indexBits: INDEX_BITS, startBufferSeconds: START_BUFFER_SECONDS, chaseLiveEdge: true }));
+    const connectOnLoad = !request.url.endsWith('?later');
+    response.end(msePlayerPage({ streamUrl: `ws://127.0.0.1:${port}/stream`, width: SIZE, height: SIZE, indexBits: INDEX_BITS, startBufferSeconds: START_BUFFER_SECONDS, chaseLiveEdge: true, connectOnLoad }));
   });
-  const sockets = new WebSocketServer({ server, path: '/stream' });
-  sockets.on('connection', (socket) => void streamTo(socket).catch((error: unknown) => socket.close(1011, String(error).slice(0, 100))));
+  new WebSocketServer({ server, path: '/stream' }).on('connection', (socket) => broadcast.addViewer(socket));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  pageUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--autoplay-policy=no-user-gesture-required'] });
-});
+
+  // The late viewer's page is loaded before the stream starts (a new page costs the loaded machine a lot of CPU).
+  const latePage = await openViewer(`${url}?later`);
+  const firstPage = await openViewer(url);
+  await firstPage.waitForFunction(`window.playback.frames.length > 0 && window.playback.frames.at(-1).index >= ${JOIN_AFTER_FRAMES}`, undefined, { timeout: 30_000 });
+  const shot = join(shots, 'mse-playback.png');
+  await firstPage.screenshot({ path: shot });
+  console.log(`screenshot: ${shot}`);
+  await latePage.evaluate('window.connect()');
+  [first, late] = await Promise.all([playbackWhenEnded(firstPage), playbackWhenEnded(latePage)]);
+
+  // Frame 0 waited for both ffmpegs to start; from frame 1 on the figures are the steady ones.
+  const frameIn = broadcast.frameInWallClockMs;
+  const steady = first.frames.filter((f) => f.index > 0);
+  const shownDelay = (frames: PresentedFrame[]): number[] => frames.map((f) => f.wallClockMs - frameIn[f.index]!);
+  console.log(
+    `frame in -> fragment received: ${percentiles(frameIn.slice(1).map((inAt, i) => first.arrivals[i + 2]! - inAt))};` +
+      ` frame in -> shown: ${percentiles(shownDelay(steady))} (last second: ${percentiles(shownDelay(steady.filter((f) => f.index >= FRAMES - FPS)))});` +
+      ` late viewer, frame in -> shown over its last second: ${percentiles(shownDelay(late.frames.filter((f) => f.index >= FRAMES - FPS)))}`,
+  );
+}, 90_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -116,52 +142,12 @@ afterAll(async () => {
 });
 
 describe('a live fragmented-MP4 stream in headless Chromium (MSE)', () => {
-  it('plays every frame in order, showing the picture its timestamp says, without stalls, with the sound decoded', async () => {
-    const page = await browser.newPage({ viewport: { width: SIZE, height: SIZE + 40 } });
-    await page.goto(pageUrl);
-    await page.waitForFunction('window.playback.frames.length >= 40', undefined, { timeout: 20_000 }).catch(async (error: unknown) => {
-      const seen = (await page.evaluate('JSON.stringify({ ...window.playback, frames: window.playback.frames.length, readyState: document.getElementById("video").readyState, currentTime: document.getElementById("video").currentTime, paused: document.getElementById("video").paused, buffered: [...Array(document.getElementById("video").buffered.length).keys()].map((i) => [document.getElementById("video").buffered.start(i), document.getElementById("video").buffered.end(i)]) })')) as string;
-      throw new Error(`${String(error)}: the page saw ${seen}`);
-    });
-    const shot = join(shots, 'mse-playback.png');
-    await page.screenshot({ path: shot });
-    console.log(`screenshot: ${shot}`);
-    await page.waitForFunction('window.playback.ended', undefined, { timeout: 20_000 });
-    const playback = (await page.evaluate('window.playback')) as Playback;
-    await page.close();
-    const latencies = playback.frames.map((f) => f.wallClockMs - frameInWallClockMs[f.index]!).sort((a, b) => a - b);
-    const at = (q: number): number => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!);
-    // Frame 0 waited for both ffmpegs to start; from frame 1 on the figures are the steady ones.
-    const percentiles = (values: number[]): string => {
-      const sorted = values.slice().sort((a, b) => a - b);
-      const at = (q: number): number => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!);
-      return `p50 ${at(0.5)} ms, p95 ${at(0.95)} ms, max ${at(1)} ms`;
-    };
-    const steady = playback.frames.filter((f) => f.index > 0);
-    const arrivalLag = frameInWallClockMs.slice(1).map((inAt, i) => playback.arrivals[i + 2]! - inAt);
-    const lastSecond = steady.filter((f) => f.index >= FRAMES - FPS);
-    const wallSeconds = (playback.frames.at(-1)!.now - playback.frames[0]!.now) / 1000;
-    console.log(
-      `frame in -> fragment received: ${percentiles(arrivalLag)}; frame in -> shown: ${percentiles(steady.map((f) => f.wallClockMs - frameInWallClockMs[f.index]!))}` +
-        ` (last second: ${percentiles(lastSecond.map((f) => f.wallClockMs - frameInWallClockMs[f.index]!))});` +
-        ` ${(playback.frames.at(-1)!.mediaTime - playback.frames[0]!.mediaTime).toFixed(2)} s of media shown in ${wallSeconds.toFixed(2)} s`,
-    );
+  it('plays every frame in order, showing the picture its timestamp says, without stalls, with the sound decoded', () => {
+    expectSmoothPlayback(first, 0);
+  });
 
-    expect(playback.errors).toEqual([]);
-    expect(playback.supported).toBe(true);
-    expect(playback.mimeType).toMatch(/^video\/mp4; codecs="avc1\.42C0[0-9A-F]{2}, opus"$/);
-    expect(playback.audioBytes).toBeGreaterThan(0);
-    const frames = playback.frames;
-    // Every frame of the stream was presented once, in order, showing the picture its timestamp says.
-    expect(frames.at(-1)!.presentedFrames - frames[0]!.presentedFrames + 1).toBeGreaterThanOrEqual(FRAMES - 2);
-    // requestVideoFrameCallback may skip a callback when the page is busy; presentedFrames still counts every frame.
-    expect(frames.length).toBeGreaterThanOrEqual(FRAMES * 0.8);
-    for (let i = 1; i < frames.length; i++) {
-      expect(frames[i]!.mediaTime).toBeGreaterThan(frames[i - 1]!.mediaTime);
-      expect(frames[i]!.presentedFrames).toBeGreaterThan(frames[i - 1]!.presentedFrames);
-    }
-    expect(frames.filter((f) => f.index !== Math.round(f.mediaTime * FPS))).toEqual([]);
-    // No stall between the start and the end of the stream (play() itself fires one 'waiting' at time 0).
-    expect(playback.waiting.filter((w) => w.currentTime > 0 && w.currentTime < FRAMES / FPS - 0.1)).toEqual([]);
+  it('plays for a viewer who joined late from the last keyframe on, the same way', () => {
+    expect(late.frames[0]!.mediaTime).toBe(2);
+    expectSmoothPlayback(late, 50);
   });
 });

@@ -4,10 +4,12 @@
  * fragments, appended in order. Playback starts once `startBufferSeconds` are buffered (a player's jitter buffer);
  * with `chaseLiveEdge`, it plays at 1.1x while more than `startBufferSeconds` + 40 ms are buffered ahead, as a live
  * player keeps its delay from growing (Chromium starts playing later than asked and never catches up alone).
+ * Without `connectOnLoad` the page connects when `window.connect()` is called (a viewer joining at a chosen time,
+ * its page already loaded).
  * Each presented frame's `requestVideoFrameCallback` metadata is kept with the frame index read back from the
  * picture (the blocks of synthetic-media.ts), in `window.playback`.
  */
-export function msePlayerPage(options: { streamUrl: string; width: number; height: number; indexBits: number; startBufferSeconds: number; chaseLiveEdge: boolean }): string {
+export function msePlayerPage(options: { streamUrl: string; width: number; height: number; indexBits: number; startBufferSeconds: number; chaseLiveEdge: boolean; connectOnLoad: boolean }): string {
   return `<!doctype html>
 <html><head><meta charset="utf-8"><title>live-media MSE</title>
 <style>body{margin:0;background:#222;color:#eee;font:14px sans-serif} video{display:block}</style></head>
@@ -32,7 +34,7 @@ function appendNext() {
 
 function bufferedAhead() {
   const ranges = video.buffered;
-  return ranges.length === 0 ? 0 : ranges.end(ranges.length - 1) - video.currentTime;
+  return ranges.length === 0 ? 0 : ranges.end(ranges.length - 1) - Math.max(video.currentTime, ranges.start(0));
 }
 
 function frameIndex() {
@@ -52,7 +54,8 @@ function onFrame(now, metadata) {
   video.requestVideoFrameCallback(onFrame);
 }
 
-mediaSource.addEventListener('sourceopen', () => {
+const sourceOpen = new Promise((resolve) => mediaSource.addEventListener('sourceopen', resolve, { once: true }));
+window.connect = () => sourceOpen.then(() => {
   const socket = new WebSocket(${JSON.stringify(options.streamUrl)});
   socket.binaryType = 'arraybuffer';
   socket.onmessage = (event) => {
@@ -62,6 +65,8 @@ mediaSource.addEventListener('sourceopen', () => {
       sourceBuffer = mediaSource.addSourceBuffer(playback.mimeType);
       sourceBuffer.addEventListener('updateend', () => {
         playback.appended += 1;
+        // A viewer joining late gets fragments from the last keyframe on: playback starts where they start.
+        if (playback.started === null && video.buffered.length > 0 && video.currentTime < video.buffered.start(0)) video.currentTime = video.buffered.start(0);
         if (playback.started === null && bufferedAhead() >= ${options.startBufferSeconds}) {
           playback.started = performance.now();
           video.play().catch((error) => playback.errors.push('play: ' + error.message));
@@ -77,6 +82,7 @@ mediaSource.addEventListener('sourceopen', () => {
   };
   socket.onclose = () => { playback.streamClosed = true; appendNext(); };
 });
+if (${options.connectOnLoad}) window.connect();
 video.addEventListener('waiting', () => playback.waiting.push({ at: performance.now(), currentTime: video.currentTime }));
 video.addEventListener('ended', () => { playback.ended = true; playback.audioBytes = video.webkitAudioDecodedByteCount ?? -1; });
 video.addEventListener('error', () => playback.errors.push('video error ' + (video.error && video.error.message)));
