@@ -1,0 +1,86 @@
+// The session WebSocket from the page's side (the protocol: docs/realtime.md, "Session protocol").
+
+/** Text messages the server sends. */
+export type ServerMessage =
+  | { type: 'ready'; mimeType: string; fps: number; width: number; height: number; inputSampleRate: number }
+  | { type: 'playback_started'; utterance: number }
+  | { type: 'playback_finished'; utterance: number; playback_position: number; interrupted: boolean }
+  | { type: 'cleared'; utterance: number | null; playback_position: number }
+  | { type: 'stats'; seconds: number; latency: LatencySummary }
+  | { type: 'error'; code: string; message: string }
+  | { type: 'closed'; reason: string; seconds_streamed: number };
+
+export interface Percentiles {
+  count: number;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+}
+
+export interface LatencySummary {
+  firstFrame: Percentiles;
+  audioToFrame: Percentiles;
+  features: Percentiles;
+  motion: Percentiles;
+  render: Percentiles;
+  encodeAndSend: Percentiles;
+  frames: number;
+  held: number;
+  lateSent: number;
+  late: number;
+}
+
+export interface SessionHandlers {
+  onMessage(message: ServerMessage): void;
+  /** The init segment, then one fragment per frame. */
+  onMedia(segment: ArrayBuffer): void;
+  onClose(code: number, reason: string): void;
+}
+
+export class SessionClient {
+  readonly #socket: WebSocket;
+  /** When the first audio of the current utterance went out (performance.now()), for the first-frame figure. */
+  utteranceStartedAt: number | null = null;
+
+  constructor(url: string, handlers: SessionHandlers) {
+    this.#socket = new WebSocket(url);
+    this.#socket.binaryType = 'arraybuffer';
+    this.#socket.addEventListener('message', (event: MessageEvent<string | ArrayBuffer>) => {
+      if (typeof event.data === 'string') handlers.onMessage(JSON.parse(event.data) as ServerMessage);
+      else handlers.onMedia(event.data);
+    });
+    this.#socket.addEventListener('close', (event) => handlers.onClose(event.code, event.reason));
+  }
+
+  get open(): boolean {
+    return this.#socket.readyState === WebSocket.OPEN;
+  }
+
+  sendAudio(chunk: Uint8Array<ArrayBuffer>): void {
+    if (!this.open) return;
+    this.utteranceStartedAt ??= performance.now();
+    this.#socket.send(chunk);
+  }
+
+  endUtterance(): void {
+    this.#send({ type: 'audio_end' });
+    this.utteranceStartedAt = null;
+  }
+
+  clear(): void {
+    this.#send({ type: 'clear' });
+    this.utteranceStartedAt = null;
+  }
+
+  setState(state: 'idle' | 'listening'): void {
+    this.#send({ type: 'state', state });
+  }
+
+  close(): void {
+    this.#socket.close(1000, 'page closed the session');
+  }
+
+  #send(message: object): void {
+    if (this.open) this.#socket.send(JSON.stringify(message));
+  }
+}
