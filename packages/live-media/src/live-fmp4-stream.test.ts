@@ -91,4 +91,24 @@ describe('LiveFmp4Stream', () => {
     const { frames } = JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-of', 'json', '-select_streams', 'v:0', '-show_entries', 'frame=pict_type', joinedFile], { encoding: 'utf8' })) as { frames: Array<{ pict_type: string }> };
     expect(frames.map((f) => f.pict_type)).toEqual(['I', ...Array<string>(9).fill('P')]);
   });
+
+  it('holds a frame until its sound has reached the frame end, and sends what is left on finish', () => {
+    const sent: Array<{ kind: string; bytes: Buffer }> = [];
+    const stream = new LiveFmp4Stream({ width: 128, height: 96, fps: 25, withAudio: true, onSegment: (s) => sent.push(s) });
+    stream.setDecoderConfig(av.decoderConfig);
+    for (const unit of av.units.slice(0, 3)) stream.addVideo(unit);
+    expect(sent).toEqual([]); // no Opus header yet: no init segment
+    stream.setOpusHead(av.opusHead);
+    expect(sent.map((s) => s.kind)).toEqual(['init']);
+    // Packets 0 and 1 end at 40 ms - 2.5 ms of pre-skip: frame 0 (0-40 ms) still lacks the end of its sound.
+    stream.addAudio(av.packets[0]!);
+    stream.addAudio(av.packets[1]!);
+    expect(sent).toHaveLength(1);
+    stream.addAudio(av.packets[2]!);
+    expect(sent).toHaveLength(2);
+    const audioTraf = readBoxes(sent[1]!.bytes)[0]!.children.filter((b) => b.type === 'traf')[1]!;
+    expect(findBox(audioTraf.children, 'trun').content.readUInt32BE(4)).toBe(3);
+    stream.finish();
+    expect(sent).toHaveLength(4);
+  });
 });
