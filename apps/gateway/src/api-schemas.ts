@@ -3,6 +3,7 @@ import { FaceBoxSchema, JobOptionsSchema, OUTPUT_MODES, RENDER_OPTION_RANGES } f
 import { JOB_EVENT_TYPES, JOB_ID_PATTERN_SOURCE, JOB_STATUSES } from '@portrait-farm/jobs';
 import { Type, type TSchema } from '@sinclair/typebox';
 import { GATEWAY_ERRORS, type GatewayErrorCode } from './errors.ts';
+import { SESSION_COMPONENTS } from './session-components.ts';
 
 /**
  * The HTTP API's schemas. Routes validate requests and serialise responses with them, and the OpenAPI document is
@@ -402,7 +403,7 @@ export const OpsTimelineSchema = Type.Object(
 export const SHARED_SCHEMAS: readonly TSchema[] = [
   ErrorSchema, JobOptionsComponent, WebhookSchema, ConsentSchema, CreateJobJsonSchema, JobUrlsSchema, StatusSchema, JobCreatedSchema,
   JobSummarySchema, JobPageSchema, JobSchema, WebhookEventSchema, ReadinessSchema, OpsJobSchema, OpsOverviewSchema, OpsTimelineSchema,
-  AvatarFaceChoiceSchema, CreateAvatarJsonSchema, AvatarSchema, AvatarPageSchema,
+  AvatarFaceChoiceSchema, CreateAvatarJsonSchema, AvatarSchema, AvatarPageSchema, ...SESSION_COMPONENTS,
 ];
 
 /**

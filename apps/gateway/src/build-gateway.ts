@@ -1,6 +1,7 @@
 import fastifyMultipart from '@fastify/multipart';
 import fastifySwagger from '@fastify/swagger';
 import { AvatarStore } from '@portrait-farm/avatars';
+import { SessionStore } from '@portrait-farm/sessions';
 import { JobStore } from '@portrait-farm/jobs';
 import { createWebhookWorker, FarmQueues, startHeldJobDispatcher } from '@portrait-farm/queue';
 import { recordStorageError, recordWebhookOutcome } from '@portrait-farm/metrics';
@@ -25,6 +26,7 @@ import { MULTIPART_LIMITS } from './multipart-errors.ts';
 import { clientErrorHandler, serverTimeoutOptions, watchIdleRequests } from './transport-limits.ts';
 import { fileRoutes } from './routes/file-routes.ts';
 import { avatarRoutes } from './routes/avatar-routes.ts';
+import { sessionRoutes } from './routes/session-routes.ts';
 import { jobRoutes } from './routes/job-routes.ts';
 import { loadSigningKey } from '@portrait-farm/provenance';
 import type { SigningKey } from '@portrait-farm/provenance';
@@ -130,7 +132,7 @@ export async function buildGateway(input: GatewayConfig | ResolvedGatewayConfig,
   const ownChecks = options.inputChecker === undefined ? await openInputChecker(config.faceCheck ? config.packDir : null) : null;
   const inputChecks = options.inputChecker ?? (ownChecks as InputChecker);
   const fileStorage = backing instanceof FilesystemStorage ? backing : null;
-  const context: GatewayContext = { config, redis, jobs, avatars: new AvatarStore(storage), queues, storage, fileStorage, metrics, inputChecks, signingKey: openSigningKey(config.signingKey) };
+  const context: GatewayContext = { config, redis, jobs, avatars: new AvatarStore(storage), sessions: new SessionStore(redis, config.prefix), queues, storage, fileStorage, metrics, inputChecks, signingKey: openSigningKey(config.signingKey) };
 
   const app = Fastify({
     ...(options.logger === undefined ? { logger: config.logger } : { loggerInstance: options.logger }),
@@ -166,6 +168,7 @@ export async function buildGateway(input: GatewayConfig | ResolvedGatewayConfig,
     await jobRoutes(scope, context);
     // In the jobs' scope: its hooks authenticate and rate-limit the avatars' requests too.
     await avatarRoutes(scope, context);
+    await sessionRoutes(scope, context);
   });
   await app.register(async (scope) => fileRoutes(scope, context));
   await app.register(async (scope) => opsRoutes(scope, context));

@@ -28,6 +28,16 @@ export interface GatewayLimits {
   maxQueuedJobs?: number;
 }
 
+/** Realtime sessions' limits and defaults (POST /v1/sessions). */
+export interface GatewaySessionSettings {
+  /** Longest session, and maxDurationSeconds when a request gives none. @defaultValue PORTRAIT_FARM_SESSION_MAX_SECONDS's */
+  maxSeconds?: number;
+  /** idleTimeoutSeconds when a request gives none. @defaultValue PORTRAIT_FARM_SESSION_IDLE_SECONDS's */
+  idleSeconds?: number;
+  /** How long a stream token is good for. @defaultValue PORTRAIT_FARM_SESSION_CONNECT_SECONDS's */
+  connectSeconds?: number;
+}
+
 /** How long a client may take to send a request; past any of them it gets 408 and its connection is closed. */
 export interface GatewayTimeouts {
   /** The request line and headers, in milliseconds. @defaultValue PORTRAIT_FARM_HEADER_TIMEOUT_MS's */
@@ -127,10 +137,11 @@ export interface GatewayConfig {
   /** Tenant id -> webhook signing secret(s), `whsec_<base64>`. Tenants without one get no webhooks. */
   webhookSecrets?: Readonly<Record<string, string | readonly string[]>>;
   webhooks?: WebhookDeliveryConfig;
+  sessions?: GatewaySessionSettings;
 }
 
 export type ResolvedGatewayConfig = Readonly<
-  Required<Omit<GatewayConfig, 'limits' | 'timeouts' | 'inputFetch' | 'presignSecret' | 'webhooks' | 'webhookSecrets' | 'packDir' | 'signingKey' | 'watermarkKey' | 'operatorKey' | 'redisCa' | 's3Ca' | 'redisSentinels' | 'redisSentinelMaster' | 'redisSentinelPassword' | 'redisClusterNodes'>> & {
+  Required<Omit<GatewayConfig, 'limits' | 'sessions' | 'timeouts' | 'inputFetch' | 'presignSecret' | 'webhooks' | 'webhookSecrets' | 'packDir' | 'signingKey' | 'watermarkKey' | 'operatorKey' | 'redisCa' | 's3Ca' | 'redisSentinels' | 'redisSentinelMaster' | 'redisSentinelPassword' | 'redisClusterNodes'>> & {
     presignSecret: string | null;
     redisCa: string | null;
     /** The sentinels and master name, or null: the server of redisUrl. */
@@ -146,6 +157,7 @@ export type ResolvedGatewayConfig = Readonly<
     webhooks: Readonly<Required<Omit<WebhookDeliveryConfig, 'retryScheduleMs'>> & { retryScheduleMs: readonly number[] | null }>;
     retentionDays: number;
     limits: Readonly<Required<GatewayLimits>>;
+    sessions: Readonly<Required<GatewaySessionSettings>>;
     timeouts: Readonly<Required<GatewayTimeouts>>;
     inputFetch: Readonly<Required<InputFetchPolicy>>;
   }
@@ -233,6 +245,18 @@ function resolveTimeouts(timeouts: GatewayTimeouts): Readonly<Required<GatewayTi
   return Object.freeze(resolved);
 }
 
+function resolveSessionSettings(sessions: GatewaySessionSettings): Readonly<Required<GatewaySessionSettings>> {
+  const resolved = {
+    maxSeconds: setting('sessions.maxSeconds', sessions.maxSeconds, 'PORTRAIT_FARM_SESSION_MAX_SECONDS'),
+    idleSeconds: setting('sessions.idleSeconds', sessions.idleSeconds, 'PORTRAIT_FARM_SESSION_IDLE_SECONDS'),
+    connectSeconds: setting('sessions.connectSeconds', sessions.connectSeconds, 'PORTRAIT_FARM_SESSION_CONNECT_SECONDS'),
+  };
+  if (resolved.idleSeconds > resolved.maxSeconds) {
+    throw bad(`sessions.idleSeconds (PORTRAIT_FARM_SESSION_IDLE_SECONDS, ${resolved.idleSeconds}) must be at most sessions.maxSeconds (PORTRAIT_FARM_SESSION_MAX_SECONDS, ${resolved.maxSeconds}).`);
+  }
+  return Object.freeze(resolved);
+}
+
 /** Checks every field, fills the defaults and freezes the result. Throws GATEWAY_BAD_CONFIG naming the field and its variable. */
 export function resolveGatewayConfig(config: GatewayConfig): ResolvedGatewayConfig {
   const publicUrl = new URL(setting('publicBaseUrl', config.publicBaseUrl, 'PORTRAIT_FARM_PUBLIC_URL'));
@@ -266,6 +290,7 @@ export function resolveGatewayConfig(config: GatewayConfig): ResolvedGatewayConf
       maxConcurrentJobs: setting('limits.maxConcurrentJobs', limits.maxConcurrentJobs, 'PORTRAIT_FARM_MAX_CONCURRENT_JOBS'),
       maxQueuedJobs: setting('limits.maxQueuedJobs', limits.maxQueuedJobs, 'PORTRAIT_FARM_MAX_QUEUED_JOBS'),
     }),
+    sessions: resolveSessionSettings(config.sessions ?? {}),
     timeouts,
     inputFetch: Object.freeze({
       allowHttp: setting('inputFetch.allowHttp', fetchPolicy.allowHttp, 'PORTRAIT_FARM_INPUT_ALLOW_HTTP'),
@@ -369,6 +394,10 @@ export function loadGatewayProcessConfig(env: EnvironmentSource = process.env, o
         maxConcurrentJobs: given.maxConcurrentJobs,
         maxQueuedJobs: given.maxQueuedJobs,
       }),
+    },
+    sessions: {
+      ...(file.sessions ?? {}),
+      ...defined({ maxSeconds: given.sessionMaxSeconds, idleSeconds: given.sessionIdleSeconds, connectSeconds: given.sessionConnectSeconds }),
     },
     timeouts: {
       ...(file.timeouts ?? {}),

@@ -2,6 +2,7 @@ import type { AvatarStore } from '@portrait-farm/avatars';
 import type { JobStore } from '@portrait-farm/jobs';
 import type { FarmQueues } from '@portrait-farm/queue';
 import type { SigningKey } from '@portrait-farm/provenance';
+import type { SessionStore } from '@portrait-farm/sessions';
 import type { FilesystemStorage, ObjectStorage } from '@portrait-farm/storage';
 import type { Cluster, Redis } from 'ioredis';
 import type { ResolvedGatewayConfig } from './config.ts';
@@ -16,6 +17,8 @@ export interface GatewayContext {
   /** The tenants' avatars, in the farm's storage. */
   avatars: AvatarStore;
   queues: FarmQueues;
+  /** Realtime sessions: placement on the workers' session slots, records, metering. */
+  sessions: SessionStore;
   /** The farm's storage; its failed calls are counted (portrait_farm_storage_errors_total). */
   storage: ObjectStorage;
   /** The same storage when it is the filesystem driver, whose presigned URLs the gateway serves (file-routes.ts); null for S3. */

@@ -19,6 +19,7 @@ export const GATEWAY_ERRORS = defineErrorCatalogue({
   GATEWAY_MANIFEST_NOT_FOUND: { status: 404, retryable: false, description: 'The job has no signed provenance manifest: it has not succeeded (yet), or it was stitched while the farm had no signing key.' },
   GATEWAY_JOB_NOT_FOUND: { status: 404, retryable: false, description: 'No job with this id belongs to the caller.' },
   GATEWAY_AVATAR_NOT_FOUND: { status: 404, retryable: false, description: 'No avatar with this id belongs to the caller (a job\'s `avatar` included): never made, deleted, or another tenant\'s.' },
+  GATEWAY_SESSION_NOT_FOUND: { status: 404, retryable: false, description: 'No realtime session with this id belongs to the caller (ended sessions are kept a day).' },
   GATEWAY_QUEUE_NOT_FOUND: { status: 404, retryable: false, description: 'No farm queue has this name (prepare, segment, audio, stitch, webhook, cleanup).' },
   GATEWAY_METHOD_NOT_ALLOWED: { status: 405, retryable: false, description: 'The route exists but not for this method; Allow lists the methods it takes.' },
   GATEWAY_REQUEST_TIMEOUT: { status: 408, retryable: true, description: 'The request did not arrive in time (headers, whole body, or a silence while sending); the connection is closed.' },
@@ -56,6 +57,11 @@ export const GATEWAY_ERRORS = defineErrorCatalogue({
   },
   GATEWAY_CLIENT_CLOSED: { status: 499, retryable: false, description: 'The client closed the connection before the answer (never sent; counted and logged apart from server errors).' },
   GATEWAY_INTERNAL: { status: 500, retryable: true, description: 'An unexpected error; the gateway log has the details.' },
+  GATEWAY_NO_SESSION_CAPACITY: {
+    status: 503,
+    retryable: true,
+    description: 'Every worker that hosts realtime sessions is full (or none is running); Retry-After says when the soonest slot can free up.',
+  },
   GATEWAY_UNAVAILABLE: { status: 503, retryable: true, description: 'Redis, the queue or storage cannot be reached.' },
   GATEWAY_BAD_CONFIG: { status: 500, retryable: false, description: 'The gateway configuration is invalid (raised at start-up).' },
 });

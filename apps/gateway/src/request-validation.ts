@@ -27,6 +27,7 @@ function paramNotFound(param: string | undefined, received: unknown): GatewayErr
   const value = JSON.stringify(received);
   if (param === 'id') return new GatewayError('GATEWAY_JOB_NOT_FOUND', `No job ${value} belongs to the caller (job ids look like job_ and 26 Crockford base32 characters).`);
   if (param === 'avatarId') return new GatewayError('GATEWAY_AVATAR_NOT_FOUND', `No avatar ${value} belongs to the caller (avatar ids look like av_ and 26 Crockford base32 characters).`);
+  if (param === 'sessionId') return new GatewayError('GATEWAY_SESSION_NOT_FOUND', `No session ${value} belongs to the caller (session ids look like ses_ and 24 hex digits).`);
   if (param === 'name') return new GatewayError('GATEWAY_NOT_FOUND', `Nothing here is named ${value}.`);
   return new GatewayError('GATEWAY_NOT_FOUND', `The ${param ?? 'path'} ${value} names nothing here.`);
 }

@@ -11,6 +11,7 @@ import type { ExecutionProvider } from '@portrait-farm/model-runtime';
 import { processPresence } from '@portrait-farm/ops';
 import { QUEUE_NAMES } from '@portrait-farm/queue';
 import type { PrepareJob, SegmentJob } from '@portrait-farm/queue';
+import { startWorkerSessions } from './start-session-host.ts';
 
 /** Options of {@link startRenderWorkers}. */
 export interface RenderWorkersOptions {
@@ -23,8 +24,9 @@ export interface RenderWorkersOptions {
 }
 
 /**
- * The GPU/CPU worker process: the engine loaded once, Workers for the prepare and segment queues, and its heartbeat in
- * the worker registry (what it renders, frames/s, provider) from start until it has stopped taking steps.
+ * The GPU/CPU worker process: the engine loaded once, Workers for the prepare and segment queues, its heartbeat in
+ * the worker registry (what it renders, frames/s, provider) from start until it has stopped taking steps, and its
+ * realtime sessions' server on the same engine and render threads (PORTRAIT_FARM_SESSIONS_PER_WORKER).
  */
 export async function startRenderWorkers(config: FarmProcessConfig, options: RenderWorkersOptions = {}): Promise<RunningWorkers> {
   const logger = options.logger ?? silentLogger;
@@ -56,6 +58,7 @@ export async function startRenderWorkers(config: FarmProcessConfig, options: Ren
   const renderThreads = startRenderThreads(config.threads.renderThreads, { backend: config.renderer });
   const clips = new ClipCache(steps.deps.storage, renderThreads);
   const deps: EngineDeps = { ...steps.deps, engine, packDir: config.packDir, clips, watermarkKey: config.watermarkKey };
+  const sessionHost = await startWorkerSessions(config, { steps, engine, renderThreads, hostId: presence.processId, logger, ...(metrics === undefined ? {} : { metrics }) });
   const workers = [
     steps.stepWorker<PrepareJob>(QUEUE_NAMES.prepare, config.prepareConcurrency, async (data) =>
       forgetClipAfter(deps, data.jobId, 0, await processPrepare(deps, data.jobId)),
@@ -67,7 +70,8 @@ export async function startRenderWorkers(config: FarmProcessConfig, options: Ren
   return {
     workers,
     async close() {
-      await Promise.all(workers.map((w) => w.close()));
+      // Sessions end first (each client gets `closed`), their slots withdrawn, while the steps finish.
+      await Promise.all([sessionHost?.close(), ...workers.map((w) => w.close())]);
       await presence.stop();
       await clips.close();
       await renderThreads.close();

@@ -451,6 +451,51 @@ export const ENVIRONMENT = Object.freeze({
     description: 'Address `GET /metrics` listens on (`portrait-farm up`: 127.0.0.1).',
   }),
 
+  // Realtime sessions (docs/realtime.md, "Sessions in the farm")
+  PORTRAIT_FARM_SESSIONS_PER_WORKER: variable(integer(0, 64), {
+    key: 'sessionsPerWorker',
+    readBy: ['worker'],
+    default: 1,
+    description:
+      'Realtime sessions a worker runs at once beside its batch steps (0: it hosts none and opens no session port). One session at 512x512 and 25 fps costs about 0.65 CPU-s per second of stream (docs/realtime.md, "Sessions in the farm"): one per 2-core worker leaves its batch segments the rest.',
+  }),
+  PORTRAIT_FARM_SESSION_PORT: variable(integer(0, 65_535), {
+    key: 'sessionPort',
+    readBy: ['worker'],
+    default: 8090,
+    description: "Port of the worker's session server (WebSocket upgrades at /v1/sessions/{id}/stream); 0: any free one (`portrait-farm up` gives each worker 0).",
+  }),
+  PORTRAIT_FARM_SESSION_HOST: variable(text(/^\S+$/, 'a host name or IP address'), {
+    key: 'sessionHost',
+    readBy: ['worker'],
+    default: '0.0.0.0',
+    description: 'Address the session server listens on (`portrait-farm up`: 127.0.0.1).',
+  }),
+  PORTRAIT_FARM_SESSION_PUBLIC_URL: variable(url(['ws:', 'wss:']), {
+    key: 'sessionPublicUrl',
+    readBy: ['worker'],
+    unset: "ws://{the listen address, or this machine's host name when it listens on every address}:{the port}",
+    description: "Where clients reach this worker's session server (ws:// or wss://, no path): the stream URL POST /v1/sessions returns starts with it. Behind a proxy or a Kubernetes Service, its address.",
+  }),
+  PORTRAIT_FARM_SESSION_MAX_SECONDS: variable(integer(10, 86_400), {
+    key: 'sessionMaxSeconds',
+    readBy: ['gateway'],
+    default: 3600,
+    description: 'Longest realtime session (its maxDurationSeconds, which defaults to this); the session ends with max_duration.',
+  }),
+  PORTRAIT_FARM_SESSION_IDLE_SECONDS: variable(integer(1, 3600), {
+    key: 'sessionIdleSeconds',
+    readBy: ['gateway'],
+    default: 60,
+    description: "A realtime session's idleTimeoutSeconds when the request gives none: it ends (idle_timeout) after the client sent nothing for this long. A request may ask for 1 up to PORTRAIT_FARM_SESSION_MAX_SECONDS.",
+  }),
+  PORTRAIT_FARM_SESSION_CONNECT_SECONDS: variable(integer(1, 3600), {
+    key: 'sessionConnectSeconds',
+    readBy: ['gateway'],
+    default: 30,
+    description: "How long a created session's stream token is good for: a client that has not connected by then finds the session ended (not_connected), and its worker's slot is free again.",
+  }),
+
   // The local farm and the tests
   PORTRAIT_FARM_VERBOSE: variable(flag(), {
     key: 'verbose',

@@ -66,6 +66,17 @@ export interface FarmProcessConfig {
   readonly metricsPort: number;
   /** Address `GET /metrics` listens on. */
   readonly metricsHost: string;
+  /** The worker's realtime sessions: how many at once (0: none), and its session server's address. */
+  readonly sessions: SessionHostConfig;
+}
+
+/** The worker's session server (docs/realtime.md, "Sessions in the farm"). */
+export interface SessionHostConfig {
+  readonly perWorker: number;
+  readonly port: number;
+  readonly host: string;
+  /** Where clients reach it (ws:// or wss://, no path), or null: from the listen address and port. */
+  readonly publicUrl: string | null;
 }
 
 /** What the app supplies where a variable's default depends on where the app is installed. */
@@ -131,5 +142,11 @@ export function loadFarmConfig(env: EnvironmentSource = process.env, appDefaults
     metricsServer: settings.metricsServer,
     metricsPort: settings.metricsPort,
     metricsHost: settings.metricsHost,
+    sessions: Object.freeze({
+      perWorker: settings.sessionsPerWorker,
+      port: settings.sessionPort,
+      host: settings.sessionHost,
+      publicUrl: settings.sessionPublicUrl === null ? null : settings.sessionPublicUrl.replace(/\/+$/, ''),
+    }),
   });
 }

@@ -32,7 +32,9 @@ export interface SessionHostOptions extends Omit<HostedSessionDeps, 'log' | 'wat
   registrationTtlMs?: number;
   watermark?: HostedSessionDeps['watermark'];
   logger?: FarmLogger;
-  /** Called once per session with seconds streamed since the last call (metrics). */
+  /** Called when a session starts streaming. */
+  onStarted?: () => void;
+  /** Called now and then per session with the seconds streamed since the last call (metrics). */
   onStreamed?: (seconds: number) => void;
   /** Called once per ended session. */
   onEnded?: (reason: SessionEndReason, secondsStreamed: number) => void;
@@ -95,6 +97,7 @@ export async function startSessionHost(options: SessionHostOptions): Promise<Ses
     wss.handleUpgrade(request, socket, head, (ws) => {
       const session = hostSession(deps, record, ws);
       sessions.set(record.id, session);
+      options.onStarted?.();
       logger.info({ sessionId: record.id, tenant: record.tenantId, avatarId: record.avatarId }, 'session streaming');
       const timer = setInterval(() => {
         const seconds = session.secondsStreamed();
@@ -104,8 +107,8 @@ export async function startSessionHost(options: SessionHostOptions): Promise<Ses
         .then(async (end) => {
           clearInterval(timer);
           await meter(record.id, end.secondsStreamed);
-          await store.end(record, end.reason, end.secondsStreamed);
           options.onEnded?.(end.reason, end.secondsStreamed);
+          await store.end(record, end.reason, end.secondsStreamed);
           logger.info({ sessionId: record.id, tenant: record.tenantId, reason: end.reason, secondsStreamed: end.secondsStreamed }, 'session ended');
         })
         .catch((error: unknown) => logger.error({ err: error, sessionId: record.id }, 'session end not recorded'))

@@ -7,6 +7,8 @@ import { createProcessRegistry } from './process-registry.ts';
 import type { FarmRole } from './process-registry.ts';
 import { defineSegmentMetrics } from './segment-metrics.ts';
 import type { SegmentMetrics } from './segment-metrics.ts';
+import { defineSessionMetrics } from './session-metrics.ts';
+import type { SessionMetrics } from './session-metrics.ts';
 import { defineStepMetrics } from './step-metrics.ts';
 import type { StepMetrics } from './step-metrics.ts';
 import { defineStorageMetrics } from './storage-metrics.ts';
@@ -29,6 +31,8 @@ export interface FarmMetrics {
   readonly executionProvider: ExecutionProviderInfo;
   readonly webhooks: WebhookMetrics;
   readonly storage: StorageMetrics;
+  /** Realtime sessions hosted by a worker. */
+  readonly sessions: SessionMetrics;
 }
 
 /** A fresh registry for a process of `role` (one per process; tests build several) with every farm family. */
@@ -44,5 +48,6 @@ export function createFarmMetrics(role: FarmRole): FarmMetrics {
     executionProvider: defineExecutionProviderInfo(registry),
     webhooks: defineWebhookMetrics(registry),
     storage: defineStorageMetrics(registry),
+    sessions: defineSessionMetrics(registry),
   });
 }

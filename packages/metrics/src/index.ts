@@ -19,3 +19,5 @@ export type { QueueState, QueueStateCounts } from './queue-depth-metric.ts';
 export { codeLabel, nameLabel, oneOfLabel, OTHER_LABEL_VALUE } from './label-values.ts';
 export { serveMetrics } from './metrics-server.ts';
 export type { MetricsServer, MetricsServerOptions } from './metrics-server.ts';
+export { recordSessionEnd, SESSION_END_REASONS } from './session-metrics.ts';
+export type { SessionMetrics } from './session-metrics.ts';

@@ -1,0 +1,86 @@
+import { randomInt } from 'node:crypto';
+import type { RenderControls } from '@portrait-farm/contracts';
+import { isPlaced } from '@portrait-farm/sessions';
+import type { FastifyInstance } from 'fastify';
+import type { GatewayContext } from '../context.ts';
+import { GatewayError } from '../errors.ts';
+import { CREATE_SESSION_SCHEMA, DELETE_SESSION_SCHEMA, GET_SESSION_SCHEMA, GET_USAGE_SCHEMA } from '../session-schemas.ts';
+import { SESSION_PROTOCOL } from '../session-components.ts';
+import { sessionView } from '../session-view.ts';
+
+type SessionParams = { Params: { sessionId: string } };
+interface CreateSessionBody {
+  avatar: string;
+  inputSampleRate?: 16000 | 24000;
+  mode?: 'crop' | 'full';
+  seed?: number;
+  controls?: RenderControls;
+  idleTimeoutSeconds?: number;
+  maxDurationSeconds?: number;
+}
+
+/** Seconds a client waits before trying again when no worker hosts sessions at all (a worker's heartbeat is 5 s). */
+const NO_HOSTS_RETRY_SECONDS = 5;
+
+/**
+ * The /v1/sessions API and GET /v1/usage. Registered in the scope of jobRoutes, whose hooks authenticate and
+ * rate-limit; every session is the tenant's own (another tenant's id is GATEWAY_SESSION_NOT_FOUND).
+ */
+export async function sessionRoutes(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
+  const limits = ctx.config.sessions;
+  const notFound = (id: string): GatewayError => new GatewayError('GATEWAY_SESSION_NOT_FOUND', `No session ${JSON.stringify(id)} belongs to the caller.`);
+
+  app.post<{ Body: CreateSessionBody }>('/v1/sessions', { schema: CREATE_SESSION_SCHEMA }, async (request, reply) => {
+    const body = request.body;
+    const maxDurationSeconds = body.maxDurationSeconds ?? limits.maxSeconds;
+    if (maxDurationSeconds > limits.maxSeconds) {
+      throw new GatewayError('GATEWAY_BAD_OPTION', `maxDurationSeconds must be at most ${limits.maxSeconds} (PORTRAIT_FARM_SESSION_MAX_SECONDS). Passed: ${maxDurationSeconds}`);
+    }
+    const idleTimeoutSeconds = body.idleTimeoutSeconds ?? Math.min(limits.idleSeconds, maxDurationSeconds);
+    if (idleTimeoutSeconds > maxDurationSeconds) {
+      throw new GatewayError('GATEWAY_BAD_OPTION', `idleTimeoutSeconds must be at most maxDurationSeconds (${maxDurationSeconds}). Passed: ${idleTimeoutSeconds}`);
+    }
+    // The avatar must be the caller's (GATEWAY_AVATAR_NOT_FOUND otherwise).
+    await ctx.avatars.get(request.tenantId, body.avatar);
+    const options = {
+      avatarId: body.avatar,
+      mode: body.mode ?? 'crop',
+      inputSampleRate: body.inputSampleRate ?? 16000,
+      controls: body.controls ?? {},
+      seed: body.seed ?? randomInt(2 ** 31 - 1),
+      idleTimeoutSeconds,
+      maxDurationSeconds,
+    } as const;
+    const placed = await ctx.sessions.place(request.tenantId, options, limits.connectSeconds * 1000);
+    if (!isPlaced(placed)) {
+      const retryAfter = placed.noHosts ? NO_HOSTS_RETRY_SECONDS : Math.max(1, Math.ceil(placed.freeInMs / 1000));
+      const message = placed.noHosts
+        ? 'No worker hosts realtime sessions now (none runs with PORTRAIT_FARM_SESSIONS_PER_WORKER above 0, or they are starting).'
+        : `Every worker's session slots are taken; the soonest can free up in ${retryAfter} s.`;
+      throw new GatewayError('GATEWAY_NO_SESSION_CAPACITY', message, { 'retry-after': String(retryAfter) });
+    }
+    const { record, token } = placed;
+    request.log.info({ sessionId: record.id, hostId: record.hostId }, 'session placed');
+    const view = sessionView(ctx.config.publicBaseUrl, record);
+    const url = `${record.hostUrl}/v1/sessions/${record.id}/stream?token=${encodeURIComponent(token)}`;
+    return reply.code(201).header('location', view.urls.self).send({ ...view, stream: { url, protocol: SESSION_PROTOCOL } });
+  });
+
+  app.get<SessionParams>('/v1/sessions/:sessionId', { schema: GET_SESSION_SCHEMA }, async (request) => {
+    const record = await ctx.sessions.get(request.tenantId, request.params.sessionId);
+    if (record === null) throw notFound(request.params.sessionId);
+    return sessionView(ctx.config.publicBaseUrl, record);
+  });
+
+  app.delete<SessionParams>('/v1/sessions/:sessionId', { schema: DELETE_SESSION_SCHEMA }, async (request) => {
+    const { sessionId } = request.params;
+    const result = await ctx.sessions.requestEnd(request.tenantId, sessionId);
+    if (result === 'not_found') throw notFound(sessionId);
+    request.log.info({ sessionId, result }, 'session end asked');
+    const record = await ctx.sessions.get(request.tenantId, sessionId);
+    if (record === null) throw notFound(sessionId);
+    return sessionView(ctx.config.publicBaseUrl, record);
+  });
+
+  app.get('/v1/usage', { schema: GET_USAGE_SCHEMA }, async (request) => ({ sessions: { secondsStreamed: await ctx.sessions.usageSeconds(request.tenantId) } }));
+}

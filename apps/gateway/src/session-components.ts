@@ -1,0 +1,78 @@
+import { OUTPUT_MODES, RenderControlsSchema } from '@portrait-farm/contracts';
+import { SESSION_ID_PATTERN_SOURCE } from '@portrait-farm/sessions';
+import { Type, type TSchema } from '@sinclair/typebox';
+import { AVATAR_ID_PATTERN_SOURCE } from '@portrait-farm/avatars';
+
+/**
+ * The realtime sessions' shared API schemas (the document's components; api-schemas.ts registers them). The session
+ * WebSocket itself is served by the worker the session is placed on (docs/realtime.md, "Session protocol").
+ */
+
+const ref = (id: string, description: string): TSchema => Type.Unsafe({ $ref: `${id}#`, description });
+const nullable = <T extends TSchema>(schema: T): TSchema => Type.Union([schema, Type.Null()]);
+const dateTime = (description: string): TSchema => Type.String({ format: 'date-time', description });
+
+/** The stream protocol a session's WebSocket speaks. */
+export const SESSION_PROTOCOL = 'portrait-farm-live/1';
+/** Frames per second of every session: the model pack's. */
+export const SESSION_FPS = 25;
+export const SESSION_INPUT_RATES = [16000, 24000] as const;
+const SESSION_END_REASONS = ['client', 'idle_timeout', 'max_duration', 'error', 'deleted', 'shutdown', 'not_connected', 'worker_lost'];
+
+export const CreateSessionSchema = Type.Object(
+  {
+    avatar: Type.String({ pattern: AVATAR_ID_PATTERN_SOURCE, description: 'The avatar to animate (POST /v1/avatars).' }),
+    inputSampleRate: Type.Optional(Type.Union(SESSION_INPUT_RATES.map((rate) => Type.Literal(rate)), { description: 'Rate of the PCM16 mono audio the client sends (Hz). Default: 16000.' })),
+    mode: Type.Optional(Type.Unsafe({ type: 'string', enum: [...OUTPUT_MODES], description: '"crop" (default): the 512x512 face crop; "full": the portrait\'s own framing.' })),
+    fps: Type.Optional(Type.Literal(SESSION_FPS, { description: 'Frames per second: the model pack\'s 25, the only rate sessions stream at.' })),
+    seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1, description: 'Seed of the idle motion, blinks and denoiser. Default: random.' })),
+    controls: Type.Optional(RenderControlsSchema),
+    idleTimeoutSeconds: Type.Optional(Type.Integer({ minimum: 1, description: 'The session ends after the client sent nothing for this long. Default: PORTRAIT_FARM_SESSION_IDLE_SECONDS (60); at most the maximum duration.' })),
+    maxDurationSeconds: Type.Optional(Type.Integer({ minimum: 1, description: 'The session ends this long after it started. Default and most: PORTRAIT_FARM_SESSION_MAX_SECONDS (3600).' })),
+  },
+  { additionalProperties: false, $id: 'CreateSession', description: 'A realtime session: audio streamed in over a WebSocket, the avatar talking in the video streamed out.' },
+);
+
+export const SessionSchema = Type.Object(
+  {
+    id: Type.String({ pattern: SESSION_ID_PATTERN_SOURCE }),
+    status: Type.Unsafe({ type: 'string', enum: ['waiting', 'streaming', 'ended'], description: 'waiting: placed, its client not connected yet; streaming; ended.' }),
+    avatar: Type.String(),
+    options: Type.Object({
+      inputSampleRate: Type.Integer(),
+      mode: Type.String(),
+      fps: Type.Integer(),
+      seed: Type.Integer(),
+      controls: Type.Unsafe({ type: 'object', additionalProperties: true, description: 'As sent (a job\'s controls).' }),
+      idleTimeoutSeconds: Type.Integer(),
+      maxDurationSeconds: Type.Integer(),
+    }),
+    createdAt: dateTime('When it was placed.'),
+    expiresAt: dateTime('Its client must connect before this, or it ends (not_connected).'),
+    startedAt: nullable(dateTime('When its client connected.')),
+    endedAt: nullable(dateTime('When it ended.')),
+    endReason: nullable(Type.Unsafe({ type: 'string', enum: SESSION_END_REASONS, description: 'Why it ended.' })),
+    secondsStreamed: Type.Number({ description: 'Seconds of video sent so far (what is metered).' }),
+    urls: Type.Object({ self: Type.String({ format: 'uri', description: 'GET to read it, DELETE to end it.' }) }),
+  },
+  { $id: 'Session' },
+);
+
+export const SessionCreatedSchema = Type.Intersect(
+  [
+    ref('Session', 'The session.'),
+    Type.Object({
+      stream: Type.Object(
+        {
+          url: Type.String({ description: 'ws:// or wss:// URL of the session on its worker, with its one-time token: connect once, before expiresAt.' }),
+          protocol: Type.Literal(SESSION_PROTOCOL),
+        },
+        { description: 'Where to stream: PCM16 in, fMP4 (H.264 + Opus) and JSON messages out (docs/realtime.md).' },
+      ),
+    }),
+  ],
+  { $id: 'SessionCreated' },
+);
+
+export const SESSION_COMPONENTS: readonly TSchema[] = [CreateSessionSchema, SessionSchema, SessionCreatedSchema];
+
