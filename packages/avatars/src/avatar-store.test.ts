@@ -80,6 +80,14 @@ describe.each(drivers)('AvatarStore on %s storage', (_name, open) => {
   });
 });
 
+describe('avatar keys', () => {
+  it('keep tenants "." and ".." inside the avatars\' prefix, apart from each other', () => {
+    expect(avatarKeys.tenantPrefix('.')).toBe('avatars/%2E/');
+    expect(avatarKeys.root('..', 'av_x')).toBe('avatars/%2E%2E/av_x/');
+    expect(avatarKeys.tenantPrefix('acme.eu')).toBe('avatars/acme.eu/');
+  });
+});
+
 describe('avatar ids', () => {
   it('have one shape and sort by creation time', () => {
     const [a, b] = [createAvatarId(1_000), createAvatarId(2_000)];
