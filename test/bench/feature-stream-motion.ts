@@ -20,7 +20,8 @@ const { values, positionals } = parseArgs({
   options: {
     clips: { type: 'string', default: '5' },
     pack: { type: 'string', default: STARTER_PACK },
-    configs: { type: 'string', default: 'running@0,running@40,running@80,running@120,running@160,fixed113@80,fixed113@160' },
+    // POLICY@LOOKAHEAD_MS, POLICY as in feature-stream-rows.ts: clip, fixed:DB, running, running:DB.
+    configs: { type: 'string', default: 'running:95@40,running:95@80,running:95@120,running:95@160,running@80,fixed:113.19@80,fixed:113.19@160' },
   },
 });
 const fixtures = new URL('../fixtures/', import.meta.url).pathname;
@@ -28,10 +29,15 @@ const inputs = positionals.length > 0 ? positionals : [join(fixtures, 'speech-3s
 const files = inputs.flatMap((path) =>
   statSync(path).isDirectory() ? readdirSync(path).filter((name) => name.endsWith('.wav')).sort().slice(0, Number(values.clips)).map((name) => join(path, name)) : [path],
 );
-const policies: Record<string, LiveMelPeak> = { running: { policy: 'running' }, fixed113: { policy: 'fixed', peak: 113.19 } };
+function peakPolicy(name: string, clipPeak: number): LiveMelPeak {
+  const [kind, value] = name.split(':');
+  if (kind === 'clip') return { policy: 'fixed', peak: clipPeak };
+  if (kind === 'fixed') return { policy: 'fixed', peak: Number(value) };
+  return value === undefined ? { policy: 'running' } : { policy: 'running', initial: Number(value) };
+}
 const configs = values.configs.split(',').map((config) => {
   const [policy, lookahead] = config.split('@');
-  return { name: config, melPeak: policies[policy!]!, lookaheadMs: Number(lookahead) };
+  return { name: config, policy: policy!, lookaheadMs: Number(lookahead) };
 });
 
 /** Runs of sealed frames: [first, end) each. */
@@ -84,7 +90,7 @@ try {
     };
     compare(SEED_1, await otherSeed.generateAll({ frameCount: batch.frameCount, dim: 224, data: batch.data }));
     for (const config of configs) {
-      const stream = frontEnd.featureStream({ lookaheadMs: config.lookaheadMs, melPeak: config.melPeak });
+      const stream = frontEnd.featureStream({ lookaheadMs: config.lookaheadMs, melPeak: peakPolicy(config.policy, batch.melPeak) });
       stream.push(samples);
       stream.end();
       const live = await stream.rows(0, stream.total!);

@@ -11,7 +11,12 @@ import { decodeAudio } from '@portrait-farm/media';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { clips: { type: 'string', default: '10' }, lookahead: { type: 'string', default: '0,40,80,120,160,200' } },
+  options: {
+    clips: { type: 'string', default: '10' },
+    lookahead: { type: 'string', default: '0,40,80,120,160,200' },
+    // clip: the clip's own peak (what a whole-clip run floors at); fixed:DB; running; running:DB (never below DB).
+    policies: { type: 'string', default: 'clip,fixed:113.19,fixed:103,running,running:95' },
+  },
 });
 const fixtures = new URL('../fixtures/', import.meta.url).pathname;
 const inputs = positionals.length > 0 ? positionals : [join(fixtures, 'speech-3s.wav'), join(fixtures, 'demo-speech-20s.ogg')];
@@ -20,15 +25,16 @@ const files = inputs.flatMap((path) =>
 );
 const lookaheads = values.lookahead.split(',').map(Number);
 
-/** The mel peak of a full-scale 1 kHz sine (int16 32767), measured with melspectrogram.onnx. */
-const FULL_SCALE_SINE_PEAK = 113.19;
-const policies: Array<{ name: string; peak: (clipPeak: number) => LiveMelPeak }> = [
-  { name: 'clip peak (oracle)', peak: (clipPeak) => ({ policy: 'fixed', peak: clipPeak }) },
-  { name: 'fixed 113.2 (full-scale sine)', peak: () => ({ policy: 'fixed', peak: FULL_SCALE_SINE_PEAK }) },
-  { name: 'fixed 103 (median speech)', peak: () => ({ policy: 'fixed', peak: 103 }) },
-  { name: 'running', peak: () => ({ policy: 'running' }) },
-  { name: 'running from 95', peak: () => ({ policy: 'running', initial: 95 }) },
-];
+// The mel peak of a full-scale 1 kHz sine (int16 32767) is 113.19 dB; speech clips peak at about 92-112 dB.
+const policies = values.policies.split(',').map((name) => {
+  const [kind, value] = name.split(':');
+  const peak = (clipPeak: number): LiveMelPeak => {
+    if (kind === 'clip') return { policy: 'fixed', peak: clipPeak };
+    if (kind === 'fixed') return { policy: 'fixed', peak: Number(value) };
+    return value === undefined ? { policy: 'running' } : { policy: 'running', initial: Number(value) };
+  };
+  return { name, peak };
+});
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
