@@ -28,6 +28,7 @@ describe('LiveAudioEncoder', () => {
     const last = packets.at(-1)!;
     // Ogg's last granule position ends the sound where the input ended (2 s after pre-skip).
     expect(last.startSample + last.sampleCount - head.preSkip).toBe(2 * 48_000);
+    expect(encoder.pendingSeconds).toBe(0);
   });
 
   it('takes Float32 samples when asked, and refuses the other type', async () => {

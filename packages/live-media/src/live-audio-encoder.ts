@@ -110,9 +110,9 @@ export class LiveAudioEncoder extends EventEmitter<LiveAudioEncoderEvents> {
     return this.head;
   }
 
-  /** Seconds of sound written and not yet out as packets: the encoder's queue. */
+  /** Seconds of sound written and not yet out as packets: the encoder's queue (packet k needs the input up to its end). */
   get pendingSeconds(): number {
-    return this.samplesWritten / this.sampleRate - Math.max(0, this.nextStartSample - (this.head?.preSkip ?? 0)) / OPUS_CLOCK_RATE;
+    return Math.max(0, this.samplesWritten / this.sampleRate - this.nextStartSample / OPUS_CLOCK_RATE);
   }
 
   /** ffmpeg's process id (for reading its CPU time). */
@@ -153,19 +153,23 @@ export class LiveAudioEncoder extends EventEmitter<LiveAudioEncoderEvents> {
 
   private onOutput(chunk: Buffer): void {
     if (this.streamError !== null) return;
+    // Parsed first, emitted after: a listener's own error must not pass for a broken stream.
+    const events: Array<() => void> = [];
     try {
-      for (const packet of this.reader.push(chunk)) this.onPacket(packet);
+      for (const packet of this.reader.push(chunk)) this.onPacket(packet, events);
     } catch (error) {
       this.streamError = error instanceof LiveMediaError ? error : new LiveMediaError('LIVE_MEDIA_BAD_STREAM', String(error), { cause: error });
       void this.process.destroy();
     }
+    for (const emit of events) emit();
   }
 
-  private onPacket(packet: OggPacket): void {
+  private onPacket(packet: OggPacket, events: Array<() => void>): void {
     const position = this.packetsSeen++;
     if (position === 0) {
-      this.head = parseOpusHead(packet.data);
-      this.emit('header', this.head);
+      const head = parseOpusHead(packet.data);
+      this.head = head;
+      events.push(() => this.emit('header', head));
       return;
     }
     if (position === 1 || this.head === null) return; // OpusTags
@@ -175,12 +179,13 @@ export class LiveAudioEncoder extends EventEmitter<LiveAudioEncoderEvents> {
     const granuleEnd = Number(packet.pageGranule);
     if (packet.packetsAfterOnPage === 0 && granuleEnd > startSample && granuleEnd < startSample + sampleCount) sampleCount = granuleEnd - startSample;
     this.nextStartSample += sampleCount;
-    this.emit('packet', {
+    const out: AudioPacket = {
       ptsSeconds: (startSample - this.head.preSkip) / OPUS_CLOCK_RATE,
       durationSeconds: sampleCount / OPUS_CLOCK_RATE,
       startSample,
       sampleCount,
       data: packet.data,
-    });
+    };
+    events.push(() => this.emit('packet', out));
   }
 }

@@ -26,6 +26,7 @@ describe('LiveVideoEncoder', () => {
     expect(units.map((u) => u.index)).toEqual([...Array(60).keys()]);
     expect(units.map((u) => u.ptsSeconds)).toEqual([...Array(60).keys()].map((i) => i / 25));
     expect(units.filter((u) => u.keyframe).map((u) => u.index)).toEqual([0, 25, 50]);
+    expect(encoder.pendingFrames).toBe(0);
     const config = encoder.decoderConfig!;
     expect([config.profile, config.compatibility, config.nalLengthBytes]).toEqual([66, 0xc0, 4]);
     expect(config.sequenceParameterSets[0]![0]! & 0x1f).toBe(NAL_TYPE.sps);

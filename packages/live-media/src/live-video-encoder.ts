@@ -110,15 +110,18 @@ export class LiveVideoEncoder extends EventEmitter<LiveVideoEncoderEvents> {
 
   private onOutput(chunk: Buffer): void {
     if (this.streamError !== null) return;
+    // Parsed first, emitted after: a listener's own error must not pass for a broken stream.
+    const events: Array<() => void> = [];
     try {
-      for (const tag of this.reader.push(chunk)) this.onTag(tag);
+      for (const tag of this.reader.push(chunk)) this.onTag(tag, events);
     } catch (error) {
       this.streamError = error instanceof LiveMediaError ? error : new LiveMediaError('LIVE_MEDIA_BAD_STREAM', String(error), { cause: error });
       void this.process.destroy();
     }
+    for (const emit of events) emit();
   }
 
-  private onTag(tag: FlvTag): void {
+  private onTag(tag: FlvTag, events: Array<() => void>): void {
     if (tag.type !== FLV_VIDEO_TAG) return;
     const codec = tag.data[0]! & 0x0f;
     if (codec !== FLV_CODEC_AVC || tag.data.length < 5) {
@@ -127,13 +130,14 @@ export class LiveVideoEncoder extends EventEmitter<LiveVideoEncoderEvents> {
     const packetType = tag.data[1]!;
     const payload = tag.data.subarray(5);
     if (packetType === AVC_SEQUENCE_HEADER) {
-      this.config = parseAvcDecoderConfig(payload);
-      this.emit('decoderConfig', this.config);
+      const config = parseAvcDecoderConfig(payload);
+      this.config = config;
+      events.push(() => this.emit('decoderConfig', config));
     } else if (packetType === AVC_NALU) {
       if (this.config === null) throw new LiveMediaError('LIVE_MEDIA_BAD_STREAM', 'An H.264 access unit came before the sequence header');
       const index = this.unitsOut++;
-      const keyframe = tag.data[0]! >> 4 === 1;
-      this.emit('accessUnit', { index, ptsSeconds: index / this.options.fps, keyframe, data: payload });
+      const unit: VideoAccessUnit = { index, ptsSeconds: index / this.options.fps, keyframe: tag.data[0]! >> 4 === 1, data: payload };
+      events.push(() => this.emit('accessUnit', unit));
     }
   }
 }
