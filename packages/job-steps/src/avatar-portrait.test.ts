@@ -63,6 +63,16 @@ describe('loadAvatarPortrait', () => {
     expectSame(await loadAvatarPortrait({ storage, engine }, ref, 'crop'), await preparePortrait(engine, TEST_PORTRAIT, { faceIndex: 0, faceBox: null, mode: 'crop', log: () => {} }));
   }, 60_000);
 
+  it('makes the portrait again over a prepared file it cannot read (an older work format, a damaged object)', async () => {
+    const avatar = await storedAvatar();
+    const key = avatarKeys.prepared('acme', avatar.id, engine.pack, 'crop');
+    await storage.put(key, Buffer.from('PFW1 of another time'));
+    const expected = await preparePortrait(engine, TEST_PORTRAIT, { faceIndex: 0, faceBox: null, mode: 'crop', log: () => {} });
+    expectSame(await loadAvatarPortrait({ storage, engine }, { tenantId: 'acme', avatarId: avatar.id }, 'crop'), expected);
+    expect((await storage.get(key)).subarray(0, 4).toString('latin1')).toBe('PFW1');
+    expect((await storage.head(key))!.size).toBeGreaterThan(512 * 512 * 3);
+  }, 60_000);
+
   it('refuses an unknown avatar, and stores nothing for an avatar deleted before its portrait was prepared', async () => {
     await expect(loadAvatarPortrait({ storage, engine }, { tenantId: 'acme', avatarId: createAvatarId() }, 'crop')).rejects.toSatisfy((error) => isAvatarsError(error, 'AVATARS_NOT_FOUND'));
     const avatar = await storedAvatar();

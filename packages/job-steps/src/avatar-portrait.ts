@@ -5,6 +5,7 @@ import { preparePortrait } from '@portrait-farm/engine';
 import type { Engine, PreparedPortrait } from '@portrait-farm/engine';
 import { isStorageError } from '@portrait-farm/storage';
 import type { ObjectStorage } from '@portrait-farm/storage';
+import { isJobStepError } from './errors.ts';
 import { decodeWork, encodeWork } from './work-codec.ts';
 
 const PORTRAIT_KIND = 'avatar-portrait';
@@ -21,11 +22,16 @@ export interface AvatarRef {
   avatarId: string;
 }
 
+/**
+ * The prepared portrait stored at `key`, or null when there is none or it cannot be read: a prepared file outlives
+ * farm versions (avatars stay until deleted), so one of an older work format is made again rather than failing jobs.
+ */
 async function storedPortrait(storage: ObjectStorage, key: string): Promise<PreparedPortrait | null> {
   try {
     return decodeWork(PORTRAIT_KIND, await storage.get(key)) as PreparedPortrait;
   } catch (error) {
     if (isStorageError(error) && error.code === 'STORAGE_NOT_FOUND') return null;
+    if (isJobStepError(error, 'FARM_BAD_WORK_FILE')) return null;
     throw error;
   }
 }
