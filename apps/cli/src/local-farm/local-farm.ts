@@ -240,9 +240,12 @@ export async function startLocalFarm(options: LocalFarmOptions = {}): Promise<Lo
     const gatewayEnv: NodeJS.ProcessEnv = { ...base, PORTRAIT_FARM_CONFIG: configFile, PORT: String(port), HOST: '127.0.0.1' };
     const farmEnv: NodeJS.ProcessEnv = {
       PORTRAIT_FARM_METRICS_HOST: '127.0.0.1',
+      PORTRAIT_FARM_SESSION_HOST: '127.0.0.1',
       ...process.env,
-      // Several workers share this machine: each serves GET /metrics on a free port of its own, logged as metricsUrl.
+      // Several workers share this machine: each serves GET /metrics on a free port of its own, logged as metricsUrl,
+      // and its realtime sessions on another (the stream URLs POST /v1/sessions returns name it).
       PORTRAIT_FARM_METRICS_PORT: '0',
+      PORTRAIT_FARM_SESSION_PORT: '0',
       PORTRAIT_FARM_REDIS_URL: redisUrl,
       PORTRAIT_FARM_STORAGE_URL: storageUrl,
       PORTRAIT_FARM_PREFIX: prefix,
