@@ -78,6 +78,25 @@ describe('LiveFmp4Stream', () => {
     expect(frames.filter((f) => f.pict_type === 'B')).toEqual([]);
   });
 
+  it('keeps sound and picture together: each click of the track is heard at the time of its frame', () => {
+    // The click track has a 1 kHz click starting at every whole second (frames 0 and 25); ffmpeg decodes the Opus
+    // track as a player does (the pre-skip from dOps dropped).
+    const pcm = execFileSync('ffmpeg', ['-v', 'error', '-i', file, '-map', '0:a:0', '-f', 's16le', '-ac', '1', '-ar', '48000', 'pipe:1']);
+    const samples = new Int16Array(pcm.buffer.slice(pcm.byteOffset, pcm.byteOffset + pcm.length));
+    const onsets: number[] = [];
+    let quietSince = -Infinity;
+    for (let i = 0; i < samples.length; i++) {
+      if (Math.abs(samples[i]!) > 2000) {
+        if (i - quietSince > 4800) onsets.push(i / 48_000);
+        quietSince = i;
+      }
+    }
+    const onsetsMs = onsets.map((seconds) => Math.round(seconds * 1000));
+    expect(onsetsMs).toHaveLength(2);
+    expect(Math.abs(onsetsMs[0]! - 0)).toBeLessThanOrEqual(2);
+    expect(Math.abs(onsetsMs[1]! - 1000)).toBeLessThanOrEqual(2);
+  });
+
   it('gives a viewer who joins late the init segment and the fragments from the last keyframe on', () => {
     expect(joined[0]!.equals(segments[0]!.bytes)).toBe(true);
     const decodeTimes = joined.slice(1).map((bytes) => {
