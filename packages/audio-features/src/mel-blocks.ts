@@ -103,7 +103,7 @@ export async function melPeakOfBlocks(session: ModelSession, audio: SampleStretc
 export async function computeMelBlocksAlone(session: ModelSession, requests: readonly MelBlockRequest[]): Promise<Float32Array[]> {
   return Promise.all(
     requests.map(async (request) => {
-      let out = new Float32Array(0);
+      let out: Float32Array = new Float32Array(0);
       await runBlocks(session, [request], (mel) => {
         out = mel;
       });
