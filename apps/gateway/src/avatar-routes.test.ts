@@ -144,6 +144,9 @@ describe('/v1/avatars', () => {
       const response = await gateway.app.inject({ method: 'POST', url: '/v1/avatars', headers: auth(undefined, form.headers), payload: form.payload });
       expect({ name, status: response.statusCode, code: response.json<{ error: { code: string } }>().error.code }).toEqual({ name, status, code });
     }
+    const audio = multipartBody([CONSENT_PART, { name: 'audio', value: speech, filename: 'a.wav', contentType: 'audio/wav' }]);
+    const named = await gateway.app.inject({ method: 'POST', url: '/v1/avatars', headers: auth(undefined, audio.headers), payload: audio.payload });
+    expect(named.json()).toMatchObject({ error: { message: 'Unknown file field "audio"; a create request takes the file image and the text fields consent and face, each at most once.' } });
     expect(await gateway.context.storage.list('avatars/')).toEqual([]);
   }, 60_000);
 

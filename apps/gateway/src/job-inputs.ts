@@ -5,7 +5,7 @@ import type { ResolvedGatewayConfig } from './config.ts';
 import { GatewayError } from './errors.ts';
 import { fetchInput, parseInputUrl } from './fetch-input.ts';
 import { parseTextField } from './job-request.ts';
-import { TOO_MANY_PARTS, unexpectedFileMessage } from './multipart-errors.ts';
+import { tooManyParts, unexpectedFileMessage } from './multipart-errors.ts';
 import { spoolToFile, tooLarge } from './spool.ts';
 import type { ByteBudget, SpooledFile } from './spool.ts';
 
@@ -66,7 +66,7 @@ export async function readMultipart(request: FastifyRequest, dir: string, budget
         const file = part as MultipartFile;
         if (!(parts.files as readonly string[]).includes(file.fieldname)) {
           file.file.resume();
-          throw new GatewayError('GATEWAY_BAD_REQUEST', unexpectedFileMessage(file.fieldname));
+          throw new GatewayError('GATEWAY_BAD_REQUEST', unexpectedFileMessage(file.fieldname, parts));
         }
         const name = file.fieldname as InputName;
         const spooled = await spoolToFile(file.file, join(dir, name), budget);
@@ -96,7 +96,7 @@ export async function readMultipart(request: FastifyRequest, dir: string, budget
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if (code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge(budget.limit, `more than ${budget.limit} bytes`);
-    if (code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') throw new GatewayError('GATEWAY_BAD_REQUEST', TOO_MANY_PARTS);
+    if (code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') throw new GatewayError('GATEWAY_BAD_REQUEST', tooManyParts(parts));
     if (code === 'FST_INVALID_JSON_FIELD_ERROR') {
       throw new GatewayError('GATEWAY_BAD_REQUEST', 'A multipart text field sent as application/json is not valid JSON (or is cut short by the field size limit, or has a __proto__ key).');
     }

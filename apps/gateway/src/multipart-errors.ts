@@ -44,15 +44,31 @@ export function multipartProblem(error: unknown, contentType: string | undefined
   return null;
 }
 
+/** The parts a multipart create takes, by name. */
+export interface ExpectedParts {
+  files: readonly string[];
+  fields: readonly string[];
+}
+
+const JOB_CREATE_PARTS: ExpectedParts = { files: ['image', 'audio'], fields: ['consent', 'options', 'webhook', 'priority', 'avatar'] };
+
+const and = (names: readonly string[]): string => (names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`);
+
 /** A create request's parts, as its error messages list them. */
-const EXPECTED_PARTS = 'the files image and audio and the text fields consent, options, webhook and priority, each at most once';
+function expectedParts(parts: ExpectedParts): string {
+  return `the file${parts.files.length === 1 ? '' : 's'} ${and(parts.files)} and the text fields ${and(parts.fields)}, each at most once`;
+}
 
-export const TOO_MANY_PARTS = `The multipart body has too many parts: a create request takes ${EXPECTED_PARTS}.`;
+/** The multipart parser's count limit reached. */
+export function tooManyParts(parts: ExpectedParts = JOB_CREATE_PARTS): string {
+  return `The multipart body has too many parts: a create request takes ${expectedParts(parts)}.`;
+}
 
-/** Why a file part other than image or audio is refused: a text field sent as a file (curl's -F name=@file) is said so. */
-export function unexpectedFileMessage(name: string): string {
-  if (name === 'options' || name === 'webhook' || name === 'priority') {
-    return `${name} must be a text field, not a file: curl -F '${name}=<${name === 'priority' ? 'priority.txt' : `${name}.json`}' sends a file's content as text (-F ${name}=@... uploads it as a file).`;
+/** Why a file part the create does not take is refused: a text field sent as a file (curl's -F name=@file) is said so. */
+export function unexpectedFileMessage(name: string, parts: ExpectedParts = JOB_CREATE_PARTS): string {
+  if (parts.fields.includes(name)) {
+    const example = name === 'priority' ? 'priority.txt' : name === 'avatar' ? 'avatar-id.txt' : `${name}.json`;
+    return `${name} must be a text field, not a file: curl -F '${name}=<${example}' sends a file's content as text (-F ${name}=@... uploads it as a file).`;
   }
-  return `Unknown file field ${JSON.stringify(name)}; a create request takes ${EXPECTED_PARTS}.`;
+  return `Unknown file field ${JSON.stringify(name)}; a create request takes ${expectedParts(parts)}.`;
 }
