@@ -33,6 +33,7 @@ import type { SigningKey } from '@portrait-farm/provenance';
 import { operatorRoutes } from './routes/operator-routes.ts';
 import { opsRoutes } from './routes/ops-routes.ts';
 import { dashboardRoutes } from './routes/dashboard-routes.ts';
+import { demoRoutes } from './routes/demo-routes.ts';
 import { loadDashboardAssets } from './dashboard-assets.ts';
 
 export interface Gateway {
@@ -105,6 +106,11 @@ export interface BuildGatewayOptions {
    * @defaultValue none: /dashboard answers GATEWAY_UNAVAILABLE (503), saying the dashboard's files are missing
    */
   dashboardDirs?: readonly string[];
+  /**
+   * Folders of the realtime demo page's files, served under /demo (main.ts: apps/live-demo's static/ and dist/).
+   * @defaultValue none: /demo answers GATEWAY_UNAVAILABLE (503), saying the page's files are missing
+   */
+  demoDirs?: readonly string[];
 }
 
 function openSigningKey(pemOrPath: string | null): SigningKey | null {
@@ -175,6 +181,8 @@ export async function buildGateway(input: GatewayConfig | ResolvedGatewayConfig,
   await app.register(async (scope) => operatorRoutes(scope, context));
   const dashboardAssets = loadDashboardAssets(options.dashboardDirs ?? []);
   await app.register(async (scope) => dashboardRoutes(scope, context, dashboardAssets));
+  const demoAssets = loadDashboardAssets(options.demoDirs ?? []);
+  await app.register(async (scope) => demoRoutes(scope, demoAssets));
 
   const webhookWorker = startWebhookWorker(context);
   // Every gateway queues the prepare steps of jobs released from a tenant's hold; each release is claimed by one.

@@ -14,7 +14,8 @@ const { config, port, host } = configOrExit(
 );
 // The ops dashboard is the app beside this one (apps/dashboard): its pages and styles, and its compiled scripts.
 const dashboardDirs = ['static', 'dist'].map((dir) => fileURLToPath(new URL(`../../dashboard/${dir}/`, import.meta.url)));
-const gateway = await buildGateway(config, { logger: createProcessLogger('gateway'), dashboardDirs });
+const demoDirs = ['static', 'dist'].map((dir) => fileURLToPath(new URL(`../../live-demo/${dir}/`, import.meta.url)));
+const gateway = await buildGateway(config, { logger: createProcessLogger('gateway'), dashboardDirs, demoDirs });
 await gateway.app.listen({ port, host });
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

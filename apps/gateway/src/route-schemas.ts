@@ -379,6 +379,28 @@ export const DASHBOARD_ASSET_SCHEMA = {
   },
 };
 
+export const DEMO_PAGE_SCHEMA = {
+  operationId: 'demo',
+  summary: 'The realtime demo page (HTML): pick or upload an avatar, start a session, speak or send audio, watch it stream with its latency',
+  description: 'A public page: it calls this API with the tenant API key the visitor enters (kept in the tab only), and plays the session stream from the worker through Media Source Extensions.',
+  security: [],
+  response: { 200: html('The demo page.'), ...errorResponses('GATEWAY_UNAVAILABLE') },
+};
+
+export const DEMO_ASSET_SCHEMA = {
+  operationId: 'demoAsset',
+  summary: 'A file of the realtime demo page (script, style sheet)',
+  security: [],
+  params: Type.Object({ name: Type.String({ pattern: '^[A-Za-z0-9._-]{1,64}$', description: "The file's name (main.js, demo.css, ...)." }) }),
+  response: {
+    200: {
+      description: 'The file.',
+      content: Object.fromEntries(['text/javascript', 'text/css', 'text/html', 'image/svg+xml', 'application/json'].map((type) => [type, { schema: { type: 'string' } }])),
+    },
+    ...errorResponses('GATEWAY_NOT_FOUND', 'GATEWAY_BAD_REQUEST'),
+  },
+};
+
 // The operator API: the ops dashboard's data and actions. Every route needs the operator key (Bearer, or the
 // dashboard's session cookie; a POST by cookie also an Origin of this gateway).
 
