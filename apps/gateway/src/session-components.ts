@@ -1,7 +1,5 @@
-import { OUTPUT_MODES, RenderControlsSchema } from '@portrait-farm/contracts';
 import { SESSION_ID_PATTERN_SOURCE } from '@portrait-farm/sessions';
 import { Type, type TSchema } from '@sinclair/typebox';
-import { AVATAR_ID_PATTERN_SOURCE } from '@portrait-farm/avatars';
 
 /**
  * The realtime sessions' shared API schemas (the document's components; api-schemas.ts registers them). The session
@@ -18,20 +16,6 @@ export const SESSION_PROTOCOL = 'portrait-farm-live/1';
 export const SESSION_FPS = 25;
 export const SESSION_INPUT_RATES = [16000, 24000] as const;
 const SESSION_END_REASONS = ['client', 'idle_timeout', 'max_duration', 'error', 'deleted', 'shutdown', 'not_connected', 'worker_lost'];
-
-export const CreateSessionSchema = Type.Object(
-  {
-    avatar: Type.String({ pattern: AVATAR_ID_PATTERN_SOURCE, description: 'The avatar to animate (POST /v1/avatars).' }),
-    inputSampleRate: Type.Optional(Type.Union(SESSION_INPUT_RATES.map((rate) => Type.Literal(rate)), { description: 'Rate of the PCM16 mono audio the client sends (Hz). Default: 16000.' })),
-    mode: Type.Optional(Type.Unsafe({ type: 'string', enum: [...OUTPUT_MODES], description: '"crop" (default): the 512x512 face crop; "full": the portrait\'s own framing.' })),
-    fps: Type.Optional(Type.Literal(SESSION_FPS, { description: 'Frames per second: the model pack\'s 25, the only rate sessions stream at.' })),
-    seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1, description: 'Seed of the idle motion, blinks and denoiser. Default: random.' })),
-    controls: Type.Optional(RenderControlsSchema),
-    idleTimeoutSeconds: Type.Optional(Type.Integer({ minimum: 1, description: 'The session ends after the client sent nothing for this long. Default: PORTRAIT_FARM_SESSION_IDLE_SECONDS (60); at most the maximum duration.' })),
-    maxDurationSeconds: Type.Optional(Type.Integer({ minimum: 1, description: 'The session ends this long after it started. Default and most: PORTRAIT_FARM_SESSION_MAX_SECONDS (3600).' })),
-  },
-  { additionalProperties: false, $id: 'CreateSession', description: 'A realtime session: audio streamed in over a WebSocket, the avatar talking in the video streamed out.' },
-);
 
 export const SessionSchema = Type.Object(
   {
@@ -74,5 +58,5 @@ export const SessionCreatedSchema = Type.Intersect(
   { $id: 'SessionCreated' },
 );
 
-export const SESSION_COMPONENTS: readonly TSchema[] = [CreateSessionSchema, SessionSchema, SessionCreatedSchema];
+export const SESSION_COMPONENTS: readonly TSchema[] = [SessionSchema, SessionCreatedSchema];
 

@@ -1,6 +1,12 @@
+import { AVATAR_ID_PATTERN_SOURCE } from '@portrait-farm/avatars';
+import { OUTPUT_MODES, RenderControlsSchema } from '@portrait-farm/contracts';
 import { SESSION_ID_PATTERN_SOURCE } from '@portrait-farm/sessions';
 import { Type, type TSchema } from '@sinclair/typebox';
 import { AUTHENTICATED_ERRORS, errorResponses } from './api-schemas.ts';
+import type { ResolvedGatewayConfig } from './config.ts';
+import { SESSION_FPS, SESSION_INPUT_RATES } from './session-components.ts';
+
+type SessionLimits = ResolvedGatewayConfig['sessions'];
 
 /** The realtime sessions' routes (POST/GET/DELETE /v1/sessions, GET /v1/usage); their components are in session-components.ts. */
 
@@ -8,17 +14,40 @@ const ref = (id: string, description: string): TSchema => Type.Unsafe({ $ref: `$
 
 const sessionIdParams = Type.Object({ sessionId: Type.String({ pattern: SESSION_ID_PATTERN_SOURCE, description: 'The session\'s id.' }) });
 
-export const CREATE_SESSION_SCHEMA = {
-  operationId: 'createSession',
-  summary: 'Start a realtime session on a worker with room',
-  description:
-    'Places the session on a worker with a free session slot and returns its stream URL with a one-time token. When every worker is full: 503 GATEWAY_NO_SESSION_CAPACITY with Retry-After (seconds until the soonest slot can free up).',
-  body: ref('CreateSession', 'The avatar and the session\'s options.'),
-  response: {
-    201: { ...ref('SessionCreated', 'Placed.'), headers: { location: { type: 'string', format: 'uri', description: 'The session.' } } },
-    ...errorResponses(...AUTHENTICATED_ERRORS, 'GATEWAY_BAD_REQUEST', 'GATEWAY_UNSUPPORTED_MEDIA_TYPE', 'GATEWAY_BAD_OPTION', 'GATEWAY_AVATAR_NOT_FOUND', 'GATEWAY_NO_SESSION_CAPACITY'),
-  },
-};
+/** What a session's create accepts, its lengths bounded by the gateway's configuration (PORTRAIT_FARM_SESSION_*). */
+function createSessionBody(limits: SessionLimits): TSchema {
+  return Type.Object(
+    {
+      avatar: Type.String({ pattern: AVATAR_ID_PATTERN_SOURCE, description: 'The avatar to animate (POST /v1/avatars).' }),
+      inputSampleRate: Type.Optional(Type.Union(SESSION_INPUT_RATES.map((rate) => Type.Literal(rate)), { description: 'Rate of the PCM16 mono audio the client sends (Hz). Default: 16000.' })),
+      mode: Type.Optional(Type.Unsafe({ type: 'string', enum: [...OUTPUT_MODES], description: '"crop" (default): the 512x512 face crop; "full": the portrait\'s own framing.' })),
+      fps: Type.Optional(Type.Literal(SESSION_FPS, { description: 'Frames per second: the model pack\'s 25, the only rate sessions stream at.' })),
+      seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 31 - 2, description: 'Seed of the idle motion, blinks and denoiser. Default: random.' })),
+      controls: Type.Optional(RenderControlsSchema),
+      idleTimeoutSeconds: Type.Optional(
+        Type.Integer({ minimum: 1, maximum: limits.maxSeconds, description: `The session ends after the client sent nothing for this long. Default: ${limits.idleSeconds} (PORTRAIT_FARM_SESSION_IDLE_SECONDS).` }),
+      ),
+      maxDurationSeconds: Type.Optional(
+        Type.Integer({ minimum: 1, maximum: limits.maxSeconds, description: `The session ends this long after it started. Default and most: ${limits.maxSeconds} (PORTRAIT_FARM_SESSION_MAX_SECONDS).` }),
+      ),
+    },
+    { additionalProperties: false, description: 'A realtime session: audio streamed in over a WebSocket, the avatar talking in the video streamed out.' },
+  );
+}
+
+export function createSessionSchema(limits: SessionLimits) {
+  return {
+    operationId: 'createSession',
+    summary: 'Start a realtime session on a worker with room',
+    description:
+      'Places the session on a worker with a free session slot and returns its stream URL with a one-time token. When every worker is full: 503 GATEWAY_NO_SESSION_CAPACITY with Retry-After (seconds until the soonest slot can free up).',
+    body: createSessionBody(limits),
+    response: {
+      201: { ...ref('SessionCreated', 'Placed.'), headers: { location: { type: 'string', format: 'uri', description: 'The session.' } } },
+      ...errorResponses(...AUTHENTICATED_ERRORS, 'GATEWAY_BAD_REQUEST', 'GATEWAY_UNSUPPORTED_MEDIA_TYPE', 'GATEWAY_BAD_OPTION', 'GATEWAY_AVATAR_NOT_FOUND', 'GATEWAY_NO_SESSION_CAPACITY'),
+    },
+  };
+}
 
 export const GET_SESSION_SCHEMA = {
   operationId: 'getSession',

@@ -4,7 +4,7 @@ import { isPlaced } from '@portrait-farm/sessions';
 import type { FastifyInstance } from 'fastify';
 import type { GatewayContext } from '../context.ts';
 import { GatewayError } from '../errors.ts';
-import { CREATE_SESSION_SCHEMA, DELETE_SESSION_SCHEMA, GET_SESSION_SCHEMA, GET_USAGE_SCHEMA } from '../session-schemas.ts';
+import { createSessionSchema, DELETE_SESSION_SCHEMA, GET_SESSION_SCHEMA, GET_USAGE_SCHEMA } from '../session-schemas.ts';
 import { SESSION_PROTOCOL } from '../session-components.ts';
 import { sessionView } from '../session-view.ts';
 
@@ -30,16 +30,11 @@ export async function sessionRoutes(app: FastifyInstance, ctx: GatewayContext): 
   const limits = ctx.config.sessions;
   const notFound = (id: string): GatewayError => new GatewayError('GATEWAY_SESSION_NOT_FOUND', `No session ${JSON.stringify(id)} belongs to the caller.`);
 
-  app.post<{ Body: CreateSessionBody }>('/v1/sessions', { schema: CREATE_SESSION_SCHEMA }, async (request, reply) => {
+  app.post<{ Body: CreateSessionBody }>('/v1/sessions', { schema: createSessionSchema(limits) }, async (request, reply) => {
     const body = request.body;
+    // The schema bounds both by PORTRAIT_FARM_SESSION_MAX_SECONDS; an idle timeout past the maximum length never fires.
     const maxDurationSeconds = body.maxDurationSeconds ?? limits.maxSeconds;
-    if (maxDurationSeconds > limits.maxSeconds) {
-      throw new GatewayError('GATEWAY_BAD_OPTION', `maxDurationSeconds must be at most ${limits.maxSeconds} (PORTRAIT_FARM_SESSION_MAX_SECONDS). Passed: ${maxDurationSeconds}`);
-    }
-    const idleTimeoutSeconds = body.idleTimeoutSeconds ?? Math.min(limits.idleSeconds, maxDurationSeconds);
-    if (idleTimeoutSeconds > maxDurationSeconds) {
-      throw new GatewayError('GATEWAY_BAD_OPTION', `idleTimeoutSeconds must be at most maxDurationSeconds (${maxDurationSeconds}). Passed: ${idleTimeoutSeconds}`);
-    }
+    const idleTimeoutSeconds = body.idleTimeoutSeconds ?? limits.idleSeconds;
     // The avatar must be the caller's (GATEWAY_AVATAR_NOT_FOUND otherwise).
     await ctx.avatars.get(request.tenantId, body.avatar);
     const options = {
