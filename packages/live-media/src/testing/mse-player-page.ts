@@ -15,7 +15,7 @@ export function msePlayerPage(options: { streamUrl: string; width: number; heigh
 <style>body{margin:0;background:#222;color:#eee;font:14px sans-serif} video{display:block}</style></head>
 <body><video id="video" width="${options.width}" height="${options.height}" muted playsinline></video><pre id="status"></pre>
 <script>
-const playback = { arrivals: [], mimeType: null, supported: null, appended: 0, frames: [], waiting: [], errors: [], started: null, ended: false, audioBytes: 0, streamClosed: false };
+const playback = { arrivals: [], quality: null, mimeType: null, supported: null, appended: 0, frames: [], waiting: [], errors: [], started: null, ended: false, audioBytes: 0, streamClosed: false };
 window.playback = playback;
 const video = document.getElementById('video');
 const canvas = document.createElement('canvas');
@@ -84,7 +84,12 @@ window.connect = () => sourceOpen.then(() => {
 });
 if (${options.connectOnLoad}) window.connect();
 video.addEventListener('waiting', () => playback.waiting.push({ at: performance.now(), currentTime: video.currentTime }));
-video.addEventListener('ended', () => { playback.ended = true; playback.audioBytes = video.webkitAudioDecodedByteCount ?? -1; });
+video.addEventListener('ended', () => {
+  const quality = video.getVideoPlaybackQuality();
+  playback.quality = { total: quality.totalVideoFrames, dropped: quality.droppedVideoFrames };
+  playback.audioBytes = video.webkitAudioDecodedByteCount ?? -1;
+  playback.ended = true;
+});
 video.addEventListener('error', () => playback.errors.push('video error ' + (video.error && video.error.message)));
 video.requestVideoFrameCallback(onFrame);
 if (${options.chaseLiveEdge}) {
