@@ -4,6 +4,7 @@ import { recordExecutionProvider, recordInference } from './inference-metrics.ts
 import { recordJobEnd } from './job-metrics.ts';
 import { defineQueueDepthMetric } from './queue-depth-metric.ts';
 import { recordSegmentRender } from './segment-metrics.ts';
+import { recordSessionEnd } from './session-metrics.ts';
 import { timeStep } from './step-metrics.ts';
 import { recordStorageError } from './storage-metrics.ts';
 import { recordWebhookOutcome } from './webhook-metrics.ts';
@@ -79,6 +80,21 @@ describe('createFarmMetrics', () => {
     expect(text).toContain('portrait_farm_webhook_deliveries_total{outcome="other"} 1');
     expect(text).toContain('portrait_farm_storage_errors_total{operation="put",code="STORAGE_UNAVAILABLE"} 1');
     expect(text).not.toContain(JOB_ID);
+  });
+
+  it('counts realtime sessions\' seconds, ends by reason (bounded) and those running', async () => {
+    const metrics = createFarmMetrics('worker');
+    metrics.sessions.running.inc();
+    metrics.sessions.seconds.inc(2.5);
+    metrics.sessions.seconds.inc(1.5);
+    recordSessionEnd(metrics.sessions, 'idle_timeout');
+    recordSessionEnd(metrics.sessions, 'ses_0123456789abcdef01234567');
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('portrait_farm_session_seconds_total 4');
+    expect(text).toContain('portrait_farm_sessions_ended_total{reason="idle_timeout"} 1');
+    expect(text).toContain('portrait_farm_sessions_ended_total{reason="other"} 1');
+    expect(text).toContain('portrait_farm_sessions_running 1');
+    expect(text).not.toContain('ses_');
   });
 
   it('reads queue depths at scrape time, every state of every queue, and reports nothing when the read fails', async () => {
