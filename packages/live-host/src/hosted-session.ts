@@ -69,6 +69,8 @@ export function hostSession(deps: HostedSessionDeps, record: SessionRecord, sock
       socket.close(1000, 'server');
       return { reason: endedBy, secondsStreamed: 0, summary: null };
     }
+    // A client gone while the avatar loaded would never be heard closing by serveSessionSocket.
+    if (socket.readyState !== socket.OPEN) return { reason: 'client', secondsStreamed: 0, summary: null };
     const prepared = prepareMeshwarp({ image: portrait.source.image, landmarks: portrait.source.landmarks, options: { headDistance: record.controls.headDistance ?? 0 } });
     const pool = deps.renderThreads.portrait(prepared);
     try {

@@ -145,6 +145,14 @@ describe('the session host', () => {
     if (isPlaced(again)) await store.requestEnd('acme', again.record.id);
   }, 60_000);
 
+  it('records a client that leaves before ready as client, at once, and frees its slot', async () => {
+    const session = await place({ idleTimeoutSeconds: 60 });
+    const client = await connectSession(streamUrl(session));
+    client.socket.terminate();
+    await until(async () => (await store.read(session.record.id))!.status === 'ended', 15_000);
+    expect((await store.read(session.record.id))!.endReason).toBe('client');
+  }, 30_000);
+
   it('ends a session whose client goes quiet (idle_timeout) and meters what it streamed', async () => {
     const before = await store.usageSeconds('acme');
     const session = await place({ idleTimeoutSeconds: 2 });
