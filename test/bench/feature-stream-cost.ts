@@ -1,4 +1,4 @@
-// npx tsx --conditions=portrait-farm-source test/bench/feature-stream-cost.ts [--rounds 3] [--seconds 10] [--lookahead 80]
+// npx tsx --conditions=portrait-farm-source test/bench/feature-stream-cost.ts [--rounds 3] [--seconds 10] [--lookahead 120]
 // What live feature rows cost: the 20 s speech fixture (first --seconds) pushed to frontEnd.featureStream in steps
 // of k frames' audio (k = 1, 2, 4, 8), each step awaited before the next, so every call computes k rows (mel blocks
 // and one embedding run), against the whole-clip path (features) on the same audio; modes interleaved in one process
@@ -11,7 +11,7 @@ import { createAudioFrontEnd } from '@portrait-farm/audio-features';
 import { decodeAudio } from '@portrait-farm/media';
 
 const { values } = parseArgs({
-  options: { rounds: { type: 'string', default: '3' }, seconds: { type: 'string', default: '10' }, lookahead: { type: 'string', default: '80' } },
+  options: { rounds: { type: 'string', default: '3' }, seconds: { type: 'string', default: '10' }, lookahead: { type: 'string', default: '120' } },
 });
 const fixtures = new URL('../fixtures/', import.meta.url).pathname;
 const { samples: decoded } = await decodeAudio(join(fixtures, 'demo-speech-20s.ogg'));
@@ -31,7 +31,7 @@ function cpuMs(): number {
 
 /** Streams the audio k frames at a time; returns the wall-clock ms of each step. */
 async function streamSteps(k: number): Promise<{ rows: number; steps: number[] }> {
-  const stream = frontEnd.featureStream({ lookaheadMs, melPeak: { policy: 'running' } });
+  const stream = frontEnd.featureStream({ lookaheadMs });
   const steps: number[] = [];
   // Up to the first row's look-ahead at once (not timed), then k frames of audio per step.
   let pushed = Math.min(samples.length, 320 + lookaheadMs * 16 - 1);
