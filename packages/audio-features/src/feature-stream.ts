@@ -68,7 +68,7 @@ export const DEFAULT_LOOKAHEAD_MS = 120;
 /**
  * The peak policy chosen by the same measurements: running, never below 100 dB (speech peaks at 92-112 dB). A
  * running peak from nothing leaves the quiet start of an utterance unfloored (rows there far from the batch rows); a
- * fixed full-scale peak floors all of speech too low.
+ * fixed full-scale peak floors speech higher than its batch run does.
  */
 export const DEFAULT_LIVE_MEL_PEAK: LiveMelPeak = Object.freeze({ policy: 'running', initial: 100 });
 /** Past this look-ahead rows do not change (the last mel window a row reads ends 176 ms past its centre). */
