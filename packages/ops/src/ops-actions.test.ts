@@ -73,6 +73,18 @@ describe('retryJob', () => {
     expect(page.jobs.map((row) => [row.id, row.status, row.retryOf])).toEqual([[retried.id, 'queued', id], [id, 'failed', null]]);
   });
 
+  it('keeps a job made from an avatar linked to it (its prepare reads the avatar\'s prepared portrait)', async () => {
+    const job = testJob({ tenantId: 'tenant-a', options: { fps: 25, mode: 'crop', seed: 3 }, requestHash: 'h' });
+    const inputs = { ...job.inputs, avatar: { id: 'av_0000000000aaaaaaaaaaaaaaaa' } };
+    await storage.put(inputs.image.key, Buffer.from('image bytes'), { contentType: 'image/png' });
+    await storage.put(inputs.audio.key, Buffer.from('audio bytes'), { contentType: 'audio/wav' });
+    await jobs.create({ ...job, inputs });
+    await jobs.fail(job.id, { code: 'FARM_X', message: 'boom' });
+    const retried = await retryJob({ jobs, queues, storage }, job.id);
+    expect(retried.inputs.avatar).toEqual({ id: 'av_0000000000aaaaaaaaaaaaaaaa' });
+    expect((await storage.get(retried.inputs.image.key)).toString()).toBe('image bytes');
+  });
+
   it('refuses a running or succeeded job (409 OPS_JOB_NOT_RETRYABLE) and a job whose inputs are gone', async () => {
     const running = await storedJob();
     await jobs.transition(running, 'rendering');
