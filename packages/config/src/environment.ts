@@ -462,8 +462,9 @@ export const ENVIRONMENT = Object.freeze({
   PORTRAIT_FARM_SESSION_PORT: variable(integer(0, 65_535), {
     key: 'sessionPort',
     readBy: ['worker'],
-    default: 8090,
-    description: "Port of the worker's session server (WebSocket upgrades at /v1/sessions/{id}/stream); 0: any free one (`portrait-farm up` gives each worker 0).",
+    default: 0,
+    description:
+      "Port of the worker's session server (WebSocket upgrades at /v1/sessions/{id}/stream); 0: any free one, which the stream URLs name (several workers on one machine never collide). Set one where a proxy or PORTRAIT_FARM_SESSION_PUBLIC_URL needs it fixed.",
   }),
   PORTRAIT_FARM_SESSION_HOST: variable(text(/^\S+$/, 'a host name or IP address'), {
     key: 'sessionHost',

@@ -50,7 +50,7 @@ describe('parseEnvironment', () => {
       metricsPort: 9464,
       metricsHost: '0.0.0.0',
       sessionsPerWorker: 1,
-      sessionPort: 8090,
+      sessionPort: 0,
       sessionHost: '0.0.0.0',
       sessionPublicUrl: null,
     });
