@@ -121,6 +121,8 @@ describe('the session host', () => {
     expect(await refusedUpgrade(streamUrl(session, other.token))).toMatchObject({ status: 403, body: { error: { code: 'LIVE_HOST_BAD_TOKEN' } } });
     expect(await refusedUpgrade(`${host.url}${streamPath('ses_000000000000000000000000', session.token)}`)).toMatchObject({ status: 404, body: { error: { code: 'LIVE_HOST_SESSION_NOT_FOUND' } } });
     expect(await refusedUpgrade(`${host.url}/elsewhere`)).toMatchObject({ status: 404, body: { error: { code: 'LIVE_HOST_NOT_A_STREAM' } } });
+    // A broken handshake is refused before the token is checked, so it does not spend it.
+    expect(await refusedUpgrade(streamUrl(session), { 'sec-websocket-key': 'short' })).toMatchObject({ status: 400, body: { error: { code: 'LIVE_HOST_BAD_HANDSHAKE' } } });
     const plain = await fetch(`${host.url.replace(/^ws/, 'http')}${streamPath(session.record.id, session.token)}`);
     expect(plain.status).toBe(426);
     // Neither was spent: both still connect (and free their slots when DELETEd while waiting).

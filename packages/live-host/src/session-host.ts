@@ -7,7 +7,7 @@ import { silentLogger, type FarmLogger } from '@portrait-farm/logging';
 import { registerSessionHost, SessionStore, type SessionEndReason } from '@portrait-farm/sessions';
 import { hostSession, type HostedSession, type HostedSessionDeps } from './hosted-session.ts';
 import { parseStreamRequest } from './stream-request.ts';
-import { claimRefusal, refuseUpgrade } from './upgrade-refusal.ts';
+import { claimRefusal, isWebSocketHandshake, refuseUpgrade } from './upgrade-refusal.ts';
 
 /** Options of {@link startSessionHost}. */
 export interface SessionHostOptions extends Omit<HostedSessionDeps, 'log' | 'watermark'> {
@@ -89,12 +89,17 @@ export async function startSessionHost(options: SessionHostOptions): Promise<Ses
     const stream = parseStreamRequest(request.url);
     if (stream === null) return refuseUpgrade(socket, 'LIVE_HOST_NOT_A_STREAM');
     if (stream.token === null) return refuseUpgrade(socket, 'LIVE_HOST_NO_TOKEN');
+    if (!isWebSocketHandshake(request)) return refuseUpgrade(socket, 'LIVE_HOST_BAD_HANDSHAKE');
     if (closing) return refuseUpgrade(socket, 'LIVE_HOST_SHUTTING_DOWN');
     const claim = await store.claim(options.hostId, stream.sessionId, stream.token);
     if (claim !== 'ok') return refuseUpgrade(socket, claimRefusal(claim));
     const record = await store.read(stream.sessionId);
     if (record === null) return refuseUpgrade(socket, 'LIVE_HOST_SESSION_NOT_FOUND');
+    // A handshake ws still refuses leaves no session behind holding the slot.
+    const abandoned = (): void => void store.end(record, 'error', 0).catch(() => {});
+    socket.once('close', abandoned);
     wss.handleUpgrade(request, socket, head, (ws) => {
+      socket.off('close', abandoned);
       const session = hostSession(deps, record, ws);
       sessions.set(record.id, session);
       options.onStarted?.();

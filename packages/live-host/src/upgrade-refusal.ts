@@ -1,10 +1,11 @@
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ClaimResult } from '@portrait-farm/sessions';
 
 /** Why the session server refuses a WebSocket upgrade: the HTTP status and a stable code. */
 export const UPGRADE_REFUSALS = Object.freeze({
   LIVE_HOST_NOT_A_STREAM: { status: 404, message: 'The session server serves only /v1/sessions/{id}/stream?token=...' },
+  LIVE_HOST_BAD_HANDSHAKE: { status: 400, message: 'Not a WebSocket handshake (Upgrade: websocket, Sec-WebSocket-Version 13 and a Sec-WebSocket-Key are needed).' },
   LIVE_HOST_NO_TOKEN: { status: 401, message: 'The stream URL carries no token: use the stream.url POST /v1/sessions returned.' },
   LIVE_HOST_SESSION_NOT_FOUND: { status: 404, message: 'No such session on this worker.' },
   LIVE_HOST_BAD_TOKEN: { status: 403, message: 'The token is not this session\'s.' },
@@ -34,5 +35,18 @@ export function refuseUpgrade(socket: Duplex, code: UpgradeRefusal): void {
   const body = JSON.stringify({ error: { code, message } });
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+const WEBSOCKET_KEY = /^[+/0-9A-Za-z]{22}==$/;
+
+/** Whether the upgrade request is a handshake `ws` accepts, checked before the token is spent on it. */
+export function isWebSocketHandshake(request: IncomingMessage): boolean {
+  const version = Number(request.headers['sec-websocket-version']);
+  return (
+    request.method === 'GET' &&
+    request.headers.upgrade?.toLowerCase() === 'websocket' &&
+    WEBSOCKET_KEY.test(request.headers['sec-websocket-key'] ?? '') &&
+    (version === 8 || version === 13)
   );
 }

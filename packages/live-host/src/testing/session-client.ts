@@ -41,10 +41,10 @@ export async function connectSession(url: string): Promise<SessionClient> {
 }
 
 /** What the server answers a WebSocket upgrade it refuses: the status and the JSON body. */
-export function refusedUpgrade(url: string): Promise<{ status: number; body: { error: { code: string; message: string } } }> {
+export function refusedUpgrade(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: { error: { code: string; message: string } } }> {
   const target = new URL(url.replace(/^ws/, 'http'));
   return new Promise((resolve, reject) => {
-    const req = request(target, { headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' } });
+    const req = request(target, { headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', ...headers } });
     req.on('upgrade', () => reject(new Error(`the upgrade to ${target.pathname} was accepted`)));
     req.on('response', (response) => {
       let text = '';
