@@ -27,6 +27,7 @@ let avatarId: string;
 const prefix = uniquePrefix();
 const ended: Array<{ reason: string; seconds: number }> = [];
 let streamed = 0;
+let closed = false;
 
 beforeAll(async () => {
   server = await startRedisServer();
@@ -67,7 +68,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await host?.close();
+  if (!closed) await host?.close();
   await threads?.close();
   await engine?.close();
   subscriber?.disconnect();
@@ -167,6 +168,23 @@ describe('the session host', () => {
     expect(record.endReason).toBe('idle_timeout');
     expect(record.secondsStreamed).toBeGreaterThan(1);
     expect(await store.usageSeconds('acme')).toBeCloseTo(before + record.secondsStreamed, 6);
+  }, 60_000);
+});
+
+describe('the session host shutting down', () => {
+  it('ends its streaming sessions with closed (shutdown) and those still waiting for their client, and withdraws its capacity', async () => {
+    const streaming = await place();
+    const waiting = await place();
+    const client = await connectSession(streamUrl(streaming));
+    await client.next('ready');
+    await host.close();
+    closed = true;
+    expect(await client.next('closed')).toMatchObject({ reason: 'server' });
+    await client.closed;
+    expect(await store.read(streaming.record.id)).toMatchObject({ status: 'ended', endReason: 'shutdown' });
+    expect(await store.read(waiting.record.id)).toMatchObject({ status: 'ended', endReason: 'shutdown' });
+    expect(await store.place('acme', OPTIONS(), 30_000)).toEqual({ noHosts: true, freeInMs: 0 });
+    expect(ended.at(-1)).toMatchObject({ reason: 'shutdown' });
   }, 60_000);
 });
 

@@ -167,6 +167,8 @@ export async function startSessionHost(options: SessionHostOptions): Promise<Ses
       await registration.stop();
       for (const session of sessions.values()) session.end('shutdown');
       await Promise.all([...endings]);
+      // Sessions placed here whose clients had not connected yet end too, freeing nothing anyone could use.
+      for (const id of await store.placedOn(options.hostId)) await store.end({ id, hostId: options.hostId }, 'shutdown', 0);
       await subscriber.unsubscribe(store.keys.endChannel).catch(() => {});
       wss.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -105,6 +105,11 @@ export class SessionStore {
     return (await runScript(this.redis, REQUEST_END, [this.keys.session(sessionId), this.keys.hostSessions(record.hostId)], args)) as RequestEndResult;
   }
 
+  /** Ids of the sessions placed on a host that have not ended (waiting or streaming). */
+  async placedOn(hostId: string): Promise<string[]> {
+    return this.redis.smembers(this.keys.hostSessions(hostId));
+  }
+
   /** Seconds streamed by the tenant's sessions so far. */
   async usageSeconds(tenantId: string): Promise<number> {
     return Number((await this.redis.get(this.keys.usage(tenantId))) ?? 0);
