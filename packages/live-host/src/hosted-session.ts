@@ -105,7 +105,12 @@ export function hostSession(deps: HostedSessionDeps, record: SessionRecord, sock
     }
   };
 
-  const ended = run();
+  const ended = run().catch((error: unknown): HostedSessionEnd => {
+    send({ type: 'error', code: 'SESSION_FAILED', message: error instanceof Error ? error.message : String(error) });
+    send({ type: 'closed', reason: 'error', seconds_streamed: framesOut / fps });
+    if (socket.readyState === socket.OPEN) socket.close(1011, 'error');
+    return { reason: 'error', secondsStreamed: framesOut / fps, summary: null };
+  });
   return {
     record,
     secondsStreamed: () => framesOut / fps,

@@ -156,6 +156,18 @@ describe('the session host', () => {
     expect((await store.read(session.record.id))!.endReason).toBe('client');
   }, 30_000);
 
+  it('ends a session whose avatar is gone with error and closed, recording error and freeing the slot', async () => {
+    const session = await place({ avatarId: createAvatarId() });
+    const client = await connectSession(streamUrl(session));
+    const error = await client.next('error');
+    expect(error.code).toBe('SESSION_FAILED');
+    expect(error.message).toContain('avatar');
+    expect(await client.next('closed')).toMatchObject({ reason: 'error' });
+    await until(async () => (await store.read(session.record.id))!.status === 'ended');
+    expect((await store.read(session.record.id))!.endReason).toBe('error');
+    expect(await store.placedOn('worker-1')).not.toContain(session.record.id);
+  }, 30_000);
+
   it('ends a session whose client goes quiet (idle_timeout) and meters what it streamed', async () => {
     const before = await store.usageSeconds('acme');
     const session = await place({ idleTimeoutSeconds: 2 });
