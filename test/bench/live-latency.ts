@@ -1,5 +1,5 @@
 // npm run bench:live [-- --seconds 12 --sessions 1 --mode paced|burst|both --hop 4 --lookahead 2 --steps 12
-//   --feature-lookahead 80 --start-buffer 5 --threads 2 --clicks]
+//   --feature-lookahead 120 --start-margin 60 --threads 2 --clicks]
 // Realtime sessions measured from outside, as a client sees them: each session is served over a WebSocket on
 // 127.0.0.1 exactly as a worker serves it (packages/live), on the astronaut (crop, 512x512, 25 fps). The client sends
 // --seconds of real speech as PCM16 at 16 kHz, at once (burst) or in 20 ms chunks in real time (paced), then
@@ -35,7 +35,7 @@ const { values } = parseArgs({
     lookahead: { type: 'string' },
     steps: { type: 'string' },
     'feature-lookahead': { type: 'string' },
-    'start-buffer': { type: 'string' },
+    'start-margin': { type: 'string' },
     threads: { type: 'string', default: '2' },
     clicks: { type: 'boolean', default: false },
   },
@@ -50,7 +50,7 @@ const settings = {
   hopFrames: optional('hop'),
   lookaheadFrames: optional('lookahead'),
   steps: optional('steps'),
-  startBufferFrames: optional('start-buffer'),
+  startMarginMs: optional('start-margin'),
 };
 const featureLookaheadMs = optional('feature-lookahead');
 

@@ -18,8 +18,8 @@ export class FarmApi {
   }
 
   async avatars(): Promise<AvatarSummary[]> {
-    const body = (await this.#request('GET', '/v1/avatars?limit=100')) as { avatars?: AvatarSummary[]; items?: AvatarSummary[] };
-    return body.avatars ?? body.items ?? [];
+    const body = (await this.#request('GET', '/v1/avatars?limit=100')) as { avatars: AvatarSummary[] };
+    return body.avatars;
   }
 
   async createAvatar(image: File): Promise<AvatarSummary> {

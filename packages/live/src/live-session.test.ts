@@ -63,7 +63,7 @@ async function run(options: Partial<LiveSessionOptions> = {}): Promise<Run> {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-async function until(check: () => boolean, timeoutMs = 30_000): Promise<void> {
+async function until(check: () => boolean, timeoutMs = 120_000): Promise<void> {
   const start = Date.now();
   while (!check()) {
     if (Date.now() - start > timeoutMs) throw new Error('timed out');
@@ -88,7 +88,7 @@ describe('live session', () => {
     } finally {
       await r.close();
     }
-  }, 60_000);
+  }, 180_000);
 
   it('plays an utterance pushed at once: every audio sample goes out with the frame made from it, in order', async () => {
     const r = await run();
@@ -118,7 +118,7 @@ describe('live session', () => {
     } finally {
       await r.close();
     }
-  }, 90_000);
+  }, 240_000);
 
   it('starts speech from the pose on screen without a jump', async () => {
     const r = await run();
@@ -138,7 +138,7 @@ describe('live session', () => {
     } finally {
       await r.close();
     }
-  }, 90_000);
+  }, 240_000);
 
   it('clear drops queued speech within 100 ms and says how far playback got', async () => {
     const r = await run();
@@ -171,7 +171,7 @@ describe('live session', () => {
     } finally {
       await r.close();
     }
-  }, 90_000);
+  }, 240_000);
 
   it('shows the listening state when told to, with a still mouth', async () => {
     const r = await run();
@@ -183,7 +183,7 @@ describe('live session', () => {
     } finally {
       await r.close();
     }
-  }, 60_000);
+  }, 180_000);
 });
 
 

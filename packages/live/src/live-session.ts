@@ -9,6 +9,10 @@ import { Utterance, type FrameTimes, type UtteranceFeatures } from './utterance.
 export const DEFAULT_HOP_FRAMES = 4;
 /** Feature rows past a hop awaited before it is denoised. */
 export const DEFAULT_LOOKAHEAD_FRAMES = 2;
+/** Denoiser steps of a live window (the pack's default is for batch windows; see docs/realtime.md, "Latency"). */
+export const DEFAULT_LIVE_STEPS = 6;
+/** How long after its first frame is ready an utterance starts. */
+export const DEFAULT_START_MARGIN_MS = 60;
 
 /** Batches of slots planned but not yet handed out, at most: a machine that keeps up has one or two. */
 const MAX_RENDER_CALLS = 3;
@@ -30,6 +34,7 @@ export interface LiveSessionOptions {
   /** Feature rows for a new utterance. */
   features: () => UtteranceFeatures;
   seed?: number;
+  /** Denoiser steps per window. @defaultValue DEFAULT_LIVE_STEPS */
   steps?: number | null;
   guidance?: number | null;
   /** Motion frames each denoiser window hands out. @defaultValue DEFAULT_HOP_FRAMES */
@@ -37,10 +42,10 @@ export interface LiveSessionOptions {
   /** Feature rows past a hop that must have arrived before it is denoised. @defaultValue DEFAULT_LOOKAHEAD_FRAMES */
   lookaheadFrames?: number;
   /**
-   * Speech frames ready before an utterance's first frame goes out: a buffer against the motion of paced audio
-   * arriving late. @defaultValue hopFrames + 1
+   * How long after its first frame is ready an utterance starts (ms): a margin against the motion of paced audio
+   * arriving late for its slots. @defaultValue DEFAULT_START_MARGIN_MS
    */
-  startBufferFrames?: number;
+  startMarginMs?: number;
   /** How long before its time a slot is planned and rendered (ms). @defaultValue 80 */
   leadMs?: number;
   /** Frames as RGB24 or yuv420p. @defaultValue 'yuv420p' */
@@ -48,6 +53,8 @@ export interface LiveSessionOptions {
   label?: boolean;
   watermark?: EngineWatermark | null;
   clock?: LiveClock;
+  /** Receives each slot's 16 kHz sound in slot order as soon as the slot is planned, ahead of its picture. */
+  onPlanned?: (slot: number, audio: Float32Array) => void;
   /** Receives every frame in slot order; the session waits for it before handing out the next. */
   onFrame: (frame: LiveFrame) => Promise<void> | void;
   onEvent?: (event: LiveEvent) => void;
@@ -115,7 +122,7 @@ export async function startLiveSession(options: LiveSessionOptions): Promise<Liv
   const generator: MotionGenerator = await createMotionGenerator(pack, engine.denoiser, {
     silenceFeature: engine.silenceFeature,
     seed: options.seed ?? 0,
-    ...(options.steps == null ? {} : { steps: options.steps }),
+    steps: options.steps ?? DEFAULT_LIVE_STEPS,
     ...(options.guidance == null ? {} : { guidance: options.guidance }),
   });
   const stepper = new SpeechStepper(
@@ -126,7 +133,7 @@ export async function startLiveSession(options: LiveSessionOptions): Promise<Liv
   const utterances: Utterance[] = [];
   let open: Utterance | null = null;
   let nextUtterance = 1;
-  const hopFrames = options.hopFrames ?? DEFAULT_HOP_FRAMES;
+  const startMarginMs = options.startMarginMs ?? DEFAULT_START_MARGIN_MS;
   const planner = new SlotPlanner(
     options.rest,
     samplesPerSlot,
@@ -137,7 +144,11 @@ export async function startLiveSession(options: LiveSessionOptions): Promise<Liv
         void pump();
       },
     },
-    options.startBufferFrames ?? hopFrames + 1,
+    (utterance) => {
+      const first = (utterance as Utterance).times[0];
+      // An utterance whose every frame is ready (a burst, or a short one) need not wait.
+      return first === undefined || utterance.motion.length === utterance.totalFrames() || clock.now() - first.motion >= startMarginMs;
+    },
   );
 
   let closed = false;
@@ -251,7 +262,11 @@ export async function startLiveSession(options: LiveSessionOptions): Promise<Liv
     const plans: SlotPlan[] = [];
     // A machine too slow for the clock gets no more render calls than it can work on: the stream falls behind
     // (its frames are sent late) rather than queueing without bound.
-    while (failed === null && inFlight < MAX_RENDER_CALLS && dueOf(planner.nextSlot) - leadMs <= clock.now()) plans.push(planner.plan());
+    while (failed === null && inFlight < MAX_RENDER_CALLS && dueOf(planner.nextSlot) - leadMs <= clock.now()) {
+      const plan = planner.plan();
+      options.onPlanned?.(plan.slot, plan.audio);
+      plans.push(plan);
+    }
     if (plans.length > 0) {
       inFlight += 1;
       const rendered = renderSlots(plans);

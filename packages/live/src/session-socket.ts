@@ -14,8 +14,8 @@ export interface SessionSocketOptions {
   height: number;
   /** The session's frame rate (the pack's). */
   fps: number;
-  /** Starts the session's engine side, which hands its frames and events to these. */
-  start(callbacks: Pick<LiveSessionOptions, 'onFrame' | 'onEvent'>): Promise<LiveSession>;
+  /** Starts the session's engine side, which hands its sound, frames and events to these. */
+  start(callbacks: Pick<LiveSessionOptions, 'onPlanned' | 'onFrame' | 'onEvent'>): Promise<LiveSession>;
   /** The session ends when the client sends nothing for this long (ms). @defaultValue 60 000 */
   idleTimeoutMs?: number;
   /** The session ends this long after it started (ms). @defaultValue 3 600 000 */
@@ -138,9 +138,10 @@ export function serveSessionSocket(options: SessionSocketOptions): Promise<Sessi
   void (async () => {
     try {
       session = await options.start({
+        onPlanned: (_slot, audio) => void output.writeAudio(audio).catch((error: unknown) => onEvent({ type: 'error', message: String(error) })),
         onFrame: async (frame) => {
           frames.set(frame.slot, frame);
-          await output.write(frame);
+          await output.writeVideo(frame);
         },
         onEvent,
       });

@@ -44,12 +44,17 @@ function utterance(id: number, frames: number, ended = true): PlannedUtterance &
   };
 }
 
-function planner(rest = countingRest()) {
+function planner(rest = countingRest(), mayStart?: (utterance: PlannedUtterance) => boolean) {
   const events: string[] = [];
-  const p = new SlotPlanner(rest, SAMPLES, {
-    started: (id, slot) => events.push(`start ${id}@${slot}`),
-    finished: (id, frames) => events.push(`end ${id}:${frames}`),
-  });
+  const p = new SlotPlanner(
+    rest,
+    SAMPLES,
+    {
+      started: (id, slot) => events.push(`start ${id}@${slot}`),
+      finished: (id, frames) => events.push(`end ${id}:${frames}`),
+    },
+    mayStart,
+  );
   return { p, events, rest };
 }
 
@@ -115,6 +120,21 @@ describe('SlotPlanner', () => {
     expect(rest.startedFrom.at(-1)![0]).toBe(-3);
     expect(p.plan().kind).toBe('idle');
     expect(p.clear()).toBeNull();
+  });
+
+  it('starts an utterance only when the session says it may, then never holds it back', () => {
+    let allowed = false;
+    const { p } = planner(countingRest(), () => allowed);
+    const u = utterance(1, 3, false);
+    p.enqueue(u);
+    u.ready(1);
+    expect([p.plan().kind, p.plan().kind]).toEqual(['idle', 'idle']);
+    allowed = true;
+    expect(p.plan().speechFrame).toBe(0);
+    allowed = false;
+    u.ready(2);
+    expect([p.plan().speechFrame, p.plan().speechFrame]).toEqual([1, 2]);
+    expect(p.lateFrames).toBe(0);
   });
 
   it('shows the listening state when asked, and gives the last frames as context', () => {

@@ -57,7 +57,7 @@ export class SlotPlanner {
   readonly #rest: RestMotion;
   readonly #samplesPerSlot: number;
   readonly #events: PlannerEvents;
-  readonly #startFrames: number;
+  readonly #mayStart: (utterance: PlannedUtterance) => boolean;
   #state: RestState = 'idle';
   #queue: PlannedUtterance[] = [];
   #shown = 0;
@@ -67,11 +67,11 @@ export class SlotPlanner {
   #recent: Float32Array[] = [];
 
   /**
-   * `startFrames`: frames of an utterance that must be ready before its first one goes out (or all of them, when
-   * fewer), so that paced audio keeps ahead of the slots and speech is not held just after it starts.
+   * `mayStart`: whether an utterance whose first frame is ready may go out now (a session waits a little past that,
+   * so that the motion of paced audio keeps ahead of its slots and speech is not held just after it starts).
    */
-  constructor(rest: RestMotion, samplesPerSlot: number, events: PlannerEvents, startFrames = 1) {
-    this.#startFrames = startFrames;
+  constructor(rest: RestMotion, samplesPerSlot: number, events: PlannerEvents, mayStart: (utterance: PlannedUtterance) => boolean = () => true) {
+    this.#mayStart = mayStart;
     this.#rest = rest;
     this.#samplesPerSlot = samplesPerSlot;
     this.#events = events;
@@ -144,7 +144,7 @@ export class SlotPlanner {
     const frame = this.#shown;
     const ready = head.motion[frame];
     const total = head.totalFrames();
-    if (frame === 0 && head.motion.length < Math.min(this.#startFrames, total ?? Infinity)) return null;
+    if (frame === 0 && ready !== undefined && !this.#mayStart(head)) return null;
     if (ready !== undefined) {
       if (frame === 0) this.#events.started(head.id, slot);
       head.audioOf(frame, audio);

@@ -1,5 +1,5 @@
 import { MOTION_CHANNEL_COUNT as C } from '@portrait-farm/contracts';
-import type { MotionGenerator } from '@portrait-farm/motion';
+import { frameNoise, type MotionGenerator } from '@portrait-farm/motion';
 
 /** The denoiser's fixed sizes and normalisation (a pack's `denoiser.window`, `denoiser.context`, channel statistics). */
 export interface StepperShape {
@@ -17,6 +17,11 @@ export interface StepperTiming {
   hopFrames: number;
   /** Feature rows past a step's last frame that must exist before it runs (unless the utterance has ended). */
   lookaheadFrames: number;
+  /**
+   * How a window's initial noise is keyed: by the frames it covers (windows that overlap share the noise of the
+   * frames they share) or by the step, as batch windows are by their index. @defaultValue 'frame'
+   */
+  noise?: 'frame' | 'step';
 }
 
 /** What one step needs: the utterance's feature rows so far. */
@@ -45,6 +50,8 @@ export class SpeechStepper {
   #context: Float32Array;
   #nextFrame = 0;
   #steps = 0;
+  /** Speech frames of the utterances before this one: frame noise keys count on from them. */
+  #frameBase = 0;
 
   constructor(generator: MotionGenerator, shape: StepperShape, timing: StepperTiming) {
     if (!Number.isInteger(timing.hopFrames) || timing.hopFrames < 1 || timing.hopFrames > shape.window - timing.lookaheadFrames) {
@@ -73,6 +80,7 @@ export class SpeechStepper {
       throw new RangeError(`the context must hold ${this.#shape.context} frames of ${C} channels. Passed: ${context.length} values`);
     }
     if (context !== null) this.#context = this.#normalise(context);
+    this.#frameBase += this.#nextFrame + this.#shape.window;
     this.#nextFrame = 0;
   }
 
@@ -108,7 +116,8 @@ export class SpeechStepper {
       data.set(row, r * rows.dim);
     }
     const features = { frameCount: w, dim: rows.dim, data, startFrame: index * w, clipFrameCount: (index + 1) * w };
-    const result = await this.#generator.generateWindow(index, features, this.#context);
+    const noise = (this.#timing.noise ?? 'frame') === 'frame' ? frameNoise(this.#generator.seed, this.#frameBase + start, w, C) : undefined;
+    const result = await this.#generator.generateWindow(index, features, this.#context, noise);
     const out = result.motion.slice(0, (end - start) * C);
     this.#pushContext(this.#normalise(out));
     this.#nextFrame = end;

@@ -6,7 +6,7 @@ export { guidanceFeeds, guidedX0 } from './guidance.ts';
 export type { WindowConditioning } from './guidance.ts';
 export { SOLVERS, sample, sampleDdim, sampleDpmpp2m } from './solvers.ts';
 export type { Denoise, Solver } from './solvers.ts';
-export { RNG_DOMAIN, gaussians, philox4x32, uniformWords, windowNoise } from './rng.ts';
+export { RNG_DOMAIN, frameNoise, gaussians, philox4x32, uniformWords, windowNoise } from './rng.ts';
 export { windowAudio, windowCount } from './windows.ts';
 export type { FeatureMatrix } from './windows.ts';
 export { MOTION_ERRORS, MotionError, isMotionError } from './errors.ts';

@@ -54,7 +54,8 @@ export interface MotionGenerator {
   readonly solver: Solver;
   readonly guidance: number;
   readonly seed: number;
-  generateWindow(index: number, features: FeatureMatrix, prevTail: Float32Array | null): Promise<WindowMotion>;
+  /** Window `index`; `noise` (W * C values) replaces the window's own initial noise (windowNoise(seed, index)). */
+  generateWindow(index: number, features: FeatureMatrix, prevTail: Float32Array | null, noise?: Float32Array): Promise<WindowMotion>;
   generateSegment(request: SegmentRequest): Promise<WindowMotion>;
   /** Every window of the clip in order, trimmed to its frame count, at the pack's fps (the matrix must hold every row). */
   generateAll(features: FeatureMatrix): Promise<MotionTrack>;
@@ -128,7 +129,7 @@ export async function createMotionGenerator(pack: ModelPack, session: ModelSessi
     }
   };
 
-  const generateWindow = async (index: number, features: FeatureMatrix, prevTail: Float32Array | null): Promise<WindowMotion> => {
+  const generateWindow = async (index: number, features: FeatureMatrix, prevTail: Float32Array | null, noise?: Float32Array): Promise<WindowMotion> => {
     if (closed) throw new MotionError('MOTION_CLOSED', 'motion generator is closed');
     checkFeatures(features, featureDim);
     checkTail(index, prevTail);
@@ -141,8 +142,9 @@ export async function createMotionGenerator(pack: ModelPack, session: ModelSessi
       channels: c,
       featureDim,
     };
-    const noise = Float64Array.from(windowNoise(resolved.seed, index, w * c));
-    const z = Float32Array.from(await sampleWindow(settings, conditioning, noise));
+    if (noise !== undefined && noise.length !== w * c) throw new MotionError('MOTION_BAD_WINDOW', `noise must hold ${w * c} values (W * C). Passed: ${noise.length}`);
+    const initial = Float64Array.from(noise ?? windowNoise(resolved.seed, index, w * c));
+    const z = Float32Array.from(await sampleWindow(settings, conditioning, initial));
     const motion = new Float32Array(w * c);
     for (let i = 0; i < motion.length; i++) motion[i] = z[i]! * std[i % c]! + mean[i % c]!;
     return { motion, tail: z.slice((w - k) * c) };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gaussians, philox4x32, uniformWords, windowNoise } from './rng.ts';
+import { frameNoise, gaussians, philox4x32, uniformWords, windowNoise } from './rng.ts';
 
 const hex = (words: Uint32Array): string[] => Array.from(words, (w) => w.toString(16).padStart(8, '0'));
 
@@ -40,5 +40,16 @@ describe('window noise', () => {
   it('names a bad seed', () => {
     expect(() => windowNoise(-1, 0, 4)).toThrow(`seed must be an integer between 0 and ${Number.MAX_SAFE_INTEGER}. Passed: -1`);
     expect(() => windowNoise(1.5, 0, 4)).toThrow('Passed: 1.5');
+  });
+});
+
+describe('frameNoise', () => {
+  it('gives overlapping windows the same noise on the frames they share, and differs by seed', () => {
+    const a = frameNoise(7, 10, 50, 20);
+    const b = frameNoise(7, 14, 50, 20);
+    expect(a).toHaveLength(1000);
+    expect(Array.from(b.subarray(0, 46 * 20))).toEqual(Array.from(a.subarray(4 * 20)));
+    expect(Array.from(frameNoise(8, 10, 1, 20))).not.toEqual(Array.from(a.subarray(0, 20)));
+    expect(Array.from(a.subarray(0, 20))).not.toEqual(Array.from(a.subarray(20, 40)));
   });
 });

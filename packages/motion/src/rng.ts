@@ -17,6 +17,7 @@ export const RNG_DOMAIN = Object.freeze({
   idleGaze: 0x67617a65,
   listeningNods: 0x6e6f6473,
   listeningTilt: 0x74696c74,
+  frameNoise: 0x66726e73,
 } as const);
 
 const M0 = 0xd2511f53;
@@ -94,6 +95,17 @@ export function gaussians(seed: number, stream: number, domain: number, count: n
     out[2 * m] = radius * Math.cos(angle);
     if (2 * m + 1 < count) out[2 * m + 1] = radius * Math.sin(angle);
   }
+  return out;
+}
+
+/**
+ * Initial noise keyed by frame instead of by window: frames [first, first + count) of C values each, frame f from
+ * stream (seed, f). Windows that overlap (a live session's sliding windows) start from the same noise on the frames
+ * they share, so their predictions of those frames agree.
+ */
+export function frameNoise(seed: number, first: number, count: number, channels: number): Float32Array {
+  const out = new Float32Array(count * channels);
+  for (let f = 0; f < count; f++) out.set(gaussians(seed, first + f, RNG_DOMAIN.frameNoise, channels), f * channels);
   return out;
 }
 

@@ -1,0 +1,130 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildGateway, type Gateway } from '@portrait-farm/gateway';
+import { createEngine, type Engine } from '@portrait-farm/engine';
+import { loadFarmConfig, type RunningWorkers } from '@portrait-farm/job-steps';
+import { startRenderWorkers } from '@portrait-farm/worker';
+import { startRedisServer, uniquePrefix, type RedisServerProcess } from '@portrait-farm/test-support/redis-server';
+import { STARTER_PACK } from '@portrait-farm/test-support/repo-models';
+import { FIXTURES } from './farm-harness.ts';
+
+// The realtime demo page (apps/live-demo) in Debian's chromium against a gateway and a worker on a real
+// redis-server: the page lists the tenant's avatar, starts a session through POST /v1/sessions, sends the
+// microphone (Chromium's fake capture device playing a speech file) and plays the stream through Media Source
+// Extensions. Screenshots go to out/live-demo/ (look at them after a change to the page).
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const SHOTS = join(ROOT, 'out', 'live-demo');
+const CHROMIUM = process.env['PORTRAIT_FARM_CHROMIUM'] ?? '/usr/bin/chromium';
+const API_KEY = 'e2e-demo-key-0001';
+const work = mkdtempSync(join(tmpdir(), 'pf-e2e-demo-'));
+let redis: RedisServerProcess;
+let engine: Engine;
+let gateway: Gateway;
+let worker: RunningWorkers;
+let browser: Browser;
+let page: Page;
+let apiUrl = '';
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  // The gateway serves the page's compiled scripts (apps/live-demo/dist).
+  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', join(ROOT, 'apps', 'live-demo', 'tsconfig.build.json')]);
+  redis = await startRedisServer();
+  const storageUrl = join(work, 'storage');
+  const prefix = uniquePrefix('e2e-demo');
+  const demoDirs = ['static', 'dist'].map((dir) => join(ROOT, 'apps', 'live-demo', dir));
+  gateway = await buildGateway(
+    { redisUrl: redis.url, storageUrl, publicBaseUrl: 'http://127.0.0.1:1', presignSecret: 'e2e-presign-secret-0123456789', apiKeys: { [API_KEY]: 'tenant-demo' }, prefix, faceCheck: false },
+    { demoDirs },
+  );
+  apiUrl = await gateway.app.listen({ port: 0, host: '127.0.0.1' });
+  engine = await createEngine({ pack: STARTER_PACK, providers: ['cpu'] });
+  worker = await startRenderWorkers(
+    loadFarmConfig({
+      PORTRAIT_FARM_REDIS_URL: redis.url,
+      PORTRAIT_FARM_STORAGE_URL: storageUrl,
+      PORTRAIT_FARM_PREFIX: prefix,
+      PORTRAIT_FARM_PACK: STARTER_PACK,
+      PORTRAIT_FARM_TEMP_DIR: work,
+      PORTRAIT_FARM_SESSIONS_PER_WORKER: '1',
+      PORTRAIT_FARM_SESSION_PORT: '0',
+      PORTRAIT_FARM_SESSION_HOST: '127.0.0.1',
+    }),
+    { engine },
+  );
+  const form = new FormData();
+  form.append('consent', JSON.stringify({ attestation: true }));
+  form.append('image', new Blob([await readFile(join(FIXTURES, 'astronaut.png'))], { type: 'image/png' }), 'astronaut.png');
+  const created = await fetch(`${apiUrl}/v1/avatars`, { method: 'POST', body: form, headers: { authorization: `Bearer ${API_KEY}` } });
+  expect(created.status).toBe(201);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-audio-capture=${join(FIXTURES, 'speech-3s.wav')}`,
+      '--autoplay-policy=no-user-gesture-required',
+    ],
+  });
+  page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await worker?.close();
+  await gateway?.close();
+  await engine?.close();
+  await redis?.close();
+  rmSync(work, { recursive: true, force: true });
+}, 60_000);
+
+const text = async (selector: string): Promise<string> => (await page.locator(selector).textContent()) ?? '';
+
+describe('the realtime demo page', () => {
+  it('starts a session on the tenant avatar, sends the microphone and plays the talking portrait with its latency figures', async () => {
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${apiUrl}/demo`);
+    await page.fill('#key', API_KEY);
+    await page.click('#load-avatars');
+    await expect.poll(() => page.locator('#avatar option').count(), { timeout: 20_000 }).toBe(1);
+    await page.click('#start');
+    await expect.poll(() => text('#status'), { timeout: 150_000 }).toContain('Streaming 512x512 at 25 fps');
+    await page.screenshot({ path: join(SHOTS, 'idle.png') });
+
+    await page.click('#mic');
+    await expect.poll(() => text('#log'), { timeout: 150_000 }).toContain('utterance 1 started');
+    await page.waitForTimeout(2500);
+    await page.screenshot({ path: join(SHOTS, 'speaking.png') });
+    await page.click('#mic'); // stop: end of utterance
+    await expect.poll(() => text('#log'), { timeout: 150_000 }).toContain('utterance 1 finished');
+    await page.waitForTimeout(1200); // a stats message after the last frame
+
+    const first = await text('#fig-first');
+    expect(first).toMatch(/^\d+ ms$/);
+    expect(await text('#fig-delay')).toMatch(/^p50 \d+ · p95 \d+ ms$/);
+    expect(await text('#fig-late')).toMatch(/ of [\d,]+ \(/);
+    const frames = await text('#fig-frames');
+    const shown = Number(/^(\d+) shown/.exec(frames)?.[1]);
+    expect(shown).toBeGreaterThan(100);
+    // A string: this file is type-checked without the DOM library.
+    const video = (await page.evaluate(
+      `(() => { const v = document.querySelector('video'); return { width: v.videoWidth, height: v.videoHeight, paused: v.paused, time: v.currentTime, buffered: v.buffered.length > 0 ? v.buffered.end(v.buffered.length - 1) : 0 }; })()`,
+    )) as { width: number; height: number; paused: boolean; time: number; buffered: number };
+    expect(video).toMatchObject({ width: 512, height: 512, paused: false });
+    expect(video.buffered - video.time).toBeLessThan(1.5);
+    await page.screenshot({ path: join(SHOTS, 'after.png') });
+    expect(errors).toEqual([]);
+
+    await page.click('#stop');
+    await expect.poll(() => text('#log'), { timeout: 20_000 }).toContain('closed');
+    console.log(`demo page: first frame ${first}; audio -> frame ${await text('#fig-delay')}; late ${await text('#fig-late')}; ${frames}; shots in ${SHOTS}`);
+  }, 600_000);
+});
