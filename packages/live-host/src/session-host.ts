@@ -72,7 +72,8 @@ export async function startSessionHost(options: SessionHostOptions): Promise<Ses
     log: (message) => logger.warn({ component: 'live-host' }, message),
   };
 
-  const meter = async (id: string, seconds: number): Promise<void> => {
+  /** Hands onStreamed the seconds a session streamed since the last count. */
+  const countStreamed = (id: string, seconds: number): void => {
     const before = metered.get(id) ?? 0;
     if (seconds <= before) return;
     metered.set(id, seconds);
@@ -106,12 +107,13 @@ export async function startSessionHost(options: SessionHostOptions): Promise<Ses
       logger.info({ sessionId: record.id, tenant: record.tenantId, avatarId: record.avatarId }, 'session streaming');
       const timer = setInterval(() => {
         const seconds = session.secondsStreamed();
-        void meter(record.id, seconds).then(() => store.progress(record.id, seconds)).catch((error: unknown) => logger.warn({ err: error, sessionId: record.id }, 'session progress not metered'));
+        countStreamed(record.id, seconds);
+        store.progress(record.id, seconds).catch((error: unknown) => logger.warn({ err: error, sessionId: record.id }, 'session progress not metered'));
       }, options.meterEveryMs ?? 5000);
       const ending = session.ended
         .then(async (end) => {
           clearInterval(timer);
-          await meter(record.id, end.secondsStreamed);
+          countStreamed(record.id, end.secondsStreamed);
           options.onEnded?.(end.reason, end.secondsStreamed);
           await store.end(record, end.reason, end.secondsStreamed);
           logger.info({ sessionId: record.id, tenant: record.tenantId, reason: end.reason, secondsStreamed: end.secondsStreamed }, 'session ended');
