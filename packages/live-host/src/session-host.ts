@@ -80,7 +80,8 @@ export async function startSessionHost(options: SessionHostOptions): Promise<Ses
     options.onStreamed?.(seconds - before);
   };
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
+  // 8 MiB: over four minutes of 16 kHz PCM16 in one message; a larger one closes the socket (1009).
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 8 << 20 });
   const server = createServer((_request, response) => {
     response.writeHead(426, { 'content-type': 'application/json', upgrade: 'websocket' });
     response.end(JSON.stringify({ error: { code: 'LIVE_HOST_UPGRADE_REQUIRED', message: 'Connect with a WebSocket to the stream.url POST /v1/sessions returned.' } }));
