@@ -14,6 +14,10 @@ export const DEFAULT_LIVE_STEPS = 6;
 /** How long after its first frame is ready an utterance starts. */
 export const DEFAULT_START_MARGIN_MS = 60;
 
+/** Frames of audio past a feature row that its computation may read (the feature stream's look-ahead, rounded up). */
+const FEATURE_LOOKAHEAD_FRAMES = 5;
+/** Speech frames made but not yet planned, at most: a second at 25 fps. */
+const MAX_FRAMES_AHEAD = 25;
 /** Batches of slots planned but not yet handed out, at most: a machine that keeps up has one or two. */
 const MAX_RENDER_CALLS = 3;
 
@@ -144,10 +148,13 @@ export async function startLiveSession(options: LiveSessionOptions): Promise<Liv
         void pump();
       },
     },
-    (utterance) => {
-      const first = (utterance as Utterance).times[0];
-      // An utterance whose every frame is ready (a burst, or a short one) need not wait.
-      return first === undefined || utterance.motion.length === utterance.totalFrames() || clock.now() - first.motion >= startMarginMs;
+    (planned) => {
+      const utterance = planned as Utterance;
+      const first = utterance.times[0];
+      // Audio that is already here (a burst, or the end of a short utterance) cannot come late: no need to wait.
+      const aheadFrames = utterance.motion.length + (options.hopFrames ?? DEFAULT_HOP_FRAMES) + (options.lookaheadFrames ?? DEFAULT_LOOKAHEAD_FRAMES) + FEATURE_LOOKAHEAD_FRAMES;
+      const arrived = utterance.ended || utterance.receivedSamples >= aheadFrames * samplesPerSlot;
+      return first === undefined || arrived || clock.now() - first.motion >= startMarginMs;
     },
   );
 
@@ -173,6 +180,9 @@ export async function startLiveSession(options: LiveSessionOptions): Promise<Liv
         again = false;
         const target = utterances.find((u) => !u.stepped);
         if (target === undefined || closed) break;
+        // Motion runs at most a second ahead of the slots, so a burst of audio does not take the CPU from rendering.
+        const unshown = utterances.reduce((sum, u) => sum + u.motion.length, 0) - (planner.current?.shown ?? 0);
+        if (unshown >= MAX_FRAMES_AHEAD) break;
         try {
           await target.features.waitFor(stepper.rowsNeeded(target.begun));
         } catch (error) {
@@ -267,6 +277,7 @@ export async function startLiveSession(options: LiveSessionOptions): Promise<Liv
       options.onPlanned?.(plan.slot, plan.audio);
       plans.push(plan);
     }
+    if (plans.some((plan) => plan.kind === 'speech')) void pump();
     if (plans.length > 0) {
       inFlight += 1;
       const rendered = renderSlots(plans);
