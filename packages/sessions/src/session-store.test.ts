@@ -77,6 +77,9 @@ describe('SessionStore', () => {
     expect(await store.end(session.record, 'error', 99)).toBe(false);
     expect(await store.read(session.record.id)).toMatchObject({ status: 'ended', endReason: 'client', secondsStreamed: 12.5, endedAt: now });
     expect(await store.claim('h', session.record.id, session.token)).toBe('ended');
+    const unclaimed = placed(await store.place('acme', OPTIONS, 30_000));
+    now += 30_000;
+    expect(await store.get('acme', unclaimed.record.id)).toMatchObject({ status: 'ended', endReason: 'not_connected' });
     const next = placed(await store.place('acme', OPTIONS, 30_000));
     now += 30_000;
     expect(await store.claim('h', next.record.id, next.token)).toBe('expired');

@@ -64,15 +64,18 @@ export class SessionStore {
     return { record, token };
   }
 
-  /** The tenant's session, or null (unknown, expired, or another tenant's). A live session whose host is gone reads as ended (worker_lost). */
+  /**
+   * The tenant's session, or null (unknown, expired, or another tenant's). A live session whose host is gone reads
+   * as ended (worker_lost), a waiting one past its connect-by time as ended (not_connected).
+   */
   async get(tenantId: string, sessionId: string): Promise<SessionRecord | null> {
     const record = await this.read(sessionId);
     if (record === null || record.tenantId !== tenantId) return null;
-    if (record.status !== 'ended' && (await this.redis.exists(this.keys.host(record.hostId))) === 0) {
-      await this.end(record, 'worker_lost', record.secondsStreamed);
-      return this.read(sessionId);
-    }
-    return record;
+    if (record.status === 'ended') return record;
+    if ((await this.redis.exists(this.keys.host(record.hostId))) === 0) await this.end(record, 'worker_lost', record.secondsStreamed);
+    else if (record.status === 'waiting' && record.connectBy <= this.now()) await this.end(record, 'not_connected', 0);
+    else return record;
+    return this.read(sessionId);
   }
 
   /** Any tenant's session (the host reads the record of a session it claimed). */
