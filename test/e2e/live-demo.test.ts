@@ -124,7 +124,8 @@ describe('the realtime demo page', () => {
     expect(errors).toEqual([]);
 
     await page.click('#stop');
-    await expect.poll(() => text('#log'), { timeout: 20_000 }).toContain('closed');
+    await expect.poll(() => text('#status'), { timeout: 20_000 }).toContain('Session closed');
+    expect(await page.locator('#start').isEnabled()).toBe(true);
     console.log(`demo page: first frame ${first}; audio -> frame ${await text('#fig-delay')}; late ${await text('#fig-late')}; ${frames}; shots in ${SHOTS}`);
   }, 600_000);
 });

@@ -225,10 +225,7 @@ export async function startLiveSession(options: LiveSessionOptions): Promise<Liv
     return applyControls({ fps, frameCount: 1, data: motion }, controls, { channelMean: pack.channelMean, firstFrame: plan.slot }).data;
   };
 
-  // One frame rendered before the clock starts: the render threads have loaded the portrait when slot 0 is due.
-  const warmUp: SlotPlan = { slot: 0, motion: options.rest.next('idle'), audio: new Float32Array(0), kind: 'idle', utterance: null, speechFrame: null, from: null, lastOfUtterance: false };
-  await options.pool.renderFrames(1, () => fit(warmUp), () => {});
-  const start = clock.now() + leadMs;
+  let start = clock.now() + leadMs;
   const dueOf = (slot: number): number => start + (slot * 1000) / fps;
   let delivering: Promise<void> = Promise.resolve();
   let lateDeliveries = 0;
@@ -304,6 +301,12 @@ export async function startLiveSession(options: LiveSessionOptions): Promise<Liv
     // With every render call busy, the next tick comes when one ends.
     if (failed === null && inFlight < MAX_RENDER_CALLS) timer = setTimeout(tick, Math.max(0, dueOf(planner.nextSlot) - leadMs - clock.now()));
   };
+  // Slot 0 goes out before the clock starts: the render threads load the portrait and the receiver starts its
+  // encoders meanwhile, so that slot 1 and every slot after it can be on time.
+  const first = planner.plan();
+  options.onPlanned?.(first.slot, first.audio);
+  for (const frame of await renderSlots([first])) await options.onFrame(frame);
+  start = clock.now() + leadMs - 1000 / fps;
   tick();
 
   return {

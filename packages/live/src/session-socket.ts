@@ -51,6 +51,8 @@ export function serveSessionSocket(options: SessionSocketOptions): Promise<Sessi
   let session: LiveSession | null = null;
   let ending: SessionEndReason | null = null;
   let lastHeard = clock.now();
+  let encodersReady: () => void = () => {};
+  const encodersStarted = new Promise<void>((resolve) => (encodersReady = resolve));
 
   const send = (message: ServerMessage): void => {
     if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
@@ -67,6 +69,7 @@ export function serveSessionSocket(options: SessionSocketOptions): Promise<Sessi
         send({ type: 'ready', mimeType: segment.mimeType, fps, width: options.width, height: options.height, inputSampleRate: options.inputSampleRate });
       }
       socket.send(segment.bytes);
+      if (segment.kind === 'init') encodersReady();
       if (segment.slot === null) return;
       const frame = frames.get(segment.slot);
       if (frame === undefined) return;
@@ -120,6 +123,7 @@ export function serveSessionSocket(options: SessionSocketOptions): Promise<Sessi
   const end = (reason: SessionEndReason): void => {
     if (ending !== null) return;
     ending = reason;
+    encodersReady();
     for (const timer of timers) clearInterval(timer);
     void (async () => {
       await session?.close().catch(() => {});
@@ -142,6 +146,9 @@ export function serveSessionSocket(options: SessionSocketOptions): Promise<Sessi
         onFrame: async (frame) => {
           frames.set(frame.slot, frame);
           await output.writeVideo(frame);
+          // The session's clock starts once both encoders run (the init segment needs slot 0 coded and the Opus
+          // header): ffmpeg's start-up is not counted against the frames after it.
+          if (frame.slot === 0) await encodersStarted;
         },
         onEvent,
       });
