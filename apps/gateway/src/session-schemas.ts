@@ -2,6 +2,7 @@ import { AVATAR_ID_PATTERN_SOURCE } from '@portrait-farm/avatars';
 import { OUTPUT_MODES, RenderControlsSchema } from '@portrait-farm/contracts';
 import { SESSION_ID_PATTERN_SOURCE } from '@portrait-farm/sessions';
 import { Type, type TSchema } from '@sinclair/typebox';
+import type { FastifySchema } from 'fastify';
 import { AUTHENTICATED_ERRORS, errorResponses } from './api-schemas.ts';
 import type { ResolvedGatewayConfig } from './config.ts';
 import { SESSION_FPS, SESSION_INPUT_RATES } from './session-components.ts';
@@ -35,7 +36,7 @@ function createSessionBody(limits: SessionLimits): TSchema {
   );
 }
 
-export function createSessionSchema(limits: SessionLimits) {
+export function createSessionSchema(limits: SessionLimits): FastifySchema {
   return {
     operationId: 'createSession',
     summary: 'Start a realtime session on a worker with room',
