@@ -10,6 +10,7 @@
 // - late frames (held because speech was late, or sent after their time) of all frames sent;
 // - CPU seconds per second of stream (this process and its ffmpeg encoders).
 // --sessions N runs N sessions at once (paced) to find how many one machine sustains in real time.
+// --save FILE writes the first paced session's stream (init segment and fragments) to FILE.mp4, to look at.
 // --clicks also streams a click track and measures the A/V offset in the decoded fMP4 (clicks heard vs the frames
 // made from them).
 import { execFileSync } from 'node:child_process';
@@ -38,6 +39,7 @@ const { values } = parseArgs({
     'start-margin': { type: 'string' },
     threads: { type: 'string', default: '2' },
     clicks: { type: 'boolean', default: false },
+    save: { type: 'string' },
   },
 });
 const optional = (name: string): number | undefined => (values[name as keyof typeof values] === undefined ? undefined : Number(values[name as keyof typeof values]));
@@ -179,6 +181,7 @@ async function measure(mode: 'paced' | 'burst', sessions: number): Promise<void>
   const lateSent = runs.reduce((sum, r) => sum + r.summary.latency.lateSent, 0);
   const frames = runs.reduce((sum, r) => sum + r.summary.latency.frames, 0);
   const server = runs[0]!.summary.latency;
+  if (values.save !== undefined && mode === 'paced') writeFileSync(values.save, Buffer.concat(runs[0]!.bytes));
   console.log(`\n${mode}, ${sessions} session(s), ${seconds} s of speech each, wall ${((performance.now() - wallBefore) / 1000).toFixed(1)} s`);
   console.log(`  first frame (client)     ${ms(percentiles(delays.map((d) => d.firstFrame)))}`);
   console.log(`  audio -> frame (client)  ${ms(percentiles(delays.flatMap((d) => d.audioToFrame)))}`);
