@@ -1,6 +1,5 @@
-import { EventEmitter } from 'node:events';
 import { LiveMediaError } from './errors.ts';
-import { FfmpegProcess } from './ffmpeg-process.ts';
+import { LiveFfmpegEncoder } from './live-ffmpeg-encoder.ts';
 import { OggPageReader, type OggPacket } from './ogg-page-reader.ts';
 import { OPUS_CLOCK_RATE, opusPacketSamples, parseOpusHead, type OpusHead } from './opus-packet.ts';
 
@@ -65,20 +64,16 @@ const DECLARED_RATE_DIVISOR = 16;
  * await encoder.close(); // the last partial frame is padded with silence and emitted
  * ```
  */
-export class LiveAudioEncoder extends EventEmitter<LiveAudioEncoderEvents> {
+export class LiveAudioEncoder extends LiveFfmpegEncoder<LiveAudioEncoderEvents> {
   readonly sampleRate: number;
   readonly sampleFormat: 's16' | 'f32';
-  private readonly process: FfmpegProcess;
   private readonly reader = new OggPageReader();
   private head: OpusHead | null = null;
   private packetsSeen = 0;
   private nextStartSample = 0;
   private samplesWritten = 0;
-  private state: 'open' | 'closing' | 'closed' = 'open';
-  private streamError: LiveMediaError | null = null;
 
   constructor(options: LiveAudioEncoderOptions) {
-    super();
     const sampleFormat = options.sampleFormat ?? 's16';
     const bitrateKbps = options.bitrateKbps ?? 32;
     if (!LIVE_AUDIO_SAMPLE_RATES.some((rate) => rate === options.sampleRate)) {
@@ -88,21 +83,18 @@ export class LiveAudioEncoder extends EventEmitter<LiveAudioEncoderEvents> {
     if (!(Number.isInteger(bitrateKbps) && bitrateKbps >= 6 && bitrateKbps <= 256)) {
       throw new LiveMediaError('LIVE_MEDIA_BAD_OPTION', `bitrateKbps must be an integer between 6 and 256. Passed: ${bitrateKbps}`);
     }
-    this.sampleRate = options.sampleRate;
-    this.sampleFormat = sampleFormat;
     const args = [
       '-nostdin', '-v', 'error', '-hide_banner',
       // Without these ffmpeg reads 130 ms of sound to probe an input whose format it is told, before coding any.
       '-probesize', '32', '-analyzeduration', '0',
-      '-f', sampleFormat === 's16' ? 's16le' : 'f32le', '-ar', String(this.sampleRate / DECLARED_RATE_DIVISOR), '-ac', '1', '-i', 'pipe:0',
-      '-af', `asetrate=${this.sampleRate}`,
+      '-f', sampleFormat === 's16' ? 's16le' : 'f32le', '-ar', String(options.sampleRate / DECLARED_RATE_DIVISOR), '-ac', '1', '-i', 'pipe:0',
+      '-af', `asetrate=${options.sampleRate}`,
       '-c:a', 'libopus', '-application', 'lowdelay', '-frame_duration', '20', '-b:a', `${bitrateKbps}k`,
       '-f', 'ogg', '-page_duration', '20000', '-flush_packets', '1', 'pipe:1',
     ];
-    this.process = new FfmpegProcess(options.ffmpegPath ?? 'ffmpeg', args, (chunk) => this.onOutput(chunk));
-    void this.process.ended.then(() => {
-      if (this.state === 'open' && this.listenerCount('error') > 0) this.emit('error', this.streamError ?? this.process.failure());
-    });
+    super('audio', options.ffmpegPath ?? 'ffmpeg', args);
+    this.sampleRate = options.sampleRate;
+    this.sampleFormat = sampleFormat;
   }
 
   /** The stream's identification header (null until ffmpeg has written it). */
@@ -115,15 +107,9 @@ export class LiveAudioEncoder extends EventEmitter<LiveAudioEncoderEvents> {
     return Math.max(0, this.samplesWritten / this.sampleRate - this.nextStartSample / OPUS_CLOCK_RATE);
   }
 
-  /** ffmpeg's process id (for reading its CPU time). */
-  get pid(): number | undefined {
-    return this.process.pid;
-  }
-
   /** Sends mono samples of any length; resolves once ffmpeg took them. */
   async encode(samples: Int16Array | Float32Array): Promise<void> {
-    if (this.state !== 'open') throw new LiveMediaError('LIVE_MEDIA_ENCODER_CLOSED', `The audio encoder is ${this.state}; encode() came after close()`);
-    if (this.streamError !== null) throw this.streamError;
+    this.checkOpen();
     const expected = this.sampleFormat === 's16' ? Int16Array : Float32Array;
     if (!(samples instanceof expected)) {
       throw new LiveMediaError('LIVE_MEDIA_BAD_INPUT', `Samples must be a ${expected.name} (sampleFormat '${this.sampleFormat}'). Passed: ${samples.constructor.name}`);
@@ -133,35 +119,8 @@ export class LiveAudioEncoder extends EventEmitter<LiveAudioEncoderEvents> {
     await this.process.write(new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength));
   }
 
-  /** Ends the input and waits until every packet (the last padded with silence) has been emitted. */
-  async close(): Promise<void> {
-    if (this.state !== 'open') throw new LiveMediaError('LIVE_MEDIA_ENCODER_CLOSED', `The audio encoder is ${this.state}; close() came twice`);
-    this.state = 'closing';
-    try {
-      await this.process.finish();
-      if (this.streamError !== null) throw this.streamError;
-    } finally {
-      this.state = 'closed';
-    }
-  }
-
-  /** Kills ffmpeg; sound not yet out is dropped. */
-  async destroy(): Promise<void> {
-    this.state = 'closed';
-    await this.process.destroy();
-  }
-
-  private onOutput(chunk: Buffer): void {
-    if (this.streamError !== null) return;
-    // Parsed first, emitted after: a listener's own error must not pass for a broken stream.
-    const events: Array<() => void> = [];
-    try {
-      for (const packet of this.reader.push(chunk)) this.onPacket(packet, events);
-    } catch (error) {
-      this.streamError = error instanceof LiveMediaError ? error : new LiveMediaError('LIVE_MEDIA_BAD_STREAM', String(error), { cause: error });
-      void this.process.destroy();
-    }
-    for (const emit of events) emit();
+  protected parse(chunk: Buffer, events: Array<() => void>): void {
+    for (const packet of this.reader.push(chunk)) this.onPacket(packet, events);
   }
 
   private onPacket(packet: OggPacket, events: Array<() => void>): void {

@@ -1,8 +1,7 @@
-import { EventEmitter } from 'node:events';
 import { parseAvcDecoderConfig, type AvcDecoderConfig } from './avc-decoder-config.ts';
 import { LiveMediaError } from './errors.ts';
-import { FfmpegProcess } from './ffmpeg-process.ts';
 import { FlvTagReader, type FlvTag } from './flv-tag-reader.ts';
+import { LiveFfmpegEncoder } from './live-ffmpeg-encoder.ts';
 import { liveFrameBytes, liveVideoArgs, resolveLiveVideoOptions, type LiveVideoEncoderOptions, type ResolvedLiveVideoOptions } from './live-video-options.ts';
 
 /** One encoded frame: the NAL units of one access unit, each behind a 4-byte big-endian length (MP4 sample form). */
@@ -41,26 +40,20 @@ const AVC_NALU = 1;
  * await encoder.close(); // every access unit has been emitted
  * ```
  */
-export class LiveVideoEncoder extends EventEmitter<LiveVideoEncoderEvents> {
+export class LiveVideoEncoder extends LiveFfmpegEncoder<LiveVideoEncoderEvents> {
   readonly options: Readonly<ResolvedLiveVideoOptions>;
   /** Bytes `encode` takes per frame. */
   readonly frameBytes: number;
-  private readonly process: FfmpegProcess;
   private readonly reader = new FlvTagReader();
   private config: AvcDecoderConfig | null = null;
   private framesWritten = 0;
   private unitsOut = 0;
-  private state: 'open' | 'closing' | 'closed' = 'open';
-  private streamError: LiveMediaError | null = null;
 
   constructor(options: LiveVideoEncoderOptions) {
-    super();
-    this.options = Object.freeze(resolveLiveVideoOptions(options));
+    const resolved = Object.freeze(resolveLiveVideoOptions(options));
+    super('video', resolved.ffmpegPath, liveVideoArgs(resolved));
+    this.options = resolved;
     this.frameBytes = liveFrameBytes(this.options);
-    this.process = new FfmpegProcess(this.options.ffmpegPath, liveVideoArgs(this.options), (chunk) => this.onOutput(chunk));
-    void this.process.ended.then(() => {
-      if (this.state === 'open' && this.listenerCount('error') > 0) this.emit('error', this.streamError ?? this.process.failure());
-    });
   }
 
   /** The stream's parameter sets (null until the first frame is coded). */
@@ -73,15 +66,9 @@ export class LiveVideoEncoder extends EventEmitter<LiveVideoEncoderEvents> {
     return this.framesWritten - this.unitsOut;
   }
 
-  /** ffmpeg's process id (for reading its CPU time). */
-  get pid(): number | undefined {
-    return this.process.pid;
-  }
-
   /** Sends one frame; resolves once ffmpeg took it. Await it: that is the backpressure. */
   async encode(frame: Uint8Array): Promise<void> {
-    if (this.state !== 'open') throw new LiveMediaError('LIVE_MEDIA_ENCODER_CLOSED', `The video encoder is ${this.state}; encode() came after close()`);
-    if (this.streamError !== null) throw this.streamError;
+    this.checkOpen();
     if (frame.length !== this.frameBytes) {
       const { width, height, pixelFormat } = this.options;
       throw new LiveMediaError('LIVE_MEDIA_BAD_INPUT', `A frame must be ${width}x${height} ${pixelFormat} = ${this.frameBytes} bytes. Passed: ${frame.length} bytes`);
@@ -90,35 +77,8 @@ export class LiveVideoEncoder extends EventEmitter<LiveVideoEncoderEvents> {
     await this.process.write(frame);
   }
 
-  /** Ends the input and waits until ffmpeg has coded and this encoder emitted every frame written. */
-  async close(): Promise<void> {
-    if (this.state !== 'open') throw new LiveMediaError('LIVE_MEDIA_ENCODER_CLOSED', `The video encoder is ${this.state}; close() came twice`);
-    this.state = 'closing';
-    try {
-      await this.process.finish();
-      if (this.streamError !== null) throw this.streamError;
-    } finally {
-      this.state = 'closed';
-    }
-  }
-
-  /** Kills ffmpeg; frames not yet out are dropped. */
-  async destroy(): Promise<void> {
-    this.state = 'closed';
-    await this.process.destroy();
-  }
-
-  private onOutput(chunk: Buffer): void {
-    if (this.streamError !== null) return;
-    // Parsed first, emitted after: a listener's own error must not pass for a broken stream.
-    const events: Array<() => void> = [];
-    try {
-      for (const tag of this.reader.push(chunk)) this.onTag(tag, events);
-    } catch (error) {
-      this.streamError = error instanceof LiveMediaError ? error : new LiveMediaError('LIVE_MEDIA_BAD_STREAM', String(error), { cause: error });
-      void this.process.destroy();
-    }
-    for (const emit of events) emit();
+  protected parse(chunk: Buffer, events: Array<() => void>): void {
+    for (const tag of this.reader.push(chunk)) this.onTag(tag, events);
   }
 
   private onTag(tag: FlvTag, events: Array<() => void>): void {
