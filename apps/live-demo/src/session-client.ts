@@ -1,34 +1,8 @@
 // The session WebSocket from the page's side (the protocol: docs/realtime.md, "Session protocol").
 
-/** Text messages the server sends. */
-export type ServerMessage =
-  | { type: 'ready'; mimeType: string; fps: number; width: number; height: number; inputSampleRate: number }
-  | { type: 'playback_started'; utterance: number }
-  | { type: 'playback_finished'; utterance: number; playback_position: number; interrupted: boolean }
-  | { type: 'cleared'; utterance: number | null; playback_position: number }
-  | { type: 'stats'; seconds: number; latency: LatencySummary }
-  | { type: 'error'; code: string; message: string }
-  | { type: 'closed'; reason: string; seconds_streamed: number };
+import type { ServerMessage } from '@portrait-farm/contracts';
 
-export interface Percentiles {
-  count: number;
-  p50: number | null;
-  p95: number | null;
-  p99: number | null;
-}
-
-export interface LatencySummary {
-  firstFrame: Percentiles;
-  audioToFrame: Percentiles;
-  features: Percentiles;
-  motion: Percentiles;
-  render: Percentiles;
-  encodeAndSend: Percentiles;
-  frames: number;
-  held: number;
-  lateSent: number;
-  late: number;
-}
+export type { LatencySummary, Percentiles, ServerMessage } from '@portrait-farm/contracts';
 
 export interface SessionHandlers {
   onMessage(message: ServerMessage): void;

@@ -1,30 +1,5 @@
+import type { LatencySummary, Percentiles } from '@portrait-farm/contracts';
 import type { LiveFrame } from './live-session.ts';
-
-/** p50, p95 and p99 of a list of milliseconds, and how many there were. */
-export interface Percentiles {
-  count: number;
-  p50: number | null;
-  p95: number | null;
-  p99: number | null;
-}
-
-/** Per-stage delays of speech frames, in milliseconds (see docs/realtime.md, "Latency"). */
-export interface LatencySummary {
-  /** First audio byte of an utterance to its first frame sent. */
-  firstFrame: Percentiles;
-  /** A frame's last audio sample arriving to the frame sent. */
-  audioToFrame: Percentiles;
-  /** Stages of that delay: audio -> feature row, row -> motion, motion -> rendered, rendered -> sent. */
-  features: Percentiles;
-  motion: Percentiles;
-  render: Percentiles;
-  encodeAndSend: Percentiles;
-  /** Frames sent; of them, those held because speech was late, those sent after their due time, and either. */
-  frames: number;
-  held: number;
-  lateSent: number;
-  late: number;
-}
 
 export function percentiles(values: readonly number[]): Percentiles {
   if (values.length === 0) return { count: 0, p50: null, p95: null, p99: null };

@@ -10,7 +10,7 @@ import { prepareMeshwarp } from '@portrait-farm/renderer';
 import { syntheticPortrait } from '@portrait-farm/renderer/testing';
 import { STARTER_PACK } from '@portrait-farm/test-support/repo-models';
 import { startLiveSession, type LiveFrame } from './live-session.ts';
-import type { ServerMessage } from './session-protocol.ts';
+import type { ServerMessage } from '@portrait-farm/contracts';
 import { serveSessionSocket, type SessionSummary } from './session-socket.ts';
 import { streamFeatures } from './stream-features.ts';
 

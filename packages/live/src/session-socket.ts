@@ -3,7 +3,8 @@ import { createPcm16Resampler, type Pcm16Rate } from '@portrait-farm/audio-featu
 import { createFmp4Output } from './fmp4-output.ts';
 import { LatencyRecorder } from './latency-stats.ts';
 import type { LiveClock, LiveEvent, LiveFrame, LiveSession, LiveSessionOptions } from './live-session.ts';
-import { parseClientMessage, type ServerMessage, type SessionEndReason, type SessionErrorCode } from './session-protocol.ts';
+import { parseClientMessage } from './session-protocol.ts';
+import type { ServerMessage, SessionEndReason, SessionErrorCode } from '@portrait-farm/contracts';
 
 /** Options of {@link serveSessionSocket}. */
 export interface SessionSocketOptions {

@@ -1,0 +1,54 @@
+// The realtime session protocol `portrait-farm-live/1` (docs/realtime.md, "Session protocol"): what the worker's
+// session socket and its clients (the demo page, SDKs) say to each other. Types only.
+
+/** p50, p95 and p99 of a list of milliseconds, and how many there were. */
+export interface Percentiles {
+  count: number;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+}
+
+/** Per-stage delays of speech frames, in milliseconds (see docs/realtime.md, "Latency"). */
+export interface LatencySummary {
+  /** First audio byte of an utterance to its first frame sent. */
+  firstFrame: Percentiles;
+  /** A frame's last audio sample arriving to the frame sent. */
+  audioToFrame: Percentiles;
+  /** Stages of that delay: audio -> feature row, row -> motion, motion -> rendered, rendered -> sent. */
+  features: Percentiles;
+  motion: Percentiles;
+  render: Percentiles;
+  encodeAndSend: Percentiles;
+  /** Frames sent; of them, those held because speech was late, those sent after their due time, and either. */
+  frames: number;
+  held: number;
+  lateSent: number;
+  late: number;
+}
+
+/**
+ * The session WebSocket (docs/realtime.md, "Session protocol"). The client sends PCM16 little-endian mono audio as
+ * binary messages at the session's input rate, and these as text.
+ */
+export type ClientMessage =
+  /** The utterance so far is complete: its last frames are made without waiting for more audio. */
+  | { type: 'audio_end' }
+  /** Barge-in: drop every queued sample and frame of speech. */
+  | { type: 'clear' }
+  /** What the portrait does while no speech is queued. */
+  | { type: 'state'; state: 'idle' | 'listening' };
+
+/** Text messages the server sends; binary messages are the fMP4 init segment, then one fragment per frame. */
+export type ServerMessage =
+  | { type: 'ready'; mimeType: string; fps: number; width: number; height: number; inputSampleRate: number }
+  | { type: 'playback_started'; utterance: number }
+  | { type: 'playback_finished'; utterance: number; playback_position: number; interrupted: boolean }
+  | { type: 'cleared'; utterance: number | null; playback_position: number }
+  | { type: 'stats'; seconds: number; latency: LatencySummary }
+  | { type: 'error'; code: SessionErrorCode; message: string }
+  | { type: 'closed'; reason: SessionEndReason; seconds_streamed: number };
+
+export type SessionEndReason = 'client' | 'idle_timeout' | 'max_duration' | 'error' | 'server';
+
+export type SessionErrorCode = 'SESSION_BAD_MESSAGE' | 'SESSION_BAD_AUDIO' | 'SESSION_FAILED' | 'SESSION_SLOW_CONSUMER';
