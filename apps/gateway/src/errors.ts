@@ -42,6 +42,7 @@ export const GATEWAY_ERRORS = defineErrorCatalogue({
   GATEWAY_FACE_AMBIGUOUS: { status: 422, retryable: false, description: 'Several faces of similar size were found and neither options.faceIndex nor options.faceBox picks one; the message lists them.' },
   GATEWAY_FACE_INDEX_OUT_OF_RANGE: { status: 422, retryable: false, description: 'options.faceIndex names a face beyond the faces found; the message lists them.' },
   GATEWAY_FACE_TOO_SMALL: { status: 422, retryable: false, description: 'The face (found, or options.faceBox) is narrower than the 48 pixels a face needs to be animated.' },
+  GATEWAY_BAD_VIDEO: { status: 422, retryable: false, description: 'The file to verify is not an MP4: its boxes do not tile the file (empty, truncated, or another format).' },
   GATEWAY_BAD_AUDIO: { status: 422, retryable: false, description: 'The audio cannot be read or decoded, has no audio stream, or declares an impossible sample rate.' },
   GATEWAY_AUDIO_TOO_LONG: { status: 422, retryable: false, description: 'The audio is longer than the limit.' },
   GATEWAY_AUDIO_TOO_SHORT: { status: 422, retryable: false, description: 'The audio is shorter than the half second a job needs.' },

@@ -164,6 +164,17 @@ describe('POST /v1/verify', () => {
     expect(never['summary']).toContain('manifest: not found');
   });
 
+  it('refuses a file that is not an MP4 with GATEWAY_BAD_VIDEO, naming the problem and no folder of the gateway', async () => {
+    const gateway = await harness.gateway({ signingKey: pem });
+    const notMp4 = join(dir, 'not.mp4');
+    writeFileSync(notMp4, 'null');
+    const form = upload(notMp4);
+    const answer = await gateway.app.inject({ method: 'POST', url: '/v1/verify', headers: auth(undefined, form.headers), payload: form.payload });
+    expect(answer.statusCode).toBe(422);
+    expect(answer.json()).toMatchObject({ error: { code: 'GATEWAY_BAD_VIDEO', message: 'The file "video" is not an MP4: a truncated box header at byte 0.' } });
+    expect(answer.body).not.toContain('pf-verify-');
+  });
+
   it('needs an API key', async () => {
     const gateway = await harness.gateway({ signingKey: pem });
     const form = upload(clean);

@@ -31,7 +31,11 @@ export async function verifyUpload(ctx: GatewayContext, request: FastifyRequest)
       path = spooled.path;
     }
     if (path === null) throw new GatewayError('GATEWAY_BAD_REQUEST', 'The multipart file "video" is missing.');
-    return await verifyVideo(path, { publicKey: ctx.signingKey?.publicKey ?? null, detect: (video) => detectWatermarkInVideo(video, ctx.config.watermarkKey === null ? {} : { key: ctx.config.watermarkKey }) });
+    const result = await verifyVideo(path, { publicKey: ctx.signingKey?.publicKey ?? null, detect: (video) => detectWatermarkInVideo(video, ctx.config.watermarkKey === null ? {} : { key: ctx.config.watermarkKey }) });
+    const problem = result.manifest.problem;
+    if (problem !== null && problem.startsWith('not an MP4')) throw new GatewayError('GATEWAY_BAD_VIDEO', `The file "video" is ${problem}.`);
+    // Messages from ffprobe name the spooled file: the caller is told of "the video", not of this machine's folders.
+    return JSON.parse(JSON.stringify(result).replaceAll(path, 'the video').replaceAll(dir, 'the upload')) as VideoVerification;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
