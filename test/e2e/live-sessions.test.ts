@@ -105,7 +105,7 @@ describe('a realtime session through the farm', () => {
     await client.next('ready');
     const deleted = await fetch(`${apiUrl}/v1/sessions/${first.id}`, { method: 'DELETE', headers: { authorization: bearer.authorization } });
     expect(deleted.status).toBe(200);
-    expect(await client.next('closed')).toMatchObject({ reason: 'server' });
+    expect(await client.next('closed')).toMatchObject({ reason: 'deleted' });
     await until(async () => (await readSession(first.id))['status'] === 'ended');
     expect(await readSession(first.id)).toMatchObject({ endReason: 'deleted' });
 
@@ -114,7 +114,7 @@ describe('a realtime session through the farm', () => {
     await other.next('ready');
     await worker!.close();
     worker = null;
-    expect(await other.next('closed')).toMatchObject({ reason: 'server' });
+    expect(await other.next('closed')).toMatchObject({ reason: 'shutdown' });
     await other.closed;
     expect(await readSession(second.id)).toMatchObject({ status: 'ended', endReason: 'shutdown' });
     const none = await createSession({ avatar });

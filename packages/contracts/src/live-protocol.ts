@@ -49,6 +49,7 @@ export type ServerMessage =
   | { type: 'error'; code: SessionErrorCode; message: string }
   | { type: 'closed'; reason: SessionEndReason; seconds_streamed: number };
 
-export type SessionEndReason = 'client' | 'idle_timeout' | 'max_duration' | 'error' | 'server';
+/** Why a session ended: the client closed, it was quiet too long or reached its maximum length, it failed, DELETE ended it, its worker shut down. */
+export type SessionEndReason = 'client' | 'idle_timeout' | 'max_duration' | 'error' | 'deleted' | 'shutdown';
 
 export type SessionErrorCode = 'SESSION_BAD_MESSAGE' | 'SESSION_BAD_AUDIO' | 'SESSION_FAILED' | 'SESSION_SLOW_CONSUMER';

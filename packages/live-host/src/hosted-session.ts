@@ -35,13 +35,6 @@ export interface HostedSession {
   readonly ended: Promise<HostedSessionEnd>;
 }
 
-const FROM_SOCKET: Record<SessionSummary['reason'], SessionEndReason> = {
-  client: 'client',
-  idle_timeout: 'idle_timeout',
-  max_duration: 'max_duration',
-  error: 'error',
-  server: 'shutdown',
-};
 
 /**
  * Runs a claimed session over its socket: the avatar loaded (prepared once per mode and pack, then read back), the
@@ -51,6 +44,7 @@ export function hostSession(deps: HostedSessionDeps, record: SessionRecord, sock
   const fps = deps.engine.pack.fps;
   let framesOut = 0;
   let endedBy: 'deleted' | 'shutdown' | null = null;
+  const ending = new AbortController();
   const send = (message: ServerMessage): void => {
     if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
   };
@@ -66,7 +60,8 @@ export function hostSession(deps: HostedSessionDeps, record: SessionRecord, sock
       return { reason: 'error', secondsStreamed: 0, summary: null };
     }
     if (endedBy !== null) {
-      socket.close(1000, 'server');
+      send({ type: 'closed', reason: endedBy, seconds_streamed: 0 });
+      socket.close(1000, endedBy);
       return { reason: endedBy, secondsStreamed: 0, summary: null };
     }
     // A client gone while the avatar loaded would never be heard closing by serveSessionSocket.
@@ -82,6 +77,7 @@ export function hostSession(deps: HostedSessionDeps, record: SessionRecord, sock
         fps,
         idleTimeoutMs: record.idleTimeoutSeconds * 1000,
         maxDurationMs: record.maxDurationSeconds * 1000,
+        signal: ending.signal,
         start: (callbacks) =>
           startLiveSession({
             engine: deps.engine,
@@ -99,7 +95,7 @@ export function hostSession(deps: HostedSessionDeps, record: SessionRecord, sock
             },
           }),
       });
-      return { reason: endedBy ?? FROM_SOCKET[summary.reason], secondsStreamed: summary.secondsStreamed, summary };
+      return { reason: endedBy ?? summary.reason, secondsStreamed: summary.secondsStreamed, summary };
     } finally {
       pool.close();
     }
@@ -117,9 +113,8 @@ export function hostSession(deps: HostedSessionDeps, record: SessionRecord, sock
     end(reason) {
       if (endedBy !== null) return;
       endedBy = reason;
-      // serveSessionSocket has no way to be ended from outside: the client hears `closed` from here, then the close.
-      send({ type: 'closed', reason: 'server', seconds_streamed: framesOut / fps });
-      if (socket.readyState === socket.OPEN) socket.close(1000, 'server');
+      // Serving: serveSessionSocket sends `closed` with the reason and closes; still loading the avatar: run() does.
+      ending.abort(reason);
     },
     ended,
   };

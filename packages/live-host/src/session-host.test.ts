@@ -138,7 +138,7 @@ describe('the session host', () => {
     await client.next('ready');
     expect(await store.requestEnd('acme', sessions[0]!.record.id)).toBe('ending');
     const closed = await client.next('closed');
-    expect(closed.reason).toBe('server');
+    expect(closed.reason).toBe('deleted');
     await client.closed;
     await until(async () => (await store.read(sessions[0]!.record.id))!.status === 'ended');
     expect((await store.read(sessions[0]!.record.id))!.endReason).toBe('deleted');
@@ -191,7 +191,7 @@ describe('the session host shutting down', () => {
     await client.next('ready');
     await host.close();
     closed = true;
-    expect(await client.next('closed')).toMatchObject({ reason: 'server' });
+    expect(await client.next('closed')).toMatchObject({ reason: 'shutdown' });
     await client.closed;
     expect(await store.read(streaming.record.id)).toMatchObject({ status: 'ended', endReason: 'shutdown' });
     expect(await store.read(waiting.record.id)).toMatchObject({ status: 'ended', endReason: 'shutdown' });

@@ -26,7 +26,14 @@ export interface SessionSocketOptions {
   /** A client that lets this much unsent data pile up is dropped (bytes). @defaultValue 8 MiB */
   maxBufferedBytes?: number;
   clock?: LiveClock;
+  /**
+   * Ends the session from the server's side (DELETE, shutdown): the client gets `closed` with the abort's reason
+   * (a SessionEndReason; `shutdown` otherwise), then the socket closes.
+   */
+  signal?: AbortSignal;
 }
+
+const END_REASONS: ReadonlySet<string> = new Set(['client', 'idle_timeout', 'max_duration', 'error', 'deleted', 'shutdown']);
 
 /** How a session ended. */
 export interface SessionSummary {
@@ -125,6 +132,7 @@ export function serveSessionSocket(options: SessionSocketOptions): Promise<Sessi
     if (ending !== null) return;
     ending = reason;
     encodersReady();
+    signal?.removeEventListener('abort', onAbort);
     for (const timer of timers) clearInterval(timer);
     void (async () => {
       await session?.close().catch(() => {});
@@ -139,6 +147,10 @@ export function serveSessionSocket(options: SessionSocketOptions): Promise<Sessi
   socket.on('message', onMessage);
   socket.on('close', () => end('client'));
   socket.on('error', () => end('client'));
+  const signal = options.signal;
+  const onAbort = (): void => end(typeof signal?.reason === 'string' && END_REASONS.has(signal.reason) ? (signal.reason as SessionEndReason) : 'shutdown');
+  if (signal?.aborted === true) onAbort();
+  else signal?.addEventListener('abort', onAbort, { once: true });
 
   void (async () => {
     try {
