@@ -97,6 +97,21 @@ describe('the HTTP contract', () => {
     expect(limit.json()).toEqual({ error: { code: 'GATEWAY_BAD_OPTION', message: 'limit must be an integer between 1 and 100. Received: 0' } });
   });
 
+  it('answers an id past the router\'s 100 bytes of path parameter with the 400 each such route documents', async () => {
+    const gateway = await harness.gateway();
+    const long = encodeURIComponent('ṱ'.repeat(120));
+    const document = (await gateway.app.inject({ method: 'GET', url: '/openapi.json' })).json<{ paths: Record<string, Record<string, { responses: Record<string, unknown> }>> }>();
+    for (const [method, path] of [['GET', '/v1/jobs/{id}'], ['GET', '/v1/jobs/{id}/manifest'], ['DELETE', '/v1/avatars/{avatarId}'], ['GET', '/v1/sessions/{sessionId}']] as const) {
+      const answer = await gateway.app.inject({ method, url: path.replace(/\{\w+\}/, long), headers: auth() });
+      expect([path, answer.statusCode, answer.json<{ error: { code: string } }>().error.code]).toEqual([path, 400, 'GATEWAY_BAD_REQUEST']);
+      expect(Object.keys(document.paths[path]![method.toLowerCase()]!.responses), path).toContain('400');
+    }
+    const undocumented = Object.entries(document.paths)
+      .filter(([path]) => path.includes('{'))
+      .flatMap(([path, operations]) => Object.entries(operations).filter(([, operation]) => !('400' in operation.responses)).map(([method]) => `${method} ${path}`));
+    expect(undocumented).toEqual([]);
+  });
+
   it('serves byte ranges of filesystem files (players on iOS and Safari need them)', async () => {
     const gateway = await harness.gateway();
     const body = Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 251));

@@ -76,7 +76,7 @@ export const GET_AVATAR_SCHEMA = {
   operationId: 'getAvatar',
   summary: 'An avatar: its image, its face and the modes it renders in',
   params: avatarIdParams,
-  response: { 200: ref('Avatar', 'The avatar.'), ...errorResponses(...AUTHENTICATED_ERRORS, 'GATEWAY_AVATAR_NOT_FOUND') },
+  response: { 200: ref('Avatar', 'The avatar.'), ...errorResponses(...AUTHENTICATED_ERRORS, 'GATEWAY_BAD_REQUEST', 'GATEWAY_AVATAR_NOT_FOUND') },
 };
 
 export const DELETE_AVATAR_SCHEMA = {
@@ -85,7 +85,7 @@ export const DELETE_AVATAR_SCHEMA = {
   description:
     'Removes every stored object of the avatar. Jobs made from it are not affected: each holds its own copy of the portrait, and prepares the face itself once the avatar is gone. Avatars have no retention period: they stay until deleted.',
   params: avatarIdParams,
-  response: { 204: { description: 'Deleted.', type: 'null' }, ...errorResponses(...AUTHENTICATED_ERRORS, 'GATEWAY_AVATAR_NOT_FOUND') },
+  response: { 204: { description: 'Deleted.', type: 'null' }, ...errorResponses(...AUTHENTICATED_ERRORS, 'GATEWAY_BAD_REQUEST', 'GATEWAY_AVATAR_NOT_FOUND') },
 };
 
 export const LIST_JOBS_SCHEMA = {
@@ -102,14 +102,14 @@ export const GET_JOB_SCHEMA = {
   operationId: 'getJob',
   summary: 'A job\'s status, progress, timings, error and output',
   params: jobIdParams,
-  response: { 200: ref('Job', 'The job.'), ...errorResponses(...AUTHENTICATED_ERRORS, 'GATEWAY_JOB_NOT_FOUND') },
+  response: { 200: ref('Job', 'The job.'), ...errorResponses(...AUTHENTICATED_ERRORS, 'GATEWAY_BAD_REQUEST', 'GATEWAY_JOB_NOT_FOUND') },
 };
 
 export const CANCEL_JOB_SCHEMA = {
   operationId: 'cancelJob',
   summary: 'Cancel a job (idempotent); work stops within seconds',
   params: jobIdParams,
-  response: { 200: ref('Job', 'The canceled job.'), ...errorResponses(...AUTHENTICATED_ERRORS, 'GATEWAY_JOB_NOT_FOUND', 'GATEWAY_JOB_FINISHED') },
+  response: { 200: ref('Job', 'The canceled job.'), ...errorResponses(...AUTHENTICATED_ERRORS, 'GATEWAY_BAD_REQUEST', 'GATEWAY_JOB_NOT_FOUND', 'GATEWAY_JOB_FINISHED') },
 };
 
 export const DELETE_JOB_SCHEMA = {
@@ -117,7 +117,7 @@ export const DELETE_JOB_SCHEMA = {
   summary: 'Delete a job: its inputs, output and record (canceled first if it still runs)',
   description: 'Removes the portrait, the audio, every chunk and the video from storage, then the record, its webhook attempts and its Idempotency-Key. Finished jobs are also removed after the retention period (PORTRAIT_FARM_RETENTION_DAYS).',
   params: jobIdParams,
-  response: { 204: { description: 'Deleted.', type: 'null' }, ...errorResponses(...AUTHENTICATED_ERRORS, 'GATEWAY_JOB_NOT_FOUND', 'GATEWAY_UNAVAILABLE') },
+  response: { 204: { description: 'Deleted.', type: 'null' }, ...errorResponses(...AUTHENTICATED_ERRORS, 'GATEWAY_BAD_REQUEST', 'GATEWAY_JOB_NOT_FOUND', 'GATEWAY_UNAVAILABLE') },
 };
 
 export const LIVE_PLAYLIST_SCHEMA = {
@@ -125,14 +125,14 @@ export const LIVE_PLAYLIST_SCHEMA = {
   summary: 'HLS playlist of the chunks (MPEG-TS, with sound) rendered so far',
   description: 'An EVENT playlist that grows while the job renders and ends with #EXT-X-ENDLIST once it is complete; after success it stays valid, pointing at the chunks while players may still read them.',
   params: jobIdParams,
-  response: { 200: text('application/vnd.apple.mpegurl', 'HLS media playlist.'), ...errorResponses(...AUTHENTICATED_ERRORS, 'GATEWAY_JOB_NOT_FOUND') },
+  response: { 200: text('application/vnd.apple.mpegurl', 'HLS media playlist.'), ...errorResponses(...AUTHENTICATED_ERRORS, 'GATEWAY_BAD_REQUEST', 'GATEWAY_JOB_NOT_FOUND') },
 };
 
 export const JOB_RESULT_SCHEMA = {
   operationId: 'jobResult',
   summary: 'Redirect to a presigned download of the video',
   params: jobIdParams,
-  response: { 302: redirect('Found: Location is the presigned download.'), ...errorResponses(...AUTHENTICATED_ERRORS, 'GATEWAY_JOB_NOT_FOUND', 'GATEWAY_RESULT_NOT_READY') },
+  response: { 302: redirect('Found: Location is the presigned download.'), ...errorResponses(...AUTHENTICATED_ERRORS, 'GATEWAY_BAD_REQUEST', 'GATEWAY_JOB_NOT_FOUND', 'GATEWAY_RESULT_NOT_READY') },
 };
 
 const anyObject = (description: string): TSchema => Type.Object({}, { additionalProperties: true, description });
@@ -174,7 +174,7 @@ export const JOB_MANIFEST_SCHEMA = {
       },
       { description: 'The signed manifest.' },
     ),
-    ...errorResponses(...AUTHENTICATED_ERRORS, 'GATEWAY_JOB_NOT_FOUND', 'GATEWAY_NO_SIGNING_KEY', 'GATEWAY_MANIFEST_NOT_FOUND', 'GATEWAY_UNAVAILABLE'),
+    ...errorResponses(...AUTHENTICATED_ERRORS, 'GATEWAY_BAD_REQUEST', 'GATEWAY_JOB_NOT_FOUND', 'GATEWAY_NO_SIGNING_KEY', 'GATEWAY_MANIFEST_NOT_FOUND', 'GATEWAY_UNAVAILABLE'),
   },
 };
 
@@ -245,7 +245,7 @@ export const PRESIGNED_FILE_SCHEMA = {
   response: {
     200: { description: 'The object.', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } }, 'video/mp4': { schema: { type: 'string', format: 'binary' } }, 'video/mp2t': { schema: { type: 'string', format: 'binary' } } } },
     206: { description: 'The requested byte range (Content-Range).', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } }, 'video/mp4': { schema: { type: 'string', format: 'binary' } } } },
-    ...errorResponses('GATEWAY_BAD_SIGNATURE', 'GATEWAY_NOT_FOUND', 'GATEWAY_RANGE_NOT_SATISFIABLE', 'GATEWAY_BAD_OPTION', 'GATEWAY_UNAVAILABLE'),
+    ...errorResponses('GATEWAY_BAD_REQUEST', 'GATEWAY_BAD_SIGNATURE', 'GATEWAY_NOT_FOUND', 'GATEWAY_RANGE_NOT_SATISFIABLE', 'GATEWAY_BAD_OPTION', 'GATEWAY_UNAVAILABLE'),
   },
 };
 
@@ -438,7 +438,7 @@ export const OPS_TIMELINE_SCHEMA = {
   summary: 'A job\'s timeline: prepare, each segment with the worker that ran it, stitch',
   security: OPERATOR,
   params: jobIdParams,
-  response: { 200: ref('OpsTimeline', 'The timeline.'), ...errorResponses(...OPERATOR_AUTH_ERRORS, 'GATEWAY_JOB_NOT_FOUND', 'GATEWAY_UNAVAILABLE') },
+  response: { 200: ref('OpsTimeline', 'The timeline.'), ...errorResponses(...OPERATOR_AUTH_ERRORS, 'GATEWAY_BAD_REQUEST', 'GATEWAY_JOB_NOT_FOUND', 'GATEWAY_UNAVAILABLE') },
 };
 
 export const OPS_CANCEL_SCHEMA = {
@@ -446,7 +446,7 @@ export const OPS_CANCEL_SCHEMA = {
   summary: 'Cancel any tenant\'s job (idempotent); work stops within seconds',
   security: OPERATOR,
   params: jobIdParams,
-  response: { 202: ref('OpsJob', 'Canceled (or already canceled).'), ...errorResponses(...OPERATOR_AUTH_ERRORS, 'GATEWAY_JOB_NOT_FOUND', 'GATEWAY_JOB_FINISHED', 'GATEWAY_UNAVAILABLE') },
+  response: { 202: ref('OpsJob', 'Canceled (or already canceled).'), ...errorResponses(...OPERATOR_AUTH_ERRORS, 'GATEWAY_BAD_REQUEST', 'GATEWAY_JOB_NOT_FOUND', 'GATEWAY_JOB_FINISHED', 'GATEWAY_UNAVAILABLE') },
 };
 
 export const OPS_RETRY_SCHEMA = {
@@ -456,7 +456,7 @@ export const OPS_RETRY_SCHEMA = {
     'The new job (retryOf: the old id) has copies of the inputs and the same tenant, options, webhook, consent and priority; it does not count against the tenant\'s active-job limit. The old job and its timeline stay as they were. A new id because a job\'s queue steps have fixed ids BullMQ keeps for a while after they end.',
   security: OPERATOR,
   params: jobIdParams,
-  response: { 202: ref('OpsJob', 'The new job, queued.'), ...errorResponses(...OPERATOR_AUTH_ERRORS, 'GATEWAY_JOB_NOT_FOUND', 'GATEWAY_JOB_NOT_RETRYABLE', 'GATEWAY_UNAVAILABLE') },
+  response: { 202: ref('OpsJob', 'The new job, queued.'), ...errorResponses(...OPERATOR_AUTH_ERRORS, 'GATEWAY_BAD_REQUEST', 'GATEWAY_JOB_NOT_FOUND', 'GATEWAY_JOB_NOT_RETRYABLE', 'GATEWAY_UNAVAILABLE') },
 };
 
 const queueAction = (operationId: string, summary: string): object => ({

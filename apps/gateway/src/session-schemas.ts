@@ -54,7 +54,7 @@ export const GET_SESSION_SCHEMA = {
   operationId: 'getSession',
   summary: 'A session\'s status, end reason and seconds streamed',
   params: sessionIdParams,
-  response: { 200: ref('Session', 'The session.'), ...errorResponses(...AUTHENTICATED_ERRORS, 'GATEWAY_SESSION_NOT_FOUND') },
+  response: { 200: ref('Session', 'The session.'), ...errorResponses(...AUTHENTICATED_ERRORS, 'GATEWAY_BAD_REQUEST', 'GATEWAY_SESSION_NOT_FOUND') },
 };
 
 export const DELETE_SESSION_SCHEMA = {
@@ -62,7 +62,7 @@ export const DELETE_SESSION_SCHEMA = {
   summary: 'End a session',
   description: 'A waiting session ends at once; a streaming one is ended by its worker, which sends its client `closed` and closes the socket. Answers the session as it is now (an ended one as it ended).',
   params: sessionIdParams,
-  response: { 200: ref('Session', 'The session.'), ...errorResponses(...AUTHENTICATED_ERRORS, 'GATEWAY_SESSION_NOT_FOUND') },
+  response: { 200: ref('Session', 'The session.'), ...errorResponses(...AUTHENTICATED_ERRORS, 'GATEWAY_BAD_REQUEST', 'GATEWAY_SESSION_NOT_FOUND') },
 };
 
 export const GET_USAGE_SCHEMA = {
