@@ -113,7 +113,8 @@ describe('the realtime demo page', () => {
     expect(await text('#fig-late')).toMatch(/ of [\d,]+ \(/);
     const frames = await text('#fig-frames');
     const shown = Number(/^(\d+) shown/.exec(frames)?.[1]);
-    expect(shown).toBeGreaterThan(100);
+    // About 5 s of playing; fewer callbacks when the compositor of a loaded machine skips frames.
+    expect(shown).toBeGreaterThan(50);
     // A string: this file is type-checked without the DOM library.
     const video = (await page.evaluate(
       `(() => { const v = document.querySelector('video'); return { width: v.videoWidth, height: v.videoHeight, paused: v.paused, time: v.currentTime, buffered: v.buffered.length > 0 ? v.buffered.end(v.buffered.length - 1) : 0 }; })()`,

@@ -187,7 +187,7 @@ describe('session socket', () => {
     await client.closed;
     const closed = client.texts.find((m) => m.type === 'closed');
     expect(closed).toMatchObject({ type: 'closed', reason: 'idle_timeout' });
-    expect((closed as { seconds_streamed: number }).seconds_streamed).toBeGreaterThan(1);
+    expect((closed as { seconds_streamed: number }).seconds_streamed).toBeGreaterThan(0.5);
     expect(served.at(-1)!.frames.some((f) => f.kind === 'listening')).toBe(true);
   }, 180_000);
 });
