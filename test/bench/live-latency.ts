@@ -10,6 +10,8 @@
 // - late frames (held because speech was late, or sent after their time) of all frames sent;
 // - CPU seconds per second of stream (this process and its ffmpeg encoders).
 // --sessions N runs N sessions at once (paced) to find how many one machine sustains in real time.
+// --latency quality|low takes a session latency mode's settings (packages/live latencySettings); the flags above
+// override them one by one.
 // --save FILE writes the first paced session's stream (init segment and fragments) to FILE.mp4, to look at.
 // --clicks also streams a click track and measures the A/V offset in the decoded fMP4 (clicks heard vs the frames
 // made from them).
@@ -23,7 +25,8 @@ import { createEngine, preparePortrait, startRenderThreads } from '@portrait-far
 import { decodeAudio } from '@portrait-farm/media';
 import { createIdleMotion } from '@portrait-farm/motion';
 import { prepareMeshwarp } from '@portrait-farm/renderer';
-import { percentiles, serveSessionSocket, startLiveSession, streamFeatures, type LiveFrame, type Percentiles, type SessionSummary } from '@portrait-farm/live';
+import type { LiveLatencyMode } from '@portrait-farm/contracts';
+import { latencySettings, percentiles, serveSessionSocket, startLiveSession, streamFeatures, type LiveFrame, type Percentiles, type SessionSummary } from '@portrait-farm/live';
 import { childPidsRunning } from './process-cpu.ts';
 import { processCpuSeconds } from './process-cpu-seconds.ts';
 
@@ -40,6 +43,7 @@ const { values } = parseArgs({
     threads: { type: 'string', default: '2' },
     clicks: { type: 'boolean', default: false },
     save: { type: 'string' },
+    latency: { type: 'string' },
   },
 });
 const optional = (name: string): number | undefined => (values[name as keyof typeof values] === undefined ? undefined : Number(values[name as keyof typeof values]));
@@ -48,13 +52,14 @@ const sessionCount = Number(values.sessions);
 const fixtures = new URL('../fixtures/', import.meta.url).pathname;
 const STARTER_PACK = new URL('../../models/starter/', import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), 'live-bench-'));
+const mode = values.latency === undefined ? null : latencySettings(values.latency as LiveLatencyMode);
 const settings = {
-  hopFrames: optional('hop'),
-  lookaheadFrames: optional('lookahead'),
-  steps: optional('steps'),
-  startMarginMs: optional('start-margin'),
+  hopFrames: optional('hop') ?? mode?.hopFrames,
+  lookaheadFrames: optional('lookahead') ?? mode?.lookaheadFrames,
+  steps: optional('steps') ?? mode?.steps,
+  startMarginMs: optional('start-margin') ?? mode?.startMarginMs,
 };
-const featureLookaheadMs = optional('feature-lookahead');
+const featureLookaheadMs = optional('feature-lookahead') ?? mode?.featureLookaheadMs;
 
 const engine = await createEngine({ pack: STARTER_PACK, providers: ['cpu'] });
 const threads = startRenderThreads(Number(values.threads));

@@ -8,7 +8,7 @@ import type { RedisClusterProcess } from '@portrait-farm/test-support/redis-clus
 // of the session scripts (placement over the hosts and their sessions, claim, progress, end, DELETE's publish) is in
 // the tag's slot, so they run without CROSSSLOT or a non-local key.
 const TAGGED = '{pf}';
-const OPTIONS: SessionOptions = { avatarId: 'av_1', mode: 'crop', inputSampleRate: 16000, controls: {}, seed: 1, idleTimeoutSeconds: 60, maxDurationSeconds: 600 };
+const OPTIONS: SessionOptions = { avatarId: 'av_1', mode: 'crop', inputSampleRate: 16000, latency: 'quality', controls: {}, seed: 1, idleTimeoutSeconds: 60, maxDurationSeconds: 600 };
 let cluster: RedisClusterProcess;
 let client: Cluster;
 

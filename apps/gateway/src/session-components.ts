@@ -24,6 +24,7 @@ export const SessionSchema = Type.Object(
     avatar: Type.String(),
     options: Type.Object({
       inputSampleRate: Type.Integer(),
+      latency: Type.String(),
       mode: Type.String(),
       fps: Type.Integer(),
       seed: Type.Integer(),

@@ -48,14 +48,14 @@ interface SessionBody {
 describe('POST /v1/sessions', () => {
   it('places a session on a worker with room and returns its stream URL with a one-time token, its options resolved', async () => {
     await offer('w1', 1);
-    const response = await create({ avatar, inputSampleRate: 24000, controls: { emotion: 'happy' }, seed: 9 });
+    const response = await create({ avatar, inputSampleRate: 24000, latency: 'low', controls: { emotion: 'happy' }, seed: 9 });
     expect(response.statusCode, response.body).toBe(201);
     const body = response.json<SessionBody>();
     expect(body).toMatchObject({
       status: 'waiting',
       endReason: null,
       secondsStreamed: 0,
-      options: { inputSampleRate: 24000, mode: 'crop', fps: 25, seed: 9, controls: { emotion: 'happy' }, idleTimeoutSeconds: 30, maxDurationSeconds: 600 },
+      options: { inputSampleRate: 24000, latency: 'low', mode: 'crop', fps: 25, seed: 9, controls: { emotion: 'happy' }, idleTimeoutSeconds: 30, maxDurationSeconds: 600 },
       stream: { protocol: 'portrait-farm-live/1' },
     });
     expect(body.stream.url).toMatch(new RegExp(`^ws://w1\\.test:8090/v1/sessions/${body.id}/stream\\?token=[A-Za-z0-9_-]{43}$`));
@@ -96,6 +96,7 @@ describe('POST /v1/sessions', () => {
     const cases: Array<[object, number, string, string]> = [
       [{ avatar, fps: 30 }, 422, 'GATEWAY_BAD_OPTION', 'fps'],
       [{ avatar, inputSampleRate: 44100 }, 422, 'GATEWAY_BAD_OPTION', 'inputSampleRate'],
+      [{ avatar, latency: 'instant' }, 422, 'GATEWAY_BAD_OPTION', 'latency'],
       [{ avatar, size: 256 }, 400, 'GATEWAY_BAD_REQUEST', 'size'],
       [{ avatar, maxDurationSeconds: 601 }, 422, 'GATEWAY_BAD_OPTION', 'maxDurationSeconds'],
       [{ avatar, idleTimeoutSeconds: 0 }, 422, 'GATEWAY_BAD_OPTION', 'idleTimeoutSeconds'],

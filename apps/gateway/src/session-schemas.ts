@@ -1,5 +1,5 @@
 import { AVATAR_ID_PATTERN_SOURCE } from '@portrait-farm/avatars';
-import { OUTPUT_MODES, RenderControlsSchema } from '@portrait-farm/contracts';
+import { LIVE_LATENCY_MODES, OUTPUT_MODES, RenderControlsSchema } from '@portrait-farm/contracts';
 import { SESSION_ID_PATTERN_SOURCE } from '@portrait-farm/sessions';
 import { Type, type TSchema } from '@sinclair/typebox';
 import type { FastifySchema } from 'fastify';
@@ -21,6 +21,13 @@ function createSessionBody(limits: SessionLimits): TSchema {
     {
       avatar: Type.String({ pattern: AVATAR_ID_PATTERN_SOURCE, description: 'The avatar to animate (POST /v1/avatars).' }),
       inputSampleRate: Type.Optional(Type.Union(SESSION_INPUT_RATES.map((rate) => Type.Literal(rate)), { description: 'Rate of the PCM16 mono audio the client sends (Hz). Default: 16000.' })),
+      latency: Type.Optional(
+        Type.Unsafe({
+          type: 'string',
+          enum: [...LIVE_LATENCY_MODES],
+          description: '"quality" (default): frames about 445 ms after their audio on 2 CPU cores, lip closures as in batch renders; "low": about 330 ms, fewer closures (docs/realtime.md, "Latency").',
+        }),
+      ),
       mode: Type.Optional(Type.Unsafe({ type: 'string', enum: [...OUTPUT_MODES], description: '"crop" (default): the 512x512 face crop; "full": the portrait\'s own framing.' })),
       fps: Type.Optional(Type.Literal(SESSION_FPS, { description: 'Frames per second: the model pack\'s 25, the only rate sessions stream at.' })),
       seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 31 - 2, description: 'Seed of the idle motion, blinks and denoiser. Default: random.' })),

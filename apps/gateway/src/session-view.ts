@@ -11,6 +11,7 @@ export function sessionView(publicBaseUrl: string, record: SessionRecord) {
     avatar: record.avatarId,
     options: {
       inputSampleRate: record.inputSampleRate,
+      latency: record.latency,
       mode: record.mode,
       fps: SESSION_FPS,
       seed: record.seed,

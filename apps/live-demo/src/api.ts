@@ -29,8 +29,8 @@ export class FarmApi {
     return (await this.#request('POST', '/v1/avatars', form)) as AvatarSummary;
   }
 
-  async createSession(avatar: string, inputSampleRate: number): Promise<CreatedSession> {
-    return (await this.#request('POST', '/v1/sessions', JSON.stringify({ avatar, inputSampleRate }), 'application/json')) as CreatedSession;
+  async createSession(avatar: string, inputSampleRate: number, latency: 'quality' | 'low'): Promise<CreatedSession> {
+    return (await this.#request('POST', '/v1/sessions', JSON.stringify({ avatar, inputSampleRate, latency }), 'application/json')) as CreatedSession;
   }
 
   async endSession(id: string): Promise<void> {

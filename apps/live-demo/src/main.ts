@@ -141,7 +141,7 @@ async function startSession(): Promise<void> {
   const avatar = avatarSelect.value;
   if (avatar === '') throw new Error('Pick or upload an avatar first.');
   say('Placing the session on a worker…');
-  const session = await api().createSession(avatar, 16000);
+  const session = await api().createSession(avatar, 16000, $<HTMLSelectElement>('latency').value === 'low' ? 'low' : 'quality');
   sessionId = session.id;
   log(`session ${session.id}`);
   connect(session.stream.url);

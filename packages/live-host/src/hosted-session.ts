@@ -1,7 +1,7 @@
 import type { WebSocket } from 'ws';
 import type { Engine, EngineWatermark, RenderThreads } from '@portrait-farm/engine';
 import { loadAvatarPortrait } from '@portrait-farm/job-steps';
-import { serveSessionSocket, startLiveSession, streamFeatures, type ServerMessage, type SessionSummary } from '@portrait-farm/live';
+import { latencySettings, serveSessionSocket, startLiveSession, streamFeatures, type ServerMessage, type SessionSummary } from '@portrait-farm/live';
 import { createIdleMotion } from '@portrait-farm/motion';
 import { prepareMeshwarp } from '@portrait-farm/renderer';
 import type { SessionEndReason, SessionRecord } from '@portrait-farm/sessions';
@@ -68,6 +68,7 @@ export function hostSession(deps: HostedSessionDeps, record: SessionRecord, sock
     if (socket.readyState !== socket.OPEN) return { reason: 'client', secondsStreamed: 0, summary: null };
     const prepared = prepareMeshwarp({ image: portrait.source.image, landmarks: portrait.source.landmarks, options: { headDistance: record.controls.headDistance ?? 0 } });
     const pool = deps.renderThreads.portrait(prepared);
+    const latency = latencySettings(record.latency);
     try {
       const summary = await serveSessionSocket({
         socket,
@@ -85,7 +86,11 @@ export function hostSession(deps: HostedSessionDeps, record: SessionRecord, sock
             neutral: portrait.neutral,
             controls: { ...record.controls, seed: record.seed },
             rest: createIdleMotion({ seed: record.seed, channelMean: deps.engine.pack.channelMean, channelStd: deps.engine.pack.channelStd }),
-            features: () => streamFeatures(deps.engine.audio.featureStream()),
+            features: () => streamFeatures(deps.engine.audio.featureStream({ lookaheadMs: latency.featureLookaheadMs })),
+            hopFrames: latency.hopFrames,
+            lookaheadFrames: latency.lookaheadFrames,
+            steps: latency.steps,
+            startMarginMs: latency.startMarginMs,
             seed: record.seed,
             watermark: deps.watermark(record),
             ...callbacks,

@@ -77,7 +77,7 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-const OPTIONS = (): SessionOptions => ({ avatarId, mode: 'crop', inputSampleRate: 16000, controls: {}, seed: 3, idleTimeoutSeconds: 30, maxDurationSeconds: 600 });
+const OPTIONS = (): SessionOptions => ({ avatarId, mode: 'crop', inputSampleRate: 16000, latency: 'low', controls: {}, seed: 3, idleTimeoutSeconds: 30, maxDurationSeconds: 600 });
 
 async function place(options: Partial<SessionOptions> = {}): Promise<PlacedSession> {
   const result = await store.place('acme', { ...OPTIONS(), ...options }, 30_000);

@@ -1,4 +1,4 @@
-import type { OutputMode, RenderControls } from '@portrait-farm/contracts';
+import type { LiveLatencyMode, OutputMode, RenderControls } from '@portrait-farm/contracts';
 
 export type SessionStatus = 'waiting' | 'streaming' | 'ended';
 
@@ -13,6 +13,8 @@ export interface SessionOptions {
   avatarId: string;
   mode: OutputMode;
   inputSampleRate: 16000 | 24000;
+  /** Delay against lip accuracy (packages/live's latency modes). */
+  latency: LiveLatencyMode;
   controls: RenderControls;
   seed: number;
   idleTimeoutSeconds: number;
@@ -51,6 +53,7 @@ export function encodeSession(record: NewSession): string[] {
     'avatarId', record.avatarId,
     'mode', record.mode,
     'inputSampleRate', String(record.inputSampleRate),
+    'latency', record.latency,
     'controls', JSON.stringify(record.controls),
     'seed', String(record.seed),
     'idleTimeoutSeconds', String(record.idleTimeoutSeconds),
@@ -68,6 +71,8 @@ export function decodeSession(hash: Record<string, string>): SessionRecord | nul
     avatarId: hash['avatarId']!,
     mode: hash['mode'] as OutputMode,
     inputSampleRate: Number(hash['inputSampleRate']) as 16000 | 24000,
+    // Records written before the latency modes: the default.
+    latency: (hash['latency'] ?? 'quality') as LiveLatencyMode,
     controls: JSON.parse(hash['controls'] ?? '{}') as RenderControls,
     seed: Number(hash['seed']),
     idleTimeoutSeconds: Number(hash['idleTimeoutSeconds']),

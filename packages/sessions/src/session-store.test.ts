@@ -8,7 +8,7 @@ import { isPlaced, SessionStore, type PlacedSession } from './session-store.ts';
 
 let server: RedisServerProcess;
 let redis: Redis;
-const OPTIONS: SessionOptions = { avatarId: 'av_1', mode: 'crop', inputSampleRate: 16000, controls: { emotion: 'happy' }, seed: 7, idleTimeoutSeconds: 60, maxDurationSeconds: 600 };
+const OPTIONS: SessionOptions = { avatarId: 'av_1', mode: 'crop', inputSampleRate: 16000, latency: 'low', controls: { emotion: 'happy' }, seed: 7, idleTimeoutSeconds: 60, maxDurationSeconds: 600 };
 
 beforeAll(async () => {
   server = await startRedisServer();
@@ -34,7 +34,7 @@ describe('SessionStore', () => {
     const a = await registerSessionHost(redis, prefix, { hostId: 'a', url: 'ws://a:1', capacity: 1 });
     const b = await registerSessionHost(redis, prefix, { hostId: 'b', url: 'ws://b:1', capacity: 2 });
     const first = placed(await store.place('acme', OPTIONS, 30_000));
-    expect(first.record).toMatchObject({ hostId: 'b', hostUrl: 'ws://b:1', status: 'waiting', tenantId: 'acme', controls: { emotion: 'happy' }, connectBy: now + 30_000 });
+    expect(first.record).toMatchObject({ hostId: 'b', hostUrl: 'ws://b:1', status: 'waiting', tenantId: 'acme', latency: 'low', controls: { emotion: 'happy' }, connectBy: now + 30_000 });
     const hosts = [first, placed(await store.place('acme', OPTIONS, 30_000)), placed(await store.place('acme', OPTIONS, 30_000))].map((p) => p.record.hostId).sort();
     expect(hosts).toEqual(['a', 'b', 'b']);
     now += 10_000;

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import type { RenderControls } from '@portrait-farm/contracts';
+import type { LiveLatencyMode, RenderControls } from '@portrait-farm/contracts';
 import { isPlaced } from '@portrait-farm/sessions';
 import type { FastifyInstance } from 'fastify';
 import type { GatewayContext } from '../context.ts';
@@ -12,6 +12,7 @@ type SessionParams = { Params: { sessionId: string } };
 interface CreateSessionBody {
   avatar: string;
   inputSampleRate?: 16000 | 24000;
+  latency?: LiveLatencyMode;
   mode?: 'crop' | 'full';
   seed?: number;
   controls?: RenderControls;
@@ -41,6 +42,7 @@ export async function sessionRoutes(app: FastifyInstance, ctx: GatewayContext): 
       avatarId: body.avatar,
       mode: body.mode ?? 'crop',
       inputSampleRate: body.inputSampleRate ?? 16000,
+      latency: body.latency ?? 'quality',
       controls: body.controls ?? {},
       seed: body.seed ?? randomInt(2 ** 31 - 1),
       idleTimeoutSeconds,
