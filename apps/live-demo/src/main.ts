@@ -201,6 +201,10 @@ clearButton.addEventListener('click', () => {
   client?.clear();
 });
 listening.addEventListener('change', () => client?.setState(listening.checked ? 'listening' : 'idle'));
+// Browsers start media with sound only after a gesture: the page plays muted until the picture is clicked.
+video.addEventListener('click', () => {
+  video.muted = !video.muted;
+});
 setInterval(showFigures, 250);
 setConnected(false);
 
