@@ -15,3 +15,5 @@ export { OPUS_CLOCK_RATE, opusPacketSamples, parseOpusHead } from './opus-packet
 export type { OpusHead } from './opus-packet.ts';
 export { isLiveMediaError, LIVE_MEDIA_ERRORS, LiveMediaError } from './errors.ts';
 export type { LiveMediaErrorCode } from './errors.ts';
+export { DEFAULT_RTP_PAYLOAD_BYTES, H264RtpPacketizer, OpusRtpPacketizer, serializeRtp } from './rtp-packetizer.ts';
+export type { RtpHeader, RtpPacket, RtpPacketizerOptions } from './rtp-packetizer.ts';
