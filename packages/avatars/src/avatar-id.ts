@@ -1,31 +1,15 @@
-import { randomBytes } from 'node:crypto';
+import { sortableIdKind } from '@portrait-farm/contracts';
 
-// Crockford base32 in lower case, as job ids: ascending in ASCII, so ids sort by creation time as plain strings.
-const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
-const TIME_CHARS = 10;
-const RANDOM_CHARS = 16;
+const AVATAR_IDS = sortableIdKind('av');
 /** What an avatar id looks like, as a regular expression's source (the API document states it). */
-export const AVATAR_ID_PATTERN_SOURCE = `^av_[${ALPHABET}]{${TIME_CHARS + RANDOM_CHARS}}$`;
-const AVATAR_ID_PATTERN = new RegExp(AVATAR_ID_PATTERN_SOURCE);
+export const AVATAR_ID_PATTERN_SOURCE = AVATAR_IDS.patternSource;
 
-function encodeTime(ms: number): string {
-  let out = '';
-  let rest = Math.floor(ms);
-  for (let i = 0; i < TIME_CHARS; i += 1) {
-    out = ALPHABET[rest % 32]! + out;
-    rest = Math.floor(rest / 32);
-  }
-  return out;
-}
-
-/** A new avatar id, `av_` + 10 characters of creation time (ms) + 16 random characters (80 bits). */
+/** A new avatar id, `av_` + 10 characters of creation time (ms) + 16 random characters (80 bits), sortable as job ids are. */
 export function createAvatarId(now: number = Date.now()): string {
-  let random = '';
-  for (const byte of randomBytes(RANDOM_CHARS)) random += ALPHABET[byte % 32]!;
-  return `av_${encodeTime(now)}${random}`;
+  return AVATAR_IDS.create(now);
 }
 
 /** Whether a string has the shape of an avatar id (checked before it is used in a storage key). */
 export function isAvatarId(value: string): boolean {
-  return AVATAR_ID_PATTERN.test(value);
+  return AVATAR_IDS.is(value);
 }

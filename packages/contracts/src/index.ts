@@ -24,3 +24,5 @@ export { CatalogueError, catalogueErrorClass, defineErrorCatalogue, errorGuard, 
 export type { CatalogueErrorClass, CatalogueErrorOf, CatalogueErrorOptions, ErrorCatalogue, ErrorCatalogueEntry, ErrorCode } from './error-catalogue.ts';
 export { LIVE_LATENCY_MODES } from './live-protocol.ts';
 export type { ClientMessage, LatencySummary, LiveLatencyMode, Percentiles, ServerMessage, SessionEndReason, SessionErrorCode } from './live-protocol.ts';
+export { sortableIdKind } from './sortable-id.ts';
+export type { SortableIdKind } from './sortable-id.ts';
