@@ -8,6 +8,7 @@ import { syntheticPortrait } from '@portrait-farm/renderer/testing';
 import { STARTER_PACK } from '@portrait-farm/test-support/repo-models';
 import { startLiveSession, type LiveEvent, type LiveFrame, type LiveSessionOptions } from './live-session.ts';
 import { streamFeatures } from './stream-features.ts';
+import { until } from './testing/session-client.ts';
 
 const fixtures = new URL('../../../test/fixtures/', import.meta.url).pathname;
 const MOUTH = ['jaw_open', 'lips_part', 'mouth_wide', 'mouth_round', 'upper_lip_raise', 'lower_lip_tuck', 'lips_press'] as const;
@@ -63,13 +64,6 @@ async function run(options: Partial<LiveSessionOptions> = {}): Promise<Run> {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-async function until(check: () => boolean, timeoutMs = 120_000): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > timeoutMs) throw new Error('timed out');
-    await sleep(10);
-  }
-}
 
 describe('live session', () => {
   it('sends rest frames at the full frame rate with a still mouth until audio arrives', async () => {

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocket, WebSocketServer } from 'ws';
+import { WebSocketServer } from 'ws';
 import { createEngine, startRenderThreads, type Engine, type RenderThreads } from '@portrait-farm/engine';
 import { createIdleMotion } from '@portrait-farm/motion';
 import { prepareMeshwarp } from '@portrait-farm/renderer';
@@ -13,6 +13,7 @@ import { startLiveSession, type LiveFrame } from './live-session.ts';
 import type { ServerMessage } from '@portrait-farm/contracts';
 import { serveSessionSocket, type SessionSummary } from './session-socket.ts';
 import { streamFeatures } from './stream-features.ts';
+import { connectSession, until, type SessionClient } from './testing/session-client.ts';
 
 const SIZE = 192;
 const INPUT_RATE = 24_000;
@@ -80,35 +81,8 @@ function clickTrack(seconds: number): { pcm: Buffer; clicks: number[] } {
   return { pcm, clicks };
 }
 
-interface Client {
-  socket: WebSocket;
-  texts: ServerMessage[];
-  binaries: Buffer[];
-  closed: Promise<void>;
-}
-
-async function connect(): Promise<Client> {
-  const socket = new WebSocket(url);
-  const client: Client = { socket, texts: [], binaries: [], closed: new Promise((resolve) => socket.once('close', () => resolve())) };
-  socket.on('message', (data, isBinary) => {
-    if (isBinary) client.binaries.push(data as Buffer);
-    else client.texts.push(JSON.parse(String(data)) as ServerMessage);
-  });
-  await new Promise((resolve, reject) => {
-    socket.once('open', resolve);
-    socket.once('error', reject);
-  });
-  return client;
-}
-
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-async function until(check: () => boolean, timeoutMs = 120_000): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > timeoutMs) throw new Error('timed out');
-    await sleep(10);
-  }
-}
+const connect = (): Promise<SessionClient> => connectSession(url);
 
 /** Onsets (seconds) of clicks in 48 kHz float samples: the first loud sample after 100 ms of quiet. */
 function onsets(samples: Float32Array, rate: number): number[] {
