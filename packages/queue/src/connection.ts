@@ -6,6 +6,7 @@ import { sentinelConnectionOptions } from './redis-sentinel.ts';
 import type { RedisSentinel } from './redis-sentinel.ts';
 import { recordTlsFailure, redisTlsOptions } from './redis-tls.ts';
 import { followSentinelFailovers } from './sentinel-failover-watch.ts';
+import { TlsStreamConnector } from './tls-stream-connector.ts';
 
 /**
  * What a connection is for. "worker": BullMQ Workers and anything that blocks (maxRetriesPerRequest null,
@@ -100,6 +101,8 @@ export function createRedisConnection(url: string, options: RedisConnectionOptio
     lazyConnect: false,
     ...(options.connectionName === undefined ? {} : { connectionName: options.connectionName }),
     ...(tls === null ? {} : { tls }),
+    // Sentinel connections have their own connector; a standalone TLS connection takes one that cannot crash.
+    ...(tls !== null && options.sentinel == null ? { Connector: TlsStreamConnector as unknown as RedisOptions['Connector'] } : {}),
     retryStrategy: (times: number) => (handshakeFailed ? null : Math.min(50 * 2 ** Math.min(times, 6), 1000)),
   };
   const sentinel = options.sentinel ?? null;

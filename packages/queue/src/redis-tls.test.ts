@@ -59,6 +59,9 @@ describe('Redis over TLS', () => {
         expect(error.message).toContain(`TLS to Redis at rediss://127.0.0.1:${redis.port} failed`);
         expect(error.message).toContain('PORTRAIT_FARM_REDIS_CA');
         expect(redisConnectionFailure(connection)).toBe(error);
+        // A second error on the failed socket (the server's alert) reaches a listener, not the process: no crash.
+        const stream = (connection as unknown as { stream: import('node:events').EventEmitter }).stream;
+        expect(() => stream.emit('error', Object.assign(new Error('tlsv1 alert decode error'), { code: 'ERR_SSL_TLSV1_ALERT_DECODE_ERROR' }))).not.toThrow();
       } finally {
         connection.disconnect();
       }
