@@ -102,15 +102,7 @@ export interface LiveSession {
   /** Barge-in: drops queued audio and speech; reports how far the utterance on screen got. */
   clear(): { utterance: number; positionSeconds: number } | null;
   setState(state: RestState): void;
-  stats(): LiveStats;
   close(): Promise<void>;
-}
-
-export interface LiveStats {
-  slots: number;
-  lateFrames: number;
-  /** Frames handed out after their due time. */
-  lateDeliveries: number;
 }
 
 /** Starts the clock: frames go out at the pack's frame rate from now on, rest motion until audio arrives. */
@@ -228,7 +220,6 @@ export async function startLiveSession(options: LiveSessionOptions): Promise<Liv
   let start = clock.now() + leadMs;
   const dueOf = (slot: number): number => start + (slot * 1000) / fps;
   let delivering: Promise<void> = Promise.resolve();
-  let lateDeliveries = 0;
   let inFlight = 0;
   /** Utterances dropped by clear: frames of theirs already planned still go out, without playback events. */
   const interrupted = new Set<number>();
@@ -281,7 +272,6 @@ export async function startLiveSession(options: LiveSessionOptions): Promise<Liv
       rendered.catch(() => {});
       const deliver = async (): Promise<void> => {
         for (const frame of await rendered) {
-          if (clock.now() > frame.due) lateDeliveries += 1;
           await options.onFrame(frame);
           // Playback events go with the frames that show them, not with their planning.
           if (frame.utterance !== null && interrupted.has(frame.utterance)) continue;
@@ -340,9 +330,6 @@ export async function startLiveSession(options: LiveSessionOptions): Promise<Liv
     },
     setState(state) {
       planner.setState(state);
-    },
-    stats() {
-      return { slots: planner.nextSlot, lateFrames: planner.lateFrames, lateDeliveries };
     },
     async close() {
       if (closed) return;
