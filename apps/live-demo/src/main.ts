@@ -78,6 +78,10 @@ function connect(url: string): void {
 async function onMessage(message: ServerMessage): Promise<void> {
   switch (message.type) {
     case 'ready':
+      if (message.mimeType === null) {
+        say(`The session streams over ${message.transport}, which this page does not play.`, 'bad');
+        break;
+      }
       await player!.open(message.mimeType);
       say(`Streaming ${message.width}x${message.height} at ${message.fps} fps. Speak or send a file.`);
       break;

@@ -22,7 +22,7 @@ export { createValidator, describeSchema, findViolation, showValue, violationFro
 export type { JsonSchema, SchemaViolation } from './schema-check.ts';
 export { CatalogueError, catalogueErrorClass, defineErrorCatalogue, errorGuard, isCatalogueError, isRetryable } from './error-catalogue.ts';
 export type { CatalogueErrorClass, CatalogueErrorOf, CatalogueErrorOptions, ErrorCatalogue, ErrorCatalogueEntry, ErrorCode } from './error-catalogue.ts';
-export { LIVE_LATENCY_MODES } from './live-protocol.ts';
-export type { ClientMessage, LatencySummary, LiveLatencyMode, Percentiles, ServerMessage, SessionEndReason, SessionErrorCode } from './live-protocol.ts';
+export { LIVE_LATENCY_MODES, LIVE_TRANSPORTS } from './live-protocol.ts';
+export type { ClientMessage, LatencySummary, LiveLatencyMode, LiveTransport, Percentiles, ServerMessage, SessionEndReason, SessionErrorCode } from './live-protocol.ts';
 export { sortableIdKind } from './sortable-id.ts';
 export type { SortableIdKind } from './sortable-id.ts';

@@ -37,11 +37,26 @@ export type ClientMessage =
   /** Barge-in: drop every queued sample and frame of speech. */
   | { type: 'clear' }
   /** What the portrait does while no speech is queued. */
-  | { type: 'state'; state: 'idle' | 'listening' };
+  | { type: 'state'; state: 'idle' | 'listening' }
+  /** The answer to the server's `webrtc_offer` (transport `webrtc`), with every candidate in it (no trickle). */
+  | { type: 'webrtc_answer'; sdp: string };
 
-/** Text messages the server sends; binary messages are the fMP4 init segment, then one fragment per frame. */
+/**
+ * How a session's picture and sound reach the client, chosen with `transport=` in the stream URL: `fmp4` (the
+ * default) as binary WebSocket messages for Media Source Extensions, `webrtc` as RTP on a peer connection whose
+ * offer and answer travel on the session socket.
+ */
+export const LIVE_TRANSPORTS = Object.freeze(['fmp4', 'webrtc'] as const);
+export type LiveTransport = (typeof LIVE_TRANSPORTS)[number];
+
+/**
+ * Text messages the server sends; binary messages are the fMP4 init segment, then one fragment per frame (transport
+ * `fmp4` only). `ready`'s `mimeType` is the SourceBuffer's with `fmp4`, null with `webrtc`.
+ */
 export type ServerMessage =
-  | { type: 'ready'; mimeType: string; fps: number; width: number; height: number; inputSampleRate: number }
+  | { type: 'ready'; transport: LiveTransport; mimeType: string | null; fps: number; width: number; height: number; inputSampleRate: number }
+  /** The server's SDP offer (transport `webrtc`): sendonly H.264 and Opus in one stream, every candidate in it. */
+  | { type: 'webrtc_offer'; sdp: string }
   | { type: 'playback_started'; utterance: number }
   | { type: 'playback_finished'; utterance: number; playback_position: number; interrupted: boolean }
   | { type: 'cleared'; utterance: number | null; playback_position: number }
@@ -60,4 +75,4 @@ export type LiveLatencyMode = (typeof LIVE_LATENCY_MODES)[number];
 /** Why a session ended: the client closed, it was quiet too long or reached its maximum length, it failed, DELETE ended it, its worker shut down. */
 export type SessionEndReason = 'client' | 'idle_timeout' | 'max_duration' | 'error' | 'deleted' | 'shutdown';
 
-export type SessionErrorCode = 'SESSION_BAD_MESSAGE' | 'SESSION_BAD_AUDIO' | 'SESSION_FAILED' | 'SESSION_SLOW_CONSUMER';
+export type SessionErrorCode = 'SESSION_BAD_MESSAGE' | 'SESSION_BAD_AUDIO' | 'SESSION_FAILED' | 'SESSION_SLOW_CONSUMER' | 'SESSION_WEBRTC_UNAVAILABLE';

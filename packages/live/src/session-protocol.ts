@@ -1,4 +1,4 @@
-import type { ClientMessage } from '@portrait-farm/contracts';
+import { LIVE_TRANSPORTS, type ClientMessage, type LiveTransport } from '@portrait-farm/contracts';
 
 const STATES = new Set(['idle', 'listening']);
 
@@ -19,7 +19,17 @@ export function parseClientMessage(text: string): ClientMessage | { error: strin
     case 'state':
       if (typeof message['state'] === 'string' && STATES.has(message['state'])) return { type: 'state', state: message['state'] as 'idle' | 'listening' };
       return { error: `"state" must be "idle" or "listening". Passed: ${JSON.stringify(message['state'])}` };
+    case 'webrtc_answer':
+      if (typeof message['sdp'] === 'string' && message['sdp'].startsWith('v=0')) return { type: 'webrtc_answer', sdp: message['sdp'] };
+      return { error: `"sdp" must be the SDP answer, a string starting with "v=0". Passed: ${JSON.stringify(message['sdp'])?.slice(0, 40)}` };
     default:
-      return { error: `"type" must be one of audio_end, clear, state. Passed: ${JSON.stringify(message['type'])}` };
+      return { error: `"type" must be one of audio_end, clear, state, webrtc_answer. Passed: ${JSON.stringify(message['type'])}` };
   }
+}
+
+/** The transport a client asked for in the stream URL (`transport=`; absent: fmp4), or what is wrong with it. */
+export function parseTransport(value: string | null | undefined): LiveTransport | { error: string } {
+  if (value === null || value === undefined || value === '') return 'fmp4';
+  const known = LIVE_TRANSPORTS.find((transport) => transport === value);
+  return known ?? { error: `transport must be one of ${LIVE_TRANSPORTS.join(', ')}. Passed: ${JSON.stringify(value)}` };
 }

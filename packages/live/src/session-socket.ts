@@ -1,10 +1,12 @@
 import type { WebSocket } from 'ws';
 import { createPcm16Resampler, type Pcm16Rate } from '@portrait-farm/audio-features';
-import { createFmp4Output } from './fmp4-output.ts';
+import { createFmp4Output, type Fmp4Output } from './fmp4-output.ts';
 import { LatencyRecorder } from './latency-stats.ts';
 import type { LiveClock, LiveEvent, LiveFrame, LiveSession, LiveSessionOptions } from './live-session.ts';
 import { parseClientMessage } from './session-protocol.ts';
-import type { ServerMessage, SessionEndReason, SessionErrorCode } from '@portrait-farm/contracts';
+import { createWebRtcOutput, type WebRtcOutput } from './webrtc-output.ts';
+import { webRtcUnavailableReason, type WebRtcIceOptions } from './webrtc-peer.ts';
+import type { LiveTransport, ServerMessage, SessionEndReason, SessionErrorCode } from '@portrait-farm/contracts';
 
 /** Options of {@link serveSessionSocket}. */
 export interface SessionSocketOptions {
@@ -27,6 +29,14 @@ export interface SessionSocketOptions {
   maxBufferedBytes?: number;
   clock?: LiveClock;
   /**
+   * How picture and sound reach the client (the stream URL's `transport=`). With `webrtc` where this process cannot
+   * run it (Node.js < 22), the client gets a `SESSION_WEBRTC_UNAVAILABLE` error and the session goes on over fMP4.
+   * @defaultValue 'fmp4'
+   */
+  transport?: LiveTransport;
+  /** Where the WebRTC peer listens (transport `webrtc`). */
+  webrtc?: WebRtcIceOptions;
+  /**
    * Ends the session from the server's side (DELETE, shutdown): the client gets `closed` with the abort's reason
    * (a SessionEndReason; `shutdown` otherwise), then the socket closes.
    */
@@ -43,8 +53,8 @@ export interface SessionSummary {
 }
 
 /**
- * Runs one session over a WebSocket: PCM16 in, control messages in, fMP4 and playback events out (see
- * session-protocol.ts), until the client closes, goes quiet for too long, or the session reaches its maximum length.
+ * Runs one session over a WebSocket: PCM16 in, control messages in, fMP4 (or WebRTC signalling) and playback events
+ * out (see session-protocol.ts), until the client closes, goes quiet for too long, or the session reaches its maximum length.
  */
 export function serveSessionSocket(options: SessionSocketOptions): Promise<SessionSummary> {
   const { socket } = options;
@@ -67,29 +77,56 @@ export function serveSessionSocket(options: SessionSocketOptions): Promise<Sessi
   };
   const sendError = (code: SessionErrorCode, message: string): void => send({ type: 'error', code, message });
 
-  const output = createFmp4Output({
-    width: options.width,
-    height: options.height,
-    fps,
-    onSegment: (segment) => {
-      if (socket.readyState !== socket.OPEN) return;
-      if (segment.kind === 'init') {
-        send({ type: 'ready', mimeType: segment.mimeType, fps, width: options.width, height: options.height, inputSampleRate: options.inputSampleRate });
-      }
-      socket.send(segment.bytes);
-      if (segment.kind === 'init') encodersReady();
-      if (segment.slot === null) return;
-      const frame = frames.get(segment.slot);
-      if (frame === undefined) return;
-      frames.delete(segment.slot);
-      framesSent += 1;
-      recorder.record(frame, clock.now());
-      if (socket.bufferedAmount > maxBufferedBytes) {
-        sendError('SESSION_SLOW_CONSUMER', `the client let ${socket.bufferedAmount} bytes pile up unsent; the session ends`);
+  const sendReady = (transport: LiveTransport, mimeType: string | null): void => {
+    send({ type: 'ready', transport, mimeType, fps, width: options.width, height: options.height, inputSampleRate: options.inputSampleRate });
+  };
+  const frameSent = (slot: number): void => {
+    const frame = frames.get(slot);
+    if (frame === undefined) return;
+    frames.delete(slot);
+    framesSent += 1;
+    recorder.record(frame, clock.now());
+  };
+
+  const openFmp4 = (): Fmp4Output =>
+    createFmp4Output({
+      width: options.width,
+      height: options.height,
+      fps,
+      onSegment: (segment) => {
+        if (socket.readyState !== socket.OPEN) return;
+        if (segment.kind === 'init') sendReady('fmp4', segment.mimeType);
+        socket.send(segment.bytes);
+        if (segment.kind === 'init') encodersReady();
+        if (segment.slot === null) return;
+        frameSent(segment.slot);
+        if (socket.bufferedAmount > maxBufferedBytes) {
+          sendError('SESSION_SLOW_CONSUMER', `the client let ${socket.bufferedAmount} bytes pile up unsent; the session ends`);
+          end('error');
+        }
+      },
+    });
+
+  let webrtc: WebRtcOutput | null = null;
+  /** WebRTC: the offer goes out first; `ready` once the encoders run and the client's peer is connected. */
+  const openWebRtc = async (): Promise<WebRtcOutput> => {
+    const out = await createWebRtcOutput({ width: options.width, height: options.height, fps, ice: options.webrtc, onFrameSent: frameSent });
+    webrtc = out;
+    send({ type: 'webrtc_offer', sdp: out.offer });
+    out.started.then(
+      () => {
+        sendReady('webrtc', null);
+        encodersReady();
+      },
+      (error: unknown) => {
+        sendError('SESSION_FAILED', error instanceof Error ? error.message : String(error));
         end('error');
-      }
-    },
-  });
+      },
+    );
+    return out;
+  };
+
+  let output: Fmp4Output | WebRtcOutput | null = null;
 
   const onEvent = (event: LiveEvent): void => {
     if (event.type === 'playback_started') send({ type: 'playback_started', utterance: event.utterance });
@@ -102,15 +139,23 @@ export function serveSessionSocket(options: SessionSocketOptions): Promise<Sessi
   };
 
   const onMessage = (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void => {
-    if (session === null || ending !== null) return;
-    lastHeard = clock.now();
+    if (ending !== null) return;
     const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
-    if (isBinary) {
+    // The answer comes before the session's clock starts: the clock waits for the connection it opens.
+    const message = isBinary ? null : parseClientMessage(bytes.toString('utf8'));
+    if (message !== null && !('error' in message) && message.type === 'webrtc_answer') {
+      lastHeard = clock.now();
+      if (webrtc === null) return sendError('SESSION_BAD_MESSAGE', 'webrtc_answer: this session was not offered WebRTC (connect with transport=webrtc)');
+      webrtc.acceptAnswer(message.sdp).catch((error: unknown) => sendError('SESSION_BAD_MESSAGE', `webrtc_answer: ${error instanceof Error ? error.message : String(error)}`));
+      return;
+    }
+    if (session === null) return;
+    lastHeard = clock.now();
+    if (message === null) {
       const samples = resampler.push(bytes);
       if (samples.length > 0) session.pushAudio(samples);
       return;
     }
-    const message = parseClientMessage(bytes.toString('utf8'));
     if ('error' in message) return sendError('SESSION_BAD_MESSAGE', message.error);
     if (message.type === 'audio_end') {
       const tail = resampler.flush();
@@ -121,7 +166,7 @@ export function serveSessionSocket(options: SessionSocketOptions): Promise<Sessi
       resampler.reset();
       const cleared = session.clear();
       send({ type: 'cleared', utterance: cleared?.utterance ?? null, playback_position: cleared?.positionSeconds ?? 0 });
-    } else session.setState(message.state);
+    } else if (message.type === 'state') session.setState(message.state);
   };
 
   let finish: (summary: SessionSummary) => void = () => {};
@@ -136,7 +181,7 @@ export function serveSessionSocket(options: SessionSocketOptions): Promise<Sessi
     for (const timer of timers) clearInterval(timer);
     void (async () => {
       await session?.close().catch(() => {});
-      await output.destroy().catch(() => {});
+      await output?.destroy().catch(() => {});
       const secondsStreamed = framesSent / fps;
       send({ type: 'closed', reason, seconds_streamed: secondsStreamed });
       if (socket.readyState === socket.OPEN) socket.close(1000, reason);
@@ -154,11 +199,19 @@ export function serveSessionSocket(options: SessionSocketOptions): Promise<Sessi
 
   void (async () => {
     try {
+      const unavailable = options.transport === 'webrtc' ? webRtcUnavailableReason() : null;
+      if (unavailable !== null) sendError('SESSION_WEBRTC_UNAVAILABLE', `${unavailable}; the session goes on over fMP4`);
+      output = options.transport === 'webrtc' && unavailable === null ? await openWebRtc() : openFmp4();
+      if (ending !== null) {
+        await output.destroy();
+        return;
+      }
+      const out = output;
       session = await options.start({
-        onPlanned: (_slot, audio) => void output.writeAudio(audio).catch((error: unknown) => onEvent({ type: 'error', message: String(error) })),
+        onPlanned: (_slot, audio) => void out.writeAudio(audio).catch((error: unknown) => onEvent({ type: 'error', message: String(error) })),
         onFrame: async (frame) => {
           frames.set(frame.slot, frame);
-          await output.writeVideo(frame);
+          await out.writeVideo(frame);
           // The session's clock starts once both encoders run (the init segment needs slot 0 coded and the Opus
           // header): ffmpeg's start-up is not counted against the frames after it.
           if (frame.slot === 0) await encodersStarted;

@@ -1,0 +1,164 @@
+import { randomInt } from 'node:crypto';
+import { H264RtpPacketizer, LiveAudioEncoder, LiveVideoEncoder, OpusRtpPacketizer, type AudioPacket, type RtpPacket, type VideoAccessUnit } from '@portrait-farm/live-media';
+import type { LiveFrame } from './live-session.ts';
+import { createSendingPeer, type WebRtcIceOptions } from './webrtc-peer.ts';
+
+/**
+ * Seconds between keyframes on WebRTC. LiveVideoEncoder's ffmpeg cannot be asked for an IDR on demand, so a
+ * receiver that lost a keyframe (a PLI or FIR) waits for the next one: at most this long.
+ */
+export const WEBRTC_KEYFRAME_INTERVAL_SECONDS = 1;
+
+/** Options of {@link createWebRtcOutput}. */
+export interface WebRtcOutputOptions {
+  width: number;
+  height: number;
+  fps: number;
+  ice?: WebRtcIceOptions;
+  /** A frame's packets went out (after its sound's). */
+  onFrameSent: (slot: number) => void;
+}
+
+/** What the output counted, for tests and logs. */
+export interface WebRtcOutputCounts {
+  videoPackets: number;
+  audioPackets: number;
+  /** Picture loss indications and full intra requests from the receiver. */
+  keyframeRequests: number;
+}
+
+/**
+ * A session's frames and sound sent over WebRTC (werift): H.264 access units and Opus packets as RTP on one
+ * sendonly peer. The same shape as Fmp4Output, plus the signalling: the offer to send the client, its answer.
+ */
+export interface WebRtcOutput {
+  /** The SDP offer, every candidate in it. */
+  readonly offer: string;
+  /** Takes the client's SDP answer. */
+  acceptAnswer(sdp: string): Promise<void>;
+  /** Resolves once both encoders run and the peer is connected: the session's clock may start. */
+  readonly started: Promise<void>;
+  writeAudio(samples: Float32Array): Promise<void>;
+  writeVideo(frame: LiveFrame): Promise<void>;
+  close(): Promise<void>;
+  destroy(): Promise<void>;
+  counts(): WebRtcOutputCounts;
+}
+
+const H264_PAYLOAD_TYPE = 96;
+const OPUS_PAYLOAD_TYPE = 111;
+
+/**
+ * Each frame's packets go out when its access unit is ready (the worker owns the clock), and with them the Opus
+ * packets of the sound up to the frame's end: both streams' packets for a moment of the session leave together, so
+ * the sender reports werift derives from send times map both RTP clocks to the same wall clock, which is what a
+ * browser syncs audio and video by. RTP timestamps are the frames' pts (90 kHz) and the sound's (48 kHz, pre-skip
+ * taken off), so the timelines agree from the first packet.
+ */
+export async function createWebRtcOutput(options: WebRtcOutputOptions): Promise<WebRtcOutput> {
+  const peer = await createSendingPeer(options.ice);
+  const { fps } = options;
+  const video = new LiveVideoEncoder({ width: options.width, height: options.height, fps, pixelFormat: 'yuv420p', keyframeIntervalSeconds: WEBRTC_KEYFRAME_INTERVAL_SECONDS });
+  const audio = new LiveAudioEncoder({ sampleRate: 16000, sampleFormat: 'f32' });
+  const counts: WebRtcOutputCounts = { videoPackets: 0, audioPackets: 0, keyframeRequests: 0 };
+  const opus = new OpusRtpPacketizer({ payloadType: OPUS_PAYLOAD_TYPE, ssrc: peer.audio.ssrc, firstSequence: randomInt(0x10000) });
+  let h264: H264RtpPacketizer | null = null;
+  let preSkip: number | null = null;
+  /** Sound before this time (s) goes out at once: its frame has gone. */
+  let sentUntil = 0;
+  const heldSound: AudioPacket[] = [];
+  let audioWritten: Promise<void> = Promise.resolve();
+  // Every send waits for the connection, then runs in order.
+  let sending: Promise<void> = peer.connected.catch(() => {});
+
+  const queue = (task: () => Promise<void>): void => {
+    sending = sending.then(task).catch(() => {});
+  };
+  const sendPackets = async (sender: typeof peer.video, packets: RtpPacket[]): Promise<void> => {
+    for (const packet of packets) await sender.sendRtp(packet.bytes);
+  };
+  const soundPackets = (until: number): RtpPacket[] => {
+    const out: RtpPacket[] = [];
+    while (heldSound.length > 0 && heldSound[0]!.ptsSeconds < until) {
+      const packet = heldSound.shift()!;
+      out.push(opus.packetize(packet.data, packet.startSample - (preSkip ?? 0)));
+    }
+    return out;
+  };
+
+  let encodersRunning: () => void = () => {};
+  const bothEncoders = Promise.all([
+    new Promise<void>((resolve) => (encodersRunning = resolve)),
+    new Promise<void>((resolve) => audio.once('header', () => resolve())),
+  ]);
+  video.on('decoderConfig', (config) => {
+    h264 = new H264RtpPacketizer({
+      payloadType: H264_PAYLOAD_TYPE,
+      ssrc: peer.video.ssrc,
+      firstSequence: randomInt(0x10000),
+      parameterSets: [...config.sequenceParameterSets, ...config.pictureParameterSets],
+    });
+    encodersRunning();
+  });
+  audio.on('header', (head) => (preSkip = head.preSkip));
+  video.on('accessUnit', (unit: VideoAccessUnit) => {
+    const pictures = h264!.packetize(unit.data, unit.ptsSeconds);
+    const frameEnd = (unit.index + 1) / fps;
+    queue(async () => {
+      const sound = soundPackets(frameEnd);
+      sentUntil = frameEnd;
+      await sendPackets(peer.audio, sound);
+      await sendPackets(peer.video, pictures);
+      counts.audioPackets += sound.length;
+      counts.videoPackets += pictures.length;
+      options.onFrameSent(unit.index);
+    });
+  });
+  audio.on('packet', (packet) => {
+    heldSound.push(packet);
+    if (packet.ptsSeconds >= sentUntil) return;
+    queue(async () => {
+      const sound = soundPackets(sentUntil);
+      await sendPackets(peer.audio, sound);
+      counts.audioPackets += sound.length;
+    });
+  });
+  peer.video.onPictureLossIndication.subscribe(() => (counts.keyframeRequests += 1));
+  peer.video.onRtcp.subscribe((packet) => {
+    // A full intra request arrives as a payload-specific feedback message of type 4 (RFC 5104).
+    if (packet.type === 206 && 'feedback' in packet && (packet.feedback as { count?: number }).count === 4) counts.keyframeRequests += 1;
+  });
+
+  const started = Promise.all([bothEncoders, peer.connected]).then(() => {});
+  started.catch(() => {});
+  return {
+    offer: peer.offer,
+    async acceptAnswer(sdp) {
+      await peer.connection.setRemoteDescription({ type: 'answer', sdp });
+    },
+    started,
+    writeAudio(samples) {
+      audioWritten = audioWritten.then(() => audio.encode(samples));
+      return audioWritten;
+    },
+    writeVideo(frame) {
+      return video.encode(frame.picture);
+    },
+    async close() {
+      await audioWritten;
+      await Promise.all([video.close(), audio.close()]);
+      queue(async () => {
+        const sound = soundPackets(Number.POSITIVE_INFINITY);
+        await sendPackets(peer.audio, sound);
+        counts.audioPackets += sound.length;
+      });
+      await sending;
+      await peer.connection.close();
+    },
+    async destroy() {
+      await Promise.all([video.destroy(), audio.destroy()]);
+      await peer.connection.close();
+    },
+    counts: () => ({ ...counts }),
+  };
+}
