@@ -35,6 +35,7 @@ import { opsRoutes } from './routes/ops-routes.ts';
 import { dashboardRoutes } from './routes/dashboard-routes.ts';
 import { demoRoutes } from './routes/demo-routes.ts';
 import { loadDashboardAssets } from './dashboard-assets.ts';
+import { serveSessionStreams } from './session-stream.ts';
 
 export interface Gateway {
   app: FastifyInstance;
@@ -149,6 +150,7 @@ export async function buildGateway(input: GatewayConfig | ResolvedGatewayConfig,
     frameworkErrors: (error, _request, reply) => sendError(reply, new GatewayError('GATEWAY_BAD_REQUEST', `The request URL cannot be read: ${error.message}`)),
   });
   watchIdleRequests(app.server, metrics, config.timeouts);
+  const sessionStreams = serveSessionStreams(app.server, { sessions: context.sessions, log: app.log });
   const routes: Array<{ method: string; url: string }> = [];
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url });
@@ -201,6 +203,7 @@ export async function buildGateway(input: GatewayConfig | ResolvedGatewayConfig,
     async close() {
       if (closed) return;
       closed = true;
+      sessionStreams.closeAll();
       await app.close();
       await heldJobDispatcher.stop();
       await webhookWorker?.close();

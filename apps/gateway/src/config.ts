@@ -36,6 +36,8 @@ export interface GatewaySessionSettings {
   idleSeconds?: number;
   /** How long a stream token is good for. @defaultValue PORTRAIT_FARM_SESSION_CONNECT_SECONDS's */
   connectSeconds?: number;
+  /** Most sessions one tenant may have waiting or streaming at once; 0: no limit. @defaultValue PORTRAIT_FARM_SESSIONS_PER_TENANT's */
+  perTenant?: number;
 }
 
 /** How long a client may take to send a request; past any of them it gets 408 and its connection is closed. */
@@ -250,6 +252,7 @@ function resolveSessionSettings(sessions: GatewaySessionSettings): Readonly<Requ
     maxSeconds: setting('sessions.maxSeconds', sessions.maxSeconds, 'PORTRAIT_FARM_SESSION_MAX_SECONDS'),
     idleSeconds: setting('sessions.idleSeconds', sessions.idleSeconds, 'PORTRAIT_FARM_SESSION_IDLE_SECONDS'),
     connectSeconds: setting('sessions.connectSeconds', sessions.connectSeconds, 'PORTRAIT_FARM_SESSION_CONNECT_SECONDS'),
+    perTenant: setting('sessions.perTenant', sessions.perTenant, 'PORTRAIT_FARM_SESSIONS_PER_TENANT'),
   };
   if (resolved.idleSeconds > resolved.maxSeconds) {
     throw bad(`sessions.idleSeconds (PORTRAIT_FARM_SESSION_IDLE_SECONDS, ${resolved.idleSeconds}) must be at most sessions.maxSeconds (PORTRAIT_FARM_SESSION_MAX_SECONDS, ${resolved.maxSeconds}).`);
@@ -397,7 +400,7 @@ export function loadGatewayProcessConfig(env: EnvironmentSource = process.env, o
     },
     sessions: {
       ...(file.sessions ?? {}),
-      ...defined({ maxSeconds: given.sessionMaxSeconds, idleSeconds: given.sessionIdleSeconds, connectSeconds: given.sessionConnectSeconds }),
+      ...defined({ maxSeconds: given.sessionMaxSeconds, idleSeconds: given.sessionIdleSeconds, connectSeconds: given.sessionConnectSeconds, perTenant: given.sessionsPerTenant }),
     },
     timeouts: {
       ...(file.timeouts ?? {}),

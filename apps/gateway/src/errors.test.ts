@@ -13,9 +13,9 @@ describe('gateway error catalogue', () => {
     }
   });
 
-  it('says which answers a client may retry: timeouts, limits, unavailability, full session slots, unexpected errors and failed input fetches', () => {
+  it('says which answers a client may retry: timeouts, limits, unavailability, full session slots, an unreachable session host, unexpected errors and failed input fetches', () => {
     const retried = Object.entries(GATEWAY_ERRORS).filter(([, entry]) => entry.retryable).map(([code]) => code);
-    expect(retried).toEqual(['GATEWAY_REQUEST_TIMEOUT', 'GATEWAY_INPUT_FETCH_FAILED', 'GATEWAY_RATE_LIMITED', 'GATEWAY_QUEUE_FULL', 'GATEWAY_INTERNAL', 'GATEWAY_NO_SESSION_CAPACITY', 'GATEWAY_UNAVAILABLE']);
+    expect(retried).toEqual(['GATEWAY_REQUEST_TIMEOUT', 'GATEWAY_INPUT_FETCH_FAILED', 'GATEWAY_RATE_LIMITED', 'GATEWAY_QUEUE_FULL', 'GATEWAY_SESSION_LIMIT', 'GATEWAY_INTERNAL', 'GATEWAY_SESSION_HOST_UNREACHABLE', 'GATEWAY_NO_SESSION_CAPACITY', 'GATEWAY_UNAVAILABLE']);
     expect(new GatewayError('GATEWAY_RATE_LIMITED', 'm', { 'retry-after': '3' })).toMatchObject({ status: 429, retryable: true, headers: { 'retry-after': '3' } });
   });
 

@@ -27,6 +27,7 @@ export const GATEWAY_ERRORS = defineErrorCatalogue({
   GATEWAY_JOB_FINISHED: { status: 409, retryable: false, description: 'The job already succeeded or failed; it cannot be canceled.' },
   GATEWAY_RESULT_NOT_READY: { status: 409, retryable: false, description: 'The job has no result (yet): it has not succeeded.' },
   GATEWAY_JOB_NOT_RETRYABLE: { status: 409, retryable: false, description: 'Only a failed or canceled job can be retried, and only while its inputs are still stored.' },
+  GATEWAY_SESSION_ENDED: { status: 410, retryable: false, description: 'The session whose stream was asked for has ended (its record says why); create a new session.' },
   GATEWAY_UPLOAD_TOO_LARGE: { status: 413, retryable: false, description: 'The uploaded or fetched inputs are larger than the limit.' },
   GATEWAY_UNSUPPORTED_MEDIA_TYPE: { status: 415, retryable: false, description: 'The body is neither multipart/form-data nor application/json.' },
   GATEWAY_RANGE_NOT_SATISFIABLE: { status: 416, retryable: false, description: 'The Range header asks for bytes the file does not have, or for several ranges.' },
@@ -56,8 +57,18 @@ export const GATEWAY_ERRORS = defineErrorCatalogue({
     retryable: true,
     description: 'The tenant already has as many jobs queued behind its running ones as PORTRAIT_FARM_MAX_QUEUED_JOBS allows; a later try succeeds once some end.',
   },
+  GATEWAY_SESSION_LIMIT: {
+    status: 429,
+    retryable: true,
+    description: 'The tenant already has as many realtime sessions waiting or streaming as PORTRAIT_FARM_SESSIONS_PER_TENANT allows; Retry-After says when the soonest can end.',
+  },
   GATEWAY_CLIENT_CLOSED: { status: 499, retryable: false, description: 'The client closed the connection before the answer (never sent; counted and logged apart from server errors).' },
   GATEWAY_INTERNAL: { status: 500, retryable: true, description: 'An unexpected error; the gateway log has the details.' },
+  GATEWAY_SESSION_HOST_UNREACHABLE: {
+    status: 502,
+    retryable: true,
+    description: 'The worker that hosts the session did not answer the stream\'s upgrade (the token was not spent); connecting again may succeed until the token expires.',
+  },
   GATEWAY_NO_SESSION_CAPACITY: {
     status: 503,
     retryable: true,

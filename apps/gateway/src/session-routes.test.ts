@@ -58,7 +58,8 @@ describe('POST /v1/sessions', () => {
       options: { inputSampleRate: 24000, latency: 'low', mode: 'crop', fps: 25, seed: 9, controls: { emotion: 'happy' }, idleTimeoutSeconds: 30, maxDurationSeconds: 600 },
       stream: { protocol: 'portrait-farm-live/1' },
     });
-    expect(body.stream.url).toMatch(new RegExp(`^ws://w1\\.test:8090/v1/sessions/${body.id}/stream\\?token=[A-Za-z0-9_-]{43}$`));
+    // The stream goes through the gateway (its public URL), which forwards it to the worker's internal address.
+    expect(body.stream.url).toMatch(new RegExp(`^ws://gateway\\.test/v1/sessions/${body.id}/stream\\?token=[A-Za-z0-9_-]{43}$`));
     expect(response.headers['location']).toBe(`http://gateway.test/v1/sessions/${body.id}`);
     expect(Date.parse(body.expiresAt) - Date.now()).toBeGreaterThan(15_000);
     const read = await gateway.app.inject({ method: 'GET', url: `/v1/sessions/${body.id}`, headers: auth() });
@@ -83,6 +84,24 @@ describe('POST /v1/sessions', () => {
     const ended = await gateway.app.inject({ method: 'DELETE', url: `/v1/sessions/${first.json<SessionBody>().id}`, headers: auth() });
     expect(ended.json()).toMatchObject({ status: 'ended', endReason: 'deleted' });
     expect((await create({ avatar })).statusCode).toBe(201);
+  });
+
+  it('answers 429 GATEWAY_SESSION_LIMIT with Retry-After to a tenant at PORTRAIT_FARM_SESSIONS_PER_TENANT, whatever room the workers have', async () => {
+    const limited = await harness.gateway({ faceCheck: false, sessions: { connectSeconds: 20, perTenant: 2 } });
+    const form = multipartBody([CONSENT_PART, { name: 'image', value: await portraitPng(), filename: 'portrait.png', contentType: 'image/png' }]);
+    const own = (await limited.app.inject({ method: 'POST', url: '/v1/avatars', headers: auth(undefined, form.headers), payload: form.payload })).json<{ id: string }>().id;
+    hosts.push(await registerSessionHost(limited.context.redis, limited.context.config.prefix, { hostId: 'roomy', url: 'ws://roomy.test:8090', capacity: 8 }));
+    const post = (key?: string) => limited.app.inject({ method: 'POST', url: '/v1/sessions', headers: auth(key), payload: { avatar: own } });
+    const first = await post();
+    expect((await post()).statusCode).toBe(201);
+    const refused = await post();
+    expect(refused.statusCode).toBe(429);
+    expect(refused.json()).toMatchObject({ error: { code: 'GATEWAY_SESSION_LIMIT' } });
+    expect(refused.json<{ error: { message: string } }>().error.message).toContain('PORTRAIT_FARM_SESSIONS_PER_TENANT');
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(19);
+    expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(20);
+    await limited.app.inject({ method: 'DELETE', url: `/v1/sessions/${first.json<SessionBody>().id}`, headers: auth() });
+    expect((await post()).statusCode).toBe(201);
   });
 
   it('gives the last slot to one of two concurrent creates', async () => {

@@ -48,11 +48,11 @@ export function createSessionSchema(limits: SessionLimits): FastifySchema {
     operationId: 'createSession',
     summary: 'Start a realtime session on a worker with room',
     description:
-      'Places the session on a worker with a free session slot and returns its stream URL with a one-time token. When every worker is full: 503 GATEWAY_NO_SESSION_CAPACITY with Retry-After (seconds until the soonest slot can free up).',
+      'Places the session on a worker with a free session slot and returns its stream URL with a one-time token: a WebSocket on this gateway (GET /v1/sessions/{id}/stream?token=...), which forwards it to the worker. When every worker is full: 503 GATEWAY_NO_SESSION_CAPACITY with Retry-After (seconds until the soonest slot can free up). When the caller already has as many sessions waiting or streaming as PORTRAIT_FARM_SESSIONS_PER_TENANT allows: 429 GATEWAY_SESSION_LIMIT with Retry-After (seconds until its soonest can end).',
     body: createSessionBody(limits),
     response: {
       201: { ...ref('SessionCreated', 'Placed.'), headers: { location: { type: 'string', format: 'uri', description: 'The session.' } } },
-      ...errorResponses(...AUTHENTICATED_ERRORS, 'GATEWAY_BAD_REQUEST', 'GATEWAY_UNSUPPORTED_MEDIA_TYPE', 'GATEWAY_BAD_OPTION', 'GATEWAY_AVATAR_NOT_FOUND', 'GATEWAY_NO_SESSION_CAPACITY'),
+      ...errorResponses(...AUTHENTICATED_ERRORS, 'GATEWAY_BAD_REQUEST', 'GATEWAY_UNSUPPORTED_MEDIA_TYPE', 'GATEWAY_BAD_OPTION', 'GATEWAY_AVATAR_NOT_FOUND', 'GATEWAY_SESSION_LIMIT', 'GATEWAY_NO_SESSION_CAPACITY'),
     },
   };
 }

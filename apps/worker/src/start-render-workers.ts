@@ -26,7 +26,8 @@ export interface RenderWorkersOptions {
 /**
  * The GPU/CPU worker process: the engine loaded once, Workers for the prepare and segment queues, its heartbeat in
  * the worker registry (what it renders, frames/s, provider) from start until it has stopped taking steps, and its
- * realtime sessions' server on the same engine and render threads (PORTRAIT_FARM_SESSIONS_PER_WORKER).
+ * realtime sessions' server on the same engine and render threads (PORTRAIT_FARM_SESSIONS_PER_WORKER). A worker
+ * whose PORTRAIT_FARM_WORKER_ROLE is `sessions` takes no step; one whose role is `render` hosts no session.
  */
 export async function startRenderWorkers(config: FarmProcessConfig, options: RenderWorkersOptions = {}): Promise<RunningWorkers> {
   const logger = options.logger ?? silentLogger;
@@ -59,14 +60,18 @@ export async function startRenderWorkers(config: FarmProcessConfig, options: Ren
   const clips = new ClipCache(steps.deps.storage, renderThreads);
   const deps: EngineDeps = { ...steps.deps, engine, packDir: config.packDir, clips, watermarkKey: config.watermarkKey };
   const sessionHost = await startWorkerSessions(config, { steps, engine, renderThreads, hostId: presence.processId, logger, ...(metrics === undefined ? {} : { metrics }) });
-  const workers = [
-    steps.stepWorker<PrepareJob>(QUEUE_NAMES.prepare, config.prepareConcurrency, async (data) =>
-      forgetClipAfter(deps, data.jobId, 0, await processPrepare(deps, data.jobId)),
-    ),
-    steps.stepWorker<SegmentJob>(QUEUE_NAMES.segment, config.segmentConcurrency, async (data) =>
-      forgetClipAfter(deps, data.jobId, data.segmentIndex, await processSegment(deps, data.jobId, data.segmentIndex)),
-    ),
-  ];
+  // A sessions-only worker takes no step: batch jobs never make its sessions late.
+  const workers =
+    config.workerRole === 'sessions'
+      ? []
+      : [
+          steps.stepWorker<PrepareJob>(QUEUE_NAMES.prepare, config.prepareConcurrency, async (data) =>
+            forgetClipAfter(deps, data.jobId, 0, await processPrepare(deps, data.jobId)),
+          ),
+          steps.stepWorker<SegmentJob>(QUEUE_NAMES.segment, config.segmentConcurrency, async (data) =>
+            forgetClipAfter(deps, data.jobId, data.segmentIndex, await processSegment(deps, data.jobId, data.segmentIndex)),
+          ),
+        ];
   return {
     workers,
     async close() {

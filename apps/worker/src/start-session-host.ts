@@ -1,4 +1,3 @@
-import { hostname } from 'node:os';
 import type { Engine, RenderThreads } from '@portrait-farm/engine';
 import type { FarmProcessConfig, StepProcess } from '@portrait-farm/job-steps';
 import { startSessionHost, type SessionHost } from '@portrait-farm/live-host';
@@ -15,13 +14,6 @@ export interface WorkerSessionDeps {
   hostId: string;
   logger: FarmLogger;
   metrics?: FarmMetrics;
-}
-
-/** Where clients reach the session server when PORTRAIT_FARM_SESSION_PUBLIC_URL is unset. */
-function defaultPublicUrl(listenHost: string, port: number): string {
-  const everywhere = listenHost === '0.0.0.0' || listenHost === '::';
-  const name = everywhere ? hostname() : listenHost;
-  return `ws://${name.includes(':') ? `[${name}]` : name}:${port}`;
 }
 
 /**
@@ -42,7 +34,7 @@ export async function startWorkerSessions(config: FarmProcessConfig, deps: Worke
     capacity: config.sessions.perWorker,
     listenHost: config.sessions.host,
     port: config.sessions.port,
-    publicUrl: config.sessions.publicUrl,
+    publicUrl: config.sessions.internalUrl,
     logger: deps.logger,
     watermark: (session) => ({
       payload: new Uint8Array(watermarkPayload({ jobId: session.id, tenantId: session.tenantId, packVersion: engine.pack.version, date: new Date(session.createdAt) })),

@@ -457,14 +457,28 @@ export const ENVIRONMENT = Object.freeze({
     readBy: ['worker'],
     default: 1,
     description:
-      'Realtime sessions a worker runs at once beside its batch steps (0: it hosts none and opens no session port). One session at 512x512 and 25 fps costs about 0.65 CPU-s per second of stream (docs/realtime.md, "Sessions in the farm"): one per 2-core worker leaves its batch segments the rest.',
+      'Realtime sessions a worker runs at once beside its batch steps (0: it hosts none and opens no session port). One session at 512x512 and 25 fps costs about 0.65 CPU-s per second of stream (docs/realtime.md, "Sessions in the farm"): one per 2-core worker leaves its batch segments the rest; a worker with PORTRAIT_FARM_WORKER_ROLE=sessions on 2 cores carries 2.',
+  }),
+  PORTRAIT_FARM_WORKER_ROLE: variable(oneOf(['both', 'render', 'sessions']), {
+    key: 'workerRole',
+    readBy: ['worker'],
+    default: 'both',
+    description:
+      'What a worker takes: `both` batch render steps (prepare, segment) and realtime sessions; `render` only the steps (it hosts no session, whatever PORTRAIT_FARM_SESSIONS_PER_WORKER says); `sessions` only sessions (it takes no step, so batch jobs never make its sessions late; PORTRAIT_FARM_SESSIONS_PER_WORKER must be above 0).',
+  }),
+  PORTRAIT_FARM_SESSIONS_PER_TENANT: variable(integer(0, 10_000), {
+    key: 'sessionsPerTenant',
+    readBy: ['gateway'],
+    default: 0,
+    description:
+      'Most realtime sessions one tenant may have waiting or streaming at once (0: no limit); one more is refused 429 GATEWAY_SESSION_LIMIT with Retry-After. Checked in the same Redis script that places the session, so concurrent creates on several gateways never pass it.',
   }),
   PORTRAIT_FARM_SESSION_PORT: variable(integer(0, 65_535), {
     key: 'sessionPort',
     readBy: ['worker'],
     default: 0,
     description:
-      "Port of the worker's session server (WebSocket upgrades at /v1/sessions/{id}/stream); 0: any free one, which the stream URLs name (several workers on one machine never collide). Set one where a proxy or PORTRAIT_FARM_SESSION_PUBLIC_URL needs it fixed.",
+      "Port of the worker's session server (WebSocket upgrades at /v1/sessions/{id}/stream); 0: any free one, which the stream URLs name (several workers on one machine never collide). Set one where a network policy or PORTRAIT_FARM_SESSION_INTERNAL_URL needs it fixed.",
   }),
   PORTRAIT_FARM_SESSION_HOST: variable(text(/^\S+$/, 'a host name or IP address'), {
     key: 'sessionHost',
@@ -472,11 +486,12 @@ export const ENVIRONMENT = Object.freeze({
     default: '0.0.0.0',
     description: 'Address the session server listens on (`portrait-farm up`: 127.0.0.1).',
   }),
-  PORTRAIT_FARM_SESSION_PUBLIC_URL: variable(url(['ws:', 'wss:']), {
-    key: 'sessionPublicUrl',
+  PORTRAIT_FARM_SESSION_INTERNAL_URL: variable(url(['ws:', 'wss:']), {
+    key: 'sessionInternalUrl',
     readBy: ['worker'],
     unset: "ws://{the listen address, or this machine's host name when it listens on every address}:{the port}",
-    description: "Where clients reach this worker's session server (ws:// or wss://, no path): the stream URL POST /v1/sessions returns starts with it. Behind a proxy or a Kubernetes Service, its address.",
+    description:
+      "Where the gateways reach this worker's session server (ws:// or wss://, no path), recorded with each session placed here: a gateway forwards the session's stream (GET /v1/sessions/{id}/stream on the gateway) to it. On Kubernetes the pod's IP (downward API); in docker-compose the default, the container's host name.",
   }),
   PORTRAIT_FARM_SESSION_MAX_SECONDS: variable(integer(10, 86_400), {
     key: 'sessionMaxSeconds',

@@ -50,16 +50,17 @@ describe('parseEnvironment', () => {
       metricsPort: 9464,
       metricsHost: '0.0.0.0',
       sessionsPerWorker: 1,
+      workerRole: 'both',
       sessionPort: 0,
       sessionHost: '0.0.0.0',
-      sessionPublicUrl: null,
+      sessionInternalUrl: null,
     });
     const stitcher = loadConfig('stitcher', farm);
     expect(stitcher).toMatchObject({ stitchConcurrency: 2, webhookSecrets: null, webhookAllowLoopback: false, webhookRetryMs: null });
     expect('renderThreads' in stitcher).toBe(false);
     const gateway = loadConfig('gateway', {});
     expect(gateway).toMatchObject({ storageUrl: null, publicBaseUrl: 'http://127.0.0.1:8080', port: 8080, host: '0.0.0.0', maxUploadBytes: 52_428_800, webhookWorker: false });
-    expect(gateway).toMatchObject({ sessionMaxSeconds: 3600, sessionIdleSeconds: 60, sessionConnectSeconds: 30 });
+    expect(gateway).toMatchObject({ sessionMaxSeconds: 3600, sessionIdleSeconds: 60, sessionConnectSeconds: 30, sessionsPerTenant: 0 });
     expect(loadConfig('local-farm', {})).toEqual({
       apiKeys: null,
       operatorKey: null,

@@ -79,6 +79,17 @@ describe('loadFarmConfig', () => {
     expect(own).toMatchObject({ metricsServer: false, metricsPort: 0, metricsHost: '127.0.0.1' });
     expect(() => loadFarmConfig({ ...base, PORTRAIT_FARM_METRICS_PORT: '70000' }, app)).toThrow('PORTRAIT_FARM_METRICS_PORT must be an integer from 0 to 65535. Given: "70000".');
   });
+
+  it('reads the worker role: both by default; render hosts no session; sessions must host some', () => {
+    expect(loadFarmConfig(base, app)).toMatchObject({ workerRole: 'both', sessions: { perWorker: 1, internalUrl: null } });
+    expect(loadFarmConfig({ ...base, PORTRAIT_FARM_WORKER_ROLE: 'render', PORTRAIT_FARM_SESSIONS_PER_WORKER: '2' }, app)).toMatchObject({ workerRole: 'render', sessions: { perWorker: 0 } });
+    const internal = { PORTRAIT_FARM_WORKER_ROLE: 'sessions', PORTRAIT_FARM_SESSIONS_PER_WORKER: '2', PORTRAIT_FARM_SESSION_INTERNAL_URL: 'ws://10.1.2.3:8790/' };
+    expect(loadFarmConfig({ ...base, ...internal }, app)).toMatchObject({ workerRole: 'sessions', sessions: { perWorker: 2, internalUrl: 'ws://10.1.2.3:8790' } });
+    expect(() => loadFarmConfig({ ...base, PORTRAIT_FARM_WORKER_ROLE: 'sessions', PORTRAIT_FARM_SESSIONS_PER_WORKER: '0' }, app)).toThrow(
+      'PORTRAIT_FARM_SESSIONS_PER_WORKER must be above 0 when PORTRAIT_FARM_WORKER_ROLE is sessions',
+    );
+    expect(() => loadFarmConfig({ ...base, PORTRAIT_FARM_WORKER_ROLE: 'gpu' }, app)).toThrow('PORTRAIT_FARM_WORKER_ROLE must be one of both, render, sessions. Given: "gpu".');
+  });
 });
 
 describe('jobRenderOptions', () => {

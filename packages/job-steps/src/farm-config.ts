@@ -68,15 +68,19 @@ export interface FarmProcessConfig {
   readonly metricsHost: string;
   /** The worker's realtime sessions: how many at once (0: none), and its session server's address. */
   readonly sessions: SessionHostConfig;
+  /** What the worker takes: batch render steps, realtime sessions, or both (PORTRAIT_FARM_WORKER_ROLE). */
+  readonly workerRole: WorkerRole;
 }
+
+export type WorkerRole = 'both' | 'render' | 'sessions';
 
 /** The worker's session server (docs/realtime.md, "Sessions in the farm"). */
 export interface SessionHostConfig {
   readonly perWorker: number;
   readonly port: number;
   readonly host: string;
-  /** Where clients reach it (ws:// or wss://, no path), or null: from the listen address and port. */
-  readonly publicUrl: string | null;
+  /** Where the gateways reach it (ws:// or wss://, no path), or null: from the listen address and port. */
+  readonly internalUrl: string | null;
 }
 
 /** What the app supplies where a variable's default depends on where the app is installed. */
@@ -105,6 +109,11 @@ export function loadFarmConfig(env: EnvironmentSource = process.env, appDefaults
     const expected = ENVIRONMENT.PORTRAIT_FARM_PACK.form.expected;
     const message = `PORTRAIT_FARM_PACK must be ${expected}. Given: nothing (and the process names no pack of its own).`;
     throw new ConfigError([{ kind: 'missing', variable: 'PORTRAIT_FARM_PACK', expected, given: null, suggestion: null, message }]);
+  }
+  if (settings.workerRole === 'sessions' && settings.sessionsPerWorker === 0) {
+    const given = String(settings.sessionsPerWorker);
+    const message = `PORTRAIT_FARM_SESSIONS_PER_WORKER must be above 0 when PORTRAIT_FARM_WORKER_ROLE is sessions (a worker that hosts only sessions must host some). Given: ${given}.`;
+    throw new ConfigError([{ kind: 'malformed', variable: 'PORTRAIT_FARM_SESSIONS_PER_WORKER', expected: 'an integer from 1 to 64', given, suggestion: null, message }]);
   }
   return Object.freeze({
     redisUrl: settings.redisUrl,
@@ -142,11 +151,13 @@ export function loadFarmConfig(env: EnvironmentSource = process.env, appDefaults
     metricsServer: settings.metricsServer,
     metricsPort: settings.metricsPort,
     metricsHost: settings.metricsHost,
+    workerRole: settings.workerRole,
     sessions: Object.freeze({
-      perWorker: settings.sessionsPerWorker,
+      // A render-only worker hosts none, whatever PORTRAIT_FARM_SESSIONS_PER_WORKER says.
+      perWorker: settings.workerRole === 'render' ? 0 : settings.sessionsPerWorker,
       port: settings.sessionPort,
       host: settings.sessionHost,
-      publicUrl: settings.sessionPublicUrl === null ? null : settings.sessionPublicUrl.replace(/\/+$/, ''),
+      internalUrl: settings.sessionInternalUrl === null ? null : settings.sessionInternalUrl.replace(/\/+$/, ''),
     }),
   });
 }

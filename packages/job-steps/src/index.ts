@@ -21,7 +21,7 @@ export { failJob, processStitch } from './process-stitch.ts';
 export { createLiveStreamCleanupWorker } from './live-stream-cleanup.ts';
 export type { LiveStreamCleanupWorkerOptions } from './live-stream-cleanup.ts';
 export { loadFarmConfig } from './farm-config.ts';
-export type { FarmAppDefaults, FarmProcessConfig, SessionHostConfig } from './farm-config.ts';
+export type { FarmAppDefaults, FarmProcessConfig, SessionHostConfig, WorkerRole } from './farm-config.ts';
 export { workerThreadSizes } from './worker-thread-sizes.ts';
 export type { WorkerThreadInputs, WorkerThreadSizes } from './worker-thread-sizes.ts';
 export { openStepProcess } from './step-process.ts';

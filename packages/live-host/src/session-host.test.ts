@@ -195,7 +195,7 @@ describe('the session host shutting down', () => {
     await client.closed;
     expect(await store.read(streaming.record.id)).toMatchObject({ status: 'ended', endReason: 'shutdown' });
     expect(await store.read(waiting.record.id)).toMatchObject({ status: 'ended', endReason: 'shutdown' });
-    expect(await store.place('acme', OPTIONS(), 30_000)).toEqual({ noHosts: true, freeInMs: 0 });
+    expect(await store.place('acme', OPTIONS(), 30_000)).toEqual({ reason: 'no_hosts', freeInMs: 0 });
     expect(ended.at(-1)).toMatchObject({ reason: 'shutdown' });
   }, 60_000);
 });

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import type { Duplex } from 'node:stream';
 import type { Cluster, Redis } from 'ioredis';
 import { WebSocketServer } from 'ws';
@@ -24,7 +25,10 @@ export interface SessionHostOptions extends Omit<HostedSessionDeps, 'log' | 'wat
   /** Address and port the session server listens on (port 0: any free one). */
   listenHost: string;
   port: number;
-  /** Where clients reach the server (ws:// or wss://, no path), or null: `ws://{listenHost}:{port}`. */
+  /**
+   * Where clients (the gateways, which forward the sessions' streams) reach the server (ws:// or wss://, no path), or
+   * null: `ws://{listenHost}:{port}`, the machine's host name for a server listening on every address.
+   */
   publicUrl: string | null;
   /** How often a streaming session's seconds are metered (ms). @defaultValue 5000 */
   meterEveryMs?: number;
@@ -142,7 +146,8 @@ export async function startSessionHost(options: SessionHostOptions): Promise<Ses
     server.listen(options.port, options.listenHost, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  const url = options.publicUrl ?? `ws://${options.listenHost.includes(':') ? `[${options.listenHost}]` : options.listenHost}:${port}`;
+  const name = options.listenHost === '0.0.0.0' || options.listenHost === '::' ? hostname() : options.listenHost;
+  const url = options.publicUrl ?? `ws://${name.includes(':') ? `[${name}]` : name}:${port}`;
 
   const { subscriber } = options;
   subscriber.on('message', (_channel: string, sessionId: string) => sessions.get(sessionId)?.end('deleted'));

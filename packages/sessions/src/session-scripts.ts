@@ -50,17 +50,22 @@ end
 
 /**
  * KEYS: hosts, the new session's key. ARGV: host key prefix, session key prefix, usage prefix, now, retention ms,
- * session id, token hash, record ttl ms, connectBy, then the record's field/value pairs.
+ * session id, token hash, record ttl ms, connectBy, tenant, the tenant's most sessions at once (0: no limit), then
+ * the record's field/value pairs.
  * Counts each live host's sessions (ending those whose client never came before connectBy, dropping hosts whose key
- * expired), picks the host with the most free slots (ties: the lowest id) and places the session there, all in one
- * script, so two gateways placing at once never overbook a host.
- * Returns {1, hostId, hostUrl}, or {0, ms until the soonest slot can free up (-1: no host at all)}.
+ * expired) and the tenant's among them, refuses a tenant at its limit, else picks the host with the most free slots
+ * (ties: the lowest id) and places the session there, all in one script, so two gateways placing at once never
+ * overbook a host nor let a tenant past its limit.
+ * Returns {1, hostId, hostUrl}, or {0, ms until the soonest slot (or the tenant's soonest session) can free up, why:
+ * no_hosts, full or tenant_limit}.
  */
 export const PLACE = script(`${END}
 local hostPrefix, sessionPrefix, usagePrefix = ARGV[1], ARGV[2], ARGV[3]
 local now, retention = tonumber(ARGV[4]), tonumber(ARGV[5])
 local sessionId, tokenHash, ttl = ARGV[6], ARGV[7], tonumber(ARGV[8])
+local tenant, tenantLimit = ARGV[10], tonumber(ARGV[11])
 local best, bestFree, bestUrl, soonest = nil, 0, nil, nil
+local tenantSessions, tenantSoonest = 0, nil
 local anyHost = false
 for _, host in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   local hostKey = hostPrefix .. host
@@ -76,7 +81,7 @@ for _, host in ipairs(redis.call('SMEMBERS', KEYS[1])) do
     anyHost = true
     local used = 0
     for _, id in ipairs(redis.call('SMEMBERS', hostSessions)) do
-      local s = redis.call('HMGET', sessionPrefix .. id, 'status', 'connectBy', 'freesBy')
+      local s = redis.call('HMGET', sessionPrefix .. id, 'status', 'connectBy', 'freesBy', 'tenantId')
       if not s[1] or s[1] == 'ended' then
         redis.call('SREM', hostSessions, id)
       elseif s[1] == 'waiting' and tonumber(s[2]) <= now then
@@ -85,6 +90,10 @@ for _, host in ipairs(redis.call('SMEMBERS', KEYS[1])) do
         used = used + 1
         local frees = tonumber(s[3] or s[2])
         if not soonest or frees < soonest then soonest = frees end
+        if s[4] == tenant then
+          tenantSessions = tenantSessions + 1
+          if not tenantSoonest or frees < tenantSoonest then tenantSoonest = frees end
+        end
       end
     end
     local free = tonumber(info[1]) - used
@@ -93,12 +102,15 @@ for _, host in ipairs(redis.call('SMEMBERS', KEYS[1])) do
     end
   end
 end
+if tenantLimit > 0 and tenantSessions >= tenantLimit then
+  return {0, math.max(0, (tenantSoonest or now) - now), 'tenant_limit'}
+end
 if not best then
-  if not anyHost then return {0, -1} end
-  return {0, math.max(0, (soonest or now) - now)}
+  if not anyHost then return {0, 0, 'no_hosts'} end
+  return {0, math.max(0, (soonest or now) - now), 'full'}
 end
 local fields = {}
-for i = 10, #ARGV do fields[#fields + 1] = ARGV[i] end
+for i = 12, #ARGV do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', KEYS[2], 'status', 'waiting', 'tokenHash', tokenHash, 'hostId', best, 'hostUrl', bestUrl, 'freesBy', ARGV[9], unpack(fields))
 redis.call('PEXPIRE', KEYS[2], ttl)
 redis.call('SADD', hostPrefix .. best .. ':sessions', sessionId)

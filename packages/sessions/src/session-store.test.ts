@@ -30,7 +30,7 @@ describe('SessionStore', () => {
     const prefix = uniquePrefix();
     let now = 1_000_000;
     const store = new SessionStore(redis, prefix, { now: () => now });
-    expect(await store.place('acme', OPTIONS, 30_000)).toEqual({ noHosts: true, freeInMs: 0 });
+    expect(await store.place('acme', OPTIONS, 30_000)).toEqual({ reason: 'no_hosts', freeInMs: 0 });
     const a = await registerSessionHost(redis, prefix, { hostId: 'a', url: 'ws://a:1', capacity: 1 });
     const b = await registerSessionHost(redis, prefix, { hostId: 'b', url: 'ws://b:1', capacity: 2 });
     const first = placed(await store.place('acme', OPTIONS, 30_000));
@@ -38,7 +38,7 @@ describe('SessionStore', () => {
     const hosts = [first, placed(await store.place('acme', OPTIONS, 30_000)), placed(await store.place('acme', OPTIONS, 30_000))].map((p) => p.record.hostId).sort();
     expect(hosts).toEqual(['a', 'b', 'b']);
     now += 10_000;
-    expect(await store.place('acme', OPTIONS, 30_000)).toEqual({ noHosts: false, freeInMs: 20_000 });
+    expect(await store.place('acme', OPTIONS, 30_000)).toEqual({ reason: 'full', freeInMs: 20_000 });
     // A claimed session can free its slot at its maximum length at the latest.
     expect(await store.claim('b', first.record.id, first.token)).toBe('ok');
     // A session whose client never connects frees its slot at connectBy.
@@ -49,13 +49,47 @@ describe('SessionStore', () => {
     await b.stop();
   });
 
+  it('refuses a tenant at its limit of sessions at once, with how soon its soonest session can end, and counts only its live ones', async () => {
+    const prefix = uniquePrefix();
+    let now = 2_000_000;
+    const store = new SessionStore(redis, prefix, { now: () => now });
+    const host = await registerSessionHost(redis, prefix, { hostId: 'h', url: 'ws://h:1', capacity: 4 });
+    const one = placed(await store.place('acme', OPTIONS, 30_000, 2));
+    now += 5_000;
+    const two = placed(await store.place('acme', OPTIONS, 30_000, 2));
+    expect(await store.place('acme', OPTIONS, 30_000, 2)).toEqual({ reason: 'tenant_limit', freeInMs: 25_000 });
+    // Another tenant still has room on the same host, and no limit means none.
+    expect(isPlaced(await store.place('zeta', OPTIONS, 30_000, 2))).toBe(true);
+    expect(isPlaced(await store.place('acme', OPTIONS, 30_000, 0))).toBe(true);
+    expect(await store.place('acme', OPTIONS, 30_000, 3)).toEqual({ reason: 'tenant_limit', freeInMs: 25_000 });
+    // Ended sessions, and one whose client never came, no longer count.
+    expect(await store.end(one.record, 'client', 0)).toBe(true);
+    expect(isPlaced(await store.place('acme', OPTIONS, 30_000, 3))).toBe(true);
+    expect(await store.place('acme', OPTIONS, 30_000, 3)).toEqual({ reason: 'tenant_limit', freeInMs: 30_000 });
+    now += 30_000;
+    expect(isPlaced(await store.place('acme', OPTIONS, 30_000, 3))).toBe(true);
+    expect((await store.read(two.record.id))?.endReason).toBe('not_connected');
+    await host.stop();
+  });
+
+  it('lets only one of two concurrent placements take a tenant\'s last session', async () => {
+    const prefix = uniquePrefix();
+    const host = await registerSessionHost(redis, prefix, { hostId: 'roomy', url: 'ws://roomy:1', capacity: 8 });
+    const other = new Redis(server.port, server.host);
+    const results = await Promise.all([new SessionStore(redis, prefix).place('acme', OPTIONS, 30_000, 1), new SessionStore(other, prefix).place('acme', OPTIONS, 30_000, 1)]);
+    expect(results.filter(isPlaced)).toHaveLength(1);
+    expect(results.filter((r) => !isPlaced(r))).toEqual([{ reason: 'tenant_limit', freeInMs: expect.any(Number) }]);
+    other.disconnect();
+    await host.stop();
+  });
+
   it('gives one of two concurrent placements for the last slot the slot and refuses the other', async () => {
     const prefix = uniquePrefix();
     const host = await registerSessionHost(redis, prefix, { hostId: 'only', url: 'ws://only:1', capacity: 1 });
     const other = new Redis(server.port, server.host);
     const results = await Promise.all([new SessionStore(redis, prefix).place('acme', OPTIONS, 30_000), new SessionStore(other, prefix).place('zeta', OPTIONS, 30_000)]);
     expect(results.filter(isPlaced)).toHaveLength(1);
-    expect(results.filter((r) => !isPlaced(r))).toEqual([{ noHosts: false, freeInMs: expect.any(Number) }]);
+    expect(results.filter((r) => !isPlaced(r))).toEqual([{ reason: 'full', freeInMs: expect.any(Number) }]);
     other.disconnect();
     await host.stop();
   });
@@ -135,7 +169,7 @@ describe('SessionStore', () => {
     const session = placed(await store.place('acme', OPTIONS, 30_000));
     await host.stop();
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(await store.place('acme', OPTIONS, 30_000)).toEqual({ noHosts: true, freeInMs: 0 });
+    expect(await store.place('acme', OPTIONS, 30_000)).toEqual({ reason: 'no_hosts', freeInMs: 0 });
     expect(await store.get('acme', session.record.id)).toMatchObject({ status: 'ended', endReason: 'worker_lost' });
   });
 });

@@ -17,13 +17,19 @@ export interface PlacedSession {
   token: string;
 }
 
-/** Why no session was placed: no host has a free slot. */
+/**
+ * Why no session was placed: no worker hosts sessions at all (none registered, or all gone), every host is full, or
+ * the tenant already has its most sessions at once.
+ */
+export type NoRoomReason = 'no_hosts' | 'full' | 'tenant_limit';
+
+/** A placement refused, and how soon trying again can succeed. */
 export interface NoRoom {
-  /** No worker hosts sessions at all (none registered, or all gone). */
-  noHosts: boolean;
-  /** How soon the soonest slot can free up (ms; 0 when it may any moment). */
+  reason: NoRoomReason;
+  /** How soon the soonest slot (for tenant_limit: the tenant's soonest session) can free up (ms; 0 when it may any moment, or unknown). */
   freeInMs: number;
 }
+
 
 export type ClaimResult = 'ok' | 'unknown' | 'ended' | 'bad_token' | 'used' | 'expired';
 export type RequestEndResult = 'not_found' | 'ended' | 'ending';
@@ -48,17 +54,20 @@ export class SessionStore {
     this.now = options.now ?? Date.now;
   }
 
-  /** Places a new session of `tenantId` on the host with the most free slots; its client must connect within `connectWithinMs`. */
-  async place(tenantId: string, options: SessionOptions, connectWithinMs: number): Promise<PlacedSession | NoRoom> {
+  /**
+   * Places a new session of `tenantId` on the host with the most free slots, unless the tenant already has
+   * `tenantLimit` sessions waiting or streaming (0: no limit); its client must connect within `connectWithinMs`.
+   */
+  async place(tenantId: string, options: SessionOptions, connectWithinMs: number, tenantLimit = 0): Promise<PlacedSession | NoRoom> {
     const id = createSessionId();
     const token = createSessionToken();
     const createdAt = this.now();
     const connectBy = createdAt + connectWithinMs;
     const ttl = connectWithinMs + options.maxDurationSeconds * 1000 + this.retentionMs;
     const fields = encodeSession({ ...options, id, tenantId, createdAt, connectBy });
-    const args = [this.keys.hostPrefix, this.keys.sessionPrefix, this.keys.usage(''), createdAt, this.retentionMs, id, hashSessionToken(token), ttl, connectBy, ...fields];
-    const result = (await runScript(this.redis, PLACE, [this.keys.hosts, this.keys.session(id)], args)) as [number, string | number, string?];
-    if (result[0] === 0) return { noHosts: result[1] === -1, freeInMs: Math.max(0, Number(result[1])) };
+    const args = [this.keys.hostPrefix, this.keys.sessionPrefix, this.keys.usage(''), createdAt, this.retentionMs, id, hashSessionToken(token), ttl, connectBy, tenantId, tenantLimit, ...fields];
+    const result = (await runScript(this.redis, PLACE, [this.keys.hosts, this.keys.session(id)], args)) as [number, string | number, string];
+    if (result[0] === 0) return { reason: result[2] as NoRoomReason, freeInMs: Math.max(0, Number(result[1])) };
     const record = await this.read(id);
     if (record === null) throw new Error(`session ${id} vanished right after it was placed`);
     return { record, token };

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { LiveLatencyMode, RenderControls } from '@portrait-farm/contracts';
-import { isPlaced } from '@portrait-farm/sessions';
+import { isPlaced, streamPath, type NoRoom } from '@portrait-farm/sessions';
 import type { FastifyInstance } from 'fastify';
 import type { GatewayContext } from '../context.ts';
 import { GatewayError } from '../errors.ts';
@@ -22,6 +22,24 @@ interface CreateSessionBody {
 
 /** Seconds a client waits before trying again when no worker hosts sessions at all (a worker's heartbeat is 5 s). */
 const NO_HOSTS_RETRY_SECONDS = 5;
+
+/** The refusal of a placement: the tenant's limit (429) or no free slot (503), with Retry-After. */
+function noRoomError(refused: NoRoom, tenantLimit: number): GatewayError {
+  const retryAfter = refused.reason === 'no_hosts' ? NO_HOSTS_RETRY_SECONDS : Math.max(1, Math.ceil(refused.freeInMs / 1000));
+  const headers = { 'retry-after': String(retryAfter) };
+  if (refused.reason === 'tenant_limit') {
+    const message = `The caller already has ${tenantLimit} realtime sessions waiting or streaming, the most PORTRAIT_FARM_SESSIONS_PER_TENANT allows; the soonest can end in ${retryAfter} s (end one with DELETE /v1/sessions/{id}).`;
+    return new GatewayError('GATEWAY_SESSION_LIMIT', message, headers);
+  }
+  const message =
+    refused.reason === 'no_hosts'
+      ? 'No worker hosts realtime sessions now (none runs with PORTRAIT_FARM_SESSIONS_PER_WORKER above 0, or they are starting).'
+      : `Every worker's session slots are taken; the soonest can free up in ${retryAfter} s.`;
+  return new GatewayError('GATEWAY_NO_SESSION_CAPACITY', message, headers);
+}
+
+/** The gateway's own address for WebSockets: its public URL with ws:// for http://, wss:// for https://. */
+const webSocketBase = (publicBaseUrl: string): string => publicBaseUrl.replace(/^http/, 'ws');
 
 /**
  * The /v1/sessions API and GET /v1/usage. Registered in the scope of jobRoutes, whose hooks authenticate and
@@ -48,18 +66,13 @@ export async function sessionRoutes(app: FastifyInstance, ctx: GatewayContext): 
       idleTimeoutSeconds,
       maxDurationSeconds,
     } as const;
-    const placed = await ctx.sessions.place(request.tenantId, options, limits.connectSeconds * 1000);
-    if (!isPlaced(placed)) {
-      const retryAfter = placed.noHosts ? NO_HOSTS_RETRY_SECONDS : Math.max(1, Math.ceil(placed.freeInMs / 1000));
-      const message = placed.noHosts
-        ? 'No worker hosts realtime sessions now (none runs with PORTRAIT_FARM_SESSIONS_PER_WORKER above 0, or they are starting).'
-        : `Every worker's session slots are taken; the soonest can free up in ${retryAfter} s.`;
-      throw new GatewayError('GATEWAY_NO_SESSION_CAPACITY', message, { 'retry-after': String(retryAfter) });
-    }
+    const placed = await ctx.sessions.place(request.tenantId, options, limits.connectSeconds * 1000, limits.perTenant);
+    if (!isPlaced(placed)) throw noRoomError(placed, limits.perTenant);
     const { record, token } = placed;
     request.log.info({ sessionId: record.id, hostId: record.hostId }, 'session placed');
     const view = sessionView(ctx.config.publicBaseUrl, record);
-    const url = `${record.hostUrl}/v1/sessions/${record.id}/stream?token=${encodeURIComponent(token)}`;
+    // Through the gateway (session-stream.ts), which forwards to the worker's internal address.
+    const url = `${webSocketBase(ctx.config.publicBaseUrl)}${streamPath(record.id, token)}`;
     return reply.code(201).header('location', view.urls.self).send({ ...view, stream: { url, protocol: SESSION_PROTOCOL } });
   });
 

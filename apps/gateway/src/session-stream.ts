@@ -1,0 +1,68 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { FastifyBaseLogger } from 'fastify';
+import { answerUpgrade, parseStreamRequest, proxyStreamUpgrade } from '@portrait-farm/sessions';
+import type { GatewayContext } from './context.ts';
+import { GATEWAY_ERRORS, type GatewayErrorCode } from './errors.ts';
+
+/** What the gateway's stream proxy needs: the session records, and a log. */
+export interface SessionStreamDeps {
+  sessions: GatewayContext['sessions'];
+  log: FastifyBaseLogger;
+}
+
+/** The upgraded connections piped now; the gateway's close destroys them (their sessions then end as `client`). */
+export interface SessionStreams {
+  /** Connections being piped to a worker. */
+  open(): number;
+  /** Destroys every piped connection. */
+  closeAll(): void;
+}
+
+function refuse(socket: Duplex, code: GatewayErrorCode, message: string): void {
+  answerUpgrade(socket, GATEWAY_ERRORS[code].status, { error: { code, message } });
+}
+
+/**
+ * `GET /v1/sessions/{id}/stream?token=...` (a WebSocket upgrade) on the gateway: forwarded to the worker the session
+ * was placed on, at the internal address its record carries, so any gateway reaches any session. The worker checks
+ * the token and the handshake as for a direct connection (its refusals reach the client as it answered them); the
+ * gateway answers only what it alone knows: no such session (404), ended (410), worker unreachable (502).
+ */
+export function serveSessionStreams(server: Server, deps: SessionStreamDeps): SessionStreams {
+  const piped = new Set<Duplex>();
+
+  const forward = async (request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
+    const stream = parseStreamRequest(request.url);
+    if (stream === null) return refuse(socket, 'GATEWAY_NOT_FOUND', `No WebSocket route at ${new URL(request.url ?? '/', 'http://gateway').pathname}: session streams are at /v1/sessions/{id}/stream?token=...`);
+    const record = await deps.sessions.read(stream.sessionId);
+    if (record === null) return refuse(socket, 'GATEWAY_SESSION_NOT_FOUND', `No session ${JSON.stringify(stream.sessionId)}: use the stream.url POST /v1/sessions returned.`);
+    if (record.status === 'ended') return refuse(socket, 'GATEWAY_SESSION_ENDED', `The session ended (${record.endReason ?? 'unknown'}). Create a new session.`);
+    const outcome = await proxyStreamUpgrade(request, socket, head, { target: record.hostUrl });
+    if (outcome.kind === 'unreachable') {
+      deps.log.warn({ err: outcome.error, sessionId: record.id, hostId: record.hostId }, 'session host unreachable');
+      return refuse(socket, 'GATEWAY_SESSION_HOST_UNREACHABLE', `The worker hosting the session did not answer (${outcome.error.message}); the token is still good until it expires.`);
+    }
+    if (outcome.kind === 'refused') return;
+    piped.add(socket);
+    deps.log.info({ sessionId: record.id, hostId: record.hostId }, 'session stream proxied');
+    await outcome.closed;
+    piped.delete(socket);
+    deps.log.info({ sessionId: record.id }, 'session stream closed');
+  };
+
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => {});
+    forward(request, socket, head).catch((error: unknown) => {
+      deps.log.error({ err: error }, 'session stream upgrade failed');
+      if (!socket.destroyed) refuse(socket, 'GATEWAY_UNAVAILABLE', 'The session record could not be read; try again.');
+    });
+  });
+
+  return {
+    open: () => piped.size,
+    closeAll() {
+      for (const socket of piped) socket.destroy();
+    },
+  };
+}
