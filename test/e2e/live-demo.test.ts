@@ -12,7 +12,7 @@ import { loadFarmConfig, type RunningWorkers } from '@portrait-farm/job-steps';
 import { startRenderWorkers } from '@portrait-farm/worker';
 import { startRedisServer, uniquePrefix, type RedisServerProcess } from '@portrait-farm/test-support/redis-server';
 import { STARTER_PACK } from '@portrait-farm/test-support/repo-models';
-import { FIXTURES } from './farm-harness.ts';
+import { FIXTURES, freePort } from './farm-harness.ts';
 
 // The realtime demo page (apps/live-demo) in Debian's chromium against a gateway and a worker on a real
 // redis-server: the page lists the tenant's avatar, starts a session through POST /v1/sessions, sends the
@@ -40,11 +40,13 @@ beforeAll(async () => {
   const storageUrl = join(work, 'storage');
   const prefix = uniquePrefix('e2e-demo');
   const demoDirs = ['static', 'dist'].map((dir) => join(ROOT, 'apps', 'live-demo', dir));
+  // The stream URL the page connects to is the gateway's own (its public URL).
+  const port = await freePort();
   gateway = await buildGateway(
-    { redisUrl: redis.url, storageUrl, publicBaseUrl: 'http://127.0.0.1:1', presignSecret: 'e2e-presign-secret-0123456789', apiKeys: { [API_KEY]: 'tenant-demo' }, prefix, faceCheck: false },
+    { redisUrl: redis.url, storageUrl, publicBaseUrl: `http://127.0.0.1:${port}`, presignSecret: 'e2e-presign-secret-0123456789', apiKeys: { [API_KEY]: 'tenant-demo' }, prefix, faceCheck: false },
     { demoDirs },
   );
-  apiUrl = await gateway.app.listen({ port: 0, host: '127.0.0.1' });
+  apiUrl = await gateway.app.listen({ port, host: '127.0.0.1' });
   engine = await createEngine({ pack: STARTER_PACK, providers: ['cpu'] });
   worker = await startRenderWorkers(
     loadFarmConfig({

@@ -1,6 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +14,7 @@ import { startRenderWorkers } from '@portrait-farm/worker';
 import { startRedisServer, uniquePrefix } from '@portrait-farm/test-support/redis-server';
 import type { RedisServerProcess } from '@portrait-farm/test-support/redis-server';
 import { STARTER_PACK } from '@portrait-farm/test-support/repo-models';
-import { FIXTURES, getJob, submitJob } from './farm-harness.ts';
+import { FIXTURES, freePort, getJob, submitJob } from './farm-harness.ts';
 
 // Realtime sessions through the farm (issue 18): POST /v1/sessions on a gateway places the session on a worker
 // (startRenderWorkers with one session slot and the sessions role, its session server on 127.0.0.1), the client
@@ -154,14 +153,6 @@ describe('a realtime session through the farm', () => {
     expect(((await none.json()) as { error: { message: string } }).error.message).toContain('No worker hosts realtime sessions');
   }, 120_000);
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function until(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
   const start = Date.now();
