@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { H264RtpPacketizer, LiveAudioEncoder, LiveVideoEncoder, OpusRtpPacketizer, type AudioPacket, type RtpPacket, type VideoAccessUnit } from '@portrait-farm/live-media';
 import type { LiveFrame } from './live-session.ts';
+import { startSenderReports } from './sender-reports.ts';
 import { createSendingPeer, type WebRtcIceOptions } from './webrtc-peer.ts';
 
 /**
@@ -22,7 +23,9 @@ export interface WebRtcOutputOptions {
 /** What the output counted, for tests and logs. */
 export interface WebRtcOutputCounts {
   videoPackets: number;
+  videoBytes: number;
   audioPackets: number;
+  audioBytes: number;
   /** Picture loss indications and full intra requests from the receiver. */
   keyframeRequests: number;
 }
@@ -51,21 +54,22 @@ const OPUS_PAYLOAD_TYPE = 111;
 /**
  * Each frame's packets go out when its access unit is ready (the worker owns the clock), and with them the Opus
  * packets of the sound up to the frame's end: both streams' packets for a moment of the session leave together, so
- * the sender reports werift derives from send times map both RTP clocks to the same wall clock, which is what a
- * browser syncs audio and video by. RTP timestamps are the frames' pts (90 kHz) and the sound's (48 kHz, pre-skip
- * taken off), so the timelines agree from the first packet.
+ * the sender reports (sender-reports.ts) map both RTP clocks to the wall clock from the first frame's sending on,
+ * which is what a browser syncs audio and video by. RTP timestamps are the frames' pts (90 kHz) and the sound's
+ * (48 kHz, pre-skip taken off): one media timeline.
  */
 export async function createWebRtcOutput(options: WebRtcOutputOptions): Promise<WebRtcOutput> {
   const peer = await createSendingPeer(options.ice);
   const { fps } = options;
   const video = new LiveVideoEncoder({ width: options.width, height: options.height, fps, pixelFormat: 'yuv420p', keyframeIntervalSeconds: WEBRTC_KEYFRAME_INTERVAL_SECONDS });
   const audio = new LiveAudioEncoder({ sampleRate: 16000, sampleFormat: 'f32' });
-  const counts: WebRtcOutputCounts = { videoPackets: 0, audioPackets: 0, keyframeRequests: 0 };
+  const counts: WebRtcOutputCounts = { videoPackets: 0, videoBytes: 0, audioPackets: 0, audioBytes: 0, keyframeRequests: 0 };
+  let reports: { stop(): void } | null = null;
   const opus = new OpusRtpPacketizer({ payloadType: OPUS_PAYLOAD_TYPE, ssrc: peer.audio.ssrc, firstSequence: randomInt(0x10000) });
   let h264: H264RtpPacketizer | null = null;
   let preSkip: number | null = null;
-  /** Sound before this time (s) goes out at once: its frame has gone. */
-  let sentUntil = 0;
+  /** Sound before this time (s) goes out at once: its frame has gone (none before the first frame). */
+  let sentUntil = Number.NEGATIVE_INFINITY;
   const heldSound: AudioPacket[] = [];
   let audioWritten: Promise<void> = Promise.resolve();
   // Every send waits for the connection, then runs in order.
@@ -74,8 +78,12 @@ export async function createWebRtcOutput(options: WebRtcOutputOptions): Promise<
   const queue = (task: () => Promise<void>): void => {
     sending = sending.then(task).catch(() => {});
   };
-  const sendPackets = async (sender: typeof peer.video, packets: RtpPacket[]): Promise<void> => {
-    for (const packet of packets) await sender.sendRtp(packet.bytes);
+  const sendPackets = async (kind: 'video' | 'audio', packets: RtpPacket[]): Promise<void> => {
+    for (const packet of packets) {
+      await peer[kind].sendRtp(packet.bytes);
+      counts[`${kind}Packets`] += 1;
+      counts[`${kind}Bytes`] += packet.payload.length;
+    }
   };
   const soundPackets = (until: number): RtpPacket[] => {
     const out: RtpPacket[] = [];
@@ -107,21 +115,19 @@ export async function createWebRtcOutput(options: WebRtcOutputOptions): Promise<
     queue(async () => {
       const sound = soundPackets(frameEnd);
       sentUntil = frameEnd;
-      await sendPackets(peer.audio, sound);
-      await sendPackets(peer.video, pictures);
-      counts.audioPackets += sound.length;
-      counts.videoPackets += pictures.length;
+      reports ??= startSenderReports(peer.werift, [
+        { sender: peer.video, clockRate: 90_000, cname: peer.cname, counts: () => ({ packets: counts.videoPackets, octets: counts.videoBytes }) },
+        { sender: peer.audio, clockRate: 48_000, cname: peer.cname, counts: () => ({ packets: counts.audioPackets, octets: counts.audioBytes }) },
+      ], performance.timeOrigin + performance.now() - unit.ptsSeconds * 1000);
+      await sendPackets('audio', sound);
+      await sendPackets('video', pictures);
       options.onFrameSent(unit.index);
     });
   });
   audio.on('packet', (packet) => {
     heldSound.push(packet);
     if (packet.ptsSeconds >= sentUntil) return;
-    queue(async () => {
-      const sound = soundPackets(sentUntil);
-      await sendPackets(peer.audio, sound);
-      counts.audioPackets += sound.length;
-    });
+    queue(() => sendPackets('audio', soundPackets(sentUntil)));
   });
   peer.video.onPictureLossIndication.subscribe(() => (counts.keyframeRequests += 1));
   peer.video.onRtcp.subscribe((packet) => {
@@ -147,16 +153,14 @@ export async function createWebRtcOutput(options: WebRtcOutputOptions): Promise<
     async close() {
       await audioWritten;
       await Promise.all([video.close(), audio.close()]);
-      queue(async () => {
-        const sound = soundPackets(Number.POSITIVE_INFINITY);
-        await sendPackets(peer.audio, sound);
-        counts.audioPackets += sound.length;
-      });
+      queue(() => sendPackets('audio', soundPackets(Number.POSITIVE_INFINITY)));
       await sending;
+      reports?.stop();
       await peer.connection.close();
     },
     async destroy() {
       await Promise.all([video.destroy(), audio.destroy()]);
+      reports?.stop();
       await peer.connection.close();
     },
     counts: () => ({ ...counts }),

@@ -25,7 +25,11 @@ const H264_FMTP = 'profile-level-id=42e01f;packetization-mode=1;level-asymmetry-
 
 /** A server's sending peer: one sendonly H.264 track and one Opus track in one stream (so a browser syncs them). */
 export interface SendingPeer {
+  /** The werift module, imported when the peer was made. */
+  werift: typeof import('werift');
   connection: RTCPeerConnection;
+  /** The RTCP CNAME the offer gives both streams. */
+  cname: string;
   video: RTCRtpSender;
   audio: RTCRtpSender;
   /** The offer with every host candidate in it (gathering completes before it is made: no trickle). */
@@ -73,10 +77,16 @@ export async function createSendingPeer(options: WebRtcIceOptions = {}): Promise
   const stream = new werift.MediaStream();
   const video = connection.addTransceiver('video', { direction: 'sendonly', streams: [stream] }).sender;
   const audio = connection.addTransceiver('audio', { direction: 'sendonly', streams: [stream] }).sender;
+  // werift starts its sender reports at a sender's first packet unless it thinks they run: they are wrong in 0.25.2
+  // and sender-reports.ts sends them instead.
+  video.rtcpRunning = true;
+  audio.rtcpRunning = true;
   await connection.setLocalDescription(await connection.createOffer());
   if (connection.iceGatheringState !== 'complete') await connection.iceGatheringStateChange.watch((state) => state === 'complete');
   const offer = connection.localDescription?.sdp;
   if (offer === undefined) throw new Error('werift made no local description');
+  const cname = new RegExp(`a=ssrc:${video.ssrc} cname:(\\S+)`).exec(offer)?.[1];
+  if (cname === undefined) throw new Error(`werift's offer gives the video's SSRC ${video.ssrc} no cname`);
   const connected = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       reject(new Error(`the WebRTC connection did not open within ${connectTimeoutMs} ms (connection ${connection.connectionState}, ICE ${connection.iceConnectionState})`));
@@ -93,5 +103,5 @@ export async function createSendingPeer(options: WebRtcIceOptions = {}): Promise
     connection.connectionStateChange.subscribe(check);
   });
   connected.catch(() => {});
-  return { connection, video, audio, offer, connected };
+  return { werift, connection, cname, video, audio, offer, connected };
 }
