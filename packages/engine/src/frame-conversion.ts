@@ -1,4 +1,4 @@
-import { createYuv420Converter, yuv420FrameBytes, type Yuv420Converter } from '@portrait-farm/media';
+import { createYuv420Converter, yuv420FrameBytes, type Yuv420Converter } from '@portrait-farm/media/yuv420';
 
 /** What a render thread hands back: the marked RGB24 frame, or the frame converted to yuv420p (BT.709, limited range). */
 export type FrameFormat = 'rgb24' | 'yuv420p';

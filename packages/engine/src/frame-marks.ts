@@ -1,4 +1,4 @@
-import { embedWatermark } from '@portrait-farm/watermark';
+import { embedWatermark } from '@portrait-farm/watermark/embed';
 import { drawAiLabel } from './ai-label.ts';
 
 /** The invisible watermark a render embeds: a 64-bit payload and the key (the watermark's default key if unset). */

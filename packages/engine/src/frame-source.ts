@@ -1,6 +1,5 @@
 import type { RenderBackend } from '@portrait-farm/contracts';
 import { createMeshwarpRendererFromPrepared, type PreparedMeshwarp } from '@portrait-farm/renderer';
-import { createGraphRendererFromPrepared } from '@portrait-farm/renderer/graph';
 import { GRAPH_BATCH_FRAMES } from './render-protocol.ts';
 
 /** One portrait's renderer in a render thread, whichever backend draws it. */
@@ -34,6 +33,8 @@ interface WaitingFrame {
  * waiting (up to GRAPH_BATCH_FRAMES), so that the accelerator gets batches while frames keep their order.
  */
 async function graphFrameSource(data: PreparedMeshwarp): Promise<FrameSource> {
+  // Loaded here, not with the module: a CPU render thread does not load the graph backend's modules.
+  const { createGraphRendererFromPrepared } = await import('@portrait-farm/renderer/graph');
   const renderer = await createGraphRendererFromPrepared(data);
   const waiting: WaitingFrame[] = [];
   let running = false;

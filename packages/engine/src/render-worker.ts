@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { RENDER_BACKENDS, type RenderBackend } from '@portrait-farm/contracts';
+import { RENDER_BACKENDS, type RenderBackend } from '@portrait-farm/contracts/constants';
 import { serveRenderRequests } from './render-service.ts';
 
 if (parentPort === null) throw new Error('render-worker must run in a worker thread');

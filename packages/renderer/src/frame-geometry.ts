@@ -1,4 +1,4 @@
-import { CHANNEL, MOTION_CHANNEL_COUNT } from '@portrait-farm/contracts';
+import { CHANNEL, MOTION_CHANNEL_COUNT } from '@portrait-farm/contracts/constants';
 import { createDeformScratch, deformMesh, neutralModelGaps } from './deform/deform-mesh.ts';
 import { type HeadScaleSplit, splitHeadScale } from './deform/head-distance.ts';
 import { INNER_LOWER, INNER_UPPER, OUTER_LOWER, OUTER_UPPER } from './mesh/landmark-indices.ts';

@@ -1,4 +1,4 @@
-import { RENDER_OPTION_RANGES } from '@portrait-farm/contracts';
+import { RENDER_OPTION_RANGES } from '@portrait-farm/contracts/constants';
 import { RendererError } from './errors.ts';
 
 /** Options of the meshwarp renderer. All optional. */

@@ -1,4 +1,4 @@
-import { CHANNEL, MOTION_CHANNEL_COUNT } from '@portrait-farm/contracts';
+import { CHANNEL, MOTION_CHANNEL_COUNT } from '@portrait-farm/contracts/constants';
 import { FIELD, LOWER_LIP, UPPER_LIP, buildBlendshapes } from './deform/blendshapes.ts';
 import { SEAL_CHANNELS, SEAL_PAIRS } from './deform/deform-mesh.ts';
 import { JAW_GAP, buildJawModel } from './deform/jaw.ts';

@@ -1,4 +1,4 @@
-import { MOTION_CHANNEL_COUNT } from '@portrait-farm/contracts';
+import { MOTION_CHANNEL_COUNT } from '@portrait-farm/contracts/constants';
 import { RendererError } from './errors.ts';
 import { createFrameGeometryPlanner } from './frame-geometry.ts';
 import { createFramePainter } from './paint/frame-paint.ts';

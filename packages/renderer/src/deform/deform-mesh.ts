@@ -1,4 +1,4 @@
-import { CHANNEL, pressSeal } from '@portrait-farm/contracts';
+import { CHANNEL, pressSeal } from '@portrait-farm/contracts/constants';
 import type { PreparedMeshwarp } from '../prepared.ts';
 import { FIELD } from './blendshapes.ts';
 

@@ -1,4 +1,4 @@
-import { CHANNEL, MOTION_CHANNEL_COUNT } from '@portrait-farm/contracts';
+import { CHANNEL, MOTION_CHANNEL_COUNT } from '@portrait-farm/contracts/constants';
 import { type FaceFrame, buildFaceFrame, toFrame } from '../geometry/face-frame.ts';
 import { canonicalLandmarks } from '../mesh/canonical-face.ts';
 import { EYE_L_LOWER, EYE_L_UPPER, EYE_R_LOWER, EYE_R_UPPER } from '../mesh/landmark-indices.ts';

@@ -1,4 +1,4 @@
-import { MOTION_CHANNEL_COUNT } from '@portrait-farm/contracts';
+import { MOTION_CHANNEL_COUNT } from '@portrait-farm/contracts/constants';
 import { createModelSessionFromBytes, type ExecutionProvider, type ModelSession } from '@portrait-farm/model-runtime';
 import { RendererError } from '../errors.ts';
 import type { PreparedMeshwarp } from '../prepared.ts';

@@ -1,4 +1,4 @@
-import { CHANNEL } from '@portrait-farm/contracts';
+import { CHANNEL } from '@portrait-farm/contracts/constants';
 import { GAZE_SHIFT } from '../deform/neutral-estimate.ts';
 import type { FrameGeometry } from '../frame-geometry.ts';
 import { buildContourProfile } from '../geometry/contour-profile.ts';
