@@ -2,11 +2,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ENVIRONMENT, loadConfig } from '@portrait-farm/config';
+import { loadFarmConfig } from '@portrait-farm/job-steps';
 import { STOP_GRACE_MS } from '@portrait-farm/process-supervision';
 import { findObject, KUBERNETES_DIR, readKustomization, readManifestObjects, REPO_ROOT } from './kubernetes-manifests.ts';
 import type { KubernetesObject } from './kubernetes-manifests.ts';
 import { roleDeployments, selects } from './kubernetes-pods.ts';
-import type { Container, ServiceObject } from './kubernetes-pods.ts';
+import type { Container, EnvVar, ServiceObject } from './kubernetes-pods.ts';
 
 // The manifests against the code they deploy, so that a renamed variable, route, port, field of the depth answer or
 // version fails here rather than in a cluster: every variable a container gets is one its process reads, and the
@@ -44,15 +45,27 @@ function libraryVariables(): Set<string> {
   return new Set([...section.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((match) => match[1]!));
 }
 
-/** The environment a container starts with, secrets taken from secrets.example.env. */
+/** What the downward API gives a pod in these tests: an example of each field the manifests read. */
+const POD_FIELDS: Readonly<Record<string, string>> = { 'status.podIP': '10.12.3.4' };
+
+/**
+ * The environment a container starts with, secrets taken from secrets.example.env, pod fields from POD_FIELDS, and
+ * `$(NAME)` replaced by an earlier variable's value as the kubelet does.
+ */
 function containerEnvironment(container: Container): Record<string, string> {
   const secrets = exampleSecrets().values;
   const env: Record<string, string> = {};
   for (const variable of container.env ?? []) {
-    const value = variable.value ?? configMap.data[variable.valueFrom?.configMapKeyRef?.key ?? ''] ?? secrets[variable.valueFrom?.secretKeyRef?.key ?? ''];
-    if (value !== undefined) env[variable.name] = value;
+    const from = variable.valueFrom;
+    const value = variable.value ?? configMap.data[from?.configMapKeyRef?.key ?? ''] ?? secrets[from?.secretKeyRef?.key ?? ''] ?? POD_FIELDS[from?.fieldRef?.fieldPath ?? ''];
+    if (value !== undefined) env[variable.name] = value.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (whole, name: string) => env[name] ?? whole);
   }
   return env;
+}
+
+/** A pod field (downward API) that another variable of the container names as `$(NAME)`: there only to be expanded. */
+function isReferencedPodField(container: Container, variable: EnvVar): boolean {
+  return variable.valueFrom?.fieldRef !== undefined && (container.env ?? []).some((other) => other.value?.includes(`$(${variable.name})`) === true);
 }
 
 function responseSchema(path: string): JsonSchema {
@@ -70,12 +83,13 @@ function portNamed(container: Container, name: string): number | undefined {
   return container.ports?.find((port) => port.name === name)?.containerPort;
 }
 
-const roleNames = deployments.map(({ role }) => role);
+const roleNames = [...new Set(deployments.map(({ role }) => role))];
 
 describe('infra/kubernetes against the configuration model', () => {
-  it.each(deployments.map((d) => [d.role, d] as const))('the %s container gets only variables its process reads', (role, { container }) => {
+  it.each(deployments.map((d) => [d.component, d] as const))('the %s container gets only variables its process reads', (_component, { role, container }) => {
     const libraries = libraryVariables();
     const strays = (container.env ?? [])
+      .filter((variable) => !isReferencedPodField(container, variable))
       .map(({ name }) => name)
       .filter((name) => {
         const variable = (ENVIRONMENT as Record<string, { readBy: readonly string[] } | undefined>)[name];
@@ -84,7 +98,7 @@ describe('infra/kubernetes against the configuration model', () => {
     expect(strays).toEqual([]);
   });
 
-  it.each(deployments.map((d) => [d.role, d] as const))('the %s container\'s environment parses with the configuration model', (role, { container }) => {
+  it.each(deployments.map((d) => [d.component, d] as const))('the %s container\'s environment parses with the configuration model', (_component, { role, container }) => {
     expect(() => loadConfig(role, containerEnvironment(container))).not.toThrow();
   });
 
@@ -115,7 +129,7 @@ describe('infra/kubernetes against the configuration model', () => {
 describe('infra/kubernetes against the processes', () => {
   const versions = Object.fromEntries(roleNames.map((role) => [role, (JSON.parse(readFileSync(join(REPO_ROOT, `apps/${role}/package.json`), 'utf8')) as { version: string }).version]));
 
-  it.each(deployments.map((d) => [d.role, d] as const))('the %s container runs its app\'s compiled entry from an image of its version', (role, { container }) => {
+  it.each(deployments.map((d) => [d.component, d] as const))('the %s container runs its app\'s compiled entry from an image of its version', (_component, { role, container }) => {
     expect(container.command).toEqual(['node', `apps/${role}/dist/main.js`]);
     const [image, tag] = container.image.split(':');
     expect(tag).toBe(versions[role]);
@@ -143,13 +157,14 @@ describe('infra/kubernetes against the processes', () => {
   });
 
   it('puts each worker on a GPU node with one GPU of its own', () => {
-    const { deployment, container } = deployments.find(({ role }) => role === 'worker')!;
-    const pod = deployment.spec.template.spec as { nodeSelector?: Record<string, string>; tolerations?: Array<{ key: string; operator: string; effect: string }> };
-    const resources = (container as { resources?: { requests?: Record<string, string>; limits?: Record<string, string> } }).resources;
-    expect(resources?.limits?.['nvidia.com/gpu']).toBe('1');
-    expect(resources?.requests?.['nvidia.com/gpu']).toBe('1');
-    expect(pod.nodeSelector).toEqual({ 'nvidia.com/gpu.present': 'true' });
-    expect(pod.tolerations).toContainEqual({ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' });
+    for (const { deployment, container } of deployments.filter(({ role }) => role === 'worker')) {
+      const pod = deployment.spec.template.spec as { nodeSelector?: Record<string, string>; tolerations?: Array<{ key: string; operator: string; effect: string }> };
+      const resources = (container as { resources?: { requests?: Record<string, string>; limits?: Record<string, string> } }).resources;
+      expect(resources?.limits?.['nvidia.com/gpu'], deployment.metadata.name).toBe('1');
+      expect(resources?.requests?.['nvidia.com/gpu'], deployment.metadata.name).toBe('1');
+      expect(pod.nodeSelector, deployment.metadata.name).toEqual({ 'nvidia.com/gpu.present': 'true' });
+      expect(pod.tolerations, deployment.metadata.name).toContainEqual({ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' });
+    }
     for (const { role, deployment: other } of deployments.filter((d) => d.role !== 'worker')) {
       expect((other.spec.template.spec as { nodeSelector?: unknown }).nodeSelector, role).toBeUndefined();
     }
@@ -181,7 +196,7 @@ describe('infra/kubernetes against the processes', () => {
     expect(Object.keys(openapi.paths['/metrics'] ?? {})).toContain('get');
     const services = objects.map(({ object }) => object).filter((object): object is ServiceObject => object.kind === 'Service' && selects(monitor.spec.selector.matchLabels, object.metadata.labels));
     const scraped = services.filter((service) => service.spec.ports.some((port) => monitor.spec.endpoints.some((endpoint) => endpoint.port === port.name)));
-    expect(scraped.map((service) => service.metadata.labels?.['app.kubernetes.io/component']).sort()).toEqual([...roleNames].sort());
+    expect(scraped.map((service) => service.metadata.labels?.['app.kubernetes.io/component']).sort()).toEqual(deployments.map(({ component }) => component).sort());
     expect(monitor.spec.endpoints.every((endpoint) => endpoint.path === '/metrics')).toBe(true);
   });
 });
@@ -228,5 +243,67 @@ describe('the KEDA ScaledObject against GET /v1/queue/depth', () => {
     const worker = deployments.find(({ role }) => role === 'worker')!;
     expect(Number(trigger!.metadata['targetValue'])).toBe(loadConfig('worker', containerEnvironment(worker.container)).segmentConcurrency);
     expect(Number(trigger!.metadata['activationTargetValue'])).toBe(0);
+  });
+});
+
+describe('realtime sessions on Kubernetes', () => {
+  const sessionWorker = deployments.find(({ component }) => component === 'session-worker')!;
+  const sessionConfig = loadFarmConfig(containerEnvironment(sessionWorker.container), { packDir: '/pack' });
+  const renderWorker = deployments.find(({ component }) => component === 'worker')!;
+  const gatewayPod = deployments.find(({ role }) => role === 'gateway')!;
+  interface PolicyObject extends KubernetesObject {
+    spec: {
+      podSelector: { matchLabels?: Record<string, string> };
+      ingress: Array<{ from?: Array<{ podSelector?: { matchLabels?: Record<string, string> } }>; ports?: Array<{ port: string | number }> }>;
+    };
+  }
+  const policies = objects.map(({ object }) => object).filter((object): object is PolicyObject => object.kind === 'NetworkPolicy');
+
+  it('runs session workers that take no batch step and host sessions on their named session port, at the pod\'s IP', () => {
+    expect(sessionConfig.workerRole).toBe('sessions');
+    expect(sessionConfig.sessions.perWorker).toBeGreaterThan(0);
+    expect(portNamed(sessionWorker.container, 'session')).toBe(sessionConfig.sessions.port);
+    expect(sessionConfig.sessions.internalUrl).toBe(`ws://${POD_FIELDS['status.podIP']}:${sessionConfig.sessions.port}`);
+    // Their count is theirs: the render workers' ScaledObject (down to zero) does not scale them.
+    const scaledTargets = objects.filter(({ object }) => object.kind === 'ScaledObject').map(({ object }) => (object as unknown as { spec: { scaleTargetRef: { name: string } } }).spec.scaleTargetRef.name);
+    expect(scaledTargets).not.toContain(sessionWorker.deployment.metadata.name);
+    expect((sessionWorker.deployment.spec as { replicas?: number }).replicas).toBeGreaterThan(0);
+  });
+
+  it('keeps sessions off the render workers, which KEDA stops when no step waits', () => {
+    const config = loadFarmConfig(containerEnvironment(renderWorker.container), { packDir: '/pack' });
+    expect(config.workerRole).toBe('render');
+    expect(config.sessions.perWorker).toBe(0);
+  });
+
+  it('opens the session port to the gateway pods alone', () => {
+    const labels = sessionWorker.deployment.spec.template.metadata.labels;
+    const rules = policies.filter((policy) => selects(policy.spec.podSelector.matchLabels ?? {}, labels)).flatMap((policy) => policy.spec.ingress);
+    const sessionRules = rules.filter((rule) => (rule.ports ?? []).some((port) => port.port === 'session' || port.port === sessionConfig.sessions.port));
+    expect(sessionRules).not.toEqual([]);
+    for (const rule of sessionRules) {
+      expect(rule.from, 'a rule opening the session port names who may connect').toBeDefined();
+      for (const peer of rule.from!) {
+        const reached = deployments.filter(({ deployment }) => selects(peer.podSelector?.matchLabels ?? { none: 'none' }, deployment.spec.template.metadata.labels));
+        expect(reached.map(({ component }) => component)).toEqual(['gateway']);
+      }
+    }
+    // No rule opens every port of the pods (a rule without ports would).
+    expect(rules.filter((rule) => rule.ports === undefined)).toEqual([]);
+  });
+
+  it('lets the gateway\'s Ingress keep a session\'s WebSocket open as long as a session may last, on the public URL\'s host', () => {
+    const ingress = findObject<KubernetesObject & { metadata: { annotations: Record<string, string> }; spec: { rules: Array<{ host: string; http: { paths: Array<{ backend: { service: { name: string; port: { name: string } } } }> } }> } }>(
+      objects,
+      'Ingress',
+      'portrait-farm-gateway',
+    );
+    const maxSeconds = ENVIRONMENT.PORTRAIT_FARM_SESSION_MAX_SECONDS.default as number;
+    for (const name of ['proxy-read-timeout', 'proxy-send-timeout']) expect(Number(ingress.metadata.annotations[`nginx.ingress.kubernetes.io/${name}`])).toBeGreaterThanOrEqual(maxSeconds);
+    expect(ingress.spec.rules.map((rule) => rule.host)).toEqual([new URL(configMap.data['PORTRAIT_FARM_PUBLIC_URL']!).hostname]);
+    const backend = ingress.spec.rules[0]!.http.paths[0]!.backend.service;
+    const service = findObject<ServiceObject>(objects, 'Service', backend.name);
+    expect(selects(service.spec.selector, gatewayPod.deployment.spec.template.metadata.labels)).toBe(true);
+    expect(service.spec.ports.map((port) => port.name)).toContain(backend.port.name);
   });
 });

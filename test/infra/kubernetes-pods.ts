@@ -8,6 +8,8 @@ export interface EnvVar {
   valueFrom?: {
     configMapKeyRef?: { name: string; key: string; optional?: boolean };
     secretKeyRef?: { name: string; key: string; optional?: boolean };
+    /** The downward API: a field of the pod (status.podIP). */
+    fieldRef?: { fieldPath: string };
   };
 }
 
@@ -41,27 +43,36 @@ export interface ServiceObject extends KubernetesObject {
   spec: { selector: Record<string, string>; ports: Array<{ name: string; port: number; targetPort: string | number }> };
 }
 
-/** The farm process a Deployment runs, from its component label. */
+/** The farm processes (apps) a Deployment may run. */
 export const ROLES = ['gateway', 'worker', 'stitcher'] as const;
 export type FarmRole = (typeof ROLES)[number];
 
+/** Each Deployment's component label and the farm process it runs: session workers are workers with another role. */
+export const COMPONENTS = [
+  { component: 'gateway', role: 'gateway' },
+  { component: 'worker', role: 'worker' },
+  { component: 'session-worker', role: 'worker' },
+  { component: 'stitcher', role: 'stitcher' },
+] as const satisfies ReadonlyArray<{ component: string; role: FarmRole }>;
+
 export interface RoleDeployment {
   role: FarmRole;
+  component: (typeof COMPONENTS)[number]['component'];
   deployment: PodDeployment;
   container: Container;
 }
 
-/** Each farm role's Deployment and its one container; throws when a role has none or several. */
+/** Each component's Deployment and its one container; throws when a component has none or several. */
 export function roleDeployments(objects: readonly ManifestObject[]): RoleDeployment[] {
-  return ROLES.map((role) => {
+  return COMPONENTS.map(({ component, role }) => {
     const found = objects
       .map(({ object }) => object)
-      .filter((object): object is PodDeployment => object.kind === 'Deployment' && object.metadata.labels?.['app.kubernetes.io/component'] === role);
-    if (found.length !== 1) throw new Error(`expected one Deployment with component ${role}, found ${found.length}`);
+      .filter((object): object is PodDeployment => object.kind === 'Deployment' && object.metadata.labels?.['app.kubernetes.io/component'] === component);
+    if (found.length !== 1) throw new Error(`expected one Deployment with component ${component}, found ${found.length}`);
     const deployment = found[0]!;
     const containers = deployment.spec.template.spec.containers;
     if (containers.length !== 1) throw new Error(`${deployment.metadata.name} has ${containers.length} containers; expected 1`);
-    return { role, deployment, container: containers[0]! };
+    return { role, component, deployment, container: containers[0]! };
   });
 }
 
