@@ -1,0 +1,186 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestSessionServer, type TestSessionServer } from '@portrait-farm/live/testing/session-server';
+import { FIXTURES } from './farm-harness.ts';
+
+// A realtime session over WebRTC in Debian's Chromium: the page connects with transport=webrtc, answers the
+// session's offer (werift on the server, ICE on 127.0.0.1), plays the stream in a <video>, sends 6 s of speech as
+// PCM16 in real time, and reads what Chromium presented (requestVideoFrameCallback) and its getStats. Screenshots in
+// out/live-demo/ (webrtc-*.png). werift needs Node >= 22: on older Node the test is skipped.
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const SHOTS = join(ROOT, 'out', 'live-demo');
+const CHROMIUM = process.env['PORTRAIT_FARM_CHROMIUM'] ?? '/usr/bin/chromium';
+const SIZE = 256;
+const WEBRTC_RUNS = Number(process.versions.node.split('.')[0]) >= 22;
+let server: TestSessionServer;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  if (!WEBRTC_RUNS) return;
+  mkdirSync(SHOTS, { recursive: true });
+  server = await startTestSessionServer({ size: SIZE, inputSampleRate: 16000, webrtc: { hostAddresses: ['127.0.0.1'] } });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--allow-loopback-in-peer-connection', '--disable-features=WebRtcHideLocalIpsWithMdns', '--autoplay-policy=no-user-gesture-required'],
+  });
+  page = await browser.newPage({ viewport: { width: 640, height: 400 } });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+}, 60_000);
+
+/** What the page kept: every presented frame's callback, the session's messages, when speech went out. */
+interface PageRecord {
+  frames: Array<{ at: number; presentedFrames: number; rtpTimestamp: number | null; width: number; height: number }>;
+  messages: Array<{ at: number; type: string; [key: string]: unknown }>;
+  connectedAt: number | null;
+  speechSentAt: number | null;
+  errors: string[];
+}
+
+/** Runs in the page: the session client (WebSocket + RTCPeerConnection, no trickle) and the frame callbacks. */
+function startClient(url: string): void {
+  const record: PageRecord = { frames: [], messages: [], connectedAt: null, speechSentAt: null, errors: [] };
+  const video = document.querySelector('video')!;
+  const socket = new WebSocket(url);
+  const peer = new RTCPeerConnection();
+  Object.assign(window, { record, socket, peer });
+  peer.ontrack = (event) => {
+    if (video.srcObject !== event.streams[0]) video.srcObject = event.streams[0]!;
+    void video.play().catch((error: unknown) => record.errors.push(String(error)));
+  };
+  peer.onconnectionstatechange = () => {
+    if (peer.connectionState === 'connected') record.connectedAt = performance.now();
+  };
+  const onFrame = (now: number, metadata: VideoFrameCallbackMetadata): void => {
+    record.frames.push({ at: now, presentedFrames: metadata.presentedFrames, rtpTimestamp: metadata.rtpTimestamp ?? null, width: metadata.width, height: metadata.height });
+    video.requestVideoFrameCallback(onFrame);
+  };
+  video.requestVideoFrameCallback(onFrame);
+  socket.onmessage = async (event) => {
+    if (typeof event.data !== 'string') return record.errors.push('a binary message on a WebRTC session');
+    const message = JSON.parse(event.data) as { type: string; sdp?: string };
+    record.messages.push({ at: performance.now(), ...message, sdp: undefined });
+    if (message.type !== 'webrtc_offer') return;
+    await peer.setRemoteDescription({ type: 'offer', sdp: message.sdp! });
+    await peer.setLocalDescription(await peer.createAnswer());
+    if (peer.iceGatheringState !== 'complete') {
+      await new Promise<void>((resolve) => peer.addEventListener('icegatheringstatechange', () => peer.iceGatheringState === 'complete' && resolve()));
+    }
+    socket.send(JSON.stringify({ type: 'webrtc_answer', sdp: peer.localDescription!.sdp }));
+  };
+}
+
+/** Runs in the page: PCM16 in 20 ms chunks in real time, then audio_end. */
+async function sendSpeech(base64: string): Promise<void> {
+  const { socket, record } = window as unknown as { socket: WebSocket; record: PageRecord };
+  const pcm = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+  const chunk = 640;
+  const start = performance.now();
+  record.speechSentAt = start;
+  for (let at = 0, k = 0; at < pcm.length; at += chunk, k += 1) {
+    socket.send(pcm.subarray(at, at + chunk));
+    const wait = start + (k + 1) * 20 - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+  socket.send(JSON.stringify({ type: 'audio_end' }));
+}
+
+/** Runs in the page: the inbound-rtp entries of getStats. */
+async function inboundStats(): Promise<Record<string, Record<string, number | string>>> {
+  const { peer } = window as unknown as { peer: RTCPeerConnection };
+  const out: Record<string, Record<string, number | string>> = {};
+  (await peer.getStats()).forEach((entry: Record<string, number | string>) => {
+    if (entry['type'] === 'inbound-rtp') out[String(entry['kind'])] = entry;
+    if (entry['type'] === 'remote-outbound-rtp') out[`remote-${String(entry['kind'])}`] = entry;
+  });
+  return out;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const pageRecord = (): Promise<PageRecord> => page.evaluate(() => (window as unknown as { record: PageRecord }).record);
+
+describe('a session over WebRTC in Chromium', () => {
+  it.skipIf(!WEBRTC_RUNS)(`plays at 25 fps without freezes, audio and video in sync (Node >= 22; this is ${process.versions.node})`, async () => {
+    const speech = execFileSync('ffmpeg', ['-v', 'error', '-stream_loop', '1', '-i', join(FIXTURES, 'speech-3s.wav'), '-ac', '1', '-ar', '16000', '-f', 's16le', 'pipe:1']);
+    await page.setContent(`<body style="margin:0;background:#222"><video width="${SIZE}" height="${SIZE}" playsinline></video></body>`);
+    await page.evaluate(startClient, `${server.url}/?transport=webrtc`);
+    await page.waitForFunction(() => (window as unknown as { record: PageRecord }).record.frames.length > 10, undefined, { timeout: 60_000 });
+    await sleep(1000);
+    await page.screenshot({ path: join(SHOTS, 'webrtc-idle.png') });
+    const sending = page.evaluate(sendSpeech, speech.toString('base64'));
+    const timeline: string[] = [];
+    const sampler = setInterval(() => {
+      void page.evaluate(inboundStats).then((s) => {
+        const a = s['audio']!, v = s['video']!;
+        timeline.push(`${(Number(a['estimatedPlayoutTimestamp']) - Number(v['estimatedPlayoutTimestamp'])).toFixed(0)}/a${(Number(a['jitterBufferDelay']) / Number(a['jitterBufferEmittedCount']) * 1000).toFixed(0)}/v${(Number(v['jitterBufferDelay']) / Number(v['jitterBufferEmittedCount']) * 1000).toFixed(0)}`);
+      });
+    }, 700);
+    await sleep(2500);
+    await page.screenshot({ path: join(SHOTS, 'webrtc-speaking.png') });
+    const duringSpeech = await page.evaluate(inboundStats);
+    await sending;
+    await page.waitForFunction(() => (window as unknown as { record: PageRecord }).record.messages.some((m) => m.type === 'playback_finished'), undefined, { timeout: 60_000 });
+    await sleep(1000);
+    clearInterval(sampler);
+    console.log('TIMELINE', timeline.join(' '));
+    await page.screenshot({ path: join(SHOTS, 'webrtc-after.png') });
+    const stats = await page.evaluate(inboundStats);
+    const record = await pageRecord();
+    await page.evaluate(() => (window as unknown as { socket: WebSocket }).socket.close());
+    const { frames: served, summary } = server.served.at(-1)!;
+    const result = await summary;
+
+    expect(record.errors).toEqual([]);
+    const types = record.messages.map((m) => m.type);
+    expect(types.slice(0, 2)).toEqual(['webrtc_offer', 'ready']);
+    expect(record.messages[1]).toMatchObject({ transport: 'webrtc', mimeType: null, width: SIZE, height: SIZE });
+    expect(types).toContain('playback_started');
+
+    // The presented frames: the picture's size, one per slot, at the worker's 25 fps, no long gap once playing.
+    const frames = record.frames;
+    expect(frames.at(-1)!).toMatchObject({ width: SIZE, height: SIZE });
+    const steady = frames.filter((f) => f.at > frames[0]!.at + 1000);
+    const presentedFps = ((steady.at(-1)!.presentedFrames - steady[0]!.presentedFrames) * 1000) / (steady.at(-1)!.at - steady[0]!.at);
+    const gaps = steady.slice(1).map((f, i) => f.at - steady[i]!.at);
+
+    // The first speech frame: its RTP timestamp is its slot's (3600 ticks of 90 kHz per slot).
+    const firstSpeechSlot = served.find((f) => f.kind === 'speech')!.slot;
+    const firstSpeechShown = frames.find((f) => f.rtpTimestamp !== null && f.rtpTimestamp >= firstSpeechSlot * 3600)!;
+    const firstFrameMs = firstSpeechShown.at - record.speechSentAt!;
+    const firstPictureMs = frames[0]!.at - record.connectedAt!;
+
+    const video = stats['video']!;
+    const audio = stats['audio']!;
+    const num = (entry: Record<string, number | string>, key: string): number => Number(entry[key] ?? Number.NaN);
+    const videoJitterMs = (num(video, 'jitterBufferDelay') / num(video, 'jitterBufferEmittedCount')) * 1000;
+    const audioJitterMs = (num(audio, 'jitterBufferDelay') / num(audio, 'jitterBufferEmittedCount')) * 1000;
+    const playoutOffsetMs = (snapshot: Record<string, Record<string, number | string>>): number =>
+      num(snapshot['audio']!, 'estimatedPlayoutTimestamp') - num(snapshot['video']!, 'estimatedPlayoutTimestamp');
+    console.log(
+      `WebRTC in Chromium: presented ${presentedFps.toFixed(2)} fps, longest gap ${Math.max(...gaps).toFixed(0)} ms, ${frames.length} callbacks; ` +
+        `first picture ${firstPictureMs.toFixed(0)} ms after connecting; first speech frame shown ${firstFrameMs.toFixed(0)} ms after the first byte sent ` +
+        `(server first frame ${result.latency.firstFrame.p50} ms); video framesDecoded ${num(video, 'framesDecoded')}, framesDropped ${num(video, 'framesDropped')}, ` +
+        `freezeCount ${num(video, 'freezeCount')} (${num(video, 'totalFreezesDuration')} s), jitter buffer ${videoJitterMs.toFixed(1)} ms, pli ${num(video, 'pliCount')}, nack ${num(video, 'nackCount')}; ` +
+        `audio jitter buffer ${audioJitterMs.toFixed(1)} ms, concealed ${num(audio, 'concealedSamples')} of ${num(audio, 'totalSamplesReceived')}; ` +
+        `estimatedPlayoutTimestamp audio - video: ${playoutOffsetMs(duringSpeech).toFixed(0)} ms speaking, ${playoutOffsetMs(stats).toFixed(0)} ms after`,
+    );
+    console.log(JSON.stringify({ video, audio, load: loadavg() }));
+    expect(presentedFps).toBeGreaterThan(23);
+    expect(presentedFps).toBeLessThan(26.5);
+    expect(Math.max(...gaps)).toBeLessThan(300);
+    expect(num(video, 'framesDecoded')).toBeGreaterThan(150);
+    expect(num(video, 'freezeCount')).toBeLessThanOrEqual(1);
+    expect(num(video, 'totalFreezesDuration')).toBeLessThan(0.5);
+    expect(num(video, 'framesDropped')).toBeLessThan(5);
+  }, 240_000);
+});
