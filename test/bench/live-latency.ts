@@ -15,7 +15,9 @@
 // --save FILE writes the first paced session's stream (init segment and fragments) to FILE.mp4, to look at.
 // --clicks also streams a click track and measures the A/V offset in the decoded fMP4 (clicks heard vs the frames
 // made from them).
-import { execFileSync } from 'node:child_process';
+// --proxy puts the gateway's stream proxy (stream-proxy-process.ts, a process of its own) between the clients and
+// the server, as a session through the farm has it.
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,6 +46,7 @@ const { values } = parseArgs({
     clicks: { type: 'boolean', default: false },
     save: { type: 'string' },
     latency: { type: 'string' },
+    proxy: { type: 'boolean', default: false },
   },
 });
 const optional = (name: string): number | undefined => (values[name as keyof typeof values] === undefined ? undefined : Number(values[name as keyof typeof values]));
@@ -70,7 +73,12 @@ const speech = (await decodeAudio(join(fixtures, 'demo-speech-20s.ogg'))).sample
 
 const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
 await new Promise((resolve) => server.once('listening', resolve));
-const url = `ws://127.0.0.1:${(server.address() as { port: number }).port}`;
+const direct = `ws://127.0.0.1:${(server.address() as { port: number }).port}`;
+const proxy = values.proxy ? spawn(process.execPath, [...process.execArgv, new URL('stream-proxy-process.ts', import.meta.url).pathname, direct], { stdio: ['ignore', 'pipe', 'inherit'] }) : null;
+const url = proxy === null ? direct : `ws://127.0.0.1:${await new Promise<string>((resolve) => proxy.stdout!.once('data', (data: Buffer) => resolve(data.toString().trim())))}`;
+if (proxy !== null) console.log(`through the stream proxy at ${url} (pid ${proxy.pid}) to ${direct}`);
+// The proxy's start (tsx compiling it) is not what it costs a session.
+const proxyCpuAtStart = proxy === null ? 0 : processCpuSeconds([proxy.pid!]);
 const served: Array<{ frames: LiveFrame[]; summary: Promise<SessionSummary> }> = [];
 server.on('connection', (socket) => {
   const frames: LiveFrame[] = [];
@@ -230,6 +238,8 @@ try {
   if (values.clicks) await clickOffsets();
 } finally {
   server.close();
+  if (proxy !== null) console.log(`\nthe stream proxy's process: ${(processCpuSeconds([proxy.pid!]) - proxyCpuAtStart).toFixed(2)} CPU-s while the sessions streamed`);
+  proxy?.kill();
   await threads.close();
   await engine.close();
   rmSync(work, { recursive: true, force: true });
