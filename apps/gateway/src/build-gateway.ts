@@ -35,7 +35,7 @@ import { opsRoutes } from './routes/ops-routes.ts';
 import { dashboardRoutes } from './routes/dashboard-routes.ts';
 import { demoRoutes } from './routes/demo-routes.ts';
 import { loadDashboardAssets } from './dashboard-assets.ts';
-import { serveSessionStreams } from './session-stream.ts';
+import { serveSessionStreams, sessionStreamRoute } from './session-stream.ts';
 
 export interface Gateway {
   app: FastifyInstance;
@@ -178,6 +178,8 @@ export async function buildGateway(input: GatewayConfig | ResolvedGatewayConfig,
     await avatarRoutes(scope, context);
     await sessionRoutes(scope, context);
   });
+  // Outside the jobs' scope: the stream's token is its credential, not an API key.
+  await app.register(async (scope) => sessionStreamRoute(scope));
   await app.register(async (scope) => fileRoutes(scope, context));
   await app.register(async (scope) => opsRoutes(scope, context));
   await app.register(async (scope) => operatorRoutes(scope, context));

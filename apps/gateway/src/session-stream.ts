@@ -1,9 +1,10 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { FastifyBaseLogger } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { answerUpgrade, parseStreamRequest, proxyStreamUpgrade } from '@portrait-farm/sessions';
 import type { GatewayContext } from './context.ts';
-import { GATEWAY_ERRORS, type GatewayErrorCode } from './errors.ts';
+import { GATEWAY_ERRORS, GatewayError, type GatewayErrorCode } from './errors.ts';
+import { STREAM_SESSION_SCHEMA } from './session-schemas.ts';
 
 /** What the gateway's stream proxy needs: the session records, and a log. */
 export interface SessionStreamDeps {
@@ -65,4 +66,14 @@ export function serveSessionStreams(server: Server, deps: SessionStreamDeps): Se
       for (const socket of piped) socket.destroy();
     },
   };
+}
+
+/**
+ * The stream's route as the OpenAPI document shows it. Node hands every upgrade to serveSessionStreams, never to a
+ * route; a GET without one lands here and is told to upgrade (426).
+ */
+export async function sessionStreamRoute(app: FastifyInstance): Promise<void> {
+  app.get('/v1/sessions/:sessionId/stream', { schema: STREAM_SESSION_SCHEMA }, async () => {
+    throw new GatewayError('GATEWAY_UPGRADE_REQUIRED', 'Connect with a WebSocket (Upgrade: websocket) to the stream.url POST /v1/sessions returned.', { upgrade: 'websocket' });
+  });
 }
