@@ -48,15 +48,20 @@ export interface WebRtcOutput {
   counts(): WebRtcOutputCounts;
 }
 
+/**
+ * Media time 0 on the wall clock is taken from the frames of the first second (the earliest any of them went out
+ * for its pts): the first frame waits for the connection and goes out late. Sender reports start after it.
+ */
+const CLOCK_SETTLE_SECONDS = 1;
 const H264_PAYLOAD_TYPE = 96;
 const OPUS_PAYLOAD_TYPE = 111;
 
 /**
- * Each frame's packets go out when its access unit is ready (the worker owns the clock), and with them the Opus
- * packets of the sound up to the frame's end: both streams' packets for a moment of the session leave together, so
- * the sender reports (sender-reports.ts) map both RTP clocks to the wall clock from the first frame's sending on,
- * which is what a browser syncs audio and video by. RTP timestamps are the frames' pts (90 kHz) and the sound's
- * (48 kHz, pre-skip taken off): one media timeline.
+ * Each frame's packets go out when its access unit is ready (the worker owns the clock). Media time 0 is when the
+ * first frames went out (CLOCK_SETTLE_SECONDS); each Opus packet goes out at its own time on that clock (the sound is coded ahead, at
+ * planning), every 20 ms, so a receiver's audio jitter buffer sees an even stream instead of bursts at each frame.
+ * RTP timestamps are the frames' pts (90 kHz) and the sound's (48 kHz, pre-skip taken off): one media timeline, which
+ * the sender reports (sender-reports.ts) map to the wall clock: what a browser syncs audio and video by.
  */
 export async function createWebRtcOutput(options: WebRtcOutputOptions): Promise<WebRtcOutput> {
   const peer = await createSendingPeer(options.ice);
@@ -68,9 +73,10 @@ export async function createWebRtcOutput(options: WebRtcOutputOptions): Promise<
   const opus = new OpusRtpPacketizer({ payloadType: OPUS_PAYLOAD_TYPE, ssrc: peer.audio.ssrc, firstSequence: randomInt(0x10000) });
   let h264: H264RtpPacketizer | null = null;
   let preSkip: number | null = null;
-  /** Sound before this time (s) goes out at once: its frame has gone (none before the first frame). */
-  let sentUntil = Number.NEGATIVE_INFINITY;
+  /** performance.now() of media time 0: the earliest the first second's frames went out for their pts. */
+  let mediaStartMs: number | null = null;
   const heldSound: AudioPacket[] = [];
+  let soundTimer: NodeJS.Timeout | null = null;
   let audioWritten: Promise<void> = Promise.resolve();
   // Every send waits for the connection, then runs in order.
   let sending: Promise<void> = peer.connected.catch(() => {});
@@ -93,6 +99,14 @@ export async function createWebRtcOutput(options: WebRtcOutputOptions): Promise<
     }
     return out;
   };
+  /** Sends the sound that is due (1 ms early at most) and sets a timer for the next packet. */
+  const pumpSound = (): void => {
+    soundTimer = null;
+    if (mediaStartMs === null) return;
+    const due = soundPackets((performance.now() + 1 - mediaStartMs) / 1000);
+    if (due.length > 0) queue(() => sendPackets('audio', due));
+    if (heldSound.length > 0) soundTimer = setTimeout(pumpSound, Math.max(0, mediaStartMs + heldSound[0]!.ptsSeconds * 1000 - performance.now()));
+  };
 
   let encodersRunning: () => void = () => {};
   const bothEncoders = Promise.all([
@@ -111,23 +125,26 @@ export async function createWebRtcOutput(options: WebRtcOutputOptions): Promise<
   audio.on('header', (head) => (preSkip = head.preSkip));
   video.on('accessUnit', (unit: VideoAccessUnit) => {
     const pictures = h264!.packetize(unit.data, unit.ptsSeconds);
-    const frameEnd = (unit.index + 1) / fps;
     queue(async () => {
-      const sound = soundPackets(frameEnd);
-      sentUntil = frameEnd;
-      reports ??= startSenderReports(peer.werift, [
-        { sender: peer.video, clockRate: 90_000, cname: peer.cname, counts: () => ({ packets: counts.videoPackets, octets: counts.videoBytes }) },
-        { sender: peer.audio, clockRate: 48_000, cname: peer.cname, counts: () => ({ packets: counts.audioPackets, octets: counts.audioBytes }) },
-      ], performance.timeOrigin + performance.now() - unit.ptsSeconds * 1000);
-      await sendPackets('audio', sound);
+      const startEstimate = performance.now() - unit.ptsSeconds * 1000;
+      if (mediaStartMs === null || (reports === null && startEstimate < mediaStartMs)) {
+        const first = mediaStartMs === null;
+        mediaStartMs = startEstimate;
+        if (first) pumpSound();
+      }
+      if (reports === null && unit.ptsSeconds >= CLOCK_SETTLE_SECONDS) {
+        reports = startSenderReports(peer.werift, [
+          { sender: peer.video, clockRate: 90_000, cname: peer.cname, counts: () => ({ packets: counts.videoPackets, octets: counts.videoBytes }) },
+          { sender: peer.audio, clockRate: 48_000, cname: peer.cname, counts: () => ({ packets: counts.audioPackets, octets: counts.audioBytes }) },
+        ], performance.timeOrigin + mediaStartMs);
+      }
       await sendPackets('video', pictures);
       options.onFrameSent(unit.index);
     });
   });
   audio.on('packet', (packet) => {
     heldSound.push(packet);
-    if (packet.ptsSeconds >= sentUntil) return;
-    queue(() => sendPackets('audio', soundPackets(sentUntil)));
+    if (soundTimer === null) pumpSound();
   });
   peer.video.onPictureLossIndication.subscribe(() => (counts.keyframeRequests += 1));
   peer.video.onRtcp.subscribe((packet) => {
@@ -153,6 +170,7 @@ export async function createWebRtcOutput(options: WebRtcOutputOptions): Promise<
     async close() {
       await audioWritten;
       await Promise.all([video.close(), audio.close()]);
+      if (soundTimer !== null) clearTimeout(soundTimer);
       queue(() => sendPackets('audio', soundPackets(Number.POSITIVE_INFINITY)));
       await sending;
       reports?.stop();
@@ -160,6 +178,7 @@ export async function createWebRtcOutput(options: WebRtcOutputOptions): Promise<
     },
     async destroy() {
       await Promise.all([video.destroy(), audio.destroy()]);
+      if (soundTimer !== null) clearTimeout(soundTimer);
       reports?.stop();
       await peer.connection.close();
     },
