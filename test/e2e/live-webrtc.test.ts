@@ -38,7 +38,7 @@ afterAll(async () => {
   await server?.close();
 }, 60_000);
 
-/** What the page kept: every presented frame's callback, the session's messages, when speech went out. */
+/** What the page kept (live-webrtc-page.js): every presented frame's callback, the session's messages, when speech went out. */
 interface PageRecord {
   frames: Array<{ at: number; presentedFrames: number; rtpTimestamp: number | null; width: number; height: number }>;
   messages: Array<{ at: number; type: string; [key: string]: unknown }>;
@@ -47,87 +47,30 @@ interface PageRecord {
   errors: string[];
 }
 
-/** Runs in the page: the session client (WebSocket + RTCPeerConnection, no trickle) and the frame callbacks. */
-function startClient(url: string): void {
-  const record: PageRecord = { frames: [], messages: [], connectedAt: null, speechSentAt: null, errors: [] };
-  const video = document.querySelector('video')!;
-  const socket = new WebSocket(url);
-  const peer = new RTCPeerConnection();
-  Object.assign(window, { record, socket, peer });
-  peer.ontrack = (event) => {
-    if (video.srcObject !== event.streams[0]) video.srcObject = event.streams[0]!;
-    void video.play().catch((error: unknown) => record.errors.push(String(error)));
-  };
-  peer.onconnectionstatechange = () => {
-    if (peer.connectionState === 'connected') record.connectedAt = performance.now();
-  };
-  const onFrame = (now: number, metadata: VideoFrameCallbackMetadata): void => {
-    record.frames.push({ at: now, presentedFrames: metadata.presentedFrames, rtpTimestamp: metadata.rtpTimestamp ?? null, width: metadata.width, height: metadata.height });
-    video.requestVideoFrameCallback(onFrame);
-  };
-  video.requestVideoFrameCallback(onFrame);
-  socket.onmessage = async (event) => {
-    if (typeof event.data !== 'string') return record.errors.push('a binary message on a WebRTC session');
-    const message = JSON.parse(event.data) as { type: string; sdp?: string };
-    record.messages.push({ at: performance.now(), ...message, sdp: undefined });
-    if (message.type !== 'webrtc_offer') return;
-    await peer.setRemoteDescription({ type: 'offer', sdp: message.sdp! });
-    await peer.setLocalDescription(await peer.createAnswer());
-    if (peer.iceGatheringState !== 'complete') {
-      await new Promise<void>((resolve) => peer.addEventListener('icegatheringstatechange', () => peer.iceGatheringState === 'complete' && resolve()));
-    }
-    socket.send(JSON.stringify({ type: 'webrtc_answer', sdp: peer.localDescription!.sdp }));
-  };
-}
-
-/** Runs in the page: PCM16 in 20 ms chunks in real time, then audio_end. */
-async function sendSpeech(base64: string): Promise<void> {
-  const { socket, record } = window as unknown as { socket: WebSocket; record: PageRecord };
-  const pcm = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-  const chunk = 640;
-  const start = performance.now();
-  record.speechSentAt = start;
-  for (let at = 0, k = 0; at < pcm.length; at += chunk, k += 1) {
-    socket.send(pcm.subarray(at, at + chunk));
-    const wait = start + (k + 1) * 20 - performance.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-  }
-  socket.send(JSON.stringify({ type: 'audio_end' }));
-}
-
-/** Runs in the page: the inbound-rtp entries of getStats. */
-async function inboundStats(): Promise<Record<string, Record<string, number | string>>> {
-  const { peer } = window as unknown as { peer: RTCPeerConnection };
-  const out: Record<string, Record<string, number | string>> = {};
-  (await peer.getStats()).forEach((entry: Record<string, number | string>) => {
-    if (entry['type'] === 'inbound-rtp') out[String(entry['kind'])] = entry;
-    if (entry['type'] === 'remote-outbound-rtp') out[`remote-${String(entry['kind'])}`] = entry;
-  });
-  return out;
-}
-
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-const pageRecord = (): Promise<PageRecord> => page.evaluate(() => (window as unknown as { record: PageRecord }).record);
+type Stats = Record<string, Record<string, number | string>>;
+const inboundStats = (): Promise<Stats> => page.evaluate('inboundStats()') as Promise<Stats>;
 
 describe('a session over WebRTC in Chromium', () => {
   it.skipIf(!WEBRTC_RUNS)(`plays at 25 fps without long freezes, audio and video on one clock (Node >= 22; this is ${process.versions.node})`, async () => {
     const speech = execFileSync('ffmpeg', ['-v', 'error', '-stream_loop', '1', '-i', join(FIXTURES, 'speech-3s.wav'), '-ac', '1', '-ar', '16000', '-f', 's16le', 'pipe:1']);
     await page.setContent(`<body style="margin:0;background:#222"><video width="${SIZE}" height="${SIZE}" playsinline></video></body>`);
-    await page.evaluate(startClient, `${server.url}/?transport=webrtc`);
-    await page.waitForFunction(() => (window as unknown as { record: PageRecord }).record.frames.length > 10, undefined, { timeout: 60_000 });
+    await page.addScriptTag({ path: join(ROOT, 'test', 'e2e', 'live-webrtc-page.js') });
+    await page.evaluate(`startClient(${JSON.stringify(`${server.url}/?transport=webrtc`)})`);
+    await page.waitForFunction('record.frames.length > 10', undefined, { timeout: 60_000 });
     await sleep(1000);
     await page.screenshot({ path: join(SHOTS, 'webrtc-idle.png') });
-    const sending = page.evaluate(sendSpeech, speech.toString('base64'));
+    const sending = page.evaluate(`sendSpeech(${JSON.stringify(speech.toString('base64'))})`);
     await sleep(2500);
     await page.screenshot({ path: join(SHOTS, 'webrtc-speaking.png') });
-    const duringSpeech = await page.evaluate(inboundStats);
+    const duringSpeech = await inboundStats();
     await sending;
-    await page.waitForFunction(() => (window as unknown as { record: PageRecord }).record.messages.some((m) => m.type === 'playback_finished'), undefined, { timeout: 60_000 });
+    await page.waitForFunction(`record.messages.some((m) => m.type === 'playback_finished')`, undefined, { timeout: 60_000 });
     await sleep(1000);
     await page.screenshot({ path: join(SHOTS, 'webrtc-after.png') });
-    const stats = await page.evaluate(inboundStats);
-    const record = await pageRecord();
-    await page.evaluate(() => (window as unknown as { socket: WebSocket }).socket.close());
+    const stats = await inboundStats();
+    const record = (await page.evaluate('record')) as PageRecord;
+    await page.evaluate('closeSession()');
     const { frames: served, summary } = server.served.at(-1)!;
     const result = await summary;
 
@@ -155,7 +98,7 @@ describe('a session over WebRTC in Chromium', () => {
     const num = (entry: Record<string, number | string>, key: string): number => Number(entry[key] ?? Number.NaN);
     const videoJitterMs = (num(video, 'jitterBufferDelay') / num(video, 'jitterBufferEmittedCount')) * 1000;
     const audioJitterMs = (num(audio, 'jitterBufferDelay') / num(audio, 'jitterBufferEmittedCount')) * 1000;
-    const playoutOffsetMs = (snapshot: Record<string, Record<string, number | string>>): number =>
+    const playoutOffsetMs = (snapshot: Stats): number =>
       num(snapshot['audio']!, 'estimatedPlayoutTimestamp') - num(snapshot['video']!, 'estimatedPlayoutTimestamp');
     console.log(
       `WebRTC in Chromium: presented ${presentedFps.toFixed(2)} fps, longest gap ${Math.max(...gaps).toFixed(0)} ms, ${frames.length} callbacks; ` +
