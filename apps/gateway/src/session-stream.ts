@@ -16,7 +16,7 @@ export interface SessionStreamDeps {
 export interface SessionStreams {
   /** Connections being piped to a worker. */
   open(): number;
-  /** Destroys every piped connection. */
+  /** Destroys every piped connection, both sides. */
   closeAll(): void;
 }
 
@@ -31,7 +31,8 @@ function refuse(socket: Duplex, code: GatewayErrorCode, message: string): void {
  * gateway answers only what it alone knows: no such session (404), ended (410), worker unreachable (502).
  */
 export function serveSessionStreams(server: Server, deps: SessionStreamDeps): SessionStreams {
-  const piped = new Set<Duplex>();
+  /** How to end each connection piped now. */
+  const piped = new Set<() => void>();
 
   const forward = async (request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
     const stream = parseStreamRequest(request.url);
@@ -45,10 +46,10 @@ export function serveSessionStreams(server: Server, deps: SessionStreamDeps): Se
       return refuse(socket, 'GATEWAY_SESSION_HOST_UNREACHABLE', `The worker hosting the session did not answer (${outcome.error.message}); the token is still good until it expires.`);
     }
     if (outcome.kind === 'refused') return;
-    piped.add(socket);
+    piped.add(outcome.destroy);
     deps.log.info({ sessionId: record.id, hostId: record.hostId }, 'session stream proxied');
     await outcome.closed;
-    piped.delete(socket);
+    piped.delete(outcome.destroy);
     deps.log.info({ sessionId: record.id }, 'session stream closed');
   };
 
@@ -63,7 +64,7 @@ export function serveSessionStreams(server: Server, deps: SessionStreamDeps): Se
   return {
     open: () => piped.size,
     closeAll() {
-      for (const socket of piped) socket.destroy();
+      for (const destroy of piped) destroy();
     },
   };
 }

@@ -13,7 +13,16 @@ export interface StreamProxyOptions {
 }
 
 /** How a proxied upgrade went: piped (and later closed), refused by the host (its status), or the host was not reached. */
-export type StreamProxyOutcome = { kind: 'piped'; closed: Promise<void> } | { kind: 'refused'; status: number } | { kind: 'unreachable'; error: Error };
+export type StreamProxyOutcome =
+  | {
+      kind: 'piped';
+      /** Settles once both connections have closed. */
+      closed: Promise<void>;
+      /** Destroys both connections at once (the proxy is going away). */
+      destroy(): void;
+    }
+  | { kind: 'refused'; status: number }
+  | { kind: 'unreachable'; error: Error };
 
 /** Hop-by-hop headers that describe one connection and are not forwarded (the upgrade's own are set again). */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'host', 'content-length']);
@@ -109,7 +118,11 @@ export function proxyStreamUpgrade(request: IncomingMessage, client: Duplex, cli
       client.write(`${head(101, answer.statusMessage ?? 'Switching Protocols', answer.rawHeaders)}\r\n`);
       if (hostHead.length > 0) client.write(hostHead);
       if (clientHead.length > 0) host.write(clientHead);
-      resolve({ kind: 'piped', closed: pipeBothWays(client, host, options.lingerMs ?? 5000) });
+      const destroy = (): void => {
+        client.destroy();
+        host.destroy();
+      };
+      resolve({ kind: 'piped', closed: pipeBothWays(client, host, options.lingerMs ?? 5000), destroy });
     });
     upstream.on('response', (answer: IncomingMessage) => {
       answered = true;
