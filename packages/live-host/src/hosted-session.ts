@@ -1,7 +1,7 @@
 import type { WebSocket } from 'ws';
 import type { Engine, EngineWatermark, RenderThreads } from '@portrait-farm/engine';
 import { loadAvatarPortrait } from '@portrait-farm/job-steps';
-import { latencySettings, serveSessionSocket, startLiveSession, streamFeatures, type ServerMessage, type SessionSummary } from '@portrait-farm/live';
+import { latencySettings, serveSessionSocket, startLiveSession, streamFeatures, type LiveTransport, type ServerMessage, type SessionSummary, type WebRtcIceOptions } from '@portrait-farm/live';
 import { createIdleMotion } from '@portrait-farm/motion';
 import { prepareMeshwarp } from '@portrait-farm/renderer';
 import type { SessionEndReason, SessionRecord } from '@portrait-farm/sessions';
@@ -16,6 +16,8 @@ export interface HostedSessionDeps {
   watermark: (session: SessionRecord) => EngineWatermark | null;
   /** Where the avatar's preparation logs a warning. */
   log: (message: string) => void;
+  /** Where sessions over WebRTC listen for their media (ICE host addresses, UDP ports). */
+  webrtc?: WebRtcIceOptions;
 }
 
 /** How a hosted session ended. */
@@ -40,7 +42,7 @@ export interface HostedSession {
  * Runs a claimed session over its socket: the avatar loaded (prepared once per mode and pack, then read back), the
  * session served by @portrait-farm/live on the worker's engine and render threads until it ends.
  */
-export function hostSession(deps: HostedSessionDeps, record: SessionRecord, socket: WebSocket): HostedSession {
+export function hostSession(deps: HostedSessionDeps, record: SessionRecord, socket: WebSocket, transport: LiveTransport = 'fmp4'): HostedSession {
   const fps = deps.engine.pack.fps;
   let framesOut = 0;
   let endedBy: 'deleted' | 'shutdown' | null = null;
@@ -79,6 +81,8 @@ export function hostSession(deps: HostedSessionDeps, record: SessionRecord, sock
         idleTimeoutMs: record.idleTimeoutSeconds * 1000,
         maxDurationMs: record.maxDurationSeconds * 1000,
         signal: ending.signal,
+        transport,
+        ...(deps.webrtc === undefined ? {} : { webrtc: deps.webrtc }),
         start: (callbacks) =>
           startLiveSession({
             engine: deps.engine,

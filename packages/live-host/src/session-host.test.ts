@@ -115,13 +115,15 @@ describe('the session host', () => {
     expect(await refusedUpgrade(streamUrl(session))).toMatchObject({ status: 410, body: { error: { code: 'LIVE_HOST_SESSION_ENDED' } } });
   }, 120_000);
 
-  it('refuses upgrades without a token, with another session\'s token, for an unknown session, and plain requests', async () => {
+  it('refuses upgrades without a token, with another session\'s token, for an unknown session or transport, and plain requests', async () => {
     const session = await place();
     const other = await place();
     expect(await refusedUpgrade(`${host.url}/v1/sessions/${session.record.id}/stream`)).toMatchObject({ status: 401, body: { error: { code: 'LIVE_HOST_NO_TOKEN' } } });
     expect(await refusedUpgrade(streamUrl(session, other.token))).toMatchObject({ status: 403, body: { error: { code: 'LIVE_HOST_BAD_TOKEN' } } });
     expect(await refusedUpgrade(`${host.url}${streamPath('ses_000000000000000000000000', session.token)}`)).toMatchObject({ status: 404, body: { error: { code: 'LIVE_HOST_SESSION_NOT_FOUND' } } });
     expect(await refusedUpgrade(`${host.url}/elsewhere`)).toMatchObject({ status: 404, body: { error: { code: 'LIVE_HOST_NOT_A_STREAM' } } });
+    // An unknown transport is refused before the token is checked, so it does not spend it.
+    expect(await refusedUpgrade(`${streamUrl(session)}&transport=rtmp`)).toMatchObject({ status: 400, body: { error: { code: 'LIVE_HOST_BAD_TRANSPORT' } } });
     // A broken handshake is refused before the token is checked, so it does not spend it.
     expect(await refusedUpgrade(streamUrl(session), { 'sec-websocket-key': 'short' })).toMatchObject({ status: 400, body: { error: { code: 'LIVE_HOST_BAD_HANDSHAKE' } } });
     const plain = await fetch(`${host.url.replace(/^ws/, 'http')}${streamPath(session.record.id, session.token)}`);

@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import type { Cluster, Redis } from 'ioredis';
 import { WebSocketServer } from 'ws';
 import { silentLogger, type FarmLogger } from '@portrait-farm/logging';
+import { parseTransport } from '@portrait-farm/live';
 import { registerSessionHost, SessionStore, type SessionEndReason } from '@portrait-farm/sessions';
 import { hostSession, type HostedSession, type HostedSessionDeps } from './hosted-session.ts';
 import { parseStreamRequest } from './stream-request.ts';
@@ -74,6 +75,7 @@ export async function startSessionHost(options: SessionHostOptions): Promise<Ses
     storage: options.storage,
     watermark: options.watermark ?? (() => null),
     log: (message) => logger.warn({ component: 'live-host' }, message),
+    ...(options.webrtc === undefined ? {} : { webrtc: options.webrtc }),
   };
 
   /** Hands onStreamed the seconds a session streamed since the last count. */
@@ -95,6 +97,8 @@ export async function startSessionHost(options: SessionHostOptions): Promise<Ses
     const stream = parseStreamRequest(request.url);
     if (stream === null) return refuseUpgrade(socket, 'LIVE_HOST_NOT_A_STREAM');
     if (stream.token === null) return refuseUpgrade(socket, 'LIVE_HOST_NO_TOKEN');
+    const transport = parseTransport(stream.transport);
+    if (typeof transport !== 'string') return refuseUpgrade(socket, 'LIVE_HOST_BAD_TRANSPORT');
     if (!isWebSocketHandshake(request)) return refuseUpgrade(socket, 'LIVE_HOST_BAD_HANDSHAKE');
     if (closing) return refuseUpgrade(socket, 'LIVE_HOST_SHUTTING_DOWN');
     const claim = await store.claim(options.hostId, stream.sessionId, stream.token);
@@ -106,7 +110,7 @@ export async function startSessionHost(options: SessionHostOptions): Promise<Ses
     socket.once('close', abandoned);
     wss.handleUpgrade(request, socket, head, (ws) => {
       socket.off('close', abandoned);
-      const session = hostSession(deps, record, ws);
+      const session = hostSession(deps, record, ws, transport);
       sessions.set(record.id, session);
       options.onStarted?.();
       logger.info({ sessionId: record.id, tenant: record.tenantId, avatarId: record.avatarId }, 'session streaming');

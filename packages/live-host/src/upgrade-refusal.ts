@@ -6,6 +6,7 @@ import type { ClaimResult } from '@portrait-farm/sessions';
 export const UPGRADE_REFUSALS = Object.freeze({
   LIVE_HOST_NOT_A_STREAM: { status: 404, message: 'The session server serves only /v1/sessions/{id}/stream?token=...' },
   LIVE_HOST_BAD_HANDSHAKE: { status: 400, message: 'Not a WebSocket handshake (Upgrade: websocket, Sec-WebSocket-Version 13 and a Sec-WebSocket-Key are needed).' },
+  LIVE_HOST_BAD_TRANSPORT: { status: 400, message: 'transport must be fmp4 (the default) or webrtc.' },
   LIVE_HOST_NO_TOKEN: { status: 401, message: 'The stream URL carries no token: use the stream.url POST /v1/sessions returned.' },
   LIVE_HOST_SESSION_NOT_FOUND: { status: 404, message: 'No such session on this worker.' },
   LIVE_HOST_BAD_TOKEN: { status: 403, message: 'The token is not this session\'s.' },

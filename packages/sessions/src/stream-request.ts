@@ -1,7 +1,9 @@
-/** What a client asks for at the upgrade: `/v1/sessions/{id}/stream?token=...`. */
+/** What a client asks for at the upgrade: `/v1/sessions/{id}/stream?token=...[&transport=webrtc]`. */
 export interface StreamRequest {
   sessionId: string;
   token: string | null;
+  /** The `transport` parameter as given (null: none; the session host checks it). */
+  transport: string | null;
 }
 
 const STREAM_PATH = /^\/v1\/sessions\/([^/]+)\/stream$/;
@@ -12,7 +14,7 @@ export function parseStreamRequest(url: string | undefined): StreamRequest | nul
   const match = STREAM_PATH.exec(parsed.pathname);
   if (match === null) return null;
   const token = parsed.searchParams.get('token');
-  return { sessionId: decodeURIComponent(match[1]!), token: token === '' ? null : token };
+  return { sessionId: decodeURIComponent(match[1]!), token: token === '' ? null : token, transport: parsed.searchParams.get('transport') };
 }
 
 /** The path of a session's stream on its host. */
