@@ -3,7 +3,7 @@ export type { RegisteredHost, SessionHostRegistration } from './host-registratio
 export { createSessionId, createSessionToken, hashSessionToken, isSessionId, SESSION_ID_PATTERN_SOURCE } from './session-id.ts';
 export { sessionKeys } from './session-keys.ts';
 export type { SessionKeys } from './session-keys.ts';
-export type { SessionEndReason, SessionOptions, SessionRecord, SessionStatus } from './session-record.ts';
+export type { LiveKitTransport, SessionEndReason, SessionOptions, SessionRecord, SessionStatus } from './session-record.ts';
 export { isPlaced, SessionStore } from './session-store.ts';
 export type { ClaimResult, NoRoom, NoRoomReason, PlacedSession, RequestEndResult, SessionStoreOptions } from './session-store.ts';
 export { parseStreamRequest, streamPath } from './stream-request.ts';

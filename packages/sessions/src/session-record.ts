@@ -8,6 +8,16 @@ export type SessionStatus = 'waiting' | 'streaming' | 'ended';
  */
 export type SessionEndReason = 'client' | 'idle_timeout' | 'max_duration' | 'error' | 'deleted' | 'shutdown' | 'not_connected' | 'worker_lost';
 
+/** A session played in a LiveKit room as an agent's avatar instead of over the farm's WebSocket. */
+export interface LiveKitTransport {
+  /** The LiveKit server (ws:// or wss://). */
+  url: string;
+  /** The avatar participant's access token (minted by the agent's side, e.g. @portrait-farm/livekit-plugin). */
+  token: string;
+  /** The agent participant whose speech the avatar plays. */
+  agentIdentity: string;
+}
+
 /** What a session renders and how long it may last, as the gateway resolved it. */
 export interface SessionOptions {
   avatarId: string;
@@ -19,6 +29,8 @@ export interface SessionOptions {
   seed: number;
   idleTimeoutSeconds: number;
   maxDurationSeconds: number;
+  /** The LiveKit room it plays in, or null (absent): a WebSocket session. */
+  livekit?: LiveKitTransport | null;
 }
 
 /** One session as Redis keeps it. Times in ms since the epoch. */
@@ -60,6 +72,7 @@ export function encodeSession(record: NewSession): string[] {
     'maxDurationSeconds', String(record.maxDurationSeconds),
     'createdAt', String(record.createdAt),
     'connectBy', String(record.connectBy),
+    ...(record.livekit == null ? [] : ['livekit', JSON.stringify(record.livekit)]),
   ];
 }
 
@@ -87,5 +100,6 @@ export function decodeSession(hash: Record<string, string>): SessionRecord | nul
     endReason: (hash['endReason'] ?? null) as SessionEndReason | null,
     secondsStreamed: Number(hash['secondsStreamed'] ?? 0),
     endRequested: hash['endRequested'] === '1',
+    ...(hash['livekit'] === undefined ? {} : { livekit: JSON.parse(hash['livekit']) as LiveKitTransport }),
   };
 }

@@ -172,4 +172,29 @@ describe('SessionStore', () => {
     expect(await store.place('acme', OPTIONS, 30_000)).toEqual({ reason: 'no_hosts', freeInMs: 0 });
     expect(await store.get('acme', session.record.id)).toMatchObject({ status: 'ended', endReason: 'worker_lost' });
   });
+
+  it('keeps a LiveKit session\'s room and announces it to the hosts with its token, which claims it', async () => {
+    const prefix = uniquePrefix();
+    const store = new SessionStore(redis, prefix);
+    const host = await registerSessionHost(redis, prefix, { hostId: 'h', url: 'ws://h:1', capacity: 1 });
+    const subscriber = new Redis(server.port, server.host);
+    try {
+      const heard = new Promise<string>((resolve) => subscriber.on('message', (_channel: string, message: string) => resolve(message)));
+      await subscriber.subscribe(store.keys.startChannel);
+      const livekit = { url: 'wss://lk.example', token: 'header.claims.signature', agentIdentity: 'agent-1' };
+      const session = placed(await store.place('acme', { ...OPTIONS, livekit }, 30_000));
+      expect(session.record.livekit).toEqual(livekit);
+      expect((await store.read(session.record.id))?.livekit).toEqual(livekit);
+      await store.announceLiveKit(session);
+      const [id, token] = (await heard).split(' ');
+      expect(id).toBe(session.record.id);
+      expect(await store.claim('h', id!, token!)).toBe('ok');
+      // A WebSocket session has none.
+      await store.end(session.record, 'client', 0);
+      expect(placed(await store.place('acme', OPTIONS, 30_000)).record.livekit).toBeUndefined();
+    } finally {
+      subscriber.disconnect();
+      await host.stop();
+    }
+  });
 });

@@ -98,6 +98,15 @@ export class SessionStore {
     return (await runScript(this.redis, CLAIM, [this.keys.session(sessionId), this.keys.hostSessions(hostId)], args)) as ClaimResult;
   }
 
+  /**
+   * Tells the hosts that a LiveKit session was placed: nobody connects to its stream, its host claims it with the
+   * token and joins the room. A host that misses the message (its subscription reconnecting) leaves the session to
+   * end `not_connected`.
+   */
+  async announceLiveKit(placed: PlacedSession): Promise<void> {
+    await this.redis.publish(this.keys.startChannel, `${placed.record.id} ${placed.token}`);
+  }
+
   /** Meters a streaming session up to `seconds` streamed (a repeated or older report adds nothing). */
   async progress(sessionId: string, seconds: number): Promise<void> {
     await runScript(this.redis, PROGRESS, [this.keys.session(sessionId)], [this.keys.usage(''), seconds]);
