@@ -24,13 +24,14 @@ afterAll(async () => {
 });
 
 describe('realtime sessions on Redis Cluster, prefix in a hash tag', () => {
-  it('registers a host, places, claims, meters, ends and DELETEs sessions; every key in the tag\'s slot', async () => {
+  it('registers a host, places (the tenant limit too), claims, meters, ends and DELETEs sessions; every key in the tag\'s slot', async () => {
     const store = new SessionStore(client, TAGGED);
     const host = await registerSessionHost(client, TAGGED, { hostId: 'worker-1', url: 'ws://w1:1', capacity: 2 });
     const one = await store.place('acme', OPTIONS, 30_000);
     const two = await store.place('acme', OPTIONS, 30_000);
     if (!isPlaced(one) || !isPlaced(two)) throw new Error('not placed');
     expect(isPlaced(await store.place('acme', OPTIONS, 30_000))).toBe(false);
+    expect(await store.place('acme', OPTIONS, 30_000, 2)).toMatchObject({ reason: 'tenant_limit' });
     expect(await store.claim('worker-1', one.record.id, one.token)).toBe('ok');
     await store.progress(one.record.id, 2.5);
     expect(await store.end(one.record, 'client', 3)).toBe(true);
