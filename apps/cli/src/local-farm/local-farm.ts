@@ -243,7 +243,7 @@ export async function startLocalFarm(options: LocalFarmOptions = {}): Promise<Lo
       PORTRAIT_FARM_SESSION_HOST: '127.0.0.1',
       ...process.env,
       // Several workers share this machine: each serves GET /metrics on a free port of its own, logged as metricsUrl,
-      // and its realtime sessions on another (the stream URLs POST /v1/sessions returns name it).
+      // and its realtime sessions on another (registered for the gateway, which forwards the sessions' streams to it).
       PORTRAIT_FARM_METRICS_PORT: '0',
       PORTRAIT_FARM_SESSION_PORT: '0',
       PORTRAIT_FARM_REDIS_URL: redisUrl,
