@@ -35,6 +35,7 @@ export async function startWorkerSessions(config: FarmProcessConfig, deps: Worke
     listenHost: config.sessions.host,
     port: config.sessions.port,
     publicUrl: config.sessions.internalUrl,
+    webrtc: config.sessions.webrtc,
     logger: deps.logger,
     watermark: (session) => ({
       payload: new Uint8Array(watermarkPayload({ jobId: session.id, tenantId: session.tenantId, packVersion: engine.pack.version, date: new Date(session.createdAt) })),

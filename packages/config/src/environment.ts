@@ -493,6 +493,19 @@ export const ENVIRONMENT = Object.freeze({
     description:
       "Where the gateways reach this worker's session server (ws:// or wss://, no path), recorded with each session placed here: a gateway forwards the session's stream (GET /v1/sessions/{id}/stream on the gateway) to it. On Kubernetes the pod's IP (downward API); in docker-compose the default, the container's host name.",
   }),
+  PORTRAIT_FARM_WEBRTC_HOST_ADDRESSES: variable(list(text(/^[0-9A-Fa-f:.]+$/, 'an IP address'), { expected: 'a comma list of IP addresses' }), {
+    key: 'webrtcHostAddresses',
+    readBy: ['worker'],
+    unset: "none: the machine's own interface addresses",
+    description:
+      "Addresses a realtime session over WebRTC (transport=webrtc, Node.js >= 22) offers the browser as ICE host candidates besides the machine's interfaces: the public address of a worker behind 1:1 NAT, 127.0.0.1 for a browser on the same machine. The media goes from the worker straight to the browser over UDP, not through the gateway; no TURN server is included (docs/realtime.md, \"WebRTC\").",
+  }),
+  PORTRAIT_FARM_WEBRTC_PORTS: variable(text(/^\d{4,5}-\d{4,5}$/, 'first-last, two UDP ports from 1024 to 65535 (e.g. 40000-40099)'), {
+    key: 'webrtcPorts',
+    readBy: ['worker'],
+    unset: 'any free UDP port',
+    description: 'The UDP ports the WebRTC sessions of a worker bind (one per session), for a firewall to open: first-last, inclusive.',
+  }),
   PORTRAIT_FARM_SESSION_MAX_SECONDS: variable(integer(10, 86_400), {
     key: 'sessionMaxSeconds',
     readBy: ['gateway'],

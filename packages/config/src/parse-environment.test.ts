@@ -54,6 +54,8 @@ describe('parseEnvironment', () => {
       sessionPort: 0,
       sessionHost: '0.0.0.0',
       sessionInternalUrl: null,
+      webrtcHostAddresses: null,
+      webrtcPorts: null,
     });
     const stitcher = loadConfig('stitcher', farm);
     expect(stitcher).toMatchObject({ stitchConcurrency: 2, webhookSecrets: null, webhookAllowLoopback: false, webhookRetryMs: null });

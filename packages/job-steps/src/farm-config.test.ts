@@ -90,6 +90,15 @@ describe('loadFarmConfig', () => {
     );
     expect(() => loadFarmConfig({ ...base, PORTRAIT_FARM_WORKER_ROLE: 'gpu' }, app)).toThrow('PORTRAIT_FARM_WORKER_ROLE must be one of both, render, sessions. Given: "gpu".');
   });
+
+  it("reads where sessions over WebRTC listen: extra ICE host addresses and a UDP port range", () => {
+    expect(loadFarmConfig(base, app).sessions.webrtc).toEqual({ hostAddresses: [], portRange: null });
+    const set = { PORTRAIT_FARM_WEBRTC_HOST_ADDRESSES: '203.0.113.7,127.0.0.1', PORTRAIT_FARM_WEBRTC_PORTS: '40000-40099' };
+    expect(loadFarmConfig({ ...base, ...set }, app).sessions.webrtc).toEqual({ hostAddresses: ['203.0.113.7', '127.0.0.1'], portRange: [40000, 40099] });
+    expect(() => loadFarmConfig({ ...base, PORTRAIT_FARM_WEBRTC_PORTS: '40099-40000' }, app)).toThrow('PORTRAIT_FARM_WEBRTC_PORTS must be first-last, two UDP ports from 1024 to 65535 (e.g. 40000-40099), the first not above the last. Given: "40099-40000".');
+    expect(() => loadFarmConfig({ ...base, PORTRAIT_FARM_WEBRTC_PORTS: '40000' }, app)).toThrow('PORTRAIT_FARM_WEBRTC_PORTS must be first-last');
+    expect(() => loadFarmConfig({ ...base, PORTRAIT_FARM_WEBRTC_HOST_ADDRESSES: 'example.com' }, app)).toThrow('PORTRAIT_FARM_WEBRTC_HOST_ADDRESSES must be a comma list of IP addresses');
+  });
 });
 
 describe('jobRenderOptions', () => {

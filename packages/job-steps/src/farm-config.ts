@@ -81,6 +81,18 @@ export interface SessionHostConfig {
   readonly host: string;
   /** Where the gateways reach it (ws:// or wss://, no path), or null: from the listen address and port. */
   readonly internalUrl: string | null;
+  /** Sessions over WebRTC: extra ICE host addresses, and the UDP ports their peers bind (null: any). */
+  readonly webrtc: { readonly hostAddresses: readonly string[]; readonly portRange: readonly [number, number] | null };
+}
+
+/** PORTRAIT_FARM_WEBRTC_PORTS `first-last` as two ports, or a ConfigError naming what is wrong. */
+function webrtcPortRange(text: string | null): readonly [number, number] | null {
+  if (text === null) return null;
+  const [first, last] = text.split('-').map(Number) as [number, number];
+  if (first >= 1024 && first <= last && last <= 65_535) return Object.freeze([first, last] as const);
+  const expected = ENVIRONMENT.PORTRAIT_FARM_WEBRTC_PORTS.form.expected;
+  const message = `PORTRAIT_FARM_WEBRTC_PORTS must be ${expected}, the first not above the last. Given: "${text}".`;
+  throw new ConfigError([{ kind: 'malformed', variable: 'PORTRAIT_FARM_WEBRTC_PORTS', expected, given: text, suggestion: null, message }]);
 }
 
 /** What the app supplies where a variable's default depends on where the app is installed. */
@@ -158,6 +170,7 @@ export function loadFarmConfig(env: EnvironmentSource = process.env, appDefaults
       port: settings.sessionPort,
       host: settings.sessionHost,
       internalUrl: settings.sessionInternalUrl === null ? null : settings.sessionInternalUrl.replace(/\/+$/, ''),
+      webrtc: Object.freeze({ hostAddresses: settings.webrtcHostAddresses ?? [], portRange: webrtcPortRange(settings.webrtcPorts) }),
     }),
   });
 }
