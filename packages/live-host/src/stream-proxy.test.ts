@@ -15,6 +15,8 @@ let proxy: Server;
 let proxyUrl = '';
 const outcomes: StreamProxyOutcome[] = [];
 let target = '';
+/** How long the host may take to answer the upgrade; a piped stream may stay quiet far longer. */
+const ANSWER_WITHIN_MS = 200;
 
 const listen = async (server: Server): Promise<number> => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -42,7 +44,7 @@ beforeAll(async () => {
   proxy = createServer();
   proxy.on('upgrade', (request, socket, head) => {
     const to = request.url?.includes('unreachable') === true ? 'ws://127.0.0.1:1' : target;
-    void proxyStreamUpgrade(request, socket, head, { target: to }).then((outcome) => {
+    void proxyStreamUpgrade(request, socket, head, { target: to, answerWithinMs: ANSWER_WITHIN_MS }).then((outcome) => {
       outcomes.push(outcome);
       if (outcome.kind === 'unreachable') answerUpgrade(socket, 502, { error: { code: 'UNREACHABLE', message: outcome.error.message } });
     });
@@ -95,6 +97,14 @@ describe('proxyStreamUpgrade', () => {
     expect(await hostSide).toEqual([1000, 'client done']);
     expect((await closed(ws)).code).toBe(1000);
     await (outcomes.at(-1) as Extract<StreamProxyOutcome, { kind: 'piped' }>).closed;
+  });
+
+  it('keeps a quiet stream open past the time the host had to answer the upgrade', async () => {
+    const ws = await open('/v1/sessions/ses_6/stream?token=good');
+    await new Promise((resolve) => setTimeout(resolve, 4 * ANSWER_WITHIN_MS));
+    ws.send('still there');
+    expect((await nextMessage(ws)).data.toString()).toBe('still there');
+    ws.close();
   });
 
   it('ends the host side when the client vanishes without a close frame', async () => {

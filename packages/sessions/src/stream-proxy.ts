@@ -1,12 +1,13 @@
 import { request as httpRequest, STATUS_CODES, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 
 /** Options of {@link proxyStreamUpgrade}. */
 export interface StreamProxyOptions {
-  /** The host's session server (ws:// or http://, no path): the upgrade goes to it with the client's path and query. */
+  /** The host's session server (ws://, wss://, http:// or https://, no path): the upgrade goes to it with the client's path and query. */
   target: string;
-  /** How long the host may take to answer the upgrade (ms). @defaultValue 10 000 */
+  /** How long the host may take to answer the upgrade (ms); once piped, no timeout applies. @defaultValue 10 000 */
   answerWithinMs?: number;
   /** How long a side that ended its half may keep the other open before both are destroyed (ms). @defaultValue 5000 */
   lingerMs?: number;
@@ -84,7 +85,7 @@ export function proxyStreamUpgrade(request: IncomingMessage, client: Duplex, cli
   noDelay(client);
   if (client instanceof Socket) client.setTimeout(0);
   return new Promise((resolve) => {
-    const upstream = httpRequest({
+    const upstream = (target.protocol === 'https:' ? httpsRequest : httpRequest)({
       protocol: target.protocol,
       hostname: target.hostname,
       port: target.port,
@@ -115,6 +116,7 @@ export function proxyStreamUpgrade(request: IncomingMessage, client: Duplex, cli
         return;
       }
       host.on('error', () => {});
+      if (host instanceof Socket) host.setTimeout(0);
       client.write(`${head(101, answer.statusMessage ?? 'Switching Protocols', answer.rawHeaders)}\r\n`);
       if (hostHead.length > 0) client.write(hostHead);
       if (clientHead.length > 0) host.write(clientHead);
