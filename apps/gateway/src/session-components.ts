@@ -31,6 +31,12 @@ export const SessionSchema = Type.Object(
       controls: Type.Unsafe({ type: 'object', additionalProperties: true, description: 'As sent (a job\'s controls).' }),
       idleTimeoutSeconds: Type.Integer(),
       maxDurationSeconds: Type.Integer(),
+      livekit: Type.Optional(
+        Type.Object(
+          { url: Type.String(), agent_identity: Type.String() },
+          { description: 'The LiveKit room it plays in (the avatar\'s token is not shown); absent for a WebSocket session.' },
+        ),
+      ),
     }),
     createdAt: dateTime('When it was placed.'),
     expiresAt: dateTime('Its client must connect before this, or it ends (not_connected).'),

@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import { registerSessionHost, type RegisteredHost } from '@portrait-farm/sessions';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from './build-gateway.ts';
@@ -127,6 +128,45 @@ describe('POST /v1/sessions', () => {
       const response = await create(body);
       expect(response.statusCode, JSON.stringify(body)).toBe(status);
       expect(response.json<{ error: { code: string; message: string } }>().error.code, JSON.stringify(body)).toBe(code);
+      expect(response.json<{ error: { message: string } }>().error.message, JSON.stringify(body)).toContain(named);
+    }
+  });
+});
+
+describe('POST /v1/sessions with livekit', () => {
+  it('places a LiveKit session, announces it to the workers with its token, and never shows the avatar\'s token', async () => {
+    await offer('w8', 1);
+    // The harness's Redis is a standalone server.
+    const subscriber = (gateway.context.redis as Redis).duplicate();
+    try {
+      const heard = new Promise<string>((resolve) => subscriber.on('message', (_channel: string, message: string) => resolve(message)));
+      await subscriber.subscribe(`${gateway.context.config.prefix}:live:start`);
+      const livekit = { url: 'wss://lk.example', token: 'aaa.bbb.ccc', agent_identity: 'agent-1' };
+      const response = await create({ avatar, latency: 'low', livekit });
+      expect(response.statusCode, response.body).toBe(201);
+      const body = response.json<SessionBody>();
+      expect(body.options['livekit']).toEqual({ url: 'wss://lk.example', agent_identity: 'agent-1' });
+      expect(response.body).not.toContain('aaa.bbb.ccc');
+      const [id, token] = (await heard).split(' ');
+      expect(id).toBe(body.id);
+      expect(new URL(body.stream.url).searchParams.get('token')).toBe(token);
+      const read = await gateway.app.inject({ method: 'GET', url: `/v1/sessions/${body.id}`, headers: auth() });
+      expect(read.json<SessionBody>().options['livekit']).toEqual({ url: 'wss://lk.example', agent_identity: 'agent-1' });
+    } finally {
+      subscriber.disconnect();
+    }
+  });
+
+  it('refuses a malformed livekit, naming it', async () => {
+    await offer('w9', 2);
+    const cases: Array<[object, string]> = [
+      [{ avatar, livekit: { url: 'https://lk.example', token: 't', agent_identity: 'a' } }, 'url'],
+      [{ avatar, livekit: { url: 'wss://lk.example', token: '', agent_identity: 'a' } }, 'token'],
+      [{ avatar, livekit: { url: 'wss://lk.example', token: 't' } }, 'agent_identity'],
+    ];
+    for (const [body, named] of cases) {
+      const response = await create(body);
+      expect(response.statusCode, JSON.stringify(body)).toBe(422);
       expect(response.json<{ error: { message: string } }>().error.message, JSON.stringify(body)).toContain(named);
     }
   });

@@ -38,6 +38,20 @@ function createSessionBody(limits: SessionLimits): TSchema {
       maxDurationSeconds: Type.Optional(
         Type.Integer({ minimum: 1, maximum: limits.maxSeconds, description: `The session ends this long after it started. Default and most: ${limits.maxSeconds} (PORTRAIT_FARM_SESSION_MAX_SECONDS).` }),
       ),
+      livekit: Type.Optional(
+        Type.Object(
+          {
+            url: Type.String({ pattern: '^wss?://', maxLength: 2048, description: 'The LiveKit server (ws:// or wss://).' }),
+            token: Type.String({ minLength: 1, maxLength: 8192, description: 'The avatar participant\'s access token: its identity, roomJoin to the agent\'s room, the attribute lk.publish_on_behalf naming the agent.' }),
+            agent_identity: Type.String({ minLength: 1, maxLength: 256, description: 'The agent participant whose speech the avatar plays (lk.audio_stream) and whose RPCs it answers.' }),
+          },
+          {
+            additionalProperties: false,
+            description:
+              'Play the session in a LiveKit room as the agent\'s avatar (LiveKit\'s avatar protocol; @portrait-farm/livekit-plugin sends this) instead of over the stream WebSocket: the worker joins the room, publishes avatar_video and avatar_audio, and ends the session when the agent leaves (docs/realtime.md, "LiveKit").',
+          },
+        ),
+      ),
     },
     { additionalProperties: false, description: 'A realtime session: audio streamed in over a WebSocket, the avatar talking in the video streamed out.' },
   );

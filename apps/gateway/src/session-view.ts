@@ -18,6 +18,7 @@ export function sessionView(publicBaseUrl: string, record: SessionRecord) {
       controls: record.controls,
       idleTimeoutSeconds: record.idleTimeoutSeconds,
       maxDurationSeconds: record.maxDurationSeconds,
+      ...(record.livekit == null ? {} : { livekit: { url: record.livekit.url, agent_identity: record.livekit.agentIdentity } }),
     },
     createdAt: iso(record.createdAt)!,
     expiresAt: iso(record.connectBy)!,

@@ -18,6 +18,7 @@ interface CreateSessionBody {
   controls?: RenderControls;
   idleTimeoutSeconds?: number;
   maxDurationSeconds?: number;
+  livekit?: { url: string; token: string; agent_identity: string };
 }
 
 /** Seconds a client waits before trying again when no worker hosts sessions at all (a worker's heartbeat is 5 s). */
@@ -65,11 +66,14 @@ export async function sessionRoutes(app: FastifyInstance, ctx: GatewayContext): 
       seed: body.seed ?? randomInt(2 ** 31 - 1),
       idleTimeoutSeconds,
       maxDurationSeconds,
+      ...(body.livekit === undefined ? {} : { livekit: { url: body.livekit.url, token: body.livekit.token, agentIdentity: body.livekit.agent_identity } }),
     } as const;
     const placed = await ctx.sessions.place(request.tenantId, options, limits.connectSeconds * 1000, limits.perTenant);
     if (!isPlaced(placed)) throw noRoomError(placed, limits.perTenant);
     const { record, token } = placed;
-    request.log.info({ sessionId: record.id, hostId: record.hostId }, 'session placed');
+    request.log.info({ sessionId: record.id, hostId: record.hostId, livekit: record.livekit != null }, 'session placed');
+    // Nobody connects to a LiveKit session's stream: its worker claims it and joins the room.
+    if (record.livekit != null) await ctx.sessions.announceLiveKit(placed);
     const view = sessionView(ctx.config.publicBaseUrl, record);
     // Through the gateway (session-stream.ts), which forwards to the worker's internal address.
     const url = `${webSocketBase(ctx.config.publicBaseUrl)}${streamPath(record.id, token)}`;
