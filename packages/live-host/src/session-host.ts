@@ -7,6 +7,8 @@ import { WebSocketServer } from 'ws';
 import { silentLogger, type FarmLogger } from '@portrait-farm/logging';
 import { parseTransport } from '@portrait-farm/live';
 import { registerSessionHost, SessionStore, type SessionEndReason } from '@portrait-farm/sessions';
+import { loadRtcNode, type LiveKitRtc } from '@portrait-farm/livekit-avatar';
+import { hostLiveKitSession } from './hosted-livekit-session.ts';
 import { hostSession, type HostedSession, type HostedSessionDeps } from './hosted-session.ts';
 import { parseStreamRequest } from './stream-request.ts';
 import { claimRefusal, isWebSocketHandshake, refuseUpgrade } from './upgrade-refusal.ts';
@@ -37,6 +39,8 @@ export interface SessionHostOptions extends Omit<HostedSessionDeps, 'log' | 'wat
   registrationTtlMs?: number;
   watermark?: HostedSessionDeps['watermark'];
   logger?: FarmLogger;
+  /** rtc-node for LiveKit sessions (the room double in tests). @defaultValue loadRtcNode */
+  livekitRtc?: () => Promise<LiveKitRtc>;
   /** Called when a session starts streaming. */
   onStarted?: () => void;
   /** Called now and then per session with the seconds streamed since the last call (metrics). */
@@ -93,6 +97,51 @@ export async function startSessionHost(options: SessionHostOptions): Promise<Ses
     response.end(JSON.stringify({ error: { code: 'LIVE_HOST_UPGRADE_REQUIRED', message: 'Connect with a WebSocket to the stream.url POST /v1/sessions returned.' } }));
   });
 
+  /** Runs a session that started: metered while it streams, its end recorded whatever ends it. */
+  const track = (session: HostedSession): void => {
+    const record = session.record;
+    sessions.set(record.id, session);
+    options.onStarted?.();
+    logger.info({ sessionId: record.id, tenant: record.tenantId, avatarId: record.avatarId }, 'session streaming');
+    const timer = setInterval(() => {
+      const seconds = session.secondsStreamed();
+      countStreamed(record.id, seconds);
+      store.progress(record.id, seconds).catch((error: unknown) => logger.warn({ err: error, sessionId: record.id }, 'session progress not metered'));
+    }, options.meterEveryMs ?? 5000);
+    const ending = session.ended
+      .then(async (end) => {
+        clearInterval(timer);
+        countStreamed(record.id, end.secondsStreamed);
+        options.onEnded?.(end.reason, end.secondsStreamed);
+        await store.end(record, end.reason, end.secondsStreamed);
+        logger.info({ sessionId: record.id, tenant: record.tenantId, reason: end.reason, secondsStreamed: end.secondsStreamed }, 'session ended');
+      })
+      .catch((error: unknown) => logger.error({ err: error, sessionId: record.id }, 'session end not recorded'))
+      .finally(() => {
+        sessions.delete(record.id);
+        metered.delete(record.id);
+        endings.delete(ending);
+      });
+    endings.add(ending);
+    if (record.endRequested) session.end('deleted');
+  };
+
+  /** A LiveKit session placed here (`{id} {token}` on the start channel): claimed, then played in its room. */
+  const startLiveKit = async (message: string): Promise<void> => {
+    const [sessionId, token] = message.split(' ');
+    if (sessionId === undefined || token === undefined || closing) return;
+    const placed = await store.read(sessionId);
+    if (placed === null || placed.hostId !== options.hostId || placed.livekit == null) return;
+    const claim = await store.claim(options.hostId, sessionId, token);
+    if (claim !== 'ok') {
+      logger.warn({ sessionId, claim }, 'LiveKit session not claimed');
+      return;
+    }
+    const record = await store.read(sessionId);
+    if (record === null) return;
+    track(hostLiveKitSession({ ...deps, livekitRtc: options.livekitRtc ?? loadRtcNode }, record));
+  };
+
   const accept = async (request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
     const stream = parseStreamRequest(request.url);
     if (stream === null) return refuseUpgrade(socket, 'LIVE_HOST_NOT_A_STREAM');
@@ -110,31 +159,7 @@ export async function startSessionHost(options: SessionHostOptions): Promise<Ses
     socket.once('close', abandoned);
     wss.handleUpgrade(request, socket, head, (ws) => {
       socket.off('close', abandoned);
-      const session = hostSession(deps, record, ws, transport);
-      sessions.set(record.id, session);
-      options.onStarted?.();
-      logger.info({ sessionId: record.id, tenant: record.tenantId, avatarId: record.avatarId }, 'session streaming');
-      const timer = setInterval(() => {
-        const seconds = session.secondsStreamed();
-        countStreamed(record.id, seconds);
-        store.progress(record.id, seconds).catch((error: unknown) => logger.warn({ err: error, sessionId: record.id }, 'session progress not metered'));
-      }, options.meterEveryMs ?? 5000);
-      const ending = session.ended
-        .then(async (end) => {
-          clearInterval(timer);
-          countStreamed(record.id, end.secondsStreamed);
-          options.onEnded?.(end.reason, end.secondsStreamed);
-          await store.end(record, end.reason, end.secondsStreamed);
-          logger.info({ sessionId: record.id, tenant: record.tenantId, reason: end.reason, secondsStreamed: end.secondsStreamed }, 'session ended');
-        })
-        .catch((error: unknown) => logger.error({ err: error, sessionId: record.id }, 'session end not recorded'))
-        .finally(() => {
-          sessions.delete(record.id);
-          metered.delete(record.id);
-          endings.delete(ending);
-        });
-      endings.add(ending);
-      if (record.endRequested) session.end('deleted');
+      track(hostSession(deps, record, ws, transport));
     });
   };
 
@@ -154,8 +179,11 @@ export async function startSessionHost(options: SessionHostOptions): Promise<Ses
   const url = options.publicUrl ?? `ws://${name.includes(':') ? `[${name}]` : name}:${port}`;
 
   const { subscriber } = options;
-  subscriber.on('message', (_channel: string, sessionId: string) => sessions.get(sessionId)?.end('deleted'));
-  await subscriber.subscribe(store.keys.endChannel);
+  subscriber.on('message', (channel: string, message: string) => {
+    if (channel === store.keys.endChannel) sessions.get(message)?.end('deleted');
+    else if (channel === store.keys.startChannel) startLiveKit(message).catch((error: unknown) => logger.error({ err: error }, 'LiveKit session not started'));
+  });
+  await subscriber.subscribe(store.keys.endChannel, store.keys.startChannel);
 
   const registration = await registerSessionHost(options.redis, options.prefix, {
     hostId: options.hostId,
@@ -181,7 +209,7 @@ export async function startSessionHost(options: SessionHostOptions): Promise<Ses
       await Promise.all([...endings]);
       // Sessions placed here whose clients had not connected yet end too, freeing nothing anyone could use.
       for (const id of await store.placedOn(options.hostId)) await store.end({ id, hostId: options.hostId }, 'shutdown', 0);
-      await subscriber.unsubscribe(store.keys.endChannel).catch(() => {});
+      await subscriber.unsubscribe(store.keys.endChannel, store.keys.startChannel).catch(() => {});
       wss.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
