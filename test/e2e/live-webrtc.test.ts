@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +22,31 @@ const WEBRTC_RUNS = Number(process.versions.node.split('.')[0]) >= 22;
 let server: TestSessionServer;
 let browser: Browser;
 let page: Page;
+let demoServer: Server;
+let demoUrl = '';
+
+/** apps/live-demo's page and compiled scripts at /demo, as the gateway serves them (without the API behind it). */
+async function serveDemoPage(): Promise<void> {
+  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', join(ROOT, 'apps', 'live-demo', 'tsconfig.build.json')]);
+  const types: Record<string, string> = { js: 'text/javascript', css: 'text/css', html: 'text/html' };
+  demoServer = createServer((request, response) => {
+    const path = new URL(request.url ?? '/', 'http://host').pathname;
+    const name = path === '/demo' ? 'index.html' : /^\/demo\/assets\/([\w.-]+)$/.exec(path)?.[1];
+    for (const dir of ['static', 'dist']) {
+      if (name === undefined) break;
+      try {
+        const body = readFileSync(join(ROOT, 'apps', 'live-demo', dir, name));
+        response.writeHead(200, { 'content-type': types[name.split('.').pop()!] ?? 'application/octet-stream' }).end(body);
+        return;
+      } catch {
+        // not in this folder
+      }
+    }
+    response.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => demoServer.listen(0, '127.0.0.1', resolve));
+  demoUrl = `http://127.0.0.1:${(demoServer.address() as { port: number }).port}/demo`;
+}
 
 beforeAll(async () => {
   if (!WEBRTC_RUNS) return;
@@ -31,9 +57,11 @@ beforeAll(async () => {
     args: ['--allow-loopback-in-peer-connection', '--disable-features=WebRtcHideLocalIpsWithMdns', '--autoplay-policy=no-user-gesture-required'],
   });
   page = await browser.newPage({ viewport: { width: 640, height: 400 } });
+  await serveDemoPage();
 }, 180_000);
 
 afterAll(async () => {
+  demoServer?.close();
   await browser?.close();
   await server?.close();
 }, 60_000);
@@ -120,4 +148,23 @@ describe('a session over WebRTC in Chromium', () => {
     // Both streams are mapped to one wall clock (the sender reports): Chromium reports a playout time for each.
     expect(Number.isFinite(playoutOffsetMs(stats))).toBe(true);
   }, 240_000);
+
+  it.skipIf(!WEBRTC_RUNS)(`the demo page plays a session over WebRTC (?stream=...&transport=webrtc; Node >= 22; this is ${process.versions.node})`, async () => {
+    const demo = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const errors: string[] = [];
+    demo.on('pageerror', (error) => errors.push(error.message));
+    await demo.goto(`${demoUrl}?stream=${encodeURIComponent(`${server.url}/v1/sessions/demo/stream?token=t`)}&transport=webrtc`);
+    await demo.waitForFunction(`document.getElementById('status').textContent.includes('over WebRTC')`, undefined, { timeout: 60_000 });
+    await demo.locator('#audio-file').setInputFiles(join(FIXTURES, 'speech-3s.wav'));
+    await demo.waitForFunction(`document.getElementById('log').textContent.includes('utterance 1 finished')`, undefined, { timeout: 60_000 });
+    await sleep(500);
+    await demo.screenshot({ path: join(SHOTS, 'webrtc-demo.png') });
+    const frames = await demo.locator('#fig-frames').textContent();
+    const size = await demo.evaluate(`[document.getElementById('stream').videoWidth, document.getElementById('stream').videoHeight]`);
+    await demo.close();
+    expect(errors).toEqual([]);
+    expect(size).toEqual([SIZE, SIZE]);
+    expect(Number(/^(\d+) shown/.exec(frames ?? '')?.[1])).toBeGreaterThan(60);
+    console.log(`demo page over WebRTC: ${frames}`);
+  }, 120_000);
 });

@@ -3,6 +3,7 @@ import { decodeAudioFile, sendPaced, startMicrophone } from './audio-sources.ts'
 import { formatPercentiles, formatShare } from './figures.ts';
 import { MsePlayer } from './mse-player.ts';
 import { SessionClient, type LatencySummary, type ServerMessage } from './session-client.ts';
+import { WebRtcPlayer } from './webrtc-player.ts';
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 const KEY_STORAGE = 'portrait-farm-demo-key';
@@ -20,7 +21,7 @@ const video = $<HTMLVideoElement>('stream');
 const status = $<HTMLElement>('status');
 
 let client: SessionClient | null = null;
-let player: MsePlayer | null = null;
+let player: MsePlayer | WebRtcPlayer | null = null;
 let sessionId: string | null = null;
 let microphone: { stop(): void } | null = null;
 let sending: AbortController | null = null;
@@ -62,11 +63,15 @@ async function uploadAvatar(): Promise<void> {
   say(`Avatar ${avatar.id} is ready.`);
 }
 
-function connect(url: string): void {
-  player = new MsePlayer(video);
-  client = new SessionClient(url, {
-    onMessage: (message) => void onMessage(message),
-    onMedia: (segment) => player?.append(segment),
+/** Connects to a session's stream: fMP4 through MSE, or WebRTC (the worker's offer answered on the socket). */
+function connect(url: string, transport: 'fmp4' | 'webrtc'): void {
+  const streamUrl = new URL(url);
+  if (transport === 'webrtc') streamUrl.searchParams.set('transport', 'webrtc');
+  $<HTMLSelectElement>('transport').value = transport;
+  player = transport === 'webrtc' ? new WebRtcPlayer(video) : new MsePlayer(video);
+  client = new SessionClient(streamUrl.href, {
+    onMessage: (message) => void onMessage(message).catch((error: unknown) => say(error instanceof Error ? error.message : String(error), 'bad')),
+    onMedia: (segment) => (player instanceof MsePlayer ? player.append(segment) : undefined),
     onClose: (code, reason) => {
       say(`Session closed${reason === '' ? '' : `: ${reason}`} (${code}).`);
       endLocal();
@@ -77,13 +82,19 @@ function connect(url: string): void {
 
 async function onMessage(message: ServerMessage): Promise<void> {
   switch (message.type) {
+    case 'webrtc_offer':
+      if (!(player instanceof WebRtcPlayer)) throw new Error('The session offered WebRTC to a page playing fMP4.');
+      client?.sendAnswer(await player.answer(message.sdp));
+      break;
     case 'ready':
-      if (message.mimeType === null) {
-        say(`The session streams over ${message.transport}, which this page does not play.`, 'bad');
-        break;
+      if (message.transport === 'fmp4' && message.mimeType !== null) {
+        if (!(player instanceof MsePlayer)) {
+          player?.close();
+          player = new MsePlayer(video);
+        }
+        await player.open(message.mimeType);
       }
-      await player!.open(message.mimeType);
-      say(`Streaming ${message.width}x${message.height} at ${message.fps} fps. Speak or send a file.`);
+      say(`Streaming ${message.width}x${message.height} at ${message.fps} fps over ${message.transport === 'webrtc' ? 'WebRTC' : 'MSE'}. Speak or send a file.`);
       break;
     case 'playback_started':
       if (client?.utteranceStartedAt != null) firstFrameMs = performance.now() - client.utteranceStartedAt;
@@ -148,7 +159,7 @@ async function startSession(): Promise<void> {
   const session = await api().createSession(avatar, 16000, $<HTMLSelectElement>('latency').value === 'low' ? 'low' : 'quality');
   sessionId = session.id;
   log(`session ${session.id}`);
-  connect(session.stream.url);
+  connect(session.stream.url, $<HTMLSelectElement>('transport').value === 'webrtc' ? 'webrtc' : 'fmp4');
 }
 
 async function stopSession(): Promise<void> {
@@ -213,6 +224,8 @@ setInterval(showFigures, 250);
 setConnected(false);
 
 // ?stream=ws://... connects to a session's stream directly (a session made elsewhere, or a test).
-const direct = new URLSearchParams(location.search).get('stream');
-if (direct !== null) connect(direct);
+// &transport=webrtc plays it over WebRTC.
+const pageParams = new URLSearchParams(location.search);
+const direct = pageParams.get('stream');
+if (direct !== null) connect(direct, pageParams.get('transport') === 'webrtc' ? 'webrtc' : 'fmp4');
 else if (keyInput.value !== '') void guard(loadAvatars)();

@@ -6,7 +6,7 @@ export type { LatencySummary, Percentiles, ServerMessage } from '@portrait-farm/
 
 export interface SessionHandlers {
   onMessage(message: ServerMessage): void;
-  /** The init segment, then one fragment per frame. */
+  /** The init segment, then one fragment per frame (transport fmp4). */
   onMedia(segment: ArrayBuffer): void;
   onClose(code: number, reason: string): void;
 }
@@ -48,6 +48,11 @@ export class SessionClient {
 
   setState(state: 'idle' | 'listening'): void {
     this.#send({ type: 'state', state });
+  }
+
+  /** The answer to the worker's `webrtc_offer` (transport=webrtc). */
+  sendAnswer(sdp: string): void {
+    this.#send({ type: 'webrtc_answer', sdp });
   }
 
   close(): void {
