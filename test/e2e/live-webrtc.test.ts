@@ -25,6 +25,10 @@ let page: Page;
 let demoServer: Server;
 let demoUrl = '';
 
+/** The page's policy as the gateway sends it (apps/gateway demo-routes.ts): WebRTC needs nothing more. */
+const DEMO_PAGE_POLICY =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self' blob:; connect-src 'self' ws: wss:; form-action 'none'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+
 /** apps/live-demo's page and compiled scripts at /demo, as the gateway serves them (without the API behind it). */
 async function serveDemoPage(): Promise<void> {
   execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', join(ROOT, 'apps', 'live-demo', 'tsconfig.build.json')]);
@@ -36,7 +40,7 @@ async function serveDemoPage(): Promise<void> {
       if (name === undefined) break;
       try {
         const body = readFileSync(join(ROOT, 'apps', 'live-demo', dir, name));
-        response.writeHead(200, { 'content-type': types[name.split('.').pop()!] ?? 'application/octet-stream' }).end(body);
+        response.writeHead(200, { 'content-type': types[name.split('.').pop()!] ?? 'application/octet-stream', 'content-security-policy': DEMO_PAGE_POLICY }).end(body);
         return;
       } catch {
         // not in this folder
@@ -154,13 +158,14 @@ describe('a session over WebRTC in Chromium', () => {
     const errors: string[] = [];
     demo.on('pageerror', (error) => errors.push(error.message));
     await demo.goto(`${demoUrl}?stream=${encodeURIComponent(`${server.url}/v1/sessions/demo/stream?token=t`)}&transport=webrtc`);
-    await demo.waitForFunction(`document.getElementById('status').textContent.includes('over WebRTC')`, undefined, { timeout: 60_000 });
+    // The page's policy forbids eval: wait through locators, not waitForFunction.
+    await demo.locator('#status').filter({ hasText: 'over WebRTC' }).waitFor({ timeout: 60_000 });
     await demo.locator('#audio-file').setInputFiles(join(FIXTURES, 'speech-3s.wav'));
-    await demo.waitForFunction(`document.getElementById('log').textContent.includes('utterance 1 finished')`, undefined, { timeout: 60_000 });
+    await demo.locator('#log').filter({ hasText: 'utterance 1 finished' }).waitFor({ timeout: 60_000 });
     await sleep(500);
     await demo.screenshot({ path: join(SHOTS, 'webrtc-demo.png') });
     const frames = await demo.locator('#fig-frames').textContent();
-    const size = await demo.evaluate(`[document.getElementById('stream').videoWidth, document.getElementById('stream').videoHeight]`);
+    const size = await demo.locator('#stream').evaluate((video: { videoWidth: number; videoHeight: number }) => [video.videoWidth, video.videoHeight]);
     await demo.close();
     expect(errors).toEqual([]);
     expect(size).toEqual([SIZE, SIZE]);
