@@ -12,7 +12,7 @@ export interface HostedLiveKitDeps extends HostedSessionDeps {
 }
 
 /** How the room's end reads in the session's record: the agent leaving is the client closing. */
-const END_REASONS: Record<LiveKitAvatarEnd, SessionEndReason> = { agent_left: 'client', disconnected: 'error', closed: 'client' };
+const END_REASONS: Record<LiveKitAvatarEnd, SessionEndReason> = { agent_left: 'client', disconnected: 'error', failed: 'error', closed: 'client' };
 
 /**
  * Runs a claimed LiveKit session: the avatar loaded as for a WebSocket session, the worker joined to the room as the

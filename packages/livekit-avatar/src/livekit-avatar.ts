@@ -41,7 +41,7 @@ export interface LiveKitAvatarOptions {
 }
 
 /** Why an avatar stopped. */
-export type LiveKitAvatarEnd = 'closed' | 'agent_left' | 'disconnected';
+export type LiveKitAvatarEnd = 'closed' | 'agent_left' | 'disconnected' | 'failed';
 
 /** A session playing in a LiveKit room. */
 export interface LiveKitAvatar {
@@ -49,7 +49,7 @@ export interface LiveKitAvatar {
   readonly session: LiveSession;
   /** Ends the session and leaves the room. */
   close(): Promise<void>;
-  /** Resolves when the avatar stops: closed, the agent left the room, or the room was lost. */
+  /** Resolves when the avatar stops: closed, the agent left the room, the room was lost, or the session failed. */
   readonly ended: Promise<LiveKitAvatarEnd>;
 }
 
@@ -98,6 +98,9 @@ export async function startLiveKitAvatar(options: LiveKitAvatarOptions): Promise
     report(RPC_PLAYBACK_FINISHED, playbackFinishedPayload(positionSeconds, interrupted));
   };
 
+  let sessionFailed: () => void = () => {};
+  const failure = new Promise<void>((resolve) => (sessionFailed = resolve));
+
   const handlers: AvatarSessionHandlers = {
     async onFrame(frame) {
       if (frame.picture.length !== pictureBytes) {
@@ -109,6 +112,7 @@ export async function startLiveKitAvatar(options: LiveKitAvatarOptions): Promise
     onEvent(event) {
       if (event.type === 'error') {
         log(`session: ${event.message}`);
+        sessionFailed();
         return;
       }
       const segment = segments.find((s) => s.utterance === event.utterance);
@@ -120,7 +124,13 @@ export async function startLiveKitAvatar(options: LiveKitAvatarOptions): Promise
       if (event.type === 'playback_finished') finish(segment, event.positionSeconds, event.interrupted);
     },
   };
-  const session = await options.startSession(handlers);
+  let session: LiveSession;
+  try {
+    session = await options.startSession(handlers);
+  } catch (error) {
+    await Promise.all([videoSource.close(), audioSource.close()]);
+    throw error;
+  }
 
   let intake: Promise<void> = Promise.resolve();
   const readSegment = async (reader: ByteStreamReaderLike, segment: Segment): Promise<void> => {
@@ -179,6 +189,7 @@ export async function startLiveKitAvatar(options: LiveKitAvatarOptions): Promise
       if (left.identity === agentIdentity) void stop('agent_left');
     });
     room.on('disconnected', () => void stop('disconnected'));
+    void failure.then(() => stop('failed'));
     local.registerRpcMethod(RPC_CLEAR_BUFFER, async () => {
       session.clear();
       // Segments the session never played (queued, or still arriving) end here too: the agent waits for each one.
