@@ -117,8 +117,14 @@ describe('a session over WebRTC', () => {
     // And the frames arrive on that clock (loopback): half of them within 30 ms of their time on it.
     const lateness = units.map((unit) => unit.arrivalMs / 1000 + performance.timeOrigin / 1000 + 2_208_988_800 - unit.timestamp / 90_000 - reportOffsets[0]!);
     expect(Math.abs(median(lateness))).toBeLessThan(0.03);
+    // How evenly the sound arrives: each packet's arrival against its RTP time, from the earliest (a receiver's
+    // jitter buffer must hold the spread).
+    const soundArrival = receiver.audio.map((packet) => packet.arrivalMs - (packet.timestamp | 0) / 48);
+    const soundSpread = soundArrival.map((at) => at - Math.min(...soundArrival)).sort((a, b) => a - b);
+    const spreadAt = (q: number): string => soundSpread[Math.floor(q * (soundSpread.length - 1))]!.toFixed(1);
     console.log(
-      `WebRTC (werift receiver): ${units.length} frames, mean interval ${meanInterval.toFixed(2)} ms, median ${median(intervals).toFixed(1)} ms, ` +
+      `WebRTC (werift receiver): Opus arrival spread p50 ${spreadAt(0.5)} / p95 ${spreadAt(0.95)} / max ${spreadAt(1)} ms; ` +
+        `${units.length} frames, mean interval ${meanInterval.toFixed(2)} ms, median ${median(intervals).toFixed(1)} ms, ` +
         `max ${Math.max(...intervals).toFixed(1)} ms; ${receiver.audio.length} Opus packets; click offsets (ms) ${offsets.map((o) => (o * 1000).toFixed(1)).join(' ')}; ` +
         `sender reports ${receiver.reports.video.length} video / ${receiver.reports.audio.length} audio, offsets within ${(syncSpread * 1000).toFixed(2)} ms; ` +
         `frames after their time on the reports' clock p50 ${(median(lateness) * 1000).toFixed(1)} ms, max ${(Math.max(...lateness) * 1000).toFixed(1)} ms; ` +
