@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerMessage } from '@portrait-farm/contracts';
 import { connectSession, until } from './testing/session-client.ts';
@@ -55,6 +56,9 @@ describe('a session over WebRTC', () => {
     expect(ready).toMatchObject({ transport: 'webrtc', mimeType: null, fps: 25, width: SIZE, height: SIZE });
     await receiver.connected;
 
+    // The session, its sender and this receiver share one event loop: how long it was held up while streaming.
+    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    loopDelay.enable();
     const { pcm, clicks } = clickTrack(3.2, INPUT_RATE);
     const chunk = 0.02 * INPUT_RATE * 2;
     for (let at = 0; at < pcm.length; at += chunk) {
@@ -63,6 +67,7 @@ describe('a session over WebRTC', () => {
     }
     client.socket.send(JSON.stringify({ type: 'audio_end' }));
     await client.next('playback_finished', 60_000);
+    loopDelay.disable();
     await sleep(1500);
     client.socket.close();
     const { frames, summary } = server.served.at(-1)!;
@@ -128,7 +133,7 @@ describe('a session over WebRTC', () => {
         `max ${Math.max(...intervals).toFixed(1)} ms; ${receiver.audio.length} Opus packets; click offsets (ms) ${offsets.map((o) => (o * 1000).toFixed(1)).join(' ')}; ` +
         `sender reports ${receiver.reports.video.length} video / ${receiver.reports.audio.length} audio, offsets within ${(syncSpread * 1000).toFixed(2)} ms; ` +
         `frames after their time on the reports' clock p50 ${(median(lateness) * 1000).toFixed(1)} ms, max ${(Math.max(...lateness) * 1000).toFixed(1)} ms; ` +
-        `first frame ${result.latency.firstFrame.p50} ms`,
+        `first frame ${result.latency.firstFrame.p50} ms; event loop held up p50 ${(loopDelay.percentile(50) / 1e6).toFixed(1)} / p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} / max ${(loopDelay.max / 1e6).toFixed(1)} ms`,
     );
   }, 180_000);
 
