@@ -15,11 +15,11 @@ export interface HostedLiveKitDeps extends HostedSessionDeps {
 const END_REASONS: Record<LiveKitAvatarEnd, SessionEndReason> = { agent_left: 'client', disconnected: 'error', failed: 'error', closed: 'client' };
 
 /**
- * Runs a claimed LiveKit session: the avatar loaded as for a WebSocket session, the worker joined to the room as the
+ * Runs a claimed LiveKit session (`token`: the avatar's LiveKit token the claim took out of Redis): the avatar loaded as for a WebSocket session, the worker joined to the room as the
  * agent's avatar (packages/livekit-avatar) until the agent leaves, the room is lost, the session reaches its maximum
  * length, or the farm ends it. No idle timeout: an agent's silence between turns is the normal case.
  */
-export function hostLiveKitSession(deps: HostedLiveKitDeps, record: SessionRecord): HostedSession {
+export function hostLiveKitSession(deps: HostedLiveKitDeps, record: SessionRecord, token: string): HostedSession {
   const livekit = record.livekit;
   if (livekit == null) throw new Error(`session ${record.id} has no LiveKit room`);
   const fps = deps.engine.pack.fps;
@@ -38,7 +38,7 @@ export function hostLiveKitSession(deps: HostedLiveKitDeps, record: SessionRecor
       const avatar = await startLiveKitAvatar({
         rtc: await deps.livekitRtc(),
         url: livekit.url,
-        token: livekit.token,
+        token,
         agentIdentity: livekit.agentIdentity,
         width: prepared.width,
         height: prepared.height,

@@ -9,6 +9,7 @@ import { avatarKeys, AvatarStore, createAvatarId } from '@portrait-farm/avatars'
 import { createEngine, startRenderThreads, type Engine, type RenderThreads } from '@portrait-farm/engine';
 import { AVATAR_VIDEO_TRACK, PUBLISH_ON_BEHALF_ATTRIBUTE, RPC_PLAYBACK_FINISHED } from '@portrait-farm/livekit-avatar';
 import { createRoomDouble, doubleToken, type DoubleRoom, type RoomDouble, type VideoSource } from '@portrait-farm/livekit-avatar/testing';
+import { recordingLogger } from '@portrait-farm/logging/testing';
 import { isPlaced, SessionStore, type PlacedSession } from '@portrait-farm/sessions';
 import { FilesystemStorage } from '@portrait-farm/storage';
 import { TEST_PORTRAIT } from '@portrait-farm/test-support/bad-input';
@@ -25,6 +26,7 @@ const URL_ = 'wss://livekit.invalid';
 let server: RedisServerProcess;
 let redis: Redis;
 let subscriber: Redis;
+let subscriberId: number;
 let engine: Engine;
 let threads: RenderThreads;
 let host: SessionHost;
@@ -34,12 +36,14 @@ let double: RoomDouble;
 let agentRoom: DoubleRoom;
 const prefix = uniquePrefix();
 const ended: Array<{ reason: string; seconds: number }> = [];
+const logger = recordingLogger();
 
 beforeAll(async () => {
   initializeLogger({ pretty: false, level: 'error' });
   server = await startRedisServer();
   redis = new Redis(server.port, server.host);
   subscriber = new Redis(server.port, server.host);
+  subscriberId = Number(await subscriber.client('ID'));
   engine = await createEngine({ pack: STARTER_PACK, providers: ['cpu'] });
   threads = startRenderThreads(1);
   const storage = new FilesystemStorage({ root: join(work, 'storage') });
@@ -72,6 +76,8 @@ beforeAll(async () => {
     port: 0,
     publicUrl: null,
     meterEveryMs: 500,
+    claimSweepMs: 1000,
+    logger,
     livekitRtc: async () => double.rtc,
     onEnded: (reason, seconds) => ended.push({ reason, seconds }),
   });
@@ -96,7 +102,54 @@ async function until(check: () => boolean | Promise<boolean>, timeoutMs = 30_000
   }
 }
 
+/** Places a LiveKit session whose avatar joins room-1 as `identity`; the avatar's LiveKit token with it. */
+async function placeLiveKit(identity: string): Promise<{ placed: PlacedSession; token: string }> {
+  const token = doubleToken({ identity, room: 'room-1', attributes: { [PUBLISH_ON_BEHALF_ATTRIBUTE]: 'agent-1' } });
+  const result = await store.place('acme', { avatarId, mode: 'crop', inputSampleRate: 16000, latency: 'low', controls: {}, seed: 3, idleTimeoutSeconds: 1, maxDurationSeconds: 600, livekit: { url: URL_, token, agentIdentity: 'agent-1' } }, 30_000);
+  if (!isPlaced(result)) throw new Error('not placed');
+  return { placed: result, token };
+}
+
+/** Waits until the session streams; how long that took (ms). */
+async function claimedWithin(placed: PlacedSession): Promise<number> {
+  const started = Date.now();
+  await until(async () => (await store.read(placed.record.id))!.status === 'streaming', 10_000);
+  return Date.now() - started;
+}
+
+/** The avatar is in the room with its video, its token no longer in Redis; DELETE ends it. */
+async function playsThenDeleted(placed: PlacedSession, token: string, identity: string): Promise<void> {
+  await until(() => [...(agentRoom.remoteParticipants.get(identity)?.trackPublications.values() ?? [])].some((p) => p.name === AVATAR_VIDEO_TRACK));
+  const hash = await redis.hgetall(store.keys.session(placed.record.id));
+  expect(hash['livekitToken']).toBeUndefined();
+  expect(Object.values(hash).some((value) => value.includes(token))).toBe(false);
+  expect(logger.entries.length).toBeGreaterThan(0);
+  expect(JSON.stringify(logger.entries)).not.toContain(token);
+  expect(await store.requestEnd('acme', placed.record.id)).toBe('ending');
+  await until(async () => (await store.read(placed.record.id))!.status === 'ended');
+  expect((await store.read(placed.record.id))!.endReason).toBe('deleted');
+  await until(() => host.running() === 0);
+}
+
 describe('the session host with a LiveKit session', () => {
+  it('claims and plays a LiveKit session announced while its subscription was down (the start message heard by nobody)', async () => {
+    const { placed, token } = await placeLiveKit('farm-avatar-missed');
+    await redis.client('KILL', 'ID', String(subscriberId));
+    expect(await store.announceLiveKit(placed)).toBe(0);
+    const ms = await claimedWithin(placed);
+    console.log(`claimed ${ms} ms after a start message nobody heard`);
+    expect(ms).toBeLessThan(2500);
+    await playsThenDeleted(placed, token, 'farm-avatar-missed');
+  }, 120_000);
+
+  it('claims and plays a LiveKit session never announced (the gateway gone before it published) at its next sweep', async () => {
+    const { placed, token } = await placeLiveKit('farm-avatar-unannounced');
+    const ms = await claimedWithin(placed);
+    console.log(`claimed ${ms} ms after placement without a start message (sweep every 1000 ms)`);
+    expect(ms).toBeLessThan(2500);
+    await playsThenDeleted(placed, token, 'farm-avatar-unannounced');
+  }, 120_000);
+
   it('claims an announced LiveKit session, plays the agent\'s speech in the room, and ends it (client) when the agent leaves', async () => {
     const token = doubleToken({ identity: 'farm-avatar', room: 'room-1', attributes: { [PUBLISH_ON_BEHALF_ATTRIBUTE]: 'agent-1' } });
     const result = await store.place('acme', { avatarId, mode: 'crop', inputSampleRate: 16000, latency: 'low', controls: {}, seed: 3, idleTimeoutSeconds: 1, maxDurationSeconds: 600, livekit: { url: URL_, token, agentIdentity: 'agent-1' } }, 30_000);

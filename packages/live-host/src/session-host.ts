@@ -33,6 +33,11 @@ export interface SessionHostOptions extends Omit<HostedSessionDeps, 'log' | 'wat
    * null: `ws://{listenHost}:{port}`, the machine's host name for a server listening on every address.
    */
   publicUrl: string | null;
+  /**
+   * How often the host looks for LiveKit sessions placed on it that it has not claimed (a start message missed while
+   * its subscription reconnected, or sent while it restarted) (ms). @defaultValue 2000
+   */
+  claimSweepMs?: number;
   /** How often a streaming session's seconds are metered (ms). @defaultValue 5000 */
   meterEveryMs?: number;
   /** The host's registration expires this long after its last heartbeat (ms). @defaultValue 15 000 */
@@ -64,7 +69,8 @@ export interface SessionHost {
  * Starts a worker's session server: WebSocket upgrades at `/v1/sessions/{id}/stream?token=...` checked against the
  * session records (a wrong or spent token, an unknown or ended session are refused with their HTTP status), each
  * session hosted on the worker's engine and render threads, its seconds metered and its end recorded whatever ends
- * it; the capacity offered in the registry while it runs; DELETEs heard on the end channel.
+ * it; the capacity offered in the registry while it runs; DELETEs heard on the end channel; LiveKit sessions placed
+ * here claimed at start-up, when a start message comes, when the subscription reconnects and every `claimSweepMs`.
  */
 export async function startSessionHost(options: SessionHostOptions): Promise<SessionHost> {
   const logger = options.logger ?? silentLogger;
@@ -126,20 +132,29 @@ export async function startSessionHost(options: SessionHostOptions): Promise<Ses
     if (record.endRequested) session.end('deleted');
   };
 
-  /** A LiveKit session placed here (`{id} {token}` on the start channel): claimed, then played in its room. */
-  const startLiveKit = async (message: string): Promise<void> => {
-    const [sessionId, token] = message.split(' ');
-    if (sessionId === undefined || token === undefined || closing) return;
-    const placed = await store.read(sessionId);
-    if (placed === null || placed.hostId !== options.hostId || placed.livekit == null) return;
-    const claim = await store.claim(options.hostId, sessionId, token);
-    if (claim !== 'ok') {
-      logger.warn({ sessionId, claim }, 'LiveKit session not claimed');
-      return;
+  /** Claims the LiveKit sessions placed here and not claimed yet, and plays each in its room. */
+  const claimLiveKit = async (): Promise<void> => {
+    if (closing) return;
+    for (const { sessionId, token } of await store.claimLiveKit(options.hostId)) {
+      const record = await store.read(sessionId);
+      if (record === null) continue;
+      // Claimed while the host began to close: the session ends as its other sessions do.
+      if (closing) await store.end(record, 'shutdown', 0);
+      else track(hostLiveKitSession({ ...deps, livekitRtc: options.livekitRtc ?? loadRtcNode }, record, token));
     }
-    const record = await store.read(sessionId);
-    if (record === null) return;
-    track(hostLiveKitSession({ ...deps, livekitRtc: options.livekitRtc ?? loadRtcNode }, record));
+  };
+  /** One sweep at a time; a sweep asked for while one runs runs after it (a start message may have come meanwhile). */
+  let sweeping: Promise<void> = Promise.resolve();
+  let sweepQueued = false;
+  const sweepLiveKit = (): void => {
+    if (sweepQueued) return;
+    sweepQueued = true;
+    sweeping = sweeping
+      .then(() => {
+        sweepQueued = false;
+        return claimLiveKit();
+      })
+      .catch((error: unknown) => logger.error({ err: error }, 'LiveKit sessions not claimed; the next sweep tries again'));
   };
 
   const accept = async (request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
@@ -181,8 +196,10 @@ export async function startSessionHost(options: SessionHostOptions): Promise<Ses
   const { subscriber } = options;
   subscriber.on('message', (channel: string, message: string) => {
     if (channel === store.keys.endChannel) sessions.get(message)?.end('deleted');
-    else if (channel === store.keys.startChannel) startLiveKit(message).catch((error: unknown) => logger.error({ err: error }, 'LiveKit session not started'));
+    else if (channel === store.keys.startChannel) sweepLiveKit();
   });
+  // Start messages published while the subscription was down are lost: look for their sessions once it is back.
+  subscriber.on('ready', sweepLiveKit);
   await subscriber.subscribe(store.keys.endChannel, store.keys.startChannel);
 
   const registration = await registerSessionHost(options.redis, options.prefix, {
@@ -196,6 +213,8 @@ export async function startSessionHost(options: SessionHostOptions): Promise<Ses
     },
     onError: (error) => logger.warn({ err: error }, 'session host heartbeat not written; the next one tries again'),
   });
+  sweepLiveKit();
+  const sweepTimer = setInterval(sweepLiveKit, options.claimSweepMs ?? 2000);
   logger.info({ url, capacity: options.capacity, hostId: options.hostId }, 'session host listening');
 
   return {
@@ -204,6 +223,9 @@ export async function startSessionHost(options: SessionHostOptions): Promise<Ses
     running: () => sessions.size,
     async close() {
       closing = true;
+      clearInterval(sweepTimer);
+      subscriber.off('ready', sweepLiveKit);
+      await sweeping;
       await registration.stop();
       for (const session of sessions.values()) session.end('shutdown');
       await Promise.all([...endings]);

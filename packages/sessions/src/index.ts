@@ -3,9 +3,9 @@ export type { RegisteredHost, SessionHostRegistration } from './host-registratio
 export { createSessionId, createSessionToken, hashSessionToken, isSessionId, SESSION_ID_PATTERN_SOURCE } from './session-id.ts';
 export { sessionKeys } from './session-keys.ts';
 export type { SessionKeys } from './session-keys.ts';
-export type { LiveKitTransport, SessionEndReason, SessionOptions, SessionRecord, SessionStatus } from './session-record.ts';
+export type { LiveKitRoom, LiveKitTransport, SessionEndReason, SessionOptions, SessionRecord, SessionStatus } from './session-record.ts';
 export { isPlaced, SessionStore } from './session-store.ts';
-export type { ClaimResult, NoRoom, NoRoomReason, PlacedSession, RequestEndResult, SessionStoreOptions } from './session-store.ts';
+export type { ClaimedLiveKitSession, ClaimResult, NoRoom, NoRoomReason, PlacedSession, RequestEndResult, SessionStoreOptions } from './session-store.ts';
 export { parseStreamRequest, streamPath } from './stream-request.ts';
 export type { StreamRequest } from './stream-request.ts';
 export { answerUpgrade, proxyStreamUpgrade } from './stream-proxy.ts';

@@ -16,7 +16,7 @@ export function sessionKeys(prefix: string) {
     usage: (tenantId: string) => `${prefix}:live:usage:${tenantId}`,
     /** Pub/sub channel: a session id whose end was asked for (DELETE). */
     endChannel: `${prefix}:live:end`,
-    /** Pub/sub channel: `{sessionId} {token}` of a LiveKit session placed, for its host to claim and start. */
+    /** Pub/sub channel: the id of a LiveKit session placed (a hint: its host sweeps for sessions to claim now). */
     startChannel: `${prefix}:live:start`,
     /** What the scripts prepend to a host or session id to name its keys. */
     hostPrefix: `${prefix}:live:host:`,

@@ -8,14 +8,21 @@ export type SessionStatus = 'waiting' | 'streaming' | 'ended';
  */
 export type SessionEndReason = 'client' | 'idle_timeout' | 'max_duration' | 'error' | 'deleted' | 'shutdown' | 'not_connected' | 'worker_lost';
 
-/** A session played in a LiveKit room as an agent's avatar instead of over the farm's WebSocket. */
-export interface LiveKitTransport {
+/** The LiveKit room a session plays in as an agent's avatar, as its record shows it (never the token). */
+export interface LiveKitRoom {
   /** The LiveKit server (ws:// or wss://). */
   url: string;
-  /** The avatar participant's access token (minted by the agent's side, e.g. @portrait-farm/livekit-plugin). */
-  token: string;
   /** The agent participant whose speech the avatar plays. */
   agentIdentity: string;
+}
+
+/** A session played in a LiveKit room as an agent's avatar instead of over the farm's WebSocket. */
+export interface LiveKitTransport extends LiveKitRoom {
+  /**
+   * The avatar participant's access token (minted by the agent's side, e.g. @portrait-farm/livekit-plugin). Kept in
+   * a field of its own until the session's host claims it (or the session ends), then deleted.
+   */
+  token: string;
 }
 
 /** What a session renders and how long it may last, as the gateway resolved it. */
@@ -34,7 +41,9 @@ export interface SessionOptions {
 }
 
 /** One session as Redis keeps it. Times in ms since the epoch. */
-export interface SessionRecord extends SessionOptions {
+export interface SessionRecord extends Omit<SessionOptions, 'livekit'> {
+  /** The LiveKit room it plays in (without the avatar's token), or null (absent): a WebSocket session. */
+  livekit?: LiveKitRoom | null;
   id: string;
   tenantId: string;
   status: SessionStatus;
@@ -54,8 +63,10 @@ export interface SessionRecord extends SessionOptions {
 
 const numberOrNull = (value: string | undefined): number | null => (value === undefined || value === '' ? null : Number(value));
 
-/** The record's hash fields (tokenHash is written apart and never read back). */
-export type NewSession = Omit<SessionRecord, 'status' | 'hostId' | 'hostUrl' | 'startedAt' | 'endedAt' | 'endReason' | 'secondsStreamed' | 'endRequested'>;
+/** The record's hash fields (tokenHash is written apart and never read back; the LiveKit token is only taken by the claim). */
+export type NewSession = Omit<SessionRecord, 'status' | 'hostId' | 'hostUrl' | 'startedAt' | 'endedAt' | 'endReason' | 'secondsStreamed' | 'endRequested' | 'livekit'> & {
+  livekit?: LiveKitTransport | null;
+};
 
 /** The hash fields a new session is written with (its host is chosen by the placement script). */
 export function encodeSession(record: NewSession): string[] {
@@ -72,8 +83,16 @@ export function encodeSession(record: NewSession): string[] {
     'maxDurationSeconds', String(record.maxDurationSeconds),
     'createdAt', String(record.createdAt),
     'connectBy', String(record.connectBy),
-    ...(record.livekit == null ? [] : ['livekit', JSON.stringify(record.livekit)]),
+    ...(record.livekit == null
+      ? []
+      : ['livekit', JSON.stringify({ url: record.livekit.url, agentIdentity: record.livekit.agentIdentity }), 'livekitToken', record.livekit.token]),
   ];
+}
+
+/** The room's url and agent (a record written before the token had a field of its own had it here: left out). */
+function liveKitRoom(json: string): LiveKitRoom {
+  const room = JSON.parse(json) as LiveKitRoom;
+  return { url: room.url, agentIdentity: room.agentIdentity };
 }
 
 export function decodeSession(hash: Record<string, string>): SessionRecord | null {
@@ -100,6 +119,6 @@ export function decodeSession(hash: Record<string, string>): SessionRecord | nul
     endReason: (hash['endReason'] ?? null) as SessionEndReason | null,
     secondsStreamed: Number(hash['secondsStreamed'] ?? 0),
     endRequested: hash['endRequested'] === '1',
-    ...(hash['livekit'] === undefined ? {} : { livekit: JSON.parse(hash['livekit']) as LiveKitTransport }),
+    ...(hash['livekit'] === undefined ? {} : { livekit: liveKitRoom(hash['livekit']) }),
   };
 }

@@ -35,13 +35,17 @@ local function meter(sessionKey, usagePrefix, seconds)
 end
 `;
 
-/** Lua: ends a session that has not ended (metered up to `seconds`), frees its slot, keeps the record `retentionMs`. */
+/**
+ * Lua: ends a session that has not ended (metered up to `seconds`), frees its slot, keeps the record `retentionMs`
+ * (without a LiveKit token nobody took).
+ */
 const END = `${METER}
 local function endSession(sessionKey, hostSessionsKey, usagePrefix, sessionId, reason, seconds, now, retentionMs)
   local status = redis.call('HGET', sessionKey, 'status')
   if not status or status == 'ended' then return 0 end
   meter(sessionKey, usagePrefix, seconds)
   redis.call('HSET', sessionKey, 'status', 'ended', 'endReason', reason, 'endedAt', now)
+  redis.call('HDEL', sessionKey, 'livekitToken')
   redis.call('SREM', hostSessionsKey, sessionId)
   redis.call('PEXPIRE', sessionKey, retentionMs)
   return 1
@@ -134,7 +138,35 @@ if tonumber(s[4]) <= now then
   return 'expired'
 end
 redis.call('HSET', KEYS[1], 'status', 'streaming', 'startedAt', now, 'freesBy', now + 1000 * tonumber(s[5]))
+redis.call('HDEL', KEYS[1], 'livekitToken')
 return 'ok'
+`);
+
+/**
+ * KEYS: the host's sessions. ARGV: session key prefix, host id, now, usage prefix, retention ms.
+ * Claims every LiveKit session placed on the host and still waiting: marks it streaming and takes its LiveKit token
+ * out of the record (one script, so two claimers never both get a session); one past its connect-by time ends
+ * not_connected instead. Returns {id1, token1, id2, token2, ...}.
+ */
+export const CLAIM_LIVEKIT = script(`${END}
+local sessionPrefix, hostId, usagePrefix = ARGV[1], ARGV[2], ARGV[4]
+local now, retention = tonumber(ARGV[3]), tonumber(ARGV[5])
+local claimed = {}
+for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  local key = sessionPrefix .. id
+  local s = redis.call('HMGET', key, 'status', 'hostId', 'livekitToken', 'connectBy', 'maxDurationSeconds')
+  if s[1] == 'waiting' and s[2] == hostId and s[3] then
+    if tonumber(s[4]) <= now then
+      endSession(key, KEYS[1], usagePrefix, id, 'not_connected', 0, now, retention)
+    else
+      redis.call('HSET', key, 'status', 'streaming', 'startedAt', now, 'freesBy', now + 1000 * tonumber(s[5]))
+      redis.call('HDEL', key, 'livekitToken')
+      claimed[#claimed + 1] = id
+      claimed[#claimed + 1] = s[3]
+    end
+  end
+end
+return claimed
 `);
 
 /** KEYS: the session. ARGV: usage prefix, seconds streamed so far. Meters a streaming session's progress. */

@@ -173,28 +173,84 @@ describe('SessionStore', () => {
     expect(await store.get('acme', session.record.id)).toMatchObject({ status: 'ended', endReason: 'worker_lost' });
   });
 
-  it('keeps a LiveKit session\'s room and announces it to the hosts with its token, which claims it', async () => {
+  it('keeps a LiveKit session\'s room, announces its id (never a token), and its host claims it, taking the LiveKit token out of Redis', async () => {
     const prefix = uniquePrefix();
     const store = new SessionStore(redis, prefix);
-    const host = await registerSessionHost(redis, prefix, { hostId: 'h', url: 'ws://h:1', capacity: 1 });
+    const host = await registerSessionHost(redis, prefix, { hostId: 'h', url: 'ws://h:1', capacity: 2 });
     const subscriber = new Redis(server.port, server.host);
     try {
-      const heard = new Promise<string>((resolve) => subscriber.on('message', (_channel: string, message: string) => resolve(message)));
-      await subscriber.subscribe(store.keys.startChannel);
       const livekit = { url: 'wss://lk.example', token: 'header.claims.signature', agentIdentity: 'agent-1' };
       const session = placed(await store.place('acme', { ...OPTIONS, livekit }, 30_000));
-      expect(session.record.livekit).toEqual(livekit);
-      expect((await store.read(session.record.id))?.livekit).toEqual(livekit);
-      await store.announceLiveKit(session);
-      const [id, token] = (await heard).split(' ');
-      expect(id).toBe(session.record.id);
-      expect(await store.claim('h', id!, token!)).toBe('ok');
-      // A WebSocket session has none.
-      await store.end(session.record, 'client', 0);
-      expect(placed(await store.place('acme', OPTIONS, 30_000)).record.livekit).toBeUndefined();
+      const room = { url: 'wss://lk.example', agentIdentity: 'agent-1' };
+      expect(session.record.livekit).toEqual(room);
+      expect(await redis.hget(store.keys.session(session.record.id), 'livekitToken')).toBe(livekit.token);
+      expect(await store.announceLiveKit(session)).toBe(0);
+      const heard = new Promise<string>((resolve) => subscriber.on('message', (_channel: string, message: string) => resolve(message)));
+      await subscriber.subscribe(store.keys.startChannel);
+      expect(await store.announceLiveKit(session)).toBe(1);
+      expect(await heard).toBe(session.record.id);
+      // A WebSocket session on the same host is not the LiveKit claim's.
+      const websocket = placed(await store.place('acme', OPTIONS, 30_000));
+      expect(websocket.record.livekit).toBeUndefined();
+      expect(await store.claimLiveKit('other-host')).toEqual([]);
+      expect(await store.claimLiveKit('h')).toEqual([{ sessionId: session.record.id, token: livekit.token }]);
+      expect(await store.claimLiveKit('h')).toEqual([]);
+      expect(await store.read(session.record.id)).toMatchObject({ status: 'streaming', livekit: room });
+      const hash = await redis.hgetall(store.keys.session(session.record.id));
+      expect(Object.values(hash).some((value) => value.includes(livekit.token))).toBe(false);
+      expect((await store.read(websocket.record.id))?.status).toBe('waiting');
     } finally {
       subscriber.disconnect();
       await host.stop();
     }
+  });
+
+  it('gives each LiveKit session to one of two claimers racing for it, and ends one past its connect-by time', async () => {
+    const prefix = uniquePrefix();
+    let now = 3_000_000;
+    const store = new SessionStore(redis, prefix, { now: () => now });
+    const host = await registerSessionHost(redis, prefix, { hostId: 'h', url: 'ws://h:1', capacity: 40 });
+    const other = new Redis(server.port, server.host);
+    try {
+      const rival = new SessionStore(other, prefix, { now: () => now });
+      const ids: string[] = [];
+      for (let round = 0; round < 4; round += 1) {
+        const batch: string[] = [];
+        for (let i = 0; i < 8; i += 1) {
+          const livekit = { url: 'wss://lk.example', token: `token-${round}-${i}`, agentIdentity: 'agent-1' };
+          batch.push(placed(await store.place('acme', { ...OPTIONS, livekit }, 30_000)).record.id);
+        }
+        const [mine, theirs] = await Promise.all([store.claimLiveKit('h'), rival.claimLiveKit('h')]);
+        const claimed = [...mine!, ...theirs!].map((c) => c.sessionId);
+        expect(claimed.sort()).toEqual([...batch].sort());
+        ids.push(...claimed);
+      }
+      expect(new Set(ids).size).toBe(32);
+      const late = placed(await store.place('acme', { ...OPTIONS, livekit: { url: 'wss://lk.example', token: 'late-token', agentIdentity: 'a' } }, 30_000));
+      now += 30_000;
+      expect(await store.claimLiveKit('h')).toEqual([]);
+      expect(await store.read(late.record.id)).toMatchObject({ status: 'ended', endReason: 'not_connected' });
+      expect(await redis.hget(store.keys.session(late.record.id), 'livekitToken')).toBeNull();
+    } finally {
+      other.disconnect();
+      await host.stop();
+    }
+  });
+
+  it('ends a claimed LiveKit session (worker_lost) when its worker dies and its registration expires', async () => {
+    const prefix = uniquePrefix();
+    const store = new SessionStore(redis, prefix);
+    const worker = new Redis(server.port, server.host);
+    worker.on('error', () => {});
+    const registration = await registerSessionHost(worker, prefix, { hostId: 'dying', url: 'ws://d:1', capacity: 1, ttlMs: 400, onError: () => {} });
+    const session = placed(await store.place('acme', { ...OPTIONS, livekit: { url: 'wss://lk.example', token: 'secret-token', agentIdentity: 'a' } }, 30_000));
+    expect(await new SessionStore(worker, prefix).claimLiveKit('dying')).toHaveLength(1);
+    // The worker is gone: its connection drops and its heartbeat stops renewing the host key.
+    worker.disconnect();
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(await redis.exists(store.keys.host('dying'))).toBe(0);
+    expect(await store.get('acme', session.record.id)).toMatchObject({ status: 'ended', endReason: 'worker_lost' });
+    expect(await store.placedOn('dying')).toEqual([]);
+    await registration.stop().catch(() => {});
   });
 });

@@ -2,7 +2,7 @@ import type { Cluster, Redis } from 'ioredis';
 import { sessionKeys, type SessionKeys } from './session-keys.ts';
 import { createSessionId, createSessionToken, hashSessionToken } from './session-id.ts';
 import { decodeSession, encodeSession, type SessionEndReason, type SessionOptions, type SessionRecord } from './session-record.ts';
-import { CLAIM, END_SESSION, PLACE, PROGRESS, REQUEST_END, runScript } from './session-scripts.ts';
+import { CLAIM, CLAIM_LIVEKIT, END_SESSION, PLACE, PROGRESS, REQUEST_END, runScript } from './session-scripts.ts';
 
 /** Options of {@link SessionStore}. */
 export interface SessionStoreOptions {
@@ -30,6 +30,12 @@ export interface NoRoom {
   freeInMs: number;
 }
 
+
+/** A LiveKit session its host claimed, with the avatar's token (no longer in Redis). */
+export interface ClaimedLiveKitSession {
+  sessionId: string;
+  token: string;
+}
 
 export type ClaimResult = 'ok' | 'unknown' | 'ended' | 'bad_token' | 'used' | 'expired';
 export type RequestEndResult = 'not_found' | 'ended' | 'ending';
@@ -99,12 +105,23 @@ export class SessionStore {
   }
 
   /**
-   * Tells the hosts that a LiveKit session was placed: nobody connects to its stream, its host claims it with the
-   * token and joins the room. A host that misses the message (its subscription reconnecting) leaves the session to
-   * end `not_connected`.
+   * Claims every LiveKit session placed on the host and still waiting (each for one claimer only), taking the
+   * avatar's LiveKit token out of its record; a session past its connect-by time ends `not_connected` instead.
    */
-  async announceLiveKit(placed: PlacedSession): Promise<void> {
-    await this.redis.publish(this.keys.startChannel, `${placed.record.id} ${placed.token}`);
+  async claimLiveKit(hostId: string): Promise<ClaimedLiveKitSession[]> {
+    const args = [this.keys.sessionPrefix, hostId, this.now(), this.keys.usage(''), this.retentionMs];
+    const flat = (await runScript(this.redis, CLAIM_LIVEKIT, [this.keys.hostSessions(hostId)], args)) as string[];
+    const claimed: ClaimedLiveKitSession[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) claimed.push({ sessionId: flat[i]!, token: flat[i + 1]! });
+    return claimed;
+  }
+
+  /**
+   * Tells the hosts that a LiveKit session was placed (its id on the start channel), so that its host claims it
+   * now rather than at its next sweep. Returns how many subscribers heard it (0 is no loss: hosts also sweep).
+   */
+  async announceLiveKit(placed: PlacedSession): Promise<number> {
+    return Number(await this.redis.publish(this.keys.startChannel, placed.record.id));
   }
 
   /** Meters a streaming session up to `seconds` streamed (a repeated or older report adds nothing). */
