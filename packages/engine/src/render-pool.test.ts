@@ -38,6 +38,23 @@ describe('createRenderPool', () => {
     });
   }
 
+  it('renders into the buffers earlier calls consumed (a session renders a frame a call), the frames unchanged', async () => {
+    const pool = await createRenderPool(prepared, 2);
+    const handedOut: Uint8Array[] = [];
+    try {
+      for (let index = 0; index < 6; index++) {
+        await pool.renderFrames(1, () => motionOf(index), (frame) => {
+          expect(Buffer.compare(frame, expected[index]!)).toBe(0);
+          handedOut.push(frame);
+        });
+      }
+    } finally {
+      await pool.close();
+    }
+    // A buffer sent back to a render thread is detached here: every frame but the last went back.
+    expect(handedOut.map((frame) => frame.byteLength === 0)).toEqual([true, true, true, true, true, false]);
+  });
+
   it('draws the label and the watermark in the render threads, as drawing them on this thread does', async () => {
     const marks = frameMarks(true, { payload: Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8]), key: 'pool-test' }, 40)!;
     const marked = expected.map((frame, index) => {

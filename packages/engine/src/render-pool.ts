@@ -11,7 +11,8 @@ import { GRAPH_BATCH_FRAMES, type RenderReply, type RenderRequest } from './rend
 export interface RenderPool {
   /**
    * Renders `frameCount` frames, the motion of frame i being `motionOf(i)`, and hands each frame to `consume` in
-   * order; `consume` may be async (backpressure from the encoder). The frame buffer is reused after `consume`.
+   * order; `consume` may be async (backpressure from the encoder). The frame buffer is reused after `consume`
+   * (by this call or a later one of the pool).
    * `marks` (label, watermark) are drawn into every frame by the thread that rendered it, which then hands it back
    * in `format`: RGB24, or converted to yuv420p (createYuv420Converter's bytes) for an encoder that takes it so.
    */
@@ -112,11 +113,16 @@ export function startRenderThreads(count: number, options: RenderThreadsOptions 
       portraits.set(portrait, prepared);
       for (const worker of running()) worker.postMessage({ kind: 'load', portrait, data: prepared } satisfies RenderRequest);
       let unloaded = false;
+      // Frames consumed go back to the threads to render into, across calls: a session rendering a frame or two
+      // per call would otherwise have every frame's buffer made anew and collected.
+      const spareByFormat = new Map<FrameFormat, Uint8Array[]>();
       return {
         renderFrames: (frameCount, motionOf, consume, signal = null, marks = null, format = 'rgb24') => {
           const available = running();
           if (available.length === 0) return Promise.reject(new EngineError('ENGINE_RENDER_THREAD_DIED', 'Every render thread is being restarted.'));
-          return renderOn(available, portrait, { frameCount, motionOf, consume, signal, marks, format, queuedPerThread });
+          let spare = spareByFormat.get(format);
+          if (spare === undefined) spareByFormat.set(format, (spare = []));
+          return renderOn(available, portrait, { frameCount, motionOf, consume, signal, marks, format, queuedPerThread, spare });
         },
         async close() {
           if (unloaded) return;
@@ -155,13 +161,17 @@ interface RenderCall {
   marks: FrameMarks | null;
   format: FrameFormat;
   queuedPerThread: number;
+  /** Spent frames of this format to render into (the pool's, shared by its calls); consumed frames join it. */
+  spare: Uint8Array[];
 }
 
-function renderOn(threads: Worker[], portrait: number, { frameCount, motionOf, consume, signal, marks, format, queuedPerThread }: RenderCall): Promise<void> {
+/** Spent frames a pool keeps per format, at most. */
+const MAX_SPARE_FRAMES = 16;
+
+function renderOn(threads: Worker[], portrait: number, { frameCount, motionOf, consume, signal, marks, format, queuedPerThread, spare }: RenderCall): Promise<void> {
   const call = nextCall++;
   const pending = threads.map(() => 0);
   const ready = new Map<number, Uint8Array>();
-  const spare: Uint8Array[] = [];
   let next = 0;
   let emitted = 0;
 
@@ -209,7 +219,7 @@ function renderOn(threads: Worker[], portrait: number, { frameCount, motionOf, c
           const frame = ready.get(emitted)!;
           ready.delete(emitted);
           await consume(frame, emitted);
-          spare.push(frame);
+          if (spare.length < MAX_SPARE_FRAMES) spare.push(frame);
           emitted++;
           if (failed) return;
         }
