@@ -12,7 +12,10 @@ import { startSessionHost, type SessionHost } from '@portrait-farm/live-host';
 import { AVATAR_VIDEO_TRACK } from '@portrait-farm/livekit-avatar';
 import { createRoomDouble, doubleToken, type DoubleRoom, type RoomDouble } from '@portrait-farm/livekit-avatar/testing';
 import { AvatarSession, AVATAR_SAMPLE_RATE, DEFAULT_AVATAR_IDENTITY } from '@portrait-farm/livekit-plugin';
+import { createProcessLogger } from '@portrait-farm/logging';
+import { recordingLogger } from '@portrait-farm/logging/testing';
 import { decodeAudio } from '@portrait-farm/media';
+import { sessionKeys } from '@portrait-farm/sessions';
 import { createStorage } from '@portrait-farm/storage';
 import { startRedisServer, uniquePrefix, type RedisServerProcess } from '@portrait-farm/test-support/redis-server';
 import { STARTER_PACK } from '@portrait-farm/test-support/repo-models';
@@ -35,14 +38,18 @@ let host: SessionHost;
 let apiUrl = '';
 let double: RoomDouble;
 let agentRoom: DoubleRoom;
+let prefix = '';
+// Every line the gateway logs (trace and up) and every entry the worker's session host logs.
+const gatewayLog: string[] = [];
+const hostLog = recordingLogger();
 
 beforeAll(async () => {
   initializeLogger({ pretty: false, level: 'error' });
   redis = await startRedisServer();
   const storageUrl = join(work, 'storage');
-  const prefix = uniquePrefix('e2e-livekit');
+  prefix = uniquePrefix('e2e-livekit');
   const port = await freePort();
-  gateway = await buildGateway({ redisUrl: redis.url, storageUrl, publicBaseUrl: `http://127.0.0.1:${port}`, presignSecret: 'e2e-presign-secret-0123456789', apiKeys: { [API_KEY]: 'tenant-lk' }, prefix, faceCheck: false });
+  gateway = await buildGateway({ redisUrl: redis.url, storageUrl, publicBaseUrl: `http://127.0.0.1:${port}`, presignSecret: 'e2e-presign-secret-0123456789', apiKeys: { [API_KEY]: 'tenant-lk' }, prefix, faceCheck: false }, { logger: createProcessLogger('gateway', { level: 'trace', destination: { write: (line: string) => void gatewayLog.push(line) } }) });
   apiUrl = await gateway.app.listen({ port, host: '127.0.0.1' });
   engine = await createEngine({ pack: STARTER_PACK, providers: ['cpu'] });
   threads = startRenderThreads(1);
@@ -62,6 +69,7 @@ beforeAll(async () => {
     port: 0,
     publicUrl: null,
     livekitRtc: async () => double.rtc,
+    logger: hostLog,
   });
   agentRoom = new double.rtc.Room();
   await agentRoom.connect(LIVEKIT.livekitUrl, doubleToken({ identity: 'agent-1', room: 'support-room' }));
@@ -99,6 +107,8 @@ describe('LiveKit avatar through the farm', () => {
     expect(avatar.attributes).toEqual({ 'lk.publish_on_behalf': 'agent-1' });
     const read = (await (await fetch(`${apiUrl}/v1/sessions/${sessionId}`, { headers: bearer })).json()) as { status: string; options: { livekit: unknown } };
     expect(read).toMatchObject({ status: 'streaming', options: { livekit: { url: LIVEKIT.livekitUrl, agent_identity: 'agent-1' } } });
+    // The avatar's LiveKit token (a JWT: "eyJ..."), taken by the worker's claim, is nowhere in Redis's record.
+    expect(JSON.stringify(await commands.hgetall(sessionKeys(prefix).session(sessionId)))).not.toContain('eyJ');
 
     const speech = (await decodeAudio(join(FIXTURES, 'speech-3s.wav'), { sampleRate: AVATAR_SAMPLE_RATE })).samples.subarray(0, AVATAR_SAMPLE_RATE * 2);
     const output = agentSession.output.audio!;
@@ -121,5 +131,10 @@ describe('LiveKit avatar through the farm', () => {
     }
     expect(ended).toMatchObject({ status: 'ended', endReason: 'deleted' });
     expect(ended.secondsStreamed).toBeGreaterThan(2);
+    // Nor in what the gateway and the worker logged.
+    expect(gatewayLog.length).toBeGreaterThan(0);
+    expect(hostLog.entries.length).toBeGreaterThan(0);
+    expect(gatewayLog.join('\n')).not.toContain('eyJ');
+    expect(JSON.stringify(hostLog.entries)).not.toContain('eyJ');
   }, 240_000);
 });
