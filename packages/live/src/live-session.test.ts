@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHANNEL } from '@portrait-farm/contracts';
-import { createEngine, startRenderThreads, type Engine, type RenderThreads } from '@portrait-farm/engine';
+import { createEngine, retargetToPortrait, startRenderThreads, type Engine, type RenderThreads } from '@portrait-farm/engine';
 import { decodeAudio } from '@portrait-farm/media';
-import { createIdleMotion } from '@portrait-farm/motion';
+import { applyControls, createIdleMotion } from '@portrait-farm/motion';
 import { prepareMeshwarp } from '@portrait-farm/renderer';
 import { syntheticPortrait } from '@portrait-farm/renderer/testing';
 import { STARTER_PACK } from '@portrait-farm/test-support/repo-models';
@@ -82,6 +82,38 @@ describe('live session', () => {
     } finally {
       await r.close();
     }
+  }, 180_000);
+
+  it('reuses picture buffers once onFrame resolved, each picture the render of its own slot while it is handed out', async () => {
+    const sent: LiveFrame[] = [];
+    const copies: Uint8Array[] = [];
+    const handedOut: Uint8Array[] = [];
+    const r = await run({
+      onFrame: async (frame) => {
+        sent.push(frame);
+        await sleep(1);
+        copies.push(frame.picture.slice());
+        handedOut.push(frame.picture);
+      },
+    });
+    await until(() => copies.length >= 30);
+    await r.close();
+    expect(new Set(handedOut).size).toBeLessThan(12);
+    // The same slots rendered on their own, as the session fits and renders them (no controls, yuv420p).
+    const frames = sent.slice(0, 30);
+    const own = threads.portrait(prepared);
+    const fitted = frames.map((f) => {
+      const motion = retargetToPortrait(f.motion.slice(), prepared.neutral, engine.pack.channelMean);
+      return applyControls({ fps: 25, frameCount: 1, data: motion }, {}, { channelMean: engine.pack.channelMean, firstFrame: f.slot }).data;
+    });
+    const expected: Uint8Array[] = [];
+    try {
+      await own.renderFrames(frames.length, (i) => fitted[i]!, (picture) => void expected.push(picture.slice()), null, null, 'yuv420p');
+    } finally {
+      await own.close();
+    }
+    expect(new Set(expected.map((p) => Buffer.from(p).toString('base64'))).size).toBeGreaterThan(1);
+    expected.forEach((picture, i) => expect(Buffer.compare(copies[i]!, picture)).toBe(0));
   }, 180_000);
 
   it('plays an utterance pushed at once: every audio sample goes out with the frame made from it, in order', async () => {

@@ -20,6 +20,8 @@ const FEATURE_LOOKAHEAD_FRAMES = 5;
 const MAX_FRAMES_AHEAD = 25;
 /** Batches of slots planned but not yet handed out, at most: a machine that keeps up has one or two. */
 const MAX_RENDER_CALLS = 3;
+/** Pictures kept for reuse once their frame went out, at most. */
+const MAX_SPARE_PICTURES = 8;
 
 /** A monotonic clock in milliseconds. */
 export interface LiveClock {
@@ -69,7 +71,7 @@ export interface LiveFrame {
   slot: number;
   /** Presentation time in seconds from the session's start. */
   pts: number;
-  /** The picture (owned by the receiver). */
+  /** The picture, the receiver's until `onFrame` resolves: the session then reuses its buffer (copy what you keep). */
   picture: Uint8Array;
   /** 16 kHz mono samples for the slot. */
   audio: Float32Array;
@@ -221,6 +223,19 @@ export async function startLiveSession(options: LiveSessionOptions): Promise<Liv
   const dueOf = (slot: number): number => start + (slot * 1000) / fps;
   let delivering: Promise<void> = Promise.resolve();
   let inFlight = 0;
+  // A frame's picture is copied out of the render pool's buffer into one of these, and comes back once it went out:
+  // a session makes no picture buffer per frame (each would be allocated, zeroed and collected).
+  const sparePictures: Uint8Array[] = [];
+  const copyPicture = (frame: Uint8Array): Uint8Array => {
+    const picture = sparePictures.pop();
+    if (picture === undefined || picture.length !== frame.length) return frame.slice();
+    picture.set(frame);
+    return picture;
+  };
+  const sendFrame = async (frame: LiveFrame): Promise<void> => {
+    await options.onFrame(frame);
+    if (sparePictures.length < MAX_SPARE_PICTURES) sparePictures.push(frame.picture);
+  };
   /** Utterances dropped by clear: frames of theirs already planned still go out, without playback events. */
   const interrupted = new Set<number>();
   let timer: NodeJS.Timeout | null = null;
@@ -232,7 +247,7 @@ export async function startLiveSession(options: LiveSessionOptions): Promise<Liv
     const pictures: Uint8Array[] = [];
     const first = plans[0]!.slot;
     const marks = options.label === true || options.watermark != null ? { label: options.label === true, watermark: options.watermark ?? null, firstFrame: first } : null;
-    await options.pool.renderFrames(plans.length, (i) => fitted[i]!, (frame, i) => void (pictures[i] = frame.slice()), null, marks, options.format ?? 'yuv420p');
+    await options.pool.renderFrames(plans.length, (i) => fitted[i]!, (frame, i) => void (pictures[i] = copyPicture(frame)), null, marks, options.format ?? 'yuv420p');
     const rendered = clock.now();
     return plans.map((plan, i) => {
       const from = plan.from as Utterance | null;
@@ -272,7 +287,7 @@ export async function startLiveSession(options: LiveSessionOptions): Promise<Liv
       rendered.catch(() => {});
       const deliver = async (): Promise<void> => {
         for (const frame of await rendered) {
-          await options.onFrame(frame);
+          await sendFrame(frame);
           // Playback events go with the frames that show them, not with their planning.
           if (frame.utterance !== null && interrupted.has(frame.utterance)) continue;
           if (frame.speechFrame === 0) emit({ type: 'playback_started', utterance: frame.utterance!, slot: frame.slot, at: clock.now() });
@@ -295,7 +310,7 @@ export async function startLiveSession(options: LiveSessionOptions): Promise<Liv
   // encoders meanwhile, so that slot 1 and every slot after it can be on time.
   const first = planner.plan();
   options.onPlanned?.(first.slot, first.audio);
-  for (const frame of await renderSlots([first])) await options.onFrame(frame);
+  for (const frame of await renderSlots([first])) await sendFrame(frame);
   start = clock.now() + leadMs - 1000 / fps;
   tick();
 
