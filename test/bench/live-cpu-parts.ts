@@ -1,10 +1,11 @@
-// npx tsx --conditions=portrait-farm-source test/bench/live-cpu-parts.ts [--rest 8 --speech 12 --threads 2]
+// npx tsx --conditions=portrait-farm-source test/bench/live-cpu-parts.ts [--rest 8 --speech 12 --threads 2 --save-raw FILE]
 //
 // Where a realtime session's CPU goes, per frame streamed, at rest and while speaking: one session served over a
 // WebSocket on 127.0.0.1 exactly as live-latency.ts serves it (astronaut 512x512, 25 fps). The client waits --rest
 // seconds with no audio, then sends --speech seconds of the demo speech paced in 20 ms chunks. Each phase's CPU is
 // read from /proc per thread of this process (grouped by what the thread is) and per ffmpeg child (x264, Opus).
-import { readdirSync, readFileSync } from 'node:fs';
+// --save-raw FILE writes the session's pictures (yuv420p, every frame from the first) to FILE, for live-x264-settings.ts.
+import { closeSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { WebSocket, WebSocketServer } from 'ws';
@@ -20,6 +21,7 @@ const { values } = parseArgs({
     rest: { type: 'string', default: '8' },
     speech: { type: 'string', default: '12' },
     threads: { type: 'string', default: '2' },
+    'save-raw': { type: 'string' },
   },
 });
 const restSeconds = Number(values.rest);
@@ -97,6 +99,7 @@ const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
 await new Promise((resolve) => server.once('listening', resolve));
 let summary: Promise<SessionSummary> | null = null;
 let framesOut = 0;
+const raw = values['save-raw'] === undefined ? null : openSync(values['save-raw'], 'w');
 server.on('connection', (socket) => {
   const pool = threads.portrait(prepared);
   summary = serveSessionSocket({
@@ -115,6 +118,7 @@ server.on('connection', (socket) => {
         ...callbacks,
         onFrame: async (frame) => {
           framesOut += 1;
+          if (raw !== null) writeSync(raw, frame.picture);
           await callbacks.onFrame(frame);
         },
       }),
@@ -181,6 +185,7 @@ const totals = phases.map((p) => [...p.parts.values()].reduce((a, b) => a + b, 0
 console.log(`| **total** | ${totals.map((v) => v.toFixed(2)).join(' | ')} |`);
 console.log(`CPU-s per second streamed: ${totals.map((v, i) => `${phases[i]!.name} ${((v * FPS) / 1000).toFixed(3)}`).join(', ')}`);
 console.log(`late frames: ${late.late} of ${late.frames}; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+if (raw !== null) closeSync(raw);
 server.close();
 await threads.close();
 await engine.close();

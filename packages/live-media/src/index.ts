@@ -1,7 +1,7 @@
 export { LiveVideoEncoder } from './live-video-encoder.ts';
 export type { LiveVideoEncoderEvents, VideoAccessUnit } from './live-video-encoder.ts';
-export { LIVE_X264_PRESETS } from './live-video-options.ts';
-export type { LiveVideoEncoderOptions, LiveX264Preset } from './live-video-options.ts';
+export { LIVE_X264_PRESETS, liveVideoArgs, resolveLiveVideoOptions } from './live-video-options.ts';
+export type { LiveVideoEncoderOptions, LiveX264Preset, ResolvedLiveVideoOptions } from './live-video-options.ts';
 export { LIVE_AUDIO_SAMPLE_RATES, LiveAudioEncoder } from './live-audio-encoder.ts';
 export type { AudioPacket, LiveAudioEncoderEvents, LiveAudioEncoderOptions } from './live-audio-encoder.ts';
 export { Fmp4Muxer, muxedCodecs } from './fmp4-muxer.ts';

@@ -50,6 +50,15 @@ describe('LiveVideoEncoder', () => {
     expect(frames.filter((type) => type === 'B')).toEqual([]);
   });
 
+  it('codes with superfast at crf 24 by default, without B-frames (the settings x264 writes into the stream)', async () => {
+    const encoder = new LiveVideoEncoder({ width: 64, height: 64, fps: 25 });
+    const units = await encodeFrames(encoder, 3, (i) => syntheticYuvFrame(64, 64, i));
+    const settings = /x264 - core .*?options: ([^\0]*)/.exec(units[0]!.data.toString('latin1'))?.[1];
+    expect(settings).toBeDefined();
+    // superfast: diamond motion search, sub-pixel refinement 1 (veryfast: hex, 2).
+    expect(settings!.split(' ')).toEqual(expect.arrayContaining(['me=dia', 'subme=1', 'bframes=0', 'crf=24.0', 'threads=1']));
+  });
+
   it('takes RGB24 frames when asked', async () => {
     const encoder = new LiveVideoEncoder({ width: 64, height: 64, fps: 10, pixelFormat: 'rgb24', crf: 30 });
     const units = await encodeFrames(encoder, 5, () => new Uint8Array(64 * 64 * 3).fill(200));

@@ -24,8 +24,9 @@ export interface LiveVideoEncoderOptions {
    */
   keyframeIntervalSeconds?: number;
   /**
-   * Constant rate factor, 0 to 51 (lower is better), used when `bitrateKbps` is null.
-   * @defaultValue 23
+   * Constant rate factor, 0 to 51 (lower is better), used when `bitrateKbps` is null. With the default preset, 24
+   * keeps the SSIM of veryfast at 23 (docs/realtime.md, "CPU per session").
+   * @defaultValue 24
    */
   crf?: number;
   /**
@@ -34,8 +35,9 @@ export interface LiveVideoEncoderOptions {
    */
   bitrateKbps?: number | null;
   /**
-   * x264 preset.
-   * @defaultValue 'veryfast'
+   * x264 preset. superfast codes a session's pictures for about a quarter less CPU than veryfast at the same SSIM,
+   * with about a fifth more bits (docs/realtime.md, "CPU per session").
+   * @defaultValue 'superfast'
    */
   preset?: LiveX264Preset;
   /**
@@ -70,9 +72,9 @@ export function resolveLiveVideoOptions(options: LiveVideoEncoderOptions): Resol
     fps: options.fps,
     pixelFormat: options.pixelFormat ?? 'yuv420p',
     keyframeIntervalSeconds: options.keyframeIntervalSeconds ?? 2,
-    crf: options.crf ?? 23,
+    crf: options.crf ?? 24,
     bitrateKbps: options.bitrateKbps ?? null,
-    preset: options.preset ?? 'veryfast',
+    preset: options.preset ?? 'superfast',
     profile: options.profile ?? 'baseline',
     threads: options.threads ?? 1,
     ffmpegPath: options.ffmpegPath ?? 'ffmpeg',
