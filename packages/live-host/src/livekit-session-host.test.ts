@@ -194,6 +194,13 @@ describe('the session host with a LiveKit session', () => {
     expect(JSON.stringify(await redis.hgetall(store.keys.session(placed.record.id)))).not.toContain(token);
   }, 120_000);
 
+  it('refuses a claim sweep period that is not a positive number of ms, naming it', async () => {
+    for (const claimSweepMs of [0, -5, Number.NaN]) {
+      const starting = startSessionHost({ redis, subscriber, prefix, engine, renderThreads: threads, storage, hostId: 'never', capacity: 1, listenHost: '127.0.0.1', port: 0, publicUrl: null, claimSweepMs });
+      await expect(starting).rejects.toThrow(`claimSweepMs must be a positive number of ms. Passed: ${claimSweepMs}`);
+    }
+  });
+
   it('claims an announced LiveKit session, plays the agent\'s speech in the room, and ends it (client) when the agent leaves', async () => {
     const token = doubleToken({ identity: 'farm-avatar', room: 'room-1', attributes: { [PUBLISH_ON_BEHALF_ATTRIBUTE]: 'agent-1' } });
     const result = await store.place('acme', { avatarId, mode: 'crop', inputSampleRate: 16000, latency: 'low', controls: {}, seed: 3, idleTimeoutSeconds: 1, maxDurationSeconds: 600, livekit: { url: URL_, token, agentIdentity: 'agent-1' } }, 30_000);

@@ -74,6 +74,8 @@ export interface SessionHost {
  */
 export async function startSessionHost(options: SessionHostOptions): Promise<SessionHost> {
   const logger = options.logger ?? silentLogger;
+  const claimSweepMs = options.claimSweepMs ?? 2000;
+  if (!Number.isFinite(claimSweepMs) || claimSweepMs <= 0) throw new RangeError(`claimSweepMs must be a positive number of ms. Passed: ${claimSweepMs}`);
   const store = new SessionStore(options.redis, options.prefix);
   const sessions = new Map<string, HostedSession>();
   const metered = new Map<string, number>();
@@ -214,7 +216,7 @@ export async function startSessionHost(options: SessionHostOptions): Promise<Ses
     onError: (error) => logger.warn({ err: error }, 'session host heartbeat not written; the next one tries again'),
   });
   sweepLiveKit();
-  const sweepTimer = setInterval(sweepLiveKit, options.claimSweepMs ?? 2000);
+  const sweepTimer = setInterval(sweepLiveKit, claimSweepMs);
   logger.info({ url, capacity: options.capacity, hostId: options.hostId }, 'session host listening');
 
   return {
