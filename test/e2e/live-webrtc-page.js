@@ -3,21 +3,26 @@
 // test reads back: every presented frame (requestVideoFrameCallback), the messages, getStats.
 
 /** What the page keeps for the test. */
-const record = { frames: [], messages: [], connectedAt: null, speechSentAt: null, errors: [] };
+const record = { frames: [], messages: [], connectedAt: null, speechSentAt: null, errors: [], samples: [] };
 let socket = null;
 let peer = null;
 
 /** Connects to the session's stream URL (with transport=webrtc) and plays it in the page's <video>. */
-function startClient(url) {
+function startClient(url, targets = {}) {
   const video = document.querySelector('video');
   socket = new WebSocket(url);
   peer = new RTCPeerConnection();
   peer.ontrack = (event) => {
+    const target = targets[event.track.kind];
+    if (target !== undefined) event.receiver.jitterBufferTarget = target;
     if (video.srcObject !== event.streams[0]) video.srcObject = event.streams[0];
     video.play().catch((error) => record.errors.push(String(error)));
   };
   peer.onconnectionstatechange = () => {
-    if (peer.connectionState === 'connected') record.connectedAt = performance.now();
+    if (peer.connectionState === 'connected') {
+      record.connectedAt = performance.now();
+      sampleStats();
+    }
   };
   const onFrame = (now, metadata) => {
     record.frames.push({ at: now, presentedFrames: metadata.presentedFrames, rtpTimestamp: metadata.rtpTimestamp ?? null, width: metadata.width, height: metadata.height });
@@ -50,6 +55,23 @@ async function sendSpeech(base64) {
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   }
   socket.send(JSON.stringify({ type: 'audio_end' }));
+}
+
+/** What the test follows over time: the inbound-rtp fields that say how each stream is buffered and played. */
+const SAMPLED = ['estimatedPlayoutTimestamp', 'jitter', 'jitterBufferDelay', 'jitterBufferEmittedCount', 'jitterBufferTargetDelay', 'jitterBufferMinimumDelay',
+  'totalSamplesReceived', 'concealedSamples', 'insertedSamplesForDeceleration', 'removedSamplesForAcceleration', 'framesDecoded', 'packetsReceived'];
+
+/** Samples getStats every 250 ms from the connection on. */
+async function sampleStats() {
+  while (peer.connectionState === 'connected') {
+    const stats = await inboundStats();
+    const sample = { at: performance.now() };
+    for (const kind of ['audio', 'video']) {
+      sample[kind] = Object.fromEntries(SAMPLED.filter((key) => stats[kind]?.[key] !== undefined).map((key) => [key, stats[kind][key]]));
+    }
+    record.samples.push(sample);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
 
 /** The inbound-rtp entries of getStats, by kind. */

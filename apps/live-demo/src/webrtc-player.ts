@@ -1,6 +1,14 @@
 import type { PlayerFigures } from './mse-player.ts';
 
 /**
+ * The video receiver's jitterBufferTarget (ms). Even with the packets arriving evenly, Chromium plays the sound 30-50
+ * ms after the picture (its audio jitter buffer and output hold more than the video's), and its A/V sync takes about
+ * 10 s to make that up. Holding the picture this long from the start plays it with the sound (docs/realtime.md
+ * "WebRTC"); it delays nothing that can be seen or heard, as the sound is the later of the two.
+ */
+const VIDEO_JITTER_BUFFER_TARGET_MS = 60;
+
+/**
  * Plays a session's WebRTC stream (transport=webrtc, docs/realtime.md "WebRTC"): answers the worker's offer with
  * every candidate in the answer (no trickle) and shows the stream in the <video>. The browser's jitter buffer keeps
  * it live: `behindSeconds` is the video jitter buffer's mean delay, from getStats.
@@ -18,6 +26,7 @@ export class WebRtcPlayer {
     this.#video = video;
     video.removeAttribute('src');
     this.#peer.addEventListener('track', (event) => {
+      if (event.track.kind === 'video') event.receiver.jitterBufferTarget = VIDEO_JITTER_BUFFER_TARGET_MS;
       if (video.srcObject !== event.streams[0]) video.srcObject = event.streams[0] ?? null;
       void video.play().catch(() => {});
     });

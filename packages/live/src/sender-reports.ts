@@ -12,6 +12,9 @@ export function ntpTimestampOf(unixMs: number): bigint {
   return (BigInt(seconds + NTP_UNIX_OFFSET_SECONDS) << 32n) | BigInt(fraction);
 }
 
+/** How many reports go out 250 ms apart before the interval grows to about a second. */
+const FIRST_QUICK_REPORTS = 3;
+
 /** One stream whose sender reports this sends. */
 export interface ReportedStream {
   sender: RTCRtpSender;
@@ -32,6 +35,7 @@ export interface ReportedStream {
  */
 export function startSenderReports(werift: Werift, streams: readonly ReportedStream[], mediaStartUnixMs: number): { stop(): void } {
   let timer: NodeJS.Timeout | null = null;
+  let sent = 0;
   const report = (): void => {
     const nowMs = performance.timeOrigin + performance.now();
     for (const stream of streams) {
@@ -46,8 +50,10 @@ export function startSenderReports(werift: Werift, streams: readonly ReportedStr
       });
       stream.sender.dtlsTransport.sendRtcp([senderReport, description]).catch(() => {});
     }
-    // RFC 3550's randomised interval, about once a second.
-    timer = setTimeout(report, 500 + Math.random() * 1000);
+    sent += 1;
+    // RFC 3550's randomised interval, about once a second, after the first few 250 ms apart: a receiver maps RTP time
+    // to the wall clock from two reports of a stream, and syncs the streams only then.
+    timer = setTimeout(report, sent < FIRST_QUICK_REPORTS ? 250 : 500 + Math.random() * 1000);
   };
   timer = setTimeout(report, 100);
   return {

@@ -4,7 +4,7 @@ import { createFmp4Output, type Fmp4Output } from './fmp4-output.ts';
 import { LatencyRecorder } from './latency-stats.ts';
 import type { LiveClock, LiveEvent, LiveFrame, LiveSession, LiveSessionOptions } from './live-session.ts';
 import { parseClientMessage } from './session-protocol.ts';
-import { createWebRtcOutput, type WebRtcOutput } from './webrtc-output.ts';
+import { createWebRtcOutput, type WebRtcOutput, type WebRtcOutputCounts } from './webrtc-output.ts';
 import { webRtcUnavailableReason, type WebRtcIceOptions } from './webrtc-peer.ts';
 import type { LiveTransport, ServerMessage, SessionEndReason, SessionErrorCode } from '@portrait-farm/contracts';
 
@@ -50,6 +50,8 @@ export interface SessionSummary {
   reason: SessionEndReason;
   secondsStreamed: number;
   latency: ReturnType<LatencyRecorder['summary']>;
+  /** What the WebRTC output sent (null over fMP4). */
+  webrtc: WebRtcOutputCounts | null;
 }
 
 /**
@@ -181,11 +183,12 @@ export function serveSessionSocket(options: SessionSocketOptions): Promise<Sessi
     for (const timer of timers) clearInterval(timer);
     void (async () => {
       await session?.close().catch(() => {});
+      const sent = webrtc?.counts() ?? null;
       await output?.destroy().catch(() => {});
       const secondsStreamed = framesSent / fps;
       send({ type: 'closed', reason, seconds_streamed: secondsStreamed });
       if (socket.readyState === socket.OPEN) socket.close(1000, reason);
-      finish({ reason, secondsStreamed, latency: recorder.summary() });
+      finish({ reason, secondsStreamed, latency: recorder.summary(), webrtc: sent });
     })();
   };
 

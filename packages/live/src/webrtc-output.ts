@@ -1,6 +1,8 @@
 import { randomInt } from 'node:crypto';
 import { H264RtpPacketizer, LiveAudioEncoder, LiveVideoEncoder, OpusRtpPacketizer, type AudioPacket, type RtpPacket, type VideoAccessUnit } from '@portrait-farm/live-media';
 import type { LiveFrame } from './live-session.ts';
+import { MediaPacer } from './media-pacer.ts';
+import { RtpSendTiming, type RtpSendLateness } from './rtp-send-timing.ts';
 import { startSenderReports } from './sender-reports.ts';
 import { createSendingPeer, type WebRtcIceOptions } from './webrtc-peer.ts';
 
@@ -28,6 +30,8 @@ export interface WebRtcOutputCounts {
   audioBytes: number;
   /** Picture loss indications and full intra requests from the receiver. */
   keyframeRequests: number;
+  /** How late each stream's packets left against their media time on the session's clock (null before media time 0). */
+  sendLateness: { video: RtpSendLateness | null; audio: RtpSendLateness | null };
 }
 
 /**
@@ -49,10 +53,18 @@ export interface WebRtcOutput {
 }
 
 /**
- * Media time 0 on the wall clock is taken from the frames of the first second (the earliest any of them went out
- * for its pts): the first frame waits for the connection and goes out late. Sender reports start after it.
+ * Media time 0 on the wall clock is taken from the frames of the first 0.2 s (the earliest any of them went out for
+ * its pts): the first frame waits for the connection and goes out late, the next ones on time. Sender reports start
+ * after it, so that a browser can line the streams up from the first second.
  */
-const CLOCK_SETTLE_SECONDS = 1;
+const CLOCK_SETTLE_SECONDS = 0.2;
+/**
+ * How long after its media time each packet goes out (ms), both streams. The audio encoder's Ogg muxer hands out a
+ * packet only once the next one exists, so the Opus packets come in pairs, the first up to 20 ms after its time: sent
+ * as they come, their arrival jitters by 20 ms and Chromium's audio jitter buffer holds 40-80 ms for it; sent this
+ * long after their time they leave every 20 ms. The frames wait as long, so that both streams leave on one clock.
+ */
+const SEND_DELAY_MS = 25;
 const H264_PAYLOAD_TYPE = 96;
 const OPUS_PAYLOAD_TYPE = 111;
 
@@ -68,15 +80,14 @@ export async function createWebRtcOutput(options: WebRtcOutputOptions): Promise<
   const { fps } = options;
   const video = new LiveVideoEncoder({ width: options.width, height: options.height, fps, pixelFormat: 'yuv420p', keyframeIntervalSeconds: WEBRTC_KEYFRAME_INTERVAL_SECONDS });
   const audio = new LiveAudioEncoder({ sampleRate: 16000, sampleFormat: 'f32' });
-  const counts: WebRtcOutputCounts = { videoPackets: 0, videoBytes: 0, audioPackets: 0, audioBytes: 0, keyframeRequests: 0 };
+  const counts: Omit<WebRtcOutputCounts, 'sendLateness'> = { videoPackets: 0, videoBytes: 0, audioPackets: 0, audioBytes: 0, keyframeRequests: 0 };
+  const timing = { video: new RtpSendTiming(), audio: new RtpSendTiming() };
   let reports: { stop(): void } | null = null;
   const opus = new OpusRtpPacketizer({ payloadType: OPUS_PAYLOAD_TYPE, ssrc: peer.audio.ssrc, firstSequence: randomInt(0x10000) });
   let h264: H264RtpPacketizer | null = null;
   let preSkip: number | null = null;
-  /** performance.now() of media time 0: the earliest the first second's frames went out for their pts. */
+  /** performance.now() of media time 0: the earliest the first frames went out for their pts. */
   let mediaStartMs: number | null = null;
-  const heldSound: AudioPacket[] = [];
-  let soundTimer: NodeJS.Timeout | null = null;
   let audioWritten: Promise<void> = Promise.resolve();
   // Every send waits for the connection, then runs in order.
   let sending: Promise<void> = peer.connected.catch(() => {});
@@ -84,29 +95,21 @@ export async function createWebRtcOutput(options: WebRtcOutputOptions): Promise<
   const queue = (task: () => Promise<void>): void => {
     sending = sending.then(task).catch(() => {});
   };
-  const sendPackets = async (kind: 'video' | 'audio', packets: RtpPacket[]): Promise<void> => {
-    for (const packet of packets) {
+  const sendPackets = async (kind: 'video' | 'audio', packets: RtpPacket[], mediaSeconds: readonly number[]): Promise<void> => {
+    for (const [i, packet] of packets.entries()) {
+      timing[kind].record(mediaSeconds[i]!, performance.now());
       await peer[kind].sendRtp(packet.bytes);
       counts[`${kind}Packets`] += 1;
       counts[`${kind}Bytes`] += packet.payload.length;
     }
   };
-  const soundPackets = (until: number): RtpPacket[] => {
-    const out: RtpPacket[] = [];
-    while (heldSound.length > 0 && heldSound[0]!.ptsSeconds < until) {
-      const packet = heldSound.shift()!;
-      out.push(opus.packetize(packet.data, packet.startSample - (preSkip ?? 0)));
-    }
-    return out;
-  };
-  /** Sends the sound that is due (1 ms early at most) and sets a timer for the next packet. */
-  const pumpSound = (): void => {
-    soundTimer = null;
-    if (mediaStartMs === null) return;
-    const due = soundPackets((performance.now() + 1 - mediaStartMs) / 1000);
-    if (due.length > 0) queue(() => sendPackets('audio', due));
-    if (heldSound.length > 0) soundTimer = setTimeout(pumpSound, Math.max(0, mediaStartMs + heldSound[0]!.ptsSeconds * 1000 - performance.now()));
-  };
+  const sound = new MediaPacer<AudioPacket>({
+    delayMs: SEND_DELAY_MS,
+    send: (due) => {
+      const packets = due.map(({ item }) => opus.packetize(item.data, item.startSample - (preSkip ?? 0)));
+      queue(() => sendPackets('audio', packets, due.map(({ mediaSeconds }) => mediaSeconds)));
+    },
+  });
 
   let encodersRunning: () => void = () => {};
   const bothEncoders = Promise.all([
@@ -123,29 +126,40 @@ export async function createWebRtcOutput(options: WebRtcOutputOptions): Promise<
     encodersRunning();
   });
   audio.on('header', (head) => (preSkip = head.preSkip));
+  const pictures = new MediaPacer<{ index: number; packets: RtpPacket[] }>({
+    delayMs: SEND_DELAY_MS,
+    send: (due) => {
+      for (const { mediaSeconds, item } of due) {
+        queue(async () => {
+          await sendPackets('video', item.packets, item.packets.map(() => mediaSeconds));
+          options.onFrameSent(item.index);
+        });
+      }
+    },
+  });
+  let connected = false;
+  peer.connected.then(() => (connected = true), () => {});
+  /** Media time 0 is the earliest a frame was ready for its pts once the peer is connected. */
+  const frameReady = (ptsSeconds: number): void => {
+    if (!connected) return;
+    const startEstimate = performance.now() - ptsSeconds * 1000;
+    if (mediaStartMs === null || (reports === null && startEstimate < mediaStartMs)) {
+      mediaStartMs = startEstimate;
+      sound.setStart(mediaStartMs);
+      pictures.setStart(mediaStartMs);
+    }
+    if (reports === null && ptsSeconds >= CLOCK_SETTLE_SECONDS) {
+      reports = startSenderReports(peer.werift, [
+        { sender: peer.video, clockRate: 90_000, cname: peer.cname, counts: () => ({ packets: counts.videoPackets, octets: counts.videoBytes }) },
+        { sender: peer.audio, clockRate: 48_000, cname: peer.cname, counts: () => ({ packets: counts.audioPackets, octets: counts.audioBytes }) },
+      ], performance.timeOrigin + mediaStartMs);
+    }
+  };
   video.on('accessUnit', (unit: VideoAccessUnit) => {
-    const pictures = h264!.packetize(unit.data, unit.ptsSeconds);
-    queue(async () => {
-      const startEstimate = performance.now() - unit.ptsSeconds * 1000;
-      if (mediaStartMs === null || (reports === null && startEstimate < mediaStartMs)) {
-        const first = mediaStartMs === null;
-        mediaStartMs = startEstimate;
-        if (first) pumpSound();
-      }
-      if (reports === null && unit.ptsSeconds >= CLOCK_SETTLE_SECONDS) {
-        reports = startSenderReports(peer.werift, [
-          { sender: peer.video, clockRate: 90_000, cname: peer.cname, counts: () => ({ packets: counts.videoPackets, octets: counts.videoBytes }) },
-          { sender: peer.audio, clockRate: 48_000, cname: peer.cname, counts: () => ({ packets: counts.audioPackets, octets: counts.audioBytes }) },
-        ], performance.timeOrigin + mediaStartMs);
-      }
-      await sendPackets('video', pictures);
-      options.onFrameSent(unit.index);
-    });
+    frameReady(unit.ptsSeconds);
+    pictures.push(unit.ptsSeconds, { index: unit.index, packets: h264!.packetize(unit.data, unit.ptsSeconds) });
   });
-  audio.on('packet', (packet) => {
-    heldSound.push(packet);
-    if (soundTimer === null) pumpSound();
-  });
+  audio.on('packet', (packet) => sound.push(packet.ptsSeconds, packet));
   peer.video.onPictureLossIndication.subscribe(() => (counts.keyframeRequests += 1));
   peer.video.onRtcp.subscribe((packet) => {
     // A full intra request arrives as a payload-specific feedback message of type 4 (RFC 5104).
@@ -170,18 +184,25 @@ export async function createWebRtcOutput(options: WebRtcOutputOptions): Promise<
     async close() {
       await audioWritten;
       await Promise.all([video.close(), audio.close()]);
-      if (soundTimer !== null) clearTimeout(soundTimer);
-      queue(() => sendPackets('audio', soundPackets(Number.POSITIVE_INFINITY)));
+      pictures.flush();
+      sound.flush();
       await sending;
       reports?.stop();
       await peer.connection.close();
     },
     async destroy() {
       await Promise.all([video.destroy(), audio.destroy()]);
-      if (soundTimer !== null) clearTimeout(soundTimer);
+      pictures.stop();
+      sound.stop();
       reports?.stop();
       await peer.connection.close();
     },
-    counts: () => ({ ...counts }),
+    counts: () => ({
+      ...counts,
+      sendLateness: {
+        video: mediaStartMs === null ? null : timing.video.lateness(mediaStartMs),
+        audio: mediaStartMs === null ? null : timing.audio.lateness(mediaStartMs),
+      },
+    }),
   };
 }
