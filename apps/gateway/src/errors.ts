@@ -51,7 +51,7 @@ export const GATEWAY_ERRORS = defineErrorCatalogue({
   GATEWAY_INPUT_URL_REFUSED: { status: 422, retryable: false, description: 'An input URL is not https or resolves to an address the policy refuses.' },
   GATEWAY_WEBHOOK_URL_REFUSED: { status: 422, retryable: false, description: 'The webhook URL does not resolve, or resolves to an address webhooks are not sent to (loopback, private, link-local, metadata).' },
   GATEWAY_INPUT_FETCH_FAILED: { status: 422, retryable: true, description: 'An input URL could not be downloaded (status, timeout, connection).' },
-  GATEWAY_UPGRADE_REQUIRED: { status: 426, retryable: false, description: 'A session\'s stream is a WebSocket: connect with an upgrade to the stream.url POST /v1/sessions returned.' },
+  GATEWAY_UPGRADE_REQUIRED: { status: 400, retryable: false, description: 'A session\'s stream is a WebSocket: connect with an upgrade to the stream.url POST /v1/sessions returned.' },
   GATEWAY_RATE_LIMITED: { status: 429, retryable: true, description: 'Too many requests from the tenant in this minute; see Retry-After.' },
   GATEWAY_QUEUE_FULL: {
     status: 429,

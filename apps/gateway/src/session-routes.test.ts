@@ -171,11 +171,11 @@ describe('POST /v1/sessions with livekit', () => {
 });
 
 describe('GET /v1/sessions/{id}/stream', () => {
-  it('answers a GET without the WebSocket upgrade 426, with no API key needed (the token is the stream\'s credential)', async () => {
+  it('answers a GET without the WebSocket upgrade 400 GATEWAY_UPGRADE_REQUIRED, with no API key needed (the token is the stream\'s credential)', async () => {
     await offer('w7', 1);
     const session = (await create({ avatar })).json<SessionBody>();
     const plain = await gateway.app.inject({ method: 'GET', url: new URL(session.stream.url).pathname + new URL(session.stream.url).search });
-    expect(plain.statusCode).toBe(426);
+    expect(plain.statusCode).toBe(400);
     expect(plain.headers['upgrade']).toBe('websocket');
     expect(plain.json()).toMatchObject({ error: { code: 'GATEWAY_UPGRADE_REQUIRED' } });
   });

@@ -90,10 +90,16 @@ export const STREAM_SESSION_SCHEMA = {
   operationId: 'streamSession',
   summary: 'A session\'s stream: a WebSocket speaking portrait-farm-live/1',
   description:
-    'Connect with a WebSocket upgrade to the stream.url POST /v1/sessions returned: its token is the credential (one connection per token; no API key). Any gateway forwards the upgrade to the worker that hosts the session, which checks the token as it does for every stream and answers a refusal with `{ error: { code, message } }`: 400 LIVE_HOST_BAD_HANDSHAKE, 401 LIVE_HOST_NO_TOKEN, 403 LIVE_HOST_BAD_TOKEN, 409 LIVE_HOST_TOKEN_USED, 410 LIVE_HOST_TOKEN_EXPIRED or LIVE_HOST_SESSION_ENDED, 503 LIVE_HOST_SHUTTING_DOWN. Text and binary messages pass through the gateway unchanged, close codes and reasons included (docs/realtime.md). A GET without the upgrade is 426.',
+    'Connect with a WebSocket upgrade to the stream.url POST /v1/sessions returned: its token is the credential (one connection per token; no API key). Any gateway forwards the upgrade to the worker that hosts the session, which checks the token as it does for every stream and answers a refusal with `{ error: { code, message } }`: 400 LIVE_HOST_BAD_HANDSHAKE, 401 LIVE_HOST_NO_TOKEN, 403 LIVE_HOST_BAD_TOKEN, 409 LIVE_HOST_TOKEN_USED, 410 LIVE_HOST_TOKEN_EXPIRED or LIVE_HOST_SESSION_ENDED, 503 LIVE_HOST_SHUTTING_DOWN. Text and binary messages pass through the gateway unchanged, close codes and reasons included (docs/realtime.md). A GET without the upgrade (the handshake headers below) is 400 GATEWAY_UPGRADE_REQUIRED.',
   security: [],
   params: sessionIdParams,
   querystring: Type.Object({ token: Type.Optional(Type.String({ description: 'The one-time token of stream.url.' })) }),
+  headers: Type.Object({
+    connection: Type.Literal('Upgrade', { description: 'The WebSocket handshake (RFC 6455): any Connection value with the `upgrade` token.' }),
+    upgrade: Type.Literal('websocket', { description: 'The WebSocket handshake (RFC 6455).' }),
+    'sec-websocket-version': Type.Literal('13', { description: 'The WebSocket handshake (RFC 6455).' }),
+    'sec-websocket-key': Type.String({ pattern: '^[A-Za-z0-9+/]{22}==$', description: '16 random bytes in base64 (RFC 6455).' }),
+  }),
   response: {
     101: { type: 'null', description: 'Switching Protocols: the WebSocket to the session\'s worker is open.' },
     ...errorResponses('GATEWAY_BAD_REQUEST', 'GATEWAY_SESSION_NOT_FOUND', 'GATEWAY_SESSION_ENDED', 'GATEWAY_UPGRADE_REQUIRED', 'GATEWAY_SESSION_HOST_UNREACHABLE', 'GATEWAY_UNAVAILABLE'),

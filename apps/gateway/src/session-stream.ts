@@ -71,10 +71,12 @@ export function serveSessionStreams(server: Server, deps: SessionStreamDeps): Se
 
 /**
  * The stream's route as the OpenAPI document shows it. Node hands every upgrade to serveSessionStreams, never to a
- * route; a GET without one lands here and is told to upgrade (426).
+ * route; a GET without one lands here and is told to upgrade (400 GATEWAY_UPGRADE_REQUIRED).
  */
 export async function sessionStreamRoute(app: FastifyInstance): Promise<void> {
-  app.get('/v1/sessions/:sessionId/stream', { schema: STREAM_SESSION_SCHEMA }, async () => {
+  const upgradeRequired = async (): Promise<never> => {
     throw new GatewayError('GATEWAY_UPGRADE_REQUIRED', 'Connect with a WebSocket (Upgrade: websocket) to the stream.url POST /v1/sessions returned.', { upgrade: 'websocket' });
-  });
+  };
+  // Before validation: the handshake headers the document requires are missing from every request that gets here.
+  app.get('/v1/sessions/:sessionId/stream', { schema: STREAM_SESSION_SCHEMA, preValidation: upgradeRequired }, upgradeRequired);
 }
