@@ -10,6 +10,7 @@ export const UPGRADE_REFUSALS = Object.freeze({
   LIVE_HOST_NO_TOKEN: { status: 401, message: 'The stream URL carries no token: use the stream.url POST /v1/sessions returned.' },
   LIVE_HOST_SESSION_NOT_FOUND: { status: 404, message: 'No such session on this worker.' },
   LIVE_HOST_BAD_TOKEN: { status: 403, message: 'The token is not this session\'s.' },
+  LIVE_HOST_LIVEKIT_SESSION: { status: 409, message: 'The session plays in a LiveKit room, which its worker joins: it has no stream to connect to.' },
   LIVE_HOST_TOKEN_USED: { status: 409, message: 'The token was already used: a session takes one connection. Create a new session.' },
   LIVE_HOST_TOKEN_EXPIRED: { status: 410, message: 'The token expired before the client connected; the session has ended. Create a new session.' },
   LIVE_HOST_SESSION_ENDED: { status: 410, message: 'The session has ended. Create a new session.' },
@@ -22,6 +23,7 @@ const BY_CLAIM: Record<Exclude<ClaimResult, 'ok'>, UpgradeRefusal> = {
   unknown: 'LIVE_HOST_SESSION_NOT_FOUND',
   ended: 'LIVE_HOST_SESSION_ENDED',
   bad_token: 'LIVE_HOST_BAD_TOKEN',
+  livekit: 'LIVE_HOST_LIVEKIT_SESSION',
   used: 'LIVE_HOST_TOKEN_USED',
   expired: 'LIVE_HOST_TOKEN_EXPIRED',
 };

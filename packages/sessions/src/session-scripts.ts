@@ -124,13 +124,15 @@ return {1, best, bestUrl}
 /**
  * KEYS: the session, its host's sessions. ARGV: host id, token hash, now, usage prefix, retention ms, session id.
  * Checks a stream token and, when it is right, marks the session streaming (the token cannot be used again).
- * Returns 'ok' or why not: unknown, ended, bad_token, used, expired.
+ * Returns 'ok' or why not: unknown, ended, bad_token, livekit (the session plays in a LiveKit room, which its worker
+ * joins: it has no stream to connect to), used, expired.
  */
 export const CLAIM = script(`${END}
-local s = redis.call('HMGET', KEYS[1], 'status', 'hostId', 'tokenHash', 'connectBy', 'maxDurationSeconds')
+local s = redis.call('HMGET', KEYS[1], 'status', 'hostId', 'tokenHash', 'connectBy', 'maxDurationSeconds', 'livekit')
 if not s[1] or s[2] ~= ARGV[1] then return 'unknown' end
 if s[1] == 'ended' then return 'ended' end
 if s[3] ~= ARGV[2] then return 'bad_token' end
+if s[6] then return 'livekit' end
 if s[1] == 'streaming' then return 'used' end
 local now = tonumber(ARGV[3])
 if tonumber(s[4]) <= now then

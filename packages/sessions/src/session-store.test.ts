@@ -193,8 +193,11 @@ describe('SessionStore', () => {
       const websocket = placed(await store.place('acme', OPTIONS, 30_000));
       expect(websocket.record.livekit).toBeUndefined();
       expect(await store.claimLiveKit('other-host')).toEqual([]);
+      // Its stream token opens no stream, before the worker claims it or after: the worker joins the room.
+      expect(await store.claim('h', session.record.id, session.token)).toBe('livekit');
       expect(await store.claimLiveKit('h')).toEqual([{ sessionId: session.record.id, token: livekit.token }]);
       expect(await store.claimLiveKit('h')).toEqual([]);
+      expect(await store.claim('h', session.record.id, session.token)).toBe('livekit');
       expect(await store.read(session.record.id)).toMatchObject({ status: 'streaming', livekit: room });
       const hash = await redis.hgetall(store.keys.session(session.record.id));
       expect(Object.values(hash).some((value) => value.includes(livekit.token))).toBe(false);

@@ -37,7 +37,7 @@ export interface ClaimedLiveKitSession {
   token: string;
 }
 
-export type ClaimResult = 'ok' | 'unknown' | 'ended' | 'bad_token' | 'used' | 'expired';
+export type ClaimResult = 'ok' | 'unknown' | 'ended' | 'bad_token' | 'livekit' | 'used' | 'expired';
 export type RequestEndResult = 'not_found' | 'ended' | 'ending';
 
 /**
