@@ -181,8 +181,8 @@ describe('a session over WebRTC in Chromium', () => {
     const series = offsetSeries(record);
     const settled = series.filter((p) => p.t >= SYNC_WARM_UP_SECONDS && Number.isFinite(p.offset));
     const at = (seconds: number): string => {
-      const point = series.find((p) => p.t >= seconds && Number.isFinite(p.offset));
-      return point === undefined ? 'none' : `${point.offset.toFixed(0)} ms`;
+      const point = series.find((p) => p.t >= seconds);
+      return point === undefined || !Number.isFinite(point.offset) ? 'none yet' : `${point.offset.toFixed(0)} ms`;
     };
     const offsets = settled.map((p) => p.offset).sort((a, b) => a - b);
     const medianOffset = offsets[Math.floor(offsets.length / 2)]!;
@@ -190,8 +190,8 @@ describe('a session over WebRTC in Chromium', () => {
     const heldUp = lateness.audio!.max - lateness.audio!.p50 > SENDER_HELD_UP_MS;
     const last = record.samples.at(-1)!.audio;
     console.log(
-      `A/V offset (audio - video playout, from getStats every 250 ms): first at ${series.find((p) => Number.isFinite(p.offset))?.t.toFixed(2)} s; ` +
-        `at 1 s ${at(1)}, 3 s ${at(3)}, 6 s ${at(6)}, 9 s ${at(9)}; from ${SYNC_WARM_UP_SECONDS} s: median ${medianOffset.toFixed(0)} ms, ` +
+      `A/V offset (audio - video playout, from getStats every 250 ms, seconds after the peer connected): first at ${series.find((p) => Number.isFinite(p.offset))?.t.toFixed(2)} s; ` +
+        `at 1 s ${at(1)}, 2 s ${at(2)}, 3 s ${at(3)}, 6 s ${at(6)}, 9 s ${at(9)}; from ${SYNC_WARM_UP_SECONDS} s: median ${medianOffset.toFixed(0)} ms, ` +
         `p5 ${offsets[Math.floor(offsets.length * 0.05)]!.toFixed(0)}, p95 ${offsets[Math.floor(offsets.length * 0.95)]!.toFixed(0)} (${offsets.length} samples); ` +
         `sender lateness against media time: video ${JSON.stringify(lateness.video)}, audio ${JSON.stringify(lateness.audio)}${heldUp ? ' (held up)' : ''}; ` +
         `audio samples received ${last['totalSamplesReceived']}, concealed ${last['concealedSamples']}, inserted ${last['insertedSamplesForDeceleration']}, removed ${last['removedSamplesForAcceleration']}`,
