@@ -1,10 +1,8 @@
 import { loadAvatarPortrait } from '@portrait-farm/job-steps';
-import { latencySettings, startLiveSession, streamFeatures } from '@portrait-farm/live';
 import { startLiveKitAvatar, type LiveKitAvatarEnd, type LiveKitRtc } from '@portrait-farm/livekit-avatar';
-import { createIdleMotion } from '@portrait-farm/motion';
 import { prepareMeshwarp } from '@portrait-farm/renderer';
 import type { SessionEndReason, SessionRecord } from '@portrait-farm/sessions';
-import type { HostedSession, HostedSessionDeps, HostedSessionEnd } from './hosted-session.ts';
+import { startRecordedSession, type HostedSession, type HostedSessionDeps, type HostedSessionEnd } from './hosted-session.ts';
 
 /** What a LiveKit session needs besides a hosted session's: rtc-node (or the room double in tests). */
 export interface HostedLiveKitDeps extends HostedSessionDeps {
@@ -33,7 +31,6 @@ export function hostLiveKitSession(deps: HostedLiveKitDeps, record: SessionRecor
     if (endedBy !== null) return { reason: endedBy, secondsStreamed: 0, summary: null };
     const prepared = prepareMeshwarp({ image: portrait.source.image, landmarks: portrait.source.landmarks, options: { headDistance: record.controls.headDistance ?? 0 } });
     const pool = deps.renderThreads.portrait(prepared);
-    const latency = latencySettings(record.latency);
     try {
       const avatar = await startLiveKitAvatar({
         rtc: await deps.livekitRtc(),
@@ -44,19 +41,7 @@ export function hostLiveKitSession(deps: HostedLiveKitDeps, record: SessionRecor
         height: prepared.height,
         log: (message) => deps.log(`session ${record.id}: ${message}`),
         startSession: (handlers) =>
-          startLiveSession({
-            engine: deps.engine,
-            pool,
-            neutral: portrait.neutral,
-            controls: { ...record.controls, seed: record.seed },
-            rest: createIdleMotion({ seed: record.seed, channelMean: deps.engine.pack.channelMean, channelStd: deps.engine.pack.channelStd }),
-            features: () => streamFeatures(deps.engine.audio.featureStream({ lookaheadMs: latency.featureLookaheadMs })),
-            hopFrames: latency.hopFrames,
-            lookaheadFrames: latency.lookaheadFrames,
-            steps: latency.steps,
-            startMarginMs: latency.startMarginMs,
-            seed: record.seed,
-            watermark: deps.watermark(record),
+          startRecordedSession(deps, record, { pool, neutral: portrait.neutral }, {
             onEvent: handlers.onEvent,
             onFrame: async (frame) => {
               await handlers.onFrame(frame);

@@ -1,7 +1,7 @@
 import type { WebSocket } from 'ws';
-import type { Engine, EngineWatermark, RenderThreads } from '@portrait-farm/engine';
+import type { Engine, EngineWatermark, RenderPool, RenderThreads } from '@portrait-farm/engine';
 import { loadAvatarPortrait } from '@portrait-farm/job-steps';
-import { latencySettings, serveSessionSocket, startLiveSession, streamFeatures, type LiveTransport, type ServerMessage, type SessionSummary, type WebRtcIceOptions } from '@portrait-farm/live';
+import { latencySettings, serveSessionSocket, startLiveSession, streamFeatures, type LiveSession, type LiveSessionOptions, type LiveTransport, type ServerMessage, type SessionSummary, type WebRtcIceOptions } from '@portrait-farm/live';
 import { createIdleMotion } from '@portrait-farm/motion';
 import { prepareMeshwarp } from '@portrait-farm/renderer';
 import type { SessionEndReason, SessionRecord } from '@portrait-farm/sessions';
@@ -37,6 +37,34 @@ export interface HostedSession {
   readonly ended: Promise<HostedSessionEnd>;
 }
 
+/**
+ * Starts the engine side of a placed session, whatever carries it: the record's controls, seed, latency mode and
+ * watermark on the worker's engine, the avatar on `pool`, rest motion seeded like its speech.
+ */
+export function startRecordedSession(
+  deps: HostedSessionDeps,
+  record: SessionRecord,
+  avatar: { pool: RenderPool; neutral: Float32Array },
+  callbacks: Pick<LiveSessionOptions, 'onFrame'> & Partial<Pick<LiveSessionOptions, 'onPlanned' | 'onEvent'>>,
+): Promise<LiveSession> {
+  const latency = latencySettings(record.latency);
+  const pack = deps.engine.pack;
+  return startLiveSession({
+    engine: deps.engine,
+    pool: avatar.pool,
+    neutral: avatar.neutral,
+    controls: { ...record.controls, seed: record.seed },
+    rest: createIdleMotion({ seed: record.seed, channelMean: pack.channelMean, channelStd: pack.channelStd }),
+    features: () => streamFeatures(deps.engine.audio.featureStream({ lookaheadMs: latency.featureLookaheadMs })),
+    hopFrames: latency.hopFrames,
+    lookaheadFrames: latency.lookaheadFrames,
+    steps: latency.steps,
+    startMarginMs: latency.startMarginMs,
+    seed: record.seed,
+    watermark: deps.watermark(record),
+    ...callbacks,
+  });
+}
 
 /**
  * Runs a claimed session over its socket: the avatar loaded (prepared once per mode and pack, then read back), the
@@ -70,7 +98,6 @@ export function hostSession(deps: HostedSessionDeps, record: SessionRecord, sock
     if (socket.readyState !== socket.OPEN) return { reason: 'client', secondsStreamed: 0, summary: null };
     const prepared = prepareMeshwarp({ image: portrait.source.image, landmarks: portrait.source.landmarks, options: { headDistance: record.controls.headDistance ?? 0 } });
     const pool = deps.renderThreads.portrait(prepared);
-    const latency = latencySettings(record.latency);
     try {
       const summary = await serveSessionSocket({
         socket,
@@ -84,19 +111,7 @@ export function hostSession(deps: HostedSessionDeps, record: SessionRecord, sock
         transport,
         ...(deps.webrtc === undefined ? {} : { webrtc: deps.webrtc }),
         start: (callbacks) =>
-          startLiveSession({
-            engine: deps.engine,
-            pool,
-            neutral: portrait.neutral,
-            controls: { ...record.controls, seed: record.seed },
-            rest: createIdleMotion({ seed: record.seed, channelMean: deps.engine.pack.channelMean, channelStd: deps.engine.pack.channelStd }),
-            features: () => streamFeatures(deps.engine.audio.featureStream({ lookaheadMs: latency.featureLookaheadMs })),
-            hopFrames: latency.hopFrames,
-            lookaheadFrames: latency.lookaheadFrames,
-            steps: latency.steps,
-            startMarginMs: latency.startMarginMs,
-            seed: record.seed,
-            watermark: deps.watermark(record),
+          startRecordedSession(deps, record, { pool, neutral: portrait.neutral }, {
             ...callbacks,
             onFrame: async (frame) => {
               await callbacks.onFrame(frame);
