@@ -64,7 +64,7 @@ const CLOCK_SETTLE_SECONDS = 0.2;
  * as they come, their arrival jitters by 20 ms and Chromium's audio jitter buffer holds 40-80 ms for it; sent this
  * long after their time they leave every 20 ms. The frames wait as long, so that both streams leave on one clock.
  */
-const SEND_DELAY_MS = 25;
+export const WEBRTC_SEND_DELAY_MS = 25;
 const H264_PAYLOAD_TYPE = 96;
 const OPUS_PAYLOAD_TYPE = 111;
 
@@ -104,7 +104,7 @@ export async function createWebRtcOutput(options: WebRtcOutputOptions): Promise<
     }
   };
   const sound = new MediaPacer<AudioPacket>({
-    delayMs: SEND_DELAY_MS,
+    delayMs: WEBRTC_SEND_DELAY_MS,
     send: (due) => {
       const packets = due.map(({ item }) => opus.packetize(item.data, item.startSample - (preSkip ?? 0)));
       queue(() => sendPackets('audio', packets, due.map(({ mediaSeconds }) => mediaSeconds)));
@@ -127,7 +127,7 @@ export async function createWebRtcOutput(options: WebRtcOutputOptions): Promise<
   });
   audio.on('header', (head) => (preSkip = head.preSkip));
   const pictures = new MediaPacer<{ index: number; packets: RtpPacket[] }>({
-    delayMs: SEND_DELAY_MS,
+    delayMs: WEBRTC_SEND_DELAY_MS,
     send: (due) => {
       for (const { mediaSeconds, item } of due) {
         queue(async () => {
