@@ -6,15 +6,19 @@
 const record = { frames: [], messages: [], connectedAt: null, speechSentAt: null, errors: [], samples: [] };
 let socket = null;
 let peer = null;
+/** The video receiver and its jitterBufferTarget, held for the sound as the demo page does (apps/live-demo av-sync.ts, loaded before this). */
+let picture = null;
 
 /** Connects to the session's stream URL (with transport=webrtc) and plays it in the page's <video>. */
-function startClient(url, targets = {}) {
+function startClient(url) {
   const video = document.querySelector('video');
   socket = new WebSocket(url);
   peer = new RTCPeerConnection();
   peer.ontrack = (event) => {
-    const target = targets[event.track.kind];
-    if (target !== undefined) event.receiver.jitterBufferTarget = target;
+    if (event.track.kind === 'video') {
+      picture = { receiver: event.receiver, targetMs: VIDEO_TARGET_START_MS };
+      event.receiver.jitterBufferTarget = picture.targetMs;
+    }
     if (video.srcObject !== event.streams[0]) video.srcObject = event.streams[0];
     video.play().catch((error) => record.errors.push(String(error)));
   };
@@ -70,6 +74,12 @@ async function sampleStats() {
       sample[kind] = Object.fromEntries(SAMPLED.filter((key) => stats[kind]?.[key] !== undefined).map((key) => [key, stats[kind][key]]));
     }
     record.samples.push(sample);
+    // Every 500 ms, as the demo page reads its stats.
+    if (picture !== null && record.samples.length % 2 === 0) {
+      picture.targetMs = nextVideoTarget(picture.targetMs, sample.audio.estimatedPlayoutTimestamp - sample.video.estimatedPlayoutTimestamp);
+      picture.receiver.jitterBufferTarget = picture.targetMs;
+    }
+    sample.videoTargetMs = picture?.targetMs ?? null;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }

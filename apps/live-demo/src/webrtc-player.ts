@@ -1,12 +1,5 @@
+import { VIDEO_TARGET_START_MS, nextVideoTarget } from './av-sync.ts';
 import type { PlayerFigures } from './mse-player.ts';
-
-/**
- * The video receiver's jitterBufferTarget (ms). Even with the packets arriving evenly, Chromium plays the sound 30-50
- * ms after the picture (its audio jitter buffer and output hold more than the video's), and its A/V sync takes about
- * 10 s to make that up. Holding the picture this long from the start plays it with the sound (docs/realtime.md
- * "WebRTC"); it delays nothing that can be seen or heard, as the sound is the later of the two.
- */
-const VIDEO_JITTER_BUFFER_TARGET_MS = 60;
 
 /**
  * Plays a session's WebRTC stream (transport=webrtc, docs/realtime.md "WebRTC"): answers the worker's offer with
@@ -21,12 +14,17 @@ export class WebRtcPlayer {
   #behindSeconds = 0;
   #dropped = 0;
   #timer: number;
+  #videoReceiver: RTCRtpReceiver | null = null;
+  #videoTargetMs = VIDEO_TARGET_START_MS;
 
   constructor(video: HTMLVideoElement) {
     this.#video = video;
     video.removeAttribute('src');
     this.#peer.addEventListener('track', (event) => {
-      if (event.track.kind === 'video') event.receiver.jitterBufferTarget = VIDEO_JITTER_BUFFER_TARGET_MS;
+      if (event.track.kind === 'video') {
+        this.#videoReceiver = event.receiver;
+        event.receiver.jitterBufferTarget = this.#videoTargetMs;
+      }
       if (video.srcObject !== event.streams[0]) video.srcObject = event.streams[0] ?? null;
       void video.play().catch(() => {});
     });
@@ -36,7 +34,7 @@ export class WebRtcPlayer {
       video.requestVideoFrameCallback(count);
     };
     video.requestVideoFrameCallback(count);
-    this.#timer = window.setInterval(() => void this.#readStats(), 1000);
+    this.#timer = window.setInterval(() => void this.#readStats(), 500);
   }
 
   /** The answer to the worker's `webrtc_offer`, once this side's candidates are gathered. */
@@ -70,10 +68,19 @@ export class WebRtcPlayer {
 
   async #readStats(): Promise<void> {
     const report = await this.#peer.getStats();
-    report.forEach((entry: { type: string; kind?: string; jitterBufferDelay?: number; jitterBufferEmittedCount?: number; framesDropped?: number }) => {
-      if (entry.type !== 'inbound-rtp' || entry.kind !== 'video') return;
+    const playout: { audio?: number; video?: number } = {};
+    report.forEach((entry: { type: string; kind?: string; jitterBufferDelay?: number; jitterBufferEmittedCount?: number; framesDropped?: number; estimatedPlayoutTimestamp?: number }) => {
+      if (entry.type !== 'inbound-rtp' || (entry.kind !== 'video' && entry.kind !== 'audio')) return;
+      playout[entry.kind] = entry.estimatedPlayoutTimestamp;
+      if (entry.kind !== 'video') return;
       if ((entry.jitterBufferEmittedCount ?? 0) > 0) this.#behindSeconds = (entry.jitterBufferDelay ?? 0) / entry.jitterBufferEmittedCount!;
       this.#dropped = entry.framesDropped ?? 0;
     });
+    // Holds the picture for the sound when Chromium plays the sound late (av-sync.ts).
+    const target = nextVideoTarget(this.#videoTargetMs, (playout.audio ?? Number.NaN) - (playout.video ?? Number.NaN));
+    if (this.#videoReceiver !== null && target !== this.#videoTargetMs) {
+      this.#videoTargetMs = target;
+      this.#videoReceiver.jitterBufferTarget = target;
+    }
   }
 }
