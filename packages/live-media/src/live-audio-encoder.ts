@@ -1,7 +1,7 @@
+import { EventEmitter } from 'node:events';
+import OpusScript from 'opusscript';
 import { LiveMediaError } from './errors.ts';
-import { LiveFfmpegEncoder } from './live-ffmpeg-encoder.ts';
-import { OggPageReader, type OggPacket } from './ogg-page-reader.ts';
-import { OPUS_CLOCK_RATE, opusPacketSamples, parseOpusHead, type OpusHead } from './opus-packet.ts';
+import { OPUS_CLOCK_RATE, type OpusHead } from './opus-packet.ts';
 
 /** Input sample rates the live audio encoder takes (libopus codes them without resampling). */
 export const LIVE_AUDIO_SAMPLE_RATES = Object.freeze([8_000, 12_000, 16_000, 24_000, 48_000] as const);
@@ -11,7 +11,7 @@ export interface LiveAudioEncoderOptions {
   /** Input sample rate in Hz, one of {@link LIVE_AUDIO_SAMPLE_RATES} (sessions take 16 or 24 kHz). */
   sampleRate: number;
   /**
-   * What `encode` takes: PCM16 (Int16Array) or float (Float32Array, -1 to 1), mono.
+   * What `encode` takes: PCM16 (Int16Array) or float (Float32Array, -1 to 1, coded as PCM16), mono.
    * @defaultValue 's16'
    */
   sampleFormat?: 's16' | 'f32';
@@ -20,14 +20,9 @@ export interface LiveAudioEncoderOptions {
    * @defaultValue 32
    */
   bitrateKbps?: number;
-  /**
-   * The ffmpeg binary.
-   * @defaultValue 'ffmpeg'
-   */
-  ffmpegPath?: string;
 }
 
-/** One Opus packet (20 ms) as its Ogg page gave it. */
+/** One Opus packet (20 ms). */
 export interface AudioPacket {
   /** Where its decoded sound starts on the stream's clock, pre-skip taken off (the first packet starts below 0). */
   ptsSeconds: number;
@@ -42,38 +37,45 @@ export interface LiveAudioEncoderEvents {
   /** The stream's identification header (pre-skip, channels), once, before the first packet. */
   header: [OpusHead];
   packet: [AudioPacket];
-  /** ffmpeg failed or its output did not parse; only emitted when someone listens (encode and close reject too). */
+  /** libopus refused a frame; only emitted when someone listens (encode rejects too). */
   error: [Error];
 }
 
+const FRAME_MS = 20;
+const FRAME_SAMPLES_48K = (OPUS_CLOCK_RATE * FRAME_MS) / 1000;
+/** libopus's OPUS_SET_COMPLEXITY, set to 10 as ffmpeg's libopus wrapper does by default. */
+const OPUS_SET_COMPLEXITY = 4010;
 /**
- * ffmpeg's raw PCM demuxer hands the encoder blocks of about 100 ms rounded down to a power of two (1024 samples at
- * 16 kHz), waiting for a whole block; declared at a sixteenth of the real rate, its blocks are 4 to 5 ms of sound,
- * and `asetrate` puts the real rate back without touching a sample.
+ * The encoder's look-ahead with the restricted low-delay application: 2.5 ms (libopus adds no delay compensation for
+ * it), the stream's pre-skip in 48 kHz samples; ffmpeg's libopus wrapper writes the same 120.
  */
-const DECLARED_RATE_DIVISOR = 16;
+const LOWDELAY_PRE_SKIP = 120;
 
 /**
- * One long-lived ffmpeg (libopus, 20 ms frames, low-delay application) turning mono PCM into Opus packets, handed
- * out as soon as their Ogg page arrives:
+ * libopus (20 ms frames, restricted low-delay application) in this process as WebAssembly, turning mono PCM into
+ * Opus packets: each packet is emitted inside the `encode` call that completed its 20 ms of input.
  *
  * ```ts
  * const encoder = new LiveAudioEncoder({ sampleRate: 16000 });
  * encoder.on('packet', (packet) => send(packet));
  * await encoder.encode(pcm16Chunk);
- * await encoder.close(); // the last partial frame is padded with silence and emitted
+ * await encoder.close(); // the last partial frame and the look-ahead are padded with silence and emitted
  * ```
  */
-export class LiveAudioEncoder extends LiveFfmpegEncoder<LiveAudioEncoderEvents> {
+export class LiveAudioEncoder extends EventEmitter<LiveAudioEncoderEvents> {
   readonly sampleRate: number;
   readonly sampleFormat: 's16' | 'f32';
-  private readonly reader = new OggPageReader();
-  private head: OpusHead | null = null;
-  private packetsSeen = 0;
-  private nextStartSample = 0;
-  private samplesWritten = 0;
+  readonly #head: OpusHead;
+  readonly #opus: OpusScript;
+  readonly #frame: Int16Array;
+  #frameFill = 0;
+  #headerEmitted = false;
+  #state: 'open' | 'closed' = 'open';
+  #nextStartSample = 0;
+  #samplesWritten = 0;
 
   constructor(options: LiveAudioEncoderOptions) {
+    super();
     const sampleFormat = options.sampleFormat ?? 's16';
     const bitrateKbps = options.bitrateKbps ?? 32;
     if (!LIVE_AUDIO_SAMPLE_RATES.some((rate) => rate === options.sampleRate)) {
@@ -83,68 +85,103 @@ export class LiveAudioEncoder extends LiveFfmpegEncoder<LiveAudioEncoderEvents> 
     if (!(Number.isInteger(bitrateKbps) && bitrateKbps >= 6 && bitrateKbps <= 256)) {
       throw new LiveMediaError('LIVE_MEDIA_BAD_OPTION', `bitrateKbps must be an integer between 6 and 256. Passed: ${bitrateKbps}`);
     }
-    const args = [
-      '-nostdin', '-v', 'error', '-hide_banner',
-      // Without these ffmpeg reads 130 ms of sound to probe an input whose format it is told, before coding any.
-      '-probesize', '32', '-analyzeduration', '0',
-      '-f', sampleFormat === 's16' ? 's16le' : 'f32le', '-ar', String(options.sampleRate / DECLARED_RATE_DIVISOR), '-ac', '1', '-i', 'pipe:0',
-      '-af', `asetrate=${options.sampleRate}`,
-      '-c:a', 'libopus', '-application', 'lowdelay', '-frame_duration', '20', '-b:a', `${bitrateKbps}k`,
-      '-f', 'ogg', '-page_duration', '20000', '-flush_packets', '1', 'pipe:1',
-    ];
-    super('audio', options.ffmpegPath ?? 'ffmpeg', args);
     this.sampleRate = options.sampleRate;
     this.sampleFormat = sampleFormat;
+    this.#opus = new OpusScript(options.sampleRate as (typeof LIVE_AUDIO_SAMPLE_RATES)[number], 1, OpusScript.Application.RESTRICTED_LOWDELAY);
+    this.#opus.setBitrate(bitrateKbps * 1000);
+    this.#opus.encoderCTL(OPUS_SET_COMPLEXITY, 10);
+    this.#frame = new Int16Array((options.sampleRate * FRAME_MS) / 1000);
+    this.#head = { channels: 1, preSkip: LOWDELAY_PRE_SKIP, inputSampleRate: options.sampleRate, outputGain: 0 };
+    // Listeners added right after construction still get it.
+    queueMicrotask(() => this.#emitHeader());
   }
 
-  /** The stream's identification header (null until ffmpeg has written it). */
+  /** The stream's identification header. */
   get opusHead(): OpusHead | null {
-    return this.head;
+    return this.#head;
   }
 
-  /** Seconds of sound written and not yet out as packets: the encoder's queue (packet k needs the input up to its end). */
+  /** Seconds of sound written and not yet out as packets: under one 20 ms frame until close(). */
   get pendingSeconds(): number {
-    return Math.max(0, this.samplesWritten / this.sampleRate - this.nextStartSample / OPUS_CLOCK_RATE);
+    return Math.max(0, this.#samplesWritten / this.sampleRate - this.#nextStartSample / OPUS_CLOCK_RATE);
   }
 
-  /** Sends mono samples of any length; resolves once ffmpeg took them. */
+  /** Sends mono samples of any length; every 20 ms frame they complete is emitted as a packet before it resolves. */
   async encode(samples: Int16Array | Float32Array): Promise<void> {
-    this.checkOpen();
+    this.#checkOpen('encode() came after close()');
     const expected = this.sampleFormat === 's16' ? Int16Array : Float32Array;
     if (!(samples instanceof expected)) {
       throw new LiveMediaError('LIVE_MEDIA_BAD_INPUT', `Samples must be a ${expected.name} (sampleFormat '${this.sampleFormat}'). Passed: ${samples.constructor.name}`);
     }
-    if (samples.length === 0) return;
-    this.samplesWritten += samples.length;
-    await this.process.write(new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength));
-  }
-
-  protected parse(chunk: Buffer, events: Array<() => void>): void {
-    for (const packet of this.reader.push(chunk)) this.onPacket(packet, events);
-  }
-
-  private onPacket(packet: OggPacket, events: Array<() => void>): void {
-    const position = this.packetsSeen++;
-    if (position === 0) {
-      const head = parseOpusHead(packet.data);
-      this.head = head;
-      events.push(() => this.emit('header', head));
-      return;
+    this.#samplesWritten += samples.length;
+    for (let at = 0; at < samples.length; ) {
+      const take = Math.min(samples.length - at, this.#frame.length - this.#frameFill);
+      if (samples instanceof Int16Array) this.#frame.set(samples.subarray(at, at + take), this.#frameFill);
+      else for (let i = 0; i < take; i++) this.#frame[this.#frameFill + i] = toPcm16(samples[at + i]!);
+      this.#frameFill += take;
+      at += take;
+      if (this.#frameFill === this.#frame.length) this.#codeFrame(FRAME_SAMPLES_48K);
     }
-    if (position === 1 || this.head === null) return; // OpusTags
-    const startSample = this.nextStartSample;
-    let sampleCount = opusPacketSamples(packet.data);
-    // The last page's granule position may end the stream inside its last packet (RFC 7845, 4.4).
-    const granuleEnd = Number(packet.pageGranule);
-    if (packet.packetsAfterOnPage === 0 && granuleEnd > startSample && granuleEnd < startSample + sampleCount) sampleCount = granuleEnd - startSample;
-    this.nextStartSample += sampleCount;
-    const out: AudioPacket = {
-      ptsSeconds: (startSample - this.head.preSkip) / OPUS_CLOCK_RATE,
+  }
+
+  /** Pads the input with silence until the decoded sound covers all of it (look-ahead included), emits the rest. */
+  async close(): Promise<void> {
+    this.#checkOpen('close() came twice');
+    const end = (this.#samplesWritten * OPUS_CLOCK_RATE) / this.sampleRate + LOWDELAY_PRE_SKIP;
+    try {
+      while (this.#nextStartSample < end) {
+        this.#frame.fill(0, this.#frameFill);
+        this.#codeFrame(Math.min(FRAME_SAMPLES_48K, end - this.#nextStartSample));
+      }
+    } finally {
+      this.#release();
+    }
+  }
+
+  /** Stops at once; a partial frame is dropped. */
+  async destroy(): Promise<void> {
+    if (this.#state === 'open') this.#release();
+  }
+
+  #checkOpen(what: string): void {
+    if (this.#state !== 'open') throw new LiveMediaError('LIVE_MEDIA_ENCODER_CLOSED', `The audio encoder is closed; ${what}`);
+  }
+
+  #release(): void {
+    this.#state = 'closed';
+    this.#opus.delete();
+  }
+
+  #emitHeader(): void {
+    if (this.#headerEmitted) return;
+    this.#headerEmitted = true;
+    this.emit('header', this.#head);
+  }
+
+  /** Codes the full frame buffer; `sampleCount` is less than 20 ms only for the stream's last packet. */
+  #codeFrame(sampleCount: number): void {
+    let data: Buffer;
+    try {
+      data = this.#opus.encode(Buffer.from(this.#frame.buffer, this.#frame.byteOffset, this.#frame.byteLength), this.#frame.length);
+    } catch (cause) {
+      const error = new LiveMediaError('LIVE_MEDIA_BAD_STREAM', `libopus could not code a frame: ${String(cause)}`, { cause });
+      if (this.listenerCount('error') > 0) this.emit('error', error);
+      throw error;
+    }
+    this.#frameFill = 0;
+    const startSample = this.#nextStartSample;
+    this.#nextStartSample += sampleCount;
+    this.#emitHeader();
+    this.emit('packet', {
+      ptsSeconds: (startSample - LOWDELAY_PRE_SKIP) / OPUS_CLOCK_RATE,
       durationSeconds: sampleCount / OPUS_CLOCK_RATE,
       startSample,
       sampleCount,
-      data: packet.data,
-    };
-    events.push(() => this.emit('packet', out));
+      data,
+    });
   }
+}
+
+function toPcm16(sample: number): number {
+  return Math.round(Math.max(-1, Math.min(1, sample)) * 32767);
 }
