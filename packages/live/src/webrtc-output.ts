@@ -59,10 +59,10 @@ export interface WebRtcOutput {
  */
 const CLOCK_SETTLE_SECONDS = 0.2;
 /**
- * How long after its media time each packet goes out (ms), both streams. The audio encoder's Ogg muxer hands out a
- * packet only once the next one exists, so the Opus packets come in pairs, the first up to 20 ms after its time: sent
- * as they come, their arrival jitters by 20 ms and Chromium's audio jitter buffer holds 40-80 ms for it; sent this
- * long after their time they leave every 20 ms. The frames wait as long, so that both streams leave on one clock.
+ * How long after its media time each packet goes out (ms), both streams: a frame's access unit comes out of x264 a
+ * few ms after its time, and the pacer sends both streams on one clock, every packet at its time plus this. Chosen
+ * when ffmpeg's Ogg muxer still handed Opus packets out in pairs (the first up to 20 ms late); the in-process encoder
+ * hands each out at once, so a smaller delay may do, not measured in Chromium yet (docs/realtime.md, "WebRTC").
  */
 export const WEBRTC_SEND_DELAY_MS = 25;
 const H264_PAYLOAD_TYPE = 96;
