@@ -141,7 +141,7 @@ describe('AvatarSession', () => {
       const plugin = new AvatarSession({ avatarId: 'av_01HZZZZZZZ0123456789abcdef', farmUrl: stand.url, apiKey: 'k', avatarParticipantIdentity: 'face', avatarParticipantName: 'Face' });
       const refused = await plugin.start(new voice.AgentSession({}), agentRoom as unknown as Room, LIVEKIT).catch((error: unknown) => error);
       expect(refused).toBeInstanceOf(PortraitFarmPluginError);
-      expect(refused).toMatchObject({ code: 'PORTRAIT_FARM_PLUGIN_SESSION_REFUSED', status: 503, farmCode: 'GATEWAY_NO_SESSION_CAPACITY', message: 'the farm refused the session: 503 GATEWAY_NO_SESSION_CAPACITY Every worker is full. (retry after 7 s)' });
+      expect(refused).toMatchObject({ code: 'PLUGIN_SESSION_REFUSED', status: 503, farmCode: 'GATEWAY_NO_SESSION_CAPACITY', message: 'the farm refused the session: 503 GATEWAY_NO_SESSION_CAPACITY Every worker is full. (retry after 7 s)' });
       const body = stand.requests[0]!.body as { livekit: { token: string } };
       expect(readToken(body.livekit.token)).toMatchObject({ identity: 'face', name: 'Face' });
     } finally {

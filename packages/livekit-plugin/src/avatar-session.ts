@@ -60,10 +60,10 @@ export class AvatarSession extends voice.AvatarSession {
     super();
     const farmUrl = options.farmUrl ?? process.env.PORTRAIT_FARM_URL;
     const apiKey = options.apiKey ?? process.env.PORTRAIT_FARM_API_KEY;
-    if (farmUrl === undefined || farmUrl === '') throw new PortraitFarmPluginError('PORTRAIT_FARM_PLUGIN_BAD_OPTIONS', 'farmUrl (or PORTRAIT_FARM_URL) must name the farm\'s gateway. Passed: nothing');
-    if (!/^https?:\/\//.test(farmUrl)) throw new PortraitFarmPluginError('PORTRAIT_FARM_PLUGIN_BAD_OPTIONS', `farmUrl must be an http(s) URL. Passed: ${farmUrl}`);
-    if (apiKey === undefined || apiKey === '') throw new PortraitFarmPluginError('PORTRAIT_FARM_PLUGIN_BAD_OPTIONS', 'apiKey (or PORTRAIT_FARM_API_KEY) must be the tenant\'s API key. Passed: nothing');
-    if (options.avatarId === '') throw new PortraitFarmPluginError('PORTRAIT_FARM_PLUGIN_BAD_OPTIONS', 'avatarId must name an avatar. Passed: an empty string');
+    if (farmUrl === undefined || farmUrl === '') throw new PortraitFarmPluginError('PLUGIN_BAD_OPTIONS', 'farmUrl (or PORTRAIT_FARM_URL) must name the farm\'s gateway. Passed: nothing');
+    if (!/^https?:\/\//.test(farmUrl)) throw new PortraitFarmPluginError('PLUGIN_BAD_OPTIONS', `farmUrl must be an http(s) URL. Passed: ${farmUrl}`);
+    if (apiKey === undefined || apiKey === '') throw new PortraitFarmPluginError('PLUGIN_BAD_OPTIONS', 'apiKey (or PORTRAIT_FARM_API_KEY) must be the tenant\'s API key. Passed: nothing');
+    if (options.avatarId === '') throw new PortraitFarmPluginError('PLUGIN_BAD_OPTIONS', 'avatarId must name an avatar. Passed: an empty string');
     const identity = options.avatarParticipantIdentity ?? DEFAULT_AVATAR_IDENTITY;
     this.resolved = {
       avatarId: options.avatarId,
@@ -90,11 +90,11 @@ export class AvatarSession extends voice.AvatarSession {
     const apiKey = connection.livekitApiKey ?? process.env.LIVEKIT_API_KEY;
     const apiSecret = connection.livekitApiSecret ?? process.env.LIVEKIT_API_SECRET;
     if (livekitUrl === undefined || apiKey === undefined || apiSecret === undefined) {
-      throw new PortraitFarmPluginError('PORTRAIT_FARM_PLUGIN_BAD_OPTIONS', 'livekitUrl, livekitApiKey and livekitApiSecret (or LIVEKIT_URL, LIVEKIT_API_KEY, LIVEKIT_API_SECRET) must all be set');
+      throw new PortraitFarmPluginError('PLUGIN_BAD_OPTIONS', 'livekitUrl, livekitApiKey and livekitApiSecret (or LIVEKIT_URL, LIVEKIT_API_KEY, LIVEKIT_API_SECRET) must all be set');
     }
     const agentIdentity = room.localParticipant?.identity;
     if (room.name === undefined || agentIdentity === undefined) {
-      throw new PortraitFarmPluginError('PORTRAIT_FARM_PLUGIN_BAD_OPTIONS', 'the room must be connected before the avatar starts (its name and the agent\'s identity go into the avatar\'s token)');
+      throw new PortraitFarmPluginError('PLUGIN_BAD_OPTIONS', 'the room must be connected before the avatar starts (its name and the agent\'s identity go into the avatar\'s token)');
     }
     await super.start(agentSession, room);
     const token = await mintAvatarToken({ apiKey, apiSecret, roomName: room.name, avatarIdentity: this.resolved.identity, avatarName: this.resolved.name, agentIdentity });

@@ -50,13 +50,13 @@ export async function createFarmSession(request: FarmSessionRequest): Promise<Fa
     const error = (body as { error?: { code?: string; message?: string } } | null)?.error;
     const retryAfter = response.headers.get('retry-after');
     throw new PortraitFarmPluginError(
-      'PORTRAIT_FARM_PLUGIN_SESSION_REFUSED',
+      'PLUGIN_SESSION_REFUSED',
       `the farm refused the session: ${String(response.status)} ${error?.code ?? ''} ${error?.message ?? text.slice(0, 200)}${retryAfter === null ? '' : ` (retry after ${retryAfter} s)`}`.replace(/\s+/g, ' ').trim(),
       response.status,
       error?.code ?? null,
     );
   }
   const id = (body as { id?: unknown } | null)?.id;
-  if (typeof id !== 'string') throw new PortraitFarmPluginError('PORTRAIT_FARM_PLUGIN_SESSION_REFUSED', `the farm answered 201 without a session id: ${text.slice(0, 200)}`, response.status);
+  if (typeof id !== 'string') throw new PortraitFarmPluginError('PLUGIN_SESSION_REFUSED', `the farm answered 201 without a session id: ${text.slice(0, 200)}`, response.status);
   return { id };
 }

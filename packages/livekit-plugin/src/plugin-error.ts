@@ -1,4 +1,4 @@
-export type PortraitFarmPluginErrorCode = 'PORTRAIT_FARM_PLUGIN_BAD_OPTIONS' | 'PORTRAIT_FARM_PLUGIN_SESSION_REFUSED';
+export type PortraitFarmPluginErrorCode = 'PLUGIN_BAD_OPTIONS' | 'PLUGIN_SESSION_REFUSED';
 
 /** An error of the avatar plugin, with a stable code; a refusal carries the farm's status and error code. */
 export class PortraitFarmPluginError extends Error {
