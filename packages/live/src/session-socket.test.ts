@@ -3,86 +3,30 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocketServer } from 'ws';
-import { createEngine, startRenderThreads, type Engine, type RenderThreads } from '@portrait-farm/engine';
-import { createIdleMotion } from '@portrait-farm/motion';
-import { prepareMeshwarp } from '@portrait-farm/renderer';
-import { syntheticPortrait } from '@portrait-farm/renderer/testing';
-import { STARTER_PACK } from '@portrait-farm/test-support/repo-models';
-import { startLiveSession, type LiveFrame } from './live-session.ts';
 import type { ServerMessage } from '@portrait-farm/contracts';
-import { serveSessionSocket, type SessionSummary } from './session-socket.ts';
-import { streamFeatures } from './stream-features.ts';
 import { connectSession, until, type SessionClient } from './testing/session-client.ts';
+import { clickTrack as clickTrackAt, startTestSessionServer, type TestSessionServer } from './testing/session-server.ts';
 
 const SIZE = 192;
 const INPUT_RATE = 24_000;
 const work = mkdtempSync(join(tmpdir(), 'pf-live-socket-'));
-const portrait = syntheticPortrait(SIZE);
-const prepared = prepareMeshwarp({ image: portrait, landmarks: portrait.landmarks });
-let engine: Engine;
-let threads: RenderThreads;
-let server: WebSocketServer;
-let url: string;
-let served: Array<{ frames: LiveFrame[]; summary: Promise<SessionSummary> }> = [];
+let sessions: TestSessionServer;
+let served: TestSessionServer['served'];
 
 beforeAll(async () => {
-  engine = await createEngine({ pack: STARTER_PACK, providers: ['cpu'] });
-  threads = startRenderThreads(1);
-  server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-  await new Promise((resolve) => server.once('listening', resolve));
-  url = `ws://127.0.0.1:${(server.address() as { port: number }).port}`;
-  server.on('connection', (socket) => {
-    const frames: LiveFrame[] = [];
-    const pool = threads.portrait(prepared);
-    const summary = serveSessionSocket({
-      socket,
-      inputSampleRate: INPUT_RATE,
-      width: SIZE,
-      height: SIZE,
-      fps: 25,
-      idleTimeoutMs: 1500,
-      start: (callbacks) =>
-        startLiveSession({
-          engine,
-          pool,
-          neutral: prepared.neutral,
-          rest: createIdleMotion({ seed: 1, channelMean: engine.pack.channelMean, channelStd: engine.pack.channelStd }),
-          features: () => streamFeatures(engine.audio.featureStream()),
-          ...callbacks,
-          onFrame: async (frame) => {
-            frames.push(frame);
-            await callbacks.onFrame(frame);
-          },
-        }),
-    });
-    void summary.finally(() => pool.close());
-    served.push({ frames, summary });
-  });
+  sessions = await startTestSessionServer({ size: SIZE, inputSampleRate: INPUT_RATE, idleTimeoutMs: 1500 });
+  served = sessions.served;
 }, 120_000);
 
 afterAll(async () => {
-  server?.close();
-  await threads?.close();
-  await engine?.close();
+  await sessions?.close();
   rmSync(work, { recursive: true, force: true });
 });
 
-/** PCM16 at 24 kHz: silence with a 4 ms 2 kHz click every 400 ms from 213 ms on (not on a frame boundary). */
-function clickTrack(seconds: number): { pcm: Buffer; clicks: number[] } {
-  const n = Math.round(seconds * INPUT_RATE);
-  const pcm = Buffer.alloc(n * 2);
-  const clicks: number[] = [];
-  for (let t = 0.213; t < seconds - 0.1; t += 0.4) {
-    clicks.push(t);
-    const start = Math.round(t * INPUT_RATE);
-    for (let i = 0; i < 0.004 * INPUT_RATE; i++) pcm.writeInt16LE(Math.round(26000 * Math.sin((2 * Math.PI * 2000 * i) / INPUT_RATE)), (start + i) * 2);
-  }
-  return { pcm, clicks };
-}
+const clickTrack = (seconds: number): { pcm: Buffer; clicks: number[] } => clickTrackAt(seconds, INPUT_RATE);
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-const connect = (): Promise<SessionClient> => connectSession(url);
+const connect = (): Promise<SessionClient> => connectSession(sessions.url);
 
 /** Onsets (seconds) of clicks in 48 kHz float samples: the first loud sample after 100 ms of quiet. */
 function onsets(samples: Float32Array, rate: number): number[] {
