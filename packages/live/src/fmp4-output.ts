@@ -1,5 +1,5 @@
-import { LiveAudioEncoder, LiveFmp4Stream, LiveVideoEncoder } from '@portrait-farm/live-media';
-import type { LiveFrame } from './live-session.ts';
+import { LiveFmp4Stream } from '@portrait-farm/live-media';
+import { createLiveEncoders, type SessionMediaWriter } from './live-encoders.ts';
 
 /** Options of {@link createFmp4Output}. */
 export interface Fmp4OutputOptions {
@@ -15,11 +15,7 @@ export interface Fmp4OutputOptions {
  * fragment goes out once its sound is coded too, and the Opus encoder holds its newest packet back until the next
  * one: so the sound goes in when a slot is planned, ahead of its picture, and the picture does not wait for it.
  */
-export interface Fmp4Output {
-  /** Takes a slot's 16 kHz sound, in slot order, as soon as the slot is planned. */
-  writeAudio(samples: Float32Array): Promise<void>;
-  /** Takes a frame's picture (yuv420p), in slot order; resolves once the encoder has it. */
-  writeVideo(frame: LiveFrame): Promise<void>;
+export interface Fmp4Output extends SessionMediaWriter {
   /** Encodes what is left and sends the last fragments. */
   close(): Promise<void>;
   /** Stops the encoders at once. */
@@ -27,10 +23,9 @@ export interface Fmp4Output {
 }
 
 export function createFmp4Output(options: Fmp4OutputOptions): Fmp4Output {
-  const video = new LiveVideoEncoder({ width: options.width, height: options.height, fps: options.fps, pixelFormat: 'yuv420p' });
-  const audio = new LiveAudioEncoder({ sampleRate: 16000, sampleFormat: 'f32' });
+  const encoders = createLiveEncoders(options);
+  const { video, audio } = encoders;
   let fragments = 0;
-  let audioWritten: Promise<void> = Promise.resolve();
   const stream = new LiveFmp4Stream({
     width: options.width,
     height: options.height,
@@ -43,20 +38,12 @@ export function createFmp4Output(options: Fmp4OutputOptions): Fmp4Output {
   audio.on('header', (head) => stream.setOpusHead(head));
   audio.on('packet', (packet) => stream.addAudio(packet));
   return {
-    writeAudio(samples) {
-      audioWritten = audioWritten.then(() => audio.encode(samples));
-      return audioWritten;
-    },
-    writeVideo(frame) {
-      return video.encode(frame.picture);
-    },
+    writeAudio: encoders.writeAudio,
+    writeVideo: encoders.writeVideo,
     async close() {
-      await audioWritten;
-      await Promise.all([video.close(), audio.close()]);
+      await encoders.close();
       stream.finish();
     },
-    async destroy() {
-      await Promise.all([video.destroy(), audio.destroy()]);
-    },
+    destroy: encoders.destroy,
   };
 }

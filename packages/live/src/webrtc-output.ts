@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
-import { H264RtpPacketizer, LiveAudioEncoder, LiveVideoEncoder, OpusRtpPacketizer, type AudioPacket, type RtpPacket, type VideoAccessUnit } from '@portrait-farm/live-media';
-import type { LiveFrame } from './live-session.ts';
+import { H264RtpPacketizer, OpusRtpPacketizer, type AudioPacket, type RtpPacket, type VideoAccessUnit } from '@portrait-farm/live-media';
+import { createLiveEncoders, type SessionMediaWriter } from './live-encoders.ts';
 import { MediaPacer } from './media-pacer.ts';
 import { RtpSendTiming, type RtpSendLateness } from './rtp-send-timing.ts';
 import { startSenderReports } from './sender-reports.ts';
@@ -38,15 +38,13 @@ export interface WebRtcOutputCounts {
  * A session's frames and sound sent over WebRTC (werift): H.264 access units and Opus packets as RTP on one
  * sendonly peer. The same shape as Fmp4Output, plus the signalling: the offer to send the client, its answer.
  */
-export interface WebRtcOutput {
+export interface WebRtcOutput extends SessionMediaWriter {
   /** The SDP offer, every candidate in it. */
   readonly offer: string;
   /** Takes the client's SDP answer. */
   acceptAnswer(sdp: string): Promise<void>;
   /** Resolves once both encoders run and the peer is connected: the session's clock may start. */
   readonly started: Promise<void>;
-  writeAudio(samples: Float32Array): Promise<void>;
-  writeVideo(frame: LiveFrame): Promise<void>;
   close(): Promise<void>;
   destroy(): Promise<void>;
   counts(): WebRtcOutputCounts;
@@ -78,8 +76,8 @@ const OPUS_PAYLOAD_TYPE = 111;
 export async function createWebRtcOutput(options: WebRtcOutputOptions): Promise<WebRtcOutput> {
   const peer = await createSendingPeer(options.ice);
   const { fps } = options;
-  const video = new LiveVideoEncoder({ width: options.width, height: options.height, fps, pixelFormat: 'yuv420p', keyframeIntervalSeconds: WEBRTC_KEYFRAME_INTERVAL_SECONDS });
-  const audio = new LiveAudioEncoder({ sampleRate: 16000, sampleFormat: 'f32' });
+  const encoders = createLiveEncoders({ width: options.width, height: options.height, fps, keyframeIntervalSeconds: WEBRTC_KEYFRAME_INTERVAL_SECONDS });
+  const { video, audio } = encoders;
   const counts: Omit<WebRtcOutputCounts, 'sendLateness'> = { videoPackets: 0, videoBytes: 0, audioPackets: 0, audioBytes: 0, keyframeRequests: 0 };
   const timing = { video: new RtpSendTiming(), audio: new RtpSendTiming() };
   let reports: { stop(): void } | null = null;
@@ -88,7 +86,6 @@ export async function createWebRtcOutput(options: WebRtcOutputOptions): Promise<
   let preSkip: number | null = null;
   /** performance.now() of media time 0: the earliest the first frames went out for their pts. */
   let mediaStartMs: number | null = null;
-  let audioWritten: Promise<void> = Promise.resolve();
   // Every send waits for the connection, then runs in order.
   let sending: Promise<void> = peer.connected.catch(() => {});
 
@@ -174,16 +171,10 @@ export async function createWebRtcOutput(options: WebRtcOutputOptions): Promise<
       await peer.connection.setRemoteDescription({ type: 'answer', sdp });
     },
     started,
-    writeAudio(samples) {
-      audioWritten = audioWritten.then(() => audio.encode(samples));
-      return audioWritten;
-    },
-    writeVideo(frame) {
-      return video.encode(frame.picture);
-    },
+    writeAudio: encoders.writeAudio,
+    writeVideo: encoders.writeVideo,
     async close() {
-      await audioWritten;
-      await Promise.all([video.close(), audio.close()]);
+      await encoders.close();
       pictures.flush();
       sound.flush();
       await sending;
@@ -191,7 +182,7 @@ export async function createWebRtcOutput(options: WebRtcOutputOptions): Promise<
       await peer.connection.close();
     },
     async destroy() {
-      await Promise.all([video.destroy(), audio.destroy()]);
+      await encoders.destroy();
       pictures.stop();
       sound.stop();
       reports?.stop();
