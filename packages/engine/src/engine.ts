@@ -39,7 +39,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   try {
     const face = await createFaceAnalyzer({ modelFiles: faceModelFiles(pack), ...(providers ? { providers } : {}), log });
     opened.push(face);
-    const audio = await createAudioFrontEnd({ melModel: pack.audio.mel, embeddingModel: pack.audio.embedding, ...(providers ? { providers } : {}), log });
+    const audio = await createAudioFrontEnd({ melModel: pack.audio.mel, embeddingModel: pack.audio.embedding, embeddingSequenceModel: pack.audio.embeddingSequence, ...(providers ? { providers } : {}), log });
     opened.push(audio);
     const denoiser = await createModelSession(pack.denoiser.file, {
       ...(providers ? { providers } : {}),

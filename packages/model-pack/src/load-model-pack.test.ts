@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync, readFileSync, unlinkSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MOTION_CHANNELS } from '@portrait-farm/contracts';
+import { STARTER_PACK } from '@portrait-farm/test-support/repo-models';
 import { writeTestPack, type TestPackOptions } from '@portrait-farm/test-support/test-pack';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PACK_ERRORS, PackError } from './errors.ts';
@@ -53,6 +54,7 @@ describe('loadModelPack', () => {
     expect(loaded.denoiser).toMatchObject({ file: join(dir, 'denoiser.onnx'), window: 50, context: 10, prediction: 'v', defaultSteps: 6, defaultSolver: 'dpmpp-2m', defaultGuidance: 2, continuityFrames: 3 });
     expect(loaded.denoiser.schedule).toEqual({ type: 'linear', timesteps: 500, betaStart: 1e-4, betaEnd: 0.02 });
     expect(loaded.audio.mel).toBe(join(dir, 'audio', 'melspectrogram.onnx'));
+    expect(loaded.audio.embeddingSequence).toBeNull();
     expect(loaded.channelStd).toBeInstanceOf(Float32Array);
     expect(loaded.channelStd.length).toBe(20);
     loaded.channelStd[0] = -1;
@@ -63,6 +65,11 @@ describe('loadModelPack', () => {
       (loaded as { name: string }).name = 'x';
     }).toThrow();
     expect(loaded.files['denoiser.onnx']?.license).toBe('Apache-2.0');
+  });
+
+  it('reads the starter pack\'s embedding sequence model', async () => {
+    const starter = await loadModelPack(STARTER_PACK);
+    expect(starter.audio.embeddingSequence).toBe(join(STARTER_PACK, '..', 'audio', 'embedding_sequence.onnx'));
   });
 
   it('reads a pack without continuity_frames as seam continuity off', async () => {
@@ -95,6 +102,7 @@ describe('loadModelPack', () => {
       [edit((m) => delete m['renderer']), 'PACK_FIELD', 'field "renderer" must be an object. Found: nothing'],
       [edit((m) => delete m.files['denoiser.onnx']), 'PACK_FILE_UNLISTED', 'field "denoiser.file" names "denoiser.onnx", which must be listed in "files"'],
       [edit((m) => (m['face'] = { detector: '../face/detector.onnx' })), 'PACK_FILE_UNLISTED', 'field "face.detector" names "../face/detector.onnx"'],
+      [edit((m) => (m.audio['embedding_sequence'] = 'audio/embedding_sequence.onnx')), 'PACK_FILE_UNLISTED', 'field "audio.embedding_sequence" names "audio/embedding_sequence.onnx"'],
       [edit((m) => (m.files['denoiser.onnx']!.sha256 = 'abc')), 'PACK_FIELD', 'field "files.denoiser.onnx.sha256" must be 64 lowercase hex digits. Found: "abc"'],
       [edit((m) => delete m.files['denoiser.onnx']!.license), 'PACK_FIELD', 'field "files.denoiser.onnx.license" must be a non-empty string. Found: nothing'],
     ];

@@ -25,6 +25,11 @@ export interface PackAudio {
   readonly mel: string;
   /** Absolute path of embedding_model.onnx. */
   readonly embedding: string;
+  /**
+   * Absolute path of the same embedding network run over a whole mel sequence (models/audio/embedding_sequence.onnx),
+   * when the pack names one: the same rows, computed once per mel frame instead of once per window.
+   */
+  readonly embeddingSequence: string | null;
 }
 
 export interface PackDenoiser {

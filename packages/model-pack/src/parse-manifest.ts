@@ -103,6 +103,7 @@ export function parseManifest(json: unknown, manifestPath: string, options: { ig
   audio.exactly('feature_dim', 224, `the feature size of ${AUDIO_FRONTEND}`, 'PACK_AUDIO');
   const melRef = audio.string('mel', 'PACK_AUDIO');
   const embeddingRef = audio.string('embedding', 'PACK_AUDIO');
+  const embeddingSequenceRef = audio.has('embedding_sequence') ? audio.string('embedding_sequence', 'PACK_AUDIO') : null;
 
   const denoiser = root.object_('denoiser');
   const fileRef = denoiser.string('file');
@@ -147,6 +148,7 @@ export function parseManifest(json: unknown, manifestPath: string, options: { ig
       featureDim: 224,
       mel: listed(label, files, dir, 'audio.mel', melRef),
       embedding: listed(label, files, dir, 'audio.embedding', embeddingRef),
+      embeddingSequence: embeddingSequenceRef === null ? null : listed(label, files, dir, 'audio.embedding_sequence', embeddingSequenceRef),
     }),
     denoiser: Object.freeze({
       file: listed(label, files, dir, 'denoiser.file', fileRef),
