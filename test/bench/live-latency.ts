@@ -1,4 +1,4 @@
-// npm run bench:live [-- --seconds 12 --sessions 1 --mode paced|burst|both --hop 4 --lookahead 2 --steps 12
+// npm run bench:live [-- --help --seconds 12 --sessions 1 --mode paced|burst|both --hop 4 --lookahead 2 --steps 12
 //   --feature-lookahead 120 --start-margin 60 --threads 2 --clicks]
 // Realtime sessions measured from outside, as a client sees them: each session is served over a WebSocket on
 // 127.0.0.1 exactly as a worker serves it (packages/live), on the astronaut (crop, 512x512, 25 fps). The client sends
@@ -18,7 +18,7 @@
 // --proxy puts the gateway's stream proxy (stream-proxy-process.ts, a process of its own) between the clients and
 // the server, as a session through the farm has it.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -47,8 +47,14 @@ const { values } = parseArgs({
     save: { type: 'string' },
     latency: { type: 'string' },
     proxy: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
   },
 });
+if (values.help) {
+  const usage = readFileSync(new URL(import.meta.url), 'utf8').split('\n').filter((line) => line.startsWith('//')).map((line) => line.slice(3));
+  console.log(usage.join('\n'));
+  process.exit(0);
+}
 const optional = (name: string): number | undefined => (values[name as keyof typeof values] === undefined ? undefined : Number(values[name as keyof typeof values]));
 const seconds = Number(values.seconds);
 const sessionCount = Number(values.sessions);
