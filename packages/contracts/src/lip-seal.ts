@@ -9,7 +9,10 @@ export const PRESS_SEAL_START = 0.15;
 export const PRESS_SEAL_FULL = 0.55;
 
 export function pressSeal(press: number): number {
-  const t = Math.min(1, Math.max(0, (press - PRESS_SEAL_START) / (PRESS_SEAL_FULL - PRESS_SEAL_START)));
+  // Clamping `press` (not t to [0, 1]) gives the same t; Math.min and Math.max return their integer results as
+  // small integers, and V8, having seen t only as 0 in silence, would throw away the renderer's optimised code at
+  // the first fraction. Between the two fractional bounds every value here stays a double.
+  const t = (Math.min(PRESS_SEAL_FULL, Math.max(PRESS_SEAL_START, press)) - PRESS_SEAL_START) / (PRESS_SEAL_FULL - PRESS_SEAL_START);
   return t * t * (3 - 2 * t);
 }
 

@@ -25,7 +25,14 @@ export function createDeformScratch(prepared: PreparedMeshwarp): DeformScratch {
   };
 }
 
-function addField(pos: Float32Array, fields: Float32Array, field: number, size: number, coef: number): void {
+/**
+ * Adds field `field` times (`value` - `neutral`). The subtraction is here, shared by every call, so that V8 records
+ * its operands as doubles from the first frame (most calls pass motion values). The smile and brow halves are the
+ * integer 0 while the face rests: subtracted by their own call sites, they would be recorded as small integers, and
+ * the optimised deformMesh would be thrown away and compiled again when they first move.
+ */
+function addField(pos: Float32Array, fields: Float32Array, field: number, size: number, value: number, neutral: number): void {
+  const coef = value - neutral;
   if (coef === 0) return;
   const base = field * size;
   for (let i = 0; i < size; i++) pos[i] = pos[i]! + fields[base + i]! * coef;
@@ -54,26 +61,27 @@ export function deformMesh(p: PreparedMeshwarp, m: Float32Array, scratch: Deform
   const n = p.neutral;
   const size = p.vertexCount * 3;
   pos.set(p.rest);
-  const d = (c: number): number => m[c]! - n[c]!;
-  addField(pos, p.fields, FIELD.lipsPart, size, d(CHANNEL.lips_part));
-  addField(pos, p.fields, FIELD.mouthWide, size, d(CHANNEL.mouth_wide));
-  addField(pos, p.fields, FIELD.mouthRound, size, d(CHANNEL.mouth_round));
-  addField(pos, p.fields, FIELD.upperLipRaise, size, d(CHANNEL.upper_lip_raise));
-  addField(pos, p.fields, FIELD.lowerLipTuck, size, d(CHANNEL.lower_lip_tuck));
-  addField(pos, p.fields, FIELD.lipsPress, size, d(CHANNEL.lips_press));
+  const channel = (field: number, c: number): void => addField(pos, p.fields, field, size, m[c]!, n[c]!);
+  channel(FIELD.lipsPart, CHANNEL.lips_part);
+  channel(FIELD.mouthWide, CHANNEL.mouth_wide);
+  channel(FIELD.mouthRound, CHANNEL.mouth_round);
+  channel(FIELD.upperLipRaise, CHANNEL.upper_lip_raise);
+  channel(FIELD.lowerLipTuck, CHANNEL.lower_lip_tuck);
+  channel(FIELD.lipsPress, CHANNEL.lips_press);
   const smile = m[CHANNEL.smile]!;
   const smile0 = n[CHANNEL.smile]!;
-  addField(pos, p.fields, FIELD.smileUp, size, pos0(smile) - pos0(smile0));
-  addField(pos, p.fields, FIELD.smileDown, size, neg0(smile) - neg0(smile0));
+  addField(pos, p.fields, FIELD.smileUp, size, pos0(smile), pos0(smile0));
+  addField(pos, p.fields, FIELD.smileDown, size, neg0(smile), neg0(smile0));
   const brow = m[CHANNEL.brow_raise]!;
   const brow0 = n[CHANNEL.brow_raise]!;
-  addField(pos, p.fields, FIELD.browUp, size, pos0(brow) - pos0(brow0));
-  addField(pos, p.fields, FIELD.browDown, size, neg0(brow) - neg0(brow0));
-  addField(pos, p.fields, FIELD.browFurrow, size, d(CHANNEL.brow_furrow));
-  for (const eye of p.eyes) addField(pos, p.fields, eye.openField, size, -d(eye.blinkChannel));
+  addField(pos, p.fields, FIELD.browUp, size, pos0(brow), pos0(brow0));
+  addField(pos, p.fields, FIELD.browDown, size, neg0(brow), neg0(brow0));
+  channel(FIELD.browFurrow, CHANNEL.brow_furrow);
+  // Opening by (neutral - blink): a blink closes the eye.
+  for (const eye of p.eyes) addField(pos, p.fields, eye.openField, size, n[eye.blinkChannel]!, m[eye.blinkChannel]!);
 
   const f = p.frame;
-  const angle = d(CHANNEL.jaw_open) * p.jawRadiansPerUnit;
+  const angle = (m[CHANNEL.jaw_open]! - n[CHANNEL.jaw_open]!) * p.jawRadiansPerUnit;
   if (angle !== 0) {
     const cos = Math.cos(angle);
     const sin = Math.sin(angle);

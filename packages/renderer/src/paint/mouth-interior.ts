@@ -60,7 +60,8 @@ function buildColumnMap(input: MouthPaintInput, dp: ContourProfile, columns: num
 
 const tmp = new Float32Array(3);
 const synth = new Float32Array(3);
-const point = { s: 0, d: 0, e: 0, open: 0, mouthWidth: 0 };
+// Written before it is read; NaN so that V8 stores the fields as doubles from the start (see mouth-synthesis.ts).
+const point = { s: NaN, d: NaN, e: NaN, open: NaN, mouthWidth: NaN };
 
 const luma = (r: number, g: number, b: number): number => 0.299 * r + 0.587 * g + 0.114 * b;
 

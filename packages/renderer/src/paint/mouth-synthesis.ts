@@ -29,7 +29,12 @@ export interface InteriorPoint {
   mouthWidth: number;
 }
 
-const tooth: ToothColumn = { length: 1, shade: 1, across: 0.5 };
+/**
+ * Scratch written before it is read. NaN, not 0: V8 then stores these numbers as doubles from the start. A small
+ * integer first would have them stored as such, and the first fraction written (once the mouth opens) would change
+ * the object's layout and throw away the optimised code that reads it.
+ */
+const tooth: ToothColumn = { length: NaN, shade: NaN, across: NaN };
 
 function mix(out: Float32Array, colour: readonly number[], k: number): void {
   out[0] = out[0]! + (colour[0]! - out[0]!) * k;
@@ -45,10 +50,11 @@ function lerpInto(out: number[], a: readonly number[], b: readonly number[], t: 
   return out;
 }
 
-const shaded = [0, 0, 0];
-const teethShadow = [0, 0, 0];
-const teethWarm = [0, 0, 0];
-const backTeeth = [0, 0, 0];
+// Colour scratch, written before it is read: arrays of doubles from the start (see `tooth`).
+const shaded = [NaN, NaN, NaN];
+const teethShadow = [NaN, NaN, NaN];
+const teethWarm = [NaN, NaN, NaN];
+const backTeeth = [NaN, NaN, NaN];
 /** Share of the lip colour in the teeth colour of the teeth in the mouth's shade (lower row): warm, not grey. */
 const SHADE_WARMTH = 0.15;
 
