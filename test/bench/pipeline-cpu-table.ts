@@ -65,13 +65,31 @@ function jsOwner(stack: string[]): string | null {
   return null;
 }
 
+/**
+ * Which of V8's compilers a sample is in, or null: TurboFan's optimising jobs run on the helper threads (their stacks
+ * start at the dispatcher's task, the function they optimise is not on the stack), WebAssembly's compiles in
+ * background jobs or at instantiation; the rest runs on the isolate's own thread.
+ */
+function compilerTier(stack: string[]): string | null {
+  if (some(stack, /wasm::.*(Liftoff|Turbofan|Compil)|GenerateCodeForWasm|WasmGraphBuilder/)) return 'V8: compiling WebAssembly (Liftoff, TurboFan)';
+  if (some(stack, /OptimizingCompileDispatcher/)) return 'V8: compiling JavaScript, TurboFan';
+  const top = stack.slice(0, 12);
+  if (some(top, /v8::internal::maglev::/)) return 'V8: compiling JavaScript, Maglev';
+  if (some(top, /v8::internal::baseline::/)) return 'V8: compiling JavaScript, Sparkplug';
+  if (some(top, /v8::internal::compiler::|turboshaft/)) return 'V8: compiling JavaScript, TurboFan';
+  if (some(top, /v8::internal::(Compiler|Parser|interpreter::BytecodeGenerator)|Deserializer|BuiltinLoader/)) return 'V8: parsing and bytecode (modules, functions)';
+  if (some(top, /v8::internal::Deoptimizer/)) return 'V8: deoptimising';
+  return null;
+}
+
 /** What a sample of the node process was doing. */
 function nodeWork(stack: string[]): string {
   const leaf = stack[0] ?? '';
   if (some(stack, /onnxruntime/)) return 'onnxruntime (models)';
   if (/^JS:wasm-function|GenericJSToWasmWrapper|js-to-wasm/.test(leaf)) return 'WebAssembly kernels';
   if (some(stack, /uv_spawn|dup_mm|copy_page_range/)) return 'kernel: spawning ffmpeg (fork)';
-  if (some(stack.slice(0, 12), /v8::internal::(compiler|maglev|baseline|Compiler|Parser|interpreter::BytecodeGenerator|wasm::\w*Compil)|turboshaft|Deserializer|BuiltinLoader/)) return 'V8: compiling (JIT, modules)';
+  const compiling = compilerTier(stack);
+  if (compiling !== null) return compiling;
   if (some(stack.slice(0, 12), /Scaveng|Marking|Sweep|MarkCompact|Evacuat|v8::internal::Heap::/)) return 'V8: garbage collection';
   const owner = jsOwner(stack);
   if (owner !== null) return owner;
