@@ -27,7 +27,12 @@ export function sampleBilinear(image: Uint8Array, width: number, height: number,
 }
 
 export function smoothstep(edge0: number, edge1: number, x: number): number {
-  const t = Math.min(1, Math.max(0, (x - edge0) / (edge1 - edge0)));
+  const t = (x - edge0) / (edge1 - edge0);
+  // The ends return early (the same values as clamping t): t clamped by Math.min and Math.max is the integer 0 or 1
+  // on most early frames, V8 records the products below as integer arithmetic, and the painters' optimised code is
+  // thrown away at the first fraction.
+  if (t <= 0) return 0;
+  if (t >= 1) return 1;
   return t * t * (3 - 2 * t);
 }
 
