@@ -34,7 +34,9 @@ export function createFramePainter(p: PreparedMeshwarp): FramePainter {
     eyeballsMove({ motion }: FrameGeometry): boolean {
       const gx = motion[CHANNEL.gaze_x]! - p.neutral[CHANNEL.gaze_x]!;
       const gy = motion[CHANNEL.gaze_y]! - p.neutral[CHANNEL.gaze_y]!;
-      return p.paintEyes && (Math.abs(gx) > 1e-4 || Math.abs(gy) > 1e-4);
+      // Both magnitudes every frame: V8 compiles a call it has never seen made (the second, while the first gaze
+      // component alone decided) as a bail-out, and renderFrame, which inlines this, was compiled again for it.
+      return p.paintEyes && Math.max(Math.abs(gx), Math.abs(gy)) > 1e-4;
     },
 
     paintEyeball({ motion, openPos }: FrameGeometry, out: Uint8Array, eyeIndex: number): void {
