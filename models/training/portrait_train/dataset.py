@@ -6,7 +6,9 @@ vectorised gather of K + W frames per window:
 - with probability `first_window_p` the window starts at frame 0 and has no context (prev_keep = 0), like window 0
   at inference;
 - otherwise it starts at a random frame s >= K and its context is frames [s - K, s);
-- classifier-free dropout: audio_keep = 0 with probability `audio_drop_p`, prev_keep = 0 with `context_drop_p`.
+- classifier-free dropout: audio_keep = 0 with probability `audio_drop_p`, prev_keep = 0 with `context_drop_p`;
+- for a model run by realtime sessions (`LiveWindows`), the window hears only its first hop + look-ahead rows, the
+  rest read as silence, and the loss counts the frames past the hop less.
 Heldout utterances never enter training.
 """
 from __future__ import annotations
@@ -84,6 +86,21 @@ class Batch:
 CLOSURE_WEIGHT = 3.0
 
 
+@dataclass(frozen=True)
+class LiveWindows:
+    """How a realtime session runs the denoiser (docs/realtime.md, "How a session works"): each step denoises a whole
+    window starting at the next frame to show, with the rows of its first `hop + lookahead` frames (the audio heard
+    so far; the rows past it read as silence), and keeps its first `hop` frames. The loss of the frames past the hop
+    is scaled by `rest_weight`: the session never shows them, but they keep the window's motion coherent."""
+    hop: int
+    lookahead: int
+    rest_weight: float = 0.25
+
+    def __post_init__(self) -> None:
+        if self.hop < 1 or self.lookahead < 0 or not 0.0 <= self.rest_weight <= 1.0:
+            raise ValueError(f"live windows need hop >= 1, lookahead >= 0 and rest_weight in [0, 1], got {self}")
+
+
 def sealed_frames(motion: np.ndarray) -> np.ndarray:
     """[N] bool: the frames whose target seals the lips for a p/b/m (lips_press >= 0.5)."""
     return motion[:, CHANNEL_INDEX["lips_press"]] >= 0.5
@@ -107,6 +124,7 @@ class WindowBank:
             raise ValueError("no utterances to train on")
         self.window, self.context = window, context
         pad_feature = np.zeros(FEATURE_DIM, np.float32) if pad_feature is None else pad_feature
+        self.pad = torch.from_numpy(pad_feature.astype(np.float32))
         feats, motion, weights, sealed, starts, lengths, offset = [], [], [], [], [], [], 0
         for utt in utterances:
             f, m = utt["features"].astype(np.float32), utt["motion"].astype(np.float32)
@@ -129,7 +147,7 @@ class WindowBank:
         self.frames = int(self.lengths.sum())
 
     def sample(self, batch: int, rng: np.random.Generator, first_window_p: float = 0.15,
-               audio_drop_p: float = 0.12, context_drop_p: float = 0.1) -> Batch:
+               audio_drop_p: float = 0.12, context_drop_p: float = 0.1, live: LiveWindows | None = None) -> Batch:
         k, w = self.context, self.window
         utt = rng.choice(len(self.starts), size=batch, p=self.lengths / self.lengths.sum())
         n = self.lengths[utt]
@@ -143,8 +161,23 @@ class WindowBank:
         prev_keep = torch.from_numpy((~first & (rng.random(batch) >= context_drop_p)).astype(np.float32))
         audio_keep = torch.from_numpy((rng.random(batch) >= audio_drop_p).astype(np.float32))
         prev = self.motion[ctx_idx] * prev_keep[:, None, None]
-        return Batch(self.motion[idx], self.features[idx], audio_keep, prev, prev_keep, self.frame_weight[idx],
-                     self.sealed[idx])
+        audio, frame_weight = self.features[idx], self.frame_weight[idx]
+        if live is not None:
+            audio[:, live.hop + live.lookahead:] = self.pad
+            frame_weight[:, live.hop:] *= live.rest_weight
+        return Batch(self.motion[idx], audio, audio_keep, prev, prev_keep, frame_weight, self.sealed[idx])
+
+
+def live_rows_of(live_dir: Path, uid: str, batch_rows: np.ndarray) -> np.ndarray:
+    """The rows a realtime session's feature stream makes of utterance `uid` (written by
+    packages/audio-features/scripts/live-training-rows.ts), checked against the utterance's batch rows."""
+    path = Path(live_dir) / f"{uid}.npy"
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no live rows for utterance {uid}; run live-training-rows.ts over the dataset first")
+    rows = np.load(path, allow_pickle=False)
+    if rows.dtype != np.float32 or rows.shape != batch_rows.shape:
+        raise ValueError(f"{path}: live rows must be float32 {batch_rows.shape} like the utterance's features, got {rows.dtype} {rows.shape}")
+    return rows
 
 
 def load_split(data_dir: Path, split: str, max_utterances: int | None = None) -> tuple[list[dict], list[dict]]:

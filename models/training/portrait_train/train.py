@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 from .channels import CHANNEL_INDEX, NUM_CHANNELS
-from .dataset import MotionStats, WindowBank, check_motion_shape, load_index, load_utterance, silence_feature
+from .dataset import LiveWindows, MotionStats, WindowBank, check_motion_shape, live_rows_of, load_index, load_utterance, silence_feature
 from .diffusion import DEFAULT_SCHEDULE, Schedule, diffusion_loss, training_target
 from .model import ModelConfig, MotionDenoiser, parameter_count
 from .onnx_weights import load_onnx_weights
@@ -113,10 +113,12 @@ class Trainer:
 
 class TrainingData:
     """Utterances of the dataset (index.jsonl, plus entries/*.json of a build in progress), loaded once each;
-    `refresh` picks up utterances added or rewritten since."""
+    `refresh` picks up utterances added or rewritten since. With `live_rows`, each utterance's audio rows are the
+    ones a realtime session makes of it (`dataset.live_rows_of`) instead of its batch features."""
 
-    def __init__(self, data_dir: Path):
+    def __init__(self, data_dir: Path, live_rows: Path | None = None, live: LiveWindows | None = None):
         self.data_dir = Path(data_dir)
+        self.live_rows, self.live = live_rows, live
         self.cache: dict[str, dict] = {}
         self.rows: dict[str, dict] = {}
         self.train: list[dict] = []
@@ -152,7 +154,8 @@ class TrainingData:
             except (OSError, ValueError, KeyError):
                 continue
             check_motion_shape(utt)
-            self.cache[uid] = {"features": utt["features"], "motion": utt["motion"], "mtime": file_mtime}
+            features = utt["features"] if self.live_rows is None else live_rows_of(self.live_rows, uid, utt["features"])
+            self.cache[uid] = {"features": features, "motion": utt["motion"], "mtime": file_mtime}
             changed = True
         if not changed:
             return False
@@ -171,7 +174,7 @@ class TrainingData:
         held = None
         if self.held:
             held_bank = WindowBank(self.held, stats, config.window, config.context, pad)
-            held = held_bank.sample(256, np.random.default_rng(123), audio_drop_p=0.0)
+            held = held_bank.sample(256, np.random.default_rng(123), audio_drop_p=0.0, live=self.live)
         return bank, held
 
 
@@ -210,6 +213,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--closure-hinge", type=float, default=0.0,
                         help="weight of the one-sided penalty on a mouth more open than its target at the frames that "
                              "seal a p/b/m (diffusion_loss); 0 = the symmetric loss of packs 0.1.0 and 0.2.0")
+    parser.add_argument("--live-rows", type=Path, default=None,
+                        help="train a model for realtime sessions: audio rows from this folder of live-training-rows.ts output")
+    parser.add_argument("--live-hop", type=int, default=2, help="with --live-rows: frames a session keeps per window")
+    parser.add_argument("--live-lookahead", type=int, default=0,
+                        help="with --live-rows: frames of rows a window hears past its hop (silence after)")
+    parser.add_argument("--live-rest-weight", type=float, default=0.25,
+                        help="with --live-rows: loss weight of the frames past the hop")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--checkpoint-minutes", type=float, default=3.0)
     parser.add_argument("--max-steps", type=int, default=None)
@@ -230,7 +240,8 @@ def main(argv: list[str] | None = None) -> None:
     device = pick_device(args.device)
     args.out.mkdir(parents=True, exist_ok=True)
     t_load = time.time()
-    data = TrainingData(args.data)
+    live = None if args.live_rows is None else LiveWindows(args.live_hop, args.live_lookahead, args.live_rest_weight)
+    data = TrainingData(args.data, args.live_rows, live)
     data.refresh()
     if args.init is not None:
         init = torch.load(args.init / "checkpoint.pt", map_location="cpu", weights_only=False)
@@ -263,7 +274,9 @@ def main(argv: list[str] | None = None) -> None:
     info = {"event": "start", "train_utterances": len(data.train), "heldout_utterances": len(data.held),
             "train_frames": bank.frames, "train_hours": bank.frames / 25 / 3600, "params": parameter_count(model),
             "device": str(device), "threads": args.threads, "batch": args.batch, "config": config.to_dict(),
-            "load_seconds": round(time.time() - t_load, 1), "closure_hinge": args.closure_hinge, **prior}
+            "load_seconds": round(time.time() - t_load, 1), "closure_hinge": args.closure_hinge,
+            "live": None if live is None else {"rows": str(args.live_rows), "hop": live.hop, "lookahead": live.lookahead,
+                                               "rest_weight": live.rest_weight}, **prior}
     print(json.dumps(info), flush=True)
     log.write(json.dumps(info) + "\n")
     last_reload = time.time()
@@ -274,7 +287,7 @@ def main(argv: list[str] | None = None) -> None:
         elapsed = time.time() - start
         if elapsed >= budget or (args.max_steps is not None and trainer.step >= args.max_steps):
             break
-        batch = bank.sample(args.batch, rng)
+        batch = bank.sample(args.batch, rng, live=live)
         out = trainer.train_step(batch, lr_at(elapsed / budget, args.lr))
         recent.append(out["loss"])
         now = time.time()
