@@ -1,4 +1,4 @@
-// npx tsx --conditions=portrait-farm-source test/bench/live-motion.ts [--clips N] [--configs HOP:LOOKAHEAD:STEPS@FEATURE_MS,...] [--noise frame|step] FILE_OR_FOLDER...
+// npx tsx --conditions=portrait-farm-source test/bench/live-motion.ts [--clips N] [--configs HOP:LOOKAHEAD:STEPS@FEATURE_MS,...] [--noise frame|step] [--live-pack DIR] FILE_OR_FOLDER...
 // What streaming does to the speech motion, without the clock: for each clip, the batch motion (whole-clip rows,
 // every window in turn, models/starter's default steps, seed 0) against a live session's motion for each
 // configuration: live feature rows (featureStream with the look-ahead given, running peak), a SpeechStepper that
@@ -25,6 +25,7 @@ const { values, positionals } = parseArgs({
     clips: { type: 'string', default: '6' },
     configs: { type: 'string', default: '4:2:12@80,2:0:12@80,2:1:12@80,2:1:12@40,3:1:8@80,2:1:6@80,2:0:6@40' },
     noise: { type: 'string', default: 'frame' },
+    'live-pack': { type: 'string' },
   },
 });
 const fixtures = new URL('../fixtures/', import.meta.url).pathname;
@@ -41,6 +42,10 @@ const configs = values.configs.split(',').map((text) => {
 const pack = await loadModelPack(STARTER_PACK);
 const frontEnd = await createAudioFrontEnd({ melModel: pack.audio.mel, embeddingModel: pack.audio.embedding, providers: ['cpu'] });
 const denoiser = await createModelSession(pack.denoiser.file, { providers: ['cpu'] });
+// --live-pack: the live motion from another pack's denoiser and normalisation (a model trained for sessions), the
+// batch motion it is compared with still from models/starter.
+const livePack = values['live-pack'] === undefined ? pack : await loadModelPack(values['live-pack']);
+const liveDenoiser = livePack === pack ? denoiser : await createModelSession(livePack.denoiser.file, { providers: ['cpu'] });
 const silence = await frontEnd.silenceFeature();
 const MOUTH = [CHANNEL.jaw_open, CHANNEL.lips_part, CHANNEL.lips_press];
 
@@ -73,14 +78,14 @@ function std(motion: Float32Array, channel: number): number {
 
 /** A live session's speech motion for the clip: rows as they would arrive, one hop per step. */
 async function liveMotion(samples: Float32Array, config: (typeof configs)[number]): Promise<{ motion: Float32Array; cpuMs: number }> {
-  const generator = await createMotionGenerator(pack, denoiser, { silenceFeature: silence, seed: 0, steps: config.steps });
+  const generator = await createMotionGenerator(livePack, liveDenoiser, { silenceFeature: silence, seed: 0, steps: config.steps });
   const stepper = new SpeechStepper(
     generator,
-    { window: pack.denoiser.window, context: pack.denoiser.context, channelMean: pack.channelMean, channelStd: pack.channelStd, silence },
+    { window: livePack.denoiser.window, context: livePack.denoiser.context, channelMean: livePack.channelMean, channelStd: livePack.channelStd, silence },
     { hopFrames: config.hop, lookaheadFrames: config.lookahead, noise: values.noise as 'frame' | 'step' },
   );
-  const rest = createIdleMotion({ seed: 0, channelMean: pack.channelMean, channelStd: pack.channelStd });
-  const idle = new Float32Array(pack.denoiser.context * C);
+  const rest = createIdleMotion({ seed: 0, channelMean: livePack.channelMean, channelStd: livePack.channelStd });
+  const idle = new Float32Array(livePack.denoiser.context * C);
   for (let i = 0; i < 25; i++) idle.copyWithin(0, C).set(rest.next('idle'), idle.length - C);
   stepper.begin(idle);
   // The whole clip's live rows: each row depends on the audio and the look-ahead only (audio-features' tests).
@@ -143,4 +148,5 @@ for (const [i, config] of configs.entries()) {
   );
 }
 await denoiser.close();
+if (liveDenoiser !== denoiser) await liveDenoiser.close();
 await frontEnd.close();
