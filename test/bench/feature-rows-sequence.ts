@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createAudioFrontEnd, type AudioFrontEnd } from '@portrait-farm/audio-features';
+import { createAudioFrontEnd, frameCount, type AudioFrontEnd } from '@portrait-farm/audio-features';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '20,600' }, runs: { type: 'string', default: '3' } } });
 const models = new URL('../../models/audio/', import.meta.url);
@@ -39,7 +39,7 @@ console.log('|---|---|---|---|---|---|---|');
 try {
   for (const seconds of values.seconds.split(',').map(Number)) {
     const samples = decodeLooped(seconds);
-    const frames = Math.ceil(samples.length / 640);
+    const frames = frameCount(samples.length);
     const a: number[] = [];
     const b: number[] = [];
     const digests = new Set<string>();
