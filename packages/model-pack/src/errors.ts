@@ -15,8 +15,8 @@ export const PACK_ERRORS = defineErrorCatalogue({
   PACK_FILE_MISSING: { retryable: false, description: 'a listed file does not exist' },
   PACK_FILE_SIZE: { retryable: false, description: 'a file has a different size than the manifest says' },
   PACK_FILE_HASH: { retryable: false, description: 'a file has a different sha256 than the manifest says' },
-  PACK_DENOISER_LOAD: { retryable: false, description: 'onnxruntime cannot load the denoiser' },
-  PACK_SIGNATURE: { retryable: false, description: 'the denoiser inputs/outputs differ from the SPEC signature and the manifest sizes' },
+  PACK_DENOISER_LOAD: { retryable: false, description: 'onnxruntime cannot load the denoiser or the live denoiser' },
+  PACK_SIGNATURE: { retryable: false, description: 'the inputs/outputs of the denoiser or the live denoiser differ from the SPEC signature and the manifest sizes' },
 });
 
 export type PackErrorCode = ErrorCode<typeof PACK_ERRORS>;

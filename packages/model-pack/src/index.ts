@@ -5,4 +5,4 @@ export { verifyDenoiserSignature, expectedDenoiserSignature } from './verify-den
 export { sha256File } from './verify-files.ts';
 export { PACK_ERRORS, PackError, isPackError } from './errors.ts';
 export type { PackErrorCode } from './errors.ts';
-export type { ModelPack, NoiseSchedule, PackAudio, PackDenoiser, PackFile, PredictionType, SolverName } from './model-pack.ts';
+export type { ModelPack, NoiseSchedule, PackAudio, PackDenoiser, PackFile, PackLiveDenoiser, PredictionType, SolverName } from './model-pack.ts';

@@ -16,7 +16,8 @@ export interface LoadModelPackOptions {
    */
   verifyHashes?: boolean;
   /**
-   * Open the denoiser with onnxruntime and compare its inputs and outputs with the SPEC signature.
+   * Open the denoiser, and the live denoiser when the pack has one, with onnxruntime and compare their inputs and
+   * outputs with the SPEC signature.
    * @defaultValue true
    */
   verifySignature?: boolean;
@@ -44,6 +45,21 @@ function freezePack(parsed: ParsedManifest): ModelPack {
   return Object.freeze(pack) as unknown as ModelPack;
 }
 
+/** Opens `file` in onnxruntime and checks it has the denoiser signature of the manifest's sizes (the live denoiser shares it). */
+async function checkSignature(file: string, role: 'denoiser' | 'live denoiser', parsed: ParsedManifest, providers: ExecutionProvider[]): Promise<void> {
+  let session: ModelSession;
+  try {
+    session = await createModelSession(file, { providers });
+  } catch (error) {
+    throw new PackError('PACK_DENOISER_LOAD', `${displayPath(file)}: onnxruntime cannot load the ${role} (${error instanceof Error ? error.message : String(error)})`);
+  }
+  try {
+    verifyDenoiserSignature({ ...parsed.denoiser, file }, parsed.channels.length, parsed.audio.featureDim, session);
+  } finally {
+    await session.close();
+  }
+}
+
 /** Path of the manifest for a pack directory or a manifest path. */
 async function manifestPathOf(path: string): Promise<string> {
   const absolute = resolve(path);
@@ -53,7 +69,8 @@ async function manifestPathOf(path: string): Promise<string> {
 
 /**
  * Loads models/<pack>/manifest.json (or a pack directory): validates the manifest, checks every listed file's size
- * and sha256, and the denoiser's ONNX signature. Throws PackError naming the file or field on any failure.
+ * and sha256, and the ONNX signature of the denoiser and of the live denoiser, when the pack has one. Throws
+ * PackError naming the file or field on any failure.
  */
 export async function loadModelPack(path: string, options: LoadModelPackOptions = {}): Promise<ModelPack> {
   const manifestPath = await manifestPathOf(path);
@@ -70,17 +87,9 @@ export async function loadModelPack(path: string, options: LoadModelPackOptions 
   const parsed = parseManifest(json, manifestPath, { ignoreFace: options.ignoreFace ?? false });
   await verifyFiles(label, parsed.files, options.verifyHashes ?? true);
   if (options.verifySignature ?? true) {
-    let session: ModelSession;
-    try {
-      session = await createModelSession(parsed.denoiser.file, { providers: options.providers ?? ['cpu'] });
-    } catch (error) {
-      throw new PackError('PACK_DENOISER_LOAD', `${displayPath(parsed.denoiser.file)}: onnxruntime cannot load the denoiser (${error instanceof Error ? error.message : String(error)})`);
-    }
-    try {
-      verifyDenoiserSignature(parsed.denoiser, parsed.channels.length, parsed.audio.featureDim, session);
-    } finally {
-      await session.close();
-    }
+    const providers = options.providers ?? ['cpu'];
+    await checkSignature(parsed.denoiser.file, 'denoiser', parsed, providers);
+    if (parsed.liveDenoiser !== null) await checkSignature(parsed.liveDenoiser.file, 'live denoiser', parsed, providers);
   }
   return freezePack(parsed);
 }

@@ -48,6 +48,24 @@ export interface PackDenoiser {
   readonly continuityFrames: number;
 }
 
+/**
+ * The pack's second denoiser, trained for realtime sessions (models/SPEC.md, "Manifest"): a short hop and little
+ * look-ahead. It has the signature of `denoiser` and shares its window, context, prediction, schedule, solver,
+ * guidance and seam continuity; only these differ.
+ */
+export interface PackLiveDenoiser {
+  /** Absolute path of the live denoiser ONNX. */
+  readonly file: string;
+  /** Motion frames a session step hands out, 1..window - lookaheadFrames. */
+  readonly hopFrames: number;
+  /** Frames past the hop whose audio a step waits for, 0..window - 1. */
+  readonly lookaheadFrames: number;
+  /** Audio past a feature row's centre that the feature stream waits for, in ms (0..1000). */
+  readonly featureLookaheadMs: number;
+  /** Solver steps per window, 1..schedule.timesteps. */
+  readonly defaultSteps: number;
+}
+
 /** A validated model pack (models/<pack>/manifest.json), frozen, with absolute paths. */
 export interface ModelPack {
   readonly dir: string;
@@ -63,6 +81,8 @@ export interface ModelPack {
   readonly channelStd: Float32Array;
   readonly audio: PackAudio;
   readonly denoiser: PackDenoiser;
+  /** The denoiser for realtime sessions, when the pack has one. */
+  readonly liveDenoiser: PackLiveDenoiser | null;
   /** The renderer block as written (at least `type`). */
   readonly renderer: Readonly<Record<string, unknown>> & { readonly type: string };
   /** Absolute paths of the face models, when the manifest names them. */

@@ -3,7 +3,7 @@ import { MOTION_CHANNELS, type MotionChannel } from '@portrait-farm/contracts';
 import { displayPath, quote } from './display-path.ts';
 import { PackError } from './errors.ts';
 import { FieldReader } from './manifest-fields.ts';
-import type { ModelPack, NoiseSchedule, PackFile, PredictionType, SolverName } from './model-pack.ts';
+import type { ModelPack, NoiseSchedule, PackFile, PackLiveDenoiser, PredictionType, SolverName } from './model-pack.ts';
 
 export const PACK_FORMAT = 'portrait-farm-pack/1';
 export const AUDIO_FRONTEND = 'oww-mel-emb-v1';
@@ -25,6 +25,20 @@ function parseSchedule(denoiser: FieldReader): NoiseSchedule {
   const betaStart = schedule.number('beta_start', 1e-8, 0.999, 'PACK_SCHEDULE');
   const betaEnd = schedule.number('beta_end', betaStart, 0.999, 'PACK_SCHEDULE');
   return { type, timesteps, betaStart, betaEnd };
+}
+
+/** The live_denoiser block's own fields (its file is checked against `files` later); it shares the rest with denoiser. */
+function parseLiveDenoiser(root: FieldReader, window: number, timesteps: number): Omit<PackLiveDenoiser, 'file'> & { fileRef: string } {
+  const live = root.object_('live_denoiser');
+  const fileRef = live.string('file');
+  const lookaheadFrames = live.integer('lookahead_frames', 0, window - 1);
+  return {
+    fileRef,
+    hopFrames: live.integer('hop_frames', 1, window - lookaheadFrames),
+    lookaheadFrames,
+    featureLookaheadMs: live.integer('feature_lookahead_ms', 0, 1000),
+    defaultSteps: live.integer('default_steps', 1, timesteps),
+  };
 }
 
 function parseChannels(label: string, root: FieldReader): MotionChannel[] {
@@ -115,6 +129,7 @@ export function parseManifest(json: unknown, manifestPath: string, options: { ig
   const defaultSolver = denoiser.oneOf('default_solver', SOLVERS);
   const defaultGuidance = denoiser.number('default_guidance', 0, 100);
   const continuityFrames = denoiser.has('continuity_frames') ? denoiser.integer('continuity_frames', 0, window - context) : 0;
+  const live = root.has('live_denoiser') ? parseLiveDenoiser(root, window, schedule.timesteps) : null;
 
   const rendererReader = root.object_('renderer');
   const renderer = Object.freeze({ ...(root.raw('renderer') as Record<string, unknown>), type: rendererReader.string('type') });
@@ -161,6 +176,16 @@ export function parseManifest(json: unknown, manifestPath: string, options: { ig
       defaultGuidance,
       continuityFrames,
     }),
+    liveDenoiser:
+      live === null
+        ? null
+        : Object.freeze({
+            file: listed(label, files, dir, 'live_denoiser.file', live.fileRef),
+            hopFrames: live.hopFrames,
+            lookaheadFrames: live.lookaheadFrames,
+            featureLookaheadMs: live.featureLookaheadMs,
+            defaultSteps: live.defaultSteps,
+          }),
     renderer,
     face,
     files: Object.freeze(files),

