@@ -57,6 +57,10 @@ FACE_FILE_INFO = {
     },
 }
 DENOISER_FILE_INFO = {"license": "Apache-2.0", "source": "trained by models/training (see PROVENANCE.md)"}
+LIVE_DENOISER_FILE_INFO = {"license": "Apache-2.0",
+                           "source": "trained by models/training for realtime sessions (see PROVENANCE.md)"}
+MAX_FEATURE_LOOKAHEAD_MS = 1000
+"""The feature stream's largest look-ahead (packages/audio-features, feature-stream.ts); any whole ms up to it works."""
 
 
 class ManifestError(ValueError):
@@ -118,7 +122,62 @@ def _info(info: dict) -> dict:
 def named_files(manifest: dict) -> list[str]:
     audio = manifest["audio"]
     sequence = [audio["embedding_sequence"]] if "embedding_sequence" in audio else []
-    return [manifest["denoiser"]["file"], audio["mel"], audio["embedding"], *sequence, *manifest["face"].values()]
+    return [manifest["denoiser"]["file"], *_live_file(manifest), audio["mel"], audio["embedding"], *sequence,
+            *manifest["face"].values()]
+
+
+def _live_file(manifest: dict) -> list[str]:
+    live = manifest.get("live_denoiser")
+    return [live["file"]] if isinstance(live, dict) and isinstance(live.get("file"), str) else []
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def live_denoiser_problems(manifest: dict) -> list[str]:
+    """Problems of the optional live_denoiser block (models/SPEC.md, "Manifest"); it shares window, context,
+    prediction, schedule, solver, guidance and continuity with denoiser, so its ranges follow from them."""
+    if "live_denoiser" not in manifest:
+        return []
+    live = manifest["live_denoiser"]
+    if not isinstance(live, dict):
+        return [f"live_denoiser must be an object, got {live!r}"]
+    den = manifest.get("denoiser", {})
+    window = den.get("window") if _is_int(den.get("window")) else 0
+    timesteps = den.get("schedule", {}).get("timesteps", 0)
+    problems: list[str] = []
+
+    def in_range(field: str, low: int, high: int, bounds: str) -> None:
+        value = live.get(field)
+        if not (_is_int(value) and low <= value <= high):
+            problems.append(f"live_denoiser.{field} must be an integer in {bounds} = [{low}, {high}], got {value!r}")
+
+    if not (isinstance(live.get("file"), str) and live["file"].strip()):
+        problems.append(f"live_denoiser.file must be a path relative to the manifest, got {live.get('file')!r}")
+    in_range("lookahead_frames", 0, window - 1, "[0, window - 1]")
+    lookahead = live.get("lookahead_frames") if _is_int(live.get("lookahead_frames")) else 0
+    in_range("hop_frames", 1, window - lookahead, "[1, window - lookahead_frames]")
+    in_range("feature_lookahead_ms", 0, MAX_FEATURE_LOOKAHEAD_MS, "[0, 1000]")
+    in_range("default_steps", 1, int(timesteps), "[1, timesteps]")
+    return problems
+
+
+def add_live_denoiser(manifest: dict, file: str, hop_frames: int, lookahead_frames: int, feature_lookahead_ms: int,
+                      default_steps: int, pack_dir: Path) -> dict:
+    """Sets the manifest's live_denoiser block and lists its file (already written into pack_dir) in `files`;
+    returns the manifest. Raises ManifestError when a value is out of range or the file does not exist."""
+    path = Path(pack_dir) / file
+    if not path.is_file():
+        raise ManifestError(f"live denoiser {path} does not exist")
+    live = {"file": file, "hop_frames": hop_frames, "lookahead_frames": lookahead_frames,
+            "feature_lookahead_ms": feature_lookahead_ms, "default_steps": default_steps}
+    problems = live_denoiser_problems({**manifest, "live_denoiser": live})
+    if problems:
+        raise ManifestError("; ".join(problems))
+    manifest["live_denoiser"] = live
+    manifest["files"][file] = file_entry(path, **_info(LIVE_DENOISER_FILE_INFO))
+    return manifest
 
 
 def validate_manifest(manifest: dict, pack_dir: Path, check_files: bool = True) -> list[str]:
@@ -150,6 +209,7 @@ def validate_manifest(manifest: dict, pack_dir: Path, check_files: bool = True) 
     need(isinstance(den.get("default_steps"), int) and 1 <= den["default_steps"] <= int(sched.get("timesteps", 0)),
          "denoiser.default_steps must be in [1, timesteps]")
     need(manifest.get("renderer", {}).get("type") == "meshwarp", "renderer.type must be 'meshwarp'")
+    problems.extend(live_denoiser_problems(manifest))
     files = manifest.get("files", {})
     for rel in named_files(manifest) if not problems else []:
         if rel not in files:
@@ -179,7 +239,8 @@ def refresh_files(pack_dir: Path) -> dict:
     for rel in named_files(manifest):
         if (pack_dir / rel).exists():
             old = manifest["files"].get(rel, {})
-            info = old if "license" in old else (AUDIO_FILES.get(rel) or FACE_FILE_INFO.get(rel) or DENOISER_FILE_INFO)
+            fallback = LIVE_DENOISER_FILE_INFO if rel in _live_file(manifest) else DENOISER_FILE_INFO
+            info = old if "license" in old else (AUDIO_FILES.get(rel) or FACE_FILE_INFO.get(rel) or fallback)
             manifest["files"][rel] = file_entry(pack_dir / rel, info["license"], info["source"])
     write_json(pack_dir / "manifest.json", manifest)
     return manifest
