@@ -1,5 +1,5 @@
 // npm run bench:live [-- --help --seconds 12 --sessions 1 --mode paced|burst|both --hop 4 --lookahead 2 --steps 12
-//   --feature-lookahead 120 --start-margin 60 --threads 2 --clicks]
+//   --feature-lookahead 120 --start-margin 60 --lead 80 --denoiser FILE --pack DIR --threads 2 --clicks]
 // Realtime sessions measured from outside, as a client sees them: each session is served over a WebSocket on
 // 127.0.0.1 exactly as a worker serves it (packages/live), on the astronaut (crop, 512x512, 25 fps). The client sends
 // --seconds of real speech as PCM16 at 16 kHz, at once (burst) or in 20 ms chunks in real time (paced), then
@@ -10,8 +10,11 @@
 // - late frames (held because speech was late, or sent after their time) of all frames sent;
 // - CPU seconds per second of stream (this process and its ffmpeg encoders).
 // --sessions N runs N sessions at once (paced) to find how many one machine sustains in real time.
-// --latency quality|low takes a session latency mode's settings (packages/live latencySettings); the flags above
-// override them one by one.
+// --latency quality|low takes a session latency mode's settings (packages/live latencySettings, with the pack's model
+// for sessions where the mode uses it); the flags above override them one by one.
+// --pack DIR runs another model pack than models/starter.
+// --denoiser FILE runs the motion of every session on that ONNX denoiser (same signature as the pack's) instead of
+// the pack's.
 // --save FILE writes the first paced session's stream (init segment and fragments) to FILE.mp4, to look at.
 // --clicks also streams a click track and measures the A/V offset in the decoded fMP4 (clicks heard vs the frames
 // made from them).
@@ -25,6 +28,7 @@ import { parseArgs } from 'node:util';
 import { WebSocket, WebSocketServer } from 'ws';
 import { createEngine, preparePortrait, startRenderThreads } from '@portrait-farm/engine';
 import { decodeAudio } from '@portrait-farm/media';
+import { createModelSession } from '@portrait-farm/model-runtime';
 import { createIdleMotion } from '@portrait-farm/motion';
 import { prepareMeshwarp } from '@portrait-farm/renderer';
 import type { LiveLatencyMode } from '@portrait-farm/contracts';
@@ -42,6 +46,9 @@ const { values } = parseArgs({
     steps: { type: 'string' },
     'feature-lookahead': { type: 'string' },
     'start-margin': { type: 'string' },
+    lead: { type: 'string' },
+    denoiser: { type: 'string' },
+    pack: { type: 'string' },
     threads: { type: 'string', default: '2' },
     clicks: { type: 'boolean', default: false },
     save: { type: 'string' },
@@ -61,16 +68,18 @@ const sessionCount = Number(values.sessions);
 const fixtures = new URL('../fixtures/', import.meta.url).pathname;
 const STARTER_PACK = new URL('../../models/starter/', import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), 'live-bench-'));
-const mode = values.latency === undefined ? null : latencySettings(values.latency as LiveLatencyMode);
+const engine = await createEngine({ pack: values.pack ?? STARTER_PACK, providers: ['cpu'] });
+const mode = values.latency === undefined ? null : latencySettings(values.latency as LiveLatencyMode, engine.pack.liveDenoiser);
 const settings = {
   hopFrames: optional('hop') ?? mode?.hopFrames,
   lookaheadFrames: optional('lookahead') ?? mode?.lookaheadFrames,
   steps: optional('steps') ?? mode?.steps,
   startMarginMs: optional('start-margin') ?? mode?.startMarginMs,
+  leadMs: optional('lead') ?? mode?.leadMs,
 };
 const featureLookaheadMs = optional('feature-lookahead') ?? mode?.featureLookaheadMs;
 
-const engine = await createEngine({ pack: STARTER_PACK, providers: ['cpu'] });
+const denoiser = values.denoiser !== undefined ? await createModelSession(values.denoiser, { providers: ['cpu'] }) : mode?.liveModel === true ? ((await engine.liveDenoiser()) ?? undefined) : undefined;
 const threads = startRenderThreads(Number(values.threads));
 const portrait = await preparePortrait(engine, join(fixtures, 'astronaut.png'), { faceIndex: 0, faceBox: null, mode: 'crop', log: () => {} });
 const prepared = prepareMeshwarp({ image: portrait.source.image, landmarks: portrait.source.landmarks });
@@ -103,6 +112,7 @@ server.on('connection', (socket) => {
         rest: createIdleMotion({ seed: 1, channelMean: engine.pack.channelMean, channelStd: engine.pack.channelStd }),
         features: () => streamFeatures(engine.audio.featureStream(featureLookaheadMs === undefined ? {} : { lookaheadMs: featureLookaheadMs })),
         ...Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined)),
+        ...(denoiser === undefined ? {} : { denoiser }),
         ...callbacks,
         onFrame: async (frame) => {
           frames.push(frame);
@@ -237,7 +247,7 @@ async function clickOffsets(): Promise<void> {
   console.log(`\nA/V offset (click heard - its frame's time), ms: ${offsets.map((o) => o.toFixed(1)).join(' ')} (${heard.length} of ${clicks.length} clicks heard)`);
 }
 
-console.log(`live sessions: astronaut crop ${width}x${height}, 25 fps, render threads ${values.threads}, settings ${JSON.stringify({ ...settings, featureLookaheadMs })}`);
+console.log(`live sessions: astronaut crop ${width}x${height}, 25 fps, render threads ${values.threads}, settings ${JSON.stringify({ ...settings, featureLookaheadMs })}, motion model ${values.denoiser ?? (denoiser === undefined ? 'the pack\'s denoiser' : 'the pack\'s live_denoiser')}`);
 try {
   if (values.mode === 'burst' || values.mode === 'both') await measure('burst', 1);
   if (values.mode === 'paced' || values.mode === 'both') await measure('paced', sessionCount);

@@ -264,6 +264,8 @@ def main(argv: list[str] | None = None) -> None:
         model.set_feature_stats(feats.mean(axis=0), feats.std(axis=0))
         del feats
         prior = {}
+    if live is not None:  # recorded in the checkpoint: export_live checks the timing it is exported for
+        prior["live"] = {"hop": live.hop, "lookahead": live.lookahead, "rest_weight": live.rest_weight}
     if args.init is None:  # a run's checkpoint carries its normalisation; a pack continues on the new data's
         stats = MotionStats.from_motion(np.concatenate([u["motion"] for u in data.train]))
     pad = silence_feature()
@@ -275,8 +277,7 @@ def main(argv: list[str] | None = None) -> None:
             "train_frames": bank.frames, "train_hours": bank.frames / 25 / 3600, "params": parameter_count(model),
             "device": str(device), "threads": args.threads, "batch": args.batch, "config": config.to_dict(),
             "load_seconds": round(time.time() - t_load, 1), "closure_hinge": args.closure_hinge,
-            "live": None if live is None else {"rows": str(args.live_rows), "hop": live.hop, "lookahead": live.lookahead,
-                                               "rest_weight": live.rest_weight}, **prior}
+            **prior, "live": None if live is None else {"rows": str(args.live_rows), **prior["live"]}}
     print(json.dumps(info), flush=True)
     log.write(json.dumps(info) + "\n")
     last_reload = time.time()

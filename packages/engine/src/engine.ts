@@ -24,6 +24,11 @@ export interface Engine {
   readonly face: FaceAnalyzer;
   readonly audio: AudioFrontEnd;
   readonly denoiser: ModelSession;
+  /**
+   * The pack's motion model for realtime sessions (`live_denoiser`), opened on first use and kept; null when the
+   * pack has none.
+   */
+  liveDenoiser(): Promise<ModelSession | null>;
   /** The execution provider of the denoiser (the model that runs most). */
   readonly provider: string;
   /** Feature row of digital silence, padding windows past the end of the audio. */
@@ -48,14 +53,25 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     });
     opened.push(denoiser);
     const silenceFeature = await audio.silenceFeature();
+    let liveDenoiser: Promise<ModelSession | null> | null = null;
+    const openLiveDenoiser = async (file: string): Promise<ModelSession> => {
+      const session = await createModelSession(file, { ...(providers ? { providers } : {}), log });
+      opened.push(session);
+      return session;
+    };
     return {
       pack,
       face,
       audio,
       denoiser,
+      liveDenoiser(): Promise<ModelSession | null> {
+        liveDenoiser ??= pack.liveDenoiser === null ? Promise.resolve(null) : openLiveDenoiser(pack.liveDenoiser.file);
+        return liveDenoiser;
+      },
       provider: denoiser.provider,
       silenceFeature,
       async close(): Promise<void> {
+        await liveDenoiser?.catch(() => null);
         await Promise.all(opened.map((item) => item.close()));
       },
     };

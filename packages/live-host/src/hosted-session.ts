@@ -41,14 +41,15 @@ export interface HostedSession {
  * Starts the engine side of a placed session, whatever carries it: the record's controls, seed, latency mode and
  * watermark on the worker's engine, the avatar on `pool`, rest motion seeded like its speech.
  */
-export function startRecordedSession(
+export async function startRecordedSession(
   deps: HostedSessionDeps,
   record: SessionRecord,
   avatar: { pool: RenderPool; neutral: Float32Array },
   callbacks: Pick<LiveSessionOptions, 'onFrame'> & Partial<Pick<LiveSessionOptions, 'onPlanned' | 'onEvent'>>,
 ): Promise<LiveSession> {
-  const latency = latencySettings(record.latency);
   const pack = deps.engine.pack;
+  const latency = latencySettings(record.latency, pack.liveDenoiser);
+  const liveDenoiser = latency.liveModel ? await deps.engine.liveDenoiser() : null;
   return startLiveSession({
     engine: deps.engine,
     pool: avatar.pool,
@@ -60,6 +61,8 @@ export function startRecordedSession(
     lookaheadFrames: latency.lookaheadFrames,
     steps: latency.steps,
     startMarginMs: latency.startMarginMs,
+    leadMs: latency.leadMs,
+    ...(liveDenoiser === null ? {} : { denoiser: liveDenoiser }),
     seed: record.seed,
     watermark: deps.watermark(record),
     ...callbacks,

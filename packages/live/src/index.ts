@@ -1,7 +1,7 @@
-export { DEFAULT_HOP_FRAMES, DEFAULT_LIVE_STEPS, DEFAULT_LOOKAHEAD_FRAMES, DEFAULT_START_MARGIN_MS, startLiveSession } from './live-session.ts';
+export { DEFAULT_HOP_FRAMES, DEFAULT_LEAD_MS, DEFAULT_LIVE_STEPS, DEFAULT_LOOKAHEAD_FRAMES, DEFAULT_START_MARGIN_MS, startLiveSession } from './live-session.ts';
 export type { LiveClock, LiveEvent, LiveFrame, LiveSession, LiveSessionOptions } from './live-session.ts';
 export { latencySettings } from './latency-modes.ts';
-export type { LatencySettings } from './latency-modes.ts';
+export type { LatencySettings, LiveModelTiming } from './latency-modes.ts';
 export { SlotPlanner } from './slot-planner.ts';
 export type { PlannedUtterance, PlannerEvents, RestMotion, RestState, SlotPlan } from './slot-planner.ts';
 export { SpeechStepper } from './speech-stepper.ts';

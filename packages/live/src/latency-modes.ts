@@ -1,6 +1,6 @@
 import { DEFAULT_LOOKAHEAD_MS } from '@portrait-farm/audio-features';
 import type { LiveLatencyMode } from '@portrait-farm/contracts';
-import { DEFAULT_HOP_FRAMES, DEFAULT_LIVE_STEPS, DEFAULT_LOOKAHEAD_FRAMES, DEFAULT_START_MARGIN_MS } from './live-session.ts';
+import { DEFAULT_HOP_FRAMES, DEFAULT_LIVE_STEPS, DEFAULT_LEAD_MS, DEFAULT_LOOKAHEAD_FRAMES, DEFAULT_START_MARGIN_MS } from './live-session.ts';
 
 /** The session settings of a latency mode, and the feature stream's look-ahead that goes with them. */
 export interface LatencySettings {
@@ -8,15 +8,43 @@ export interface LatencySettings {
   lookaheadFrames: number;
   steps: number;
   startMarginMs: number;
+  leadMs: number;
   featureLookaheadMs: number;
+  /** The motion runs on the pack's model for sessions (`live_denoiser`) instead of its batch denoiser. */
+  liveModel: boolean;
+}
+
+/** The session timing a pack's model for sessions was trained for (ModelPack.liveDenoiser). */
+export interface LiveModelTiming {
+  hopFrames: number;
+  lookaheadFrames: number;
+  featureLookaheadMs: number;
+  defaultSteps: number;
 }
 
 /** Chosen by measurement: docs/realtime.md, "Latency" (test/bench/live-motion.ts, npm run bench:live). */
-const MODES: Readonly<Record<LiveLatencyMode, LatencySettings>> = Object.freeze({
-  quality: { hopFrames: DEFAULT_HOP_FRAMES, lookaheadFrames: DEFAULT_LOOKAHEAD_FRAMES, steps: DEFAULT_LIVE_STEPS, startMarginMs: DEFAULT_START_MARGIN_MS, featureLookaheadMs: DEFAULT_LOOKAHEAD_MS },
-  low: { hopFrames: 3, lookaheadFrames: 1, steps: DEFAULT_LIVE_STEPS, startMarginMs: 40, featureLookaheadMs: 80 },
+const BATCH_MODEL_MODES: Readonly<Record<LiveLatencyMode, LatencySettings>> = Object.freeze({
+  quality: { hopFrames: DEFAULT_HOP_FRAMES, lookaheadFrames: DEFAULT_LOOKAHEAD_FRAMES, steps: DEFAULT_LIVE_STEPS, startMarginMs: DEFAULT_START_MARGIN_MS, leadMs: DEFAULT_LEAD_MS, featureLookaheadMs: DEFAULT_LOOKAHEAD_MS, liveModel: false },
+  low: { hopFrames: 3, lookaheadFrames: 1, steps: DEFAULT_LIVE_STEPS, startMarginMs: 40, leadMs: DEFAULT_LEAD_MS, featureLookaheadMs: 80, liveModel: false },
 });
 
-export function latencySettings(mode: LiveLatencyMode): LatencySettings {
-  return MODES[mode];
+/** The margins of `low` on a model for sessions: its hops are short, so frames are planned closer to their time. */
+const LIVE_MODEL_START_MARGIN_MS = 40;
+const LIVE_MODEL_LEAD_MS = 50;
+
+/**
+ * A mode's settings. `low` on a pack with a model for sessions runs it at the timing it was trained for; without
+ * one, and `quality` always, the batch denoiser with a longer look-ahead.
+ */
+export function latencySettings(mode: LiveLatencyMode, liveModel: LiveModelTiming | null = null): LatencySettings {
+  if (mode !== 'low' || liveModel === null) return BATCH_MODEL_MODES[mode];
+  return {
+    hopFrames: liveModel.hopFrames,
+    lookaheadFrames: liveModel.lookaheadFrames,
+    steps: liveModel.defaultSteps,
+    startMarginMs: LIVE_MODEL_START_MARGIN_MS,
+    leadMs: LIVE_MODEL_LEAD_MS,
+    featureLookaheadMs: liveModel.featureLookaheadMs,
+    liveModel: true,
+  };
 }

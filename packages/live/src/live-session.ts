@@ -13,6 +13,8 @@ export const DEFAULT_LOOKAHEAD_FRAMES = 2;
 export const DEFAULT_LIVE_STEPS = 6;
 /** How long after its first frame is ready an utterance starts. */
 export const DEFAULT_START_MARGIN_MS = 60;
+/** How long before its time a slot is planned and rendered. */
+export const DEFAULT_LEAD_MS = 80;
 
 /** Frames of audio past a feature row that its computation may read (the feature stream's look-ahead, rounded up). */
 const FEATURE_LOOKAHEAD_FRAMES = 5;
@@ -40,6 +42,11 @@ export interface LiveSessionOptions {
   /** Feature rows for a new utterance. */
   features: () => UtteranceFeatures;
   seed?: number;
+  /**
+   * The motion model: a denoiser with the pack's signature, such as the pack's model for sessions
+   * (`live_denoiser`, trained to hear only its hop and look-ahead). @defaultValue the engine's denoiser
+   */
+  denoiser?: Engine['denoiser'];
   /** Denoiser steps per window. @defaultValue DEFAULT_LIVE_STEPS */
   steps?: number | null;
   guidance?: number | null;
@@ -52,7 +59,7 @@ export interface LiveSessionOptions {
    * arriving late for its slots. @defaultValue DEFAULT_START_MARGIN_MS
    */
   startMarginMs?: number;
-  /** How long before its time a slot is planned and rendered (ms). @defaultValue 80 */
+  /** How long before its time a slot is planned and rendered (ms). @defaultValue DEFAULT_LEAD_MS */
   leadMs?: number;
   /** Frames as RGB24 or yuv420p. @defaultValue 'yuv420p' */
   format?: 'rgb24' | 'yuv420p';
@@ -114,10 +121,10 @@ export async function startLiveSession(options: LiveSessionOptions): Promise<Liv
   const fps = pack.fps;
   const samplesPerSlot = Math.round(16000 / fps);
   const clock = options.clock ?? { now: () => performance.now() };
-  const leadMs = options.leadMs ?? 80;
+  const leadMs = options.leadMs ?? DEFAULT_LEAD_MS;
   const controls = options.controls ?? {};
   const emit = options.onEvent ?? ((): void => {});
-  const generator: MotionGenerator = await createMotionGenerator(pack, engine.denoiser, {
+  const generator: MotionGenerator = await createMotionGenerator(pack, options.denoiser ?? engine.denoiser, {
     silenceFeature: engine.silenceFeature,
     seed: options.seed ?? 0,
     steps: options.steps ?? DEFAULT_LIVE_STEPS,
