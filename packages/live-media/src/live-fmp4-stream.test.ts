@@ -111,7 +111,7 @@ describe('LiveFmp4Stream', () => {
     expect(frames.map((f) => f.pict_type)).toEqual(['I', ...Array<string>(9).fill('P')]);
   });
 
-  it('holds a frame until its sound has reached the frame end, and sends what is left on finish', () => {
+  it('holds a frame until the sound of its own time is out (less the 2.5 ms look-ahead), and sends what is left on finish', () => {
     const sent: Array<{ kind: string; bytes: Buffer }> = [];
     const stream = new LiveFmp4Stream({ width: 128, height: 96, fps: 25, withAudio: true, onSegment: (s) => sent.push(s) });
     stream.setDecoderConfig(av.decoderConfig);
@@ -119,14 +119,18 @@ describe('LiveFmp4Stream', () => {
     expect(sent).toEqual([]); // no Opus header yet: no init segment
     stream.setOpusHead(av.opusHead);
     expect(sent.map((s) => s.kind)).toEqual(['init']);
-    // Packets 0 and 1 end at 40 ms - 2.5 ms of pre-skip: frame 0 (0-40 ms) still lacks the end of its sound.
+    // Packets 0 and 1 are coded from frame 0's samples (0-40 ms) and end 2.5 ms of pre-skip before it: the packet
+    // that ends it needs frame 1's samples, so frame 0 goes with those two.
     stream.addAudio(av.packets[0]!);
-    stream.addAudio(av.packets[1]!);
     expect(sent).toHaveLength(1);
-    stream.addAudio(av.packets[2]!);
+    stream.addAudio(av.packets[1]!);
     expect(sent).toHaveLength(2);
     const audioTraf = readBoxes(sent[1]!.bytes)[0]!.children.filter((b) => b.type === 'traf')[1]!;
-    expect(findBox(audioTraf.children, 'trun').content.readUInt32BE(4)).toBe(3);
+    expect(findBox(audioTraf.children, 'trun').content.readUInt32BE(4)).toBe(2);
+    stream.addAudio(av.packets[2]!);
+    expect(sent).toHaveLength(2);
+    stream.addAudio(av.packets[3]!);
+    expect(sent).toHaveLength(3);
     stream.finish();
     expect(sent).toHaveLength(4);
   });

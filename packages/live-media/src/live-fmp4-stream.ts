@@ -2,7 +2,7 @@ import type { AvcDecoderConfig } from './avc-decoder-config.ts';
 import { Fmp4Muxer } from './fmp4-muxer.ts';
 import type { AudioPacket } from './live-audio-encoder.ts';
 import type { VideoAccessUnit } from './live-video-encoder.ts';
-import type { OpusHead } from './opus-packet.ts';
+import { OPUS_CLOCK_RATE, type OpusHead } from './opus-packet.ts';
 
 /** Options of {@link LiveFmp4Stream}. */
 export interface LiveFmp4StreamOptions {
@@ -18,7 +18,8 @@ export interface LiveFmp4StreamOptions {
 /**
  * Pairs what the two live encoders hand out into MSE segments: the init segment once the parameter sets and the
  * Opus header are known, then one fragment per access unit carrying the Opus packets that start before the frame
- * ends. A frame waits until the sound reaches its end (the session feeds silence while nobody speaks, so both
+ * ends. A frame waits until the sound coded from its own time is out: it reaches the frame's end less the encoder's
+ * 2.5 ms look-ahead, which needs the next frame's samples (the session feeds silence while nobody speaks, so both
  * clocks advance); `finish` sends what is left.
  */
 export class LiveFmp4Stream {
@@ -71,9 +72,12 @@ export class LiveFmp4Stream {
     const muxer = this.ensureMuxer();
     if (muxer === null) return;
     const frameSeconds = 1 / this.options.fps;
+    // The encoder's look-ahead: the decoded sound of a frame's own samples ends this much before the frame does; the
+    // rest comes out of the next frame's samples, and with the next frame's fragment.
+    const lookaheadSeconds = this.opusHead === null ? 0 : this.opusHead.preSkip / OPUS_CLOCK_RATE;
     while (this.videoQueue.length > 0) {
       const frameEnd = this.videoQueue[0]!.ptsSeconds + frameSeconds;
-      if (this.options.withAudio && !final && this.audioEndSeconds < frameEnd - 1e-9) break;
+      if (this.options.withAudio && !final && this.audioEndSeconds < frameEnd - lookaheadSeconds - 1e-9) break;
       const unit = this.videoQueue.shift()!;
       let taken = 0;
       while (taken < this.audioQueue.length && this.audioQueue[taken]!.ptsSeconds < frameEnd - 1e-9) taken += 1;
