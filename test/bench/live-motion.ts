@@ -6,13 +6,15 @@
 // per configuration the mean absolute difference of jaw_open, lips_part and lips_press, how many of the batch
 // motion's lip closures (runs of frames whose lip gap is at most SEALED_GAP: the p/b/m seals the renderer draws) the
 // live motion keeps within a frame, the live motion's closures per batch closure, the head's spread (yaw std) against
-// the batch's, and the denoiser's CPU per second of audio.
-import { readdirSync, statSync } from 'node:fs';
+// the batch's, and the denoiser's CPU per second of audio. Where a clip has its phone timing beside it
+// (CLIP.phones.json, as the evaluation sets write), also how many of its p/b/m the batch and the live motion seal.
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createAudioFrontEnd } from '@portrait-farm/audio-features';
 import { CHANNEL, MOTION_CHANNEL_COUNT as C, SEALED_GAP, lipGap } from '@portrait-farm/contracts';
 import { SpeechStepper } from '@portrait-farm/live';
+import { framesOf, phoneClass, type TimedPhone } from '@portrait-farm/evaluation';
 import { decodeAudio } from '@portrait-farm/media';
 import { loadModelPack } from '@portrait-farm/model-pack';
 import { createModelSession } from '@portrait-farm/model-runtime';
@@ -42,10 +44,11 @@ const configs = values.configs.split(',').map((text) => {
 const pack = await loadModelPack(STARTER_PACK);
 const frontEnd = await createAudioFrontEnd({ melModel: pack.audio.mel, embeddingModel: pack.audio.embedding, providers: ['cpu'] });
 const denoiser = await createModelSession(pack.denoiser.file, { providers: ['cpu'] });
-// --live-pack: the live motion from another pack's denoiser and normalisation (a model trained for sessions), the
-// batch motion it is compared with still from models/starter.
+// --live-pack: the live motion from a pack's model for sessions (its live_denoiser, else its denoiser) and its
+// normalisation, the batch motion it is compared with still from models/starter's denoiser.
 const livePack = values['live-pack'] === undefined ? pack : await loadModelPack(values['live-pack']);
-const liveDenoiser = livePack === pack ? denoiser : await createModelSession(livePack.denoiser.file, { providers: ['cpu'] });
+const liveModelFile = values['live-pack'] === undefined ? pack.denoiser.file : (livePack.liveDenoiser?.file ?? livePack.denoiser.file);
+const liveDenoiser = liveModelFile === pack.denoiser.file ? denoiser : await createModelSession(liveModelFile, { providers: ['cpu'] });
 const silence = await frontEnd.silenceFeature();
 const MOUTH = [CHANNEL.jaw_open, CHANNEL.lips_part, CHANNEL.lips_press];
 
@@ -63,6 +66,27 @@ function closures(motion: Float32Array): Array<[number, number]> {
 function sealedNear(motion: Float32Array, [first, end]: [number, number]): boolean {
   for (let t = Math.max(0, first - 1); t < Math.min(motion.length / C, end + 1); t++) if (lipGap(motion, t * C) <= SEALED_GAP) return true;
   return false;
+}
+
+/** The clip's phone timing, where the evaluation set wrote one beside it (CLIP.phones.json). */
+function phonesOf(file: string): TimedPhone[] | null {
+  const path = file.replace(/\.[a-z0-9]+$/, '.phones.json');
+  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as TimedPhone[]) : null;
+}
+
+/** Of the clip's p/b/m, how many the motion seals (lip gap at most SEALED_GAP within a frame of the phone). */
+function bilabialsSealed(motion: Float32Array, phones: readonly TimedPhone[]): { total: number; sealed: number } {
+  const frames = motion.length / C;
+  let total = 0;
+  let sealed = 0;
+  for (const phone of phones) {
+    if (phoneClass(phone.phone) !== 'bilabial') continue;
+    const span = framesOf(phone, 25, frames, 1);
+    if (span.length === 0) continue;
+    total += 1;
+    if (span.some((t) => lipGap(motion, t * C) <= SEALED_GAP)) sealed += 1;
+  }
+  return { total, sealed };
 }
 
 function std(motion: Float32Array, channel: number): number {
@@ -113,7 +137,8 @@ async function liveMotion(samples: Float32Array, config: (typeof configs)[number
   return { motion, cpuMs: (used.user + used.system) / 1000 };
 }
 
-const totals = configs.map(() => ({ mae: 0, frames: 0, kept: 0, batchClosures: 0, liveClosures: 0, yawRatio: 0, cpuMs: 0, seconds: 0, clips: 0 }));
+const totals = configs.map(() => ({ mae: 0, frames: 0, kept: 0, batchClosures: 0, liveClosures: 0, yawRatio: 0, cpuMs: 0, seconds: 0, clips: 0, bilabials: 0, sealed: 0 }));
+const batchPhones = { bilabials: 0, sealed: 0 };
 for (const file of files) {
   const samples = (await decodeAudio(file)).samples;
   const features = await frontEnd.features(samples);
@@ -121,6 +146,12 @@ for (const file of files) {
   const batch = (await generator.generateAll(features)).data;
   await generator.close();
   const reference = closures(batch);
+  const phones = phonesOf(file);
+  if (phones !== null) {
+    const scored = bilabialsSealed(batch, phones);
+    batchPhones.bilabials += scored.total;
+    batchPhones.sealed += scored.sealed;
+  }
   for (const [i, config] of configs.entries()) {
     const { motion, cpuMs } = await liveMotion(samples, config);
     const t = totals[i]!;
@@ -132,6 +163,11 @@ for (const file of files) {
     t.liveClosures += closures(motion).length;
     t.yawRatio += std(motion, CHANNEL.head_yaw) / Math.max(1e-9, std(batch, CHANNEL.head_yaw));
     t.cpuMs += cpuMs;
+    if (phones !== null) {
+      const scored = bilabialsSealed(motion, phones);
+      t.bilabials += scored.total;
+      t.sealed += scored.sealed;
+    }
     t.seconds += samples.length / 16000;
     t.clips += 1;
   }
@@ -139,12 +175,14 @@ for (const file of files) {
 }
 process.stderr.write('\n');
 console.log(`${files.length} clip(s); batch: ${pack.denoiser.defaultSteps} steps, seed 0; live window noise keyed by ${values.noise}`);
-console.log('| hop:look-ahead:steps @ feature look-ahead | mouth MAE | batch closures kept | live/batch closures | head yaw std / batch | denoiser CPU-ms per s of audio |');
-console.log('|---|---|---|---|---|---|');
+const percent = (part: number, whole: number): string => `${part}/${whole} (${((100 * part) / Math.max(1, whole)).toFixed(1)} %)`;
+if (batchPhones.bilabials > 0) console.log(`batch motion: p/b/m of the clips' phone timing sealed ${percent(batchPhones.sealed, batchPhones.bilabials)}`);
+console.log('| hop:look-ahead:steps @ feature look-ahead | mouth MAE | batch closures kept | live/batch closures | p/b/m sealed (phone timing) | head yaw std / batch | denoiser CPU-ms per s of audio |');
+console.log('|---|---|---|---|---|---|---|');
 for (const [i, config] of configs.entries()) {
   const t = totals[i]!;
   console.log(
-    `| ${config.hop}:${config.lookahead}:${config.steps} @ ${config.featureMs} ms | ${(t.mae / (t.frames * MOUTH.length)).toFixed(4)} | ${t.kept}/${t.batchClosures} (${((100 * t.kept) / Math.max(1, t.batchClosures)).toFixed(1)} %) | ${(t.liveClosures / Math.max(1, t.batchClosures)).toFixed(2)} | ${(t.yawRatio / t.clips).toFixed(2)} | ${(t.cpuMs / t.seconds).toFixed(0)} |`,
+    `| ${config.hop}:${config.lookahead}:${config.steps} @ ${config.featureMs} ms | ${(t.mae / (t.frames * MOUTH.length)).toFixed(4)} | ${t.kept}/${t.batchClosures} (${((100 * t.kept) / Math.max(1, t.batchClosures)).toFixed(1)} %) | ${(t.liveClosures / Math.max(1, t.batchClosures)).toFixed(2)} | ${t.bilabials > 0 ? percent(t.sealed, t.bilabials) : '-'} | ${(t.yawRatio / t.clips).toFixed(2)} | ${(t.cpuMs / t.seconds).toFixed(0)} |`,
   );
 }
 await denoiser.close();

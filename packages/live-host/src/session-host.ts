@@ -76,6 +76,8 @@ export async function startSessionHost(options: SessionHostOptions): Promise<Ses
   const logger = options.logger ?? silentLogger;
   const claimSweepMs = options.claimSweepMs ?? 2000;
   if (!Number.isFinite(claimSweepMs) || claimSweepMs <= 0) throw new RangeError(`claimSweepMs must be a positive number of ms. Passed: ${claimSweepMs}`);
+  // The pack's model for sessions is opened now, not by the first session that needs it.
+  await options.engine.liveDenoiser();
   const store = new SessionStore(options.redis, options.prefix);
   const sessions = new Map<string, HostedSession>();
   const metered = new Map<string, number>();
