@@ -48,7 +48,9 @@ def check_compatible(ckpt: dict, manifest: dict) -> None:
 
 
 def provenance_section(ckpt: dict, run: Path, hop: int, lookahead: int, feature_lookahead_ms: int, params: int,
-                       onnx_bytes: int, prior: str) -> str:
+                       onnx_bytes: int, prior: str, trained_lookahead: int) -> str:
+    run_at = "" if trained_lookahead == lookahead else (
+        f" Trained with look-ahead {trained_lookahead}; the manifest runs it at {lookahead} (TRAINING.md has the measurement).")
     return f"""{PROVENANCE_HEADING}
 
 | file | made by | license |
@@ -57,8 +59,8 @@ def provenance_section(ckpt: dict, run: Path, hop: int, lookahead: int, feature_
 
 The same network as denoiser.onnx ({params} parameters, {onnx_bytes / 1e6:.2f} MB ONNX, opset {OPSET}), trained for
 sessions: its audio rows are the ones a session's feature stream makes ({feature_lookahead_ms} ms look-ahead, written by
-packages/audio-features/scripts/live-training-rows.ts), and each window hears only its first {hop} + {lookahead} frames of
-rows, silence after, as a session with hop {hop} and look-ahead {lookahead} feeds it. {float(ckpt.get('minutes', 0)):.1f} minutes
+packages/audio-features/scripts/live-training-rows.ts), and each window hears only its first {hop} + {trained_lookahead} frames of
+rows, silence after, as a session with hop {hop} and look-ahead {trained_lookahead} feeds it.{run_at} {float(ckpt.get('minutes', 0)):.1f} minutes
 ({ckpt['step']} steps) of run `{run.name}`{prior}, on the same data as denoiser.onnx. No third-party weights are included.
 See models/training/TRAINING.md, "A motion model for realtime sessions".
 """
@@ -86,14 +88,17 @@ def write_provenance(path: Path, section: str) -> None:
 
 
 def export_live(run: Path, pack: Path, hop: int, lookahead: int, feature_lookahead_ms: int, steps: int,
-                weights: str = "ema") -> dict:
+                weights: str = "ema", trained_lookahead: int | None = None) -> dict:
+    """`trained_lookahead`: the run's look-ahead, for checkpoints written before train recorded it."""
     manifest = json.loads((pack / "manifest.json").read_text())
     model, ckpt = load_run(run, weights)
     check_compatible(ckpt, manifest)
     trained = ckpt.get("live")
-    if trained is not None and (trained["hop"], trained["lookahead"]) != (hop, lookahead):
-        raise LiveExportError(f"the run was trained for hop {trained['hop']} and look-ahead {trained['lookahead']}, "
-                              f"not {hop} and {lookahead}")
+    if trained is None and trained_lookahead is not None:
+        trained = {"hop": hop, "lookahead": trained_lookahead}
+    if trained is not None and (trained["hop"] != hop or lookahead < trained["lookahead"]):
+        raise LiveExportError(f"the run was trained for hop {trained['hop']} and look-ahead {trained['lookahead']}: "
+                              f"sessions may give it more look-ahead, not another hop or less (asked: {hop} and {lookahead})")
     wanted = {"file": LIVE_FILE, "hop_frames": hop, "lookahead_frames": lookahead,
               "feature_lookahead_ms": feature_lookahead_ms, "default_steps": steps}
     problems = live_denoiser_problems({**manifest, "live_denoiser": wanted})
@@ -111,7 +116,8 @@ def export_live(run: Path, pack: Path, hop: int, lookahead: int, feature_lookahe
     write_json(pack / "manifest.json", manifest)
     size = onnx_path.stat().st_size
     write_provenance(pack / "PROVENANCE.md", provenance_section(ckpt, run, hop, lookahead, feature_lookahead_ms,
-                                                                parameter_count(model), size, prior_text(ckpt)))
+                                                                parameter_count(model), size, prior_text(ckpt),
+                                                                lookahead if trained is None else trained["lookahead"]))
     return {"onnx": str(onnx_path), "bytes": size, "onnx_vs_torch_max_abs_error": error,
             "live_denoiser": manifest["live_denoiser"]}
 
@@ -121,16 +127,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--run", type=Path, required=True)
     parser.add_argument("--pack", type=Path, required=True, help="an exported pack (its manifest.json is updated)")
     parser.add_argument("--hop", type=int, required=True, help="frames a session keeps per window (train --live-hop)")
-    parser.add_argument("--lookahead", type=int, required=True, help="frames of rows past the hop (train --live-lookahead)")
+    parser.add_argument("--lookahead", type=int, required=True,
+                        help="frames of rows past the hop sessions give it (at least train --live-lookahead)")
     parser.add_argument("--feature-lookahead-ms", type=int, required=True,
                         help="the feature stream's look-ahead of the live rows it was trained on")
     parser.add_argument("--steps", type=int, default=6, help="denoiser steps of a session's window")
     parser.add_argument("--weights", default="ema", choices=["ema", "model"])
+    parser.add_argument("--trained-lookahead", type=int, default=None,
+                        help="the run's train --live-lookahead, where its checkpoint does not record it")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     try:
         result = export_live(args.run, args.pack, args.hop, args.lookahead, args.feature_lookahead_ms, args.steps,
-                             args.weights)
+                             args.weights, args.trained_lookahead)
     except LiveExportError as error:
         raise SystemExit(f"export_live: {error}") from None
     print(json.dumps(result, indent=1))

@@ -77,5 +77,15 @@ def test_refuses_another_normalisation(pack, tmp_path):
 def test_refuses_a_timing_it_was_not_trained_for(pack, tmp_path):
     run = write_run(tmp_path / "runs" / "live", tiny_model(1), live={"hop": 2, "lookahead": 0, "rest_weight": 0.25})
     with pytest.raises(LiveExportError, match="hop 2 and look-ahead 0"):
-        export_live(run, pack, hop=3, lookahead=1, feature_lookahead_ms=40, steps=6)
+        export_live(run, pack, hop=3, lookahead=0, feature_lookahead_ms=40, steps=6)
     assert not (pack / LIVE_FILE).exists()
+    fewer = write_run(tmp_path / "runs" / "l1", tiny_model(1), live={"hop": 2, "lookahead": 1, "rest_weight": 0.25})
+    with pytest.raises(LiveExportError, match="not another hop or less"):
+        export_live(fewer, pack, hop=2, lookahead=0, feature_lookahead_ms=40, steps=6)
+
+
+def test_may_run_with_more_look_ahead_than_trained_and_says_so(pack, tmp_path):
+    run = write_run(tmp_path / "runs" / "live", tiny_model(1), live={"hop": 2, "lookahead": 0, "rest_weight": 0.25})
+    export_live(run, pack, hop=2, lookahead=1, feature_lookahead_ms=40, steps=6)
+    assert json.loads((pack / "manifest.json").read_text())["live_denoiser"]["lookahead_frames"] == 1
+    assert "Trained with look-ahead 0; the manifest runs it at 1" in (pack / "PROVENANCE.md").read_text()

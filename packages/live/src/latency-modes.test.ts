@@ -6,10 +6,10 @@ import { DEFAULT_HOP_FRAMES, DEFAULT_LOOKAHEAD_FRAMES } from './live-session.ts'
 const TRAINED = { hopFrames: 2, lookaheadFrames: 0, featureLookaheadMs: 40, defaultSteps: 6 };
 
 describe('latency modes', () => {
-  it('low runs a model for sessions at the timing it was trained for, with shorter margins', () => {
+  it('low runs a model for sessions at the timing its pack gives it, with the shorter start margin', () => {
     const low = latencySettings('low', TRAINED);
     expect(low).toMatchObject({ hopFrames: 2, lookaheadFrames: 0, featureLookaheadMs: 40, steps: 6, liveModel: true });
-    expect(low.leadMs).toBeLessThan(latencySettings('quality', TRAINED).leadMs);
+    expect(low.startMarginMs).toBeLessThan(latencySettings('quality', TRAINED).startMarginMs);
   });
 
   it('without a model for sessions, and in quality mode, runs the batch denoiser with a longer look-ahead', () => {

@@ -14,7 +14,7 @@ export interface LatencySettings {
   liveModel: boolean;
 }
 
-/** The session timing a pack's model for sessions was trained for (ModelPack.liveDenoiser). */
+/** The session timing a pack gives its model for sessions (ModelPack.liveDenoiser). */
 export interface LiveModelTiming {
   hopFrames: number;
   lookaheadFrames: number;
@@ -22,18 +22,17 @@ export interface LiveModelTiming {
   defaultSteps: number;
 }
 
+/** The start margin of `low`, with or without a model for sessions. */
+const LOW_START_MARGIN_MS = 40;
+
 /** Chosen by measurement: docs/realtime.md, "Latency" (test/bench/live-motion.ts, npm run bench:live). */
 const BATCH_MODEL_MODES: Readonly<Record<LiveLatencyMode, LatencySettings>> = Object.freeze({
   quality: { hopFrames: DEFAULT_HOP_FRAMES, lookaheadFrames: DEFAULT_LOOKAHEAD_FRAMES, steps: DEFAULT_LIVE_STEPS, startMarginMs: DEFAULT_START_MARGIN_MS, leadMs: DEFAULT_LEAD_MS, featureLookaheadMs: DEFAULT_LOOKAHEAD_MS, liveModel: false },
-  low: { hopFrames: 3, lookaheadFrames: 1, steps: DEFAULT_LIVE_STEPS, startMarginMs: 40, leadMs: DEFAULT_LEAD_MS, featureLookaheadMs: 80, liveModel: false },
+  low: { hopFrames: 3, lookaheadFrames: 1, steps: DEFAULT_LIVE_STEPS, startMarginMs: LOW_START_MARGIN_MS, leadMs: DEFAULT_LEAD_MS, featureLookaheadMs: 80, liveModel: false },
 });
 
-/** The margins of `low` on a model for sessions: its hops are short, so frames are planned closer to their time. */
-const LIVE_MODEL_START_MARGIN_MS = 40;
-const LIVE_MODEL_LEAD_MS = 50;
-
 /**
- * A mode's settings. `low` on a pack with a model for sessions runs it at the timing it was trained for; without
+ * A mode's settings. `low` on a pack with a model for sessions runs it at the timing the pack gives it; without
  * one, and `quality` always, the batch denoiser with a longer look-ahead.
  */
 export function latencySettings(mode: LiveLatencyMode, liveModel: LiveModelTiming | null = null): LatencySettings {
@@ -42,8 +41,8 @@ export function latencySettings(mode: LiveLatencyMode, liveModel: LiveModelTimin
     hopFrames: liveModel.hopFrames,
     lookaheadFrames: liveModel.lookaheadFrames,
     steps: liveModel.defaultSteps,
-    startMarginMs: LIVE_MODEL_START_MARGIN_MS,
-    leadMs: LIVE_MODEL_LEAD_MS,
+    startMarginMs: LOW_START_MARGIN_MS,
+    leadMs: DEFAULT_LEAD_MS,
     featureLookaheadMs: liveModel.featureLookaheadMs,
     liveModel: true,
   };
