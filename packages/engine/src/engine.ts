@@ -1,6 +1,6 @@
 import { createAudioFrontEnd, type AudioFrontEnd } from '@portrait-farm/audio-features';
 import { createFaceAnalyzer, FACE_MODEL_FILES, type FaceAnalyzer, type FaceModelRole } from '@portrait-farm/face';
-import { loadModelPack, type ModelPack } from '@portrait-farm/model-pack';
+import { loadModelPack, openDenoiser, type ModelPack } from '@portrait-farm/model-pack';
 import { createModelSession, type ExecutionProvider, type ModelSession } from '@portrait-farm/model-runtime';
 
 /** Options of {@link createEngine}. */
@@ -55,7 +55,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     const silenceFeature = await audio.silenceFeature();
     let liveDenoiser: Promise<ModelSession | null> | null = null;
     const openLiveDenoiser = async (file: string): Promise<ModelSession> => {
-      const session = await createModelSession(file, { ...(providers ? { providers } : {}), log });
+      const session = await openDenoiser(file, 'live denoiser', pack, { ...(providers ? { providers } : {}), log });
       opened.push(session);
       return session;
     };

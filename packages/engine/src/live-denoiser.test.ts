@@ -27,6 +27,17 @@ describe("the engine's model for sessions", () => {
     }
   }, 60_000);
 
+  it('refuses a live denoiser whose signature is not the denoiser\'s, naming the file', async () => {
+    const pack = join(work, 'wrong-live');
+    writeEngineTestPack(pack, { liveDenoiser: { denoiser: { featureDim: 128 } } });
+    const engine = await createEngine({ pack, providers: ['cpu'] });
+    try {
+      await expect(engine.liveDenoiser()).rejects.toMatchObject({ code: 'PACK_SIGNATURE', message: expect.stringContaining('denoiser_live.onnx: input audio has shape [B,50,128]') });
+    } finally {
+      await engine.close();
+    }
+  }, 60_000);
+
   it('is null for a pack without one', async () => {
     const pack = join(work, 'without-live');
     writeEngineTestPack(pack);

@@ -1,11 +1,11 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { createModelSession, type ExecutionProvider, type ModelSession } from '@portrait-farm/model-runtime';
+import type { ExecutionProvider } from '@portrait-farm/model-runtime';
 import { displayPath } from './display-path.ts';
 import { PackError } from './errors.ts';
 import type { ModelPack } from './model-pack.ts';
 import { parseManifest, type ParsedManifest } from './parse-manifest.ts';
-import { verifyDenoiserSignature } from './verify-denoiser-signature.ts';
+import { openDenoiser } from './open-denoiser.ts';
 import { verifyFiles } from './verify-files.ts';
 
 /** Options of {@link loadModelPack}. */
@@ -16,8 +16,7 @@ export interface LoadModelPackOptions {
    */
   verifyHashes?: boolean;
   /**
-   * Open the denoiser, and the live denoiser when the pack has one, with onnxruntime and compare their inputs and
-   * outputs with the SPEC signature.
+   * Open the denoiser with onnxruntime and compare its inputs and outputs with the SPEC signature.
    * @defaultValue true
    */
   verifySignature?: boolean;
@@ -45,21 +44,6 @@ function freezePack(parsed: ParsedManifest): ModelPack {
   return Object.freeze(pack) as unknown as ModelPack;
 }
 
-/** Opens `file` in onnxruntime and checks it has the denoiser signature of the manifest's sizes (the live denoiser shares it). */
-async function checkSignature(file: string, role: 'denoiser' | 'live denoiser', parsed: ParsedManifest, providers: ExecutionProvider[]): Promise<void> {
-  let session: ModelSession;
-  try {
-    session = await createModelSession(file, { providers });
-  } catch (error) {
-    throw new PackError('PACK_DENOISER_LOAD', `${displayPath(file)}: onnxruntime cannot load the ${role} (${error instanceof Error ? error.message : String(error)})`);
-  }
-  try {
-    verifyDenoiserSignature({ ...parsed.denoiser, file }, parsed.channels.length, parsed.audio.featureDim, session);
-  } finally {
-    await session.close();
-  }
-}
-
 /** Path of the manifest for a pack directory or a manifest path. */
 async function manifestPathOf(path: string): Promise<string> {
   const absolute = resolve(path);
@@ -69,8 +53,9 @@ async function manifestPathOf(path: string): Promise<string> {
 
 /**
  * Loads models/<pack>/manifest.json (or a pack directory): validates the manifest, checks every listed file's size
- * and sha256, and the ONNX signature of the denoiser and of the live denoiser, when the pack has one. Throws
- * PackError naming the file or field on any failure.
+ * and sha256, and the denoiser's ONNX signature. Throws PackError naming the file or field on any failure. The live
+ * denoiser's signature is checked where it is opened ({@link openDenoiser}): opening it here too would double the
+ * time every render and worker takes to load the pack, for a model only sessions use.
  */
 export async function loadModelPack(path: string, options: LoadModelPackOptions = {}): Promise<ModelPack> {
   const manifestPath = await manifestPathOf(path);
@@ -87,9 +72,8 @@ export async function loadModelPack(path: string, options: LoadModelPackOptions 
   const parsed = parseManifest(json, manifestPath, { ignoreFace: options.ignoreFace ?? false });
   await verifyFiles(label, parsed.files, options.verifyHashes ?? true);
   if (options.verifySignature ?? true) {
-    const providers = options.providers ?? ['cpu'];
-    await checkSignature(parsed.denoiser.file, 'denoiser', parsed, providers);
-    if (parsed.liveDenoiser !== null) await checkSignature(parsed.liveDenoiser.file, 'live denoiser', parsed, providers);
+    const session = await openDenoiser(parsed.denoiser.file, 'denoiser', parsed, { providers: options.providers ?? ['cpu'] });
+    await session.close();
   }
   return freezePack(parsed);
 }
