@@ -1,32 +1,16 @@
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { STARTER_PACK } from '@portrait-farm/test-support/repo-models';
-import { writeTestPack, type TestPackOptions } from '@portrait-farm/test-support/test-pack';
-import { afterAll, describe, expect, it } from 'vitest';
+import type { TestPackOptions } from '@portrait-farm/test-support/test-pack';
+import { describe, expect, it } from 'vitest';
+import { loadFailure, tempPacks } from './testing/temp-packs.ts';
 import { displayPath } from './display-path.ts';
 import { PackError } from './errors.ts';
 import { loadModelPack } from './load-model-pack.ts';
 import { openDenoiser } from './open-denoiser.ts';
 
-const dirs: string[] = [];
-function pack(options: TestPackOptions = {}): { dir: string; manifestPath: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'pf-live-pack-'));
-  dirs.push(dir);
-  return writeTestPack(dir, options);
-}
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
-
-async function failure(path: string, options = {}): Promise<PackError> {
-  const error = await loadModelPack(path, options).then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(PackError);
-  return error as PackError;
-}
+const pack = tempPacks('pf-live-pack-');
+const failure = loadFailure;
 
 /** Loads the pack and opens its live denoiser as the engine does; the PackError it fails with. */
 async function openFailure(path: string, options = {}): Promise<PackError> {

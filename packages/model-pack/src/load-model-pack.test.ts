@@ -1,34 +1,16 @@
-import { mkdtempSync, rmSync, writeFileSync, readFileSync, unlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { MOTION_CHANNELS } from '@portrait-farm/contracts';
 import { STARTER_PACK } from '@portrait-farm/test-support/repo-models';
-import { writeTestPack, type TestPackOptions } from '@portrait-farm/test-support/test-pack';
-import { afterAll, describe, expect, it } from 'vitest';
-import { PACK_ERRORS, PackError } from './errors.ts';
+import type { TestPackOptions } from '@portrait-farm/test-support/test-pack';
+import { describe, expect, it } from 'vitest';
+import { loadFailure, tempPacks } from './testing/temp-packs.ts';
+import { PACK_ERRORS } from './errors.ts';
 import { loadModelPack } from './load-model-pack.ts';
 import { displayPath } from './display-path.ts';
 
-const dirs: string[] = [];
-function pack(options: TestPackOptions = {}): { dir: string; manifestPath: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'pf-pack-'));
-  dirs.push(dir);
-  return writeTestPack(dir, options);
-}
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
-
-async function failure(path: string, options = {}): Promise<PackError> {
-  const error = await loadModelPack(path, options).then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(PackError);
-  const packError = error as PackError;
-  expect(Object.keys(PACK_ERRORS)).toContain(packError.code);
-  return packError;
-}
+const pack = tempPacks('pf-pack-');
+const failure = loadFailure;
 
 /** The test manifest's shape, loose enough to break it. */
 interface EditableManifest {
