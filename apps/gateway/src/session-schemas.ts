@@ -25,7 +25,7 @@ function createSessionBody(limits: SessionLimits): TSchema {
         Type.Unsafe({
           type: 'string',
           enum: [...LIVE_LATENCY_MODES],
-          description: '"quality" (default): frames about 445 ms after their audio on 2 CPU cores, lip closures as in batch renders; "low": about 330 ms, fewer closures (docs/realtime.md, "Latency").',
+          description: '"quality" (default): frames about 450-500 ms after their audio on 2 CPU cores, the pack\'s own denoiser with a long look-ahead; "low": about 210-250 ms, the pack\'s model for sessions (live_denoiser), lips closing on p/b/m about as often as in batch renders (docs/realtime.md, "Latency").',
         }),
       ),
       mode: Type.Optional(Type.Unsafe({ type: 'string', enum: [...OUTPUT_MODES], description: '"crop" (default): the 512x512 face crop; "full": the portrait\'s own framing.' })),
