@@ -27,12 +27,16 @@ export class LatencyRecorder {
     this.#keep = keep;
   }
 
-  /** `frame` was sent at `sentAt` (the session clock). */
+  /**
+   * `frame` was sent at `sentAt` (the session clock). Slot 0 goes out before the clock starts (the clock waits for it
+   * and for the encoders to start), so it is never late.
+   */
   record(frame: LiveFrame, sentAt: number): void {
     this.#frames += 1;
-    if (sentAt > frame.due) this.#lateSent += 1;
+    const sentLate = frame.slot > 0 && sentAt > frame.due;
+    if (sentLate) this.#lateSent += 1;
     if (frame.kind === 'held') this.#held += 1;
-    if (sentAt > frame.due || frame.kind === 'held') this.#late += 1;
+    if (sentLate || frame.kind === 'held') this.#late += 1;
     const t = frame.speech;
     if (t === null) return;
     if (frame.speechFrame === 0) this.#push(this.#firstFrame, sentAt - t.utteranceAudio);
