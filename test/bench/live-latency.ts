@@ -75,7 +75,7 @@ const settings = {
   lookaheadFrames: optional('lookahead') ?? mode?.lookaheadFrames,
   steps: optional('steps') ?? mode?.steps,
   startMarginMs: optional('start-margin') ?? mode?.startMarginMs,
-  leadMs: optional('lead') ?? mode?.leadMs,
+  leadMs: optional('lead'),
 };
 const featureLookaheadMs = optional('feature-lookahead') ?? mode?.featureLookaheadMs;
 

@@ -61,7 +61,6 @@ export async function startRecordedSession(
     lookaheadFrames: latency.lookaheadFrames,
     steps: latency.steps,
     startMarginMs: latency.startMarginMs,
-    leadMs: latency.leadMs,
     ...(liveDenoiser === null ? {} : { denoiser: liveDenoiser }),
     seed: record.seed,
     watermark: deps.watermark(record),

@@ -1,6 +1,6 @@
 import { DEFAULT_LOOKAHEAD_MS } from '@portrait-farm/audio-features';
 import type { LiveLatencyMode } from '@portrait-farm/contracts';
-import { DEFAULT_HOP_FRAMES, DEFAULT_LIVE_STEPS, DEFAULT_LEAD_MS, DEFAULT_LOOKAHEAD_FRAMES, DEFAULT_START_MARGIN_MS } from './live-session.ts';
+import { DEFAULT_HOP_FRAMES, DEFAULT_LIVE_STEPS, DEFAULT_LOOKAHEAD_FRAMES, DEFAULT_START_MARGIN_MS } from './live-session.ts';
 
 /** The session settings of a latency mode, and the feature stream's look-ahead that goes with them. */
 export interface LatencySettings {
@@ -8,7 +8,6 @@ export interface LatencySettings {
   lookaheadFrames: number;
   steps: number;
   startMarginMs: number;
-  leadMs: number;
   featureLookaheadMs: number;
   /** The motion runs on the pack's model for sessions (`live_denoiser`) instead of its batch denoiser. */
   liveModel: boolean;
@@ -27,8 +26,8 @@ const LOW_START_MARGIN_MS = 40;
 
 /** Chosen by measurement: docs/realtime.md, "Latency" (test/bench/live-motion.ts, npm run bench:live). */
 const BATCH_MODEL_MODES: Readonly<Record<LiveLatencyMode, LatencySettings>> = Object.freeze({
-  quality: { hopFrames: DEFAULT_HOP_FRAMES, lookaheadFrames: DEFAULT_LOOKAHEAD_FRAMES, steps: DEFAULT_LIVE_STEPS, startMarginMs: DEFAULT_START_MARGIN_MS, leadMs: DEFAULT_LEAD_MS, featureLookaheadMs: DEFAULT_LOOKAHEAD_MS, liveModel: false },
-  low: { hopFrames: 3, lookaheadFrames: 1, steps: DEFAULT_LIVE_STEPS, startMarginMs: LOW_START_MARGIN_MS, leadMs: DEFAULT_LEAD_MS, featureLookaheadMs: 80, liveModel: false },
+  quality: { hopFrames: DEFAULT_HOP_FRAMES, lookaheadFrames: DEFAULT_LOOKAHEAD_FRAMES, steps: DEFAULT_LIVE_STEPS, startMarginMs: DEFAULT_START_MARGIN_MS, featureLookaheadMs: DEFAULT_LOOKAHEAD_MS, liveModel: false },
+  low: { hopFrames: 3, lookaheadFrames: 1, steps: DEFAULT_LIVE_STEPS, startMarginMs: LOW_START_MARGIN_MS, featureLookaheadMs: 80, liveModel: false },
 });
 
 /**
@@ -42,7 +41,6 @@ export function latencySettings(mode: LiveLatencyMode, liveModel: LiveModelTimin
     lookaheadFrames: liveModel.lookaheadFrames,
     steps: liveModel.defaultSteps,
     startMarginMs: LOW_START_MARGIN_MS,
-    leadMs: DEFAULT_LEAD_MS,
     featureLookaheadMs: liveModel.featureLookaheadMs,
     liveModel: true,
   };
