@@ -1,5 +1,5 @@
 // npm run bench:live [-- --help --seconds 12 --sessions 1 --mode paced|burst|both --hop 4 --lookahead 2 --steps 12
-//   --feature-lookahead 120 --start-margin 60 --lead 80 --denoiser FILE --pack DIR --threads 2 --clicks]
+//   --feature-lookahead 120 --start-margin 60 --lead 80 --denoiser FILE --pack DIR --threads 2 --clicks --cold-threads]
 // Realtime sessions measured from outside, as a client sees them: each session is served over a WebSocket on
 // 127.0.0.1 exactly as a worker serves it (packages/live), on the astronaut (crop, 512x512, 25 fps). The client sends
 // --seconds of real speech as PCM16 at 16 kHz, at once (burst) or in 20 ms chunks in real time (paced), then
@@ -18,6 +18,7 @@
 // --save FILE writes the first paced session's stream (init segment and fragments) to FILE.mp4, to look at.
 // --clicks also streams a click track and measures the A/V offset in the decoded fMP4 (clicks heard vs the frames
 // made from them).
+// --cold-threads starts the render threads without their warm-up poses (RenderThreadsOptions.warmUp), as before.
 // --proxy puts the gateway's stream proxy (stream-proxy-process.ts, a process of its own) between the clients and
 // the server, as a session through the farm has it.
 import { execFileSync, spawn } from 'node:child_process';
@@ -46,6 +47,7 @@ const { values } = parseArgs({
     steps: { type: 'string' },
     'feature-lookahead': { type: 'string' },
     'start-margin': { type: 'string' },
+    'cold-threads': { type: 'boolean', default: false },
     lead: { type: 'string' },
     denoiser: { type: 'string' },
     pack: { type: 'string' },
@@ -80,7 +82,7 @@ const settings = {
 const featureLookaheadMs = optional('feature-lookahead') ?? mode?.featureLookaheadMs;
 
 const denoiser = values.denoiser !== undefined ? await createModelSession(values.denoiser, { providers: ['cpu'] }) : mode?.liveModel === true ? ((await engine.liveDenoiser()) ?? undefined) : undefined;
-const threads = startRenderThreads(Number(values.threads));
+const threads = startRenderThreads(Number(values.threads), { warmUp: values['cold-threads'] !== true });
 const portrait = await preparePortrait(engine, join(fixtures, 'astronaut.png'), { faceIndex: 0, faceBox: null, mode: 'crop', log: () => {} });
 const prepared = prepareMeshwarp({ image: portrait.source.image, landmarks: portrait.source.landmarks });
 const { width, height } = portrait.source.image;

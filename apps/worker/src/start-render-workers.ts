@@ -56,7 +56,8 @@ export async function startRenderWorkers(config: FarmProcessConfig, options: Ren
   if (metrics !== undefined) recordExecutionProvider(metrics.executionProvider, engine.provider);
   if (config.watermarkKey === null) logger.warn({}, 'PORTRAIT_FARM_WATERMARK_KEY is not set: videos are watermarked with the public default key (anyone can detect the mark)');
   logger.info({ ...config.threads, segmentConcurrency: config.segmentConcurrency, renderer: config.renderer }, 'threads sized');
-  const renderThreads = startRenderThreads(config.threads.renderThreads, { backend: config.renderer });
+  // Warmed up once per thread, so that no session's stream pays for V8's first compiles of the renderer.
+  const renderThreads = startRenderThreads(config.threads.renderThreads, { backend: config.renderer, warmUp: true });
   const clips = new ClipCache(steps.deps.storage, renderThreads);
   const deps: EngineDeps = { ...steps.deps, engine, packDir: config.packDir, clips, watermarkKey: config.watermarkKey };
   const sessionHost = await startWorkerSessions(config, { steps, engine, renderThreads, hostId: presence.processId, logger, ...(metrics === undefined ? {} : { metrics }) });

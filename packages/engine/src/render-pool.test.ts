@@ -6,6 +6,7 @@ import { syntheticPortrait } from '@portrait-farm/renderer/testing';
 import { frameMarks, markFrame } from './frame-marks.ts';
 import { createRenderPool, startRenderThreads } from './render-pool.ts';
 import { CRASH_MOTION_VALUE } from './testing/crash-motion.ts';
+import { WARM_UP_POSES } from './warm-up-poses.ts';
 
 function motionOf(index: number): Float32Array {
   const motion = new Float32Array(MOTION_CHANNEL_COUNT);
@@ -164,6 +165,32 @@ describe('startRenderThreads', () => {
       const again = await collect(pools[1]!);
       again.forEach((frame, i) => expect(Buffer.compare(frame, expected[1]![i]!)).toBe(0));
       await expect(collect(pools[0]!)).rejects.toMatchObject({ code: 'ENGINE_RENDER_THREAD_DIED', message: expect.stringContaining('is not loaded') });
+    } finally {
+      await threads.close();
+    }
+  });
+
+  it('warms each thread up on the poses of every branch without changing a frame, the zoomed ones included', async () => {
+    // The warm-up renders zoomed poses, and the camera zoom keeps the background of the last zoom it drew.
+    const zoomedOf = (index: number): Float32Array => {
+      const motion = index < WARM_UP_POSES.length ? WARM_UP_POSES[index]!.slice() : motionOf(index);
+      motion[CHANNEL.head_scale] = motion[CHANNEL.head_scale]! + (index % 2 === 0 ? 0 : 0.01);
+      return motion;
+    };
+    const direct = createMeshwarpRendererFromPrepared(prepared[0]!);
+    const count = WARM_UP_POSES.length + 4;
+    const wanted = Array.from({ length: count }, (_, i) => direct.renderFrame(zoomedOf(i)).slice());
+    expect(WARM_UP_POSES.some((pose) => pose[CHANNEL.head_scale] !== 0)).toBe(true);
+    const threads = startRenderThreads(2, { warmUp: true });
+    try {
+      const pool = threads.portrait(prepared[0]!);
+      const frames: Uint8Array[] = [];
+      await pool.renderFrames(count, zoomedOf, (frame) => void frames.push(frame.slice()));
+      frames.forEach((frame, i) => expect(Buffer.compare(frame, wanted[i]!)).toBe(0));
+      // A later portrait is not warmed again; it renders as well.
+      const second = threads.portrait(prepared[1]!);
+      const again = await collect(second);
+      again.forEach((frame, i) => expect(Buffer.compare(frame, expected[1]![i]!)).toBe(0));
     } finally {
       await threads.close();
     }

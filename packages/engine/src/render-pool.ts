@@ -71,6 +71,12 @@ export interface RenderThreadsOptions {
    * @defaultValue 'cpu'
    */
   backend?: RenderBackend;
+  /**
+   * Each thread renders a set of poses through every branch of the renderer when its first portrait is loaded, so
+   * that V8 compiles them then and not in the middle of a stream (realtime sessions; the CPU renderer).
+   * @defaultValue false
+   */
+  warmUp?: boolean;
   /** The threads' module (tests give one that can be made to die). @defaultValue render-worker */
   script?: URL;
 }
@@ -89,7 +95,7 @@ export function startRenderThreads(count: number, options: RenderThreadsOptions 
   const pauses: number[] = [];
 
   const start = (slot: number): void => {
-    const worker = startModuleWorker(script, { backend });
+    const worker = startModuleWorker(script, { backend, warmUp: options.warmUp === true });
     const startedAt = Date.now();
     for (const [portrait, data] of portraits) worker.postMessage({ kind: 'load', portrait, data } satisfies RenderRequest);
     worker.on('error', () => {}); // a render in progress reports it; the thread is replaced on exit

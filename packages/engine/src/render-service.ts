@@ -5,6 +5,7 @@ import { createThreadConversion } from './frame-conversion.ts';
 import { createFrameSource, type FrameSource } from './frame-source.ts';
 import { markFrame } from './frame-marks.ts';
 import type { RenderReply, RenderRequest } from './render-protocol.ts';
+import { WARM_UP_POSES } from './warm-up-poses.ts';
 
 type Loaded = FrameSource | Error;
 
@@ -23,10 +24,28 @@ const release = (loaded: Loaded | Promise<Loaded> | undefined): Promise<void> =>
   Promise.resolve(loaded).then((source) => (source instanceof Error || source === undefined ? undefined : source.close()));
 
 /**
- * What a render thread does with the requests arriving on `port` (see render-protocol.ts), drawing with `backend`.
- * On `close`, once every renderer is released, the port is closed, which ends the thread.
+ * Renders the warm-up poses, and converts them as frames are converted. A pose the portrait cannot render is let go:
+ * its frames report what is wrong when they are asked for.
  */
-export function serveRenderRequests(port: MessagePort, backend: RenderBackend = 'cpu'): void {
+function warmUp(source: FrameSource, conversion: ReturnType<typeof createThreadConversion>): void {
+  try {
+    for (const motion of WARM_UP_POSES) {
+      const frame = source.render(motion, null);
+      if (frame instanceof Promise) return;
+      conversion.toYuv420(frame, source.width, source.height, null);
+    }
+  } catch {
+    // reported by the renders themselves
+  }
+}
+
+/**
+ * What a render thread does with the requests arriving on `port` (see render-protocol.ts), drawing with `backend`.
+ * On `close`, once every renderer is released, the port is closed, which ends the thread. With `warmUp` (the CPU
+ * renderer only), the first portrait loaded renders {@link WARM_UP_POSES} before any frame is asked of it.
+ */
+export function serveRenderRequests(port: MessagePort, backend: RenderBackend = 'cpu', options: { warmUp?: boolean } = {}): void {
+  let cold = options.warmUp === true && backend === 'cpu';
   /** Each loaded portrait's renderer, or why it could not be made (reported by its renders, not by a crash). */
   const renderers = new Map<number, Loaded | Promise<Loaded>>();
   const releasing = new Set<Promise<void>>();
@@ -58,7 +77,12 @@ export function serveRenderRequests(port: MessagePort, backend: RenderBackend = 
   };
   port.on('message', (request: RenderRequest) => {
     if (request.kind === 'load') {
-      renderers.set(request.portrait, load(request.data, backend));
+      const loaded = load(request.data, backend);
+      renderers.set(request.portrait, loaded);
+      if (cold && !(loaded instanceof Promise) && !(loaded instanceof Error)) {
+        cold = false;
+        warmUp(loaded, conversion);
+      }
       return;
     }
     if (request.kind === 'unload' || request.kind === 'close') {

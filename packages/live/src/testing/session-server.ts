@@ -32,7 +32,7 @@ export interface TestSessionServerOptions {
 
 export async function startTestSessionServer(options: TestSessionServerOptions): Promise<TestSessionServer> {
   const engine: Engine = await createEngine({ pack: STARTER_PACK, providers: ['cpu'] });
-  const threads: RenderThreads = startRenderThreads(1);
+  const threads: RenderThreads = startRenderThreads(1, { warmUp: true });
   const portrait = syntheticPortrait(options.size);
   const prepared = prepareMeshwarp({ image: portrait, landmarks: portrait.landmarks });
   const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
