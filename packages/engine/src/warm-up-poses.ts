@@ -10,7 +10,8 @@ function pose(values: Partial<Record<MotionChannel, number>>): Float32Array {
  * Poses that take a render thread through every branch of the renderer: the mouth closed, pressed and wide open
  * with its interior, blinks, the head turned every way, the camera zoomed in and out (whose border extension is
  * built on first use). A thread that renders them before its first frame compiles them then, not in a frame of a
- * stream: the first frame through a branch V8 has not seen takes 40-90 ms instead of 8 (docs/realtime.md, "Late frames").
+ * stream: the first frame through a branch V8 has not seen takes 40-90 ms instead of 8 (docs/realtime.md, "Late frames:
+ * the renderer's first compiles").
  */
 export const WARM_UP_POSES: readonly Float32Array[] = Object.freeze([
   pose({}),
