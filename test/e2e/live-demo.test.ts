@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildGateway, type Gateway } from '@portrait-farm/gateway';
 import { createEngine, type Engine } from '@portrait-farm/engine';
 import { loadFarmConfig, type RunningWorkers } from '@portrait-farm/job-steps';
+import { webRtcUnavailableReason } from '@portrait-farm/live';
 import { startRenderWorkers } from '@portrait-farm/worker';
 import { startRedisServer, uniquePrefix, type RedisServerProcess } from '@portrait-farm/test-support/redis-server';
 import { STARTER_PACK } from '@portrait-farm/test-support/repo-models';
@@ -93,14 +94,15 @@ afterAll(async () => {
 
 const text = async (selector: string): Promise<string> => (await page.locator(selector).textContent()) ?? '';
 
-/** Node.js on which werift, and so a worker's WebRTC, runs. */
-const WEBRTC_RUNS = Number(process.versions.node.split('.')[0]) >= 22;
+/** A worker in this process can serve WebRTC (werift needs Node.js >= 22). */
+const WEBRTC_RUNS = webRtcUnavailableReason() === null;
 
 /** The page's flow: the tenant's avatar, a session on `transport`, 2.5 s of microphone speech, stop. */
-async function speakThroughDemo(transport: 'fmp4' | 'webrtc'): Promise<{ first: string; frames: string }> {
+async function speakThroughDemo(transport: 'fmp4' | 'webrtc'): Promise<void> {
   const shot = (name: string): string => join(SHOTS, transport === 'fmp4' ? `${name}.png` : `webrtc-farm-${name}.png`);
   const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(error.message));
+  const onPageError = (error: Error): void => void errors.push(error.message);
+  page.on('pageerror', onPageError);
   await page.goto(`${apiUrl}/demo`);
   await page.fill('#key', API_KEY);
   await page.click('#load-avatars');
@@ -134,13 +136,13 @@ async function speakThroughDemo(transport: 'fmp4' | 'webrtc'): Promise<{ first: 
   expect(video).toMatchObject({ width: 512, height: 512, paused: false, stream: transport === 'webrtc' });
   if (transport === 'fmp4') expect(video.buffered - video.time).toBeLessThan(1.5);
   await page.screenshot({ path: shot('after') });
+  page.off('pageerror', onPageError);
   expect(errors).toEqual([]);
 
   await page.click('#stop');
   await expect.poll(() => text('#status'), { timeout: 20_000 }).toContain('Session closed');
   expect(await page.locator('#start').isEnabled()).toBe(true);
   console.log(`demo page (${transport}): first frame ${first}; audio -> frame ${await text('#fig-delay')}; late ${await text('#fig-late')}; behind ${await text('#fig-behind')}; ${frames}; shots in ${SHOTS}`);
-  return { first, frames };
 }
 
 describe('the realtime demo page', () => {

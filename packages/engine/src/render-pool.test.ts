@@ -170,7 +170,7 @@ describe('startRenderThreads', () => {
     }
   });
 
-  it('warms each thread up on the poses of every branch without changing a frame, the zoomed ones included', async () => {
+  it('renders the same bytes on threads started with the warm-up, the frames at its own zooms included', async () => {
     // The warm-up renders zoomed poses, and the camera zoom keeps the background of the last zoom it drew.
     const zoomedOf = (index: number): Float32Array => {
       const motion = index < WARM_UP_POSES.length ? WARM_UP_POSES[index]!.slice() : motionOf(index);
