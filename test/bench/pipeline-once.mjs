@@ -2,9 +2,11 @@
 // One renderClipWith of the astronaut portrait (crop, 512x512, 25 fps, 2 render threads) on SECONDS of the demo
 // speech, with ROOT's compiled engine (ROOT/packages/engine/dist), the engine's models loaded first. Plain JavaScript
 // run by plain node, so that a profile of it holds no TypeScript loader. Prints the run's bounds on
-// CLOCK_MONOTONIC (`perf record -k CLOCK_MONOTONIC` stamps its samples on the same clock) and its CPU seconds.
+// CLOCK_MONOTONIC (`perf record -k CLOCK_MONOTONIC` stamps its samples on the same clock), its CPU seconds and the
+// SHA-256 of the video it made.
 // Used by pipeline-cpu-table.ts.
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,6 +36,7 @@ const result = await renderClipWith(engine, options);
 console.log(`run end ${process.hrtime.bigint()}`);
 const after = cpuSeconds();
 console.log(`frames ${result.frames}`);
+console.log(`sha256 ${createHash('sha256').update(readFileSync(result.out)).digest('hex')}`);
 console.log(`cpu own ${(after.own - before.own).toFixed(3)} children ${(after.children - before.children).toFixed(3)}`);
 await engine.close();
 rmSync(work, { recursive: true, force: true });

@@ -1,8 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderClip, type RenderResult } from '@portrait-farm/engine';
+import { CHUNKS_PER_ENCODER, renderClip, type RenderResult } from '@portrait-farm/engine';
 import { createFaceAnalyzer } from '@portrait-farm/face';
 import { probeMedia, readVideoFrames, type MediaInfo, type VideoFrames } from '@portrait-farm/media';
 import { writeEngineTestPack } from '@portrait-farm/test-support/engine-test-pack';
@@ -128,4 +129,30 @@ describe('renderClip: a 3 s clip of the committed portrait and speech', () => {
       for (const f of [45, 80]) expect(regionChange(frames, 0, f, box)).toBeLessThan(3);
     }
   });
+});
+
+describe('renderClip: more chunks than one ffmpeg encodes (an 11 s clip: a batch of 5 chunks, then 1)', () => {
+  const work = mkdtempSync(join(tmpdir(), 'render-clip-batches-'));
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it('joins every chunk, each starting on a keyframe, and leaves no chunk behind', async () => {
+    expect(CHUNKS_PER_ENCODER).toBeLessThan(6);
+    const speech = join(work, 'speech-11s.wav');
+    execFileSync('ffmpeg', ['-v', 'error', '-i', join(fixtures, 'demo-speech-20s.ogg'), '-t', '11', '-ac', '1', speech]);
+    const pack = existsSync(join(STARTER_PACK, 'manifest.json')) ? STARTER_PACK : join(work, 'pack');
+    if (pack !== STARTER_PACK) writeEngineTestPack(pack);
+    const out = join(work, 'clip.mp4');
+    const result = await renderClip({ image, audio: speech, out, pack, providers: ['cpu'], seed: 3, mode: 'crop' });
+    expect(result.frames).toBe(275);
+    expect((await probeMedia(out)).video?.frameCount).toBe(275);
+    const flags = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts,flags', '-of', 'csv=p=0', out], { encoding: 'utf8' })
+      .trim().split('\n').map((line) => line.split(',')).map(([pts, flag]) => ({ pts: Number(pts), key: flag!.startsWith('K') }));
+    const presentationOrder = flags.map((packet) => packet.pts).sort((a, b) => a - b);
+    const keyframes = flags.filter((packet) => packet.key).map((packet) => presentationOrder.indexOf(packet.pts)).sort((a, b) => a - b);
+    // One chunk per 2 s segment (their output frames start a look-back before the segment's motion).
+    expect(keyframes).toHaveLength(6);
+    expect(keyframes[0]).toBe(0);
+    for (const [k, frame] of keyframes.slice(1).entries()) expect(frame - keyframes[k]!).toBeGreaterThanOrEqual(45);
+    expect(readdirSync(work).sort()).toEqual(['clip.mp4', 'speech-11s.wav', ...(pack === STARTER_PACK ? [] : ['pack'])].sort());
+  }, 240_000);
 });

@@ -1,4 +1,4 @@
-export { renderClip, renderClipWith } from './render-clip.ts';
+export { CHUNKS_PER_ENCODER, renderClip, renderClipWith } from './render-clip.ts';
 export { prepareClipRenderer } from './clip-renderer.ts';
 export type { RenderResult } from './render-clip.ts';
 export { createEngine } from './engine.ts';

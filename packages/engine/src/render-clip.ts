@@ -1,6 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { concatChunks, encodeAudioTrack } from '@portrait-farm/media';
+import { concatChunks, createChunkBatchEncoder, encodeAudioTrack } from '@portrait-farm/media';
 import { prepareClipRenderer } from './clip-renderer.ts';
 import { createEngine, type Engine } from './engine.ts';
 import { prepareClip, throwIfAborted } from './prepare-clip.ts';
@@ -8,7 +8,7 @@ import type { PreparedClip } from './prepared-clip.ts';
 import { ProgressReporter, type ProgressListener } from './progress.ts';
 import { startRenderThreads, type RenderThreads } from './render-pool.ts';
 import { resolveRenderOptions, type RenderClipOptions, type ResolvedRenderOptions } from './render-options.ts';
-import { startSegmentChunk } from './render-segment.ts';
+import { renderSegmentFrames } from './render-segment.ts';
 import { generateClipMotion } from './clip-motion.ts';
 
 /** What {@link renderClip} made. */
@@ -27,6 +27,14 @@ export interface RenderResult {
    */
   timings: Record<string, number>;
 }
+
+/**
+ * Chunks one ffmpeg encodes (createChunkBatchEncoder), each with the bytes of its own process: starting ffmpeg costs
+ * more CPU than encoding a 2 s chunk at 512x512 takes twice over, while every chunk's encoder stays in memory until
+ * its process ends (some 30 MiB each), so a batch is 10 s of video (docs/performance.md, "One ffmpeg for a run of
+ * chunks").
+ */
+export const CHUNKS_PER_ENCODER = 5;
 
 /** Portrait + audio -> talking MP4 on this machine, loading the pack's models for this one clip. */
 export async function renderClip(options: RenderClipOptions, onProgress?: ProgressListener): Promise<RenderResult> {
@@ -74,6 +82,7 @@ async function renderPreparedClip(engine: Engine, o: ResolvedRenderOptions, clip
   // Segment i renders while the motion of the segments after it is generated.
   const stopMotion = new AbortController();
   const motions = generateClipMotion(engine, clip, { signal: AbortSignal.any([stopMotion.signal, ...(o.signal === null ? [] : [o.signal])]) });
+  let flushing: Promise<unknown> = Promise.resolve();
   try {
     const chunks: string[] = [];
     // The stage before the first frame is the first segment's motion; later segments' motion overlaps rendering.
@@ -81,23 +90,35 @@ async function renderPreparedClip(engine: Engine, o: ResolvedRenderOptions, clip
     await motions[0];
     progress.advance(clip.segments[0]!.motionEnd);
     progress.start('render', clip.outputFrames);
-    let flushing: Promise<void> = Promise.resolve();
-    for (const segment of clip.segments) {
-      const waitStarted = performance.now();
-      const motion = await motions[segment.index]!;
-      progress.attribute('motion', (performance.now() - waitStarted) / 1000);
-      const chunk = join(chunksDir, `${String(segment.index).padStart(5, '0')}.ts`);
-      const started = await startSegmentChunk(pool, clip, segment, motion, { out: chunk, signal: o.signal, progress, label: o.label, watermark: o.watermark });
+    for (let first = 0; first < clip.segments.length; first += CHUNKS_PER_ENCODER) {
+      const batch = clip.segments.slice(first, first + CHUNKS_PER_ENCODER).map((segment) => ({
+        segment,
+        out: join(chunksDir, `${String(segment.index).padStart(5, '0')}.ts`),
+        frames: segment.frameEnd - segment.frameStart,
+      }));
+      const encoder = createChunkBatchEncoder({ chunks: batch, width, height, fps: clip.fps, signal: o.signal });
+      try {
+        for (const { segment } of batch) {
+          const waitStarted = performance.now();
+          const motion = await motions[segment.index]!;
+          progress.attribute('motion', (performance.now() - waitStarted) / 1000);
+          await renderSegmentFrames(pool, clip, segment, motion, encoder, { signal: o.signal, progress, label: o.label, watermark: o.watermark });
+        }
+      } catch (error) {
+        await encoder.abort();
+        throw error;
+      }
+      // The batch before flushes while this one renders, as the farm's chunk encoders do segment by segment.
       await flushing;
-      flushing = started.encoded;
-      chunks.push(chunk);
+      flushing = prefetch(encoder.finish());
+      chunks.push(...batch.map((chunk) => chunk.out));
     }
     await flushing;
     progress.start('encode');
     await concatChunks(chunks, (await track).out, o.out, { signal: o.signal, audioIsTrack: true });
   } catch (error) {
     stopMotion.abort();
-    await Promise.allSettled(motions);
+    await Promise.allSettled([...motions, flushing]);
     await rm(o.out, { force: true });
     throw error;
   } finally {

@@ -55,7 +55,6 @@ export async function startSegmentChunk(pool: RenderPool, clip: PreparedClip, se
   const { width, height } = clip.source.image;
   const frames = segment.frameEnd - segment.frameStart;
   const signal = options.signal ?? null;
-  const marks = frameMarks(options.label === true, options.watermark ?? null, segment.frameStart);
   const startSeconds = segment.frameStart / clip.fps;
   const audio = options.live === true
     ? await encodeChunkAudio({ samples: clip.audio, sampleRate: SAMPLE_RATE, startSeconds, durationSeconds: frames / clip.fps, out: `${options.out}.aac`, signal })
@@ -75,17 +74,7 @@ export async function startSegmentChunk(pool: RenderPool, clip: PreparedClip, se
     throw error;
   }
   try {
-    await pool.renderFrames(
-      frames,
-      (index) => outputMotion.slice(index * C, (index + 1) * C),
-      async (frame, index) => {
-        await encoder.write(frame);
-        options.progress?.advance(segment.frameStart + index + 1);
-      },
-      signal,
-      marks,
-      CHUNK_FRAME_FORMAT,
-    );
+    await renderSegmentFrames(pool, clip, segment, outputMotion, encoder, options);
   } catch (error) {
     await encoder.abort();
     await removeAudio();
@@ -97,6 +86,30 @@ export async function startSegmentChunk(pool: RenderPool, clip: PreparedClip, se
   });
   encoded.catch(() => {});
   return { frames, encoded };
+}
+
+/** Where {@link renderSegmentFrames} writes: an encoder taking the frames in order, each awaited before the next. */
+export interface FrameSink {
+  write(frame: Uint8Array): Promise<void>;
+}
+
+/**
+ * Renders a segment's output frames (yuv420p, {@link CHUNK_FRAME_FORMAT}) with the label and watermark of `options`
+ * into `sink`, in order. `outputMotion` holds the frames' motion (segmentOutputMotion).
+ */
+export async function renderSegmentFrames(pool: RenderPool, clip: PreparedClip, segment: SegmentPlan, outputMotion: Float32Array, sink: FrameSink, options: Omit<RenderSegmentOptions, 'out' | 'live'>): Promise<void> {
+  const marks = frameMarks(options.label === true, options.watermark ?? null, segment.frameStart);
+  await pool.renderFrames(
+    segment.frameEnd - segment.frameStart,
+    (index) => outputMotion.slice(index * C, (index + 1) * C),
+    async (frame, index) => {
+      await sink.write(frame);
+      options.progress?.advance(segment.frameStart + index + 1);
+    },
+    options.signal ?? null,
+    marks,
+    CHUNK_FRAME_FORMAT,
+  );
 }
 
 /** {@link startSegmentChunk}, resolving once the chunk file is complete. */

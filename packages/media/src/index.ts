@@ -7,6 +7,8 @@ export { pcm16Wav, toneSamples } from './pcm-wav.ts';
 export type { DecodeAudioOptions, DecodedAudio } from './decode-audio.ts';
 export { createVideoEncoder } from './video-encoder.ts';
 export type { VideoEncoder, VideoEncoderOptions } from './video-encoder.ts';
+export { createChunkBatchEncoder } from './chunk-batch-encoder.ts';
+export type { BatchChunk, ChunkBatchEncoder, ChunkBatchEncoderOptions } from './chunk-batch-encoder.ts';
 export { concatChunks } from './concat-chunks.ts';
 export type { ConcatChunksOptions } from './concat-chunks.ts';
 export { encodeAudioTrack } from './encode-audio-track.ts';

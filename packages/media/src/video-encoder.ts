@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import { aacAudioArgs, checkPreset, COLOUR_CONVERSIONS, containerArgs, H264_SETTINGS, x264VideoArgs, type ColourConversion, type X264Preset } from './encoder-settings.ts';
 import { MediaError } from './errors.ts';
 import { yuv420FrameBytes } from './rgb-to-yuv420.ts';
 import { createYuv420Converter, type Yuv420Converter } from './yuv420-converter.ts';
-import { describeExit, spawnTool } from './run-tool.ts';
+import { feedFrames } from './frame-pipe.ts';
+import { spawnTool } from './run-tool.ts';
 
 /** Options of {@link createVideoEncoder}. */
 export interface VideoEncoderOptions {
@@ -87,7 +87,7 @@ export interface VideoEncoderOptions {
   signal?: AbortSignal | null;
 }
 
-interface ResolvedVideoEncoderOptions {
+export interface ResolvedVideoEncoderOptions {
   out: string;
   width: number;
   height: number;
@@ -121,7 +121,7 @@ function bad(name: string, allowed: string, value: unknown): MediaError {
   return new MediaError('MEDIA_BAD_OPTION', `${name} must be ${allowed}. Passed: ${String(value)}`);
 }
 
-function resolveOptions(options: VideoEncoderOptions): ResolvedVideoEncoderOptions {
+export function resolveVideoEncoderOptions(options: VideoEncoderOptions): ResolvedVideoEncoderOptions {
   const mode = options.mode ?? 'final';
   const resolved: ResolvedVideoEncoderOptions = {
     out: options.out,
@@ -181,15 +181,15 @@ function resolveOptions(options: VideoEncoderOptions): ResolvedVideoEncoderOptio
   return resolved;
 }
 
-function encoderArgs(o: ResolvedVideoEncoderOptions): string[] {
-  const args = ['-nostdin', '-v', 'error', '-y'];
+/** ffmpeg's input arguments for raw frames on stdin as `o` writes them. */
+export function rawFramesInputArgs(o: ResolvedVideoEncoderOptions): string[] {
   const inputFormat = o.colourConversion === 'ffmpeg' ? 'rgb24' : 'yuv420p';
-  args.push('-f', 'rawvideo', '-pix_fmt', inputFormat, '-s', `${o.width}x${o.height}`, '-r', String(o.fps), '-i', 'pipe:0');
-  const audioPath = o.audioPath ?? o.chunkAudioPath;
-  if (audioPath !== null) args.push('-i', audioPath);
-  args.push('-map', '0:v:0');
-  if (audioPath !== null) args.push('-map', '1:a:0');
-  args.push(...x264VideoArgs(o.fps, { preset: o.preset, crf: o.crf, bFrames: o.bFrames, threads: o.threads, tune: null, tuning: o.x264Tuning }, o.colourConversion));
+  return ['-nostdin', '-v', 'error', '-y', '-f', 'rawvideo', '-pix_fmt', inputFormat, '-s', `${o.width}x${o.height}`, '-r', String(o.fps), '-i', 'pipe:0'];
+}
+
+/** ffmpeg's arguments for the output `o.out` of the video mapped before them (and the audio input 1, if any). */
+export function videoOutputArgs(o: ResolvedVideoEncoderOptions): string[] {
+  const args = x264VideoArgs(o.fps, { preset: o.preset, crf: o.crf, bFrames: o.bFrames, threads: o.threads, tune: null, tuning: o.x264Tuning }, o.colourConversion);
   if (o.mode === 'chunk') args.push('-force_key_frames', '0');
   if (o.audioPath !== null) args.push(...aacAudioArgs());
   if (o.chunkAudioPath !== null) args.push('-c:a', 'copy');
@@ -207,105 +207,39 @@ function encoderArgs(o: ResolvedVideoEncoderOptions): string[] {
   return args;
 }
 
+function encoderArgs(o: ResolvedVideoEncoderOptions): string[] {
+  const audioPath = o.audioPath ?? o.chunkAudioPath;
+  return [
+    ...rawFramesInputArgs(o),
+    ...(audioPath === null ? [] : ['-i', audioPath]),
+    '-map', '0:v:0',
+    ...(audioPath === null ? [] : ['-map', '1:a:0']),
+    ...videoOutputArgs(o),
+  ];
+}
+
 /** Starts ffmpeg encoding raw RGB frames written to it into H.264 with {@link H264_SETTINGS}. */
 export function createVideoEncoder(options: VideoEncoderOptions): VideoEncoder {
-  const o = resolveOptions(options);
+  const o = resolveVideoEncoderOptions(options);
   const yuvInput = o.colourConversion === 'yuv420pInput';
   const frameBytes = yuvInput ? yuv420FrameBytes(o.width, o.height) : o.width * o.height * 3;
   const converter: Yuv420Converter | null = o.colourConversion === 'rgbToYuv420' ? createYuv420Converter(o.width, o.height) : null;
-  const proc = spawnTool('ffmpeg', encoderArgs(o), { stdin: 'pipe', signal: o.signal });
-  const stdin = proc.child.stdin;
-  if (stdin === null) throw new MediaError('MEDIA_ENCODE_FAILED', `ffmpeg for ${o.out} has no stdin`);
-  /** The yuv420p buffer piped, reused while no write is in flight. */
-  let converted: Uint8Array | null = null;
-  let writesInFlight = 0;
-  let frames = 0;
-  let state: 'open' | 'finishing' | 'closed' = 'open';
-  let exitInfo: { code: number | null; signal: NodeJS.Signals | null } | null = null;
-  let spawnError: unknown = null;
-  const exited = proc.exited.then(
-    (info) => {
-      exitInfo = info;
-      return info;
-    },
-    async (error: unknown) => {
-      spawnError = error;
-      if (error instanceof MediaError && error.code === 'MEDIA_ABORTED') await rm(o.out, { force: true });
-      return { code: null, signal: null };
-    },
-  );
-  // A write into a pipe whose reader died reports EPIPE here; the exit status explains why.
-  stdin.on('error', () => undefined);
-
-  async function failure(): Promise<Error> {
-    await exited;
-    if (spawnError instanceof Error) return spawnError;
-    const info = exitInfo ?? { code: null, signal: null };
-    return new MediaError(
-      'MEDIA_ENCODE_FAILED',
-      `Encoding ${o.out} failed: ${describeExit('ffmpeg', info.code, info.signal, proc.stderrTail())}`,
-    );
-  }
-
-  // With durationSeconds ffmpeg stops reading once it has enough; frames written after that are dropped.
-  async function cutAtDuration(): Promise<boolean> {
-    const info = await exited;
-    return o.durationSeconds !== null && spawnError === null && info.code === 0;
-  }
-
+  const pipe = feedFrames(spawnTool('ffmpeg', encoderArgs(o), { stdin: 'pipe', signal: o.signal }), {
+    describe: o.out,
+    outs: [o.out],
+    frameBytes,
+    badFrameMessage: (length) => yuvInput
+      ? `Frame must be ${o.width}x${o.height} yuv420p = ${frameBytes} bytes. Passed: ${length} bytes`
+      : `Frame must be ${o.width}x${o.height}x3 = ${frameBytes} bytes of RGB24. Passed: ${length} bytes`,
+    convert: converter === null ? null : (frame, into) => converter.convert(frame, into ?? new Uint8Array(yuv420FrameBytes(o.width, o.height))),
+    durationSeconds: o.durationSeconds,
+    fps: o.fps,
+    frameLimit: null,
+    signal: o.signal,
+  });
   return {
-    async write(frame) {
-      if (state !== 'open') {
-        throw new MediaError('MEDIA_ENCODER_CLOSED', `Encoder for ${o.out} is ${state}; write() came after it`);
-      }
-      if (frame.length !== frameBytes) {
-        throw new MediaError(
-          'MEDIA_BAD_FRAME',
-          yuvInput
-            ? `Frame must be ${o.width}x${o.height} yuv420p = ${frameBytes} bytes. Passed: ${frame.length} bytes`
-            : `Frame must be ${o.width}x${o.height}x3 = ${frameBytes} bytes of RGB24. Passed: ${frame.length} bytes`,
-        );
-      }
-      if (o.signal?.aborted === true) throw await failure();
-      if (exitInfo !== null || spawnError !== null) {
-        if (await cutAtDuration()) return;
-        throw await failure();
-      }
-      let piped = frame;
-      if (converter !== null) {
-        const buffer = writesInFlight === 0 && converted !== null ? converted : new Uint8Array(yuv420FrameBytes(o.width, o.height));
-        piped = converter.convert(frame, buffer);
-        if (writesInFlight === 0) converted = piped;
-      }
-      writesInFlight += 1;
-      const error = await new Promise<Error | null | undefined>((resolve) => {
-        stdin.write(piped, (err) => resolve(err));
-      });
-      writesInFlight -= 1;
-      if (error) {
-        if (await cutAtDuration()) return;
-        throw await failure();
-      }
-      frames += 1;
-    },
-    async finish() {
-      if (state !== 'open') {
-        throw new MediaError('MEDIA_ENCODER_CLOSED', `Encoder for ${o.out} is ${state}; finish() came after it`);
-      }
-      state = 'finishing';
-      stdin.end();
-      const info = await exited;
-      state = 'closed';
-      if (spawnError !== null || info.code !== 0) throw await failure();
-      const kept = o.durationSeconds === null ? frames : Math.min(frames, Math.ceil(o.durationSeconds * o.fps - 1e-9));
-      return { out: o.out, frames: kept };
-    },
-    async abort() {
-      if (state === 'closed') return;
-      state = 'closed';
-      proc.child.kill('SIGKILL');
-      await exited;
-      await rm(o.out, { force: true });
-    },
+    write: (frame) => pipe.write(frame),
+    finish: async () => ({ out: o.out, frames: await pipe.finish() }),
+    abort: () => pipe.abort(),
   };
 }
