@@ -29,10 +29,9 @@ export interface RenderResult {
 }
 
 /**
- * Chunks one ffmpeg encodes (createChunkBatchEncoder), each with the bytes of its own process: starting ffmpeg costs
- * more CPU than encoding a 2 s chunk at 512x512 takes twice over, while every chunk's encoder stays in memory until
- * its process ends (some 30 MiB each), so a batch is 10 s of video (docs/performance.md, "One ffmpeg for a run of
- * chunks").
+ * Chunks one ffmpeg encodes (createChunkBatchEncoder), each with the bytes of its own process. Starting ffmpeg costs
+ * about half the CPU of encoding a 2 s chunk at 512x512, while every chunk's encoder stays in memory until its process
+ * ends (some 30 MiB each): a batch is 10 s of video (docs/performance.md, "One ffmpeg for a run of chunks").
  */
 export const CHUNKS_PER_ENCODER = 5;
 
