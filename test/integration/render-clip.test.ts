@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -133,15 +133,21 @@ describe('renderClip: a 3 s clip of the committed portrait and speech', () => {
 
 describe('renderClip: more chunks than one ffmpeg encodes (an 11 s clip: a batch of 5 chunks, then 1)', () => {
   const work = mkdtempSync(join(tmpdir(), 'render-clip-batches-'));
+  const speech = join(work, 'speech-11s.wav');
+  let pack = STARTER_PACK;
+  beforeAll(() => {
+    execFileSync('ffmpeg', ['-v', 'error', '-i', join(fixtures, 'demo-speech-20s.ogg'), '-t', '11', '-ac', '1', speech]);
+    if (!existsSync(join(STARTER_PACK, 'manifest.json'))) {
+      pack = join(work, 'pack');
+      writeEngineTestPack(pack);
+    }
+  });
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   it('joins every chunk, each starting on a keyframe, and leaves no chunk behind', async () => {
     expect(CHUNKS_PER_ENCODER).toBeLessThan(6);
-    const speech = join(work, 'speech-11s.wav');
-    execFileSync('ffmpeg', ['-v', 'error', '-i', join(fixtures, 'demo-speech-20s.ogg'), '-t', '11', '-ac', '1', speech]);
-    const pack = existsSync(join(STARTER_PACK, 'manifest.json')) ? STARTER_PACK : join(work, 'pack');
-    if (pack !== STARTER_PACK) writeEngineTestPack(pack);
-    const out = join(work, 'clip.mp4');
+    const outDir = mkdtempSync(join(work, 'out-'));
+    const out = join(outDir, 'clip.mp4');
     const result = await renderClip({ image, audio: speech, out, pack, providers: ['cpu'], seed: 3, mode: 'crop' });
     expect(result.frames).toBe(275);
     expect((await probeMedia(out)).video?.frameCount).toBe(275);
@@ -153,6 +159,25 @@ describe('renderClip: more chunks than one ffmpeg encodes (an 11 s clip: a batch
     expect(keyframes).toHaveLength(6);
     expect(keyframes[0]).toBe(0);
     for (const [k, frame] of keyframes.slice(1).entries()) expect(frame - keyframes[k]!).toBeGreaterThanOrEqual(45);
-    expect(readdirSync(work).sort()).toEqual(['clip.mp4', 'speech-11s.wav', ...(pack === STARTER_PACK ? [] : ['pack'])].sort());
+    expect(readdirSync(outDir)).toEqual(['clip.mp4']);
+  }, 240_000);
+
+  it('fails with the error of a batch whose ffmpeg fails after its frames, and leaves no ffmpeg or chunk behind', async () => {
+    // An ffmpeg that takes the first batch's frames and fails at its end, while the second batch renders.
+    const failing = join(work, 'ffmpeg-failing-first-batch');
+    writeFileSync(failing, '#!/bin/sh\ncase "$*" in *00000.ts*) cat > /dev/null; echo "disk full" >&2; exit 1;; esac\nexec ffmpeg "$@"\n', { mode: 0o755 });
+    const outDir = mkdtempSync(join(work, 'failing-'));
+    const previous = process.env['FFMPEG_PATH'];
+    process.env['FFMPEG_PATH'] = failing;
+    try {
+      await expect(renderClip({ image, audio: speech, out: join(outDir, 'clip.mp4'), pack, providers: ['cpu'], seed: 3, mode: 'crop' }))
+        .rejects.toMatchObject({ code: 'MEDIA_ENCODE_FAILED', message: expect.stringContaining('disk full') });
+    } finally {
+      if (previous === undefined) delete process.env['FFMPEG_PATH'];
+      else process.env['FFMPEG_PATH'] = previous;
+    }
+    expect(readdirSync(outDir)).toEqual([]);
+    const left = execFileSync('ps', ['-o', 'args=', '--ppid', String(process.pid)], { encoding: 'utf8' }).split('\n').filter((line) => line.includes(outDir));
+    expect(left).toEqual([]);
   }, 240_000);
 });

@@ -107,9 +107,11 @@ async function renderPreparedClip(engine: Engine, o: ResolvedRenderOptions, clip
         await encoder.abort();
         throw error;
       }
-      // The batch before flushes while this one renders, as the farm's chunk encoders do segment by segment.
-      await flushing;
+      // A batch flushes while the next renders, as the farm's chunk encoders do segment by segment; this one's
+      // ffmpeg is told to finish before the one before is awaited, so that a failure there leaves no ffmpeg waiting.
+      const previous = flushing;
       flushing = prefetch(encoder.finish());
+      await previous;
       chunks.push(...batch.map((chunk) => chunk.out));
     }
     await flushing;
