@@ -7,8 +7,8 @@
 import { ENVIRONMENT } from '@portrait-farm/config';
 import { loadFarmConfig, openStepProcess } from '@portrait-farm/job-steps';
 import { silentLogger } from '@portrait-farm/logging';
-import type { PrepareJob, SegmentJob, StitchJob } from '@portrait-farm/queue';
-import type { Job, Worker } from 'bullmq';
+import type { PrepareJob, SegmentJob, StitchJob, SupervisedWorker } from '@portrait-farm/queue';
+import type { Job } from 'bullmq';
 import { SimSteps } from './capacity-sim-steps.ts';
 import type { SimProfile } from './capacity-sim-steps.ts';
 
@@ -35,7 +35,7 @@ const profile = JSON.parse(process.env['SIM_PROFILE'] ?? '') as SimProfile;
 const step = await openStepProcess(config, silentLogger, 'sim', { processId: `sim-${process.pid}` });
 const steps = new SimSteps(step.deps, profile);
 let report: SimReport = { segmentsDone: 0, jobsDone: 0, stepErrors: 0, queueLatenciesMs: [] };
-const workers: Worker[] = [];
+const workers: Array<Pick<SupervisedWorker, 'close'> & { worker: { waitUntilReady(): Promise<void> } }> = [];
 // SIM_WORKERS workers' step slots, spread over SIM_WORKER_OBJECTS prepare and segment Worker pairs.
 const simulated = count('SIM_WORKERS');
 const objects = Math.min(simulated, count('SIM_WORKER_OBJECTS'));
@@ -45,32 +45,32 @@ for (let i = 0; i < objects; i += 1) {
   const segmentSlots = share(simulated * ENVIRONMENT.PORTRAIT_FARM_SEGMENT_CONCURRENCY.default, i);
   const prepare = step.stepWorker<PrepareJob>('prepare', prepareSlots, (data) => steps.prepare(data.jobId));
   const segment = step.stepWorker<SegmentJob>('segment', segmentSlots, (data) => steps.segment(data));
-  segment.on('active', (job: Job) => {
+  segment.worker.on('active', (job: Job) => {
     if (job.processedOn !== undefined) report.queueLatenciesMs.push(job.processedOn - job.timestamp);
   });
-  segment.on('completed', () => {
+  segment.worker.on('completed', () => {
     report.segmentsDone += 1;
   });
-  prepare.on('completed', () => {
+  prepare.worker.on('completed', () => {
     report.segmentsDone += 1;
   });
-  for (const worker of [prepare, segment]) worker.on('failed', () => (report.stepErrors += 1));
+  for (const supervised of [prepare, segment]) supervised.worker.on('failed', () => (report.stepErrors += 1));
   workers.push(prepare, segment);
 }
 for (let i = 0; i < count('SIM_STITCHERS'); i += 1) {
   const stitch = step.stepWorker<StitchJob>('stitch', 4, (data) => steps.stitch(data.jobId));
-  stitch.on('completed', () => (report.jobsDone += 1));
-  stitch.on('failed', () => (report.stepErrors += 1));
+  stitch.worker.on('completed', () => (report.jobsDone += 1));
+  stitch.worker.on('failed', () => (report.stepErrors += 1));
   workers.push(stitch);
 }
-await Promise.all(workers.map((worker) => worker.waitUntilReady()));
+await Promise.all(workers.map((supervised) => supervised.worker.waitUntilReady()));
 
 process.on('message', (message) => {
   if (message === 'reset') report = { segmentsDone: 0, jobsDone: 0, stepErrors: 0, queueLatenciesMs: [] };
   else if (message === 'report') send({ kind: 'report', report });
   else if (message === 'stop') {
     void (async () => {
-      await Promise.all(workers.map((worker) => worker.close(true)));
+      await Promise.all(workers.map((supervised) => supervised.close(true)));
       await step.close();
       process.exit(0);
     })();

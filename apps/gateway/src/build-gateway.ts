@@ -75,10 +75,8 @@ function startWebhookWorker(context: GatewayContext): { close(): Promise<void> }
     concurrency: config.webhooks.concurrency,
     ...(config.webhooks.retryScheduleMs === null ? {} : { retry: { scheduleMs: config.webhooks.retryScheduleMs } }),
     eventData: (record) => jobView(context, record),
+    onOutcome: (outcome) => recordWebhookOutcome(context.metrics.farm.webhooks, outcome),
   });
-  worker.on('error', () => {});
-  worker.on('completed', (_job, outcome) => recordWebhookOutcome(context.metrics.farm.webhooks, outcome));
-  worker.on('failed', () => recordWebhookOutcome(context.metrics.farm.webhooks, 'error'));
   return {
     async close() {
       await worker.close();

@@ -10,7 +10,6 @@ import type { FarmMetrics } from '@portrait-farm/metrics';
 import { processPresence } from '@portrait-farm/ops';
 import { createWebhookWorker, QUEUE_NAMES } from '@portrait-farm/queue';
 import type { AudioJob, StitchJob } from '@portrait-farm/queue';
-import type { Worker } from 'bullmq';
 
 /** Options of {@link startStitcherWorkers}. */
 export interface StitcherWorkersOptions {
@@ -70,14 +69,12 @@ export async function startStitcherWorkers(config: FarmProcessConfig, options: S
     ...(config.webhookRetryMs === null ? {} : { retry: { scheduleMs: config.webhookRetryMs, jitter: 0 } }),
     eventData: (record) => jobView(record, { publicBaseUrl: config.publicBaseUrl, presignSeconds: config.presignSeconds, storage: steps.deps.storage }),
     log: lineLogger(logger, { queue: QUEUE_NAMES.webhook }, 'warn'),
+    onError: (error) => logger.error({ queue: QUEUE_NAMES.webhook, err: error }, 'queue worker error'),
+    onReplaced: (replacement) => logger.warn({ queue: QUEUE_NAMES.webhook, ...replacement }, 'webhook worker took no delivery while deliveries were due; replaced by a new one'),
+    ...(metrics === undefined ? {} : { onOutcome: (outcome: Parameters<typeof recordWebhookOutcome>[1]) => recordWebhookOutcome(metrics.webhooks, outcome) }),
   });
-  webhooks.on('error', (error) => logger.error({ queue: QUEUE_NAMES.webhook, err: error }, 'queue worker error'));
-  if (metrics !== undefined) {
-    webhooks.on('completed', (_job, outcome) => recordWebhookOutcome(metrics.webhooks, outcome));
-    webhooks.on('failed', () => recordWebhookOutcome(metrics.webhooks, 'error'));
-  }
   const cleanup = createLiveStreamCleanupWorker({ deps: steps.deps, connection: steps.connection('cleanup-worker'), prefix: config.prefix });
-  const workers = [stitch, audio, webhooks as unknown as Worker, cleanup as unknown as Worker];
+  const workers = [stitch, audio, webhooks, cleanup];
   return {
     workers,
     async close() {

@@ -1,9 +1,8 @@
 import { hostname } from 'node:os';
 import { jobStorageKeys } from '@portrait-farm/jobs';
-import { bullPrefix, QUEUE_NAMES } from '@portrait-farm/queue';
-import type { CleanupJob } from '@portrait-farm/queue';
+import { bullPrefix, QUEUE_NAMES, readyJobCount, superviseWorker } from '@portrait-farm/queue';
+import type { CleanupJob, SupervisedWorker } from '@portrait-farm/queue';
 import { Worker } from 'bullmq';
-import type { Job } from 'bullmq';
 import type { Cluster, Redis } from 'ioredis';
 import type { FarmDeps } from './farm-deps.ts';
 
@@ -27,25 +26,36 @@ export async function processLiveStreamCleanup(deps: Pick<FarmDeps, 'storage' | 
 
 /** Options of {@link createLiveStreamCleanupWorker}. */
 export interface LiveStreamCleanupWorkerOptions {
-  deps: Pick<FarmDeps, 'storage' | 'logger'>;
+  deps: Pick<FarmDeps, 'storage' | 'logger' | 'queues'>;
   /** A Redis connection of the Worker's own (BullMQ blocks on it). */
   connection: Redis | Cluster;
   /** Deployment prefix; BullMQ keys live under `{prefix}:q:`. */
   prefix: string;
 }
 
-/** The BullMQ Worker of the "cleanup" queue (in the stitcher); a failed removal is retried by the queue's attempts. */
-export function createLiveStreamCleanupWorker(options: LiveStreamCleanupWorkerOptions): Worker<CleanupJob> {
+/**
+ * The BullMQ Worker of the "cleanup" queue (in the stitcher); a failed removal is retried by the queue's attempts.
+ * It is replaced by a new one when it stops taking removals that are due (superviseWorker).
+ */
+export function createLiveStreamCleanupWorker(options: LiveStreamCleanupWorkerOptions): SupervisedWorker<CleanupJob, void> {
   const { deps } = options;
-  const worker = new Worker<CleanupJob>(QUEUE_NAMES.cleanup, (job: Job<CleanupJob>) => processLiveStreamCleanup(deps, job.data.jobId), {
-    connection: options.connection,
-    prefix: bullPrefix(options.prefix),
-    concurrency: 4,
-    name: `${QUEUE_NAMES.cleanup}-${hostname()}-${process.pid}`,
+  const queue = QUEUE_NAMES.cleanup;
+  return superviseWorker<CleanupJob, void>({
+    processor: (job) => processLiveStreamCleanup(deps, job.data.jobId),
+    start: (processor) => {
+      const worker = new Worker<CleanupJob, void>(queue, processor, {
+        connection: options.connection,
+        prefix: bullPrefix(options.prefix),
+        concurrency: 4,
+        name: `${queue}-${hostname()}-${process.pid}`,
+      });
+      worker.on('error', (error) => deps.logger.error({ queue, err: error }, 'queue worker error'));
+      worker.on('failed', (job, error) => {
+        if (job !== undefined) deps.logger.warn({ jobId: job.data.jobId, queue, attempt: job.attemptsMade, err: error }, 'removing the live stream failed');
+      });
+      return worker;
+    },
+    readyJobs: () => readyJobCount(deps.queues, queue),
+    onReplaced: (replacement) => deps.logger.warn({ queue, ...replacement }, 'cleanup worker took no removal while removals were due; replaced by a new one'),
   });
-  worker.on('error', (error) => deps.logger.error({ queue: QUEUE_NAMES.cleanup, err: error }, 'queue worker error'));
-  worker.on('failed', (job, error) => {
-    if (job !== undefined) deps.logger.warn({ jobId: job.data.jobId, queue: QUEUE_NAMES.cleanup, attempt: job.attemptsMade, err: error }, 'removing the live stream failed');
-  });
-  return worker;
 }

@@ -3,8 +3,8 @@ import type { FarmLogger } from '@portrait-farm/logging';
 import { recordStorageError } from '@portrait-farm/metrics';
 import type { FarmMetrics } from '@portrait-farm/metrics';
 import { createRedisClient, FarmQueues, redisConnectionFailure } from '@portrait-farm/queue';
+import type { QueueName, SupervisedWorker } from '@portrait-farm/queue';
 import { createStorage, observeStorageErrors } from '@portrait-farm/storage';
-import type { Worker } from 'bullmq';
 import type { Cluster, Redis } from 'ioredis';
 import type { FarmProcessConfig } from './farm-config.ts';
 import type { FarmDeps } from './farm-deps.ts';
@@ -16,7 +16,7 @@ import { stepWorker } from './step-worker.ts';
 
 /** Running step Workers of one process (apps/worker's startRenderWorkers, apps/stitcher's startStitcherWorkers). */
 export interface RunningWorkers {
-  workers: readonly Worker[];
+  workers: ReadonlyArray<Pick<SupervisedWorker, 'close'>>;
   /** Stops taking steps, lets running ones finish (or hands them back), closes connections and the engine. */
   close(): Promise<void>;
 }
@@ -28,7 +28,7 @@ export interface StepProcess {
   /** A Redis connection of its own (`pf-{role}-{name}`), closed by {@link StepProcess.close}. */
   connection(name: string): Redis | Cluster;
   /** A step Worker on these dependencies, with a Redis connection of its own and the config's lock settings. */
-  stepWorker<T extends { jobId: string }>(queue: string, concurrency: number, run: (data: T) => Promise<StepOutcome>): Worker<T>;
+  stepWorker<T extends { jobId: string }>(queue: QueueName, concurrency: number, run: (data: T) => Promise<StepOutcome>): SupervisedWorker<T, StepOutcome>;
   /** Closes the cancel watcher, queues, storage and connections, and removes the scratch folder (after the Workers). */
   close(): Promise<void>;
 }

@@ -7,9 +7,8 @@ import type { JobRecord } from '@portrait-farm/jobs';
 import { MediaError } from '@portrait-farm/media';
 import { createFarmMetrics } from '@portrait-farm/metrics';
 import { createRedisConnection, FarmQueues, QUEUE_NAMES } from '@portrait-farm/queue';
-import type { AudioJob } from '@portrait-farm/queue';
+import type { AudioJob, SupervisedWorker } from '@portrait-farm/queue';
 import { createStorage, StorageError } from '@portrait-farm/storage';
-import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startRedisServer, uniquePrefix } from '@portrait-farm/test-support/redis-server';
@@ -28,7 +27,7 @@ let dir: string;
 let connections: Redis[];
 let deps: FarmDeps;
 let logger: ReturnType<typeof recordingLogger>;
-let worker: Worker<AudioJob> | null;
+let worker: SupervisedWorker<AudioJob, StepOutcome> | null;
 let prefix: string;
 
 const connect = (): Redis => {

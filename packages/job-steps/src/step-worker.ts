@@ -2,7 +2,8 @@ import { hostname } from 'node:os';
 import { isRetryable } from '@portrait-farm/contracts';
 import { jobEvent } from '@portrait-farm/logging';
 import { recordJobEnd, timeStep } from '@portrait-farm/metrics';
-import { bullPrefix } from '@portrait-farm/queue';
+import { bullPrefix, readyJobCount, superviseWorker } from '@portrait-farm/queue';
+import type { JobProcessor, QueueName, SupervisedWorker } from '@portrait-farm/queue';
 import { UnrecoverableError, Worker } from 'bullmq';
 import type { Job } from 'bullmq';
 import type { Cluster, Redis } from 'ioredis';
@@ -83,45 +84,54 @@ async function cleanUpEnded(deps: FarmDeps, jobId: string): Promise<void> {
  * A BullMQ Worker running one farm step per queued job. A step that throws is retried (up to the queue's attempt
  * limit, with backoff) when its error's catalogue marks it retryable, or when no catalogue describes it
  * ({@link RETRY_UNKNOWN_ERRORS}); otherwise the job fails at once. After the last attempt the job record fails
- * with the error's code.
+ * with the error's code. The Worker is replaced by a new one when it stops taking steps while steps wait
+ * (superviseWorker: a blocking connection that did not come back from a Redis failover).
  */
-export function stepWorker<T extends { jobId: string }>(queue: string, options: StepWorkerOptions, run: (data: T) => Promise<StepOutcome>): Worker<T> {
+export function stepWorker<T extends { jobId: string }>(queue: QueueName, options: StepWorkerOptions, run: (data: T) => Promise<StepOutcome>): SupervisedWorker<T, StepOutcome> {
   const { deps } = options;
   const metrics = deps.metrics?.steps;
   metrics?.slots.set({ queue }, options.concurrency);
   const timed = (step: () => Promise<StepOutcome>): Promise<StepOutcome> => (metrics === undefined ? step() : timeStep(metrics, queue, step, codeOf));
-  const worker = new Worker<T>(
-    queue,
-    (job: Job<T>) => timed(async () => {
-      const started = performance.now();
-      try {
-        const outcome = await run(job.data);
-        if (outcome === 'canceled' || outcome === 'skipped') await cleanUpEnded(deps, job.data.jobId);
-        deps.logger.info({ ...(await stepFields(deps, queue, job, job.attemptsMade + 1)), outcome, durationMs: msSince(started) }, `${queue} step ${outcome}`);
-        return outcome;
-      } catch (error) {
-        if (isStorageUnavailable(error) && job.attemptsMade + 1 < (job.opts.attempts ?? 1)) {
-          const waitStarted = performance.now();
-          const back = await waitForStorage(deps.storage, options.storageWaitMs ?? STORAGE_WAIT_MS);
-          deps.logger.warn(
-            { ...(await stepFields(deps, queue, job, job.attemptsMade + 1)), err: error, waitedMs: msSince(waitStarted), storageBack: back },
-            back ? `${queue} step: storage unreachable, answered again` : `${queue} step: storage still unreachable`,
-          );
-        }
-        if (isRetryable(error, RETRY_UNKNOWN_ERRORS)) throw error;
-        throw Object.assign(new UnrecoverableError(messageOf(error)), { code: codeOf(error) });
+  const processor: JobProcessor<T, StepOutcome> = (job) => timed(async () => {
+    const started = performance.now();
+    try {
+      const outcome = await run(job.data);
+      if (outcome === 'canceled' || outcome === 'skipped') await cleanUpEnded(deps, job.data.jobId);
+      deps.logger.info({ ...(await stepFields(deps, queue, job, job.attemptsMade + 1)), outcome, durationMs: msSince(started) }, `${queue} step ${outcome}`);
+      return outcome;
+    } catch (error) {
+      if (isStorageUnavailable(error) && job.attemptsMade + 1 < (job.opts.attempts ?? 1)) {
+        const waitStarted = performance.now();
+        const back = await waitForStorage(deps.storage, options.storageWaitMs ?? STORAGE_WAIT_MS);
+        deps.logger.warn(
+          { ...(await stepFields(deps, queue, job, job.attemptsMade + 1)), err: error, waitedMs: msSince(waitStarted), storageBack: back },
+          back ? `${queue} step: storage unreachable, answered again` : `${queue} step: storage still unreachable`,
+        );
       }
-    }),
-    {
-      connection: options.connection,
-      prefix: bullPrefix(options.prefix),
-      concurrency: options.concurrency,
-      name: `${queue}-${hostname()}-${process.pid}`,
-      lockDuration: options.lockMs,
-      stalledInterval: options.stalledIntervalMs,
-      maxStalledCount: 2,
-    },
-  );
+      if (isRetryable(error, RETRY_UNKNOWN_ERRORS)) throw error;
+      throw Object.assign(new UnrecoverableError(messageOf(error)), { code: codeOf(error) });
+    }
+  });
+  return superviseWorker<T, StepOutcome>({
+    processor,
+    start: (tracked) => startStepWorker(queue, options, tracked),
+    readyJobs: () => readyJobCount(deps.queues, queue),
+    onReplaced: ({ stuckMs, readyJobs, replacements }) =>
+      deps.logger.warn({ queue, stuckMs, readyJobs, replacements }, `${queue} worker took no step in ${Math.round(stuckMs / 1000)} s while ${readyJobs} waited; replaced by a new one`),
+  });
+}
+
+function startStepWorker<T extends { jobId: string }>(queue: QueueName, options: StepWorkerOptions, processor: JobProcessor<T, StepOutcome>): Worker<T, StepOutcome> {
+  const { deps } = options;
+  const worker = new Worker<T, StepOutcome>(queue, processor, {
+    connection: options.connection,
+    prefix: bullPrefix(options.prefix),
+    concurrency: options.concurrency,
+    name: `${queue}-${hostname()}-${process.pid}`,
+    lockDuration: options.lockMs,
+    stalledInterval: options.stalledIntervalMs,
+    maxStalledCount: 2,
+  });
   worker.on('error', (error) => deps.logger.error({ queue, err: error }, 'queue worker error'));
   worker.on('failed', (job, error) => {
     if (job === undefined) return;

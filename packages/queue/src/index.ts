@@ -14,9 +14,11 @@ export { audioJobId, cleanupJobId, prepareJobId, segmentJobId, stitchJobId, webh
 export { bullPriority, PRIORITY_RANGE } from './priority.ts';
 export { FarmQueues } from './farm-queues.ts';
 export type { EnqueueOptions, FarmQueuesOptions } from './farm-queues.ts';
-export { POOL_QUEUES, readQueueCounts, readQueueDepths } from './queue-depth.ts';
+export { POOL_QUEUES, readQueueCounts, readQueueDepths, readyJobCount } from './queue-depth.ts';
 export type { PoolDepth, QueueCounts, QueueDepthReport } from './queue-depth.ts';
 export { createWebhookWorker, processWebhookJob, webhookMessageId } from './webhook-worker.ts';
 export type { WebhookOutcome, WebhookWorkerOptions } from './webhook-worker.ts';
+export { superviseWorker, WORKER_CHECK_MS, WORKER_STUCK_MS } from './worker-supervisor.ts';
+export type { JobProcessor, SupervisedWorker, WorkerReplacement, WorkerSupervisorOptions } from './worker-supervisor.ts';
 export { dispatchReleasedJobs, startHeldJobDispatcher } from './held-job-dispatcher.ts';
 export type { HeldJobDispatcher, HeldJobDispatcherOptions } from './held-job-dispatcher.ts';

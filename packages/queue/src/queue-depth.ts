@@ -71,6 +71,18 @@ export async function readQueueCounts(queues: FarmQueues, name: QueueName): Prom
   };
 }
 
+/**
+ * The jobs of a farm queue that a Worker could take now: waiting and prioritised, and one more when its earliest
+ * delayed job is due (a Worker moves due jobs on when it fetches). 0 while the queue is paused.
+ */
+export async function readyJobCount(queues: FarmQueues, name: QueueName, now = Date.now()): Promise<number> {
+  const queue = queues.queue(name);
+  const [counts, isPaused, [nextDelayed]] = await Promise.all([queue.getJobCounts('wait', 'prioritized'), queue.isPaused(), queue.getDelayed(0, 0)]);
+  if (isPaused) return 0;
+  const delayedDue = nextDelayed !== undefined && nextDelayed.timestamp + nextDelayed.delay <= now ? 1 : 0;
+  return (counts['wait'] ?? 0) + (counts['prioritized'] ?? 0) + delayedDue;
+}
+
 function poolDepth(counts: readonly QueueCounts[]): PoolDepth {
   const sum = (pick: (c: QueueCounts) => number): number => counts.reduce((total, c) => total + pick(c), 0);
   return { waiting: sum((c) => c.waiting), active: sum((c) => c.active), delayed: sum((c) => c.delayed), total: sum((c) => c.desired) };

@@ -3,11 +3,14 @@ import type { JobRecord, JobStore, WebhookAttempt } from '@portrait-farm/jobs';
 import { deliver, isWebhookError, nextAttemptDelay } from '@portrait-farm/webhooks';
 import type { RetryScheduleOptions, WebhookEvent } from '@portrait-farm/webhooks';
 import { Worker } from 'bullmq';
-import type { Job } from 'bullmq';
+
 import type { Cluster, Redis } from 'ioredis';
 import type { FarmQueues } from './farm-queues.ts';
 import type { WebhookJob } from './payloads.ts';
+import { readyJobCount } from './queue-depth.ts';
 import { bullPrefix, QUEUE_NAMES } from './queue-names.ts';
+import { superviseWorker } from './worker-supervisor.ts';
+import type { SupervisedWorker, WorkerReplacement } from './worker-supervisor.ts';
 
 export interface WebhookWorkerOptions {
   /** A connection made with role "worker" (maxRetriesPerRequest null); the worker does not close it. */
@@ -37,6 +40,12 @@ export interface WebhookWorkerOptions {
   eventData: (record: JobRecord, job: WebhookJob) => Promise<object>;
   /** @defaultValue none */
   log?: (line: string) => void;
+  /** Told of each attempt's outcome, or 'error' when the attempt threw. @defaultValue nothing */
+  onOutcome?: (outcome: WebhookOutcome | 'error') => void;
+  /** Told of the Worker's errors (Redis connection errors among them). @defaultValue nothing */
+  onError?: (error: Error) => void;
+  /** Told when the Worker took no delivery while deliveries were due and was replaced (superviseWorker). @defaultValue nothing */
+  onReplaced?: (replacement: WorkerReplacement) => void;
 }
 
 /** What one attempt came to (the BullMQ job's return value). */
@@ -113,12 +122,24 @@ export async function processWebhookJob(payload: WebhookJob, options: WebhookWor
 /**
  * The BullMQ Worker of the "webhook" queue. Each attempt is one BullMQ job; a failed attempt that may be
  * retried enqueues the next one with the schedule's delay (or the endpoint's Retry-After, if longer), so the
- * schedule and every attempt are visible on the job record. 410 Gone disables the endpoint for the tenant.
+ * schedule and every attempt are visible on the job record. 410 Gone disables the endpoint for the tenant. The
+ * Worker is replaced by a new one when it stops taking deliveries that are due (superviseWorker).
  */
-export function createWebhookWorker(options: WebhookWorkerOptions): Worker<WebhookJob, WebhookOutcome> {
-  return new Worker<WebhookJob, WebhookOutcome>(
-    QUEUE_NAMES.webhook,
-    (job: Job<WebhookJob>) => processWebhookJob(job.data, options),
-    { connection: options.connection, prefix: bullPrefix(options.queues.prefix), concurrency: options.concurrency ?? 8 },
-  );
+export function createWebhookWorker(options: WebhookWorkerOptions): SupervisedWorker<WebhookJob, WebhookOutcome> {
+  return superviseWorker<WebhookJob, WebhookOutcome>({
+    processor: (job) => processWebhookJob(job.data, options),
+    start: (processor) => {
+      const worker = new Worker<WebhookJob, WebhookOutcome>(QUEUE_NAMES.webhook, processor, {
+        connection: options.connection,
+        prefix: bullPrefix(options.queues.prefix),
+        concurrency: options.concurrency ?? 8,
+      });
+      worker.on('error', (error) => options.onError?.(error));
+      worker.on('completed', (_job, outcome) => options.onOutcome?.(outcome));
+      worker.on('failed', () => options.onOutcome?.('error'));
+      return worker;
+    },
+    readyJobs: () => readyJobCount(options.queues, QUEUE_NAMES.webhook),
+    ...(options.onReplaced === undefined ? {} : { onReplaced: options.onReplaced }),
+  });
 }
