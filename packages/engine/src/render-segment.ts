@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { SAMPLE_RATE } from '@portrait-farm/audio-features';
 import { MOTION_CHANNEL_COUNT as C } from '@portrait-farm/contracts';
-import { createVideoEncoder, encodeChunkAudio, H264_SETTINGS, type VideoEncoder } from '@portrait-farm/media';
+import { createVideoEncoder, H264_SETTINGS, writeChunkSound, type VideoEncoder } from '@portrait-farm/media';
 import type { FrameFormat } from './frame-conversion.ts';
 import { frameMarks, type EngineWatermark } from './frame-marks.ts';
 import type { PreparedClip } from './prepared-clip.ts';
@@ -18,7 +18,7 @@ export interface RenderSegmentOptions {
   progress?: ProgressReporter | null;
   /**
    * Make a chunk of the live stream (HLS) too: timestamps at the segment's place in the clip and the segment's slice
-   * of the clip's audio (AAC, see encodeChunkAudio). Joining such chunks with concatChunks gives the same video as
+   * of the clip's audio (AAC, see writeChunkSound), encoded by the chunk's ffmpeg. Joining such chunks with concatChunks gives the same video as
    * joining chunks without (their sound is not used; the final video's is the original track).
    * @defaultValue false
    */
@@ -56,32 +56,32 @@ export async function startSegmentChunk(pool: RenderPool, clip: PreparedClip, se
   const frames = segment.frameEnd - segment.frameStart;
   const signal = options.signal ?? null;
   const startSeconds = segment.frameStart / clip.fps;
-  const audio = options.live === true
-    ? await encodeChunkAudio({ samples: clip.audio, sampleRate: SAMPLE_RATE, startSeconds, durationSeconds: frames / clip.fps, out: `${options.out}.aac`, signal })
+  const sound = options.live === true
+    ? await writeChunkSound({ samples: clip.audio, sampleRate: SAMPLE_RATE, startSeconds, durationSeconds: frames / clip.fps, out: `${options.out}.f32` })
     : null;
-  const removeAudio = async (): Promise<void> => {
-    if (audio?.out != null) await rm(audio.out, { force: true });
+  const removeSound = async (): Promise<void> => {
+    if (sound !== null) await rm(sound.path, { force: true });
   };
   let encoder: VideoEncoder;
   try {
     encoder = createVideoEncoder({
       out: options.out, width, height, fps: clip.fps, mode: 'chunk', signal,
       colourConversion: CHUNK_FRAME_FORMAT === 'yuv420p' ? 'yuv420pInput' : H264_SETTINGS.colourConversion,
-      ...(audio === null ? {} : { startSeconds, chunkAudio: audio.out === null ? null : { path: audio.out } }),
+      ...(options.live === true ? { startSeconds, chunkSound: sound } : {}),
     });
   } catch (error) {
-    await removeAudio();
+    await removeSound();
     throw error;
   }
   try {
     await renderSegmentFrames(pool, clip, segment, outputMotion, encoder, options);
   } catch (error) {
     await encoder.abort();
-    await removeAudio();
+    await removeSound();
     throw error;
   }
-  const encoded = encoder.finish().then(removeAudio, async (error: unknown) => {
-    await removeAudio();
+  const encoded = encoder.finish().then(removeSound, async (error: unknown) => {
+    await removeSound();
     throw error;
   });
   encoded.catch(() => {});

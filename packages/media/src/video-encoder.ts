@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { aacAudioArgs, checkPreset, COLOUR_CONVERSIONS, containerArgs, H264_SETTINGS, x264VideoArgs, type ColourConversion, type X264Preset } from './encoder-settings.ts';
+import { chunkSoundInputArgs, chunkSoundOutputArgs, type ChunkSound } from './chunk-sound.ts';
 import { MediaError } from './errors.ts';
 import { yuv420FrameBytes } from './rgb-to-yuv420.ts';
 import { createYuv420Converter, type Yuv420Converter } from './yuv420-converter.ts';
@@ -18,7 +19,7 @@ export interface VideoEncoderOptions {
   fps: number;
   /**
    * `final`: a whole clip, muxed with `audio` (AAC encoded once from the original file).
-   * `chunk`: starting on an IDR frame, for joining with {@link concatChunks}; video only unless `chunkAudio`.
+   * `chunk`: starting on an IDR frame, for joining with {@link concatChunks}; video only unless `chunkSound`.
    * @defaultValue 'final'
    */
   mode?: 'final' | 'chunk';
@@ -36,11 +37,11 @@ export interface VideoEncoderOptions {
    */
   startSeconds?: number | null;
   /**
-   * Chunk mode: the chunk's sound for the live stream, an ADTS file from {@link encodeChunkAudio} (it starts with the
-   * chunk and ends within it), copied into the chunk. {@link concatChunks} takes only the chunks' video.
+   * Chunk mode: the chunk's sound for the live stream, from {@link writeChunkSound} (it starts with the chunk and ends
+   * within it), encoded by this ffmpeg. {@link concatChunks} takes only the chunks' video.
    * @defaultValue null (video only)
    */
-  chunkAudio?: { path: string } | null;
+  chunkSound?: ChunkSound | null;
   /**
    * x264 constant rate factor, 0 to 51 (lower is better). Chunks of one video must share it.
    * @defaultValue H264_SETTINGS.crf
@@ -95,7 +96,7 @@ export interface ResolvedVideoEncoderOptions {
   mode: 'final' | 'chunk';
   audioPath: string | null;
   startSeconds: number | null;
-  chunkAudioPath: string | null;
+  chunkSound: ChunkSound | null;
   crf: number;
   preset: X264Preset;
   bFrames: number;
@@ -131,7 +132,7 @@ export function resolveVideoEncoderOptions(options: VideoEncoderOptions): Resolv
     mode,
     audioPath: options.audio?.path ?? null,
     startSeconds: options.startSeconds ?? null,
-    chunkAudioPath: options.chunkAudio?.path ?? null,
+    chunkSound: options.chunkSound ?? null,
     crf: options.crf ?? H264_SETTINGS.crf,
     preset: checkPreset(options.preset ?? H264_SETTINGS.preset),
     bFrames: options.bFrames ?? H264_SETTINGS.bFrames,
@@ -169,13 +170,13 @@ export function resolveVideoEncoderOptions(options: VideoEncoderOptions): Resolv
   if (mode === 'chunk' && resolved.audioPath !== null) {
     throw bad('audio', 'absent in chunk mode (concatChunks muxes the original audio once)', resolved.audioPath);
   }
-  if (mode !== 'chunk' && (resolved.startSeconds !== null || resolved.chunkAudioPath !== null)) {
-    throw bad(resolved.chunkAudioPath !== null ? 'chunkAudio' : 'startSeconds', 'absent in final mode (chunk mode only)', resolved.chunkAudioPath ?? resolved.startSeconds);
+  if (mode !== 'chunk' && (resolved.startSeconds !== null || resolved.chunkSound !== null)) {
+    throw bad(resolved.chunkSound !== null ? 'chunkSound' : 'startSeconds', 'absent in final mode (chunk mode only)', resolved.chunkSound?.path ?? resolved.startSeconds);
   }
   if (resolved.startSeconds !== null && !(resolved.startSeconds >= 0 && resolved.startSeconds <= 604_800)) {
     throw bad('startSeconds', 'between 0 and 604800', resolved.startSeconds);
   }
-  for (const path of [resolved.audioPath, resolved.chunkAudioPath]) {
+  for (const path of [resolved.audioPath, resolved.chunkSound?.path ?? null]) {
     if (path !== null && !existsSync(path)) throw new MediaError('MEDIA_FILE_MISSING', `Audio file not found: ${path}`);
   }
   return resolved;
@@ -192,7 +193,7 @@ export function videoOutputArgs(o: ResolvedVideoEncoderOptions): string[] {
   const args = x264VideoArgs(o.fps, { preset: o.preset, crf: o.crf, bFrames: o.bFrames, threads: o.threads, tune: null, tuning: o.x264Tuning }, o.colourConversion);
   if (o.mode === 'chunk') args.push('-force_key_frames', '0');
   if (o.audioPath !== null) args.push(...aacAudioArgs());
-  if (o.chunkAudioPath !== null) args.push('-c:a', 'copy');
+  if (o.chunkSound !== null) args.push(...chunkSoundOutputArgs(o.chunkSound));
   if (o.durationSeconds !== null) args.push('-t', o.durationSeconds.toFixed(6));
   if (o.startSeconds !== null) {
     // Without this ffmpeg moves a chunk that starts before the B-frame delay (the first) later by that delay.
@@ -208,12 +209,12 @@ export function videoOutputArgs(o: ResolvedVideoEncoderOptions): string[] {
 }
 
 function encoderArgs(o: ResolvedVideoEncoderOptions): string[] {
-  const audioPath = o.audioPath ?? o.chunkAudioPath;
+  const audioInput = o.audioPath !== null ? ['-i', o.audioPath] : o.chunkSound !== null ? chunkSoundInputArgs(o.chunkSound) : [];
   return [
     ...rawFramesInputArgs(o),
-    ...(audioPath === null ? [] : ['-i', audioPath]),
+    ...audioInput,
     '-map', '0:v:0',
-    ...(audioPath === null ? [] : ['-map', '1:a:0']),
+    ...(audioInput.length === 0 ? [] : ['-map', '1:a:0']),
     ...videoOutputArgs(o),
   ];
 }

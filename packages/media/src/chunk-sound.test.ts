@@ -6,13 +6,13 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { concatChunks } from './concat-chunks.ts';
 import { encodeAudioTrack } from './encode-audio-track.ts';
-import { CHUNK_AUDIO_SETTINGS, encodeChunkAudio } from './encode-chunk-audio.ts';
+import { CHUNK_AUDIO_SETTINGS, writeChunkSound } from './chunk-sound.ts';
 import { fixture, makeTempDir, portraitFrames } from './testing/test-support.ts';
 import { createVideoEncoder } from './video-encoder.ts';
 
 // Regression (issue 16, item 6): the live stream's chunks carried no sound. Chunks now carry their slice of the
 // clip's audio, on the clip's clock, and the final video joined from them is byte-identical to the one joined from
-// chunks without sound.
+// chunks without sound. Since issue 17 the chunk's own ffmpeg encodes its sound (one process a chunk, not two).
 
 const SIZE = 64;
 const RATE = 16_000;
@@ -71,14 +71,10 @@ async function encodeChunks(fps: number, ranges: Array<[number, number]>, live: 
   const paths: string[] = [];
   for (const [index, [from, to]] of ranges.entries()) {
     const out = join(temp.dir, `${fps}-${live ? 'live' : 'plain'}-${index}.ts`);
-    let chunkAudio: { path: string } | null = null;
-    if (live) {
-      const audio = await encodeChunkAudio({ samples, sampleRate: RATE, startSeconds: from / fps, durationSeconds: (to - from) / fps, out: `${out}.aac` });
-      chunkAudio = audio.out === null ? null : { path: audio.out };
-    }
+    const chunkSound = live ? await writeChunkSound({ samples, sampleRate: RATE, startSeconds: from / fps, durationSeconds: (to - from) / fps, out: `${out}.f32` }) : null;
     const encoder = createVideoEncoder({
       out, width: SIZE, height: SIZE, fps, mode: 'chunk',
-      ...(live ? { startSeconds: from / fps, chunkAudio } : {}),
+      ...(live ? { startSeconds: from / fps, chunkSound } : {}),
     });
     for (const frame of frames.slice(from, to)) await encoder.write(frame);
     await encoder.finish();
@@ -135,18 +131,24 @@ describe('chunks with sound for the live stream', () => {
     }
   }, 60_000);
 
-  it('leaves a chunk shorter than one AAC frame without sound and checks its options', async () => {
+  it('leaves a chunk shorter than one AAC frame without sound, gives one frame to a chunk of 40 ms, and checks its options', async () => {
     const samples = clipAudio();
-    const out = join(temp.dir, 'short.aac');
-    expect(await encodeChunkAudio({ samples, sampleRate: RATE, startSeconds: 1, durationSeconds: 0.02, out })).toEqual({ out: null, frames: 0, durationSeconds: 0 });
-    const one = await encodeChunkAudio({ samples, sampleRate: RATE, startSeconds: 3.6, durationSeconds: 0.04, out });
-    expect(one).toEqual({ out, frames: 1, durationSeconds: 1024 / 48_000 });
-    await expect(encodeChunkAudio({ samples, sampleRate: RATE, startSeconds: -1, durationSeconds: 1, out })).rejects.toMatchObject({ code: 'MEDIA_BAD_OPTION' });
-    await expect(encodeChunkAudio({ samples, sampleRate: RATE, startSeconds: 0, durationSeconds: 1, out: join(temp.dir, 'x.m4a') })).rejects.toMatchObject({
+    const out = join(temp.dir, 'short.f32');
+    expect(await writeChunkSound({ samples, sampleRate: RATE, startSeconds: 1, durationSeconds: 0.02, out })).toBeNull();
+    const one = await writeChunkSound({ samples, sampleRate: RATE, startSeconds: 3.6, durationSeconds: 0.04, out });
+    expect(one).toMatchObject({ path: out, frames: 1, durationSeconds: 1024 / 48_000 });
+    const chunk = join(temp.dir, 'one-frame.ts');
+    const encoder = createVideoEncoder({ out: chunk, width: SIZE, height: SIZE, fps: 25, mode: 'chunk', startSeconds: 3.6, chunkSound: one });
+    await encoder.write((await portraitFrames(1, SIZE))[0]!);
+    await encoder.finish();
+    const probe = await run('ffprobe', ['-v', 'error', '-select_streams', 'a', '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', chunk]);
+    expect(probe.stdout.trim().split('\n')).toHaveLength(1);
+    await expect(writeChunkSound({ samples, sampleRate: RATE, startSeconds: -1, durationSeconds: 1, out })).rejects.toMatchObject({ code: 'MEDIA_BAD_OPTION' });
+    await expect(writeChunkSound({ samples, sampleRate: RATE, startSeconds: 0, durationSeconds: 1, out: join(temp.dir, 'x.m4a') })).rejects.toMatchObject({
       code: 'MEDIA_BAD_OPTION',
-      message: expect.stringContaining('out must be an .aac (ADTS) file'),
+      message: expect.stringContaining('out must be an .f32 (raw float32 samples) file'),
     });
     expect(() => createVideoEncoder({ out: join(temp.dir, 'final.mp4'), width: SIZE, height: SIZE, fps: 25, startSeconds: 2 })).toThrow(/startSeconds must be absent in final mode/);
+    expect(() => createVideoEncoder({ out: join(temp.dir, 'final.mp4'), width: SIZE, height: SIZE, fps: 25, chunkSound: one })).toThrow(/chunkSound must be absent in final mode/);
   });
 });
-

@@ -1,7 +1,5 @@
-import { readFile, rm, writeFile } from 'node:fs/promises';
-import { splitAdtsFrames } from './adts-frames.ts';
+import { writeFile } from 'node:fs/promises';
 import { MediaError } from './errors.ts';
-import { runTool } from './run-tool.ts';
 
 /**
  * The sound of chunks for the live stream (HLS): AAC-LC, mono, 48 kHz, so that one AAC frame (1024 samples) lasts
@@ -30,8 +28,8 @@ export interface SampleReader {
   read(start: number, end: number): Promise<Float32Array>;
 }
 
-/** Options of {@link encodeChunkAudio}. */
-export interface ChunkAudioOptions {
+/** Options of {@link writeChunkSound}. */
+export interface ChunkSoundOptions {
   /** The whole clip's audio: mono samples in [-1, 1], or a reader of them (only the chunk's stretch is read). */
   samples: Float32Array | SampleReader;
   /** Their sample rate in Hz. */
@@ -40,18 +38,26 @@ export interface ChunkAudioOptions {
   startSeconds: number;
   /** The chunk's video duration in seconds (frames / fps): the audio lies within it. */
   durationSeconds: number;
-  /** The ADTS file (.aac) to write, for {@link createVideoEncoder}'s `chunkAudio`. */
+  /** The file (.f32) to write the chunk's stretch of samples to, for {@link createVideoEncoder}'s `chunkSound`. */
   out: string;
-  /** Stops ffmpeg (MEDIA_ABORTED) when aborted. @defaultValue null */
-  signal?: AbortSignal | null;
 }
 
-/** What {@link encodeChunkAudio} wrote; `frames` 0 (a chunk shorter than one AAC frame) writes no file. */
-export interface ChunkAudio {
-  out: string | null;
+/**
+ * A chunk's sound as the chunk's own ffmpeg encodes it (createVideoEncoder's `chunkSound`): raw samples in a file,
+ * resampled and trimmed by `filter`, encoded, and the encoded frames outside the chunk dropped by `keepFrames`.
+ */
+export interface ChunkSound {
+  /** The raw mono float32 samples (the chunk's stretch with a lead-in). */
+  path: string;
+  sampleRate: number;
+  /** AAC frames of the chunk: the whole frames that fit in its video. */
   frames: number;
-  /** The audio's length: frames * 1024 / 48000. */
+  /** Their length: frames * 1024 / 48000 seconds. */
   durationSeconds: number;
+  /** The audio filter: to 48 kHz, from the lead-in's first kept sample, timestamps so that the chunk's start is 0. */
+  filter: string;
+  /** The AAC frames kept, as an expression of the noise bitstream filter's `drop` (n: the frame's number). */
+  dropFrames: string;
 }
 
 function bad(name: string, allowed: string, value: unknown): MediaError {
@@ -69,22 +75,23 @@ async function sliceWithSilence(samples: Float32Array | SampleReader, from: numb
 }
 
 /**
- * Encodes a chunk's slice of the clip's audio for the live stream: the whole AAC frames that fit in the chunk's
- * video from its first instant, the first frame holding the audio at `startSeconds`. Chunks muxed with these play
- * one after another in sync; each ends with less than one frame (21.3 ms) of silence, because the chunk's audio must
- * not start before or end after its video (concatChunks then gives the final video the same bytes as from chunks
- * without sound). The encoder starts a few frames earlier on the audio before the chunk and those frames are dropped,
- * so the first frame is no encoder warm-up (priming) but the sound at the start.
+ * Writes a chunk's slice of the clip's audio for the live stream and says how the chunk's ffmpeg encodes it: the
+ * whole AAC frames that fit in the chunk's video from its first instant, the first frame holding the audio at
+ * `startSeconds`. Chunks muxed with these play one after another in sync; each ends with less than one frame (21.3 ms)
+ * of silence, because the chunk's audio must not start before or end after its video (concatChunks then gives the
+ * final video the same bytes as from chunks without sound). The encoder starts a few frames earlier on the audio
+ * before the chunk and those frames are dropped, so the first frame is no encoder warm-up (priming) but the sound at
+ * the start. Null (nothing written) for a chunk shorter than one AAC frame.
  */
-export async function encodeChunkAudio(options: ChunkAudioOptions): Promise<ChunkAudio> {
+export async function writeChunkSound(options: ChunkSoundOptions): Promise<ChunkSound | null> {
   const { samples, sampleRate, startSeconds, durationSeconds, out } = options;
   if (!Number.isInteger(sampleRate) || sampleRate < 1000 || sampleRate > 384_000) throw bad('sampleRate', 'an integer from 1000 to 384000 Hz', sampleRate);
   if (!(startSeconds >= 0)) throw bad('startSeconds', 'at least 0', startSeconds);
   if (!(durationSeconds > 0)) throw bad('durationSeconds', 'greater than 0', durationSeconds);
-  if (!/\.aac$/i.test(out)) throw bad('out', 'an .aac (ADTS) file', out);
+  if (!/\.f32$/i.test(out)) throw bad('out', 'an .f32 (raw float32 samples) file', out);
   const { sampleRate: rate, frameSamples } = CHUNK_AUDIO_SETTINGS;
   const frames = Math.floor(((durationSeconds - END_MARGIN_SECONDS) * rate) / frameSamples);
-  if (frames < 1) return { out: null, frames: 0, durationSeconds: 0 };
+  if (frames < 1) return null;
 
   // Input samples: the lead-in before the start (a little more than LEAD_FRAMES, trimmed exactly after resampling),
   // the kept frames and two more (the encoder reads one frame ahead).
@@ -94,31 +101,27 @@ export async function encodeChunkAudio(options: ChunkAudioOptions): Promise<Chun
   const leadIn = Math.ceil(leadOut * ratio) + 2;
   const input = await sliceWithSilence(samples, start - leadIn, leadIn + Math.ceil((frames + 2) * frameSamples * ratio));
   const trim = Math.round(leadIn / ratio) - leadOut;
-  const pcm = `${out}.f32`;
-  const all = `${out}.all.aac`;
-  try {
-    await writeFile(pcm, new Uint8Array(input.buffer, input.byteOffset, input.byteLength));
-    await runTool(
-      'ffmpeg',
-      [
-        '-nostdin', '-v', 'error', '-y',
-        '-f', 'f32le', '-ar', String(sampleRate), '-ac', '1', '-i', pcm,
-        '-af', `aresample=${rate},atrim=start_sample=${trim}`,
-        '-c:a', CHUNK_AUDIO_SETTINGS.codec, '-b:a', CHUNK_AUDIO_SETTINGS.bitrate, '-ac', '1',
-        '-f', 'adts', all,
-      ],
-      { code: 'MEDIA_ENCODE_FAILED', message: `Encoding the chunk audio ${out} failed` },
-      options.signal ?? null,
-    );
-    // Frame 0 is the encoder's priming, then the lead-in frames; the next `frames` start at the chunk's start.
-    const encoded = splitAdtsFrames(await readFile(all), all);
-    const first = 1 + LEAD_FRAMES;
-    if (encoded.length < first + frames) {
-      throw new MediaError('MEDIA_ENCODE_FAILED', `Encoding the chunk audio ${out} gave ${encoded.length} AAC frames; expected at least ${first + frames}`);
-    }
-    await writeFile(out, Buffer.concat(encoded.slice(first, first + frames)));
-    return { out, frames, durationSeconds: (frames * frameSamples) / rate };
-  } finally {
-    await Promise.all([rm(pcm, { force: true }), rm(all, { force: true })]);
-  }
+  await writeFile(out, new Uint8Array(input.buffer, input.byteOffset, input.byteLength));
+  // Encoded frame 0 is the encoder's priming, then the lead-in frames; the next `frames` start at the chunk's start,
+  // at timestamp 0 once the lead-in's timestamps are before it.
+  const first = 1 + LEAD_FRAMES;
+  return {
+    path: out,
+    sampleRate,
+    frames,
+    durationSeconds: (frames * frameSamples) / rate,
+    filter: `aresample=${rate},atrim=start_sample=${trim},asetpts=PTS-STARTPTS-${leadOut}/(${rate}*TB)`,
+    dropFrames: `lt(n\\,${first})+gte(n\\,${first + frames})`,
+  };
+}
+
+/** ffmpeg's input arguments for a chunk's sound (its raw samples file). */
+export function chunkSoundInputArgs(sound: ChunkSound): string[] {
+  return ['-f', 'f32le', '-ar', String(sound.sampleRate), '-ac', '1', '-i', sound.path];
+}
+
+/** ffmpeg's output arguments that encode a chunk's sound (mapped before them) and keep the chunk's frames. */
+export function chunkSoundOutputArgs(sound: ChunkSound): string[] {
+  const { codec, bitrate } = CHUNK_AUDIO_SETTINGS;
+  return ['-af', sound.filter, '-c:a', codec, '-b:a', bitrate, '-ac', '1', '-bsf:a', `noise=drop=${sound.dropFrames}`];
 }
