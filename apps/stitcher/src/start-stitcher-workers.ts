@@ -70,7 +70,10 @@ export async function startStitcherWorkers(config: FarmProcessConfig, options: S
     eventData: (record) => jobView(record, { publicBaseUrl: config.publicBaseUrl, presignSeconds: config.presignSeconds, storage: steps.deps.storage }),
     log: lineLogger(logger, { queue: QUEUE_NAMES.webhook }, 'warn'),
     onError: (error) => logger.error({ queue: QUEUE_NAMES.webhook, err: error }, 'queue worker error'),
-    onReplaced: (replacement) => logger.warn({ queue: QUEUE_NAMES.webhook, ...replacement }, 'webhook worker took no delivery while deliveries were due; replaced by a new one'),
+    onReplaced: (replacement) => {
+      metrics?.steps.workerReplacements.inc({ queue: QUEUE_NAMES.webhook });
+      logger.warn({ queue: QUEUE_NAMES.webhook, ...replacement }, 'webhook worker took no delivery while deliveries were due; replaced by a new one');
+    },
     ...(metrics === undefined ? {} : { onOutcome: (outcome: Parameters<typeof recordWebhookOutcome>[1]) => recordWebhookOutcome(metrics.webhooks, outcome) }),
   });
   const cleanup = createLiveStreamCleanupWorker({ deps: steps.deps, connection: steps.connection('cleanup-worker'), prefix: config.prefix });

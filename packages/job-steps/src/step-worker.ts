@@ -116,8 +116,10 @@ export function stepWorker<T extends { jobId: string }>(queue: QueueName, option
     processor,
     start: (tracked) => startStepWorker(queue, options, tracked),
     readyJobs: () => readyJobCount(deps.queues, queue),
-    onReplaced: ({ stuckMs, readyJobs, replacements }) =>
-      deps.logger.warn({ queue, stuckMs, readyJobs, replacements }, `${queue} worker took no step in ${Math.round(stuckMs / 1000)} s while ${readyJobs} waited; replaced by a new one`),
+    onReplaced: ({ stuckMs, readyJobs, replacements }) => {
+      metrics?.workerReplacements.inc({ queue });
+      deps.logger.warn({ queue, stuckMs, readyJobs, replacements }, `${queue} worker took no step in ${Math.round(stuckMs / 1000)} s while ${readyJobs} waited; replaced by a new one`);
+    },
   });
 }
 

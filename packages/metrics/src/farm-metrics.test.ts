@@ -40,6 +40,8 @@ describe('createFarmMetrics', () => {
     expect(text).toContain('portrait_farm_step_duration_seconds_count{queue="segment",outcome="failed"} 1');
     expect(text).toContain('portrait_farm_step_errors_total{queue="segment",code="STORAGE_IO"} 1');
     expect(text).toContain('portrait_farm_step_errors_total{queue="stitch",code="other"} 1');
+    steps.workerReplacements.inc({ queue: 'stitch' });
+    expect(await registry.metrics()).toContain('portrait_farm_queue_worker_replacements_total{queue="stitch"} 1');
     const busy = (await steps.busySeconds.get()).values.find((v) => v.labels['queue'] === 'segment')!.value;
     expect(busy).toBeGreaterThanOrEqual(0.015);
     expect(text).not.toContain(JOB_ID);

@@ -20,6 +20,8 @@ export interface StepMetrics {
   readonly slots: Gauge<'queue'>;
   /** Attempts that threw, by queue and error code. */
   readonly errors: Counter<'queue' | 'code'>;
+  /** Queue Workers replaced because they took no job while jobs were ready (superviseWorker of @portrait-farm/queue). */
+  readonly workerReplacements: Counter<'queue'>;
 }
 
 export function defineStepMetrics(registry: Registry): StepMetrics {
@@ -53,6 +55,12 @@ export function defineStepMetrics(registry: Registry): StepMetrics {
       name: 'portrait_farm_step_errors_total',
       help: 'Step attempts that threw, by queue and error code.',
       labelNames: ['queue', 'code'] as const,
+      registers: [registry],
+    }),
+    workerReplacements: new Counter({
+      name: 'portrait_farm_queue_worker_replacements_total',
+      help: 'Queue Workers of this process replaced by a new one because they took no job while jobs were ready, by queue.',
+      labelNames: ['queue'] as const,
       registers: [registry],
     }),
   };
