@@ -125,8 +125,14 @@ async function runJob(
 }
 
 const results: Array<{ label: string; firstChunk: number; total: number; cpu: number }> = [];
-/** CPU seconds of the farm's processes so far (workers, stitcher, gateway, its Redis; ffmpeg that exited included). */
-const farmCpu = (farm: LocalFarm): number => processCpuSeconds([...farm.workers, farm.stitcher, farm.gateway, farm.redis].map((p) => p?.pid ?? null));
+/** CPU seconds of the farm's processes so far by role (workers, stitcher, gateway, its Redis; ffmpeg that exited included). */
+function farmCpuByRole(farm: LocalFarm): Record<'workers' | 'stitcher' | 'gateway' | 'redis', number> {
+  const cpu = (processes: ReadonlyArray<{ pid: number | null } | null | undefined>): number => processCpuSeconds(processes.map((p) => p?.pid ?? null));
+  return { workers: cpu(farm.workers), stitcher: cpu([farm.stitcher]), gateway: cpu([farm.gateway]), redis: cpu([farm.redis]) };
+}
+const sumOf = (parts: Record<string, number>): number => Object.values(parts).reduce((a, b) => a + b, 0);
+const partsSince = (now: Record<string, number>, before: Record<string, number>): string =>
+  Object.entries(now).map(([role, seconds]) => `${role} ${(seconds - (before[role] ?? 0)).toFixed(2)}`).join(', ');
 let firstChunkByLength: { label: string; short: number; long: number; shortAccepted: number; longAccepted: number } | null = null;
 const shas = new Set<string>();
 const engine = await createEngine({ pack, providers: ['cpu'] });
@@ -136,10 +142,11 @@ let localSha = '';
 async function renderLocal(run: number): Promise<void> {
   const out = join(work, 'local.mp4');
   const start = performance.now();
+  const cpuBefore = processCpuSeconds([process.pid]);
   await renderClipWith(engine, resolveRenderOptions({ image, audio, out, pack, ...options }));
   local.push((performance.now() - start) / 1000);
   localSha = createHash('sha256').update(readFileSync(out)).digest('hex');
-  process.stderr.write(`renderClip, run ${run + 1}: ${local.at(-1)!.toFixed(2)} s\n`);
+  process.stderr.write(`renderClip, run ${run + 1}: ${local.at(-1)!.toFixed(2)} s, CPU ${(processCpuSeconds([process.pid]) - cpuBefore).toFixed(2)} s\n`);
 }
 for (const workers of workerCounts) {
   const storageDir = join(work, `storage-${workers}`);
@@ -151,14 +158,15 @@ for (const workers of workerCounts) {
     const totals: number[] = [];
     const cpus: number[] = [];
     for (let run = 0; run < runs; run++) {
-      const cpuBefore = farmCpu(farm);
+      const cpuBefore = farmCpuByRole(farm);
       const r = await runJob(farm, storageDir, audio);
-      cpus.push(farmCpu(farm) - cpuBefore);
+      const cpuAfter = farmCpuByRole(farm);
+      cpus.push(sumOf(cpuAfter) - sumOf(cpuBefore));
       firsts.push(r.firstChunk);
       firstsAccepted.push(r.firstChunk - r.accepted);
       totals.push(r.total);
       shas.add(r.sha);
-      process.stderr.write(`farm, ${workers} worker(s), run ${run + 1}: first chunk ${r.firstChunk.toFixed(2)} s (${r.breakdown}), total ${r.total.toFixed(2)} s, farm CPU ${cpus.at(-1)!.toFixed(2)} s\n`);
+      process.stderr.write(`farm, ${workers} worker(s), run ${run + 1}: first chunk ${r.firstChunk.toFixed(2)} s (${r.breakdown}), total ${r.total.toFixed(2)} s, farm CPU ${cpus.at(-1)!.toFixed(2)} s (${partsSince(cpuAfter, cpuBefore)})\n`);
       if (workers === workerCounts[0]) await renderLocal(run);
     }
     results.push({ label: `farm, ${workers} worker${workers === 1 ? '' : 's'}`, firstChunk: median(firsts), total: median(totals), cpu: median(cpus) });
