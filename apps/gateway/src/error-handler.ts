@@ -7,7 +7,7 @@ import type { GatewayContext } from './context.ts';
 import type { ErrorObject } from 'ajv/dist/2020.js';
 import { GatewayError } from './errors.ts';
 import { multipartProblem } from './multipart-errors.ts';
-import { bodyUnread, clientGone } from './transport-limits.ts';
+import { bodyUnread, clientGone, lingerAfterEarlyAnswer } from './transport-limits.ts';
 import { validationFailure } from './request-validation.ts';
 import type { GatewayErrorCode } from './errors.ts';
 
@@ -62,10 +62,14 @@ export function toGatewayError(error: unknown, contentType?: string): GatewayErr
 
 /**
  * Answers with the one error shape, `{ error: { code, message } }`. An answer given before the request's body was all
- * read closes the connection (Connection: close): the rest of the body is not read, and the client learns it at once.
+ * read closes the connection (Connection: close): the client learns it at once, and the rest of the body is dropped
+ * unread until it has arrived or for at most LINGER_MS (lingerAfterEarlyAnswer).
  */
 export function sendError(reply: FastifyReply, error: GatewayError): FastifyReply {
-  if (bodyUnread(reply.request)) reply.header('connection', 'close');
+  if (bodyUnread(reply.request)) {
+    reply.header('connection', 'close');
+    lingerAfterEarlyAnswer(reply.request.raw);
+  }
   return reply.code(error.status).headers(error.headers).send({ error: { code: error.code, message: error.message } });
 }
 

@@ -1,4 +1,4 @@
-import type { Server, ServerOptions, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerOptions, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyRequest } from 'fastify';
 import type { ResolvedGatewayConfig } from './config.ts';
@@ -14,7 +14,8 @@ import type { GatewayMetrics } from './metrics.ts';
 // - every such timeout answers 408 GATEWAY_REQUEST_TIMEOUT and closes the socket, which ends the body stream, so a
 //   create in progress fails and removes its spool folder;
 // - an answer given before the body was read (413, 400, 401...) says Connection: close, so the server stops reading a
-//   body nobody wants and the client is not left waiting on a keep-alive socket.
+//   body nobody wants and the client is not left waiting on a keep-alive socket; the socket closes once the rest of
+//   the body has arrived (dropped unread) or LINGER_MS after the answer, whichever is first (lingerAfterEarlyAnswer).
 
 type Timeouts = ResolvedGatewayConfig['timeouts'];
 
@@ -140,4 +141,32 @@ export function clientGone(request: FastifyRequest, error: unknown): 'timeout' |
 export function bodyUnread(request: FastifyRequest): boolean {
   const { headers, complete } = request.raw;
   return !complete && (headers['transfer-encoding'] !== undefined || Number(headers['content-length'] ?? 0) > 0);
+}
+
+/** How long after an early answer the gateway goes on reading (and dropping) the unread body before it closes. */
+export const LINGER_MS = 2000;
+
+/**
+ * Called with an answer given before the request's body was all read (sendError, Connection: close): once the answer
+ * is sent, the socket stays open while the rest of the body arrives, dropped unread, and closes when it has all
+ * arrived or LINGER_MS after the answer. Node closes such a socket as soon as the answer is written; the client's next
+ * bytes then meet a reset, and a client still sending its body can lose the answer it has not read yet (seen under
+ * load: an early 413 never reached the client). This is the "lingering close" of web servers.
+ */
+export function lingerAfterEarlyAnswer(request: IncomingMessage): void {
+  const socket = request.socket as Socket | null;
+  if (socket === null || socket.destroyed) return;
+  request.resume();
+  socket.destroySoon = () => {
+    socket.end();
+    const close = (): void => {
+      clearTimeout(timer);
+      socket.destroy();
+    };
+    const timer = setTimeout(close, LINGER_MS);
+    timer.unref();
+    if (request.complete) close();
+    else request.once('end', close);
+    socket.once('close', () => clearTimeout(timer));
+  };
 }
