@@ -74,7 +74,9 @@ export async function startStitcherWorkers(config: FarmProcessConfig, options: S
       metrics?.steps.workerReplacements.inc({ queue: QUEUE_NAMES.webhook });
       logger.warn({ queue: QUEUE_NAMES.webhook, ...replacement }, 'webhook worker took no delivery while deliveries were due; replaced by a new one');
     },
-    ...(metrics === undefined ? {} : { onOutcome: (outcome: Parameters<typeof recordWebhookOutcome>[1]) => recordWebhookOutcome(metrics.webhooks, outcome) }),
+    onOutcome: (outcome) => {
+      if (metrics !== undefined) recordWebhookOutcome(metrics.webhooks, outcome);
+    },
   });
   const cleanup = createLiveStreamCleanupWorker({ deps: steps.deps, connection: steps.connection('cleanup-worker'), prefix: config.prefix });
   const workers = [stitch, audio, webhooks, cleanup];

@@ -44,7 +44,7 @@ export interface ChunkSoundOptions {
 
 /**
  * A chunk's sound as the chunk's own ffmpeg encodes it (createVideoEncoder's `chunkSound`): raw samples in a file,
- * resampled and trimmed by `filter`, encoded, and the encoded frames outside the chunk dropped by `keepFrames`.
+ * resampled and trimmed by `filter`, encoded, and the encoded frames outside the chunk dropped by `dropFrames`.
  */
 export interface ChunkSound {
   /** The raw mono float32 samples (the chunk's stretch with a lead-in). */

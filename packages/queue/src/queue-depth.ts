@@ -76,11 +76,10 @@ export async function readQueueCounts(queues: FarmQueues, name: QueueName): Prom
  * delayed job is due (a Worker moves due jobs on when it fetches). 0 while the queue is paused.
  */
 export async function readyJobCount(queues: FarmQueues, name: QueueName, now = Date.now()): Promise<number> {
-  const queue = queues.queue(name);
-  const [counts, isPaused, [nextDelayed]] = await Promise.all([queue.getJobCounts('wait', 'prioritized'), queue.isPaused(), queue.getDelayed(0, 0)]);
-  if (isPaused) return 0;
+  const [counts, [nextDelayed]] = await Promise.all([readQueueCounts(queues, name), queues.queue(name).getDelayed(0, 0)]);
+  if (counts.isPaused) return 0;
   const delayedDue = nextDelayed !== undefined && nextDelayed.timestamp + nextDelayed.delay <= now ? 1 : 0;
-  return (counts['wait'] ?? 0) + (counts['prioritized'] ?? 0) + delayedDue;
+  return counts.waiting + delayedDue;
 }
 
 function poolDepth(counts: readonly QueueCounts[]): PoolDepth {
