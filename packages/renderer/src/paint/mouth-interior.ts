@@ -118,11 +118,6 @@ export function paintMouthInterior(input: MouthPaintInput): void {
       const s = a / dp.length;
       const dd = Math.max(0, d);
       const ee = Math.max(0, e);
-      point.s = s;
-      point.d = dd;
-      point.e = ee;
-      point.open = open;
-      synthesiseInterior(point, colours, synth);
 
       // Reuse of the source interior: the part under the upper lip follows the upper lip, the rest the lower lip.
       const a0 = sampleColumn(input.columnMap.subarray(0, columns), a);
@@ -153,6 +148,14 @@ export function paintMouthInterior(input: MouthPaintInput): void {
         reuse = (fade > 0 ? clamp01((lowerLimit - eu) / fade) : 1) * cornerKeep;
         srcB = sl - eu;
       }
+      // Over the lips the painted edge is feathered only where the opening grew beyond the source's.
+      const alpha = edge >= 0 ? 1 : (1 + edge / FEATHER) * (1 - reuse) * layered;
+      if (alpha <= 0) continue;
+      point.s = s;
+      point.d = dd;
+      point.e = ee;
+      point.open = open;
+      synthesiseInterior(point, colours, synth);
       let r = synth[0]!, g = synth[1]!, bl2 = synth[2]!;
       if (reuse > 0) {
         sampleBilinear(source, width, height, sp.cornerX + a0 * sp.axisX + srcB * sp.normalX, sp.cornerY + a0 * sp.axisY + srcB * sp.normalY, tmp);
@@ -182,9 +185,6 @@ export function paintMouthInterior(input: MouthPaintInput): void {
         g += (dark[1] - g) * k;
         bl2 += (dark[2] - bl2) * k;
       }
-      // Over the lips the painted edge is feathered only where the opening grew beyond the source's.
-      const alpha = edge >= 0 ? 1 : (1 + edge / FEATHER) * (1 - reuse) * layered;
-      if (alpha <= 0) continue;
       const o = (y * width + x) * 3;
       out[o] = out[o]! + (r - out[o]!) * alpha + 0.5;
       out[o + 1] = out[o + 1]! + (g - out[o + 1]!) * alpha + 0.5;
