@@ -2,8 +2,8 @@
 // The render stage alone on the main thread: the astronaut portrait prepared as bench:engine prepares it (crop mode,
 // 512x512), the motion of --seconds of speech from the denoiser, rendered --repeat times over per round, --rounds
 // rounds; prints frames/s per round and the median. With --compare (another checkout's
-// packages/renderer/src/index.ts) the two renderers take turns round by round, every frame's bytes are compared,
-// and the ratio of their medians is printed. With --kernels (a list of warp kernel choices) this checkout's renderer
+// packages/renderer/src/index.ts, which prepares the portrait itself) the two renderers take turns round by round,
+// every frame's bytes are compared, and the ratio of their medians is printed. With --kernels (a list of warp kernel choices) this checkout's renderer
 // runs once per choice, taking turns the same way, every frame compared with the first choice's. For a CPU profile:
 //   node --cpu-prof --cpu-prof-dir=<dir> --conditions=portrait-farm-source --import tsx test/bench/render-profile.ts
 //   npx tsx test/bench/cpuprofile-summary.ts <dir>/<file>.cpuprofile
@@ -18,7 +18,7 @@ import { createEngine, outputFrameCount, prepareSourceImage } from '@portrait-fa
 import { decodeImage } from '@portrait-farm/face';
 import { decodeAudio } from '@portrait-farm/media';
 import { applyControls, createMotionGenerator, resample } from '@portrait-farm/motion';
-import { createMeshwarpRendererFromPrepared, prepareMeshwarp, type MeshwarpRenderer, type PreparedMeshwarp, type WarpKernelChoice } from '@portrait-farm/renderer';
+import { createMeshwarpRendererFromPrepared, prepareMeshwarp, type MeshwarpInput, type MeshwarpRenderer, type PreparedMeshwarp, type WarpKernelChoice } from '@portrait-farm/renderer';
 import { writeEngineTestPack } from '@portrait-farm/test-support/engine-test-pack';
 import { STARTER_PACK } from '@portrait-farm/test-support/repo-models';
 
@@ -46,7 +46,7 @@ if (!existsSync(join(pack, 'manifest.json'))) {
 }
 
 /** The portrait and its motion, as bench:engine prepares them for the render stage. */
-async function prepareRenderInput(): Promise<{ prepared: PreparedMeshwarp; motions: Float32Array[] }> {
+async function prepareRenderInput(): Promise<{ input: MeshwarpInput; prepared: PreparedMeshwarp; motions: Float32Array[] }> {
   const audioPath = join(work, 'speech.wav');
   execFileSync('ffmpeg', ['-v', 'error', '-stream_loop', '-1', '-i', join(fixtures, 'demo-speech-20s.ogg'), '-t', String(seconds), '-ac', '1', '-ar', '44100', audioPath]);
   const engine = await createEngine({ pack, providers: ['cpu'] });
@@ -64,7 +64,8 @@ async function prepareRenderInput(): Promise<{ prepared: PreparedMeshwarp; motio
       return track.data.slice(row * C, (row + 1) * C);
     });
     const source = await prepareSourceImage(image, analysis, 'crop');
-    return { prepared: prepareMeshwarp({ image: source.image, landmarks: source.landmarks }), motions };
+    const input = { image: source.image, landmarks: source.landmarks };
+    return { input, prepared: prepareMeshwarp(input), motions };
   } finally {
     await engine.close();
   }
@@ -101,7 +102,7 @@ function differingFrames(a: MeshwarpRenderer, b: MeshwarpRenderer, motions: Floa
 }
 
 const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
-const { prepared, motions } = await prepareRenderInput();
+const { input, prepared, motions } = await prepareRenderInput();
 rmSync(work, { recursive: true, force: true });
 
 const kernelChoices = (values.kernels?.split(',') ?? [undefined]) as Array<WarpKernelChoice | undefined>;
@@ -116,7 +117,8 @@ for (const { name, renderer } of renderers.slice(1)) {
 }
 if (values.compare !== undefined) {
   const other = (await import(pathToFileURL(resolve(values.compare)).href)) as typeof import('@portrait-farm/renderer');
-  const baseline = { name: values.compare, renderer: other.createMeshwarpRendererFromPrepared(prepared), rates: [] };
+  // The other checkout prepares the portrait itself, so that a change in the preparation is compared too.
+  const baseline = { name: values.compare, renderer: other.createMeshwarpRendererFromPrepared(other.prepareMeshwarp(input)), rates: [] };
   renderers.push(baseline);
   console.log(`frames differing from ${values.compare}: ${differingFrames(current, baseline.renderer, motions)} of ${motions.length}`);
 }
