@@ -10,8 +10,13 @@ export const RING_SCALES = Object.freeze([1.3, 1.75, 2.5]);
 /** How much each ring follows head motion (the last ring is the fixed anchor ring). */
 const RING_HEAD_WEIGHTS = [0.85, 0.35, 0];
 
-/** Paste-back opacity of each ring (the warp fades into the untouched image between the last two rings). */
-const RING_ALPHA = [1, 1, 0];
+/**
+ * Paste-back opacity of each ring. All opaque: the warp itself fades into the untouched image between the last two
+ * rings, since the last ring does not move, so the band between them stretches smoothly. Fading the opacity there as
+ * well laid the moved hair or collar half over the unmoved one, a ghosted double edge, and a blended pixel costs
+ * about twice an opaque one (docs/performance.md, "The outer band opaque").
+ */
+const RING_ALPHA = [1, 1, 1];
 
 export interface FaceTopology {
   vertexCount: number;
