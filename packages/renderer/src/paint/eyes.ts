@@ -117,6 +117,8 @@ export function paintEyeball(input: EyeballPaintInput): void {
   const y1 = Math.min(height - 1, Math.ceil(maxY + 1));
   const [sr, sg, sb] = colours.sclera;
   const [ir, ig, ib] = colours.iris;
+  // (1.5 radius) squared as a product: the same double as `** 2`, once, not per pixel.
+  const limbusSquared = 1.5 * radius * (1.5 * radius);
   const at: ProfilePoint = { a: 0, b: 0, upper: 0, lower: 0 };
   for (let y = y0; y <= y1; y++) {
     for (let x = x0; x <= x1; x++) {
@@ -142,7 +144,7 @@ export function paintEyeball(input: EyeballPaintInput): void {
         const qa = a0;
         const qb = sbv;
         const dbRow = qb - centreB;
-        const half = Math.sqrt(Math.max(0, (1.5 * radius) ** 2 - dbRow * dbRow)) + 0.5;
+        const half = Math.sqrt(Math.max(0, limbusSquared - dbRow * dbRow)) + 0.5;
         const la = centreA - half;
         const ra = centreA + half;
         const leftOk = insideOpening(sp, la, qb);

@@ -104,6 +104,7 @@ export function paintMouthInterior(input: MouthPaintInput): void {
   const moved = clamp01(Math.abs(maxGap * scale - sourceMaxGap));
   point.mouthWidth = mw;
 
+  const columnMap = input.columnMap.subarray(0, columns);
   const at: ProfilePoint = { a: 0, b: 0, upper: 0, lower: 0 };
   for (let y = y0; y <= y1; y++) {
     for (let x = x0; x <= x1; x++) {
@@ -120,7 +121,7 @@ export function paintMouthInterior(input: MouthPaintInput): void {
       const ee = Math.max(0, e);
 
       // Reuse of the source interior: the part under the upper lip follows the upper lip, the rest the lower lip.
-      const a0 = sampleColumn(input.columnMap.subarray(0, columns), a);
+      const a0 = sampleColumn(columnMap, a);
       const su = sampleColumn(sp.upper, a0);
       const sl = sampleColumn(sp.lower, a0);
       const h0 = Math.max(0, sl - su);
