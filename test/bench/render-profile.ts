@@ -3,8 +3,9 @@
 // 512x512), the motion of --seconds of speech from the denoiser, rendered --repeat times over per round, --rounds
 // rounds; prints frames/s per round and the median. With --compare (another checkout's
 // packages/renderer/src/index.ts, which prepares the portrait itself) the two renderers take turns round by round,
-// every frame's bytes are compared, and the ratio of their medians is printed. With --kernels (a list of warp kernel choices) this checkout's renderer
-// runs once per choice, taking turns the same way, every frame compared with the first choice's. For a CPU profile:
+// every frame's bytes are compared, and the ratio of their medians is printed. With --kernels (a list of warp kernel
+// choices) this checkout's renderer runs once per choice, taking turns the same way, every frame compared with the
+// first choice's. For a CPU profile:
 //   node --cpu-prof --cpu-prof-dir=<dir> --conditions=portrait-farm-source --import tsx test/bench/render-profile.ts
 //   npx tsx test/bench/cpuprofile-summary.ts <dir>/<file>.cpuprofile
 import { execFileSync } from 'node:child_process';

@@ -10,14 +10,6 @@ export const RING_SCALES = Object.freeze([1.3, 1.75, 2.5]);
 /** How much each ring follows head motion (the last ring is the fixed anchor ring). */
 const RING_HEAD_WEIGHTS = [0.85, 0.35, 0];
 
-/**
- * Paste-back opacity of each ring. All opaque: the warp itself fades into the untouched image between the last two
- * rings, since the last ring does not move, so the band between them stretches smoothly. Fading the opacity there as
- * well laid the moved hair or collar half over the unmoved one, a ghosted double edge, and a blended pixel costs
- * about twice an opaque one (docs/performance.md, "The outer band opaque").
- */
-const RING_ALPHA = [1, 1, 1];
-
 export interface FaceTopology {
   vertexCount: number;
   /** x, y, z per vertex (landmarks first, then ring points), image pixels. */
@@ -50,6 +42,10 @@ export function buildFaceTopology(landmarks: Float32Array, width: number, height
   const vertexCount = LANDMARK_COUNT + ovalCount * RING_SCALES.length;
   const rest = new Float32Array(vertexCount * 3);
   rest.set(landmarks.subarray(0, LANDMARK_COUNT * 3));
+  // Every vertex opaque, the rings too: the warp itself fades into the untouched image between the last two rings,
+  // since the last ring does not move, so the band between them stretches smoothly. Fading the opacity there as well
+  // laid the moved hair or collar half over the unmoved one, a ghosted double edge, and a blended pixel costs more
+  // than an opaque one (docs/performance.md, "The outer band opaque").
   const alpha = new Float32Array(vertexCount).fill(1);
   const headWeight = new Float32Array(vertexCount).fill(1);
   const ring = new Uint8Array(vertexCount);
@@ -80,7 +76,6 @@ export function buildFaceTopology(landmarks: Float32Array, width: number, height
       rest[v * 3 + 2] = landmarks[o * 3 + 2]!;
       const towardsChin = Math.max(0, (dx * chinX + dy * chinY) / (Math.hypot(dx, dy) * chinLength || 1));
       headWeight[v] = RING_HEAD_WEIGHTS[r]! * (1 - 0.5 * towardsChin * towardsChin);
-      alpha[v] = RING_ALPHA[r]!;
       ring[v] = r + 1;
     }
   }
