@@ -6,6 +6,7 @@
  * player keeps its delay from growing (Chromium starts playing later than asked and never catches up alone).
  * Without `connectOnLoad` the page connects when `window.connect()` is called (a viewer joining at a chosen time,
  * its page already loaded).
+ * `startPosition` is the media time play() was called at (a late viewer's first buffered time).
  * Each presented frame's `requestVideoFrameCallback` metadata is kept with the frame index read back from the
  * picture (the blocks of synthetic-media.ts), in `window.playback`.
  */
@@ -15,7 +16,7 @@ export function msePlayerPage(options: { streamUrl: string; width: number; heigh
 <style>body{margin:0;background:#222;color:#eee;font:14px sans-serif} video{display:block}</style></head>
 <body><video id="video" width="${options.width}" height="${options.height}" muted playsinline></video><pre id="status"></pre>
 <script>
-const playback = { arrivals: [], quality: null, mimeType: null, supported: null, appended: 0, frames: [], waiting: [], errors: [], started: null, ended: false, audioBytes: 0, streamClosed: false };
+const playback = { arrivals: [], quality: null, mimeType: null, supported: null, appended: 0, frames: [], waiting: [], errors: [], started: null, startPosition: null, ended: false, audioBytes: 0, streamClosed: false };
 window.playback = playback;
 const video = document.getElementById('video');
 const canvas = document.createElement('canvas');
@@ -69,6 +70,7 @@ window.connect = () => sourceOpen.then(() => {
         if (playback.started === null && video.buffered.length > 0 && video.currentTime < video.buffered.start(0)) video.currentTime = video.buffered.start(0);
         if (playback.started === null && bufferedAhead() >= ${options.startBufferSeconds}) {
           playback.started = performance.now();
+          playback.startPosition = video.currentTime;
           video.play().catch((error) => playback.errors.push('play: ' + error.message));
         }
         appendNext();
@@ -83,7 +85,7 @@ window.connect = () => sourceOpen.then(() => {
   socket.onclose = () => { playback.streamClosed = true; appendNext(); };
 });
 if (${options.connectOnLoad}) window.connect();
-video.addEventListener('waiting', () => playback.waiting.push({ at: performance.now(), currentTime: video.currentTime }));
+video.addEventListener('waiting', () => playback.waiting.push({ at: performance.now(), currentTime: video.currentTime, ahead: bufferedAhead(), seeking: video.seeking }));
 video.addEventListener('ended', () => {
   const quality = video.getVideoPlaybackQuality();
   playback.quality = { total: quality.totalVideoFrames, dropped: quality.droppedVideoFrames };
