@@ -4,7 +4,9 @@
 // Prints frames/s and real-time factor (seconds of work per second of audio) per stage (audio: the mel peak and
 // every segment's feature rows, as the pipeline computes them) for a clip of
 // --seconds at 512x512, 25 fps, then the same for the whole pipeline (stages overlapped as renderClip runs them).
-// The render row starts with the render threads started and warm; their start-up is printed on a line of its own.
+// The render row and the pipeline run on the engine's render threads (Engine.renderThreads), as a worker's renders
+// do: the first run starts them and V8 compiles the renderer in them; the first run's start-up and, with
+// --pipeline-only, its pipeline are printed on lines of their own (a process that renders one clip).
 // CPU seconds count every thread of this process and the ffmpeg processes it ran (steadier than wall clock on a
 // shared machine). --compare DIR also runs the pipeline of another checkout's engine (DIR/packages/engine/src/index.ts, or dist/index.js,
 // e.g. a worktree of an earlier commit) in the same runs, taking turns with this one, and prints the ratios.
@@ -16,7 +18,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FEATURE_DIM, frameCount } from '@portrait-farm/audio-features';
 import { MOTION_CHANNEL_COUNT as C } from '@portrait-farm/contracts';
-import { createEngine, outputFrameCount, prepareSourceImage, createRenderPool, renderClipWith, resolveRenderOptions } from '@portrait-farm/engine';
+import { createEngine, outputFrameCount, prepareSourceImage, renderClipWith, resolveRenderOptions } from '@portrait-farm/engine';
 import { decodeImage } from '@portrait-farm/face';
 import { createVideoEncoder, decodeAudio } from '@portrait-farm/media';
 import { parseProviderList } from '@portrait-farm/model-runtime';
@@ -118,10 +120,10 @@ async function measureStages(run: number): Promise<void> {
   const source = await prepareSourceImage(image, analysis, 'crop');
   const prepared = prepareMeshwarp({ image: source.image, landmarks: source.landmarks });
   const motionOf = (i: number): Float32Array => track.data.slice(Math.min(i, track.frameCount - 1) * C, (Math.min(i, track.frameCount - 1) + 1) * C);
-  // createRenderPool does not wait for its threads to start; frames enough to reach every thread (the pool queues
+  // The threads do not start before they are asked for frames; frames enough to reach every thread (the pool queues
   // two per thread) make the start-up a row of its own, so that the render row times rendering.
   const [pool, startSeconds] = await timed(async () => {
-    const started = await createRenderPool(prepared, threads);
+    const started = engine.renderThreads(threads).portrait(prepared);
     await started.renderFrames(Math.min(frameTotal, threads * 2), motionOf, () => {});
     return started;
   });
@@ -173,4 +175,5 @@ if (comparedEngine !== null) {
   const ratio = (a: number[], b: number[]): number => median(a.map((x, i) => x / b[i]!));
   console.log(`pipeline against ${values.compare} (compared row), per run: wall ${ratio(stages.compared!, stages.pipeline!).toFixed(3)}x, CPU ${ratio(cpu.compared!, cpu.pipeline!).toFixed(3)}x (above 1: this checkout is faster)`);
 }
-if (!pipelineOnly) console.log(`render threads' start-up (${threads} threads, before the render row; the pipeline row includes it): ${median(renderStartSeconds).toFixed(3)} s`);
+if (!pipelineOnly) console.log(`render threads' start-up (${threads} threads, before the render row): first run ${renderStartSeconds[0]!.toFixed(3)} s, later runs ${runs > 1 ? median(renderStartSeconds.slice(1)).toFixed(3) : '-'} s`);
+else console.log(`pipeline, first run (the render threads started and the renderer compiled in it): ${stages.pipeline![0]!.toFixed(3)} s, ${(frames / stages.pipeline![0]!).toFixed(1)} frames/s, ${cpu.pipeline![0]!.toFixed(3)} CPU s`);

@@ -1,10 +1,11 @@
-// npx tsx test/bench/pipeline-cpu-table.ts [--root DIR] [--seconds 20] [--runs 3] [--top 40]
+// npx tsx test/bench/pipeline-cpu-table.ts [--root DIR] [--seconds 20] [--runs 3] [--top 40] [--warm]
 // Where every CPU-millisecond of a frame goes in one renderClipWith (pipeline-once.mjs: the compiled engine of
 // --root, default this checkout; npm run build first), every thread of the process and every ffmpeg it runs
 // included. Linux only: each run is sampled by `perf record -e cpu-clock -g` (a CPU-time clock, so a sample is CPU
 // spent, whatever the load) with node's --perf-basic-prof naming JavaScript and WebAssembly frames. Samples inside
 // the run's bounds are sorted by where (which thread or process) and what (the work, from the call stack), and
 // printed as CPU-ms per output frame, medians over the runs, with the perf total against the process's own count.
+// --warm profiles a second render of the clip in the process (pipeline-once.mjs' `warm`), as a worker renders.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '20' },
     runs: { type: 'string', default: '3' },
     top: { type: 'string', default: '40' },
+    warm: { type: 'boolean', default: false },
   },
 });
 const SAMPLE_HZ = 997;
@@ -141,7 +143,7 @@ function profileRun(run: number): RunTable {
   try {
     const data = join(dir, 'perf.data');
     const record = spawnSync('perf', ['record', '-q', '-k', 'CLOCK_MONOTONIC', '-e', 'cpu-clock', '-F', String(SAMPLE_HZ), '-g', '-o', data, '--',
-      'node', '--perf-basic-prof', new URL('pipeline-once.mjs', import.meta.url).pathname, values.root, values.seconds], { encoding: 'utf8', maxBuffer: 1 << 26 });
+      'node', '--perf-basic-prof', new URL('pipeline-once.mjs', import.meta.url).pathname, values.root, values.seconds, ...(values.warm ? ['warm'] : [])], { encoding: 'utf8', maxBuffer: 1 << 26 });
     if (record.status !== 0) throw new Error(`perf record failed (run ${run}): ${record.stderr.slice(-2000)}`);
     const out = record.stdout;
     const bound = (name: string): number => Number(new RegExp(`run ${name} (\\d+)`).exec(out)![1]) / 1e9;
@@ -176,7 +178,7 @@ const rows = keys.map((key) => ({ key, seconds: median(tables.map((t) => t.parts
 const byWhere = new Map<string, number>();
 for (const { key, seconds } of rows) byWhere.set(key.split(' / ')[0]!, (byWhere.get(key.split(' / ')[0]!) ?? 0) + seconds);
 
-console.log(`renderClipWith, ${values.seconds} s clip, ${frames} frames, ${values.root}; ${runs} runs, medians; load average ${execFileSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).split(' ').slice(0, 3).join(' ')}`);
+console.log(`renderClipWith${values.warm ? ' (the second in the process)' : ''}, ${values.seconds} s clip, ${frames} frames, ${values.root}; ${runs} runs, medians; load average ${execFileSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).split(' ').slice(0, 3).join(' ')}`);
 console.log(`CPU s (the process's count): ${tables.map((t) => t.cpuSeconds.toFixed(2)).join(', ')}; sampled by perf: ${tables.map((t) => t.perfSeconds.toFixed(2)).join(', ')}`);
 console.log('CPU-ms a frame, by where:');
 for (const [where, seconds] of [...byWhere].sort((a, b) => b[1] - a[1])) console.log(`${perFrame(seconds)}  ${where}`);

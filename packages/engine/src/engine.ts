@@ -2,6 +2,7 @@ import { createAudioFrontEnd, type AudioFrontEnd } from '@portrait-farm/audio-fe
 import { createFaceAnalyzer, FACE_MODEL_FILES, type FaceAnalyzer, type FaceModelRole } from '@portrait-farm/face';
 import { loadModelPack, openDenoiser, type ModelPack } from '@portrait-farm/model-pack';
 import { createModelSession, type ExecutionProvider, type ModelSession } from '@portrait-farm/model-runtime';
+import { startRenderThreads, type RenderThreads } from './render-pool.ts';
 
 /** Options of {@link createEngine}. */
 export interface EngineOptions {
@@ -33,6 +34,14 @@ export interface Engine {
   readonly provider: string;
   /** Feature row of digital silence, padding windows past the end of the audio. */
   readonly silenceFeature: Float32Array;
+  /**
+   * `count` CPU render threads for the clips this engine renders ({@link renderClipWith}), started on first use and
+   * kept until {@link close}: a later clip neither waits for threads to start nor for V8 to compile the renderer
+   * again in them (about a quarter of a 20 s clip's render time, docs/performance.md, "Render threads kept by the
+   * engine"). Clips rendered at once share them.
+   */
+  renderThreads(count: number): RenderThreads;
+  /** Closes the render threads and the models' sessions. */
   close(): Promise<void>;
 }
 
@@ -54,6 +63,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     opened.push(denoiser);
     const silenceFeature = await audio.silenceFeature();
     let liveDenoiser: Promise<ModelSession | null> | null = null;
+    const renderThreads = new Map<number, RenderThreads>();
     const openLiveDenoiser = async (file: string): Promise<ModelSession> => {
       const session = await openDenoiser(file, 'live denoiser', pack, { ...(providers ? { providers } : {}), log });
       opened.push(session);
@@ -70,7 +80,15 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       },
       provider: denoiser.provider,
       silenceFeature,
+      renderThreads(count: number): RenderThreads {
+        let threads = renderThreads.get(count);
+        if (threads === undefined) renderThreads.set(count, (threads = startRenderThreads(count)));
+        return threads;
+      },
       async close(): Promise<void> {
+        const threads = [...renderThreads.values()];
+        renderThreads.clear();
+        await Promise.all(threads.map((started) => started.close()));
         await liveDenoiser?.catch(() => null);
         await Promise.all(opened.map((item) => item.close()));
       },

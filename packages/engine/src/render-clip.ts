@@ -6,7 +6,7 @@ import { createEngine, type Engine } from './engine.ts';
 import { prepareClip, throwIfAborted } from './prepare-clip.ts';
 import type { PreparedClip } from './prepared-clip.ts';
 import { ProgressReporter, type ProgressListener } from './progress.ts';
-import { startRenderThreads, type RenderThreads } from './render-pool.ts';
+import type { RenderThreads } from './render-pool.ts';
 import { resolveRenderOptions, type RenderClipOptions, type ResolvedRenderOptions } from './render-options.ts';
 import { renderSegmentFrames } from './render-segment.ts';
 import { generateClipMotion } from './clip-motion.ts';
@@ -58,17 +58,14 @@ export async function renderClip(options: RenderClipOptions, onProgress?: Progre
  */
 export async function renderClipWith(engine: Engine, o: ResolvedRenderOptions, onProgress?: ProgressListener): Promise<RenderResult> {
   const progress = new ProgressReporter(onProgress);
-  // The render threads load their modules while the audio is decoded and the face analysed.
-  const threads = startRenderThreads(o.renderThreads);
+  // The engine's render threads: on its first clip they load their modules while the audio is decoded and the face
+  // analysed.
+  const threads = engine.renderThreads(o.renderThreads);
+  const clip = await prepareClip(engine, o, progress);
   try {
-    const clip = await prepareClip(engine, o, progress);
-    try {
-      return await renderPreparedClip(engine, o, clip, threads, progress);
-    } finally {
-      await clip.audio.release();
-    }
+    return await renderPreparedClip(engine, o, clip, threads, progress);
   } finally {
-    await threads.close();
+    await clip.audio.release();
   }
 }
 

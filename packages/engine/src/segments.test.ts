@@ -135,6 +135,24 @@ describe('segments', () => {
     expect(readFileSync(joined).equals(readFileSync(whole.out))).toBe(true);
   });
 
+  it('renders clip after clip, and clips at once, on the render threads the engine started once, to the same bytes', async () => {
+    const threads = engine.renderThreads(2);
+    const options = (name: string): ReturnType<typeof resolveRenderOptions> => resolveRenderOptions({ ...base, out: join(work, name), renderThreads: 2 });
+    const first = await renderClipWith(engine, options('first.mp4'));
+    const [second, third] = await Promise.all([renderClipWith(engine, options('second.mp4')), renderClipWith(engine, options('third.mp4'))]);
+    expect(engine.renderThreads(2)).toBe(threads);
+    expect(readFileSync(second.out).equals(readFileSync(first.out))).toBe(true);
+    expect(readFileSync(third.out).equals(readFileSync(first.out))).toBe(true);
+
+    // Closing an engine closes its render threads.
+    const clip = await prepareClip(engine, options('unused.mp4'), new ProgressReporter(undefined));
+    const other = await createEngine({ pack, providers: ['cpu'] });
+    const otherThreads = other.renderThreads(1);
+    await other.close();
+    expect(() => otherThreads.portrait(prepareClipRenderer(clip))).toThrow('The render threads are closed.');
+    await clip.audio.release();
+  }, 60_000);
+
   it('embeds the invisible watermark (render option watermark) in every frame, after the label: found with its key, not with another', async () => {
     const payload = Uint8Array.from([0x5a, 0x01, 0xfe, 0x42, 0x00, 0x99, 0x10, 0xc3]);
     const key = 'engine-test-watermark-key';
