@@ -52,7 +52,8 @@ export async function renderClip(options: RenderClipOptions, onProgress?: Progre
 }
 
 /**
- * {@link renderClip} with an engine whose models are already loaded. It renders exactly as the farm does: segment by
+ * {@link renderClip} with an engine whose models are already loaded, on the engine's render threads
+ * (`engine.renderThreads(o.renderThreads)`, kept for its later clips). It renders exactly as the farm does: segment by
  * segment, each an H.264 chunk, joined without re-encoding and muxed with the original audio's AAC track (encoded
  * meanwhile), so a farm render with the same seed is bit-identical to this one.
  */
