@@ -2,6 +2,7 @@ import { createAudioFrontEnd, type AudioFrontEnd } from '@portrait-farm/audio-fe
 import { createFaceAnalyzer, FACE_MODEL_FILES, type FaceAnalyzer, type FaceModelRole } from '@portrait-farm/face';
 import { loadModelPack, openDenoiser, type ModelPack } from '@portrait-farm/model-pack';
 import { createModelSession, type ExecutionProvider, type ModelSession } from '@portrait-farm/model-runtime';
+import { EngineError } from './errors.ts';
 import { startRenderThreads, type RenderThreads } from './render-pool.ts';
 
 /** Options of {@link createEngine}. */
@@ -64,6 +65,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     const silenceFeature = await audio.silenceFeature();
     let liveDenoiser: Promise<ModelSession | null> | null = null;
     const renderThreads = new Map<number, RenderThreads>();
+    let closed = false;
     const openLiveDenoiser = async (file: string): Promise<ModelSession> => {
       const session = await openDenoiser(file, 'live denoiser', pack, { ...(providers ? { providers } : {}), log });
       opened.push(session);
@@ -81,11 +83,13 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       provider: denoiser.provider,
       silenceFeature,
       renderThreads(count: number): RenderThreads {
+        if (closed) throw new EngineError('ENGINE_RENDER_THREAD_DIED', 'The engine is closed, and its render threads with it.');
         let threads = renderThreads.get(count);
         if (threads === undefined) renderThreads.set(count, (threads = startRenderThreads(count)));
         return threads;
       },
       async close(): Promise<void> {
+        closed = true;
         const threads = [...renderThreads.values()];
         renderThreads.clear();
         await Promise.all(threads.map((started) => started.close()));

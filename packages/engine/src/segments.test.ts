@@ -150,6 +150,7 @@ describe('segments', () => {
     const otherThreads = other.renderThreads(1);
     await other.close();
     expect(() => otherThreads.portrait(prepareClipRenderer(clip))).toThrow('The render threads are closed.');
+    expect(() => other.renderThreads(1)).toThrow('The engine is closed, and its render threads with it.');
     await clip.audio.release();
   }, 60_000);
 
