@@ -4,8 +4,8 @@
 // Prints frames/s and real-time factor (seconds of work per second of audio) per stage (audio: the mel peak and
 // every segment's feature rows, as the pipeline computes them) for a clip of
 // --seconds at 512x512, 25 fps, then the same for the whole pipeline (stages overlapped as renderClip runs them).
-// The render row and the pipeline run on the engine's render threads (Engine.renderThreads), as a worker's renders
-// do: the first run starts them and V8 compiles the renderer in them; the first run's start-up and, with
+// The render row and the pipeline run on the engine's render threads (Engine.renderThreads), as in a process that
+// keeps its engine: the first run starts them and V8 compiles the renderer in them; the first run's start-up and, with
 // --pipeline-only, its pipeline are printed on lines of their own (a process that renders one clip).
 // CPU seconds count every thread of this process and the ffmpeg processes it ran (steadier than wall clock on a
 // shared machine). --compare DIR also runs the pipeline of another checkout's engine (DIR/packages/engine/src/index.ts, or dist/index.js,

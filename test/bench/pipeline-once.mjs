@@ -1,8 +1,8 @@
 // node [--perf-basic-prof] test/bench/pipeline-once.mjs ROOT SECONDS [warm]
 // One renderClipWith of the astronaut portrait (crop, 512x512, 25 fps, 2 render threads) on SECONDS of the demo
 // speech, with ROOT's compiled engine (ROOT/packages/engine/dist), the engine's models loaded first; with `warm`,
-// after one render of the same clip (an engine that keeps its render threads then has them started and compiled). Plain JavaScript
-// run by plain node, so that a profile of it holds no TypeScript loader. Prints the run's bounds on
+// after one render of the same clip (an engine that keeps its render threads then has them started and compiled).
+// Plain JavaScript run by plain node, so that a profile of it holds no TypeScript loader. Prints the run's bounds on
 // CLOCK_MONOTONIC (`perf record -k CLOCK_MONOTONIC` stamps its samples on the same clock), its CPU seconds and the
 // SHA-256 of the video it made.
 // Used by pipeline-cpu-table.ts.

@@ -38,7 +38,7 @@ export interface Engine {
   /**
    * `count` CPU render threads for the clips this engine renders ({@link renderClipWith}), started on first use and
    * kept until {@link close}: a later clip neither waits for threads to start nor for V8 to compile the renderer
-   * again in them (about a quarter of a 20 s clip's render time, docs/performance.md, "Render threads kept by the
+   * again in them (about a quarter of a 20 s clip's render stage, docs/performance.md, "Render threads kept by the
    * engine"). Clips rendered at once share them.
    */
   renderThreads(count: number): RenderThreads;
