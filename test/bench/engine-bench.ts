@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FEATURE_DIM, frameCount } from '@portrait-farm/audio-features';
 import { MOTION_CHANNEL_COUNT as C } from '@portrait-farm/contracts';
-import { createEngine, outputFrameCount, prepareSourceImage, renderClipWith, resolveRenderOptions } from '@portrait-farm/engine';
+import { DEFAULT_SEGMENT_WINDOWS, createEngine, outputFrameCount, prepareSourceImage, renderClipWith, resolveRenderOptions } from '@portrait-farm/engine';
 import { decodeImage } from '@portrait-farm/face';
 import { createVideoEncoder, decodeAudio } from '@portrait-farm/media';
 import { parseProviderList } from '@portrait-farm/model-runtime';
@@ -90,15 +90,17 @@ const comparedEngine = values.compare === undefined
 
 const engine = await createEngine({ pack, providers });
 
-/** The clip's features assembled from per-segment rows (segments of one window), as prepare + segments compute them. */
+/** The clip's features assembled from per-segment rows (the default segment plan), as prepare + segments compute them. */
 async function segmentedFeatures(samples: Float32Array): Promise<FeatureMatrix> {
   const melPeak = await engine.audio.melPeak(samples);
   const frames = frameCount(samples.length);
   const w = engine.pack.denoiser.window;
   const data = new Float32Array(frames * FEATURE_DIM);
-  for (let start = 0; start < frames; start += w) {
-    const rows = await engine.audio.featuresRange(samples, start, Math.min(frames, start + w), { melPeak });
+  for (let index = 0, start = 0; start < frames; index++) {
+    const end = Math.min(frames, start + w * DEFAULT_SEGMENT_WINDOWS[Math.min(index, DEFAULT_SEGMENT_WINDOWS.length - 1)]!);
+    const rows = await engine.audio.featuresRange(samples, start, end, { melPeak });
     data.set(rows.data, start * FEATURE_DIM);
+    start = end;
   }
   return { frameCount: frames, dim: FEATURE_DIM, data };
 }
@@ -111,7 +113,7 @@ async function measureStages(run: number): Promise<void> {
   const [audio, decodeSeconds] = await timed(() => decodeAudio(audioPath), 'decode');
   const image = await decodeImage(imagePath);
   const [analysis, faceSeconds] = await timed(() => engine.face.analyze(image), 'face');
-  // As the pipeline computes them: the clip's mel peak, then each segment's rows (one window per segment).
+  // As the pipeline computes them: the clip's mel peak, then each segment's rows.
   const [features, audioSeconds] = await timed(() => segmentedFeatures(audio.samples), 'audio');
   const generator = await createMotionGenerator(engine.pack, engine.denoiser, { silenceFeature: engine.silenceFeature, seed: run });
   const [generated, denoiseSeconds] = await timed(() => generator.generateAll(features), 'denoise');

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHUNKS_PER_ENCODER, renderClip, type RenderResult } from '@portrait-farm/engine';
+import { CHUNKS_PER_ENCODER, DEFAULT_SEGMENT_WINDOWS, planSegments, renderClip, type RenderResult } from '@portrait-farm/engine';
 import { createFaceAnalyzer } from '@portrait-farm/face';
 import { probeMedia, readVideoFrames, type MediaInfo, type VideoFrames } from '@portrait-farm/media';
 import { writeEngineTestPack } from '@portrait-farm/test-support/engine-test-pack';
@@ -131,12 +131,13 @@ describe('renderClip: a 3 s clip of the committed portrait and speech', () => {
   });
 });
 
-describe('renderClip: more chunks than one ffmpeg encodes (an 11 s clip: a batch of 5 chunks, then 1)', () => {
+describe('renderClip: more chunks than one ffmpeg encodes (a 33 s clip: a batch of 5 chunks, then 1)', () => {
   const work = mkdtempSync(join(tmpdir(), 'render-clip-batches-'));
-  const speech = join(work, 'speech-11s.wav');
+  // 33 s at 12 fps (396 frames): 17 motion windows, segments of 1, 2, 4, 4, 4 and 2 windows.
+  const speech = join(work, 'speech-33s.wav');
   let pack = STARTER_PACK;
   beforeAll(() => {
-    execFileSync('ffmpeg', ['-v', 'error', '-i', join(fixtures, 'demo-speech-20s.ogg'), '-t', '11', '-ac', '1', speech]);
+    execFileSync('ffmpeg', ['-v', 'error', '-stream_loop', '1', '-i', join(fixtures, 'demo-speech-20s.ogg'), '-t', '33', '-ac', '1', speech]);
     if (!existsSync(join(STARTER_PACK, 'manifest.json'))) {
       pack = join(work, 'pack');
       writeEngineTestPack(pack);
@@ -148,17 +149,17 @@ describe('renderClip: more chunks than one ffmpeg encodes (an 11 s clip: a batch
     expect(CHUNKS_PER_ENCODER).toBeLessThan(6);
     const outDir = mkdtempSync(join(work, 'out-'));
     const out = join(outDir, 'clip.mp4');
-    const result = await renderClip({ image, audio: speech, out, pack, providers: ['cpu'], seed: 3, mode: 'crop' });
-    expect(result.frames).toBe(275);
-    expect((await probeMedia(out)).video?.frameCount).toBe(275);
+    const result = await renderClip({ image, audio: speech, out, pack, providers: ['cpu'], seed: 3, mode: 'crop', fps: 12 });
+    expect(result.frames).toBe(396);
+    expect((await probeMedia(out)).video?.frameCount).toBe(396);
     const flags = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts,flags', '-of', 'csv=p=0', out], { encoding: 'utf8' })
       .trim().split('\n').map((line) => line.split(',')).map(([pts, flag]) => ({ pts: Number(pts), key: flag!.startsWith('K') }));
     const presentationOrder = flags.map((packet) => packet.pts).sort((a, b) => a - b);
     const keyframes = flags.filter((packet) => packet.key).map((packet) => presentationOrder.indexOf(packet.pts)).sort((a, b) => a - b);
-    // One chunk per 2 s segment (their output frames start a look-back before the segment's motion).
-    expect(keyframes).toHaveLength(6);
-    expect(keyframes[0]).toBe(0);
-    for (const [k, frame] of keyframes.slice(1).entries()) expect(frame - keyframes[k]!).toBeGreaterThanOrEqual(45);
+    // One chunk per segment (their output frames start a look-back before the segment's motion).
+    const plan = planSegments({ motionFrames: 825, outputFrames: 396, packFps: 25, fps: 12, window: 50, context: 10, segmentWindows: DEFAULT_SEGMENT_WINDOWS });
+    expect(plan.map((segment) => segment.windowCount)).toEqual([1, 2, 4, 4, 4, 2]);
+    expect(keyframes).toEqual(expect.arrayContaining(plan.map((segment) => segment.frameStart)));
     expect(readdirSync(outDir)).toEqual(['clip.mp4']);
   }, 240_000);
 
@@ -170,7 +171,7 @@ describe('renderClip: more chunks than one ffmpeg encodes (an 11 s clip: a batch
     const previous = process.env['FFMPEG_PATH'];
     process.env['FFMPEG_PATH'] = failing;
     try {
-      await expect(renderClip({ image, audio: speech, out: join(outDir, 'clip.mp4'), pack, providers: ['cpu'], seed: 3, mode: 'crop' }))
+      await expect(renderClip({ image, audio: speech, out: join(outDir, 'clip.mp4'), pack, providers: ['cpu'], seed: 3, mode: 'crop', fps: 12 }))
         .rejects.toMatchObject({ code: 'MEDIA_ENCODE_FAILED', message: expect.stringContaining('disk full') });
     } finally {
       if (previous === undefined) delete process.env['FFMPEG_PATH'];

@@ -9,10 +9,7 @@ import { preparePortrait, type PreparedPortrait } from './prepare-portrait.ts';
 import type { ProgressReporter } from './progress.ts';
 import type { PreparedClip } from './prepared-clip.ts';
 import type { ResolvedRenderOptions } from './render-options.ts';
-import { planSegments } from './segment-plan.ts';
-
-/** Windows per segment: one window (2 s at 25 fps) keeps the time to the first chunk short. */
-export const DEFAULT_WINDOWS_PER_SEGMENT = 1;
+import { DEFAULT_SEGMENT_WINDOWS, planSegments } from './segment-plan.ts';
 
 /** Output frame count: the audio's duration at the output rate, rounded up, so the video never ends early. */
 export function outputFrameCount(durationSeconds: number, fps: number): number {
@@ -25,8 +22,8 @@ export function throwIfAborted(signal: AbortSignal | null): void {
 
 /** Options of {@link prepareClip}. */
 export interface PrepareClipOptions {
-  /** @defaultValue DEFAULT_WINDOWS_PER_SEGMENT */
-  windowsPerSegment?: number;
+  /** Windows of the segments in turn, the last repeated. @defaultValue DEFAULT_SEGMENT_WINDOWS */
+  segmentWindows?: readonly number[];
   /**
    * Folder for the clip's samples file (3.7 MiB per minute of audio), which lives until `clip.audio.release()`.
    * @defaultValue the output's folder
@@ -49,7 +46,7 @@ export interface PrepareClipOptions {
  * Stage timings count what the clip waited for: decode, audio (the rest of the mel peak), face (what was left of it).
  */
 export async function prepareClip(engine: Engine, o: ResolvedRenderOptions, progress: ProgressReporter, options: PrepareClipOptions = {}): Promise<PreparedClip> {
-  const windowsPerSegment = options.windowsPerSegment ?? DEFAULT_WINDOWS_PER_SEGMENT;
+  const segmentWindows = options.segmentWindows ?? DEFAULT_SEGMENT_WINDOWS;
   progress.start('decode');
   const face = options.portrait?.() ?? preparePortrait(engine, o.image, { faceIndex: o.faceIndex, faceBox: o.faceBox, mode: o.mode, log: o.log });
   face.catch(() => {}); // awaited below; until then a face error must not count as unhandled
@@ -94,7 +91,7 @@ export async function prepareClip(engine: Engine, o: ResolvedRenderOptions, prog
       fps: o.fps,
       window: pack.denoiser.window,
       context: pack.denoiser.context,
-      windowsPerSegment,
+      segmentWindows,
     }),
   };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { LOOKBACK, planSegments } from './segment-plan.ts';
+import { DEFAULT_SEGMENT_WINDOWS, LOOKBACK, planSegments } from './segment-plan.ts';
 
-const base = { packFps: 25, window: 50, context: 10, windowsPerSegment: 1 };
+const base = { packFps: 25, window: 50, context: 10, segmentWindows: [1] };
 
 describe('planSegments', () => {
   it('covers every output frame exactly once, in order', () => {
@@ -9,8 +9,8 @@ describe('planSegments', () => {
       for (const seconds of [0.5, 1.99, 2, 7.3, 61]) {
         const motionFrames = Math.ceil(seconds * 25);
         const outputFrames = Math.ceil(seconds * fps);
-        for (const windowsPerSegment of [1, 2, 3]) {
-          const plan = planSegments({ ...base, fps, motionFrames, outputFrames, windowsPerSegment });
+        for (const segmentWindows of [[1], [2], [3], DEFAULT_SEGMENT_WINDOWS, [2, 1, 5]]) {
+          const plan = planSegments({ ...base, fps, motionFrames, outputFrames, segmentWindows });
           expect(plan[0]!.frameStart).toBe(0);
           expect(plan.at(-1)!.frameEnd).toBe(outputFrames);
           for (let i = 1; i < plan.length; i++) expect(plan[i]!.frameStart).toBe(plan[i - 1]!.frameEnd);
@@ -22,7 +22,7 @@ describe('planSegments', () => {
 
   it('renders only frames whose motion the segment has: its own or the relayed context', () => {
     const fps = 12;
-    const plan = planSegments({ ...base, fps, motionFrames: 500, outputFrames: 240, windowsPerSegment: 1 });
+    const plan = planSegments({ ...base, fps, motionFrames: 500, outputFrames: 240, segmentWindows: [1] });
     for (const s of plan) {
       for (let frame = s.frameStart; frame < s.frameEnd; frame++) {
         const position = (frame * 25) / fps;
@@ -34,7 +34,7 @@ describe('planSegments', () => {
   });
 
   it('groups windows into segments', () => {
-    const plan = planSegments({ ...base, fps: 25, motionFrames: 230, outputFrames: 230, windowsPerSegment: 2 });
+    const plan = planSegments({ ...base, fps: 25, motionFrames: 230, outputFrames: 230, segmentWindows: [2] });
     expect(plan.map((s) => [s.firstWindow, s.windowCount, s.motionStart, s.motionEnd, s.frameStart, s.frameEnd])).toEqual([
       [0, 2, 0, 100, 0, 98],
       [2, 2, 100, 200, 98, 198],
@@ -42,9 +42,28 @@ describe('planSegments', () => {
     ]);
   });
 
-  it('names a bad grouping', () => {
-    expect(() => planSegments({ ...base, fps: 25, motionFrames: 10, outputFrames: 10, windowsPerSegment: 0 })).toThrow(
-      'windowsPerSegment must be a whole number of at least 1. Passed: 0',
-    );
+  it('grows the segments as the schedule says, its last entry repeated', () => {
+    // 27.4 s: 14 windows, the last of 20 motion frames.
+    const plan = planSegments({ ...base, fps: 25, motionFrames: 685, outputFrames: 685, segmentWindows: DEFAULT_SEGMENT_WINDOWS });
+    expect(DEFAULT_SEGMENT_WINDOWS).toEqual([1, 2, 4]);
+    expect(plan.map((s) => [s.firstWindow, s.windowCount, s.motionStart, s.motionEnd, s.frameStart, s.frameEnd])).toEqual([
+      [0, 1, 0, 50, 0, 48],
+      [1, 2, 50, 150, 48, 148],
+      [3, 4, 150, 350, 148, 348],
+      [7, 4, 350, 550, 348, 548],
+      [11, 3, 550, 685, 548, 685],
+    ]);
+  });
+
+  it('names a bad schedule', () => {
+    for (const [segmentWindows, listed] of [
+      [[0], '0'],
+      [[1, 2.5], '1, 2.5'],
+      [[], ''],
+    ] as const) {
+      expect(() => planSegments({ ...base, fps: 25, motionFrames: 10, outputFrames: 10, segmentWindows })).toThrow(
+        `segmentWindows must list whole numbers of at least 1. Passed: [${listed}]`,
+      );
+    }
   });
 });

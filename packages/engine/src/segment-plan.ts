@@ -36,9 +36,16 @@ export interface SegmentPlanInput {
   window: number;
   /** K: context frames relayed from one window to the next; must cover the resampling look-back. */
   context: number;
-  /** Windows per segment. */
-  windowsPerSegment: number;
+  /** Windows of the segments in turn, the last entry repeated to the clip's end (DEFAULT_SEGMENT_WINDOWS). */
+  segmentWindows: readonly number[];
 }
+
+/**
+ * Windows of a clip's segments, the last repeated: a first segment of one window (2 s at 25 fps) keeps the time to
+ * the first chunk short, and later ones grow to 4 windows, since every segment costs a chunk encoder's start (an
+ * ffmpeg process) and a step's storage and queue work (docs/performance.md, "Segments that grow").
+ */
+export const DEFAULT_SEGMENT_WINDOWS: readonly number[] = [1, 2, 4];
 
 /** First output frame whose motion position is at or after `position`. */
 function firstFrameAt(position: number, packFps: number, fps: number): number {
@@ -50,23 +57,24 @@ function firstFrameAt(position: number, packFps: number, fps: number): number {
 
 /** Splits a clip into segments of whole windows; the plan depends only on its inputs, so every process agrees. */
 export function planSegments(input: SegmentPlanInput): SegmentPlan[] {
-  const { motionFrames, outputFrames, packFps, fps, window, context, windowsPerSegment } = input;
-  if (!Number.isInteger(windowsPerSegment) || windowsPerSegment < 1) {
-    throw new EngineError('ENGINE_BAD_OPTION', `windowsPerSegment must be a whole number of at least 1. Passed: ${windowsPerSegment}`);
+  const { motionFrames, outputFrames, packFps, fps, window, context, segmentWindows } = input;
+  if (segmentWindows.length === 0 || !segmentWindows.every((count) => Number.isInteger(count) && count >= 1)) {
+    throw new EngineError('ENGINE_BAD_OPTION', `segmentWindows must list whole numbers of at least 1. Passed: [${segmentWindows.join(', ')}]`);
   }
   if (context < LOOKBACK + 2) {
     throw new EngineError('ENGINE_BAD_OPTION', `the pack's context (${context} frames) must be at least ${LOOKBACK + 2} to relay motion between segments`);
   }
   const windows = Math.max(1, Math.ceil(motionFrames / window));
   const segments: SegmentPlan[] = [];
-  for (let first = 0, index = 0; first < windows; first += windowsPerSegment, index++) {
-    const windowCount = Math.min(windowsPerSegment, windows - first);
+  for (let first = 0, index = 0; first < windows; index++) {
+    const windowCount = Math.min(segmentWindows[Math.min(index, segmentWindows.length - 1)]!, windows - first);
     const motionStart = first * window;
     const motionEnd = Math.min(motionFrames, (first + windowCount) * window);
     const last = first + windowCount >= windows;
     const frameStart = index === 0 ? 0 : Math.min(outputFrames, firstFrameAt(motionStart - LOOKBACK, packFps, fps));
     const frameEnd = last ? outputFrames : Math.min(outputFrames, firstFrameAt(motionEnd - LOOKBACK, packFps, fps));
     segments.push({ index, firstWindow: first, windowCount, motionStart, motionEnd, frameStart, frameEnd });
+    first += windowCount;
   }
   return segments;
 }
