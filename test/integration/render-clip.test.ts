@@ -131,13 +131,13 @@ describe('renderClip: a 3 s clip of the committed portrait and speech', () => {
   });
 });
 
-describe('renderClip: more chunks than one ffmpeg encodes (a 33 s clip: a batch of 5 chunks, then 1)', () => {
+describe('renderClip: more chunks than one ffmpeg encodes (a 29 s clip: a batch of 5 chunks, then 1)', () => {
   const work = mkdtempSync(join(tmpdir(), 'render-clip-batches-'));
-  // 33 s at 12 fps (396 frames): 17 motion windows, segments of 1, 2, 4, 4, 4 and 2 windows.
-  const speech = join(work, 'speech-33s.wav');
+  // 29 s at 12 fps (348 frames): 15 motion windows, segments of 1, 2, 3, 3, 3 and 3 windows.
+  const speech = join(work, 'speech-29s.wav');
   let pack = STARTER_PACK;
   beforeAll(() => {
-    execFileSync('ffmpeg', ['-v', 'error', '-stream_loop', '1', '-i', join(fixtures, 'demo-speech-20s.ogg'), '-t', '33', '-ac', '1', speech]);
+    execFileSync('ffmpeg', ['-v', 'error', '-stream_loop', '1', '-i', join(fixtures, 'demo-speech-20s.ogg'), '-t', '29', '-ac', '1', speech]);
     if (!existsSync(join(STARTER_PACK, 'manifest.json'))) {
       pack = join(work, 'pack');
       writeEngineTestPack(pack);
@@ -150,15 +150,15 @@ describe('renderClip: more chunks than one ffmpeg encodes (a 33 s clip: a batch 
     const outDir = mkdtempSync(join(work, 'out-'));
     const out = join(outDir, 'clip.mp4');
     const result = await renderClip({ image, audio: speech, out, pack, providers: ['cpu'], seed: 3, mode: 'crop', fps: 12 });
-    expect(result.frames).toBe(396);
-    expect((await probeMedia(out)).video?.frameCount).toBe(396);
+    expect(result.frames).toBe(348);
+    expect((await probeMedia(out)).video?.frameCount).toBe(348);
     const flags = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts,flags', '-of', 'csv=p=0', out], { encoding: 'utf8' })
       .trim().split('\n').map((line) => line.split(',')).map(([pts, flag]) => ({ pts: Number(pts), key: flag!.startsWith('K') }));
     const presentationOrder = flags.map((packet) => packet.pts).sort((a, b) => a - b);
     const keyframes = flags.filter((packet) => packet.key).map((packet) => presentationOrder.indexOf(packet.pts)).sort((a, b) => a - b);
     // One chunk per segment (their output frames start a look-back before the segment's motion).
-    const plan = planSegments({ motionFrames: 825, outputFrames: 396, packFps: 25, fps: 12, window: 50, context: 10, segmentWindows: DEFAULT_SEGMENT_WINDOWS });
-    expect(plan.map((segment) => segment.windowCount)).toEqual([1, 2, 4, 4, 4, 2]);
+    const plan = planSegments({ motionFrames: 725, outputFrames: 348, packFps: 25, fps: 12, window: 50, context: 10, segmentWindows: DEFAULT_SEGMENT_WINDOWS });
+    expect(plan.map((segment) => segment.windowCount)).toEqual([1, 2, 3, 3, 3, 3]);
     expect(keyframes).toEqual(expect.arrayContaining(plan.map((segment) => segment.frameStart)));
     expect(readdirSync(outDir)).toEqual(['clip.mp4']);
   }, 240_000);

@@ -27,9 +27,9 @@ const PLAN: JobPlan = {
   frameCount: 120,
   durationSeconds: 4.8,
   segments: [
-    { index: 0, firstWindow: 0, windowCount: 2, frameStart: 0, frameEnd: 50 },
-    { index: 1, firstWindow: 2, windowCount: 2, frameStart: 50, frameEnd: 100 },
-    { index: 2, firstWindow: 4, windowCount: 1, frameStart: 100, frameEnd: 120 },
+    { index: 0, firstWindow: 0, windowCount: 1, frameStart: 0, frameEnd: 20 },
+    { index: 1, firstWindow: 1, windowCount: 2, frameStart: 20, frameEnd: 70 },
+    { index: 2, firstWindow: 3, windowCount: 2, frameStart: 70, frameEnd: 120 },
   ],
 };
 
@@ -52,13 +52,15 @@ describe('job lifecycle over HTTP', () => {
     await storage.put(jobStorageKeys.chunk(id, 2), Buffer.from('chunk2')); // segment 1 not done yet: a hole
     const partial = (await live()).body;
     expect(partial.match(/#EXTINF/g)).toHaveLength(1);
-    expect(partial).toContain('#EXTINF:2.000,');
+    expect(partial).toContain('#EXTINF:0.800,');
+    // The longest chunk of the plan, present or not: a playlist's target duration never changes.
     expect(partial).toContain('#EXT-X-TARGETDURATION:2');
     expect(partial).not.toContain('#EXT-X-ENDLIST');
 
     await storage.put(jobStorageKeys.chunk(id, 1), Buffer.from('chunk1'));
     const complete = (await live()).body;
-    expect(complete.match(/#EXTINF:[\d.]+,/g)).toEqual(['#EXTINF:2.000,', '#EXTINF:2.000,', '#EXTINF:0.800,']);
+    expect(complete.match(/#EXTINF:[\d.]+,/g)).toEqual(['#EXTINF:0.800,', '#EXTINF:2.000,', '#EXTINF:2.000,']);
+    expect(complete).toContain('#EXT-X-TARGETDURATION:2');
     expect(complete.trimEnd().endsWith('#EXT-X-ENDLIST')).toBe(true);
 
     // The chunk URIs are presigned file URLs the gateway itself serves.
@@ -86,7 +88,8 @@ describe('job lifecycle over HTTP', () => {
     await storage.put(jobStorageKeys.output(id), Buffer.from('final-mp4'));
     await jobs.succeed(id, { key: jobStorageKeys.output(id), size: 9, durationSeconds: 4.8, sha256: 'ab'.repeat(32) });
     const playlist = (await gateway.app.inject({ method: 'GET', url: `/v1/jobs/${id}/live.m3u8`, headers: auth() })).body;
-    expect(playlist.match(/#EXTINF:[\d.]+,/g)).toEqual(['#EXTINF:2.000,', '#EXTINF:2.000,', '#EXTINF:0.800,']);
+    expect(playlist.match(/#EXTINF:[\d.]+,/g)).toEqual(['#EXTINF:0.800,', '#EXTINF:2.000,', '#EXTINF:2.000,']);
+    expect(playlist).toContain('#EXT-X-TARGETDURATION:2');
     expect(playlist.trimEnd().endsWith('#EXT-X-ENDLIST')).toBe(true);
   });
 

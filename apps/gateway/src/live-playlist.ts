@@ -1,5 +1,5 @@
 import { chunkIndexOf, isTerminal, jobStorageKeys } from '@portrait-farm/jobs';
-import type { JobRecord } from '@portrait-farm/jobs';
+import type { JobPlan, JobRecord } from '@portrait-farm/jobs';
 import type { ObjectStorage } from '@portrait-farm/storage';
 
 export interface PlaylistChunk {
@@ -11,10 +11,11 @@ export interface PlaylistChunk {
 /**
  * An HLS media playlist (EVENT type) of the chunks finished so far: the longest run of consecutive chunks
  * from segment 0 (a player cannot skip a hole), durations from the job's plan. #EXT-X-ENDLIST once the job
- * has ended or every planned chunk is present.
+ * has ended or every planned chunk is present. The target duration is the longest planned chunk's, so that it stays
+ * the same from the first chunk to the last (RFC 8216 forbids changing it; the plan's chunks grow).
  */
-export function renderPlaylist(chunks: readonly PlaylistChunk[], ended: boolean): string {
-  const target = Math.max(1, ...chunks.map((c) => Math.ceil(c.durationSeconds)));
+export function renderPlaylist(chunks: readonly PlaylistChunk[], ended: boolean, longestChunkSeconds = 0): string {
+  const target = Math.max(1, Math.ceil(longestChunkSeconds), ...chunks.map((c) => Math.ceil(c.durationSeconds)));
   const lines = ['#EXTM3U', '#EXT-X-VERSION:3', `#EXT-X-TARGETDURATION:${target}`, '#EXT-X-MEDIA-SEQUENCE:0', '#EXT-X-PLAYLIST-TYPE:EVENT'];
   for (const chunk of chunks) lines.push(`#EXTINF:${chunk.durationSeconds.toFixed(3)},`, chunk.uri);
   if (ended) lines.push('#EXT-X-ENDLIST');
@@ -31,16 +32,18 @@ export async function livePlaylist(storage: ObjectStorage, record: JobRecord, pr
     if (index !== null) present.add(index);
   }
   const chunks: PlaylistChunk[] = [];
+  const secondsOf = (segment: JobPlan['segments'][number]): number => (segment.frameEnd - segment.frameStart) / plan.fps;
   for (const segment of [...plan.segments].sort((a, b) => a.index - b.index)) {
     if (!present.has(segment.index)) break;
     const key = jobStorageKeys.chunk(record.id, segment.index);
     chunks.push({
       index: segment.index,
-      durationSeconds: (segment.frameEnd - segment.frameStart) / plan.fps,
+      durationSeconds: secondsOf(segment),
       uri: await storage.presignGet(key, { expiresSeconds: presignSeconds }),
     });
   }
   const complete = plan.segments.length > 0 && chunks.length === plan.segments.length;
   const ended = complete || isTerminal(record.status);
-  return renderPlaylist(record.status === 'canceled' || record.status === 'failed' ? [] : chunks, ended);
+  const longest = Math.max(0, ...plan.segments.map(secondsOf));
+  return renderPlaylist(record.status === 'canceled' || record.status === 'failed' ? [] : chunks, ended, longest);
 }

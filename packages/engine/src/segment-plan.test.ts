@@ -45,13 +45,14 @@ describe('planSegments', () => {
   it('grows the segments as the schedule says, its last entry repeated', () => {
     // 27.4 s: 14 windows, the last of 20 motion frames.
     const plan = planSegments({ ...base, fps: 25, motionFrames: 685, outputFrames: 685, segmentWindows: DEFAULT_SEGMENT_WINDOWS });
-    expect(DEFAULT_SEGMENT_WINDOWS).toEqual([1, 2, 4]);
+    expect(DEFAULT_SEGMENT_WINDOWS).toEqual([1, 2, 3]);
     expect(plan.map((s) => [s.firstWindow, s.windowCount, s.motionStart, s.motionEnd, s.frameStart, s.frameEnd])).toEqual([
       [0, 1, 0, 50, 0, 48],
       [1, 2, 50, 150, 48, 148],
-      [3, 4, 150, 350, 148, 348],
-      [7, 4, 350, 550, 348, 548],
-      [11, 3, 550, 685, 548, 685],
+      [3, 3, 150, 300, 148, 298],
+      [6, 3, 300, 450, 298, 448],
+      [9, 3, 450, 600, 448, 598],
+      [12, 2, 600, 685, 598, 685],
     ]);
   });
 

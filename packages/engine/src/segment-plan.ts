@@ -42,10 +42,11 @@ export interface SegmentPlanInput {
 
 /**
  * Windows of a clip's segments, the last repeated: a first segment of one window (2 s at 25 fps) keeps the time to
- * the first chunk short, and later ones grow to 4 windows, since every segment costs a chunk encoder's start (an
- * ffmpeg process) and a step's storage and queue work (docs/performance.md, "Segments that grow").
+ * the first chunk short, and later ones grow to 3 windows (6 s), since every segment costs a chunk encoder's start
+ * (an ffmpeg process) and a step's storage and queue work, while smaller segments spread a job more evenly over
+ * workers (docs/performance.md, "Segments that grow").
  */
-export const DEFAULT_SEGMENT_WINDOWS: readonly number[] = [1, 2, 4];
+export const DEFAULT_SEGMENT_WINDOWS: readonly number[] = [1, 2, 3];
 
 /** First output frame whose motion position is at or after `position`. */
 function firstFrameAt(position: number, packFps: number, fps: number): number {
