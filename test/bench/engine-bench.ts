@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FEATURE_DIM, frameCount } from '@portrait-farm/audio-features';
 import { MOTION_CHANNEL_COUNT as C } from '@portrait-farm/contracts';
-import { DEFAULT_SEGMENT_WINDOWS, createEngine, outputFrameCount, prepareSourceImage, renderClipWith, resolveRenderOptions } from '@portrait-farm/engine';
+import { DEFAULT_SEGMENT_WINDOWS, createEngine, outputFrameCount, planSegments, prepareSourceImage, renderClipWith, resolveRenderOptions } from '@portrait-farm/engine';
 import { decodeImage } from '@portrait-farm/face';
 import { createVideoEncoder, decodeAudio } from '@portrait-farm/media';
 import { parseProviderList } from '@portrait-farm/model-runtime';
@@ -94,13 +94,12 @@ const engine = await createEngine({ pack, providers });
 async function segmentedFeatures(samples: Float32Array): Promise<FeatureMatrix> {
   const melPeak = await engine.audio.melPeak(samples);
   const frames = frameCount(samples.length);
-  const w = engine.pack.denoiser.window;
+  const { fps: packFps, denoiser } = engine.pack;
+  const plan = planSegments({ motionFrames: frames, outputFrames: frames, packFps, fps: packFps, window: denoiser.window, context: denoiser.context, segmentWindows: DEFAULT_SEGMENT_WINDOWS });
   const data = new Float32Array(frames * FEATURE_DIM);
-  for (let index = 0, start = 0; start < frames; index++) {
-    const end = Math.min(frames, start + w * DEFAULT_SEGMENT_WINDOWS[Math.min(index, DEFAULT_SEGMENT_WINDOWS.length - 1)]!);
-    const rows = await engine.audio.featuresRange(samples, start, end, { melPeak });
-    data.set(rows.data, start * FEATURE_DIM);
-    start = end;
+  for (const { motionStart, motionEnd } of plan) {
+    const rows = await engine.audio.featuresRange(samples, motionStart, motionEnd, { melPeak });
+    data.set(rows.data, motionStart * FEATURE_DIM);
   }
   return { frameCount: frames, dim: FEATURE_DIM, data };
 }

@@ -14,8 +14,8 @@ export interface PlaylistChunk {
  * has ended or every planned chunk is present. The target duration is the longest planned chunk's, so that it stays
  * the same from the first chunk to the last (RFC 8216 forbids changing it; the plan's chunks grow).
  */
-export function renderPlaylist(chunks: readonly PlaylistChunk[], ended: boolean, longestChunkSeconds = 0): string {
-  const target = Math.max(1, Math.ceil(longestChunkSeconds), ...chunks.map((c) => Math.ceil(c.durationSeconds)));
+export function renderPlaylist(chunks: readonly PlaylistChunk[], ended: boolean, longestChunkSeconds: number): string {
+  const target = Math.max(1, Math.ceil(longestChunkSeconds));
   const lines = ['#EXTM3U', '#EXT-X-VERSION:3', `#EXT-X-TARGETDURATION:${target}`, '#EXT-X-MEDIA-SEQUENCE:0', '#EXT-X-PLAYLIST-TYPE:EVENT'];
   for (const chunk of chunks) lines.push(`#EXTINF:${chunk.durationSeconds.toFixed(3)},`, chunk.uri);
   if (ended) lines.push('#EXT-X-ENDLIST');
@@ -25,7 +25,7 @@ export function renderPlaylist(chunks: readonly PlaylistChunk[], ended: boolean,
 /** Lists the job's chunks in storage and builds its live playlist with presigned chunk URLs. */
 export async function livePlaylist(storage: ObjectStorage, record: JobRecord, presignSeconds: number): Promise<string> {
   const plan = record.plan;
-  if (plan === null) return renderPlaylist([], isTerminal(record.status));
+  if (plan === null) return renderPlaylist([], isTerminal(record.status), 0);
   const present = new Set<number>();
   for (const key of await storage.list(jobStorageKeys.chunkPrefix(record.id))) {
     const index = chunkIndexOf(key);
