@@ -85,12 +85,26 @@ export class ClipCache {
 
   /**
    * Keeps a clip this process just prepared, so its segments here need not read it back from storage; the cache
-   * releases its audio (the samples file) when it drops the job.
+   * releases its audio (the samples file) when it drops the job. The clip is held (never dropped) until the returned
+   * function is called: the preparing step leases it for segment 0 while the clip may not be in storage yet, however
+   * many other jobs the cache holds meanwhile.
    */
-  async remember(jobId: string, clip: PreparedClip): Promise<void> {
-    if (this.entries.has(jobId)) return;
-    this.entries.set(jobId, { clip: Promise.resolve(clip), pool: null, poolTurn: Promise.resolve(), users: 0, usedAt: Date.now() });
+  async remember(jobId: string, clip: PreparedClip): Promise<() => void> {
+    let entry = this.entries.get(jobId);
+    if (entry === undefined) {
+      entry = { clip: Promise.resolve(clip), pool: null, poolTurn: Promise.resolve(), users: 0, usedAt: Date.now() };
+      this.entries.set(jobId, entry);
+    }
+    const held = entry;
+    held.users++;
+    let released = false;
     await this.evict();
+    return () => {
+      if (released) return;
+      released = true;
+      held.users--;
+      held.usedAt = Date.now();
+    };
   }
 
   /** Drops a job (it ended); its pool closes once no step uses it. */

@@ -26,7 +26,7 @@ export async function processPrepare(deps: EngineDeps, jobId: string): Promise<S
   if (record === null) return 'skipped';
   await deps.jobs.transition(jobId, 'preparing');
   const { signal, release } = await holdCancelSignal(deps, jobId);
-  const prepared: { storing?: Promise<void> } = {};
+  const prepared: { storing?: Promise<void>; releaseClip?: () => void } = {};
   try {
     const outcome = await inStage(deps, jobId, 'prepare', null, async (run) => {
       await run.start();
@@ -59,7 +59,7 @@ export async function processPrepare(deps: EngineDeps, jobId: string): Promise<S
         .then(() => deps.storage.put(workKeys.clip(jobId), preparedClipStream(clip), { contentType: 'application/octet-stream' }));
       prepared.storing = storing;
       storing.catch(() => {}); // awaited below and before segment 1 is released
-      await deps.clips.remember(jobId, clip);
+      prepared.releaseClip = await deps.clips.remember(jobId, clip);
       const plan: JobPlan = {
         pack: { name: deps.engine.pack.name, version: deps.engine.pack.version },
         fps: clip.fps,
@@ -94,6 +94,7 @@ export async function processPrepare(deps: EngineDeps, jobId: string): Promise<S
     throw error;
   } finally {
     await prepared.storing?.catch(() => {});
+    prepared.releaseClip?.();
     release();
   }
 }
