@@ -1,15 +1,18 @@
-// npm run bench:farm [-- --runs 3 --seconds 30 --long 300 --pack models/starter --workers 1,2]
+// npm run bench:farm [-- --runs 3 --seconds 30 --long 300 --concurrent 3 --pack models/starter --workers 1,2]
 // For one clip of --seconds (astronaut.png, demo speech looped, 25 fps, full framing): the farm's time to the first
 // chunk and total time (submit -> succeeded) with each worker count, as real processes (gateway, Redis, workers,
-// stitcher, filesystem storage), and renderClip of the same clip in this process with its models already loaded, run after each farm run of the first
-// worker count so both see the same machine load;
-// the farm's overhead is its total with one worker minus renderClip. Then, with the first worker count, the time to
-// the first chunk of a clip of --long seconds (the job canceled once its first chunk exists), to show it does not
-// grow with the clip's length (from the submit, and from the 202 that accepts the job once the upload is done);
-// each first-chunk run prints where the time went (upload, queue, prepare's stages).
-// Medians over --runs, after a warm-up job. Each farm row gives frames/s (the clip's frames over its total) and the CPU
-// seconds the farm's processes used for the job (Linux /proc). The workers size their threads to their share of the
-// machine's cores (PORTRAIT_FARM_WORKER_CORES); PORTRAIT_FARM_RENDER_THREADS in this environment overrides it.
+// stitcher, filesystem storage; warmed up by a short job and one of the clip), and renderClip of the same clip in
+// this process with its models already loaded.
+// Every worker count's farm runs from the start; each run takes the farms and renderClip in turn (the order rotated
+// from run to run), so that all see the same machine, whose speed drifts: each row is the median over --runs, and each
+// farm's speed against the first worker count's is also given run by run. The farm's overhead is its total with the
+// first worker count minus renderClip. Then frames/s per machine: --concurrent clips submitted at once to each farm in
+// turn (0: none). Last, with the first worker count, the time to the first chunk of a clip of --long seconds (the job
+// canceled once its first chunk exists), to show it does not grow with the clip's length (from the submit, and from
+// the 202 that accepts the job once the upload is done); each first-chunk run prints where the time went (upload,
+// queue, prepare's stages). Each farm row gives frames/s (the clip's frames over its total) and the CPU seconds the
+// farm's processes used for the job (Linux /proc). The workers size their threads to their share of the machine's
+// cores (PORTRAIT_FARM_WORKER_CORES); PORTRAIT_FARM_RENDER_THREADS in this environment overrides it.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,12 +32,14 @@ const { values } = parseArgs({
     long: { type: 'string', default: '300' },
     pack: { type: 'string' },
     workers: { type: 'string', default: '1,2' },
+    concurrent: { type: 'string', default: '3' },
   },
 });
 const runs = Number(values.runs);
 const seconds = Number(values.seconds);
 const longSeconds = Number(values.long);
 const workerCounts = values.workers.split(',').map(Number);
+const concurrent = Number(values.concurrent);
 const work = mkdtempSync(join(tmpdir(), 'farm-bench-'));
 const fixtures = new URL('../fixtures/', import.meta.url).pathname;
 const options = { fps: 25, mode: 'full' as const, seed: 3 };
@@ -122,7 +127,6 @@ async function runJob(
   }
 }
 
-const results: Array<{ label: string; firstChunk: number; total: number; cpu: number }> = [];
 /** CPU seconds of the farm's processes so far by role (workers, stitcher, gateway, its Redis; ffmpeg that exited included). */
 function farmCpuByRole(farm: LocalFarm): Record<'workers' | 'stitcher' | 'gateway' | 'redis', number> {
   const cpu = (processes: ReadonlyArray<{ pid: number | null } | null | undefined>): number => processCpuSeconds(processes.map((p) => p?.pid ?? null));
@@ -131,59 +135,101 @@ function farmCpuByRole(farm: LocalFarm): Record<'workers' | 'stitcher' | 'gatewa
 const sumOf = (parts: Record<string, number>): number => Object.values(parts).reduce((a, b) => a + b, 0);
 const partsSince = (now: Record<string, number>, before: Record<string, number>): string =>
   Object.entries(now).map(([role, seconds]) => `${role} ${(seconds - (before[role] ?? 0)).toFixed(2)}`).join(', ');
-let firstChunkByLength: { label: string; short: number; long: number; shortAccepted: number; longAccepted: number } | null = null;
 const engine = await createEngine({ pack, providers: ['cpu'] });
-const local: number[] = [];
-/** renderClip in this process, run right after each farm run of the first worker count (same machine load). */
-async function renderLocal(run: number): Promise<void> {
+/** renderClip in this process (its models loaded, its threads kept), taking its turn with the farms. */
+async function renderLocal(run: number): Promise<number> {
   const out = join(work, 'local.mp4');
   const start = performance.now();
   const cpuBefore = processCpuSeconds([process.pid]);
   await renderClipWith(engine, resolveRenderOptions({ image, audio, out, pack, ...options }));
-  local.push((performance.now() - start) / 1000);
-  process.stderr.write(`renderClip, run ${run + 1}: ${local.at(-1)!.toFixed(2)} s, CPU ${(processCpuSeconds([process.pid]) - cpuBefore).toFixed(2)} s\n`);
+  const seconds = (performance.now() - start) / 1000;
+  process.stderr.write(`renderClip, run ${run + 1}: ${seconds.toFixed(2)} s, CPU ${(processCpuSeconds([process.pid]) - cpuBefore).toFixed(2)} s\n`);
+  return seconds;
 }
-for (const workers of workerCounts) {
-  const storageDir = join(work, `storage-${workers}`);
-  const farm = await startLocalFarm({ workers, port: 0, dataDir: join(work, `farm-${workers}`), storageUrl: storageDir, packDir: pack, env: { PORTRAIT_FARM_PROVIDERS: 'cpu' } });
-  try {
+/** `concurrent` clips submitted at once; their makespan (first submit to last success) and the farm's CPU for them. */
+async function runBatch(farm: LocalFarm, storageDir: string, concurrent: number): Promise<{ makespan: number; cpu: number }> {
+  const cpuBefore = farmCpuByRole(farm);
+  const start = performance.now();
+  await Promise.all(Array.from({ length: concurrent }, () => runJob(farm, storageDir, audio)));
+  return { makespan: (performance.now() - start) / 1000, cpu: sumOf(farmCpuByRole(farm)) - sumOf(cpuBefore) };
+}
+
+interface Setup {
+  workers: number;
+  label: string;
+  farm: LocalFarm;
+  storageDir: string;
+  firsts: number[];
+  firstsAccepted: number[];
+  totals: number[];
+  cpus: number[];
+  batchFramesPerSecond: number[];
+  batchCpus: number[];
+}
+const setups: Setup[] = [];
+const local: number[] = [];
+/** Per run, every setup's total over the first worker count's in the same run (the machine's speed drifts). */
+const ratios = new Map<string, number[]>();
+const rotated = <T>(xs: readonly T[], by: number): T[] => xs.map((_, i) => xs[(i + by) % xs.length]!);
+let firstChunkByLength: { label: string; short: number; long: number; shortAccepted: number; longAccepted: number } | null = null;
+try {
+  // Every farm runs from the start, idle but for its own job: each run takes every setup in turn, the order rotated.
+  for (const workers of workerCounts) {
+    const storageDir = join(work, `storage-${workers}`);
+    const farm = await startLocalFarm({ workers, port: 0, dataDir: join(work, `farm-${workers}`), storageUrl: storageDir, packDir: pack, env: { PORTRAIT_FARM_PROVIDERS: 'cpu' } });
+    const label = `farm, ${workers} worker${workers === 1 ? '' : 's'}`;
+    setups.push({ workers, label, farm, storageDir, firsts: [], firstsAccepted: [], totals: [], cpus: [], batchFramesPerSecond: [], batchCpus: [] });
+    // A short job, then a job of the measured clip: its segments reach every worker (each one's first segment is slower).
     await runJob(farm, storageDir, warmAudio);
-    const firsts: number[] = [];
-    const firstsAccepted: number[] = [];
-    const totals: number[] = [];
-    const cpus: number[] = [];
-    for (let run = 0; run < runs; run++) {
-      const cpuBefore = farmCpuByRole(farm);
-      const r = await runJob(farm, storageDir, audio);
-      const cpuAfter = farmCpuByRole(farm);
-      cpus.push(sumOf(cpuAfter) - sumOf(cpuBefore));
-      firsts.push(r.firstChunk);
-      firstsAccepted.push(r.firstChunk - r.accepted);
-      totals.push(r.total);
-      process.stderr.write(`farm, ${workers} worker(s), run ${run + 1}: first chunk ${r.firstChunk.toFixed(2)} s (${r.breakdown}), total ${r.total.toFixed(2)} s, farm CPU ${cpus.at(-1)!.toFixed(2)} s (${partsSince(cpuAfter, cpuBefore)})\n`);
-      if (workers === workerCounts[0]) await renderLocal(run);
-    }
-    results.push({ label: `farm, ${workers} worker${workers === 1 ? '' : 's'}`, firstChunk: median(firsts), total: median(totals), cpu: median(cpus) });
-    if (workers === workerCounts[0]) {
-      const longFirsts: number[] = [];
-      const longAccepted: number[] = [];
-      for (let run = 0; run < runs; run++) {
-        const r = await runJob(farm, storageDir, longAudio, true);
-        longFirsts.push(r.firstChunk);
-        longAccepted.push(r.firstChunk - r.accepted);
-        process.stderr.write(`farm, ${workers} worker(s), ${longSeconds} s clip, run ${run + 1}: first chunk ${r.firstChunk.toFixed(2)} s (${r.breakdown})\n`);
-      }
-      firstChunkByLength = {
-        label: `farm, ${workers} worker${workers === 1 ? '' : 's'}`,
-        short: median(firsts),
-        long: median(longFirsts),
-        shortAccepted: median(firstsAccepted),
-        longAccepted: median(longAccepted),
-      };
-    }
-  } finally {
-    await farm.stop();
+    await runJob(farm, storageDir, audio);
   }
+  const turns: Array<Setup | 'renderClip'> = [...setups, 'renderClip'];
+  for (let run = 0; run < runs; run++) {
+    const totalsThisRun = new Map<string, number>();
+    for (const turn of rotated(turns, run)) {
+      if (turn === 'renderClip') {
+        const seconds = await renderLocal(run);
+        local.push(seconds);
+        totalsThisRun.set('renderClip (loaded)', seconds);
+        continue;
+      }
+      const cpuBefore = farmCpuByRole(turn.farm);
+      const r = await runJob(turn.farm, turn.storageDir, audio);
+      const cpuAfter = farmCpuByRole(turn.farm);
+      turn.cpus.push(sumOf(cpuAfter) - sumOf(cpuBefore));
+      turn.firsts.push(r.firstChunk);
+      turn.firstsAccepted.push(r.firstChunk - r.accepted);
+      turn.totals.push(r.total);
+      totalsThisRun.set(turn.label, r.total);
+      process.stderr.write(`${turn.label}, run ${run + 1}: first chunk ${r.firstChunk.toFixed(2)} s (${r.breakdown}), total ${r.total.toFixed(2)} s, farm CPU ${turn.cpus.at(-1)!.toFixed(2)} s (${partsSince(cpuAfter, cpuBefore)})\n`);
+    }
+    const reference = totalsThisRun.get(setups[0]!.label)!;
+    for (const [label, total] of totalsThisRun) if (label !== setups[0]!.label) ratios.set(label, [...(ratios.get(label) ?? []), reference / total]);
+  }
+  if (concurrent > 0) {
+    for (let run = 0; run < runs; run++) {
+      for (const setup of rotated(setups, run)) {
+        const { makespan, cpu } = await runBatch(setup.farm, setup.storageDir, concurrent);
+        setup.batchFramesPerSecond.push((concurrent * seconds * options.fps) / makespan);
+        setup.batchCpus.push(cpu / concurrent);
+        process.stderr.write(`${setup.label}, ${concurrent} clips at once, run ${run + 1}: ${makespan.toFixed(2)} s, ${setup.batchFramesPerSecond.at(-1)!.toFixed(1)} frames/s, farm CPU ${cpu.toFixed(2)} s\n`);
+      }
+    }
+  }
+  const first = setups[0];
+  if (first !== undefined) {
+    const longFirsts: number[] = [];
+    const longAccepted: number[] = [];
+    for (let run = 0; run < runs; run++) {
+      const r = await runJob(first.farm, first.storageDir, longAudio, true);
+      longFirsts.push(r.firstChunk);
+      longAccepted.push(r.firstChunk - r.accepted);
+      process.stderr.write(`${first.label}, ${longSeconds} s clip, run ${run + 1}: first chunk ${r.firstChunk.toFixed(2)} s (${r.breakdown})\n`);
+    }
+    firstChunkByLength = { label: first.label, short: median(first.firsts), long: median(longFirsts), shortAccepted: median(first.firstsAccepted), longAccepted: median(longAccepted) };
+  }
+} finally {
+  for (const setup of setups) await setup.farm.stop();
 }
 
 await engine.close();
@@ -191,17 +237,30 @@ rmSync(work, { recursive: true, force: true });
 
 const localMedian = median(local);
 const clipFrames = seconds * options.fps;
+const range = (xs: number[]): string => `${Math.min(...xs).toFixed(2)} to ${Math.max(...xs).toFixed(2)}`;
 const lines = [
-  `Farm bench: ${seconds} s clip, 512x512, 25 fps, ${runs} run(s) each (medians), pack: ${packNote}`,
+  `Farm bench: ${seconds} s clip, 512x512, 25 fps, ${runs} run(s) each (medians; each run takes the setups in turn), pack: ${packNote}`,
   `  ${'setup'.padEnd(22)} ${'first chunk'.padStart(12)} ${'total'.padStart(9)} ${'x real time'.padStart(12)} ${'frames/s'.padStart(9)} ${'farm CPU'.padStart(9)}`,
-  ...results.map(
+  ...setups.map(
     (r) =>
-      `  ${r.label.padEnd(22)} ${`${r.firstChunk.toFixed(2)} s`.padStart(12)} ${`${r.total.toFixed(2)} s`.padStart(9)} ${(r.total / seconds).toFixed(2).padStart(12)} ${(clipFrames / r.total).toFixed(1).padStart(9)} ${`${r.cpu.toFixed(2)} s`.padStart(9)}`,
+      `  ${r.label.padEnd(22)} ${`${median(r.firsts).toFixed(2)} s`.padStart(12)} ${`${median(r.totals).toFixed(2)} s`.padStart(9)} ${(median(r.totals) / seconds).toFixed(2).padStart(12)} ${(clipFrames / median(r.totals)).toFixed(1).padStart(9)} ${`${median(r.cpus).toFixed(2)} s`.padStart(9)}`,
   ),
   `  ${'renderClip (loaded)'.padEnd(22)} ${'-'.padStart(12)} ${`${localMedian.toFixed(2)} s`.padStart(9)} ${(localMedian / seconds).toFixed(2).padStart(12)} ${(clipFrames / localMedian).toFixed(1).padStart(9)}`,
 ];
-const one = results[0];
-if (one !== undefined) lines.push(`  farm overhead (${one.label} - renderClip): ${(one.total - localMedian).toFixed(2)} s (${(((one.total - localMedian) / localMedian) * 100).toFixed(1)} %)`);
+const one = setups[0];
+if (one !== undefined) {
+  const oneTotal = median(one.totals);
+  lines.push(`  farm overhead (${one.label} - renderClip): ${(oneTotal - localMedian).toFixed(2)} s (${(((oneTotal - localMedian) / localMedian) * 100).toFixed(1)} %)`);
+  for (const [label, xs] of ratios) lines.push(`  ${label} against ${one.label}, run by run (speed: its total over this one's): median ${median(xs).toFixed(2)}x, ${range(xs)}x`);
+}
+if (concurrent > 0) {
+  lines.push(`  frames/s per machine, ${concurrent} clips submitted at once (makespan from the first submit to the last success):`);
+  for (const s of setups) {
+    // Against the first worker count's batch of the same run (its frames/s over the first's).
+    const against = s === one ? '' : `; ${median(s.batchFramesPerSecond.map((fps, run) => fps / one!.batchFramesPerSecond[run]!)).toFixed(2)}x ${one!.label}'s, run by run (${range(s.batchFramesPerSecond.map((fps, run) => fps / one!.batchFramesPerSecond[run]!))}x)`;
+    lines.push(`    ${s.label.padEnd(20)} median ${median(s.batchFramesPerSecond).toFixed(1)} frames/s (${range(s.batchFramesPerSecond)}), farm CPU per clip ${median(s.batchCpus).toFixed(2)} s${against}`);
+  }
+}
 if (firstChunkByLength !== null) {
   const { label, short, long, shortAccepted, longAccepted } = firstChunkByLength;
   lines.push(`  first chunk by clip length (${label}), from the submit: ${seconds} s clip ${short.toFixed(2)} s, ${longSeconds} s clip ${long.toFixed(2)} s`);
