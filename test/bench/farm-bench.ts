@@ -155,7 +155,6 @@ async function runBatch(farm: LocalFarm, storageDir: string, concurrent: number)
 }
 
 interface Setup {
-  workers: number;
   label: string;
   farm: LocalFarm;
   storageDir: string;
@@ -178,7 +177,7 @@ try {
     const storageDir = join(work, `storage-${workers}`);
     const farm = await startLocalFarm({ workers, port: 0, dataDir: join(work, `farm-${workers}`), storageUrl: storageDir, packDir: pack, env: { PORTRAIT_FARM_PROVIDERS: 'cpu' } });
     const label = `farm, ${workers} worker${workers === 1 ? '' : 's'}`;
-    setups.push({ workers, label, farm, storageDir, firsts: [], firstsAccepted: [], totals: [], cpus: [], batchFramesPerSecond: [], batchCpus: [] });
+    setups.push({ label, farm, storageDir, firsts: [], firstsAccepted: [], totals: [], cpus: [], batchFramesPerSecond: [], batchCpus: [] });
     // A short job, then a job of the measured clip: its segments reach every worker (each one's first segment is slower).
     await runJob(farm, storageDir, warmAudio);
     await runJob(farm, storageDir, audio);
@@ -188,9 +187,9 @@ try {
     const totalsThisRun = new Map<string, number>();
     for (const turn of rotated(turns, run)) {
       if (turn === 'renderClip') {
-        const seconds = await renderLocal(run);
-        local.push(seconds);
-        totalsThisRun.set('renderClip (loaded)', seconds);
+        const wall = await renderLocal(run);
+        local.push(wall);
+        totalsThisRun.set('renderClip (loaded)', wall);
         continue;
       }
       const cpuBefore = farmCpuByRole(turn.farm);
