@@ -57,7 +57,11 @@ export async function startRenderWorkers(config: FarmProcessConfig, options: Ren
   if (config.watermarkKey === null) logger.warn({}, 'PORTRAIT_FARM_WATERMARK_KEY is not set: videos are watermarked with the public default key (anyone can detect the mark)');
   logger.info({ ...config.threads, segmentConcurrency: config.segmentConcurrency, renderer: config.renderer }, 'threads sized');
   // Warmed up once per thread, so that no session's stream pays for V8's first compiles of the renderer.
-  const renderThreads = startRenderThreads(config.threads.renderThreads, { backend: config.renderer, warmUp: true });
+  const renderThreads = startRenderThreads(config.threads.renderThreads, {
+    backend: config.renderer,
+    warmUp: true,
+    ...(config.providers === null ? {} : { providers: config.providers as ExecutionProvider[] }),
+  });
   const clips = new ClipCache(steps.deps.storage, renderThreads);
   const deps: EngineDeps = { ...steps.deps, engine, packDir: config.packDir, clips, watermarkKey: config.watermarkKey };
   const sessionHost = await startWorkerSessions(config, { steps, engine, renderThreads, hostId: presence.processId, logger, ...(metrics === undefined ? {} : { metrics }) });

@@ -1,4 +1,5 @@
 import { Type, type SchemaOptions, type Static, type TUnsafe } from '@sinclair/typebox';
+import { RENDER_BACKENDS } from './render-backends.ts';
 import { RENDER_OPTION_RANGES } from './render-option-ranges.ts';
 
 export { RENDER_OPTION_RANGES };
@@ -98,6 +99,12 @@ export const RenderProcessOptionsSchema = Type.Object(
   {
     providers: Type.Optional(Type.Array(stringEnum(EXECUTION_PROVIDERS), { minItems: 1, uniqueItems: true, description: 'Execution providers to try, in order. Default: cuda, webgpu, cpu.' })),
     renderThreads: Type.Optional(Type.Integer({ minimum: RENDER_OPTION_RANGES.renderThreads.min, maximum: RENDER_OPTION_RANGES.renderThreads.max, description: 'Threads rendering frames in parallel. Default: 2, or 1 on a one-core machine.' })),
+    renderer: Type.Optional(
+      stringEnum(RENDER_BACKENDS, {
+        description:
+          "How frames are drawn: cpu (the TypeScript renderer) or onnx-graph (the warp as an ONNX graph on the first of the providers that loads, a GPU's with cuda; frames within two levels of cpu's). Default: cpu.",
+      }),
+    ),
   },
   { additionalProperties: false },
 );

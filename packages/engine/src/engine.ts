@@ -1,4 +1,5 @@
 import { createAudioFrontEnd, type AudioFrontEnd } from '@portrait-farm/audio-features';
+import type { RenderBackend } from '@portrait-farm/contracts';
 import { createFaceAnalyzer, FACE_MODEL_FILES, type FaceAnalyzer, type FaceModelRole } from '@portrait-farm/face';
 import { loadModelPack, openDenoiser, type ModelPack } from '@portrait-farm/model-pack';
 import { createModelSession, type ExecutionProvider, type ModelSession } from '@portrait-farm/model-runtime';
@@ -36,12 +37,12 @@ export interface Engine {
   /** Feature row of digital silence, padding windows past the end of the audio. */
   readonly silenceFeature: Float32Array;
   /**
-   * `count` CPU render threads for the clips this engine renders ({@link renderClipWith}), started on first use and
-   * kept until {@link close}: a later clip neither waits for threads to start nor for V8 to compile the renderer
-   * again in them (about a quarter of a 20 s clip's render stage, docs/performance.md, "Render threads kept by the
-   * engine"). Clips rendered at once share them.
+   * `count` render threads drawing with `backend` for the clips this engine renders ({@link renderClipWith}), started
+   * on first use and kept until {@link close}: a later clip neither waits for threads to start nor for V8 to compile
+   * the renderer again in them (about a quarter of a 20 s clip's render stage, docs/performance.md, "Render threads
+   * kept by the engine"). Clips rendered at once share them. The `onnx-graph` backend runs on the engine's providers.
    */
-  renderThreads(count: number): RenderThreads;
+  renderThreads(count: number, backend?: RenderBackend): RenderThreads;
   /** Closes the render threads and the models' sessions. */
   close(): Promise<void>;
 }
@@ -64,7 +65,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     opened.push(denoiser);
     const silenceFeature = await audio.silenceFeature();
     let liveDenoiser: Promise<ModelSession | null> | null = null;
-    const renderThreads = new Map<number, RenderThreads>();
+    const renderThreads = new Map<string, RenderThreads>();
     let closed = false;
     const openLiveDenoiser = async (file: string): Promise<ModelSession> => {
       const session = await openDenoiser(file, 'live denoiser', pack, { ...(providers ? { providers } : {}), log });
@@ -82,10 +83,11 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       },
       provider: denoiser.provider,
       silenceFeature,
-      renderThreads(count: number): RenderThreads {
+      renderThreads(count: number, backend: RenderBackend = 'cpu'): RenderThreads {
         if (closed) throw new EngineError('ENGINE_RENDER_THREAD_DIED', 'The engine is closed, and its render threads with it.');
-        let threads = renderThreads.get(count);
-        if (threads === undefined) renderThreads.set(count, (threads = startRenderThreads(count)));
+        const key = `${backend} ${count}`;
+        let threads = renderThreads.get(key);
+        if (threads === undefined) renderThreads.set(key, (threads = startRenderThreads(count, { backend, ...(providers ? { providers } : {}) })));
         return threads;
       },
       async close(): Promise<void> {

@@ -1,4 +1,5 @@
 import type { RenderBackend } from '@portrait-farm/contracts';
+import type { ExecutionProvider } from '@portrait-farm/model-runtime';
 import { createMeshwarpRendererFromPrepared, type PreparedMeshwarp } from '@portrait-farm/renderer';
 import { GRAPH_BATCH_FRAMES } from './render-protocol.ts';
 
@@ -32,10 +33,10 @@ interface WaitingFrame {
  * The graph renderer: a frame asked for while a run is in flight waits for the next run, which takes every frame
  * waiting (up to GRAPH_BATCH_FRAMES), so that the accelerator gets batches while frames keep their order.
  */
-async function graphFrameSource(data: PreparedMeshwarp): Promise<FrameSource> {
+async function graphFrameSource(data: PreparedMeshwarp, providers: readonly ExecutionProvider[] | null): Promise<FrameSource> {
   // Loaded here, not with the module: a CPU render thread does not load the graph backend's modules.
   const { createGraphRendererFromPrepared } = await import('@portrait-farm/renderer/graph');
-  const renderer = await createGraphRendererFromPrepared(data);
+  const renderer = await createGraphRendererFromPrepared(data, providers === null ? {} : { providers: [...providers] });
   const waiting: WaitingFrame[] = [];
   let running = false;
   const pump = async (): Promise<void> => {
@@ -73,7 +74,10 @@ async function graphFrameSource(data: PreparedMeshwarp): Promise<FrameSource> {
   };
 }
 
-/** The portrait's frame source for `backend`; the graph's is ready once its onnxruntime session has loaded. */
-export function createFrameSource(data: PreparedMeshwarp, backend: RenderBackend): FrameSource | Promise<FrameSource> {
-  return backend === 'onnx-graph' ? graphFrameSource(data) : cpuFrameSource(data);
+/**
+ * The portrait's frame source for `backend`; the graph's is ready once its onnxruntime session has loaded, on the
+ * first of `providers` that loads (null: model-runtime's default).
+ */
+export function createFrameSource(data: PreparedMeshwarp, backend: RenderBackend, providers: readonly ExecutionProvider[] | null = null): FrameSource | Promise<FrameSource> {
+  return backend === 'onnx-graph' ? graphFrameSource(data, providers) : cpuFrameSource(data);
 }

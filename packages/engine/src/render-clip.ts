@@ -53,7 +53,7 @@ export async function renderClip(options: RenderClipOptions, onProgress?: Progre
 
 /**
  * {@link renderClip} with an engine whose models are already loaded, on the engine's render threads
- * (`engine.renderThreads(o.renderThreads)`, kept for its later clips). It renders exactly as the farm does: segment by
+ * (`engine.renderThreads(o.renderThreads, o.renderer)`, kept for its later clips). It renders exactly as the farm does: segment by
  * segment, each an H.264 chunk, joined without re-encoding and muxed with the original audio's AAC track (encoded
  * meanwhile), so a farm render with the same seed is bit-identical to this one.
  */
@@ -61,7 +61,7 @@ export async function renderClipWith(engine: Engine, o: ResolvedRenderOptions, o
   const progress = new ProgressReporter(onProgress);
   // The engine's render threads: on its first clip they load their modules while the audio is decoded and the face
   // analysed.
-  const threads = engine.renderThreads(o.renderThreads);
+  const threads = engine.renderThreads(o.renderThreads, o.renderer);
   const clip = await prepareClip(engine, o, progress);
   try {
     return await renderPreparedClip(engine, o, clip, threads, progress);

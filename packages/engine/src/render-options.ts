@@ -12,6 +12,7 @@ import {
   type JobOptionsInput,
   type JsonSchema,
   type OutputMode,
+  type RenderBackend,
   type RenderControls,
   type RenderProcessOptions,
   type Solver,
@@ -71,6 +72,8 @@ export interface ResolvedRenderOptions {
   label: boolean;
   providers: ExecutionProvider[] | null;
   renderThreads: number;
+  /** How the render threads draw frames. */
+  renderer: RenderBackend;
   log: (line: string) => void;
   signal: AbortSignal | null;
   /** The invisible watermark embedded in every frame, or null. */
@@ -100,9 +103,9 @@ export function resolveRenderOptions(options: RenderClipOptions): ResolvedRender
   if (!existsSync(dirname(out))) {
     throw new EngineError('ENGINE_OUTPUT_UNWRITABLE', `The output folder of ${options.out} does not exist.`);
   }
-  const { image, audio, out: _out, pack: packOption, providers, renderThreads, log, signal, watermark, ...jobOptions } = options;
+  const { image, audio, out: _out, pack: packOption, providers, renderThreads, renderer, log, signal, watermark, ...jobOptions } = options;
   check(JobOptionsSchema, defined(jobOptions));
-  check(RenderProcessOptionsSchema, defined({ providers, renderThreads }));
+  check(RenderProcessOptionsSchema, defined({ providers, renderThreads, renderer }));
   const job = resolveJobOptions(jobOptions);
   if (watermark != null && (!(watermark.payload instanceof Uint8Array) || watermark.payload.length !== 8)) {
     throw new EngineError('ENGINE_BAD_OPTION', `Passed watermark.payload must be 8 bytes (a Uint8Array); given ${watermark.payload instanceof Uint8Array ? `${watermark.payload.length} bytes` : typeof watermark.payload}.`);
@@ -128,6 +131,7 @@ export function resolveRenderOptions(options: RenderClipOptions): ResolvedRender
     label: job.label ?? false,
     providers: providers ?? null,
     renderThreads: renderThreads ?? Math.min(RENDER_OPTION_RANGES.renderThreads.default, availableParallelism()),
+    renderer: renderer ?? 'cpu',
     log: log ?? ((): void => {}),
     signal: signal ?? null,
     watermark: watermark == null ? null : { payload: Uint8Array.from(watermark.payload), ...(watermark.key == null ? {} : { key: watermark.key }) },

@@ -2,11 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { CHANNEL, MOTION_CHANNEL_COUNT } from '@portrait-farm/contracts';
 import { createMeshwarpRendererFromPrepared, prepareMeshwarp } from '@portrait-farm/renderer';
 import { rgbToYuv420 } from '@portrait-farm/media';
+import { providerUnavailableReason } from '@portrait-farm/model-runtime';
 import { syntheticPortrait } from '@portrait-farm/renderer/testing';
 import { frameMarks, markFrame } from './frame-marks.ts';
 import { createRenderPool, startRenderThreads } from './render-pool.ts';
 import { CRASH_MOTION_VALUE } from './testing/crash-motion.ts';
 import { WARM_UP_POSES } from './warm-up-poses.ts';
+
+const cudaMissing = providerUnavailableReason('cuda');
 
 function motionOf(index: number): Float32Array {
   const motion = new Float32Array(MOTION_CHANNEL_COUNT);
@@ -110,6 +113,16 @@ describe('createRenderPool', () => {
       await pool.close();
     }
     expect(seen).toEqual([...Array(12).keys()]);
+  });
+
+  // The render CLI and a worker hand their providers to the graph threads (a thread's environment is its own copy).
+  it.skipIf(cudaMissing === null)('runs the onnx-graph backend on the providers given: cuda alone, where it is missing, fails naming it', async () => {
+    const pool = await createRenderPool(prepared, 1, { backend: 'onnx-graph', providers: ['cuda'] });
+    try {
+      await expect(pool.renderFrames(2, motionOf, () => {})).rejects.toThrow(`No execution provider could load mesh-warp.onnx (cuda: ${cudaMissing})`);
+    } finally {
+      await pool.close();
+    }
   });
 
   it('stops with ENGINE_CANCELED when aborted', async () => {

@@ -1,6 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import type { RenderBackend } from '@portrait-farm/contracts';
-import { siblingScript, startModuleWorker } from '@portrait-farm/model-runtime';
+import { siblingScript, startModuleWorker, type ExecutionProvider } from '@portrait-farm/model-runtime';
 import type { PreparedMeshwarp } from '@portrait-farm/renderer';
 import { EngineError } from './errors.ts';
 import type { FrameFormat } from './frame-conversion.ts';
@@ -71,6 +71,8 @@ export interface RenderThreadsOptions {
    * @defaultValue 'cpu'
    */
   backend?: RenderBackend;
+  /** The execution providers of the `onnx-graph` backend, tried in order. @defaultValue PORTRAIT_FARM_PROVIDERS, else cuda, webgpu, cpu */
+  providers?: readonly ExecutionProvider[];
   /**
    * Each thread renders a set of poses through every branch of the renderer when its first portrait is loaded, so
    * that V8 compiles them then and not in the middle of a stream (realtime sessions; the CPU renderer).
@@ -95,7 +97,7 @@ export function startRenderThreads(count: number, options: RenderThreadsOptions 
   const pauses: number[] = [];
 
   const start = (slot: number): void => {
-    const worker = startModuleWorker(script, { backend, warmUp: options.warmUp === true });
+    const worker = startModuleWorker(script, { backend, warmUp: options.warmUp === true, providers: options.providers ?? null });
     const startedAt = Date.now();
     for (const [portrait, data] of portraits) worker.postMessage({ kind: 'load', portrait, data } satisfies RenderRequest);
     worker.on('error', () => {}); // a render in progress reports it; the thread is replaced on exit
@@ -147,7 +149,7 @@ export function startRenderThreads(count: number, options: RenderThreadsOptions 
 }
 
 /** Render threads of their own for one portrait (a single render): closing the pool stops them. */
-export async function createRenderPool(prepared: PreparedMeshwarp, threads: number, options: { backend?: RenderBackend } = {}): Promise<RenderPool> {
+export async function createRenderPool(prepared: PreparedMeshwarp, threads: number, options: Pick<RenderThreadsOptions, 'backend' | 'providers'> = {}): Promise<RenderPool> {
   const own = startRenderThreads(threads, options);
   const pool = own.portrait(prepared);
   return {

@@ -1,5 +1,6 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { RenderBackend } from '@portrait-farm/contracts';
+import type { ExecutionProvider } from '@portrait-farm/model-runtime';
 import type { PreparedMeshwarp } from '@portrait-farm/renderer';
 import { createThreadConversion } from './frame-conversion.ts';
 import { createFrameSource, type FrameSource } from './frame-source.ts';
@@ -11,9 +12,9 @@ type Loaded = FrameSource | Error;
 
 const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
 
-function load(data: PreparedMeshwarp, backend: RenderBackend): Loaded | Promise<Loaded> {
+function load(data: PreparedMeshwarp, backend: RenderBackend, providers: readonly ExecutionProvider[] | null): Loaded | Promise<Loaded> {
   try {
-    const source = createFrameSource(data, backend);
+    const source = createFrameSource(data, backend, providers);
     return source instanceof Promise ? source.catch(asError) : source;
   } catch (error) {
     return asError(error);
@@ -42,9 +43,10 @@ function warmUp(source: FrameSource, conversion: ReturnType<typeof createThreadC
 /**
  * What a render thread does with the requests arriving on `port` (see render-protocol.ts), drawing with `backend`.
  * On `close`, once every renderer is released, the port is closed, which ends the thread. With `warmUp` (the CPU
- * renderer only), the first portrait loaded renders {@link WARM_UP_POSES} before any frame is asked of it.
+ * renderer only), the first portrait loaded renders {@link WARM_UP_POSES} before any frame is asked of it. `providers`:
+ * the `onnx-graph` backend's execution providers (null: model-runtime's default).
  */
-export function serveRenderRequests(port: MessagePort, backend: RenderBackend = 'cpu', options: { warmUp?: boolean } = {}): void {
+export function serveRenderRequests(port: MessagePort, backend: RenderBackend = 'cpu', options: { warmUp?: boolean; providers?: readonly ExecutionProvider[] | null } = {}): void {
   let cold = options.warmUp === true && backend === 'cpu';
   /** Each loaded portrait's renderer, or why it could not be made (reported by its renders, not by a crash). */
   const renderers = new Map<number, Loaded | Promise<Loaded>>();
@@ -77,7 +79,7 @@ export function serveRenderRequests(port: MessagePort, backend: RenderBackend = 
   };
   port.on('message', (request: RenderRequest) => {
     if (request.kind === 'load') {
-      const loaded = load(request.data, backend);
+      const loaded = load(request.data, backend, options.providers ?? null);
       renderers.set(request.portrait, loaded);
       if (cold && !(loaded instanceof Promise) && !(loaded instanceof Error)) {
         cold = false;
