@@ -11,7 +11,6 @@
 // shared machine). --compare DIR also runs the pipeline of another checkout's engine (DIR/packages/engine/src/index.ts, or dist/index.js,
 // e.g. a worktree of an earlier commit) in the same runs, taking turns with this one, and prints the ratios.
 // --pipeline-only leaves out the stages measured one by one, which hold every frame in memory (long clips).
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +23,7 @@ import { createVideoEncoder, decodeAudio } from '@portrait-farm/media';
 import { parseProviderList } from '@portrait-farm/model-runtime';
 import { applyControls, createMotionGenerator, resample, type FeatureMatrix } from '@portrait-farm/motion';
 import { prepareMeshwarp } from '@portrait-farm/renderer';
+import { loopedSpeech } from './bench-inputs.ts';
 
 const { values } = parseArgs({
   options: {
@@ -57,7 +57,7 @@ if (!existsSync(join(pack, 'manifest.json'))) {
 }
 
 const audioPath = join(work, 'speech.wav');
-execFileSync('ffmpeg', ['-v', 'error', '-stream_loop', '-1', '-i', join(fixtures, 'demo-speech-20s.ogg'), '-t', String(seconds), '-ac', '1', '-ar', '44100', audioPath]);
+loopedSpeech(seconds, audioPath);
 const imagePath = join(fixtures, 'astronaut.png');
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

@@ -13,16 +13,16 @@
 // queue, prepare's stages). Each farm row gives frames/s (the clip's frames over its total) and the CPU seconds the
 // farm's processes used for the job (Linux /proc). The workers size their threads to their share of the machine's
 // cores (PORTRAIT_FARM_WORKER_CORES); PORTRAIT_FARM_RENDER_THREADS in this environment overrides it.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createEngine, renderClipWith, resolveRenderOptions } from '@portrait-farm/engine';
 import { startLocalFarm } from 'portrait-farm/local-farm';
 import type { LocalFarm } from 'portrait-farm/local-farm';
 import { writeEngineTestPack } from '@portrait-farm/test-support/engine-test-pack';
 import { STARTER_PACK } from '@portrait-farm/test-support/repo-models';
+import { BENCH_FIXTURES, FARM_BENCH_OPTIONS, loopedSpeech, submitFarmJob } from './bench-inputs.ts';
 import { processCpuSeconds } from './process-cpu-seconds.ts';
 
 const { values } = parseArgs({
@@ -41,8 +41,7 @@ const longSeconds = Number(values.long);
 const workerCounts = values.workers.split(',').map(Number);
 const concurrent = Number(values.concurrent);
 const work = mkdtempSync(join(tmpdir(), 'farm-bench-'));
-const fixtures = new URL('../fixtures/', import.meta.url).pathname;
-const options = { fps: 25, mode: 'full' as const, seed: 3 };
+const options = FARM_BENCH_OPTIONS;
 
 let pack = values.pack ?? process.env['PORTRAIT_FARM_PACK'] ?? STARTER_PACK;
 let packNote = pack;
@@ -51,15 +50,10 @@ if (!existsSync(join(pack, 'manifest.json'))) {
   writeEngineTestPack(pack);
   packNote = 'engine test pack (test denoiser, real audio and face models; models/starter not present)';
 }
-const image = join(fixtures, 'astronaut.png');
-function loopedSpeech(name: string, length: number): string {
-  const path = join(work, name);
-  execFileSync('ffmpeg', ['-v', 'error', '-stream_loop', '-1', '-i', join(fixtures, 'demo-speech-20s.ogg'), '-t', String(length), '-ac', '1', '-ar', '44100', path]);
-  return path;
-}
-const audio = loopedSpeech('speech.wav', seconds);
-const longAudio = loopedSpeech('speech-long.wav', longSeconds);
-const warmAudio = join(fixtures, 'speech-3s.wav');
+const image = join(BENCH_FIXTURES, 'astronaut.png');
+const audio = loopedSpeech(seconds, join(work, 'speech.wav'));
+const longAudio = loopedSpeech(longSeconds, join(work, 'speech-long.wav'));
+const warmAudio = join(BENCH_FIXTURES, 'speech-3s.wav');
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -79,24 +73,16 @@ async function runJob(
   audioPath: string,
   firstChunkOnly = false,
 ): Promise<{ firstChunk: number; accepted: number; total: number; breakdown: string }> {
-  const form = new FormData();
-  form.append('consent', JSON.stringify({ attestation: true }));
-  form.append('options', JSON.stringify(options));
-  form.append('image', new Blob([readFileSync(image)]), 'astronaut.png');
-  form.append('audio', new Blob([readFileSync(audioPath)]), 'speech.wav');
   const auth = { authorization: `Bearer ${farm.apiKey}` };
-  const start = performance.now();
-  const response = await fetch(`${farm.apiUrl}/v1/jobs`, { method: 'POST', body: form, headers: auth });
-  if (response.status !== 202) throw new Error(`POST /v1/jobs with ${basename(audioPath)}: HTTP ${response.status} ${await response.text()}`);
-  const created = (await response.json()) as { id: string };
-  const submitted = (performance.now() - start) / 1000;
-  const firstChunkFile = join(storageDir, 'jobs', created.id, 'chunks', '00000.ts');
+  const { id, sentAt, acceptedSeconds: submitted } = await submitFarmJob(farm, audioPath);
+  const sinceSent = (): number => (Date.now() - sentAt) / 1000;
+  const firstChunkFile = join(storageDir, 'jobs', id, 'chunks', '00000.ts');
   // The gateway allows 600 requests a minute per tenant: the chunk file is polled often, the job every 150 ms.
   const view = async (): Promise<JobView> => {
     for (;;) {
-      const response = await fetch(`${farm.apiUrl}/v1/jobs/${created.id}`, { headers: auth });
+      const response = await fetch(`${farm.apiUrl}/v1/jobs/${id}`, { headers: auth });
       if (response.ok) return (await response.json()) as JobView;
-      if (response.status !== 429) throw new Error(`GET job ${created.id}: HTTP ${response.status}`);
+      if (response.status !== 429) throw new Error(`GET job ${id}: HTTP ${response.status}`);
       await sleep(1000);
     }
   };
@@ -105,12 +91,12 @@ async function runJob(
   let viewedAt = -Infinity;
   for (;;) {
     if (Number.isNaN(firstChunk) && existsSync(firstChunkFile)) {
-      firstChunk = (performance.now() - start) / 1000;
+      firstChunk = sinceSent();
       const { timings } = await view();
       const work = Object.entries(timings.work).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ');
       breakdown = `submit (upload) ${submitted.toFixed(2)} s, queued ${timings.queuedSeconds?.toFixed(2)} s, preparing ${timings.preparingSeconds?.toFixed(2)} s; work so far: ${work}`;
       if (firstChunkOnly) {
-        await fetch(`${farm.apiUrl}/v1/jobs/${created.id}/cancel`, { method: 'POST', headers: auth });
+        await fetch(`${farm.apiUrl}/v1/jobs/${id}/cancel`, { method: 'POST', headers: auth });
         while ((await view()).status !== 'canceled') await sleep(250);
         await sleep(1500);
         return { firstChunk, accepted: submitted, total: NaN, breakdown };
@@ -122,8 +108,8 @@ async function runJob(
     }
     viewedAt = performance.now();
     const job = await view();
-    if (job.status === 'succeeded') return { firstChunk, accepted: submitted, total: (performance.now() - start) / 1000, breakdown };
-    if (job.status === 'failed' || job.status === 'canceled') throw new Error(`bench job ${created.id} ${job.status}`);
+    if (job.status === 'succeeded') return { firstChunk, accepted: submitted, total: sinceSent(), breakdown };
+    if (job.status === 'failed' || job.status === 'canceled') throw new Error(`bench job ${id} ${job.status}`);
   }
 }
 
@@ -167,8 +153,6 @@ interface Setup {
 }
 const setups: Setup[] = [];
 const local: number[] = [];
-/** Per run, every setup's total over the first worker count's in the same run (the machine's speed drifts). */
-const ratios = new Map<string, number[]>();
 const rotated = <T>(xs: readonly T[], by: number): T[] => xs.map((_, i) => xs[(i + by) % xs.length]!);
 let firstChunkByLength: { label: string; short: number; long: number; shortAccepted: number; longAccepted: number } | null = null;
 try {
@@ -184,12 +168,9 @@ try {
   }
   const turns: Array<Setup | 'renderClip'> = [...setups, 'renderClip'];
   for (let run = 0; run < runs; run++) {
-    const totalsThisRun = new Map<string, number>();
     for (const turn of rotated(turns, run)) {
       if (turn === 'renderClip') {
-        const wall = await renderLocal(run);
-        local.push(wall);
-        totalsThisRun.set('renderClip (loaded)', wall);
+        local.push(await renderLocal(run));
         continue;
       }
       const cpuBefore = farmCpuByRole(turn.farm);
@@ -199,11 +180,8 @@ try {
       turn.firsts.push(r.firstChunk);
       turn.firstsAccepted.push(r.firstChunk - r.accepted);
       turn.totals.push(r.total);
-      totalsThisRun.set(turn.label, r.total);
       process.stderr.write(`${turn.label}, run ${run + 1}: first chunk ${r.firstChunk.toFixed(2)} s (${r.breakdown}), total ${r.total.toFixed(2)} s, farm CPU ${turn.cpus.at(-1)!.toFixed(2)} s (${partsSince(cpuAfter, cpuBefore)})\n`);
     }
-    const reference = totalsThisRun.get(setups[0]!.label)!;
-    for (const [label, total] of totalsThisRun) if (label !== setups[0]!.label) ratios.set(label, [...(ratios.get(label) ?? []), reference / total]);
   }
   if (concurrent > 0) {
     for (let run = 0; run < runs; run++) {
@@ -236,6 +214,8 @@ rmSync(work, { recursive: true, force: true });
 
 const localMedian = median(local);
 const clipFrames = seconds * options.fps;
+/** Each run's `a` over the same run's `b`. */
+const perRun = (a: readonly number[], b: readonly number[]): number[] => a.map((x, run) => x / b[run]!);
 const range = (xs: number[]): string => `${Math.min(...xs).toFixed(2)} to ${Math.max(...xs).toFixed(2)}`;
 const lines = [
   `Farm bench: ${seconds} s clip, 512x512, 25 fps, ${runs} run(s) each (medians; each run takes the setups in turn), pack: ${packNote}`,
@@ -250,13 +230,19 @@ const one = setups[0];
 if (one !== undefined) {
   const oneTotal = median(one.totals);
   lines.push(`  farm overhead (${one.label} - renderClip): ${(oneTotal - localMedian).toFixed(2)} s (${(((oneTotal - localMedian) / localMedian) * 100).toFixed(1)} %)`);
-  for (const [label, xs] of ratios) lines.push(`  ${label} against ${one.label}, run by run (speed: its total over this one's): median ${median(xs).toFixed(2)}x, ${range(xs)}x`);
+  // Run by run, since the machine's speed drifts between runs more than between the turns of one run.
+  const speeds: Array<[string, number[]]> = [...setups.slice(1).map((s): [string, number[]] => [s.label, s.totals]), ['renderClip (loaded)', local]];
+  for (const [label, totals] of speeds) {
+    const xs = perRun(one.totals, totals);
+    lines.push(`  ${label} against ${one.label}, run by run (speed: its total over this one's): median ${median(xs).toFixed(2)}x, ${range(xs)}x`);
+  }
 }
 if (concurrent > 0) {
   lines.push(`  frames/s per machine, ${concurrent} clips submitted at once (makespan from the first submit to the last success):`);
   for (const s of setups) {
     // Against the first worker count's batch of the same run (its frames/s over the first's).
-    const against = s === one ? '' : `; ${median(s.batchFramesPerSecond.map((fps, run) => fps / one!.batchFramesPerSecond[run]!)).toFixed(2)}x ${one!.label}'s, run by run (${range(s.batchFramesPerSecond.map((fps, run) => fps / one!.batchFramesPerSecond[run]!))}x)`;
+    const xs = perRun(s.batchFramesPerSecond, one!.batchFramesPerSecond);
+    const against = s === one ? '' : `; ${median(xs).toFixed(2)}x ${one!.label}'s, run by run (${range(xs)}x)`;
     lines.push(`    ${s.label.padEnd(20)} median ${median(s.batchFramesPerSecond).toFixed(1)} frames/s (${range(s.batchFramesPerSecond)}), farm CPU per clip ${median(s.batchCpus).toFixed(2)} s${against}`);
   }
 }

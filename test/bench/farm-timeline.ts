@@ -5,7 +5,6 @@
 // log lines: each step's worker and its start and end in seconds after the submit (a step's start is its end less its
 // logged duration; prepare includes segment 0, which it runs), and for each worker the seconds in which it ran no
 // step of the job between the job's first step and its last chunk: what a second worker could not take over.
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { startLocalFarm } from 'portrait-farm/local-farm';
 import type { LocalFarm } from 'portrait-farm/local-farm';
 import { STARTER_PACK } from '@portrait-farm/test-support/repo-models';
+import { BENCH_FIXTURES, loopedSpeech, submitFarmJob } from './bench-inputs.ts';
 
 const { values } = parseArgs({
   options: {
@@ -25,25 +25,14 @@ const { values } = parseArgs({
 const pack = values.pack ?? process.env['PORTRAIT_FARM_PACK'] ?? STARTER_PACK;
 if (!existsSync(join(pack, 'manifest.json'))) throw new Error(`No model pack at ${pack}: pass --pack.`);
 const work = mkdtempSync(join(tmpdir(), 'farm-timeline-'));
-const fixtures = new URL('../fixtures/', import.meta.url).pathname;
-const audio = join(work, 'speech.wav');
-execFileSync('ffmpeg', ['-v', 'error', '-stream_loop', '-1', '-i', join(fixtures, 'demo-speech-20s.ogg'), '-t', values.seconds, '-ac', '1', '-ar', '44100', audio]);
+const audio = loopedSpeech(Number(values.seconds), join(work, 'speech.wav'));
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Submits a job and waits for it to succeed; its id and submit time (ms since the epoch, as the log lines). */
 async function runJob(farm: LocalFarm, audioPath: string): Promise<{ id: string; submittedAt: number; total: number }> {
-  const form = new FormData();
-  form.append('consent', JSON.stringify({ attestation: true }));
-  form.append('options', JSON.stringify({ fps: 25, mode: 'full', seed: 3 }));
-  form.append('image', new Blob([readFileSync(join(fixtures, 'astronaut.png'))]), 'astronaut.png');
-  form.append('audio', new Blob([readFileSync(audioPath)]), 'speech.wav');
-  const auth = { authorization: `Bearer ${farm.apiKey}` };
-  const submittedAt = Date.now();
-  const response = await fetch(`${farm.apiUrl}/v1/jobs`, { method: 'POST', body: form, headers: auth });
-  if (response.status !== 202) throw new Error(`POST /v1/jobs: HTTP ${response.status} ${await response.text()}`);
-  const { id } = (await response.json()) as { id: string };
+  const { id, sentAt: submittedAt } = await submitFarmJob(farm, audioPath);
   for (;;) {
-    const view = await fetch(`${farm.apiUrl}/v1/jobs/${id}`, { headers: auth });
+    const view = await fetch(`${farm.apiUrl}/v1/jobs/${id}`, { headers: { authorization: `Bearer ${farm.apiKey}` } });
     const status = view.ok ? ((await view.json()) as { status: string }).status : 'pending';
     if (status === 'succeeded') return { id, submittedAt, total: (Date.now() - submittedAt) / 1000 };
     if (status === 'failed' || status === 'canceled') throw new Error(`job ${id} ${status}`);
@@ -76,7 +65,7 @@ function logLines(logDir: string): LogLine[] {
 const farm = await startLocalFarm({ workers: Number(values.workers), port: 0, dataDir: join(work, 'farm'), storageUrl: join(work, 'storage'), packDir: pack, env: { PORTRAIT_FARM_PROVIDERS: 'cpu' } });
 const jobs: Array<{ id: string; submittedAt: number; total: number }> = [];
 try {
-  await runJob(farm, join(fixtures, 'speech-3s.wav'));
+  await runJob(farm, join(BENCH_FIXTURES, 'speech-3s.wav'));
   await runJob(farm, audio);
   for (let i = 0; i < Number(values.jobs); i++) jobs.push(await runJob(farm, audio));
   await sleep(500); // the last log lines reach their files

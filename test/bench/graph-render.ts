@@ -8,7 +8,6 @@
 // medians over --rounds, and the share of the graph renderer's wall time spent inside onnxruntime's runs. Then the
 // graph renderer's host work alone (geometry, triangle ids, paint; what a GPU run leaves on the host's cores), timed
 // on this thread with onnxruntime idle, in CPU ms per frame.
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +25,7 @@ import {
 } from '@portrait-farm/renderer/graph';
 import { writeEngineTestPack } from '@portrait-farm/test-support/engine-test-pack';
 import { STARTER_PACK } from '@portrait-farm/test-support/repo-models';
+import { loopedSpeech } from './bench-inputs.ts';
 
 const { values } = parseArgs({
   options: {
@@ -52,7 +52,7 @@ if (!existsSync(join(pack, 'manifest.json'))) {
 /** The portrait and its motion, as bench:engine prepares them for the render stage. */
 async function prepareRenderInput(): Promise<{ prepared: PreparedMeshwarp; motions: Float32Array[] }> {
   const audioPath = join(work, 'speech.wav');
-  execFileSync('ffmpeg', ['-v', 'error', '-stream_loop', '-1', '-i', join(fixtures, 'demo-speech-20s.ogg'), '-t', String(seconds), '-ac', '1', '-ar', '44100', audioPath]);
+  loopedSpeech(seconds, audioPath);
   const engine = await createEngine({ pack, providers: ['cpu'] });
   try {
     const audio = await decodeAudio(audioPath);

@@ -8,7 +8,6 @@
 // first choice's. For a CPU profile:
 //   node --cpu-prof --cpu-prof-dir=<dir> --conditions=portrait-farm-source --import tsx test/bench/render-profile.ts
 //   npx tsx test/bench/cpuprofile-summary.ts <dir>/<file>.cpuprofile
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -22,6 +21,7 @@ import { applyControls, createMotionGenerator, resample } from '@portrait-farm/m
 import { createMeshwarpRendererFromPrepared, prepareMeshwarp, type MeshwarpInput, type MeshwarpRenderer, type PreparedMeshwarp, type WarpKernelChoice } from '@portrait-farm/renderer';
 import { writeEngineTestPack } from '@portrait-farm/test-support/engine-test-pack';
 import { STARTER_PACK } from '@portrait-farm/test-support/repo-models';
+import { loopedSpeech } from './bench-inputs.ts';
 
 const { values } = parseArgs({
   options: {
@@ -49,7 +49,7 @@ if (!existsSync(join(pack, 'manifest.json'))) {
 /** The portrait and its motion, as bench:engine prepares them for the render stage. */
 async function prepareRenderInput(): Promise<{ input: MeshwarpInput; prepared: PreparedMeshwarp; motions: Float32Array[] }> {
   const audioPath = join(work, 'speech.wav');
-  execFileSync('ffmpeg', ['-v', 'error', '-stream_loop', '-1', '-i', join(fixtures, 'demo-speech-20s.ogg'), '-t', String(seconds), '-ac', '1', '-ar', '44100', audioPath]);
+  loopedSpeech(seconds, audioPath);
   const engine = await createEngine({ pack, providers: ['cpu'] });
   try {
     const audio = await decodeAudio(audioPath);

@@ -37,19 +37,13 @@ export class ClipCache {
   ) {}
 
   async lease(jobId: string): Promise<ClipLease> {
-    let entry = this.entries.get(jobId);
-    if (entry === undefined) {
-      entry = { clip: this.load(jobId), pool: null, poolTurn: Promise.resolve(), users: 0, usedAt: Date.now() };
-      this.entries.set(jobId, entry);
-    }
-    entry.users++;
-    entry.usedAt = Date.now();
-    const current = entry;
+    const current = this.entryOf(jobId, () => this.load(jobId));
+    const release = hold(current);
     let clip: PreparedClip;
     try {
       clip = await current.clip;
     } catch (error) {
-      current.users--;
+      release();
       if (this.entries.get(jobId) === current) this.entries.delete(jobId);
       throw error;
     }
@@ -63,7 +57,6 @@ export class ClipCache {
         // Threads closing (shutdown): the segment's own render reports it.
       }
     });
-    let released = false;
     return {
       clip,
       withPool: <T>(render: (pool: RenderPool) => Promise<T>): Promise<T> => {
@@ -74,12 +67,7 @@ export class ClipCache {
         );
         return run;
       },
-      release: () => {
-        if (released) return;
-        released = true;
-        current.users--;
-        current.usedAt = Date.now();
-      },
+      release,
     };
   }
 
@@ -90,21 +78,9 @@ export class ClipCache {
    * many other jobs the cache holds meanwhile.
    */
   async remember(jobId: string, clip: PreparedClip): Promise<() => void> {
-    let entry = this.entries.get(jobId);
-    if (entry === undefined) {
-      entry = { clip: Promise.resolve(clip), pool: null, poolTurn: Promise.resolve(), users: 0, usedAt: Date.now() };
-      this.entries.set(jobId, entry);
-    }
-    const held = entry;
-    held.users++;
-    let released = false;
+    const release = hold(this.entryOf(jobId, () => Promise.resolve(clip)));
     await this.evict();
-    return () => {
-      if (released) return;
-      released = true;
-      held.users--;
-      held.usedAt = Date.now();
-    };
+    return release;
   }
 
   /** Drops a job (it ended); its pool closes once no step uses it. */
@@ -119,6 +95,16 @@ export class ClipCache {
     const entries = [...this.entries.values()];
     this.entries.clear();
     await Promise.all(entries.map(closeEntry));
+  }
+
+  /** The job's entry, made with `clip` (its clip) if the cache has none. */
+  private entryOf(jobId: string, clip: () => Promise<PreparedClip>): Entry {
+    let entry = this.entries.get(jobId);
+    if (entry === undefined) {
+      entry = { clip: clip(), pool: null, poolTurn: Promise.resolve(), users: 0, usedAt: Date.now() };
+      this.entries.set(jobId, entry);
+    }
+    return entry;
   }
 
   private startPool(entry: Entry, clip: PreparedClip): RenderPool {
@@ -141,6 +127,19 @@ export class ClipCache {
       await closeEntry(idle[1]);
     }
   }
+}
+
+/** Counts a user of `entry` (never evicted while it has one) until the returned function is called (once counts). */
+function hold(entry: Entry): () => void {
+  entry.users++;
+  entry.usedAt = Date.now();
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    entry.users--;
+    entry.usedAt = Date.now();
+  };
 }
 
 async function closeEntry(entry: Entry): Promise<void> {

@@ -1,0 +1,34 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { LocalFarm } from 'portrait-farm/local-farm';
+
+/** test/fixtures, where the benches' portrait and speech are. */
+export const BENCH_FIXTURES = new URL('../fixtures/', import.meta.url).pathname;
+
+/** The demo speech (demo-speech-20s.ogg) looped to `seconds`, written to `out` as mono 44.1 kHz audio; returns `out`. */
+export function loopedSpeech(seconds: number, out: string): string {
+  execFileSync('ffmpeg', ['-v', 'error', '-stream_loop', '-1', '-i', join(BENCH_FIXTURES, 'demo-speech-20s.ogg'), '-t', String(seconds), '-ac', '1', '-ar', '44100', out]);
+  return out;
+}
+
+/** The farm benches' job: astronaut.png at 25 fps, full framing, seed 3. */
+export const FARM_BENCH_OPTIONS = Object.freeze({ fps: 25, mode: 'full', seed: 3 } as const);
+
+/**
+ * POSTs a job of astronaut.png and `audioPath` (with consent) to the farm and returns its id, when the request was
+ * sent (ms since the epoch, as the farm's log lines) and the seconds until the 202 (the upload); any other status
+ * is an error.
+ */
+export async function submitFarmJob(farm: LocalFarm, audioPath: string): Promise<{ id: string; sentAt: number; acceptedSeconds: number }> {
+  const form = new FormData();
+  form.append('consent', JSON.stringify({ attestation: true }));
+  form.append('options', JSON.stringify(FARM_BENCH_OPTIONS));
+  form.append('image', new Blob([readFileSync(join(BENCH_FIXTURES, 'astronaut.png'))]), 'astronaut.png');
+  form.append('audio', new Blob([readFileSync(audioPath)]), 'speech.wav');
+  const sentAt = Date.now();
+  const response = await fetch(`${farm.apiUrl}/v1/jobs`, { method: 'POST', body: form, headers: { authorization: `Bearer ${farm.apiKey}` } });
+  if (response.status !== 202) throw new Error(`POST /v1/jobs with ${basename(audioPath)}: HTTP ${response.status} ${await response.text()}`);
+  const { id } = (await response.json()) as { id: string };
+  return { id, sentAt, acceptedSeconds: (Date.now() - sentAt) / 1000 };
+}
