@@ -259,9 +259,17 @@ export async function getJob(apiUrl: string, apiKey: string, id: string): Promis
   return (await response.json()) as Record<string, unknown> & { status: string };
 }
 
-/** GET /v1/jobs/{id}/result, following the redirect to the presigned URL. */
+/**
+ * GET /v1/jobs/{id}/result, following the redirect to the presigned URL. A connection reset is tried once more, as an
+ * HTTP client does for a GET: a kept-alive socket the server closed just as it was reused (seen once in a chaos run,
+ * after the job had succeeded) says nothing of the farm.
+ */
 export async function downloadResult(apiUrl: string, apiKey: string, id: string): Promise<Buffer> {
-  const response = await fetch(`${apiUrl}/v1/jobs/${id}/result`, { headers: { authorization: `Bearer ${apiKey}` } });
+  const get = (): Promise<Response> => fetch(`${apiUrl}/v1/jobs/${id}/result`, { headers: { authorization: `Bearer ${apiKey}` } });
+  const response = await get().catch((error: unknown) => {
+    if ((error as { cause?: { code?: string } }).cause?.code !== 'ECONNRESET') throw error;
+    return get();
+  });
   if (!response.ok) throw new Error(`GET result answered ${response.status}: ${await response.text()}`);
   return Buffer.from(await response.arrayBuffer());
 }
