@@ -48,4 +48,22 @@ describe('ClipCache', () => {
     await expect(cache.lease('c')).rejects.toThrow('Prepared clip jobs/c/work/clip.bin is not in storage.');
     await cache.close();
   });
+
+  it('keeps the clip it has for a job prepared again in this process, and releases the new clip\'s audio with the step', async () => {
+    const cache = new ClipCache(createStorage(join(dir, 'empty')), noThreads, 2);
+    const first = clip();
+    (await cache.remember('a', first))();
+    const again = clip();
+    const releaseAgain = await cache.remember('a', again);
+    const lease = await cache.lease('a');
+    expect(lease.clip).toBe(first);
+    expect(again.released).toBe(false); // the step still stores its samples
+    releaseAgain();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(again.released).toBe(true);
+    lease.release();
+    expect(first.released).toBe(false);
+    await cache.close();
+    expect(first.released).toBe(true);
+  });
 });

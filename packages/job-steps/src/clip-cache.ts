@@ -75,12 +75,18 @@ export class ClipCache {
    * Keeps a clip this process just prepared, so its segments here need not read it back from storage; the cache
    * releases its audio (the samples file) when it drops the job. The clip is held (never dropped) until the returned
    * function is called: the preparing step leases it for segment 0 while the clip may not be in storage yet, however
-   * many other jobs the cache holds meanwhile.
+   * many other jobs the cache holds meanwhile. Where the cache already has the job (an earlier try of the step in this
+   * process), it keeps that clip, the same bytes, and `clip`'s audio is released with the returned function.
    */
   async remember(jobId: string, clip: PreparedClip): Promise<() => void> {
-    const release = hold(this.entryOf(jobId, () => Promise.resolve(clip)));
+    const entry = this.entryOf(jobId, () => Promise.resolve(clip));
+    const release = hold(entry);
     await this.evict();
-    return release;
+    if ((await entry.clip.catch(() => null)) === clip) return release;
+    return () => {
+      release();
+      void clip.audio.release();
+    };
   }
 
   /** Drops a job (it ended); its pool closes once no step uses it. */
