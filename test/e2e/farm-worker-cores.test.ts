@@ -21,16 +21,20 @@ interface ThreadsSized {
   renderThreadsFrom: string;
 }
 
-/** The worker's "threads sized" log line, or null before it has logged one. */
-function threadsSized(worker: string): ThreadsSized | null {
+/** The worker's log lines, parsed, in order (none before it has logged). */
+function logLines(worker: string): Array<{ msg?: string } & Record<string, unknown>> {
   let text = '';
   try {
     text = readFileSync(join(farm.logDir, `${worker}.log`), 'utf8');
   } catch {
-    return null;
+    return [];
   }
-  const line = text.split('\n').find((l) => l.includes('"threads sized"'));
-  return line === undefined ? null : (JSON.parse(line) as ThreadsSized);
+  return text.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { msg?: string });
+}
+
+/** The worker's "threads sized" log line, or null before it has logged one. */
+function threadsSized(worker: string): ThreadsSized | null {
+  return (logLines(worker).find((l) => l.msg === 'threads sized') as ThreadsSized | undefined) ?? null;
 }
 
 beforeAll(async () => {
@@ -57,6 +61,16 @@ describe('workers on one machine', () => {
     const share = coresPerWorker(usableCores(), 2);
     for (const worker of ['worker-1', 'worker-2']) {
       expect(threadsSized(worker)).toMatchObject({ cores: share, renderThreads: Math.max(1, share - 1), intraOpThreads: Math.max(1, Math.floor(share / 2)), renderThreadsFrom: 'cores' });
+    }
+  }, 150_000);
+
+  it('warm up (a drawn clip of two segments through the engine and render threads) before they are ready', async () => {
+    await until('both workers are ready', async () => ['worker-1', 'worker-2'].every((w) => logLines(w).some((l) => l.msg === 'ready')), 120_000, 250);
+    for (const worker of ['worker-1', 'worker-2']) {
+      const messages = logLines(worker).map((l) => l.msg);
+      expect(messages.indexOf('warmed up')).toBeGreaterThan(-1);
+      expect(messages.indexOf('warmed up')).toBeLessThan(messages.indexOf('ready'));
+      expect(logLines(worker).find((l) => l.msg === 'warmed up')).toMatchObject({ segments: 2, frames: 75 });
     }
   }, 150_000);
 });

@@ -1,5 +1,5 @@
-import { createEngine, startRenderThreads } from '@portrait-farm/engine';
-import type { Engine } from '@portrait-farm/engine';
+import { createEngine, startRenderThreads, warmUpEngine } from '@portrait-farm/engine';
+import type { Engine, RenderThreads } from '@portrait-farm/engine';
 import { ClipCache, openStepProcess, processPrepare, processSegment } from '@portrait-farm/job-steps';
 import type { EngineDeps, FarmProcessConfig, RunningWorkers, StepOutcome } from '@portrait-farm/job-steps';
 import { lineLogger, silentLogger } from '@portrait-farm/logging';
@@ -21,6 +21,11 @@ export interface RenderWorkersOptions {
   engine?: Engine;
   /** Where steps, segments, model runs and storage errors are counted (main.ts serves it). @defaultValue nothing counted */
   metrics?: FarmMetrics;
+  /**
+   * Run a short drawn clip through the engine and the render threads before taking any step or session, so that the
+   * first job does not pay for the first runs (tests that share a warm engine may skip it). @defaultValue true
+   */
+  warmUp?: boolean;
 }
 
 /**
@@ -62,6 +67,7 @@ export async function startRenderWorkers(config: FarmProcessConfig, options: Ren
     warmUp: true,
     ...(config.providers === null ? {} : { providers: config.providers as ExecutionProvider[] }),
   });
+  if (options.warmUp !== false) await warmUp(engine, renderThreads, config.packDir, steps.deps.tempDir, logger);
   const clips = new ClipCache(steps.deps.storage, renderThreads);
   const deps: EngineDeps = { ...steps.deps, engine, packDir: config.packDir, clips, watermarkKey: config.watermarkKey };
   const sessionHost = await startWorkerSessions(config, { steps, engine, renderThreads, hostId: presence.processId, logger, ...(metrics === undefined ? {} : { metrics }) });
@@ -97,4 +103,15 @@ async function forgetClipAfter(deps: EngineDeps, jobId: string, index: number, o
   const record = await deps.jobs.getById(jobId);
   if (outcome !== 'done' || index === (record?.plan?.segments.length ?? 0) - 1) await deps.clips.forget(jobId);
   return outcome;
+}
+
+/** Runs the engine's warm-up; a failure is logged, not fatal: each job reports what is wrong with the engine itself. */
+async function warmUp(engine: Engine, renderThreads: RenderThreads, pack: string, scratchDir: string, logger: FarmLogger): Promise<void> {
+  const started = performance.now();
+  try {
+    const rendered = await warmUpEngine(engine, renderThreads, { pack, scratchDir });
+    logger.info({ ...rendered, durationMs: Math.round(performance.now() - started) }, 'warmed up');
+  } catch (error) {
+    logger.warn({ err: error }, 'warm-up failed; the first job runs cold');
+  }
 }

@@ -14,6 +14,8 @@ export { generateSegmentMotion, segmentFeatures, segmentOutputMotion } from './s
 export type { SegmentMotion } from './segment-motion.ts';
 export { renderSegmentChunk, startSegmentChunk } from './render-segment.ts';
 export type { RenderSegmentOptions, StartedChunk } from './render-segment.ts';
+export { warmUpEngine } from './warm-up.ts';
+export type { WarmUpOptions } from './warm-up.ts';
 export type { EngineWatermark } from './frame-marks.ts';
 export { resolveRenderOptions } from './render-options.ts';
 export type { Emotion, OutputMode, RenderClipOptions, RenderControls, ResolvedRenderOptions } from './render-options.ts';

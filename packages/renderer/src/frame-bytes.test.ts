@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { prepareMeshwarp, type RgbImage } from './prepare.ts';
 import { createMeshwarpRendererFromPrepared } from './renderer.ts';
 import { astronautPortrait } from './testing/astronaut-portrait.ts';
-import { syntheticPortrait } from './testing/synthetic-portrait.ts';
+import { syntheticPortrait } from './synthetic-portrait.ts';
 
 type Channels = Partial<Record<keyof typeof CHANNEL, number>>;
 

@@ -12,3 +12,5 @@ export { CROP_SIZE, MAX_FULL_SIDE, fitFull } from './output-size.ts';
 export { canonicalLandmarks } from './mesh/canonical-face.ts';
 export { decodeGeometryPipeline, GEOMETRY_PIPELINE_RANGE } from './mesh/geometry-pipeline-decoder.ts';
 export type { CanonicalMeshData } from './mesh/geometry-pipeline-decoder.ts';
+export { syntheticPortrait } from './synthetic-portrait.ts';
+export type { SyntheticPortrait } from './synthetic-portrait.ts';

@@ -5,7 +5,7 @@ import { RendererError } from './errors.ts';
 import { INNER_LOWER, INNER_UPPER } from './mesh/landmark-indices.ts';
 import { prepareMeshwarp } from './prepare.ts';
 import { createMeshwarpRenderer, createMeshwarpRendererFromPrepared } from './renderer.ts';
-import { IRIS, SKIN, syntheticPortrait } from './testing/synthetic-portrait.ts';
+import { IRIS, SKIN, syntheticPortrait } from './synthetic-portrait.ts';
 
 const portrait = syntheticPortrait();
 const image = { width: portrait.width, height: portrait.height, data: portrait.data };

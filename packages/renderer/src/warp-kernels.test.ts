@@ -4,7 +4,7 @@ import { RendererError } from './errors.ts';
 import { type RgbImage, prepareMeshwarp } from './prepare.ts';
 import { createMeshwarpRendererFromPrepared } from './renderer.ts';
 import { astronautPortrait } from './testing/astronaut-portrait.ts';
-import { syntheticPortrait } from './testing/synthetic-portrait.ts';
+import { syntheticPortrait } from './synthetic-portrait.ts';
 import { WARP_KERNEL_CHOICES, type WarpKernelChoice } from './warp-kernel-choice.ts';
 
 type Channels = Partial<Record<keyof typeof CHANNEL, number>>;

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { prepareMeshwarp, type RgbImage } from '../prepare.ts';
 import { createMeshwarpRendererFromPrepared } from '../renderer.ts';
 import { astronautPortrait, faceCrop } from '../testing/astronaut-portrait.ts';
-import { syntheticPortrait } from '../testing/synthetic-portrait.ts';
+import { syntheticPortrait } from '../synthetic-portrait.ts';
 import { type FrameDifference, frameDifference } from './frame-difference.ts';
 import { createGraphRendererFromPrepared, type GraphRenderer } from './graph-renderer.ts';
 

@@ -7,7 +7,7 @@ import { prepareMeshwarp } from '../prepare.ts';
 import type { PreparedMeshwarp } from '../prepared.ts';
 import { createMeshwarpRendererFromPrepared, type MeshwarpRenderer } from '../renderer.ts';
 import { astronautPortrait, faceCrop, paintedPortrait, type PortraitFixture } from '../testing/astronaut-portrait.ts';
-import { syntheticPortrait } from '../testing/synthetic-portrait.ts';
+import { syntheticPortrait } from '../synthetic-portrait.ts';
 
 interface Subject {
   portrait: PortraitFixture;

@@ -1,8 +1,8 @@
-import { canonicalLandmarks } from '../mesh/canonical-face.ts';
+import { canonicalLandmarks } from './mesh/canonical-face.ts';
 import {
   BROW_L, BROW_R, EYE_L_LOWER, EYE_L_UPPER, EYE_R_LOWER, EYE_R_UPPER, FACE_OVAL, INNER_LOWER, INNER_UPPER,
   OUTER_LOWER, OUTER_UPPER,
-} from '../mesh/landmark-indices.ts';
+} from './mesh/landmark-indices.ts';
 
 /** A drawn test portrait with its exact landmarks. */
 export interface SyntheticPortrait {
