@@ -1,4 +1,4 @@
-// npm run bench:farm [-- --runs 3 --seconds 30 --long 300 --concurrent 3 --pack models/starter --workers 1,2]
+// npm run bench:farm [-- --runs 3 --seconds 30 --long 300 --concurrent 3 --pack models/starter --workers 1,2,2/1]
 // For one clip of --seconds (astronaut.png, demo speech looped, 25 fps, full framing): the farm's time to the first
 // chunk and total time (submit -> succeeded) with each worker count, as real processes (gateway, Redis, workers,
 // stitcher, filesystem storage; warmed up by a short job and one of the clip), and renderClip of the same clip in
@@ -12,7 +12,8 @@
 // the 202 that accepts the job once the upload is done); each first-chunk run prints where the time went (upload,
 // queue, prepare's stages). Each farm row gives frames/s (the clip's frames over its total) and the CPU seconds the
 // farm's processes used for the job (Linux /proc). The workers size their threads to their share of the machine's
-// cores (PORTRAIT_FARM_WORKER_CORES); PORTRAIT_FARM_RENDER_THREADS in this environment overrides it.
+// cores (PORTRAIT_FARM_WORKER_CORES); PORTRAIT_FARM_RENDER_THREADS in this environment overrides it. A farm given as
+// N/S in --workers has N workers of S segment slots each (PORTRAIT_FARM_SEGMENT_CONCURRENCY).
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,7 +39,12 @@ const { values } = parseArgs({
 const runs = Number(values.runs);
 const seconds = Number(values.seconds);
 const longSeconds = Number(values.long);
-const workerCounts = values.workers.split(',').map(Number);
+/** Each farm of --workers: N workers, or N/S workers of S segment slots. */
+const farmSpecs = values.workers.split(',').map((spec) => {
+  const [workers, slots] = spec.split('/').map(Number);
+  if (!Number.isInteger(workers) || workers! < 1 || (slots !== undefined && (!Number.isInteger(slots) || slots < 1))) throw new Error(`--workers: ${spec} is not N or N/S (workers, segment slots)`);
+  return { workers: workers!, slots: slots ?? null, name: spec.replace('/', '-') };
+});
 const concurrent = Number(values.concurrent);
 const work = mkdtempSync(join(tmpdir(), 'farm-bench-'));
 const options = FARM_BENCH_OPTIONS;
@@ -157,10 +163,11 @@ const rotated = <T>(xs: readonly T[], by: number): T[] => xs.map((_, i) => xs[(i
 let firstChunkByLength: { label: string; short: number; long: number; shortAccepted: number; longAccepted: number } | null = null;
 try {
   // Every farm runs from the start, idle but for its own job: each run takes every setup in turn, the order rotated.
-  for (const workers of workerCounts) {
-    const storageDir = join(work, `storage-${workers}`);
-    const farm = await startLocalFarm({ workers, port: 0, dataDir: join(work, `farm-${workers}`), storageUrl: storageDir, packDir: pack, env: { PORTRAIT_FARM_PROVIDERS: 'cpu' } });
-    const label = `farm, ${workers} worker${workers === 1 ? '' : 's'}`;
+  for (const { workers, slots, name } of farmSpecs) {
+    const storageDir = join(work, `storage-${name}`);
+    const env = { PORTRAIT_FARM_PROVIDERS: 'cpu', ...(slots === null ? {} : { PORTRAIT_FARM_SEGMENT_CONCURRENCY: String(slots) }) };
+    const farm = await startLocalFarm({ workers, port: 0, dataDir: join(work, `farm-${name}`), storageUrl: storageDir, packDir: pack, env });
+    const label = `farm, ${workers} worker${workers === 1 ? '' : 's'}${slots === null ? '' : `, ${slots} slot${slots === 1 ? '' : 's'}`}`;
     setups.push({ label, farm, storageDir, firsts: [], firstsAccepted: [], totals: [], cpus: [], batchFramesPerSecond: [], batchCpus: [] });
     // A short job, then a job of the measured clip: its segments reach every worker (each one's first segment is slower).
     await runJob(farm, storageDir, warmAudio);
