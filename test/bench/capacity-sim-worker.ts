@@ -4,7 +4,7 @@
 // workers' step slots (the worker's default prepare and segment concurrency each), on the farm's step-worker code
 // path (openStepProcess), and SIM_STITCHERS stitch Workers, running the steps of capacity-sim-steps.ts with SIM_PROFILE's holds and sizes.
 // Messages from the parent: 'reset' (start counting), 'report' (send the counts), 'stop' (close and exit).
-import { defaultSegmentConcurrency, ENVIRONMENT } from '@portrait-farm/config';
+import { ENVIRONMENT } from '@portrait-farm/config';
 import { loadFarmConfig, openStepProcess } from '@portrait-farm/job-steps';
 import { silentLogger } from '@portrait-farm/logging';
 import type { PrepareJob, SegmentJob, StitchJob, SupervisedWorker } from '@portrait-farm/queue';
@@ -42,7 +42,7 @@ const objects = Math.min(simulated, count('SIM_WORKER_OBJECTS'));
 const share = (total: number, i: number): number => Math.floor(total / objects) + (i < total % objects ? 1 : 0);
 for (let i = 0; i < objects; i += 1) {
   const prepareSlots = share(simulated * ENVIRONMENT.PORTRAIT_FARM_PREPARE_CONCURRENCY.default, i);
-  const segmentSlots = share(simulated * defaultSegmentConcurrency(2), i);
+  const segmentSlots = share(simulated * ENVIRONMENT.PORTRAIT_FARM_SEGMENT_CONCURRENCY.default, i);
   const prepare = step.stepWorker<PrepareJob>('prepare', prepareSlots, (data) => steps.prepare(data.jobId));
   const segment = step.stepWorker<SegmentJob>('segment', segmentSlots, (data) => steps.segment(data));
   segment.worker.on('active', (job: Job) => {

@@ -14,7 +14,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
-import { defaultSegmentConcurrency } from '@portrait-farm/config';
+import { ENVIRONMENT } from '@portrait-farm/config';
 import { JobStore } from '@portrait-farm/jobs';
 import { testJob } from '@portrait-farm/jobs/testing';
 import { loadFarmConfig } from '@portrait-farm/job-steps';
@@ -87,8 +87,8 @@ function profileFrom(path: string): { profile: SimProfile; inputBytes: { image: 
 }
 const { profile, inputBytes } = profileFrom(values.measure);
 const segmentHold = profile.motionSeconds + profile.renderSeconds;
-/** Segments a worker of 2 cores, as the step times were measured on, runs at once: the measured step times overlap so. */
-const segmentSlots = defaultSegmentConcurrency(2);
+/** Segments a worker runs at once (PORTRAIT_FARM_SEGMENT_CONCURRENCY's default): the measured step times overlap so. */
+const segmentSlots = ENVIRONMENT.PORTRAIT_FARM_SEGMENT_CONCURRENCY.default;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const work = mkdtempSync(join(tmpdir(), 'pf-capacity-sim-'));
 const packDir = join(work, 'pack');

@@ -19,8 +19,6 @@ interface ThreadsSized {
   renderThreads: number;
   intraOpThreads: number;
   renderThreadsFrom: string;
-  segmentSlots: number;
-  segmentSlotsFrom: string;
 }
 
 /** The worker's log lines, parsed, in order (none before it has logged). */
@@ -62,16 +60,7 @@ describe('workers on one machine', () => {
     await until('both workers log their thread sizes', async () => threadsSized('worker-1') !== null && threadsSized('worker-2') !== null, 120_000, 250);
     const share = coresPerWorker(usableCores(), 2);
     for (const worker of ['worker-1', 'worker-2']) {
-      // One segment slot on a one-core share (two workers on 2 cores), two from 2 cores.
-      const segmentSlots = share === 1 ? 1 : 2;
-      expect(threadsSized(worker)).toMatchObject({
-        cores: share,
-        renderThreads: Math.max(1, share - 1),
-        intraOpThreads: Math.max(1, Math.floor(share / segmentSlots)),
-        renderThreadsFrom: 'cores',
-        segmentSlots,
-        segmentSlotsFrom: 'cores',
-      });
+      expect(threadsSized(worker)).toMatchObject({ cores: share, renderThreads: Math.max(1, share - 1), intraOpThreads: Math.max(1, Math.floor(share / 2)), renderThreadsFrom: 'cores' });
     }
   }, 150_000);
 

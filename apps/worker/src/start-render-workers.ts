@@ -60,7 +60,7 @@ export async function startRenderWorkers(config: FarmProcessConfig, options: Ren
   const stopObserving = metrics === undefined ? () => {} : observeInferences((run) => recordInference(metrics.inference, run));
   if (metrics !== undefined) recordExecutionProvider(metrics.executionProvider, engine.provider);
   if (config.watermarkKey === null) logger.warn({}, 'PORTRAIT_FARM_WATERMARK_KEY is not set: videos are watermarked with the public default key (anyone can detect the mark)');
-  logger.info({ ...config.threads, renderer: config.renderer }, 'threads sized');
+  logger.info({ ...config.threads, segmentConcurrency: config.segmentConcurrency, renderer: config.renderer }, 'threads sized');
   // Warmed up once per thread, so that no session's stream pays for V8's first compiles of the renderer.
   const renderThreads = startRenderThreads(config.threads.renderThreads, {
     backend: config.renderer,
@@ -79,7 +79,7 @@ export async function startRenderWorkers(config: FarmProcessConfig, options: Ren
           steps.stepWorker<PrepareJob>(QUEUE_NAMES.prepare, config.prepareConcurrency, async (data) =>
             forgetClipAfter(deps, data.jobId, 0, await processPrepare(deps, data.jobId)),
           ),
-          steps.stepWorker<SegmentJob>(QUEUE_NAMES.segment, config.threads.segmentSlots, async (data) =>
+          steps.stepWorker<SegmentJob>(QUEUE_NAMES.segment, config.segmentConcurrency, async (data) =>
             forgetClipAfter(deps, data.jobId, data.segmentIndex, await processSegment(deps, data.jobId, data.segmentIndex)),
           ),
         ];

@@ -43,11 +43,6 @@ function duration(ms: number): string {
 
 const FARM = ['gateway', 'worker', 'stitcher'] as const;
 
-/** The segment steps a worker of `cores` runs at once where PORTRAIT_FARM_SEGMENT_CONCURRENCY is unset. */
-export function defaultSegmentConcurrency(cores: number): number {
-  return cores >= 2 ? 2 : 1;
-}
-
 /**
  * Every environment variable of the farm, once: its form, default, the roles that read it, one line for the table
  * (docs/configuration.md, generated from this). An empty value counts as unset. A PORTRAIT_FARM_* variable that is not
@@ -408,9 +403,8 @@ export const ENVIRONMENT = Object.freeze({
   PORTRAIT_FARM_SEGMENT_CONCURRENCY: variable(integer(1, 64), {
     key: 'segmentConcurrency',
     readBy: ['worker'],
-    unset: '2, or 1 for a worker of 1 core (PORTRAIT_FARM_WORKER_CORES)',
-    description:
-      "Segment steps a worker runs at once: one segment's features and motion run while another renders. On a single core a second step only shares that core, and two 1-core workers with one each measured faster than with two (docs/performance.md, \"Workers per machine\").",
+    default: 2,
+    description: "Segment steps a worker runs at once: one segment's features and motion run while the other renders.",
   }),
   PORTRAIT_FARM_LIVE_GRACE_SECONDS: variable(integer(0, 604_800), {
     key: 'liveGraceSeconds',

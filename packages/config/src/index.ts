@@ -1,6 +1,6 @@
 export { CONFIG_ERRORS, ConfigError, isConfigError } from './config-error.ts';
 export type { ConfigErrorCode, ConfigProblem } from './config-error.ts';
-export { API_KEY_MIN_LENGTH, defaultSegmentConcurrency, ENVIRONMENT, TENANT_ID_PATTERN, TENANT_ID_RULE, apiKeyProblem, tenantIdProblem, webhookSecretProblem } from './environment.ts';
+export { API_KEY_MIN_LENGTH, ENVIRONMENT, TENANT_ID_PATTERN, TENANT_ID_RULE, apiKeyProblem, tenantIdProblem, webhookSecretProblem } from './environment.ts';
 export type { Environment } from './environment.ts';
 export { checkSetting, configOrExit, loadConfig, readGivenConfig } from './load-config.ts';
 export type { CliEnvironment, GatewayEnvironment, LocalFarmEnvironment, RoleConfig, SettingCheck, StitcherEnvironment, WorkerEnvironment } from './load-config.ts';

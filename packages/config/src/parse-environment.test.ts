@@ -42,7 +42,7 @@ describe('parseEnvironment', () => {
       renderThreads: null,
       renderer: 'cpu',
       prepareConcurrency: 1,
-      segmentConcurrency: null,
+      segmentConcurrency: 2,
       lockMs: 30_000,
       stalledIntervalMs: 30_000,
       watermarkKey: null,

@@ -14,6 +14,7 @@ describe('loadFarmConfig', () => {
       packDir: '/opt/farm/models/starter',
       providers: null,
       prepareConcurrency: 1,
+      segmentConcurrency: 2,
       renderer: 'cpu',
       stitchConcurrency: 2,
       lockMs: 30_000,
@@ -28,17 +29,9 @@ describe('loadFarmConfig', () => {
 
   it("sizes the worker's threads from its cores: PORTRAIT_FARM_WORKER_CORES, else the cores measured", () => {
     const measured = { ...app, cores: () => 4 };
-    const sized = { renderThreadsFrom: 'cores', segmentSlotsFrom: 'cores' } as const;
-    expect(loadFarmConfig(base, measured).threads).toEqual({ cores: 4, renderThreads: 3, intraOpThreads: 2, segmentSlots: 2, ...sized });
-    expect(loadFarmConfig({ ...base, PORTRAIT_FARM_WORKER_CORES: '1' }, measured).threads).toEqual({ cores: 1, renderThreads: 1, intraOpThreads: 1, segmentSlots: 1, ...sized });
-    expect(loadFarmConfig({ ...base, PORTRAIT_FARM_RENDER_THREADS: '3', PORTRAIT_FARM_SEGMENT_CONCURRENCY: '4' }, measured).threads).toEqual({
-      cores: 4,
-      renderThreads: 3,
-      intraOpThreads: 1,
-      renderThreadsFrom: 'setting',
-      segmentSlots: 4,
-      segmentSlotsFrom: 'setting',
-    });
+    expect(loadFarmConfig(base, measured).threads).toEqual({ cores: 4, renderThreads: 3, intraOpThreads: 2, renderThreadsFrom: 'cores' });
+    expect(loadFarmConfig({ ...base, PORTRAIT_FARM_WORKER_CORES: '1' }, measured).threads).toEqual({ cores: 1, renderThreads: 1, intraOpThreads: 1, renderThreadsFrom: 'cores' });
+    expect(loadFarmConfig({ ...base, PORTRAIT_FARM_RENDER_THREADS: '3', PORTRAIT_FARM_SEGMENT_CONCURRENCY: '4' }, measured).threads).toEqual({ cores: 4, renderThreads: 3, intraOpThreads: 1, renderThreadsFrom: 'setting' });
     expect(loadFarmConfig(base, app).threads.cores).toBeGreaterThanOrEqual(1);
   });
 

@@ -28,14 +28,12 @@ export interface FarmProcessConfig {
   readonly packDir: string;
   /** onnxruntime execution providers, or null for the engine's default. */
   readonly providers: readonly string[] | null;
-  /**
-   * The worker's cores, and its render and denoiser threads and segment slots sized from them (or
-   * PORTRAIT_FARM_RENDER_THREADS, PORTRAIT_FARM_SEGMENT_CONCURRENCY).
-   */
+  /** The worker's cores, and its render and denoiser threads sized from them (or PORTRAIT_FARM_RENDER_THREADS). */
   readonly threads: WorkerThreadSizes;
   /** How render threads draw frames (PORTRAIT_FARM_RENDERER). */
   readonly renderer: RenderBackend;
   readonly prepareConcurrency: number;
+  readonly segmentConcurrency: number;
   readonly stitchConcurrency: number;
   /** BullMQ lock of a running step; a step whose process died is retried after it lapses. */
   readonly lockMs: number;
@@ -129,11 +127,6 @@ export function loadFarmConfig(env: EnvironmentSource = process.env, appDefaults
     const message = `PORTRAIT_FARM_SESSIONS_PER_WORKER must be above 0 when PORTRAIT_FARM_WORKER_ROLE is sessions (a worker that hosts only sessions must host some). Given: ${given}.`;
     throw new ConfigError([{ kind: 'malformed', variable: 'PORTRAIT_FARM_SESSIONS_PER_WORKER', expected: 'an integer from 1 to 64', given, suggestion: null, message }]);
   }
-  const threads = workerThreadSizes({
-    cores: settings.workerCores ?? (appDefaults.cores ?? usableCores)(),
-    segmentConcurrency: settings.segmentConcurrency,
-    renderThreads: settings.renderThreads,
-  });
   return Object.freeze({
     redisUrl: settings.redisUrl,
     redisCa: settings.redisCa,
@@ -144,9 +137,14 @@ export function loadFarmConfig(env: EnvironmentSource = process.env, appDefaults
     prefix: deploymentKeyPrefix(settings.prefix, settings.redisClusterNodes),
     packDir,
     providers: settings.providers,
-    threads,
+    threads: workerThreadSizes({
+      cores: settings.workerCores ?? (appDefaults.cores ?? usableCores)(),
+      segmentConcurrency: settings.segmentConcurrency,
+      renderThreads: settings.renderThreads,
+    }),
     renderer: settings.renderer,
     prepareConcurrency: settings.prepareConcurrency,
+    segmentConcurrency: settings.segmentConcurrency,
     stitchConcurrency: settings.stitchConcurrency,
     lockMs: settings.lockMs,
     stalledIntervalMs: settings.stalledIntervalMs,

@@ -1,5 +1,3 @@
-import { defaultSegmentConcurrency } from '@portrait-farm/config';
-
 /** Most render threads a worker starts (PORTRAIT_FARM_RENDER_THREADS' range). */
 export const MAX_RENDER_THREADS = 32;
 
@@ -13,18 +11,14 @@ export interface WorkerThreadSizes {
   readonly intraOpThreads: number;
   /** Whether renderThreads is the operator's (PORTRAIT_FARM_RENDER_THREADS) or sized from the cores. */
   readonly renderThreadsFrom: 'setting' | 'cores';
-  /** Segment steps the worker runs at once. */
-  readonly segmentSlots: number;
-  /** Whether segmentSlots is the operator's (PORTRAIT_FARM_SEGMENT_CONCURRENCY) or sized from the cores. */
-  readonly segmentSlotsFrom: 'setting' | 'cores';
 }
 
 /** What {@link workerThreadSizes} sizes the threads from. */
 export interface WorkerThreadInputs {
   /** CPU cores the worker may use. */
   cores: number;
-  /** PORTRAIT_FARM_SEGMENT_CONCURRENCY, or null where unset. */
-  segmentConcurrency: number | null;
+  /** Segment steps the worker runs at once. */
+  segmentConcurrency: number;
   /** PORTRAIT_FARM_RENDER_THREADS, or null where unset. */
   renderThreads: number | null;
 }
@@ -34,18 +28,14 @@ export interface WorkerThreadInputs {
  * threads than there are cores: a render thread per core but one (at least one), the pool being shared by the
  * segments, since the main thread is on the segments' critical path (motion chained from segment to segment, frames
  * fed to the encoder) and a second render thread on a 2-core worker measured no faster (docs/performance.md); and
- * the cores split among the segments that may denoise at the same time: two segments at once (one's motion while
- * another renders), one on a single core.
+ * the cores split among the segments that may denoise at the same time.
  */
 export function workerThreadSizes(inputs: WorkerThreadInputs): WorkerThreadSizes {
   const cores = Math.max(1, Math.floor(inputs.cores));
-  const segmentSlots = inputs.segmentConcurrency ?? defaultSegmentConcurrency(cores);
   return {
     cores,
     renderThreads: inputs.renderThreads ?? Math.min(MAX_RENDER_THREADS, Math.max(1, cores - 1)),
-    intraOpThreads: Math.max(1, Math.floor(cores / segmentSlots)),
+    intraOpThreads: Math.max(1, Math.floor(cores / Math.max(1, inputs.segmentConcurrency))),
     renderThreadsFrom: inputs.renderThreads === null ? 'cores' : 'setting',
-    segmentSlots,
-    segmentSlotsFrom: inputs.segmentConcurrency === null ? 'cores' : 'setting',
   };
 }

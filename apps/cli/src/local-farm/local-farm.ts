@@ -1,8 +1,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { defaultSegmentConcurrency, ENVIRONMENT, loadConfig } from '@portrait-farm/config';
-import type { WorkerEnvironment } from '@portrait-farm/config';
-import { assertPortFree, freePort, startProcessGuard, superviseProcess, usableCores } from '@portrait-farm/process-supervision';
+import { ENVIRONMENT, loadConfig } from '@portrait-farm/config';
+import { assertPortFree, freePort, startProcessGuard, superviseProcess } from '@portrait-farm/process-supervision';
 import type { ProcessGuard, SupervisedProcess, SuperviseOptions } from '@portrait-farm/process-supervision';
 import { appNodeArgs, INSTALL_ROOT, LOCAL_FARM_DATA_DIR } from '../install-paths.ts';
 import type { FarmApp } from '../install-paths.ts';
@@ -289,7 +288,7 @@ export async function startLocalFarm(options: LocalFarmOptions = {}): Promise<Lo
       autoscaler = startWorkerAutoscaler({
         pool: workerPool,
         scaling: workerScaling,
-        stepsPerWorker: workerSegmentSlots(loadConfig('worker', farmEnv)),
+        stepsPerWorker: loadConfig('worker', farmEnv).segmentConcurrency,
         readRenderWork: renderWorkReader(apiUrl, operatorKey),
         log,
       });
@@ -321,9 +320,4 @@ export async function startLocalFarm(options: LocalFarmOptions = {}): Promise<Lo
     await stopAll();
     throw error;
   }
-}
-
-/** The segment steps each of the farm's workers runs at once, as the worker itself decides it. */
-function workerSegmentSlots(config: WorkerEnvironment): number {
-  return config.segmentConcurrency ?? defaultSegmentConcurrency(config.workerCores ?? usableCores());
 }
