@@ -21,11 +21,6 @@ export interface RenderWorkersOptions {
   engine?: Engine;
   /** Where steps, segments, model runs and storage errors are counted (main.ts serves it). @defaultValue nothing counted */
   metrics?: FarmMetrics;
-  /**
-   * Run a short drawn clip through the engine and the render threads before taking any step or session, so that the
-   * first job does not pay for the first runs (tests that share a warm engine may skip it). @defaultValue true
-   */
-  warmUp?: boolean;
 }
 
 /**
@@ -67,7 +62,7 @@ export async function startRenderWorkers(config: FarmProcessConfig, options: Ren
     warmUp: true,
     ...(config.providers === null ? {} : { providers: config.providers as ExecutionProvider[] }),
   });
-  if (options.warmUp !== false) await warmUp(engine, renderThreads, config.packDir, steps.deps.tempDir, logger);
+  if (config.warmUp) await warmUp(engine, renderThreads, config.packDir, steps.deps.tempDir, logger);
   const clips = new ClipCache(steps.deps.storage, renderThreads);
   const deps: EngineDeps = { ...steps.deps, engine, packDir: config.packDir, clips, watermarkKey: config.watermarkKey };
   const sessionHost = await startWorkerSessions(config, { steps, engine, renderThreads, hostId: presence.processId, logger, ...(metrics === undefined ? {} : { metrics }) });

@@ -394,6 +394,13 @@ export const ENVIRONMENT = Object.freeze({
     description:
       "How render threads draw frames: cpu (the TypeScript renderer) or onnx-graph (the warp as an ONNX graph on PORTRAIT_FARM_PROVIDERS' first provider that loads, a GPU's with cuda; frames within two levels of cpu's, so a farm of onnx-graph workers is not byte-identical to a cpu render).",
   }),
+  PORTRAIT_FARM_WARM_UP: variable(flag(), {
+    key: 'warmUp',
+    readBy: ['worker'],
+    default: true,
+    description:
+      'Before it takes any step or session (and logs `ready`), run a drawn 3 s clip through the engine and the render threads, so that its first job does not pay for the first runs (about 1.8 s at start on 2 cores; docs/performance.md, "Warm-up"); 0 turns it off.',
+  }),
   PORTRAIT_FARM_PREPARE_CONCURRENCY: variable(integer(1, 64), {
     key: 'prepareConcurrency',
     readBy: ['worker'],

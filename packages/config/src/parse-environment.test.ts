@@ -41,6 +41,7 @@ describe('parseEnvironment', () => {
       workerCores: null,
       renderThreads: null,
       renderer: 'cpu',
+      warmUp: true,
       prepareConcurrency: 1,
       segmentConcurrency: 2,
       lockMs: 30_000,

@@ -13,6 +13,7 @@ describe('loadFarmConfig', () => {
       prefix: 'pf',
       packDir: '/opt/farm/models/starter',
       providers: null,
+      warmUp: true,
       prepareConcurrency: 1,
       segmentConcurrency: 2,
       renderer: 'cpu',

@@ -32,6 +32,8 @@ export interface FarmProcessConfig {
   readonly threads: WorkerThreadSizes;
   /** How render threads draw frames (PORTRAIT_FARM_RENDERER). */
   readonly renderer: RenderBackend;
+  /** Whether the worker warms its engine up before it takes work (PORTRAIT_FARM_WARM_UP). */
+  readonly warmUp: boolean;
   readonly prepareConcurrency: number;
   readonly segmentConcurrency: number;
   readonly stitchConcurrency: number;
@@ -143,6 +145,7 @@ export function loadFarmConfig(env: EnvironmentSource = process.env, appDefaults
       renderThreads: settings.renderThreads,
     }),
     renderer: settings.renderer,
+    warmUp: settings.warmUp,
     prepareConcurrency: settings.prepareConcurrency,
     segmentConcurrency: settings.segmentConcurrency,
     stitchConcurrency: settings.stitchConcurrency,
