@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { LocalFarm } from 'portrait-farm/local-farm';
+import { STARTER_PACK } from '@portrait-farm/test-support/repo-models';
 
 /** test/fixtures, where the benches' portrait and speech are. */
 export const BENCH_FIXTURES = new URL('../fixtures/', import.meta.url).pathname;
@@ -10,6 +11,13 @@ export const BENCH_FIXTURES = new URL('../fixtures/', import.meta.url).pathname;
 export function loopedSpeech(seconds: number, out: string): string {
   execFileSync('ffmpeg', ['-v', 'error', '-stream_loop', '-1', '-i', join(BENCH_FIXTURES, 'demo-speech-20s.ogg'), '-t', String(seconds), '-ac', '1', '-ar', '44100', out]);
   return out;
+}
+
+/** The model pack a bench runs: --pack, else PORTRAIT_FARM_PACK, else models/starter; an error if it has no manifest. */
+export function benchPack(given: string | undefined): string {
+  const pack = given ?? process.env['PORTRAIT_FARM_PACK'] ?? STARTER_PACK;
+  if (!existsSync(join(pack, 'manifest.json'))) throw new Error(`No model pack at ${pack}: pass --pack.`);
+  return pack;
 }
 
 /** The farm benches' job: astronaut.png at 25 fps, full framing, seed 3. */

@@ -12,8 +12,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startLocalFarm } from 'portrait-farm/local-farm';
 import type { LocalFarm } from 'portrait-farm/local-farm';
-import { STARTER_PACK } from '@portrait-farm/test-support/repo-models';
-import { loopedSpeech, submitFarmJob } from './bench-inputs.ts';
+import { benchPack, loopedSpeech, submitFarmJob } from './bench-inputs.ts';
 
 const { values } = parseArgs({
   options: {
@@ -24,8 +23,7 @@ const { values } = parseArgs({
     pack: { type: 'string' },
   },
 });
-const pack = values.pack ?? process.env['PORTRAIT_FARM_PACK'] ?? STARTER_PACK;
-if (!existsSync(join(pack, 'manifest.json'))) throw new Error(`No model pack at ${pack}: pass --pack.`);
+const pack = benchPack(values.pack);
 const jobCount = Number(values.jobs);
 if (!(jobCount >= 2)) throw new Error('--jobs must be 2 or more: the first job is compared with the later ones.');
 const work = mkdtempSync(join(tmpdir(), 'farm-first-job-'));

@@ -5,14 +5,13 @@
 // log lines: each step's worker and its start and end in seconds after the submit (a step's start is its end less its
 // logged duration; prepare includes segment 0, which it runs), and for each worker the seconds in which it ran no
 // step of the job between the job's first step and its last chunk: what a second worker could not take over.
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startLocalFarm } from 'portrait-farm/local-farm';
 import type { LocalFarm } from 'portrait-farm/local-farm';
-import { STARTER_PACK } from '@portrait-farm/test-support/repo-models';
-import { BENCH_FIXTURES, loopedSpeech, submitFarmJob } from './bench-inputs.ts';
+import { BENCH_FIXTURES, benchPack, loopedSpeech, submitFarmJob } from './bench-inputs.ts';
 
 const { values } = parseArgs({
   options: {
@@ -22,8 +21,7 @@ const { values } = parseArgs({
     pack: { type: 'string' },
   },
 });
-const pack = values.pack ?? process.env['PORTRAIT_FARM_PACK'] ?? STARTER_PACK;
-if (!existsSync(join(pack, 'manifest.json'))) throw new Error(`No model pack at ${pack}: pass --pack.`);
+const pack = benchPack(values.pack);
 const work = mkdtempSync(join(tmpdir(), 'farm-timeline-'));
 const audio = loopedSpeech(Number(values.seconds), join(work, 'speech.wav'));
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

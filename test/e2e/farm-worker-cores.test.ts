@@ -21,7 +21,7 @@ interface ThreadsSized {
   renderThreadsFrom: string;
 }
 
-/** The worker's log lines, parsed, in order (none before it has logged). */
+/** The worker's complete log lines, parsed, in order (none before it has logged). */
 function logLines(worker: string): Array<{ msg?: string } & Record<string, unknown>> {
   let text = '';
   try {
@@ -29,7 +29,8 @@ function logLines(worker: string): Array<{ msg?: string } & Record<string, unkno
   } catch {
     return [];
   }
-  return text.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { msg?: string });
+  // The last piece may be a line still being written: only lines ended by a newline are read.
+  return text.split('\n').slice(0, -1).filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { msg?: string });
 }
 
 /** The worker's "threads sized" log line, or null before it has logged one. */

@@ -19,11 +19,11 @@ export interface WarmUpOptions {
   pack: string;
   /** Where the warm-up's inputs, samples and chunks are written; all removed after. */
   scratchDir: string;
-  /** Seconds of the warm-up clip: enough for two segments, so a relayed segment runs too. @defaultValue 3 */
-  seconds?: number;
 }
 
 const SAMPLE_RATE = 16_000;
+/** Long enough for two segments, so that a segment conditioned on the relay of the one before runs too. */
+const CLIP_SECONDS = 3;
 
 /** A voiced sound: a 140 Hz buzz with its harmonics, opening and closing four times a second, as 16-bit samples. */
 function voicedSamples(seconds: number): Int16Array {
@@ -53,7 +53,7 @@ export async function warmUpEngine(engine: Engine, threads: RenderThreads, optio
     await sharp(Buffer.from(portrait.data.buffer, portrait.data.byteOffset, portrait.data.byteLength), { raw: { width: portrait.width, height: portrait.height, channels: 3 } })
       .png()
       .toFile(image);
-    await writeFile(audio, pcm16Wav(voicedSamples(options.seconds ?? 3), SAMPLE_RATE));
+    await writeFile(audio, pcm16Wav(voicedSamples(CLIP_SECONDS), SAMPLE_RATE));
     const resolved = resolveRenderOptions({ image, audio, out: join(dir, 'unused.mp4'), pack: options.pack });
     const clip = await prepareClip(engine, resolved, new ProgressReporter(undefined), { scratchDir: dir });
     const pool = threads.portrait(prepareClipRenderer(clip));
