@@ -2,7 +2,8 @@
 // A fresh farm's first job against its later ones, with the workers' warm-up (PORTRAIT_FARM_WARM_UP) on and off:
 // --farms local farms started one after another (real processes, as bench:farm), the warm-up on and off in turn (the
 // order of each pair alternated, since the machine's speed drifts), each running --jobs jobs of a --seconds clip
-// (astronaut.png, the demo speech looped, 25 fps, full framing) one after another once it is ready. For each farm:
+// (astronaut.png, the demo speech looped, 25 fps, full framing) one after another once its workers are ready (with the
+// warm-up: warmed up, the case of a worker started before work comes). For each farm:
 // every job's first chunk (from the submit; the chunk file appearing in storage) and upload (the 202), and how much
 // later the first job's first chunk came than the median of the later jobs'; then that excess's median with the
 // warm-up on and off, and the workers' logged warm-up time.
@@ -72,8 +73,10 @@ try {
       env: { PORTRAIT_FARM_PROVIDERS: 'cpu', PORTRAIT_FARM_WARM_UP: warm === 'on' ? '1' : '0' },
     });
     try {
-      // The workers have no readiness check of their own: wait for each one's `ready` line.
-      while (!readdirSync(farm.logDir).filter((f) => f.startsWith('worker-')).every((f) => readFileSync(join(farm.logDir, f), 'utf8').includes('"msg":"ready"'))) await sleep(100);
+      // A worker warms up while idle, once it is ready: wait for each one's `warmed up` line (or `ready`, without).
+      const line = warm === 'on' ? '"msg":"warmed up"' : '"msg":"ready"';
+      const workerLogs = (): string[] => readdirSync(farm.logDir).filter((f) => f.startsWith('worker-'));
+      while (workerLogs().length < Number(values.workers) || !workerLogs().every((f) => readFileSync(join(farm.logDir, f), 'utf8').includes(line))) await sleep(100);
       const jobs = [];
       for (let j = 0; j < jobCount; j++) jobs.push(await runJob(farm, storageDir));
       const later = median(jobs.slice(1).map((j) => j.firstChunk));

@@ -44,20 +44,20 @@ function runUp(dataDir: string, port: number): Up {
   return { child, pid: child.pid!, port, output: () => text, exit };
 }
 
-/** Whether the worker logged that it is ready (warmed up, taking steps). */
-function workerReady(dataDir: string): boolean {
+/** Whether the worker logged that its warm-up is over (its ffmpeg runs, children that come and go, with it). */
+function workerWarmedUp(dataDir: string): boolean {
   const log = join(dataDir, 'logs', 'worker-1.log');
-  return existsSync(log) && readFileSync(log, 'utf8').includes('"msg":"ready"');
+  return existsSync(log) && readFileSync(log, 'utf8').includes('"msg":"warmed up"');
 }
 
 /**
- * Starts `up` and waits until it says the farm is up and its worker is ready (the ffmpeg runs of the worker's
- * warm-up, children that come and go, are over); answers its port and every process it started.
+ * Starts `up` and waits until it says the farm is up and its worker has warmed up; answers its port and every
+ * process it started.
  */
 async function startUp(dataDir: string): Promise<Up & { descendants: number[] }> {
   const up = runUp(dataDir, 0);
   const deadline = Date.now() + 120_000;
-  while (!up.output().includes('Press Ctrl-C to stop.') || !workerReady(dataDir)) {
+  while (!up.output().includes('Press Ctrl-C to stop.') || !workerWarmedUp(dataDir)) {
     if (up.child.exitCode !== null || Date.now() > deadline) throw new Error(`up did not start:\n${up.output()}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

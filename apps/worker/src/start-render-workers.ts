@@ -1,5 +1,5 @@
 import { createEngine, startRenderThreads, warmUpEngine } from '@portrait-farm/engine';
-import type { Engine, RenderThreads } from '@portrait-farm/engine';
+import type { Engine, RenderThreads, WarmUpOptions } from '@portrait-farm/engine';
 import { ClipCache, openStepProcess, processPrepare, processSegment } from '@portrait-farm/job-steps';
 import type { EngineDeps, FarmProcessConfig, RunningWorkers, StepOutcome } from '@portrait-farm/job-steps';
 import { lineLogger, silentLogger } from '@portrait-farm/logging';
@@ -62,7 +62,9 @@ export async function startRenderWorkers(config: FarmProcessConfig, options: Ren
     warmUp: true,
     ...(config.providers === null ? {} : { providers: config.providers as ExecutionProvider[] }),
   });
-  if (config.warmUp) await warmUp(engine, renderThreads, config.packDir, steps.deps.tempDir, logger);
+  // While the worker is idle; the first step it takes stops it (a worker the autoscaler starts has work waiting).
+  const warmUpStop = new AbortController();
+  const warming = config.warmUp ? warmUp(engine, renderThreads, { pack: config.packDir, scratchDir: steps.deps.tempDir, signal: warmUpStop.signal }, logger) : Promise.resolve();
   const clips = new ClipCache(steps.deps.storage, renderThreads);
   const deps: EngineDeps = { ...steps.deps, engine, packDir: config.packDir, clips, watermarkKey: config.watermarkKey };
   const sessionHost = await startWorkerSessions(config, { steps, engine, renderThreads, hostId: presence.processId, logger, ...(metrics === undefined ? {} : { metrics }) });
@@ -71,16 +73,20 @@ export async function startRenderWorkers(config: FarmProcessConfig, options: Ren
     config.workerRole === 'sessions'
       ? []
       : [
-          steps.stepWorker<PrepareJob>(QUEUE_NAMES.prepare, config.prepareConcurrency, async (data) =>
-            forgetClipAfter(deps, data.jobId, 0, await processPrepare(deps, data.jobId)),
-          ),
-          steps.stepWorker<SegmentJob>(QUEUE_NAMES.segment, config.segmentConcurrency, async (data) =>
-            forgetClipAfter(deps, data.jobId, data.segmentIndex, await processSegment(deps, data.jobId, data.segmentIndex)),
-          ),
+          steps.stepWorker<PrepareJob>(QUEUE_NAMES.prepare, config.prepareConcurrency, async (data) => {
+            warmUpStop.abort();
+            return forgetClipAfter(deps, data.jobId, 0, await processPrepare(deps, data.jobId));
+          }),
+          steps.stepWorker<SegmentJob>(QUEUE_NAMES.segment, config.segmentConcurrency, async (data) => {
+            warmUpStop.abort();
+            return forgetClipAfter(deps, data.jobId, data.segmentIndex, await processSegment(deps, data.jobId, data.segmentIndex));
+          }),
         ];
   return {
     workers,
     async close() {
+      warmUpStop.abort();
+      await warming;
       // Sessions end first (each client gets `closed`), their slots withdrawn, while the steps finish.
       await Promise.all([sessionHost?.close(), ...workers.map((w) => w.close())]);
       await presence.stop();
@@ -100,13 +106,18 @@ async function forgetClipAfter(deps: EngineDeps, jobId: string, index: number, o
   return outcome;
 }
 
-/** Runs the engine's warm-up; a failure is logged, not fatal: each job reports what is wrong with the engine itself. */
-async function warmUp(engine: Engine, renderThreads: RenderThreads, pack: string, scratchDir: string, logger: FarmLogger): Promise<void> {
+/**
+ * Runs the engine's warm-up. Stopped by a step, it says so; a failure is logged, not fatal: each job reports what
+ * is wrong with the engine itself. Never rejects.
+ */
+async function warmUp(engine: Engine, renderThreads: RenderThreads, options: WarmUpOptions & { signal: AbortSignal }, logger: FarmLogger): Promise<void> {
   const started = performance.now();
+  const durationMs = (): number => Math.round(performance.now() - started);
   try {
-    const rendered = await warmUpEngine(engine, renderThreads, { pack, scratchDir });
-    logger.info({ ...rendered, durationMs: Math.round(performance.now() - started) }, 'warmed up');
+    const rendered = await warmUpEngine(engine, renderThreads, options);
+    logger.info({ ...rendered, durationMs: durationMs() }, 'warmed up');
   } catch (error) {
-    logger.warn({ err: error }, 'warm-up failed; the first job runs cold');
+    if (options.signal.aborted) logger.info({ durationMs: durationMs() }, 'warm-up stopped: a step came first');
+    else logger.warn({ err: error }, 'warm-up failed; the first job runs cold');
   }
 }

@@ -74,4 +74,19 @@ describe('warmUpEngine', () => {
       await threads.close();
     }
   }, 30_000);
+
+  it('stops when its signal aborts (real work has come), and still removes its scratch folder', async () => {
+    const scratchDir = join(work, 'scratch-stopped');
+    mkdirSync(scratchDir);
+    const threads = startRenderThreads(1);
+    const stop = new AbortController();
+    try {
+      const warming = warmUpEngine(engine, threads, { pack, scratchDir, signal: stop.signal });
+      setTimeout(() => stop.abort(), 50);
+      await expect(warming).rejects.toThrow(/stopped|canceled/);
+      expect(readdirSync(scratchDir)).toEqual([]);
+    } finally {
+      await threads.close();
+    }
+  }, 30_000);
 });

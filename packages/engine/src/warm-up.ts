@@ -5,7 +5,7 @@ import { syntheticPortrait } from '@portrait-farm/renderer';
 import sharp from 'sharp';
 import { prepareClipRenderer } from './clip-renderer.ts';
 import type { Engine } from './engine.ts';
-import { prepareClip } from './prepare-clip.ts';
+import { prepareClip, throwIfAborted } from './prepare-clip.ts';
 import { ProgressReporter } from './progress.ts';
 import type { RenderThreads } from './render-pool.ts';
 import { resolveRenderOptions } from './render-options.ts';
@@ -19,6 +19,11 @@ export interface WarmUpOptions {
   pack: string;
   /** Where the warm-up's inputs, samples and chunks are written; all removed after. */
   scratchDir: string;
+  /**
+   * Stops the warm-up at its next stage or frame (it rejects: canceled, or its ffmpeg stopped): real work has come.
+   * @defaultValue none
+   */
+  signal?: AbortSignal;
 }
 
 const SAMPLE_RATE = 16_000;
@@ -54,17 +59,20 @@ export async function warmUpEngine(engine: Engine, threads: RenderThreads, optio
       .png()
       .toFile(image);
     await writeFile(audio, pcm16Wav(voicedSamples(CLIP_SECONDS), SAMPLE_RATE));
-    const resolved = resolveRenderOptions({ image, audio, out: join(dir, 'unused.mp4'), pack: options.pack });
+    const signal = options.signal ?? null;
+    const resolved = resolveRenderOptions({ image, audio, out: join(dir, 'unused.mp4'), pack: options.pack, ...(options.signal === undefined ? {} : { signal: options.signal }) });
     const clip = await prepareClip(engine, resolved, new ProgressReporter(undefined), { scratchDir: dir });
     const pool = threads.portrait(prepareClipRenderer(clip));
     try {
       let relay: SegmentRelay | null = null;
       for (const segment of clip.segments) {
+        throwIfAborted(signal);
         const generated = await generateSegmentMotion(engine, clip, segment, relay, await segmentFeatures(engine, clip, segment));
         const motion = segmentOutputMotion(engine, clip, segment, relay, generated.motion);
         relay = generated.relay;
         const out = join(dir, `${segment.index}.ts`);
-        await renderSegmentChunk(pool, clip, segment, motion, { out, live: true, watermark: { payload: new Uint8Array(8) } });
+        await renderSegmentChunk(pool, clip, segment, motion, { out, signal, live: true, watermark: { payload: new Uint8Array(8) } });
+        throwIfAborted(signal);
       }
       return { segments: clip.segments.length, frames: clip.outputFrames };
     } finally {
