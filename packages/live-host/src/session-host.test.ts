@@ -158,6 +158,18 @@ describe('the session host', () => {
     expect((await store.read(session.record.id))!.endReason).toBe('client');
   }, 30_000);
 
+  it('records a client that leaves mid-sentence (audio sent, no audio_end) as client and frees its slot', async () => {
+    const session = await place({ idleTimeoutSeconds: 60 });
+    const client = await connectSession(streamUrl(session));
+    await client.next('ready');
+    await sendPaced(client.socket, speechLikePcm16(1, 16000), 16000);
+    await client.next('playback_started');
+    client.socket.terminate();
+    await until(async () => (await store.read(session.record.id))!.status === 'ended', 15_000);
+    expect((await store.read(session.record.id))!.endReason).toBe('client');
+    expect(await store.placedOn('worker-1')).not.toContain(session.record.id);
+  }, 30_000);
+
   it('ends a session whose avatar is gone with error and closed, recording error and freeing the slot', async () => {
     const session = await place({ avatarId: createAvatarId() });
     const client = await connectSession(streamUrl(session));

@@ -210,6 +210,16 @@ describe('live session', () => {
       await r.close();
     }
   }, 180_000);
+
+  it('closes while an utterance waits for audio that never comes (a client gone mid-sentence)', async () => {
+    const r = await run();
+    r.session.pushAudio(speech.subarray(0, 16000));
+    await until(() => r.frames.filter((f) => f.kind === 'speech').length >= 10);
+    // Its motion has caught up with the audio: it waits for more, and the client is gone.
+    await sleep(500);
+    const closing = r.close().then(() => 'closed');
+    expect(await Promise.race([closing, sleep(5000).then(() => 'still open after 5 s')])).toBe('closed');
+  }, 60_000);
 });
 
 

@@ -357,9 +357,10 @@ export async function startLiveSession(options: LiveSessionOptions): Promise<Liv
       if (closed) return;
       closed = true;
       if (timer !== null) clearTimeout(timer);
+      // Dropped first: a pump waiting on an utterance's audio (the client gone mid-sentence) wakes and stops.
+      for (const utterance of utterances.splice(0)) utterance.features.close();
       await delivering.catch(() => {});
       while (pumping) await new Promise((resolve) => setTimeout(resolve, 5));
-      for (const utterance of utterances.splice(0)) utterance.features.close();
       await generator.close();
     },
   };
