@@ -8,6 +8,7 @@ import type { Gateway } from '@portrait-farm/gateway';
 import { createEngine } from '@portrait-farm/engine';
 import type { Engine } from '@portrait-farm/engine';
 import { loadFarmConfig } from '@portrait-farm/job-steps';
+import { recordingLogger } from '@portrait-farm/logging/testing';
 import type { RunningWorkers } from '@portrait-farm/job-steps';
 import { connectSession, refusedUpgrade, sendPaced, speechLikePcm16 } from '@portrait-farm/live-host/testing';
 import { startRenderWorkers } from '@portrait-farm/worker';
@@ -29,6 +30,7 @@ let gateway: Gateway;
 let otherGateway: Gateway;
 let otherUrl = '';
 let worker: RunningWorkers | null = null;
+const workerLog = recordingLogger();
 let apiUrl = '';
 const bearer = { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' };
 
@@ -56,7 +58,7 @@ beforeAll(async () => {
     PORTRAIT_FARM_WORKER_ROLE: 'sessions',
   });
   engine = await createEngine({ pack: STARTER_PACK, providers: ['cpu'] });
-  worker = await startRenderWorkers(config, { engine });
+  worker = await startRenderWorkers(config, { engine, logger: workerLog });
 }, 120_000);
 
 afterAll(async () => {
@@ -97,6 +99,13 @@ describe('a realtime session through the farm', () => {
     const client = await connectSession(session.stream.url.replace(apiUrl.replace(/^http/, 'ws'), otherUrl.replace(/^http/, 'ws')));
     expect(await client.next('ready')).toMatchObject({ fps: 25, width: 512, height: 512, inputSampleRate: 16000 });
     expect(await readSession(session.id)).toMatchObject({ status: 'streaming' });
+    // The worker's warm-up, begun at its start, ended before the session began or was stopped by it: it never shares
+    // the cores with a session's first frames.
+    const messages = (): string[] => workerLog.entries.map((entry) => entry.msg);
+    await until(async () => messages().some((msg) => msg === 'warmed up' || msg.startsWith('warm-up stopped')));
+    const warmedUp = messages().indexOf('warmed up');
+    if (warmedUp === -1) expect(messages()).toContain('warm-up stopped: a step or session came first');
+    else expect(warmedUp).toBeLessThan(messages().indexOf('session streaming'));
     await sendPaced(client.socket, speechLikePcm16(1, 16000), 16000);
     client.socket.send(JSON.stringify({ type: 'audio_end' }));
     expect(await client.next('playback_finished')).toMatchObject({ interrupted: false });

@@ -62,12 +62,13 @@ export async function startRenderWorkers(config: FarmProcessConfig, options: Ren
     warmUp: true,
     ...(config.providers === null ? {} : { providers: config.providers as ExecutionProvider[] }),
   });
-  // While the worker is idle; the first step it takes stops it (a worker the autoscaler starts has work waiting).
+  // While the worker is idle; the first step or session it takes stops it (a worker the autoscaler starts has work
+  // waiting; a session's first frames are late while the warm-up shares the cores).
   const warmUpStop = new AbortController();
   const warming = config.warmUp ? warmUp(engine, renderThreads, { pack: config.packDir, scratchDir: steps.deps.tempDir, signal: warmUpStop.signal }, logger) : Promise.resolve();
   const clips = new ClipCache(steps.deps.storage, renderThreads);
   const deps: EngineDeps = { ...steps.deps, engine, packDir: config.packDir, clips, watermarkKey: config.watermarkKey };
-  const sessionHost = await startWorkerSessions(config, { steps, engine, renderThreads, hostId: presence.processId, logger, ...(metrics === undefined ? {} : { metrics }) });
+  const sessionHost = await startWorkerSessions(config, { steps, engine, renderThreads, hostId: presence.processId, logger, onSessionStart: () => warmUpStop.abort(), ...(metrics === undefined ? {} : { metrics }) });
   // A sessions-only worker takes no step: batch jobs never make its sessions late.
   const workers =
     config.workerRole === 'sessions'
@@ -117,7 +118,7 @@ async function warmUp(engine: Engine, renderThreads: RenderThreads, options: War
     const rendered = await warmUpEngine(engine, renderThreads, options);
     logger.info({ ...rendered, durationMs: durationMs() }, 'warmed up');
   } catch (error) {
-    if (options.signal.aborted) logger.info({ durationMs: durationMs() }, 'warm-up stopped: a step came first');
+    if (options.signal.aborted) logger.info({ durationMs: durationMs() }, 'warm-up stopped: a step or session came first');
     else logger.warn({ err: error }, 'warm-up failed; the first job runs cold');
   }
 }

@@ -14,6 +14,8 @@ export interface WorkerSessionDeps {
   hostId: string;
   logger: FarmLogger;
   metrics?: FarmMetrics;
+  /** Called as each session starts, before its portrait loads (the worker stops its warm-up). */
+  onSessionStart?: () => void;
 }
 
 /**
@@ -41,10 +43,13 @@ export async function startWorkerSessions(config: FarmProcessConfig, deps: Worke
       payload: new Uint8Array(watermarkPayload({ jobId: session.id, tenantId: session.tenantId, packVersion: engine.pack.version, date: new Date(session.createdAt) })),
       key: config.watermarkKey,
     }),
+    onStarted: () => {
+      deps.onSessionStart?.();
+      metrics?.sessions.running.inc();
+    },
     ...(metrics === undefined
       ? {}
       : {
-          onStarted: () => metrics.sessions.running.inc(),
           onStreamed: (seconds: number) => metrics.sessions.seconds.inc(seconds),
           onEnded: (reason: string) => {
             metrics.sessions.running.dec();
