@@ -13,7 +13,12 @@ const logger = createProcessLogger('stitcher');
 const STARTER_PACK = fileURLToPath(new URL('../../../models/starter/', import.meta.url));
 const config = configOrExit('stitcher', () => loadFarmConfig(process.env, { packDir: STARTER_PACK }));
 const metrics = createFarmMetrics('stitcher');
-const metricsServer = await serveProcessMetrics(config, metrics, logger);
-const running = await startStitcherWorkers(config, { logger, metrics });
+// Signals are heard from here on: one that comes while the process starts stops it once it has started.
+const starting = (async () => {
+  const metricsServer = await serveProcessMetrics(config, metrics, logger);
+  const running = await startStitcherWorkers(config, { logger, metrics });
+  return { close: () => running.close().finally(() => metricsServer.close()) };
+})();
+runUntilSignal('stitcher', starting, lineLogger(logger));
+await starting;
 logger.info({ prefix: config.prefix }, 'ready');
-runUntilSignal('stitcher', { close: () => running.close().finally(() => metricsServer.close()) }, lineLogger(logger));

@@ -13,7 +13,12 @@ const logger = createProcessLogger('worker');
 const STARTER_PACK = fileURLToPath(new URL('../../../models/starter/', import.meta.url));
 const config = configOrExit('worker', () => loadFarmConfig(process.env, { packDir: STARTER_PACK }));
 const metrics = createFarmMetrics('worker');
-const metricsServer = await serveProcessMetrics(config, metrics, logger);
-const running = await startRenderWorkers(config, { logger, metrics });
+// Signals are heard from here on: one that comes while the process starts stops it once it has started.
+const starting = (async () => {
+  const metricsServer = await serveProcessMetrics(config, metrics, logger);
+  const running = await startRenderWorkers(config, { logger, metrics });
+  return { close: () => running.close().finally(() => metricsServer.close()) };
+})();
+runUntilSignal('worker', starting, lineLogger(logger));
+await starting;
 logger.info({ pack: config.packDir, prefix: config.prefix }, 'ready');
-runUntilSignal('worker', { close: () => running.close().finally(() => metricsServer.close()) }, lineLogger(logger));
