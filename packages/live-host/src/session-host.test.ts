@@ -170,6 +170,16 @@ describe('the session host', () => {
     expect(await store.placedOn('worker-1')).not.toContain(session.record.id);
   }, 30_000);
 
+  it('ends a session whose client went quiet mid-sentence (idle_timeout) with closed', async () => {
+    const session = await place({ idleTimeoutSeconds: 2 });
+    const client = await connectSession(streamUrl(session));
+    await client.next('ready');
+    await sendPaced(client.socket, speechLikePcm16(1, 16000), 16000);
+    expect(await client.next('closed', 15_000)).toMatchObject({ reason: 'idle_timeout' });
+    await until(async () => (await store.read(session.record.id))!.status === 'ended');
+    expect((await store.read(session.record.id))!.endReason).toBe('idle_timeout');
+  }, 30_000);
+
   it('ends a session whose avatar is gone with error and closed, recording error and freeing the slot', async () => {
     const session = await place({ avatarId: createAvatarId() });
     const client = await connectSession(streamUrl(session));
