@@ -40,3 +40,25 @@ export async function submitFarmJob(farm: LocalFarm, audioPath: string): Promise
   const { id } = (await response.json()) as { id: string };
   return { id, sentAt, acceptedSeconds: (Date.now() - sentAt) / 1000 };
 }
+
+/** What the benches read of GET /v1/jobs/{id}. */
+export interface FarmJobView {
+  status: string;
+  timings: { queuedSeconds: number | null; preparingSeconds: number | null; work: Record<string, number> };
+}
+
+/** GET /v1/jobs/{id}, waiting out the gateway's rate limit (429: 600 requests a minute per tenant); other errors throw. */
+export async function viewFarmJob(farm: LocalFarm, id: string): Promise<FarmJobView> {
+  for (;;) {
+    const response = await fetch(`${farm.apiUrl}/v1/jobs/${id}`, { headers: { authorization: `Bearer ${farm.apiKey}` } });
+    if (response.ok) return (await response.json()) as FarmJobView;
+    if (response.status !== 429) throw new Error(`GET /v1/jobs/${id}: HTTP ${response.status} ${await response.text()}`);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
+/** Whether the job has succeeded; a job that failed or was canceled is an error. */
+export function farmJobSucceeded(view: FarmJobView, id: string): boolean {
+  if (view.status === 'failed' || view.status === 'canceled') throw new Error(`bench job ${id} ${view.status}`);
+  return view.status === 'succeeded';
+}

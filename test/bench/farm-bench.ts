@@ -23,7 +23,8 @@ import { startLocalFarm } from 'portrait-farm/local-farm';
 import type { LocalFarm } from 'portrait-farm/local-farm';
 import { writeEngineTestPack } from '@portrait-farm/test-support/engine-test-pack';
 import { STARTER_PACK } from '@portrait-farm/test-support/repo-models';
-import { BENCH_FIXTURES, FARM_BENCH_OPTIONS, loopedSpeech, submitFarmJob } from './bench-inputs.ts';
+import { BENCH_FIXTURES, FARM_BENCH_OPTIONS, farmJobSucceeded, loopedSpeech, submitFarmJob, viewFarmJob } from './bench-inputs.ts';
+import type { FarmJobView } from './bench-inputs.ts';
 import { processCpuSeconds } from './process-cpu-seconds.ts';
 
 const { values } = parseArgs({
@@ -64,11 +65,6 @@ const warmAudio = join(BENCH_FIXTURES, 'speech-3s.wav');
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-interface JobView {
-  status: string;
-  timings: { queuedSeconds: number | null; preparingSeconds: number | null; work: Record<string, number> };
-}
-
 /**
  * Submits a job and times its first chunk (the file appearing in storage) and its end; with `firstChunkOnly` it
  * cancels the job once the first chunk exists and returns when the farm has let it go.
@@ -84,14 +80,7 @@ async function runJob(
   const sinceSent = (): number => (Date.now() - sentAt) / 1000;
   const firstChunkFile = join(storageDir, 'jobs', id, 'chunks', '00000.ts');
   // The gateway allows 600 requests a minute per tenant: the chunk file is polled often, the job every 150 ms.
-  const view = async (): Promise<JobView> => {
-    for (;;) {
-      const response = await fetch(`${farm.apiUrl}/v1/jobs/${id}`, { headers: auth });
-      if (response.ok) return (await response.json()) as JobView;
-      if (response.status !== 429) throw new Error(`GET job ${id}: HTTP ${response.status}`);
-      await sleep(1000);
-    }
-  };
+  const view = (): Promise<FarmJobView> => viewFarmJob(farm, id);
   let firstChunk = NaN;
   let breakdown = '';
   let viewedAt = -Infinity;
@@ -113,9 +102,7 @@ async function runJob(
       continue;
     }
     viewedAt = performance.now();
-    const job = await view();
-    if (job.status === 'succeeded') return { firstChunk, accepted: submitted, total: sinceSent(), breakdown };
-    if (job.status === 'failed' || job.status === 'canceled') throw new Error(`bench job ${id} ${job.status}`);
+    if (farmJobSucceeded(await view(), id)) return { firstChunk, accepted: submitted, total: sinceSent(), breakdown };
   }
 }
 

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startLocalFarm } from 'portrait-farm/local-farm';
 import type { LocalFarm } from 'portrait-farm/local-farm';
-import { benchPack, loopedSpeech, submitFarmJob } from './bench-inputs.ts';
+import { benchPack, farmJobSucceeded, loopedSpeech, submitFarmJob, viewFarmJob } from './bench-inputs.ts';
 
 const { values } = parseArgs({
   options: {
@@ -39,10 +39,7 @@ async function runJob(farm: LocalFarm, storageDir: string): Promise<{ firstChunk
   let firstChunk = NaN;
   for (;;) {
     if (Number.isNaN(firstChunk) && existsSync(firstChunkFile)) firstChunk = (Date.now() - sentAt) / 1000;
-    const view = await fetch(`${farm.apiUrl}/v1/jobs/${id}`, { headers: { authorization: `Bearer ${farm.apiKey}` } });
-    const status = view.ok ? ((await view.json()) as { status: string }).status : 'pending';
-    if (status === 'succeeded') return { firstChunk, accepted: acceptedSeconds };
-    if (status === 'failed' || status === 'canceled') throw new Error(`job ${id} ${status}`);
+    if (farmJobSucceeded(await viewFarmJob(farm, id), id)) return { firstChunk, accepted: acceptedSeconds };
     await sleep(Number.isNaN(firstChunk) ? 10 : 100);
   }
 }

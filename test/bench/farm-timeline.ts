@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startLocalFarm } from 'portrait-farm/local-farm';
 import type { LocalFarm } from 'portrait-farm/local-farm';
-import { BENCH_FIXTURES, benchPack, loopedSpeech, submitFarmJob } from './bench-inputs.ts';
+import { BENCH_FIXTURES, benchPack, farmJobSucceeded, loopedSpeech, submitFarmJob, viewFarmJob } from './bench-inputs.ts';
 
 const { values } = parseArgs({
   options: {
@@ -30,10 +30,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 async function runJob(farm: LocalFarm, audioPath: string): Promise<{ id: string; submittedAt: number; total: number }> {
   const { id, sentAt: submittedAt } = await submitFarmJob(farm, audioPath);
   for (;;) {
-    const view = await fetch(`${farm.apiUrl}/v1/jobs/${id}`, { headers: { authorization: `Bearer ${farm.apiKey}` } });
-    const status = view.ok ? ((await view.json()) as { status: string }).status : 'pending';
-    if (status === 'succeeded') return { id, submittedAt, total: (Date.now() - submittedAt) / 1000 };
-    if (status === 'failed' || status === 'canceled') throw new Error(`job ${id} ${status}`);
+    if (farmJobSucceeded(await viewFarmJob(farm, id), id)) return { id, submittedAt, total: (Date.now() - submittedAt) / 1000 };
     await sleep(100);
   }
 }
