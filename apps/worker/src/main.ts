@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { configOrExit } from '@portrait-farm/config';
-import { loadFarmConfig, serveProcessMetrics } from '@portrait-farm/job-steps';
+import { loadFarmConfig, startWithProcessMetrics } from '@portrait-farm/job-steps';
 import { createProcessLogger, lineLogger } from '@portrait-farm/logging';
 import { createFarmMetrics } from '@portrait-farm/metrics';
 import { runUntilSignal } from '@portrait-farm/process-supervision';
@@ -14,11 +14,7 @@ const STARTER_PACK = fileURLToPath(new URL('../../../models/starter/', import.me
 const config = configOrExit('worker', () => loadFarmConfig(process.env, { packDir: STARTER_PACK }));
 const metrics = createFarmMetrics('worker');
 // Signals are heard from here on: one that comes while the process starts stops it once it has started.
-const starting = (async () => {
-  const metricsServer = await serveProcessMetrics(config, metrics, logger);
-  const running = await startRenderWorkers(config, { logger, metrics });
-  return { close: () => running.close().finally(() => metricsServer.close()) };
-})();
+const starting = startWithProcessMetrics(config, metrics, logger, () => startRenderWorkers(config, { logger, metrics }));
 runUntilSignal('worker', starting, lineLogger(logger));
 await starting;
 logger.info({ pack: config.packDir, prefix: config.prefix }, 'ready');

@@ -399,7 +399,7 @@ export const ENVIRONMENT = Object.freeze({
     readBy: ['worker'],
     default: true,
     description:
-      'Once started, while idle, run a drawn 3 s clip through the engine and the render threads, so that its first job does not pay for the first runs (about 1.5 to 2 s on 2 cores; the first step it takes stops it; docs/performance.md, "Warm-up"); 0 turns it off.',
+      'Once started, while idle, run a drawn 3 s clip through the engine and the render threads, so that its first job does not pay for the first runs (about 1.5 to 2 s on 2 cores; the first step or realtime session it takes stops it; docs/performance.md, "Warm-up"); 0 turns it off.',
   }),
   PORTRAIT_FARM_PREPARE_CONCURRENCY: variable(integer(1, 64), {
     key: 'prepareConcurrency',

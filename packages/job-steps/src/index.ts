@@ -27,5 +27,5 @@ export type { WorkerThreadInputs, WorkerThreadSizes } from './worker-thread-size
 export { openStepProcess } from './step-process.ts';
 export type { RunningWorkers, StepProcess, StepProcessOptions } from './step-process.ts';
 export type { StageRecorder, StageRun } from './stage-run.ts';
-export { serveProcessMetrics } from './process-metrics-server.ts';
+export { serveProcessMetrics, startWithProcessMetrics } from './process-metrics-server.ts';
 export type { ProcessMetricsServer } from './process-metrics-server.ts';

@@ -28,3 +28,18 @@ export async function serveProcessMetrics(config: FarmProcessConfig, metrics: Fa
     );
   }
 }
+
+/**
+ * The worker's and the stitcher's start: its metrics served ({@link serveProcessMetrics}), then its work started by
+ * `start`. Closing it closes the work, then the metrics server.
+ */
+export async function startWithProcessMetrics(
+  config: FarmProcessConfig,
+  metrics: FarmMetrics,
+  logger: FarmLogger,
+  start: () => Promise<{ close(): Promise<void> }>,
+): Promise<{ close(): Promise<void> }> {
+  const metricsServer = await serveProcessMetrics(config, metrics, logger);
+  const running = await start();
+  return { close: () => running.close().finally(() => metricsServer.close()) };
+}

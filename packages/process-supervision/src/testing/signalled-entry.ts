@@ -1,5 +1,5 @@
-// An entry for runUntilSignal's tests: says `starting` once it hears signals, starts in argv[2] ms (or fails to, with argv[3] `fail`), says
-// `started`, and says `closed` when closed.
+// An entry for runUntilSignal's tests: says `starting` once it hears signals, starts in argv[2] ms (or fails to,
+// with argv[3] `fail`), says `started`, and says `closed` when closed.
 import { runUntilSignal } from '../run-until-signal.ts';
 
 const [startMs = '0', outcome = 'start'] = process.argv.slice(2);
